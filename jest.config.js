@@ -1,0 +1,13 @@
+// One jest run over every package; each package is a jest project, so
+// `npx jest --selectProjects trainer` runs one package alone.
+const { existsSync } = require('node:fs');
+
+const projects = ['artifacts', 'config', 'ingest', 'database', 'model', 'trainer']
+  .map((name) => `packages/${name}`)
+  .concat(['apps/api', 'tests'])
+  .filter((dir) => existsSync(`${__dirname}/${dir}/jest.config.js`));
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: projects.map((dir) => require(`./${dir}/jest.config.js`)),
+};

@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * The folder holding nx.json. `REELRANK_ROOT` wins; otherwise we walk up from `start`
+ * (the current directory), so stages work whether Nx, npm or a test started them.
+ */
+export function findWorkspaceRoot(start = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  if (env.REELRANK_ROOT) return resolve(env.REELRANK_ROOT);
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}

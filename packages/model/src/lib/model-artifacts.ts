@@ -1,0 +1,187 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256, writeFileAtomic } from '@reelrank/artifacts';
+import { assertModelShape, type MfModel } from './mf-model.js';
+import type { PopularityRanking } from './popularity.js';
+
+/**
+ * On disk a model is three files in models/<dataset>/:
+ *   weights-<version>.bin  every array, 8-byte aligned, little-endian
+ *   metrics.json           the evaluation report
+ *   model.json             manifest: hyper-parameters, data hash, shapes, the weights file and its sha256
+ * model.json is written last (atomically), so a reader sees either the previous complete model or
+ * the new one. Loading re-checks the weights' size and sha256, so a damaged file is refused.
+ */
+
+export const MODEL_FORMAT = 'reelrank-mf';
+export const MODEL_FORMAT_VERSION = 1;
+
+type SectionName =
+  | 'userIds' | 'movieIds' | 'userBias' | 'movieBias' | 'userFactors' | 'movieFactors'
+  | 'popularMovieIds' | 'popularScores' | 'popularCounts';
+
+interface Section {
+  name: SectionName;
+  dtype: 'int32' | 'float32';
+  offset: number;
+  length: number;
+}
+
+export interface ModelManifest {
+  format: typeof MODEL_FORMAT;
+  formatVersion: number;
+  /** Content-derived: the same data, seed and settings give the same version. */
+  version: string;
+  dataset: string;
+  createdAt: string;
+  /** sha256 of the ratings the model was trained on. */
+  dataHash: string;
+  backend: string;
+  globalMean: number;
+  factors: number;
+  users: number;
+  movies: number;
+  hyperParameters: Record<string, unknown>;
+  training: Record<string, unknown>;
+  /** Headline figures (the full report is metrics.json). */
+  metrics: Record<string, unknown>;
+  weights: { file: string; bytes: number; sha256: string; sections: Section[] };
+}
+
+export interface ModelBundle {
+  model: MfModel;
+  popularity: PopularityRanking;
+  manifest: ModelManifest;
+}
+
+export type ManifestInput = Omit<
+  ModelManifest,
+  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies'
+>;
+
+export class ModelLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+function arraysOf(model: MfModel, popularity: PopularityRanking): Array<[SectionName, Int32Array | Float32Array]> {
+  return [
+    ['userIds', model.userIds],
+    ['movieIds', model.movieIds],
+    ['userBias', model.userBias],
+    ['movieBias', model.movieBias],
+    ['userFactors', model.userFactors],
+    ['movieFactors', model.movieFactors],
+    ['popularMovieIds', popularity.movieIds],
+    ['popularScores', popularity.scores],
+    ['popularCounts', popularity.counts],
+  ];
+}
+
+function serialiseWeights(model: MfModel, popularity: PopularityRanking): { bytes: Buffer; sections: Section[] } {
+  const sections: Section[] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const [name, array] of arraysOf(model, popularity)) {
+    const chunk = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+    sections.push({ name, dtype: array instanceof Int32Array ? 'int32' : 'float32', offset, length: array.length });
+    chunks.push(chunk);
+    offset += chunk.byteLength;
+    const pad = (8 - (offset % 8)) % 8;
+    if (pad) {
+      chunks.push(Buffer.alloc(pad));
+      offset += pad;
+    }
+  }
+  return { bytes: Buffer.concat(chunks, offset), sections };
+}
+
+/** Writes weights, metrics.json and finally model.json; removes weights of older versions. */
+export function saveModelArtifacts(
+  dir: string,
+  bundle: { model: MfModel; popularity: PopularityRanking; manifest: ManifestInput; metricsReport: unknown },
+): ModelManifest {
+  assertModelShape(bundle.model);
+  const { bytes, sections } = serialiseWeights(bundle.model, bundle.popularity);
+  const digest = sha256(bytes);
+  const version = `mf-${digest.slice(0, 12)}`;
+  const file = `weights-${version}.bin`;
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    version,
+    ...bundle.manifest,
+    globalMean: bundle.model.globalMean,
+    factors: bundle.model.factors,
+    users: bundle.model.userIds.length,
+    movies: bundle.model.movieIds.length,
+    weights: { file, bytes: bytes.byteLength, sha256: digest, sections },
+  };
+  writeFileAtomic(join(dir, file), bytes);
+  writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(bundle.metricsReport, null, 2)}\n`);
+  writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const name of readdirSync(dir)) {
+    const staleWeights = /^weights-.*\.bin$/.test(name) && name !== file;
+    const leftoverTemp = name.startsWith('.') && name.endsWith('.tmp');
+    if (staleWeights || leftoverTemp) rmSync(join(dir, name), { force: true });
+  }
+  return manifest;
+}
+
+export function readModelManifest(dir: string): ModelManifest {
+  const path = join(dir, 'model.json');
+  if (!existsSync(path)) throw new ModelLoadError(`No trained model in ${dir} (model.json missing): run the train stage first`);
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as ModelManifest;
+  } catch (error) {
+    throw new ModelLoadError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (manifest.format !== MODEL_FORMAT || manifest.formatVersion !== MODEL_FORMAT_VERSION) {
+    throw new ModelLoadError(`${path} is not a ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} model`);
+  }
+  return manifest;
+}
+
+/** Loads and verifies a model; throws ModelLoadError for anything missing, truncated or altered. */
+export function loadModelArtifacts(dir: string): ModelBundle {
+  const manifest = readModelManifest(dir);
+  const weightsPath = join(dir, manifest.weights.file);
+  if (!existsSync(weightsPath)) throw new ModelLoadError(`Weights file ${weightsPath} is missing`);
+  const raw = readFileSync(weightsPath);
+  if (raw.byteLength !== manifest.weights.bytes) {
+    throw new ModelLoadError(`Weights file ${weightsPath} has ${raw.byteLength} bytes, expected ${manifest.weights.bytes}`);
+  }
+  if (sha256(raw) !== manifest.weights.sha256) throw new ModelLoadError(`Weights file ${weightsPath} fails its sha256 check`);
+  // Typed-array views need aligned offsets: copy into a fresh buffer if Node pooled the read.
+  const buffer = raw.byteOffset % 8 === 0 ? raw.buffer : new Uint8Array(raw).buffer;
+  const base = raw.byteOffset % 8 === 0 ? raw.byteOffset : 0;
+  const arrays = {} as Record<SectionName, Int32Array | Float32Array>;
+  for (const s of manifest.weights.sections) {
+    const Ctor = s.dtype === 'int32' ? Int32Array : Float32Array;
+    arrays[s.name] = new Ctor(buffer, base + s.offset, s.length);
+  }
+  const model: MfModel = {
+    factors: manifest.factors,
+    globalMean: manifest.globalMean,
+    userIds: arrays.userIds as Int32Array,
+    movieIds: arrays.movieIds as Int32Array,
+    userBias: arrays.userBias as Float32Array,
+    movieBias: arrays.movieBias as Float32Array,
+    userFactors: arrays.userFactors as Float32Array,
+    movieFactors: arrays.movieFactors as Float32Array,
+  };
+  try {
+    assertModelShape(model);
+  } catch (error) {
+    throw new ModelLoadError(`${dir}: ${(error as Error).message}`);
+  }
+  const popularity: PopularityRanking = {
+    movieIds: arrays.popularMovieIds as Int32Array,
+    scores: arrays.popularScores as Float32Array,
+    counts: arrays.popularCounts as Int32Array,
+  };
+  return { model, popularity, manifest };
+}
