@@ -9,5 +9,6 @@ const projects = ['artifacts', 'config', 'ingest', 'database', 'model', 'trainer
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testTimeout: 120000,
   projects: projects.map((dir) => require(`./${dir}/jest.config.js`)),
 };

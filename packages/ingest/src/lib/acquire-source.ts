@@ -1,0 +1,146 @@
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { hashFile, replaceDirAtomically, writeFileAtomic } from '@reelrank/artifacts';
+import { getDataset } from './datasets.js';
+import { downloadFile, type FetchLike } from './download.js';
+import { extractZip } from './zip.js';
+
+/** The files ingest reads (plus READMEs, kept for the licence); everything else in a zip is skipped. */
+export const RECOGNISED_FILES = [
+  'ratings.csv',
+  'movies.csv',
+  'links.csv',
+  'tags.csv',
+  'ratings.dat',
+  'movies.dat',
+  'tags.dat',
+  'u.data',
+  'u.item',
+] as const;
+
+export function isRecognisedFile(name: string): boolean {
+  return !name.includes('/') && ((RECOGNISED_FILES as readonly string[]).includes(name) || /^README/i.test(name));
+}
+
+const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'];
+
+export interface SourceInfo {
+  dataset: string;
+  kind: 'folder' | 'zip' | 'download';
+  /** The folder or zip given as source, or the downloaded zip's path. */
+  location: string;
+  url?: string;
+  zipSha256?: string;
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
+export interface AcquireOptions {
+  dataset: string;
+  /** A local folder or zip; null downloads the named data set from GroupLens. */
+  source: string | null;
+  rawDir: string;
+  log?: (line: string) => void;
+  fetchImpl?: FetchLike;
+  retries?: number;
+  retryDelayMs?: number;
+}
+
+/** A folder holding the files, or its only sub-folder when the user pointed at the parent of an unzipped set. */
+function resolveSourceFolder(folder: string): string {
+  const names = readdirSync(folder);
+  if (names.some((name) => RATINGS_FILES.includes(name))) return folder;
+  const subfolders = names.filter((name) => statSync(join(folder, name)).isDirectory());
+  if (subfolders.length === 1 && readdirSync(join(folder, subfolders[0])).some((name) => RATINGS_FILES.includes(name))) {
+    return join(folder, subfolders[0]);
+  }
+  throw new Error(`${folder} holds no MovieLens ratings file (one of ${RATINGS_FILES.join(', ')})`);
+}
+
+async function describeFiles(dir: string): Promise<SourceInfo['files']> {
+  const files: SourceInfo['files'] = {};
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'source.json') continue;
+    files[name] = { bytes: statSync(join(dir, name)).size, sha256: await hashFile(join(dir, name)) };
+  }
+  return files;
+}
+
+function checkHasRatings(dir: string, origin: string): void {
+  if (!RATINGS_FILES.some((name) => existsSync(join(dir, name)))) {
+    throw new Error(`${origin} holds no MovieLens ratings file (one of ${RATINGS_FILES.join(', ')})`);
+  }
+}
+
+function readSourceJson(rawDir: string): SourceInfo | null {
+  try {
+    return JSON.parse(readFileSync(join(rawDir, 'source.json'), 'utf8')) as SourceInfo;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Puts the original files into `rawDir` (data/raw/<dataset>/) from a local folder, a local zip
+ * or a verified GroupLens download, replacing the folder atomically, and records where they came
+ * from in `rawDir/source.json` with each file's sha256.
+ */
+export async function acquireSource(options: AcquireOptions): Promise<SourceInfo> {
+  const log = options.log ?? (() => {});
+  const { dataset, rawDir } = options;
+  const source = options.source ? resolve(options.source) : null;
+  if (source && !existsSync(source)) throw new Error(`Source ${source} does not exist (check MOVIELENS_SOURCE)`);
+
+  if (source && statSync(source).isDirectory()) {
+    const folder = resolveSourceFolder(source);
+    log(`[ingest] copying ${folder} -> ${rawDir}`);
+    return replaceDirAtomically(rawDir, async (temp) => {
+      for (const name of readdirSync(folder)) {
+        if (!isRecognisedFile(name) || !statSync(join(folder, name)).isFile()) continue;
+        copyFileSync(join(folder, name), join(temp, name));
+        chmodSync(join(temp, name), 0o644); // copies of a read-only share stay removable on the next run
+      }
+      return finish(temp, { dataset, kind: 'folder', location: folder });
+    });
+  }
+
+  let zipPath: string;
+  let info: Omit<SourceInfo, 'files'>;
+  if (source) {
+    zipPath = source;
+    info = { dataset, kind: 'zip', location: source, zipSha256: await hashFile(source) };
+  } else {
+    const entry = getDataset(dataset);
+    zipPath = join(dirname(rawDir), `${basename(rawDir)}.zip`);
+    log(`[ingest] downloading ${entry.url}`);
+    const result = await downloadFile({
+      url: entry.url,
+      dest: zipPath,
+      expectedBytes: entry.bytes,
+      sha256: entry.sha256,
+      md5: entry.md5,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      onProgress: log,
+      fetchImpl: options.fetchImpl,
+    });
+    info = { dataset, kind: 'download', location: zipPath, url: entry.url, zipSha256: result.sha256 };
+    const previous = readSourceJson(rawDir);
+    // Same verified zip as last time and its files still there: nothing to extract again.
+    if (result.cached && previous?.zipSha256 === result.sha256 && Object.keys(previous.files).every((n) => existsSync(join(rawDir, n)))) {
+      log(`[ingest] ${zipPath} already verified and extracted`);
+      return previous;
+    }
+  }
+  log(`[ingest] extracting ${zipPath} -> ${rawDir}`);
+  return replaceDirAtomically(rawDir, async (temp) => {
+    await extractZip(zipPath, temp, { filter: isRecognisedFile });
+    return finish(temp, info);
+  });
+}
+
+async function finish(temp: string, info: Omit<SourceInfo, 'files'>): Promise<SourceInfo> {
+  checkHasRatings(temp, info.location);
+  const full: SourceInfo = { ...info, files: await describeFiles(temp) };
+  writeFileAtomic(join(temp, 'source.json'), `${JSON.stringify(full, null, 2)}\n`);
+  return full;
+}

@@ -1,0 +1,120 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type AppConfig } from '@reelrank/config';
+import { hashFile } from '@reelrank/artifacts';
+import { runIngest } from './run-ingest.js';
+
+const workspace = join(__dirname, '..', '..', '..', '..');
+const shared = join(workspace, '..', 'shared', 'movielens', 'ml-latest-small');
+const fixtures = join(__dirname, '..', '__fixtures__');
+
+/** A temp workspace root with the real config files, data under it, and the given source. */
+function configFor(source: string, dataset = 'ml-latest-small', sampleSize = 500): AppConfig {
+  const root = mkdtempSync(join(tmpdir(), 'ingest-run-'));
+  mkdirSync(join(root, 'config'));
+  for (const name of readdirSync(join(workspace, 'config'))) copyFileSync(join(workspace, 'config', name), join(root, 'config', name));
+  return loadConfig({
+    root,
+    overrides: { dataset: { source, sampleSize, dataset: dataset as AppConfig['dataset']['dataset'] } },
+    env: { REELRANK_DATA_DIR: join(root, 'data') },
+  });
+}
+
+describe('runIngest on a slice of ml-latest-small', () => {
+  const slice = mkdtempSync(join(tmpdir(), 'ml-slice-'));
+  const lines = readFileSync(join(shared, 'ratings.csv'), 'utf8').split('\r\n').slice(0, 2001);
+  writeFileSync(join(slice, 'ratings.csv'), `${lines.join('\r\n')}\r\n`);
+  for (const name of ['movies.csv', 'links.csv', 'tags.csv']) copyFileSync(join(shared, name), join(slice, name));
+  const sliceRows = lines.slice(1).map((line) => line.split(','));
+
+  it('when run, then processed files follow the contract and report.json counts them', async () => {
+    const config = configFor(slice);
+    const log: string[] = [];
+    const report = await runIngest(config, { log: (line) => log.push(line) });
+    const out = config.paths.processedDir;
+    expect(readdirSync(out).sort()).toEqual(['links.csv', 'movies.csv', 'ratings.csv', 'report.json', 'sample-ratings.csv', 'tags.csv']);
+    expect(report.counts).toMatchObject({
+      ratings: 2000,
+      users: new Set(sliceRows.map((r) => r[0])).size,
+      ratedMovies: new Set(sliceRows.map((r) => r[1])).size,
+      movies: 9742,
+      links: 9742,
+      tags: 3683,
+      sample: 500,
+    });
+    expect(report.dropped).toEqual({ malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 });
+
+    const ratings = readFileSync(join(out, 'ratings.csv'), 'utf8').trimEnd().split('\n');
+    expect(ratings[0]).toBe('userId,movieId,rating,timestamp');
+    expect(ratings[1]).toBe('1,1,4.0,964982703');
+    const keys = ratings.slice(1).map((l) => l.split(',').map(Number));
+    expect(keys.every((k, i) => i === 0 || keys[i - 1][0] < k[0] || (keys[i - 1][0] === k[0] && keys[i - 1][1] < k[1]))).toBe(true);
+
+    const movies = readFileSync(join(out, 'movies.csv'), 'utf8').split('\n');
+    expect(movies[0]).toBe('movieId,title,year,genres');
+    expect(movies).toContain('11,"American President, The (1995)",1995,Comedy|Drama|Romance');
+    expect(movies).toContain('40697,Babylon 5,,Sci-Fi');
+    expect(readFileSync(join(out, 'links.csv'), 'utf8').split('\n')[1]).toBe('1,0114709,862');
+
+    expect(report.dataHash).toBe(await hashFile(join(out, 'ratings.csv')));
+    for (const [name, { sha256 }] of Object.entries(report.outputs)) expect(await hashFile(join(out, name))).toBe(sha256);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(report);
+    expect(readFileSync(join(config.paths.rawDir, 'source.json'), 'utf8')).toContain('"kind": "folder"');
+    expect(log.some((l) => /\[ingest ratings\] 2,000 rows parsed/.test(l))).toBe(true);
+    expect(log.at(-1)).toMatch(/^\[ingest\] ml-latest-small from folder .*: 2,000 ratings by \d+ users/);
+  });
+
+  it('when run twice on the same input, then every output byte is the same', async () => {
+    const first = await runIngest(configFor(slice), { log: () => {} });
+    const second = await runIngest(configFor(slice), { log: () => {} });
+    expect(second.outputs).toEqual(first.outputs);
+  });
+});
+
+describe('runIngest on each MovieLens format', () => {
+  it('when the csv fixture has duplicates, bad ratings and unknown movies, then the report counts each per file', async () => {
+    const report = await runIngest(configFor(join(fixtures, 'csv')), { log: () => {} });
+    expect(report.files.ratings).toEqual({ file: 'ratings.csv', read: 12, kept: 5, dropped: { malformed: 3, duplicate: 2, outOfRange: 1, unknownMovie: 1 } });
+    expect(report.files.movies).toMatchObject({ read: 7, kept: 6, dropped: { malformed: 1 } });
+    expect(report.files.links).toMatchObject({ read: 5, kept: 3, dropped: { malformed: 1, unknownMovie: 1 } });
+    expect(report.files.tags).toMatchObject({ read: 4, kept: 2, dropped: { malformed: 1, unknownMovie: 1 } });
+    expect(report.dropped).toEqual({ malformed: 6, duplicate: 2, outOfRange: 1, unknownMovie: 3 });
+  });
+
+  it('when the source is ml-1m style .dat files, then latin-1 titles come out as UTF-8', async () => {
+    const config = configFor(join(fixtures, 'dat'), 'ml-1m');
+    const report = await runIngest(config, { log: () => {} });
+    expect(report).toMatchObject({ format: 'dat', counts: { ratings: 3, users: 2, movies: 4, links: null, tags: 2 } });
+    expect(report.files.ratings.dropped).toMatchObject({ malformed: 1, outOfRange: 1 });
+    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain('3,"Cité des enfants perdus, La (1995)",1995,Adventure|Sci-Fi');
+  });
+
+  it('when the source is ml-100k style u.data/u.item, then genres come from the flags', async () => {
+    const config = configFor(join(fixtures, '100k'), 'ml-100k');
+    const report = await runIngest(config, { log: () => {} });
+    expect(report).toMatchObject({ format: '100k', counts: { ratings: 5, users: 4, movies: 5, tags: null } });
+    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain('302,L.A. Confidential (1997),1997,Crime|Film-Noir|Mystery|Thriller');
+  });
+
+  it('when no rating is valid, then it fails clearly and the earlier processed folder is kept', async () => {
+    const config = configFor(join(fixtures, 'csv'));
+    await runIngest(config, { log: () => {} });
+    const before = readFileSync(join(config.paths.processedDir, 'report.json'), 'utf8');
+    const bad = mkdtempSync(join(tmpdir(), 'bad-'));
+    writeFileSync(join(bad, 'ratings.csv'), 'userId,movieId,rating,timestamp\nx,1,NaN,1\n');
+    copyFileSync(join(fixtures, 'csv', 'movies.csv'), join(bad, 'movies.csv'));
+    await expect(runIngest({ ...config, dataset: { ...config.dataset, source: bad } }, { log: () => {} })).rejects.toThrow(/no valid ratings/);
+    expect(readFileSync(join(config.paths.processedDir, 'report.json'), 'utf8')).toBe(before);
+  });
+
+  it('when offline with no source, then the error says how to use a local copy', async () => {
+    const config = configFor(join(fixtures, 'csv'));
+    const offline = async () => {
+      throw new TypeError('fetch failed', { cause: { code: 'ENOTFOUND' } });
+    };
+    await expect(runIngest({ ...config, dataset: { ...config.dataset, source: null } }, { log: () => {}, fetchImpl: offline, retries: 0 })).rejects.toThrow(
+      /Cannot reach files\.grouplens\.org.*MOVIELENS_SOURCE=\/path\/to\/ml-latest-small npm start/,
+    );
+  });
+});

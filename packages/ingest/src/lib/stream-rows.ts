@@ -1,0 +1,99 @@
+import { createReadStream, statSync } from 'node:fs';
+import Papa from 'papaparse';
+
+export type TextEncoding = 'utf8' | 'latin1';
+
+export interface StreamRowsOptions {
+  /** ',' for csv, '::' for .dat, '\t' for u.data, '|' for u.item. */
+  delimiter: string;
+  encoding?: TextEncoding;
+  /** False for formats without quoting (.dat, u.data, u.item), where a '"' in a title is just a character. */
+  quoted?: boolean;
+  /** Called for every non-empty row; `broken` is true when papaparse reported a quoting error in it. */
+  onRow: (fields: string[], broken: boolean) => void;
+  /** Called after each parsed chunk with rows so far and the share of the file read (0..1). */
+  onProgress?: (rows: number, fraction: number) => void;
+}
+
+/**
+ * Streams a delimited text file through papaparse chunk by chunk (never the whole file in one
+ * string), so memory stays flat from ml-latest-small to ml-25m. Resolves with the row count.
+ */
+export function streamRows(path: string, options: StreamRowsOptions): Promise<number> {
+  const size = Math.max(statSync(path).size, 1);
+  const encoding = options.encoding ?? 'utf8';
+  return new Promise((resolve, reject) => {
+    const input = createReadStream(path, { encoding, highWaterMark: 1 << 20 });
+    let chars = 0;
+    let rows = 0;
+    let failed = false;
+    input.on('data', (chunk) => {
+      chars += chunk.length;
+    });
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      input.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    Papa.parse<string[]>(input, {
+      delimiter: options.delimiter,
+      // Papa has no "no quoting" switch; a NUL never occurs in MovieLens text, so nothing is ever quoted.
+      quoteChar: options.quoted === false ? '\u0000' : '"',
+      skipEmptyLines: 'greedy',
+      header: false,
+      dynamicTyping: false,
+      chunk(results, parser) {
+        try {
+          const broken = new Set<number>();
+          for (const error of results.errors) if (error.row !== undefined && error.code !== 'UndetectableDelimiter') broken.add(error.row);
+          const data = results.data;
+          for (let i = 0; i < data.length; i += 1) options.onRow(data[i], broken.has(i));
+          rows += data.length;
+          options.onProgress?.(rows, Math.min(chars / size, 1));
+        } catch (error) {
+          parser.abort();
+          fail(error);
+        }
+      },
+      complete() {
+        if (!failed) resolve(rows);
+      },
+      error(error: Error) {
+        fail(new Error(`Cannot read ${path}: ${error.message}`, { cause: error }));
+      },
+    });
+  });
+}
+
+/**
+ * UTF-8 when every byte sequence decodes as UTF-8, otherwise latin-1 (ml-100k's u.item and the
+ * ml-1m / ml-10m .dat files use latin-1 for accented titles). Streams the file; stops at the first bad byte.
+ */
+export async function detectEncoding(path: string): Promise<TextEncoding> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return 'utf8';
+  } catch {
+    return 'latin1';
+  }
+}
+
+/**
+ * Positions of `required` columns in a csv header (case-insensitive, BOM tolerated), plus the
+ * column count; throws naming what is missing so a wrong file fails with a clear message.
+ */
+export function headerColumns<K extends string>(header: readonly string[], required: readonly K[], file: string): Record<K, number> & { count: number } {
+  const names = header.map((name) => name.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const result = { count: names.length } as Record<K, number> & { count: number };
+  const missing: string[] = [];
+  for (const key of required) {
+    const index = names.indexOf(key.toLowerCase());
+    if (index < 0) missing.push(key);
+    (result as Record<K, number>)[key] = index;
+  }
+  if (missing.length > 0) throw new Error(`${file}: header "${header.join(',')}" lacks ${missing.join(', ')} (expected ${required.join(',')})`);
+  return result;
+}
