@@ -1,0 +1,183 @@
+import type Database from 'better-sqlite3';
+import type { DbConnection } from './create-db.js';
+import type { TableCounts } from './load-database.js';
+import { normalizeTitle, prefixUpperBound } from './title-search.js';
+
+/**
+ * Read queries for the trainer, the API and the report. Plain functions taking a connection from
+ * openDatabase(); each SQL text is prepared once per connection (cached in a WeakMap keyed by the
+ * better-sqlite3 handle, so it goes away with the connection) and every call is synchronous.
+ */
+
+export interface Movie {
+  movieId: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+}
+
+export interface UserRating {
+  movieId: number;
+  rating: number;
+}
+
+/** Every rating as parallel columns, ordered by (userId, movieId): the trainer's input. */
+export interface RatingsColumns {
+  userIds: Int32Array;
+  movieIds: Int32Array;
+  ratings: Float32Array;
+  timestamps: Float64Array;
+}
+
+export interface DatasetMeta {
+  dataset: string;
+  dataHash: string;
+  loadedAt: string;
+  counts: TableCounts;
+}
+
+export interface SearchMoviesOptions {
+  /** Matched against the normalised title: prefix matches first, then substring matches. */
+  query?: string;
+  /** Exact genre name as listGenres() returns it, e.g. "Sci-Fi". */
+  genre?: string;
+  limit: number;
+  offset?: number;
+}
+
+export interface SearchMoviesResult {
+  /** All matches, for paging. */
+  total: number;
+  movies: Movie[];
+}
+
+type Connection = Pick<DbConnection, 'sqlite'>;
+type MovieRow = { movieId: number; title: string; year: number | null; genres: string };
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(conn: Connection, sql: string): Database.Statement {
+  let cache = statements.get(conn.sqlite);
+  if (!cache) statements.set(conn.sqlite, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = conn.sqlite.prepare(sql)));
+  return statement;
+}
+
+const MOVIE_COLUMNS = 'm.movie_id AS movieId, m.title, m.year, m.genres';
+
+function toMovie(row: MovieRow): Movie {
+  return { movieId: row.movieId, title: row.title, year: row.year, genres: row.genres === '' ? [] : row.genres.split('|') };
+}
+
+export function readRatingsColumns(conn: Connection): RatingsColumns {
+  const total = prepared(conn, 'SELECT COUNT(*) FROM ratings').pluck().get() as number;
+  const columns: RatingsColumns = {
+    userIds: new Int32Array(total),
+    movieIds: new Int32Array(total),
+    ratings: new Float32Array(total),
+    timestamps: new Float64Array(total),
+  };
+  const rows = prepared(conn, 'SELECT user_id, movie_id, rating, timestamp FROM ratings ORDER BY user_id, movie_id');
+  let i = 0;
+  for (const row of rows.raw(true).iterate() as IterableIterator<[number, number, number, number]>) {
+    columns.userIds[i] = row[0];
+    columns.movieIds[i] = row[1];
+    columns.ratings[i] = row[2];
+    columns.timestamps[i] = row[3];
+    i += 1;
+  }
+  return columns;
+}
+
+export function getAllMovies(conn: Connection): Movie[] {
+  const rows = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m ORDER BY m.movie_id`).all() as MovieRow[];
+  return rows.map(toMovie);
+}
+
+export function getMovie(conn: Connection, movieId: number): Movie | undefined {
+  const row = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE m.movie_id = ?`).get(movieId) as MovieRow | undefined;
+  return row && toMovie(row);
+}
+
+/** The movies among `movieIds`, in the order given; unknown ids are skipped. One statement for any count. */
+export function getMoviesByIds(conn: Connection, movieIds: readonly number[]): Movie[] {
+  if (movieIds.length === 0) return [];
+  // CROSS JOIN pins the join order: walk the id list, look each id up by primary key.
+  const sql = `SELECT ${MOVIE_COLUMNS} FROM json_each(?) AS j CROSS JOIN movies m ON m.movie_id = j.value ORDER BY j.key`;
+  return (prepared(conn, sql).all(JSON.stringify(movieIds)) as MovieRow[]).map(toMovie);
+}
+
+export function getUserRatings(conn: Connection, userId: number): UserRating[] {
+  const sql = 'SELECT movie_id AS movieId, rating FROM ratings WHERE user_id = ? ORDER BY movie_id';
+  return prepared(conn, sql).all(userId) as UserRating[];
+}
+
+/** Answered from the (user_id, movie_id) primary-key index alone. */
+export function getUserRatedMovieIds(conn: Connection, userId: number): number[] {
+  return prepared(conn, 'SELECT movie_id FROM ratings WHERE user_id = ? ORDER BY movie_id').pluck().all(userId) as number[];
+}
+
+/** Distinct genres, alphabetically (from the movie_genres primary-key index). */
+export function listGenres(conn: Connection): string[] {
+  return prepared(conn, 'SELECT DISTINCT genre FROM movie_genres ORDER BY genre').pluck().all() as string[];
+}
+
+/**
+ * Title search and/or genre filter, ordered by normalised title. With a query, titles starting
+ * with it (an index range scan) come before titles merely containing it (a scan of movies).
+ */
+export function searchMovies(conn: Connection, options: SearchMoviesOptions): SearchMoviesResult {
+  const limit = Math.max(0, Math.floor(options.limit));
+  const offset = Math.max(0, Math.floor(options.offset ?? 0));
+  const query = normalizeTitle(options.query ?? '');
+  const genre = options.genre ?? null;
+  const inGenre = genre === null ? '' : 'AND EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = @genre AND g.movie_id = m.movie_id)';
+  const page = 'ORDER BY m.title_search, m.movie_id LIMIT @limit OFFSET @offset';
+
+  if (query === '') {
+    const params = { genre, limit, offset };
+    if (genre === null) {
+      const total = prepared(conn, 'SELECT COUNT(*) FROM movies').pluck().get() as number;
+      const rows = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m ${page}`).all({ limit, offset }) as MovieRow[];
+      return { total, movies: rows.map(toMovie) };
+    }
+    const total = prepared(conn, 'SELECT COUNT(*) FROM movie_genres WHERE genre = @genre').pluck().get({ genre }) as number;
+    const sql = `SELECT ${MOVIE_COLUMNS} FROM movie_genres g CROSS JOIN movies m ON m.movie_id = g.movie_id WHERE g.genre = @genre ${page}`;
+    return { total, movies: (prepared(conn, sql).all(params) as MovieRow[]).map(toMovie) };
+  }
+
+  const bounds = { lo: query, hi: prefixUpperBound(query), ...(genre === null ? {} : { genre }) };
+  const prefix = `m.title_search >= @lo AND m.title_search < @hi ${inGenre}`;
+  const contains = `instr(m.title_search, @q) > 0 AND NOT (m.title_search >= @lo AND m.title_search < @hi) ${inGenre}`;
+  const prefixTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${prefix}`).pluck().get(bounds) as number;
+  const containsTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${contains}`).pluck().get({ ...bounds, q: query }) as number;
+
+  const rows: MovieRow[] = [];
+  if (offset < prefixTotal) {
+    const sql = `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE ${prefix} ${page}`;
+    rows.push(...(prepared(conn, sql).all({ ...bounds, limit, offset }) as MovieRow[]));
+  }
+  if (rows.length < limit && offset + rows.length < prefixTotal + containsTotal) {
+    const sql = `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE ${contains} ${page}`;
+    const rest = { ...bounds, q: query, limit: limit - rows.length, offset: Math.max(0, offset - prefixTotal) };
+    rows.push(...(prepared(conn, sql).all(rest) as MovieRow[]));
+  }
+  return { total: prefixTotal + containsTotal, movies: rows.map(toMovie) };
+}
+
+/** Provenance written by loadDatabase; throws if the database was not built by it. */
+export function getDatasetMeta(conn: Connection): DatasetMeta {
+  const rows = prepared(conn, 'SELECT key, value FROM dataset_meta').raw(true).all() as [string, string][];
+  const meta = Object.fromEntries(rows);
+  const required = ['dataset', 'dataHash', 'loadedAt'];
+  const missing = required.filter((key) => meta[key] === undefined);
+  if (missing.length > 0) throw new Error(`dataset_meta lacks ${missing.join(', ')}: rebuild the database (nx run database:pipeline)`);
+  const count = (table: keyof TableCounts) => Number(meta[`count.${table}`] ?? 0);
+  return {
+    dataset: meta.dataset,
+    dataHash: meta.dataHash,
+    loadedAt: meta.loadedAt,
+    counts: { movies: count('movies'), movieGenres: count('movieGenres'), ratings: count('ratings'), users: count('users'), links: count('links'), tags: count('tags') },
+  };
+}

@@ -1,0 +1,132 @@
+import type Database from 'better-sqlite3';
+import { CsvFormatError } from './csv-stream.js';
+import { normalizeTitle } from './title-search.js';
+
+/** Inserts one parsed chunk of rows, inside the transaction the caller has open. */
+export type ChunkInserter = (rows: string[][], col: readonly number[], firstRow: number) => void;
+
+/** How one processed CSV becomes rows of one or more tables. */
+export interface TableLoader {
+  file: string;
+  /** ratings.csv and movies.csv must exist; links.csv and tags.csv only when the source has them. */
+  required: boolean;
+  columns: readonly string[];
+  prepare(sqlite: Database.Database): ChunkInserter;
+}
+
+/** Field parsers that name the file, row and column of a bad value. */
+class FieldReader {
+  constructor(private readonly file: string) {}
+
+  int(value: string, column: string, row: number): number {
+    const n = Number(value);
+    if (value === '' || !Number.isSafeInteger(n)) throw this.bad(value, column, row, 'an integer');
+    return n;
+  }
+
+  intOrNull(value: string, column: string, row: number): number | null {
+    return value.trim() === '' ? null : this.int(value, column, row);
+  }
+
+  rating(value: string, column: string, row: number): number {
+    const n = Number(value);
+    if (value === '' || !(n >= 0.5 && n <= 5)) throw this.bad(value, column, row, 'a rating between 0.5 and 5.0');
+    return n;
+  }
+
+  text(value: string, column: string, row: number): string {
+    if (value.trim() === '') throw this.bad(value, column, row, 'a non-empty text');
+    return value;
+  }
+
+  private bad(value: string, column: string, row: number, expected: string): CsvFormatError {
+    return new CsvFormatError(this.file, row, `${column} must be ${expected}, found "${value.slice(0, 40)}"`);
+  }
+}
+
+/**
+ * The shared row loop: any failure (a bad field, a duplicate key) becomes a CsvFormatError that
+ * names the file and row, so the stage's one-line error says where to look.
+ */
+function rowInserter(file: string, insertRow: (r: string[], col: readonly number[], row: number) => void): ChunkInserter {
+  return (rows, col, firstRow) => {
+    let i = 0;
+    try {
+      for (; i < rows.length; i += 1) insertRow(rows[i], col, firstRow + i);
+    } catch (error) {
+      if (error instanceof CsvFormatError) throw error;
+      // Duck-typed: better-sqlite3's SqliteError may come from another realm (jest) and fail instanceof.
+      const message = (error as { message?: unknown } | null)?.message;
+      throw new CsvFormatError(file, firstRow + i, typeof message === 'string' ? message : String(error));
+    }
+  };
+}
+
+export const moviesLoader: TableLoader = {
+  file: 'movies.csv',
+  required: true,
+  columns: ['movieId', 'title', 'year', 'genres'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insertMovie = sqlite.prepare(
+      'INSERT INTO movies (movie_id, title, year, genres, title_search) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insertGenre = sqlite.prepare('INSERT OR IGNORE INTO movie_genres (genre, movie_id) VALUES (?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      const movieId = read.int(r[col[0]], 'movieId', row);
+      const title = read.text(r[col[1]], 'title', row);
+      // "(no genres listed)" is MovieLens' spelling of "none"; the contract says empty.
+      const genres = r[col[3]] === '(no genres listed)' ? [] : r[col[3]].split('|').filter((g) => g !== '');
+      insertMovie.run(movieId, title, read.intOrNull(r[col[2]], 'year', row), genres.join('|'), normalizeTitle(title));
+      for (const genre of genres) insertGenre.run(genre, movieId);
+    });
+  },
+};
+
+export const ratingsLoader: TableLoader = {
+  file: 'ratings.csv',
+  required: true,
+  columns: ['userId', 'movieId', 'rating', 'timestamp'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insert = sqlite.prepare('INSERT INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      insert.run(
+        read.int(r[col[0]], 'userId', row),
+        read.int(r[col[1]], 'movieId', row),
+        read.rating(r[col[2]], 'rating', row),
+        read.int(r[col[3]], 'timestamp', row),
+      );
+    });
+  },
+};
+
+export const linksLoader: TableLoader = {
+  file: 'links.csv',
+  required: false,
+  columns: ['movieId', 'imdbId', 'tmdbId'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insert = sqlite.prepare('INSERT INTO links (movie_id, imdb_id, tmdb_id) VALUES (?, ?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      const imdbId = r[col[1]].trim();
+      insert.run(read.int(r[col[0]], 'movieId', row), imdbId === '' ? null : imdbId, read.intOrNull(r[col[2]], 'tmdbId', row));
+    });
+  },
+};
+
+export const tagsLoader: TableLoader = {
+  file: 'tags.csv',
+  required: false,
+  columns: ['userId', 'movieId', 'tag', 'timestamp'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insert = sqlite.prepare('INSERT INTO tags (user_id, movie_id, tag, timestamp) VALUES (?, ?, ?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      insert.run(read.int(r[col[0]], 'userId', row), read.int(r[col[1]], 'movieId', row), r[col[2]], read.int(r[col[3]], 'timestamp', row));
+    });
+  },
+};
+
+/** In load order: movies first, so a partial database is never movie-less. */
+export const TABLE_LOADERS: readonly TableLoader[] = [moviesLoader, linksLoader, ratingsLoader, tagsLoader];
