@@ -12,7 +12,7 @@ module.exports = function preset(dir) {
     testMatch: ['<rootDir>/src/**/*.spec.ts'],
     testPathIgnorePatterns: ['/node_modules/'],
     transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.base.json'), isolatedModules: true, diagnostics: false }],
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.base.json'), diagnostics: false }],
     },
     moduleNameMapper: {
       '^@reelrank/api$': path.join(root, 'apps/api/src/index.ts'),

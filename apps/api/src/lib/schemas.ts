@@ -1,0 +1,185 @@
+import { z } from 'zod';
+
+/**
+ * Every request and response body of the API, as zod schemas. The same objects validate requests
+ * (validate.ts) and generate the OpenAPI document (openapi.ts), so docs and behaviour cannot drift.
+ *
+ * Choices: request objects are `.strict()` (an unknown or misspelt field is a 400 naming it, rather
+ * than silently ignored); numbers are never coerced from strings ("5" is a type error); ids are
+ * positive 32-bit integers (MovieLens ids; the model stores them as int32).
+ */
+
+export const MAX_ID = 2_147_483_647;
+export const MAX_BATCH_PAIRS = 1000;
+export const MAX_LIST_ITEMS = 1000;
+
+export interface SchemaLimits {
+  /** Largest n_recommendations (config serving.maxRecommendations). */
+  maxRecommendations: number;
+}
+
+const id = (what: string, example: number) =>
+  z.number().int().positive().max(MAX_ID).meta({ description: `MovieLens ${what} id`, example });
+
+export const userId = id('user', 1);
+export const movieId = id('movie', 1);
+const predictedRating = z.number().min(0.5).max(5).meta({ description: 'Predicted rating on the 0.5..5.0 scale, 3 decimals', example: 4.312 });
+
+export const movieRecommendation = z
+  .object({
+    movie_id: movieId,
+    title: z.string().meta({ example: 'Toy Story (1995)' }),
+    genres: z.array(z.string()).meta({ example: ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy'] }),
+    year: z.number().int().nullable().meta({ description: 'Release year parsed from the title, null when absent', example: 1995 }),
+    predicted_rating: predictedRating,
+  })
+  ;
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      status: z.number().int().meta({ example: 400 }),
+      code: z.string().meta({ description: 'Stable machine-readable code', example: 'validation_error' }),
+      message: z.string().meta({ example: 'Request body is invalid' }),
+      details: z
+        .array(z.object({ field: z.string().meta({ example: 'user_id' }), message: z.string().meta({ example: 'Too small: expected number to be >0' }) }))
+        .meta({ description: 'One entry per invalid field (dot path into the body)' }),
+    }),
+  })
+  ;
+
+export const healthResponse = z.object({ status: z.literal('ok') });
+
+export const readyResponse = z
+  .object({
+    status: z.literal('ready'),
+    model: z.object({
+      dataset: z.string().meta({ example: 'ml-latest-small' }),
+      version: z.string().meta({ example: 'mf-0123456789ab' }),
+      created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
+      factors: z.number().int(),
+      users: z.number().int(),
+      movies: z.number().int(),
+      metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
+    }),
+    catalogue: z.object({ movies: z.number().int() }),
+  })
+  ;
+
+export function buildSchemas(limits: SchemaLimits) {
+  const nRecommendations = z
+    .number()
+    .int()
+    .min(1)
+    .max(limits.maxRecommendations)
+    .default(10)
+    .meta({ description: `How many movies to return (1..${limits.maxRecommendations})`, example: 5 });
+
+  const recommendationsRequest = z
+    .object({
+      user_id: userId,
+      n_recommendations: nRecommendations,
+      genres: z
+        .array(z.string().min(1))
+        .max(20)
+        .optional()
+        .meta({ description: 'Only movies with at least one of these genres (case-insensitive, e.g. "Sci-Fi")', example: ['Comedy'] }),
+      exclude_movie_ids: z
+        .array(movieId)
+        .max(MAX_LIST_ITEMS)
+        .optional()
+        .meta({ description: 'Movies never to return (besides the ones the user rated)', example: [1, 2] }),
+    })
+    .strict()
+    .meta({ examples: [{ user_id: 1, n_recommendations: 5 }] });
+
+  const recommendationsResponse = z
+    .object({
+      user_id: userId,
+      strategy: z.enum(['personalized', 'popular']).meta({
+        description: 'personalized: the model scored the user; popular: unknown user, cold-start list',
+      }),
+      recommendations: z.array(movieRecommendation),
+    })
+    ;
+
+  const predictRequest = z
+    .object({ user_id: userId, movie_id: movieId })
+    .strict()
+    .meta({ examples: [{ user_id: 1, movie_id: 1 }] });
+
+  const predictResponse = z
+    .object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating })
+    ;
+
+  const batchPredictRequest = z
+    .object({ pairs: z.array(predictRequest).min(1).max(MAX_BATCH_PAIRS) })
+    .strict()
+    .meta({ examples: [{ pairs: [{ user_id: 1, movie_id: 1 }, { user_id: 2, movie_id: 50 }] }] });
+
+  const batchPredictResponse = z.object({ predictions: z.array(predictResponse) });
+
+  const newUserRating = z
+    .object({
+      movie_id: movieId,
+      rating: z.number().min(0.5).max(5).multipleOf(0.5).meta({ description: '0.5..5.0 in half steps', example: 4.5 }),
+    })
+    .strict();
+
+  const newUserRecommendationsRequest = z
+    .object({
+      ratings: z
+        .array(newUserRating)
+        .max(MAX_LIST_ITEMS)
+        .refine((list) => new Set(list.map((r) => r.movie_id)).size === list.length, { message: 'each movie_id may be rated once' })
+        .meta({ description: 'The new user\'s ratings; 5 or more give fully personal results' }),
+      n_recommendations: nRecommendations,
+      genres: recommendationsRequest.shape.genres,
+    })
+    .strict()
+    .meta({ examples: [
+        {
+          ratings: [
+            { movie_id: 1, rating: 5 },
+            { movie_id: 260, rating: 4.5 },
+            { movie_id: 296, rating: 2 },
+            { movie_id: 318, rating: 4 },
+            { movie_id: 2571, rating: 5 },
+          ],
+          n_recommendations: 5,
+        },
+      ],
+    });
+
+  const newUserRecommendationsResponse = z
+    .object({
+      strategy: z.enum(['fold-in', 'popular-blend', 'popular']).meta({
+        description: 'fold-in: 5+ usable ratings; popular-blend: fewer, ranked between the fold-in and the popular list; popular: none usable',
+      }),
+      ratings_used: z.number().int().meta({ description: 'Ratings of movies the model knows (the others are only excluded)' }),
+      recommendations: z.array(movieRecommendation),
+    })
+    ;
+
+  return {
+    recommendationsRequest,
+    recommendationsResponse,
+    predictRequest,
+    predictResponse,
+    batchPredictRequest,
+    batchPredictResponse,
+    newUserRecommendationsRequest,
+    newUserRecommendationsResponse,
+  };
+}
+
+export type ApiSchemas = ReturnType<typeof buildSchemas>;
+export type RecommendationsRequest = z.output<ApiSchemas['recommendationsRequest']>;
+export type RecommendationsResponse = z.output<ApiSchemas['recommendationsResponse']>;
+export type PredictRequest = z.output<ApiSchemas['predictRequest']>;
+export type PredictResponse = z.output<ApiSchemas['predictResponse']>;
+export type BatchPredictRequest = z.output<ApiSchemas['batchPredictRequest']>;
+export type NewUserRecommendationsRequest = z.output<ApiSchemas['newUserRecommendationsRequest']>;
+export type NewUserRecommendationsResponse = z.output<ApiSchemas['newUserRecommendationsResponse']>;
+export type MovieRecommendation = z.output<typeof movieRecommendation>;
+export type ErrorBody = z.output<typeof errorBody>;

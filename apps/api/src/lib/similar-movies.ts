@@ -1,0 +1,41 @@
+import { topN, type MfModel } from '@reelrank/model';
+
+/**
+ * Item-to-item similarity: cosine between movie factor vectors, with the unit vectors computed
+ * once per model. A movie whose factors are all zero has no neighbours.
+ */
+export class SimilarMovies {
+  private readonly unit: Float32Array;
+  private readonly scores: Float32Array;
+
+  constructor(private readonly model: MfModel) {
+    const k = model.factors;
+    const n = model.movieIds.length;
+    this.unit = new Float32Array(n * k);
+    this.scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let norm = 0;
+      for (let f = 0; f < k; f++) norm += model.movieFactors[i * k + f] ** 2;
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let f = 0; f < k; f++) this.unit[i * k + f] = model.movieFactors[i * k + f] * scale;
+    }
+  }
+
+  /** The n movie indices most similar to `movieIndex` (never itself nor masked ones), with their cosines. */
+  similarTo(movieIndex: number, n: number, excluded: Uint8Array): { index: number; similarity: number }[] {
+    const k = this.model.factors;
+    const { unit, scores } = this;
+    const base = movieIndex * k;
+    let zero = true;
+    for (let f = 0; f < k; f++) if (unit[base + f] !== 0) zero = false;
+    if (zero) return [];
+    for (let i = 0, q = 0; i < scores.length; i++, q += k) {
+      let dot = 0;
+      for (let f = 0; f < k; f++) dot += unit[base + f] * unit[q + f];
+      scores[i] = dot;
+    }
+    const mask = Uint8Array.from(excluded);
+    mask[movieIndex] = 1;
+    return topN(scores, n, mask).map((index) => ({ index, similarity: scores[index] }));
+  }
+}
