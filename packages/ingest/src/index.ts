@@ -12,3 +12,5 @@ export * from './lib/clean.js';
 export * from './lib/sample.js';
 export * from './lib/write-processed.js';
 export * from './lib/run-ingest.js';
+export * from './lib/byte-writer.js';
+export * from './lib/synthetic.js';

@@ -3,6 +3,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { hashFile, replaceDirAtomically, writeFileAtomic } from '@reelrank/artifacts';
 import { getDataset } from './datasets.js';
 import { downloadFile, type FetchLike } from './download.js';
+import {
+  DEFAULT_SYNTHETIC_FACTORS,
+  generateSyntheticMovieLens,
+  SYNTHETIC_GENERATOR_VERSION,
+  syntheticSizeFromEnv,
+  type SyntheticSize,
+} from './synthetic.js';
 import { extractZip } from './zip.js';
 
 /** The files ingest reads (plus READMEs, kept for the licence); everything else in a zip is skipped. */
@@ -26,18 +33,30 @@ const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'];
 
 export interface SourceInfo {
   dataset: string;
-  kind: 'folder' | 'zip' | 'download';
-  /** The folder or zip given as source, or the downloaded zip's path. */
+  kind: 'folder' | 'zip' | 'download' | 'synthetic';
+  /** The folder or zip given as source, the downloaded zip's path, or a description of the generated set. */
   location: string;
+  /** For kind 'synthetic': what the generator was asked for (a different request regenerates). */
+  synthetic?: SyntheticParams;
   url?: string;
   zipSha256?: string;
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
+export interface SyntheticParams extends SyntheticSize {
+  factors: number;
+  generator: number;
+}
+
 export interface AcquireOptions {
   dataset: string;
-  /** A local folder or zip; null downloads the named data set from GroupLens. */
+  /**
+   * A local folder or zip; null downloads the named data set from GroupLens, or for the
+   * `synthetic` data set generates it (see synthetic.ts).
+   */
   source: string | null;
+  /** Size and seed of the `synthetic` set; default from REELRANK_SYNTHETIC_* (syntheticSizeFromEnv). */
+  synthetic?: SyntheticSize;
   rawDir: string;
   log?: (line: string) => void;
   fetchImpl?: FetchLike;
@@ -103,6 +122,8 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
     });
   }
 
+  if (!source && dataset === 'synthetic') return acquireSynthetic(rawDir, options.synthetic ?? syntheticSizeFromEnv(), log);
+
   let zipPath: string;
   let info: Omit<SourceInfo, 'files'>;
   if (source) {
@@ -135,6 +156,32 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
   return replaceDirAtomically(rawDir, async (temp) => {
     await extractZip(zipPath, temp, { filter: isRecognisedFile });
     return finish(temp, info);
+  });
+}
+
+function sameParams(a: SyntheticParams | undefined, b: SyntheticParams): boolean {
+  return !!a && (Object.keys(b) as (keyof SyntheticParams)[]).every((key) => a[key] === b[key]);
+}
+
+/**
+ * Generates the synthetic set into `rawDir` (atomically), unless the folder already holds one
+ * generated with the same parameters whose files are all present at their recorded sizes.
+ */
+async function acquireSynthetic(rawDir: string, size: SyntheticSize, log: (line: string) => void): Promise<SourceInfo> {
+  const params: SyntheticParams = { ...size, factors: DEFAULT_SYNTHETIC_FACTORS, generator: SYNTHETIC_GENERATOR_VERSION };
+  const previous = readSourceJson(rawDir);
+  const intact = (info: SourceInfo) =>
+    Object.entries(info.files).every(([name, file]) => existsSync(join(rawDir, name)) && statSync(join(rawDir, name)).size === file.bytes);
+  if (previous?.kind === 'synthetic' && sameParams(previous.synthetic, params) && intact(previous)) {
+    log(`[ingest] ${rawDir} already holds the synthetic set (${previous.location})`);
+    return previous;
+  }
+  const count = (n: number) => n.toLocaleString('en-US');
+  const location = `generated: ${count(size.ratings)} ratings, ${count(size.users)} users, ${count(size.movies)} movies, seed ${size.seed}`;
+  log(`[ingest] generating synthetic data (${location}) -> ${rawDir}`);
+  return replaceDirAtomically(rawDir, async (temp) => {
+    await generateSyntheticMovieLens({ dir: temp, ...size, factors: params.factors, log });
+    return finish(temp, { dataset: 'synthetic', kind: 'synthetic', location, synthetic: params });
   });
 }
 

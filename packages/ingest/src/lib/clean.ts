@@ -55,57 +55,103 @@ export function movieIdTable(movies: readonly { movieId: number }[]): Uint8Array
   return table;
 }
 
-/** Orders `order` by the user of each index: a counting sort when ids are compact (they are in MovieLens). */
-function groupByUser(users: Int32Array, order: Uint32Array): { sorted: Uint32Array; starts: number[] } {
-  let maxUser = 0;
-  for (const i of order) if (users[i] > maxUser) maxUser = users[i];
-  let sorted: Uint32Array;
-  if (maxUser <= 4 * order.length + 1_000_000) {
-    const offsets = new Int32Array(maxUser + 2);
-    for (const i of order) offsets[users[i] + 1] += 1;
-    for (let u = 1; u < offsets.length; u += 1) offsets[u] += offsets[u - 1];
-    sorted = new Uint32Array(order.length);
-    for (const i of order) sorted[offsets[users[i]]++] = i;
-  } else {
-    sorted = order.slice().sort((a, b) => users[a] - users[b] || a - b);
+/** Ids up to this bound are ordered by counting sort (MovieLens ids are compact); beyond, by comparison. */
+function countable(maxKey: number, rows: number): boolean {
+  return maxKey <= 4 * rows + 1_000_000;
+}
+
+/** `order` stably re-ordered by `keys[i]` (all in 0..maxKey), by counting sort. */
+function countingSortBy(keys: Int32Array, order: Uint32Array, maxKey: number): Uint32Array {
+  const offsets = new Int32Array(maxKey + 2);
+  for (let k = 0; k < order.length; k += 1) offsets[keys[order[k]] + 1] += 1;
+  for (let key = 1; key < offsets.length; key += 1) offsets[key] += offsets[key - 1];
+  const sorted = new Uint32Array(order.length);
+  for (let k = 0; k < order.length; k += 1) {
+    const i = order[k];
+    sorted[offsets[keys[i]]++] = i;
   }
-  const starts: number[] = [];
-  for (let k = 0; k < sorted.length; k += 1) if (k === 0 || users[sorted[k]] !== users[sorted[k - 1]]) starts.push(k);
-  starts.push(sorted.length);
-  return { sorted, starts };
+  return sorted;
 }
 
 /**
  * Rejects ratings outside 0.5..5.0 and ratings of movies not in `knownMovies`, then keeps the
  * latest rating of each (user, movie) pair (latest timestamp; on a tie the later row in the file).
  * Returns the ratings sorted by userId, movieId, as the processed contract wants them.
+ *
+ * O(n) and no comparator: MovieLens files come sorted, so when every row is valid and already
+ * strictly ordered the parsed buffer itself is returned (no copy); otherwise two stable counting
+ * sorts (by movie, then by user) order the row indices, and one scan keeps the latest of each pair.
  */
 export function cleanRatings(parsed: ParsedRatings, knownMovies: Uint8Array): { ratings: RatingsBuffer; counts: FileCounts } {
   const result = counts(parsed.file, parsed.read, parsed.malformed);
   const { users, movies, ratings, timestamps, length } = parsed.ratings;
-  const valid = new Uint32Array(length);
+  const known = knownMovies.length;
+  const isValid = (i: number): boolean => {
+    const r = ratings[i];
+    return r >= MIN_RATING && r <= MAX_RATING && movies[i] < known && knownMovies[movies[i]] === 1;
+  };
+
+  // Pass 1: count drops, find the id ranges and whether the valid rows are already in order.
+  let ordered = true;
+  let previousUser = -Infinity;
+  let previousMovie = -Infinity;
+  let maxUser = 0;
+  let maxMovie = 0;
+  let minId = Infinity;
   let m = 0;
   for (let i = 0; i < length; i += 1) {
     const r = ratings[i];
+    const movie = movies[i];
     if (!(r >= MIN_RATING && r <= MAX_RATING)) result.dropped.outOfRange += 1;
-    else if (movies[i] >= knownMovies.length || knownMovies[movies[i]] !== 1) result.dropped.unknownMovie += 1;
-    else valid[m++] = i;
-  }
-  const { sorted, starts } = groupByUser(users, valid.subarray(0, m));
-  const keep = new Uint32Array(m);
-  let kept = 0;
-  const byMovieThenTime = (a: number, b: number) => movies[a] - movies[b] || timestamps[a] - timestamps[b] || a - b;
-  for (let s = 0; s + 1 < starts.length; s += 1) {
-    const slice = sorted.subarray(starts[s], starts[s + 1]);
-    if (slice.length > 1) slice.sort(byMovieThenTime);
-    for (let k = 0; k < slice.length; k += 1) {
-      // Within a run of one movie the last index is the latest: keep it, count the rest.
-      if (k + 1 < slice.length && movies[slice[k + 1]] === movies[slice[k]]) result.dropped.duplicate += 1;
-      else keep[kept++] = slice[k];
+    else if (movie >= known || knownMovies[movie] !== 1) result.dropped.unknownMovie += 1;
+    else {
+      const user = users[i];
+      m += 1;
+      if (ordered && !(user > previousUser || (user === previousUser && movie > previousMovie))) ordered = false;
+      previousUser = user;
+      previousMovie = movie;
+      if (user > maxUser) maxUser = user;
+      if (movie > maxMovie) maxMovie = movie;
+      if (user < minId) minId = user;
+      if (movie < minId) minId = movie;
     }
   }
+  if (ordered && m === length) {
+    result.kept = length;
+    return { ratings: parsed.ratings, counts: result };
+  }
+  const valid = new Uint32Array(m);
+  for (let i = 0, k = 0; i < length; i += 1) if (isValid(i)) valid[k++] = i;
+  if (ordered) {
+    result.kept = m;
+    return { ratings: parsed.ratings.select(valid, m), counts: result };
+  }
+
+  // Sort row indices by (user, movie, index): stable counting sorts when ids are compact.
+  let sorted: Uint32Array;
+  if (minId >= 0 && countable(maxUser, m) && countable(maxMovie, m)) {
+    sorted = countingSortBy(users, countingSortBy(movies, valid, maxMovie), maxUser);
+  } else {
+    sorted = valid.sort((a, b) => users[a] - users[b] || movies[a] - movies[b] || a - b);
+  }
+  // Within a run of one (user, movie) keep the latest timestamp, on a tie the later row (larger index).
+  let kept = 0;
+  for (let k = 0; k < m; ) {
+    const user = users[sorted[k]];
+    const movie = movies[sorted[k]];
+    let best = sorted[k];
+    let end = k + 1;
+    while (end < m && users[sorted[end]] === user && movies[sorted[end]] === movie) {
+      const i = sorted[end];
+      if (timestamps[i] >= timestamps[best]) best = i;
+      end += 1;
+    }
+    result.dropped.duplicate += end - k - 1;
+    sorted[kept++] = best; // kept <= k: compacting in place is safe
+    k = end;
+  }
   result.kept = kept;
-  return { ratings: parsed.ratings.select(keep, kept), counts: result };
+  return { ratings: parsed.ratings.select(sorted, kept), counts: result };
 }
 
 /** Links of known movies, one per movie (first wins), sorted by movie id. */

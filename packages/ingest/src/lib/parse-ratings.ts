@@ -53,6 +53,69 @@ export function parseId(text: string | undefined): number | null {
   return value > 0 && value <= INT32_MAX ? value : null;
 }
 
+/** Plain digits (no sign, space or dot, at most 10 of them) -> their value, else -1. The fast path of 20M-row files. */
+function digitsValue(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 10) return -1;
+  let value = 0;
+  for (let i = 0; i < n; i += 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** parseId without regex or trim for the usual plain-digits text; NaN-free fallback to parseId otherwise. */
+function fastId(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const value = digitsValue(text);
+  if (value > 0 && value <= INT32_MAX) return value;
+  return value === -1 ? parseId(text) : null;
+}
+
+function fastRating(text: string): number {
+  // "4", "3.5", "4.0": the MovieLens spellings, read without allocating.
+  if (text.length === 3 && text.charCodeAt(1) === 46) {
+    const whole = text.charCodeAt(0) - 48;
+    const tenth = text.charCodeAt(2) - 48;
+    if (whole >= 0 && whole <= 9 && tenth >= 0 && tenth <= 9) return whole + tenth / 10;
+  } else if (text.length === 1) {
+    const whole = text.charCodeAt(0) - 48;
+    if (whole >= 0 && whole <= 9) return whole;
+  }
+  const trimmed = text.trim();
+  return trimmed === '' ? NaN : Number(trimmed);
+}
+
+function fastTimestamp(text: string): number {
+  const value = digitsValue(text);
+  if (value >= 0 && value <= INT32_MAX) return value;
+  const trimmed = text.trim();
+  if (!INT.test(trimmed)) return NaN;
+  const parsed = Number(trimmed);
+  return Math.abs(parsed) > INT32_MAX ? NaN : parsed;
+}
+
+/**
+ * Appends one ratings row to `out`, or returns false when it is malformed (wrong column count,
+ * non-numeric id, NaN rating, timestamp that is not an integer fitting an Int32). Same rules as
+ * parseRatingFields, without allocating a tuple per row.
+ */
+export function pushRatingFields(fields: readonly string[], columns: RatingColumns, out: RatingsBuffer): boolean {
+  if (fields.length !== columns.count) return false;
+  const user = fastId(fields[columns.user]);
+  if (user === null) return false;
+  const movie = fastId(fields[columns.movie]);
+  if (movie === null) return false;
+  const rating = fastRating(fields[columns.rating]);
+  if (!Number.isFinite(rating)) return false;
+  const timestamp = fastTimestamp(fields[columns.timestamp]);
+  if (Number.isNaN(timestamp)) return false;
+  out.push(user, movie, rating, timestamp);
+  return true;
+}
+
 /**
  * One ratings row -> [userId, movieId, rating, timestamp], or null when malformed (wrong column
  * count, non-numeric id, NaN rating). A rating outside 0.5..5 is not malformed: cleaning counts it.
@@ -62,16 +125,13 @@ export function parseRatingFields(
   columns: RatingColumns = STANDARD_RATING_COLUMNS,
 ): [number, number, number, number] | null {
   if (fields.length !== columns.count) return null;
-  const user = parseId(fields[columns.user]);
-  const movie = parseId(fields[columns.movie]);
+  const user = fastId(fields[columns.user]);
+  const movie = fastId(fields[columns.movie]);
   if (user === null || movie === null) return null;
-  const ratingText = fields[columns.rating].trim();
-  const rating = ratingText === '' ? NaN : Number(ratingText);
+  const rating = fastRating(fields[columns.rating]);
   if (!Number.isFinite(rating)) return null;
-  const tsText = fields[columns.timestamp].trim();
-  if (!INT.test(tsText)) return null;
-  const timestamp = Number(tsText);
-  if (Math.abs(timestamp) > INT32_MAX) return null;
+  const timestamp = fastTimestamp(fields[columns.timestamp]);
+  if (Number.isNaN(timestamp)) return null;
   return [user, movie, rating, timestamp];
 }
 
@@ -96,6 +156,7 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
   const file = basename(path);
   const format = formatOfFile(file);
   const ratings = new RatingsBuffer(1 << 16);
+  let sized = false;
   let columns: RatingColumns | null = format === 'csv' ? null : STANDARD_RATING_COLUMNS;
   let read = 0;
   let malformed = 0;
@@ -103,7 +164,15 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
   await streamRows(path, {
     delimiter: DELIMITERS[format],
     quoted: format === 'csv',
-    onProgress: options.onProgress,
+    onProgress(rows, fraction) {
+      // Once 1% is read, reserve room for the whole file (rows per byte so far, +10%), so 20M
+      // ratings take one ~22M x 16-byte allocation instead of doubling to 32M with copies.
+      if (!sized && fraction >= 0.01 && fraction < 1) {
+        sized = true;
+        ratings.reserve(Math.ceil((1.1 * rows) / fraction));
+      }
+      options.onProgress?.(rows, fraction);
+    },
     onRow(fields, broken) {
       if (columns === null) {
         // A csv without a header row starts with a number: assume the standard column order.
@@ -114,13 +183,10 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
         columns = STANDARD_RATING_COLUMNS;
       }
       read += 1;
-      const row = broken ? null : parseRatingFields(fields, columns);
-      if (row === null) {
+      if (broken || !pushRatingFields(fields, columns, ratings)) {
         malformed += 1;
         if (malformedExamples.length < 3) malformedExamples.push(`row ${read}: ${fields.join(DELIMITERS[format])}`);
-        return;
       }
-      ratings.push(row[0], row[1], row[2], row[3]);
     },
   });
   if (ratings.length === 0) {

@@ -1,6 +1,7 @@
 /**
  * Ratings as parallel typed arrays (16 bytes a rating) instead of objects (~100 bytes each),
- * so ml-20m's 20M ratings fit in ~320 MB. Capacity doubles when full.
+ * so ml-20m's 20M ratings fit in ~320 MB. Capacity doubles when full (grows by half past 1M rows);
+ * `reserve` sizes it up front when the row count can be estimated.
  */
 export class RatingsBuffer {
   users: Int32Array;
@@ -23,13 +24,21 @@ export class RatingsBuffer {
   }
 
   push(user: number, movie: number, rating: number, timestamp: number): void {
-    if (this.length === this.users.length) this.grow(this.users.length * 2);
+    if (this.length === this.users.length) {
+      const capacity = this.users.length;
+      this.grow(capacity < 1 << 20 ? capacity * 2 : Math.ceil(capacity * 1.5));
+    }
     const i = this.length;
     this.users[i] = user;
     this.movies[i] = movie;
     this.ratings[i] = rating;
     this.timestamps[i] = timestamp;
     this.length = i + 1;
+  }
+
+  /** Makes room for at least `capacity` rows in all (one copy now instead of several later). */
+  reserve(capacity: number): void {
+    if (capacity > this.users.length) this.grow(capacity);
   }
 
   private grow(capacity: number): void {

@@ -9,6 +9,7 @@ import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
 import { formatOfFile, parseRatingsFile } from './parse-ratings.js';
 import { parseTagsFile } from './parse-tags.js';
+import type { SyntheticSize } from './synthetic.js';
 import { writeProcessed, type IngestReport } from './write-processed.js';
 
 export interface RunIngestOptions {
@@ -17,6 +18,8 @@ export interface RunIngestOptions {
   fetchImpl?: FetchLike;
   retries?: number;
   retryDelayMs?: number;
+  /** Size and seed of the generated `synthetic` set; default from REELRANK_SYNTHETIC_* (see synthetic.ts). */
+  synthetic?: SyntheticSize;
 }
 
 /** The first of `names` present in `dir`, or null. */
@@ -50,9 +53,6 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
   const started = Date.now();
   const { dataset, source, sampleSize } = config.dataset;
   const { rawDir, processedDir } = config.paths;
-  if (dataset === 'synthetic' && !source) {
-    throw new Error('The "synthetic" data set has no GroupLens download; set MOVIELENS_SOURCE to a folder or zip, or pick a MovieLens set');
-  }
 
   const sourceInfo = await acquireSource({
     dataset,
@@ -62,6 +62,7 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
     fetchImpl: options.fetchImpl,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
+    synthetic: options.synthetic,
   });
 
   const ratingsPath = firstPresent(rawDir, ['ratings.csv', 'ratings.dat', 'u.data']);

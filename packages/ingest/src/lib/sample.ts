@@ -17,6 +17,23 @@ export function pairHash(userId: number, movieId: number, seed = SAMPLE_SEED): n
 }
 
 /**
+ * The k-th smallest (1-based) of `values`, as `values.slice().sort()[k - 1]` but in O(n): a
+ * histogram of the top 16 bits finds the bucket holding it, then only that bucket is sorted.
+ */
+export function kthSmallest(values: Uint32Array, k: number): number {
+  const histogram = new Uint32Array(1 << 16);
+  for (let i = 0; i < values.length; i += 1) histogram[values[i] >>> 16] += 1;
+  let bucket = 0;
+  let below = 0;
+  while (below + histogram[bucket] < k) below += histogram[bucket++];
+  const inBucket = new Uint32Array(histogram[bucket]);
+  let n = 0;
+  for (let i = 0; i < values.length; i += 1) if (values[i] >>> 16 === bucket) inBucket[n++] = values[i];
+  inBucket.sort();
+  return inBucket[k - below - 1];
+}
+
+/**
  * Indices (ascending, so the input's order is kept) of the `size` ratings whose (user, movie)
  * hash is smallest. Whether a rating is picked depends only on its pair, not on file order,
  * so adding unrelated ratings changes the sample as little as possible.
@@ -26,7 +43,7 @@ export function sampleIndices(ratings: RatingsBuffer, size: number, seed = SAMPL
   if (size >= n) return Uint32Array.from({ length: n }, (_, i) => i);
   const hashes = new Uint32Array(n);
   for (let i = 0; i < n; i += 1) hashes[i] = pairHash(ratings.users[i], ratings.movies[i], seed);
-  const threshold = hashes.slice().sort()[size - 1];
+  const threshold = kthSmallest(hashes, size);
   let below = 0;
   for (let i = 0; i < n; i += 1) if (hashes[i] < threshold) below += 1;
   let ties = size - below; // hash collisions at the threshold: take the first ones in order

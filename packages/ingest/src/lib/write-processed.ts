@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { MovieLensFormat } from './datasets.js';
 import type { Link } from './parse-links.js';
 import type { Movie } from './parse-movies.js';
 import type { Tag } from './parse-tags.js';
+import { ByteWriter } from './byte-writer.js';
 import type { RatingsBuffer } from './ratings-buffer.js';
 import { SAMPLE_SEED, sampleIndices } from './sample.js';
 
@@ -66,17 +68,44 @@ function formatRating(value: number): string {
   return Number.isInteger(clean) ? clean.toFixed(1) : String(clean);
 }
 
-async function writeRatings(path: string, ratings: RatingsBuffer, indices?: Uint32Array): Promise<void> {
+/** "0.0", "0.5", ... "5.0" as bytes, by half stars. */
+const HALF_STAR_BYTES = Array.from({ length: 11 }, (_, half) => Buffer.from((half / 2).toFixed(1), 'ascii'));
+
+/**
+ * Writes ratings straight into a byte buffer (no per-row strings), flushed every 4 MiB and
+ * hashed as it goes; resolves with the file's sha256 (hex).
+ */
+async function writeRatings(path: string, ratings: RatingsBuffer, indices?: Uint32Array): Promise<string> {
   const { users, movies, timestamps } = ratings;
-  const text = new Map<number, string>();
+  const values = ratings.ratings;
+  const other = new Map<number, Buffer>();
   const count = indices ? indices.length : ratings.length;
-  await writeLines(path, 'userId,movieId,rating,timestamp', count, (k) => {
-    const i = indices ? indices[k] : k;
-    const r = ratings.ratings[i];
-    let rating = text.get(r);
-    if (rating === undefined) text.set(r, (rating = formatRating(r)));
-    return `${users[i]},${movies[i]},${rating},${timestamps[i]}`;
-  });
+  const hash = createHash('sha256');
+  const out = await ByteWriter.open(path, { hash });
+  try {
+    out.text('userId,movieId,rating,timestamp\n');
+    for (let k = 0; k < count; k += 1) {
+      const i = indices ? indices[k] : k;
+      const r = values[i];
+      const half = 2 * r;
+      let rating = half >= 0 && half <= 10 && Number.isInteger(half) ? HALF_STAR_BYTES[half] : other.get(r);
+      if (rating === undefined) other.set(r, (rating = Buffer.from(formatRating(r), 'ascii')));
+      out.int(users[i]);
+      out.byte(44);
+      out.int(movies[i]);
+      out.byte(44);
+      out.bytes(rating);
+      out.byte(44);
+      out.int(timestamps[i]);
+      out.byte(10);
+      if (out.full) await out.flush();
+    }
+    await out.close({ sync: true });
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+  return hash.digest('hex');
 }
 
 /** Text rows through papaparse so titles and tags with commas, quotes or newlines are quoted correctly. */
@@ -91,9 +120,19 @@ function countDistinctUsers(ratings: RatingsBuffer): number {
 }
 
 function countDistinctMovies(ratings: RatingsBuffer): number {
-  const seen = new Set<number>();
-  for (let i = 0; i < ratings.length; i += 1) seen.add(ratings.movies[i]);
-  return seen.size;
+  let max = 0;
+  for (let i = 0; i < ratings.length; i += 1) if (ratings.movies[i] > max) max = ratings.movies[i];
+  if (max > 4 * ratings.length + 1_000_000) return new Set(ratings.movies.subarray(0, ratings.length)).size;
+  const seen = new Uint8Array(max + 1);
+  let distinct = 0;
+  for (let i = 0; i < ratings.length; i += 1) {
+    const movie = ratings.movies[i];
+    if (seen[movie] === 0) {
+      seen[movie] = 1;
+      distinct += 1;
+    }
+  }
+  return distinct;
 }
 
 /**
@@ -103,7 +142,9 @@ function countDistinctMovies(ratings: RatingsBuffer): number {
  */
 export async function writeProcessed(dir: string, data: ProcessedData): Promise<IngestReport> {
   return replaceDirAtomically(dir, async (temp) => {
-    await writeRatings(join(temp, 'ratings.csv'), data.ratings);
+    // sha256 of the ratings files computed while writing them (no second read of ~0.5 GB).
+    const hashes = new Map<string, string>();
+    hashes.set('ratings.csv', await writeRatings(join(temp, 'ratings.csv'), data.ratings));
     await writeCsv(
       join(temp, 'movies.csv'),
       ['movieId', 'title', 'year', 'genres'],
@@ -116,13 +157,13 @@ export async function writeProcessed(dir: string, data: ProcessedData): Promise<
       await writeCsv(join(temp, 'tags.csv'), ['userId', 'movieId', 'tag', 'timestamp'], data.tags.map((t) => [t.userId, t.movieId, t.tag, t.timestamp]));
     }
     const sample = sampleIndices(data.ratings, data.sampleSize);
-    await writeRatings(join(temp, 'sample-ratings.csv'), data.ratings, sample);
+    hashes.set('sample-ratings.csv', await writeRatings(join(temp, 'sample-ratings.csv'), data.ratings, sample));
 
     const outputs: IngestReport['outputs'] = {};
     for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv', 'sample-ratings.csv']) {
       if (name === 'links.csv' && !data.links) continue;
       if (name === 'tags.csv' && !data.tags) continue;
-      outputs[name] = { bytes: statSync(join(temp, name)).size, sha256: await hashFile(join(temp, name)) };
+      outputs[name] = { bytes: statSync(join(temp, name)).size, sha256: hashes.get(name) ?? (await hashFile(join(temp, name))) };
     }
     const dropped: DropCounts = { malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 };
     for (const counts of Object.values(data.cleaning)) {

@@ -1,0 +1,239 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type AppConfig } from '@reelrank/config';
+import { acquireSource } from './acquire-source.js';
+import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
+import { parseLinksFile } from './parse-links.js';
+import { parseMoviesFile } from './parse-movies.js';
+import { parseRatingsFile } from './parse-ratings.js';
+import { parseTagsFile } from './parse-tags.js';
+import { runIngest } from './run-ingest.js';
+import {
+  generateSyntheticMovieLens,
+  ML20M_SHAPE,
+  MOVIELENS_GENRES,
+  SeededRandom,
+  syntheticSizeFromEnv,
+  type SyntheticResult,
+} from './synthetic.js';
+
+const SMALL = { ratings: 5000, users: 200, movies: 300 };
+const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+const files = ['links.csv', 'movies.csv', 'ratings.csv', 'tags.csv', 'README.txt'];
+
+function ratingRows(dir: string): number[][] {
+  const lines = readFileSync(join(dir, 'ratings.csv'), 'utf8').trimEnd().split('\n');
+  expect(lines[0]).toBe('userId,movieId,rating,timestamp');
+  return lines.slice(1).map((line) => line.split(',').map(Number));
+}
+
+function correlation(xs: number[], ys: number[]): number {
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i += 1) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+describe('generateSyntheticMovieLens', () => {
+  const dir = tempDir('synthetic-');
+  let result: SyntheticResult;
+  let rows: number[][];
+  beforeAll(async () => {
+    result = await generateSyntheticMovieLens({ dir, ...SMALL, seed: 7 });
+    rows = ratingRows(dir);
+  });
+
+  it('when generated, then it writes the ml-20m files with exactly the asked number of ratings', () => {
+    expect(readdirSync(dir).sort()).toEqual([...files].sort());
+    expect(rows).toHaveLength(SMALL.ratings);
+    expect(result).toMatchObject({ ...SMALL, seed: 7, factors: 8 });
+    expect(readFileSync(join(dir, 'movies.csv'), 'utf8').split('\n')[0]).toBe('movieId,title,genres');
+    expect(readFileSync(join(dir, 'links.csv'), 'utf8').split('\n')[0]).toBe('movieId,imdbId,tmdbId');
+    expect(readFileSync(join(dir, 'tags.csv'), 'utf8').split('\n')[0]).toBe('userId,movieId,tag,timestamp');
+  });
+
+  it('when read back, then ratings are sorted by user then movie with no repeated pair', () => {
+    for (let i = 1; i < rows.length; i += 1) {
+      const [u0, m0] = rows[i - 1];
+      const [u1, m1] = rows[i];
+      expect(u1 > u0 || (u1 === u0 && m1 > m0)).toBe(true);
+    }
+  });
+
+  it('when read back, then every user has at least 20 ratings, half stars 0.5..5 and 1995..2015 timestamps', () => {
+    const perUser = new Map<number, number>();
+    for (const [user, , rating, timestamp] of rows) {
+      perUser.set(user, (perUser.get(user) ?? 0) + 1);
+      expect(rating * 2).toBe(Math.round(rating * 2));
+      expect(rating).toBeGreaterThanOrEqual(0.5);
+      expect(rating).toBeLessThanOrEqual(5);
+      expect(timestamp).toBeGreaterThanOrEqual(Date.UTC(1995, 0, 1) / 1000);
+      expect(timestamp).toBeLessThan(Date.UTC(2015, 4, 1) / 1000);
+    }
+    expect([...perUser.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: SMALL.users }, (_, u) => u + 1));
+    expect(Math.min(...perUser.values())).toBe(20);
+    expect(result.minRatingsPerUser).toBe(20);
+    // Power law: the most active user rates several times what the median user does.
+    const counts = [...perUser.values()].sort((a, b) => a - b);
+    expect(counts[counts.length - 1]).toBeGreaterThan(3 * counts[counts.length >> 1]);
+  });
+
+  it('when movies are counted, then popularity is heavy-tailed', () => {
+    const perMovie = new Map<number, number>();
+    for (const [, movie] of rows) perMovie.set(movie, (perMovie.get(movie) ?? 0) + 1);
+    const counts = [...perMovie.values()].sort((a, b) => b - a);
+    const top10 = counts.slice(0, 10).reduce((a, b) => a + b, 0);
+    expect(top10 / rows.length).toBeGreaterThan(0.15); // 10 of 300 movies (3%) hold well over 15% of ratings
+  });
+
+  it('when parsed and cleaned by ingest, then nothing is malformed or dropped', async () => {
+    const movies = await parseMoviesFile(join(dir, 'movies.csv'));
+    const cleanedMovies = cleanMovies(movies);
+    const known = movieIdTable(cleanedMovies.movies);
+    const ratings = cleanRatings(await parseRatingsFile(join(dir, 'ratings.csv')), known);
+    const links = cleanLinks(await parseLinksFile(join(dir, 'links.csv')), known);
+    const tags = cleanTags(await parseTagsFile(join(dir, 'tags.csv')), known);
+    for (const counts of [cleanedMovies.counts, ratings.counts, links.counts, tags.counts]) {
+      expect(counts.dropped).toEqual({ malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 });
+      expect(counts.kept).toBe(counts.read);
+    }
+    expect(ratings.counts.kept).toBe(SMALL.ratings);
+    expect(cleanedMovies.movies).toHaveLength(SMALL.movies);
+    expect(links.counts.kept).toBe(SMALL.movies);
+    expect(tags.counts.kept).toBe(result.tags);
+    // Titles exercise csv quoting and the "(year)" suffix; genres come from MovieLens' list.
+    const titles = cleanedMovies.movies.map((m) => m.title);
+    expect(titles.some((t) => t.includes(','))).toBe(true);
+    expect(titles.some((t) => t.includes('"'))).toBe(true);
+    expect(cleanedMovies.movies.filter((m) => m.year !== null).length).toBeGreaterThan(0.95 * SMALL.movies);
+    const genres = new Set<string>(MOVIELENS_GENRES);
+    expect(cleanedMovies.movies.every((m) => m.genres.every((g) => genres.has(g)))).toBe(true);
+    expect(readFileSync(join(dir, 'links.csv'), 'utf8').split('\n')[1]).toMatch(/^\d+,\d{7},\d*$/);
+  });
+
+  it('when generated twice with the same seed, then the files are byte-identical; another seed differs', async () => {
+    const again = tempDir('synthetic-again-');
+    const other = tempDir('synthetic-other-');
+    await generateSyntheticMovieLens({ dir: again, ...SMALL, seed: 7 });
+    await generateSyntheticMovieLens({ dir: other, ...SMALL, seed: 8 });
+    for (const name of files) expect(readFileSync(join(again, name)).equals(readFileSync(join(dir, name)))).toBe(true);
+    expect(readFileSync(join(other, 'ratings.csv')).equals(readFileSync(join(dir, 'ratings.csv')))).toBe(false);
+    expect(ratingRows(other)).toHaveLength(SMALL.ratings);
+  });
+
+  it('when ratings are averaged per movie, then the means follow the planted movie biases', async () => {
+    const big = tempDir('synthetic-planted-');
+    const planted = await generateSyntheticMovieLens({ dir: big, ratings: 60_000, users: 600, movies: 200, seed: 3 });
+    const sums = new Map<number, [number, number]>();
+    for (const [, movie, rating] of ratingRows(big)) {
+      const entry = sums.get(movie) ?? [0, 0];
+      entry[0] += rating;
+      entry[1] += 1;
+      sums.set(movie, entry);
+    }
+    const means: number[] = [];
+    const biases: number[] = [];
+    planted.planted.movieIds.forEach((movieId, i) => {
+      const entry = sums.get(movieId);
+      if (!entry || entry[1] < 30) return;
+      means.push(entry[0] / entry[1]);
+      biases.push(planted.planted.movieBias[i]);
+    });
+    expect(means.length).toBeGreaterThan(50);
+    expect(correlation(means, biases)).toBeGreaterThan(0.8);
+  });
+
+  it('when the sizes are impossible, then it fails with a clear message', async () => {
+    await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 10, users: 20, movies: 5 })).rejects.toThrow(/each of 20 users/);
+    await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 101, users: 10, movies: 10 })).rejects.toThrow(/exceed/);
+  });
+
+  it('when users must rate most of the catalogue, then heavy users still get distinct movies', async () => {
+    const dense = tempDir('synthetic-dense-');
+    await generateSyntheticMovieLens({ dir: dense, ratings: 1900, users: 20, movies: 100, seed: 1 });
+    const dense_rows = ratingRows(dense);
+    expect(dense_rows).toHaveLength(1900);
+    expect(new Set(dense_rows.map(([u, m]) => `${u}:${m}`)).size).toBe(1900);
+  });
+});
+
+describe('SeededRandom', () => {
+  it('when seeded alike, then it repeats; its uniforms stay inside (0, 1) and gaussians are standard', () => {
+    const a = new SeededRandom(5, 1);
+    const b = new SeededRandom(5, 1);
+    const c = new SeededRandom(5, 2);
+    const xs = Array.from({ length: 1000 }, () => a.uint32());
+    expect(Array.from({ length: 1000 }, () => b.uint32())).toEqual(xs);
+    expect(Array.from({ length: 1000 }, () => c.uint32())).not.toEqual(xs);
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < 20_000; i += 1) {
+      const u = a.uniform();
+      expect(u > 0 && u < 1).toBe(true);
+      const g = a.gaussian();
+      sum += g;
+      squares += g * g;
+    }
+    expect(Math.abs(sum / 20_000)).toBeLessThan(0.03);
+    expect(Math.abs(squares / 20_000 - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('syntheticSizeFromEnv', () => {
+  it('when nothing is set, then it is ml-20m shaped with seed 42', () => {
+    expect(syntheticSizeFromEnv({})).toEqual({ ...ML20M_SHAPE, seed: 42 });
+  });
+
+  it('when variables are set, then they are read (separators allowed) and bad ones name the variable', () => {
+    expect(syntheticSizeFromEnv({ REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' })).toEqual({
+      ratings: 1_000_000,
+      users: 5000,
+      movies: 900,
+      seed: 0,
+    });
+    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_USERS: 'many' })).toThrow(/REELRANK_SYNTHETIC_USERS="many"/);
+    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_MOVIES: '0' })).toThrow(/REELRANK_SYNTHETIC_MOVIES/);
+  });
+});
+
+describe('the synthetic data set in the ingest stage', () => {
+  it('when acquired without a source, then it is generated into the raw folder once per size and seed', async () => {
+    const rawDir = join(tempDir('acquire-synthetic-'), 'raw', 'synthetic');
+    const lines: string[] = [];
+    const info = await acquireSource({ dataset: 'synthetic', source: null, rawDir, synthetic: { ...SMALL, seed: 1 }, log: (l) => lines.push(l) });
+    expect(info).toMatchObject({ kind: 'synthetic', synthetic: { ...SMALL, seed: 1 } });
+    expect(readdirSync(rawDir).sort()).toEqual([...files, 'source.json'].sort());
+    expect(info.files['ratings.csv'].bytes).toBe(statSync(join(rawDir, 'ratings.csv')).size);
+    const again = await acquireSource({ dataset: 'synthetic', source: null, rawDir, synthetic: { ...SMALL, seed: 1 }, log: (l) => lines.push(l) });
+    expect(again).toEqual(info);
+    expect(lines.some((l) => l.includes('already holds the synthetic set'))).toBe(true);
+    const reseeded = await acquireSource({ dataset: 'synthetic', source: null, rawDir, synthetic: { ...SMALL, seed: 2 } });
+    expect(reseeded.files['ratings.csv'].sha256).not.toBe(info.files['ratings.csv'].sha256);
+  });
+
+  it('when runIngest runs the synthetic data set, then processed files are written with nothing dropped', async () => {
+    const workspace = join(__dirname, '..', '..', '..', '..');
+    const root = tempDir('ingest-synthetic-');
+    mkdirSync(join(root, 'config'));
+    for (const name of readdirSync(join(workspace, 'config'))) copyFileSync(join(workspace, 'config', name), join(root, 'config', name));
+    const config: AppConfig = loadConfig({
+      root,
+      overrides: { dataset: { dataset: 'synthetic', source: null, sampleSize: 1000 } },
+      env: { REELRANK_DATA_DIR: join(root, 'data') },
+    });
+    const report = await runIngest(config, { log: () => {}, synthetic: { ...SMALL, seed: 3 } });
+    expect(report.source.kind).toBe('synthetic');
+    expect(report.counts).toMatchObject({ ratings: SMALL.ratings, users: SMALL.users, movies: SMALL.movies, links: SMALL.movies, sample: 1000 });
+    expect(report.dropped).toEqual({ malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 });
+    expect(readFileSync(join(config.paths.rawDir, 'ratings.csv'))).toEqual(readFileSync(join(config.paths.processedDir, 'ratings.csv')));
+  });
+});

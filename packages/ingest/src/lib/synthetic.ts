@@ -1,0 +1,605 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ByteWriter } from './byte-writer.js';
+
+/**
+ * A seeded generator of MovieLens-shaped data (the ml-20m file formats) with a planted low-rank
+ * structure, for load tests and for checking that training recovers what was planted.
+ *
+ * - users: power-law activity (Pareto weights), every user has at least 20 ratings (like ml-20m);
+ * - movies: power-law popularity (weight (rank + c)^-2 over a random popularity order);
+ * - rating = mu + b_user + b_movie + p_user . q_movie + N(0, noise^2), rounded to half stars, clipped to 0.5..5;
+ * - timestamps 1995-01-09 .. 2015-03-31, each user active over a window;
+ * - ratings.csv sorted by userId then movieId, no repeated (user, movie) pair; tags.csv in the same order.
+ *
+ * Deterministic: a seeded sfc32 generator (never Math.random), one stream per purpose, so the same
+ * options always give byte-identical files. Streams its output through a bounded buffer, so memory
+ * does not grow with the number of ratings.
+ */
+
+/** ml-20m's size: the default of the generator and of the `synthetic` data set. */
+export const ML20M_SHAPE = Object.freeze({ ratings: 20_000_263, users: 138_493, movies: 26_744 });
+export const DEFAULT_SYNTHETIC_SEED = 42;
+export const DEFAULT_SYNTHETIC_FACTORS = 8;
+/** ml-20m only includes users with at least 20 ratings. */
+export const MIN_RATINGS_PER_USER = 20;
+/** Bump when the output for given options changes, so cached raw folders are regenerated. */
+export const SYNTHETIC_GENERATOR_VERSION = 1;
+
+/** MovieLens 20M's genre list (movies.csv uses "(no genres listed)" when none). */
+export const MOVIELENS_GENRES = [
+  'Action',
+  'Adventure',
+  'Animation',
+  'Children',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'IMAX',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
+] as const;
+
+export interface SyntheticSize {
+  ratings: number;
+  users: number;
+  movies: number;
+  seed: number;
+}
+
+export interface SyntheticOptions extends Partial<SyntheticSize> {
+  /** Folder to write ratings.csv, movies.csv, links.csv, tags.csv and README.txt into (created). */
+  dir: string;
+  /** Rank of the planted structure (default 8). */
+  factors?: number;
+  log?: (line: string) => void;
+}
+
+export interface SyntheticResult extends SyntheticSize {
+  dir: string;
+  factors: number;
+  tags: number;
+  links: number;
+  /** Smallest number of ratings any user got (20 unless ratings < 20 x users). */
+  minRatingsPerUser: number;
+  maxRatingsPerUser: number;
+  seconds: number;
+  /** What was planted, for tests: movie ids (ascending) and each movie's bias, with the global mean. */
+  planted: { globalMean: number; movieIds: Int32Array; movieBias: Float32Array; popularity: Float64Array };
+}
+
+// --- environment (the one place that reads REELRANK_SYNTHETIC_*) -------------------------------
+
+/** Environment variables that size the `synthetic` data set when ingest generates it. */
+export const SYNTHETIC_ENV = Object.freeze({
+  ratings: 'REELRANK_SYNTHETIC_RATINGS',
+  users: 'REELRANK_SYNTHETIC_USERS',
+  movies: 'REELRANK_SYNTHETIC_MOVIES',
+  seed: 'REELRANK_SYNTHETIC_SEED',
+});
+
+/**
+ * The synthetic size from the environment: REELRANK_SYNTHETIC_RATINGS (default 20,000,263),
+ * REELRANK_SYNTHETIC_USERS (138,493), REELRANK_SYNTHETIC_MOVIES (26,744) and
+ * REELRANK_SYNTHETIC_SEED (42). Digits with optional `_` or `,` separators; throws naming the variable.
+ */
+export function syntheticSizeFromEnv(env: NodeJS.ProcessEnv = process.env): SyntheticSize {
+  const read = (key: keyof SyntheticSize, fallback: number, min: number): number => {
+    const name = SYNTHETIC_ENV[key];
+    const text = env[name]?.trim();
+    if (text === undefined || text === '') return fallback;
+    const value = /^\d[\d_,]*$/.test(text) ? Number(text.replace(/[_,]/g, '')) : NaN;
+    if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name}="${text}" is not an integer >= ${min}`);
+    return value;
+  };
+  return {
+    ratings: read('ratings', ML20M_SHAPE.ratings, 1),
+    users: read('users', ML20M_SHAPE.users, 1),
+    movies: read('movies', ML20M_SHAPE.movies, 1),
+    seed: read('seed', DEFAULT_SYNTHETIC_SEED, 0),
+  };
+}
+
+// --- seeded randomness ---------------------------------------------------------------------------
+
+const TWO_POW_32 = 4294967296;
+
+/** sfc32 (small fast chaotic PRNG), seeded through splitmix32 from (seed, stream). */
+export class SeededRandom {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(seed: number, stream = 0) {
+    let s = (Math.imul(seed >>> 0, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b) ^ Math.floor(seed / TWO_POW_32)) | 0;
+    const splitmix = (): number => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) | 0;
+    };
+    this.a = splitmix();
+    this.b = splitmix();
+    this.c = splitmix();
+    this.d = splitmix();
+    for (let i = 0; i < 16; i += 1) this.uint32();
+  }
+
+  uint32(): number {
+    const a = this.a;
+    const b = this.b;
+    const c = this.c;
+    const d = this.d;
+    const t = (((a + b) | 0) + d) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    const r = (c << 21) | (c >>> 11);
+    this.c = (r + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform in (0, 1), never 0 or 1 (safe for logarithms). */
+  uniform(): number {
+    return (this.uint32() + 0.5) / TWO_POW_32;
+  }
+
+  /** Uniform integer in [0, n) for n <= 2^32. */
+  below(n: number): number {
+    return Math.floor((this.uint32() / TWO_POW_32) * n);
+  }
+
+  /** Standard normal (Box-Muller, the second value kept for the next call). */
+  gaussian(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    const radius = Math.sqrt(-2 * Math.log(this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    this.spare = radius * Math.sin(angle);
+    this.hasSpare = true;
+    return radius * Math.cos(angle);
+  }
+
+  /** Exponential with mean 1. */
+  exponential(): number {
+    return -Math.log(this.uniform());
+  }
+}
+
+// Separate streams, so e.g. the catalogue does not change when the rating count does.
+const STREAM = { catalogue: 1, popularity: 2, movieFactors: 3, activity: 4, users: 5 } as const;
+
+// --- the catalogue -------------------------------------------------------------------------------
+
+const ADJECTIVES = [
+  'Last', 'Silent', 'Dark', 'Golden', 'Lost', 'Broken', 'Hidden', 'Wild', 'Little', 'Big', 'Red', 'Blue',
+  'Midnight', 'Crimson', 'Endless', 'Secret', 'Frozen', 'Burning', 'Sweet', 'Bitter', 'Electric', 'Lonely',
+  'Brave', 'Strange', 'Perfect', 'Final', 'Savage', 'Quiet', 'Eternal', 'Wicked', 'Café', 'Señor',
+];
+const NOUNS = [
+  'River', 'Summer', 'Night', 'City', 'Heart', 'Road', 'Kingdom', 'Shadow', 'Dream', 'Island', 'Storm', 'Garden',
+  'Empire', 'Witness', 'Stranger', 'Letter', 'Mirror', 'Hunter', 'Dancer', 'Ghost', 'Promise', 'Journey', 'Detective',
+  'Queen', 'Soldier', 'Machine', 'Planet', 'Winter', 'Noël', 'Affair', 'Voyage', 'Circus', 'Harbor', 'Canyon',
+];
+const ARTICLES = ['The', 'A', 'An', 'Les', 'La', 'Das'];
+const PEOPLE = ['Jack', 'Amélie', 'Harry', 'Sally', 'Frank', 'Rosa', 'Kim', 'Otto', 'Zoë', 'Max'];
+// Rough genre frequencies of ml-20m (Drama and Comedy most common, IMAX and Film-Noir rare).
+const GENRE_WEIGHTS = [0.13, 0.09, 0.04, 0.04, 0.3, 0.1, 0.08, 0.49, 0.05, 0.01, 0.09, 0.007, 0.04, 0.06, 0.15, 0.06, 0.15, 0.04, 0.03];
+
+function pick<T>(random: SeededRandom, list: readonly T[]): T {
+  return list[random.below(list.length)];
+}
+
+function makeTitle(random: SeededRandom, year: number | null): string {
+  const roll = random.uniform();
+  let title: string;
+  if (roll < 0.1) title = `${pick(random, NOUNS)} of the ${pick(random, NOUNS)}, ${pick(random, ARTICLES)}`; // "American President, The"
+  else if (roll < 0.13) title = `"${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}" ${pick(random, NOUNS)}`; // quotes inside
+  else if (roll < 0.18) title = `${pick(random, PEOPLE)} and ${pick(random, PEOPLE)}, Part ${2 + random.below(4)}`;
+  else if (roll < 0.3) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}: The ${pick(random, NOUNS)}`;
+  else if (roll < 0.6) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;
+  else if (roll < 0.8) title = `The ${pick(random, NOUNS)} ${pick(random, ['Returns', 'Rises', 'Waits', 'Falls', 'Sings'])}`;
+  else title = `${pick(random, PEOPLE)}'s ${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;
+  return year === null ? title : `${title} (${year})`;
+}
+
+function makeGenres(random: SeededRandom): string {
+  if (random.uniform() < 0.01) return '(no genres listed)';
+  const chosen: string[] = [];
+  for (let g = 0; g < MOVIELENS_GENRES.length; g += 1) if (random.uniform() < GENRE_WEIGHTS[g]) chosen.push(MOVIELENS_GENRES[g]);
+  if (chosen.length === 0) chosen.push(random.uniform() < 0.6 ? 'Drama' : 'Comedy');
+  return chosen.sort().join('|');
+}
+
+/** A csv field, quoted when it holds a comma, quote or line break (as MovieLens and papaparse do). */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// --- sampling helpers ----------------------------------------------------------------------------
+
+/** Vose's alias table for O(1) draws from a discrete distribution. */
+class AliasTable {
+  readonly probability: Float64Array;
+  readonly alias: Int32Array;
+  readonly n: number;
+
+  constructor(weights: Float64Array) {
+    const n = weights.length;
+    this.n = n;
+    this.probability = new Float64Array(n);
+    this.alias = new Int32Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i += 1) total += weights[i];
+    const scaled = new Float64Array(n);
+    const small = new Int32Array(n);
+    const large = new Int32Array(n);
+    let ns = 0;
+    let nl = 0;
+    for (let i = 0; i < n; i += 1) {
+      scaled[i] = (weights[i] * n) / total;
+      if (scaled[i] < 1) small[ns++] = i;
+      else large[nl++] = i;
+    }
+    while (ns > 0 && nl > 0) {
+      const s = small[--ns];
+      const l = large[--nl];
+      this.probability[s] = scaled[s];
+      this.alias[s] = l;
+      scaled[l] = scaled[l] + scaled[s] - 1;
+      if (scaled[l] < 1) small[ns++] = l;
+      else large[nl++] = l;
+    }
+    while (nl > 0) this.probability[large[--nl]] = 1;
+    while (ns > 0) this.probability[small[--ns]] = 1;
+  }
+
+  draw(random: SeededRandom): number {
+    const u = random.uint32() / TWO_POW_32;
+    const scaled = u * this.n;
+    const i = Math.floor(scaled);
+    return scaled - i < this.probability[i] ? i : this.alias[i];
+  }
+}
+
+/** Reorders keys/ids[lo..hi] so that the `k` smallest keys come first (Hoare quickselect). */
+function selectSmallest(keys: Float64Array, ids: Int32Array, count: number, k: number): void {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // median of three as pivot
+    const a = keys[lo];
+    const b = keys[mid];
+    const c = keys[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (keys[i] < pivot) i += 1;
+      while (keys[j] > pivot) j -= 1;
+      if (i <= j) {
+        const tk = keys[i];
+        keys[i] = keys[j];
+        keys[j] = tk;
+        const ti = ids[i];
+        ids[i] = ids[j];
+        ids[j] = ti;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * Ratings per user: `minimum` each plus a share of the rest proportional to Pareto weights,
+ * capped at `cap`; the counts sum to exactly `total`.
+ */
+function userActivity(random: SeededRandom, users: number, total: number, minimum: number, cap: number): Int32Array {
+  const weights = new Float64Array(users);
+  for (let u = 0; u < users; u += 1) weights[u] = Math.pow(random.uniform(), -1 / 1.2) - 1; // Lomax (shifted Pareto), alpha 1.2
+  const extra = total - minimum * users;
+  const room = cap - minimum;
+  const allocated = (scale: number): number => {
+    let sum = 0;
+    for (let u = 0; u < users; u += 1) sum += Math.min(room, scale * weights[u]);
+    return sum;
+  };
+  let lo = 0;
+  let hi = 1;
+  while (allocated(hi) < extra && hi < 1e300) hi *= 2;
+  for (let step = 0; step < 200 && hi - lo > 1e-12 * hi; step += 1) {
+    const mid = (lo + hi) / 2;
+    if (allocated(mid) < extra) lo = mid;
+    else hi = mid;
+  }
+  const counts = new Int32Array(users);
+  const fractions = new Float64Array(users);
+  let assigned = 0;
+  for (let u = 0; u < users; u += 1) {
+    const share = Math.min(room, lo * weights[u]);
+    const whole = Math.floor(share);
+    counts[u] = minimum + whole;
+    fractions[u] = share - whole;
+    assigned += whole;
+  }
+  // Hand out the rounding remainder one rating at a time, largest fraction first.
+  const order = Array.from({ length: users }, (_, u) => u).sort((x, y) => fractions[y] - fractions[x] || x - y);
+  let left = extra - assigned;
+  while (left > 0) {
+    let gave = false;
+    for (let k = 0; k < users && left > 0; k += 1) {
+      const u = order[k];
+      if (counts[u] < cap) {
+        counts[u] += 1;
+        left -= 1;
+        gave = true;
+      }
+    }
+    if (!gave) throw new Error('synthetic: cannot place all ratings under the per-user cap');
+  }
+  return counts;
+}
+
+// --- the generator -------------------------------------------------------------------------------
+
+const T_START = 789_652_009; // 1995-01-09, ml-20m's first rating
+const T_END = 1_427_784_002; // 2015-03-31, its last
+const DAY = 86_400;
+const YEAR = 365 * DAY;
+
+const GLOBAL_MEAN = 3.55;
+const USER_BIAS_SD = 0.35;
+const MOVIE_BIAS_SD = 0.4;
+const INTERACTION_SD = 0.6;
+const NOISE_SD = 0.7;
+/** Share of ratings that come with a tag (ml-20m: 465,564 tags for 20,000,263 ratings). */
+const TAG_RATE = 0.0233;
+
+const TAGS = [
+  'atmospheric', 'based on a book', 'twist ending', 'funny', 'dark comedy', 'visually appealing', 'classic',
+  'thought-provoking', 'Oscar (Best Picture)', 'sci-fi', 'great soundtrack', 'slow', 'overrated', 'cult film',
+  'dialogue', 'quirky', 'violence', 'romance', 'true story', 'surreal', 'dystopia', 'stylized', 'boring',
+  'funny, but dark', 'feel-good', 'nonlinear', '"so bad it\'s good"', 'Amélie-like', 'remake', 'franchise',
+];
+
+const RATING_BYTES = Array.from({ length: 11 }, (_, half) => Buffer.from((half / 2).toFixed(1), 'ascii'));
+
+function validate(size: SyntheticSize, factors: number): void {
+  for (const key of ['ratings', 'users', 'movies'] as const) {
+    if (!Number.isSafeInteger(size[key]) || size[key] < 1) throw new Error(`synthetic: ${key} must be a positive integer (got ${size[key]})`);
+  }
+  if (!Number.isSafeInteger(size.seed) || size.seed < 0) throw new Error(`synthetic: seed must be a non-negative integer (got ${size.seed})`);
+  if (!Number.isInteger(factors) || factors < 1 || factors > 256) throw new Error(`synthetic: factors must be 1..256 (got ${factors})`);
+  if (size.ratings < size.users) throw new Error(`synthetic: ${size.ratings} ratings cannot give each of ${size.users} users one`);
+  if (size.ratings > size.users * size.movies) {
+    throw new Error(`synthetic: ${size.ratings} ratings exceed ${size.users} users x ${size.movies} movies`);
+  }
+  if (size.users > 2 ** 31 - 1 || size.movies > 2 ** 26) throw new Error('synthetic: too many users or movies');
+}
+
+/**
+ * Writes a MovieLens-shaped data set (ml-20m formats) into `options.dir`: ratings.csv
+ * (userId,movieId,rating,timestamp), movies.csv (movieId,title,genres), links.csv
+ * (movieId,imdbId,tmdbId), tags.csv (userId,movieId,tag,timestamp) and README.txt.
+ * Defaults to ml-20m's size (20,000,263 ratings, 138,493 users, 26,744 movies), seed 42, 8 factors.
+ */
+export async function generateSyntheticMovieLens(options: SyntheticOptions): Promise<SyntheticResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const size: SyntheticSize = {
+    ratings: options.ratings ?? ML20M_SHAPE.ratings,
+    users: options.users ?? ML20M_SHAPE.users,
+    movies: options.movies ?? ML20M_SHAPE.movies,
+    seed: options.seed ?? DEFAULT_SYNTHETIC_SEED,
+  };
+  const factors = options.factors ?? DEFAULT_SYNTHETIC_FACTORS;
+  validate(size, factors);
+  const { users, movies: M, ratings: total, seed } = size;
+  mkdirSync(options.dir, { recursive: true });
+
+  // Catalogue: ascending ids with gaps (ml-20m's ids reach 131,262 for 27,278 movies), titles, genres, links.
+  const catalogue = new SeededRandom(seed, STREAM.catalogue);
+  const movieIds = new Int32Array(M);
+  const movieLines: string[] = ['movieId,title,genres'];
+  const linkLines: string[] = ['movieId,imdbId,tmdbId'];
+  let id = 0;
+  for (let i = 0; i < M; i += 1) {
+    id += catalogue.uniform() < 0.75 ? 1 : 1 + Math.floor(catalogue.exponential() * 15);
+    movieIds[i] = id;
+    const year = catalogue.uniform() < 0.002 ? null : Math.max(1902, 2015 - Math.floor(catalogue.exponential() * 18));
+    movieLines.push(`${id},${csvField(makeTitle(catalogue, year))},${makeGenres(catalogue)}`);
+    const imdb = String(1 + catalogue.below(4_999_999)).padStart(7, '0');
+    const tmdb = catalogue.uniform() < 0.01 ? '' : String(1 + catalogue.below(400_000));
+    linkLines.push(`${id},${imdb},${tmdb}`);
+  }
+  writeFileSync(join(options.dir, 'movies.csv'), `${movieLines.join('\n')}\n`);
+  writeFileSync(join(options.dir, 'links.csv'), `${linkLines.join('\n')}\n`);
+
+  // Popularity: weight (rank + c)^-2 over a random order; c scales with the catalogue (ml-20m: top movie ~0.3%).
+  const popularityRandom = new SeededRandom(seed, STREAM.popularity);
+  const rank = Int32Array.from({ length: M }, (_, i) => i);
+  for (let i = M - 1; i > 0; i -= 1) {
+    const j = popularityRandom.below(i + 1);
+    const t = rank[i];
+    rank[i] = rank[j];
+    rank[j] = t;
+  }
+  const offset = Math.max(1, 0.0112 * M);
+  const popularity = new Float64Array(M);
+  let logMean = 0;
+  for (let i = 0; i < M; i += 1) {
+    popularity[i] = Math.pow(rank[i] + offset, -2);
+    logMean += Math.log(popularity[i]) / M;
+  }
+  let logVar = 0;
+  for (let i = 0; i < M; i += 1) logVar += (Math.log(popularity[i]) - logMean) ** 2 / M;
+  const logSd = Math.sqrt(logVar) || 1;
+  const alias = new AliasTable(popularity);
+
+  // Planted movie side: biases (popular movies rate a little higher, as in MovieLens) and factors.
+  const movieRandom = new SeededRandom(seed, STREAM.movieFactors);
+  const factorSd = Math.pow((INTERACTION_SD * INTERACTION_SD) / factors, 0.25);
+  const movieBias = new Float32Array(M);
+  const movieFactors = new Float64Array(M * factors);
+  for (let i = 0; i < M; i += 1) {
+    const popular = (Math.log(popularity[i]) - logMean) / logSd;
+    movieBias[i] = MOVIE_BIAS_SD * (0.95 * movieRandom.gaussian() + 0.3 * popular);
+    for (let f = 0; f < factors; f += 1) movieFactors[i * factors + f] = factorSd * movieRandom.gaussian();
+  }
+
+  // Activity: power law, at least 20 each, at most ~35% of the catalogue (ml-20m's top user rated 9,254 of 26,744).
+  const minimum = Math.min(MIN_RATINGS_PER_USER, Math.floor(total / users));
+  let cap = Math.min(M, Math.max(Math.ceil(total / users), Math.floor(0.35 * M)));
+  if (cap * users < total) cap = M;
+  const counts = userActivity(new SeededRandom(seed, STREAM.activity), users, total, minimum, cap);
+  let minCount = Infinity;
+  let maxCount = 0;
+  for (let u = 0; u < users; u += 1) {
+    minCount = Math.min(minCount, counts[u]);
+    maxCount = Math.max(maxCount, counts[u]);
+  }
+
+  const ratingsOut = await ByteWriter.open(join(options.dir, 'ratings.csv'));
+  const tagsOut = await ByteWriter.open(join(options.dir, 'tags.csv'), { size: 1 << 20 });
+  const random = new SeededRandom(seed, STREAM.users);
+  const owner = new Int32Array(M).fill(-1); // owner[i] === u: user u already rated movie i
+  const chosen = new Int32Array(maxCount);
+  const keys = new Float64Array(M);
+  const candidates = new Int32Array(M);
+  const userFactors = new Float64Array(factors);
+  const tagBytes = TAGS.map((tag) => Buffer.from(`${csvField(tag)},`, 'utf8'));
+  let written = 0;
+  let tagCount = 0;
+  let nextLog = Date.now() + 2000;
+  try {
+    ratingsOut.text('userId,movieId,rating,timestamp\n');
+    tagsOut.text('userId,movieId,tag,timestamp\n');
+    for (let u = 0; u < users; u += 1) {
+      const need = counts[u];
+      const userId = u + 1;
+      // Distinct movies, popularity weighted: alias draws with repeats rejected; once repeats get
+      // frequent (heavy users have taken most of the popular mass), the rest by weighted sampling
+      // without replacement over what is left (exponential keys E / w, the smallest win).
+      let have = 0;
+      let tries = 0;
+      const budget = 4 * need + 64;
+      while (have < need && tries < budget) {
+        tries += 1;
+        const i = alias.draw(random);
+        if (owner[i] !== u) {
+          owner[i] = u;
+          chosen[have++] = i;
+        }
+      }
+      if (have < need) {
+        let n = 0;
+        for (let i = 0; i < M; i += 1) {
+          if (owner[i] === u) continue;
+          keys[n] = random.exponential() / popularity[i];
+          candidates[n++] = i;
+        }
+        const rest = need - have;
+        selectSmallest(keys, candidates, n, rest);
+        for (let k = 0; k < rest; k += 1) {
+          owner[candidates[k]] = u;
+          chosen[have++] = candidates[k];
+        }
+      }
+      const mine = chosen.subarray(0, need);
+      mine.sort(); // movie index order == movieId order
+
+      const bias = GLOBAL_MEAN + USER_BIAS_SD * random.gaussian();
+      for (let f = 0; f < factors; f += 1) userFactors[f] = factorSd * random.gaussian();
+      // Active window: half the users rate within a day, the rest over months to years.
+      const span = random.uniform() < 0.5 ? Math.floor(random.uniform() * DAY) : Math.floor(random.exponential() * YEAR);
+      const window = Math.min(span, T_END - T_START);
+      const start = T_START + Math.floor(random.uniform() * (T_END - T_START - window + 1));
+
+      for (let k = 0; k < need; k += 1) {
+        const i = mine[k];
+        let dot = 0;
+        const base = i * factors;
+        for (let f = 0; f < factors; f += 1) dot += userFactors[f] * movieFactors[base + f];
+        const value = bias + movieBias[i] + dot + NOISE_SD * random.gaussian();
+        let half = Math.round(2 * value);
+        if (half < 1) half = 1;
+        else if (half > 10) half = 10;
+        const timestamp = start + Math.floor(random.uniform() * (window + 1));
+        ratingsOut.uint(userId);
+        ratingsOut.byte(44);
+        ratingsOut.uint(movieIds[i]);
+        ratingsOut.byte(44);
+        ratingsOut.bytes(RATING_BYTES[half]);
+        ratingsOut.byte(44);
+        ratingsOut.uint(timestamp);
+        ratingsOut.byte(10);
+        if (random.uniform() < TAG_RATE) {
+          tagsOut.uint(userId);
+          tagsOut.byte(44);
+          tagsOut.uint(movieIds[i]);
+          tagsOut.byte(44);
+          tagsOut.bytes(tagBytes[random.below(tagBytes.length)]);
+          tagsOut.uint(Math.min(T_END, timestamp + random.below(600)));
+          tagsOut.byte(10);
+          tagCount += 1;
+          if (tagsOut.full) await tagsOut.flush();
+        }
+        if (ratingsOut.full) await ratingsOut.flush();
+      }
+      written += need;
+      if (Date.now() >= nextLog) {
+        nextLog = Date.now() + 2000;
+        log(`[synthetic] ${written.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ratings (${((100 * written) / total).toFixed(0)}%)`);
+      }
+    }
+    await ratingsOut.close();
+    await tagsOut.close();
+  } catch (error) {
+    await ratingsOut.abort();
+    await tagsOut.abort();
+    throw error;
+  }
+
+  writeFileSync(
+    join(options.dir, 'README.txt'),
+    [
+      'Synthetic MovieLens-shaped data generated by reelrank (packages/ingest/src/lib/synthetic.ts).',
+      'Not real ratings: a planted low-rank model (global mean + user/movie biases + factors) plus Gaussian noise.',
+      `seed=${seed} ratings=${total} users=${users} movies=${M} factors=${factors} generator=v${SYNTHETIC_GENERATOR_VERSION}`,
+      '',
+    ].join('\n'),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  log(`[synthetic] wrote ${total.toLocaleString('en-US')} ratings, ${tagCount.toLocaleString('en-US')} tags, ${M.toLocaleString('en-US')} movies to ${options.dir} in ${seconds.toFixed(1)} s`);
+  return {
+    ...size,
+    dir: options.dir,
+    factors,
+    tags: tagCount,
+    links: M,
+    minRatingsPerUser: minCount,
+    maxRatingsPerUser: maxCount,
+    seconds,
+    planted: { globalMean: GLOBAL_MEAN, movieIds, movieBias, popularity },
+  };
+}
