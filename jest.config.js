@@ -2,7 +2,7 @@
 // `npx jest --selectProjects trainer` runs one package alone.
 const { existsSync } = require('node:fs');
 
-const projects = ['artifacts', 'config', 'ingest', 'database', 'model', 'trainer']
+const projects = ['artifacts', 'config', 'ingest', 'database', 'model', 'trainer', 'report']
   .map((name) => `packages/${name}`)
   .concat(['apps/api', 'tests'])
   .filter((dir) => existsSync(`${__dirname}/${dir}/jest.config.js`));
