@@ -7,6 +7,7 @@ import type { Tf } from './tf-backend.js';
  * (same formula, unclipped), used where thousands of users are scored (evaluation, reports).
  */
 export class TensorScorer {
+  /** Qᵀ (factors × nMovies): wasm's matMul is ~10x faster on a pre-transposed operand. */
   private readonly movieFactorsT: ReturnType<Tf['tensor2d']>;
   private readonly movieBiasRow: ReturnType<Tf['tensor2d']>;
 
@@ -15,7 +16,7 @@ export class TensorScorer {
     private readonly model: MfModel,
   ) {
     const nMovies = model.movieIds.length;
-    this.movieFactorsT = tf.tensor2d(model.movieFactors, [nMovies, model.factors]);
+    this.movieFactorsT = tf.tidy(() => tf.tensor2d(model.movieFactors, [nMovies, model.factors]).transpose());
     this.movieBiasRow = tf.tensor2d(model.movieBias, [1, nMovies]);
   }
 
@@ -31,11 +32,15 @@ export class TensorScorer {
       rows.set(model.userFactors.subarray(u * k, u * k + k), b * k);
       biases[b] = model.globalMean + model.userBias[u];
     }
-    return tf.tidy(() => {
+    // Read the data outside tidy: tidy walks its callback's return value looking for tensors.
+    const scores = tf.tidy(() => {
       const P = tf.tensor2d(rows, [batch, k]);
       const userBase = tf.tensor2d(biases, [batch, 1]);
-      return tf.matMul(P, this.movieFactorsT, false, true).add(userBase).add(this.movieBiasRow).dataSync() as Float32Array;
+      return tf.matMul(P, this.movieFactorsT).add(userBase).add(this.movieBiasRow);
     });
+    const data = scores.dataSync() as Float32Array;
+    scores.dispose();
+    return data;
   }
 
   dispose(): void {
