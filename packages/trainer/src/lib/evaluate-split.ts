@@ -1,0 +1,96 @@
+import type { TrainingConfig } from '@reelrank/config';
+import { initTensorFlow, type MfModel } from '@reelrank/model';
+import { fitBaseline, fitGlobalMean } from './baselines.js';
+import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
+import { splitRatings } from './split.js';
+import type { RatingsColumns } from './ratings.js';
+import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
+
+export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'>;
+
+/** The full evaluation report (metrics.json holds it, plus what run-training adds). */
+export interface EvaluationReport {
+  k: number;
+  relevanceThreshold: number;
+  backend: string;
+  rankingScorer: RankingScorer;
+  splits: { fit: number; validation: number; train: number; test: number };
+  test: { unknownUserRows: number; unknownMovieRows: number; rankingUsers: number; unknownUserRelevantRows: number };
+  models: ModelEvaluation[];
+  selection: { bestEpoch: number; epochsRun: number; bestValidationRmse: number | null; seconds: number; history: EpochStats[] };
+  /** What the evaluated MF model was trained on: all of train (refit) or the fit part (no refit). */
+  refit: { on: 'train' | 'fit'; epochs: number; seconds: number };
+  timings: Record<string, number>;
+}
+
+export interface EvaluateOnSplitResult {
+  report: EvaluationReport;
+  /** The model refit on all of `train` for the chosen epoch count (the one evaluated). */
+  model: MfModel;
+}
+
+/** Name of the MF row in the report table. */
+export const MF_MODEL_NAME = 'biased MF (SGD)';
+
+/**
+ * Fits on `train` (carving a validation part out of train only, `validationFraction` of it, to pick
+ * the epoch count by early stopping; then refitting on all of train for that many epochs) and
+ * evaluates on `test`, next to the global mean, the ALS baseline and the most-rated list.
+ */
+export async function evaluateOnSplit(
+  train: RatingsColumns,
+  test: RatingsColumns,
+  hyper: EvaluationHyperParameters,
+  options: { log?: (line: string) => void; refit?: boolean; scorer?: RankingScorer } = {},
+): Promise<EvaluateOnSplitResult> {
+  const log = options.log ?? (() => undefined);
+  const timings: Record<string, number> = {};
+  const time = <T>(label: string, work: () => T): T => {
+    const t0 = performance.now();
+    const result = work();
+    timings[label] = (performance.now() - t0) / 1000;
+    return result;
+  };
+  const { tf, backend } = await initTensorFlow();
+  // A different stream than the train/test split's, so the carve does not mirror it.
+  const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
+  log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
+  const selection = time('selection', () => trainMf(carve.train, carve.validation, hyper, { log }));
+  const refitOn = options.refit !== false;
+  const final = refitOn
+    ? time('refit', () => trainMf(train, null, hyper, { epochs: selection.bestEpoch }))
+    : selection;
+  if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
+  // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
+  const evalTrain = refitOn ? train : carve.train;
+  const data = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
+  const models: ModelEvaluation[] = [];
+  const globalStart = performance.now();
+  const globalMean = fitGlobalMean(evalTrain);
+  models.push(evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }));
+  const baselineStart = performance.now();
+  const baseline = fitBaseline(evalTrain);
+  models.push(evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }));
+  models.push(evaluateMostRated(data, { k: hyper.rankingK }));
+  models.push(evaluateMfModel(MF_MODEL_NAME, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }));
+  timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
+  const report: EvaluationReport = {
+    k: hyper.rankingK,
+    relevanceThreshold: 4,
+    backend,
+    rankingScorer: options.scorer ?? 'tensor',
+    splits: { fit: carve.train.ratings.length, validation: carve.validation.ratings.length, train: train.ratings.length, test: test.ratings.length },
+    test: {
+      unknownUserRows: data.test.unknownUsers,
+      unknownMovieRows: data.test.unknownMovies,
+      rankingUsers: data.relevant.users.length,
+      unknownUserRelevantRows: data.relevant.skippedUnknownUserRows,
+    },
+    models,
+    selection: { bestEpoch: selection.bestEpoch, epochsRun: selection.epochsRun, bestValidationRmse: selection.bestValidationRmse, seconds: selection.seconds, history: selection.history },
+    refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
+    timings,
+  };
+  return { report, model: final.model };
+}

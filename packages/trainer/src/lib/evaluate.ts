@@ -1,0 +1,120 @@
+import { scoreAllMovies, TensorScorer, type MfModel, type Tf } from '@reelrank/model';
+import { mostRatedScores } from './baselines.js';
+import { buildIndexing, groupByUser, indexRatings, type IndexedRatings, type Indexing, type UserItems } from './indexing.js';
+import { rankingMetrics, relevantItems, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
+import type { RatingsColumns } from './ratings.js';
+import { ratingMetrics } from './rating-metrics.js';
+
+/** One row of the evaluation table (null where a metric does not apply to the model). */
+export interface ModelEvaluation {
+  model: string;
+  rmse: number | null;
+  mae: number | null;
+  precisionAtK: number | null;
+  recallAtK: number | null;
+  ndcgAtK: number | null;
+  coverage: number | null;
+  fitSeconds: number;
+  evalSeconds: number;
+}
+
+/**
+ * How top-K candidates are scored: 'tensor' = `TensorScorer.scoreUsers` (dense TF.js matMul per
+ * batch, the default), 'typed-array' = `scoreAllMovies` per user. Both are the shared scoring code.
+ */
+export type RankingScorer = 'tensor' | 'typed-array';
+
+/** REELRANK_EVAL_SCORER=tensor|typed-array picks the ranking scorer of the CLI entries (default tensor). */
+export function scorerFromEnv(env: NodeJS.ProcessEnv = process.env): RankingScorer {
+  const value = env.REELRANK_EVAL_SCORER ?? 'tensor';
+  if (value !== 'tensor' && value !== 'typed-array') throw new Error(`REELRANK_EVAL_SCORER must be tensor or typed-array, got "${value}"`);
+  return value;
+}
+
+/** Train and held-out data indexed once (by the train ids) and shared by every evaluated model. */
+export interface EvaluationData {
+  indexing: Indexing;
+  train: IndexedRatings;
+  test: IndexedRatings;
+  trainItems: UserItems;
+  relevant: RelevantItems;
+}
+
+export function prepareEvaluation(train: RatingsColumns, test: RatingsColumns): EvaluationData {
+  const indexing = buildIndexing(train);
+  const trainIndexed = indexRatings(train, indexing);
+  const testIndexed = indexRatings(test, indexing);
+  return {
+    indexing,
+    train: trainIndexed,
+    test: testIndexed,
+    trainItems: groupByUser(trainIndexed, indexing.users.ids.length),
+    relevant: relevantItems(testIndexed),
+  };
+}
+
+function sameIds(a: Int32Array, b: Int32Array): boolean {
+  return a.length === b.length && a.every((v, j) => v === b[j]);
+}
+
+function row(model: string, fitSeconds: number, started: number, rating: { rmse: number; mae: number } | null, ranking: RankingMetrics | null): ModelEvaluation {
+  return {
+    model,
+    rmse: rating?.rmse ?? null,
+    mae: rating?.mae ?? null,
+    precisionAtK: ranking?.precision ?? null,
+    recallAtK: ranking?.recall ?? null,
+    ndcgAtK: ranking?.ndcg ?? null,
+    coverage: ranking?.coverage ?? null,
+    fitSeconds,
+    evalSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * RMSE / MAE through `predictRating` and top-K metrics through `TensorScorer.scoreUsers` (dense
+ * TF.js matMul, `batchSize` users at a time) + `topN` with the user's train movies excluded.
+ */
+export function evaluateMfModel(
+  name: string,
+  model: MfModel,
+  data: EvaluationData,
+  options: { tf: Tf; k: number; fitSeconds: number; ranking?: boolean; batchSize?: number; scorer?: RankingScorer },
+): ModelEvaluation {
+  const started = performance.now();
+  if (!sameIds(model.userIds, data.indexing.users.ids) || !sameIds(model.movieIds, data.indexing.movies.ids)) {
+    throw new Error(`${name}: model ids differ from the evaluation's train ids (trained on another set?)`);
+  }
+  const rating = ratingMetrics(model, data.test);
+  let ranking: RankingMetrics | null = null;
+  if (options.ranking !== false) {
+    const nMovies = model.movieIds.length;
+    const common = { k: options.k, nMovies, train: data.trainItems, relevant: data.relevant, batchSize: options.batchSize };
+    if (options.scorer === 'typed-array') {
+      const buffer = new Float32Array(nMovies);
+      ranking = rankingMetrics({ ...common, score: (users) => (b) => scoreAllMovies(model, users[b], buffer) });
+    } else {
+      const scorer = new TensorScorer(options.tf, model);
+      try {
+        ranking = rankingMetrics({
+          ...common,
+          score: (users) => {
+            const flat = scorer.scoreUsers(users);
+            return (b) => flat.subarray(b * nMovies, (b + 1) * nMovies);
+          },
+        });
+      } finally {
+        scorer.dispose();
+      }
+    }
+  }
+  return row(name, options.fitSeconds, started, rating, ranking);
+}
+
+/** The most-rated-movies ranking (train counts), the same list for every user minus what they rated. */
+export function evaluateMostRated(data: EvaluationData, options: { k: number; fitSeconds?: number }): ModelEvaluation {
+  const started = performance.now();
+  const counts = mostRatedScores(data.train.movies, data.indexing.movies.ids.length);
+  const ranking = rankingMetrics({ k: options.k, nMovies: counts.length, train: data.trainItems, relevant: data.relevant, score: () => () => counts });
+  return row('most-rated (popularity)', options.fitSeconds ?? (performance.now() - started) / 1000, started, null, ranking);
+}

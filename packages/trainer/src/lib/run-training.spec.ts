@@ -1,0 +1,44 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TrainingConfig } from '@reelrank/config';
+import { loadModelArtifacts, predictRating } from '@reelrank/model';
+import { plantedData } from '../testing/planted-data.js';
+import { concatColumns } from './ratings.js';
+import { runTraining } from './run-training.js';
+
+const training: TrainingConfig = {
+  seed: 42, factors: 4, maxEpochs: 60, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
+  initStd: 0.1, patience: 5, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
+};
+
+describe('runTraining', () => {
+  const planted = plantedData({ nUsers: 50, nMovies: 30, seed: 4 });
+  const ratings = concatColumns(planted.observed, planted.heldOut);
+
+  it('when run on given ratings, then it saves a loadable model trained on all ratings with a full report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-run-'));
+    try {
+      const lines: string[] = [];
+      const config = { training, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
+      const bundle = loadModelArtifacts(dir);
+      expect(bundle.manifest.version).toBe(result.manifest.version);
+      expect(bundle.manifest.training).toMatchObject({ trainedOn: 'all', bestEpoch: result.report.selection.bestEpoch });
+      expect(bundle.manifest.dataHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(bundle.model.userIds.length).toBe(50);
+      expect(bundle.popularity.movieIds.length).toBeGreaterThan(0);
+      const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+      expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'most-rated (popularity)', 'biased MF (SGD)']);
+      const mf = metrics.models[3];
+      const baseline = metrics.models[1];
+      expect(mf.rmse).toBeLessThan(baseline.rmse);
+      expect(metrics.selection.history.length).toBe(metrics.selection.epochsRun);
+      expect(lines.some((l) => l.includes('epoch 1/'))).toBe(true);
+      expect(predictRating(bundle.model, 0, 0)).toBeGreaterThan(0);
+      expect(existsSync(join(dir, bundle.manifest.weights.file))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import type { AppConfig } from '@reelrank/config';
+import { initTensorFlow, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { coldStartPopularity } from './baselines.js';
+import { evaluateOnSplit, MF_MODEL_NAME, type EvaluationReport } from './evaluate-split.js';
+import type { RankingScorer } from './evaluate.js';
+import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
+import { readTrainingData } from './read-training-data.js';
+import { formatModelTable } from './report-table.js';
+import { splitRows } from './split.js';
+import { trainMf } from './train-mf.js';
+
+export type RunTrainingConfig = Pick<AppConfig, 'training' | 'dataset' | 'paths'>;
+
+export interface RunTrainingOptions {
+  log?: (line: string) => void;
+  /** Ratings to train on instead of reading the database (tests, benchmarks). */
+  ratings?: RatingsColumns;
+  /** Data hash to record with given ratings (defaults to sha256 of the arrays). */
+  dataHash?: string;
+  /** Scorer of the ranking metrics (default 'tensor': TensorScorer batches on the TF.js backend). */
+  scorer?: RankingScorer;
+}
+
+export interface TrainingRunResult {
+  manifest: ModelManifest;
+  report: EvaluationReport;
+  seconds: number;
+}
+
+/**
+ * The train stage: ratings -> seeded train/validation/test split -> SGD with early stopping ->
+ * test metrics for the model and the baselines -> (refitOnAll) refit on every rating for the
+ * chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
+ */
+export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
+  const started = performance.now();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const hyper = config.training;
+  let all = options.ratings;
+  let dataHash = options.dataHash;
+  let readSeconds = 0;
+  if (!all) {
+    const t0 = performance.now();
+    const data = readTrainingData(config.paths.dbPath);
+    readSeconds = (performance.now() - t0) / 1000;
+    all = data.ratings;
+    dataHash ??= data.meta.dataHash;
+    log(`[train] read ${all.ratings.length} ratings from ${config.paths.dbPath} in ${readSeconds.toFixed(2)} s`);
+  }
+  if (all.ratings.length === 0) throw new Error('No ratings to train on');
+  dataHash ??= hashColumns(all);
+  const { backend } = await initTensorFlow();
+
+  // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
+  const rows = splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction });
+  const trainPart = selectRows(all, rows.train);
+  const test = selectRows(all, rows.test);
+  const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
+  const { report, model: evaluatedModel } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
+    log,
+    // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
+    refit: !hyper.refitOnAll,
+    scorer: options.scorer,
+  });
+
+  let served = evaluatedModel;
+  let servedSeconds = report.refit.seconds;
+  let trainedOn: 'all' | 'train' = 'train';
+  if (hyper.refitOnAll) {
+    const refit = trainMf(all, null, hyper, { epochs: report.selection.bestEpoch });
+    served = refit.model;
+    servedSeconds = refit.seconds;
+    trainedOn = 'all';
+    log(`[train] refit on all ${all.ratings.length} ratings for ${report.selection.bestEpoch} epochs in ${refit.seconds.toFixed(2)} s`);
+  }
+  const popularity = coldStartPopularity(all, hyper);
+  const headline = Object.fromEntries(
+    report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
+  );
+  const mf = report.models.find((m) => m.model === MF_MODEL_NAME)!;
+  const createdAt = new Date().toISOString();
+  const seconds = (performance.now() - started) / 1000;
+  const training = {
+    epochsRun: report.selection.epochsRun,
+    bestEpoch: report.selection.bestEpoch,
+    bestValidationRmse: report.selection.bestValidationRmse,
+    seconds: Number(seconds.toFixed(3)),
+    servedFitSeconds: Number(servedSeconds.toFixed(3)),
+    ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
+    trainedOn,
+  };
+  const metricsReport = {
+    dataset: config.dataset.dataset,
+    createdAt,
+    dataHash,
+    hyperParameters: hyper,
+    training,
+    coldStart: { movies: popularity.movieIds.length, minRatings: hyper.popularityMinRatings, priorWeight: hyper.popularityPriorWeight },
+    ...report,
+    timings: { ...report.timings, readDatabase: readSeconds, total: seconds },
+  };
+  const manifest = saveModelArtifacts(config.paths.modelDir, {
+    model: served,
+    popularity,
+    manifest: {
+      dataset: config.dataset.dataset,
+      createdAt,
+      dataHash,
+      backend,
+      hyperParameters: { ...hyper },
+      training,
+      metrics: { k: report.k, testRmse: mf.rmse, testMae: mf.mae, [`precisionAt${report.k}`]: mf.precisionAtK, [`ndcgAt${report.k}`]: mf.ndcgAtK, models: headline },
+    },
+    metricsReport,
+  });
+  log(`[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`);
+  log(`\n${formatModelTable(report.models, report.k)}\n`);
+  return { manifest, report, seconds };
+}

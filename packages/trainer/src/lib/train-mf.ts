@@ -1,0 +1,114 @@
+import type { TrainingConfig } from '@reelrank/config';
+import type { MfModel } from '@reelrank/model';
+import { buildIndexing, indexRatings, type Indexing } from './indexing.js';
+import { deriveSeed, mulberry32 } from './random.js';
+import type { RatingsColumns } from './ratings.js';
+import { ratingMetrics } from './rating-metrics.js';
+import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
+
+export type MfHyperParameters = Pick<
+  TrainingConfig,
+  'seed' | 'factors' | 'maxEpochs' | 'learningRate' | 'learningRateDecay' | 'regularization' | 'biasRegularization' | 'initStd' | 'patience'
+>;
+
+export interface EpochStats {
+  epoch: number;
+  learningRate: number;
+  trainRmse: number;
+  validationRmse: number | null;
+  seconds: number;
+}
+
+export interface TrainMfOptions {
+  log?: (line: string) => void;
+  /** Run exactly this many epochs without early stopping (the refit of the chosen epoch count). */
+  epochs?: number;
+}
+
+export interface TrainMfResult {
+  model: MfModel;
+  indexing: Indexing;
+  history: EpochStats[];
+  /** 1-based epoch whose parameters were kept (the last one when there is no validation set). */
+  bestEpoch: number;
+  epochsRun: number;
+  bestValidationRmse: number | null;
+  seconds: number;
+}
+
+/** Sweeps and regularisation of the baseline bias warm start (Surprise BaselineOnly's defaults). */
+export const BASELINE_SWEEPS = 10;
+export const BASELINE_REG_ITEM = 10;
+export const BASELINE_REG_USER = 15;
+
+export function meanOf(values: Float32Array): number {
+  let sum = 0;
+  for (let j = 0; j < values.length; j++) sum += values[j];
+  return values.length ? sum / values.length : 0;
+}
+
+function copyModel(model: MfModel): MfModel {
+  return {
+    ...model,
+    userBias: model.userBias.slice(),
+    movieBias: model.movieBias.slice(),
+    userFactors: model.userFactors.slice(),
+    movieFactors: model.movieFactors.slice(),
+  };
+}
+
+/**
+ * Trains biased MF by SGD on `train`. With a validation set, stops after `patience` epochs without
+ * a better validation RMSE and returns the best epoch's parameters; `options.epochs` instead runs
+ * a fixed count (refit). Biases start from the regularised ALS baseline, factors from N(0, initStd²).
+ */
+export function trainMf(train: RatingsColumns, validation: RatingsColumns | null, hyper: MfHyperParameters, options: TrainMfOptions = {}): TrainMfResult {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  if (train.ratings.length === 0) throw new Error('Cannot train on an empty ratings set');
+  const indexing = buildIndexing(train);
+  const data = indexRatings(train, indexing);
+  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
+  fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
+  const nextOrder = createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
+  const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
+  const maxEpochs = options.epochs ?? hyper.maxEpochs;
+  const history: EpochStats[] = [];
+  let best: MfModel = model;
+  let bestEpoch = 0;
+  let bestRmse = Infinity;
+  let learningRate = hyper.learningRate;
+  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    const t0 = performance.now();
+    const sse = sgdEpoch(model, data, nextOrder(), { learningRate, regularization: hyper.regularization, biasRegularization: hyper.biasRegularization });
+    const trainRmse = Math.sqrt(sse / data.ratings.length);
+    if (!Number.isFinite(trainRmse)) throw new Error(`SGD diverged at epoch ${epoch} (learning rate ${learningRate} too high?)`);
+    const validationRmse = valData ? ratingMetrics(model, valData).rmse : null;
+    const seconds = (performance.now() - t0) / 1000;
+    history.push({ epoch, learningRate, trainRmse, validationRmse, seconds });
+    log(`[train] epoch ${epoch}/${maxEpochs} lr ${learningRate.toExponential(2)} train RMSE ${trainRmse.toFixed(4)}${validationRmse === null ? '' : ` validation RMSE ${validationRmse.toFixed(4)}`} ${seconds.toFixed(2)} s`);
+    learningRate *= hyper.learningRateDecay;
+    if (validationRmse === null) {
+      bestEpoch = epoch;
+      continue;
+    }
+    if (validationRmse < bestRmse) {
+      bestRmse = validationRmse;
+      bestEpoch = epoch;
+      best = epoch === maxEpochs ? model : copyModel(model);
+    } else if (epoch - bestEpoch >= hyper.patience) {
+      log(`[train] early stop: no validation improvement for ${hyper.patience} epochs; keeping epoch ${bestEpoch} (RMSE ${bestRmse.toFixed(4)})`);
+      break;
+    }
+  }
+  if (!valData) best = model;
+  return {
+    model: best,
+    indexing,
+    history,
+    bestEpoch,
+    epochsRun: history.length,
+    bestValidationRmse: valData ? bestRmse : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
