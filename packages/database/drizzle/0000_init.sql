@@ -32,7 +32,6 @@ CREATE TABLE `ratings` (
 	PRIMARY KEY(`user_id`, `movie_id`)
 );
 --> statement-breakpoint
-CREATE INDEX `ratings_movie_id_idx` ON `ratings` (`movie_id`);--> statement-breakpoint
 CREATE TABLE `tags` (
 	`user_id` integer NOT NULL,
 	`movie_id` integer NOT NULL,
@@ -40,4 +39,11 @@ CREATE TABLE `tags` (
 	`timestamp` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `tags_movie_id_idx` ON `tags` (`movie_id`);
+CREATE INDEX `tags_movie_id_idx` ON `tags` (`movie_id`);--> statement-breakpoint
+CREATE TABLE `user_rating_blobs` (
+	`user_id` integer PRIMARY KEY NOT NULL,
+	`count` integer NOT NULL,
+	`movie_ids` blob NOT NULL,
+	`ratings` blob NOT NULL,
+	`timestamps` blob NOT NULL
+);

@@ -15,10 +15,10 @@ describe('openDatabase and migrateDatabase', () => {
         'movies',
         'ratings',
         'tags',
+        'user_rating_blobs',
       ]);
       expect(objects.filter((o) => o.type === 'index').map((o) => o.name)).toEqual([
         'movies_title_search_idx',
-        'ratings_movie_id_idx',
         'tags_movie_id_idx',
       ]);
       const ratingsPk = conn.sqlite.prepare("SELECT name, pk FROM pragma_table_info('ratings') WHERE pk > 0 ORDER BY pk").all();
@@ -26,6 +26,9 @@ describe('openDatabase and migrateDatabase', () => {
         { name: 'user_id', pk: 1 },
         { name: 'movie_id', pk: 2 },
       ]);
+      // The hand-written migration 0001 makes ratings a WITHOUT ROWID table (drizzle cannot say it).
+      const ratingsSql = conn.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'ratings'").pluck().get();
+      expect(ratingsSql).toMatch(/\) WITHOUT ROWID$/);
       const genresPk = conn.sqlite.prepare("SELECT name FROM pragma_table_info('movie_genres') WHERE pk > 0 ORDER BY pk").pluck().all();
       expect(genresPk).toEqual(['genre', 'movie_id']);
     } finally {

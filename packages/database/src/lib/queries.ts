@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DbConnection } from './create-db.js';
 import type { TableCounts } from './load-database.js';
+import { BLOBS_SUPPORTED, decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
 import { normalizeTitle, prefixUpperBound } from './title-search.js';
 
 /**
@@ -70,7 +71,23 @@ function toMovie(row: MovieRow): Movie {
   return { movieId: row.movieId, title: row.title, year: row.year, genres: row.genres === '' ? [] : row.genres.split('|') };
 }
 
+/**
+ * Every rating as parallel columns ordered by (userId, movieId). Reads the packed per-user rows of
+ * user_rating_blobs (~138k rows at ml-20m) when loadDatabase wrote them, else the ratings table.
+ */
 export function readRatingsColumns(conn: Connection): RatingsColumns {
+  if (BLOBS_SUPPORTED) {
+    const total = prepared(conn, 'SELECT value FROM dataset_meta WHERE key = ?').pluck().get(RATING_BLOBS_META_KEY) as string | undefined;
+    if (total !== undefined) {
+      const rows = prepared(conn, 'SELECT user_id, count, movie_ids, ratings, timestamps FROM user_rating_blobs ORDER BY user_id');
+      return decodeRatingBlobs(rows.raw(true).iterate() as IterableIterator<unknown[]>, Number(total));
+    }
+  }
+  return readRatingsColumnsSql(conn);
+}
+
+/** readRatingsColumns from the ratings table row by row (databases without user_rating_blobs). */
+export function readRatingsColumnsSql(conn: Connection): RatingsColumns {
   const total = prepared(conn, 'SELECT COUNT(*) FROM ratings').pluck().get() as number;
   const columns: RatingsColumns = {
     userIds: new Int32Array(total),

@@ -1,9 +1,14 @@
 import type Database from 'better-sqlite3';
 import { CsvFormatError } from './csv-stream.js';
+import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter, rebuildRatingBlobs } from './rating-blobs.js';
 import { normalizeTitle } from './title-search.js';
 
 /** Inserts one parsed chunk of rows, inside the transaction the caller has open. */
-export type ChunkInserter = (rows: string[][], col: readonly number[], firstRow: number) => void;
+export interface ChunkInserter {
+  (rows: string[][], col: readonly number[], firstRow: number): void;
+  /** Called once after the last chunk, inside the transaction; returns dataset_meta entries to record. */
+  finish?(): Record<string, string>;
+}
 
 /** How one processed CSV becomes rows of one or more tables. */
 export interface TableLoader {
@@ -83,21 +88,78 @@ export const moviesLoader: TableLoader = {
   },
 };
 
+/** Rows per multi-row INSERT of ratings (4 parameters a row, far below SQLite's 32766 limit). */
+export const RATINGS_PER_STATEMENT = 256;
+
+/**
+ * ratings.csv -> ratings (multi-row INSERTs: one statement call binds RATINGS_PER_STATEMENT rows
+ * from one reused parameter array) and user_rating_blobs (one packed row per user, written as the
+ * sorted rows stream by; rebuilt from the table at the end if the file was not sorted).
+ */
 export const ratingsLoader: TableLoader = {
   file: 'ratings.csv',
   required: true,
   columns: ['userId', 'movieId', 'rating', 'timestamp'],
   prepare(sqlite) {
-    const read = new FieldReader(this.file);
-    const insert = sqlite.prepare('INSERT INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
-    return rowInserter(this.file, (r, col, row) => {
-      insert.run(
-        read.int(r[col[0]], 'userId', row),
-        read.int(r[col[1]], 'movieId', row),
-        read.rating(r[col[2]], 'rating', row),
-        read.int(r[col[3]], 'timestamp', row),
-      );
-    });
+    const file = this.file;
+    const read = new FieldReader(file);
+    const B = RATINGS_PER_STATEMENT;
+    const insertOne = sqlite.prepare('INSERT INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
+    const insertMany = sqlite.prepare(
+      `INSERT INTO ratings (user_id, movie_id, rating, timestamp) VALUES ${Array<string>(B).fill('(?,?,?,?)').join(',')}`,
+    );
+    const blobs = BLOBS_SUPPORTED ? new RatingBlobWriter(sqlite) : null;
+    const params: number[] = Array<number>(4 * B).fill(0);
+
+    /** Parses row `r` into params[4k..4k+3] (and the blob writer). */
+    const parse = (r: string[], col: readonly number[], row: number, k: number) => {
+      const user = read.int(r[col[0]], 'userId', row);
+      const movie = read.int(r[col[1]], 'movieId', row);
+      const rating = read.rating(r[col[2]], 'rating', row);
+      const timestamp = read.int(r[col[3]], 'timestamp', row);
+      params[4 * k] = user;
+      params[4 * k + 1] = movie;
+      params[4 * k + 2] = rating;
+      params[4 * k + 3] = timestamp;
+      blobs?.add(user, movie, rating, timestamp);
+    };
+    const sqlError = (error: unknown, row: number) => {
+      // Duck-typed: better-sqlite3's SqliteError may come from another realm (jest) and fail instanceof.
+      const message = (error as { message?: unknown } | null)?.message;
+      return new CsvFormatError(file, row, typeof message === 'string' ? message : String(error));
+    };
+    const runOne = (k: number, row: number) => {
+      try {
+        insertOne.run(params[4 * k], params[4 * k + 1], params[4 * k + 2], params[4 * k + 3]);
+      } catch (error) {
+        throw sqlError(error, row);
+      }
+    };
+
+    const insert: ChunkInserter = (rows, col, firstRow) => {
+      let i = 0;
+      for (; i + B <= rows.length; i += B) {
+        for (let k = 0; k < B; k += 1) parse(rows[i + k], col, firstRow + i + k, k);
+        try {
+          insertMany.run(params);
+        } catch (error) {
+          // The failed statement inserted nothing: replay its rows one by one to name the bad one.
+          for (let k = 0; k < B; k += 1) runOne(k, firstRow + i + k);
+          throw sqlError(error, firstRow + i);
+        }
+      }
+      for (; i < rows.length; i += 1) {
+        parse(rows[i], col, firstRow + i, 0);
+        runOne(0, firstRow + i);
+      }
+    };
+    insert.finish = (): Record<string, string> => {
+      if (!blobs) return {};
+      blobs.finish();
+      const written = blobs.inOrder ? blobs : rebuildRatingBlobs(sqlite);
+      return { [RATING_BLOBS_META_KEY]: String(written.total), 'count.users': String(written.users) };
+    };
+    return insert;
   },
 };
 
