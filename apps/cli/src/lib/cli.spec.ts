@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig, type AppConfig } from '@reelrank/config';
+import { runIngest } from '@reelrank/ingest';
+import { loadDatabase } from '@reelrank/database';
+import { runTraining } from '@reelrank/trainer';
+import { loadModelArtifacts } from '@reelrank/model';
+import { createApp, openSqliteCatalog, Recommender } from '@reelrank/api';
+import { sliceOfMlLatestSmall, tempWorkspace } from '../../../../tests/shared-data';
+import { runCli } from './cli.js';
+
+/** Runs the CLI in-process against the throwaway workspace; returns exit code and output. */
+async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env });
+  return { code, stdout, stderr };
+}
+
+describe('reelrank CLI', () => {
+  let config: AppConfig;
+  let env: NodeJS.ProcessEnv;
+  let app: ReturnType<typeof createApp>;
+  let recommender: Recommender;
+
+  beforeAll(async () => {
+    const root = tempWorkspace();
+    env = { REELRANK_ROOT: root, MOVIELENS_SOURCE: sliceOfMlLatestSmall(60), REELRANK_TRAIN_MAX_EPOCHS: '15', REELRANK_TRAIN_FACTORS: '16' };
+    config = loadConfig({ env });
+    const quiet = () => undefined;
+    await runIngest(config, { log: quiet });
+    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+    await runTraining(config, { log: quiet });
+    recommender = new Recommender(loadModelArtifacts(config.paths.modelDir), openSqliteCatalog(config.paths.dbPath));
+    app = createApp({ recommender: () => recommender, config });
+  });
+
+  afterAll(() => recommender?.close());
+
+  it('when asking for recommendations, then the CLI and the HTTP API give identical answers', async () => {
+    for (const userId of [1, 7, 23, 42, 60, 5000]) {
+      const fromCli = await cli(env, 'recommend', '--user', String(userId), '-n', '8', '--json');
+      expect(fromCli.code).toBe(0);
+      const fromApi = await request(app).post('/recommendations').send({ user_id: userId, n_recommendations: 8 });
+      expect(fromApi.status).toBe(200);
+      expect(JSON.parse(fromCli.stdout)).toEqual(fromApi.body);
+    }
+  });
+
+  it('when predicting, then the CLI and the HTTP API agree and the rating is in range', async () => {
+    for (const [userId, movieId] of [[1, 1], [7, 260], [60, 2571], [9999, 1]]) {
+      const fromCli = JSON.parse((await cli(env, 'predict', '--user', String(userId), '--movie', String(movieId), '--json')).stdout);
+      const fromApi = await request(app).post('/predict').send({ user_id: userId, movie_id: movieId });
+      expect(fromCli).toEqual(fromApi.body);
+      expect(fromCli.predicted_rating).toBeGreaterThanOrEqual(0.5);
+      expect(fromCli.predicted_rating).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('when a new user rates movies, then the fold-in answers without them', async () => {
+    const { code, stdout } = await cli(env, 'recommend', '--rate', '260=5,1196=5,1210=4.5,2571=4,1=2', '-n', '5', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.strategy).toBe('fold-in');
+    const ids = result.recommendations.map((r: { movie_id: number }) => r.movie_id);
+    expect(ids).toHaveLength(5);
+    for (const rated of [260, 1196, 1210, 2571, 1]) expect(ids).not.toContain(rated);
+  });
+
+  it('when printing for a person, then it is a table; similar and search work', async () => {
+    const rec = await cli(env, 'recommend', '--user', '1', '-n', '3');
+    expect(rec.stdout).toMatch(/^user 1: personalized\n#\s+movie_id\s+title/);
+    const similar = await cli(env, 'similar', '--movie', '1', '-n', '4', '--json');
+    const hits = JSON.parse(similar.stdout).similar;
+    expect(hits).toHaveLength(4);
+    expect(hits.map((h: { movie_id: number }) => h.movie_id)).not.toContain(1);
+    const search = await cli(env, 'search', 'star', 'wars', '--json');
+    expect(JSON.parse(search.stdout).movies.some((m: { title: string }) => m.title.startsWith('Star Wars'))).toBe(true);
+  });
+
+  it('when evaluating, then the table comes from metrics.json; with --split it fits and evaluates', async () => {
+    const own = await cli(env, 'evaluate');
+    expect(own.code).toBe(0);
+    expect(own.stdout).toContain('biased MF (SGD)');
+    expect(own.stdout).toContain('most-rated (popularity)');
+    const dir = mkdtempSync(join(tmpdir(), 'split-'));
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => from + i).flatMap((u) => [1, 2, 3, 5, 6].map((m, j) => `${u},${m},${((u + j) % 9) / 2 + 0.5},${1000 + j}`));
+    writeFileSync(join(dir, 'train.csv'), ['userId,movieId,rating,timestamp', ...rows(1, 40)].join('\n'));
+    writeFileSync(join(dir, 'test.csv'), ['userId,movieId,rating,timestamp', ...rows(40, 45)].join('\n'));
+    const split = await cli(env, 'evaluate', '--split', `${join(dir, 'train.csv')},${join(dir, 'test.csv')}`, '--json');
+    expect(split.code).toBe(0);
+    expect(JSON.parse(split.stdout).models.map((m: { model: string }) => m.model)).toContain('global mean');
+  });
+
+  it('when used wrongly, then exit code 2 with the usage line; failures exit 1 with one line', async () => {
+    const missing = await cli(env, 'predict', '--user', '1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Usage: reelrank predict --user ID --movie ID');
+    expect((await cli(env, 'predict', '--user', 'x', '--movie', '1')).code).toBe(2);
+    expect((await cli(env, 'frobnicate')).code).toBe(2);
+    expect((await cli(env, 'recommend', '--user', '1', '--bogus')).code).toBe(2);
+    const unknown = await cli(env, 'predict', '--user', '1', '--movie', '99999999');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const noModel = await cli({ ...env, REELRANK_MODELS_DIR: mkdtempSync(join(tmpdir(), 'empty-')) }, 'recommend', '--user', '1');
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toBe('reelrank recommend: no trained model for ml-latest-small: run `npx reelrank pipeline` first\n');
+    expect(noModel.stderr).not.toContain('    at ');
+    const help = await cli(env, 'similar', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: reelrank similar --movie ID');
+  });
+});

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EvaluationReport } from '@reelrank/trainer';
+import { DATASET_NAMES } from '@reelrank/config';
+import { CliFailure, UsageError } from './errors.js';
+import { PIPELINE_HINT } from './model-context.js';
+import type { Command } from './command.js';
+
+/** The trainer (and TF.js behind it) loads only for `evaluate`, keeping the other commands' start-up short. */
+function trainer(): typeof import('@reelrank/trainer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@reelrank/trainer');
+}
+
+function reportText(report: Pick<EvaluationReport, 'models' | 'k' | 'splits'>, heading: string): string {
+  return `${heading}\n${trainer().formatModelTable(report.models, report.k)}`;
+}
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  summary: "RMSE, MAE, P@10, R@10, NDCG@10 of the model and the baselines",
+  usage: 'reelrank evaluate [--split TRAIN.csv,TEST.csv] [--json]',
+  options: { split: { type: 'string' } },
+  needsModel: false,
+  async run({ values, config, usage, verbose, log }) {
+    if (values.split === undefined) {
+      // The trained model's own report: metrics.json is written by the same evaluation code.
+      const path = join(config.paths.modelDir, 'metrics.json');
+      if (!existsSync(path)) throw new CliFailure(`no trained model for ${config.dataset.dataset}: ${PIPELINE_HINT}`);
+      const report = JSON.parse(readFileSync(path, 'utf8')) as EvaluationReport;
+      const heading = `${config.dataset.dataset}: test split of ${report.splits.test} ratings (seed ${config.training.seed})`;
+      return { json: { dataset: config.dataset.dataset, k: report.k, splits: report.splits, models: report.models }, text: reportText(report, heading) };
+    }
+    const files = String(values.split).split(',').map((f) => resolve(f.trim()));
+    if (files.length !== 2 || files.some((f) => !f)) throw new UsageError('--split takes two files: TRAIN.csv,TEST.csv', usage);
+    for (const file of files) if (!existsSync(file)) throw new CliFailure(`${file} does not exist`);
+    const { evaluateOnSplit, readRatingsCsv } = trainer();
+    const [train, test] = files.map((file) => readRatingsCsv(file));
+    const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? log : undefined });
+    const heading = `fit on ${files[0]} (${report.splits.train} ratings), evaluated on ${files[1]} (${report.splits.test} ratings)`;
+    return { json: { k: report.k, splits: report.splits, test: report.test, models: report.models }, text: reportText(report, heading) };
+  },
+};
+
+export const pipelineCommand: Command = {
+  name: 'pipeline',
+  summary: 'Run the stale stages (ingest -> database -> train) through Nx, so caching applies',
+  usage: 'reelrank pipeline [--dataset NAME] [--source PATH]',
+  options: { dataset: { type: 'string' }, source: { type: 'string' } },
+  needsModel: false,
+  run({ values, config, usage, env }) {
+    const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
+    if (values.dataset !== undefined) {
+      if (!(DATASET_NAMES as readonly string[]).includes(String(values.dataset))) {
+        throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}`, usage);
+      }
+      childEnv.REELRANK_DATASET = String(values.dataset);
+    }
+    if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
+    const nx = require.resolve('nx/bin/nx.js', { paths: [config.root] });
+    const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], { cwd: config.root, env: childEnv, stdio: 'inherit' });
+    if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
+    return { json: { status: 'ok' }, text: 'pipeline up to date' };
+  },
+};
