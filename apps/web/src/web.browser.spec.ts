@@ -1,0 +1,318 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '@reelrank/config';
+import { runIngest } from '@reelrank/ingest';
+import { loadDatabase } from '@reelrank/database';
+import { runTraining } from '@reelrank/trainer';
+import { loadModelArtifacts } from '@reelrank/model';
+import { createApp, openSqliteCatalog, Recommender } from '@reelrank/api';
+import { sliceOfMlLatestSmall, tempWorkspace } from '../../../tests/shared-data';
+import { webRoot } from './index';
+
+/**
+ * The web page in a real browser (Debian's Chromium driven by playwright-core) against the real
+ * API and a real model: ml-latest-small's first 120 users through the real ingest, database and
+ * train stages. Screenshots go to artifacts/web-*.png (gitignored).
+ */
+
+const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
+const STORAGE_KEY = 'reelrank.ratings.v1';
+
+/** The movies rated in the walk-through: [search text, exact title, stars]. */
+const TO_RATE: [string, string, number][] = [
+  ['matrix', 'Matrix, The (1999)', 4.5],
+  ['pulp fiction', 'Pulp Fiction (1994)', 4],
+  ['shawshank', 'Shawshank Redemption, The (1994)', 5],
+  ['forrest gump', 'Forrest Gump (1994)', 3],
+  ['jurassic park', 'Jurassic Park (1993)', 2.5],
+];
+
+describe('web page in Chromium against the real API', () => {
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let closeCatalog: () => void;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with "apt-get update && apt-get install -y chromium" (or set REELRANK_CHROMIUM to its path).`);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const root = tempWorkspace();
+    const config = loadConfig({ root, env: { MOVIELENS_SOURCE: sliceOfMlLatestSmall(120) }, overrides: { training: { maxEpochs: 25, factors: 32 } } });
+    const quiet = () => undefined;
+    await runIngest(config, { log: quiet });
+    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+    await runTraining(config, { log: quiet });
+    const catalog = openSqliteCatalog(config.paths.dbPath);
+    closeCatalog = () => catalog.close();
+    const recommender = new Recommender(loadModelArtifacts(config.paths.modelDir), catalog);
+    const api = createApp({ recommender: () => recommender, config, logger: pino({ level: 'silent' }) });
+    // Until the API mounts the page itself: helmet's default headers (so a CSP violation fails
+    // the test), the static folder, then the API.
+    const app = express();
+    app.use(helmet());
+    app.use(express.static(webRoot));
+    app.use(api);
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    closeCatalog?.();
+  });
+
+  /** A page that records console errors and uncaught exceptions (a CSP violation is a console error). */
+  async function openPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      // failed API calls (the error test's 404) are expected; anything else is a defect
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('html.ready');
+    return { page, problems };
+  }
+
+  const activeElement = (page: Page) =>
+    page.evaluate(() => {
+      const e = document.activeElement as HTMLInputElement | null;
+      return { id: e?.id ?? '', tag: e?.tagName ?? '', type: e?.type ?? '', className: e?.className ?? '', value: e?.value ?? '', inResults: !!e?.closest('#search-results') };
+    });
+
+  const storedRatings = (page: Page) =>
+    page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { movie_id: number; title: string; rating: number }[], STORAGE_KEY);
+
+  /** Waits until a recommendations request has finished (status filled, list not busy). */
+  async function recommendationsSettled(page: Page, genre = ''): Promise<void> {
+    await page.waitForFunction(
+      (g) => {
+        const list = document.getElementById('recs-list')!;
+        const error = document.getElementById('recs-error')!;
+        return !list.hasAttribute('aria-busy') && ((list.dataset.genre === g && list.childElementCount > 0) || !error.hidden);
+      },
+      genre,
+    );
+  }
+
+  async function noHorizontalScroll(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+    return page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  }
+
+  it('when a person searches, rates five movies by keyboard and mouse, then the picks exclude them, explain themselves, follow the genre filter and show similar movies', async () => {
+    const headers = (await fetch(`${base}/`)).headers;
+    expect(headers.get('content-type')).toContain('text/html');
+    expect(headers.get('content-security-policy')).toContain("script-src 'self'");
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const { page, problems } = await openPage(context);
+    expect(await page.title()).toContain('reelrank');
+
+    // Keyboard only: skip link, then the search box, then the first result's stars.
+    await page.keyboard.press('Tab');
+    expect((await activeElement(page)).className).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect((await activeElement(page)).id).toBe('main');
+    await page.keyboard.press('Tab');
+    expect((await activeElement(page)).id).toBe('search-input');
+    await page.keyboard.type('toy story');
+    const toyStory = page.locator('#search-results > li').first();
+    await page.waitForFunction(() => document.getElementById('search-results')!.textContent!.includes('Toy Story (1995)'));
+    expect(await page.locator('#search-status').textContent()).toMatch(/Showing \d+ of \d+ movies? matching “toy story”/);
+    expect(await toyStory.locator('.movie-title').textContent()).toBe('Toy Story (1995)');
+    await page.keyboard.press('Tab');
+    const star = await activeElement(page);
+    expect(star).toMatchObject({ tag: 'INPUT', type: 'radio', inResults: true, value: '0.5' });
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
+    expect((await activeElement(page)).value).toBe('5');
+    expect(await toyStory.locator('input:checked').getAttribute('value')).toBe('5');
+    expect(await toyStory.locator('.stars-value').textContent()).toBe('5.0 / 5');
+    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-keyboard.png') });
+    // the accessible name of a star says what it is
+    expect(await toyStory.locator('label[for$="-10"]').textContent()).toBe('5 stars');
+    expect(await toyStory.locator('legend').textContent()).toBe('Your rating for Toy Story (1995)');
+
+    // Mouse: four more movies, plus a sixth that is then removed again.
+    for (const [query, title, stars] of [...TO_RATE, ['aliens', 'Aliens (1986)', 1] as [string, string, number]]) {
+      await page.fill('#search-input', query);
+      const item = page.locator('#search-results > li', { has: page.locator('.movie-title', { hasText: title }) }).first();
+      await item.waitFor();
+      await item.locator(`label[for$="-${stars * 2}"]`).click();
+      expect(await item.locator('input:checked').getAttribute('value')).toBe(String(stars));
+    }
+    expect(await page.locator('#ratings-list > li').count()).toBe(7);
+    expect(await page.locator('#ratings-count').textContent()).toBe('(7)');
+
+    // Change one rating in "Your ratings" with the keyboard, remove two (one by keyboard).
+    const gump = page.locator('#ratings-list > li', { hasText: 'Forrest Gump (1994)' });
+    await gump.locator('input:checked').focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await gump.locator('input:checked').getAttribute('value')).toBe('2.5');
+    await page.locator('#ratings-list > li', { hasText: 'Aliens (1986)' }).getByRole('button', { name: /Remove/ }).click();
+    expect(await page.locator('#ratings-list > li').count()).toBe(6);
+    expect((await activeElement(page)).tag).toBe('BUTTON');
+    const jurassic = page.locator('#ratings-list > li', { hasText: 'Jurassic Park (1993)' });
+    await jurassic.getByRole('button', { name: /Remove/ }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+
+    // Ratings live in localStorage and survive a reload.
+    let stored = await storedRatings(page);
+    expect(stored.map((r) => [r.title, r.rating]).sort()).toEqual(
+      [['Toy Story (1995)', 5], ['Matrix, The (1999)', 4.5], ['Pulp Fiction (1994)', 4], ['Shawshank Redemption, The (1994)', 5], ['Forrest Gump (1994)', 2.5]].sort(),
+    );
+    await page.reload();
+    await page.waitForSelector('html.ready');
+    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    expect(await page.locator('#ratings-list > li', { hasText: 'Forrest Gump (1994)' }).locator('input:checked').getAttribute('value')).toBe('2.5');
+    stored = await storedRatings(page);
+    const rated = new Set(stored.map((r) => r.movie_id));
+    const ratedTitles = stored.map((r) => r.title);
+
+    // Get recommendations with the keyboard (genre select, Tab, Enter).
+    await page.focus('#genre-select');
+    await page.keyboard.press('Tab');
+    expect((await activeElement(page)).id).toBe('recs-button');
+    await page.keyboard.press('Enter');
+    await recommendationsSettled(page);
+    expect(await page.locator('#recs-error').isHidden()).toBe(true);
+    expect(await page.locator('#recs-status').textContent()).toBe('5 ratings used: personalised. 10 picks.');
+    const picks = await page.locator('#recs-list > li').evaluateAll((items) =>
+      items.map((li) => ({
+        id: Number((li as HTMLElement).dataset.movieId),
+        title: li.querySelector('.movie-title')?.textContent ?? '',
+        predicted: Number(li.querySelector('.predicted-value')?.textContent),
+        because: li.querySelector('.because')?.textContent ?? '',
+      })),
+    );
+    expect(picks).toHaveLength(10);
+    for (const pick of picks) {
+      expect(rated.has(pick.id)).toBe(false);
+      expect(pick.title).not.toBe('');
+      expect(pick.predicted).toBeGreaterThanOrEqual(0.5);
+      expect(pick.predicted).toBeLessThanOrEqual(5);
+      expect(pick.because).toMatch(/^(Because you rated|Popular)/);
+    }
+    // predicted ratings descend, and the explanations name the person's own movies
+    expect(picks.map((p) => p.predicted)).toEqual([...picks.map((p) => p.predicted)].sort((a, b) => b - a));
+    expect(picks.some((p) => ratedTitles.some((t) => p.because.includes(t)))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop.png'), fullPage: true });
+
+    // Genre filter re-queries: every pick has the genre.
+    await page.selectOption('#genre-select', 'Comedy');
+    await recommendationsSettled(page, 'Comedy');
+    expect(await page.locator('#recs-status').textContent()).toMatch(/^5 ratings used: personalised\. \d+ picks? in Comedy\.$/);
+    const genres = await page.locator('#recs-list > li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.genres!.split('|')));
+    expect(genres.length).toBeGreaterThan(0);
+    for (const g of genres) expect(g).toContain('Comedy');
+    const comedyIds = await page.locator('#recs-list > li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId)));
+    for (const id of comedyIds) expect(rated.has(id)).toBe(false);
+
+    // Similar movies open inline under the first pick, and close again.
+    const firstPick = page.locator('#recs-list > li').first();
+    const similarButton = firstPick.getByRole('button', { name: /^Similar movies to / });
+    await similarButton.click();
+    expect(await similarButton.getAttribute('aria-expanded')).toBe('true');
+    const similar = firstPick.locator('.similar-list > li');
+    await similar.first().waitFor();
+    expect(await similar.count()).toBe(5);
+    const firstId = Number(await firstPick.getAttribute('data-movie-id'));
+    for (const id of await similar.evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId)))) expect(id).not.toBe(firstId);
+    expect(await similar.first().textContent()).toMatch(/\d+% alike$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-genre-similar.png'), fullPage: true });
+    await similarButton.press('Enter');
+    expect(await similarButton.getAttribute('aria-expanded')).toBe('false');
+    expect(await firstPick.locator('.similar').isHidden()).toBe(true);
+
+    // An API error is shown inline: a stored rating of a movie the catalogue does not know.
+    await page.evaluate((key) => {
+      const list = JSON.parse(localStorage.getItem(key)!);
+      list.unshift({ movie_id: 99999999, title: 'A movie from another catalogue (2001)', year: 2001, genres: [], rating: 4 });
+      localStorage.setItem(key, JSON.stringify(list));
+    }, STORAGE_KEY);
+    await page.reload();
+    await page.waitForSelector('html.ready');
+    await page.click('#recs-button');
+    await page.locator('#recs-error').waitFor();
+    const errorText = await page.locator('#recs-error').textContent();
+    expect(errorText).toContain('Movie 99999999 is not in the catalogue');
+    expect(errorText).toContain('ratings.movie_id: unknown movie_id 99999999');
+    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-error.png'), fullPage: true });
+    await page.locator('#ratings-list > li', { hasText: 'A movie from another catalogue' }).getByRole('button', { name: /Remove/ }).click();
+    await page.click('#recs-button');
+    await recommendationsSettled(page);
+    expect(await page.locator('#recs-error').isHidden()).toBe(true);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('when opened at phone width (360 px), then nothing scrolls sideways and the picks are readable', async () => {
+    // the same five ratings, put straight into localStorage
+    const ratings: { movie_id: number; title: string; year: number | null; genres: string[]; rating: number }[] = [];
+    for (const [query, title, stars] of TO_RATE) {
+      const body = (await (await fetch(`${base}/movies?search=${encodeURIComponent(query)}&limit=20`)).json()) as { movies: { movie_id: number; title: string; year: number | null; genres: string[] }[] };
+      const movie = body.movies.find((m) => m.title === title);
+      expect(movie).toBeDefined();
+      ratings.push({ ...movie!, rating: stars });
+    }
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await context.addInitScript(([key, value]) => {
+      if (!localStorage.getItem(key)) localStorage.setItem(key, value);
+    }, [STORAGE_KEY, JSON.stringify(ratings)] as const);
+    const { page, problems } = await openPage(context);
+    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    let width = await noHorizontalScroll(page);
+    expect(width.scrollWidth).toBeLessThanOrEqual(width.clientWidth);
+    expect(width.clientWidth).toBe(360);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'web-phone-top.png') });
+    await page.fill('#search-input', 'star wars');
+    await page.locator('#search-results > li').first().waitFor();
+    await page.locator('#search-results > li').first().locator('label[for$="-7"]').tap();
+    expect(await page.locator('#ratings-list > li').count()).toBe(6);
+    await page.locator('#search-results > li').first().screenshot({ path: join(ARTIFACTS, 'web-phone-search-item.png') });
+    await page.locator('#ratings-list > li').first().getByRole('button', { name: /Remove/ }).tap();
+    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    await page.locator('#genre-select').selectOption('Sci-Fi');
+    await page.locator('#recs-button').tap();
+    await recommendationsSettled(page, 'Sci-Fi');
+    await page.locator('#recs-list > li').first().getByRole('button', { name: /^Similar movies/ }).tap();
+    await page.locator('#recs-list > li .similar-list > li').first().waitFor();
+    width = await noHorizontalScroll(page);
+    expect(width.scrollWidth).toBeLessThanOrEqual(width.clientWidth);
+    // no element sticks out to the right either (overflow hidden by a parent would not show in scrollWidth)
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter((e) => !e.closest('.visually-hidden') && !e.classList.contains('visually-hidden') && !e.classList.contains('skip-link'))
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map((e) => `${e.tagName}.${e.className}`),
+    );
+    expect(wide).toEqual([]);
+    // text stays readable: nothing below 14 px
+    const smallest = await page.evaluate(() =>
+      Math.min(...Array.from(document.querySelectorAll('main p, main li, main h3, main label, main button')).map((e) => parseFloat(getComputedStyle(e).fontSize))),
+    );
+    expect(smallest).toBeGreaterThanOrEqual(14);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-phone.png'), fullPage: true });
+    await page.locator('#recs-list > li').first().screenshot({ path: join(ARTIFACTS, 'web-phone-pick.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 30_000);
+});
