@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActivityBucket } from './cold-start.js';
+
+/**
+ * A defensive reader of models/<dataset>/metrics.json and model.json: the trainer owns their
+ * format, so every field is optional here and a missing one shows as "not available".
+ */
+
+export interface ModelRow {
+  model: string;
+  rmse: number | null;
+  mae: number | null;
+  precisionAtK: number | null;
+  recallAtK: number | null;
+  ndcgAtK: number | null;
+  coverage: number | null;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  trainRmse: number | null;
+  validationRmse: number | null;
+}
+
+export interface ModelSummary {
+  version: string | null;
+  createdAt: string | null;
+  backend: string | null;
+  k: number | null;
+  hyperParameters: Record<string, unknown>;
+  /** 'all' when the served model was refit on every rating (test rows included), 'train' otherwise. */
+  trainedOn: string | null;
+  trainingSeconds: number | null;
+  epochsRun: number | null;
+  bestEpoch: number | null;
+  splits: Record<string, number>;
+  models: ModelRow[];
+  history: EpochPoint[];
+  /** Per-activity breakdown of the evaluated model's test error, when the trainer wrote one. */
+  byUserActivity: ActivityBucket[] | null;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const obj = (v: unknown): Json => (isObject(v) ? v : {});
+
+function readJson(path: string): Json | null {
+  if (!existsSync(path)) return null;
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function modelRows(metrics: Json, manifest: Json): ModelRow[] {
+  if (Array.isArray(metrics.models)) {
+    return metrics.models.filter(isObject).map((m) => ({
+      model: str(m.model) ?? '(unnamed)',
+      rmse: num(m.rmse),
+      mae: num(m.mae),
+      precisionAtK: num(m.precisionAtK),
+      recallAtK: num(m.recallAtK),
+      ndcgAtK: num(m.ndcgAtK),
+      coverage: num(m.coverage),
+    }));
+  }
+  // Fall back to the headline figures of model.json: { name: { rmse, mae, precisionAt10, ndcgAt10 } }.
+  const headline = obj(obj(manifest.metrics).models);
+  const k = num(obj(manifest.metrics).k);
+  return Object.entries(headline).map(([model, v]) => {
+    const m = obj(v);
+    return { model, rmse: num(m.rmse), mae: num(m.mae), precisionAtK: num(m[`precisionAt${k}`]), recallAtK: num(m[`recallAt${k}`]), ndcgAtK: num(m[`ndcgAt${k}`]), coverage: null };
+  });
+}
+
+function activityBuckets(value: unknown): ActivityBucket[] | null {
+  if (!Array.isArray(value)) return null;
+  const buckets = value.filter(isObject).flatMap((b) => {
+    const lower = num(b.lower);
+    const rmse = num(b.rmse);
+    if (lower === null || rmse === null) return [];
+    const upper = num(b.upper);
+    return [{ label: str(b.label) ?? (upper === null ? `${lower}+` : `${lower}-${upper}`), lower, upper, users: num(b.users) ?? 0, rows: num(b.rows) ?? 0, rmse, mae: num(b.mae) ?? NaN }];
+  });
+  return buckets.length ? buckets : null;
+}
+
+/** Reads model.json and metrics.json of `modelDir`; null when there is no model.json at all. */
+export function readModelSummary(modelDir: string): ModelSummary | null {
+  const manifest = readJson(join(modelDir, 'model.json'));
+  if (!manifest) return null;
+  const metrics = readJson(join(modelDir, 'metrics.json')) ?? {};
+  const training = { ...obj(metrics.training), ...obj(manifest.training) };
+  const selection = obj(metrics.selection);
+  const history = Array.isArray(selection.history) ? selection.history.filter(isObject) : [];
+  const ratings = obj(training.ratings);
+  const splits = Object.fromEntries(Object.entries(ratings).filter(([, v]) => num(v) !== null)) as Record<string, number>;
+  return {
+    version: str(manifest.version),
+    createdAt: str(manifest.createdAt),
+    backend: str(manifest.backend) ?? str(metrics.backend),
+    k: num(metrics.k) ?? num(obj(manifest.metrics).k),
+    hyperParameters: { ...obj(metrics.hyperParameters), ...obj(manifest.hyperParameters) },
+    trainedOn: str(training.trainedOn),
+    trainingSeconds: num(training.seconds),
+    epochsRun: num(training.epochsRun) ?? num(selection.epochsRun),
+    bestEpoch: num(training.bestEpoch) ?? num(selection.bestEpoch),
+    splits,
+    models: modelRows(metrics, manifest),
+    history: history.flatMap((h) => {
+      const epoch = num(h.epoch);
+      return epoch === null ? [] : [{ epoch, trainRmse: num(h.trainRmse), validationRmse: num(h.validationRmse) }];
+    }),
+    byUserActivity: activityBuckets(metrics.byUserActivity ?? obj(metrics.test).byUserActivity),
+  };
+}
