@@ -6,3 +6,6 @@ export * from './lib/model-artifacts.js';
 export * from './lib/tf-backend.js';
 export * from './lib/tensor-scoring.js';
 export * from './lib/fold-in.js';
+export * from './lib/simd-scorer.js';
+export * from './lib/top-n-masked.js';
+export * from './lib/ranking-model.js';

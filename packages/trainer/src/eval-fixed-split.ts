@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { evaluateOnSplit } from './lib/evaluate-split.js';
+import { evaluateOnSplit, type RatingModelKind } from './lib/evaluate-split.js';
 import { scorerFromEnv } from './lib/evaluate.js';
 import { readRatingsCsv } from './lib/ratings.js';
 import { formatModelTable } from './lib/report-table.js';
@@ -24,15 +24,30 @@ async function main(): Promise<void> {
   const train = pick('train.csv');
   const test = pick('test.csv');
   const verbose = process.env.REELRANK_VERBOSE === '1';
-  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: scorerFromEnv() });
+  const ratingModel = ratingModelFromEnv();
+  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: scorerFromEnv(), ratingModel });
   const h = config.training;
+  const r = report.ranking;
+  const ranker = r
+    ? `ranker: implicit ALS k ${r.implicit.factors}, ${r.implicit.sweeps} sweeps, alpha ${r.implicit.alpha}, lambda ${r.implicit.regularization}; ` +
+      `blend tuned on validation: w_implicit 1, w_rating ${r.tuning.weights.rating}, w_popularity ${r.tuning.weights.popularity} (validation NDCG@${report.k} ${r.tuning.grid[0].ndcg.toFixed(4)}); fit ${r.fitSeconds.toFixed(2)} s\n`
+    : '';
   process.stdout.write(
     `fixed split: ${report.splits.train} train / ${report.splits.test} test ratings (${report.test.unknownMovieRows} test rows of movies absent from train), ` +
       `backend ${report.backend}, ranking scorer ${report.rankingScorer}\n` +
-      `MF: factors ${h.factors}, lr ${h.learningRate}, decay ${h.learningRateDecay}, reg ${h.regularization}, bias reg ${h.biasRegularization}, init std ${h.initStd}; ` +
-      `best epoch ${report.selection.bestEpoch} of ${report.selection.epochsRun} (validation RMSE ${report.selection.bestValidationRmse?.toFixed(4)}), refit ${report.refit.seconds.toFixed(2)} s\n\n` +
+      `MF (${report.ratingModel === 'svdpp' ? 'with the SVD++ implicit user term, served folded' : 'plain'}): factors ${h.factors}, lr ${h.learningRate}, decay ${h.learningRateDecay}, reg ${h.regularization}, bias reg ${h.biasRegularization}, init std ${h.initStd}; ` +
+      `best epoch ${report.selection.bestEpoch} of ${report.selection.epochsRun} (validation RMSE ${report.selection.bestValidationRmse?.toFixed(4)}), refit ${report.refit.seconds.toFixed(2)} s\n` +
+      ranker +
+      '\n' +
       `${formatModelTable(report.models, report.k)}\n`,
   );
+}
+
+/** REELRANK_RATING_MODEL=mf|svdpp (default svdpp) picks the rating model (for comparisons). */
+function ratingModelFromEnv(): RatingModelKind {
+  const value = process.env.REELRANK_RATING_MODEL ?? 'svdpp';
+  if (value !== 'mf' && value !== 'svdpp') throw new Error(`REELRANK_RATING_MODEL must be mf or svdpp, got "${value}"`);
+  return value;
 }
 
 main().catch((error: unknown) => {

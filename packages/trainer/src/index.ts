@@ -12,3 +12,6 @@ export * from './lib/evaluate-split.js';
 export * from './lib/report-table.js';
 export * from './lib/read-training-data.js';
 export * from './lib/run-training.js';
+export * from './lib/train-svdpp.js';
+export * from './lib/train-implicit.js';
+export * from './lib/ranking-blend.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '@reelrank/artifacts';
 import { assertModelShape, type MfModel } from './mf-model.js';
 import type { PopularityRanking } from './popularity.js';
+import { assertRankingShape, type ImplicitConfidence, type RankingBlendWeights, type RankingModel } from './ranking-model.js';
 
 /**
  * On disk a model is three files in models/<dataset>/:
@@ -18,7 +19,9 @@ export const MODEL_FORMAT_VERSION = 1;
 
 type SectionName =
   | 'userIds' | 'movieIds' | 'userBias' | 'movieBias' | 'userFactors' | 'movieFactors'
-  | 'popularMovieIds' | 'popularScores' | 'popularCounts';
+  | 'popularMovieIds' | 'popularScores' | 'popularCounts'
+  // Optional (models with a top-N ranker, see ranking-model.ts); older files simply lack them.
+  | 'rankingUserFactors' | 'rankingMovieFactors' | 'rankingMoviePrior';
 
 interface Section {
   name: SectionName;
@@ -46,17 +49,31 @@ export interface ModelManifest {
   /** Headline figures (the full report is metrics.json). */
   metrics: Record<string, unknown>;
   weights: { file: string; bytes: number; sha256: string; sections: Section[] };
+  /**
+   * The top-N ranker's settings when the weights hold its sections (absent in older models, which
+   * then rank by the rating model alone).
+   */
+  ranking?: RankingManifest;
+}
+
+export interface RankingManifest {
+  kind: 'implicit-als+rating+popularity';
+  factors: number;
+  weights: RankingBlendWeights;
+  confidence: ImplicitConfidence;
 }
 
 export interface ModelBundle {
   model: MfModel;
   popularity: PopularityRanking;
   manifest: ModelManifest;
+  /** The top-N ranker (see ranking-model.ts), when the artifact has one. */
+  ranking?: RankingModel;
 }
 
 export type ManifestInput = Omit<
   ModelManifest,
-  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies'
+  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking'
 >;
 
 export class ModelLoadError extends Error {
@@ -66,7 +83,14 @@ export class ModelLoadError extends Error {
   }
 }
 
-function arraysOf(model: MfModel, popularity: PopularityRanking): Array<[SectionName, Int32Array | Float32Array]> {
+function arraysOf(model: MfModel, popularity: PopularityRanking, ranking?: RankingModel): Array<[SectionName, Int32Array | Float32Array]> {
+  const rankingArrays: Array<[SectionName, Int32Array | Float32Array]> = ranking
+    ? [
+        ['rankingUserFactors', ranking.userFactors],
+        ['rankingMovieFactors', ranking.movieFactors],
+        ['rankingMoviePrior', ranking.moviePrior],
+      ]
+    : [];
   return [
     ['userIds', model.userIds],
     ['movieIds', model.movieIds],
@@ -77,14 +101,15 @@ function arraysOf(model: MfModel, popularity: PopularityRanking): Array<[Section
     ['popularMovieIds', popularity.movieIds],
     ['popularScores', popularity.scores],
     ['popularCounts', popularity.counts],
+    ...rankingArrays,
   ];
 }
 
-function serialiseWeights(model: MfModel, popularity: PopularityRanking): { bytes: Buffer; sections: Section[] } {
+function serialiseWeights(model: MfModel, popularity: PopularityRanking, ranking?: RankingModel): { bytes: Buffer; sections: Section[] } {
   const sections: Section[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
-  for (const [name, array] of arraysOf(model, popularity)) {
+  for (const [name, array] of arraysOf(model, popularity, ranking)) {
     const chunk = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
     sections.push({ name, dtype: array instanceof Int32Array ? 'int32' : 'float32', offset, length: array.length });
     chunks.push(chunk);
@@ -101,10 +126,11 @@ function serialiseWeights(model: MfModel, popularity: PopularityRanking): { byte
 /** Writes weights, metrics.json and finally model.json; removes weights of older versions. */
 export function saveModelArtifacts(
   dir: string,
-  bundle: { model: MfModel; popularity: PopularityRanking; manifest: ManifestInput; metricsReport: unknown },
+  bundle: { model: MfModel; popularity: PopularityRanking; manifest: ManifestInput; metricsReport: unknown; ranking?: RankingModel },
 ): ModelManifest {
   assertModelShape(bundle.model);
-  const { bytes, sections } = serialiseWeights(bundle.model, bundle.popularity);
+  if (bundle.ranking) assertRankingShape(bundle.model, bundle.ranking);
+  const { bytes, sections } = serialiseWeights(bundle.model, bundle.popularity, bundle.ranking);
   const digest = sha256(bytes);
   const version = `mf-${digest.slice(0, 12)}`;
   const file = `weights-${version}.bin`;
@@ -118,6 +144,16 @@ export function saveModelArtifacts(
     users: bundle.model.userIds.length,
     movies: bundle.model.movieIds.length,
     weights: { file, bytes: bytes.byteLength, sha256: digest, sections },
+    ...(bundle.ranking
+      ? {
+          ranking: {
+            kind: 'implicit-als+rating+popularity' as const,
+            factors: bundle.ranking.factors,
+            weights: { ...bundle.ranking.weights },
+            confidence: { ...bundle.ranking.confidence },
+          },
+        }
+      : {}),
   };
   writeFileAtomic(join(dir, file), bytes);
   writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(bundle.metricsReport, null, 2)}\n`);
@@ -183,5 +219,25 @@ export function loadModelArtifacts(dir: string): ModelBundle {
     scores: arrays.popularScores as Float32Array,
     counts: arrays.popularCounts as Int32Array,
   };
-  return { model, popularity, manifest };
+  let ranking: RankingModel | undefined;
+  if (manifest.ranking) {
+    const r = manifest.ranking;
+    if (!arrays.rankingUserFactors || !arrays.rankingMovieFactors || !arrays.rankingMoviePrior) {
+      throw new ModelLoadError(`${dir}: model.json describes a ranking model but the weights lack its sections`);
+    }
+    ranking = {
+      factors: r.factors,
+      userFactors: arrays.rankingUserFactors as Float32Array,
+      movieFactors: arrays.rankingMovieFactors as Float32Array,
+      moviePrior: arrays.rankingMoviePrior as Float32Array,
+      weights: { ...r.weights },
+      confidence: { ...r.confidence },
+    };
+    try {
+      assertRankingShape(model, ranking);
+    } catch (error) {
+      throw new ModelLoadError(`${dir}: ${(error as Error).message}`);
+    }
+  }
+  return ranking ? { model, popularity, manifest, ranking } : { model, popularity, manifest };
 }

@@ -1,8 +1,11 @@
 import type { TrainingConfig } from '@reelrank/config';
-import { initTensorFlow, type MfModel } from '@reelrank/model';
+import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
 import { fitBaseline, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
+import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
+import { DEFAULT_IMPLICIT, type ImplicitHyperParameters } from './train-implicit.js';
+import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
@@ -21,12 +24,43 @@ export interface EvaluationReport {
   /** What the evaluated MF model was trained on: all of train (refit) or the fit part (no refit). */
   refit: { on: 'train' | 'fit'; epochs: number; seconds: number };
   timings: Record<string, number>;
+  /** Which rating model was trained: plain biased MF or MF with the SVD++ implicit user term folded in. */
+  ratingModel: RatingModelKind;
+  /** The top-N ranker: implicit ALS settings, blend weights tuned on the validation part, the grid. */
+  ranking: { implicit: ImplicitHyperParameters; tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] }; fitSeconds: number } | null;
+}
+
+/** 'svdpp' (default): biased MF + |N(u)|^-½ Σ y_j user term, saved folded as a plain MfModel. */
+export type RatingModelKind = 'mf' | 'svdpp';
+
+/** Trains the rating model of the given kind (same contract as trainMf). */
+export function trainRatingModel(
+  kind: RatingModelKind,
+  train: RatingsColumns,
+  validation: RatingsColumns | null,
+  hyper: MfHyperParameters,
+  options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
+): ReturnType<typeof trainMf> {
+  return kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
 }
 
 export interface EvaluateOnSplitResult {
   report: EvaluationReport;
   /** The model refit on all of `train` for the chosen epoch count (the one evaluated). */
   model: MfModel;
+  /** The ranker evaluated with it (null when disabled). */
+  ranking: RankingModel | null;
+}
+
+export interface EvaluateOnSplitOptions {
+  log?: (line: string) => void;
+  refit?: boolean;
+  scorer?: RankingScorer;
+  /** Rating model kind (default 'svdpp'). */
+  ratingModel?: RatingModelKind;
+  svdpp?: SvdppHyperParameters;
+  /** Implicit ALS settings of the ranker; false = no ranker. */
+  implicit?: ImplicitHyperParameters | false;
 }
 
 /** Name of the MF row in the report table. */
@@ -41,7 +75,7 @@ export async function evaluateOnSplit(
   train: RatingsColumns,
   test: RatingsColumns,
   hyper: EvaluationHyperParameters,
-  options: { log?: (line: string) => void; refit?: boolean; scorer?: RankingScorer } = {},
+  options: EvaluateOnSplitOptions = {},
 ): Promise<EvaluateOnSplitResult> {
   const log = options.log ?? (() => undefined);
   const timings: Record<string, number> = {};
@@ -55,10 +89,11 @@ export async function evaluateOnSplit(
   // A different stream than the train/test split's, so the carve does not mirror it.
   const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
-  const selection = time('selection', () => trainMf(carve.train, carve.validation, hyper, { log }));
+  const kind = options.ratingModel ?? 'svdpp';
+  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, hyper, { log, svdpp: options.svdpp }));
   const refitOn = options.refit !== false;
   const final = refitOn
-    ? time('refit', () => trainMf(train, null, hyper, { epochs: selection.bestEpoch }))
+    ? time('refit', () => trainRatingModel(kind, train, null, hyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
     : selection;
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
@@ -74,6 +109,26 @@ export async function evaluateOnSplit(
   models.push(evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }));
   models.push(evaluateMostRated(data, { k: hyper.rankingK }));
   models.push(evaluateMfModel(MF_MODEL_NAME, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }));
+
+  // The ranker: implicit ALS on the fit part, blend weights tuned on the validation part, then
+  // (with a refit) implicit ALS again on all of train, evaluated on test like the other rows.
+  let ranking: RankingModel | null = null;
+  let rankingReport: EvaluationReport['ranking'] = null;
+  if (options.implicit !== false) {
+    const implicit = { ...DEFAULT_IMPLICIT, seed: hyper.seed, ...(options.implicit ?? {}) };
+    const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
+    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }));
+    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK));
+    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)}; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
+    let fitSeconds = tuneFit.seconds;
+    if (refitOn) {
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights));
+      ranking = refit.ranking;
+      fitSeconds += refit.seconds;
+    } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights } };
+    models.push(evaluateRanker(RANKER_MODEL_NAME, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
+    rankingReport = { implicit, tuning, fitSeconds };
+  }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {
     k: hyper.rankingK,
@@ -91,6 +146,8 @@ export async function evaluateOnSplit(
     selection: { bestEpoch: selection.bestEpoch, epochsRun: selection.epochsRun, bestValidationRmse: selection.bestValidationRmse, seconds: selection.seconds, history: selection.history },
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
+    ratingModel: kind,
+    ranking: rankingReport,
   };
-  return { report, model: final.model };
+  return { report, model: final.model, ranking };
 }

@@ -29,7 +29,11 @@ describe('runTraining', () => {
       expect(bundle.model.userIds.length).toBe(50);
       expect(bundle.popularity.movieIds.length).toBeGreaterThan(0);
       const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-      expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'most-rated (popularity)', 'biased MF (SGD)']);
+      expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'most-rated (popularity)', 'biased MF (SGD)', 'served ranking (MF + implicit ALS + popularity)']);
+      expect(bundle.ranking).toBeDefined();
+      expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
+      expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
+      expect(metrics.ranking.tuning.grid.length).toBeGreaterThan(1);
       const mf = metrics.models[3];
       const baseline = metrics.models[1];
       expect(mf.rmse).toBeLessThan(baseline.rmse);

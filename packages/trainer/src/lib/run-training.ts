@@ -1,13 +1,15 @@
 import type { AppConfig } from '@reelrank/config';
 import { initTensorFlow, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
-import { evaluateOnSplit, MF_MODEL_NAME, type EvaluationReport } from './evaluate-split.js';
+import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { readTrainingData } from './read-training-data.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
-import { trainMf } from './train-mf.js';
+import { buildIndexing, indexRatings } from './indexing.js';
+import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
+import type { ImplicitHyperParameters } from './train-implicit.js';
 
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'dataset' | 'paths'>;
 
@@ -19,6 +21,10 @@ export interface RunTrainingOptions {
   dataHash?: string;
   /** Scorer of the ranking metrics (default 'tensor': TensorScorer batches on the TF.js backend). */
   scorer?: RankingScorer;
+  /** Rating model kind (default 'svdpp': biased MF with the SVD++ user term, saved folded). */
+  ratingModel?: RatingModelKind;
+  /** Implicit ALS settings of the top-N ranker (default DEFAULT_IMPLICIT); false = no ranker. */
+  implicit?: ImplicitHyperParameters | false;
 }
 
 export interface TrainingRunResult {
@@ -56,28 +62,41 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   const trainPart = selectRows(all, rows.train);
   const test = selectRows(all, rows.test);
   const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
-  const { report, model: evaluatedModel } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
+  const { report, model: evaluatedModel, ranking: evaluatedRanking } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
     log,
     // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
     refit: !hyper.refitOnAll,
     scorer: options.scorer,
+    ratingModel: options.ratingModel,
+    implicit: options.implicit,
   });
 
   let served = evaluatedModel;
+  let servedRanking = evaluatedRanking;
   let servedSeconds = report.refit.seconds;
+  let rankerSeconds = 0;
   let trainedOn: 'all' | 'train' = 'train';
   if (hyper.refitOnAll) {
-    const refit = trainMf(all, null, hyper, { epochs: report.selection.bestEpoch });
+    const refit = trainRatingModel(report.ratingModel, all, null, hyper, { epochs: report.selection.bestEpoch });
     served = refit.model;
     servedSeconds = refit.seconds;
     trainedOn = 'all';
     log(`[train] refit on all ${all.ratings.length} ratings for ${report.selection.bestEpoch} epochs in ${refit.seconds.toFixed(2)} s`);
+    if (report.ranking) {
+      // The ranker too: implicit ALS on every rating, with the blend weights tuned on validation.
+      const indexing = buildIndexing(all);
+      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, report.ranking.implicit, report.ranking.tuning.weights);
+      servedRanking = ranker.ranking;
+      rankerSeconds = ranker.seconds;
+      log(`[train] ranker refit on all ratings (implicit ALS, ${report.ranking.implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
+    }
   }
   const popularity = coldStartPopularity(all, hyper);
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
   const mf = report.models.find((m) => m.model === MF_MODEL_NAME)!;
+  const ranker = report.models.find((m) => m.model === RANKER_MODEL_NAME);
   const createdAt = new Date().toISOString();
   const seconds = (performance.now() - started) / 1000;
   const training = {
@@ -86,6 +105,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     bestValidationRmse: report.selection.bestValidationRmse,
     seconds: Number(seconds.toFixed(3)),
     servedFitSeconds: Number(servedSeconds.toFixed(3)),
+    servedRankerFitSeconds: Number(rankerSeconds.toFixed(3)),
+    ratingModel: report.ratingModel,
     ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
     trainedOn,
   };
@@ -109,9 +130,19 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
       backend,
       hyperParameters: { ...hyper },
       training,
-      metrics: { k: report.k, testRmse: mf.rmse, testMae: mf.mae, [`precisionAt${report.k}`]: mf.precisionAtK, [`ndcgAt${report.k}`]: mf.ndcgAtK, models: headline },
+      metrics: {
+        k: report.k,
+        testRmse: mf.rmse,
+        testMae: mf.mae,
+        [`precisionAt${report.k}`]: mf.precisionAtK,
+        [`ndcgAt${report.k}`]: mf.ndcgAtK,
+        // What POST /recommendations orders by (when the artifact has a ranker).
+        ...(ranker ? { ranking: { model: ranker.model, [`precisionAt${report.k}`]: ranker.precisionAtK, [`recallAt${report.k}`]: ranker.recallAtK, [`ndcgAt${report.k}`]: ranker.ndcgAtK } } : {}),
+        models: headline,
+      },
     },
     metricsReport,
+    ...(servedRanking ? { ranking: servedRanking } : {}),
   });
   log(`[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`);
   log(`\n${formatModelTable(report.models, report.k)}\n`);

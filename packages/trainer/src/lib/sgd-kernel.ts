@@ -44,24 +44,22 @@ export function fitBaselineBiases(model: MfModel, data: IndexedRatings, sweeps: 
   const mu = model.globalMean;
   const bu = model.userBias;
   const bi = model.movieBias;
-  const sumU = new Float64Array(bu.length);
+  const n = ratings.length;
+  // Counts do not change between sweeps: count once, then each sweep is one pass per side.
   const cntU = new Float64Array(bu.length);
-  const sumI = new Float64Array(bi.length);
   const cntI = new Float64Array(bi.length);
+  for (let r = 0; r < n; r++) {
+    cntU[users[r]] += 1;
+    cntI[movies[r]] += 1;
+  }
+  const sumU = new Float64Array(bu.length);
+  const sumI = new Float64Array(bi.length);
   for (let s = 0; s < sweeps; s++) {
     sumI.fill(0);
-    cntI.fill(0);
-    for (let r = 0; r < ratings.length; r++) {
-      sumI[movies[r]] += ratings[r] - mu - bu[users[r]];
-      cntI[movies[r]] += 1;
-    }
+    for (let r = 0; r < n; r++) sumI[movies[r]] += ratings[r] - mu - bu[users[r]];
     for (let i = 0; i < bi.length; i++) bi[i] = sumI[i] / (regItem + cntI[i]);
     sumU.fill(0);
-    cntU.fill(0);
-    for (let r = 0; r < ratings.length; r++) {
-      sumU[users[r]] += ratings[r] - mu - bi[movies[r]];
-      cntU[users[r]] += 1;
-    }
+    for (let r = 0; r < n; r++) sumU[users[r]] += ratings[r] - mu - bi[movies[r]];
     for (let u = 0; u < bu.length; u++) bu[u] = sumU[u] / (regUser + cntU[u]);
   }
 }

@@ -1,10 +1,12 @@
 import type { TrainingConfig } from '@reelrank/config';
 import type { MfModel } from '@reelrank/model';
-import { buildIndexing, indexRatings, type Indexing } from './indexing.js';
+import { buildIndexing, indexRatings, type IndexedRatings, type Indexing } from './indexing.js';
 import { deriveSeed, mulberry32 } from './random.js';
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
+import { ParallelSgd, type SgdKernelKind } from './sgd-parallel.js';
+import { parallelMinRatingsFromEnv, trainThreadsFromEnv } from './train-threads.js';
 
 export type MfHyperParameters = Pick<
   TrainingConfig,
@@ -23,6 +25,18 @@ export interface TrainMfOptions {
   log?: (line: string) => void;
   /** Run exactly this many epochs without early stopping (the refit of the chosen epoch count). */
   epochs?: number;
+  /**
+   * Worker threads of the parallel kernel (default: REELRANK_TRAIN_THREADS, else the number of cores).
+   * 1 = the single-thread `sgdEpoch` path (bit-for-bit reproducible for a seed).
+   */
+  threads?: number;
+  /**
+   * Below this many train ratings the single-thread path runs whatever `threads` says (starting workers
+   * costs more than it saves). Default: REELRANK_TRAIN_PARALLEL_MIN_RATINGS, else 200,000.
+   */
+  parallelMinRatings?: number;
+  /** Kernel of the parallel path: 'wasm' (SIMD, default when it compiles) or 'js'. */
+  kernel?: SgdKernelKind;
 }
 
 export interface TrainMfResult {
@@ -34,6 +48,19 @@ export interface TrainMfResult {
   epochsRun: number;
   bestValidationRmse: number | null;
   seconds: number;
+  /** Which SGD path ran: 'single-thread' (sgdEpoch) or 'parallel-wasm' / 'parallel-js' with N threads. */
+  kernel?: string;
+  threads?: number;
+}
+
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = (now - last) / 1000;
+    last = now;
+    return seconds;
+  };
 }
 
 /** Sweeps and regularisation of the baseline bias warm start (Surprise BaselineOnly's defaults). */
@@ -66,12 +93,40 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   if (train.ratings.length === 0) throw new Error('Cannot train on an empty ratings set');
+  const lap = stopwatch();
   const indexing = buildIndexing(train);
   const data = indexRatings(train, indexing);
+  const indexSeconds = lap();
   const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
-  const nextOrder = createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
+  const initSeconds = lap();
+  const threads = Math.max(1, Math.floor(options.threads ?? trainThreadsFromEnv()));
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
+  const parallel =
+    threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? parallelMinRatingsFromEnv())
+      ? new ParallelSgd(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData })
+      : null;
+  log(`[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`);
+  try {
+    return trainEpochs(model, data, indexing, valData, hyper, options, parallel, started, log);
+  } finally {
+    void parallel?.close();
+  }
+}
+
+function trainEpochs(
+  model: MfModel,
+  data: IndexedRatings,
+  indexing: Indexing,
+  valData: IndexedRatings | null,
+  hyper: MfHyperParameters,
+  options: TrainMfOptions,
+  parallel: ParallelSgd | null,
+  started: number,
+  log: (line: string) => void,
+): TrainMfResult {
+  const nextOrder = parallel ? null : createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
+  if (parallel) log(`[train] parallel SGD: ${parallel.threads} worker threads, ${parallel.kernel} kernel, ${parallel.blocks}x${parallel.blocks} grid`);
   const maxEpochs = options.epochs ?? hyper.maxEpochs;
   const history: EpochStats[] = [];
   let best: MfModel = model;
@@ -80,10 +135,12 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   let learningRate = hyper.learningRate;
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {
     const t0 = performance.now();
-    const sse = sgdEpoch(model, data, nextOrder(), { learningRate, regularization: hyper.regularization, biasRegularization: hyper.biasRegularization });
+    const step = { learningRate, regularization: hyper.regularization, biasRegularization: hyper.biasRegularization };
+    const sse = parallel ? parallel.epoch(step) : sgdEpoch(model, data, nextOrder!(), step);
     const trainRmse = Math.sqrt(sse / data.ratings.length);
     if (!Number.isFinite(trainRmse)) throw new Error(`SGD diverged at epoch ${epoch} (learning rate ${learningRate} too high?)`);
-    const validationRmse = valData ? ratingMetrics(model, valData).rmse : null;
+    // The parallel kernel scores the validation rows in its workers (same clipping and bias fallback).
+    const validationRmse = valData ? (parallel ? parallel.validationRmse() : ratingMetrics(model, valData).rmse) : null;
     const seconds = (performance.now() - t0) / 1000;
     history.push({ epoch, learningRate, trainRmse, validationRmse, seconds });
     log(`[train] epoch ${epoch}/${maxEpochs} lr ${learningRate.toExponential(2)} train RMSE ${trainRmse.toFixed(4)}${validationRmse === null ? '' : ` validation RMSE ${validationRmse.toFixed(4)}`} ${seconds.toFixed(2)} s`);
@@ -110,5 +167,7 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
     epochsRun: history.length,
     bestValidationRmse: valData ? bestRmse : null,
     seconds: (performance.now() - started) / 1000,
+    kernel: parallel ? `parallel-${parallel.kernel}` : 'single-thread',
+    threads: parallel ? parallel.threads : 1,
   };
 }

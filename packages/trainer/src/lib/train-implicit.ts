@@ -1,0 +1,158 @@
+import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
+import type { IndexedRatings } from './indexing.js';
+import { deriveSeed, gaussian, mulberry32 } from './random.js';
+
+/**
+ * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) over who-rated-what: every (user, movie) pair is
+ * an observation, preference 1 where the user rated the movie and 0 elsewhere, confidence
+ * c = 1 + α·w(r) on the rated pairs and 1 on the rest. Each half-sweep solves every row exactly:
+ *   x_u = (YᵀY + Σ_{i∈N(u)} (c_ui − 1) y_i y_iᵀ + λI)⁻¹ Σ_{i∈N(u)} c_ui y_i
+ * with the Gram trick (YᵀY once per half-sweep, then only the user's own rows), so a sweep costs
+ * O(ratings·k² + (users + movies)·k³) instead of touching all users × movies pairs. The k × k
+ * solves are the same `solveImplicitRow` the API's fold-in uses, so training and fold-in agree.
+ */
+export interface ImplicitHyperParameters extends ImplicitConfidence {
+  factors: number;
+  sweeps: number;
+  initStd: number;
+  seed: number;
+}
+
+/** Chosen on the validation part carved from train of the fixed split (never on test). */
+export const DEFAULT_IMPLICIT: ImplicitHyperParameters = {
+  factors: 32,
+  sweeps: 10,
+  alpha: 2,
+  ratingSlope: 0,
+  ratingPivot: 3,
+  floor: 0.1,
+  regularization: 10,
+  initStd: 0.01,
+  seed: 42,
+};
+
+export interface ImplicitFactors {
+  factors: number;
+  userFactors: Float32Array;
+  movieFactors: Float32Array;
+  seconds: number;
+}
+
+/** Rows grouped by one key as CSR: entries of key g are rows[offsets[g]..offsets[g+1]). */
+function groupRows(keys: Int32Array, other: Int32Array, nKeys: number): { offsets: Int32Array; rows: Int32Array } {
+  const offsets = new Int32Array(nKeys + 1);
+  for (let r = 0; r < keys.length; r++) if (keys[r] >= 0 && other[r] >= 0) offsets[keys[r] + 1]++;
+  for (let g = 0; g < nKeys; g++) offsets[g + 1] += offsets[g];
+  const fill = offsets.slice(0, nKeys);
+  const rows = new Int32Array(offsets[nKeys]);
+  for (let r = 0; r < keys.length; r++) if (keys[r] >= 0 && other[r] >= 0) rows[fill[keys[r]]++] = r;
+  return { offsets, rows };
+}
+
+/**
+ * Solves every row of one half-sweep. Rows with few observations (most movies: the median movie
+ * has a handful of ratings) use the Woodbury identity around M = (G + λI)⁻¹, computed once:
+ *   x = M b − M Uᵀ (D⁻¹ + U M Uᵀ)⁻¹ U M b,   U = the row's n observed vectors, D = diag(c − 1)
+ * which costs O(n·k² + n²·k + n³) instead of a fresh O(k³) Cholesky; the rest use solveImplicitRow.
+ * Both are the same exact solve (up to rounding).
+ */
+export function solveHalfSweep(
+  G: Float64Array,
+  V: Float32Array,
+  k: number,
+  others: Int32Array,
+  conf: Float64Array,
+  offsets: Int32Array,
+  regularization: number,
+  out: Float32Array,
+): void {
+  const rows = offsets.length - 1;
+  const buffers = implicitSolveBuffers(k);
+  const small = Math.max(1, Math.floor(k / 4));
+  // M = (G + λI)⁻¹ by Cholesky against the identity's columns.
+  const M = new Float64Array(k * k);
+  const A0 = new Float64Array(k * k);
+  const e = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    A0.set(G);
+    for (let a = 0; a < k; a++) A0[a * k + a] += regularization;
+    e.fill(0);
+    e[c] = 1;
+    choleskySolveInPlace(A0, e, k);
+    for (let a = 0; a < k; a++) M[a * k + c] = e[a];
+  }
+  const W = new Float64Array(small * k);
+  const S = new Float64Array(small * small);
+  const t = new Float64Array(small);
+  const mb = new Float64Array(k);
+  for (let g = 0; g < rows; g++) {
+    const from = offsets[g];
+    const n = offsets[g + 1] - from;
+    if (n === 0 || n > small) {
+      solveImplicitRow(G, V, k, others, conf, from, from + n, regularization, out, g * k, buffers);
+      continue;
+    }
+    // W = U M (n × k); mb = M b = Wᵀ c.
+    mb.fill(0);
+    for (let j = 0; j < n; j++) {
+      const o = others[from + j] * k;
+      const c = conf[from + j];
+      for (let a = 0; a < k; a++) {
+        let sum = 0;
+        const ma = a * k;
+        for (let d = 0; d < k; d++) sum += V[o + d] * M[ma + d];
+        W[j * k + a] = sum;
+        mb[a] += c * sum;
+      }
+    }
+    // S = D⁻¹ + W Uᵀ (lower triangle); t = U mb.
+    for (let j = 0; j < n; j++) {
+      const oj = others[from + j] * k;
+      for (let l = 0; l <= j; l++) {
+        let sum = 0;
+        for (let d = 0; d < k; d++) sum += W[l * k + d] * V[oj + d];
+        S[j * n + l] = sum;
+      }
+      S[j * n + j] += 1 / (conf[from + j] - 1);
+      let dot = 0;
+      for (let d = 0; d < k; d++) dot += V[oj + d] * mb[d];
+      t[j] = dot;
+    }
+    choleskySolveInPlace(S, t, n);
+    const xo = g * k;
+    for (let a = 0; a < k; a++) {
+      let sum = mb[a];
+      for (let j = 0; j < n; j++) sum -= W[j * k + a] * t[j];
+      out[xo + a] = sum;
+    }
+  }
+}
+
+/** Trains implicit factors on indexed ratings (rows with an unknown index are skipped). */
+export function trainImplicitAls(data: IndexedRatings, nUsers: number, nMovies: number, hyper: ImplicitHyperParameters, log?: (line: string) => void): ImplicitFactors {
+  const started = performance.now();
+  const k = hyper.factors;
+  const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));
+  const X = new Float32Array(nUsers * k);
+  const Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
+  const byUser = groupRows(data.users, data.movies, nUsers);
+  const byMovie = groupRows(data.movies, data.users, nMovies);
+  // Per group: the other side's index and the confidence, in CSR order.
+  const userItems = Int32Array.from(byUser.rows, (r) => data.movies[r]);
+  const userConf = Float64Array.from(byUser.rows, (r) => confidenceOf(hyper, data.ratings[r]));
+  const movieUsers = Int32Array.from(byMovie.rows, (r) => data.users[r]);
+  const movieConf = Float64Array.from(byMovie.rows, (r) => confidenceOf(hyper, data.ratings[r]));
+  const woodbury = hyper.alpha > 0 && hyper.floor > 0 && hyper.ratingSlope >= 0;
+  const buffers = implicitSolveBuffers(k);
+  for (let sweep = 1; sweep <= hyper.sweeps; sweep++) {
+    const t0 = performance.now();
+    const gy = gramOf(Y, k);
+    if (woodbury) solveHalfSweep(gy, Y, k, userItems, userConf, byUser.offsets, hyper.regularization, X);
+    else for (let u = 0; u < nUsers; u++) solveImplicitRow(gy, Y, k, userItems, userConf, byUser.offsets[u], byUser.offsets[u + 1], hyper.regularization, X, u * k, buffers);
+    const gx = gramOf(X, k);
+    if (woodbury) solveHalfSweep(gx, X, k, movieUsers, movieConf, byMovie.offsets, hyper.regularization, Y);
+    else for (let i = 0; i < nMovies; i++) solveImplicitRow(gx, X, k, movieUsers, movieConf, byMovie.offsets[i], byMovie.offsets[i + 1], hyper.regularization, Y, i * k, buffers);
+    log?.(`[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  }
+  return { factors: k, userFactors: X, movieFactors: Y, seconds: (performance.now() - started) / 1000 };
+}
