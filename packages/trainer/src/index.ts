@@ -15,3 +15,4 @@ export * from './lib/run-training.js';
 export * from './lib/train-svdpp.js';
 export * from './lib/train-implicit.js';
 export * from './lib/ranking-blend.js';
+export * from './lib/error-by-activity.js';

@@ -7,6 +7,7 @@ import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { readTrainingData } from './read-training-data.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
+import { errorByUserActivity } from './error-by-activity.js';
 import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
@@ -118,6 +119,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     training,
     coldStart: { movies: popularity.movieIds.length, minRatings: hyper.popularityMinRatings, priorWeight: hyper.popularityPriorWeight },
     ...report,
+    // From the model that never saw the test rows (the served one may be refit on them).
+    byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
     timings: { ...report.timings, readDatabase: readSeconds, total: seconds },
   };
   const manifest = saveModelArtifacts(config.paths.modelDir, {
