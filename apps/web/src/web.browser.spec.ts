@@ -209,8 +209,7 @@ describe('web page in Chromium against the real API', () => {
       expect(pick.predicted).toBeLessThanOrEqual(5);
       expect(pick.because).toMatch(/^(Because you rated|Popular)/);
     }
-    // predicted ratings descend, and the explanations name the person's own movies
-    expect(picks.map((p) => p.predicted)).toEqual([...picks.map((p) => p.predicted)].sort((a, b) => b - a));
+    // Picks are ordered by the ranker, not by predicted rating; each shows a rating in range (checked above).
     expect(picks.some((p) => ratedTitles.some((t) => p.because.includes(t)))).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop.png'), fullPage: true });
 

@@ -9,3 +9,4 @@ export * from './lib/fold-in.js';
 export * from './lib/simd-scorer.js';
 export * from './lib/top-n-masked.js';
 export * from './lib/ranking-model.js';
+export * from './lib/fold-in-dual.js';

@@ -11,8 +11,8 @@ describe('POST /recommendations', () => {
       user_id: 1,
       strategy: 'personalized',
       recommendations: [
-        { movie_id: 30, title: 'Galaxy, The (1999)', genres: ['Sci-Fi'], year: 1999, predicted_rating: 5 },
-        { movie_id: 20, title: 'Robot Dawn (1984)', genres: ['Sci-Fi', 'Action'], year: 1984, predicted_rating: 4.7 },
+        { movie_id: 30, title: 'Galaxy, The (1999)', genres: ['Sci-Fi'], year: 1999, predicted_rating: 5, because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] } },
+        { movie_id: 20, title: 'Robot Dawn (1984)', genres: ['Sci-Fi', 'Action'], year: 1984, predicted_rating: 4.7, because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] } },
       ],
     });
   });
@@ -123,7 +123,7 @@ describe('GET /health, /ready', () => {
     const ready = await request(app).get('/ready').expect(200);
     expect(ready.body).toEqual({
       status: 'ready',
-      model: { dataset: 'api-fixture', version: 'mf-test00000001', created_at: '2026-01-01T00:00:00.000Z', factors: 2, users: 5, movies: 8, metrics: { rmse: 0.87, mae: 0.67 } },
+      model: { dataset: 'api-fixture', version: 'mf-test00000001', created_at: '2026-01-01T00:00:00.000Z', trained_at: '2026-01-01T00:00:00.000Z', factors: 2, users: 5, movies: 8, ranker: 'rating-model', metrics: { rmse: 0.87, mae: 0.67 } },
       catalogue: { movies: 8 },
     });
   });

@@ -1,58 +1,79 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
+import { webRoot } from '@reelrank/web';
+import { readApiEnv } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
+import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
+import type { ModelHolder } from './model-holder.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { Recommender } from './recommender.js';
-import { apiRouter } from './routes.js';
+import { apiRouter, type AdminOptions } from './routes.js';
 import { buildSchemas } from './schemas.js';
 
 export interface CreateAppOptions {
-  /** The service, or a getter returning the current one (main.ts swaps it on a model reload). */
-  recommender: Recommender | (() => Recommender);
+  /**
+   * The service: a Recommender, a getter returning the current one, or a ModelHolder (which also
+   * enables POST /admin/reload). Until a model is loaded, /ready and the model routes answer 503.
+   */
+  recommender?: Recommender | (() => Recommender | undefined);
+  models?: ModelHolder;
   config: { serving: ServingConfig };
   logger?: Logger;
-}
-
-const REQUEST_ID = /^[\w.:@-]{1,128}$/;
-
-/** A client's x-request-id is kept when it looks sane, otherwise a UUID; either way echoed back. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader('x-request-id', id);
-  return id;
+  /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
+  admin?: Omit<AdminOptions, 'holder'>;
 }
 
 export function defaultLogger(): Logger {
-  return pino({ level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info') });
+  return pino({ level: readApiEnv().logLevel });
 }
 
 export function createApp(options: CreateAppOptions): Express {
   const { serving } = options.config;
-  const current = typeof options.recommender === 'function' ? options.recommender : () => options.recommender as Recommender;
+  const given = options.recommender;
+  const current: () => Recommender | undefined = options.models
+    ? () => options.models!.current()
+    : typeof given === 'function'
+      ? given
+      : () => given;
   const schemas = buildSchemas({ maxRecommendations: serving.maxRecommendations });
-  const document = buildOpenApiDocument(schemas, { version: current().manifest.version });
+  // The document names the live model's version; rebuilt only when that changes.
+  let document: { version: string; body: object } | undefined;
+  const openApiDocument = () => {
+    const version = current()?.manifest.version ?? 'no-model-loaded';
+    if (document?.version !== version) document = { version, body: buildOpenApiDocument(schemas, { version }) };
+    return document.body;
+  };
+  const env = readApiEnv();
+  const admin: AdminOptions = {
+    token: env.adminToken,
+    burst: env.adminBurst,
+    refillSeconds: env.adminRefillSeconds,
+    ...options.admin,
+    holder: options.models,
+  };
 
   const app = express();
   app.disable('x-powered-by');
+  app.disable('etag');
   app.set('json spaces', 0);
-  app.use(pinoHttp({ logger: options.logger ?? defaultLogger(), genReqId: requestId }));
-  app.use(helmet());
+  const logger = options.logger ?? defaultLogger();
+  // Request ids on every log line; one line per request at info (LOG_LEVEL=warn keeps only problems).
+  app.use(requestLogging(logger));
+  app.use(staticHeaders(helmet()));
   const origins = serving.corsOrigins.split(',').map((o) => o.trim()).filter(Boolean);
-  app.use(cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] }));
-  app.use(express.json({ limit: serving.bodyLimit }));
+  app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
-  app.use(apiRouter(schemas, current, document));
+  app.use(apiRouter(schemas, current, openApiDocument, { maxRecommendations: serving.maxRecommendations, admin }));
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
   app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
+  // The web page at / (index.html, app.js, style.css): static files, no inline script, so helmet's CSP holds.
+  app.use(express.static(webRoot, { index: 'index.html' }));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);

@@ -1,4 +1,4 @@
-import { getAllMovies, getDatasetMeta, getUserRatedMovieIds, openDatabase, searchMovies } from '@reelrank/database';
+import { getAllMovies, getDatasetMeta, getUserRatedMovieIds, openDatabase, readRatingsColumns, searchMovies } from '@reelrank/database';
 
 /**
  * Everything the API reads from the database, behind one small interface: the SQLite
@@ -20,9 +20,41 @@ export interface MovieSearch {
   offset: number;
 }
 
+/**
+ * Every rating grouped by user (CSR): user `userIds[r]` rated `movieIds[offsets[r] .. offsets[r+1])`
+ * with `ratings[...]`. Read once when a model is loaded; the server keeps no per-request DB query.
+ */
+export interface RatingTable {
+  userIds: Int32Array;
+  offsets: Int32Array;
+  movieIds: Int32Array;
+  ratings: Float32Array;
+}
+
+/** Groups (userId, movieId, rating) columns sorted by user into a RatingTable. */
+export function ratingTableFromColumns(columns: { userIds: Int32Array; movieIds: Int32Array; ratings: Float32Array }): RatingTable {
+  const total = columns.userIds.length;
+  let users = 0;
+  for (let r = 0; r < total; r++) if (r === 0 || columns.userIds[r] !== columns.userIds[r - 1]) users++;
+  const userIds = new Int32Array(users);
+  const offsets = new Int32Array(users + 1);
+  let u = -1;
+  for (let r = 0; r < total; r++) {
+    if (r === 0 || columns.userIds[r] !== columns.userIds[r - 1]) {
+      u++;
+      userIds[u] = columns.userIds[r];
+      offsets[u] = r;
+    }
+  }
+  offsets[users] = total;
+  return { userIds, offsets, movieIds: columns.movieIds, ratings: columns.ratings };
+}
+
 export interface MovieCatalog {
   /** Every movie, loaded once at start. */
   allMovies(): CatalogMovie[];
+  /** Every rating grouped by user (read once per model load). */
+  ratingTable(): RatingTable;
   /** Movies the user has rated (empty for an unknown user). */
   ratedMovieIds(userId: number): number[];
   searchMovies(search: MovieSearch): { total: number; movies: CatalogMovie[] };
@@ -36,6 +68,7 @@ export function openSqliteCatalog(dbPath: string): MovieCatalog {
   return {
     allMovies: () => getAllMovies(conn),
     ratedMovieIds: (userId) => getUserRatedMovieIds(conn, userId),
+    ratingTable: () => ratingTableFromColumns(readRatingsColumns(conn)),
     searchMovies: (search) => searchMovies(conn, search),
     dataset: () => {
       try {
@@ -48,12 +81,30 @@ export function openSqliteCatalog(dbPath: string): MovieCatalog {
   };
 }
 
-/** A catalogue held in memory: for tests and tools. */
-export function inMemoryCatalog(movies: CatalogMovie[], ratedByUser: Record<number, number[]> = {}, dataset?: string): MovieCatalog {
+/**
+ * A catalogue held in memory: for tests and tools. Each user's ratings are movie ids (rated 4) or
+ * [movieId, rating] pairs.
+ */
+export function inMemoryCatalog(
+  movies: CatalogMovie[],
+  ratedByUser: Record<number, Array<number | [movieId: number, rating: number]>> = {},
+  dataset?: string,
+): MovieCatalog {
   const sorted = [...movies].sort((a, b) => a.movieId - b.movieId);
+  const pairs = (userId: number) =>
+    (ratedByUser[userId] ?? []).map((r) => (typeof r === 'number' ? [r, 4] : r) as [number, number]).sort((a, b) => a[0] - b[0]);
   return {
     allMovies: () => sorted,
-    ratedMovieIds: (userId) => [...(ratedByUser[userId] ?? [])],
+    ratedMovieIds: (userId) => pairs(userId).map((p) => p[0]),
+    ratingTable: () => {
+      const users = Object.keys(ratedByUser).map(Number).sort((a, b) => a - b);
+      const rows = users.flatMap((u) => pairs(u).map(([m, r]) => [u, m, r]));
+      return ratingTableFromColumns({
+        userIds: Int32Array.from(rows, (r) => r[0]),
+        movieIds: Int32Array.from(rows, (r) => r[1]),
+        ratings: Float32Array.from(rows, (r) => r[2]),
+      });
+    },
     searchMovies: ({ query, genre, limit, offset }) => {
       const q = query?.toLowerCase() ?? '';
       const hits = sorted

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { requestLog } from './http-fast.js';
 import type { ErrorBody } from './schemas.js';
 
 /**
@@ -76,8 +77,8 @@ export function toApiError(error: unknown): ApiError {
 export const errorMiddleware: ErrorRequestHandler = (error, req, res, next) => {
   if (res.headersSent) return next(error);
   const apiError = toApiError(error);
-  if (apiError.status >= 500) req.log?.error({ err: error }, 'request failed');
-  else req.log?.info({ code: apiError.code }, apiError.message);
+  if (apiError.status >= 500) requestLog(req).error({ err: error }, 'request failed');
+  else requestLog(req).info({ code: apiError.code }, apiError.message);
   res.status(apiError.status).json(errorBody(apiError));
 };
 

@@ -37,6 +37,23 @@ export const searchQuery = z
   })
   .strict();
 
+/** `GET /movies?search=&genre=&limit=&offset=` (the list form; /movies/search?q= is an alias). */
+export const moviesQuery = z
+  .object({
+    search: searchQuery.shape.q,
+    genre: z.string().min(1).max(100).optional().meta({ description: 'Genre name, case-insensitive, e.g. Sci-Fi (unknown genres are a 400)', example: 'Sci-Fi' }),
+    limit: searchQuery.shape.limit,
+    offset: searchQuery.shape.offset,
+  })
+  .strict();
+
+export const movieDetails = z.object({
+  ...movieFields,
+  ratings_count: z.number().int().meta({ description: 'Ratings of this movie in the database', example: 329 }),
+  mean_rating: z.number().nullable().meta({ description: 'Their mean, null without ratings', example: 4.164 }),
+  in_model: z.boolean().meta({ description: 'Whether the loaded model has factors for it (otherwise it is never recommended)' }),
+});
+
 export const searchResponse = z.object({
   total: z.number().int().meta({ description: 'All matches, for paging' }),
   movies: z.array(z.object(movieFields)),
@@ -44,3 +61,7 @@ export const searchResponse = z.object({
 
 export type SimilarResponse = z.output<typeof similarResponse>;
 export type SearchResponse = z.output<typeof searchResponse>;
+export type MovieDetails = z.output<typeof movieDetails>;
+
+/** Routes without query parameters reject any (like unknown body fields). */
+export const noQuery = z.object({}).strict();

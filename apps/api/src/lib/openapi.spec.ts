@@ -68,9 +68,9 @@ describe('GET /openapi.json', () => {
     for (const ref of refs) expect(doc.components.schemas[ref.replace('#/components/schemas/', '')]).toBeDefined();
   });
 
-  it('when a POST is documented, then it has a request body, a 200, a 400 and a 413', () => {
+  it('when a POST with a body is documented, then it has a request body, a 200, a 400 and a 413', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
-      if (!ops.post) continue;
+      if (!ops.post || path.startsWith('/admin/')) continue;
       expect([path, ops.post.requestBody !== undefined]).toEqual([path, true]);
       expect(Object.keys(ops.post.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { movieIdParams, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
-import { errorBody, healthResponse, readyResponse, type ApiSchemas } from './schemas.js';
+import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
+import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests (zod 4's
@@ -37,7 +37,16 @@ const badRequest = errorResponse('Malformed JSON or an invalid field (each one n
 const tooLarge = errorResponse('Body larger than the configured limit', 413, 'payload_too_large', 'Request body is too large');
 const movieNotFound = errorResponse('A movie_id is not in the catalogue', 404, 'movie_not_found', 'Movie 999999 is not in the catalogue');
 
-const sampleRecommendation = { movie_id: 318, title: 'Shawshank Redemption, The (1994)', genres: ['Crime', 'Drama'], year: 1994, predicted_rating: 4.512 };
+const notReady = errorResponse('No model is loaded yet (the server is starting)', 503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
+
+const sampleRecommendation = {
+  movie_id: 318,
+  title: 'Shawshank Redemption, The (1994)',
+  genres: ['Crime', 'Drama'],
+  year: 1994,
+  predicted_rating: 4.512,
+  because: { text: 'Because you rated Godfather, The (1972) (5.0)', movie_ids: [858] },
+};
 
 function post(summary: string, description: string, request: string, response: string, example: unknown, extra: JsonObject = {}) {
   return {
@@ -45,7 +54,7 @@ function post(summary: string, description: string, request: string, response: s
       summary,
       description,
       requestBody: { required: true, content: json(request) },
-      responses: { '200': { description: 'OK', content: json(response, example) }, '400': badRequest, ...extra, '413': tooLarge },
+      responses: { '200': { description: 'OK', content: json(response, example) }, '400': badRequest, ...extra, '413': tooLarge, '503': notReady },
     },
   };
 }
@@ -62,6 +71,10 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     NewUserRecommendationsResponse: jsonSchema(schemas.newUserRecommendationsResponse, 'output'),
     SimilarMoviesResponse: jsonSchema(similarResponse, 'output'),
     MovieSearchResponse: jsonSchema(searchResponse, 'output'),
+    Movie: jsonSchema(movieDetails, 'output'),
+    NotReady: jsonSchema(notReadyResponse, 'output'),
+    AdminReloadResponse: jsonSchema(adminReloadResponse, 'output'),
+    AdminReloadFailure: jsonSchema(adminReloadFailure, 'output'),
     Health: jsonSchema(healthResponse, 'output'),
     Ready: jsonSchema(readyResponse, 'output'),
     Error: jsonSchema(errorBody, 'output'),
@@ -111,9 +124,28 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         { predictions: [{ user_id: 1, movie_id: 1, predicted_rating: 3.871 }] },
         { '404': movieNotFound },
       ),
+      '/movies': {
+        get: {
+          summary: 'List movies: search by title and/or filter by genre, paged',
+          description: 'Title matches: prefix matches first, then substring matches, each ordered by title. Without search, every movie (of the genre) by title.',
+          parameters: parameters(moviesQuery, 'query'),
+          responses: {
+            '200': { description: 'One page of matches and the total count', content: json('MovieSearchResponse') },
+            '400': badRequest,
+            '503': notReady,
+          },
+        },
+      },
+      '/movies/{movie_id}': {
+        get: {
+          summary: 'One movie: title, year, genres, rating count and mean',
+          parameters: parameters(movieIdParams, 'path'),
+          responses: { '200': { description: 'The movie', content: json('Movie') }, '400': badRequest, '404': movieNotFound, '503': notReady },
+        },
+      },
       '/movies/search': {
         get: {
-          summary: 'Search movies by title and/or genre',
+          summary: 'Search movies by title and/or genre (alias of GET /movies with q instead of search)',
           parameters: parameters(searchQuery, 'query'),
           responses: {
             '200': { description: 'Matches ordered by title, prefix matches first', content: json('MovieSearchResponse') },
@@ -126,20 +158,39 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           summary: 'Movies similar to a movie (cosine over the item factors)',
           description: 'A catalogued movie the model has no factors for gets an empty list.',
           parameters: [...parameters(movieIdParams, 'path'), ...parameters(similarQuery, 'query')],
-          responses: { '200': { description: 'Most similar first', content: json('SimilarMoviesResponse') }, '400': badRequest, '404': movieNotFound },
+          responses: { '200': { description: 'Most similar first', content: json('SimilarMoviesResponse') }, '400': badRequest, '404': movieNotFound, '503': notReady },
         },
       },
       '/health': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up', content: json('Health', { status: 'ok' }) } } } },
       '/ready': {
         get: {
           summary: 'Readiness: the loaded model and catalogue',
-          responses: { '200': { description: 'A model is loaded and serving', content: json('Ready') } },
+          responses: {
+            '200': { description: 'A model is loaded and serving', content: json('Ready') },
+            '503': { description: 'No model loaded yet', content: json('NotReady') },
+          },
+        },
+      },
+      '/admin/reload': {
+        post: {
+          summary: 'Reload the newest complete model from disk and swap it in atomically',
+          description:
+            'Requires `Authorization: Bearer <REELRANK_ADMIN_TOKEN>`; rate limited (token bucket). The new model is built completely before it ' +
+            'replaces the live one; in-flight requests finish on the old one. A corrupt or partial model is refused (409) and the live model keeps serving.',
+          security: [{ adminToken: [] }],
+          responses: {
+            '200': { description: 'The model now live', content: json('AdminReloadResponse') },
+            '401': errorResponse('No bearer token', 401, 'unauthorized', 'Missing bearer token'),
+            '403': errorResponse('Wrong token, or admin disabled (no token configured)', 403, 'forbidden', 'Invalid admin token'),
+            '409': { description: 'The model on disk was refused; live_version keeps serving', content: json('AdminReloadFailure') },
+            '429': errorResponse('Rate limited (see Retry-After)', 429, 'rate_limited', 'Too many admin requests; retry in 2 s'),
+          },
         },
       },
       '/openapi.json': {
         get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } } },
       },
     },
-    components: { schemas: components },
+    components: { schemas: components, securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
   };
 }

@@ -12,7 +12,14 @@ describe('Recommender.recommend', () => {
     expect(result.strategy).toBe('personalized');
     // Scores: 10 and 30 = 5.0, 80 = 4.6 (not in the catalogue), 20 = 4.7, 40 = 4.4; 10 and 50 were rated.
     expect(ids(result.recommendations)).toEqual([30, 20, 40]);
-    expect(result.recommendations[0]).toEqual({ movie_id: 30, title: 'Galaxy, The (1999)', genres: ['Sci-Fi'], year: 1999, predicted_rating: 5 });
+    expect(result.recommendations[0]).toEqual({
+      movie_id: 30,
+      title: 'Galaxy, The (1999)',
+      genres: ['Sci-Fi'],
+      year: 1999,
+      predicted_rating: 5,
+      because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] },
+    });
     expect(result.recommendations[1].predicted_rating).toBeCloseTo(4.7, 3);
   });
 

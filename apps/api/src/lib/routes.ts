@@ -1,49 +1,123 @@
-import { Router } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import { ApiError, errorBody } from './errors.js';
+import { requestLog } from './http-fast.js';
+import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
+import { ModelReloadError, type ModelHolder } from './model-holder.js';
+import { TokenBucket } from './rate-limit.js';
 import type { Recommender } from './recommender.js';
-import type { ApiSchemas } from './schemas.js';
-import { movieIdParams, searchQuery, similarQuery } from './movie-schemas.js';
+import { MAX_ID, type ApiSchemas, type BatchPredictRequest, type NewUserRecommendationsRequest, type PredictRequest, type RecommendationsRequest } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
 
 /**
- * The JSON routes. Each handler receives a body already parsed by its zod schema and asks the
- * current Recommender (looked up per request, so a reloaded model takes over between requests).
+ * The JSON routes. Each handler receives a body already parsed by its zod schema (the two hot
+ * routes first try an exact fast check that accepts only what the schema accepts, and fall back to
+ * zod for everything else, including every error) and asks the current Recommender, looked up once
+ * per request, so a reloaded model takes over between requests.
  */
-export function apiRouter(schemas: ApiSchemas, current: () => Recommender, openApiDocument: object): Router {
-  const router = Router();
 
-  router.post('/recommendations', validateBody(schemas.recommendationsRequest), (req, res) => {
-    const body = req.body as import('./schemas.js').RecommendationsRequest;
-    const result = current().recommend(body.user_id, { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids });
+export interface AdminOptions {
+  holder?: ModelHolder;
+  token?: string;
+  burst?: number;
+  refillSeconds?: number;
+}
+
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
+
+/** {user_id, movie_id} with valid ids and nothing else, or undefined (zod then decides). */
+function fastPredict(body: unknown): PredictRequest | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  let keys = 0;
+  for (const _key in b) keys++;
+  return keys === 2 && isId(b.user_id) && isId(b.movie_id) ? { user_id: b.user_id, movie_id: b.movie_id } : undefined;
+}
+
+/** {user_id[, n_recommendations]} with valid values, or undefined (zod then decides). */
+function fastRecommendations(max: number): (body: unknown) => RecommendationsRequest | undefined {
+  return (body) => {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    const b = body as Record<string, unknown>;
+    let keys = 0;
+    for (const _key in b) keys++;
+    const n = b.n_recommendations;
+    if (!isId(b.user_id)) return undefined;
+    if (keys === 1) return { user_id: b.user_id, n_recommendations: 10 };
+    if (keys === 2 && typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= max) return { user_id: b.user_id, n_recommendations: n };
+    return undefined;
+  };
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function apiRouter(
+  schemas: ApiSchemas,
+  current: () => Recommender | undefined,
+  openApiDocument: () => object,
+  options: { maxRecommendations: number; admin?: AdminOptions },
+): Router {
+  const router = Router();
+  const model = (): Recommender => {
+    const recommender = current();
+    if (!recommender) throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
+    return recommender;
+  };
+
+  router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), (req, res) => {
+    const body = req.body as RecommendationsRequest;
+    const result = model().recommend(body.user_id, { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids });
     res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
   });
 
   router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
-    const body = req.body as import('./schemas.js').NewUserRecommendationsRequest;
+    const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
-    const result = current().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
+    const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
-  router.post('/predict', validateBody(schemas.predictRequest), (req, res) => {
-    const body = req.body as import('./schemas.js').PredictRequest;
-    res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: current().predict(body.user_id, body.movie_id) });
+  router.post('/predict', validateBody(schemas.predictRequest, fastPredict), (req, res) => {
+    const body = req.body as PredictRequest;
+    res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: model().predict(body.user_id, body.movie_id) });
   });
 
   router.post('/predict/batch', validateBody(schemas.batchPredictRequest), (req, res) => {
-    const { pairs } = req.body as import('./schemas.js').BatchPredictRequest;
-    const ratings = current().predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
+    const { pairs } = req.body as BatchPredictRequest;
+    const ratings = model().predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
     res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: ratings[i] })) });
   });
 
+  router.get('/movies', (req, res) => {
+    const query = parseOrThrow(moviesQuery, req.query, 'query');
+    res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
+  });
+
+  // Alias kept for existing clients: q= instead of search=.
   router.get('/movies/search', (req, res) => {
     const query = parseOrThrow(searchQuery, req.query, 'query');
-    res.json(current().search({ query: query.q, genre: query.genre, limit: query.limit, offset: query.offset }));
+    res.json(model().search({ query: query.q, genre: query.genre, limit: query.limit, offset: query.offset }));
+  });
+
+  router.get('/movies/:movie_id', (req, res) => {
+    const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
+    parseOrThrow(noQuery, req.query, 'query');
+    res.json(model().movie(movie_id));
   });
 
   router.get('/movies/:movie_id/similar', (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     const { n } = parseOrThrow(similarQuery, req.query, 'query');
-    res.json(current().similar(movie_id, n));
+    res.json(model().similar(movie_id, n));
   });
 
   router.get('/health', (_req, res) => {
@@ -52,17 +126,64 @@ export function apiRouter(schemas: ApiSchemas, current: () => Recommender, openA
 
   router.get('/ready', (_req, res) => {
     const recommender = current();
+    if (!recommender) {
+      res.status(503).json({ status: 'loading', error: { status: 503, code: 'model_not_ready', message: 'No model is loaded yet' } });
+      return;
+    }
     const m = recommender.manifest;
     res.json({
       status: 'ready',
-      model: { dataset: m.dataset, version: m.version, created_at: m.createdAt, factors: m.factors, users: m.users, movies: m.movies, metrics: m.metrics ?? {} },
+      model: {
+        dataset: m.dataset,
+        version: m.version,
+        created_at: m.createdAt,
+        trained_at: m.createdAt,
+        factors: m.factors,
+        users: m.users,
+        movies: m.movies,
+        ranker: recommender.rankingKind,
+        metrics: m.metrics ?? {},
+      },
       catalogue: { movies: recommender.catalogueSize },
     });
   });
 
   router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument);
+    res.json(openApiDocument());
+  });
+
+  const admin = options.admin ?? {};
+  const bucket = new TokenBucket(admin.burst ?? 5, admin.refillSeconds ?? 2);
+  const adminGuard: RequestHandler = (req, res, next) => {
+    const taken = bucket.take();
+    if (!taken.ok) {
+      res.setHeader('retry-after', String(taken.retryAfterSeconds));
+      throw new ApiError(429, 'rate_limited', `Too many admin requests; retry in ${taken.retryAfterSeconds} s`);
+    }
+    if (!admin.token || !admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
+    const given = bearer(req.headers.authorization);
+    if (!given) {
+      res.setHeader('www-authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthorized', 'Missing bearer token', [{ field: 'authorization', message: 'expected "Authorization: Bearer <token>"' }]);
+    }
+    if (!sameSecret(given, admin.token)) throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
+    next();
+  };
+
+  router.post('/admin/reload', adminGuard, (req, res) => {
+    try {
+      const result = admin.holder!.reload();
+      requestLog(req).info({ version: result.version, previous: result.previousVersion, seconds: result.seconds }, 'model reloaded via /admin/reload');
+      res.json({ status: result.status, version: result.version, previous_version: result.previousVersion, dataset: result.dataset, seconds: round(result.seconds) });
+    } catch (error) {
+      if (!(error instanceof ModelReloadError)) throw error;
+      requestLog(req).warn({ err: error.reason ?? error }, 'model reload refused; the live model keeps serving');
+      const status = 409;
+      res.status(status).json({ ...errorBody(new ApiError(status, 'model_rejected', error.message)), live_version: error.liveVersion });
+    }
   });
 
   return router;
 }
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

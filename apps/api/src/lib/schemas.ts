@@ -25,6 +25,16 @@ export const userId = id('user', 1);
 export const movieId = id('movie', 1);
 const predictedRating = z.number().min(0.5).max(5).meta({ description: 'Predicted rating on the 0.5..5.0 scale, 3 decimals', example: 4.312 });
 
+export const because = z
+  .object({
+    text: z.string().meta({
+      description: 'Short explanation: the user\'s highest-rated movies most similar to this one (cosine over item factors), or why a popular pick was chosen',
+      example: 'Because you rated Star Wars: Episode IV - A New Hope (1977) (5.0) and Alien (1979) (4.5)',
+    }),
+    movie_ids: z.array(movieId).meta({ description: 'The rated movies the explanation names (empty for popular picks)', example: [260, 1214] }),
+  })
+  ;
+
 export const movieRecommendation = z
   .object({
     movie_id: movieId,
@@ -32,6 +42,7 @@ export const movieRecommendation = z
     genres: z.array(z.string()).meta({ example: ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy'] }),
     year: z.number().int().nullable().meta({ description: 'Release year parsed from the title, null when absent', example: 1995 }),
     predicted_rating: predictedRating,
+    because,
   })
   ;
 
@@ -48,6 +59,23 @@ export const errorBody = z
   })
   ;
 
+export const notReadyResponse = z.object({
+  status: z.literal('loading'),
+  error: z.object({ status: z.literal(503), code: z.literal('model_not_ready'), message: z.string() }),
+});
+
+export const adminReloadResponse = z.object({
+  status: z.enum(['reloaded', 'unchanged']).meta({ description: 'unchanged: the newest model on disk is the one already serving (it is still rebuilt)' }),
+  version: z.string().meta({ description: 'The model version now live', example: 'mf-0123456789ab' }),
+  previous_version: z.string().nullable(),
+  dataset: z.string(),
+  seconds: z.number(),
+});
+
+export const adminReloadFailure = errorBody.extend({
+  live_version: z.string().nullable().meta({ description: 'The model version still serving', example: 'mf-0123456789ab' }),
+});
+
 export const healthResponse = z.object({ status: z.literal('ok') });
 
 export const readyResponse = z
@@ -57,9 +85,11 @@ export const readyResponse = z
       dataset: z.string().meta({ example: 'ml-latest-small' }),
       version: z.string().meta({ example: 'mf-0123456789ab' }),
       created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
+      trained_at: z.string().meta({ description: 'When the model was trained (same as created_at)', example: '2026-01-01T00:00:00.000Z' }),
       factors: z.number().int(),
       users: z.number().int(),
       movies: z.number().int(),
+      ranker: z.string().meta({ description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"', example: 'implicit-als+rating+popularity' }),
       metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
     }),
     catalogue: z.object({ movies: z.number().int() }),
@@ -182,4 +212,5 @@ export type BatchPredictRequest = z.output<ApiSchemas['batchPredictRequest']>;
 export type NewUserRecommendationsRequest = z.output<ApiSchemas['newUserRecommendationsRequest']>;
 export type NewUserRecommendationsResponse = z.output<ApiSchemas['newUserRecommendationsResponse']>;
 export type MovieRecommendation = z.output<typeof movieRecommendation>;
+export type Because = z.output<typeof because>;
 export type ErrorBody = z.output<typeof errorBody>;

@@ -34,8 +34,21 @@ export class SimilarMovies {
       for (let f = 0; f < k; f++) dot += unit[base + f] * unit[q + f];
       scores[i] = dot;
     }
-    const mask = Uint8Array.from(excluded);
-    mask[movieIndex] = 1;
-    return topN(scores, n, mask).map((index) => ({ index, similarity: scores[index] }));
+    const before = excluded[movieIndex];
+    excluded[movieIndex] = 1; // never the movie itself; restored below (no copy of the mask per request)
+    try {
+      return topN(scores, n, excluded).map((index) => ({ index, similarity: scores[index] }));
+    } finally {
+      excluded[movieIndex] = before;
+    }
+  }
+
+  /** Cosine of the factor vectors of movie indices a and b (0 when either is all zeros). */
+  cosine(a: number, b: number): number {
+    const k = this.model.factors;
+    const { unit } = this;
+    let dot = 0;
+    for (let f = 0, pa = a * k, pb = b * k; f < k; f++) dot += unit[pa + f] * unit[pb + f];
+    return dot;
   }
 }

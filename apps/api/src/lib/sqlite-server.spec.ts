@@ -98,7 +98,7 @@ describe('main.ts', () => {
     expect(proc.output()).toMatch(/^no trained model for ml-latest-small: run `npm start` \(which builds the stages\) or `npx nx run trainer:pipeline`/m);
   }, 30_000);
 
-  it('when a model and database exist, then it serves, and exits 0 on SIGTERM', async () => {
+  it('when a model and database exist, then it serves, reloads on /admin/reload and SIGHUP, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-main-'));
     const dataDir = join(dir, 'data');
     mkdirSync(dataDir);
@@ -107,7 +107,7 @@ describe('main.ts', () => {
     const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
     saveModelArtifacts(join(dir, 'models', 'ml-latest-small'), { model, popularity, manifest: input, metricsReport: {} });
 
-    const proc = run({ REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models'), PORT: '0' });
+    const proc = run({ REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models'), PORT: '0', REELRANK_ADMIN_TOKEN: 's3cret' });
     const url = await new Promise<string>((found, fail) => {
       const timer = setInterval(() => {
         const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(proc.output());
@@ -122,7 +122,21 @@ describe('main.ts', () => {
       });
     });
     const res = await fetch(`${url}/ready`);
-    expect(((await res.json()) as { model: { dataset: string } }).model.dataset).toBe('api-fixture');
+    const ready = (await res.json()) as { model: { dataset: string; version: string } };
+    expect(ready.model.dataset).toBe('api-fixture');
+    // Reload through the admin route (token from REELRANK_ADMIN_TOKEN) and through SIGHUP.
+    expect((await fetch(`${url}/admin/reload`, { method: 'POST' })).status).toBe(401);
+    const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
+    expect(await reload.json()).toMatchObject({ status: 'unchanged', version: ready.model.version, previous_version: ready.model.version });
+    proc.child.kill('SIGHUP');
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (proc.output().includes(`SIGHUP: model ${ready.model.version} is live`)) {
+          clearInterval(timer);
+          done();
+        }
+      }, 50);
+    });
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   }, 30_000);

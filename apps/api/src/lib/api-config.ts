@@ -1,0 +1,32 @@
+/**
+ * Settings the API reads from the environment itself (the shared config package covers host,
+ * port, body limit, CORS and n limits; these are serving-process concerns only):
+ *
+ *   REELRANK_ADMIN_TOKEN   bearer token of POST /admin/reload; unset or empty disables the route (403)
+ *   REELRANK_ADMIN_BURST   admin requests allowed in a burst (token bucket size), default 5
+ *   REELRANK_ADMIN_REFILL_SECONDS  seconds to earn back one admin request, default 2
+ *   LOG_LEVEL              pino level (default info; silent under NODE_ENV=test)
+ */
+export interface ApiEnvConfig {
+  adminToken?: string;
+  adminBurst: number;
+  adminRefillSeconds: number;
+  logLevel: string;
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
+  const token = env.REELRANK_ADMIN_TOKEN?.trim();
+  return {
+    adminToken: token ? token : undefined,
+    adminBurst: positive(env.REELRANK_ADMIN_BURST, 5, 'REELRANK_ADMIN_BURST'),
+    adminRefillSeconds: positive(env.REELRANK_ADMIN_REFILL_SECONDS, 2, 'REELRANK_ADMIN_REFILL_SECONDS'),
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}

@@ -1,0 +1,68 @@
+import { ModelLoadError } from '@reelrank/model';
+import type { Recommender } from './recommender.js';
+
+/**
+ * The one reference to the serving model. A (re)load builds the new Recommender completely (model
+ * verified, catalogue and seen sets indexed, buffers allocated) and only then replaces the
+ * reference, so a request sees either the old model or the new one, never a mix; a request already
+ * holding the old Recommender finishes with it. A load that fails (a corrupt or partial model, a
+ * missing database) leaves the current model serving and reports why.
+ */
+
+export interface ReloadResult {
+  status: 'reloaded' | 'unchanged';
+  version: string;
+  previousVersion: string | null;
+  dataset: string;
+  seconds: number;
+}
+
+export class ModelReloadError extends Error {
+  constructor(
+    message: string,
+    readonly liveVersion: string | null,
+    readonly reason?: unknown,
+  ) {
+    super(message);
+    this.name = 'ModelReloadError';
+  }
+}
+
+export class ModelHolder {
+  private live: Recommender | undefined;
+  private loading = false;
+
+  constructor(private readonly build: () => Recommender) {}
+
+  /** The serving model (undefined until the first successful load). */
+  current(): Recommender | undefined {
+    return this.live;
+  }
+
+  /** Loads the newest complete model and swaps it in; throws ModelReloadError and keeps the old one on failure. */
+  reload(): ReloadResult {
+    const previous = this.live;
+    const previousVersion = previous?.manifest.version ?? null;
+    if (this.loading) throw new ModelReloadError('A reload is already in progress', previousVersion);
+    this.loading = true;
+    const started = process.hrtime.bigint();
+    let next: Recommender;
+    try {
+      next = this.build();
+    } catch (error) {
+      const reason = error instanceof ModelLoadError ? error.message : `model could not be loaded: ${(error as Error)?.message ?? String(error)}`;
+      throw new ModelReloadError(reason, previousVersion, error);
+    } finally {
+      this.loading = false;
+    }
+    this.live = next; // the atomic swap
+    previous?.close();
+    return {
+      status: previousVersion === next.manifest.version ? 'unchanged' : 'reloaded',
+      version: next.manifest.version,
+      previousVersion,
+      dataset: next.manifest.dataset,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import type { ModelBundle, RankingModel } from '@reelrank/model';
+import { MOVIES, plantedBundle, RATED } from '../__fixtures__/fixtures.js';
+import { inMemoryCatalog } from './catalog.js';
+import { Recommender } from './recommender.js';
+
+/**
+ * With a top-N ranker in the artifact, lists are ordered by the ranker while predicted_rating stays
+ * the rating model's. The planted ranker (one implicit factor) prefers comedy for everybody, the
+ * opposite of user 1's sci-fi rating factors.
+ */
+function withRanker(): ModelBundle {
+  const bundle = plantedBundle();
+  const ranking: RankingModel = {
+    factors: 1,
+    userFactors: Float32Array.from([1, 1, 1, 1, 1]),
+    movieFactors: Float32Array.from([0.1, 0.2, 0.3, 0.4, 3, 2, 1, 0]), // 10,20,30,40 | 50,60,70 | 80
+    moviePrior: new Float32Array(8),
+    weights: { implicit: 1, rating: 0.01, popularity: 0 },
+    confidence: { alpha: 2, ratingSlope: 0, ratingPivot: 3, floor: 0.1, regularization: 1 },
+  };
+  bundle.manifest.ranking = { kind: 'implicit-als+rating+popularity', factors: 1, weights: ranking.weights, confidence: ranking.confidence };
+  return { ...bundle, ranking };
+}
+
+describe('Recommender with a top-N ranker', () => {
+  const plain = new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED));
+  const ranked = new Recommender(withRanker(), inMemoryCatalog(MOVIES, RATED));
+  const unprecomputed = new Recommender(withRanker(), inMemoryCatalog(MOVIES, RATED), { precomputeBudget: 0 });
+
+  it('when user 1 asks, then the ranker orders the list and the ratings are the rating model\'s', () => {
+    const byRating = plain.recommend(1, { n: 10 }).recommendations;
+    const byRanker = ranked.recommend(1, { n: 10 }).recommendations;
+    expect(byRating.map((m) => m.movie_id)).toEqual([30, 20, 40, 60, 70]);
+    expect(byRanker.map((m) => m.movie_id)).toEqual([60, 70, 40, 30, 20]);
+    const rating = new Map(byRating.map((m) => [m.movie_id, m.predicted_rating]));
+    for (const m of byRanker) expect(m.predicted_rating).toBe(rating.get(m.movie_id));
+    expect(unprecomputed.recommend(1, { n: 10 }).recommendations).toEqual(byRanker);
+    expect(ranked.rankingKind).toBe('implicit-als+rating+popularity');
+    expect(plain.rankingKind).toBe('rating-model');
+  });
+
+  it('when a new user is folded in, then the ranker (implicit fold-in) orders the picks and predictions come from the rating fold-in', () => {
+    const ratings = [10, 20, 30, 40, 50].map((movieId) => ({ movieId, rating: 5 }));
+    const a = ranked.recommendForNewUser(ratings, { n: 3 });
+    const b = plain.recommendForNewUser(ratings, { n: 3 });
+    expect(a.strategy).toBe('fold-in');
+    expect(a.recommendations.map((m) => m.movie_id)).toEqual([60, 70]);
+    const predicted = new Map(b.recommendations.map((m) => [m.movie_id, m.predicted_rating]));
+    for (const m of a.recommendations) if (predicted.has(m.movie_id)) expect(m.predicted_rating).toBe(predicted.get(m.movie_id));
+  });
+});

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadModelArtifacts } from '@reelrank/model';
+import { openSqliteCatalog, type MovieCatalog } from './catalog.js';
+import { Recommender } from './recommender.js';
+
+/**
+ * Content checks against the real ml-latest-small model and database when they have been built
+ * (`MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`); skipped
+ * otherwise (the planted fixture covers the same rules in the other specs).
+ */
+const root = resolve(__dirname, '../../../..');
+const modelDir = join(root, 'models', 'ml-latest-small');
+const dbPath = join(root, 'data', 'ml-latest-small.db');
+const available = existsSync(join(modelDir, 'model.json')) && existsSync(dbPath);
+const STAR_WARS = [260, 1196, 1210, 2628, 5378]; // Episodes IV, V, VI, I, II
+
+(available ? describe : describe.skip)('the real ml-latest-small model', () => {
+  let catalog: MovieCatalog;
+  let recommender: Recommender;
+  let unprecomputed: Recommender;
+
+  beforeAll(() => {
+    catalog = openSqliteCatalog(dbPath);
+    const bundle = loadModelArtifacts(modelDir);
+    recommender = new Recommender(bundle, catalog);
+    unprecomputed = new Recommender(bundle, catalog, { precomputeBudget: 0 });
+  });
+
+  afterAll(() => catalog.close());
+
+  it('when a user who rated five Star Wars movies 5 stars is folded in, then science fiction leads the list', () => {
+    const result = recommender.recommendForNewUser(STAR_WARS.map((movieId) => ({ movieId, rating: 5 })), { n: 10 });
+    expect(result.strategy).toBe('fold-in');
+    expect(result.ratingsUsed).toBe(5);
+    const list = result.recommendations;
+    expect(list).toHaveLength(10);
+    for (const id of STAR_WARS) expect(list.map((m) => m.movie_id)).not.toContain(id);
+    const sciFiShare = (movies: { genres: string[] }[]) => movies.filter((m) => m.genres.includes('Sci-Fi')).length / movies.length;
+    // The first pick is of the Star Wars genres, science fiction is in the top 3, and the top 10 hold
+    // Sci-Fi at least twice as often as the catalogue does.
+    expect(list[0].genres.some((g) => ['Sci-Fi', 'Action', 'Adventure'].includes(g))).toBe(true);
+    expect(list.slice(0, 3).some((m) => m.genres.includes('Sci-Fi'))).toBe(true);
+    expect(sciFiShare(list)).toBeGreaterThanOrEqual(2 * sciFiShare(catalog.allMovies()));
+    // ...and the explanations name the Star Wars movies.
+    for (const m of list.slice(0, 3)) expect(m.because.movie_ids.every((id) => STAR_WARS.includes(id))).toBe(true);
+  });
+
+  it('when known users ask for 100, then none of their rated movies come back and ratings stay in 0.5..5', () => {
+    for (const userId of [1, 2, 100, 414, 610]) {
+      const seen = new Set(catalog.ratedMovieIds(userId));
+      expect(seen.size).toBeGreaterThan(0);
+      const { strategy, recommendations } = recommender.recommend(userId, { n: 100 });
+      expect(strategy).toBe('personalized');
+      expect(recommendations).toHaveLength(100);
+      for (const m of recommendations) {
+        expect(seen.has(m.movie_id)).toBe(false);
+        expect(m.predicted_rating).toBeGreaterThanOrEqual(0.5);
+        expect(m.predicted_rating).toBeLessThanOrEqual(5);
+      }
+      // Without the precomputed lists (full scoring per request) the answer is the same.
+      expect(unprecomputed.recommend(userId, { n: 100 }).recommendations).toEqual(recommendations);
+      // A genre filter picks the same movies in the same order as filtering the full list.
+      const sciFi = recommender.recommend(userId, { n: 5, genres: ['Sci-Fi'] }).recommendations;
+      expect(sciFi.map((m) => m.movie_id)).toEqual(recommendations.filter((m) => m.genres.includes('Sci-Fi')).slice(0, 5).map((m) => m.movie_id));
+    }
+  });
+
+  it('when movies similar to Star Wars are asked for, then it is never among them', () => {
+    const { similar } = recommender.similar(260, 20);
+    expect(similar).toHaveLength(20);
+    expect(similar.map((m) => m.movie_id)).not.toContain(260);
+  });
+});

@@ -1,0 +1,48 @@
+import type { MfModel } from './mf-model.js';
+import { DEFAULT_FOLD_IN, foldInUser, solveCholesky, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+
+/**
+ * foldInUser's exact solution, computed in the n-dimensional "dual" form for the usual case of a
+ * new user with few ratings (n <= k+1). With A the n × (k+1) rows [1, q_i], D the diagonal penalty
+ * and y_i = r_i - μ - b_i, the push-through identity gives
+ *   x = (AᵀA + D)⁻¹ Aᵀ y = D⁻¹ Aᵀ (I + A D⁻¹ Aᵀ)⁻¹ y,
+ * so an n × n Cholesky replaces the (k+1) × (k+1) one: for 5 ratings at k=150 about 5·5·150
+ * multiply-adds instead of ~150³/6 (measured ~1 ms -> ~10 us). Same options, same result (up to
+ * float rounding); with more ratings than k+1 it simply calls foldInUser.
+ */
+export function foldInUserDual(model: MfModel, ratings: readonly FoldInRating[], options: FoldInOptions = {}): FoldedInUser {
+  const k = model.factors;
+  const n = ratings.length;
+  if (n === 0 || n > k + 1) return foldInUser(model, ratings, options);
+  const positive = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback);
+  const regularization = positive(options.regularization, DEFAULT_FOLD_IN.regularization);
+  const biasRegularization = positive(options.biasRegularization, DEFAULT_FOLD_IN.biasRegularization);
+  const minimumPenalty = positive(options.minimumPenalty, DEFAULT_FOLD_IN.minimumPenalty) || DEFAULT_FOLD_IN.minimumPenalty;
+  const biasPenalty = Math.max(biasRegularization * n, minimumPenalty);
+  const factorPenalty = Math.max(regularization * n, minimumPenalty);
+  const Q = model.movieFactors;
+  const M = new Float64Array(n * n);
+  const y = new Float64Array(n);
+  for (let a = 0; a < n; a++) {
+    const i = ratings[a].movieIndex;
+    if (!(i >= 0 && i < model.movieIds.length)) throw new RangeError(`movie index ${i} is outside the model`);
+    y[a] = ratings[a].rating - model.globalMean - model.movieBias[i];
+    for (let b = 0; b <= a; b++) {
+      const j = ratings[b].movieIndex;
+      let dot = 0;
+      for (let f = 0, qi = i * k, qj = j * k; f < k; f++) dot += Q[qi + f] * Q[qj + f];
+      M[a * n + b] = 1 / biasPenalty + dot / factorPenalty + (a === b ? 1 : 0);
+    }
+  }
+  const z = solveCholesky(M, y, n);
+  let bias = 0;
+  const factors = new Float32Array(k);
+  const acc = new Float64Array(k);
+  for (let a = 0; a < n; a++) {
+    bias += z[a];
+    const qi = ratings[a].movieIndex * k;
+    for (let f = 0; f < k; f++) acc[f] += z[a] * Q[qi + f];
+  }
+  for (let f = 0; f < k; f++) factors[f] = acc[f] / factorPenalty;
+  return { bias: bias / biasPenalty, factors };
+}
