@@ -1,28 +1,32 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { loadConfig } from '@reelrank/config';
+import { runIngest } from '@reelrank/ingest';
+import { loadDatabase } from '@reelrank/database';
+import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
+import { ML_LATEST_SMALL, requireSharedData, tempWorkspace } from '../../../../tests/shared-data';
 import { openSqliteCatalog, type MovieCatalog } from './catalog.js';
 import { Recommender } from './recommender.js';
 
 /**
- * Content checks against the real ml-latest-small model and database when they have been built
- * (`MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`); skipped
- * otherwise (the planted fixture covers the same rules in the other specs).
+ * Content checks against the real ml-latest-small model: the real stages build it (with the
+ * committed training config) into a throwaway workspace from the shared MovieLens copy.
  */
-const root = resolve(__dirname, '../../../..');
-const modelDir = join(root, 'models', 'ml-latest-small');
-const dbPath = join(root, 'data', 'ml-latest-small.db');
-const available = existsSync(join(modelDir, 'model.json')) && existsSync(dbPath);
 const STAR_WARS = [260, 1196, 1210, 2628, 5378]; // Episodes IV, V, VI, I, II
 
-(available ? describe : describe.skip)('the real ml-latest-small model', () => {
+describe('the real ml-latest-small model', () => {
   let catalog: MovieCatalog;
   let recommender: Recommender;
   let unprecomputed: Recommender;
 
-  beforeAll(() => {
-    catalog = openSqliteCatalog(dbPath);
-    const bundle = loadModelArtifacts(modelDir);
+  beforeAll(async () => {
+    requireSharedData();
+    const config = loadConfig({ root: tempWorkspace(), env: { MOVIELENS_SOURCE: ML_LATEST_SMALL } });
+    const quiet = () => undefined;
+    await runIngest(config, { log: quiet });
+    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+    await runTraining(config, { log: quiet });
+    catalog = openSqliteCatalog(config.paths.dbPath);
+    const bundle = loadModelArtifacts(config.paths.modelDir);
     recommender = new Recommender(bundle, catalog);
     unprecomputed = new Recommender(bundle, catalog, { precomputeBudget: 0 });
   });

@@ -137,7 +137,8 @@ describe('downloadFile', () => {
     handler = (req, res, n) => {
       if (n > 1) return serveRanges(req, res, n);
       res.writeHead(200, { 'Content-Length': body.length });
-      res.write(body.subarray(0, 50_000), () => res.socket?.destroy());
+      // Cut the connection only after the client has had time to read the first part.
+      res.write(body.subarray(0, 50_000), () => setTimeout(() => res.socket?.destroy(), 100));
     };
     const dest = join(dir, 'set.zip');
     const result = await downloadFile({ url: `${baseUrl}/set.zip`, dest, sha256: bodySha, ...quick });
