@@ -4,7 +4,7 @@ const { existsSync } = require('node:fs');
 
 const projects = ['artifacts', 'config', 'ingest', 'database', 'model', 'trainer', 'report']
   .map((name) => `packages/${name}`)
-  .concat(['apps/api', 'apps/cli', 'apps/web', 'tests'])
+  .concat(['apps/api', 'apps/cli', 'apps/web', 'tests', 'tests/fuzz', 'tests/crash'])
   .filter((dir) => existsSync(`${__dirname}/${dir}/jest.config.js`));
 
 /** @type {import('jest').Config} */

@@ -1,10 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A sibling temp path: same folder (so rename is atomic), hidden, unique per call. */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Removes the temp files and folders a killed earlier run left beside `target` (the
+ * `.<name>.<pid>.<hex>.tmp` names tempPathFor gives), unless the process that owns one is still
+ * running. Without it a SIGKILL mid-stage leaves a full-size copy behind on every crash.
+ */
+export function removeStaleTemps(target: string): void {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // no folder yet: nothing stale
+  }
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp(-journal)?$/.exec(name.slice(prefix.length)) : null;
+    if (match && !isRunning(Number(match[1]))) rmSync(join(dir, name), { force: true, recursive: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0); // signal 0: existence check only
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -37,6 +67,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array | read
  */
 export async function produceAtomically<T>(target: string, produce: (tempPath: string) => Promise<T> | T): Promise<T> {
   mkdirSync(dirname(target), { recursive: true });
+  removeStaleTemps(target);
   const temp = tempPathFor(target);
   try {
     const result = await produce(temp);
@@ -55,6 +86,7 @@ export async function produceAtomically<T>(target: string, produce: (tempPath: s
  */
 export async function replaceDirAtomically<T>(target: string, produce: (tempDir: string) => Promise<T> | T): Promise<T> {
   mkdirSync(dirname(target), { recursive: true });
+  removeStaleTemps(target);
   const temp = tempPathFor(target);
   mkdirSync(temp, { recursive: true });
   let result: T;

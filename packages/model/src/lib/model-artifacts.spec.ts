@@ -35,7 +35,7 @@ describe('model artifacts', () => {
     for (let u = 0; u < 4; u++)
       for (let i = 0; i < 6; i++) expect(predictRating(loaded.model, u, i)).toBe(predictRating(saved.model, u, i));
     expect(Array.from(loaded.popularity.movieIds)).toEqual([100, 103]);
-    expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'))).toEqual({ ok: true });
+    expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'))).toEqual({ modelVersion: saved.manifest.version, ok: true });
   });
 
   it('when the same model is saved twice, then the version is the same and old weights are pruned', () => {

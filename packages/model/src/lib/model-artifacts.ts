@@ -156,7 +156,10 @@ export function saveModelArtifacts(
       : {}),
   };
   writeFileAtomic(join(dir, file), bytes);
-  writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(bundle.metricsReport, null, 2)}\n`);
+  // metrics.json names the model version it describes: a kill between this write and model.json's
+  // leaves a report a reader can tell apart from the live model.
+  const metrics = { modelVersion: version, ...(bundle.metricsReport as object) };
+  writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const name of readdirSync(dir)) {
     const staleWeights = /^weights-.*\.bin$/.test(name) && name !== file;
