@@ -38,6 +38,18 @@ describe('model artifacts', () => {
     expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'))).toEqual({ modelVersion: saved.manifest.version, ok: true });
   });
 
+  it('when the model has fallback biases, then they round-trip and drive unknown-id predictions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-'));
+    const model = makeTestModel(4, 6, 3, 5);
+    model.fallback = { globalMean: 3.1, userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4]), movieBias: Float32Array.from([1, 2, 3, 4, 5, 6]).map((x) => x / 10) };
+    const popularity = computePopularity({ movieIds: Int32Array.from([100]), ratings: Float32Array.from([4]) }, { minRatings: 1, priorWeight: 1 });
+    saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {} });
+    const loaded = loadModelArtifacts(dir).model;
+    expect(loaded.fallback?.globalMean).toBeCloseTo(3.1, 6);
+    expect(Array.from(loaded.fallback!.movieBias)).toEqual(Array.from(model.fallback.movieBias));
+    expect(predictRating(loaded, 2, -1)).toBeCloseTo(3.1 + 0.3, 5);
+  });
+
   it('when the same model is saved twice, then the version is the same and old weights are pruned', () => {
     const dir = mkdtempSync(join(tmpdir(), 'model-'));
     const a = saveTestModel(dir, 1).manifest;

@@ -21,7 +21,9 @@ type SectionName =
   | 'userIds' | 'movieIds' | 'userBias' | 'movieBias' | 'userFactors' | 'movieFactors'
   | 'popularMovieIds' | 'popularScores' | 'popularCounts'
   // Optional (models with a top-N ranker, see ranking-model.ts); older files simply lack them.
-  | 'rankingUserFactors' | 'rankingMovieFactors' | 'rankingMoviePrior';
+  | 'rankingUserFactors' | 'rankingMovieFactors' | 'rankingMoviePrior'
+  // Optional: the baseline predictor for unknown users/movies (MfModel.fallback).
+  | 'fallbackUserBias' | 'fallbackMovieBias';
 
 interface Section {
   name: SectionName;
@@ -54,6 +56,8 @@ export interface ModelManifest {
    * then rank by the rating model alone).
    */
   ranking?: RankingManifest;
+  /** μ' of the baseline predictor when the weights hold its bias sections. */
+  fallbackGlobalMean?: number;
 }
 
 export interface RankingManifest {
@@ -73,7 +77,7 @@ export interface ModelBundle {
 
 export type ManifestInput = Omit<
   ModelManifest,
-  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking'
+  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking' | 'fallbackGlobalMean'
 >;
 
 export class ModelLoadError extends Error {
@@ -102,6 +106,12 @@ function arraysOf(model: MfModel, popularity: PopularityRanking, ranking?: Ranki
     ['popularScores', popularity.scores],
     ['popularCounts', popularity.counts],
     ...rankingArrays,
+    ...(model.fallback
+      ? ([
+          ['fallbackUserBias', model.fallback.userBias],
+          ['fallbackMovieBias', model.fallback.movieBias],
+        ] as Array<[SectionName, Float32Array]>)
+      : []),
   ];
 }
 
@@ -144,6 +154,7 @@ export function saveModelArtifacts(
     users: bundle.model.userIds.length,
     movies: bundle.model.movieIds.length,
     weights: { file, bytes: bytes.byteLength, sha256: digest, sections },
+    ...(bundle.model.fallback ? { fallbackGlobalMean: bundle.model.fallback.globalMean } : {}),
     ...(bundle.ranking
       ? {
           ranking: {
@@ -212,6 +223,16 @@ export function loadModelArtifacts(dir: string): ModelBundle {
     userFactors: arrays.userFactors as Float32Array,
     movieFactors: arrays.movieFactors as Float32Array,
   };
+  if (manifest.fallbackGlobalMean !== undefined) {
+    if (!arrays.fallbackUserBias || !arrays.fallbackMovieBias) {
+      throw new ModelLoadError(`${dir}: model.json describes fallback biases but the weights lack their sections`);
+    }
+    model.fallback = {
+      globalMean: manifest.fallbackGlobalMean,
+      userBias: arrays.fallbackUserBias as Float32Array,
+      movieBias: arrays.fallbackMovieBias as Float32Array,
+    };
+  }
   try {
     assertModelShape(model);
   } catch (error) {

@@ -29,6 +29,15 @@ describe('scoring', () => {
     expect(predictRating(model, -1, -1)).toBeCloseTo(model.globalMean, 6);
   });
 
+  it('when the model carries a baseline fallback, then unknown users or movies use it and known pairs do not', () => {
+    const fallback = { globalMean: 3.2, userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]), movieBias: Float32Array.from([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]) };
+    const withFallback = { ...model, fallback };
+    expect(predictRating(withFallback, 3, -1)).toBeCloseTo(3.2 + 0.4, 6);
+    expect(predictRating(withFallback, -1, 0)).toBeCloseTo(3.2 - 0.3, 6);
+    expect(predictRating(withFallback, -1, -1)).toBeCloseTo(3.2, 6);
+    expect(predictRating(withFallback, 2, 3)).toBe(predictRating(model, 2, 3));
+  });
+
   it('when scoring all movies, then each score equals predictRaw', () => {
     const out = scoreAllMovies(model, 4, new Float32Array(7));
     out.forEach((s, i) => expect(s).toBeCloseTo(predictRaw(model, 4, i), 5));

@@ -23,13 +23,15 @@ export function predictRaw(model: MfModel, userIndex: number, movieIndex: number
 
 /**
  * Clipped prediction that falls back through the biases when the user or the movie was not
- * in the training data (index -1): μ + b_i for an unknown user, μ + b_u for an unknown movie, μ for both.
+ * in the training data (index -1): μ + b_i for an unknown user, μ + b_u for an unknown movie, μ for both,
+ * taken from the model's baseline predictor (`fallback`) when it has one.
  */
 export function predictRating(model: MfModel, userIndex: number, movieIndex: number): number {
   if (userIndex >= 0 && movieIndex >= 0) return clipRating(predictRaw(model, userIndex, movieIndex));
-  let value = model.globalMean;
-  if (userIndex >= 0) value += model.userBias[userIndex];
-  if (movieIndex >= 0) value += model.movieBias[movieIndex];
+  const biases = model.fallback ?? model;
+  let value = biases.globalMean;
+  if (userIndex >= 0) value += biases.userBias[userIndex];
+  if (movieIndex >= 0) value += biases.movieBias[movieIndex];
   return clipRating(value);
 }
 

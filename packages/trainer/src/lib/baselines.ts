@@ -1,4 +1,4 @@
-import { computePopularity, type MfModel, type PopularityRanking } from '@reelrank/model';
+import { type BiasModel, computePopularity, type MfModel, type PopularityRanking } from '@reelrank/model';
 import { buildIndexing, indexRatings, type Indexing } from './indexing.js';
 import type { RatingsColumns } from './ratings.js';
 import { fitBaselineBiases } from './sgd-kernel.js';
@@ -35,6 +35,24 @@ export function fitBaseline(train: RatingsColumns, options = { sweeps: BASELINE_
   const model = zeroModel(indexing, meanOf(train.ratings));
   fitBaselineBiases(model, indexRatings(train, indexing), options.sweeps, options.regItem, options.regUser);
   return model;
+}
+
+/**
+ * The baseline predictor a rating model falls back on for unknown users or movies, fitted on the
+ * same ratings and laid out in `model`'s indices (ids absent from the baseline get a zero bias).
+ */
+export function fitFallbackBiases(train: RatingsColumns, model: MfModel): BiasModel {
+  const baseline = fitBaseline(train);
+  const align = (ids: Int32Array, biases: Float32Array, target: Int32Array) => {
+    const byId = new Map<number, number>();
+    ids.forEach((id, i) => byId.set(id, biases[i]));
+    return Float32Array.from(target, (id) => byId.get(id) ?? 0);
+  };
+  return {
+    globalMean: baseline.globalMean,
+    userBias: align(baseline.userIds, baseline.userBias, model.userIds),
+    movieBias: align(baseline.movieIds, baseline.movieBias, model.movieIds),
+  };
 }
 
 /** Number of train ratings per movie index (the most-rated ranking, ties by lower movie id). */

@@ -1,6 +1,6 @@
 import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
-import { fitBaseline, fitGlobalMean } from './baselines.js';
+import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
@@ -41,7 +41,10 @@ export function trainRatingModel(
   hyper: MfHyperParameters,
   options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
 ): ReturnType<typeof trainMf> {
-  return kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
+  const result = kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
+  // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback).
+  result.model.fallback = fitFallbackBiases(train, result.model);
+  return result;
 }
 
 export interface EvaluateOnSplitResult {
