@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
 import { loadModelArtifacts } from '@reelrank/model';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { openSqliteCatalog } from './lib/catalog.js';
+import { tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { Recommender } from './lib/recommender.js';
 
@@ -12,30 +14,53 @@ import { Recommender } from './lib/recommender.js';
  * newest complete model with its catalogue, then logs "listening on <url>". Reloads - SIGHUP or
  * POST /admin/reload with REELRANK_ADMIN_TOKEN - build the new model fully and swap it in; a
  * failed reload keeps the old one. SIGTERM/SIGINT stop accepting connections, finish the open
- * ones, then exit.
+ * ones, then exit (0; 1 if they take longer than REELRANK_SHUTDOWN_SECONDS).
+ *
+ * The same file is the worker of `src/cluster.ts` (one per core): then every response carries
+ * `x-worker-id`, and the worker reports readiness and reloads to the primary over IPC
+ * (lib/cluster-messages.ts) so that POST /admin/reload on one worker reloads them all.
  */
 function main(): void {
   const config = loadConfig();
   const env = readApiEnv();
-  const logger = defaultLogger();
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  const logger = worker ? defaultLogger().child({ worker: worker.id }) : defaultLogger();
   const { dataset } = config.dataset;
   const hint = `run \`npm start\` (which builds the stages) or \`npx nx run trainer:pipeline\``;
 
-  const holder = new ModelHolder(() => {
-    const catalog = openSqliteCatalog(config.paths.dbPath);
+  // Where the current reload came from: only an admin-route reload is announced to the primary
+  // (which then reloads the other workers); SIGHUP reloads are driven by the primary already.
+  let reloadSource: 'start' | 'signal' | 'admin' = 'admin';
+  const holder = new ModelHolder(
+    () => {
+      const catalog = openSqliteCatalog(config.paths.dbPath);
+      try {
+        return new Recommender(loadModelArtifacts(config.paths.modelDir), catalog, { maxRecommendations: config.serving.maxRecommendations });
+      } catch (error) {
+        catalog.close();
+        throw error;
+      }
+    },
+    {
+      onReloaded: (result) => {
+        if (reloadSource === 'admin' && result.status === 'reloaded') tellPrimary({ type: 'reelrank:admin-reloaded', version: result.version });
+      },
+    },
+  );
+  const reloadFrom = (source: 'start' | 'signal') => {
+    reloadSource = source;
     try {
-      return new Recommender(loadModelArtifacts(config.paths.modelDir), catalog, { maxRecommendations: config.serving.maxRecommendations });
-    } catch (error) {
-      catalog.close();
-      throw error;
+      return holder.reload();
+    } finally {
+      reloadSource = 'admin';
     }
-  });
+  };
 
-  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken } });
+  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken }, workerId: worker?.id });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {
     try {
-      holder.reload();
+      reloadFrom('start');
     } catch (error) {
       console.error(`no trained model for ${dataset}: ${hint} (${(error as Error).message})`);
       process.exit(1);
@@ -45,6 +70,11 @@ function main(): void {
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
     const url = `http://${shown}:${actualPort}`;
     const live = holder.current()!;
+    if (worker) {
+      tellPrimary({ type: 'reelrank:ready', url, version: live.manifest.version, rssBytes: process.memoryUsage().rss });
+      logger.info({ url, simd: live.simd }, `worker ${worker.id} (pid ${process.pid}) serving model ${live.manifest.version} on ${url}`);
+      return;
+    }
     logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
     if (!env.adminToken) logger.info('POST /admin/reload is disabled (set REELRANK_ADMIN_TOKEN to enable it)');
   });
@@ -55,10 +85,12 @@ function main(): void {
 
   process.on('SIGHUP', () => {
     try {
-      const result = holder.reload();
+      const result = reloadFrom('signal');
       logger.info({ ...result }, `SIGHUP: model ${result.version} is live`);
+      tellPrimary({ type: 'reelrank:reloaded', ok: true, version: result.version });
     } catch (error) {
       logger.error({ err: error }, 'SIGHUP: model reload failed; keeping the current model');
+      tellPrimary({ type: 'reelrank:reloaded', ok: false, version: holder.current()?.manifest.version ?? null, error: (error as Error).message });
     }
   });
 
@@ -67,12 +99,23 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: closing the server`);
+    // Requests that arrive on an open keep-alive connection from now on are answered with
+    // `Connection: close`; connections idle after their last response are closed every 100 ms.
+    server.prependListener('request', (_req, res) => {
+      if (!res.headersSent) res.setHeader('connection', 'close');
+    });
     server.close(() => {
+      clearInterval(sweeper);
       holder.current()?.close();
       process.exit(0);
     });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+    sweeper.unref();
+    setTimeout(() => {
+      logger.error(`${signal}: requests still open after ${env.shutdownSeconds} s; exiting`);
+      process.exit(1);
+    }, env.shutdownSeconds * 1000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

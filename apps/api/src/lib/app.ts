@@ -25,6 +25,11 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
+  /**
+   * Set by a cluster worker (apps/api/src/cluster.ts): every response carries `x-worker-id: <id>`,
+   * so a client or a test can tell which worker answered. Unset in the single-process server.
+   */
+  workerId?: string | number;
 }
 
 export function defaultLogger(): Logger {
@@ -64,6 +69,13 @@ export function createApp(options: CreateAppOptions): Express {
   // Request ids on every log line; one line per request at info (LOG_LEVEL=warn keeps only problems).
   app.use(requestLogging(logger));
   app.use(staticHeaders(helmet()));
+  if (options.workerId !== undefined) {
+    const workerId = String(options.workerId);
+    app.use((_req, res, next) => {
+      res.setHeader('x-worker-id', workerId);
+      next();
+    });
+  }
   const origins = serving.corsOrigins.split(',').map((o) => o.trim()).filter(Boolean);
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));

@@ -1,4 +1,4 @@
-import { getAllMovies, getDatasetMeta, getUserRatedMovieIds, openDatabase, readRatingsColumns, searchMovies } from '@reelrank/database';
+import { getAllMovies, getDatasetMeta, getUserRatedMovieIds, openDatabase, readRatingsColumns, searchMovies, type DbConnection } from '@reelrank/database';
 
 /**
  * Everything the API reads from the database, behind one small interface: the SQLite
@@ -63,9 +63,19 @@ export interface MovieCatalog {
   close(): void;
 }
 
-export function openSqliteCatalog(dbPath: string): MovieCatalog {
+/** The server's SQLite catalogue; `connection` is exposed so a test can prove it is read-only. */
+export interface SqliteMovieCatalog extends MovieCatalog {
+  readonly connection: DbConnection;
+}
+
+/**
+ * The server opens the database READ-ONLY (SQLITE_OPEN_READONLY, and the file must exist): a
+ * write through this connection fails with SQLITE_READONLY, so no request can change the data.
+ */
+export function openSqliteCatalog(dbPath: string): SqliteMovieCatalog {
   const conn = openDatabase(dbPath, { readonly: true });
   return {
+    connection: conn,
     allMovies: () => getAllMovies(conn),
     ratedMovieIds: (userId) => getUserRatedMovieIds(conn, userId),
     ratingTable: () => ratingTableFromColumns(readRatingsColumns(conn)),

@@ -28,11 +28,19 @@ export class ModelReloadError extends Error {
   }
 }
 
+export interface ModelHolderOptions {
+  /** Called after every successful reload (SIGHUP, POST /admin/reload, the first load). */
+  onReloaded?: (result: ReloadResult) => void;
+}
+
 export class ModelHolder {
   private live: Recommender | undefined;
   private loading = false;
 
-  constructor(private readonly build: () => Recommender) {}
+  constructor(
+    private readonly build: () => Recommender,
+    private readonly options: ModelHolderOptions = {},
+  ) {}
 
   /** The serving model (undefined until the first successful load). */
   current(): Recommender | undefined {
@@ -57,12 +65,14 @@ export class ModelHolder {
     }
     this.live = next; // the atomic swap
     previous?.close();
-    return {
+    const result: ReloadResult = {
       status: previousVersion === next.manifest.version ? 'unchanged' : 'reloaded',
       version: next.manifest.version,
       previousVersion,
       dataset: next.manifest.dataset,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
+    this.options.onReloaded?.(result);
+    return result;
   }
 }

@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDatabase } from '@reelrank/database';
+import { saveModelArtifacts } from '@reelrank/model';
+import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
+
+/**
+ * src/cluster.ts as a real process tree: a primary and two workers on the planted model and the
+ * fixture database (built the way sqlite-server.spec.ts builds them for main.ts).
+ */
+
+const root = resolve(__dirname, '../../../..');
+
+/** Saves the planted model (optionally with shifted user biases: new weights, a new version). */
+function saveModel(modelsDir: string, shift = 0): void {
+  const { model, popularity, manifest } = plantedBundle();
+  const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
+  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), { model: { ...model, userBias: model.userBias.map((b) => b + shift) }, popularity, manifest: input, metricsReport: {} });
+}
+
+async function buildArtifacts(): Promise<{ dataDir: string; modelsDir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'reelrank-cluster-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
+  await loadDatabase({ processedDir: PROCESSED_DIR, dbPath: join(dataDir, 'ml-latest-small.db'), dataset: 'ml-latest-small', log: () => undefined });
+  saveModel(join(dir, 'models'));
+  return { dataDir, modelsDir: join(dir, 'models') };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((found, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => found(port));
+    });
+  });
+}
+
+function startCluster(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/cluster.ts')], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', REELRANK_DATASET: 'ml-latest-small', HOST: '127.0.0.1', REELRANK_WORKERS: '2', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<RegExpExecArray>((found, fail) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const match = pattern.exec(output);
+        if (match) {
+          clearInterval(timer);
+          found(match);
+        } else if (child.exitCode !== null || Date.now() - started > timeoutMs) {
+          clearInterval(timer);
+          fail(new Error(`no ${pattern} (exit ${child.exitCode}):\n${output}`));
+        }
+      }, 25);
+    });
+  return { child, exited, waitFor, output: () => output };
+}
+
+/** One request on its own connection (no keep-alive), so round-robin spreads them over the workers. */
+function get(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; worker: string | undefined; body: string }> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(url, { agent: false, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/**
+ * A POST /predict whose body is held back: resolves `started` once the worker has parsed the
+ * headers (its `100 Continue`), sends the body when `release` is called.
+ */
+function slowPredict(base: string, body: string) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const startedPromise = new Promise<void>((r) => (started = r));
+  const response = new Promise<{ status: number; body: string }>((done, fail) => {
+    const req = httpRequest(`${base}/predict`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+    });
+    req.on('continue', () => {
+      const half = Math.floor(body.length / 2);
+      req.write(body.slice(0, half));
+      started();
+      void released.then(() => req.end(body.slice(half)));
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', fail);
+    req.flushHeaders();
+  });
+  return { started: startedPromise, release, response };
+}
+
+describe('cluster.ts (node:cluster, 2 workers)', () => {
+  let artifacts: { dataDir: string; modelsDir: string };
+  beforeAll(async () => {
+    artifacts = await buildArtifacts();
+  });
+
+  it('when no model has been trained, then the workers fail at start-up and the primary exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reelrank-cluster-empty-'));
+    const proc = startCluster({ REELRANK_DATA_DIR: dir, REELRANK_MODELS_DIR: dir, PORT: String(await freePort()) });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/no trained model for ml-latest-small/);
+    expect(proc.output()).toMatch(/exited during start-up/);
+  }, 60_000);
+
+  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const proc = startCluster({ REELRANK_DATA_DIR: artifacts.dataDir, REELRANK_MODELS_DIR: artifacts.modelsDir, PORT: String(port), REELRANK_ADMIN_TOKEN: 'cluster-secret' });
+    try {
+      await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
+      const pids = new Map<string, number>();
+      for (const m of proc.output().matchAll(/worker (\d+) \(pid (\d+)\) ready/g)) pids.set(m[1], Number(m[2]));
+      expect(pids.size).toBe(2);
+      expect(new Set(pids.values()).size).toBe(2);
+      expect([...pids.values()]).not.toContain(proc.child.pid);
+
+      // Both workers answer (each request on a new connection; the primary deals them round-robin).
+      const answers = await Promise.all(Array.from({ length: 20 }, () => get(`${base}/health`)));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(new Set(answers.map((a) => a.worker))).toEqual(new Set(pids.keys()));
+
+      // SIGHUP: a rolling reload, one worker after the other.
+      proc.child.kill('SIGHUP');
+      await proc.waitFor(/rolling reload done in [\d.]+ s \(worker:result 1:ok 2:ok\)/);
+
+      // POST /admin/reload reaches one worker; a new model there makes the primary reload the other.
+      saveModel(artifacts.modelsDir, 0.1);
+      const reload = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret' });
+      expect(reload.status).toBe(200);
+      const { status, version } = JSON.parse(reload.body) as { status: string; version: string };
+      expect(status).toBe('reloaded');
+      const other = reload.worker === '1' ? '2' : '1';
+      await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
+      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
+      expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
+
+      // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
+      process.kill(pids.get('1')!, 'SIGKILL');
+      const [, newId, newPid] = await proc.waitFor(/worker (3) \(pid (\d+)\) ready/);
+      expect(Number(newPid)).not.toBe(pids.get('1'));
+      const after = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/health`)));
+      expect(after.every((a) => a.status === 200)).toBe(true);
+      expect(new Set(after.map((a) => a.worker))).toEqual(new Set(['2', newId]));
+
+      // 50 requests whose bodies are still arriving when SIGTERM comes: all complete with 200.
+      const slow = Array.from({ length: 50 }, (_, i) => slowPredict(base, JSON.stringify({ user_id: 1 + (i % 2), movie_id: 70 })));
+      await Promise.all(slow.map((s) => s.started));
+      proc.child.kill('SIGTERM');
+      await proc.waitFor(/stopping 2 worker\(s\)/);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const s of slow) s.release();
+      const results = await Promise.all(slow.map((s) => s.response));
+      expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
+      expect(JSON.parse(results[0].body)).toEqual({ user_id: 1, movie_id: 70, predicted_rating: expect.any(Number) });
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).toMatch(/all workers stopped; exiting 0/);
+      // And nothing listens any more.
+      await expect(get(`${base}/health`)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
+  }, 90_000);
+});

@@ -1,0 +1,193 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { loadDatabase } from '@reelrank/database';
+import { MOVIES, PROCESSED_DIR, RATED, SERVING, plantedBundle, plantedRecommender } from '../__fixtures__/fixtures.js';
+import { createApp } from './app.js';
+import { inMemoryCatalog, openSqliteCatalog } from './catalog.js';
+import { ModelHolder } from './model-holder.js';
+import { Recommender } from './recommender.js';
+
+/**
+ * Issue 7 item 5 in one place: helmet headers on every kind of response, the body size limit
+ * (also without Content-Length), no stack trace or internal message in any error body, the admin
+ * route's rate limit against token guessing, and the server's SQLite connection being read-only.
+ */
+
+const HELMET: Record<string, string | RegExp> = {
+  'content-security-policy': /default-src 'self'.*object-src 'none'/,
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': /max-age=\d+; includeSubDomains/,
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+function expectHelmet(headers: Record<string, unknown>): void {
+  for (const [name, expected] of Object.entries(HELMET)) {
+    if (typeof expected === 'string') expect([name, headers[name]]).toEqual([name, expected]);
+    else expect([name, headers[name]]).toEqual([name, expect.stringMatching(expected)]);
+  }
+  expect(headers['x-powered-by']).toBeUndefined();
+}
+
+/** No stack frame, file path or internal message anywhere in a body. */
+function expectNoLeak(text: string): void {
+  expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|secret|stack/i);
+}
+
+describe('helmet headers on every kind of response', () => {
+  const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+  const cases: Array<[string, () => request.Test, number]> = [
+    ['a JSON 200', () => request(app).post('/predict').send({ user_id: 1, movie_id: 10 }), 200],
+    ['a 400 validation error', () => request(app).post('/predict').send({ user_id: -1 }), 400],
+    ['a 400 malformed JSON', () => request(app).post('/predict').set('content-type', 'application/json').send('{"user_id":'), 400],
+    ['a 413', () => request(app).post('/predict').set('content-type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(200_000) })), 413],
+    ['a wrong content type', () => request(app).post('/predict').set('content-type', 'text/plain').send('user_id=1'), 400],
+    ['a 404', () => request(app).get('/nope'), 404],
+    ['the Swagger UI', () => request(app).get('/docs/'), 200],
+    ['the web page', () => request(app).get('/'), 200],
+  ];
+  it.each(cases)('when the server answers %s, then all helmet headers are set', async (_name, send, status) => {
+    const res = await send();
+    expect(res.status).toBe(status);
+    expectHelmet(res.headers);
+  });
+});
+
+describe('body size limit', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    server = await new Promise<Server>((ready) => {
+      const s = app.listen(0, '127.0.0.1', () => ready(s));
+    });
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((done) => server.close(done)));
+
+  it('when a body over the limit is streamed chunked (no Content-Length), then 413 JSON', async () => {
+    const res = await new Promise<{ status: number; body: string }>((done, fail) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/predict/batch', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
+        let body = '';
+        r.on('data', (d) => (body += d));
+        r.on('end', () => done({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', fail);
+      const chunk = `{"pairs":[${'{"user_id":1,"movie_id":10},'.repeat(2000)}`;
+      for (let i = 0; i < 4; i++) req.write(chunk);
+      req.end('{"user_id":1,"movie_id":10}]}');
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error).toMatchObject({ status: 413, code: 'payload_too_large' });
+  });
+});
+
+describe('no stack traces in responses', () => {
+  const throwers: Array<[string, () => never]> = [
+    ['an Error', () => {
+      throw new Error('secret /work/main/data/ml-latest-small.db exploded');
+    }],
+    ['a TypeError from a bug', () => {
+      const missing = undefined as unknown as { secret: () => never };
+      return missing.secret();
+    }],
+    ['a thrown string', () => {
+      throw 'secret string';
+    }],
+    ['an error claiming status 500 and expose', () => {
+      throw Object.assign(new Error('secret internals'), { status: 500, expose: true });
+    }],
+    ['an error with a 4xx status and expose=false', () => {
+      throw Object.assign(new Error('secret internals'), { status: 418, expose: false });
+    }],
+  ];
+
+  it.each(throwers)('when a handler throws %s, then the body is the generic JSON error without a stack', async (_name, thrower) => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development'; // express's own handler would print stacks here; ours never does
+    try {
+      const recommender = plantedRecommender();
+      recommender.predict = thrower;
+      const app = createApp({ recommender, config: { serving: SERVING }, logger: pino({ level: 'silent' }) });
+      const res = await request(app).post('/predict').send({ user_id: 1, movie_id: 10 });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(Object.keys(res.body.error).sort()).toEqual(['code', 'details', 'message', 'status']);
+      if (res.status >= 500) expect(res.body.error).toEqual({ status: 500, code: 'internal_error', message: 'Internal server error', details: [] });
+      expectNoLeak(res.text);
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+
+  it('when the URL or the body is hostile, then the error is JSON without internals', async () => {
+    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    for (const res of [
+      await request(app).get('/movies/%E0%A4%A'),
+      await request(app).get('/%ff'),
+      await request(app).get('/movies/1/similar?n[$gt]=1'),
+      await request(app).post('/predict').set('content-type', 'application/json').send('{"__proto__":{"polluted":1},"user_id":1,"movie_id":10}'),
+      await request(app).post('/predict').set('content-type', 'application/json; charset=latin1').send('{}'),
+      await request(app).post('/predict').set('content-type', 'application/json').set('content-encoding', 'br').send('xx'),
+    ]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expectNoLeak(res.text);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('admin route rate limit', () => {
+  it('when someone guesses tokens, then after the burst every attempt - even the right token - is 429 until the bucket refills', async () => {
+    const holder = new ModelHolder(() => new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)));
+    holder.reload();
+    const app = createApp({ models: holder, config: { serving: SERVING }, admin: { token: 'right-token', burst: 5, refillSeconds: 60 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await request(app).post('/admin/reload').set('Authorization', `Bearer guess-${i}`)).status);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429]);
+    const right = await request(app).post('/admin/reload').set('Authorization', 'Bearer right-token');
+    expect(right.status).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('SQLite opened read-only by the server', () => {
+  it('when a write goes through the server catalogue connection, then SQLite refuses it and the data is unchanged', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'reelrank-ro-')), 'ro.db');
+    await loadDatabase({ processedDir: PROCESSED_DIR, dbPath, dataset: 'api-fixture', log: () => undefined });
+    const catalog = openSqliteCatalog(dbPath);
+    try {
+      const { sqlite } = catalog.connection;
+      expect(sqlite.readonly).toBe(true);
+      const before = catalog.allMovies();
+      expect(() => sqlite.exec('DELETE FROM movies')).toThrow(/readonly/i);
+      expect(() => sqlite.prepare('UPDATE movies SET title = ? WHERE movie_id = 10').run('pwned')).toThrow(/readonly/i);
+      expect(() => sqlite.exec('CREATE TABLE evil (x)')).toThrow(/readonly/i);
+      expect(catalog.allMovies()).toEqual(before);
+    } finally {
+      catalog.close();
+    }
+  });
+
+  it('when main.ts builds its catalogue, then it goes through openSqliteCatalog (the read-only path)', () => {
+    const main = readFileSync(join(__dirname, '..', 'main.ts'), 'utf8');
+    expect(main).toMatch(/openSqliteCatalog\(config\.paths\.dbPath\)/);
+    expect(main).not.toMatch(/openDatabase\(/);
+  });
+});

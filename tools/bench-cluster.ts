@@ -1,0 +1,291 @@
+/**
+ * `npm run bench:cluster` (tsx tools/bench-cluster.ts): the API as one process (apps/api/src/main.ts)
+ * against the cluster mode (apps/api/src/cluster.ts, REELRANK_WORKERS workers, default one per
+ * core) on the trained ml-latest-small model (models/ml-latest-small + data/ml-latest-small.db;
+ * build them with `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`).
+ *
+ * Each target is driven by autocannon on 127.0.0.1 on POST /predict and POST /recommendations
+ * (n=10): one warm-up second, then --duration seconds with --connections connections, random
+ * known user ids and catalogue movie ids (a pool of 4,096 prebuilt bodies per endpoint). Prints
+ * one table: req/s, p50, p99, the cores the server used (all processes of the target, from /proc)
+ * and the cores autocannon used (this process), the cluster/single ratio, and the resident memory
+ * (RSS) of every server process. "other load" is the CPU every other process on the machine used
+ * during the run (from /proc/stat): anything above ~0.1 cores means the figures are disturbed.
+ *
+ * The load generator runs on the same machine: on a 2-core box it takes part of a core itself,
+ * so the ratio is what this machine can show, not the ceiling of the cluster mode.
+ *
+ * Options: --duration=10 --connections=16 --workers=<n> (default os.availableParallelism())
+ *          --log-level=warn
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { getAllMovies, openDatabase } from '@reelrank/database';
+import { readModelManifest } from '@reelrank/model';
+
+const root = resolve(__dirname, '..');
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'];
+  }),
+);
+const DURATION = Number(args.duration ?? 10);
+const CONNECTIONS = Number(args.connections ?? 16);
+const WORKERS = Number(args.workers ?? availableParallelism());
+const LOG_LEVEL = args['log-level'] ?? 'warn';
+const DATA_DIR = join(root, 'data');
+const MODELS_DIR = join(root, 'models');
+const DATASET = 'ml-latest-small';
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((found, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => found(port));
+    });
+  });
+}
+
+/** One GET on a fresh connection (so the cluster's round-robin reaches every worker). */
+function probe(url: string): Promise<{ status: number; worker?: string }> {
+  return new Promise((done) => {
+    const req = httpRequest(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined }));
+    });
+    req.on('error', () => done({ status: 0 }));
+    req.end();
+  });
+}
+
+/** The process and its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
+  const all = [pid];
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    for (const kid of kids) all.push(...processTree(kid));
+  } catch {
+    // gone or not Linux
+  }
+  return all;
+}
+
+function cpuSeconds(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return total;
+}
+
+/** Busy CPU seconds of the whole machine (all cores) from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function rssMB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Target {
+  name: string;
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts main.ts or cluster.ts and waits until every worker answers /ready with 200. */
+async function start(name: string, script: string, workers: number): Promise<Target> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src', script)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      REELRANK_DATASET: DATASET,
+      REELRANK_DATA_DIR: DATA_DIR,
+      REELRANK_MODELS_DIR: MODELS_DIR,
+      REELRANK_WORKERS: String(workers),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 300_000;
+  const seen = new Set<string>();
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+    const answers = await Promise.all(Array.from({ length: 4 * workers }, () => probe(`${url}/ready`)));
+    for (const a of answers) if (a.status === 200) seen.add(a.worker ?? 'single');
+    if (seen.size >= workers) return { name, child, url };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} was not ready within 300 s: ${stderr}`);
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+let seed = 12345;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)];
+const json = { 'content-type': 'application/json' };
+
+function idsFromDisk(): { userIds: Int32Array; movieIds: Int32Array } {
+  const modelDir = join(MODELS_DIR, DATASET);
+  const conn = openDatabase(join(DATA_DIR, `${DATASET}.db`), { readonly: true });
+  try {
+    const movieIds = Int32Array.from(getAllMovies(conn), (m) => m.movieId);
+    const manifest = readModelManifest(modelDir);
+    const raw = readFileSync(join(modelDir, manifest.weights.file));
+    const section = manifest.weights.sections.find((s) => s.name === 'userIds')!;
+    const userIds = new Int32Array(new Uint8Array(raw.subarray(section.offset, section.offset + section.length * 4)).buffer);
+    return { userIds, movieIds };
+  } finally {
+    conn.close();
+  }
+}
+
+interface Measured {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  cpuUs: number;
+  /** The load generator's own CPU (this process), in cores. */
+  loadgenCores: number;
+  /** CPU used by everything else on the machine during the run, in cores (should be ~0). */
+  otherCores: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function drive(target: Target, requests: autocannon.Request[]): Promise<Measured> {
+  const run = (duration: number) =>
+    new Promise<autocannon.Result>((done, fail) => {
+      autocannon({ url: target.url, connections: CONNECTIONS, duration, requests }, (error, res) => (error ? fail(error) : done(res)));
+    });
+  await run(1); // warm-up
+  const pids = processTree(target.child.pid!);
+  const before = cpuSeconds(pids);
+  const ownBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const started = performance.now();
+  const result = await run(DURATION);
+  const own = process.cpuUsage(ownBefore);
+  const wall = (performance.now() - started) / 1000;
+  const loadgenCores = (own.user + own.system) / 1e6 / wall;
+  const serverSeconds = cpuSeconds(pids) - before;
+  const otherCores = Math.max(0, (machineBusySeconds() - machineBefore - serverSeconds) / wall - loadgenCores);
+  const cpuUs = (serverSeconds * 1e6) / Math.max(1, result.requests.total);
+  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs, loadgenCores, otherCores, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(DATA_DIR, `${DATASET}.db`)) || !existsSync(join(MODELS_DIR, DATASET, 'model.json'))) {
+    console.error(`no ${DATASET} model: build it with \`MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline\``);
+    process.exit(1);
+  }
+  const { userIds, movieIds } = idsFromDisk();
+  const POOL = 4096;
+  const endpoints: Array<[string, autocannon.Request[]]> = [
+    ['POST /predict', Array.from({ length: POOL }, () => ({ method: 'POST' as const, path: '/predict', headers: json, body: JSON.stringify({ user_id: pick(userIds), movie_id: pick(movieIds) }) }))],
+    ['POST /recommendations (n=10)', Array.from({ length: POOL }, () => ({ method: 'POST' as const, path: '/recommendations', headers: json, body: JSON.stringify({ user_id: pick(userIds), n_recommendations: 10 }) }))],
+  ];
+  console.error(`autocannon on 127.0.0.1: ${CONNECTIONS} connections, 1 s warm-up + ${DURATION} s per endpoint; ${availableParallelism()} cores; cluster of ${WORKERS} workers; API LOG_LEVEL=${LOG_LEVEL}`);
+
+  const results = new Map<string, Measured>(); // `${target}|${endpoint}`
+  const memory: string[] = [];
+  const exits: string[] = [];
+  for (const [name, script, workers] of [
+    ['single', 'main.ts', 1],
+    ['cluster', 'cluster.ts', WORKERS],
+  ] as const) {
+    const target = await start(name, script, workers);
+    for (const [endpoint, requests] of endpoints) {
+      results.set(`${name}|${endpoint}`, await drive(target, requests));
+      console.error(`  ${name} ${endpoint}: ${results.get(`${name}|${endpoint}`)!.reqPerSec.toFixed(0)} req/s`);
+    }
+    const tree = processTree(target.child.pid!);
+    memory.push(
+      name === 'single'
+        ? `single process: RSS ${rssMB(tree[0])} MB`
+        : `cluster: primary RSS ${rssMB(tree[0])} MB, workers ${tree.slice(1).map(rssMB).join(' + ')} MB = ${tree.map(rssMB).reduce((a, b) => a + b, 0)} MB in all`,
+    );
+    exits.push(`${name}: SIGTERM -> exit ${await stop(target.child)}`);
+  }
+
+  const header = ['endpoint', 'single req/s', 'cluster req/s', 'ratio', 'single p50/p99 ms', 'cluster p50/p99 ms', 'server cores single/cluster', 'autocannon cores single/cluster', 'other load cores single/cluster', 'non-2xx+errors'];
+  const rows = endpoints.map(([endpoint]) => {
+    const s = results.get(`single|${endpoint}`)!;
+    const c = results.get(`cluster|${endpoint}`)!;
+    return [
+      endpoint,
+      s.reqPerSec.toFixed(0),
+      c.reqPerSec.toFixed(0),
+      `${(c.reqPerSec / s.reqPerSec).toFixed(2)}x`,
+      `${s.p50}/${s.p99}`,
+      `${c.p50}/${c.p99}`,
+      `${((s.cpuUs * s.reqPerSec) / 1e6).toFixed(2)}/${((c.cpuUs * c.reqPerSec) / 1e6).toFixed(2)}`,
+      `${s.loadgenCores.toFixed(2)}/${c.loadgenCores.toFixed(2)}`,
+      `${s.otherCores.toFixed(2)}/${c.otherCores.toFixed(2)}`,
+      String(s.non2xx + s.errors + c.non2xx + c.errors),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log('');
+  console.log(line(header));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const r of rows) console.log(line(r));
+  console.log('');
+  for (const m of memory) console.log(`- ${m}`);
+  for (const e of exits) console.log(`- ${e}`);
+  console.log(`- ${availableParallelism()} cores shared by the server processes and autocannon (${CONNECTIONS} connections, ${DURATION} s)`);
+  const disturbed = [...results.values()].some((r) => r.otherCores > 0.15);
+  if (disturbed) console.log('- WARNING: other processes used CPU during the run (column "other load"); rerun on a quiet machine');
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
