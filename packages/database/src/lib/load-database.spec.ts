@@ -82,6 +82,8 @@ describe('loadDatabase', () => {
     const dbPath = join(dir, 'broken.db');
     const load = loadDatabase({ processedDir: MALFORMED_FIXTURE, dbPath, dataset: 'fixture', log: quietLog().log, batchSize: 2 });
     await expect(load).rejects.toThrow('ratings.csv row 5: rating must be a rating between 0.5 and 5.0, found "not-a-rating"');
+    // The fast typed-array parser counted it first; the row-by-row pass named it.
+    await expect(load).rejects.toThrow('(1 malformed row in all; the processed file looks corrupt');
     expect(existsSync(dbPath)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { createProgress, formatCount, produceAtomically } from '@reelrank/artifacts';
+import { createProgress, formatCount, produceAtomically, type ProgressReporter } from '@reelrank/artifacts';
 import { migrateDatabase, openDatabase } from './create-db.js';
 import { RATING_BLOBS_META_KEY } from './rating-blobs.js';
 import { streamCsv } from './csv-stream.js';
@@ -140,6 +140,34 @@ async function loadFile(
   batchSize: number,
   log: (line: string) => void,
 ): Promise<Record<string, string>> {
+  let malformed = 0;
+  if (loader.bulkLoad) {
+    const parseProgress = createProgress({ label: `database ${loader.file} parse`, unit: 'rows', write: log });
+    let progress: ProgressReporter | null = null;
+    // Started once the parse is done, so its rate is the insert rate.
+    const insertProgress = () => (progress ??= createProgress({ label: `database ${loader.file} insert`, unit: 'rows', write: log }));
+    sqlite.exec('BEGIN');
+    try {
+      const result = await loader.bulkLoad(sqlite, file, {
+        batchSize,
+        commit: () => sqlite.exec('COMMIT; BEGIN'),
+        parseProgress,
+        insertProgress,
+        log,
+      });
+      if (!result.declined) {
+        sqlite.exec('COMMIT');
+        insertProgress().done(`${formatCount(result.rows)} rows loaded`);
+        return result.meta;
+      }
+      sqlite.exec('ROLLBACK'); // nothing was inserted
+      malformed = result.malformed;
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   const insertChunk = loader.prepare(sqlite);
   const progress = createProgress({ label: `database ${loader.file}`, unit: 'rows', write: log });
   let sinceCommit = 0;
@@ -160,6 +188,11 @@ async function loadFile(
     return meta;
   } catch (error) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    if (malformed > 0 && error instanceof Error) {
+      // The processed files are ingest's own output: malformed rows mean a corrupt file.
+      error.message += ` (${formatCount(malformed)} malformed row${malformed === 1 ? '' : 's'} in all; ` +
+        'the processed file looks corrupt: re-run the ingest stage)';
+    }
     throw error;
   }
 }
