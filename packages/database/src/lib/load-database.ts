@@ -5,7 +5,6 @@ import { createProgress, formatCount, produceAtomically, type ProgressReporter }
 import { migrateDatabase, openDatabase } from './create-db.js';
 import { RATING_BLOBS_META_KEY } from './rating-blobs.js';
 import { streamCsv } from './csv-stream.js';
-import { removeStaleTemps } from './stale-temps.js';
 import { TABLE_LOADERS } from './table-loaders.js';
 
 export interface LoadDatabaseOptions {
@@ -72,8 +71,7 @@ export async function loadDatabase(options: LoadDatabaseOptions): Promise<LoadDa
       throw new MissingProcessedDataError(`${join(options.processedDir, loader.file)} does not exist`);
     }
   }
-  removeStaleTemps(options.dbPath);
-
+  // produceAtomically first removes temp files (and their -journal) a killed earlier load left behind.
   const counts = await produceAtomically(options.dbPath, async (tempPath) => {
     const conn = openDatabase(tempPath);
     try {
