@@ -36,6 +36,9 @@ export const datasetConfigSchema = z
 export const trainingConfigSchema = z
   .object({
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
+    ratingModel: z
+      .enum(['auto', 'svdpp', 'mf'])
+      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp below 5M ratings, mf above'),
     factors: positiveInt.max(1024).describe('Latent factors per user and movie'),
     maxEpochs: positiveInt.max(1000).describe('Upper bound on SGD epochs; early stopping usually ends sooner'),
     learningRate: z.number().positive().max(1).describe('SGD step size of the first epoch'),

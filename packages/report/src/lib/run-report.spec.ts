@@ -16,7 +16,7 @@ function configFor(root: string): ReportConfig {
     root,
     dataset: { dataset: 'ml-latest-small', source: null, sampleSize: 10 },
     training: {
-      seed: 42, factors: 2, maxEpochs: 5, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.05, initStd: 0.05,
+      seed: 42, ratingModel: 'auto', factors: 2, maxEpochs: 5, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.05, initStd: 0.05,
       patience: 2, validationFraction: 0.1, testFraction: 0.3, refitOnAll: true, popularityMinRatings: 2, popularityPriorWeight: 1, rankingK: 5,
     },
     paths: resolvePaths(root, 'ml-latest-small', {}),

@@ -9,7 +9,7 @@ import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-sv
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
-export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'>;
+export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel'>>;
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
 export interface EvaluationReport {
@@ -66,6 +66,14 @@ export interface EvaluateOnSplitOptions {
   implicit?: ImplicitHyperParameters | false;
 }
 
+/** Ratings above which `auto` picks plain MF: SVD++ runs single-threaded, plain MF on the parallel SIMD kernel. */
+export const AUTO_SVDPP_MAX_RATINGS = 5_000_000;
+
+export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number): RatingModelKind {
+  if (setting === 'svdpp' || setting === 'mf') return setting;
+  return ratings <= AUTO_SVDPP_MAX_RATINGS ? 'svdpp' : 'mf';
+}
+
 /** Name of the MF row in the report table. */
 export const MF_MODEL_NAME = 'biased MF (SGD)';
 
@@ -92,7 +100,7 @@ export async function evaluateOnSplit(
   // A different stream than the train/test split's, so the carve does not mirror it.
   const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
-  const kind = options.ratingModel ?? 'svdpp';
+  const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length);
   const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, hyper, { log, svdpp: options.svdpp }));
   const refitOn = options.refit !== false;
   const final = refitOn

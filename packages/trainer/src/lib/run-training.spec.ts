@@ -8,7 +8,7 @@ import { concatColumns } from './ratings.js';
 import { runTraining } from './run-training.js';
 
 const training: TrainingConfig = {
-  seed: 42, factors: 4, maxEpochs: 60, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
+  seed: 42, ratingModel: 'auto', factors: 4, maxEpochs: 60, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
   initStd: 0.1, patience: 5, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
 };
 
