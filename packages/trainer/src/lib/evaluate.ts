@@ -72,6 +72,26 @@ function row(model: string, fitSeconds: number, started: number, rating: { rmse:
 }
 
 /**
+ * Top-K metrics of `model` with every batch of users scored at once by TensorScorer (dense TF.js
+ * matMul against all movies); the model may be a rating model or a flattened ranker.
+ */
+export function tensorRankingMetrics(tf: Tf, model: MfModel, common: Omit<Parameters<typeof rankingMetrics>[0], 'score'>): RankingMetrics {
+  const nMovies = model.movieIds.length;
+  const scorer = new TensorScorer(tf, model);
+  try {
+    return rankingMetrics({
+      ...common,
+      score: (users) => {
+        const flat = scorer.scoreUsers(users);
+        return (b) => flat.subarray(b * nMovies, (b + 1) * nMovies);
+      },
+    });
+  } finally {
+    scorer.dispose();
+  }
+}
+
+/**
  * RMSE / MAE through `predictRating` and top-K metrics through `TensorScorer.scoreUsers` (dense
  * TF.js matMul, `batchSize` users at a time) + `topN` with the user's train movies excluded.
  */
@@ -94,18 +114,7 @@ export function evaluateMfModel(
       const buffer = new Float32Array(nMovies);
       ranking = rankingMetrics({ ...common, score: (users) => (b) => scoreAllMovies(model, users[b], buffer) });
     } else {
-      const scorer = new TensorScorer(options.tf, model);
-      try {
-        ranking = rankingMetrics({
-          ...common,
-          score: (users) => {
-            const flat = scorer.scoreUsers(users);
-            return (b) => flat.subarray(b * nMovies, (b + 1) * nMovies);
-          },
-        });
-      } finally {
-        scorer.dispose();
-      }
+      ranking = tensorRankingMetrics(options.tf, model, common);
     }
   }
   return row(name, options.fitSeconds, started, rating, ranking);

@@ -1,6 +1,6 @@
-import { popularityPrior, rankingScoringModel, scoreForRanking, TensorScorer, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
+import { popularityPrior, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
-import type { EvaluationData, ModelEvaluation, RankingScorer } from './evaluate.js';
+import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
@@ -119,18 +119,7 @@ export function evaluateRanker(
     const bundle = { model: ratingModel, ranking };
     ranked = rankingMetrics({ ...common, score: (users) => (b) => scoreForRanking(bundle, users[b], buffer) });
   } else {
-    const scorer = new TensorScorer(options.tf, rankingScoringModel(ratingModel, ranking));
-    try {
-      ranked = rankingMetrics({
-        ...common,
-        score: (users) => {
-          const flat = scorer.scoreUsers(users);
-          return (b) => flat.subarray(b * nMovies, (b + 1) * nMovies);
-        },
-      });
-    } finally {
-      scorer.dispose();
-    }
+    ranked = tensorRankingMetrics(options.tf, rankingScoringModel(ratingModel, ranking), common);
   }
   return {
     model: name,
