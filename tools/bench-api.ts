@@ -24,20 +24,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { getAllMovies, loadDatabase, openDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
+import { freePort, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const DURATION = Number(args.duration ?? 10);
 const CONNECTIONS = Number(args.connections ?? 10);
 const LOG_LEVEL = args['log-level'] ?? 'warn';
@@ -109,17 +104,6 @@ app.get('/', (req, res) => { res.send('Hello World!'); });
 const server = app.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
 process.on('SIGTERM', () => process.exit(0));
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((found, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => found(port));
-    });
-  });
-}
 
 /** Starts the API and waits until GET /ready answers 200 (the model is loaded). */
 async function startApi(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {

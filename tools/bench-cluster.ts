@@ -21,20 +21,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
+import { freePort, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const DURATION = Number(args.duration ?? 10);
 const CONNECTIONS = Number(args.connections ?? 16);
 const WORKERS = Number(args.workers ?? availableParallelism());
@@ -47,17 +42,6 @@ const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((found, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => found(port));
-    });
-  });
-}
 
 /** One GET on a fresh connection (so the cluster's round-robin reaches every worker). */
 function probe(url: string): Promise<{ status: number; worker?: string }> {

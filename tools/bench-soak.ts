@@ -18,19 +18,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
+import { freePort, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = parseFlags();
 const DURATION = Number(args.duration ?? 60);
 const CAPACITY_SECONDS = Number(args['capacity-seconds'] ?? 8);
 const FRACTION = Number(args.fraction ?? 0.8);
@@ -51,17 +46,6 @@ setTimeout(() => {
   console.error('bench:soak: overall time limit reached, stopping');
   process.exit(2);
 }, (CAPACITY_SECONDS + DURATION + 120) * 1000).unref();
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => ok(port));
-    });
-  });
-}
 
 function rssKiB(pid: number): number | undefined {
   try {
