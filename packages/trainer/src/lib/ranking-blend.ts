@@ -1,7 +1,7 @@
 import { popularityPrior, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
-import { rankingMetrics, type RankingMetrics } from './ranking-metrics.js';
+import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
 
@@ -59,6 +59,22 @@ export interface BlendTuning {
   seconds: number;
 }
 
+/** Users the blend weights are tuned on, at most (memory: 2 × users × movies floats). */
+export const MAX_TUNING_USERS = 2000;
+
+/** An evenly spaced, deterministic subset of at most `max` users of `relevant` (all of them when fewer). */
+export function everyNthUser(relevant: RelevantItems, max: number): RelevantItems {
+  const n = relevant.users.length;
+  if (n <= max) return relevant;
+  const picks = Array.from({ length: max }, (_, j) => Math.floor((j * n) / max));
+  return {
+    users: Int32Array.from(picks, (p) => relevant.users[p]),
+    knownRelevant: picks.map((p) => relevant.knownRelevant[p]),
+    relevantCount: Int32Array.from(picks, (p) => relevant.relevantCount[p]),
+    skippedUnknownUserRows: relevant.skippedUnknownUserRows,
+  };
+}
+
 /**
  * Picks w_rating and w_popularity (w_implicit = 1) maximising NDCG@K on held-out ratings of the
  * validation part (`data` = fit part vs validation part, never the test set). Each component is
@@ -66,7 +82,10 @@ export interface BlendTuning {
  */
 export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfModel, ranking: RankingModel, k: number): BlendTuning {
   const started = performance.now();
-  const users = data.relevant.users;
+  // Each component is held as users × movies floats: at ml-20m scale all validation users would
+  // need ~15 GB, so the weights are tuned on an evenly spaced subset (all users on small sets).
+  const relevant = everyNthUser(data.relevant, MAX_TUNING_USERS);
+  const users = relevant.users;
   const nMovies = data.indexing.movies.ids.length;
   const zero = { implicit: 0, rating: 0, popularity: 0 };
   const implicitRows = componentRows(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }), users);
@@ -82,7 +101,7 @@ export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfMo
         k,
         nMovies,
         train: data.trainItems,
-        relevant: data.relevant,
+        relevant,
         score: (batch) => (b) => {
           const o = position.get(batch[b])! * nMovies;
           for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
