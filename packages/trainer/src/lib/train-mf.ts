@@ -1,5 +1,6 @@
 import type { TrainingConfig } from '@reelrank/config';
 import type { MfModel } from '@reelrank/model';
+import { EarlyStopping, epochLine } from './early-stopping.js';
 import { buildIndexing, indexRatings, type IndexedRatings, type Indexing } from './indexing.js';
 import { deriveSeed, mulberry32 } from './random.js';
 import type { RatingsColumns } from './ratings.js';
@@ -129,9 +130,7 @@ function trainEpochs(
   if (parallel) log(`[train] parallel SGD: ${parallel.threads} worker threads, ${parallel.kernel} kernel, ${parallel.blocks}x${parallel.blocks} grid`);
   const maxEpochs = options.epochs ?? hyper.maxEpochs;
   const history: EpochStats[] = [];
-  let best: MfModel = model;
-  let bestEpoch = 0;
-  let bestRmse = Infinity;
+  const stopping = new EarlyStopping<MfModel>(hyper.patience, log);
   let learningRate = hyper.learningRate;
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {
     const t0 = performance.now();
@@ -143,29 +142,17 @@ function trainEpochs(
     const validationRmse = valData ? (parallel ? parallel.validationRmse() : ratingMetrics(model, valData).rmse) : null;
     const seconds = (performance.now() - t0) / 1000;
     history.push({ epoch, learningRate, trainRmse, validationRmse, seconds });
-    log(`[train] epoch ${epoch}/${maxEpochs} lr ${learningRate.toExponential(2)} train RMSE ${trainRmse.toFixed(4)}${validationRmse === null ? '' : ` validation RMSE ${validationRmse.toFixed(4)}`} ${seconds.toFixed(2)} s`);
+    log(epochLine('', epoch, maxEpochs, learningRate, trainRmse, validationRmse, seconds));
     learningRate *= hyper.learningRateDecay;
-    if (validationRmse === null) {
-      bestEpoch = epoch;
-      continue;
-    }
-    if (validationRmse < bestRmse) {
-      bestRmse = validationRmse;
-      bestEpoch = epoch;
-      best = epoch === maxEpochs ? model : copyModel(model);
-    } else if (epoch - bestEpoch >= hyper.patience) {
-      log(`[train] early stop: no validation improvement for ${hyper.patience} epochs; keeping epoch ${bestEpoch} (RMSE ${bestRmse.toFixed(4)})`);
-      break;
-    }
+    if (stopping.record(epoch, validationRmse, () => (epoch === maxEpochs ? model : copyModel(model)))) break;
   }
-  if (!valData) best = model;
   return {
-    model: best,
+    model: valData ? stopping.best ?? model : model,
     indexing,
     history,
-    bestEpoch,
+    bestEpoch: stopping.bestEpoch,
     epochsRun: history.length,
-    bestValidationRmse: valData ? bestRmse : null,
+    bestValidationRmse: valData ? stopping.bestRmse : null,
     seconds: (performance.now() - started) / 1000,
     kernel: parallel ? `parallel-${parallel.kernel}` : 'single-thread',
     threads: parallel ? parallel.threads : 1,

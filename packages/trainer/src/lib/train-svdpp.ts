@@ -1,3 +1,4 @@
+import { EarlyStopping, epochLine } from './early-stopping.js';
 import type { MfModel } from '@reelrank/model';
 import { buildIndexing, groupByUser, indexRatings, type IndexedRatings, type UserItems } from './indexing.js';
 import { deriveSeed, mulberry32, shuffleInPlace, type Random } from './random.js';
@@ -141,9 +142,7 @@ export function trainSvdpp(
   const z = new Float64Array(hyper.factors);
   const gz = new Float64Array(hyper.factors);
   const history: EpochStats[] = [];
-  let best: MfModel | null = null;
-  let bestEpoch = 0;
-  let bestRmse = Infinity;
+  const stopping = new EarlyStopping<MfModel>(hyper.patience, log);
   let lr = hyper.learningRate;
   let lrY = hyper.implicitLearningRate;
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {
@@ -155,29 +154,18 @@ export function trainSvdpp(
     const validationRmse = folded && valData ? ratingMetrics(folded, valData).rmse : null;
     const seconds = (performance.now() - t0) / 1000;
     history.push({ epoch, learningRate: lr, trainRmse, validationRmse, seconds });
-    log(`[train] svd++ epoch ${epoch}/${maxEpochs} lr ${lr.toExponential(2)} train RMSE ${trainRmse.toFixed(4)}${validationRmse === null ? '' : ` validation RMSE ${validationRmse.toFixed(4)}`} ${seconds.toFixed(2)} s`);
+    log(epochLine('svd++ ', epoch, maxEpochs, lr, trainRmse, validationRmse, seconds));
     lr *= hyper.learningRateDecay;
     lrY *= hyper.learningRateDecay;
-    if (validationRmse === null) {
-      bestEpoch = epoch;
-      continue;
-    }
-    if (validationRmse < bestRmse) {
-      bestRmse = validationRmse;
-      bestEpoch = epoch;
-      best = folded;
-    } else if (epoch - bestEpoch >= hyper.patience) {
-      log(`[train] early stop: no validation improvement for ${hyper.patience} epochs; keeping epoch ${bestEpoch} (RMSE ${bestRmse.toFixed(4)})`);
-      break;
-    }
+    if (stopping.record(epoch, validationRmse, () => folded!)) break;
   }
   return {
-    model: valData && best ? best : foldedModel(state),
+    model: valData && stopping.best ? stopping.best : foldedModel(state),
     indexing,
     history,
-    bestEpoch,
+    bestEpoch: stopping.bestEpoch,
     epochsRun: history.length,
-    bestValidationRmse: valData ? bestRmse : null,
+    bestValidationRmse: valData ? stopping.bestRmse : null,
     seconds: (performance.now() - started) / 1000,
   };
 }
