@@ -46,17 +46,12 @@ export function defaultThreadCount(): number {
   return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 }
 
-const GEN = 0;
-const STOP = 1;
-const NEXT = 2;
-const DONE = 3;
-const READY = 4;
-const NCELLS = 5;
-const TASK = 6;
-const ERROR = 7;
-const CELLS = 16;
-const TASK_SGD = 0;
-const TASK_SSE = 1;
+/**
+ * The task board shared with the workers: slots of the control Int32Array and task codes. Defined
+ * here only and handed to every worker in its workerData, so both sides always agree.
+ */
+const CONTROL = { GEN: 0, STOP: 1, NEXT: 2, DONE: 3, READY: 4, NCELLS: 5, TASK: 6, ERROR: 7, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
+const { GEN, STOP, NEXT, DONE, READY, NCELLS, TASK, ERROR, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
 const PAGE = 65536;
 const WORKER_START_TIMEOUT_MS = 60_000;
@@ -226,7 +221,7 @@ export class ParallelSgd {
     this.cellSse = new Float64Array(new SharedArrayBuffer(8 * (nCells + valChunks)));
     this.params[4] = RATING_MIN;
     this.params[5] = RATING_MAX;
-    const workerData = { memory: this.memory, module, control: this.ctl.buffer, params: this.params.buffer, cellSse: this.cellSse.buffer, cellStart: allStart.buffer, layout };
+    const workerData = { memory: this.memory, module, control: this.ctl.buffer, params: this.params.buffer, cellSse: this.cellSse.buffer, cellStart: allStart.buffer, layout, controlSlots: CONTROL };
     try {
       for (let t = 0; t < this.threads; t++) {
         const worker = new Worker(join(__dirname, 'sgd-worker.js'), { workerData });

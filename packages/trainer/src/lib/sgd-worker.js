@@ -12,17 +12,8 @@
 'use strict';
 const { workerData } = require('node:worker_threads');
 
-const GEN = 0;
-const STOP = 1;
-const NEXT = 2;
-const DONE = 3;
-const READY = 4;
-const NCELLS = 5;
-const TASK = 6;
-const ERROR = 7;
-const CELLS = 16;
-const TASK_SGD = 0;
-const TASK_SSE = 1;
+// Task-board slots and task codes, defined once in sgd-parallel.ts.
+const { GEN, STOP, NEXT, DONE, READY, NCELLS, TASK, ERROR, CELLS, TASK_SGD, TASK_SSE } = workerData.controlSlots;
 
 /** Plain-JS kernel over the same memory (the fallback when WebAssembly SIMD is unavailable, and the measured alternative). */
 function jsKernels(buffer, layout) {
