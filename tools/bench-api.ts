@@ -27,9 +27,9 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { getAllMovies, loadDatabase, openDatabase } from '@reelrank/database';
+import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
-import { freePort, parseFlags } from './lib/bench-kit';
+import { freePort, idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -379,20 +379,6 @@ async function synthetic20m(): Promise<{ modelsDir: string; dataDir: string; not
   return { modelsDir, dataDir, note };
 }
 
-function targetFromDisk(dbPath: string, modelDir: string): Target {
-  const conn = openDatabase(dbPath, { readonly: true });
-  try {
-    const movieIds = Int32Array.from(getAllMovies(conn), (m) => m.movieId);
-    const manifest = readModelManifest(modelDir);
-    const raw = readFileSync(join(modelDir, manifest.weights.file));
-    const section = manifest.weights.sections.find((s) => s.name === 'userIds')!;
-    const userIds = new Int32Array(new Uint8Array(raw.subarray(section.offset, section.offset + section.length * 4)).buffer);
-    return { userIds, movieIds };
-  } finally {
-    conn.close();
-  }
-}
-
 // --------------------------------------------------------------------------- main
 
 function printTable(rows: Row[], hello: Row | undefined): void {
@@ -433,7 +419,7 @@ async function main(): Promise<void> {
     if (!existsSync(dbPath) || !existsSync(join(modelDir, 'model.json'))) {
       notes.push('ml-latest-small skipped: build it with `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`');
     } else {
-      const t = targetFromDisk(dbPath, modelDir);
+      const t = idsFromArtifacts(dbPath, modelDir);
       const manifest = readModelManifest(modelDir);
       notes.push(`ml-latest-small: trained model ${manifest.version} (${manifest.users} users x ${manifest.movies} movies, k=${manifest.factors})`);
       const api = await startApi('api ml-latest-small', { REELRANK_DATASET: 'ml-latest-small', REELRANK_DATA_DIR: join(root, 'data'), REELRANK_MODELS_DIR: join(root, 'models') });
@@ -449,7 +435,7 @@ async function main(): Promise<void> {
       dirs = { modelsDir, dataDir, note: `trained model from ${modelsDir}`, dataset: args['dataset-20m'] ?? 'ml-20m' };
     } else dirs = { ...(await synthetic20m()), dataset: 'synthetic' };
     notes.push(`20M-size: ${dirs.note}`);
-    const t = targetFromDisk(join(dirs.dataDir, `${dirs.dataset}.db`), join(dirs.modelsDir, dirs.dataset));
+    const t = idsFromArtifacts(join(dirs.dataDir, `${dirs.dataset}.db`), join(dirs.modelsDir, dirs.dataset));
     const started = Date.now();
     const api = await startApi('api 20M-size', { REELRANK_DATASET: dirs.dataset, REELRANK_DATA_DIR: dirs.dataDir, REELRANK_MODELS_DIR: dirs.modelsDir });
     notes.push(`20M-size: server start to ready ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -24,9 +24,7 @@ import { request as httpRequest } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { getAllMovies, openDatabase } from '@reelrank/database';
-import { readModelManifest } from '@reelrank/model';
-import { freePort, parseFlags } from './lib/bench-kit';
+import { freePort, idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -153,21 +151,6 @@ const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 
 const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)];
 const json = { 'content-type': 'application/json' };
 
-function idsFromDisk(): { userIds: Int32Array; movieIds: Int32Array } {
-  const modelDir = join(MODELS_DIR, DATASET);
-  const conn = openDatabase(join(DATA_DIR, `${DATASET}.db`), { readonly: true });
-  try {
-    const movieIds = Int32Array.from(getAllMovies(conn), (m) => m.movieId);
-    const manifest = readModelManifest(modelDir);
-    const raw = readFileSync(join(modelDir, manifest.weights.file));
-    const section = manifest.weights.sections.find((s) => s.name === 'userIds')!;
-    const userIds = new Int32Array(new Uint8Array(raw.subarray(section.offset, section.offset + section.length * 4)).buffer);
-    return { userIds, movieIds };
-  } finally {
-    conn.close();
-  }
-}
-
 interface Measured {
   reqPerSec: number;
   p50: number;
@@ -207,7 +190,7 @@ async function main(): Promise<void> {
     console.error(`no ${DATASET} model: build it with \`MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline\``);
     process.exit(1);
   }
-  const { userIds, movieIds } = idsFromDisk();
+  const { userIds, movieIds } = idsFromArtifacts(join(DATA_DIR, `${DATASET}.db`), join(MODELS_DIR, DATASET));
   const POOL = 4096;
   const endpoints: Array<[string, autocannon.Request[]]> = [
     ['POST /predict', Array.from({ length: POOL }, () => ({ method: 'POST' as const, path: '/predict', headers: json, body: JSON.stringify({ user_id: pick(userIds), movie_id: pick(movieIds) }) }))],

@@ -1,4 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { getAllMovies, openDatabase } from '@reelrank/database';
+import { loadModelArtifacts } from '@reelrank/model';
 
 /** `--name=value` / `--flag` command-line options of the benchmark scripts. */
 export function parseFlags(argv = process.argv.slice(2)): Record<string, string> {
@@ -20,4 +22,14 @@ export function freePort(): Promise<number> {
       server.close(() => found(port));
     });
   });
+}
+
+/** User ids of a trained model and movie ids of its catalogue: what the load generators pick from. */
+export function idsFromArtifacts(dbPath: string, modelDir: string): { userIds: Int32Array; movieIds: Int32Array } {
+  const conn = openDatabase(dbPath, { readonly: true });
+  try {
+    return { userIds: loadModelArtifacts(modelDir).model.userIds, movieIds: Int32Array.from(getAllMovies(conn), (m) => m.movieId) };
+  } finally {
+    conn.close();
+  }
 }
