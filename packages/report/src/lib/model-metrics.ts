@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelEvaluation } from '@reelrank/trainer';
 import type { ActivityBucket } from './cold-start.js';
 
 /**
@@ -7,15 +8,8 @@ import type { ActivityBucket } from './cold-start.js';
  * format, so every field is optional here and a missing one shows as "not available".
  */
 
-export interface ModelRow {
-  model: string;
-  rmse: number | null;
-  mae: number | null;
-  precisionAtK: number | null;
-  recallAtK: number | null;
-  ndcgAtK: number | null;
-  coverage: number | null;
-}
+/** One row of the trainer's evaluation table, as metrics.json holds it (timings left out). */
+export type ModelRow = Omit<ModelEvaluation, 'fitSeconds' | 'evalSeconds'>;
 
 export interface EpochPoint {
   epoch: number;
