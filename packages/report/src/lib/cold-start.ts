@@ -50,37 +50,6 @@ export interface ActivityBucket {
   mae: number;
 }
 
-/** Lower edges of the activity buckets: 1-4, 5-9, 10-19, 20-49, 50-99, 100-199, 200-499, 500+. */
-export const ACTIVITY_EDGES = [1, 5, 10, 20, 50, 100, 200, 500] as const;
-
 export function bucketLabel(lower: number, upper: number | null): string {
   return upper === null ? `${lower}+` : lower === upper ? `${lower}` : `${lower}-${upper}`;
-}
-
-/**
- * RMSE and MAE of test predictions grouped by the activity (number of training ratings) of the
- * user who made them. Empty buckets are left out; buckets come in activity order.
- */
-export function errorByActivity(
-  rows: { userId: number; activity: number; error: number }[],
-  edges: readonly number[] = ACTIVITY_EDGES,
-): ActivityBucket[] {
-  const acc = edges.map(() => ({ users: new Set<number>(), rows: 0, squared: 0, absolute: 0 }));
-  for (const row of rows) {
-    let b = edges.length - 1;
-    while (b > 0 && row.activity < edges[b]) b--;
-    const a = acc[b];
-    a.users.add(row.userId);
-    a.rows++;
-    a.squared += row.error * row.error;
-    a.absolute += Math.abs(row.error);
-  }
-  const buckets: ActivityBucket[] = [];
-  edges.forEach((lower, b) => {
-    const a = acc[b];
-    if (a.rows === 0) return;
-    const upper = b + 1 < edges.length ? edges[b + 1] - 1 : null;
-    buckets.push({ label: bucketLabel(lower, upper), lower, upper, users: a.users.size, rows: a.rows, rmse: Math.sqrt(a.squared / a.rows), mae: a.absolute / a.rows });
-  });
-  return buckets;
 }

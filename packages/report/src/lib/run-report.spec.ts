@@ -70,28 +70,29 @@ describe('runReport', () => {
     expect(readdirSync(join(root, 'reports', 'ml-latest-small'))).toEqual(['index.html']);
   });
 
-  it('when a model is present, then the model card and the error-by-activity chart (marked optimistic) are in the page', async () => {
+  it('when a model without an activity breakdown is present, then the model card is in the page and the error chart is replaced by a note', async () => {
     const { config } = await rootWithDatabase();
     saveTinyModel(config, { k: 5, models: [{ model: 'biased MF (SGD)', rmse: 0.9, mae: 0.7, precisionAtK: 0.1, recallAtK: null, ndcgAtK: 0.2 }] });
     const result = await runReport(config, quiet);
     expect(result.withModel).toBe(true);
-    expect(result.charts).toContain('error-by-activity');
+    expect(result.charts).not.toContain('error-by-activity');
     const html = readFileSync(result.path, 'utf8');
-    expect(html).toContain('Optimistic: the served model was refit on all ratings');
+    expect(html).toContain('metrics.json has no error-by-activity breakdown');
     expect(html).toMatch(/<td><strong>0\.9000<\/strong><\/td>/);
     expect(html).toContain('Recall@5');
     // Figures metrics.json lacks show as "not available", never invented.
     expect(html).toMatch(/Epochs<\/th><td>not available/);
   });
 
-  it('when metrics.json has a per-activity breakdown, then that is used instead of re-scoring', async () => {
+  it('when metrics.json has a per-activity breakdown, then the error chart draws it', async () => {
     const { config } = await rootWithDatabase();
     saveTinyModel(config, { byUserActivity: [{ lower: 1, upper: 4, users: 2, rows: 3, rmse: 1.25, mae: 1 }, { lower: 5, upper: null, users: 1, rows: 2, rmse: 0.75, mae: 0.5 }] });
     expect(readModelSummary(config.paths.modelDir)?.byUserActivity?.map((b) => b.label)).toEqual(['1-4', '5+']);
-    const html = readFileSync((await runReport(config, quiet)).path, 'utf8');
+    const result = await runReport(config, quiet);
+    expect(result.charts).toContain('error-by-activity');
+    const html = readFileSync(result.path, 'utf8');
     expect(html).toContain('source: metrics.json');
     expect(html).toContain('(1.250 with 1-4 training ratings)');
-    expect(html).not.toContain('Optimistic');
   });
 
   it('when metrics.json is broken JSON, then the card falls back to model.json and says what is missing', () => {

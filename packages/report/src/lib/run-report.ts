@@ -4,7 +4,7 @@ import { writeFileAtomic } from '@reelrank/artifacts';
 import type { AppConfig } from '@reelrank/config';
 import { getAllMovies, getDatasetMeta, openDatabase, readRatingsColumns } from '@reelrank/database';
 import { loadModelArtifacts } from '@reelrank/model';
-import { activityErrorFromModel, type ActivityError } from './activity-error.js';
+import type { ActivityError } from './activity-error.js';
 import { readModelSummary, type ModelSummary } from './model-metrics.js';
 import { renderReportHtml } from './render-html.js';
 import type { ReportInput } from './sections.js';
@@ -47,18 +47,11 @@ function modelInputs(config: ReportConfig, columns: ReportInput['columns'], data
     if (!allowMissing) throw new ReportInputError(message);
     return { summary: null, activity: null, note: 'model.json missing: run nx run trainer:pipeline' };
   }
-  if (summary.byUserActivity) {
-    const rows = summary.byUserActivity.reduce((s, b) => s + b.rows, 0);
-    const activity: ActivityError = { buckets: summary.byUserActivity, source: 'metrics.json', optimistic: false, testRows: rows };
-    return { summary, activity, note: undefined };
+  if (!summary.byUserActivity) {
+    return { summary, activity: null, note: 'metrics.json has no error-by-activity breakdown (trained by an older trainer): rerun nx run trainer:pipeline' };
   }
-  const { model, manifest } = loadModelArtifacts(config.paths.modelDir);
-  if (dataHash && manifest.dataHash !== dataHash) {
-    return { summary, activity: null, note: 'the model was trained on other data than the database holds (dataHash differs): rerun nx run trainer:pipeline' };
-  }
-  const seed = Number(summary.hyperParameters.seed ?? config.training.seed);
-  const testFraction = Number(summary.hyperParameters.testFraction ?? config.training.testFraction);
-  const activity = activityErrorFromModel(columns, model, { seed, testFraction }, summary.trainedOn);
+  const rows = summary.byUserActivity.reduce((sum, bucket) => sum + bucket.rows, 0);
+  const activity: ActivityError = { buckets: summary.byUserActivity, testRows: rows };
   return { summary, activity, note: undefined };
 }
 

@@ -113,10 +113,10 @@ function coldStartSection(input: ReportInput, rows: ReturnType<typeof coldStartS
   ];
   const activity = input.activity;
   if (activity && activity.buckets.length > 0) {
-    charts.push({ id: 'error-by-activity', title: `Model error by user activity${activity.optimistic ? ' (optimistic: the served model saw these ratings)' : ''}`, takeaway: say.activityTakeaway(activity), spec: specs.activityErrorSpec(activity.buckets) });
+    charts.push({ id: 'error-by-activity', title: 'Model error by user activity', takeaway: say.activityTakeaway(activity), spec: specs.activityErrorSpec(activity.buckets) });
   }
   const source = activity
-    ? ` The error chart scores ${activity.testRows.toLocaleString('en-US')} held-out test ratings (source: ${activity.source}).`
+    ? ` The error chart scores ${activity.testRows.toLocaleString('en-US')} held-out test ratings (source: metrics.json, from the model selected before the final refit, which never saw them).`
     : '';
   return {
     id: 'cold-start',

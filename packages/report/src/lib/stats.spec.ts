@@ -1,4 +1,4 @@
-import { coldStartShares, coldStartThresholds, errorByActivity } from './cold-start.js';
+import { coldStartShares, coldStartThresholds } from './cold-start.js';
 import { densityGrid } from './density.js';
 import { countById, genreStats, logBinnedHistogram, longTail, meanOf, ratingDistribution, ratingsOverTime, sparsity, type RatingColumns } from './stats.js';
 
@@ -86,18 +86,5 @@ describe('dataset statistics', () => {
       { entity: 'movies', threshold: 2, count: 2, share: 2 / 4 },
       { entity: 'movies', threshold: 3, count: 3, share: 3 / 4 },
     ]);
-  });
-
-  it('when grouping test errors by user activity, then each bucket has its RMSE, MAE, users and rows', () => {
-    const buckets = errorByActivity([
-      { userId: 1, activity: 3, error: 1 },
-      { userId: 1, activity: 3, error: -1 },
-      { userId: 2, activity: 25, error: 0.5 },
-      { userId: 3, activity: 900, error: 0 },
-    ]);
-    expect(buckets.map((b) => b.label)).toEqual(['1-4', '20-49', '500+']);
-    expect(buckets[0]).toMatchObject({ users: 1, rows: 2, rmse: 1, mae: 1 });
-    expect(buckets[1]).toMatchObject({ users: 1, rows: 1, rmse: 0.5, mae: 0.5, lower: 20, upper: 49 });
-    expect(buckets[2]).toMatchObject({ rmse: 0, upper: null });
   });
 });

@@ -61,12 +61,9 @@ export function activityTakeaway(activity: ActivityError): string {
   if (b.length === 0) return 'No test ratings to score.';
   const first = b[0];
   const last = b[b.length - 1];
-  const caveat = activity.optimistic
-    ? ' Optimistic: the served model was refit on all ratings, these test rows included, so this is closer to training error.'
-    : '';
-  if (b.length === 1) return `Test RMSE is ${fixed(first.rmse)} over all ${int(first.rows)} test ratings (one activity bucket).${caveat}`;
+  if (b.length === 1) return `Test RMSE is ${fixed(first.rmse)} over all ${int(first.rows)} test ratings (one activity bucket).`;
   const trend = first.rmse > last.rmse ? 'higher' : 'not higher';
-  return `Test RMSE is ${trend} for the least active users (${fixed(first.rmse)} with ${first.label} training ratings) than for the most active (${fixed(last.rmse)} with ${last.label}).${caveat}`;
+  return `Test RMSE is ${trend} for the least active users (${fixed(first.rmse)} with ${first.label} training ratings) than for the most active (${fixed(last.rmse)} with ${last.label}).`;
 }
 
 export function trainingCurveTakeaway(history: readonly EpochPoint[], bestEpoch: number | null): string {

@@ -64,15 +64,13 @@ export function syntheticModelSummary(): ModelSummary {
   };
 }
 
-export function syntheticActivity(optimistic = true): ActivityError {
+export function syntheticActivity(): ActivityError {
   return {
     buckets: [
       { label: '1-4', lower: 1, upper: 4, users: 10, rows: 12, rmse: 1.1, mae: 0.9 },
       { label: '20-49', lower: 20, upper: 49, users: 30, rows: 80, rmse: 0.92, mae: 0.71 },
       { label: '500+', lower: 500, upper: null, users: 2, rows: 90, rmse: 0.8, mae: 0.6 },
     ],
-    source: 'served model on the re-created test split',
-    optimistic,
     testRows: 182,
   };
 }
