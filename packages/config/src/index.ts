@@ -2,3 +2,4 @@ export * from './lib/schema.js';
 export * from './lib/load-config.js';
 export * from './lib/paths.js';
 export * from './lib/workspace-root.js';
+export * from './lib/dataset-name.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EvaluationReport } from '@reelrank/trainer';
-import { DATASET_NAMES } from '@reelrank/config';
+import { DATASET_NAME_PATTERN, DATASET_NAMES } from '@reelrank/config';
 import { CliFailure, UsageError } from './errors.js';
 import { PIPELINE_HINT } from './model-context.js';
 import type { Command } from './command.js';
@@ -52,8 +52,8 @@ export const pipelineCommand: Command = {
   run({ values, config, usage, env }) {
     const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
     if (values.dataset !== undefined) {
-      if (!(DATASET_NAMES as readonly string[]).includes(String(values.dataset))) {
-        throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}`, usage);
+      if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
+        throw new UsageError(`--dataset must be a GroupLens name (${DATASET_NAMES.join(', ')}) or, with --source, a name of letters, digits, ".", "-" and "_"`, usage);
       }
       childEnv.REELRANK_DATASET = String(values.dataset);
     }

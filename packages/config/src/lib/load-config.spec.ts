@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     const root = tempRoot();
     expect(() => loadConfig({ root, env: { PORT: 'eighty', REELRANK_TRAIN_FACTORS: '-3' } })).toThrow(ConfigError);
     try {
-      loadConfig({ root, env: { PORT: 'eighty', REELRANK_DATASET: 'ml-3m' } });
+      loadConfig({ root, env: { PORT: 'eighty', REELRANK_DATASET: '../ml-3m' } });
     } catch (error) {
       const message = (error as Error).message;
       expect(message).toContain('config/serving.json "port" (env PORT)');

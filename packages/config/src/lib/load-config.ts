@@ -12,15 +12,19 @@ import {
 } from './schema.js';
 import { findWorkspaceRoot } from './workspace-root.js';
 import { resolvePaths, type StagePaths } from './paths.js';
+import { DEFAULT_DATASET, datasetNameFromSource } from './dataset-name.js';
 
 export interface AppConfig {
   /** Workspace root: config/, data/ and models/ are resolved against it. */
   root: string;
-  dataset: DatasetConfig;
+  /** `dataset` resolved: named in config/env, else taken from the source, else ml-latest-small. */
+  dataset: ResolvedDatasetConfig;
   training: TrainingConfig;
   serving: ServingConfig;
   paths: StagePaths;
 }
+
+export type ResolvedDatasetConfig = Omit<DatasetConfig, 'dataset'> & { dataset: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -89,7 +93,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   }
   for (const group of Object.keys(GROUPS) as Group[]) Object.assign(raw[group], options.overrides?.[group] ?? {});
 
-  const parsed = {} as { dataset: DatasetConfig; training: TrainingConfig; serving: ServingConfig };
+  const parsed = {} as { dataset: ResolvedDatasetConfig; training: TrainingConfig; serving: ServingConfig };
   for (const group of Object.keys(GROUPS) as Group[]) {
     const result = (GROUPS[group].schema as z.ZodType).safeParse(raw[group]);
     if (result.success) {
@@ -109,5 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     // A relative MOVIELENS_SOURCE is relative to where the user typed the command.
     parsed.dataset.source = resolve(env.INIT_CWD ?? process.cwd(), parsed.dataset.source);
   }
+  // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
+  parsed.dataset.dataset ??= parsed.dataset.source ? datasetNameFromSource(parsed.dataset.source) : DEFAULT_DATASET;
   return { root, ...parsed, paths: resolvePaths(root, parsed.dataset.dataset, env) };
 }

@@ -15,15 +15,28 @@ export const DATASET_NAMES = [
   'ml-25m',
   'ml-latest',
   'synthetic',
+  'synthetic-small',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/**
+ * A data set's name becomes a file and folder name (data/<name>.db, models/<name>/): letters,
+ * digits, dot, dash and underscore, starting with a letter or digit.
+ */
+export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().gt(0).lt(1);
 
 export const datasetConfigSchema = z
   .object({
-    dataset: z.enum(DATASET_NAMES).describe('MovieLens set to build (env REELRANK_DATASET)'),
+    dataset: z
+      .string()
+      .regex(DATASET_NAME_PATTERN, 'must be letters, digits, ".", "-" or "_" (it names files), e.g. ml-1m')
+      .nullable()
+      .describe(
+        `Data set to build (env REELRANK_DATASET): a GroupLens name (${DATASET_NAMES.join(', ')}) to download, or any name for a local source; null: the source's folder or zip name, or ml-latest-small when there is no source`,
+      ),
     source: z
       .string()
       .min(1)
