@@ -6,6 +6,8 @@ import { downloadFile, type FetchLike } from './download.js';
 import {
   DEFAULT_SYNTHETIC_FACTORS,
   generateSyntheticMovieLens,
+  isSyntheticDataset,
+  SYNTHETIC_DATASETS,
   SYNTHETIC_GENERATOR_VERSION,
   syntheticSizeFromEnv,
   type SyntheticSize,
@@ -55,7 +57,7 @@ export interface AcquireOptions {
    * `synthetic` data set generates it (see synthetic.ts).
    */
   source: string | null;
-  /** Size and seed of the `synthetic` set; default from REELRANK_SYNTHETIC_* (syntheticSizeFromEnv). */
+  /** Size and seed of a generated set (`synthetic`, `synthetic-small`); default: its shape, overridden by REELRANK_SYNTHETIC_*. */
   synthetic?: SyntheticSize;
   rawDir: string;
   log?: (line: string) => void;
@@ -122,7 +124,9 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
     });
   }
 
-  if (!source && dataset === 'synthetic') return acquireSynthetic(rawDir, options.synthetic ?? syntheticSizeFromEnv(), log);
+  if (!source && isSyntheticDataset(dataset)) {
+    return acquireSynthetic(dataset, rawDir, options.synthetic ?? syntheticSizeFromEnv(process.env, SYNTHETIC_DATASETS[dataset]), log);
+  }
 
   let zipPath: string;
   let info: Omit<SourceInfo, 'files'>;
@@ -167,7 +171,7 @@ function sameParams(a: SyntheticParams | undefined, b: SyntheticParams): boolean
  * Generates the synthetic set into `rawDir` (atomically), unless the folder already holds one
  * generated with the same parameters whose files are all present at their recorded sizes.
  */
-async function acquireSynthetic(rawDir: string, size: SyntheticSize, log: (line: string) => void): Promise<SourceInfo> {
+async function acquireSynthetic(dataset: string, rawDir: string, size: SyntheticSize, log: (line: string) => void): Promise<SourceInfo> {
   const params: SyntheticParams = { ...size, factors: DEFAULT_SYNTHETIC_FACTORS, generator: SYNTHETIC_GENERATOR_VERSION };
   const previous = readSourceJson(rawDir);
   const intact = (info: SourceInfo) =>
@@ -181,7 +185,7 @@ async function acquireSynthetic(rawDir: string, size: SyntheticSize, log: (line:
   log(`[ingest] generating synthetic data (${location}) -> ${rawDir}`);
   return replaceDirAtomically(rawDir, async (temp) => {
     await generateSyntheticMovieLens({ dir: temp, ...size, factors: params.factors, log });
-    return finish(temp, { dataset: 'synthetic', kind: 'synthetic', location, synthetic: params });
+    return finish(temp, { dataset, kind: 'synthetic', location, synthetic: params });
   });
 }
 

@@ -19,6 +19,16 @@ import { ByteWriter } from './byte-writer.js';
 
 /** ml-20m's size: the default of the generator and of the `synthetic` data set. */
 export const ML20M_SHAPE = Object.freeze({ ratings: 20_000_263, users: 138_493, movies: 26_744 });
+/** ml-latest-small's size: the `synthetic-small` data set, a demo that needs no download. */
+export const ML_LATEST_SMALL_SHAPE = Object.freeze({ ratings: 100_836, users: 610, movies: 9_742 });
+/** The generated data sets by name and their default size (REELRANK_SYNTHETIC_* override it). */
+export const SYNTHETIC_DATASETS: Readonly<Record<string, Readonly<Omit<SyntheticSize, 'seed'>>>> = Object.freeze({
+  synthetic: ML20M_SHAPE,
+  'synthetic-small': ML_LATEST_SMALL_SHAPE,
+});
+export function isSyntheticDataset(name: string): boolean {
+  return Object.hasOwn(SYNTHETIC_DATASETS, name);
+}
 export const DEFAULT_SYNTHETIC_SEED = 42;
 export const DEFAULT_SYNTHETIC_FACTORS = 8;
 /** ml-20m only includes users with at least 20 ratings. */
@@ -92,7 +102,7 @@ export const SYNTHETIC_ENV = Object.freeze({
  * REELRANK_SYNTHETIC_USERS (138,493), REELRANK_SYNTHETIC_MOVIES (26,744) and
  * REELRANK_SYNTHETIC_SEED (42). Digits with optional `_` or `,` separators; throws naming the variable.
  */
-export function syntheticSizeFromEnv(env: NodeJS.ProcessEnv = process.env): SyntheticSize {
+export function syntheticSizeFromEnv(env: NodeJS.ProcessEnv = process.env, shape: Omit<SyntheticSize, 'seed'> = ML20M_SHAPE): SyntheticSize {
   const read = (key: keyof SyntheticSize, fallback: number, min: number): number => {
     const name = SYNTHETIC_ENV[key];
     const text = env[name]?.trim();
@@ -102,9 +112,9 @@ export function syntheticSizeFromEnv(env: NodeJS.ProcessEnv = process.env): Synt
     return value;
   };
   return {
-    ratings: read('ratings', ML20M_SHAPE.ratings, 1),
-    users: read('users', ML20M_SHAPE.users, 1),
-    movies: read('movies', ML20M_SHAPE.movies, 1),
+    ratings: read('ratings', shape.ratings, 1),
+    users: read('users', shape.users, 1),
+    movies: read('movies', shape.movies, 1),
     seed: read('seed', DEFAULT_SYNTHETIC_SEED, 0),
   };
 }
