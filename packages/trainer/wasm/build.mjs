@@ -1,22 +1,38 @@
-// Rebuilds packages/trainer/src/lib/sgd-kernel.wasm from wasm/sgd-kernel.wat with wabt's wat2wasm
-// (apt-get install -y wabt). The .wasm is committed so that no toolchain is needed to run or test;
-// `--check` exits 1 when the committed binary differs from what the .wat compiles to.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Rebuilds packages/trainer/src/lib/sgd-kernel.wasm from wasm/sgd-kernel.wat with the `wabt` npm
+// package (wat2wasm compiled to WebAssembly, so no system toolchain is needed). The .wasm is
+// committed so that running never needs a compiler; `--check` exits 1 when the committed binary
+// differs from what the .wat compiles to (the trainer's tests run that check).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import initWabt from 'wabt';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, 'sgd-kernel.wat');
-const target = join(here, '..', 'src', 'lib', 'sgd-kernel.wasm');
-const out = join(mkdtempSync(join(tmpdir(), 'reelrank-wasm-')), 'sgd-kernel.wasm');
-execFileSync('wat2wasm', ['--enable-threads', source, '-o', out], { stdio: 'inherit' });
-const built = readFileSync(out);
-if (process.argv.includes('--check')) {
-  const same = Buffer.compare(built, readFileSync(target)) === 0;
-  process.stdout.write(same ? 'sgd-kernel.wasm is up to date\n' : 'sgd-kernel.wasm is STALE: run node packages/trainer/wasm/build.mjs\n');
-  process.exit(same ? 0 : 1);
+export const WAT_SOURCE = join(here, 'sgd-kernel.wat');
+export const WASM_TARGET = join(here, '..', 'src', 'lib', 'sgd-kernel.wasm');
+
+/** The .wat compiled with SIMD and threads (shared memory), as wat2wasm --enable-threads does. */
+export async function compileKernel(source = WAT_SOURCE) {
+  const wabt = await initWabt();
+  const module = wabt.parseWat(source, readFileSync(source, 'utf8'), { simd: true, threads: true });
+  try {
+    module.resolveNames();
+    const built = Buffer.from(module.toBinary({ log: false, write_debug_names: false }).buffer);
+    // wabt's validator rejects shared memories in this build; the engine that runs the kernel decides.
+    if (!WebAssembly.validate(built)) throw new Error(`${source} compiles to a module the engine rejects`);
+    return built;
+  } finally {
+    module.destroy();
+  }
 }
-writeFileSync(target, built);
-process.stdout.write(`wrote ${target} (${built.length} bytes)\n`);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const built = await compileKernel();
+  if (process.argv.includes('--check')) {
+    const same = Buffer.compare(built, readFileSync(WASM_TARGET)) === 0;
+    process.stdout.write(same ? 'sgd-kernel.wasm is up to date\n' : 'sgd-kernel.wasm is STALE: run node packages/trainer/wasm/build.mjs\n');
+    process.exit(same ? 0 : 1);
+  }
+  writeFileSync(WASM_TARGET, built);
+  process.stdout.write(`wrote ${WASM_TARGET} (${built.length} bytes)\n`);
+}
