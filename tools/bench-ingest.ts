@@ -1,7 +1,7 @@
 /**
  * Ingest + database load benchmark (issue 5, item 3).
  *
- *   npx tsx tools/bench-ingest.ts [--ratings 20000263] [--dir /tmp/reelrank-bench] [--skip-ingest] [--keep]
+ *   npx tsx tools/bench-ingest.ts [--ratings 20000263] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
  *
  * 1. generates (or reuses) a deterministic MovieLens-20M-shaped source folder under --dir
  *    (ratings.csv sorted by user then movie, movies.csv "movieId,title,genres");
@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ML20M = { ratings: 20_000_263, users: 138_493, movies: 26_744 };
@@ -28,7 +29,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { ratings: ML20M.ratings, dir: '/tmp/reelrank-bench', skipIngest: false, keep: false, phase: null };
+  const args: Args = { ratings: ML20M.ratings, dir: join(tmpdir(), 'reelrank-bench'), skipIngest: false, keep: false, phase: null };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--ratings') args.ratings = Number(argv[++i]);

@@ -1,11 +1,11 @@
 /**
- * `npx tsx tools/score-served.ts [--split DIR] [--keep] [--concurrency N] [--skip-targets]`
+ * `npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets]`
  *
  * Scores the model the API SERVES on a fixed train/test split, the way issue 3 says a checker
  * does it, as a client:
  *
  *   1. A temp source folder: DIR/train.csv copied as ratings.csv, plus movies.csv, links.csv and
- *      tags.csv of ../shared/movielens/ml-latest-small (the full catalogue).
+ *      tags.csv of the --movielens folder (the full catalogue).
  *   2. The real stage entry points run in order, each timed, with MOVIELENS_SOURCE=<that folder>
  *      and REELRANK_DATA_DIR / REELRANK_MODELS_DIR pointing at temp folders, so the workspace's
  *      data/ and models/ (and the Nx cache) are never touched:
@@ -15,16 +15,16 @@
  *   4. Over HTTP only: every test.csv row through POST /predict/batch (chunks of 1,000) -> RMSE, MAE
  *      (rows of movies / users absent from train are counted; they are answered through the
  *      biases); then POST /recommendations {user_id, n_recommendations: 10} for every user with
- *      >= 1 relevant test movie (rating >= 4.0) -> P@10, R@10, NDCG@10 with the ANCHORS.md
- *      protocol. The popularity baseline (most-rated train movies the user did not rate, ties by
+ *      >= 1 relevant test movie (rating >= 4.0) -> P@10, R@10, NDCG@10 (the protocol of
+ *      packages/trainer/src/lib/ranking-metrics.ts). The popularity baseline (most-rated train movies the user did not rate, ties by
  *      movie id) is computed locally from train.csv with the trainer's own `rankingMetrics`; the
  *      served lists are scored by a direct implementation AND cross-checked through `rankingMetrics`.
  *   5. Prints the table with the issue's targets, the stage timings, and exits 1 if a target fails
  *      (or the API misbehaves: HTTP errors, 404s, seen movies in a list). SIGTERM to the server;
  *      temp folders removed unless --keep.
  *
- * Options: --split DIR (default ../shared/benchmarks/ml-latest-small-80-20 from the repo root,
- * fallback /work/shared/...), --movielens DIR (catalogue files; default ../shared/movielens/ml-latest-small),
+ * Options: --split DIR (required: train.csv and test.csv), --movielens DIR (required: the catalogue
+ * files movies.csv, links.csv, tags.csv of the ml-latest-small the split was cut from),
  * --keep, --concurrency N (parallel HTTP requests in the scoring loops, default 1),
  * --skip-targets (exit 0 on missed targets; still 1 on API problems), --json FILE (the figures as JSON).
  */
@@ -33,6 +33,7 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { rankingMetrics, relevantItems, RELEVANCE_THRESHOLD, type BatchScorer } from '../packages/trainer/src/lib/ranking-metrics.js';
 import { buildIndexing, groupByUser, indexRatings } from '../packages/trainer/src/lib/indexing.js';
 import type { RatingsColumns } from '../packages/trainer/src/lib/ratings.js';
@@ -43,36 +44,33 @@ const BATCH = 1000;
 const TARGETS = { rmse: 0.85, mae: 0.655, ndcg: 0.205, precision: 0.16 };
 
 // ---------------------------------------------------------------- arguments
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--') && ['split', 'movielens', 'concurrency', 'json'].includes(a.slice(2))) out[a.slice(2)] = argv[++i];
-    else out[a.slice(2)] = 'true';
-  }
-  return out;
-}
-const args = parseArgs(process.argv.slice(2));
-const KNOWN = new Set(['split', 'movielens', 'keep', 'concurrency', 'skip-targets', 'json', 'help']);
-for (const k of Object.keys(args)) if (!KNOWN.has(k)) throw new Error(`unknown option --${k}`);
+const USAGE = 'usage: npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE]';
+const { values: args } = parseArgs({
+  options: {
+    split: { type: 'string' },
+    movielens: { type: 'string' },
+    keep: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    'skip-targets': { type: 'boolean' },
+    json: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+  strict: true,
+});
 if (args.help) {
-  process.stdout.write('usage: npx tsx tools/score-served.ts [--split DIR] [--movielens DIR] [--keep] [--concurrency N] [--skip-targets]\n');
+  process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-function firstExisting(what: string, candidates: string[]): string {
-  for (const c of candidates) if (existsSync(c)) return c;
-  throw new Error(`${what} not found (tried ${candidates.join(', ')})`);
+/** A folder given as a flag that must hold `files`; no default and no fallback to another folder. */
+function requiredFolder(flag: string, value: string | undefined, files: string[]): string {
+  if (!value) throw new Error(`--${flag} DIR is required\n${USAGE}`);
+  const dir = resolve(process.cwd(), value);
+  for (const file of files) if (!existsSync(join(dir, file))) throw new Error(`--${flag}: ${join(dir, file)} does not exist`);
+  return dir;
 }
-const splitDir = args.split
-  ? resolve(process.cwd(), args.split)
-  : firstExisting('split folder', [resolve(ROOT, '../shared/benchmarks/ml-latest-small-80-20'), '/work/shared/benchmarks/ml-latest-small-80-20']);
-const movielensDir = args.movielens
-  ? resolve(process.cwd(), args.movielens)
-  : firstExisting('MovieLens folder', [resolve(ROOT, '../shared/movielens/ml-latest-small'), '/work/shared/movielens/ml-latest-small']);
-const keep = args.keep === 'true';
+const splitDir = requiredFolder('split', args.split, ['train.csv', 'test.csv']);
+const movielensDir = requiredFolder('movielens', args.movielens, ['movies.csv']);
+const keep = args.keep === true;
 const concurrency = Math.max(1, Number(args.concurrency ?? 1) | 0);
 
 // ---------------------------------------------------------------- CSV
@@ -417,7 +415,7 @@ async function main(): Promise<number> {
     const recSeconds = (performance.now() - t1) / 1000;
     if (recErrors) problems.push(`${recErrors} /recommendations requests failed`);
 
-    // Direct implementation of the ANCHORS protocol on the returned lists.
+    // Direct implementation of the ranking protocol (ranking-metrics.ts) on the returned lists.
     const discount = Float64Array.from({ length: K }, (_, j) => 1 / Math.log2(j + 2));
     const isRel = new Uint8Array(nMovies);
     const seen = new Uint8Array(nMovies);
@@ -568,7 +566,7 @@ async function main(): Promise<number> {
       ? `cross-check via packages/trainer rankingMetrics: P@10 ${f4(rec.crossCheck.precision)}, R@10 ${f4(rec.crossCheck.recall)}, NDCG@10 ${f4(rec.crossCheck.ndcg)}`
       : 'cross-check via rankingMetrics skipped (a list held a non-candidate movie)',
   );
-  out.push(`popularity baseline computed locally from train.csv in ${popSeconds.toFixed(2)} s (ANCHORS.md: P@10 0.1215, NDCG@10 0.1578)`);
+  out.push(`popularity baseline computed locally from train.csv in ${popSeconds.toFixed(2)} s (on the fixed ml-latest-small split this protocol gives P@10 0.1215, NDCG@10 0.1578)`);
   out.push('');
   out.push(
     table([
@@ -601,7 +599,7 @@ async function main(): Promise<number> {
     writeFileSync(resolve(process.cwd(), args.json), `${JSON.stringify(report, null, 2)}\n`);
   }
   if (problems.length) return 1;
-  if (!allPass && args['skip-targets'] !== 'true') return 1;
+  if (!allPass && !args['skip-targets']) return 1;
   return 0;
 }
 

@@ -1,8 +1,9 @@
 // Times the ingest of a ratings folder phase by phase (acquire, parse, clean, write) and reports
 // rows/s and peak RSS:
-//   npx tsx packages/ingest/src/bench-ingest.ts --source /tmp/synth20m [--data /tmp/ingest-bench]
-// (generate the folder first: npx tsx packages/ingest/src/generate-synthetic.ts --out /tmp/synth20m)
+//   npx tsx packages/ingest/src/bench-ingest.ts --source DIR [--data DIR (default <os tmpdir>/ingest-bench)]
+// (generate a source folder first: npx tsx packages/ingest/src/generate-synthetic.ts --out DIR)
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { acquireSource } from './lib/acquire-source.js';
@@ -16,7 +17,7 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { source: { type: 'string' }, data: { type: 'string' } } });
   if (!values.source) throw new Error('--source DIR is required');
-  const data = resolve(values.data ?? '/tmp/ingest-bench');
+  const data = resolve(values.data ?? join(tmpdir(), 'ingest-bench'));
   const rawDir = join(data, 'raw', 'bench');
   const processedDir = join(data, 'processed', 'bench');
   const phases: [string, number][] = [];

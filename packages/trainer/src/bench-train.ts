@@ -1,17 +1,20 @@
 // Training-speed benchmark (issue 3, items 3-4):
 //   npx tsx packages/trainer/src/bench-train.ts [--ratings N] [--epochs E] [--factors K] [--threads T]
-//     [--tf-ratings N] [--tf-epochs E] [--tf-batch B] [--no-tf] [--no-fixed] [--cache DIR]
-//     [--kernel wasm|js] [--json PATH (default reports/bench-train.json)]
+//     [--tf-ratings N] [--tf-epochs E] [--tf-batch B] [--no-tf] [--cache DIR] [--synthetic-dir DIR]
+//     [--fixed-split DIR | --no-fixed] [--kernel wasm|js] [--json PATH (default reports/bench-train.json)]
+// --synthetic-dir: an already generated synthetic folder of the same size to reuse instead of generating.
+// --fixed-split: a folder with train.csv and test.csv (the fixed ml-latest-small 80/20 split); part 3
+// is skipped, saying so, without it.
 // --threads 1 runs the single-thread sgdEpoch path (the reference).
-// 1. Generates (once; cached under /tmp/reelrank-bench, or --cache) the deterministic MovieLens-shaped
+// 1. Generates (once; cached under <os tmpdir>/reelrank-bench, or --cache) the deterministic MovieLens-shaped
 //    synthetic set (20,000,263 ratings, 138,493 users, 26,744 movies by default), splits off 10% per
 //    user for validation, and trains biased MF with the fast kernel (trainMf, parallel WebAssembly
 //    SIMD path): seconds per epoch, total train time, peak RSS, train / validation RMSE.
 // 2. Times a pure TF.js gradient path (mini-batch Adam, tf.gather + a hand-written gradient applied
 //    through tf.scatterND) on a 1M-rating subset of the same train set, next to the kernel on the
 //    same subset, and extrapolates both to the full set (clearly labelled).
-// 3. Evaluates the same model (config/training.json hyper-parameters) on the fixed ml-latest-small
-//    split with evaluateOnSplit (parallel kernel, then the single-thread kernel), next to the
+// 3. With --fixed-split, evaluates the same model (config/training.json hyper-parameters) on the fixed
+//    ml-latest-small split with evaluateOnSplit (parallel kernel, then the single-thread kernel), next to the
 //    popularity baseline measured in the same run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
       'no-fixed': { type: 'boolean' },
       cache: { type: 'string' },
       'fixed-split': { type: 'string' },
+      'synthetic-dir': { type: 'string' },
       kernel: { type: 'string' },
       json: { type: 'string' },
     },
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
   out(`MF: k ${factors}, ${epochs} epochs, lr ${hyper.learningRate}, decay ${hyper.learningRateDecay}, reg ${hyper.regularization}, bias reg ${hyper.biasRegularization}, init std ${hyper.initStd}, threads ${threads}`);
 
   // --- 1. the fast kernel at scale -----------------------------------------------------------
-  const loaded = await loadBenchRatings({ ratings, cacheDir: values.cache, reuseDir: '/tmp/synth20m', log: err });
+  const loaded = await loadBenchRatings({ ratings, cacheDir: values.cache, reuseDir: values['synthetic-dir'], log: err });
   const t0 = performance.now();
   const rows = splitRows(loaded.columns, { seed: 42, validationFraction: 0.1, testFraction: 0 });
   let train = selectRows(loaded.columns, rows.train);
@@ -243,8 +247,11 @@ async function main(): Promise<void> {
   }
 
   // --- 3. the fixed ml-latest-small split ------------------------------------------------------
-  if (!values['no-fixed']) {
-    const dir = values['fixed-split'] ?? join(config.root, '..', 'shared', 'benchmarks', 'ml-latest-small-80-20');
+  if (!values['no-fixed'] && !values['fixed-split']) {
+    out();
+    out('fixed split: skipped (pass --fixed-split DIR, a folder with train.csv and test.csv, to evaluate on it)');
+  } else if (!values['no-fixed'] && values['fixed-split']) {
+    const dir = values['fixed-split'];
     const fixedTrain = readRatingsCsv(join(dir, 'train.csv'));
     const fixedTest = readRatingsCsv(join(dir, 'test.csv'));
     const saved = { threads: process.env.REELRANK_TRAIN_THREADS, min: process.env.REELRANK_TRAIN_PARALLEL_MIN_RATINGS };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { evaluateOnSplit, type RatingModelKind } from './lib/evaluate-split.js';
@@ -6,23 +7,21 @@ import { readRatingsCsv } from './lib/ratings.js';
 import { formatModelTable } from './lib/report-table.js';
 
 /**
- * Benchmark on the fixed split of ANCHORS.md: `npx tsx packages/trainer/src/eval-fixed-split.ts [dir]`.
- * Hyper-parameters come from config/training.json (plus REELRANK_TRAIN_* env overrides); the epoch
- * count is chosen on a validation part carved from train only, never on the test file.
+ * Accuracy on a fixed train/test split: `npx tsx packages/trainer/src/eval-fixed-split.ts DIR`, where
+ * DIR holds train.csv and test.csv (userId,movieId,rating,timestamp). Hyper-parameters come from
+ * config/training.json (plus REELRANK_TRAIN_* env overrides); the epoch count is chosen on a
+ * validation part carved from train only, never on the test file. A missing folder or file is an
+ * error naming it: there is no fallback to another split.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dir = process.argv[2] ?? join(config.root, '..', 'shared', 'benchmarks', 'ml-latest-small-80-20');
-  const fallback = '/work/shared/benchmarks/ml-latest-small-80-20';
-  const pick = (file: string) => {
-    try {
-      return readRatingsCsv(join(dir, file));
-    } catch {
-      return readRatingsCsv(join(fallback, file));
-    }
-  };
-  const train = pick('train.csv');
-  const test = pick('test.csv');
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: eval-fixed-split.ts DIR (a folder holding train.csv and test.csv)');
+  for (const file of ['train.csv', 'test.csv']) {
+    if (!existsSync(join(dir, file))) throw new Error(`${join(dir, file)} does not exist (DIR must hold train.csv and test.csv)`);
+  }
+  const train = readRatingsCsv(join(dir, 'train.csv'));
+  const test = readRatingsCsv(join(dir, 'test.csv'));
   const verbose = process.env.REELRANK_VERBOSE === '1';
   const ratingModel = ratingModelFromEnv();
   const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: scorerFromEnv(), ratingModel });

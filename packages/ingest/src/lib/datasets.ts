@@ -1,7 +1,7 @@
 /**
  * The GroupLens MovieLens catalogue: where each set is downloaded from, how to verify the zip,
- * the folder inside it and which file format its ratings use. Sizes and checksums come from
- * /work/shared/movielens/README.md; null means GroupLens publishes none (ml-latest changes over time).
+ * the folder inside it and which file format its ratings use. Sizes and checksums are those of the
+ * zips GroupLens publishes; null means none is fixed (ml-latest changes over time).
  */
 export type MovieLensFormat = 'csv' | 'dat' | '100k';
 

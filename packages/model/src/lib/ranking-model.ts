@@ -2,7 +2,7 @@ import type { MfModel } from './mf-model.js';
 
 /**
  * The top-N ranker served next to the rating model. A rating model alone ranks obscure movies with
- * a few five-star ratings first (ANCHORS.md: NDCG@10 0.007 vs 0.158 for the most-rated list), so
+ * a few five-star ratings first (on the fixed ml-latest-small 80/20 split: NDCG@10 ~0.01 vs 0.158 for the most-rated list), so
  * the list is ordered by a blend of three signals, all linear in fixed per-movie vectors:
  *
  *   rank(u, i) = w_implicit · x_u·y_i                       implicit feedback: "will u rate i?"

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSyntheticMovieLens, ML20M_SHAPE, parseRatingsFile, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
@@ -68,7 +69,7 @@ export async function loadBenchRatings(options: BenchDataOptions): Promise<{ col
   const log = options.log ?? (() => undefined);
   const seed = options.seed ?? 42;
   const shape = benchShape(options.ratings);
-  const cacheDir = options.cacheDir ?? '/tmp/reelrank-bench';
+  const cacheDir = options.cacheDir ?? join(tmpdir(), 'reelrank-bench');
   mkdirSync(cacheDir, { recursive: true });
   const cachePath = join(cacheDir, `synthetic-v${SYNTHETIC_GENERATOR_VERSION}-s${seed}-${shape.ratings}r-${shape.users}u-${shape.movies}m.bin`);
   if (existsSync(cachePath)) {

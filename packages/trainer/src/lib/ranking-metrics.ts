@@ -2,7 +2,7 @@ import { topN } from '@reelrank/model';
 import type { IndexedRatings, UserItems } from './indexing.js';
 
 /**
- * Top-K ranking metrics with the protocol of ANCHORS.md: for each user, candidates are all train
+ * Top-K ranking metrics, with this protocol: for each user, candidates are all train
  * movies the user did not rate in train; relevant = held-out rating >= 4.0; precision@K, recall@K
  * and NDCG@K averaged over users with at least one relevant held-out movie; ties by movie id
  * (lower index = lower id, as `topN` breaks ties). A relevant movie absent from train counts in the
