@@ -25,6 +25,13 @@ export interface AdminOptions {
   refillSeconds?: number;
   /** Most client addresses the failure limiter remembers at once (default 10,000). */
   maxTrackedClients?: number;
+  /**
+   * The failure limiter to use instead of a new one, and a callback for each failure: a cluster
+   * worker (main.ts) shares its failures with the other workers through these, so the budget is
+   * per client address across the cluster, not per worker.
+   */
+  failures?: FailureLimiter;
+  onAuthFailure?: (client: string) => void;
 }
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
@@ -163,7 +170,11 @@ export function apiRouter(
   const admin = options.admin ?? {};
   const burst = admin.burst ?? 5;
   const refillSeconds = admin.refillSeconds ?? 2;
-  const failures = new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const failed = (client: string) => {
+    failures.fail(client);
+    admin.onAuthFailure?.(client);
+  };
   const reloads = new TokenBucket(burst, refillSeconds);
   const expected = admin.token ? digest(admin.token) : undefined;
   const tooMany = (res: Response, retryAfterSeconds: number, message: string): never => {
@@ -177,12 +188,12 @@ export function apiRouter(
     if (wait !== undefined) tooMany(res, wait, 'Too many failed admin authentications from this address');
     const given = bearer(req.headers.authorization);
     if (!given) {
-      failures.fail(client);
+      failed(client);
       res.setHeader('www-authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', 'Missing bearer token', [{ field: 'authorization', message: 'expected "Authorization: Bearer <token>"' }]);
     }
     if (!timingSafeEqual(digest(given), expected)) {
-      failures.fail(client);
+      failed(client);
       throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
     }
     failures.clear(client);
