@@ -1,3 +1,4 @@
+import { readApiEnv } from './api-config.js';
 import { clientKey, FailureLimiter } from './rate-limit.js';
 
 describe('FailureLimiter', () => {
@@ -65,5 +66,23 @@ describe('clientKey', () => {
     [undefined, 'unknown'],
   ])('when the address is %s, then the key is %s', (address, key) => {
     expect(clientKey(address)).toBe(key);
+  });
+});
+
+describe('REELRANK_TRUST_PROXY (which addresses may name the client in X-Forwarded-For)', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['1', 1],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.168.1.7,loopback', ['10.0.0.0/8', '192.168.1.7', 'loopback']],
+    ['fd00::/8', ['fd00::/8']],
+  ])('when it is %p, then trust proxy is %p', (value, expected) => {
+    expect(readApiEnv({ REELRANK_TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/8,proxy.example'])('when it is %p (trust everyone, or not an address), then reading the environment fails', (value) => {
+    expect(() => readApiEnv({ REELRANK_TRUST_PROXY: value })).toThrow(/REELRANK_TRUST_PROXY must be/);
   });
 });
