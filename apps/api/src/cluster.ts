@@ -21,6 +21,8 @@ import { isWorkerMessage } from './lib/cluster-messages.js';
  *   SIGHUP     rolling reload: one worker at a time gets SIGHUP and reloads the newest complete
  *              model (a rejected model keeps the old one), the next starts when it has answered.
  *              POST /admin/reload on any worker triggers the same for the other workers.
+ *   admin      a failed admin authentication on one worker is passed on to the others, so the
+ *              failure budget per client address is the cluster's, not each worker's.
  *   crash      a worker that dies unexpectedly is replaced after a back-off (0.5 s doubling to
  *              30 s while crashes keep coming within a minute).
  */
@@ -70,6 +72,11 @@ function primary(): void {
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
+    } else if (message.type === 'reelrank:admin-auth-failed') {
+      // Every worker counts every failure, so an address's budget does not grow with the worker count.
+      for (const other of slots.values()) {
+        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected()) other.worker.send({ type: message.type, client: message.client });
+      }
     } else if (message.type === 'reelrank:admin-reloaded') {
       logger.info(`worker ${worker.id} reloaded model ${message.version} via /admin/reload; reloading the other workers`);
       void rollingReload(worker.id);

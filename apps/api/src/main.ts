@@ -5,8 +5,9 @@ import { loadModelArtifacts } from '@reelrank/model';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { openSqliteCatalog } from './lib/catalog.js';
-import { tellPrimary } from './lib/cluster-messages.js';
+import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
+import { FailureLimiter } from './lib/rate-limit.js';
 import { Recommender } from './lib/recommender.js';
 
 /**
@@ -56,7 +57,15 @@ function main(): void {
     }
   };
 
-  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken }, workerId: worker?.id });
+  // Cluster: failed admin authentications are shared with the other workers through the primary.
+  const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
+  const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
+  if (worker) {
+    process.on('message', (message: unknown) => {
+      if (isAdminAuthFailed(message)) failures.fail(message.client);
+    });
+  }
+  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken, failures, onAuthFailure }, workerId: worker?.id });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {
     try {

@@ -1,10 +1,17 @@
+import { isIP } from 'node:net';
+
 /**
  * Settings the API reads from the environment itself (the shared config package covers host,
  * port, body limit, CORS and n limits; these are serving-process concerns only):
  *
  *   REELRANK_ADMIN_TOKEN   bearer token of POST /admin/reload; unset or empty disables the route (403)
- *   REELRANK_ADMIN_BURST   admin requests allowed in a burst (token bucket size), default 5
- *   REELRANK_ADMIN_REFILL_SECONDS  seconds to earn back one admin request, default 2
+ *   REELRANK_ADMIN_BURST   failed admin authentications one client address may make in a burst, and
+ *                          valid admin reloads per process in a burst; default 5
+ *   REELRANK_ADMIN_REFILL_SECONDS  seconds to earn back one of either, default 2
+ *   REELRANK_TRUST_PROXY   unset: the client address is the socket's (X-Forwarded-For is ignored).
+ *                          Behind a reverse proxy: the number of proxy hops to trust, or a
+ *                          comma-separated list of proxy addresses/subnets (or loopback,
+ *                          linklocal, uniquelocal); passed to Express's `trust proxy`
  *   LOG_LEVEL              pino level (default info; silent under NODE_ENV=test)
  *   REELRANK_SHUTDOWN_SECONDS  on SIGTERM/SIGINT, how long in-flight requests may take before the
  *                          process gives up and exits 1 (default 10)
@@ -19,6 +26,24 @@ export interface ApiEnvConfig {
   shutdownSeconds: number;
   /** Cluster mode: number of workers (undefined: one per core). */
   workers?: number;
+  /** Express `trust proxy`: false (the default), a hop count or a list of trusted proxies. */
+  trustProxy: TrustProxy;
+}
+
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(value: string | undefined): TrustProxy {
+  const text = value?.trim();
+  if (!text || text === 'false') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = items.filter((item) => !PROXY_NAMES.has(item) && !isIP(item.replace(/\/\d{1,3}$/, '')));
+  if (bad.length || !items.length) {
+    throw new Error(`REELRANK_TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/subnets (or loopback, linklocal, uniquelocal), got "${value}"`);
+  }
+  return items;
 }
 
 function positive(value: string | undefined, fallback: number, name: string): number {
@@ -44,5 +69,6 @@ export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     shutdownSeconds: positive(env.REELRANK_SHUTDOWN_SECONDS, 10, 'REELRANK_SHUTDOWN_SECONDS'),
     workers: workerCount(env.REELRANK_WORKERS),
+    trustProxy: trustProxy(env.REELRANK_TRUST_PROXY),
   };
 }

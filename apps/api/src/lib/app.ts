@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
 import { webRoot } from '@reelrank/web';
-import { readApiEnv } from './api-config.js';
+import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import type { ModelHolder } from './model-holder.js';
@@ -30,6 +30,11 @@ export interface CreateAppOptions {
    * so a client or a test can tell which worker answered. Unset in the single-process server.
    */
   workerId?: string | number;
+  /**
+   * Express `trust proxy` (which addresses may set X-Forwarded-For, i.e. what req.ip is, and so
+   * which client the admin route's failure limit counts); default REELRANK_TRUST_PROXY, unset: none.
+   */
+  trustProxy?: TrustProxy;
 }
 
 export function defaultLogger(): Logger {
@@ -65,6 +70,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
+  app.set('trust proxy', options.trustProxy ?? env.trustProxy);
   const logger = options.logger ?? defaultLogger();
   // Request ids on every log line; one line per request at info (LOG_LEVEL=warn keeps only problems).
   app.use(requestLogging(logger));

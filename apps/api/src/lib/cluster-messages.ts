@@ -10,7 +10,19 @@ export type WorkerMessage =
   /** Answer to a SIGHUP from the primary (one step of a rolling reload). */
   | { type: 'reelrank:reloaded'; ok: boolean; version: string | null; error?: string }
   /** POST /admin/reload swapped in a new model on this worker: the primary reloads the others. */
-  | { type: 'reelrank:admin-reloaded'; version: string };
+  | { type: 'reelrank:admin-reloaded'; version: string }
+  /** A failed admin authentication from `client`: the primary passes it on to the other workers. */
+  | AdminAuthFailed;
+
+/** Worker -> primary, and primary -> the other workers (each counts it in its failure limiter). */
+export interface AdminAuthFailed {
+  type: 'reelrank:admin-auth-failed';
+  client: string;
+}
+
+export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {
+  return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-failed' && typeof (value as { client?: unknown }).client === 'string';
+}
 
 export function tellPrimary(message: WorkerMessage): void {
   if (cluster.isWorker && process.send && process.connected) process.send(message);

@@ -69,9 +69,9 @@ function startCluster(env: Record<string, string>) {
 }
 
 /** One request on its own connection (no keep-alive), so round-robin spreads them over the workers. */
-function get(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; worker: string | undefined; body: string }> {
+function get(url: string, method = 'GET', headers: Record<string, string> = {}, localAddress?: string): Promise<{ status: number; worker: string | undefined; body: string }> {
   return new Promise((done, fail) => {
-    const req = httpRequest(url, { agent: false, method, headers }, (res) => {
+    const req = httpRequest(url, { agent: false, method, headers, localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body }));
@@ -127,7 +127,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
     expect(proc.output()).toMatch(/exited during start-up/);
   }, 60_000);
 
-  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
+  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const proc = startCluster({ REELRANK_DATA_DIR: artifacts.dataDir, REELRANK_MODELS_DIR: artifacts.modelsDir, PORT: String(port), REELRANK_ADMIN_TOKEN: 'cluster-secret' });
@@ -159,6 +159,15 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
       expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
       expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
+
+      // Failed admin authentications count cluster-wide: guesses from 127.0.0.2, dealt to both
+      // workers, use up one budget of 5 (not 5 per worker); the operator at 127.0.0.1 is still served.
+      const guesses: Array<{ status: number; worker: string | undefined }> = [];
+      for (let i = 0; i < 12; i++) guesses.push(await get(`${base}/admin/reload`, 'POST', { authorization: `Bearer guess-${i}` }, '127.0.0.2'));
+      expect(new Set(guesses.map((g) => g.worker))).toEqual(new Set(['1', '2']));
+      expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(403), ...Array(7).fill(429)]);
+      const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret' }, '127.0.0.1');
+      expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');

@@ -105,11 +105,12 @@ describe('POST /admin/reload guard', () => {
     expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer anything').expect(403)).body.error.code).toBe('admin_disabled');
   });
 
-  it('when called faster than the token bucket allows, then 429 with Retry-After', async () => {
+  it('when valid reloads come faster than their token bucket allows, then 429 with Retry-After (failures do not drain it)', async () => {
     const { app, holder } = setup({ token: 'let-me-in', burst: 2, refillSeconds: 60 });
     holder.reload();
     await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
     await request(app).post('/admin/reload').set('Authorization', 'Bearer wrong').expect(403);
+    await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
     const limited = await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(429);
     expect(limited.body.error.code).toBe('rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);

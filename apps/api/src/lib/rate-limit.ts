@@ -1,3 +1,7 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+const seconds = () => performance.now() / 1000;
+
 /** A token bucket: `burst` requests at once, one more earned every `refillSeconds`. */
 export class TokenBucket {
   private tokens: number;
@@ -6,7 +10,7 @@ export class TokenBucket {
   constructor(
     private readonly burst: number,
     private readonly refillSeconds: number,
-    private readonly now: () => number = () => performance.now() / 1000,
+    private readonly now: () => number = seconds,
   ) {
     this.tokens = burst;
     this.updated = now();
@@ -23,4 +27,88 @@ export class TokenBucket {
     }
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - this.tokens) * this.refillSeconds)) };
   }
+}
+
+interface Entry {
+  tokens: number;
+  updated: number;
+}
+
+/**
+ * One token bucket per key (a client address), spent only by *failures*: `burst` failures at once,
+ * one more earned every `refillSeconds`. A key whose bucket is empty is refused before it may try
+ * again, while every other key is unaffected. Entries live in a Map ordered by their last failure;
+ * an entry whose bucket has refilled completely is the same as no entry and is dropped, and at
+ * `maxEntries` the oldest entry is dropped, so memory is bounded whatever an attacker sends.
+ */
+export class FailureLimiter {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly refillSeconds: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = seconds,
+  ) {}
+
+  /** Seconds until `key` may try again, or undefined when it may try now. Takes nothing. */
+  blocked(key: string): number | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const tokens = this.refilled(entry, this.now());
+    return tokens >= 1 ? undefined : Math.max(1, Math.ceil((1 - tokens) * this.refillSeconds));
+  }
+
+  /** Records one failure of `key`. */
+  fail(key: string): void {
+    const t = this.now();
+    const entry = this.entries.get(key);
+    const tokens = entry ? this.refilled(entry, t) : this.burst;
+    this.entries.delete(key); // re-inserted last: the Map stays ordered by last failure
+    this.sweep(t);
+    this.entries.set(key, { tokens: Math.max(0, tokens - 1), updated: t });
+  }
+
+  /** Forgets `key` (after it authenticated). */
+  clear(key: string): void {
+    this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private refilled(entry: Entry, t: number): number {
+    return Math.min(this.burst, entry.tokens + (t - entry.updated) / this.refillSeconds);
+  }
+
+  /** Drops expired entries from the old end, then the oldest while the map is full. */
+  private sweep(t: number): void {
+    for (const [key, entry] of this.entries) {
+      if (this.refilled(entry, t) < this.burst && this.entries.size < this.maxEntries) break;
+      this.entries.delete(key);
+    }
+  }
+}
+
+/**
+ * The rate-limit key of a client address: an IPv4 address as is (also when written IPv4-mapped,
+ * `::ffff:a.b.c.d`), an IPv6 address by its /64 prefix (one host usually owns a whole /64, so
+ * counting single IPv6 addresses would give it 2^64 budgets).
+ */
+export function clientKey(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (isIPv4(address)) return address;
+  const bare = address.split('%')[0];
+  if (!isIPv6(bare)) return address;
+  const [head, tail = ''] = bare.includes('::') ? bare.split('::') : [bare, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = bare.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

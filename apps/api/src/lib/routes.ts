@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Router, type RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type RequestHandler, type Response } from 'express';
 import { ApiError, errorBody } from './errors.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { TokenBucket } from './rate-limit.js';
+import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
 import type { Recommender } from './recommender.js';
 import { MAX_ID, type ApiSchemas, type BatchPredictRequest, type NewUserRecommendationsRequest, type PredictRequest, type RecommendationsRequest } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
@@ -19,8 +19,19 @@ import { parseOrThrow, validateBody } from './validate.js';
 export interface AdminOptions {
   holder?: ModelHolder;
   token?: string;
+  /** Failed authentications one client address may make in a burst; also the burst of valid reloads. */
   burst?: number;
+  /** Seconds to earn back one failure (per address) or one valid reload (per process). */
   refillSeconds?: number;
+  /** Most client addresses the failure limiter remembers at once (default 10,000). */
+  maxTrackedClients?: number;
+  /**
+   * The failure limiter to use instead of a new one, and a callback for each failure: a cluster
+   * worker (main.ts) shares its failures with the other workers through these, so the budget is
+   * per client address across the cluster, not per worker.
+   */
+  failures?: FailureLimiter;
+  onAuthFailure?: (client: string) => void;
 }
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
@@ -54,11 +65,8 @@ function bearer(header: string | undefined): string | undefined {
   return match ? match[1] : undefined;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+/** SHA-256 of a token: compared with timingSafeEqual, so the time taken depends on neither length nor content. */
+const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 export function apiRouter(
   schemas: ApiSchemas,
@@ -152,21 +160,45 @@ export function apiRouter(
     res.json(openApiDocument());
   });
 
+  /*
+   * Admin guard. Failed authentications (no token, wrong token) are limited per client address
+   * (req.ip: the socket's address unless `trust proxy` is configured), and an address out of
+   * failures is refused before its token is looked at, so guessing is rate limited while a valid
+   * token from any other address is never refused because of it. Valid reloads have a bucket of
+   * their own (a reload rebuilds the model), which only holders of the token can drain.
+   */
   const admin = options.admin ?? {};
-  const bucket = new TokenBucket(admin.burst ?? 5, admin.refillSeconds ?? 2);
+  const burst = admin.burst ?? 5;
+  const refillSeconds = admin.refillSeconds ?? 2;
+  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const failed = (client: string) => {
+    failures.fail(client);
+    admin.onAuthFailure?.(client);
+  };
+  const reloads = new TokenBucket(burst, refillSeconds);
+  const expected = admin.token ? digest(admin.token) : undefined;
+  const tooMany = (res: Response, retryAfterSeconds: number, message: string): never => {
+    res.setHeader('retry-after', String(retryAfterSeconds));
+    throw new ApiError(429, 'rate_limited', `${message}; retry in ${retryAfterSeconds} s`);
+  };
   const adminGuard: RequestHandler = (req, res, next) => {
-    const taken = bucket.take();
-    if (!taken.ok) {
-      res.setHeader('retry-after', String(taken.retryAfterSeconds));
-      throw new ApiError(429, 'rate_limited', `Too many admin requests; retry in ${taken.retryAfterSeconds} s`);
-    }
-    if (!admin.token || !admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
+    if (!expected || !admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
+    const client = clientKey(req.ip);
+    const wait = failures.blocked(client);
+    if (wait !== undefined) tooMany(res, wait, 'Too many failed admin authentications from this address');
     const given = bearer(req.headers.authorization);
     if (!given) {
+      failed(client);
       res.setHeader('www-authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', 'Missing bearer token', [{ field: 'authorization', message: 'expected "Authorization: Bearer <token>"' }]);
     }
-    if (!sameSecret(given, admin.token)) throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
+    if (!timingSafeEqual(digest(given), expected)) {
+      failed(client);
+      throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
+    }
+    failures.clear(client);
+    const taken = reloads.take();
+    if (!taken.ok) tooMany(res, taken.retryAfterSeconds, 'Too many admin reloads');
     next();
   };
 

@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { loadDatabase } from '@reelrank/database';
+import { saveModelArtifacts } from '@reelrank/model';
 import { MOVIES, PROCESSED_DIR, RATED, SERVING, plantedBundle, plantedRecommender } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 import { inMemoryCatalog, openSqliteCatalog } from './catalog.js';
@@ -16,7 +18,8 @@ import { Recommender } from './recommender.js';
 /**
  * Issue 7 item 5 in one place: helmet headers on every kind of response, the body size limit
  * (also without Content-Length), no stack trace or internal message in any error body, the admin
- * route's rate limit against token guessing, and the server's SQLite connection being read-only.
+ * route's per-address limit on failed authentications (over real HTTP from two loopback addresses),
+ * and the server's SQLite connection being read-only (also as seen in the running server's /proc).
  */
 
 const HELMET: Record<string, string | RegExp> = {
@@ -153,17 +156,116 @@ describe('no stack traces in responses', () => {
   });
 });
 
-describe('admin route rate limit', () => {
-  it('when someone guesses tokens, then after the burst every attempt - even the right token - is 429 until the bucket refills', async () => {
-    const holder = new ModelHolder(() => new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)));
+/** One request over its own TCP connection from `localAddress` (any 127.0.0.0/8 address on Linux). */
+function send(
+  port: number,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/admin/reload', method: 'POST', localAddress, agent: false, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('admin route over real HTTP: failed authentications are limited per client address', () => {
+  const OPERATOR = '127.0.0.1';
+  const ATTACKER = '127.0.0.2';
+  const TOKEN = 'the-operators-token-0123456789abcdef';
+  let server: Server;
+  let port: number;
+  let reloads: number;
+  let peers: string[];
+
+  /** A server with the admin route on (failure budget 5 per address, one back per minute). */
+  async function start(options: { trustProxy?: false | number | string[] } = {}): Promise<void> {
+    reloads = 0;
+    peers = [];
+    const holder = new ModelHolder(() => {
+      reloads++;
+      return new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED));
+    });
     holder.reload();
-    const app = createApp({ models: holder, config: { serving: SERVING }, admin: { token: 'right-token', burst: 5, refillSeconds: 60 } });
+    const app = createApp({ models: holder, config: { serving: SERVING }, logger: pino({ level: 'silent' }), admin: { token: TOKEN, burst: 5, refillSeconds: 60 }, ...options });
+    server = await new Promise<Server>((ready) => {
+      const s = app.listen(0, '127.0.0.1', () => ready(s));
+    });
+    server.on('request', (req) => peers.push(req.socket.remoteAddress ?? ''));
+    port = (server.address() as AddressInfo).port;
+  }
+  afterEach(() => new Promise((done) => server.close(done)));
+
+  const bad = (i: number, headers: Record<string, string> = {}) => send(port, ATTACKER, { authorization: `Bearer guess-${i}`, ...headers });
+  const valid = (from = OPERATOR, headers: Record<string, string> = {}) => send(port, from, { authorization: `Bearer ${TOKEN}`, ...headers });
+
+  it('when another address hammers the route with bad tokens, then the operator\'s valid reloads still succeed and the attacker gets 429', async () => {
+    await start();
+    // 60 concurrent guesses from 127.0.0.2, with the operator's reloads in the middle of the flood.
+    const flood = Array.from({ length: 60 }, (_, i) => bad(i));
+    const operator = [valid(), valid(), valid()];
+    const attacked = await Promise.all(flood);
+    const answered = await Promise.all(operator);
+
+    expect(new Set(peers)).toEqual(new Set([OPERATOR, ATTACKER])); // two distinct client addresses really connected
+    expect(answered.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(JSON.parse(answered[0].body)).toMatchObject({ status: expect.stringMatching(/^(reloaded|unchanged)$/) });
+    expect(reloads).toBe(1 + 3);
+
+    const statuses = attacked.map((r) => r.status);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(5); // the failure budget, then refused unread
+    expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+    const limited = attacked.find((r) => r.status === 429)!;
+    expect(limited.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(limited.body).error).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+
+    // The limited address stays limited even with the right token; the operator is still served.
+    expect((await valid(ATTACKER)).status).toBe(429);
+    expect((await valid()).status).toBe(200);
+    expect(reloads).toBe(1 + 4);
+  });
+
+  it('when the token is wrong or missing, then 403 / 401 with a JSON error body, whatever the token\'s length', async () => {
+    await start();
+    const peer = '127.0.0.3';
+    for (const token of ['x', TOKEN.slice(0, -1), `${TOKEN}x`, 'é'.repeat(TOKEN.length)]) {
+      const res = await send(port, peer, { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(403);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(res.body)).toEqual({ error: { status: 403, code: 'forbidden', message: 'Invalid admin token', details: [{ field: 'authorization', message: 'token not accepted' }] } });
+    }
+    const missing = await send(port, peer);
+    expect(missing.status).toBe(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(JSON.parse(missing.body).error).toMatchObject({ status: 401, code: 'unauthorized' });
+    // That was five failures: the sixth attempt from that address is refused, the operator is not.
+    expect((await send(port, peer, { authorization: 'Bearer again' })).status).toBe(429);
+    expect((await valid()).status).toBe(200);
+    expect(reloads).toBe(2);
+  });
+
+  it('when the attacker sends X-Forwarded-For naming the operator, then it is ignored (no trust proxy by default)', async () => {
+    await start();
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await request(app).post('/admin/reload').set('Authorization', `Bearer guess-${i}`)).status);
+    for (let i = 0; i < 8; i++) statuses.push((await bad(i, { 'x-forwarded-for': OPERATOR })).status);
     expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429]);
-    const right = await request(app).post('/admin/reload').set('Authorization', 'Bearer right-token');
-    expect(right.status).toBe(429);
-    expect(Number(right.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await valid()).status).toBe(200);
+    // ... and a fresh X-Forwarded-For does not buy the attacker a new budget either.
+    expect((await bad(99, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(429);
+  });
+
+  it('when trust proxy is configured (loopback), then clients behind the proxy are counted by X-Forwarded-For', async () => {
+    await start({ trustProxy: ['loopback'] });
+    // Both come through the same "proxy" address; only the forwarded client addresses differ.
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await bad(i, { 'x-forwarded-for': '203.0.113.9' })).status);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429]);
+    expect((await valid(ATTACKER, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200);
   });
 });
 
@@ -185,9 +287,57 @@ describe('SQLite opened read-only by the server', () => {
     }
   });
 
-  it('when main.ts builds its catalogue, then it goes through openSqliteCatalog (the read-only path)', () => {
-    const main = readFileSync(join(__dirname, '..', 'main.ts'), 'utf8');
-    expect(main).toMatch(/openSqliteCatalog\(config\.paths\.dbPath\)/);
-    expect(main).not.toMatch(/openDatabase\(/);
-  });
+  it('when main.ts serves, then its process holds the database file open read-only (O_RDONLY in /proc)', async () => {
+    if (process.platform !== 'linux') return; // /proc/<pid>/fdinfo is Linux's
+    const dir = mkdtempSync(join(tmpdir(), 'reelrank-ro-main-'));
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir);
+    const dbPath = join(dataDir, 'ml-latest-small.db');
+    await loadDatabase({ processedDir: PROCESSED_DIR, dbPath, dataset: 'api-fixture', log: () => undefined });
+    const { model, popularity, manifest } = plantedBundle();
+    const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
+    saveModelArtifacts(join(dir, 'models', 'ml-latest-small'), { model, popularity, manifest: input, metricsReport: {} });
+
+    const root = resolve(__dirname, '../../../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', REELRANK_DATASET: 'ml-latest-small', HOST: '127.0.0.1', PORT: '0', REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models') },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      const url = await new Promise<string>((found, fail) => {
+        const timer = setInterval(() => {
+          const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+          if (match) {
+            clearInterval(timer);
+            found(match[1]);
+          }
+        }, 50);
+        void exited.then(() => {
+          clearInterval(timer);
+          fail(new Error(`server exited: ${output}`));
+        });
+      });
+      // The catalogue is in use: a search is answered from SQLite.
+      expect(((await (await fetch(`${url}/movies/search?q=galaxy`)).json()) as { total: number }).total).toBe(1);
+      const fds = readdirSync(`/proc/${child.pid}/fd`).filter((fd) => {
+        try {
+          return readlinkSync(`/proc/${child.pid}/fd/${fd}`) === realpathSync(dbPath);
+        } catch {
+          return false; // closed meanwhile
+        }
+      });
+      expect(fds.length).toBeGreaterThan(0);
+      for (const fd of fds) {
+        const flags = parseInt(/^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/${child.pid}/fdinfo/${fd}`, 'utf8'))![1], 8);
+        expect([fd, flags & 0o3]).toEqual([fd, 0o0]); // access mode O_RDONLY, not O_RDWR (2)
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
 });
