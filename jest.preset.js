@@ -15,7 +15,7 @@ module.exports = function preset(dir) {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.base.json'), diagnostics: false }],
     },
     moduleNameMapper: {
-      '^@reelrank/api/recommender$': path.join(root, 'apps/api/src/recommender.ts'),
+      '^@reelrank/([a-z-]+)/testing$': path.join(root, 'packages/$1/src/testing/index.ts'),
       '^@reelrank/(api|cli|web)$': path.join(root, 'apps/$1/src/index.ts'),
       '^@reelrank/([a-z-]+)$': path.join(root, 'packages/$1/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',

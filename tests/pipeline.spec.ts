@@ -7,7 +7,8 @@ import { runIngest } from '@reelrank/ingest';
 import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
-import { createApp, openSqliteCatalog, Recommender } from '@reelrank/api';
+import { createApp } from '@reelrank/api';
+import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { sliceOfMlLatestSmall, tempWorkspace } from './shared-data';
 
 /**

@@ -7,7 +7,8 @@ import { runIngest } from '@reelrank/ingest';
 import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
-import { buildSchemas, createApp, ModelHolder, openSqliteCatalog, Recommender } from '@reelrank/api';
+import { buildSchemas, createApp, ModelHolder } from '@reelrank/api';
+import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 // Response schemas the package index does not re-export (read-only use).
 import { errorBody, healthResponse, readyResponse } from '../../apps/api/src/lib/schemas';
 import { movieDetails, searchResponse, similarResponse } from '../../apps/api/src/lib/movie-schemas';

@@ -4,11 +4,10 @@ import { loadConfig } from '@reelrank/config';
 import { loadModelArtifacts } from '@reelrank/model';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { openSqliteCatalog } from './lib/catalog.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
-import { Recommender } from './lib/recommender.js';
+import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 
 /**
  * `nx serve api` / `npm start`: listens at once (GET /ready answers 503 while loading), loads the

@@ -4,15 +4,14 @@ import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
-import { webRoot } from '@reelrank/web';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import type { ModelHolder } from './model-holder.js';
 import { buildOpenApiDocument } from './openapi.js';
-import type { Recommender } from './recommender.js';
 import { apiRouter, type AdminOptions } from './routes.js';
 import { buildSchemas } from './schemas.js';
+import type { Recommender } from '@reelrank/serving';
 
 export interface CreateAppOptions {
   /**
@@ -91,7 +90,7 @@ export function createApp(options: CreateAppOptions): Express {
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
   app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
   // The web page at / (index.html, app.js, style.css): static files, no inline script, so helmet's CSP holds.
-  app.use(express.static(webRoot, { index: 'index.html' }));
+  if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html' }));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);

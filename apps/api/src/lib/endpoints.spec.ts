@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { MOVIES, plantedApp, plantedBundle, RATED, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
-import { inMemoryCatalog } from './catalog.js';
-import { Recommender } from './recommender.js';
+import { inMemoryCatalog, Recommender } from '@reelrank/serving';
 
 const app = plantedApp();
 const ids = (list: { movie_id: number }[]) => list.map((m) => m.movie_id);

@@ -1,39 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { requestLog } from './http-fast.js';
+import { ApiError, type FieldProblem } from '@reelrank/serving';
 import type { ErrorBody } from './schemas.js';
+
+export { ApiError, type FieldProblem };
 
 /**
  * The one error format, `{error: {status, code, message, details}}`, and the one error middleware.
  * Client mistakes are always 4xx; anything unexpected is a 500 with a generic message (the
  * details go to the log only).
  */
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: FieldProblem[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export function movieNotFound(movieIds: number[], field = 'movie_id'): ApiError {
-  const list = movieIds.join(', ');
-  return new ApiError(
-    404,
-    'movie_not_found',
-    movieIds.length === 1 ? `Movie ${list} is not in the catalogue` : `Movies ${list} are not in the catalogue`,
-    movieIds.map((id) => ({ field, message: `unknown movie_id ${id}` })),
-  );
-}
 
 export function errorBody(error: ApiError): ErrorBody {
   return { error: { status: error.status, code: error.code, message: error.message, details: error.details } };

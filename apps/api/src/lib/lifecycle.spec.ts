@@ -7,9 +7,8 @@ import request from 'supertest';
 import { loadModelArtifacts, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { MOVIES, plantedBundle, RATED, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
-import { inMemoryCatalog } from './catalog.js';
 import { ModelHolder } from './model-holder.js';
-import { Recommender } from './recommender.js';
+import { inMemoryCatalog, Recommender } from '@reelrank/serving';
 
 /** Saves the planted model (variant 1 nudges a bias, giving another version) into dir. */
 function save(dir: string, variant = 0): ModelManifest {

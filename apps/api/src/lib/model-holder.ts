@@ -1,5 +1,5 @@
 import { ModelLoadError } from '@reelrank/model';
-import type { Recommender } from './recommender.js';
+import type { Recommender } from '@reelrank/serving';
 
 /**
  * The one reference to the serving model. A (re)load builds the new Recommender completely (model

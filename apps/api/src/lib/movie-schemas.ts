@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_ID, movieId } from './schemas.js';
+import { MAX_ID, movieId, type SameType } from './schemas.js';
+import type * as Answers from '@reelrank/serving';
 
 /**
  * Query-string and path schemas of the movie routes (strings coerced to numbers, since a URL
@@ -65,3 +66,11 @@ export type MovieDetails = z.output<typeof movieDetails>;
 
 /** Routes without query parameters reject any (like unknown body fields). */
 export const noQuery = z.object({}).strict();
+
+/** Compile-time proof that these schemas describe exactly the serving library's answer types. */
+const sameAnswerShapes: [
+  SameType<SimilarResponse, Answers.SimilarResponse>,
+  SameType<SearchResponse, Answers.SearchResponse>,
+  SameType<MovieDetails, Answers.MovieDetails>,
+] = [true, true, true];
+void sameAnswerShapes;

@@ -4,8 +4,7 @@ import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
 import { ML_LATEST_SMALL, requireSharedData, tempWorkspace } from '../../../../tests/shared-data';
-import { openSqliteCatalog, type MovieCatalog } from './catalog.js';
-import { Recommender } from './recommender.js';
+import { openSqliteCatalog, type MovieCatalog, Recommender } from '@reelrank/serving';
 
 /**
  * Content checks against the real ml-latest-small model: the real stages build it (with the

@@ -5,9 +5,9 @@ import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
-import type { Recommender } from './recommender.js';
 import { MAX_ID, type ApiSchemas, type BatchPredictRequest, type NewUserRecommendationsRequest, type PredictRequest, type RecommendationsRequest } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
+import type { Recommender } from '@reelrank/serving';
 
 /**
  * The JSON routes. Each handler receives a body already parsed by its zod schema (the two hot

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type * as Answers from '@reelrank/serving';
 
 /**
  * Every request and response body of the API, as zod schemas. The same objects validate requests
@@ -214,3 +215,10 @@ export type NewUserRecommendationsResponse = z.output<ApiSchemas['newUserRecomme
 export type MovieRecommendation = z.output<typeof movieRecommendation>;
 export type Because = z.output<typeof because>;
 export type ErrorBody = z.output<typeof errorBody>;
+
+/** True when A and B are the same type (both ways assignable). */
+export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Compile-time proof that these schemas describe exactly the serving library's answer types. */
+const sameAnswerShapes: [SameType<MovieRecommendation, Answers.MovieRecommendation>, SameType<Because, Answers.Because>] = [true, true];
+void sameAnswerShapes;

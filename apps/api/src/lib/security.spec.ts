@@ -11,9 +11,8 @@ import { loadDatabase } from '@reelrank/database';
 import { saveModelArtifacts } from '@reelrank/model';
 import { MOVIES, PROCESSED_DIR, RATED, SERVING, plantedBundle, plantedRecommender } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
-import { inMemoryCatalog, openSqliteCatalog } from './catalog.js';
 import { ModelHolder } from './model-holder.js';
-import { Recommender } from './recommender.js';
+import { inMemoryCatalog, openSqliteCatalog, Recommender } from '@reelrank/serving';
 
 /**
  * Issue 7 item 5 in one place: helmet headers on every kind of response, the body size limit

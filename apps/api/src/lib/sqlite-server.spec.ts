@@ -8,8 +8,7 @@ import { loadDatabase } from '@reelrank/database';
 import { saveModelArtifacts } from '@reelrank/model';
 import { PROCESSED_DIR, plantedBundle, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
-import { openSqliteCatalog, type MovieCatalog } from './catalog.js';
-import { Recommender } from './recommender.js';
+import { openSqliteCatalog, type MovieCatalog, Recommender } from '@reelrank/serving';
 
 /** A real SQLite catalogue built by @reelrank/database's own loader from __fixtures__/processed. */
 async function buildFixtureDatabase(dir: string): Promise<string> {

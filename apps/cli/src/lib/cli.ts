@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ApiError } from '@reelrank/api/recommender';
+import { ApiError } from '@reelrank/serving';
 import { CliFailure, UsageError } from './errors.js';
 import { loadCliConfig, openRecommender } from './model-context.js';
 import { predictCommand, recommendCommand, searchCommand, similarCommand } from './query-commands.js';

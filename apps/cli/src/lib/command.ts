@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { AppConfig } from '@reelrank/config';
-import type { Recommender } from '@reelrank/api/recommender';
+import type { Recommender } from '@reelrank/serving';
 
 export interface CommandContext {
   values: Record<string, string | boolean | string[] | boolean[] | undefined>;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { loadModelArtifacts, ModelLoadError } from '@reelrank/model';
-import { openSqliteCatalog, Recommender } from '@reelrank/api/recommender';
+import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { CliFailure } from './errors.js';
 
 export const PIPELINE_HINT = 'run `npx reelrank pipeline` first';

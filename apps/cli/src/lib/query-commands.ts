@@ -1,4 +1,4 @@
-import type { Recommender } from '@reelrank/api/recommender';
+import type { Recommender } from '@reelrank/serving';
 import { UsageError } from './errors.js';
 import { formatTable, truncate } from './table.js';
 import type { Command } from './command.js';

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     const root = tempRoot();
     writeFileSync(join(root, 'config', 'serving.json'), '{"port": 1, ');
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json is not valid JSON/);
-    writeFileSync(join(root, 'config', 'serving.json'), JSON.stringify({ host: 'h', port: 1, bodyLimit: '1kb', maxRecommendations: 5, corsOrigins: '*', prot: 2 }));
+    writeFileSync(join(root, 'config', 'serving.json'), JSON.stringify({ host: 'h', port: 1, bodyLimit: '1kb', maxRecommendations: 5, corsOrigins: '*', webRoot: null, prot: 2 }));
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json/);
   });
 

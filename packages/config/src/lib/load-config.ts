@@ -113,6 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     // A relative MOVIELENS_SOURCE is relative to where the user typed the command.
     parsed.dataset.source = resolve(env.INIT_CWD ?? process.cwd(), parsed.dataset.source);
   }
+  if (parsed.serving.webRoot) parsed.serving.webRoot = resolve(root, parsed.serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   parsed.dataset.dataset ??= parsed.dataset.source ? datasetNameFromSource(parsed.dataset.source) : DEFAULT_DATASET;
   return { root, ...parsed, paths: resolvePaths(root, parsed.dataset.dataset, env) };

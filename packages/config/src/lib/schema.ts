@@ -79,6 +79,11 @@ export const servingConfigSchema = z
     bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).describe('Largest accepted JSON body, e.g. 100kb'),
     maxRecommendations: positiveInt.max(1000).describe('Largest n_recommendations a client may ask for'),
     corsOrigins: z.string().describe('Allowed CORS origins, comma separated, or * (env CORS_ORIGINS)'),
+    webRoot: z
+      .string()
+      .min(1)
+      .nullable()
+      .describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import type { ModelBundle, RankingModel } from '@reelrank/model';
-import { MOVIES, plantedBundle, RATED } from '../__fixtures__/fixtures.js';
+import { MOVIES, plantedBundle, RATED } from '../testing/planted.js';
 import { inMemoryCatalog } from './catalog.js';
 import { Recommender } from './recommender.js';
 

@@ -1,5 +1,5 @@
 import { buildModelIndex, predictRating } from '@reelrank/model';
-import { COMEDY, plantedBundle, plantedRecommender, RATED, SCI_FI } from '../__fixtures__/fixtures.js';
+import { COMEDY, plantedBundle, plantedRecommender, RATED, SCI_FI } from '../testing/planted.js';
 import { ApiError } from './errors.js';
 
 const ids = (list: { movie_id: number }[]) => list.map((m) => m.movie_id);

@@ -1,0 +1,40 @@
+import type { Because } from './answers.js';
+import type { ServingIndex } from './serving-index.js';
+
+/** Highest-rated movies of a user considered as "because" anchors. */
+export const MAX_ANCHORS = 50;
+
+const formatRating = (r: number) => (Number.isInteger(r) ? r.toFixed(1) : String(r));
+
+/**
+ * "Because you rated …": the (up to two) anchors most similar to movie i by item-factor cosine,
+ * among the user's highest-rated movies anchors[from..to) (sorted by rating, best first). The
+ * top-rated tier (rating >= the best rating - 1) is searched first, so a 5-star movie beats a
+ * similar 2-star one. Undefined when there is no anchor.
+ */
+export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, ratings: Float32Array, from: number, to: number): Because | undefined {
+  if (to <= from) return undefined;
+  const tierFloor = Math.min(ratings[from] - 1, 4);
+  let best = -1;
+  let bestSim = 0;
+  let second = -1;
+  let secondSim = 0;
+  for (let p = from; p < to; p++) {
+    if (ratings[p] < tierFloor && best >= 0) break;
+    const sim = ix.similarity.cosine(i, items[p]);
+    if (sim > bestSim) {
+      second = best;
+      secondSim = bestSim;
+      best = p;
+      bestSim = sim;
+    } else if (sim > secondSim) {
+      second = p;
+      secondSim = sim;
+    }
+  }
+  if (best < 0) return undefined;
+  const movieIds = ix.model.movieIds;
+  const name = (p: number) => `${ix.catalogue.movieAt[items[p]]?.title ?? `movie ${movieIds[items[p]]}`} (${formatRating(ratings[p])})`;
+  const picked = second >= 0 && secondSim > 0.2 ? [best, second] : [best];
+  return { text: `Because you rated ${picked.map(name).join(' and ')}`, movie_ids: picked.map((p) => movieIds[items[p]]) };
+}

@@ -1,0 +1,288 @@
+import {
+  clipRating,
+  foldInImplicitUser,
+  foldInModel,
+  foldInUserDual,
+  predictRating,
+  writeRankingUserVector,
+  type ModelBundle,
+  type ModelManifest,
+} from '@reelrank/model';
+import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
+import type { CatalogMovie, MovieCatalog } from './catalog.js';
+import { ApiError, movieNotFound } from './errors.js';
+import { becauseOf, MAX_ANCHORS } from './explain.js';
+import { RequestScratch } from './request-scratch.js';
+import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
+import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
+
+/**
+ * Request-time work: answers recommendation, prediction, similar-movie and search requests from a
+ * ServingIndex (serving-index.ts builds it once per loaded model: id maps, the catalogue by model
+ * index, genre bit sets, each user's rated movies as CSR arrays, the cold-start list, a WebAssembly
+ * SIMD scorer) and, when the model is small enough, every known user's precomputed top list. Lists
+ * are ordered by the artifact's top-N ranker when it has one (implicit ALS + rating model +
+ * popularity as one dot product), else by the rating model; `predicted_rating` is always the rating
+ * model's clipped prediction. A request scores into reused buffers, sets its exclusions in one reused
+ * mask and clears them again afterwards; the only allocations are the response objects.
+ *
+ * Not re-entrant by design: handlers are synchronous, so one request uses the buffers at a time.
+ */
+
+export interface RecommendOptions {
+  n: number;
+  genres?: string[];
+  excludeIds?: number[];
+}
+
+export interface NewUserRating {
+  movieId: number;
+  rating: number;
+}
+
+export interface RecommenderOptions extends ServingIndexOptions {
+  /**
+   * Precompute every known user's top list at load when users × movies × factors is at most this
+   * (default 3e9: ml-latest-small yes, ml-20m no). 0 disables it.
+   */
+  precomputeBudget?: number;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export class Recommender {
+  readonly manifest: ModelManifest;
+  private readonly ix: ServingIndex;
+  private readonly scratch: RequestScratch;
+  private readonly topLists?: TopLists;
+
+  constructor(bundle: ModelBundle, private readonly catalog: MovieCatalog, options: RecommenderOptions = {}) {
+    this.ix = buildServingIndex(bundle, catalog, options);
+    this.manifest = bundle.manifest;
+    this.scratch = new RequestScratch(this.ix);
+    this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
+  }
+
+  get catalogueSize(): number {
+    return this.ix.catalogue.movies.size;
+  }
+
+  get genres(): string[] {
+    return [...this.ix.catalogue.genreByKey.values()].map((g) => g.name).sort();
+  }
+
+  /** The top-N ranker in use: the artifact's blend, or the rating model alone. */
+  get rankingKind(): string {
+    return this.manifest.ranking?.kind ?? 'rating-model';
+  }
+
+  /** Whether the SIMD kernel scores (false: the JS fallback). */
+  get simd(): boolean {
+    return this.ix.scorer.simd;
+  }
+
+  /** Top-n unseen movies: personalised for a user the model knows, the cold-start list otherwise. */
+  recommend(userId: number, options: RecommendOptions): { strategy: 'personalized' | 'popular'; recommendations: MovieRecommendation[] } {
+    const n = Math.min(options.n, this.ix.maxN);
+    const wanted = this.wantedGenres(options.genres);
+    const row = this.ix.seen.row.get(userId);
+    const u = this.ix.ids.userIndex.get(userId);
+    const excludeIds = options.excludeIds;
+
+    if (u !== undefined && this.topLists) {
+      const hit = this.fromTopList(u, n, wanted, excludeIds, row);
+      if (hit) return { strategy: 'personalized', recommendations: hit };
+    }
+
+    const { scratch } = this;
+    scratch.exclude(row, excludeIds);
+    try {
+      if (u === undefined) return { strategy: 'popular', recommendations: this.popularList(n, wanted) };
+      const count = scratch.rankKnownUser(u, n, wanted);
+      const picks: [number, number][] = [];
+      for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(this.ix.model, u, scratch.pickIndex[p])]);
+      return { strategy: 'personalized', recommendations: this.entries(picks, row) };
+    } finally {
+      scratch.restore(row, excludeIds);
+    }
+  }
+
+  /** Clipped prediction; an unknown user or a movie the model never saw falls back through the biases. */
+  predict(userId: number, movieId: number): number {
+    if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
+    return round3(predictRating(this.ix.model, this.ix.ids.userIndex.get(userId) ?? -1, this.ix.ids.movieIndex.get(movieId) ?? -1));
+  }
+
+  predictMany(pairs: { userId: number; movieId: number }[]): number[] {
+    const unknown = [...new Set(pairs.map((p) => p.movieId).filter((id) => !this.ix.catalogue.movies.has(id)))];
+    if (unknown.length) throw movieNotFound(unknown, 'pairs.movie_id');
+    return pairs.map((p) => this.predict(p.userId, p.movieId));
+  }
+
+  /**
+   * A brand-new user's ratings folded in (item factors fixed). With `minFoldInRatings` usable ratings
+   * or more: ranked by the fold-in prediction. With fewer: the cold-start list re-ranked by
+   * w·fold-in + (1-w)·damped mean, w = usable / minFoldInRatings. Rated movies never come back.
+   * "because" names the posted ratings most similar to each pick.
+   */
+  recommendForNewUser(
+    ratings: NewUserRating[],
+    options: Omit<RecommendOptions, 'excludeIds'>,
+  ): { strategy: 'fold-in' | 'popular-blend' | 'popular'; ratingsUsed: number; recommendations: MovieRecommendation[] } {
+    const { ix, scratch } = this;
+    const unknown = ratings.map((r) => r.movieId).filter((id) => !ix.catalogue.movies.has(id));
+    if (unknown.length) throw movieNotFound(unknown, 'ratings.movie_id');
+    const n = Math.min(options.n, ix.maxN);
+    const wanted = this.wantedGenres(options.genres);
+    const usable = ratings.flatMap((r) => {
+      const movieIndex = ix.ids.movieIndex.get(r.movieId);
+      return movieIndex === undefined ? [] : [{ movieIndex, rating: r.rating }];
+    });
+    const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
+    const anchorItems = Int32Array.from(anchors, (a) => a.movieIndex);
+    const anchorRatings = Float32Array.from(anchors, (a) => a.rating);
+    const ids = ratings.map((r) => r.movieId);
+    scratch.exclude(undefined, ids);
+    try {
+      if (usable.length === 0) return { strategy: 'popular', ratingsUsed: 0, recommendations: this.popularList(n, wanted) };
+      const user = foldInUserDual(ix.model, usable, ix.foldIn);
+      const view = foldInModel(ix.model, user); // the rating model's view of this user: predicted_rating
+      let scores: Float32Array;
+      if (ix.ranking) {
+        const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);
+        const vector = writeRankingUserVector(ix.ranking, ix.model, implicit, 0, user.factors, 0, new Float32Array(ix.rankModel.factors));
+        scores = ix.scorer.score(vector, 0, ix.rankModel.globalMean + ix.ranking.weights.rating * user.bias);
+      } else scores = ix.scorer.score(user.factors, 0, ix.model.globalMean + user.bias);
+      const explain = (picks: [number, number][]) =>
+        picks.map(([i, score]) => this.entry(i, score, becauseOf(ix, i, anchorItems, anchorRatings, 0, anchors.length) ?? ix.popular.because.get(i)));
+      if (usable.length >= ix.minFoldInRatings) {
+        const count = scratch.pick(scores, n, wanted);
+        const picks: [number, number][] = [];
+        for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
+        return { strategy: 'fold-in', ratingsUsed: usable.length, recommendations: explain(picks) };
+      }
+      const w = usable.length / ix.minFoldInRatings;
+      const blended: { index: number; rank: number; predicted: number; blend: number }[] = [];
+      for (let rank = 0; rank < ix.popular.index.length; rank++) {
+        const index = ix.popular.index[rank];
+        if (scratch.mask[index] || (wanted !== 0 && (ix.catalogue.genreBits[index] & wanted) === 0)) continue;
+        const predicted = predictRating(view, 0, index);
+        blended.push({ index, rank, predicted, blend: w * predicted + (1 - w) * ix.popular.score[rank] });
+      }
+      blended.sort((a, b) => b.blend - a.blend || a.rank - b.rank);
+      const picks = blended.slice(0, n).map((p): [number, number] => [p.index, p.predicted]);
+      return { strategy: 'popular-blend', ratingsUsed: usable.length, recommendations: explain(picks) };
+    } finally {
+      scratch.restore(undefined, ids);
+    }
+  }
+
+  /** Movies closest to `movieId` by item-factor cosine; empty for a catalogued movie the model never saw. */
+  similar(movieId: number, n: number): SimilarResponse {
+    if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
+    const i = this.ix.ids.movieIndex.get(movieId);
+    const hits = i === undefined ? [] : this.ix.similarity.similarTo(i, n, this.ix.catalogue.unservable);
+    return { movie_id: movieId, similar: hits.map((h) => ({ ...this.describe(h.index), similarity: round3(h.similarity) })) };
+  }
+
+  /** One catalogue movie with its rating count and mean (404 when unknown). */
+  movie(movieId: number): MovieDetails {
+    const movie = this.ix.catalogue.movies.get(movieId);
+    if (!movie) throw movieNotFound([movieId]);
+    const stats = this.ix.seen.stats.get(movieId);
+    return {
+      movie_id: movie.movieId,
+      title: movie.title,
+      genres: movie.genres,
+      year: movie.year,
+      ratings_count: stats?.count ?? 0,
+      mean_rating: stats ? round3(stats.sum / stats.count) : null,
+      in_model: this.ix.ids.movieIndex.has(movieId),
+    };
+  }
+
+  /** Title search and/or genre filter (genre case-insensitive; an unknown genre is a 400 naming `field`). */
+  search(options: { query?: string; genre?: string; limit: number; offset: number }, field = 'genre'): SearchResponse {
+    let genre = options.genre;
+    if (genre !== undefined) {
+      const entry = this.ix.catalogue.genreByKey.get(genre.toLowerCase());
+      if (!entry) throw this.unknownGenre(genre, field);
+      genre = entry.name;
+    }
+    const { total, movies } = this.catalog.searchMovies({ ...options, genre });
+    return { total, movies: movies.map((m) => ({ movie_id: m.movieId, title: m.title, genres: m.genres, year: m.year })) };
+  }
+
+  /** Releases the catalogue (called after a reload has swapped in a successor). */
+  close(): void {
+    this.catalog.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private unknownGenre(genre: string, field: string): ApiError {
+    return new ApiError(400, 'unknown_genre', `Unknown genre "${genre}"`, [
+      { field, message: `unknown genre "${genre}"; known genres: ${this.genres.join(', ')}` },
+    ]);
+  }
+
+  /** Requested genres as a bit set (0: no filter). */
+  private wantedGenres(genres: string[] | undefined): number {
+    if (!genres?.length) return 0;
+    let bits = 0;
+    genres.forEach((genre, position) => {
+      const entry = this.ix.catalogue.genreByKey.get(genre.toLowerCase());
+      if (!entry) throw this.unknownGenre(genre, `genres.${position}`);
+      bits = (bits | entry.bit) >>> 0;
+    });
+    return bits;
+  }
+
+  /** User u's answer from the precomputed top list, or undefined when the list cannot answer it. */
+  private fromTopList(u: number, n: number, wanted: number, excludeIds: number[] | undefined, row: number | undefined): MovieRecommendation[] | undefined {
+    const lists = this.topLists!;
+    const picks = topListPicks(this.ix, lists, u, n, wanted, excludeIds);
+    if (!picks) return undefined;
+    const { seen } = this.ix;
+    const from = row === undefined ? 0 : seen.offsets[row];
+    const to = row === undefined ? 0 : Math.min(seen.offsets[row + 1], from + MAX_ANCHORS);
+    return picks.map((at) => {
+      const i = lists.index[at];
+      // The explanation depends only on (user, movie): computed once, then reused.
+      const because = (lists.because[at] ??= becauseOf(this.ix, i, seen.items, seen.ratings, from, to));
+      return this.entry(i, lists.score[at], because);
+    });
+  }
+
+  /** The first n cold-start movies not masked, rated by their bias-only prediction. */
+  private popularList(n: number, wanted: number): MovieRecommendation[] {
+    const { popular, catalogue } = this.ix;
+    const out: MovieRecommendation[] = [];
+    for (let p = 0; p < popular.index.length && out.length < n; p++) {
+      const index = popular.index[p];
+      if (this.scratch.mask[index] || (wanted !== 0 && (catalogue.genreBits[index] & wanted) === 0)) continue;
+      out.push(this.entry(index, predictRating(this.ix.model, -1, index), popular.because.get(index)));
+    }
+    return out;
+  }
+
+  private entries(picks: [number, number][], row: number | undefined): MovieRecommendation[] {
+    const { seen } = this.ix;
+    const from = row === undefined ? 0 : seen.offsets[row];
+    const to = row === undefined ? 0 : Math.min(seen.offsets[row + 1], from + MAX_ANCHORS);
+    return picks.map(([i, score]) => this.entry(i, score, becauseOf(this.ix, i, seen.items, seen.ratings, from, to)));
+  }
+
+  private describe(index: number) {
+    const movie = this.ix.catalogue.movieAt[index] as CatalogMovie;
+    return { movie_id: movie.movieId, title: movie.title, genres: movie.genres, year: movie.year };
+  }
+
+  private entry(index: number, score: number, because: Because | undefined): MovieRecommendation {
+    return {
+      ...this.describe(index),
+      predicted_rating: round3(clipRating(score)),
+      because: because ?? { text: 'Matches the taste profile of your ratings', movie_ids: [] },
+    };
+  }
+}

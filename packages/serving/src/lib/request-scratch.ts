@@ -1,0 +1,55 @@
+import { topNInto } from '@reelrank/model';
+import type { ServingIndex } from './serving-index.js';
+
+/**
+ * The buffers one request works in, reused by every request: an exclusion mask over model movie
+ * indices (resting state: only unservable movies set) and the top-N picks. Requests set their
+ * exclusions, rank, then clear them again, so nothing is allocated per request.
+ */
+export class RequestScratch {
+  readonly mask: Uint8Array;
+  readonly pickIndex: Int32Array;
+  readonly pickScore: Float64Array;
+
+  constructor(private readonly ix: ServingIndex) {
+    this.mask = Uint8Array.from(ix.catalogue.unservable);
+    this.pickIndex = new Int32Array(ix.maxN);
+    this.pickScore = new Float64Array(ix.maxN);
+  }
+
+  /** Masks the movies of seen-ratings row `row` (a known user's ratings) and the movie ids `ids`. */
+  exclude(row: number | undefined, ids: readonly number[] | undefined): void {
+    const { seen } = this.ix;
+    if (row !== undefined) for (let p = seen.offsets[row]; p < seen.offsets[row + 1]; p++) this.mask[seen.items[p]] = 1;
+    if (ids) {
+      for (const id of ids) {
+        const i = this.ix.ids.movieIndex.get(id);
+        if (i !== undefined) this.mask[i] = 1;
+      }
+    }
+  }
+
+  /** Undoes `exclude(row, ids)`: the mask is back in its resting state. */
+  restore(row: number | undefined, ids: readonly number[] | undefined): void {
+    const { seen } = this.ix;
+    const { unservable } = this.ix.catalogue;
+    if (row !== undefined) for (let p = seen.offsets[row]; p < seen.offsets[row + 1]; p++) this.mask[seen.items[p]] = unservable[seen.items[p]];
+    if (ids) {
+      for (const id of ids) {
+        const i = this.ix.ids.movieIndex.get(id);
+        if (i !== undefined) this.mask[i] = unservable[i];
+      }
+    }
+  }
+
+  /** The top n unmasked movies of `scores` (in `wanted` genres, 0: any) into pickIndex/pickScore; returns the count. */
+  pick(scores: Float32Array, n: number, wanted: number): number {
+    return topNInto(scores, n, this.mask, this.pickIndex, this.pickScore, wanted === 0 ? undefined : this.ix.catalogue.genreBits, wanted);
+  }
+
+  /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
+  rankKnownUser(u: number, n: number, wanted: number): number {
+    const m = this.ix.rankModel;
+    return this.pick(this.ix.scorer.score(m.userFactors, u * m.factors, m.globalMean + m.userBias[u]), n, wanted);
+  }
+}

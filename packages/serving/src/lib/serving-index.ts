@@ -1,0 +1,185 @@
+import {
+  buildModelIndex,
+  createMovieScorer,
+  implicitGram,
+  rankingScoringModel,
+  type FoldInOptions,
+  type MfModel,
+  type ModelBundle,
+  type ModelIndex,
+  type ModelManifest,
+  type MovieScorer,
+  type RankingModel,
+} from '@reelrank/model';
+import type { Because } from './answers.js';
+import type { CatalogMovie, MovieCatalog } from './catalog.js';
+import { SimilarMovies } from './similar-movies.js';
+
+/**
+ * Load-time work: everything about a model + catalogue that does not depend on a request, built
+ * once per loaded model and read (never written) by the request-time code in recommender.ts.
+ */
+
+export interface ServingIndexOptions {
+  /** Usable ratings a new user needs for pure fold-in results (fewer blend with the popular list). */
+  minFoldInRatings?: number;
+  foldIn?: FoldInOptions;
+  /** Largest n a request may ask for (sizes the reused buffers and the precomputed lists). */
+  maxRecommendations?: number;
+}
+
+/** The catalogue in model-index space. */
+export interface CatalogueIndex {
+  movies: Map<number, CatalogMovie>;
+  /** Catalogue entry of each model movie index (undefined: in the model, not in the catalogue). */
+  movieAt: (CatalogMovie | undefined)[];
+  /** 1 where a model movie cannot be served (absent from the catalogue). */
+  unservable: Uint8Array;
+  /** lower-case genre -> {canonical name, bit}; genreBits[i] has the bits of movie index i. */
+  genreByKey: Map<string, { name: string; bit: number }>;
+  genreBits: Uint32Array;
+}
+
+/** The cold-start ranking as model indices, best first, with damped means, counts and "because". */
+export interface PopularList {
+  index: Int32Array;
+  score: Float32Array;
+  count: Int32Array;
+  because: Map<number, Because>;
+}
+
+/** Every user's rated movies (CSR over model movie indices, highest rating first), plus per-movie stats. */
+export interface SeenRatings {
+  row: Map<number, number>;
+  offsets: Int32Array;
+  items: Int32Array;
+  ratings: Float32Array;
+  /** Ratings per catalogue movie id (for GET /movies/{id}). */
+  stats: Map<number, { count: number; sum: number }>;
+}
+
+export interface ServingIndex {
+  manifest: ModelManifest;
+  model: MfModel;
+  /** The model whose scores order the lists: the ranker's combined form, or the rating model itself. */
+  rankModel: MfModel;
+  ranking?: RankingModel;
+  /** YᵀY of the ranker's implicit movie factors (fold-ins). */
+  implicitGram?: Float64Array;
+  ids: ModelIndex;
+  catalogue: CatalogueIndex;
+  popular: PopularList;
+  seen: SeenRatings;
+  similarity: SimilarMovies;
+  scorer: MovieScorer;
+  foldIn: FoldInOptions;
+  minFoldInRatings: number;
+  maxN: number;
+}
+
+export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, options: ServingIndexOptions = {}): ServingIndex {
+  const model = bundle.model;
+  const ranking = bundle.ranking;
+  const rankModel = ranking ? rankingScoringModel(model, ranking) : model;
+  const ids = buildModelIndex(model);
+  const catalogue = indexCatalogue(catalog.allMovies(), ids, model.movieIds.length);
+  const hp = bundle.manifest.hyperParameters ?? {};
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  return {
+    manifest: bundle.manifest,
+    model,
+    rankModel,
+    ranking,
+    implicitGram: ranking ? implicitGram(ranking) : undefined,
+    ids,
+    catalogue,
+    popular: indexPopular(bundle.popularity, ids, catalogue.unservable),
+    seen: indexSeenRatings(catalog, ids),
+    similarity: new SimilarMovies(model),
+    scorer: createMovieScorer(rankModel),
+    foldIn: { regularization: num(hp.regularization), biasRegularization: num(hp.biasRegularization), ...options.foldIn },
+    minFoldInRatings: options.minFoldInRatings ?? 5,
+    maxN: Math.max(1, options.maxRecommendations ?? 100),
+  };
+}
+
+function indexCatalogue(all: CatalogMovie[], ids: ModelIndex, nMovies: number): CatalogueIndex {
+  const catalogue: CatalogueIndex = {
+    movies: new Map(),
+    movieAt: new Array(nMovies),
+    unservable: new Uint8Array(nMovies).fill(1),
+    genreByKey: new Map(),
+    genreBits: new Uint32Array(nMovies),
+  };
+  const { genreByKey, genreBits } = catalogue;
+  for (const movie of all) {
+    catalogue.movies.set(movie.movieId, movie);
+    const i = ids.movieIndex.get(movie.movieId);
+    for (const genre of movie.genres) {
+      const key = genre.toLowerCase();
+      let entry = genreByKey.get(key);
+      if (!entry) genreByKey.set(key, (entry = { name: genre, bit: genreByKey.size < 32 ? 2 ** genreByKey.size : 0 }));
+      if (i !== undefined) genreBits[i] = (genreBits[i] | entry.bit) >>> 0;
+    }
+    if (i === undefined) continue;
+    catalogue.movieAt[i] = movie;
+    catalogue.unservable[i] = 0;
+  }
+  if (genreByKey.size > 32) throw new Error(`the catalogue has ${genreByKey.size} genres; at most 32 are supported`);
+  return catalogue;
+}
+
+function indexPopular(popular: ModelBundle['popularity'], ids: ModelIndex, unservable: Uint8Array): PopularList {
+  const keep: number[] = [];
+  for (let r = 0; r < popular.movieIds.length; r++) {
+    const i = ids.movieIndex.get(popular.movieIds[r]);
+    if (i !== undefined && !unservable[i]) keep.push(r);
+  }
+  const list: PopularList = {
+    index: Int32Array.from(keep, (r) => ids.movieIndex.get(popular.movieIds[r]) as number),
+    score: Float32Array.from(keep, (r) => popular.scores[r]),
+    count: Int32Array.from(keep, (r) => popular.counts[r]),
+    because: new Map(),
+  };
+  for (let p = 0; p < list.index.length; p++) {
+    const text = `Popular: ${list.count[p]} ratings, ${list.score[p].toFixed(1)} on average`;
+    list.because.set(list.index[p], { text, movie_ids: [] });
+  }
+  return list;
+}
+
+/** Each user's ratings in model-index space, highest rating first (ties: lower index). */
+function indexSeenRatings(catalog: MovieCatalog, ids: ModelIndex): SeenRatings {
+  const table = catalog.ratingTable();
+  let kept = 0;
+  for (let r = 0; r < table.movieIds.length; r++) if (ids.movieIndex.has(table.movieIds[r])) kept++;
+  const seen: SeenRatings = {
+    row: new Map(),
+    offsets: new Int32Array(table.userIds.length + 1),
+    items: new Int32Array(kept),
+    ratings: new Float32Array(kept),
+    stats: new Map(),
+  };
+  let at = 0;
+  const order: number[] = [];
+  for (let u = 0; u < table.userIds.length; u++) {
+    seen.row.set(table.userIds[u], u);
+    seen.offsets[u] = at;
+    order.length = 0;
+    for (let r = table.offsets[u]; r < table.offsets[u + 1]; r++) {
+      const movieId = table.movieIds[r];
+      let stats = seen.stats.get(movieId);
+      if (!stats) seen.stats.set(movieId, (stats = { count: 0, sum: 0 }));
+      stats.count++;
+      stats.sum += table.ratings[r];
+      if (ids.movieIndex.has(movieId)) order.push(r);
+    }
+    order.sort((a, b) => table.ratings[b] - table.ratings[a] || a - b);
+    for (const r of order) {
+      seen.items[at] = ids.movieIndex.get(table.movieIds[r]) as number;
+      seen.ratings[at++] = table.ratings[r];
+    }
+  }
+  seen.offsets[table.userIds.length] = at;
+  return seen;
+}
