@@ -100,7 +100,7 @@ describe('body size limit', () => {
 describe('no stack traces in responses', () => {
   const throwers: Array<[string, () => never]> = [
     ['an Error', () => {
-      throw new Error('secret /work/main/data/ml-latest-small.db exploded');
+      throw new Error('secret /srv/reelrank/data/ml-latest-small.db exploded');
     }],
     ['a TypeError from a bug', () => {
       const missing = undefined as unknown as { secret: () => never };
