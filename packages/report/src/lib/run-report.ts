@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@reelrank/artifacts';
 import type { AppConfig } from '@reelrank/config';
 import { getAllMovies, getDatasetMeta, openDatabase, readRatingsColumns } from '@reelrank/database';
-import { loadModelArtifacts } from '@reelrank/model';
 import type { ActivityError } from './activity-error.js';
 import { readModelSummary, type ModelSummary } from './model-metrics.js';
 import { renderReportHtml } from './render-html.js';
