@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { evaluateOnSplit, type RatingModelKind } from './lib/evaluate-split.js';
-import { scorerFromEnv } from './lib/evaluate.js';
+import { initTensorFlow } from '@reelrank/model';
+import { evaluateOnSplit } from './lib/evaluate-split.js';
 import { readRatingsCsv } from './lib/ratings.js';
 import { formatModelTable } from './lib/report-table.js';
 
 /**
  * Benchmark on the fixed split of ANCHORS.md: `npx tsx packages/trainer/src/eval-fixed-split.ts [dir]`.
- * Hyper-parameters come from config/training.json (plus REELRANK_TRAIN_* env overrides); the epoch
- * count is chosen on a validation part carved from train only, never on the test file.
+ * Hyper-parameters come from config/training.json (plus REELRANK_TRAIN_* env overrides, e.g.
+ * REELRANK_TRAIN_RATING_MODEL=mf for the plain model); the epoch count is chosen on a validation
+ * part carved from train only, never on the test file. REELRANK_VERBOSE=1 prints the training log.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  await initTensorFlow(config.runtime.tfBackend);
   const dir = process.argv[2] ?? join(config.root, '..', 'shared', 'benchmarks', 'ml-latest-small-80-20');
   const fallback = '/work/shared/benchmarks/ml-latest-small-80-20';
   const pick = (file: string) => {
@@ -23,9 +25,8 @@ async function main(): Promise<void> {
   };
   const train = pick('train.csv');
   const test = pick('test.csv');
-  const verbose = process.env.REELRANK_VERBOSE === '1';
-  const ratingModel = ratingModelFromEnv();
-  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: scorerFromEnv(), ratingModel });
+  const verbose = config.runtime.verbose;
+  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: config.training.evalScorer });
   const h = config.training;
   const r = report.ranking;
   const ranker = r
@@ -41,13 +42,6 @@ async function main(): Promise<void> {
       '\n' +
       `${formatModelTable(report.models, report.k)}\n`,
   );
-}
-
-/** REELRANK_RATING_MODEL=mf|svdpp (default svdpp) picks the rating model (for comparisons). */
-function ratingModelFromEnv(): RatingModelKind {
-  const value = process.env.REELRANK_RATING_MODEL ?? 'svdpp';
-  if (value !== 'mf' && value !== 'svdpp') throw new Error(`REELRANK_RATING_MODEL must be mf or svdpp, got "${value}"`);
-  return value;
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,8 @@ import {
   DEFAULT_SYNTHETIC_FACTORS,
   generateSyntheticMovieLens,
   SYNTHETIC_GENERATOR_VERSION,
-  syntheticSizeFromEnv,
+  DEFAULT_SYNTHETIC_SEED,
+  ML20M_SHAPE,
   type SyntheticSize,
 } from './synthetic.js';
 import { extractZip } from './zip.js';
@@ -55,7 +56,7 @@ export interface AcquireOptions {
    * `synthetic` data set generates it (see synthetic.ts).
    */
   source: string | null;
-  /** Size and seed of the `synthetic` set; default from REELRANK_SYNTHETIC_* (syntheticSizeFromEnv). */
+  /** Size and seed of the `synthetic` set (config `dataset.synthetic`); default the ml-20m shape, seed 42. */
   synthetic?: SyntheticSize;
   rawDir: string;
   log?: (line: string) => void;
@@ -122,7 +123,7 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
     });
   }
 
-  if (!source && dataset === 'synthetic') return acquireSynthetic(rawDir, options.synthetic ?? syntheticSizeFromEnv(), log);
+  if (!source && dataset === 'synthetic') return acquireSynthetic(rawDir, options.synthetic ?? { ...ML20M_SHAPE, seed: DEFAULT_SYNTHETIC_SEED }, log);
 
   let zipPath: string;
   let info: Omit<SourceInfo, 'files'>;

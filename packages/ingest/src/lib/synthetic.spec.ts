@@ -14,7 +14,7 @@ import {
   ML20M_SHAPE,
   MOVIELENS_GENRES,
   SeededRandom,
-  syntheticSizeFromEnv,
+  DEFAULT_SYNTHETIC_SEED,
   type SyntheticResult,
 } from './synthetic.js';
 
@@ -188,20 +188,16 @@ describe('SeededRandom', () => {
   });
 });
 
-describe('syntheticSizeFromEnv', () => {
+describe('the synthetic size in the config (REELRANK_SYNTHETIC_*)', () => {
   it('when nothing is set, then it is ml-20m shaped with seed 42', () => {
-    expect(syntheticSizeFromEnv({})).toEqual({ ...ML20M_SHAPE, seed: 42 });
+    expect(loadConfig({ env: {} }).dataset.synthetic).toEqual({ ...ML20M_SHAPE, seed: DEFAULT_SYNTHETIC_SEED });
   });
 
   it('when variables are set, then they are read (separators allowed) and bad ones name the variable', () => {
-    expect(syntheticSizeFromEnv({ REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' })).toEqual({
-      ratings: 1_000_000,
-      users: 5000,
-      movies: 900,
-      seed: 0,
-    });
-    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_USERS: 'many' })).toThrow(/REELRANK_SYNTHETIC_USERS="many"/);
-    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_MOVIES: '0' })).toThrow(/REELRANK_SYNTHETIC_MOVIES/);
+    const env = { REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' };
+    expect(loadConfig({ env }).dataset.synthetic).toEqual({ ratings: 1_000_000, users: 5000, movies: 900, seed: 0 });
+    expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_USERS: 'many' } })).toThrow(/env REELRANK_SYNTHETIC_USERS/);
+    expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_MOVIES: '0' } })).toThrow(/env REELRANK_SYNTHETIC_MOVIES/);
   });
 });
 
