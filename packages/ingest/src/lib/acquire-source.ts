@@ -12,6 +12,9 @@ import {
   type SyntheticSize,
 } from './synthetic.js';
 import { extractZip } from './zip.js';
+import { RATINGS_FILES, resolveSourceFolder } from './source-folder.js';
+
+export { resolveSourceFolder };
 
 /** The files ingest reads (plus READMEs, kept for the licence); everything else in a zip is skipped. */
 export const RECOGNISED_FILES = [
@@ -29,8 +32,6 @@ export const RECOGNISED_FILES = [
 export function isRecognisedFile(name: string): boolean {
   return !name.includes('/') && ((RECOGNISED_FILES as readonly string[]).includes(name) || /^README/i.test(name));
 }
-
-const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'];
 
 export interface SourceInfo {
   dataset: string;
@@ -63,17 +64,6 @@ export interface AcquireOptions {
   fetchImpl?: FetchLike;
   retries?: number;
   retryDelayMs?: number;
-}
-
-/** A folder holding the files, or its only sub-folder when the user pointed at the parent of an unzipped set. */
-function resolveSourceFolder(folder: string): string {
-  const names = readdirSync(folder);
-  if (names.some((name) => RATINGS_FILES.includes(name))) return folder;
-  const subfolders = names.filter((name) => statSync(join(folder, name)).isDirectory());
-  if (subfolders.length === 1 && readdirSync(join(folder, subfolders[0])).some((name) => RATINGS_FILES.includes(name))) {
-    return join(folder, subfolders[0]);
-  }
-  throw new Error(`${folder} holds no MovieLens ratings file (one of ${RATINGS_FILES.join(', ')})`);
 }
 
 async function describeFiles(dir: string): Promise<SourceInfo['files']> {
