@@ -15,7 +15,9 @@
 const { isAbsolute, relative, resolve } = require('node:path');
 
 const STAGES = {
-  'packages/ingest': { target: 'pipeline', outputs: (c) => [c.paths.rawDir, c.paths.processedDir] },
+  // The downloaded zip (data/raw/<dataset>.zip, absent for a local source) too: a restored entry then
+  // does not download again when a later change reruns ingest.
+  'packages/ingest': { target: 'pipeline', outputs: (c) => [c.paths.rawDir, `${c.paths.rawDir}.zip`, c.paths.processedDir] },
   'packages/database': { target: 'pipeline', outputs: (c) => [c.paths.dbPath] },
   'packages/trainer': { target: 'pipeline', outputs: (c) => [c.paths.modelDir] },
   'packages/report': { target: 'report', outputs: (c) => [resolve(c.root, 'reports', c.dataset.dataset)] },
