@@ -2,14 +2,18 @@
 import { loadConfig } from '@reelrank/config';
 import { runIngest } from './lib/run-ingest.js';
 
+let verbose = false;
+
 async function main(): Promise<void> {
-  await runIngest(loadConfig());
+  const config = loadConfig();
+  verbose = config.runtime.verbose;
+  await runIngest(config);
 }
 
 main().catch((error: unknown) => {
   // One clear line for people; the stack only when asked for, since it rarely helps them.
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`ingest failed: ${message}\n`);
-  if (process.env.REELRANK_VERBOSE === '1' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

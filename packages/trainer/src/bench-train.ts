@@ -254,22 +254,10 @@ async function main(): Promise<void> {
     const dir = values['fixed-split'];
     const fixedTrain = readRatingsCsv(join(dir, 'train.csv'));
     const fixedTest = readRatingsCsv(join(dir, 'test.csv'));
-    const saved = { threads: process.env.REELRANK_TRAIN_THREADS, min: process.env.REELRANK_TRAIN_PARALLEL_MIN_RATINGS };
     // The kernel trains plain biased MF: evaluate that rating model (ratingModel 'mf'); the single-thread
     // comparison skips the ranker, whose rows do not depend on the SGD path.
-    const runWith = async (t: number, ranker: boolean) => {
-      // evaluateOnSplit calls trainMf without options: steer it through the trainer's own env settings.
-      process.env.REELRANK_TRAIN_THREADS = String(t);
-      process.env.REELRANK_TRAIN_PARALLEL_MIN_RATINGS = '0';
-      try {
-        return (await evaluateOnSplit(fixedTrain, fixedTest, config.training, { ratingModel: 'mf', ...(ranker ? {} : { implicit: false }) })).report;
-      } finally {
-        for (const [key, value] of [['REELRANK_TRAIN_THREADS', saved.threads], ['REELRANK_TRAIN_PARALLEL_MIN_RATINGS', saved.min]] as const) {
-          if (value === undefined) delete process.env[key];
-          else process.env[key] = value;
-        }
-      }
-    };
+    const runWith = async (t: number, ranker: boolean) =>
+      (await evaluateOnSplit(fixedTrain, fixedTest, { ...config.training, threads: t, parallelMinRatings: 0 }, { ratingModel: 'mf', ...(ranker ? {} : { implicit: false }) })).report;
     const fast = await runWith(Math.max(2, threads), true);
     const single = await runWith(1, false);
     const h = config.training;

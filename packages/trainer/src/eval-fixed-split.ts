@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { evaluateOnSplit, type RatingModelKind } from './lib/evaluate-split.js';
-import { scorerFromEnv } from './lib/evaluate.js';
+import { initTensorFlow } from '@reelrank/model';
+import { evaluateOnSplit } from './lib/evaluate-split.js';
 import { readRatingsCsv } from './lib/ratings.js';
 import { formatModelTable } from './lib/report-table.js';
 
 /**
  * Accuracy on a fixed train/test split: `npx tsx packages/trainer/src/eval-fixed-split.ts DIR`, where
  * DIR holds train.csv and test.csv (userId,movieId,rating,timestamp). Hyper-parameters come from
- * config/training.json (plus REELRANK_TRAIN_* env overrides); the epoch count is chosen on a
- * validation part carved from train only, never on the test file. A missing folder or file is an
- * error naming it: there is no fallback to another split.
+ * config/training.json (plus REELRANK_TRAIN_* env overrides, e.g. REELRANK_TRAIN_RATING_MODEL=mf for
+ * the plain model); the epoch count is chosen on a validation part carved from train only, never on
+ * the test file. REELRANK_VERBOSE=1 prints the training log. A missing folder or file is an error
+ * naming it: there is no fallback to another split.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,11 +21,11 @@ async function main(): Promise<void> {
   for (const file of ['train.csv', 'test.csv']) {
     if (!existsSync(join(dir, file))) throw new Error(`${join(dir, file)} does not exist (DIR must hold train.csv and test.csv)`);
   }
+  await initTensorFlow(config.runtime.tfBackend);
   const train = readRatingsCsv(join(dir, 'train.csv'));
   const test = readRatingsCsv(join(dir, 'test.csv'));
-  const verbose = process.env.REELRANK_VERBOSE === '1';
-  const ratingModel = ratingModelFromEnv();
-  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: scorerFromEnv(), ratingModel });
+  const verbose = config.runtime.verbose;
+  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: config.training.evalScorer });
   const h = config.training;
   const r = report.ranking;
   const ranker = r
@@ -40,13 +41,6 @@ async function main(): Promise<void> {
       '\n' +
       `${formatModelTable(report.models, report.k)}\n`,
   );
-}
-
-/** REELRANK_RATING_MODEL=mf|svdpp (default svdpp) picks the rating model (for comparisons). */
-function ratingModelFromEnv(): RatingModelKind {
-  const value = process.env.REELRANK_RATING_MODEL ?? 'svdpp';
-  if (value !== 'mf' && value !== 'svdpp') throw new Error(`REELRANK_RATING_MODEL must be mf or svdpp, got "${value}"`);
-  return value;
 }
 
 main().catch((error: unknown) => {

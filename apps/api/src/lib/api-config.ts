@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
+import { loadRuntimeConfig, logLevelOf } from '@reelrank/config';
 
 /**
- * Settings the API reads from the environment itself (the shared config package covers host,
- * port, body limit, CORS and n limits; these are serving-process concerns only):
+ * Settings of the serving process itself (the shared config covers host, port, body limit, CORS and
+ * n limits). They live in the config package's `runtime` group, validated there, env only:
  *
  *   REELRANK_ADMIN_TOKEN   bearer token of POST /admin/reload; unset or empty disables the route (403)
  *   REELRANK_ADMIN_BURST   failed admin authentications one client address may make in a burst, and
@@ -46,29 +47,16 @@ function trustProxy(value: string | undefined): TrustProxy {
   return items;
 }
 
-function positive(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
-  return n;
-}
-
-function workerCount(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`REELRANK_WORKERS must be an integer from 1 to 256, got "${value}"`);
-  return n;
-}
-
-export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnvConfig {
-  const token = env.REELRANK_ADMIN_TOKEN?.trim();
+/** The serving-process settings, read and validated by `@reelrank/config` (`env` defaults to the process's). */
+export function readApiEnv(env?: NodeJS.ProcessEnv): ApiEnvConfig {
+  const runtime = loadRuntimeConfig(env);
   return {
-    adminToken: token ? token : undefined,
-    adminBurst: positive(env.REELRANK_ADMIN_BURST, 5, 'REELRANK_ADMIN_BURST'),
-    adminRefillSeconds: positive(env.REELRANK_ADMIN_REFILL_SECONDS, 2, 'REELRANK_ADMIN_REFILL_SECONDS'),
-    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    shutdownSeconds: positive(env.REELRANK_SHUTDOWN_SECONDS, 10, 'REELRANK_SHUTDOWN_SECONDS'),
-    workers: workerCount(env.REELRANK_WORKERS),
-    trustProxy: trustProxy(env.REELRANK_TRUST_PROXY),
+    adminToken: runtime.adminToken?.trim() || undefined,
+    adminBurst: runtime.adminBurst,
+    adminRefillSeconds: runtime.adminRefillSeconds,
+    logLevel: logLevelOf(runtime),
+    shutdownSeconds: runtime.shutdownSeconds,
+    workers: runtime.workers ?? undefined,
+    trustProxy: trustProxy(runtime.trustProxy ?? undefined),
   };
 }

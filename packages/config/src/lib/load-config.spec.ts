@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError, loadConfig, loadRuntimeConfig, logLevelOf } from './load-config.js';
 import { ENV_OVERRIDES } from './schema.js';
 
 function tempRoot(): string {
@@ -36,13 +36,56 @@ describe('loadConfig', () => {
   it('when a value is invalid, then the error names the key, the file and the env variable', () => {
     const root = tempRoot();
     expect(() => loadConfig({ root, env: { PORT: 'eighty', REELRANK_TRAIN_FACTORS: '-3' } })).toThrow(ConfigError);
-    try {
-      loadConfig({ root, env: { PORT: 'eighty', REELRANK_DATASET: '../ml-3m' } });
-    } catch (error) {
-      const message = (error as Error).message;
-      expect(message).toContain('config/serving.json "port" (env PORT)');
-      expect(message).toContain('config/dataset.json "dataset" (env REELRANK_DATASET)');
-    }
+    const both = () => loadConfig({ root, env: { PORT: 'eighty', REELRANK_DATASET: '../ml-3m' } });
+    expect(both).toThrow('config/serving.json "port" (env PORT)');
+    expect(both).toThrow('config/dataset.json "dataset" (env REELRANK_DATASET)');
+  });
+
+  it('when process settings come from the env, then they are validated here and errors name the variable', () => {
+    const root = tempRoot();
+    const config = loadConfig({
+      root,
+      env: {
+        REELRANK_TF_BACKEND: 'cpu',
+        REELRANK_VERBOSE: '1',
+        REELRANK_TRAIN_THREADS: '3',
+        REELRANK_TRAIN_PARALLEL_MIN_RATINGS: '0',
+        REELRANK_EVAL_SCORER: 'typed-array',
+        REELRANK_ADMIN_TOKEN: '0123',
+        REELRANK_WORKERS: '2',
+        REELRANK_DATA_DIR: 'elsewhere/data',
+      },
+    });
+    expect(config.runtime).toMatchObject({ tfBackend: 'cpu', verbose: true, adminToken: '0123', workers: 2, reportAllowNoModel: false });
+    expect(config.training).toMatchObject({ threads: 3, parallelMinRatings: 0, evalScorer: 'typed-array' });
+    expect(config.paths.dbPath).toBe(join(root, 'elsewhere', 'data', 'ml-latest-small.db'));
+    expect(() => loadConfig({ root, env: { REELRANK_TRAIN_THREADS: '0' } })).toThrow('config/training.json "threads" (env REELRANK_TRAIN_THREADS)');
+    expect(() => loadConfig({ root, env: { REELRANK_EVAL_SCORER: 'gpu' } })).toThrow('(env REELRANK_EVAL_SCORER)');
+    expect(() => loadConfig({ root, env: { REELRANK_TF_BACKEND: 'cuda' } })).toThrow('env REELRANK_TF_BACKEND');
+    expect(() => loadRuntimeConfig({ REELRANK_WORKERS: '0' })).toThrow('env REELRANK_WORKERS');
+    expect(() => loadRuntimeConfig({ REELRANK_ADMIN_BURST: '-1' })).toThrow('env REELRANK_ADMIN_BURST');
+    expect(logLevelOf(loadRuntimeConfig({ NODE_ENV: 'test' }))).toBe('silent');
+    expect(logLevelOf(loadRuntimeConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }))).toBe('warn');
+    expect(loadRuntimeConfig({ REELRANK_ADMIN_TOKEN: '' }).adminToken).toBeNull();
+  });
+
+  it('when the ranker settings in training.json are invalid, then the error names the nested key', () => {
+    const root = tempRoot();
+    const file = join(root, 'config', 'training.json');
+    const training = JSON.parse(readFileSync(file, 'utf8'));
+    training.ranker.implicit.sweeps = 0;
+    training.ranker.ratingWeightGrid = [];
+    writeFileSync(file, JSON.stringify(training));
+    expect(() => loadConfig({ root, env: {} })).toThrow('config/training.json "ranker.implicit.sweeps"');
+    expect(() => loadConfig({ root, env: {} })).toThrow('config/training.json "ranker.ratingWeightGrid"');
+  });
+
+  it('when the source is relative, then the env one follows the current directory and the file one the root', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: { MOVIELENS_SOURCE: 'ml', INIT_CWD: '/somewhere' } }).dataset.source).toBe('/somewhere/ml');
+    const file = join(root, 'config', 'dataset.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), source: 'downloads/ml' }));
+    expect(loadConfig({ root, env: { INIT_CWD: '/somewhere' } }).dataset.source).toBe(join(root, 'downloads', 'ml'));
   });
 
   it('when a file has an unknown key or broken JSON, then loading fails clearly', () => {
@@ -56,5 +99,8 @@ describe('loadConfig', () => {
   it('when listing env overrides, then every training key has one', () => {
     expect(ENV_OVERRIDES.REELRANK_TRAIN_LEARNING_RATE).toEqual(['training', 'learningRate']);
     expect(ENV_OVERRIDES.REELRANK_TRAIN_POPULARITY_MIN_RATINGS).toEqual(['training', 'popularityMinRatings']);
+    expect(ENV_OVERRIDES.REELRANK_TRAIN_THREADS).toEqual(['training', 'threads']);
+    expect(ENV_OVERRIDES.REELRANK_SYNTHETIC_SEED).toEqual(['dataset', 'synthetic.seed']);
+    expect(ENV_OVERRIDES.REELRANK_TRAIN_RANKER).toBeUndefined();
   });
 });

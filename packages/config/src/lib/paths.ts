@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { RuntimeConfig } from './schema.js';
 
 /** Where each stage reads and writes, for one dataset. */
 export interface StagePaths {
@@ -14,9 +15,10 @@ export interface StagePaths {
   modelDir: string;
 }
 
-export function resolvePaths(root: string, dataset: string, env: NodeJS.ProcessEnv = process.env): StagePaths {
-  const dataDir = resolve(root, env.REELRANK_DATA_DIR ?? 'data');
-  const modelsDir = resolve(root, env.REELRANK_MODELS_DIR ?? 'models');
+/** The stage paths of `dataset`; `dirs` are the runtime settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
+export function resolvePaths(root: string, dataset: string, dirs: Partial<Pick<RuntimeConfig, 'dataDir' | 'modelsDir'>> = {}): StagePaths {
+  const dataDir = resolve(root, dirs.dataDir ?? 'data');
+  const modelsDir = resolve(root, dirs.modelsDir ?? 'models');
   return {
     dataDir,
     modelsDir,

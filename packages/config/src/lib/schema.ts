@@ -4,6 +4,8 @@ import { z } from 'zod';
  * Every setting, its default, its doc and the environment variable that overrides it.
  * Settings are grouped by the stage that reads them so that the Nx cache of a stage
  * only depends on its own group (config/dataset.json, config/training.json, config/serving.json).
+ * The `runtime` group has no file: it holds process settings that only come from the environment
+ * (where the workspace and its artifacts live, the TF.js backend, logging, the API's admin route).
  */
 
 export const DATASET_NAMES = [
@@ -26,7 +28,19 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
 const fraction = z.number().gt(0).lt(1);
+/** `1`/`0` (how shell users write flags) or `true`/`false`. */
+const flag = z.preprocess((v) => (v === 1 ? true : v === 0 ? false : v), z.boolean());
+
+export const syntheticSizeSchema = z
+  .object({
+    ratings: positiveInt.nullable().describe('Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set\'s shape, ml-20m for synthetic, ml-latest-small for synthetic-small)'),
+    users: positiveInt.nullable().describe('Users generated (env REELRANK_SYNTHETIC_USERS; null: the data set\'s shape)'),
+    movies: positiveInt.nullable().describe('Movies generated (env REELRANK_SYNTHETIC_MOVIES; null: the data set\'s shape)'),
+    seed: nonNegativeInt.describe('Seed of the generator (env REELRANK_SYNTHETIC_SEED)'),
+  })
+  .strict();
 
 export const datasetConfigSchema = z
   .object({
@@ -41,8 +55,32 @@ export const datasetConfigSchema = z
       .string()
       .min(1)
       .nullable()
-      .describe('Local folder or zip used instead of downloading (env MOVIELENS_SOURCE)'),
+      .describe('Local folder or zip used instead of downloading (env MOVIELENS_SOURCE); relative to the workspace root in the file, to the current directory in the env'),
     sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample (env REELRANK_SAMPLE_SIZE)'),
+    synthetic: syntheticSizeSchema.describe('Size of a generated data set (`synthetic`, `synthetic-small`; used when source is null)'),
+  })
+  .strict();
+
+/** Implicit-feedback ALS of the top-N ranker (the seed is the training seed). */
+export const implicitConfigSchema = z
+  .object({
+    factors: positiveInt.max(1024).describe('Latent factors of the implicit model'),
+    sweeps: positiveInt.max(1000).describe('ALS sweeps (users then movies)'),
+    alpha: z.number().nonnegative().describe('Confidence slope: c = 1 + alpha * w(r) on rated pairs'),
+    ratingSlope: z.number().nonnegative().describe('How much the rating itself raises the confidence (0: every rating counts the same)'),
+    ratingPivot: z.number().describe('Rating at which w(r) = 1'),
+    floor: z.number().nonnegative().describe('Smallest w(r)'),
+    regularization: z.number().nonnegative().describe('L2 weight lambda of the ALS solves'),
+    initStd: z.number().positive().describe('Standard deviation of the initial factors'),
+  })
+  .strict();
+
+export const rankerConfigSchema = z
+  .object({
+    implicit: implicitConfigSchema,
+    ratingWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_rating values the blend tuning tries (w_implicit = 1)'),
+    popularityWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_popularity values the blend tuning tries'),
+    maxTuningUsers: positiveInt.describe('Validation users the blend weights are tuned on, at most (memory: 2 x users x movies floats)'),
   })
   .strict();
 
@@ -51,7 +89,8 @@ export const trainingConfigSchema = z
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
     ratingModel: z
       .enum(['auto', 'svdpp', 'mf'])
-      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp below 5M ratings, mf above'),
+      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp up to autoSvdppMaxRatings, mf above'),
+    autoSvdppMaxRatings: positiveInt.describe('Ratings up to which ratingModel auto picks svdpp'),
     factors: positiveInt.max(1024).describe('Latent factors per user and movie'),
     maxEpochs: positiveInt.max(1000).describe('Upper bound on SGD epochs; early stopping usually ends sooner'),
     learningRate: z.number().positive().max(1).describe('SGD step size of the first epoch'),
@@ -66,6 +105,10 @@ export const trainingConfigSchema = z
     popularityMinRatings: positiveInt.describe('Ratings a movie needs to enter the cold-start list'),
     popularityPriorWeight: z.number().nonnegative().describe('Weight of the global mean in the damped (Bayesian) mean'),
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
+    threads: positiveInt.max(256).nullable().describe('Worker threads of the SGD kernel (null: one per core; 1: the single-thread path)'),
+    parallelMinRatings: nonNegativeInt.describe('Train ratings below which the single-thread path is kept (worker start-up outweighs the gain)'),
+    evalScorer: z.enum(['tensor', 'typed-array']).describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
+    ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {
@@ -87,22 +130,121 @@ export const servingConfigSchema = z
   })
   .strict();
 
+/** Process settings from the environment only (no file; every key has a default). */
+export const runtimeConfigSchema = z
+  .object({
+    root: z.string().min(1).nullable().default(null).describe('Workspace root (env REELRANK_ROOT; default: the folder holding nx.json above the current directory)'),
+    dataDir: z.string().min(1).default('data').describe('Data folder, relative to the root (env REELRANK_DATA_DIR)'),
+    modelsDir: z.string().min(1).default('models').describe('Models folder, relative to the root (env REELRANK_MODELS_DIR)'),
+    initCwd: z.string().min(1).nullable().default(null).describe('Where npm was started (env INIT_CWD, set by npm): a relative MOVIELENS_SOURCE is resolved against it'),
+    tfBackend: z.enum(['node', 'wasm', 'cpu']).nullable().default(null).describe('Force a TensorFlow.js backend (env REELRANK_TF_BACKEND; null: the fastest that loads)'),
+    verbose: flag.default(false).describe('Print stack traces of stage failures (env REELRANK_VERBOSE=1)'),
+    reportAllowNoModel: flag.default(false).describe('The report renders the data sections alone when no model exists (env REELRANK_REPORT_ALLOW_NO_MODEL=1)'),
+    nodeEnv: z.string().nullable().default(null).describe('NODE_ENV (test: the API logs nothing unless LOG_LEVEL says so)'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .nullable()
+      .default(null)
+      .describe('pino level of the API (env LOG_LEVEL; null: info, silent under NODE_ENV=test)'),
+    adminToken: z.string().min(1).nullable().default(null).describe('Bearer token of POST /admin/reload (env REELRANK_ADMIN_TOKEN; unset or empty disables the route)'),
+    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst (env REELRANK_ADMIN_BURST)'),
+    adminRefillSeconds: z.number().positive().default(2).describe('Seconds to earn back one admin request (env REELRANK_ADMIN_REFILL_SECONDS)'),
+    shutdownSeconds: z.number().positive().default(10).describe('How long in-flight requests may take after SIGTERM/SIGINT (env REELRANK_SHUTDOWN_SECONDS)'),
+    workers: z.number().int().min(1).max(256).nullable().default(null).describe('Cluster mode: worker processes (env REELRANK_WORKERS; null: one per core)'),
+    trustProxy: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("Express `trust proxy` (env REELRANK_TRUST_PROXY): proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored"),
+  })
+  .strict();
+
+export type SyntheticSizeConfig = z.infer<typeof syntheticSizeSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
+export type RankerConfig = z.infer<typeof rankerConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 
-/** Environment variables that override one setting each: `VAR -> [group, key]`. */
-export const ENV_OVERRIDES: Record<string, readonly [group: 'dataset' | 'training' | 'serving', key: string]> = {
+export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime';
+
+/** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
+export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: string]> = {
   REELRANK_DATASET: ['dataset', 'dataset'],
   MOVIELENS_SOURCE: ['dataset', 'source'],
   REELRANK_SAMPLE_SIZE: ['dataset', 'sampleSize'],
+  REELRANK_SYNTHETIC_RATINGS: ['dataset', 'synthetic.ratings'],
+  REELRANK_SYNTHETIC_USERS: ['dataset', 'synthetic.users'],
+  REELRANK_SYNTHETIC_MOVIES: ['dataset', 'synthetic.movies'],
+  REELRANK_SYNTHETIC_SEED: ['dataset', 'synthetic.seed'],
+  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker` only from the file).
+  ...Object.fromEntries(
+    Object.keys(trainingConfigSchema.shape)
+      .filter((key) => key !== 'ranker' && key !== 'evalScorer')
+      .map((key) => [`REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, ['training', key] as const]),
+  ),
+  REELRANK_EVAL_SCORER: ['training', 'evalScorer'],
   PORT: ['serving', 'port'],
   HOST: ['serving', 'host'],
   CORS_ORIGINS: ['serving', 'corsOrigins'],
-  ...Object.fromEntries(
-    Object.keys(trainingConfigSchema.shape).map((key) => [
-      `REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
-      ['training', key] as const,
-    ]),
-  ),
+  REELRANK_ROOT: ['runtime', 'root'],
+  REELRANK_DATA_DIR: ['runtime', 'dataDir'],
+  REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
+  INIT_CWD: ['runtime', 'initCwd'],
+  REELRANK_TF_BACKEND: ['runtime', 'tfBackend'],
+  REELRANK_VERBOSE: ['runtime', 'verbose'],
+  REELRANK_REPORT_ALLOW_NO_MODEL: ['runtime', 'reportAllowNoModel'],
+  NODE_ENV: ['runtime', 'nodeEnv'],
+  LOG_LEVEL: ['runtime', 'logLevel'],
+  REELRANK_ADMIN_TOKEN: ['runtime', 'adminToken'],
+  REELRANK_ADMIN_BURST: ['runtime', 'adminBurst'],
+  REELRANK_ADMIN_REFILL_SECONDS: ['runtime', 'adminRefillSeconds'],
+  REELRANK_SHUTDOWN_SECONDS: ['runtime', 'shutdownSeconds'],
+  REELRANK_WORKERS: ['runtime', 'workers'],
+  REELRANK_TRUST_PROXY: ['runtime', 'trustProxy'],
 };
+
+/** Env variables whose value is taken as text (never parsed as a number or boolean). */
+export const TEXT_ENV = new Set([
+  'MOVIELENS_SOURCE',
+  'HOST',
+  'CORS_ORIGINS',
+  'REELRANK_ROOT',
+  'REELRANK_DATA_DIR',
+  'REELRANK_MODELS_DIR',
+  'INIT_CWD',
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'REELRANK_ADMIN_TOKEN',
+  'REELRANK_TF_BACKEND',
+  'REELRANK_TRUST_PROXY',
+]);
+
+/** The cached Nx stages (the `pipeline` targets, plus the report). */
+export type CachedStage = 'ingest' | 'database' | 'train' | 'report';
+
+/**
+ * Which cached stages each env variable changes the output of: exactly the env inputs of that
+ * stage's Nx hash (nx.json named inputs; a test keeps them equal). A stage also hashes everything
+ * its upstream stages hash. Variables not listed (serving, logging, verbosity) change no artifact.
+ */
+export function stagesOfEnv(name: string): CachedStage[] {
+  const [group, key] = ENV_OVERRIDES[name] ?? [];
+  if (group === 'dataset') return ['ingest'];
+  if (group === 'training') return ['train'];
+  if (group !== 'runtime') return [];
+  switch (key) {
+    case 'root':
+    case 'dataDir':
+      return ['ingest'];
+    case 'modelsDir':
+    case 'tfBackend':
+      return ['train'];
+    case 'reportAllowNoModel':
+      return ['report'];
+    default:
+      return [];
+  }
+}

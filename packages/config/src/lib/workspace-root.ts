@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * The folder holding nx.json. `REELRANK_ROOT` wins; otherwise we walk up from `start`
- * (the current directory), so stages work whether Nx, npm or a test started them.
+ * The folder holding nx.json. `root` (the REELRANK_ROOT setting) wins; otherwise we walk up from
+ * `start` (the current directory), so stages work whether Nx, npm or a test started them.
  */
-export function findWorkspaceRoot(start = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
-  if (env.REELRANK_ROOT) return resolve(env.REELRANK_ROOT);
+export function findWorkspaceRoot(start = process.cwd(), root?: string | null): string {
+  if (root) return resolve(root);
   let dir = resolve(start);
   for (;;) {
     if (existsSync(join(dir, 'nx.json'))) return dir;

@@ -5,14 +5,17 @@ import { getDataset } from './datasets.js';
 import { downloadFile, type FetchLike } from './download.js';
 import {
   DEFAULT_SYNTHETIC_FACTORS,
+  DEFAULT_SYNTHETIC_SEED,
   generateSyntheticMovieLens,
   isSyntheticDataset,
   SYNTHETIC_DATASETS,
   SYNTHETIC_GENERATOR_VERSION,
-  syntheticSizeFromEnv,
   type SyntheticSize,
 } from './synthetic.js';
 import { extractZip } from './zip.js';
+import { RATINGS_FILES, resolveSourceFolder } from './source-folder.js';
+
+export { resolveSourceFolder };
 
 /** The files ingest reads (plus READMEs, kept for the licence); everything else in a zip is skipped. */
 export const RECOGNISED_FILES = [
@@ -30,8 +33,6 @@ export const RECOGNISED_FILES = [
 export function isRecognisedFile(name: string): boolean {
   return !name.includes('/') && ((RECOGNISED_FILES as readonly string[]).includes(name) || /^README/i.test(name));
 }
-
-const RATINGS_FILES = ['ratings.csv', 'ratings.dat', 'u.data'];
 
 export interface SourceInfo {
   dataset: string;
@@ -57,24 +58,13 @@ export interface AcquireOptions {
    * `synthetic` data set generates it (see synthetic.ts).
    */
   source: string | null;
-  /** Size and seed of a generated set (`synthetic`, `synthetic-small`); default: its shape, overridden by REELRANK_SYNTHETIC_*. */
-  synthetic?: SyntheticSize;
+  /** Size and seed of a generated set (`synthetic`, `synthetic-small`; config `dataset.synthetic`): a null or missing size is the set's own shape, the seed 42 by default. */
+  synthetic?: { [K in keyof SyntheticSize]?: number | null };
   rawDir: string;
   log?: (line: string) => void;
   fetchImpl?: FetchLike;
   retries?: number;
   retryDelayMs?: number;
-}
-
-/** A folder holding the files, or its only sub-folder when the user pointed at the parent of an unzipped set. */
-function resolveSourceFolder(folder: string): string {
-  const names = readdirSync(folder);
-  if (names.some((name) => RATINGS_FILES.includes(name))) return folder;
-  const subfolders = names.filter((name) => statSync(join(folder, name)).isDirectory());
-  if (subfolders.length === 1 && readdirSync(join(folder, subfolders[0])).some((name) => RATINGS_FILES.includes(name))) {
-    return join(folder, subfolders[0]);
-  }
-  throw new Error(`${folder} holds no MovieLens ratings file (one of ${RATINGS_FILES.join(', ')})`);
 }
 
 async function describeFiles(dir: string): Promise<SourceInfo['files']> {
@@ -124,9 +114,7 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
     });
   }
 
-  if (!source && isSyntheticDataset(dataset)) {
-    return acquireSynthetic(dataset, rawDir, options.synthetic ?? syntheticSizeFromEnv(process.env, SYNTHETIC_DATASETS[dataset]), log);
-  }
+  if (!source && isSyntheticDataset(dataset)) return acquireSynthetic(dataset, rawDir, syntheticSize(dataset, options.synthetic), log);
 
   let zipPath: string;
   let info: Omit<SourceInfo, 'files'>;
@@ -161,6 +149,17 @@ export async function acquireSource(options: AcquireOptions): Promise<SourceInfo
     await extractZip(zipPath, temp, { filter: isRecognisedFile });
     return finish(temp, info);
   });
+}
+
+/** The size of generated set `dataset`: what was asked for, the set's own shape where nothing was. */
+export function syntheticSize(dataset: string, asked: AcquireOptions['synthetic']): SyntheticSize {
+  const shape = SYNTHETIC_DATASETS[dataset];
+  return {
+    ratings: asked?.ratings ?? shape.ratings,
+    users: asked?.users ?? shape.users,
+    movies: asked?.movies ?? shape.movies,
+    seed: asked?.seed ?? DEFAULT_SYNTHETIC_SEED,
+  };
 }
 
 function sameParams(a: SyntheticParams | undefined, b: SyntheticParams): boolean {

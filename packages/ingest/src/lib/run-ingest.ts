@@ -18,7 +18,7 @@ export interface RunIngestOptions {
   fetchImpl?: FetchLike;
   retries?: number;
   retryDelayMs?: number;
-  /** Size and seed of the generated `synthetic` set; default from REELRANK_SYNTHETIC_* (see synthetic.ts). */
+  /** Size and seed of the generated `synthetic` set; default `config.dataset.synthetic` (REELRANK_SYNTHETIC_*). */
   synthetic?: SyntheticSize;
 }
 
@@ -62,7 +62,7 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
     fetchImpl: options.fetchImpl,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
-    synthetic: options.synthetic,
+    synthetic: options.synthetic ?? config.dataset.synthetic,
   });
 
   const ratingsPath = firstPresent(rawDir, ['ratings.csv', 'ratings.dat', 'u.data']);

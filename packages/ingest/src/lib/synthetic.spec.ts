@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { acquireSource } from './acquire-source.js';
+import { acquireSource, syntheticSize } from './acquire-source.js';
 import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
@@ -12,9 +12,10 @@ import { runIngest } from './run-ingest.js';
 import {
   generateSyntheticMovieLens,
   ML20M_SHAPE,
+  ML_LATEST_SMALL_SHAPE,
   MOVIELENS_GENRES,
   SeededRandom,
-  syntheticSizeFromEnv,
+  DEFAULT_SYNTHETIC_SEED,
   type SyntheticResult,
 } from './synthetic.js';
 
@@ -188,20 +189,24 @@ describe('SeededRandom', () => {
   });
 });
 
-describe('syntheticSizeFromEnv', () => {
-  it('when nothing is set, then it is ml-20m shaped with seed 42', () => {
-    expect(syntheticSizeFromEnv({})).toEqual({ ...ML20M_SHAPE, seed: 42 });
+describe('the synthetic size in the config (REELRANK_SYNTHETIC_*)', () => {
+  it('when nothing is set, then the size is the data set\'s own shape (null) with seed 42', () => {
+    expect(loadConfig({ env: {} }).dataset.synthetic).toEqual({ ratings: null, users: null, movies: null, seed: DEFAULT_SYNTHETIC_SEED });
+  });
+
+  it('when a size is null, then each generated data set has its own shape: ml-20m for synthetic, ml-latest-small for synthetic-small', () => {
+    const unset = { ratings: null, users: null, movies: null, seed: null };
+    expect(syntheticSize('synthetic', unset)).toEqual({ ...ML20M_SHAPE, seed: DEFAULT_SYNTHETIC_SEED });
+    expect(syntheticSize('synthetic-small', unset)).toEqual({ ...ML_LATEST_SMALL_SHAPE, seed: DEFAULT_SYNTHETIC_SEED });
+    expect(ML_LATEST_SMALL_SHAPE).toEqual({ ratings: 100_836, users: 610, movies: 9_742 });
+    expect(syntheticSize('synthetic-small', { ...unset, ratings: 5000, seed: 7 })).toEqual({ ratings: 5000, users: 610, movies: 9_742, seed: 7 });
   });
 
   it('when variables are set, then they are read (separators allowed) and bad ones name the variable', () => {
-    expect(syntheticSizeFromEnv({ REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' })).toEqual({
-      ratings: 1_000_000,
-      users: 5000,
-      movies: 900,
-      seed: 0,
-    });
-    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_USERS: 'many' })).toThrow(/REELRANK_SYNTHETIC_USERS="many"/);
-    expect(() => syntheticSizeFromEnv({ REELRANK_SYNTHETIC_MOVIES: '0' })).toThrow(/REELRANK_SYNTHETIC_MOVIES/);
+    const env = { REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' };
+    expect(loadConfig({ env }).dataset.synthetic).toEqual({ ratings: 1_000_000, users: 5000, movies: 900, seed: 0 });
+    expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_USERS: 'many' } })).toThrow(/env REELRANK_SYNTHETIC_USERS/);
+    expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_MOVIES: '0' } })).toThrow(/env REELRANK_SYNTHETIC_MOVIES/);
   });
 });
 

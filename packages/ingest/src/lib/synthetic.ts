@@ -87,38 +87,6 @@ export interface SyntheticResult extends SyntheticSize {
   planted: { globalMean: number; movieIds: Int32Array; movieBias: Float32Array; popularity: Float64Array };
 }
 
-// --- environment (the one place that reads REELRANK_SYNTHETIC_*) -------------------------------
-
-/** Environment variables that size the `synthetic` data set when ingest generates it. */
-export const SYNTHETIC_ENV = Object.freeze({
-  ratings: 'REELRANK_SYNTHETIC_RATINGS',
-  users: 'REELRANK_SYNTHETIC_USERS',
-  movies: 'REELRANK_SYNTHETIC_MOVIES',
-  seed: 'REELRANK_SYNTHETIC_SEED',
-});
-
-/**
- * The synthetic size from the environment: REELRANK_SYNTHETIC_RATINGS (default 20,000,263),
- * REELRANK_SYNTHETIC_USERS (138,493), REELRANK_SYNTHETIC_MOVIES (26,744) and
- * REELRANK_SYNTHETIC_SEED (42). Digits with optional `_` or `,` separators; throws naming the variable.
- */
-export function syntheticSizeFromEnv(env: NodeJS.ProcessEnv = process.env, shape: Omit<SyntheticSize, 'seed'> = ML20M_SHAPE): SyntheticSize {
-  const read = (key: keyof SyntheticSize, fallback: number, min: number): number => {
-    const name = SYNTHETIC_ENV[key];
-    const text = env[name]?.trim();
-    if (text === undefined || text === '') return fallback;
-    const value = /^\d[\d_,]*$/.test(text) ? Number(text.replace(/[_,]/g, '')) : NaN;
-    if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name}="${text}" is not an integer >= ${min}`);
-    return value;
-  };
-  return {
-    ratings: read('ratings', shape.ratings, 1),
-    users: read('users', shape.users, 1),
-    movies: read('movies', shape.movies, 1),
-    seed: read('seed', DEFAULT_SYNTHETIC_SEED, 0),
-  };
-}
-
 // --- seeded randomness ---------------------------------------------------------------------------
 
 const TWO_POW_32 = 4294967296;

@@ -14,10 +14,11 @@ let cached: Promise<TensorFlowRuntime> | undefined;
  * Picks the fastest TensorFlow.js backend that loads here: the native binding
  * (@tensorflow/tfjs-node, an optional dependency that cannot install without internet),
  * else WebAssembly with SIMD (wasm files resolved from the installed package, no network),
- * else the pure-JS cpu backend. REELRANK_TF_BACKEND=node|wasm|cpu forces one.
+ * else the pure-JS cpu backend. `preferred` ('node' | 'wasm' | 'cpu'; the config's
+ * `runtime.tfBackend`, env REELRANK_TF_BACKEND) forces one. The first call decides for the process.
  */
-export function initTensorFlow(preferred = process.env.REELRANK_TF_BACKEND): Promise<TensorFlowRuntime> {
-  cached ??= pickBackend(preferred);
+export function initTensorFlow(preferred?: string | null): Promise<TensorFlowRuntime> {
+  cached ??= pickBackend(preferred ?? undefined);
   return cached;
 }
 

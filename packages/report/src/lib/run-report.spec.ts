@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolvePaths } from '@reelrank/config';
+import { loadConfig, resolvePaths } from '@reelrank/config';
 import { loadDatabase, openDatabase, readRatingsColumns } from '@reelrank/database';
 import { computePopularity, saveModelArtifacts, type MfModel } from '@reelrank/model';
 import { readModelSummary } from './model-metrics.js';
@@ -11,11 +11,15 @@ import { ReportInputError, runReport, type ReportConfig } from './run-report.js'
 const PROCESSED_FIXTURE = join(__dirname, '../../../database/src/__fixtures__/processed');
 const quiet = { log: () => undefined };
 
+/** The committed settings (config/*.json, no env) the test values are laid over. */
+const committed = loadConfig({ env: {} });
+
 function configFor(root: string): ReportConfig {
   return {
     root,
-    dataset: { dataset: 'ml-latest-small', source: null, sampleSize: 10 },
+    dataset: { ...committed.dataset, dataset: 'ml-latest-small', source: null, sampleSize: 10 },
     training: {
+      ...committed.training,
       seed: 42, ratingModel: 'auto', factors: 2, maxEpochs: 5, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.05, initStd: 0.05,
       patience: 2, validationFraction: 0.1, testFraction: 0.3, refitOnAll: true, popularityMinRatings: 2, popularityPriorWeight: 1, rankingK: 5,
     },

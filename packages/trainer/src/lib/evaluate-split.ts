@@ -4,12 +4,19 @@ import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
-import { DEFAULT_IMPLICIT, type ImplicitHyperParameters } from './train-implicit.js';
+import type { ImplicitHyperParameters } from './train-implicit.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
-export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel'>>;
+export type EvaluationHyperParameters = MfHyperParameters &
+  Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings'> &
+  Partial<Pick<TrainingConfig, 'ratingModel'>>;
+
+/** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
+export function implicitSettings(training: Pick<TrainingConfig, 'seed' | 'ranker'>): ImplicitHyperParameters {
+  return { ...training.ranker.implicit, seed: training.seed };
+}
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
 export interface EvaluationReport {
@@ -62,16 +69,17 @@ export interface EvaluateOnSplitOptions {
   /** Rating model kind (default 'svdpp'). */
   ratingModel?: RatingModelKind;
   svdpp?: SvdppHyperParameters;
-  /** Implicit ALS settings of the ranker; false = no ranker. */
+  /** Implicit ALS settings of the ranker (default `implicitSettings(hyper)`); false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
 }
 
-/** Ratings above which `auto` picks plain MF: SVD++ runs single-threaded, plain MF on the parallel SIMD kernel. */
-export const AUTO_SVDPP_MAX_RATINGS = 5_000_000;
-
-export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number): RatingModelKind {
+/**
+ * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF above: SVD++ runs
+ * single-threaded, plain MF on the parallel SIMD kernel.
+ */
+export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number, autoSvdppMaxRatings: number): RatingModelKind {
   if (setting === 'svdpp' || setting === 'mf') return setting;
-  return ratings <= AUTO_SVDPP_MAX_RATINGS ? 'svdpp' : 'mf';
+  return ratings <= autoSvdppMaxRatings ? 'svdpp' : 'mf';
 }
 
 /** Name of the MF row in the report table. */
@@ -100,7 +108,7 @@ export async function evaluateOnSplit(
   // A different stream than the train/test split's, so the carve does not mirror it.
   const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
-  const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length);
+  const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length, hyper.autoSvdppMaxRatings);
   const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, hyper, { log, svdpp: options.svdpp }));
   const refitOn = options.refit !== false;
   const final = refitOn
@@ -126,10 +134,10 @@ export async function evaluateOnSplit(
   let ranking: RankingModel | null = null;
   let rankingReport: EvaluationReport['ranking'] = null;
   if (options.implicit !== false) {
-    const implicit = { ...DEFAULT_IMPLICIT, seed: hyper.seed, ...(options.implicit ?? {}) };
+    const implicit = options.implicit ?? implicitSettings(hyper);
     const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
     const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }));
-    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK));
+    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker));
     log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)}; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
     let fitSeconds = tuneFit.seconds;
     if (refitOn) {

@@ -21,15 +21,9 @@ export interface ModelEvaluation {
 /**
  * How top-K candidates are scored: 'tensor' = `TensorScorer.scoreUsers` (dense TF.js matMul per
  * batch, the default), 'typed-array' = `scoreAllMovies` per user. Both are the shared scoring code.
+ * Configured as `training.evalScorer` (env REELRANK_EVAL_SCORER).
  */
 export type RankingScorer = 'tensor' | 'typed-array';
-
-/** REELRANK_EVAL_SCORER=tensor|typed-array picks the ranking scorer of the CLI entries (default tensor). */
-export function scorerFromEnv(env: NodeJS.ProcessEnv = process.env): RankingScorer {
-  const value = env.REELRANK_EVAL_SCORER ?? 'tensor';
-  if (value !== 'tensor' && value !== 'typed-array') throw new Error(`REELRANK_EVAL_SCORER must be tensor or typed-array, got "${value}"`);
-  return value;
-}
 
 /** Train and held-out data indexed once (by the train ids) and shared by every evaluated model. */
 export interface EvaluationData {

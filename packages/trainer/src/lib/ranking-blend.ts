@@ -1,3 +1,4 @@
+import type { RankerConfig } from '@reelrank/config';
 import { popularityPrior, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
@@ -8,9 +9,11 @@ import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit
 /** Name of the served ranker's row in the report table. */
 export const RANKER_MODEL_NAME = 'served ranking (MF + implicit ALS + popularity)';
 
-/** Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter). */
-export const RATING_WEIGHT_GRID = [0, 0.02, 0.05, 0.1, 0.15, 0.25, 0.4];
-export const POPULARITY_WEIGHT_GRID = [0, 0.01, 0.02, 0.04, 0.08];
+/**
+ * Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter) and the
+ * users they are tuned on, at most (memory: 2 × users × movies floats): `training.ranker` in the config.
+ */
+export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeightGrid' | 'maxTuningUsers'>;
 
 /**
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
@@ -59,9 +62,6 @@ export interface BlendTuning {
   seconds: number;
 }
 
-/** Users the blend weights are tuned on, at most (memory: 2 × users × movies floats). */
-export const MAX_TUNING_USERS = 2000;
-
 /** An evenly spaced, deterministic subset of at most `max` users of `relevant` (all of them when fewer). */
 export function everyNthUser(relevant: RelevantItems, max: number): RelevantItems {
   const n = relevant.users.length;
@@ -80,11 +80,11 @@ export function everyNthUser(relevant: RelevantItems, max: number): RelevantItem
  * validation part (`data` = fit part vs validation part, never the test set). Each component is
  * scored once (TF.js batches); each grid point is then a cheap linear combination of the rows.
  */
-export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfModel, ranking: RankingModel, k: number): BlendTuning {
+export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfModel, ranking: RankingModel, k: number, grid: BlendGrid): BlendTuning {
   const started = performance.now();
   // Each component is held as users × movies floats: at ml-20m scale all validation users would
   // need ~15 GB, so the weights are tuned on an evenly spaced subset (all users on small sets).
-  const relevant = everyNthUser(data.relevant, MAX_TUNING_USERS);
+  const relevant = everyNthUser(data.relevant, grid.maxTuningUsers);
   const users = relevant.users;
   const nMovies = data.indexing.movies.ids.length;
   const zero = { implicit: 0, rating: 0, popularity: 0 };
@@ -94,9 +94,9 @@ export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfMo
   const position = new Map<number, number>();
   users.forEach((u, p) => position.set(u, p));
   const row = new Float32Array(nMovies);
-  const grid: BlendTuning['grid'] = [];
-  for (const rating of RATING_WEIGHT_GRID) {
-    for (const popularity of POPULARITY_WEIGHT_GRID) {
+  const results: BlendTuning['grid'] = [];
+  for (const rating of grid.ratingWeightGrid) {
+    for (const popularity of grid.popularityWeightGrid) {
       const metrics: RankingMetrics = rankingMetrics({
         k,
         nMovies,
@@ -108,12 +108,12 @@ export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfMo
           return row;
         },
       });
-      grid.push({ implicit: 1, rating, popularity, ndcg: metrics.ndcg, precision: metrics.precision });
+      results.push({ implicit: 1, rating, popularity, ndcg: metrics.ndcg, precision: metrics.precision });
     }
   }
-  grid.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
-  const best = grid[0];
-  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid, seconds: (performance.now() - started) / 1000 };
+  results.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
+  const best = results[0];
+  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid: results, seconds: (performance.now() - started) / 1000 };
 }
 
 /**

@@ -1,13 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainingConfig } from '@reelrank/config';
+import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { loadModelArtifacts, predictRating } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { concatColumns } from './ratings.js';
 import { runTraining } from './run-training.js';
 
 const training: TrainingConfig = {
+  ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
   seed: 42, ratingModel: 'auto', factors: 4, maxEpochs: 60, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
   initStd: 0.1, patience: 5, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
 };

@@ -12,7 +12,7 @@ import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 
-export type RunTrainingConfig = Pick<AppConfig, 'training' | 'dataset' | 'paths'>;
+export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & { dataset: Pick<AppConfig['dataset'], 'dataset'> };
 
 export interface RunTrainingOptions {
   log?: (line: string) => void;
@@ -20,11 +20,11 @@ export interface RunTrainingOptions {
   ratings?: RatingsColumns;
   /** Data hash to record with given ratings (defaults to sha256 of the arrays). */
   dataHash?: string;
-  /** Scorer of the ranking metrics (default 'tensor': TensorScorer batches on the TF.js backend). */
+  /** Scorer of the ranking metrics (default `training.evalScorer`: 'tensor' = TensorScorer batches on the TF.js backend). */
   scorer?: RankingScorer;
   /** Rating model kind (default 'svdpp': biased MF with the SVD++ user term, saved folded). */
   ratingModel?: RatingModelKind;
-  /** Implicit ALS settings of the top-N ranker (default DEFAULT_IMPLICIT); false = no ranker. */
+  /** Implicit ALS settings of the top-N ranker (default `training.ranker.implicit`); false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
 }
 
@@ -67,7 +67,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     log,
     // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
     refit: !hyper.refitOnAll,
-    scorer: options.scorer,
+    scorer: options.scorer ?? hyper.evalScorer,
     ratingModel: options.ratingModel,
     implicit: options.implicit,
   });

@@ -7,7 +7,6 @@ import { ratingMetrics } from './rating-metrics.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
 import { loadSgdWasm, ParallelSgd } from './sgd-parallel.js';
 import { meanOf, trainMf, type MfHyperParameters } from './train-mf.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS, parallelMinRatingsFromEnv, trainThreadsFromEnv } from './train-threads.js';
 
 const hyper: MfHyperParameters = {
   seed: 5,
@@ -118,14 +117,6 @@ describe('parallel SGD kernel', () => {
     const sgd = new ParallelSgd(model, data, { threads: 2, seed: 1 });
     await expect(sgd.close()).resolves.toBeUndefined();
     expect(() => sgd.epoch({ learningRate: 0.01, regularization: 0, biasRegularization: 0 })).toThrow(/closed/);
-  });
-
-  it('reads REELRANK_TRAIN_THREADS and REELRANK_TRAIN_PARALLEL_MIN_RATINGS', () => {
-    expect(trainThreadsFromEnv({ REELRANK_TRAIN_THREADS: '3' })).toBe(3);
-    expect(trainThreadsFromEnv({})).toBeGreaterThanOrEqual(1);
-    expect(() => trainThreadsFromEnv({ REELRANK_TRAIN_THREADS: '0' })).toThrow(/REELRANK_TRAIN_THREADS/);
-    expect(parallelMinRatingsFromEnv({})).toBe(DEFAULT_PARALLEL_MIN_RATINGS);
-    expect(parallelMinRatingsFromEnv({ REELRANK_TRAIN_PARALLEL_MIN_RATINGS: '0' })).toBe(0);
   });
 
   it('the committed sgd-kernel.wasm is exactly what its .wat source compiles to (wabt from npm)', () => {

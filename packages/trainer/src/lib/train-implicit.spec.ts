@@ -4,9 +4,15 @@ import { emptyColumns } from './ratings.js';
 import { buildIndexing, indexRatings } from './indexing.js';
 import { prepareEvaluation } from './evaluate.js';
 import { evaluateRanker, fitRanker, tuneBlendWeights } from './ranking-blend.js';
-import { DEFAULT_IMPLICIT, solveHalfSweep, trainImplicitAls } from './train-implicit.js';
+import { solveHalfSweep, trainImplicitAls } from './train-implicit.js';
+import { implicitSettings } from './evaluate-split.js';
+import { loadConfig } from '@reelrank/config';
 import { trainMf } from './train-mf.js';
 import { mulberry32 } from './random.js';
+
+/** The committed ranker settings (config/training.json), without env overrides. */
+const COMMITTED = loadConfig({ env: {} }).training;
+const DEFAULT_IMPLICIT = implicitSettings(COMMITTED);
 
 /**
  * Planted co-occurrence: two taste groups. Users of group g rate each movie of block g (10 movies
@@ -108,7 +114,7 @@ describe('served ranker evaluation', () => {
     const { tf } = await initTensorFlow();
     const data = prepareEvaluation(planted.observed, planted.heldOut);
     const { ranking } = fitRanker(data, mf, { ...DEFAULT_IMPLICIT, factors: 4, sweeps: 3 }, { implicit: 1, rating: 0, popularity: 0 });
-    const tuning = tuneBlendWeights(tf, data, mf, ranking, 5);
+    const tuning = tuneBlendWeights(tf, data, mf, ranking, 5, COMMITTED.ranker);
     expect(tuning.grid[0]).toMatchObject(tuning.weights);
     for (const g of tuning.grid) expect(g.ndcg).toBeLessThanOrEqual(tuning.grid[0].ndcg);
     // The grid point equals a direct evaluation of that blend.

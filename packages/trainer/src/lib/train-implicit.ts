@@ -18,19 +18,6 @@ export interface ImplicitHyperParameters extends ImplicitConfidence {
   seed: number;
 }
 
-/** Chosen on the validation part carved from train of the fixed split (never on test). */
-export const DEFAULT_IMPLICIT: ImplicitHyperParameters = {
-  factors: 32,
-  sweeps: 10,
-  alpha: 2,
-  ratingSlope: 0,
-  ratingPivot: 3,
-  floor: 0.1,
-  regularization: 10,
-  initStd: 0.01,
-  seed: 42,
-};
-
 export interface ImplicitFactors {
   factors: number;
   userFactors: Float32Array;

@@ -6,13 +6,15 @@ import { deriveSeed, mulberry32 } from './random.js';
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
-import { ParallelSgd, type SgdKernelKind } from './sgd-parallel.js';
-import { parallelMinRatingsFromEnv, trainThreadsFromEnv } from './train-threads.js';
+import { defaultThreadCount, ParallelSgd, type SgdKernelKind } from './sgd-parallel.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
 
 export type MfHyperParameters = Pick<
   TrainingConfig,
   'seed' | 'factors' | 'maxEpochs' | 'learningRate' | 'learningRateDecay' | 'regularization' | 'biasRegularization' | 'initStd' | 'patience'
->;
+> &
+  /** Parallel SGD settings (config `threads`, `parallelMinRatings`); options.threads / parallelMinRatings win. */
+  Partial<Pick<TrainingConfig, 'threads' | 'parallelMinRatings'>>;
 
 export interface EpochStats {
   epoch: number;
@@ -27,13 +29,13 @@ export interface TrainMfOptions {
   /** Run exactly this many epochs without early stopping (the refit of the chosen epoch count). */
   epochs?: number;
   /**
-   * Worker threads of the parallel kernel (default: REELRANK_TRAIN_THREADS, else the number of cores).
+   * Worker threads of the parallel kernel (default: `hyper.threads` (config, REELRANK_TRAIN_THREADS), else the number of cores).
    * 1 = the single-thread `sgdEpoch` path (bit-for-bit reproducible for a seed).
    */
   threads?: number;
   /**
    * Below this many train ratings the single-thread path runs whatever `threads` says (starting workers
-   * costs more than it saves). Default: REELRANK_TRAIN_PARALLEL_MIN_RATINGS, else 200,000.
+   * costs more than it saves). Default: `hyper.parallelMinRatings` (config, REELRANK_TRAIN_PARALLEL_MIN_RATINGS), else 200,000.
    */
   parallelMinRatings?: number;
   /** Kernel of the parallel path: 'wasm' (SIMD, default when it compiles) or 'js'. */
@@ -101,10 +103,10 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const initSeconds = lap();
-  const threads = Math.max(1, Math.floor(options.threads ?? trainThreadsFromEnv()));
+  const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
   const parallel =
-    threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? parallelMinRatingsFromEnv())
+    threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? hyper.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS)
       ? new ParallelSgd(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData })
       : null;
   log(`[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`);
