@@ -5,7 +5,7 @@
  *   1. Express 5 hello-world (GET /) in a child process.
  *   2. The API (apps/api/src/main.ts, a child process) on the ml-latest-small model
  *      (models/ml-latest-small + data/ml-latest-small.db; build them with
- *      `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`).
+ *      `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`).
  *   3. The API on a 20M-size model: 138,493 users x 26,744 movies x 64 factors. Unless
  *      --model-20m=<modelsDir>:<dataDir> points at a trained one, a SYNTHETIC model of that shape
  *      (random factors, saved with saveModelArtifacts) and a matching SQLite database (26,744 movies
@@ -417,7 +417,7 @@ async function main(): Promise<void> {
     const dbPath = join(root, 'data', 'ml-latest-small.db');
     const modelDir = join(root, 'models', 'ml-latest-small');
     if (!existsSync(dbPath) || !existsSync(join(modelDir, 'model.json'))) {
-      notes.push('ml-latest-small skipped: build it with `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`');
+      notes.push('ml-latest-small skipped: build it with `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`)');
     } else {
       const t = idsFromArtifacts(dbPath, modelDir);
       const manifest = readModelManifest(modelDir);

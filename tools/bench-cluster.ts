@@ -2,7 +2,7 @@
  * `npm run bench:cluster` (tsx tools/bench-cluster.ts): the API as one process (apps/api/src/main.ts)
  * against the cluster mode (apps/api/src/cluster.ts, REELRANK_WORKERS workers, default one per
  * core) on the trained ml-latest-small model (models/ml-latest-small + data/ml-latest-small.db;
- * build them with `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline`).
+ * build them with `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`).
  *
  * Each target is driven by autocannon on 127.0.0.1 on POST /predict and POST /recommendations
  * (n=10): one warm-up second, then --duration seconds with --connections connections, random
@@ -187,7 +187,7 @@ async function drive(target: Target, requests: autocannon.Request[]): Promise<Me
 
 async function main(): Promise<void> {
   if (!existsSync(join(DATA_DIR, `${DATASET}.db`)) || !existsSync(join(MODELS_DIR, DATASET, 'model.json'))) {
-    console.error(`no ${DATASET} model: build it with \`MOVIELENS_SOURCE=../shared/movielens/ml-latest-small npx nx run trainer:pipeline\``);
+    console.error(`no ${DATASET} model: build it with \`npm run pipeline\` (it downloads ml-latest-small; offline: \`MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline\`)`);
     process.exit(1);
   }
   const { userIds, movieIds } = idsFromArtifacts(join(DATA_DIR, `${DATASET}.db`), join(MODELS_DIR, DATASET));

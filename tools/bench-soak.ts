@@ -3,7 +3,7 @@
  *
  *   1. Starts the API (apps/api/src/main.ts, a child process, one Node process) on 127.0.0.1 with
  *      the ml-latest-small model (models/ml-latest-small + data/ml-latest-small.db; build them with
- *      `MOVIELENS_SOURCE=../shared/movielens/ml-latest-small NX_DAEMON=false NX_NO_CLOUD=true npx nx run trainer:pipeline`).
+ *      `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`).
  *   2. Measures capacity: a short closed-loop autocannon burst (--capacity-seconds, --connections)
  *      on the request mix, after a warm-up.
  *   3. Soaks: --duration seconds open-loop at --fraction of that capacity (autocannon overallRate)
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(MODEL_DIR, 'model.json')) || !existsSync(DB_PATH)) {
     console.error(
       `bench:soak needs the ml-latest-small model: ${MODEL_DIR}/model.json and ${DB_PATH}.\n` +
-        `Build them with: MOVIELENS_SOURCE=../shared/movielens/ml-latest-small NX_DAEMON=false NX_NO_CLOUD=true npx nx run trainer:pipeline`,
+        'Build them with: `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`)',
     );
     process.exit(1);
   }
