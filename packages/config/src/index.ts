@@ -1,6 +1,5 @@
-export * from './lib/schema.js';
-export * from './lib/load-config.js';
-export * from './lib/paths.js';
-export * from './lib/workspace-root.js';
-export * from './lib/dataset-name.js';
-export { runStage, type StageIo } from './lib/run-stage.js';
+/** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths; the stage runner. */
+export { type AppConfig, loadConfig, loadRuntimeConfig, logLevelOf } from './lib/load-config.js';
+export { resolvePaths } from './lib/paths.js';
+export { runStage } from './lib/run-stage.js';
+export { DATASET_NAME_PATTERN, DATASET_NAMES, type ImplicitConfig, type RankerConfig, type ServingConfig, type TrainingConfig } from './lib/schema.js';

@@ -1,6 +1,5 @@
-export * as schema from './schema.js';
-export * from './lib/create-db.js';
-export * from './lib/csv-stream.js';
-export * from './lib/load-database.js';
-export * from './lib/queries.js';
-export * from './lib/title-search.js';
+/** @reelrank/database: the SQLite store (drizzle schema + migrations), its bulk loader and the queries the stages and the server use. */
+export { type DbConnection, openDatabase } from './lib/create-db.js';
+export { streamCsv } from './lib/csv-stream.js';
+export { loadDatabase } from './lib/load-database.js';
+export { getAllMovies, getDatasetMeta, getUserRatedMovieIds, readRatingsColumns, searchMovies } from './lib/queries.js';

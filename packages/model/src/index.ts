@@ -1,12 +1,13 @@
-export * from './lib/mf-model.js';
-export * from './lib/scoring.js';
-export * from './lib/top-n.js';
-export * from './lib/popularity.js';
-export * from './lib/model-artifacts.js';
-export * from './lib/tf-backend.js';
-export * from './lib/tensor-scoring.js';
-export * from './lib/fold-in.js';
-export * from './lib/simd-scorer.js';
-export * from './lib/top-n-masked.js';
-export * from './lib/ranking-model.js';
-export * from './lib/fold-in-dual.js';
+/** @reelrank/model: the trained model shared by trainer and server: artifact format, scoring math, top-N, fold-in, ranking blend, TF.js backend. */
+export { foldInUserDual } from './lib/fold-in-dual.js';
+export { foldInModel, type FoldInOptions } from './lib/fold-in.js';
+export { type BiasModel, buildModelIndex, type MfModel, type ModelIndex, RATING_MAX, RATING_MIN } from './lib/mf-model.js';
+export { loadModelArtifacts, type ModelBundle, ModelLoadError, type ModelManifest, readModelManifest, saveModelArtifacts } from './lib/model-artifacts.js';
+export { computePopularity, type PopularityRanking } from './lib/popularity.js';
+export { choleskySolveInPlace, confidenceOf, foldInImplicitUser, gramOf, type ImplicitConfidence, implicitGram, implicitSolveBuffers, popularityPrior, type RankingBlendWeights, type RankingModel, rankingScoringModel, scoreForRanking, solveImplicitRow, writeRankingUserVector } from './lib/ranking-model.js';
+export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
+export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
+export { TensorScorer } from './lib/tensor-scoring.js';
+export { initTensorFlow, type Tf } from './lib/tf-backend.js';
+export { topNInto } from './lib/top-n-masked.js';
+export { topN } from './lib/top-n.js';

@@ -1,13 +1,2 @@
-export * from './lib/stats.js';
-export * from './lib/density.js';
-export * from './lib/cold-start.js';
-export * from './lib/format.js';
-export * from './lib/model-metrics.js';
-export * from './lib/activity-error.js';
-export * from './lib/takeaways.js';
-export * from './lib/chart-specs.js';
-export * from './lib/render-svg.js';
-export * from './lib/model-card.js';
-export * from './lib/sections.js';
-export * from './lib/render-html.js';
-export * from './lib/run-report.js';
+/** @reelrank/report: the exploration report stage (reports/<dataset>/index.html). */
+export { runReport } from './lib/run-report.js';
