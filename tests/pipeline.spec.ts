@@ -15,7 +15,7 @@ import { generatedMovieLensSource, readCatalogue, readRatings, tempWorkspace, ty
  * files; 120 users, a planted rank-4 model whose factors follow genres) goes through the real ingest,
  * database and train stages into a throwaway workspace, then the real app answers HTTP.
  */
-export const PIPELINE_DATA = { users: 120, movies: 800, ratings: 18_000, factors: 4 };
+const PIPELINE_DATA = { users: 120, movies: 800, ratings: 18_000, factors: 4 };
 
 describe('pipeline end to end on generated MovieLens-shaped data', () => {
   let config: AppConfig;
