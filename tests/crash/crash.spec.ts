@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadModelArtifacts } from '@reelrank/model';
-import { sliceOfMlLatestSmall, tempWorkspace } from '../shared-data';
+import { GENERATED_DATASET, generatedMovieLensSource, tempWorkspace } from '../test-data';
 
 /**
  * Crash safety of the stages, as separate processes killed with SIGKILL (no handler runs, no
@@ -31,10 +31,10 @@ const ENTRY = {
   trainer: 'packages/trainer/src/main.ts',
 } as const;
 type Stage = keyof typeof ENTRY;
-const DATASET = 'ml-latest-small';
+const DATASET = GENERATED_DATASET;
 
-let sourceMain: string; // slice of 120 users (the run under test)
-let sourceOther: string; // slice of 60 users (the "previous" ingest/database outputs)
+let sourceMain: string; // generated, 120 users (the run under test)
+let sourceOther: string; // generated, 60 users, another seed (the "previous" ingest/database outputs)
 
 function stageEnv(root: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -216,7 +216,7 @@ const POINTS: Record<Stage, KillPoint[]> = {
   ],
   database: [
     at(0.15, false),
-    { name: 'mid-DB-load (ratings.csv progress line)', previous: true, options: () => ({ killOnLine: /\[database ratings\.csv\]/ }) },
+    { name: 'mid-DB-load (ratings.csv progress line)', previous: true, options: () => ({ killOnLine: /\[database ratings\.csv (parse|insert)\]/ }) },
     { name: 'mid-DB-write (temp db file appears)', previous: false, options: (root) => ({ killOnFile: { dir: join(root, 'data'), pattern: /^\.ml-latest-small\.db\..*\.tmp$/ } }) },
     at(0.5, true),
     at(0.9, true),
@@ -241,8 +241,8 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
   const matrix: string[] = [];
 
   beforeAll(async () => {
-    sourceMain = sliceOfMlLatestSmall(120);
-    sourceOther = sliceOfMlLatestSmall(60);
+    sourceMain = await generatedMovieLensSource({ users: 120, movies: 800, ratings: 18_000, factors: 4 });
+    sourceOther = await generatedMovieLensSource({ users: 60, movies: 800, ratings: 9_000, factors: 4, seed: 7 });
     reference = tempWorkspace();
     for (const stage of ['ingest', 'database', 'trainer'] as Stage[]) {
       const run = await runStage(stage, reference);
@@ -250,7 +250,7 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       referenceMs[stage] = run.ms;
       expected[stage] = outputsOf(stage, reference);
     }
-    // The "previous good" artifacts: ingest and database from a 60-user slice, a model with seed 7.
+    // The "previous good" artifacts: ingest and database from a 60-user data set, a model with seed 7.
     previousIngest = tempWorkspace();
     for (const stage of ['ingest', 'database'] as Stage[]) {
       const run = await runStage(stage, previousIngest, { env: { MOVIELENS_SOURCE: sourceOther } });
@@ -299,10 +299,29 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
     describe(stage, () => {
       for (const point of POINTS[stage]) {
         it(`killed at ${point.name}${point.previous ? ' over a previous artifact' : ''}: previous, none or complete; the re-run is identical`, async () => {
-          const root = workspaceFor(stage, point.previous);
-          const before = outputsOf(stage, root);
-          const prevMetrics = stage === 'trainer' ? metricsPrint(paths(root).model) : null;
-          const killed = await runStage(stage, root, point.options(root, referenceMs[stage]));
+          // The kill must happen, at the intended point: a stage that ends before it fired proves nothing.
+          // A point at a share of the reference run's time is retried earlier (half, then a quarter of
+          // that time) when the run was faster than the reference; a phase point that never fired fails.
+          let root = '';
+          let before: Record<string, unknown> = {};
+          let prevMetrics: string | null = null;
+          let killed: RunResult | undefined;
+          for (let attempt = 0; !killed; attempt++) {
+            root = workspaceFor(stage, point.previous);
+            before = outputsOf(stage, root);
+            prevMetrics = stage === 'trainer' ? metricsPrint(paths(root).model) : null;
+            const options = point.options(root, referenceMs[stage] / 2 ** attempt);
+            const run = await runStage(stage, root, options);
+            if (run.signal === 'SIGKILL' && run.killedBy) killed = run;
+            else if (options.killAfterMs === undefined || attempt === 2) {
+              throw new Error(`${stage} was not killed at ${point.name}: it ended (exit ${run.code}, signal ${run.signal}) after ${run.ms} ms before the kill fired\n${run.stderr.slice(-2000)}`);
+            } else rmSync(root, { recursive: true, force: true });
+          }
+          expect(killed.signal).toBe('SIGKILL');
+          expect(killed.code).toBeNull();
+          const trigger = point.options(root, referenceMs[stage]);
+          expect(killed.killedBy).toMatch(trigger.killOnLine ? /^line / : trigger.killOnFile ? /^file / : / ms$/);
+          if (trigger.killOnLine) expect(killed.stderr).toMatch(trigger.killOnLine);
 
           // 1. What is in place right after the kill: per artifact, the previous one, none, or the new one.
           const after = outputsOf(stage, root);
@@ -315,7 +334,7 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             states.push(`${key}=${state}`);
             if (state === 'PARTIAL') throw new Error(`${stage} killed at ${point.name}: ${key} is neither the previous, nor absent, nor the complete new artifact\n${JSON.stringify({ before: was, after: value, expected: want }).slice(0, 2000)}`);
           }
-          if (stage === 'trainer' && killed.killedBy) {
+          if (stage === 'trainer') {
             // metrics.json is written just before model.json; it may be the new one beside the old model.json.
             const metrics = metricsPrint(paths(root).model);
             expect([prevMetrics, null, metricsPrint(paths(reference).model)]).toContainEqual(metrics);
@@ -330,9 +349,9 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             expect(readdirSync(paths(root).model).filter((n) => n.startsWith('weights-'))).toHaveLength(1);
           }
           expect(leftovers(root)).toEqual([]);
-          matrix.push(`${stage} | ${point.name} | ${point.previous ? 'yes' : 'no'} | ${killed.killedBy ?? `not killed (exit ${killed.code})`} after ${killed.ms} ms | ${states.join(', ')} | identical`);
+          matrix.push(`${stage} | ${point.name} | ${point.previous ? 'yes' : 'no'} | SIGKILL on ${killed.killedBy} after ${killed.ms} ms | ${states.join(', ')} | identical`);
           rmSync(root, { recursive: true, force: true });
-        }, 30_000);
+        }, 90_000);
       }
     });
   }

@@ -12,11 +12,11 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 // Response schemas the package index does not re-export (read-only use).
 import { errorBody, healthResponse, readyResponse } from '../../apps/api/src/lib/schemas';
 import { movieDetails, searchResponse, similarResponse } from '../../apps/api/src/lib/movie-schemas';
-import { sliceOfMlLatestSmall, tempWorkspace } from '../shared-data';
+import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '../test-data';
 
 /**
  * Hostile input against every endpoint of the real app (a real model trained by the real stages
- * on a slice of ml-latest-small), over real HTTP. Every response must be a well-formed JSON 4xx
+ * on generated MovieLens-shaped data, 150 users), over real HTTP. Every response must be a well-formed JSON 4xx
  * whose error.status equals the HTTP status, or a 2xx that satisfies the endpoint's contract;
  * never a 5xx. Afterwards /health must still answer and Object.prototype must be clean.
  *
@@ -316,6 +316,7 @@ describe('hostile input: every endpoint, property-based', () => {
   let server: Server;
   let port: number;
   let holder: ModelHolder;
+  let knownMovie: number;
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const schemas = buildSchemas({ maxRecommendations: MAX_N });
   const stats = { cases: 0, byStatus: new Map<number, number>(), bigBodies: 0 };
@@ -324,7 +325,9 @@ describe('hostile input: every endpoint, property-based', () => {
   beforeAll(async () => {
     const quiet = () => undefined;
     const root = tempWorkspace();
-    config = loadConfig({ root, env: { MOVIELENS_SOURCE: sliceOfMlLatestSmall(150) }, overrides: { training: { maxEpochs: 6, factors: 8 } } });
+    const source = await generatedMovieLensSource({ users: 150, movies: 1_000, ratings: 22_000 });
+    knownMovie = readCatalogue(source)[0].movieId;
+    config = loadConfig({ root, env: { MOVIELENS_SOURCE: source }, overrides: { training: { maxEpochs: 6, factors: 8 } } });
     await runIngest(config, { log: quiet });
     await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
     await runTraining(config, { log: quiet });
@@ -549,7 +552,7 @@ describe('hostile input: every endpoint, property-based', () => {
     expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
     const ready = await send({ method: 'GET', path: '/ready', label: 'ready' });
     expect(ready.status).toBe(200);
-    const predict = await send({ method: 'POST', path: '/predict', headers: JSON_CT, body: toBuf({ user_id: 1, movie_id: 1 }), label: 'predict' });
+    const predict = await send({ method: 'POST', path: '/predict', headers: JSON_CT, body: toBuf({ user_id: 1, movie_id: knownMovie }), label: 'predict' });
     expect(predict.status).toBe(200);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeysBefore);
     const probe = {} as Record<string, unknown>;

@@ -13,13 +13,13 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { sliceOfMlLatestSmall, tempWorkspace } from '../../../tests/shared-data';
+import { generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '../../../tests/test-data';
 import { webRoot } from './index';
 
 /**
  * The web page in a real browser (Debian's Chromium driven by playwright-core) against the real
- * API and a real model: ml-latest-small's first 120 users through the real ingest, database and
- * train stages. Screenshots go to artifacts/web-*.png (gitignored).
+ * API and a real model: generated MovieLens-shaped data (120 users, genre-aligned planted taste)
+ * through the real ingest, database and train stages. Screenshots go to artifacts/web-*.png (gitignored).
  */
 
 const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
@@ -27,14 +27,24 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const STORAGE_KEY = 'reelrank.ratings.v1';
 
-/** The movies rated in the walk-through: [search text, exact title, stars]. */
-const TO_RATE: [string, string, number][] = [
-  ['matrix', 'Matrix, The (1999)', 4.5],
-  ['pulp fiction', 'Pulp Fiction (1994)', 4],
-  ['shawshank', 'Shawshank Redemption, The (1994)', 5],
-  ['forrest gump', 'Forrest Gump (1994)', 3],
-  ['jurassic park', 'Jurassic Park (1993)', 2.5],
-];
+/** The movies rated in the walk-through: [search text, exact title, stars] (picked from the generated catalogue). */
+let TO_RATE: [string, string, number][] = [];
+/** Rated first, by keyboard (5 stars); then one rated 1 star and removed again; one searched on the phone. */
+let FIRST: [string, string];
+let REMOVED: [string, string];
+let PHONE_QUERY: string;
+
+/**
+ * Well-rated movies whose search text (the title without its year, lowercased) finds only them:
+ * plain titles (letters and spaces), no other title containing the text, most rated first.
+ */
+function searchableMovies(catalogue: CatalogueMovie[]): [string, string][] {
+  const bare = (m: CatalogueMovie) => m.title.replace(/ \(\d{4}\)$/, '').toLowerCase();
+  return catalogue
+    .filter((m) => /^[A-Za-z]+( [A-Za-z]+)* \(\d{4}\)$/.test(m.title))
+    .filter((m) => catalogue.filter((o) => o.title.toLowerCase().includes(bare(m))).length === 1)
+    .map((m) => [bare(m), m.title]);
+}
 
 describe('web page in Chromium against the real API', () => {
   let server: Server;
@@ -48,7 +58,13 @@ describe('web page in Chromium against the real API', () => {
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     const root = tempWorkspace();
-    const config = loadConfig({ root, env: { MOVIELENS_SOURCE: sliceOfMlLatestSmall(120) }, overrides: { training: { maxEpochs: 25, factors: 32 } } });
+    const source = await generatedMovieLensSource({ users: 120, movies: 800, ratings: 18_000, factors: 4 });
+    const movies = searchableMovies(readCatalogue(source));
+    expect(movies.length).toBeGreaterThanOrEqual(8);
+    [FIRST, REMOVED] = [movies[0], movies[6]];
+    TO_RATE = movies.slice(1, 6).map(([query, title], j) => [query, title, [4.5, 4, 5, 3, 2.5][j]]);
+    PHONE_QUERY = movies[7][0];
+    const config = loadConfig({ root, env: { MOVIELENS_SOURCE: source }, overrides: { training: { maxEpochs: 25, factors: 32 } } });
     const quiet = () => undefined;
     await runIngest(config, { log: quiet });
     await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
@@ -131,11 +147,13 @@ describe('web page in Chromium against the real API', () => {
     expect((await activeElement(page)).id).toBe('main');
     await page.keyboard.press('Tab');
     expect((await activeElement(page)).id).toBe('search-input');
-    await page.keyboard.type('toy story');
+    await page.keyboard.type(FIRST[0]);
     const toyStory = page.locator('#search-results > li').first();
-    await page.waitForFunction(() => document.getElementById('search-results')!.textContent!.includes('Toy Story (1995)'));
-    expect(await page.locator('#search-status').textContent()).toMatch(/Showing \d+ of \d+ movies? matching “toy story”/);
-    expect(await toyStory.locator('.movie-title').textContent()).toBe('Toy Story (1995)');
+    await page.waitForFunction((title) => document.getElementById('search-results')!.textContent!.includes(title), FIRST[1]);
+    const status = await page.locator('#search-status').textContent();
+    expect(status).toMatch(/Showing 1 of 1 movies? matching/);
+    expect(status).toContain(`matching “${FIRST[0]}”`);
+    expect(await toyStory.locator('.movie-title').textContent()).toBe(FIRST[1]);
     await page.keyboard.press('Tab');
     const star = await activeElement(page);
     expect(star).toMatchObject({ tag: 'INPUT', type: 'radio', inResults: true, value: '0.5' });
@@ -147,10 +165,10 @@ describe('web page in Chromium against the real API', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-keyboard.png') });
     // the accessible name of a star says what it is
     expect(await toyStory.locator('label[for$="-10"]').textContent()).toBe('5 stars');
-    expect(await toyStory.locator('legend').textContent()).toBe('Your rating for Toy Story (1995)');
+    expect(await toyStory.locator('legend').textContent()).toBe(`Your rating for ${FIRST[1]}`);
 
     // Mouse: four more movies, plus a sixth that is then removed again.
-    for (const [query, title, stars] of [...TO_RATE, ['aliens', 'Aliens (1986)', 1] as [string, string, number]]) {
+    for (const [query, title, stars] of [...TO_RATE, [...REMOVED, 1] as [string, string, number]]) {
       await page.fill('#search-input', query);
       const item = page.locator('#search-results > li', { has: page.locator('.movie-title', { hasText: title }) }).first();
       await item.waitFor();
@@ -161,14 +179,14 @@ describe('web page in Chromium against the real API', () => {
     expect(await page.locator('#ratings-count').textContent()).toBe('(7)');
 
     // Change one rating in "Your ratings" with the keyboard, remove two (one by keyboard).
-    const gump = page.locator('#ratings-list > li', { hasText: 'Forrest Gump (1994)' });
+    const gump = page.locator('#ratings-list > li', { hasText: TO_RATE[3][1] });
     await gump.locator('input:checked').focus();
     await page.keyboard.press('ArrowLeft');
     expect(await gump.locator('input:checked').getAttribute('value')).toBe('2.5');
-    await page.locator('#ratings-list > li', { hasText: 'Aliens (1986)' }).getByRole('button', { name: /Remove/ }).click();
+    await page.locator('#ratings-list > li', { hasText: REMOVED[1] }).getByRole('button', { name: /Remove/ }).click();
     expect(await page.locator('#ratings-list > li').count()).toBe(6);
     expect((await activeElement(page)).tag).toBe('BUTTON');
-    const jurassic = page.locator('#ratings-list > li', { hasText: 'Jurassic Park (1993)' });
+    const jurassic = page.locator('#ratings-list > li', { hasText: TO_RATE[4][1] });
     await jurassic.getByRole('button', { name: /Remove/ }).focus();
     await page.keyboard.press('Enter');
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
@@ -176,12 +194,12 @@ describe('web page in Chromium against the real API', () => {
     // Ratings live in localStorage and survive a reload.
     let stored = await storedRatings(page);
     expect(stored.map((r) => [r.title, r.rating]).sort()).toEqual(
-      [['Toy Story (1995)', 5], ['Matrix, The (1999)', 4.5], ['Pulp Fiction (1994)', 4], ['Shawshank Redemption, The (1994)', 5], ['Forrest Gump (1994)', 2.5]].sort(),
+      [[FIRST[1], 5], [TO_RATE[0][1], 4.5], [TO_RATE[1][1], 4], [TO_RATE[2][1], 5], [TO_RATE[3][1], 2.5]].sort(),
     );
     await page.reload();
     await page.waitForSelector('html.ready');
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
-    expect(await page.locator('#ratings-list > li', { hasText: 'Forrest Gump (1994)' }).locator('input:checked').getAttribute('value')).toBe('2.5');
+    expect(await page.locator('#ratings-list > li', { hasText: TO_RATE[3][1] }).locator('input:checked').getAttribute('value')).toBe('2.5');
     stored = await storedRatings(page);
     const rated = new Set(stored.map((r) => r.movie_id));
     const ratedTitles = stored.map((r) => r.title);
@@ -283,7 +301,7 @@ describe('web page in Chromium against the real API', () => {
     expect(width.clientWidth).toBe(360);
 
     await page.screenshot({ path: join(ARTIFACTS, 'web-phone-top.png') });
-    await page.fill('#search-input', 'star wars');
+    await page.fill('#search-input', PHONE_QUERY);
     await page.locator('#search-results > li').first().waitFor();
     await page.locator('#search-results > li').first().locator('label[for$="-7"]').tap();
     expect(await page.locator('#ratings-list > li').count()).toBe(6);

@@ -9,7 +9,7 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { sliceOfMlLatestSmall, tempWorkspace } from '../../../../tests/shared-data';
+import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '../../../../tests/test-data';
 import { runCli } from './cli.js';
 
 /** Runs the CLI in-process against the throwaway workspace; returns exit code and output. */
@@ -25,10 +25,18 @@ describe('reelrank CLI', () => {
   let env: NodeJS.ProcessEnv;
   let app: ReturnType<typeof createApp>;
   let recommender: Recommender;
+  /** The generated catalogue, most rated first. */
+  let movies: CatalogueMovie[];
+  /** A movie whose title no other movie's title contains (so a search for it finds it alone). */
+  let distinct: CatalogueMovie;
 
   beforeAll(async () => {
     const root = tempWorkspace();
-    env = { REELRANK_ROOT: root, MOVIELENS_SOURCE: sliceOfMlLatestSmall(60), REELRANK_TRAIN_MAX_EPOCHS: '15', REELRANK_TRAIN_FACTORS: '16' };
+    const source = await generatedMovieLensSource({ users: 60, movies: 600, ratings: 9_000, factors: 4 });
+    movies = readCatalogue(source);
+    const bare = (m: CatalogueMovie) => m.title.replace(/ \(\d{4}\)$/, '').toLowerCase();
+    distinct = movies.find((m) => movies.filter((o) => bare(o).includes(bare(m))).length === 1)!;
+    env = { REELRANK_ROOT: root, MOVIELENS_SOURCE: source, REELRANK_TRAIN_MAX_EPOCHS: '15', REELRANK_TRAIN_FACTORS: '16' };
     config = loadConfig({ env });
     const quiet = () => undefined;
     await runIngest(config, { log: quiet });
@@ -51,7 +59,7 @@ describe('reelrank CLI', () => {
   });
 
   it('when predicting, then the CLI and the HTTP API agree and the rating is in range', async () => {
-    for (const [userId, movieId] of [[1, 1], [7, 260], [60, 2571], [9999, 1]]) {
+    for (const [userId, movieId] of [[1, movies[0].movieId], [7, movies[5].movieId], [60, movies[40].movieId], [9999, movies[0].movieId]]) {
       const fromCli = JSON.parse((await cli(env, 'predict', '--user', String(userId), '--movie', String(movieId), '--json')).stdout);
       const fromApi = await request(app).post('/predict').send({ user_id: userId, movie_id: movieId });
       expect(fromCli).toEqual(fromApi.body);
@@ -61,24 +69,31 @@ describe('reelrank CLI', () => {
   });
 
   it('when a new user rates movies, then the fold-in answers without them', async () => {
-    const { code, stdout } = await cli(env, 'recommend', '--rate', '260=5,1196=5,1210=4.5,2571=4,1=2', '-n', '5', '--json');
+    const rated = movies.slice(0, 5).map((m) => m.movieId);
+    const { code, stdout } = await cli(env, 'recommend', '--rate', rated.map((id, j) => `${id}=${[5, 5, 4.5, 4, 2][j]}`).join(','), '-n', '5', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.strategy).toBe('fold-in');
+    expect(result.ratings_used).toBe(5);
     const ids = result.recommendations.map((r: { movie_id: number }) => r.movie_id);
     expect(ids).toHaveLength(5);
-    for (const rated of [260, 1196, 1210, 2571, 1]) expect(ids).not.toContain(rated);
+    for (const id of rated) expect(ids).not.toContain(id);
+    // ...and exactly what the HTTP API answers for the same ratings.
+    const fromApi = await request(app).post('/recommendations/new-user').send({ ratings: rated.map((id, j) => ({ movie_id: id, rating: [5, 5, 4.5, 4, 2][j] })), n_recommendations: 5 });
+    expect(fromApi.status).toBe(200);
+    expect(result).toEqual(fromApi.body);
   });
 
   it('when printing for a person, then it is a table; similar and search work', async () => {
     const rec = await cli(env, 'recommend', '--user', '1', '-n', '3');
     expect(rec.stdout).toMatch(/^user 1: personalized\n#\s+movie_id\s+title/);
-    const similar = await cli(env, 'similar', '--movie', '1', '-n', '4', '--json');
+    const similar = await cli(env, 'similar', '--movie', String(movies[0].movieId), '-n', '4', '--json');
     const hits = JSON.parse(similar.stdout).similar;
     expect(hits).toHaveLength(4);
-    expect(hits.map((h: { movie_id: number }) => h.movie_id)).not.toContain(1);
-    const search = await cli(env, 'search', 'star', 'wars', '--json');
-    expect(JSON.parse(search.stdout).movies.some((m: { title: string }) => m.title.startsWith('Star Wars'))).toBe(true);
+    expect(hits.map((h: { movie_id: number }) => h.movie_id)).not.toContain(movies[0].movieId);
+    const words = distinct.title.replace(/ \(\d{4}\)$/, '').split(' ');
+    const search = await cli(env, 'search', ...words, '--json');
+    expect(JSON.parse(search.stdout).movies.map((m: { movie_id: number }) => m.movie_id)).toEqual([distinct.movieId]);
   });
 
   it('when evaluating, then the table comes from metrics.json; with --split it fits and evaluates', async () => {
@@ -108,7 +123,7 @@ describe('reelrank CLI', () => {
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     const noModel = await cli({ ...env, REELRANK_MODELS_DIR: mkdtempSync(join(tmpdir(), 'empty-')) }, 'recommend', '--user', '1');
     expect(noModel.code).toBe(1);
-    expect(noModel.stderr).toBe('reelrank recommend: no trained model for ml-latest-small: run `npx reelrank pipeline` first\n');
+    expect(noModel.stderr).toBe(`reelrank recommend: no trained model for ${GENERATED_DATASET}: run \`npx reelrank pipeline\` first\n`);
     expect(noModel.stderr).not.toContain('    at ');
     const help = await cli(env, 'similar', '--help');
     expect(help.code).toBe(0);

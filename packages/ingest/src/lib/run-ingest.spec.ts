@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { hashFile } from '@reelrank/artifacts';
 import { runIngest } from './run-ingest.js';
+import { generateSyntheticMovieLens } from './synthetic.js';
 
 const workspace = join(__dirname, '..', '..', '..', '..');
-const shared = join(workspace, '..', 'shared', 'movielens', 'ml-latest-small');
 const fixtures = join(__dirname, '..', '__fixtures__');
 
 /** A temp workspace root with the real config files, data under it, and the given source. */
@@ -21,12 +21,25 @@ function configFor(source: string, dataset = 'ml-latest-small', sampleSize = 500
   });
 }
 
-describe('runIngest on a slice of ml-latest-small', () => {
+describe('runIngest on a generated MovieLens-shaped folder (ml-latest-small\'s files and CRLF line ends)', () => {
+  // The ingest stage's own seeded generator, then rewritten with CRLF line ends like the real
+  // ml-latest-small files; the real files are checked by `npm run test:data` (tests/data).
   const slice = mkdtempSync(join(tmpdir(), 'ml-slice-'));
-  const lines = readFileSync(join(shared, 'ratings.csv'), 'utf8').split('\r\n').slice(0, 2001);
-  writeFileSync(join(slice, 'ratings.csv'), `${lines.join('\r\n')}\r\n`);
-  for (const name of ['movies.csv', 'links.csv', 'tags.csv']) copyFileSync(join(shared, name), join(slice, name));
-  const sliceRows = lines.slice(1).map((line) => line.split(','));
+  let sliceRows: string[][] = [];
+  let movieLines: string[] = [];
+  let tagCount = 0;
+
+  beforeAll(async () => {
+    const generated = mkdtempSync(join(tmpdir(), 'ml-generated-'));
+    await generateSyntheticMovieLens({ dir: generated, ratings: 2000, users: 40, movies: 1500, seed: 11 });
+    for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv']) {
+      const lines = readFileSync(join(generated, name), 'utf8').trimEnd().split('\n');
+      writeFileSync(join(slice, name), `${lines.join('\r\n')}\r\n`);
+      if (name === 'ratings.csv') sliceRows = lines.slice(1).map((line) => line.split(','));
+      if (name === 'movies.csv') movieLines = lines.slice(1);
+      if (name === 'tags.csv') tagCount = lines.length - 1;
+    }
+  });
 
   it('when run, then processed files follow the contract and report.json counts them', async () => {
     const config = configFor(slice);
@@ -38,24 +51,34 @@ describe('runIngest on a slice of ml-latest-small', () => {
       ratings: 2000,
       users: new Set(sliceRows.map((r) => r[0])).size,
       ratedMovies: new Set(sliceRows.map((r) => r[1])).size,
-      movies: 9742,
-      links: 9742,
-      tags: 3683,
+      movies: 1500,
+      links: 1500,
+      tags: tagCount,
       sample: 500,
     });
+    expect(tagCount).toBeGreaterThan(0);
     expect(report.dropped).toEqual({ malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 });
 
     const ratings = readFileSync(join(out, 'ratings.csv'), 'utf8').trimEnd().split('\n');
     expect(ratings[0]).toBe('userId,movieId,rating,timestamp');
-    expect(ratings[1]).toBe('1,1,4.0,964982703');
+    expect(ratings[1]).toBe(sliceRows[0].join(','));
     const keys = ratings.slice(1).map((l) => l.split(',').map(Number));
     expect(keys.every((k, i) => i === 0 || keys[i - 1][0] < k[0] || (keys[i - 1][0] === k[0] && keys[i - 1][1] < k[1]))).toBe(true);
 
+    // Titles with a comma or quotes stay quoted, the year is parsed out, a title without a year has an empty year.
     const movies = readFileSync(join(out, 'movies.csv'), 'utf8').split('\n');
     expect(movies[0]).toBe('movieId,title,year,genres');
-    expect(movies).toContain('11,"American President, The (1995)",1995,Comedy|Drama|Romance');
-    expect(movies).toContain('40697,Babylon 5,,Sci-Fi');
-    expect(readFileSync(join(out, 'links.csv'), 'utf8').split('\n')[1]).toBe('1,0114709,862');
+    const quoted = movieLines.find((line) => /^\d+,"[^"]*, [^"]*\((\d{4})\)",/.test(line))!;
+    const [, id, title, year, genres] = /^(\d+),("[^"]*\((\d{4})\)"),(.*)$/.exec(quoted)!;
+    expect(movies).toContain(`${id},${title},${year},${genres}`);
+    const noYear = movieLines.find((line) => !/\(\d{4}\)"?,/.test(line))!;
+    expect(noYear).toBeDefined();
+    const [noYearId] = noYear.split(',');
+    expect(movies.find((line) => line.startsWith(`${noYearId},`))).toMatch(/^\d+,.*[^)]"?,,[A-Za-z(]/);
+    // imdb ids keep their leading zeros.
+    const links = readFileSync(join(out, 'links.csv'), 'utf8').split('\n');
+    expect(links[1]).toBe(readFileSync(join(slice, 'links.csv'), 'utf8').split('\r\n')[1]);
+    expect(links[1]).toMatch(/^\d+,\d{7},\d*$/);
 
     expect(report.dataHash).toBe(await hashFile(join(out, 'ratings.csv')));
     for (const [name, { sha256 }] of Object.entries(report.outputs)) expect(await hashFile(join(out, name))).toBe(sha256);

@@ -153,6 +153,57 @@ describe('generateSyntheticMovieLens', () => {
     expect(correlation(means, biases)).toBeGreaterThan(0.8);
   });
 
+  it('when genreAligned is asked for, then the catalogue is the same, and a user\'s taste for a genre is consistent across its movies', async () => {
+    const size = { ratings: 40_000, users: 400, movies: 200, factors: 4, seed: 5 };
+    const plain = tempDir('synthetic-plain-');
+    const aligned = tempDir('synthetic-aligned-');
+    const plainResult = await generateSyntheticMovieLens({ dir: plain, ...size });
+    const alignedResult = await generateSyntheticMovieLens({ dir: aligned, ...size, genreAligned: true });
+    expect(plainResult.planted.genreFactors).toEqual([]);
+    expect(alignedResult.planted.genreFactors).toEqual(['Drama', 'Comedy', 'Action', 'Thriller']);
+    for (const name of ['movies.csv', 'links.csv']) expect(readFileSync(join(aligned, name)).equals(readFileSync(join(plain, name)))).toBe(true);
+    expect(readFileSync(join(aligned, 'README.txt'), 'utf8')).toContain('genreAligned=true');
+    expect(readFileSync(join(plain, 'README.txt'), 'utf8')).not.toContain('genreAligned');
+
+    // Per user: the mean residual (rating - movie mean - the user's mean residual) on Comedy movies
+    // with even ids vs. odd ids. Genre-aligned factors make the halves agree (about 0.76 here); plain
+    // factors are independent of genres, so the halves barely do (about 0).
+    const comedies = new Set(
+      readFileSync(join(plain, 'movies.csv'), 'utf8').trim().split('\n').slice(1).filter((line) => /[,|]Comedy(\||$)/.test(line)).map((line) => Number(line.split(',')[0])),
+    );
+    const halvesAgree = (dir: string) => {
+      const rows = ratingRows(dir);
+      const movieMean = new Map<number, [number, number]>();
+      for (const [, movie, rating] of rows) {
+        const e = movieMean.get(movie) ?? [0, 0];
+        movieMean.set(movie, [e[0] + rating, e[1] + 1]);
+      }
+      const residual = (movie: number, rating: number) => rating - movieMean.get(movie)![0] / movieMean.get(movie)![1];
+      const userMean = new Map<number, [number, number]>();
+      for (const [user, movie, rating] of rows) {
+        const e = userMean.get(user) ?? [0, 0];
+        userMean.set(user, [e[0] + residual(movie, rating), e[1] + 1]);
+      }
+      const halves = new Map<number, number[]>(); // user -> [sumEven, nEven, sumOdd, nOdd]
+      for (const [user, movie, rating] of rows) {
+        if (!comedies.has(movie)) continue;
+        const [sum, n] = userMean.get(user)!;
+        const h = halves.get(user) ?? [0, 0, 0, 0];
+        const at = movie % 2 === 0 ? 0 : 2;
+        h[at] += residual(movie, rating) - sum / n;
+        h[at + 1] += 1;
+        halves.set(user, h);
+      }
+      const usable = [...halves.values()].filter((h) => h[1] >= 5 && h[3] >= 5);
+      expect(usable.length).toBeGreaterThan(100);
+      return correlation(usable.map((h) => h[0] / h[1]), usable.map((h) => h[2] / h[3]));
+    };
+    const alignedAgreement = halvesAgree(aligned);
+    const plainAgreement = halvesAgree(plain);
+    expect(alignedAgreement).toBeGreaterThan(0.5);
+    expect(plainAgreement).toBeLessThan(0.25);
+  });
+
   it('when the sizes are impossible, then it fails with a clear message', async () => {
     await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 10, users: 20, movies: 5 })).rejects.toThrow(/each of 20 users/);
     await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 101, users: 10, movies: 10 })).rejects.toThrow(/exceed/);

@@ -71,6 +71,13 @@ export interface SyntheticOptions extends Partial<SyntheticSize> {
   dir: string;
   /** Rank of the planted structure (default 8). */
   factors?: number;
+  /**
+   * Opt-in (default false, which leaves the output byte-identical): tie planted factor f to the
+   * genre GENRE_ALIGNED_ORDER[f], so that a movie's factor f mostly says whether it has that genre
+   * and a user's factor f is their taste for it ("a user who loves Sci-Fi rates Sci-Fi high").
+   * Factors beyond the 19 genres stay purely random. Tests use it where the answer must follow genres.
+   */
+  genreAligned?: boolean;
   log?: (line: string) => void;
 }
 
@@ -84,8 +91,23 @@ export interface SyntheticResult extends SyntheticSize {
   maxRatingsPerUser: number;
   seconds: number;
   /** What was planted, for tests: movie ids (ascending) and each movie's bias, with the global mean. */
-  planted: { globalMean: number; movieIds: Int32Array; movieBias: Float32Array; popularity: Float64Array };
+  planted: {
+    globalMean: number;
+    movieIds: Int32Array;
+    movieBias: Float32Array;
+    popularity: Float64Array;
+    /** With `genreAligned`: the genre each planted factor stands for (factor f -> genreFactors[f]); else []. */
+    genreFactors: string[];
+  };
 }
+
+/** With `genreAligned`, factor f stands for this genre (the most common first, Sci-Fi early). */
+export const GENRE_ALIGNED_ORDER: readonly (typeof MOVIELENS_GENRES)[number][] = [
+  'Drama', 'Comedy', 'Action', 'Thriller', 'Romance', 'Sci-Fi', 'Horror', 'Crime', 'Adventure', 'Documentary',
+  'Animation', 'Children', 'Fantasy', 'Mystery', 'Musical', 'War', 'Western', 'Film-Noir', 'IMAX',
+];
+/** With `genreAligned`: share of a genre factor's variance that comes from the genre (the rest is noise). */
+const GENRE_LOADING = 0.8;
 
 // --- seeded randomness ---------------------------------------------------------------------------
 
@@ -391,6 +413,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     seed: options.seed ?? DEFAULT_SYNTHETIC_SEED,
   };
   const factors = options.factors ?? DEFAULT_SYNTHETIC_FACTORS;
+  const genreAligned = options.genreAligned === true;
   validate(size, factors);
   const { users, movies: M, ratings: total, seed } = size;
   mkdirSync(options.dir, { recursive: true });
@@ -400,12 +423,22 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
   const movieIds = new Int32Array(M);
   const movieLines: string[] = ['movieId,title,genres'];
   const linkLines: string[] = ['movieId,imdbId,tmdbId'];
+  // Genre membership per movie (bit g = MOVIELENS_GENRES[g]), only kept for `genreAligned`.
+  const genreMask = genreAligned ? new Int32Array(M) : null;
   let id = 0;
   for (let i = 0; i < M; i += 1) {
     id += catalogue.uniform() < 0.75 ? 1 : 1 + Math.floor(catalogue.exponential() * 15);
     movieIds[i] = id;
     const year = catalogue.uniform() < 0.002 ? null : Math.max(1902, 2015 - Math.floor(catalogue.exponential() * 18));
-    movieLines.push(`${id},${csvField(makeTitle(catalogue, year))},${makeGenres(catalogue)}`);
+    const title = makeTitle(catalogue, year);
+    const genres = makeGenres(catalogue);
+    if (genreMask) {
+      for (const genre of genres.split('|')) {
+        const g = (MOVIELENS_GENRES as readonly string[]).indexOf(genre);
+        if (g >= 0) genreMask[i] |= 1 << g;
+      }
+    }
+    movieLines.push(`${id},${csvField(title)},${genres}`);
     const imdb = String(1 + catalogue.below(4_999_999)).padStart(7, '0');
     const tmdb = catalogue.uniform() < 0.01 ? '' : String(1 + catalogue.below(400_000));
     linkLines.push(`${id},${imdb},${tmdb}`);
@@ -443,6 +476,22 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     const popular = (Math.log(popularity[i]) - logMean) / logSd;
     movieBias[i] = MOVIE_BIAS_SD * (0.95 * movieRandom.gaussian() + 0.3 * popular);
     for (let f = 0; f < factors; f += 1) movieFactors[i * factors + f] = factorSd * movieRandom.gaussian();
+  }
+  const genreFactors = genreAligned ? GENRE_ALIGNED_ORDER.slice(0, factors) : [];
+  if (genreMask) {
+    // Factor f = factorSd * (sqrt(1 - L) * noise + sqrt(L) * standardised "has genre f"): same variance, genre-driven.
+    genreFactors.forEach((genre, f) => {
+      const bit = 1 << MOVIELENS_GENRES.indexOf(genre);
+      let members = 0;
+      for (let i = 0; i < M; i += 1) if (genreMask[i] & bit) members += 1;
+      const share = members / M;
+      const sd = Math.sqrt(share * (1 - share));
+      for (let i = 0; i < M; i += 1) {
+        const indicator = sd > 0 ? ((genreMask[i] & bit ? 1 : 0) - share) / sd : 0;
+        const at = i * factors + f;
+        movieFactors[at] = Math.sqrt(1 - GENRE_LOADING) * movieFactors[at] + factorSd * Math.sqrt(GENRE_LOADING) * indicator;
+      }
+    });
   }
 
   // Activity: power law, at least 20 each, at most ~35% of the catalogue (ml-20m's top user rated 9,254 of 26,744).
@@ -563,7 +612,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     [
       'Synthetic MovieLens-shaped data generated by reelrank (packages/ingest/src/lib/synthetic.ts).',
       'Not real ratings: a planted low-rank model (global mean + user/movie biases + factors) plus Gaussian noise.',
-      `seed=${seed} ratings=${total} users=${users} movies=${M} factors=${factors} generator=v${SYNTHETIC_GENERATOR_VERSION}`,
+      `seed=${seed} ratings=${total} users=${users} movies=${M} factors=${factors} generator=v${SYNTHETIC_GENERATOR_VERSION}${genreAligned ? ' genreAligned=true' : ''}`,
       '',
     ].join('\n'),
   );
@@ -578,6 +627,6 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     minRatingsPerUser: minCount,
     maxRatingsPerUser: maxCount,
     seconds,
-    planted: { globalMean: GLOBAL_MEAN, movieIds, movieBias, popularity },
+    planted: { globalMean: GLOBAL_MEAN, movieIds, movieBias, popularity, genreFactors },
   };
 }

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type TrainingConfig } from '@reelrank/config';
+import { plantedData } from '../testing/planted-data.js';
+import * as baselines from './baselines.js';
+import * as evaluate from './evaluate.js';
+import * as evaluateSplit from './evaluate-split.js';
+import * as rankingBlend from './ranking-blend.js';
+import { concatColumns, selectRows, type RatingsColumns } from './ratings.js';
+import { runTraining } from './run-training.js';
+import { splitRows } from './split.js';
+import * as trainMfModule from './train-mf.js';
+import * as trainSvdppModule from './train-svdpp.js';
+
+/**
+ * No row of the test split may reach what the reported test figures depend on: the rating model's
+ * fits (selection and refit), the validation set early stopping watches, the baselines, the ranker's
+ * implicit fits and the blend tuning (its train and held-out rows). Every function that fits or tunes
+ * is spied on (wrapping the real one) during a real runTraining; the (user, movie) pairs it got are
+ * compared with the test split, recomputed independently with the configured seed and fraction.
+ * Only after the evaluation may the served model be refit on every rating (refitOnAll), and then
+ * without early stopping or tuning.
+ */
+
+const training: TrainingConfig = {
+  ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
+  seed: 42, ratingModel: 'auto', factors: 4, maxEpochs: 30, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
+  initStd: 0.1, patience: 4, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
+};
+
+type Phase = 'before' | 'evaluation' | 'serving';
+interface Seen {
+  phase: Phase;
+  what: string;
+  rows: RatingsColumns;
+}
+
+const pairsOf = (rows: { userIds: ArrayLike<number>; movieIds: ArrayLike<number> }) => {
+  const out = new Set<string>();
+  for (let r = 0; r < rows.userIds.length; r++) out.add(`${rows.userIds[r]}:${rows.movieIds[r]}`);
+  return out;
+};
+const overlap = (a: Set<string>, b: Set<string>) => [...a].filter((p) => b.has(p));
+
+describe('no test-split row reaches training, early stopping or blend tuning', () => {
+  const planted = plantedData({ nUsers: 60, nMovies: 40, seed: 11 });
+  const all = concatColumns(planted.observed, planted.heldOut);
+  let phase: Phase = 'before';
+  let seen: Seen[] = [];
+  /** prepareEvaluation's result -> the raw rows it was built from (fitRanker / tuneBlendWeights get the result). */
+  const prepared = new WeakMap<object, { train: RatingsColumns; heldOut: RatingsColumns }>();
+
+  beforeEach(() => {
+    phase = 'before';
+    seen = [];
+    const record = (what: string, rows: RatingsColumns | null | undefined) => {
+      if (rows) seen.push({ phase, what, rows });
+    };
+    const wrap = <M extends object, K extends keyof M>(module: M, name: K, spy: (args: any[]) => void) => {
+      const original = module[name] as unknown as (...args: any[]) => any;
+      jest.spyOn(module, name as never).mockImplementation(((...args: any[]) => {
+        spy(args);
+        return original(...args);
+      }) as never);
+    };
+    wrap(trainSvdppModule, 'trainSvdpp', ([train, validation]) => {
+      record('rating model fit (SVD++)', train);
+      record('early-stopping validation (SVD++)', validation);
+    });
+    wrap(trainMfModule, 'trainMf', ([train, validation]) => {
+      record('rating model fit (MF)', train);
+      record('early-stopping validation (MF)', validation);
+    });
+    wrap(baselines, 'fitBaseline', ([train]) => record('baseline fit', train));
+    wrap(baselines, 'fitGlobalMean', ([train]) => record('global mean fit', train));
+    wrap(baselines, 'fitFallbackBiases', ([train]) => record('fallback biases fit', train));
+    const originalPrepare = evaluate.prepareEvaluation;
+    jest.spyOn(evaluate, 'prepareEvaluation').mockImplementation((train, heldOut) => {
+      const data = originalPrepare(train, heldOut);
+      prepared.set(data, { train, heldOut });
+      record('evaluation data (train side)', train);
+      return data;
+    });
+    const source = (data: object, what: string) => {
+      const rows = prepared.get(data);
+      if (rows) return rows;
+      // Outside prepareEvaluation only the serving refit on all ratings builds ranker data.
+      if (phase !== 'serving') throw new Error(`${what} got data not built by prepareEvaluation during ${phase}`);
+      return null;
+    };
+    wrap(rankingBlend, 'fitRanker', ([data]) => {
+      const rows = source(data, 'fitRanker');
+      if (rows) record('ranker implicit ALS fit', rows.train);
+      else seen.push({ phase, what: 'ranker implicit ALS fit (serving, all ratings)', rows: all });
+    });
+    wrap(rankingBlend, 'tuneBlendWeights', ([, data]) => {
+      const rows = source(data, 'tuneBlendWeights')!;
+      record('blend tuning (train side)', rows.train);
+      record('blend tuning (held-out rows of the tuning users)', rows.heldOut);
+    });
+    const originalEvaluateOnSplit = evaluateSplit.evaluateOnSplit;
+    jest.spyOn(evaluateSplit, 'evaluateOnSplit').mockImplementation(async (...args) => {
+      phase = 'evaluation';
+      try {
+        return await originalEvaluateOnSplit(...args);
+      } finally {
+        phase = 'serving';
+      }
+    });
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  async function run(hyper: TrainingConfig, ratingModel?: 'mf' | 'svdpp') {
+    const dir = mkdtempSync(join(tmpdir(), 'trainer-leak-'));
+    try {
+      const config = { training: hyper, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      return await runTraining(config, { ratings: all, log: () => undefined, scorer: 'typed-array', ...(ratingModel ? { ratingModel } : {}) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The test split, recomputed the way the trainer documents it (seeded, per user). */
+  const testPairs = (hyper: TrainingConfig) => pairsOf(selectRows(all, splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction }).test));
+
+  function expectNoLeak(hyper: TrainingConfig, phases: Phase[]) {
+    const test = testPairs(hyper);
+    expect(test.size).toBeGreaterThan(50);
+    const checked = seen.filter((s) => phases.includes(s.phase));
+    const leaks = checked.map((s) => ({ what: `${s.phase}: ${s.what}`, rows: overlap(pairsOf(s.rows), test).length })).filter((l) => l.rows > 0);
+    expect(leaks).toEqual([]);
+    // The spies did see each kind of consumer (a renamed function would otherwise pass silently).
+    const kinds = checked.map((s) => s.what);
+    for (const kind of [/rating model fit/, /early-stopping validation/, /baseline fit/, /ranker implicit ALS fit/, /blend tuning \(train side\)/, /blend tuning \(held-out/]) {
+      expect(kinds.some((k) => kind.test(k))).toBe(true);
+    }
+    // The evaluation scored exactly that test split (so the recomputed split is the one used).
+    const scored = seen.filter((s) => s.phase === 'evaluation' && s.what === 'evaluation data (train side)');
+    expect(scored.length).toBeGreaterThan(0);
+    const early = checked.filter((s) => /early-stopping validation/.test(s.what));
+    for (const s of early) expect(s.rows.ratings.length).toBeGreaterThan(0);
+  }
+
+  it('when the served model is refit on all ratings, then nothing before that refit saw a test row, and the refit has no early stopping or tuning', async () => {
+    const result = await run(training);
+    expect(result.manifest.training.trainedOn).toBe('all');
+    expect(result.report.splits.test).toBe(testPairs(training).size);
+    expectNoLeak(training, ['before', 'evaluation']);
+    // After the evaluation: fits on all ratings (the served model), but no validation set and no tuning.
+    const serving = seen.filter((s) => s.phase === 'serving');
+    expect(serving.some((s) => s.what.startsWith('rating model fit') && s.rows.ratings.length === all.ratings.length)).toBe(true);
+    expect(serving.filter((s) => /early-stopping|blend tuning/.test(s.what))).toEqual([]);
+  });
+
+  it('when nothing is refit on all ratings, then no fit at all saw a test row (plain MF too)', async () => {
+    const hyper = { ...training, refitOnAll: false };
+    const result = await run(hyper, 'mf');
+    expect(result.manifest.training.trainedOn).toBe('train');
+    expect(seen.some((s) => s.what === 'rating model fit (MF)')).toBe(true);
+    expectNoLeak(hyper, ['before', 'evaluation', 'serving']);
+  });
+
+  it('when the spies are fed a test row, then they report it (the check can fail)', () => {
+    const test = testPairs(training);
+    const [user, movie] = [...test][0].split(':').map(Number);
+    const leaky = concatColumns(selectRows(all, [0]), { userIds: Int32Array.of(user), movieIds: Int32Array.of(movie), ratings: Float32Array.of(4), timestamps: Float64Array.of(0) });
+    expect(overlap(pairsOf(leaky), test)).toEqual([`${user}:${movie}`]);
+  });
+});
