@@ -9,7 +9,7 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts, scoreAllMovies, scoreForRanking, topN, type ModelBundle } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, readRatings, tempWorkspace, type CatalogueMovie } from './test-data';
+import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, readRatings, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
 
 /**
  * The whole product on data with a known answer: a generated MovieLens-shaped set (ml-latest-small's

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadModelArtifacts } from '@reelrank/model';
-import { GENERATED_DATASET, generatedMovieLensSource, tempWorkspace } from '../test-data';
+import { GENERATED_DATASET, generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 
 /**
  * Crash safety of the stages, as separate processes killed with SIGKILL (no handler runs, no
@@ -269,7 +269,6 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
   }, 90_000);
 
   afterAll(() => {
-    // eslint-disable-next-line no-console
     console.log(`crash matrix (stage | kill point | over previous | killed by | left in place | re-run)\n${matrix.join('\n')}`);
   });
 
@@ -480,7 +479,11 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             line = { msg: text };
           }
           lines.push(line);
-          for (const w of [...waiters]) if (w.test(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve(line);
+          for (const w of [...waiters]) {
+            if (!w.test(line)) continue;
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(line);
+          }
         }
       });
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));

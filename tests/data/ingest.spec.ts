@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { runIngest } from '@reelrank/ingest';
-import { tempWorkspace } from '../test-data';
+import { tempWorkspace } from '@reelrank/ingest/testing';
 import { requireMovieLensData } from './movielens-data';
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelArtifacts } from '@reelrank/model';
 import { openSqliteCatalog, Recommender, type MovieCatalog } from '@reelrank/serving';
-import { tempWorkspace } from '../test-data';
+import { tempWorkspace } from '@reelrank/ingest/testing';
 import { requireMovieLensData } from './movielens-data';
 
 /**

@@ -12,7 +12,7 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 // Response schemas the package index does not re-export (read-only use).
 import { errorBody, healthResponse, readyResponse } from '../../apps/api/src/lib/schemas';
 import { movieDetails, searchResponse, similarResponse } from '../../apps/api/src/lib/movie-schemas';
-import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '../test-data';
+import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
 
 /**
  * Hostile input against every endpoint of the real app (a real model trained by the real stages
@@ -344,7 +344,6 @@ describe('hostile input: every endpoint, property-based', () => {
     agent.destroy();
     await new Promise((resolve) => server?.close(resolve));
     holder?.current()?.close();
-    // eslint-disable-next-line no-console
     console.log(`fuzz: ${stats.cases} requests checked (generated + ${BIG_BODIES.length * POST_ROUTES.length} fixed); by status ${JSON.stringify(Object.fromEntries([...stats.byStatus].sort((a, b) => a[0] - b[0])))}`);
   });
 

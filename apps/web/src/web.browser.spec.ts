@@ -13,7 +13,7 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '../../../tests/test-data';
+import { generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
 import { webRoot } from './index';
 
 /**

@@ -9,7 +9,7 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '../../../../tests/test-data';
+import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
 import { runCli } from './cli.js';
 
 /** Runs the CLI in-process against the throwaway workspace; returns exit code and output. */

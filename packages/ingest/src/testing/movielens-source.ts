@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { generateSyntheticMovieLens } from '@reelrank/ingest';
+import { generateSyntheticMovieLens } from '../lib/synthetic.js';
 
 /**
  * Test data for every project's tests, built on the spot: no ../shared, no network. The ingest
@@ -73,7 +73,7 @@ export function readRatings(source: string): number[][] {
 /** A throwaway workspace root with the committed config files, for stages run in-process. */
 export function tempWorkspace(): string {
   const root = mkdtempSync(join(tmpdir(), 'reelrank-root-'));
-  cpSync(join(__dirname, '..', 'config'), join(root, 'config'), { recursive: true });
+  cpSync(join(__dirname, '..', '..', '..', '..', 'config'), join(root, 'config'), { recursive: true });
   writeFileSync(join(root, 'nx.json'), '{}');
   mkdirSync(join(root, 'data'));
   return root;
