@@ -29,7 +29,8 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
-import { freePort, idsFromArtifacts, parseFlags } from './lib/bench-kit';
+import { startApi as startServer, type ApiProcess } from './lib/api-process';
+import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -105,31 +106,11 @@ const server = app.listen(0, '127.0.0.1', () => console.log('listening on http:/
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** Starts the API and waits until GET /ready answers 200 (the model is loaded). */
-async function startApi(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  serverPid = child.pid;
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`${url}/ready`);
-      if (res.status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} was not ready within 600 s: ${stderr}`);
+/** Starts the API (tools/lib/api-process) and remembers its pid for the CPU columns. */
+async function startApi(name: string, env: Record<string, string>): Promise<ApiProcess> {
+  const api = await startServer({ name, env, logLevel: LOG_LEVEL, readyTimeoutMs: 600_000 });
+  serverPid = api.child.pid;
+  return api;
 }
 
 // --------------------------------------------------------------------------- load generation
@@ -424,7 +405,7 @@ async function main(): Promise<void> {
       notes.push(`ml-latest-small: trained model ${manifest.version} (${manifest.users} users x ${manifest.movies} movies, k=${manifest.factors})`);
       const api = await startApi('api ml-latest-small', { REELRANK_DATASET: 'ml-latest-small', REELRANK_DATA_DIR: join(root, 'data'), REELRANK_MODELS_DIR: join(root, 'models') });
       await benchApi('api ml-latest-small', api.url, t, rows);
-      await stopChild(api.child);
+      await api.stop();
     }
   }
 
@@ -440,7 +421,7 @@ async function main(): Promise<void> {
     const api = await startApi('api 20M-size', { REELRANK_DATASET: dirs.dataset, REELRANK_DATA_DIR: dirs.dataDir, REELRANK_MODELS_DIR: dirs.modelsDir });
     notes.push(`20M-size: server start to ready ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await benchApi(`api 20M-size${args['model-20m'] ? '' : ' (synthetic)'}`, api.url, t, rows, RATE_20M);
-    await stopChild(api.child);
+    await api.stop();
   }
 
   const hello = rows.find((r) => r.target === 'express hello-world');

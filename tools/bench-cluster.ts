@@ -18,13 +18,13 @@
  * Options: --duration=10 --connections=16 --workers=<n> (default os.availableParallelism())
  *          --log-level=warn
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, idsFromArtifacts, parseFlags } from './lib/bench-kit';
+import { startApi, type ApiProcess } from './lib/api-process';
+import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -35,23 +35,6 @@ const LOG_LEVEL = args['log-level'] ?? 'warn';
 const DATA_DIR = join(root, 'data');
 const MODELS_DIR = join(root, 'models');
 const DATASET = 'ml-latest-small';
-
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-/** One GET on a fresh connection (so the cluster's round-robin reaches every worker). */
-function probe(url: string): Promise<{ status: number; worker?: string }> {
-  return new Promise((done) => {
-    const req = httpRequest(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined }));
-    });
-    req.on('error', () => done({ status: 0 }));
-    req.end();
-  });
-}
 
 /** The process and its descendants (Linux /proc). */
 function processTree(pid: number): number[] {
@@ -103,47 +86,19 @@ interface Target {
   name: string;
   child: ChildProcess;
   url: string;
+  api: ApiProcess;
 }
 
-/** Starts main.ts or cluster.ts and waits until every worker answers /ready with 200. */
-async function start(name: string, script: string, workers: number): Promise<Target> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src', script)], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REELRANK_DATASET: DATASET,
-      REELRANK_DATA_DIR: DATA_DIR,
-      REELRANK_MODELS_DIR: MODELS_DIR,
-      REELRANK_WORKERS: String(workers),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+/** main.ts or cluster.ts, ready when every worker answered /ready with 200. */
+async function start(name: string, script: 'main.ts' | 'cluster.ts', workers: number): Promise<Target> {
+  const api = await startApi({
+    name,
+    script,
+    workers,
+    logLevel: LOG_LEVEL,
+    env: { REELRANK_DATASET: DATASET, REELRANK_DATA_DIR: DATA_DIR, REELRANK_MODELS_DIR: MODELS_DIR, REELRANK_WORKERS: String(workers) },
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 300_000;
-  const seen = new Set<string>();
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-    const answers = await Promise.all(Array.from({ length: 4 * workers }, () => probe(`${url}/ready`)));
-    for (const a of answers) if (a.status === 200) seen.add(a.worker ?? 'single');
-    if (seen.size >= workers) return { name, child, url };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} was not ready within 300 s: ${stderr}`);
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  child.kill('SIGTERM');
-  return exited;
+  return { name, child: api.child, url: api.url, api };
 }
 
 let seed = 12345;
@@ -216,7 +171,7 @@ async function main(): Promise<void> {
         ? `single process: RSS ${rssMB(tree[0])} MB`
         : `cluster: primary RSS ${rssMB(tree[0])} MB, workers ${tree.slice(1).map(rssMB).join(' + ')} MB = ${tree.map(rssMB).reduce((a, b) => a + b, 0)} MB in all`,
     );
-    exits.push(`${name}: SIGTERM -> exit ${await stop(target.child)}`);
+    exits.push(`${name}: SIGTERM -> ${await target.api.stop()}`);
   }
 
   const header = ['endpoint', 'single req/s', 'cluster req/s', 'ratio', 'single p50/p99 ms', 'cluster p50/p99 ms', 'server cores single/cluster', 'autocannon cores single/cluster', 'other load cores single/cluster', 'non-2xx+errors'];

@@ -16,13 +16,13 @@
  * Bounded: the whole run takes capacity + duration + ~10 s and stops by itself; exit code 1 when
  * a check fails. Options: --duration=60 --capacity-seconds=8 --fraction=0.8 --connections=10 --window=10
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
-import { freePort, parseFlags } from './lib/bench-kit';
+import { startApi } from './lib/api-process';
+import { parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -35,11 +35,7 @@ const DATASET = 'ml-latest-small';
 const MODEL_DIR = join(root, 'models', DATASET);
 const DB_PATH = join(root, 'data', `${DATASET}.db`);
 
-let api: ChildProcess | undefined;
-const stopApi = () => {
-  if (api && api.exitCode === null && api.signalCode === null) api.kill('SIGKILL');
-};
-process.on('exit', stopApi);
+// The API child is killed on exit by tools/lib/api-process.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 // The whole run is bounded: a hung server or client cannot keep it alive.
 setTimeout(() => {
@@ -54,31 +50,6 @@ function rssKiB(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function startApi(port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  api = child;
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${url}/ready`);
-      if (response.status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the API was not ready within 60 s:\n${output}`);
 }
 
 /** 4,096 request bodies: half /recommendations, half /predict, random users (a few unknown) and catalogue movies. */
@@ -150,8 +121,8 @@ async function main(): Promise<void> {
   conn.close();
   const pool = requestPool(manifest.users, movieIds);
 
-  const port = await freePort();
-  const { child, url } = await startApi(port);
+  const api = await startApi({ name: 'the API', readyTimeoutMs: 60_000 });
+  const { child, url } = api;
   const pid = child.pid!;
   console.log(`API pid ${pid} at ${url}: model ${manifest.version} (${manifest.users} users, ${manifest.movies} movies), ${movieIds.length} catalogue movies`);
 
@@ -229,11 +200,7 @@ async function main(): Promise<void> {
   console.log(`duration ${fmt(seconds)} s, ${samples.length} requests (${result.requests.total} sent), target ${rate} req/s = ${Math.round(FRACTION * 100)} % of ${fmt(capacity, 0)} req/s capacity, ${CONNECTIONS} connections, overall p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
   for (const c of checks) console.log(`${c.ok ? 'PASS' : 'informational' in c ? 'WARN' : 'FAIL'}  ${c.name}: ${c.value}`);
 
-  child.kill('SIGTERM');
-  await new Promise((r) => {
-    const timer = setTimeout(r, 5000);
-    child.on('exit', () => (clearTimeout(timer), r(undefined)));
-  });
+  await api.stop(5000);
   process.exit(checks.every((c) => c.ok || 'informational' in c) ? 0 : 1);
 }
 

@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { startApi } from './lib/api-process';
 import { rankingMetrics, relevantItems, RELEVANCE_THRESHOLD, type BatchScorer } from '../packages/trainer/src/lib/ranking-metrics.js';
 import { buildIndexing, groupByUser, indexRatings } from '../packages/trainer/src/lib/indexing.js';
 import type { RatingsColumns } from '../packages/trainer/src/lib/ratings.js';
@@ -161,60 +162,6 @@ function runStage(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: s
   });
 }
 
-async function startApi(env: NodeJS.ProcessEnv, logDir: string): Promise<{ child: ChildProcess; url: string; seconds: number; log: import('node:fs').WriteStream }> {
-  const logPath = join(logDir, 'api.log');
-  const log = createWriteStream(logPath);
-  const t0 = performance.now();
-  const child = spawn('npx', ['tsx', 'apps/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  const url = await new Promise<string>((resolvePromise, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`API did not log "listening on" within 120 s; log ${logPath}:\n${tail(logPath)}`)), 120_000);
-    const onData = (b: Buffer) => {
-      log.write(b);
-      buffer += b.toString();
-      const m = /listening on (https?:\/\/[^\s",]+)/.exec(buffer);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise(m[1].replace('//localhost:', '//127.0.0.1:'));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      setTimeout(() => reject(new Error(`API exited (${code}) before listening; log ${logPath}:\n${tail(logPath)}`)), 100);
-    });
-  });
-  // Poll /health and /ready (the server listens before the model is loaded).
-  for (let i = 0; ; i++) {
-    try {
-      const r = await fetch(`${url}/ready`);
-      if (r.status === 200) break;
-    } catch {
-      /* not yet */
-    }
-    if (i > 600) throw new Error(`API at ${url} never became ready; log ${logPath}:\n${tail(logPath)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, seconds: (performance.now() - t0) / 1000, log };
-}
-
-async function stopApi(child: ChildProcess): Promise<string> {
-  if ((child.exitCode !== null || child.signalCode !== null) && child.stdout?.closed) return `already exited (${child.exitCode ?? child.signalCode})`;
-  // 'close' fires once every process of the group holding the stdio pipes is gone (npx -> tsx -> node).
-  const done = new Promise<string>((r) => child.on('close', (code, signal) => r(`exit ${code ?? signal}`)));
-  killGroup(child, 'SIGTERM');
-  const timeout = new Promise<string>((r) => setTimeout(() => r('timeout'), 15_000));
-  const how = await Promise.race([done, timeout]);
-  if (how === 'timeout') {
-    killGroup(child, 'SIGKILL');
-    return 'did not stop within 15 s of SIGTERM; killed';
-  }
-  return how;
-}
-
 // ---------------------------------------------------------------- HTTP
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: any }> {
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -303,8 +250,8 @@ async function main(): Promise<number> {
   const relevant = relevantItems(testIdx, RELEVANCE_THRESHOLD);
 
   // ---- API
-  const api = await startApi(env, logDir);
-  process.stdout.write(`API ready at ${api.url} after ${api.seconds.toFixed(1)} s\n`);
+  const api = await startApi({ name: 'the API', env, logLevel: 'info', logFile: join(logDir, 'api.log'), readyTimeoutMs: 120_000 });
+  process.stdout.write(`API ready at ${api.url} after ${api.startSeconds.toFixed(1)} s\n`);
   const ready = (await (await fetch(`${api.url}/ready`)).json()) as any;
   const problems: string[] = [];
   let stopped = '';
@@ -503,8 +450,7 @@ async function main(): Promise<number> {
       if (Math.abs(cc.ndcg - rec.ndcg) > 1e-9 || Math.abs(cc.precision - rec.precision) > 1e-9) problems.push('direct and rankingMetrics figures disagree');
     }
   } finally {
-    stopped = await stopApi(api.child);
-    await new Promise<void>((r) => api.log.end(() => r()));
+    stopped = await api.stop();
     const apiLog = tail(join(logDir, 'api.log'), 50);
     let portClosed = false;
     try {
@@ -572,7 +518,7 @@ async function main(): Promise<number> {
     table([
       ['stage', 'seconds'],
       ...stages.map((s) => [s.name, s.seconds.toFixed(1)]),
-      ['api start -> ready', api.seconds.toFixed(1)],
+      ['api start -> ready', api.startSeconds.toFixed(1)],
       ['scoring /predict/batch', served.seconds.toFixed(1)],
       ['scoring /recommendations', rec.seconds.toFixed(1)],
     ]),
@@ -593,7 +539,7 @@ async function main(): Promise<number> {
       targets: TARGETS,
       checks,
       stages: Object.fromEntries(stages.map((st) => [st.name, st.seconds])),
-      apiReadySeconds: api.seconds,
+      apiReadySeconds: api.startSeconds,
       problems,
     };
     writeFileSync(resolve(process.cwd(), args.json), `${JSON.stringify(report, null, 2)}\n`);
