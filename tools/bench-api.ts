@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
-import { startApi as startServer, type ApiProcess } from './lib/api-process';
+import { startApi as startServer, type ApiProcess } from './lib/processes';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');

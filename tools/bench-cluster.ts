@@ -23,7 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { startApi, type ApiProcess } from './lib/api-process';
+import { startApi, type ApiProcess } from './lib/processes';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');

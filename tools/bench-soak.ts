@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
-import { startApi } from './lib/api-process';
+import { startApi } from './lib/processes';
 import { parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');

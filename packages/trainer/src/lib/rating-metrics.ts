@@ -13,19 +13,24 @@ export interface RatingMetrics {
 
 export function ratingMetrics(model: MfModel, data: IndexedRatings): RatingMetrics {
   const { users, movies, ratings } = data;
+  const predicted = new Float64Array(ratings.length);
+  for (let r = 0; r < ratings.length; r++) predicted[r] = predictRating(model, users[r], movies[r]);
+  return { ...ratingMetricsOf(predicted, ratings), unknownUsers: data.unknownUsers, unknownMovies: data.unknownMovies };
+}
+
+/**
+ * RMSE and MAE of `predicted` against `actual` over `rows` (default: every row): the one
+ * implementation, used by the trainer's evaluation and by tools that score a served model.
+ */
+export function ratingMetricsOf(predicted: ArrayLike<number>, actual: ArrayLike<number>, rows?: ArrayLike<number>): { rmse: number; mae: number; count: number } {
+  const n = rows ? rows.length : actual.length;
   let se = 0;
   let ae = 0;
-  for (let r = 0; r < ratings.length; r++) {
-    const e = ratings[r] - predictRating(model, users[r], movies[r]);
+  for (let j = 0; j < n; j++) {
+    const r = rows ? rows[j] : j;
+    const e = actual[r] - predicted[r];
     se += e * e;
     ae += Math.abs(e);
   }
-  const n = ratings.length;
-  return {
-    rmse: n ? Math.sqrt(se / n) : NaN,
-    mae: n ? ae / n : NaN,
-    count: n,
-    unknownUsers: data.unknownUsers,
-    unknownMovies: data.unknownMovies,
-  };
+  return { rmse: n ? Math.sqrt(se / n) : NaN, mae: n ? ae / n : NaN, count: n };
 }

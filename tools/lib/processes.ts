@@ -109,3 +109,42 @@ function readyProbe(url: string): Promise<{ ready: boolean; worker?: string }> {
     req.end();
   });
 }
+
+export interface StageRun {
+  name: string;
+  seconds: number;
+  /** The stage's last stdout line: its JSON summary (runStage). */
+  summary: string;
+}
+
+/**
+ * Runs one stage entry point (`packages/<stage>/src/main.ts`) as `node --import tsx`, its output
+ * copied into `logFile`; rejects with the log's tail when it exits non-zero.
+ */
+export function runStageProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Promise<StageRun> {
+  const log = createWriteStream(logFile);
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, entry)], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let summary = '';
+    let tail = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      const lines = chunk.toString().trim().split('\n').filter(Boolean);
+      if (lines.length) summary = lines[lines.length - 1];
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4000);
+    });
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      const seconds = (performance.now() - started) / 1000;
+      log.end(() => {
+        if (code === 0) done({ name, seconds, summary });
+        else fail(new Error(`stage ${name} failed (exit ${code ?? signal}) after ${seconds.toFixed(1)} s; log ${logFile}:\n${tail}`));
+      });
+    });
+  });
+}
