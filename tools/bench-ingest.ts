@@ -3,8 +3,8 @@
  *
  *   npx tsx tools/bench-ingest.ts [--ratings 20000263] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
  *
- * 1. generates (or reuses) a deterministic MovieLens-20M-shaped source folder under --dir
- *    (ratings.csv sorted by user then movie, movies.csv "movieId,title,genres");
+ * 1. generates (or reuses) the deterministic ml-20m-shaped source folder under --dir with the ingest
+ *    stage's own synthetic generator (the `synthetic` data set; scaled down for smaller --ratings);
  * 2. runs each phase in its own child process so the peak RSS is per phase:
  *    ingest (runIngest of @reelrank/ingest on the local folder), parse (papaparse alone over the
  *    processed ratings.csv), load (loadDatabase of @reelrank/database), read (readRatingsColumns);
@@ -13,11 +13,12 @@
  * Peak RSS comes from /usr/bin/time -v when present, else from the child's own resourceUsage().
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateSyntheticMovieLens, ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
 
-const ML20M = { ratings: 20_000_263, users: 138_493, movies: 26_744 };
 const ROOT = resolve(__dirname, '..');
 
 interface Args {
@@ -28,40 +29,25 @@ interface Args {
   phase: string | null;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { ratings: ML20M.ratings, dir: join(tmpdir(), 'reelrank-bench'), skipIngest: false, keep: false, phase: null };
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i];
-    if (a === '--ratings') args.ratings = Number(argv[++i]);
-    else if (a === '--dir') args.dir = resolve(argv[++i]);
-    else if (a === '--skip-ingest') args.skipIngest = true;
-    else if (a === '--keep') args.keep = true;
-    else if (a === '--phase') args.phase = argv[++i];
-    else throw new Error(`unknown argument ${a}`);
-  }
-  if (!Number.isSafeInteger(args.ratings) || args.ratings < 100) throw new Error('--ratings must be an integer >= 100');
-  return args;
+function readArgs(): Args {
+  const { values } = parseArgs({
+    options: {
+      ratings: { type: 'string', default: String(ML20M_SHAPE.ratings) },
+      dir: { type: 'string', default: join(tmpdir(), 'reelrank-bench') },
+      'skip-ingest': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      phase: { type: 'string' },
+    },
+    strict: true,
+  });
+  const ratings = Number(values.ratings.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(ratings) || ratings < 100) throw new Error('--ratings must be an integer >= 100');
+  return { ratings, dir: resolve(values.dir), skipIngest: values['skip-ingest'], keep: values.keep, phase: values.phase ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic synthetic MovieLens-shaped source
+// The source: the ingest stage's own seeded synthetic generator (ml-20m shape, scaled down for --ratings)
 // ---------------------------------------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const GENRES = ['Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Film-Noir',
-  'Horror', 'IMAX', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western'];
-const RATING_TEXT = ['0.5', '1.0', '1.5', '2.0', '2.5', '3.0', '3.5', '4.0', '4.5', '5.0'];
-const RATING_WEIGHTS = [1, 3, 1.5, 7, 4.5, 21, 11, 28, 8, 14];
 
 interface Shape {
   ratings: number;
@@ -69,110 +55,14 @@ interface Shape {
   movies: number;
 }
 
-function shapeFor(ratings: number): Shape {
-  const scale = ratings / ML20M.ratings;
-  return { ratings, users: Math.max(1, Math.round(ML20M.users * scale)), movies: Math.min(ML20M.movies, Math.max(50, Math.round(ratings / 20))) };
-}
-
-/** Movie ids grow with gaps, like MovieLens' (1..131262 for 27k movies). */
-const movieIdOf = (i: number) => 1 + i + Math.floor((i * i) / 7000);
-
-/** Writes ratings.csv and movies.csv in the GroupLens ml-20m format; a marker makes it reusable. */
-function generateSource(dir: string, shape: Shape): void {
+/** Generates the source folder once per shape (a marker written last makes it reusable). */
+async function generateSource(dir: string, shape: Shape): Promise<void> {
   const marker = join(dir, '.complete');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === JSON.stringify(shape)) return;
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const started = performance.now();
-  const rand = mulberry32(20_000_263);
-  const { users: U, movies: M, ratings: N } = shape;
-
-  // movies.csv: some titles need quoting, some have no year, a few no genres.
-  let movies = 'movieId,title,genres\n';
-  for (let i = 0; i < M; i += 1) {
-    const year = 1900 + Math.floor(rand() * 124);
-    const base = i % 7 === 0 ? `"Synthetic ${i}, The (${year})"` : i % 97 === 0 ? `Synthetic ${i}` : `Synthetic ${i} (${year})`;
-    const g = i % 53 === 0 ? '(no genres listed)' : [...new Set([GENRES[i % 19], GENRES[Math.floor(rand() * 19)]])].join('|');
-    movies += `${movieIdOf(i)},${base},${g}\n`;
-  }
-  writeFileSync(join(dir, 'movies.csv'), movies);
-
-  // Per-user counts: at least 20 (as in ml-20m), log-normal tail, summing to exactly N.
-  const minPer = Math.min(20, Math.floor(N / U));
-  const maxPer = Math.floor(M / 2);
-  const weights = new Float64Array(U);
-  let weightSum = 0;
-  for (let u = 0; u < U; u += 1) {
-    const g = Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-    weights[u] = Math.exp(1.3 * g);
-    weightSum += weights[u];
-  }
-  const counts = new Int32Array(U);
-  let assigned = 0;
-  const extra = N - minPer * U;
-  for (let u = 0; u < U; u += 1) {
-    counts[u] = Math.min(maxPer, minPer + Math.floor((extra * weights[u]) / weightSum));
-    assigned += counts[u];
-  }
-  for (let u = 0; assigned < N; u = (u + 1) % U) {
-    if (counts[u] < maxPer) {
-      counts[u] += 1;
-      assigned += 1;
-    }
-  }
-
-  // Popularity: half Zipf-like, half uniform (so heavy users still find unrated movies quickly).
-  const cdf = new Float64Array(M);
-  let acc = 0;
-  for (let i = 0; i < M; i += 1) cdf[i] = acc += 1 / Math.pow(i + 10, 0.9);
-  for (let i = 0; i < M; i += 1) cdf[i] /= acc;
-  const pickPopular = (x: number) => {
-    let lo = 0;
-    let hi = M - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const ratingCdf = new Float64Array(10);
-  const wsum = RATING_WEIGHTS.reduce((s, w) => s + w, 0);
-  for (let i = 0, s = 0; i < 10; i += 1) ratingCdf[i] = (s += RATING_WEIGHTS[i]) / wsum;
-
-  const stamp = new Int32Array(M).fill(-1);
-  const picked = new Int32Array(maxPer);
-  const fd = openSync(join(dir, 'ratings.csv.tmp'), 'w');
-  let out = 'userId,movieId,rating,timestamp\n';
-  for (let u = 0; u < U; u += 1) {
-    const k = counts[u];
-    for (let j = 0; j < k; ) {
-      const m = rand() < 0.5 ? pickPopular(rand()) : Math.floor(rand() * M);
-      if (stamp[m] === u) continue;
-      stamp[m] = u;
-      picked[j] = m;
-      j += 1;
-    }
-    const ids = picked.subarray(0, k).sort();
-    const t0 = 789_652_009 + Math.floor(rand() * 600_000_000);
-    const userId = u + 1;
-    for (let j = 0; j < k; j += 1) {
-      const x = rand();
-      let r = 0;
-      while (ratingCdf[r] < x && r < 9) r += 1;
-      out += `${userId},${movieIdOf(ids[j])},${RATING_TEXT[r]},${t0 + Math.floor(rand() * 40_000_000)}\n`;
-    }
-    if (out.length > 1 << 20) {
-      writeSync(fd, out);
-      out = '';
-    }
-  }
-  writeSync(fd, out);
-  closeSync(fd);
-  spawnSync('mv', [join(dir, 'ratings.csv.tmp'), join(dir, 'ratings.csv')]);
+  const result = await generateSyntheticMovieLens({ dir, ...shape, seed: 42, log: (line) => process.stderr.write(`${line}\n`) });
   writeFileSync(marker, JSON.stringify(shape));
-  const mb = statSync(join(dir, 'ratings.csv')).size / 1e6;
-  process.stderr.write(`[bench] generated ${N} ratings (${U} users, ${M} movies, ${mb.toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`[bench] generated ${result.ratings} ratings (${result.users} users, ${result.movies} movies) in ${result.seconds.toFixed(1)} s\n`);
 }
 
 /** The processed folder without the ingest stage: ratings as generated, movies with a year column. */
@@ -249,8 +139,7 @@ async function runPhase(args: Args): Promise<PhaseResult> {
       const db = await import('@reelrank/database');
       const conn = db.openDatabase(p.db, { readonly: true });
       try {
-        const read = args.phase === 'read' ? db.readRatingsColumns : (db as { readRatingsColumnsSql?: typeof db.readRatingsColumns }).readRatingsColumnsSql;
-        if (!read) return { seconds: 0, maxRssMb: 0, extra: { note: 'no SQL reader exported' } };
+        const read = args.phase === 'read' ? db.readRatingsColumns : db.readRatingsColumnsSql;
         const t = performance.now();
         const cols = read(conn);
         const seconds = (performance.now() - t) / 1000;
@@ -329,17 +218,17 @@ function cliImport(args: Args, withIndexes: boolean): Measured {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs();
   if (args.phase) {
     const result = await runPhase(args);
     result.maxRssMb = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const shape = shapeFor(args.ratings);
+  const shape = scaledMl20mShape(args.ratings);
   const p = paths(args);
   process.stderr.write(`[bench] ${JSON.stringify(shape)} under ${join(args.dir, `n${args.ratings}`)}\n`);
-  generateSource(p.source, shape);
+  await generateSource(p.source, shape);
 
   const measured: Measured[] = [];
   let ingest: Measured | null = null;

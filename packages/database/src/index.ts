@@ -2,4 +2,4 @@
 export { type DbConnection, openDatabase } from './lib/create-db.js';
 export { streamCsv } from './lib/csv-stream.js';
 export { loadDatabase } from './lib/load-database.js';
-export { getAllMovies, getDatasetMeta, getUserRatedMovieIds, readRatingsColumns, searchMovies } from './lib/queries.js';
+export { getAllMovies, getDatasetMeta, getUserRatedMovieIds, readRatingsColumns, readRatingsColumnsSql, searchMovies } from './lib/queries.js';

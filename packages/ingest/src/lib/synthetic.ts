@@ -26,6 +26,16 @@ export const SYNTHETIC_DATASETS: Readonly<Record<string, Readonly<Omit<Synthetic
   synthetic: ML20M_SHAPE,
   'synthetic-small': ML_LATEST_SMALL_SHAPE,
 });
+/**
+ * ml-20m's shape scaled to `ratings` (users in proportion, movies with the square root, as a
+ * catalogue grows slower than its audience): the benchmarks' sizes below 20M.
+ */
+export function scaledMl20mShape(ratings: number): { ratings: number; users: number; movies: number } {
+  if (ratings === ML20M_SHAPE.ratings) return { ...ML20M_SHAPE };
+  const share = ratings / ML20M_SHAPE.ratings;
+  return { ratings, users: Math.max(50, Math.round(ML20M_SHAPE.users * share)), movies: Math.max(100, Math.round(ML20M_SHAPE.movies * Math.sqrt(share))) };
+}
+
 export function isSyntheticDataset(name: string): boolean {
   return Object.hasOwn(SYNTHETIC_DATASETS, name);
 }

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSyntheticMovieLens, ML20M_SHAPE, parseRatingsFile, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
+import { generateSyntheticMovieLens, parseRatingsFile, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { emptyColumns, type RatingsColumns } from './ratings.js';
 
 /**
@@ -22,11 +22,7 @@ export interface BenchDataOptions {
 const MAGIC = 0x4d4c5252; // 'RRLM'
 
 /** Users and movies for a set of `ratings` ratings: ml-20m's shape, scaled down proportionally for quick runs. */
-export function benchShape(ratings: number): { ratings: number; users: number; movies: number } {
-  if (ratings === ML20M_SHAPE.ratings) return { ...ML20M_SHAPE };
-  const share = ratings / ML20M_SHAPE.ratings;
-  return { ratings, users: Math.max(50, Math.round(ML20M_SHAPE.users * share)), movies: Math.max(100, Math.round(ML20M_SHAPE.movies * Math.sqrt(share))) };
-}
+export const benchShape = scaledMl20mShape;
 
 function readCache(path: string): RatingsColumns {
   const bytes = readFileSync(path);
