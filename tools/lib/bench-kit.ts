@@ -1,15 +1,12 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { loadModelArtifacts } from '@reelrank/model';
 
-/** `--name=value` / `--flag` command-line options of the benchmark scripts. */
-export function parseFlags(argv = process.argv.slice(2)): Record<string, string> {
-  return Object.fromEntries(
-    argv.map((a) => {
-      const [k, v] = a.replace(/^--/, '').split('=');
-      return [k, v ?? 'true'];
-    }),
-  );
+/** `--name=value` / `--flag` command-line options of the load benchmarks (node:util parseArgs; a bare flag is 'true'). */
+export function parseFlags(args = process.argv.slice(2)): Record<string, string> {
+  const { values } = parseArgs({ args, strict: false, allowPositionals: false });
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for child servers that need a fixed one). */
