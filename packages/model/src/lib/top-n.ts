@@ -1,34 +1,21 @@
+import { topNInto } from './top-n-masked.js';
+
 /**
- * The `n` best indices of `scores`, best first, skipping indices where `excluded` is set.
- * Ties break by the lower index (movie ids are sorted, so by the lower movie id). A bounded
- * insertion list is faster than sorting the whole catalogue for the n <= 100 we serve.
+ * The `n` best indices of `scores`, best first, skipping indices where `excluded` is set (a 0/1
+ * mask or a set of indices). Ties break by the lower index (movie ids are sorted, so by the lower
+ * movie id); NaN is never picked. The allocating form of topNInto, the one selector, for callers
+ * off the serving hot path (evaluation, similar movies, tests).
  */
-export function topN(
-  scores: ArrayLike<number>,
-  n: number,
-  excluded?: { has(index: number): boolean } | Uint8Array,
-): number[] {
+export function topN(scores: ArrayLike<number>, n: number, excluded?: { has(index: number): boolean } | Uint8Array): number[] {
   const size = Math.max(0, Math.min(n, scores.length));
-  const best = new Array<number>(size);
-  const bestScores = new Float64Array(size);
-  let len = 0;
   if (size === 0) return [];
-  const mask = excluded instanceof Uint8Array ? excluded : undefined;
-  const set = excluded instanceof Uint8Array ? undefined : excluded;
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i];
-    if (len === size && !(s > bestScores[size - 1])) continue; // also drops NaN
-    if (s !== s) continue;
-    if (mask ? mask[i] !== 0 : set?.has(i)) continue;
-    // Shift worse entries down; an equal score stays ahead, keeping the lower index first.
-    let j = len < size ? len++ : size - 1;
-    while (j > 0 && bestScores[j - 1] < s) {
-      best[j] = best[j - 1];
-      bestScores[j] = bestScores[j - 1];
-      j--;
-    }
-    best[j] = i;
-    bestScores[j] = s;
+  let mask: Uint8Array;
+  if (excluded instanceof Uint8Array) mask = excluded;
+  else {
+    mask = new Uint8Array(scores.length);
+    if (excluded) for (let i = 0; i < scores.length; i++) if (excluded.has(i)) mask[i] = 1;
   }
-  return len === size ? best : best.slice(0, len);
+  const index = new Int32Array(size);
+  const count = topNInto(scores, size, mask, index, new Float64Array(size));
+  return Array.from(index.subarray(0, count));
 }
