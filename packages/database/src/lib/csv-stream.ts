@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import Papa from 'papaparse';
+import { streamRows } from '@reelrank/ingest';
 
 /** A CSV problem that names the file and the data row (1-based, header excluded). */
 export class CsvFormatError extends Error {
@@ -17,63 +16,44 @@ export class CsvFormatError extends Error {
  */
 export type CsvRowsHandler = (rows: string[][], col: readonly number[], firstRow: number) => void;
 
-/**
- * Streams a header-first CSV through papaparse in chunks (never the whole file in memory).
- * Resolves with the number of data rows.
- */
-export function streamCsv(file: string, columns: readonly string[], onRows: CsvRowsHandler): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    // encoding: strings decoded by Node's StringDecoder, so a UTF-8 character split across two
-    // read chunks is not mangled (papaparse would call Buffer#toString per chunk).
-    const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-    let col: number[] | null = null;
-    let rowsSeen = 0;
-    let failure: unknown = null;
-    let settled = false;
-    const finish = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      input.destroy();
-      if (error) reject(error);
-      else resolve(rowsSeen);
-    };
+/** Rows handed to the handler at once (a chunk of the file can hold many more). */
+const ROWS_PER_CALL = 8192;
 
-    input.on('error', (error) => finish(error));
-    Papa.parse<string[]>(input, {
-      header: false,
-      skipEmptyLines: true,
-      chunk(results, parser) {
-        try {
-          const quoteError = results.errors.find((e) => e.type === 'Quotes' || e.type === 'Delimiter');
-          if (quoteError) throw new CsvFormatError(file, rowsSeen + (quoteError.row ?? 0), quoteError.message);
-          let rows = results.data;
-          if (col === null) {
-            if (rows.length === 0) return; // no complete line yet
-            col = headerPositions(file, rows[0] ?? [], columns);
-            rows = rows.slice(1);
-          }
-          const width = col.reduce((max, c) => Math.max(max, c), 0) + 1;
-          for (let i = 0; i < rows.length; i += 1) {
-            if (rows[i].length < width) {
-              throw new CsvFormatError(file, rowsSeen + i + 1, `expected ${width} fields, found ${rows[i].length}`);
-            }
-          }
-          onRows(rows, col, rowsSeen + 1);
-          rowsSeen += rows.length;
-        } catch (error) {
-          failure = error;
-          parser.abort(); // calls complete() below
-        }
-      },
-      complete() {
-        if (failure === null && col === null) failure = new CsvFormatError(file, null, 'empty file (no header row)');
-        finish(failure);
-      },
-      error(error: Error) {
-        finish(error);
-      },
-    });
+/**
+ * Streams a header-first CSV in chunks (never the whole file in memory) through the ingest stage's
+ * streaming reader, the one CSV reader: this adds the column lookup by header name and the row
+ * checks the loaders rely on (quoting, field count), and hands rows over in batches. Resolves with
+ * the number of data rows.
+ */
+export async function streamCsv(file: string, columns: readonly string[], onRows: CsvRowsHandler): Promise<number> {
+  let col: number[] | null = null;
+  let width = 0;
+  let rowsSeen = 0;
+  let pending: string[][] = [];
+  const flush = () => {
+    if (pending.length === 0 || col === null) return;
+    onRows(pending, col, rowsSeen - pending.length + 1);
+    pending = [];
+  };
+  await streamRows(file, {
+    delimiter: ',',
+    onRow: (fields, broken) => {
+      if (col === null) {
+        col = headerPositions(file, fields, columns);
+        width = col.reduce((max, c) => Math.max(max, c), 0) + 1;
+        return;
+      }
+      rowsSeen += 1;
+      if (broken) throw new CsvFormatError(file, rowsSeen, 'malformed quoting (an unclosed or stray quote)');
+      if (fields.length < width) throw new CsvFormatError(file, rowsSeen, `expected ${width} fields, found ${fields.length}`);
+      pending.push(fields);
+      if (pending.length === ROWS_PER_CALL) flush();
+    },
+    onProgress: flush,
   });
+  flush();
+  if (col === null) throw new CsvFormatError(file, null, 'empty file (no header row)');
+  return rowsSeen;
 }
 
 function headerPositions(file: string, header: string[], columns: readonly string[]): number[] {
