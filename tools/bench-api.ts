@@ -27,6 +27,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { seededRandom } from '@reelrank/random';
 import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
 import { startApi as startServer, type ApiProcess } from './lib/processes';
@@ -115,8 +116,7 @@ async function startApi(name: string, env: Record<string, string>): Promise<ApiP
 
 // --------------------------------------------------------------------------- load generation
 
-let seed = 12345;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = seededRandom(12345);
 const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)];
 
 interface Target {

@@ -23,6 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { seededRandom } from '@reelrank/random';
 import { startApi, type ApiProcess } from './lib/processes';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
@@ -101,8 +102,7 @@ async function start(name: string, script: 'main.ts' | 'cluster.ts', workers: nu
   return { name, child: api.child, url: api.url, api };
 }
 
-let seed = 12345;
-const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const rand = seededRandom(12345);
 const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)];
 const json = { 'content-type': 'application/json' };
 

@@ -19,6 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { seededRandom } from '@reelrank/random';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
 import { startApi } from './lib/processes';
@@ -54,11 +55,7 @@ function rssKiB(pid: number): number | undefined {
 
 /** 4,096 request bodies: half /recommendations, half /predict, random users (a few unknown) and catalogue movies. */
 function requestPool(users: number, movieIds: number[]): Array<{ path: string; body: string }> {
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed = (seed * 1664525 + 1013904223) >>> 0;
-    return seed / 2 ** 32;
-  };
+  const rand = seededRandom(0x9e3779b9);
   const user = () => 1 + Math.floor(rand() * users * 1.02); // ~2 % unknown users: the cold-start path
   return Array.from({ length: 4096 }, (_, i) =>
     i % 2 === 0

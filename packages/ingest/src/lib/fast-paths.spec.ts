@@ -6,7 +6,7 @@ import { cleanRatings, movieIdTable } from './clean.js';
 import { parseRatingFields, parseRatingsFile, type ParsedRatings } from './parse-ratings.js';
 import { RatingsBuffer } from './ratings-buffer.js';
 import { kthSmallest } from './sample.js';
-import { SeededRandom } from './synthetic.js';
+import { SeededRandom } from '@reelrank/random';
 
 function parsedOf(rows: number[][]): ParsedRatings {
   const ratings = new RatingsBuffer(1);

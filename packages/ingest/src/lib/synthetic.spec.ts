@@ -14,7 +14,6 @@ import {
   ML20M_SHAPE,
   ML_LATEST_SMALL_SHAPE,
   MOVIELENS_GENRES,
-  SeededRandom,
   DEFAULT_SYNTHETIC_SEED,
   type SyntheticResult,
 } from './synthetic.js';
@@ -215,28 +214,6 @@ describe('generateSyntheticMovieLens', () => {
     const dense_rows = ratingRows(dense);
     expect(dense_rows).toHaveLength(1900);
     expect(new Set(dense_rows.map(([u, m]) => `${u}:${m}`)).size).toBe(1900);
-  });
-});
-
-describe('SeededRandom', () => {
-  it('when seeded alike, then it repeats; its uniforms stay inside (0, 1) and gaussians are standard', () => {
-    const a = new SeededRandom(5, 1);
-    const b = new SeededRandom(5, 1);
-    const c = new SeededRandom(5, 2);
-    const xs = Array.from({ length: 1000 }, () => a.uint32());
-    expect(Array.from({ length: 1000 }, () => b.uint32())).toEqual(xs);
-    expect(Array.from({ length: 1000 }, () => c.uint32())).not.toEqual(xs);
-    let sum = 0;
-    let squares = 0;
-    for (let i = 0; i < 20_000; i += 1) {
-      const u = a.uniform();
-      expect(u > 0 && u < 1).toBe(true);
-      const g = a.gaussian();
-      sum += g;
-      squares += g * g;
-    }
-    expect(Math.abs(sum / 20_000)).toBeLessThan(0.03);
-    expect(Math.abs(squares / 20_000 - 1)).toBeLessThan(0.05);
   });
 });
 

@@ -1,5 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SeededRandom } from '@reelrank/random';
+
+const TWO_POW_32 = 4294967296;
 import { ByteWriter } from './byte-writer.js';
 
 /**
@@ -118,78 +121,6 @@ export const GENRE_ALIGNED_ORDER: readonly (typeof MOVIELENS_GENRES)[number][] =
 ];
 /** With `genreAligned`: share of a genre factor's variance that comes from the genre (the rest is noise). */
 const GENRE_LOADING = 0.8;
-
-// --- seeded randomness ---------------------------------------------------------------------------
-
-const TWO_POW_32 = 4294967296;
-
-/** sfc32 (small fast chaotic PRNG), seeded through splitmix32 from (seed, stream). */
-export class SeededRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = 0;
-  private hasSpare = false;
-
-  constructor(seed: number, stream = 0) {
-    let s = (Math.imul(seed >>> 0, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b) ^ Math.floor(seed / TWO_POW_32)) | 0;
-    const splitmix = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) | 0;
-    };
-    this.a = splitmix();
-    this.b = splitmix();
-    this.c = splitmix();
-    this.d = splitmix();
-    for (let i = 0; i < 16; i += 1) this.uint32();
-  }
-
-  uint32(): number {
-    const a = this.a;
-    const b = this.b;
-    const c = this.c;
-    const d = this.d;
-    const t = (((a + b) | 0) + d) | 0;
-    this.d = (d + 1) | 0;
-    this.a = b ^ (b >>> 9);
-    this.b = (c + (c << 3)) | 0;
-    const r = (c << 21) | (c >>> 11);
-    this.c = (r + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Uniform in (0, 1), never 0 or 1 (safe for logarithms). */
-  uniform(): number {
-    return (this.uint32() + 0.5) / TWO_POW_32;
-  }
-
-  /** Uniform integer in [0, n) for n <= 2^32. */
-  below(n: number): number {
-    return Math.floor((this.uint32() / TWO_POW_32) * n);
-  }
-
-  /** Standard normal (Box-Muller, the second value kept for the next call). */
-  gaussian(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
-    }
-    const radius = Math.sqrt(-2 * Math.log(this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = radius * Math.sin(angle);
-    this.hasSpare = true;
-    return radius * Math.cos(angle);
-  }
-
-  /** Exponential with mean 1. */
-  exponential(): number {
-    return -Math.log(this.uniform());
-  }
-}
 
 // Separate streams, so e.g. the catalogue does not change when the rating count does.
 const STREAM = { catalogue: 1, popularity: 2, movieFactors: 3, activity: 4, users: 5 } as const;

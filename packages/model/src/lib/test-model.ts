@@ -1,12 +1,10 @@
+import { seededRandom } from '@reelrank/random';
 import type { MfModel } from './mf-model.js';
 
 /** A small deterministic model for tests of this and other packages (not exported from index). */
 export function makeTestModel(nUsers = 4, nMovies = 6, factors = 3, seed = 1): MfModel {
-  let state = seed >>> 0;
-  const rand = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  };
+  const uniform = seededRandom(seed);
+  const rand = () => uniform() - 0.5;
   const fill = (n: number) => Float32Array.from({ length: n }, rand);
   return {
     factors,

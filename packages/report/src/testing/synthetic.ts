@@ -1,22 +1,15 @@
 /** Deterministic report inputs for tests (not exported from the package index). */
+import { seededRandom } from '@reelrank/random';
 import type { ActivityError } from '../lib/activity-error.js';
 import type { ModelSummary } from '../lib/model-metrics.js';
 import type { ReportInput } from '../lib/sections.js';
 import type { MovieInfo, RatingColumns } from '../lib/stats.js';
 
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 const GENRES = ['Drama', 'Comedy', 'Action', 'Thriller', 'Romance', 'Horror', 'Documentary'];
 
 /** Long-tailed users and movies (Zipf-like), half-star ratings, timestamps over 2000-2005. */
 export function syntheticColumns(users = 120, movies = 400, seed = 7): { columns: RatingColumns; movies: MovieInfo[] } {
-  const random = lcg(seed);
+  const random = seededRandom(seed);
   const rows: [number, number, number, number][] = [];
   for (let u = 1; u <= users; u++) {
     const count = Math.min(movies, Math.max(3, Math.round(400 / u ** 0.8)));
