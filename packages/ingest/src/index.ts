@@ -1,16 +1,7 @@
-export * from './lib/datasets.js';
-export * from './lib/download.js';
-export * from './lib/zip.js';
-export * from './lib/acquire-source.js';
-export * from './lib/stream-rows.js';
-export * from './lib/ratings-buffer.js';
-export * from './lib/parse-ratings.js';
-export * from './lib/parse-movies.js';
-export * from './lib/parse-links.js';
-export * from './lib/parse-tags.js';
-export * from './lib/clean.js';
-export * from './lib/sample.js';
-export * from './lib/write-processed.js';
-export * from './lib/run-ingest.js';
-export * from './lib/byte-writer.js';
-export * from './lib/synthetic.js';
+/** @reelrank/ingest: the ingest stage (download or local source -> verified originals -> processed CSVs), its streaming reader and the seeded MovieLens-shaped generator. */
+export { downloadFile } from './lib/download.js';
+export { parseRatingsFile } from './lib/parse-ratings.js';
+export { runIngest } from './lib/run-ingest.js';
+export { resolveSourceFolder } from './lib/source-folder.js';
+export { streamRows } from './lib/stream-rows.js';
+export { generateSyntheticMovieLens, ML20M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from './lib/synthetic.js';
