@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '@reelrank/random';
-
-const TWO_POW_32 = 4294967296;
 import { ByteWriter } from './byte-writer.js';
+import { csvField, makeGenres, makeTitle, MOVIELENS_GENRES } from './synthetic-catalogue.js';
+
+export { MOVIELENS_GENRES };
+import { AliasTable, selectSmallest, userActivity } from './synthetic-sampling.js';
 
 /**
  * A seeded generator of MovieLens-shaped data (the ml-20m file formats) with a planted low-rank
@@ -18,6 +20,10 @@ import { ByteWriter } from './byte-writer.js';
  * Deterministic: a seeded sfc32 generator (never Math.random), one stream per purpose, so the same
  * options always give byte-identical files. Streams its output through a bounded buffer, so memory
  * does not grow with the number of ratings.
+ *
+ * Longer than ~300 lines on purpose: generateSyntheticMovieLens is one pass (catalogue, popularity,
+ * planted factors, users, tags) whose order defines the output bytes; it reads best whole. The
+ * catalogue words and the sampling helpers live in synthetic-catalogue.ts and synthetic-sampling.ts.
  */
 
 /** ml-20m's size: the default of the generator and of the `synthetic` data set. */
@@ -49,28 +55,6 @@ export const MIN_RATINGS_PER_USER = 20;
 /** Bump when the output for given options changes, so cached raw folders are regenerated. */
 export const SYNTHETIC_GENERATOR_VERSION = 1;
 
-/** MovieLens 20M's genre list (movies.csv uses "(no genres listed)" when none). */
-export const MOVIELENS_GENRES = [
-  'Action',
-  'Adventure',
-  'Animation',
-  'Children',
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'IMAX',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-] as const;
 
 export interface SyntheticSize {
   ratings: number;
@@ -124,182 +108,6 @@ const GENRE_LOADING = 0.8;
 
 // Separate streams, so e.g. the catalogue does not change when the rating count does.
 const STREAM = { catalogue: 1, popularity: 2, movieFactors: 3, activity: 4, users: 5 } as const;
-
-// --- the catalogue -------------------------------------------------------------------------------
-
-const ADJECTIVES = [
-  'Last', 'Silent', 'Dark', 'Golden', 'Lost', 'Broken', 'Hidden', 'Wild', 'Little', 'Big', 'Red', 'Blue',
-  'Midnight', 'Crimson', 'Endless', 'Secret', 'Frozen', 'Burning', 'Sweet', 'Bitter', 'Electric', 'Lonely',
-  'Brave', 'Strange', 'Perfect', 'Final', 'Savage', 'Quiet', 'Eternal', 'Wicked', 'Café', 'Señor',
-];
-const NOUNS = [
-  'River', 'Summer', 'Night', 'City', 'Heart', 'Road', 'Kingdom', 'Shadow', 'Dream', 'Island', 'Storm', 'Garden',
-  'Empire', 'Witness', 'Stranger', 'Letter', 'Mirror', 'Hunter', 'Dancer', 'Ghost', 'Promise', 'Journey', 'Detective',
-  'Queen', 'Soldier', 'Machine', 'Planet', 'Winter', 'Noël', 'Affair', 'Voyage', 'Circus', 'Harbor', 'Canyon',
-];
-const ARTICLES = ['The', 'A', 'An', 'Les', 'La', 'Das'];
-const PEOPLE = ['Jack', 'Amélie', 'Harry', 'Sally', 'Frank', 'Rosa', 'Kim', 'Otto', 'Zoë', 'Max'];
-// Rough genre frequencies of ml-20m (Drama and Comedy most common, IMAX and Film-Noir rare).
-const GENRE_WEIGHTS = [0.13, 0.09, 0.04, 0.04, 0.3, 0.1, 0.08, 0.49, 0.05, 0.01, 0.09, 0.007, 0.04, 0.06, 0.15, 0.06, 0.15, 0.04, 0.03];
-
-function pick<T>(random: SeededRandom, list: readonly T[]): T {
-  return list[random.below(list.length)];
-}
-
-function makeTitle(random: SeededRandom, year: number | null): string {
-  const roll = random.uniform();
-  let title: string;
-  if (roll < 0.1) title = `${pick(random, NOUNS)} of the ${pick(random, NOUNS)}, ${pick(random, ARTICLES)}`; // "American President, The"
-  else if (roll < 0.13) title = `"${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}" ${pick(random, NOUNS)}`; // quotes inside
-  else if (roll < 0.18) title = `${pick(random, PEOPLE)} and ${pick(random, PEOPLE)}, Part ${2 + random.below(4)}`;
-  else if (roll < 0.3) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}: The ${pick(random, NOUNS)}`;
-  else if (roll < 0.6) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;
-  else if (roll < 0.8) title = `The ${pick(random, NOUNS)} ${pick(random, ['Returns', 'Rises', 'Waits', 'Falls', 'Sings'])}`;
-  else title = `${pick(random, PEOPLE)}'s ${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;
-  return year === null ? title : `${title} (${year})`;
-}
-
-function makeGenres(random: SeededRandom): string {
-  if (random.uniform() < 0.01) return '(no genres listed)';
-  const chosen: string[] = [];
-  for (let g = 0; g < MOVIELENS_GENRES.length; g += 1) if (random.uniform() < GENRE_WEIGHTS[g]) chosen.push(MOVIELENS_GENRES[g]);
-  if (chosen.length === 0) chosen.push(random.uniform() < 0.6 ? 'Drama' : 'Comedy');
-  return chosen.sort().join('|');
-}
-
-/** A csv field, quoted when it holds a comma, quote or line break (as MovieLens and papaparse do). */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-// --- sampling helpers ----------------------------------------------------------------------------
-
-/** Vose's alias table for O(1) draws from a discrete distribution. */
-class AliasTable {
-  readonly probability: Float64Array;
-  readonly alias: Int32Array;
-  readonly n: number;
-
-  constructor(weights: Float64Array) {
-    const n = weights.length;
-    this.n = n;
-    this.probability = new Float64Array(n);
-    this.alias = new Int32Array(n);
-    let total = 0;
-    for (let i = 0; i < n; i += 1) total += weights[i];
-    const scaled = new Float64Array(n);
-    const small = new Int32Array(n);
-    const large = new Int32Array(n);
-    let ns = 0;
-    let nl = 0;
-    for (let i = 0; i < n; i += 1) {
-      scaled[i] = (weights[i] * n) / total;
-      if (scaled[i] < 1) small[ns++] = i;
-      else large[nl++] = i;
-    }
-    while (ns > 0 && nl > 0) {
-      const s = small[--ns];
-      const l = large[--nl];
-      this.probability[s] = scaled[s];
-      this.alias[s] = l;
-      scaled[l] = scaled[l] + scaled[s] - 1;
-      if (scaled[l] < 1) small[ns++] = l;
-      else large[nl++] = l;
-    }
-    while (nl > 0) this.probability[large[--nl]] = 1;
-    while (ns > 0) this.probability[small[--ns]] = 1;
-  }
-
-  draw(random: SeededRandom): number {
-    const u = random.uint32() / TWO_POW_32;
-    const scaled = u * this.n;
-    const i = Math.floor(scaled);
-    return scaled - i < this.probability[i] ? i : this.alias[i];
-  }
-}
-
-/** Reorders keys/ids[lo..hi] so that the `k` smallest keys come first (Hoare quickselect). */
-function selectSmallest(keys: Float64Array, ids: Int32Array, count: number, k: number): void {
-  let lo = 0;
-  let hi = count - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as pivot
-    const a = keys[lo];
-    const b = keys[mid];
-    const c = keys[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (keys[i] < pivot) i += 1;
-      while (keys[j] > pivot) j -= 1;
-      if (i <= j) {
-        const tk = keys[i];
-        keys[i] = keys[j];
-        keys[j] = tk;
-        const ti = ids[i];
-        ids[i] = ids[j];
-        ids[j] = ti;
-        i += 1;
-        j -= 1;
-      }
-    }
-    if (k - 1 <= j) hi = j;
-    else if (k - 1 >= i) lo = i;
-    else return;
-  }
-}
-
-/**
- * Ratings per user: `minimum` each plus a share of the rest proportional to Pareto weights,
- * capped at `cap`; the counts sum to exactly `total`.
- */
-function userActivity(random: SeededRandom, users: number, total: number, minimum: number, cap: number): Int32Array {
-  const weights = new Float64Array(users);
-  for (let u = 0; u < users; u += 1) weights[u] = Math.pow(random.uniform(), -1 / 1.2) - 1; // Lomax (shifted Pareto), alpha 1.2
-  const extra = total - minimum * users;
-  const room = cap - minimum;
-  const allocated = (scale: number): number => {
-    let sum = 0;
-    for (let u = 0; u < users; u += 1) sum += Math.min(room, scale * weights[u]);
-    return sum;
-  };
-  let lo = 0;
-  let hi = 1;
-  while (allocated(hi) < extra && hi < 1e300) hi *= 2;
-  for (let step = 0; step < 200 && hi - lo > 1e-12 * hi; step += 1) {
-    const mid = (lo + hi) / 2;
-    if (allocated(mid) < extra) lo = mid;
-    else hi = mid;
-  }
-  const counts = new Int32Array(users);
-  const fractions = new Float64Array(users);
-  let assigned = 0;
-  for (let u = 0; u < users; u += 1) {
-    const share = Math.min(room, lo * weights[u]);
-    const whole = Math.floor(share);
-    counts[u] = minimum + whole;
-    fractions[u] = share - whole;
-    assigned += whole;
-  }
-  // Hand out the rounding remainder one rating at a time, largest fraction first.
-  const order = Array.from({ length: users }, (_, u) => u).sort((x, y) => fractions[y] - fractions[x] || x - y);
-  let left = extra - assigned;
-  while (left > 0) {
-    let gave = false;
-    for (let k = 0; k < users && left > 0; k += 1) {
-      const u = order[k];
-      if (counts[u] < cap) {
-        counts[u] += 1;
-        left -= 1;
-        gave = true;
-      }
-    }
-    if (!gave) throw new Error('synthetic: cannot place all ratings under the per-user cap');
-  }
-  return counts;
-}
 
 // --- the generator -------------------------------------------------------------------------------
 
