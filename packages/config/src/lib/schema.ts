@@ -53,6 +53,15 @@ export const trainingConfigSchema = z
     popularityMinRatings: positiveInt.describe('Ratings a movie needs to enter the cold-start list'),
     popularityPriorWeight: z.number().nonnegative().describe('Weight of the global mean in the damped (Bayesian) mean'),
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
+    evaluationMaxUsers: positiveInt
+      .optional()
+      .describe('Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)'),
+    refitMaxRatings: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)'),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {

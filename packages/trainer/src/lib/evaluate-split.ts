@@ -2,14 +2,14 @@ import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
-import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
+import { DEFAULT_EVALUATION_MAX_USERS, evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
 import { DEFAULT_IMPLICIT, type ImplicitHyperParameters } from './train-implicit.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
-export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel'>>;
+export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel' | 'evaluationMaxUsers'>>;
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
 export interface EvaluationReport {
@@ -18,7 +18,16 @@ export interface EvaluationReport {
   backend: string;
   rankingScorer: RankingScorer;
   splits: { fit: number; validation: number; train: number; test: number };
-  test: { unknownUserRows: number; unknownMovieRows: number; rankingUsers: number; unknownUserRelevantRows: number };
+  test: {
+    unknownUserRows: number;
+    unknownMovieRows: number;
+    /** Test users with a relevant rating, and how many of them the ranking metrics were computed on. */
+    rankingUsers: number;
+    rankingUsersEvaluated: number;
+    unknownUserRelevantRows: number;
+  };
+  /** The seeded user sample of the ranking metrics and the blend tuning (null: every user evaluated). */
+  evaluationSample: { maxUsers: number; seed: number; testUsers: number; ofTestUsers: number } | null;
   models: ModelEvaluation[];
   selection: { bestEpoch: number; epochsRun: number; bestValidationRmse: number | null; seconds: number; history: EpochStats[] };
   /** What the evaluated MF model was trained on: all of train (refit) or the fit part (no refit). */
@@ -109,7 +118,12 @@ export async function evaluateOnSplit(
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
   const evalTrain = refitOn ? train : carve.train;
-  const data = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
+  const maxUsers = hyper.evaluationMaxUsers ?? DEFAULT_EVALUATION_MAX_USERS;
+  const data = { ...allData, relevant: sampleUsers(allData.relevant, maxUsers, hyper.seed) };
+  const sampled = data.relevant !== allData.relevant;
+  if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
   const globalStart = performance.now();
@@ -129,8 +143,8 @@ export async function evaluateOnSplit(
     const implicit = { ...DEFAULT_IMPLICIT, seed: hyper.seed, ...(options.implicit ?? {}) };
     const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
     const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }));
-    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK));
-    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)}; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
+    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, { maxUsers, seed: hyper.seed }));
+    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
     let fitSeconds = tuneFit.seconds;
     if (refitOn) {
       const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights));
@@ -150,9 +164,11 @@ export async function evaluateOnSplit(
     test: {
       unknownUserRows: data.test.unknownUsers,
       unknownMovieRows: data.test.unknownMovies,
-      rankingUsers: data.relevant.users.length,
+      rankingUsers: allData.relevant.users.length,
+      rankingUsersEvaluated: data.relevant.users.length,
       unknownUserRelevantRows: data.relevant.skippedUnknownUserRows,
     },
+    evaluationSample: sampled ? { maxUsers, seed: hyper.seed, testUsers: data.relevant.users.length, ofTestUsers: allData.relevant.users.length } : null,
     models,
     selection: { bestEpoch: selection.bestEpoch, epochsRun: selection.epochsRun, bestValidationRmse: selection.bestValidationRmse, seconds: selection.seconds, history: selection.history },
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },

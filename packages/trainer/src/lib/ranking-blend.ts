@@ -3,6 +3,7 @@ import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
+import { deriveSeed, mulberry32 } from './random.js';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
 
 /** Name of the served ranker's row in the report table. */
@@ -36,37 +37,49 @@ export function fitRanker(data: Pick<EvaluationData, 'train' | 'indexing'>, rati
   };
 }
 
-/** Scores of `model` for the ranked users, as one TF.js matMul per batch. */
-function componentRows(tf: Tf, model: MfModel, users: Int32Array): Float32Array {
-  const scorer = new TensorScorer(tf, model);
-  try {
-    const nMovies = model.movieIds.length;
-    const out = new Float32Array(users.length * nMovies);
-    for (let start = 0; start < users.length; start += 256) {
-      const batch = users.subarray(start, Math.min(users.length, start + 256));
-      out.set(scorer.scoreUsers(batch), start * nMovies);
-    }
-    return out;
-  } finally {
-    scorer.dispose();
-  }
-}
-
 export interface BlendTuning {
   weights: RankingBlendWeights;
   /** NDCG@K / P@K on the validation part for every grid point (best first). */
   grid: Array<RankingBlendWeights & { ndcg: number; precision: number }>;
+  /** Validation users the grid was scored on, of how many with a relevant validation rating. */
+  users: number;
+  ofUsers: number;
   seconds: number;
 }
 
-/** Users the blend weights are tuned on, at most (memory: 2 × users × movies floats). */
+/** Users the blend weights are tuned on, at most (each grid point ranks the whole catalogue per user). */
 export const MAX_TUNING_USERS = 2000;
+
+/** Users above which evaluation and tuning use a seeded sample (config `evaluationMaxUsers`). */
+export const DEFAULT_EVALUATION_MAX_USERS = 10_000;
 
 /** An evenly spaced, deterministic subset of at most `max` users of `relevant` (all of them when fewer). */
 export function everyNthUser(relevant: RelevantItems, max: number): RelevantItems {
   const n = relevant.users.length;
   if (n <= max) return relevant;
-  const picks = Array.from({ length: max }, (_, j) => Math.floor((j * n) / max));
+  return pickUsers(relevant, Array.from({ length: max }, (_, j) => Math.floor((j * n) / max)));
+}
+
+/**
+ * A seeded random sample of `max` users of `relevant` (ascending, as `relevant` is), or `relevant`
+ * itself when it has at most `max` users. The same seed and users always give the same sample.
+ */
+export function sampleUsers(relevant: RelevantItems, max: number, seed: number): RelevantItems {
+  const n = relevant.users.length;
+  if (n <= max) return relevant;
+  const random = mulberry32(deriveSeed(seed, 'evaluation-users'));
+  const positions = Int32Array.from({ length: n }, (_, j) => j);
+  // Partial Fisher-Yates: the first `max` positions are a uniform sample.
+  for (let j = 0; j < max; j++) {
+    const pick = j + Math.floor(random() * (n - j));
+    const tmp = positions[j];
+    positions[j] = positions[pick];
+    positions[pick] = tmp;
+  }
+  return pickUsers(relevant, Array.from(positions.subarray(0, max)).sort((x, y) => x - y));
+}
+
+function pickUsers(relevant: RelevantItems, picks: number[]): RelevantItems {
   return {
     users: Int32Array.from(picks, (p) => relevant.users[p]),
     knownRelevant: picks.map((p) => relevant.knownRelevant[p]),
@@ -75,45 +88,75 @@ export function everyNthUser(relevant: RelevantItems, max: number): RelevantItem
   };
 }
 
+function sliceUsers(relevant: RelevantItems, from: number, to: number): RelevantItems {
+  return {
+    users: relevant.users.subarray(from, to),
+    knownRelevant: relevant.knownRelevant.slice(from, to),
+    relevantCount: relevant.relevantCount.subarray(from, to),
+    skippedUnknownUserRows: 0,
+  };
+}
+
 /**
  * Picks w_rating and w_popularity (w_implicit = 1) maximising NDCG@K on held-out ratings of the
- * validation part (`data` = fit part vs validation part, never the test set). Each component is
- * scored once (TF.js batches); each grid point is then a cheap linear combination of the rows.
+ * validation part (`data` = fit part vs validation part, never the test set), on at most
+ * min(MAX_TUNING_USERS, maxUsers) seeded-sampled users. Users are scored in batches of
+ * `batchSize` (one TF.js matMul per component and batch); every grid point is a linear combination
+ * of the batch's two score blocks, so memory stays at 2 × batchSize × movies floats whatever the
+ * number of users.
  */
-export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfModel, ranking: RankingModel, k: number): BlendTuning {
+export function tuneBlendWeights(
+  tf: Tf,
+  data: EvaluationData,
+  ratingModel: MfModel,
+  ranking: RankingModel,
+  k: number,
+  options: { maxUsers?: number; seed?: number; batchSize?: number } = {},
+): BlendTuning {
   const started = performance.now();
-  // Each component is held as users × movies floats: at ml-20m scale all validation users would
-  // need ~15 GB, so the weights are tuned on an evenly spaced subset (all users on small sets).
-  const relevant = everyNthUser(data.relevant, MAX_TUNING_USERS);
+  const relevant = sampleUsers(data.relevant, Math.min(MAX_TUNING_USERS, options.maxUsers ?? DEFAULT_EVALUATION_MAX_USERS), options.seed ?? 0);
   const users = relevant.users;
   const nMovies = data.indexing.movies.ids.length;
+  const batchSize = options.batchSize ?? 256;
   const zero = { implicit: 0, rating: 0, popularity: 0 };
-  const implicitRows = componentRows(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }), users);
-  const ratingRows = componentRows(tf, ratingModel, users);
+  const implicitScorer = new TensorScorer(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }));
+  const ratingScorer = new TensorScorer(tf, ratingModel);
+  const points = RATING_WEIGHT_GRID.flatMap((rating) => POPULARITY_WEIGHT_GRID.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })));
   const prior = ranking.moviePrior;
-  const position = new Map<number, number>();
-  users.forEach((u, p) => position.set(u, p));
   const row = new Float32Array(nMovies);
-  const grid: BlendTuning['grid'] = [];
-  for (const rating of RATING_WEIGHT_GRID) {
-    for (const popularity of POPULARITY_WEIGHT_GRID) {
-      const metrics: RankingMetrics = rankingMetrics({
-        k,
-        nMovies,
-        train: data.trainItems,
-        relevant,
-        score: (batch) => (b) => {
-          const o = position.get(batch[b])! * nMovies;
-          for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
-          return row;
-        },
-      });
-      grid.push({ implicit: 1, rating, popularity, ndcg: metrics.ndcg, precision: metrics.precision });
+  try {
+    for (let start = 0; start < users.length; start += batchSize) {
+      const end = Math.min(users.length, start + batchSize);
+      const batch = users.subarray(start, end);
+      const implicitRows = implicitScorer.scoreUsers(batch);
+      const ratingRows = ratingScorer.scoreUsers(batch);
+      const part = sliceUsers(relevant, start, end);
+      for (const point of points) {
+        const { rating, popularity } = point;
+        const metrics: RankingMetrics = rankingMetrics({
+          k,
+          nMovies,
+          train: data.trainItems,
+          relevant: part,
+          batchSize: batch.length,
+          score: () => (b) => {
+            const o = b * nMovies;
+            for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+            return row;
+          },
+        });
+        point.ndcg += metrics.ndcg * batch.length;
+        point.precision += metrics.precision * batch.length;
+      }
     }
+  } finally {
+    implicitScorer.dispose();
+    ratingScorer.dispose();
   }
+  const grid: BlendTuning['grid'] = points.map((p) => ({ ...p, ndcg: users.length ? p.ndcg / users.length : NaN, precision: users.length ? p.precision / users.length : NaN }));
   grid.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const best = grid[0];
-  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid, seconds: (performance.now() - started) / 1000 };
+  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid, users: users.length, ofUsers: data.relevant.users.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /**

@@ -12,6 +12,9 @@ import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 
+/** Ratings up to which `refitOnAll` refits the served models on every rating (config `refitMaxRatings`). */
+export const DEFAULT_REFIT_MAX_RATINGS = 500_000;
+
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'dataset' | 'paths'>;
 
 export interface RunTrainingOptions {
@@ -36,8 +39,8 @@ export interface TrainingRunResult {
 
 /**
  * The train stage: ratings -> seeded train/validation/test split -> SGD with early stopping ->
- * test metrics for the model and the baselines -> (refitOnAll) refit on every rating for the
- * chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
+ * test metrics for the model and the baselines -> (refitOnAll, up to refitMaxRatings ratings) refit
+ * on every rating for the chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
  */
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
   const started = performance.now();
@@ -63,6 +66,12 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   const trainPart = selectRows(all, rows.train);
   const test = selectRows(all, rows.test);
   const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
+  // The refit on every rating is a second fit of both models for the same epoch / sweep counts: worth
+  // it on small sets (a quarter more data for every user), not above refitMaxRatings, where the fit
+  // part already holds millions of ratings and the validated models are served as they are.
+  const refitMaxRatings = hyper.refitMaxRatings ?? DEFAULT_REFIT_MAX_RATINGS;
+  const refitOnAll = hyper.refitOnAll && all.ratings.length <= refitMaxRatings;
+  if (hyper.refitOnAll && !refitOnAll) log(`[train] no refit: ${all.ratings.length} ratings > refitMaxRatings ${refitMaxRatings}; serving the models validated on the fit part`);
   const { report, model: evaluatedModel, ranking: evaluatedRanking } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
     log,
     // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
@@ -76,8 +85,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let servedRanking = evaluatedRanking;
   let servedSeconds = report.refit.seconds;
   let rankerSeconds = 0;
-  let trainedOn: 'all' | 'train' = 'train';
-  if (hyper.refitOnAll) {
+  let trainedOn: 'all' | 'train' | 'fit' = hyper.refitOnAll ? 'fit' : 'train';
+  if (refitOnAll) {
     const refit = trainRatingModel(report.ratingModel, all, null, hyper, { epochs: report.selection.bestEpoch });
     served = refit.model;
     servedSeconds = refit.seconds;
@@ -110,6 +119,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ratingModel: report.ratingModel,
     ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
     trainedOn,
+    refit: { onAll: refitOnAll, refitMaxRatings },
   };
   const metricsReport = {
     dataset: config.dataset.dataset,
