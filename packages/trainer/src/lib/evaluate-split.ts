@@ -142,12 +142,12 @@ export async function evaluateOnSplit(
   if (options.implicit !== false) {
     const implicit = { ...DEFAULT_IMPLICIT, seed: hyper.seed, ...(options.implicit ?? {}) };
     const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
-    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }));
+    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log));
     const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, { maxUsers, seed: hyper.seed }));
     log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
     let fitSeconds = tuneFit.seconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights } };
