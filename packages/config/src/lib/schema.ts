@@ -38,7 +38,7 @@ export const trainingConfigSchema = z
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
     ratingModel: z
       .enum(['auto', 'svdpp', 'mf'])
-      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp below 5M ratings, mf above'),
+      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp below 5M ratings, mf (with the autoMf settings) above'),
     factors: positiveInt.max(1024).describe('Latent factors per user and movie'),
     maxEpochs: positiveInt.max(1000).describe('Upper bound on SGD epochs; early stopping usually ends sooner'),
     learningRate: z.number().positive().max(1).describe('SGD step size of the first epoch'),
@@ -53,6 +53,18 @@ export const trainingConfigSchema = z
     popularityMinRatings: positiveInt.describe('Ratings a movie needs to enter the cold-start list'),
     popularityPriorWeight: z.number().nonnegative().describe('Weight of the global mean in the damped (Bayesian) mean'),
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
+    autoMf: z
+      .object({
+        factors: positiveInt.max(1024),
+        maxEpochs: positiveInt.max(1000),
+        learningRate: z.number().positive().max(1),
+        learningRateDecay: z.number().positive().max(1),
+        initStd: z.number().positive(),
+      })
+      .partial()
+      .strict()
+      .optional()
+      .describe('Settings that replace the ones above when ratingModel auto picks plain MF (large sets): fewer factors, a faster schedule'),
     evaluationMaxUsers: positiveInt
       .optional()
       .describe('Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)'),

@@ -9,7 +9,7 @@ import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-sv
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
-export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel' | 'evaluationMaxUsers'>>;
+export type EvaluationHyperParameters = MfHyperParameters & Pick<TrainingConfig, 'validationFraction' | 'rankingK'> & Partial<Pick<TrainingConfig, 'ratingModel' | 'evaluationMaxUsers' | 'autoMf'>>;
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
 export interface EvaluationReport {
@@ -35,6 +35,8 @@ export interface EvaluationReport {
   timings: Record<string, number>;
   /** Which rating model was trained: plain biased MF or MF with the SVD++ implicit user term folded in. */
   ratingModel: RatingModelKind;
+  /** The SGD settings it was trained with (config, with `autoMf` applied when auto picked plain MF). */
+  ratingHyperParameters: MfHyperParameters;
   /** The top-N ranker: implicit ALS settings, blend weights tuned on the validation part, the grid. */
   ranking: { implicit: ImplicitHyperParameters; tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] }; fitSeconds: number } | null;
 }
@@ -83,6 +85,9 @@ export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined
   return ratings <= AUTO_SVDPP_MAX_RATINGS ? 'svdpp' : 'mf';
 }
 
+/** Plain-MF settings of `auto` above AUTO_SVDPP_MAX_RATINGS when config has no `autoMf` (config/training.json sets them). */
+export const DEFAULT_AUTO_MF = { factors: 64, maxEpochs: 40, learningRate: 0.02, learningRateDecay: 0.98, initStd: 0.1 } as const;
+
 /** Name of the MF row in the report table. */
 export const MF_MODEL_NAME = 'biased MF (SGD)';
 
@@ -110,10 +115,14 @@ export async function evaluateOnSplit(
   const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
   const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length);
-  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, hyper, { log, svdpp: options.svdpp }));
+  // When auto picks plain MF (a large set), its own settings apply: fewer factors, a faster schedule.
+  const autoMf = !options.ratingModel && (hyper.ratingModel ?? 'auto') === 'auto' && kind === 'mf';
+  const fitHyper: EvaluationHyperParameters = autoMf ? { ...hyper, ...(hyper.autoMf ?? DEFAULT_AUTO_MF) } : hyper;
+  if (autoMf) log(`[train] auto: plain MF with ${JSON.stringify(hyper.autoMf ?? DEFAULT_AUTO_MF)}`);
+  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, svdpp: options.svdpp }));
   const refitOn = options.refit !== false;
   const final = refitOn
-    ? time('refit', () => trainRatingModel(kind, train, null, hyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
+    ? time('refit', () => trainRatingModel(kind, train, null, fitHyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
     : selection;
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
@@ -174,6 +183,17 @@ export async function evaluateOnSplit(
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,
+    ratingHyperParameters: {
+      seed: fitHyper.seed,
+      factors: fitHyper.factors,
+      maxEpochs: fitHyper.maxEpochs,
+      learningRate: fitHyper.learningRate,
+      learningRateDecay: fitHyper.learningRateDecay,
+      regularization: fitHyper.regularization,
+      biasRegularization: fitHyper.biasRegularization,
+      initStd: fitHyper.initStd,
+      patience: fitHyper.patience,
+    },
     ranking: rankingReport,
   };
   return { report, model: final.model, ranking };

@@ -87,7 +87,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let rankerSeconds = 0;
   let trainedOn: 'all' | 'train' | 'fit' = hyper.refitOnAll ? 'fit' : 'train';
   if (refitOnAll) {
-    const refit = trainRatingModel(report.ratingModel, all, null, hyper, { epochs: report.selection.bestEpoch });
+    const refit = trainRatingModel(report.ratingModel, all, null, report.ratingHyperParameters, { epochs: report.selection.bestEpoch });
     served = refit.model;
     servedSeconds = refit.seconds;
     trainedOn = 'all';
