@@ -159,6 +159,23 @@ function fillSide(side: AlsSide, keys: Int32Array, other: Int32Array, ratings: F
   }
 }
 
+/** Fills `to` with the transpose of `from` (same entries grouped by the other side), reading `from` in order. */
+function transposeSide(from: AlsSide, to: AlsSide): void {
+  const offsets = to.offsets;
+  offsets.fill(0);
+  const nnz = from.offsets[from.rows];
+  for (let n = 0; n < nnz; n++) offsets[from.others[n] + 1]++;
+  for (let g = 0; g < to.rows; g++) offsets[g + 1] += offsets[g];
+  const fill = offsets.slice(0, to.rows);
+  for (let g = 0; g < from.rows; g++) {
+    for (let n = from.offsets[g]; n < from.offsets[g + 1]; n++) {
+      const at = fill[from.others[n]]++;
+      to.others[at] = g;
+      to.conf[at] = from.conf[n];
+    }
+  }
+}
+
 /** Trains implicit factors on indexed ratings (rows with an unknown index are skipped). */
 export function trainImplicitAls(
   data: IndexedRatings,
@@ -192,7 +209,7 @@ function trainImplicitCg(
   const sweeper = new AlsSweeper({ k, nUsers, nMovies, nnz, threads, kernel: options.kernel });
   try {
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
-    fillSide(sweeper.movies, data.movies, data.users, data.ratings, hyper);
+    transposeSide(sweeper.users, sweeper.movies);
     const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));
     sweeper.setFactors('movies', Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd));
     // CG is warm-started, so the users start from small random values too (their own stream).
