@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   for (const stage of STAGES) out(`| ${stage} | ${stages[stage].seconds.toFixed(1)} | ${gb(stages[stage].peakRssBytes)} |`);
   out();
   out(`train stage in-process: ${Number(t.seconds).toFixed(1)} s; timings ${JSON.stringify(Object.fromEntries(Object.entries(metrics.timings ?? {}).map(([k, v]) => [k, Number(Number(v).toFixed(2))])))}`);
-  out(`rating model ${t.ratingModel}, factors ${metrics.hyperParameters?.factors}; epochs run ${t.epochsRun}, best ${t.bestEpoch}; served model trained on ${t.trainedOn} (refit ${JSON.stringify(t.refit ?? null)})`);
+  out(`rating model ${t.ratingModel}, factors ${metrics.ratingHyperParameters?.factors ?? metrics.hyperParameters?.factors}; epochs run ${t.epochsRun}, best ${t.bestEpoch}; served model trained on ${t.trainedOn} (refit ${JSON.stringify(t.refit ?? null)})`);
   out(`ranking metrics on ${metrics.test?.rankingUsersEvaluated ?? metrics.test?.rankingUsers} of ${metrics.test?.rankingUsers} test users; blend tuned on ${metrics.ranking?.tuning?.users} validation users`);
   out();
   out(`| model | test RMSE | MAE | P@${metrics.k} | NDCG@${metrics.k} |`);
