@@ -1,4 +1,4 @@
-import { popularityPrior, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
+import { popularityPrior, topN, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
@@ -103,7 +103,8 @@ function sliceUsers(relevant: RelevantItems, from: number, to: number): Relevant
  * min(MAX_TUNING_USERS, maxUsers) seeded-sampled users. Users are scored in batches of
  * `batchSize` (one TF.js matMul per component and batch); every grid point is a linear combination
  * of the batch's two score blocks, so memory stays at 2 × batchSize × movies floats whatever the
- * number of users.
+ * number of users. Per user and rating weight, the popularity weights only rank the movies that can
+ * reach the top K (an exact bound, see below); `exhaustive` ranks the whole catalogue for every point.
  */
 export function tuneBlendWeights(
   tf: Tf,
@@ -111,7 +112,7 @@ export function tuneBlendWeights(
   ratingModel: MfModel,
   ranking: RankingModel,
   k: number,
-  options: { maxUsers?: number; seed?: number; batchSize?: number } = {},
+  options: { maxUsers?: number; seed?: number; batchSize?: number; exhaustive?: boolean } = {},
 ): BlendTuning {
   const started = performance.now();
   const relevant = sampleUsers(data.relevant, Math.min(MAX_TUNING_USERS, options.maxUsers ?? DEFAULT_EVALUATION_MAX_USERS), options.seed ?? 0);
@@ -124,29 +125,85 @@ export function tuneBlendWeights(
   const points = RATING_WEIGHT_GRID.flatMap((rating) => POPULARITY_WEIGHT_GRID.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })));
   const prior = ranking.moviePrior;
   const row = new Float32Array(nMovies);
+  const maxPopularity = Math.max(...POPULARITY_WEIGHT_GRID);
+  // The pruned path needs non-negative popularity weights and prior (log1p of counts); else rank every movie.
+  const exhaustive = options.exhaustive === true || POPULARITY_WEIGHT_GRID.some((w) => w < 0) || prior.some((p) => !(p >= 0));
+  const mask = new Uint8Array(nMovies);
+  const isRelevant = new Uint8Array(nMovies);
+  const candidates = new Int32Array(nMovies);
+  const candidateScores = new Float32Array(nMovies);
+  const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
   try {
     for (let start = 0; start < users.length; start += batchSize) {
       const end = Math.min(users.length, start + batchSize);
       const batch = users.subarray(start, end);
       const implicitRows = implicitScorer.scoreUsers(batch);
       const ratingRows = ratingScorer.scoreUsers(batch);
-      const part = sliceUsers(relevant, start, end);
-      for (const point of points) {
-        const { rating, popularity } = point;
-        const metrics: RankingMetrics = rankingMetrics({
-          k,
-          nMovies,
-          train: data.trainItems,
-          relevant: part,
-          batchSize: batch.length,
-          score: () => (b) => {
-            const o = b * nMovies;
-            for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
-            return row;
-          },
+      if (exhaustive) {
+        const part = sliceUsers(relevant, start, end);
+        for (const point of points) {
+          const { rating, popularity } = point;
+          const metrics: RankingMetrics = rankingMetrics({
+            k,
+            nMovies,
+            train: data.trainItems,
+            relevant: part,
+            batchSize: batch.length,
+            score: () => (b) => {
+              const o = b * nMovies;
+              for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+              return row;
+            },
+          });
+          point.ndcg += metrics.ndcg * batch.length;
+          point.precision += metrics.precision * batch.length;
+        }
+        continue;
+      }
+      for (let b = 0; b < batch.length; b++) {
+        const u = batch[b];
+        const seen = data.trainItems.movies.subarray(data.trainItems.offsets[u], data.trainItems.offsets[u + 1]);
+        for (const i of seen) mask[i] = 1;
+        const rel = relevant.knownRelevant[start + b];
+        for (const i of rel) isRelevant[i] = 1;
+        const nRel = relevant.relevantCount[start + b];
+        let idcg = 0;
+        for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
+        const o = b * nMovies;
+        RATING_WEIGHT_GRID.forEach((rating, ri) => {
+          // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
+          // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
+          // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
+          for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+          const top0 = topN(row, k, mask);
+          const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
+          let n = 0;
+          for (let i = 0; i < nMovies; i++) {
+            if (mask[i]) continue;
+            const upper = Math.fround(implicitRows[o + i] + rating * ratingRows[o + i] + maxPopularity * prior[i]);
+            if (upper >= bound) candidates[n++] = i;
+          }
+          POPULARITY_WEIGHT_GRID.forEach((popularity, pi) => {
+            for (let c = 0; c < n; c++) {
+              const i = candidates[c];
+              candidateScores[c] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+            }
+            const top = topN(candidateScores.subarray(0, n), k);
+            let hits = 0;
+            let dcg = 0;
+            top.forEach((c, rank) => {
+              if (isRelevant[candidates[c]]) {
+                hits++;
+                dcg += discount[rank];
+              }
+            });
+            const point = points[ri * POPULARITY_WEIGHT_GRID.length + pi];
+            point.precision += hits / k;
+            point.ndcg += dcg / idcg;
+          });
         });
-        point.ndcg += metrics.ndcg * batch.length;
-        point.precision += metrics.precision * batch.length;
+        for (const i of seen) mask[i] = 0;
+        for (const i of rel) isRelevant[i] = 0;
       }
     }
   } finally {

@@ -54,7 +54,7 @@ describe('sampleUsers', () => {
 });
 
 describe('tuneBlendWeights at scale', () => {
-  it('when users are scored in small batches, then every grid point equals the one-batch result (no users x movies block needed)', async () => {
+  it('when users are scored in small batches or the catalogue is pruned to reachable movies, then every grid point equals the one-batch exhaustive result (no users x movies block needed)', async () => {
     const { tf } = await initTensorFlow();
     const planted = plantedData({ nUsers: 60, nMovies: 40, seed: 8 });
     const mf = trainMf(planted.observed, null, { seed: 1, factors: 4, maxEpochs: 10, learningRate: 0.02, learningRateDecay: 1, regularization: 0.02, biasRegularization: 0.01, initStd: 0.1, patience: 5 }).model;
@@ -64,6 +64,14 @@ describe('tuneBlendWeights at scale', () => {
     const batched = tuneBlendWeights(tf, data, mf, ranking, 5, { batchSize: 7 });
     expect(batched.weights).toEqual(whole.weights);
     batched.grid.forEach((g, j) => expect(g.ndcg).toBeCloseTo(whole.grid[j].ndcg, 10));
+    // The pruned ranking (only movies that can reach a top K) gives exactly the exhaustive grid.
+    const exhaustive = tuneBlendWeights(tf, data, mf, ranking, 5, { exhaustive: true });
+    expect(whole.weights).toEqual(exhaustive.weights);
+    whole.grid.forEach((g, j) => {
+      expect(g).toMatchObject({ rating: exhaustive.grid[j].rating, popularity: exhaustive.grid[j].popularity });
+      expect(g.ndcg).toBeCloseTo(exhaustive.grid[j].ndcg, 12);
+      expect(g.precision).toBeCloseTo(exhaustive.grid[j].precision, 12);
+    });
     const sampled = tuneBlendWeights(tf, data, mf, ranking, 5, { maxUsers: 10, seed: 3 });
     expect(sampled.users).toBe(10);
     expect(sampled.ofUsers).toBe(data.relevant.users.length);
