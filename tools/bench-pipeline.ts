@@ -1,7 +1,7 @@
 /**
  * Pipeline benchmark: the real stages, through Nx, on the deterministic synthetic MovieLens set.
  *
- *   npm run bench:pipeline -- [--ratings 20000263] [--dir $TMPDIR/reelrank-bench] [--no-kernel] [--no-als]
+ *   npm run bench:pipeline -- [--ratings 20000263] [--dir $TMPDIR/reelrank-bench] [--no-kernel] [--no-als] [--train-only]
  *                             [--als-factors 64] [--als-sweeps 3] [--kernel-epochs 20] [--kernel-factors 64] [--json PATH]
  *
  * 1. Generates the synthetic source folder (packages/ingest synthetic.ts, seed 42; ml-20m's shape at
@@ -12,6 +12,7 @@
  *    MOVIELENS_SOURCE=<the folder> and REELRANK_DATA_DIR / REELRANK_MODELS_DIR under --dir (nothing is
  *    written into the repository). Each stage is wrapped in /usr/bin/time -v: wall seconds and the peak
  *    RSS of its largest process (the stage's node process; Nx's own start-up is in the wall time).
+ *    --train-only reruns only the train stage on the data of a previous run in --dir.
  * 3. Reads models/synthetic/metrics.json: epochs run, test RMSE / MAE, served-ranking P@10 / NDCG@10
  *    next to the most-rated list, the evaluated user sample and the stage's own timings.
  * 4. Floors, each in its own child process on the stage's database: the SGD kernel alone (trainMf on
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
       ratings: { type: 'string' },
       dir: { type: 'string' },
       'no-kernel': { type: 'boolean' },
+      'train-only': { type: 'boolean' },
       'no-als': { type: 'boolean' },
       'kernel-epochs': { type: 'string' },
       'kernel-factors': { type: 'string' },
@@ -166,6 +168,10 @@ async function main(): Promise<void> {
   const nx = join(ROOT, 'node_modules', '.bin', 'nx');
   const stages: Record<string, Measured> = {};
   for (const stage of STAGES) {
+    if (values['train-only'] && stage !== 'trainer') {
+      if (!existsSync(join(work, 'data', 'synthetic.db'))) throw new Error('--train-only needs a previous run of the ingest and database stages in --dir');
+      continue;
+    }
     err(`[bench] nx run ${stage}:pipeline`);
     const m = timed(nx, ['run', `${stage}:pipeline`, '--skip-nx-cache', '--excludeTaskDependencies', '--output-style=stream'], env, join(work, `${stage}.log`));
     stages[stage] = m;
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
   out();
   out(`| stage (nx run <stage>:pipeline) | wall s | peak RSS |`);
   out(`| --- | --- | --- |`);
-  for (const stage of STAGES) out(`| ${stage} | ${stages[stage].seconds.toFixed(1)} | ${gb(stages[stage].peakRssBytes)} |`);
+  for (const stage of STAGES) if (stages[stage]) out(`| ${stage} | ${stages[stage].seconds.toFixed(1)} | ${gb(stages[stage].peakRssBytes)} |`);
   out();
   out(`train stage in-process: ${Number(t.seconds).toFixed(1)} s; timings ${JSON.stringify(Object.fromEntries(Object.entries(metrics.timings ?? {}).map(([k, v]) => [k, Number(Number(v).toFixed(2))])))}`);
   out(`rating model ${t.ratingModel}, factors ${metrics.ratingHyperParameters?.factors ?? metrics.hyperParameters?.factors}; epochs run ${t.epochsRun}, best ${t.bestEpoch}; served model trained on ${t.trainedOn} (refit ${JSON.stringify(t.refit ?? null)})`);
