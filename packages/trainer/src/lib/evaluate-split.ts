@@ -4,6 +4,8 @@ import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { DEFAULT_EVALUATION_MAX_USERS, evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
+import { indexRatings } from './indexing.js';
+import { relevantItems } from './ranking-metrics.js';
 import { DEFAULT_IMPLICIT, type ImplicitHyperParameters } from './train-implicit.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
@@ -150,7 +152,12 @@ export async function evaluateOnSplit(
   let rankingReport: EvaluationReport['ranking'] = null;
   if (options.implicit !== false) {
     const implicit = { ...DEFAULT_IMPLICIT, seed: hyper.seed, ...(options.implicit ?? {}) };
-    const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
+    // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
+    const validationData = time('prepareValidation', () => {
+      if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
+      const heldOut = indexRatings(carve.validation, allData.indexing);
+      return { ...allData, test: heldOut, relevant: relevantItems(heldOut) };
+    });
     const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log));
     const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, { maxUsers, seed: hyper.seed }));
     log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
