@@ -55,8 +55,9 @@ export function trainRatingModel(
   options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
 ): ReturnType<typeof trainMf> {
   const result = kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
-  // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback).
-  result.model.fallback = fitFallbackBiases(train, result.model);
+  // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback):
+  // the one the trainer's biases started from (same ratings, indices and fit), else fitted here.
+  result.model.fallback = result.baseline ?? fitFallbackBiases(train, result.model);
   return result;
 }
 
