@@ -1,18 +1,18 @@
-// Rebuilds packages/trainer/src/lib/sgd-kernel.wasm from wasm/sgd-kernel.wat with the `wabt` npm
-// package (wat2wasm compiled to WebAssembly, so no system toolchain is needed). The .wasm is
-// committed so that running never needs a compiler; `--check` exits 1 when the committed binary
-// differs from what the .wat compiles to (the trainer's tests run that check).
+// Rebuilds packages/trainer/src/lib/{sgd,als}-kernel.wasm from wasm/*.wat with the `wabt` npm
+// package (wat2wasm compiled to WebAssembly, so no system toolchain is needed). The .wasm files are
+// committed so that running never needs a compiler; `--check` exits 1 when a committed binary
+// differs from what its .wat compiles to (the trainer's tests run that check).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const WAT_SOURCE = join(here, 'sgd-kernel.wat');
-export const WASM_TARGET = join(here, '..', 'src', 'lib', 'sgd-kernel.wasm');
+export const KERNELS = ['sgd-kernel', 'als-kernel'];
 
-/** The .wat compiled with SIMD and threads (shared memory), as wat2wasm --enable-threads does. */
-export async function compileKernel(source = WAT_SOURCE) {
+/** A kernel's .wat compiled with SIMD and threads (shared memory), as `wat2wasm --enable-threads` does. */
+export async function compileKernel(name) {
+  const source = join(here, `${name}.wat`);
   const wabt = await initWabt();
   const module = wabt.parseWat(source, readFileSync(source, 'utf8'), { simd: true, threads: true });
   try {
@@ -27,12 +27,24 @@ export async function compileKernel(source = WAT_SOURCE) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const built = await compileKernel();
-  if (process.argv.includes('--check')) {
-    const same = Buffer.compare(built, readFileSync(WASM_TARGET)) === 0;
-    process.stdout.write(same ? 'sgd-kernel.wasm is up to date\n' : 'sgd-kernel.wasm is STALE: run node packages/trainer/wasm/build.mjs\n');
-    process.exit(same ? 0 : 1);
+  const check = process.argv.includes('--check');
+  let stale = false;
+  for (const name of KERNELS) {
+    const built = await compileKernel(name);
+    const target = join(here, '..', 'src', 'lib', `${name}.wasm`);
+    if (check) {
+      let same = false;
+      try {
+        same = Buffer.compare(built, readFileSync(target)) === 0;
+      } catch {
+        same = false;
+      }
+      if (!same) stale = true;
+      process.stdout.write(same ? `${name}.wasm is up to date\n` : `${name}.wasm is STALE: run node packages/trainer/wasm/build.mjs\n`);
+      continue;
+    }
+    writeFileSync(target, built);
+    process.stdout.write(`wrote ${target} (${built.length} bytes)\n`);
   }
-  writeFileSync(WASM_TARGET, built);
-  process.stdout.write(`wrote ${WASM_TARGET} (${built.length} bytes)\n`);
+  if (check) process.exit(stale ? 1 : 0);
 }

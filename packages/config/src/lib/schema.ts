@@ -72,6 +72,9 @@ export const implicitConfigSchema = z
     floor: z.number().nonnegative().describe('Smallest w(r)'),
     regularization: z.number().nonnegative().describe('L2 weight lambda of the ALS solves'),
     initStd: z.number().positive().describe('Standard deviation of the initial factors'),
+    cgSteps: nonNegativeInt
+      .max(64)
+      .describe('Conjugate-gradient steps per row and half-sweep, warm-started from the previous sweep (0: exact Cholesky solves)'),
   })
   .strict();
 
@@ -89,7 +92,7 @@ export const trainingConfigSchema = z
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
     ratingModel: z
       .enum(['auto', 'svdpp', 'mf'])
-      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp up to autoSvdppMaxRatings, mf above'),
+      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp up to autoSvdppMaxRatings, mf (with the autoMf settings) above'),
     autoSvdppMaxRatings: positiveInt.describe('Ratings up to which ratingModel auto picks svdpp'),
     factors: positiveInt.max(1024).describe('Latent factors per user and movie'),
     maxEpochs: positiveInt.max(1000).describe('Upper bound on SGD epochs; early stopping usually ends sooner'),
@@ -109,6 +112,24 @@ export const trainingConfigSchema = z
     parallelMinRatings: nonNegativeInt.describe('Train ratings below which the single-thread path is kept (worker start-up outweighs the gain)'),
     evalScorer: z.enum(['tensor', 'typed-array']).describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
     ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
+    autoMf: z
+      .object({
+        factors: positiveInt.max(1024),
+        maxEpochs: positiveInt.max(1000),
+        learningRate: z.number().positive().max(1),
+        learningRateDecay: z.number().positive().max(1),
+        initStd: z.number().positive(),
+      })
+      .partial()
+      .strict()
+      .optional()
+      .describe('Settings that replace the ones above when ratingModel auto picks plain MF (large sets): fewer factors, a faster schedule'),
+    evaluationMaxUsers: positiveInt.describe('Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)'),
+    refitMaxRatings: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)'),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {

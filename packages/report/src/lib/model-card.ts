@@ -67,7 +67,11 @@ export function modelCardHtml(model: ModelSummary): string {
   const trainedOn =
     model.trainedOn === 'all'
       ? 'all ratings (refit after evaluation: the test metrics come from the model fit on the training part)'
-      : (model.trainedOn ?? NOT_AVAILABLE);
+      : model.trainedOn === 'fit'
+        ? 'the fit part (the model the test metrics come from; no refit above refitMaxRatings ratings)'
+        : (model.trainedOn ?? NOT_AVAILABLE);
+  const ru = model.rankingUsers;
+  const rankingUsers = !ru ? NOT_AVAILABLE : ru.evaluated < ru.of ? `a seeded sample of ${int(ru.evaluated)} of ${int(ru.of)} test users` : `all ${int(ru.of)} test users`;
   const facts: [string, string][] = [
     ['Model version', model.version ?? NOT_AVAILABLE],
     ['Trained at', model.createdAt ?? NOT_AVAILABLE],
@@ -75,6 +79,7 @@ export function modelCardHtml(model: ModelSummary): string {
     ['Training time', model.trainingSeconds === null ? NOT_AVAILABLE : `${model.trainingSeconds.toFixed(1)} s (split, epoch selection, evaluation, refit)`],
     ['Epochs', model.epochsRun === null ? NOT_AVAILABLE : `${model.epochsRun} run, best ${model.bestEpoch ?? NOT_AVAILABLE}`],
     ['Served model trained on', trainedOn],
+    ['Ranking metrics computed on', rankingUsers],
     ['Ratings per split', splits || NOT_AVAILABLE],
   ];
   const hyper = Object.entries(model.hyperParameters).map(([k, v]) => [k, valueText(v)] as [string, string]);

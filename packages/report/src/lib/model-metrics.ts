@@ -33,6 +33,8 @@ export interface ModelSummary {
   history: EpochPoint[];
   /** Per-activity breakdown of the evaluated model's test error, when the trainer wrote one. */
   byUserActivity: ActivityBucket[] | null;
+  /** Test users the ranking metrics were computed on, of how many (a seeded sample on large sets). */
+  rankingUsers: { evaluated: number; of: number } | null;
 }
 
 type Json = Record<string, unknown>;
@@ -85,6 +87,12 @@ function activityBuckets(value: unknown): ActivityBucket[] | null {
   return buckets.length ? buckets : null;
 }
 
+function rankingUsers(test: Json): ModelSummary['rankingUsers'] {
+  const of = num(test.rankingUsers);
+  if (of === null) return null;
+  return { evaluated: num(test.rankingUsersEvaluated) ?? of, of };
+}
+
 /** Reads model.json and metrics.json of `modelDir`; null when there is no model.json at all. */
 export function readModelSummary(modelDir: string): ModelSummary | null {
   const manifest = readJson(join(modelDir, 'model.json'));
@@ -112,5 +120,6 @@ export function readModelSummary(modelDir: string): ModelSummary | null {
       return epoch === null ? [] : [{ epoch, trainRmse: num(h.trainRmse), validationRmse: num(h.validationRmse) }];
     }),
     byUserActivity: activityBuckets(metrics.byUserActivity ?? obj(metrics.test).byUserActivity),
+    rankingUsers: rankingUsers(obj(metrics.test)),
   };
 }

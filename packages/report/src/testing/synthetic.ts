@@ -54,6 +54,7 @@ export function syntheticModelSummary(): ModelSummary {
     ],
     history: Array.from({ length: 12 }, (_, i) => ({ epoch: i + 1, trainRmse: 1 - i * 0.04, validationRmse: 0.95 - Math.min(i, 8) * 0.01 + Math.max(0, i - 8) * 0.005 })),
     byUserActivity: null,
+    rankingUsers: null,
   };
 }
 

@@ -2,15 +2,17 @@ import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
-import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
+import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
+import { indexRatings } from './indexing.js';
+import { relevantItems } from './ranking-metrics.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
-  Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings'> &
+  Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'autoMf'> &
   Partial<Pick<TrainingConfig, 'ratingModel'>>;
 
 /** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
@@ -25,7 +27,16 @@ export interface EvaluationReport {
   backend: string;
   rankingScorer: RankingScorer;
   splits: { fit: number; validation: number; train: number; test: number };
-  test: { unknownUserRows: number; unknownMovieRows: number; rankingUsers: number; unknownUserRelevantRows: number };
+  test: {
+    unknownUserRows: number;
+    unknownMovieRows: number;
+    /** Test users with a relevant rating, and how many of them the ranking metrics were computed on. */
+    rankingUsers: number;
+    rankingUsersEvaluated: number;
+    unknownUserRelevantRows: number;
+  };
+  /** The seeded user sample of the ranking metrics and the blend tuning (null: every user evaluated). */
+  evaluationSample: { maxUsers: number; seed: number; testUsers: number; ofTestUsers: number } | null;
   models: ModelEvaluation[];
   selection: { bestEpoch: number; epochsRun: number; bestValidationRmse: number | null; seconds: number; history: EpochStats[] };
   /** What the evaluated MF model was trained on: all of train (refit) or the fit part (no refit). */
@@ -33,6 +44,8 @@ export interface EvaluationReport {
   timings: Record<string, number>;
   /** Which rating model was trained: plain biased MF or MF with the SVD++ implicit user term folded in. */
   ratingModel: RatingModelKind;
+  /** The SGD settings it was trained with (config, with `autoMf` applied when auto picked plain MF). */
+  ratingHyperParameters: MfHyperParameters;
   /** The top-N ranker: implicit ALS settings, blend weights tuned on the validation part, the grid. */
   ranking: { implicit: ImplicitHyperParameters; tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] }; fitSeconds: number } | null;
 }
@@ -49,8 +62,9 @@ export function trainRatingModel(
   options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
 ): ReturnType<typeof trainMf> {
   const result = kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
-  // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback).
-  result.model.fallback = fitFallbackBiases(train, result.model);
+  // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback):
+  // the one the trainer's biases started from (same ratings, indices and fit), else fitted here.
+  result.model.fallback = result.baseline ?? fitFallbackBiases(train, result.model);
   return result;
 }
 
@@ -69,7 +83,7 @@ export interface EvaluateOnSplitOptions {
   /** Rating model kind (default 'svdpp'). */
   ratingModel?: RatingModelKind;
   svdpp?: SvdppHyperParameters;
-  /** Implicit ALS settings of the ranker (default `implicitSettings(hyper)`); false = no ranker. */
+  /** Implicit ALS settings of the ranker; false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
 }
 
@@ -109,15 +123,24 @@ export async function evaluateOnSplit(
   const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
   const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length, hyper.autoSvdppMaxRatings);
-  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, hyper, { log, svdpp: options.svdpp }));
+  // When auto picks plain MF (a large set), its own settings apply: fewer factors, a faster schedule.
+  const autoMf = !options.ratingModel && (hyper.ratingModel ?? 'auto') === 'auto' && kind === 'mf';
+  const fitHyper: EvaluationHyperParameters = autoMf ? { ...hyper, ...hyper.autoMf } : hyper;
+  if (autoMf) log(`[train] auto: plain MF with ${JSON.stringify(hyper.autoMf)}`);
+  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, svdpp: options.svdpp }));
   const refitOn = options.refit !== false;
   const final = refitOn
-    ? time('refit', () => trainRatingModel(kind, train, null, hyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
+    ? time('refit', () => trainRatingModel(kind, train, null, fitHyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
     : selection;
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
   const evalTrain = refitOn ? train : carve.train;
-  const data = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
+  const maxUsers = hyper.evaluationMaxUsers;
+  const data = { ...allData, relevant: sampleUsers(allData.relevant, maxUsers, hyper.seed) };
+  const sampled = data.relevant !== allData.relevant;
+  if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
   const globalStart = performance.now();
@@ -135,13 +158,18 @@ export async function evaluateOnSplit(
   let rankingReport: EvaluationReport['ranking'] = null;
   if (options.implicit !== false) {
     const implicit = options.implicit ?? implicitSettings(hyper);
-    const validationData = time('prepareValidation', () => prepareEvaluation(carve.train, carve.validation));
-    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }));
-    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker));
-    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)}; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
+    // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
+    const validationData = time('prepareValidation', () => {
+      if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
+      const heldOut = indexRatings(carve.validation, allData.indexing);
+      return { ...allData, test: heldOut, relevant: relevantItems(heldOut) };
+    });
+    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log));
+    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }));
+    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
     let fitSeconds = tuneFit.seconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights } };
@@ -158,14 +186,27 @@ export async function evaluateOnSplit(
     test: {
       unknownUserRows: data.test.unknownUsers,
       unknownMovieRows: data.test.unknownMovies,
-      rankingUsers: data.relevant.users.length,
+      rankingUsers: allData.relevant.users.length,
+      rankingUsersEvaluated: data.relevant.users.length,
       unknownUserRelevantRows: data.relevant.skippedUnknownUserRows,
     },
+    evaluationSample: sampled ? { maxUsers, seed: hyper.seed, testUsers: data.relevant.users.length, ofTestUsers: allData.relevant.users.length } : null,
     models,
     selection: { bestEpoch: selection.bestEpoch, epochsRun: selection.epochsRun, bestValidationRmse: selection.bestValidationRmse, seconds: selection.seconds, history: selection.history },
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,
+    ratingHyperParameters: {
+      seed: fitHyper.seed,
+      factors: fitHyper.factors,
+      maxEpochs: fitHyper.maxEpochs,
+      learningRate: fitHyper.learningRate,
+      learningRateDecay: fitHyper.learningRateDecay,
+      regularization: fitHyper.regularization,
+      biasRegularization: fitHyper.biasRegularization,
+      initStd: fitHyper.initStd,
+      patience: fitHyper.patience,
+    },
     ranking: rankingReport,
   };
   return { report, model: final.model, ranking };

@@ -1,9 +1,10 @@
 import type { RankerConfig } from '@reelrank/config';
-import { popularityPrior, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
+import { popularityPrior, topN, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
+import { deriveSeed, mulberry32 } from './random.js';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
 
 /** Name of the served ranker's row in the report table. */
@@ -11,7 +12,7 @@ export const RANKER_MODEL_NAME = 'served ranking (MF + implicit ALS + popularity
 
 /**
  * Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter) and the
- * users they are tuned on, at most (memory: 2 × users × movies floats): `training.ranker` in the config.
+ * users they are tuned on, at most: `training.ranker` in the config.
  */
 export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeightGrid' | 'maxTuningUsers'>;
 
@@ -39,26 +40,13 @@ export function fitRanker(data: Pick<EvaluationData, 'train' | 'indexing'>, rati
   };
 }
 
-/** Scores of `model` for the ranked users, as one TF.js matMul per batch. */
-function componentRows(tf: Tf, model: MfModel, users: Int32Array): Float32Array {
-  const scorer = new TensorScorer(tf, model);
-  try {
-    const nMovies = model.movieIds.length;
-    const out = new Float32Array(users.length * nMovies);
-    for (let start = 0; start < users.length; start += 256) {
-      const batch = users.subarray(start, Math.min(users.length, start + 256));
-      out.set(scorer.scoreUsers(batch), start * nMovies);
-    }
-    return out;
-  } finally {
-    scorer.dispose();
-  }
-}
-
 export interface BlendTuning {
   weights: RankingBlendWeights;
   /** NDCG@K / P@K on the validation part for every grid point (best first). */
   grid: Array<RankingBlendWeights & { ndcg: number; precision: number }>;
+  /** Validation users the grid was scored on, of how many with a relevant validation rating. */
+  users: number;
+  ofUsers: number;
   seconds: number;
 }
 
@@ -66,7 +54,29 @@ export interface BlendTuning {
 export function everyNthUser(relevant: RelevantItems, max: number): RelevantItems {
   const n = relevant.users.length;
   if (n <= max) return relevant;
-  const picks = Array.from({ length: max }, (_, j) => Math.floor((j * n) / max));
+  return pickUsers(relevant, Array.from({ length: max }, (_, j) => Math.floor((j * n) / max)));
+}
+
+/**
+ * A seeded random sample of `max` users of `relevant` (ascending, as `relevant` is), or `relevant`
+ * itself when it has at most `max` users. The same seed and users always give the same sample.
+ */
+export function sampleUsers(relevant: RelevantItems, max: number, seed: number): RelevantItems {
+  const n = relevant.users.length;
+  if (n <= max) return relevant;
+  const random = mulberry32(deriveSeed(seed, 'evaluation-users'));
+  const positions = Int32Array.from({ length: n }, (_, j) => j);
+  // Partial Fisher-Yates: the first `max` positions are a uniform sample.
+  for (let j = 0; j < max; j++) {
+    const pick = j + Math.floor(random() * (n - j));
+    const tmp = positions[j];
+    positions[j] = positions[pick];
+    positions[pick] = tmp;
+  }
+  return pickUsers(relevant, Array.from(positions.subarray(0, max)).sort((x, y) => x - y));
+}
+
+function pickUsers(relevant: RelevantItems, picks: number[]): RelevantItems {
   return {
     users: Int32Array.from(picks, (p) => relevant.users[p]),
     knownRelevant: picks.map((p) => relevant.knownRelevant[p]),
@@ -75,45 +85,135 @@ export function everyNthUser(relevant: RelevantItems, max: number): RelevantItem
   };
 }
 
+function sliceUsers(relevant: RelevantItems, from: number, to: number): RelevantItems {
+  return {
+    users: relevant.users.subarray(from, to),
+    knownRelevant: relevant.knownRelevant.slice(from, to),
+    relevantCount: relevant.relevantCount.subarray(from, to),
+    skippedUnknownUserRows: 0,
+  };
+}
+
 /**
  * Picks w_rating and w_popularity (w_implicit = 1) maximising NDCG@K on held-out ratings of the
- * validation part (`data` = fit part vs validation part, never the test set). Each component is
- * scored once (TF.js batches); each grid point is then a cheap linear combination of the rows.
+ * validation part (`data` = fit part vs validation part, never the test set), on at most
+ * min(grid.maxTuningUsers, maxUsers) seeded-sampled users. Users are scored in batches of
+ * `batchSize` (one TF.js matMul per component and batch); every grid point is a linear combination
+ * of the batch's two score blocks, so memory stays at 2 × batchSize × movies floats whatever the
+ * number of users. Per user and rating weight, the popularity weights only rank the movies that can
+ * reach the top K (an exact bound, see below); `exhaustive` ranks the whole catalogue for every point.
  */
-export function tuneBlendWeights(tf: Tf, data: EvaluationData, ratingModel: MfModel, ranking: RankingModel, k: number, grid: BlendGrid): BlendTuning {
+export function tuneBlendWeights(
+  tf: Tf,
+  data: EvaluationData,
+  ratingModel: MfModel,
+  ranking: RankingModel,
+  k: number,
+  grid: BlendGrid,
+  options: { maxUsers?: number; seed?: number; batchSize?: number; exhaustive?: boolean } = {},
+): BlendTuning {
   const started = performance.now();
-  // Each component is held as users × movies floats: at ml-20m scale all validation users would
-  // need ~15 GB, so the weights are tuned on an evenly spaced subset (all users on small sets).
-  const relevant = everyNthUser(data.relevant, grid.maxTuningUsers);
+  const relevant = sampleUsers(data.relevant, Math.min(grid.maxTuningUsers, options.maxUsers ?? Infinity), options.seed ?? 0);
+  const ratingWeights = grid.ratingWeightGrid;
+  const popularityWeights = grid.popularityWeightGrid;
   const users = relevant.users;
   const nMovies = data.indexing.movies.ids.length;
+  const batchSize = options.batchSize ?? 256;
   const zero = { implicit: 0, rating: 0, popularity: 0 };
-  const implicitRows = componentRows(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }), users);
-  const ratingRows = componentRows(tf, ratingModel, users);
+  const implicitScorer = new TensorScorer(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }));
+  const ratingScorer = new TensorScorer(tf, ratingModel);
+  const points = ratingWeights.flatMap((rating) => popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })));
   const prior = ranking.moviePrior;
-  const position = new Map<number, number>();
-  users.forEach((u, p) => position.set(u, p));
   const row = new Float32Array(nMovies);
-  const results: BlendTuning['grid'] = [];
-  for (const rating of grid.ratingWeightGrid) {
-    for (const popularity of grid.popularityWeightGrid) {
-      const metrics: RankingMetrics = rankingMetrics({
-        k,
-        nMovies,
-        train: data.trainItems,
-        relevant,
-        score: (batch) => (b) => {
-          const o = position.get(batch[b])! * nMovies;
-          for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
-          return row;
-        },
-      });
-      results.push({ implicit: 1, rating, popularity, ndcg: metrics.ndcg, precision: metrics.precision });
+  const maxPopularity = Math.max(...popularityWeights);
+  // The pruned path needs non-negative popularity weights and prior (log1p of counts); else rank every movie.
+  const exhaustive = options.exhaustive === true || popularityWeights.some((w) => w < 0) || prior.some((p) => !(p >= 0));
+  const mask = new Uint8Array(nMovies);
+  const isRelevant = new Uint8Array(nMovies);
+  const candidates = new Int32Array(nMovies);
+  const candidateScores = new Float32Array(nMovies);
+  const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
+  try {
+    for (let start = 0; start < users.length; start += batchSize) {
+      const end = Math.min(users.length, start + batchSize);
+      const batch = users.subarray(start, end);
+      const implicitRows = implicitScorer.scoreUsers(batch);
+      const ratingRows = ratingScorer.scoreUsers(batch);
+      if (exhaustive) {
+        const part = sliceUsers(relevant, start, end);
+        for (const point of points) {
+          const { rating, popularity } = point;
+          const metrics: RankingMetrics = rankingMetrics({
+            k,
+            nMovies,
+            train: data.trainItems,
+            relevant: part,
+            batchSize: batch.length,
+            score: () => (b) => {
+              const o = b * nMovies;
+              for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+              return row;
+            },
+          });
+          point.ndcg += metrics.ndcg * batch.length;
+          point.precision += metrics.precision * batch.length;
+        }
+        continue;
+      }
+      for (let b = 0; b < batch.length; b++) {
+        const u = batch[b];
+        const seen = data.trainItems.movies.subarray(data.trainItems.offsets[u], data.trainItems.offsets[u + 1]);
+        for (const i of seen) mask[i] = 1;
+        const rel = relevant.knownRelevant[start + b];
+        for (const i of rel) isRelevant[i] = 1;
+        const nRel = relevant.relevantCount[start + b];
+        let idcg = 0;
+        for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
+        const o = b * nMovies;
+        ratingWeights.forEach((rating, ri) => {
+          // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
+          // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
+          // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
+          for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+          const top0 = topN(row, k, mask);
+          const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
+          let n = 0;
+          for (let i = 0; i < nMovies; i++) {
+            if (mask[i]) continue;
+            const upper = Math.fround(implicitRows[o + i] + rating * ratingRows[o + i] + maxPopularity * prior[i]);
+            if (upper >= bound) candidates[n++] = i;
+          }
+          popularityWeights.forEach((popularity, pi) => {
+            for (let c = 0; c < n; c++) {
+              const i = candidates[c];
+              candidateScores[c] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+            }
+            const top = topN(candidateScores.subarray(0, n), k);
+            let hits = 0;
+            let dcg = 0;
+            top.forEach((c, rank) => {
+              if (isRelevant[candidates[c]]) {
+                hits++;
+                dcg += discount[rank];
+              }
+            });
+            const point = points[ri * popularityWeights.length + pi];
+            point.precision += hits / k;
+            point.ndcg += dcg / idcg;
+          });
+        });
+        for (const i of seen) mask[i] = 0;
+        for (const i of rel) isRelevant[i] = 0;
+      }
     }
+  } finally {
+    implicitScorer.dispose();
+    ratingScorer.dispose();
   }
+  const results: BlendTuning['grid'] = points.map((p) => ({ ...p, ndcg: users.length ? p.ndcg / users.length : NaN, precision: users.length ? p.precision / users.length : NaN }));
   results.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const best = results[0];
-  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid: results, seconds: (performance.now() - started) / 1000 };
+  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid: results, users: users.length, ofUsers: data.relevant.users.length, seconds: (performance.now() - started) / 1000 };
 }
 
 /**

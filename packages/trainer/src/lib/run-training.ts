@@ -20,7 +20,7 @@ export interface RunTrainingOptions {
   ratings?: RatingsColumns;
   /** Data hash to record with given ratings (defaults to sha256 of the arrays). */
   dataHash?: string;
-  /** Scorer of the ranking metrics (default `training.evalScorer`: 'tensor' = TensorScorer batches on the TF.js backend). */
+  /** Scorer of the ranking metrics (default 'tensor': TensorScorer batches on the TF.js backend). */
   scorer?: RankingScorer;
   /** Rating model kind (default 'svdpp': biased MF with the SVD++ user term, saved folded). */
   ratingModel?: RatingModelKind;
@@ -36,8 +36,8 @@ export interface TrainingRunResult {
 
 /**
  * The train stage: ratings -> seeded train/validation/test split -> SGD with early stopping ->
- * test metrics for the model and the baselines -> (refitOnAll) refit on every rating for the
- * chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
+ * test metrics for the model and the baselines -> (refitOnAll, up to refitMaxRatings ratings) refit
+ * on every rating for the chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
  */
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
   const started = performance.now();
@@ -63,6 +63,12 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   const trainPart = selectRows(all, rows.train);
   const test = selectRows(all, rows.test);
   const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
+  // The refit on every rating is a second fit of both models for the same epoch / sweep counts: worth
+  // it on small sets (a quarter more data for every user), not above refitMaxRatings, where the fit
+  // part already holds millions of ratings and the validated models are served as they are.
+  const refitMaxRatings = hyper.refitMaxRatings;
+  const refitOnAll = hyper.refitOnAll && all.ratings.length <= refitMaxRatings;
+  if (hyper.refitOnAll && !refitOnAll) log(`[train] no refit: ${all.ratings.length} ratings > refitMaxRatings ${refitMaxRatings}; serving the models validated on the fit part`);
   const { report, model: evaluatedModel, ranking: evaluatedRanking } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
     log,
     // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
@@ -76,9 +82,9 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let servedRanking = evaluatedRanking;
   let servedSeconds = report.refit.seconds;
   let rankerSeconds = 0;
-  let trainedOn: 'all' | 'train' = 'train';
-  if (hyper.refitOnAll) {
-    const refit = trainRatingModel(report.ratingModel, all, null, hyper, { epochs: report.selection.bestEpoch });
+  let trainedOn: 'all' | 'train' | 'fit' = hyper.refitOnAll ? 'fit' : 'train';
+  if (refitOnAll) {
+    const refit = trainRatingModel(report.ratingModel, all, null, report.ratingHyperParameters, { epochs: report.selection.bestEpoch });
     served = refit.model;
     servedSeconds = refit.seconds;
     trainedOn = 'all';
@@ -86,7 +92,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     if (report.ranking) {
       // The ranker too: implicit ALS on every rating, with the blend weights tuned on validation.
       const indexing = buildIndexing(all);
-      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, report.ranking.implicit, report.ranking.tuning.weights);
+      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, report.ranking.implicit, report.ranking.tuning.weights, log);
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
       log(`[train] ranker refit on all ratings (implicit ALS, ${report.ranking.implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
@@ -110,6 +116,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ratingModel: report.ratingModel,
     ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
     trainedOn,
+    refit: { onAll: refitOnAll, refitMaxRatings },
   };
   const metricsReport = {
     dataset: config.dataset.dataset,

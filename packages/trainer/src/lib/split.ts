@@ -32,7 +32,8 @@ export function splitRows(columns: RatingsColumns, options: SplitOptions): Split
   const n = columns.userIds.length;
   const random = mulberry32(deriveSeed(options.seed, 'split'));
   // Group rows by user (counting sort over first appearance keeps this O(n) for any input order).
-  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   const byUser = new Map<number, number[]>();
   let sortedByUser = true;
   for (let r = 1; r < n; r++) if (columns.userIds[r] < columns.userIds[r - 1]) { sortedByUser = false; break; }

@@ -1,21 +1,32 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
 import { deriveSeed, gaussian, mulberry32 } from './random.js';
+import { AlsSweeper, type AlsKernelKind, type AlsSide } from './als-parallel.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
+import { defaultThreadCount } from './sgd-parallel.js';
 
 /**
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) over who-rated-what: every (user, movie) pair is
  * an observation, preference 1 where the user rated the movie and 0 elsewhere, confidence
- * c = 1 + α·w(r) on the rated pairs and 1 on the rest. Each half-sweep solves every row exactly:
+ * c = 1 + α·w(r) on the rated pairs and 1 on the rest. Each half-sweep updates every row towards
  *   x_u = (YᵀY + Σ_{i∈N(u)} (c_ui − 1) y_i y_iᵀ + λI)⁻¹ Σ_{i∈N(u)} c_ui y_i
- * with the Gram trick (YᵀY once per half-sweep, then only the user's own rows), so a sweep costs
- * O(ratings·k² + (users + movies)·k³) instead of touching all users × movies pairs. The k × k
- * solves are the same `solveImplicitRow` the API's fold-in uses, so training and fold-in agree.
+ * with the Gram trick (YᵀY once per half-sweep, then only the user's own rows).
+ *
+ * By default (cgSteps > 0) each row takes a few conjugate-gradient steps on that system, warm-started
+ * from the row's previous value (Takács, Pilászy & Tikk 2011): A·p is applied as YᵀY·p + λp +
+ * Σ (c−1)(y·p) y, so a sweep costs O(cgSteps·(ratings·k + rows·k²)), and the rows run on worker
+ * threads over shared memory (als-parallel.ts; the same result for any thread count). With cgSteps 0
+ * every row is solved exactly (k × k Cholesky, Woodbury for short rows): O(ratings·k² + rows·k³).
+ * Either way the objective is the one the API's fold-in (`solveImplicitRow`, exact) minimises for a
+ * new user against the fixed movie factors.
  */
 export interface ImplicitHyperParameters extends ImplicitConfidence {
   factors: number;
   sweeps: number;
   initStd: number;
   seed: number;
+  /** CG steps per row and half-sweep (warm-started); 0 = exact Cholesky / Woodbury solves. */
+  cgSteps: number;
 }
 
 export interface ImplicitFactors {
@@ -115,8 +126,99 @@ export function solveHalfSweep(
   }
 }
 
+/** Options of trainImplicitAls that do not change the result (for a given kernel). */
+export interface ImplicitRunOptions {
+  /** Worker threads of the CG sweeps (default: one per core; 1 = in-process). */
+  threads?: number;
+  /** Below this many ratings the sweeps run in-process (default 200,000, as the SGD kernel). */
+  parallelMinRatings?: number;
+  /** Row solver: 'wasm' (SIMD, float32; default when it compiles) or 'js' (float64). */
+  kernel?: AlsKernelKind;
+}
+
+/** Fills `side` with the ratings grouped by `keys` (CSR): the other side's index and the confidence. */
+function fillSide(side: AlsSide, keys: Int32Array, other: Int32Array, ratings: Float32Array, confidence: ImplicitConfidence): void {
+  const { offsets, rows } = groupRows(keys, other, side.rows);
+  side.offsets.set(offsets);
+  for (let n = 0; n < rows.length; n++) {
+    side.others[n] = other[rows[n]];
+    side.conf[n] = confidenceOf(confidence, ratings[rows[n]]);
+  }
+}
+
+/** Fills `to` with the transpose of `from` (same entries grouped by the other side), reading `from` in order. */
+function transposeSide(from: AlsSide, to: AlsSide): void {
+  const offsets = to.offsets;
+  offsets.fill(0);
+  const nnz = from.offsets[from.rows];
+  for (let n = 0; n < nnz; n++) offsets[from.others[n] + 1]++;
+  for (let g = 0; g < to.rows; g++) offsets[g + 1] += offsets[g];
+  const fill = offsets.slice(0, to.rows);
+  for (let g = 0; g < from.rows; g++) {
+    for (let n = from.offsets[g]; n < from.offsets[g + 1]; n++) {
+      const at = fill[from.others[n]]++;
+      to.others[at] = g;
+      to.conf[at] = from.conf[n];
+    }
+  }
+}
+
 /** Trains implicit factors on indexed ratings (rows with an unknown index are skipped). */
-export function trainImplicitAls(data: IndexedRatings, nUsers: number, nMovies: number, hyper: ImplicitHyperParameters, log?: (line: string) => void): ImplicitFactors {
+export function trainImplicitAls(
+  data: IndexedRatings,
+  nUsers: number,
+  nMovies: number,
+  hyper: ImplicitHyperParameters,
+  log?: (line: string) => void,
+  options: ImplicitRunOptions = {},
+): ImplicitFactors {
+  const cgSteps = hyper.cgSteps;
+  if (cgSteps > 0) return trainImplicitCg(data, nUsers, nMovies, hyper, cgSteps, log, options);
+  return trainImplicitExact(data, nUsers, nMovies, hyper, log);
+}
+
+function trainImplicitCg(
+  data: IndexedRatings,
+  nUsers: number,
+  nMovies: number,
+  hyper: ImplicitHyperParameters,
+  cgSteps: number,
+  log: ((line: string) => void) | undefined,
+  options: ImplicitRunOptions,
+): ImplicitFactors {
+  const started = performance.now();
+  const cpuStart = process.cpuUsage();
+  const k = hyper.factors;
+  let nnz = 0;
+  for (let r = 0; r < data.users.length; r++) if (data.users[r] >= 0 && data.movies[r] >= 0) nnz++;
+  const wanted = Math.max(1, Math.floor(options.threads ?? defaultThreadCount()));
+  const threads = nnz >= (options.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS) ? wanted : 1;
+  const sweeper = new AlsSweeper({ k, nUsers, nMovies, nnz, threads, kernel: options.kernel });
+  try {
+    fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
+    transposeSide(sweeper.users, sweeper.movies);
+    const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));
+    sweeper.setFactors('movies', Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd));
+    // CG is warm-started, so the users start from small random values too (their own stream).
+    const normalX = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init-users')));
+    sweeper.setFactors('users', Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd));
+    sweeper.start();
+    log?.(`[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`);
+    for (let sweep = 1; sweep <= hyper.sweeps; sweep++) {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      sweeper.halfSweep('users', hyper.regularization, cgSteps);
+      sweeper.halfSweep('movies', hyper.regularization, cgSteps);
+      const cpu = process.cpuUsage(cpu0);
+      log?.(`[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`);
+    }
+    return { factors: k, userFactors: sweeper.factors('users'), movieFactors: sweeper.factors('movies'), seconds: (performance.now() - started) / 1000 };
+  } finally {
+    void sweeper.close();
+  }
+}
+
+function trainImplicitExact(data: IndexedRatings, nUsers: number, nMovies: number, hyper: ImplicitHyperParameters, log?: (line: string) => void): ImplicitFactors {
   const started = performance.now();
   const k = hyper.factors;
   const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));

@@ -1,6 +1,7 @@
 import { predictRating } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
-import { fitBaseline } from './baselines.js';
+import { fitBaseline, fitFallbackBiases } from './baselines.js';
+import { DEFAULT_SVDPP, trainSvdpp } from './train-svdpp.js';
 import { buildIdIndex, indexRatings } from './indexing.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { trainMf, type MfHyperParameters } from './train-mf.js';
@@ -63,5 +64,18 @@ describe('trainMf', () => {
     const m = result.model;
     expect(predictRating(m, -1, 0)).toBeCloseTo(Math.min(5, Math.max(0.5, m.globalMean + m.movieBias[0])), 6);
     expect(result.indexing.users.indexOf(999_999)).toBe(-1);
+  });
+});
+
+describe('the baseline kept by the trainers', () => {
+  it('when trainMf and trainSvdpp return their starting baseline, then it is bit for bit the fallback fitFallbackBiases fits on the same ratings', () => {
+    const planted = plantedData({ nUsers: 30, nMovies: 20, seed: 6 });
+    const hyper = { seed: 1, factors: 3, maxEpochs: 2, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.01, initStd: 0.1, patience: 2 };
+    for (const result of [trainMf(planted.observed, null, hyper), trainSvdpp(planted.observed, null, { ...DEFAULT_SVDPP, ...hyper })]) {
+      const fitted = fitFallbackBiases(planted.observed, result.model);
+      expect(result.baseline!.globalMean).toBe(fitted.globalMean);
+      expect(Array.from(result.baseline!.userBias)).toEqual(Array.from(fitted.userBias));
+      expect(Array.from(result.baseline!.movieBias)).toEqual(Array.from(fitted.movieBias));
+    }
   });
 });

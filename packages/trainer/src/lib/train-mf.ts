@@ -1,5 +1,5 @@
 import type { TrainingConfig } from '@reelrank/config';
-import type { MfModel } from '@reelrank/model';
+import type { BiasModel, MfModel } from '@reelrank/model';
 import { EarlyStopping, epochLine } from './early-stopping.js';
 import { buildIndexing, indexRatings, type IndexedRatings, type Indexing } from './indexing.js';
 import { deriveSeed, mulberry32 } from './random.js';
@@ -53,6 +53,11 @@ export interface TrainMfResult {
   seconds: number;
   /** Which SGD path ran: 'single-thread' (sgdEpoch) or 'parallel-wasm' / 'parallel-js' with N threads. */
   kernel?: string;
+  /**
+   * The regularised ALS baseline the biases started from (μ + b_u + b_i fitted on the same train set,
+   * in the model's indices): exactly what `fitBaseline(train)` computes, kept so it is not fitted again.
+   */
+  baseline?: BiasModel;
   threads?: number;
 }
 
@@ -102,6 +107,7 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   const indexSeconds = lap();
   const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
+  const baseline: BiasModel = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const initSeconds = lap();
   const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
@@ -111,7 +117,7 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
       : null;
   log(`[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`);
   try {
-    return trainEpochs(model, data, indexing, valData, hyper, options, parallel, started, log);
+    return { ...trainEpochs(model, data, indexing, valData, hyper, options, parallel, started, log), baseline };
   } finally {
     void parallel?.close();
   }

@@ -127,6 +127,7 @@ export function trainSvdpp(
   const nUsers = indexing.users.ids.length;
   const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
+  const baseline = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const items = groupByUser(data, nUsers);
   const norm = new Float32Array(nUsers);
   for (let u = 0; u < nUsers; u++) {
@@ -167,5 +168,6 @@ export function trainSvdpp(
     epochsRun: history.length,
     bestValidationRmse: valData ? stopping.bestRmse : null,
     seconds: (performance.now() - started) / 1000,
+    baseline,
   };
 }

@@ -1,0 +1,306 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { cgScratch, cgSolveRows, gramPart } from './als-cg-kernel.js';
+
+/**
+ * Implicit-ALS half-sweeps with conjugate-gradient row solves, on worker threads sharing memory.
+ *
+ * Everything lives in one shared WebAssembly.Memory: both factor matrices (rows padded to `stride`,
+ * a multiple of 8 floats, with zero padding that stays zero), the ratings grouped by user and by
+ * movie (CSR: offsets, the other side's index, the confidence), the Gram matrix and the per-thread
+ * scratch vectors. Nothing is copied per sweep. A half-sweep is two tasks: the Gram matrix of the
+ * fixed side (fixed row ranges; each part is written to its own slot and the main thread adds the
+ * parts in range order), then the CG solves of the updated side in chunks of rows balanced by
+ * ratings. The row solve is the WebAssembly SIMD kernel (wasm/als-kernel.wat, f32x4) or, as the
+ * fallback, the float64 JS kernel (als-cg-kernel.js). A row and a Gram part are computed by the
+ * same code from the same inputs whichever thread takes them, so for a given kernel the result is
+ * identical for any thread count, including the in-process path (threads 1).
+ */
+
+export type AlsKernelKind = 'wasm' | 'js';
+
+/** One side of the ratings as CSR (entries of row g: offsets[g]..offsets[g+1]). */
+export interface AlsSide {
+  rows: number;
+  offsets: Int32Array;
+  /** Index of the other side per entry. */
+  others: Int32Array;
+  /** Confidence c per entry (float32). */
+  conf: Float32Array;
+}
+
+/** Row chunks per thread of the solve task (balanced by work; the result does not depend on them). */
+const SOLVE_CHUNKS_PER_THREAD = 64;
+/** Row ranges of the Gram task: a fixed function of the row count, never of the thread count. */
+const GRAM_CHUNKS = 16;
+
+const CONTROL = { GEN: 0, STOP: 1, NEXT: 2, DONE: 3, READY: 4, TASK: 5, SIDE: 6, ERROR: 7, TASK_GRAM: 0, TASK_SOLVE: 1 } as const;
+const { GEN, STOP, NEXT, DONE, READY, TASK, SIDE, ERROR, TASK_GRAM, TASK_SOLVE } = CONTROL;
+const WORKER_START_TIMEOUT_MS = 60_000;
+const PAGE = 65536;
+
+let wasmModule: WebAssembly.Module | null | undefined;
+
+/** The compiled ALS kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
+export function loadAlsWasm(): WebAssembly.Module | null {
+  if (wasmModule === undefined) {
+    try {
+      wasmModule = new WebAssembly.Module(readFileSync(join(__dirname, 'als-kernel.wasm')));
+    } catch {
+      wasmModule = null;
+    }
+  }
+  return wasmModule;
+}
+
+/** Cuts rows into `chunks` contiguous ranges of about equal work (ratings + a per-row share of the k×k product). */
+export function balancedChunks(offsets: Int32Array, rows: number, chunks: number, perRow: number): number[] {
+  const n = Math.max(1, Math.min(chunks, rows));
+  const total = offsets[rows] + perRow * rows;
+  const bounds = [0];
+  let next = 1;
+  for (let g = 0; g < rows && next < n; g++) {
+    if (offsets[g + 1] + perRow * (g + 1) >= (total * next) / n) {
+      bounds.push(g + 1);
+      next++;
+    }
+  }
+  if (bounds[bounds.length - 1] !== rows) bounds.push(rows);
+  return bounds;
+}
+
+function evenChunks(rows: number, chunks: number): number[] {
+  const n = Math.max(1, Math.min(chunks, rows));
+  return Array.from({ length: n + 1 }, (_, j) => Math.floor((j * rows) / n));
+}
+
+function sharedInts(values: number[]): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(4 * values.length));
+  out.set(values);
+  return out;
+}
+
+interface SideLayout {
+  rows: number;
+  offsets: number;
+  others: number;
+  conf: number;
+  factors: number;
+}
+
+export interface AlsLayout {
+  stride: number;
+  nnz: number;
+  G: number;
+  scratch: number;
+  users: SideLayout;
+  movies: SideLayout;
+}
+
+export interface AlsSweeperOptions {
+  k: number;
+  nUsers: number;
+  nMovies: number;
+  /** Ratings (entries per side). */
+  nnz: number;
+  threads: number;
+  kernel?: AlsKernelKind;
+}
+
+export class AlsSweeper {
+  readonly threads: number;
+  readonly k: number;
+  readonly stride: number;
+  readonly kernel: AlsKernelKind;
+  /** CSR views to fill before `start()`. */
+  readonly users: AlsSide;
+  readonly movies: AlsSide;
+  /** Users × stride and movies × stride factors (padding columns zero); updated in place. */
+  readonly X: Float32Array;
+  readonly Y: Float32Array;
+  private readonly memory: WebAssembly.Memory;
+  private readonly module: WebAssembly.Module | null;
+  private readonly layout: AlsLayout;
+  private readonly gram64: Float64Array;
+  private readonly gram32: Float32Array;
+  private readonly parts: Float64Array;
+  private readonly ctl: Int32Array;
+  private readonly params: Float64Array;
+  private readonly workers: Worker[] = [];
+  private chunks: [Int32Array, Int32Array] | null = null;
+  private gramChunks: [Int32Array, Int32Array] | null = null;
+  private solveInProcess: ((side: number, reg: number, steps: number) => void) | null = null;
+  private gen = 0;
+  private closed = false;
+
+  constructor(options: AlsSweeperOptions) {
+    const { k, nUsers, nMovies, nnz } = options;
+    this.k = k;
+    this.threads = Math.max(1, Math.floor(options.threads));
+    const stride = (this.stride = Math.ceil(k / 8) * 8);
+    this.module = options.kernel === 'js' ? null : loadAlsWasm();
+    this.kernel = this.module ? 'wasm' : 'js';
+    let offset = 64;
+    const take = (bytes: number) => {
+      const at = offset;
+      offset = Math.ceil((offset + bytes) / 64) * 64;
+      return at;
+    };
+    const side = (rows: number): SideLayout => ({ rows, offsets: take(4 * (rows + 1)), others: take(4 * nnz), conf: take(4 * nnz), factors: take(4 * rows * stride) });
+    this.layout = { stride, nnz, G: take(4 * stride * stride), scratch: take(16 * stride * (this.threads + 1)), users: side(nUsers), movies: side(nMovies) };
+    const pages = Math.ceil(offset / PAGE);
+    if (pages > 65536) throw new Error(`implicit ALS needs ${offset} bytes of WebAssembly memory (over 4 GiB)`);
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const buffer = this.memory.buffer;
+    const view = (s: SideLayout): AlsSide => ({
+      rows: s.rows,
+      offsets: new Int32Array(buffer, s.offsets, s.rows + 1),
+      others: new Int32Array(buffer, s.others, nnz),
+      conf: new Float32Array(buffer, s.conf, nnz),
+    });
+    this.users = view(this.layout.users);
+    this.movies = view(this.layout.movies);
+    this.X = new Float32Array(buffer, this.layout.users.factors, nUsers * stride);
+    this.Y = new Float32Array(buffer, this.layout.movies.factors, nMovies * stride);
+    this.gram32 = new Float32Array(buffer, this.layout.G, stride * stride);
+    this.gram64 = new Float64Array(new SharedArrayBuffer(8 * stride * stride));
+    this.parts = new Float64Array(new SharedArrayBuffer(8 * stride * stride * GRAM_CHUNKS));
+    this.ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
+    this.params = new Float64Array(new SharedArrayBuffer(8 * 4));
+  }
+
+  /** Writes unpadded row-major factors (rows × k) into X ('users') or Y ('movies'). */
+  setFactors(side: 'users' | 'movies', values: Float32Array): void {
+    const out = side === 'users' ? this.X : this.Y;
+    const { k, stride } = this;
+    for (let g = 0; g < values.length / k; g++) out.set(values.subarray(g * k, g * k + k), g * stride);
+  }
+
+  /** Unpadded copy (rows × k) of X or Y. */
+  factors(side: 'users' | 'movies'): Float32Array {
+    const from = side === 'users' ? this.X : this.Y;
+    const { k, stride } = this;
+    const rows = from.length / stride;
+    const out = new Float32Array(rows * k);
+    for (let g = 0; g < rows; g++) out.set(from.subarray(g * stride, g * stride + k), g * k);
+    return out;
+  }
+
+  /** Call once the CSR views are filled: cuts the chunks and starts the workers (threads > 1). */
+  start(): void {
+    const perRow = this.stride / 2;
+    const nChunks = SOLVE_CHUNKS_PER_THREAD * this.threads;
+    this.chunks = [sharedInts(balancedChunks(this.users.offsets, this.users.rows, nChunks, perRow)), sharedInts(balancedChunks(this.movies.offsets, this.movies.rows, nChunks, perRow))];
+    this.gramChunks = [sharedInts(evenChunks(this.users.rows, GRAM_CHUNKS)), sharedInts(evenChunks(this.movies.rows, GRAM_CHUNKS))];
+    if (this.threads === 1) {
+      this.solveInProcess = this.inProcessSolver();
+      return;
+    }
+    const workerData = {
+      memory: this.memory,
+      module: this.module,
+      layout: this.layout,
+      control: this.ctl.buffer,
+      params: this.params.buffer,
+      gram64: this.gram64.buffer,
+      gramParts: this.parts.buffer,
+      chunks: this.chunks.map((c) => c.buffer),
+      gramChunks: this.gramChunks.map((c) => c.buffer),
+      controlSlots: CONTROL,
+    };
+    try {
+      for (let t = 0; t < this.threads; t++) {
+        const worker = new Worker(join(__dirname, 'als-worker.js'), { workerData: { ...workerData, index: t + 1 } });
+        worker.unref();
+        worker.on('error', () => Atomics.store(this.ctl, ERROR, 1));
+        this.workers.push(worker);
+      }
+      this.await(READY, this.threads, WORKER_START_TIMEOUT_MS, 'start');
+    } catch (error) {
+      void this.close();
+      throw error;
+    }
+  }
+
+  private inProcessSolver(): (side: number, reg: number, steps: number) => void {
+    const { stride, layout } = this;
+    const sides = [this.users, this.movies];
+    const factors = [this.X, this.Y];
+    if (this.module) {
+      const { exports } = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
+      const cgRows = exports.cg_rows as (...args: number[]) => void;
+      const at = [layout.users, layout.movies];
+      return (s, reg, steps) => cgRows(layout.G, at[1 - s].factors, stride, at[s].offsets, at[s].others, at[s].conf, reg, at[s].factors, 0, at[s].rows, steps, layout.scratch);
+    }
+    const scratch = cgScratch(stride);
+    return (s, reg, steps) => {
+      const st = sides[s];
+      cgSolveRows(this.gram64, factors[1 - s], stride, st.offsets, st.others, st.conf, reg, factors[s], 0, st.rows, steps, scratch);
+    };
+  }
+
+  /**
+   * Updates every user row (side 'users', from the movie factors) or every movie row (side 'movies')
+   * by `steps` warm-started CG steps on its implicit-ALS normal equations with L2 weight `reg`.
+   */
+  halfSweep(side: 'users' | 'movies', reg: number, steps: number): void {
+    if (this.closed) throw new Error('AlsSweeper is closed');
+    if (!this.chunks || !this.gramChunks) throw new Error('AlsSweeper.start() was not called');
+    const s = side === 'users' ? 0 : 1;
+    const V = s === 0 ? this.Y : this.X;
+    const k = this.stride;
+    const bounds = this.gramChunks[1 - s];
+    const nParts = bounds.length - 1;
+    if (this.threads === 1) for (let j = 0; j < nParts; j++) gramPart(V, k, bounds[j], bounds[j + 1], this.parts, j * k * k);
+    else this.run(TASK_GRAM, s);
+    // G = Σ parts in range order (lower triangle), mirrored; a float32 copy for the SIMD kernel.
+    const G = this.gram64;
+    G.fill(0);
+    for (let j = 0; j < nParts; j++) {
+      const o = j * k * k;
+      for (let a = 0; a < k; a++) for (let b = 0; b <= a; b++) G[a * k + b] += this.parts[o + a * k + b];
+    }
+    for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) G[b * k + a] = G[a * k + b];
+    this.gram32.set(G);
+    this.params[0] = reg;
+    this.params[1] = steps;
+    if (this.threads === 1) this.solveInProcess!(s, reg, steps);
+    else this.run(TASK_SOLVE, s);
+  }
+
+  private run(task: number, side: number): void {
+    const ctl = this.ctl;
+    Atomics.store(ctl, TASK, task);
+    Atomics.store(ctl, SIDE, side);
+    Atomics.store(ctl, NEXT, 0);
+    Atomics.store(ctl, DONE, 0);
+    this.gen++;
+    Atomics.store(ctl, GEN, this.gen);
+    Atomics.notify(ctl, GEN);
+    this.await(DONE, this.threads, 0, 'run');
+  }
+
+  private await(slot: number, target: number, timeoutMs: number, what: string): void {
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
+    for (;;) {
+      if (Atomics.load(this.ctl, ERROR)) throw new Error(`implicit ALS worker failed (${what})`);
+      const value = Atomics.load(this.ctl, slot);
+      if (value >= target) return;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`implicit ALS workers did not ${what} within ${timeoutMs} ms`);
+      Atomics.wait(this.ctl, slot, value, Math.min(left, 1000));
+    }
+  }
+
+  /** Stops the workers (idempotent; they are unref'd, so a forgotten close never keeps the process alive). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    if (!this.workers.length) return Promise.resolve();
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+  }
+}
