@@ -24,7 +24,7 @@ import { initTensorFlow, type MfModel, type Tf } from '@reelrank/model';
 import { benchShape, loadBenchRatings } from './lib/bench-data.js';
 import { evaluateOnSplit, MF_MODEL_NAME } from './lib/evaluate-split.js';
 import { buildIndexing, indexRatings, type IndexedRatings } from './lib/indexing.js';
-import { mulberry32, shuffleInPlace } from './lib/random.js';
+import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { readRatingsCsv, selectRows } from './lib/ratings.js';
 import { ratingMetrics } from './lib/rating-metrics.js';
 import { formatModelTable } from './lib/report-table.js';
@@ -63,7 +63,7 @@ async function tfEpochs(tf: Tf, model: MfModel, data: IndexedRatings, step: { le
   const seconds: number[] = [];
   const trainRmse: number[] = [];
   const order = Int32Array.from({ length: n }, (_, j) => j);
-  const random = mulberry32(99);
+  const random = seededRandom(99);
   const reg = step.regularization;
   for (let e = 0; e < epochs; e++) {
     shuffleInPlace(order, random);
@@ -197,14 +197,14 @@ async function main(): Promise<void> {
   if (!values['no-tf']) {
     const subsetSize = Math.min(tfRatings, train.ratings.length);
     const pick = Int32Array.from({ length: train.ratings.length }, (_, j) => j);
-    shuffleInPlace(pick, mulberry32(7));
+    shuffleInPlace(pick, seededRandom(7));
     const subset = selectRows(train, pick.subarray(0, subsetSize).slice().sort());
     train = null as never;
     const indexing = buildIndexing(subset);
     const data = indexRatings(subset, indexing);
     const valData = indexRatings(validation, indexing);
     const fresh = () => {
-      const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(subset.ratings), hyper.initStd, mulberry32(3));
+      const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(subset.ratings), hyper.initStd, seededRandom(3));
       fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
       return model;
     };

@@ -1,4 +1,3 @@
-export * from './lib/random.js';
 export * from './lib/ratings.js';
 export * from './lib/split.js';
 export * from './lib/indexing.js';

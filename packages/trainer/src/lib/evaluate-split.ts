@@ -1,11 +1,9 @@
 import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
-import { evaluateMfModel, evaluateMostRated, prepareEvaluation, type ModelEvaluation, type RankingScorer } from './evaluate.js';
+import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
-import { indexRatings } from './indexing.js';
-import { relevantItems } from './ranking-metrics.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
@@ -138,8 +136,9 @@ export async function evaluateOnSplit(
   const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
   // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
   const maxUsers = hyper.evaluationMaxUsers;
-  const data = { ...allData, relevant: sampleUsers(allData.relevant, maxUsers, hyper.seed) };
-  const sampled = data.relevant !== allData.relevant;
+  const sampledRelevant = sampleUsers(allData.relevant, maxUsers, hyper.seed);
+  const sampled = sampledRelevant !== allData.relevant;
+  const data = sampled ? { ...allData, relevant: sampledRelevant } : allData;
   if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
@@ -161,8 +160,7 @@ export async function evaluateOnSplit(
     // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
     const validationData = time('prepareValidation', () => {
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
-      const heldOut = indexRatings(carve.validation, allData.indexing);
-      return { ...allData, test: heldOut, relevant: relevantItems(heldOut) };
+      return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log));
     const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }));

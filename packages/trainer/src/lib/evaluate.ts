@@ -47,6 +47,15 @@ export function prepareEvaluation(train: RatingsColumns, test: RatingsColumns): 
   };
 }
 
+/**
+ * `data` with another held-out part, indexed by the same train ids: the train side is reused, not
+ * indexed again (the validation part of a run whose test evaluation already indexed the fit part).
+ */
+export function withHeldOut(data: EvaluationData, heldOut: RatingsColumns): EvaluationData {
+  const test = indexRatings(heldOut, data.indexing);
+  return { ...data, test, relevant: relevantItems(test) };
+}
+
 function sameIds(a: Int32Array, b: Int32Array): boolean {
   return a.length === b.length && a.every((v, j) => v === b[j]);
 }

@@ -82,6 +82,14 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       record('evaluation data (train side)', train);
       return data;
     });
+    const originalWithHeldOut = evaluate.withHeldOut;
+    jest.spyOn(evaluate, 'withHeldOut').mockImplementation((base, heldOut) => {
+      const data = originalWithHeldOut(base, heldOut);
+      const rows = prepared.get(base);
+      if (!rows) throw new Error('withHeldOut got data not built by prepareEvaluation');
+      prepared.set(data, { train: rows.train, heldOut });
+      return data;
+    });
     const source = (data: object, what: string) => {
       const rows = prepared.get(data);
       if (rows) return rows;

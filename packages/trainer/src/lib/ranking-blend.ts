@@ -4,7 +4,7 @@ import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
-import { deriveSeed, mulberry32 } from './random.js';
+import { deriveSeed, seededRandom } from '@reelrank/random';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
 
 /** Name of the served ranker's row in the report table. */
@@ -64,7 +64,7 @@ export function everyNthUser(relevant: RelevantItems, max: number): RelevantItem
 export function sampleUsers(relevant: RelevantItems, max: number, seed: number): RelevantItems {
   const n = relevant.users.length;
   if (n <= max) return relevant;
-  const random = mulberry32(deriveSeed(seed, 'evaluation-users'));
+  const random = seededRandom(deriveSeed(seed, 'evaluation-users'));
   const positions = Int32Array.from({ length: n }, (_, j) => j);
   // Partial Fisher-Yates: the first `max` positions are a uniform sample.
   for (let j = 0; j < max; j++) {

@@ -50,16 +50,16 @@ describe('runTraining', () => {
   it('when there are more ratings than refitMaxRatings and more test users than evaluationMaxUsers, then the validated model is served and the user sample is recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-run-'));
     try {
-      const config = { training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 8 }, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      const config = { training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 5 }, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
       const lines: string[] = [];
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
       expect(result.manifest.training).toMatchObject({ trainedOn: 'fit', refit: { onAll: false, refitMaxRatings: 10 } });
       expect(lines.some((l) => l.includes('no refit'))).toBe(true);
       const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-      expect(metrics.test.rankingUsersEvaluated).toBe(8);
-      expect(metrics.test.rankingUsers).toBeGreaterThan(8);
-      expect(metrics.evaluationSample).toMatchObject({ maxUsers: 8, seed: 42, testUsers: 8 });
-      expect(metrics.ranking.tuning.users).toBe(Math.min(8, metrics.ranking.tuning.ofUsers));
+      expect(metrics.test.rankingUsersEvaluated).toBe(5);
+      expect(metrics.test.rankingUsers).toBeGreaterThan(5);
+      expect(metrics.evaluationSample).toMatchObject({ maxUsers: 5, seed: 42, testUsers: 5 });
+      expect(metrics.ranking.tuning.users).toBe(Math.min(5, metrics.ranking.tuning.ofUsers));
       // The served model is the one the test metrics come from.
       expect(loadModelArtifacts(dir).model.userIds.length).toBeLessThanOrEqual(50);
     } finally {

@@ -1,5 +1,5 @@
 import type { MfModel } from '@reelrank/model';
-import { gaussian, mulberry32, shuffleInPlace, type Random } from './random.js';
+import { gaussian, seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import type { IndexedRatings } from './indexing.js';
 
 /**
@@ -107,7 +107,7 @@ export function sgdEpoch(model: MfModel, data: IndexedRatings, order: Int32Array
 
 /** A reusable seeded shuffler of row orders, one stream per training run. */
 export function createEpochOrder(length: number, seed: number): () => Int32Array {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const order = Int32Array.from({ length }, (_, i) => i);
   return () => {
     shuffleInPlace(order, random);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { plantedData } from '../testing/planted-data.js';
 import { buildIdIndex, buildIndexing, indexRatings } from './indexing.js';
-import { mulberry32 } from './random.js';
+import { seededRandom } from '@reelrank/random';
 import { ratingMetrics } from './rating-metrics.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
 import { loadSgdWasm, ParallelSgd } from './sgd-parallel.js';
@@ -28,7 +28,7 @@ describe('parallel SGD kernel', () => {
   function prepared(factors = 4) {
     const indexing = buildIndexing(planted.observed);
     const data = indexRatings(planted.observed, indexing);
-    const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(planted.observed.ratings), 0.1, mulberry32(3));
+    const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(planted.observed.ratings), 0.1, seededRandom(3));
     fitBaselineBiases(model, data, 10, 10, 15);
     return { model, data };
   }

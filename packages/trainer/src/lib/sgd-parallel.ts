@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { predictRating, RATING_MAX, RATING_MIN, type MfModel } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
-import { mulberry32, shuffleInPlace, type Random } from './random.js';
+import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import type { SgdStep } from './sgd-kernel.js';
 
 /**
@@ -124,7 +124,7 @@ export class ParallelSgd {
     const B = (this.blocks = Math.max(1, Math.min(options.blocks ?? DEFAULT_GRID_BLOCKS, 1024)));
     const module = options.kernel === 'js' ? null : loadSgdWasm();
     this.kernel = module ? 'wasm' : 'js';
-    this.random = mulberry32(options.seed);
+    this.random = seededRandom(options.seed);
     const k = model.factors;
     const stride = Math.ceil(k / 8) * 8;
     const nUsers = model.userIds.length;

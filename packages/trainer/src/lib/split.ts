@@ -1,4 +1,4 @@
-import { deriveSeed, mulberry32, shuffleInPlace } from './random.js';
+import { deriveSeed, seededRandom, shuffleInPlace } from '@reelrank/random';
 import { selectRows, type RatingsColumns } from './ratings.js';
 
 export interface SplitOptions {
@@ -30,7 +30,7 @@ export function splitRows(columns: RatingsColumns, options: SplitOptions): Split
   const { validationFraction: vf, testFraction: tf } = options;
   if (vf < 0 || tf < 0 || vf + tf >= 1) throw new Error(`Bad split fractions: validation ${vf}, test ${tf}`);
   const n = columns.userIds.length;
-  const random = mulberry32(deriveSeed(options.seed, 'split'));
+  const random = seededRandom(deriveSeed(options.seed, 'split'));
   // Group rows by user (counting sort over first appearance keeps this O(n) for any input order).
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

@@ -8,7 +8,7 @@ import { solveHalfSweep, trainImplicitAls } from './train-implicit.js';
 import { implicitSettings } from './evaluate-split.js';
 import { loadConfig } from '@reelrank/config';
 import { trainMf } from './train-mf.js';
-import { mulberry32 } from './random.js';
+import { seededRandom } from '@reelrank/random';
 
 /** The committed ranker settings (config/training.json), without env overrides. */
 const COMMITTED = loadConfig({ env: {} }).training;
@@ -20,7 +20,7 @@ const DEFAULT_IMPLICIT = implicitSettings(COMMITTED);
  * must rank the unseen movies of the user's own block above every movie of the other block.
  */
 function plantedCooccurrence(seed = 1) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const rows: Array<[number, number, number]> = [];
   for (let u = 0; u < 40; u++) {
     const group = u % 2;
@@ -63,7 +63,7 @@ describe('implicit ALS', () => {
 
   it('when rows are solved by the Woodbury shortcut, then they equal the direct solves', () => {
     const k = 8;
-    const random = mulberry32(5);
+    const random = seededRandom(5);
     const V = Float32Array.from({ length: 30 * k }, () => random() - 0.5);
     const G = gramOf(V, k);
     const confidence = { ...DEFAULT_IMPLICIT, ratingSlope: 0.5 };

@@ -1,6 +1,6 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
-import { deriveSeed, gaussian, mulberry32 } from './random.js';
+import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
 import { AlsSweeper, type AlsKernelKind, type AlsSide } from './als-parallel.js';
 import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
 import { defaultThreadCount } from './sgd-parallel.js';
@@ -197,10 +197,10 @@ function trainImplicitCg(
   try {
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
     transposeSide(sweeper.users, sweeper.movies);
-    const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));
+    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
     sweeper.setFactors('movies', Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd));
     // CG is warm-started, so the users start from small random values too (their own stream).
-    const normalX = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init-users')));
+    const normalX = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')));
     sweeper.setFactors('users', Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd));
     sweeper.start();
     log?.(`[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`);
@@ -221,7 +221,7 @@ function trainImplicitCg(
 function trainImplicitExact(data: IndexedRatings, nUsers: number, nMovies: number, hyper: ImplicitHyperParameters, log?: (line: string) => void): ImplicitFactors {
   const started = performance.now();
   const k = hyper.factors;
-  const normal = gaussian(mulberry32(deriveSeed(hyper.seed, 'implicit-init')));
+  const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
   const X = new Float32Array(nUsers * k);
   const Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
   const byUser = groupRows(data.users, data.movies, nUsers);

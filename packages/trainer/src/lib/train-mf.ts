@@ -2,7 +2,7 @@ import type { TrainingConfig } from '@reelrank/config';
 import type { BiasModel, MfModel } from '@reelrank/model';
 import { EarlyStopping, epochLine } from './early-stopping.js';
 import { buildIndexing, indexRatings, type IndexedRatings, type Indexing } from './indexing.js';
-import { deriveSeed, mulberry32 } from './random.js';
+import { deriveSeed, seededRandom } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
@@ -105,7 +105,7 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   const indexing = buildIndexing(train);
   const data = indexRatings(train, indexing);
   const indexSeconds = lap();
-  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
+  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, seededRandom(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline: BiasModel = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const initSeconds = lap();

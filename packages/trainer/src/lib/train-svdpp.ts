@@ -1,7 +1,7 @@
 import { EarlyStopping, epochLine } from './early-stopping.js';
 import type { MfModel } from '@reelrank/model';
 import { buildIndexing, groupByUser, indexRatings, type IndexedRatings, type UserItems } from './indexing.js';
-import { deriveSeed, mulberry32, shuffleInPlace, type Random } from './random.js';
+import { deriveSeed, seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
@@ -125,7 +125,7 @@ export function trainSvdpp(
   const indexing = buildIndexing(train);
   const data: IndexedRatings = indexRatings(train, indexing);
   const nUsers = indexing.users.ids.length;
-  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, mulberry32(deriveSeed(hyper.seed, 'init')));
+  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, seededRandom(deriveSeed(hyper.seed, 'init')));
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const items = groupByUser(data, nUsers);
@@ -138,7 +138,7 @@ export function trainSvdpp(
   const state: SvdppState = { model, y: new Float32Array(model.movieFactors.length), items, perm, norm };
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
   const maxEpochs = options.epochs ?? hyper.maxEpochs;
-  const random = mulberry32(deriveSeed(hyper.seed, 'order'));
+  const random = seededRandom(deriveSeed(hyper.seed, 'order'));
   const userOrder = Int32Array.from({ length: nUsers }, (_, u) => u);
   const z = new Float64Array(hyper.factors);
   const gz = new Float64Array(hyper.factors);

@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from '../lib/random.js';
+import { gaussian, seededRandom } from '@reelrank/random';
 import { emptyColumns, type RatingsColumns } from '../lib/ratings.js';
 
 /**
@@ -17,7 +17,7 @@ export interface PlantedData {
 
 export function plantedData(options: { nUsers?: number; nMovies?: number; rank?: number; observedShare?: number; noise?: number; seed?: number } = {}): PlantedData {
   const { nUsers = 60, nMovies = 40, rank = 2, observedShare = 0.7, noise = 0.02, seed = 7 } = options;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const normal = gaussian(random);
   const userBias = Array.from({ length: nUsers }, () => 0.3 * normal());
   const movieBias = Array.from({ length: nMovies }, () => 0.3 * normal());
