@@ -72,13 +72,13 @@ type Json = Record<string, any>;
 
 async function floorPhase(phase: string, values: Record<string, string | boolean | undefined>): Promise<void> {
   // Child-process phases: imported lazily so the parent stays small.
-  const { readTrainingData } = await import('../packages/trainer/src/lib/read-training-data.js');
+  const { readTrainingData } = await import('@reelrank/trainer');
   const db = String(values.db);
   const t0 = performance.now();
   const { ratings } = readTrainingData(db);
   const readSeconds = (performance.now() - t0) / 1000;
   if (phase === 'kernel') {
-    const { trainMf } = await import('../packages/trainer/src/lib/train-mf.js');
+    const { trainMf } = await import('@reelrank/trainer');
     const epochs = int('kernel-epochs', values['kernel-epochs'] as string | undefined, 20);
     const factors = int('kernel-factors', values['kernel-factors'] as string | undefined, 64);
     // The bench-train settings (pinned, not config/training.json).
@@ -87,9 +87,7 @@ async function floorPhase(phase: string, values: Record<string, string | boolean
     const perEpoch = result.history.map((h) => h.seconds);
     process.stdout.write(`${JSON.stringify({ phase, readSeconds, kernel: result.kernel, threads: result.threads, epochs, factors, seconds: result.seconds, secondsPerEpoch: perEpoch.reduce((s, x) => s + x, 0) / perEpoch.length, trainRmse: result.history[result.history.length - 1].trainRmse })}\n`);
   } else if (phase === 'als') {
-    const { buildIndexing, indexRatings } = await import('../packages/trainer/src/lib/indexing.js');
-    const { trainImplicitAls } = await import('../packages/trainer/src/lib/train-implicit.js');
-    const { implicitSettings } = await import('../packages/trainer/src/lib/evaluate-split.js');
+    const { buildIndexing, implicitSettings, indexRatings, trainImplicitAls } = await import('@reelrank/trainer');
     const { loadConfig } = await import('@reelrank/config');
     const DEFAULT_IMPLICIT = implicitSettings(loadConfig().training);
     const indexing = buildIndexing(ratings);

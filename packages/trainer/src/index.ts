@@ -1,17 +1,17 @@
-export * from './lib/ratings.js';
-export * from './lib/split.js';
-export * from './lib/indexing.js';
-export * from './lib/sgd-kernel.js';
-export * from './lib/train-mf.js';
-export * from './lib/baselines.js';
-export * from './lib/rating-metrics.js';
-export * from './lib/ranking-metrics.js';
-export * from './lib/evaluate.js';
-export * from './lib/evaluate-split.js';
-export * from './lib/report-table.js';
-export * from './lib/read-training-data.js';
-export * from './lib/run-training.js';
-export * from './lib/train-svdpp.js';
-export * from './lib/train-implicit.js';
-export * from './lib/ranking-blend.js';
-export * from './lib/error-by-activity.js';
+/**
+ * @reelrank/trainer: the train stage (runTraining) and what the CLI, the report and the tools use
+ * of it: the evaluation on a split, the metric functions, the readers and the single fits.
+ */
+export { evaluateOnSplit, implicitSettings, resolveRatingModel, trainRatingModel, type EvaluationReport } from './lib/evaluate-split.js';
+export { prepareEvaluation, type ModelEvaluation } from './lib/evaluate.js';
+export { buildIndexing, groupByUser, indexRatings } from './lib/indexing.js';
+export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
+export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics } from './lib/ranking-metrics.js';
+export { ratingMetricsOf } from './lib/rating-metrics.js';
+export { readRatingsCsv, selectRows, type RatingsColumns } from './lib/ratings.js';
+export { readTrainingData } from './lib/read-training-data.js';
+export { formatModelTable } from './lib/report-table.js';
+export { runTraining } from './lib/run-training.js';
+export { splitRatings, splitRows } from './lib/split.js';
+export { trainImplicitAls } from './lib/train-implicit.js';
+export { trainMf } from './lib/train-mf.js';
