@@ -9,7 +9,14 @@ import { runTraining } from '@reelrank/trainer';
 import { loadModelArtifacts, scoreAllMovies, scoreForRanking, topN, type ModelBundle } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
-import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, readRatings, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
+import {
+  GENERATED_DATASET,
+  generatedMovieLensSource,
+  readCatalogue,
+  readRatings,
+  tempWorkspace,
+  type CatalogueMovie,
+} from '@reelrank/ingest/testing';
 
 /**
  * The whole product on data with a known answer: a generated MovieLens-shaped set (ml-latest-small's
@@ -74,7 +81,9 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
     expect(all).toBe(PIPELINE_DATA.ratings);
     expect(train + validation + test).toBe(all);
     expect(test).toBe(metrics.splits.test);
-    expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'biased MF (SGD)']));
+    expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(
+      expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'biased MF (SGD)']),
+    );
     const manifest = JSON.parse(readFileSync(join(config.paths.modelDir, 'model.json'), 'utf8'));
     expect(manifest.dataset).toBe(GENERATED_DATASET);
     expect(manifest.users).toBe(PIPELINE_DATA.users);
@@ -91,7 +100,11 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
   });
 
   it('when a known user asks for recommendations, then they are personal, unseen and well-formed', async () => {
-    const rated = new Set(readRatings(source).filter(([user]) => user === 1).map(([, movie]) => movie));
+    const rated = new Set(
+      readRatings(source)
+        .filter(([user]) => user === 1)
+        .map(([, movie]) => movie),
+    );
     expect(rated.size).toBeGreaterThanOrEqual(20);
     const { status, body } = await post('/recommendations', { user_id: 1, n_recommendations: 10 });
     expect(status).toBe(200);
@@ -108,16 +121,22 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
     expect(new Set(body.recommendations.map((r: { movie_id: number }) => r.movie_id)).size).toBe(10);
   });
 
-  it('when known users ask, then the list is the saved ranker\'s top 10 in its order, not the top by predicted rating', async () => {
+  it("when known users ask, then the list is the saved ranker's top 10 in its order, not the top by predicted rating", async () => {
     expect(bundle.ranking).toBeDefined();
     const { model } = bundle;
     const scores = new Float32Array(model.movieIds.length);
     const byRating = new Float32Array(model.movieIds.length);
     let differsFromRatingOrder = 0;
     for (const userId of [1, 2, 17, 60, 120]) {
-      const served: number[] = (await post('/recommendations', { user_id: userId, n_recommendations: 10 })).body.recommendations.map((r: { movie_id: number }) => r.movie_id);
+      const served: number[] = (await post('/recommendations', { user_id: userId, n_recommendations: 10 })).body.recommendations.map(
+        (r: { movie_id: number }) => r.movie_id,
+      );
       const userIndex = model.userIds.indexOf(userId);
-      const seen = new Set(readRatings(source).filter(([user]) => user === userId).map(([, movie]) => model.movieIds.indexOf(movie)));
+      const seen = new Set(
+        readRatings(source)
+          .filter(([user]) => user === userId)
+          .map(([, movie]) => model.movieIds.indexOf(movie)),
+      );
       scoreForRanking(bundle, userIndex, scores);
       const expected = topN(scores, 10, seen).map((i) => model.movieIds[i]);
       const scoreOf = (movieId: number) => scores[model.movieIds.indexOf(movieId)];

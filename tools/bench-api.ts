@@ -43,7 +43,26 @@ const RATE_20M = Number(args['rate-20m'] ?? 300);
 const ONLY = new Set((args.only ?? 'hello,small,20m').split(','));
 
 const SHAPE_20M = { users: 138_493, movies: 26_744, factors: 64 };
-const GENRES = ['Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western'];
+const GENRES = [
+  'Action',
+  'Adventure',
+  'Animation',
+  'Children',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
+];
 
 interface Row {
   /** Server CPU time (user + system) per request, from /proc: robust against a busy machine. */
@@ -66,7 +85,13 @@ process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function startChild(name: string, argv: string[], env: Record<string, string>, readyPattern: RegExp, timeoutMs = 300_000): Promise<{ child: ChildProcess; url: string }> {
+function startChild(
+  name: string,
+  argv: string[],
+  env: Record<string, string>,
+  readyPattern: RegExp,
+  timeoutMs = 300_000,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -137,7 +162,11 @@ function cpuSeconds(pid: number | undefined): number {
 
 let serverPid: number | undefined;
 
-async function drive(url: string, requests: autocannon.Request[], options: { duration?: number; overallRate?: number; connections?: number } = {}): Promise<autocannon.Result & { cpuUs: number }> {
+async function drive(
+  url: string,
+  requests: autocannon.Request[],
+  options: { duration?: number; overallRate?: number; connections?: number } = {},
+): Promise<autocannon.Result & { cpuUs: number }> {
   const run = async (duration: number) => {
     const messages = new Map<string, number>();
     const result = await new Promise<autocannon.Result>((done, fail) => {
@@ -228,14 +257,17 @@ async function paced(url: string, requests: autocannon.Request[], rate: number, 
   let errors = 0;
   const one = (r: autocannon.Request, scheduled: number) =>
     new Promise<void>((done) => {
-      const req = httpRequest({ hostname, port, agent, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body as string) } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(performance.now() - scheduled);
-          if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-          done();
-        });
-      });
+      const req = httpRequest(
+        { hostname, port, agent, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body as string) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - scheduled);
+            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+            done();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         done();
@@ -291,7 +323,7 @@ async function synthetic20m(): Promise<{ modelsDir: string; dataDir: string; not
   const started = Date.now();
   const { users, movies, factors } = SHAPE_20M;
   let state = 42;
-  const r = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const r = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   const fill = (n: number, std: number) => {
     const a = new Float32Array(n);
@@ -398,12 +430,18 @@ async function main(): Promise<void> {
     const dbPath = join(root, 'data', 'ml-latest-small.db');
     const modelDir = join(root, 'models', 'ml-latest-small');
     if (!existsSync(dbPath) || !existsSync(join(modelDir, 'model.json'))) {
-      notes.push('ml-latest-small skipped: build it with `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`)');
+      notes.push(
+        'ml-latest-small skipped: build it with `npm run pipeline` (it downloads ml-latest-small; offline: `MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline`)',
+      );
     } else {
       const t = idsFromArtifacts(dbPath, modelDir);
       const manifest = readModelManifest(modelDir);
       notes.push(`ml-latest-small: trained model ${manifest.version} (${manifest.users} users x ${manifest.movies} movies, k=${manifest.factors})`);
-      const api = await startApi('api ml-latest-small', { REELRANK_DATASET: 'ml-latest-small', REELRANK_DATA_DIR: join(root, 'data'), REELRANK_MODELS_DIR: join(root, 'models') });
+      const api = await startApi('api ml-latest-small', {
+        REELRANK_DATASET: 'ml-latest-small',
+        REELRANK_DATA_DIR: join(root, 'data'),
+        REELRANK_MODELS_DIR: join(root, 'models'),
+      });
       await benchApi('api ml-latest-small', api.url, t, rows);
       await api.stop();
     }
@@ -418,7 +456,11 @@ async function main(): Promise<void> {
     notes.push(`20M-size: ${dirs.note}`);
     const t = idsFromArtifacts(join(dirs.dataDir, `${dirs.dataset}.db`), join(dirs.modelsDir, dirs.dataset));
     const started = Date.now();
-    const api = await startApi('api 20M-size', { REELRANK_DATASET: dirs.dataset, REELRANK_DATA_DIR: dirs.dataDir, REELRANK_MODELS_DIR: dirs.modelsDir });
+    const api = await startApi('api 20M-size', {
+      REELRANK_DATASET: dirs.dataset,
+      REELRANK_DATA_DIR: dirs.dataDir,
+      REELRANK_MODELS_DIR: dirs.modelsDir,
+    });
     notes.push(`20M-size: server start to ready ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await benchApi(`api 20M-size${args['model-20m'] ? '' : ' (synthetic)'}`, api.url, t, rows, RATE_20M);
     await api.stop();
@@ -433,12 +475,22 @@ async function main(): Promise<void> {
   const find = (target: string, endpoint: string) => rows.find((r) => r.target.startsWith(target) && r.endpoint.startsWith(endpoint));
   const predict = find('api ml-latest-small', 'POST /predict');
   const recs = find('api ml-latest-small', 'POST /recommendations (n=10)');
-  const big = rows.filter((r) => r.target.startsWith('api 20M-size') && r.endpoint.startsWith('POST /recommendations') && !r.endpoint.includes('new-user'));
-  if (hello && predict) goal(predict.reqPerSec >= 0.6 * hello.reqPerSec, `/predict >= 0.6x hello-world (${(predict.reqPerSec / hello.reqPerSec).toFixed(2)}x)`);
-  if (hello && recs) goal(recs.reqPerSec >= 0.15 * hello.reqPerSec && recs.p99 <= 10, `/recommendations ml-latest-small >= 0.15x hello-world and p99 <= 10 ms (${(recs.reqPerSec / hello.reqPerSec).toFixed(2)}x, p99 ${recs.p99} ms)`);
+  const big = rows.filter(
+    (r) => r.target.startsWith('api 20M-size') && r.endpoint.startsWith('POST /recommendations') && !r.endpoint.includes('new-user'),
+  );
+  if (hello && predict)
+    goal(predict.reqPerSec >= 0.6 * hello.reqPerSec, `/predict >= 0.6x hello-world (${(predict.reqPerSec / hello.reqPerSec).toFixed(2)}x)`);
+  if (hello && recs)
+    goal(
+      recs.reqPerSec >= 0.15 * hello.reqPerSec && recs.p99 <= 10,
+      `/recommendations ml-latest-small >= 0.15x hello-world and p99 <= 10 ms (${(recs.reqPerSec / hello.reqPerSec).toFixed(2)}x, p99 ${recs.p99} ms)`,
+    );
   if (big.length) {
     const ok = big.some((r) => r.reqPerSec >= 300 && r.p99 <= 20);
-    goal(ok, `/recommendations 20M-size p99 <= 20 ms at >= 300 req/s (${big.map((r) => `${r.reqPerSec.toFixed(0)} req/s p99 ${r.p99} ms`).join('; ')})`);
+    goal(
+      ok,
+      `/recommendations 20M-size p99 <= 20 ms at >= 300 req/s (${big.map((r) => `${r.reqPerSec.toFixed(0)} req/s p99 ${r.p99} ms`).join('; ')})`,
+    );
   }
   const bad = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
   if (bad.length) console.log(`- WARNING: non-2xx or errors in ${bad.map((r) => `${r.target} ${r.endpoint}`).join(', ')}`);

@@ -137,21 +137,50 @@ async function drive(target: Target, requests: autocannon.Request[]): Promise<Me
   const serverSeconds = cpuSeconds(pids) - before;
   const otherCores = Math.max(0, (machineBusySeconds() - machineBefore - serverSeconds) / wall - loadgenCores);
   const cpuUs = (serverSeconds * 1e6) / Math.max(1, result.requests.total);
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs, loadgenCores, otherCores, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs,
+    loadgenCores,
+    otherCores,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
 
 async function main(): Promise<void> {
   if (!existsSync(join(DATA_DIR, `${DATASET}.db`)) || !existsSync(join(MODELS_DIR, DATASET, 'model.json'))) {
-    console.error(`no ${DATASET} model: build it with \`npm run pipeline\` (it downloads ml-latest-small; offline: \`MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline\`)`);
+    console.error(
+      `no ${DATASET} model: build it with \`npm run pipeline\` (it downloads ml-latest-small; offline: \`MOVIELENS_SOURCE=/path/to/ml-latest-small npm run pipeline\`)`,
+    );
     process.exit(1);
   }
   const { userIds, movieIds } = idsFromArtifacts(join(DATA_DIR, `${DATASET}.db`), join(MODELS_DIR, DATASET));
   const POOL = 4096;
   const endpoints: Array<[string, autocannon.Request[]]> = [
-    ['POST /predict', Array.from({ length: POOL }, () => ({ method: 'POST' as const, path: '/predict', headers: json, body: JSON.stringify({ user_id: pick(userIds), movie_id: pick(movieIds) }) }))],
-    ['POST /recommendations (n=10)', Array.from({ length: POOL }, () => ({ method: 'POST' as const, path: '/recommendations', headers: json, body: JSON.stringify({ user_id: pick(userIds), n_recommendations: 10 }) }))],
+    [
+      'POST /predict',
+      Array.from({ length: POOL }, () => ({
+        method: 'POST' as const,
+        path: '/predict',
+        headers: json,
+        body: JSON.stringify({ user_id: pick(userIds), movie_id: pick(movieIds) }),
+      })),
+    ],
+    [
+      'POST /recommendations (n=10)',
+      Array.from({ length: POOL }, () => ({
+        method: 'POST' as const,
+        path: '/recommendations',
+        headers: json,
+        body: JSON.stringify({ user_id: pick(userIds), n_recommendations: 10 }),
+      })),
+    ],
   ];
-  console.error(`autocannon on 127.0.0.1: ${CONNECTIONS} connections, 1 s warm-up + ${DURATION} s per endpoint; ${availableParallelism()} cores; cluster of ${WORKERS} workers; API LOG_LEVEL=${LOG_LEVEL}`);
+  console.error(
+    `autocannon on 127.0.0.1: ${CONNECTIONS} connections, 1 s warm-up + ${DURATION} s per endpoint; ${availableParallelism()} cores; cluster of ${WORKERS} workers; API LOG_LEVEL=${LOG_LEVEL}`,
+  );
 
   const results = new Map<string, Measured>(); // `${target}|${endpoint}`
   const memory: string[] = [];
@@ -174,7 +203,18 @@ async function main(): Promise<void> {
     exits.push(`${name}: SIGTERM -> ${await target.api.stop()}`);
   }
 
-  const header = ['endpoint', 'single req/s', 'cluster req/s', 'ratio', 'single p50/p99 ms', 'cluster p50/p99 ms', 'server cores single/cluster', 'autocannon cores single/cluster', 'other load cores single/cluster', 'non-2xx+errors'];
+  const header = [
+    'endpoint',
+    'single req/s',
+    'cluster req/s',
+    'ratio',
+    'single p50/p99 ms',
+    'cluster p50/p99 ms',
+    'server cores single/cluster',
+    'autocannon cores single/cluster',
+    'other load cores single/cluster',
+    'non-2xx+errors',
+  ];
   const rows = endpoints.map(([endpoint]) => {
     const s = results.get(`single|${endpoint}`)!;
     const c = results.get(`cluster|${endpoint}`)!;

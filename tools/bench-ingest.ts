@@ -62,7 +62,9 @@ async function generateSource(dir: string, shape: Shape): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const result = await generateSyntheticMovieLens({ dir, ...shape, seed: 42, log: (line) => process.stderr.write(`${line}\n`) });
   writeFileSync(marker, JSON.stringify(shape));
-  process.stderr.write(`[bench] generated ${result.ratings} ratings (${result.users} users, ${result.movies} movies) in ${result.seconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `[bench] generated ${result.ratings} ratings (${result.users} users, ${result.movies} movies) in ${result.seconds.toFixed(1)} s\n`,
+  );
 }
 
 /** The processed folder without the ingest stage: ratings as generated, movies with a year column. */
@@ -176,12 +178,25 @@ const HAS_TIME = existsSync('/usr/bin/time');
 function child(name: string, args: Args): Measured {
   const tsxCli = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const cmd = [process.execPath, tsxCli, __filename, '--ratings', String(args.ratings), '--dir', args.dir, '--phase', name];
-  const run = HAS_TIME ? spawnSync('/usr/bin/time', ['-v', ...cmd], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 }) : spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const run = HAS_TIME
+    ? spawnSync('/usr/bin/time', ['-v', ...cmd], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   const stderr = run.stderr ?? '';
-  process.stderr.write(stderr.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('\t')).join('\n') + '\n');
+  process.stderr.write(
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('  ') && !l.startsWith('\t'))
+      .join('\n') + '\n',
+  );
   const line = (run.stdout ?? '').trim().split('\n').pop() ?? '';
   if (run.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`phase ${name} failed (exit ${run.status}):\n${stderr.split('\n').filter((l) => !l.startsWith('\t')).slice(-15).join('\n')}`);
+    throw new Error(
+      `phase ${name} failed (exit ${run.status}):\n${stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('\t'))
+        .slice(-15)
+        .join('\n')}`,
+    );
   }
   const result = JSON.parse(line) as PhaseResult;
   const rss = parseTimeV(stderr);
@@ -202,7 +217,14 @@ function sqliteCli(): string {
 function cliImport(args: Args, withIndexes: boolean): Measured {
   const p = paths(args);
   const bin = sqliteCli();
-  const ours = spawnSync(bin, [p.db, "SELECT replace(replace(sql, char(10), ' '), char(9), ' ') || ';' FROM sqlite_master WHERE tbl_name = 'ratings' AND sql IS NOT NULL ORDER BY type DESC"], { encoding: 'utf8' });
+  const ours = spawnSync(
+    bin,
+    [
+      p.db,
+      "SELECT replace(replace(sql, char(10), ' '), char(9), ' ') || ';' FROM sqlite_master WHERE tbl_name = 'ratings' AND sql IS NOT NULL ORDER BY type DESC",
+    ],
+    { encoding: 'utf8' },
+  );
   const [table, ...indexes] = ours.stdout.trim().split('\n');
   if (!table?.startsWith('CREATE TABLE')) throw new Error(`could not read the ratings DDL from ${p.db}`);
   rmSync(p.cliDb, { force: true });
@@ -214,7 +236,13 @@ function cliImport(args: Args, withIndexes: boolean): Measured {
   if (run.status !== 0) throw new Error(`sqlite3 import failed: ${run.stderr}`);
   const rows = Number(spawnSync(bin, [p.cliDb, 'SELECT COUNT(*) FROM ratings'], { encoding: 'utf8' }).stdout.trim());
   if (!args.keep) rmSync(p.cliDb, { force: true });
-  return { name: withIndexes ? 'sqlite3 .import + indexes' : 'sqlite3 .import', seconds, rows, maxRssMb: parseTimeV(run.stderr), cpuSeconds: cpuTimeV(run.stderr) };
+  return {
+    name: withIndexes ? 'sqlite3 .import + indexes' : 'sqlite3 .import',
+    seconds,
+    rows,
+    maxRssMb: parseTimeV(run.stderr),
+    cpuSeconds: cpuTimeV(run.stderr),
+  };
 }
 
 async function main(): Promise<void> {
@@ -259,14 +287,35 @@ async function main(): Promise<void> {
   const fmt = (n: number, d = 2) => n.toFixed(d);
   const rows: string[][] = [['phase', 'rows', 'seconds', 'rows/s', 'CPU s (child)', 'peak RSS MB']];
   const cpu = (m: Measured) => (m.cpuSeconds === undefined ? '' : fmt(m.cpuSeconds));
-  for (const m of measured) rows.push([m.name, String(m.rows ?? ''), fmt(m.seconds), m.rows && m.seconds ? Math.round(m.rows / m.seconds).toLocaleString('en-US') : '', cpu(m), fmt(m.maxRssMb, 0)]);
-  rows.push([ingest ? 'ingest + load (ours)' : 'load (ours, no ingest)', String(load.rows ?? ''), fmt(total), '', '', fmt(Math.max(ingest?.maxRssMb ?? 0, load.maxRssMb), 0)]);
+  for (const m of measured)
+    rows.push([
+      m.name,
+      String(m.rows ?? ''),
+      fmt(m.seconds),
+      m.rows && m.seconds ? Math.round(m.rows / m.seconds).toLocaleString('en-US') : '',
+      cpu(m),
+      fmt(m.maxRssMb, 0),
+    ]);
+  rows.push([
+    ingest ? 'ingest + load (ours)' : 'load (ours, no ingest)',
+    String(load.rows ?? ''),
+    fmt(total),
+    '',
+    '',
+    fmt(Math.max(ingest?.maxRssMb ?? 0, load.maxRssMb), 0),
+  ]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const out = rows.map((r) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`);
   out.splice(1, 0, `|${widths.map((w, c) => (c === 0 ? ':' : '-').padEnd(w + 1, '-') + (c === 0 ? '-' : ':')).join('|')}|`);
   process.stdout.write(`\n${out.join('\n')}\n\n`);
-  process.stdout.write(`ratio (ours / sqlite3 .import): load ${fmt(load.seconds / cli.seconds)}x` + (ingest ? `, ingest+load ${fmt(total / cli.seconds)}x` : '') + ` (goal <= 1.5x); peak RSS goal <= 1536 MB\n`);
-  process.stdout.write(`note: "read" is readRatingsColumns (packed user_rating_blobs), "read-sql" the row-by-row SQL reader; seconds of the read phases time the call only\n`);
+  process.stdout.write(
+    `ratio (ours / sqlite3 .import): load ${fmt(load.seconds / cli.seconds)}x` +
+      (ingest ? `, ingest+load ${fmt(total / cli.seconds)}x` : '') +
+      ` (goal <= 1.5x); peak RSS goal <= 1536 MB\n`,
+  );
+  process.stdout.write(
+    `note: "read" is readRatingsColumns (packed user_rating_blobs), "read-sql" the row-by-row SQL reader; seconds of the read phases time the call only\n`,
+  );
   for (const m of measured) if (m.extra) process.stdout.write(`  ${m.name}: ${JSON.stringify(m.extra)}\n`);
   if (!args.keep) rmSync(p.dataDir, { recursive: true, force: true });
 }

@@ -65,10 +65,15 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv, logFile:
   const stderr = result.stderr ?? '';
   writeFileSync(logFile, `${result.stdout ?? ''}\n${stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return { seconds, peakRssBytes: rss ? Number(rss[1]) * 1024 : null, status: result.status ?? 1, stderrTail: stderr.split('\n').slice(-30).join('\n') };
+  return {
+    seconds,
+    peakRssBytes: rss ? Number(rss[1]) * 1024 : null,
+    status: result.status ?? 1,
+    stderrTail: stderr.split('\n').slice(-30).join('\n'),
+  };
 }
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 async function floorPhase(phase: string, values: Record<string, string | boolean | undefined>): Promise<void> {
   // Child-process phases: imported lazily so the parent stays small.
@@ -82,10 +87,22 @@ async function floorPhase(phase: string, values: Record<string, string | boolean
     const epochs = int('kernel-epochs', values['kernel-epochs'] as string | undefined, 20);
     const factors = int('kernel-factors', values['kernel-factors'] as string | undefined, 64);
     // The bench-train settings (pinned, not config/training.json).
-    const hyper = { seed: 42, factors, maxEpochs: epochs, patience: epochs, learningRate: 0.015, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.05, initStd: 0.05 };
+    const hyper = {
+      seed: 42,
+      factors,
+      maxEpochs: epochs,
+      patience: epochs,
+      learningRate: 0.015,
+      learningRateDecay: 1,
+      regularization: 0.05,
+      biasRegularization: 0.05,
+      initStd: 0.05,
+    };
     const result = trainMf(ratings, null, hyper, { epochs, parallelMinRatings: 0, kernel: 'wasm' });
     const perEpoch = result.history.map((h) => h.seconds);
-    process.stdout.write(`${JSON.stringify({ phase, readSeconds, kernel: result.kernel, threads: result.threads, epochs, factors, seconds: result.seconds, secondsPerEpoch: perEpoch.reduce((s, x) => s + x, 0) / perEpoch.length, trainRmse: result.history[result.history.length - 1].trainRmse })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ phase, readSeconds, kernel: result.kernel, threads: result.threads, epochs, factors, seconds: result.seconds, secondsPerEpoch: perEpoch.reduce((s, x) => s + x, 0) / perEpoch.length, trainRmse: result.history[result.history.length - 1].trainRmse })}\n`,
+    );
   } else if (phase === 'als') {
     const { buildIndexing, implicitSettings, indexRatings, trainImplicitAls } = await import('@reelrank/trainer');
     const { loadConfig } = await import('@reelrank/config');
@@ -95,19 +112,37 @@ async function floorPhase(phase: string, values: Record<string, string | boolean
     const factors = int('als-factors', values['als-factors'] as string | undefined, 64);
     const sweeps = int('als-sweeps', values['als-sweeps'] as string | undefined, 3);
     const lines: string[] = [];
-    const result = trainImplicitAls(data, indexing.users.ids.length, indexing.movies.ids.length, { ...DEFAULT_IMPLICIT, factors, sweeps }, (l) => lines.push(l));
+    const result = trainImplicitAls(data, indexing.users.ids.length, indexing.movies.ids.length, { ...DEFAULT_IMPLICIT, factors, sweeps }, (l) =>
+      lines.push(l),
+    );
     const sweepSeconds = lines.flatMap((l) => {
       const m = /sweep \d+\/\d+ ([\d.]+) s \(cpu ([\d.]+) s\)/.exec(l);
       return m ? [{ wall: Number(m[1]), cpu: Number(m[2]) }] : [];
     });
-    process.stdout.write(`${JSON.stringify({ phase, readSeconds, factors, sweeps, cgSteps: DEFAULT_IMPLICIT.cgSteps, seconds: result.seconds, sweepSeconds, log: lines })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ phase, readSeconds, factors, sweeps, cgSteps: DEFAULT_IMPLICIT.cgSteps, seconds: result.seconds, sweepSeconds, log: lines })}\n`,
+    );
   } else throw new Error(`unknown --phase ${phase}`);
 }
 
-function childPhase(phase: 'kernel' | 'als', db: string, values: Record<string, string | boolean | undefined>, logFile: string): { measured: Measured; result: Json | null } {
-  const flags = ['kernel-epochs', 'kernel-factors', 'als-factors', 'als-sweeps'].flatMap((f) => (values[f] === undefined ? [] : [`--${f}`, String(values[f])]));
-  const measured = timed(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/bench-pipeline.ts'), '--phase', phase, '--db', db, ...flags], process.env, logFile);
-  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.startsWith('{'));
+function childPhase(
+  phase: 'kernel' | 'als',
+  db: string,
+  values: Record<string, string | boolean | undefined>,
+  logFile: string,
+): { measured: Measured; result: Json | null } {
+  const flags = ['kernel-epochs', 'kernel-factors', 'als-factors', 'als-sweeps'].flatMap((f) =>
+    values[f] === undefined ? [] : [`--${f}`, String(values[f])],
+  );
+  const measured = timed(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'tools/bench-pipeline.ts'), '--phase', phase, '--db', db, ...flags],
+    process.env,
+    logFile,
+  );
+  const line = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('{'));
   return { measured, result: line ? JSON.parse(line) : null };
 }
 
@@ -147,12 +182,30 @@ async function main(): Promise<void> {
   const work = join(dir, `pipeline-${tag}`);
   mkdirSync(work, { recursive: true });
   out(`# reelrank pipeline benchmark`);
-  out(`node ${process.version}, ${cpus().length} cores; data: synthetic (seed 42) ${shape.ratings} ratings, ${shape.users} users, ${shape.movies} movies`);
+  out(
+    `node ${process.version}, ${cpus().length} cores; data: synthetic (seed 42) ${shape.ratings} ratings, ${shape.users} users, ${shape.movies} movies`,
+  );
 
   // 1. The source folder (generated once, reused).
   if (!existsSync(join(source, 'ratings.csv'))) {
     err(`[bench] generating ${source}`);
-    const gen = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/ingest/src/generate-synthetic.ts'), '--out', source, '--ratings', String(shape.ratings), '--users', String(shape.users), '--movies', String(shape.movies)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const gen = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'packages/ingest/src/generate-synthetic.ts'),
+        '--out',
+        source,
+        '--ratings',
+        String(shape.ratings),
+        '--users',
+        String(shape.users),
+        '--movies',
+        String(shape.movies),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (gen.status !== 0) throw new Error('generating the synthetic set failed');
   } else err(`[bench] reusing ${source}`);
 
@@ -170,11 +223,17 @@ async function main(): Promise<void> {
   const stages: Record<string, Measured> = {};
   for (const stage of STAGES) {
     if (values['train-only'] && stage !== 'trainer') {
-      if (!existsSync(join(work, 'data', 'synthetic.db'))) throw new Error('--train-only needs a previous run of the ingest and database stages in --dir');
+      if (!existsSync(join(work, 'data', 'synthetic.db')))
+        throw new Error('--train-only needs a previous run of the ingest and database stages in --dir');
       continue;
     }
     err(`[bench] nx run ${stage}:pipeline`);
-    const m = timed(nx, ['run', `${stage}:pipeline`, '--skip-nx-cache', '--excludeTaskDependencies', '--output-style=stream'], env, join(work, `${stage}.log`));
+    const m = timed(
+      nx,
+      ['run', `${stage}:pipeline`, '--skip-nx-cache', '--excludeTaskDependencies', '--output-style=stream'],
+      env,
+      join(work, `${stage}.log`),
+    );
     stages[stage] = m;
     if (m.status !== 0) throw new Error(`stage ${stage} failed (log ${join(work, `${stage}.log`)}):\n${m.stderrTail}`);
   }
@@ -197,9 +256,15 @@ async function main(): Promise<void> {
   out(`| --- | --- | --- |`);
   for (const stage of STAGES) if (stages[stage]) out(`| ${stage} | ${stages[stage].seconds.toFixed(1)} | ${gb(stages[stage].peakRssBytes)} |`);
   out();
-  out(`train stage in-process: ${Number(t.seconds).toFixed(1)} s; timings ${JSON.stringify(Object.fromEntries(Object.entries(metrics.timings ?? {}).map(([k, v]) => [k, Number(Number(v).toFixed(2))])))}`);
-  out(`rating model ${t.ratingModel}, factors ${metrics.ratingHyperParameters?.factors ?? metrics.hyperParameters?.factors}; epochs run ${t.epochsRun}, best ${t.bestEpoch}; served model trained on ${t.trainedOn} (refit ${JSON.stringify(t.refit ?? null)})`);
-  out(`ranking metrics on ${metrics.test?.rankingUsersEvaluated ?? metrics.test?.rankingUsers} of ${metrics.test?.rankingUsers} test users; blend tuned on ${metrics.ranking?.tuning?.users} validation users`);
+  out(
+    `train stage in-process: ${Number(t.seconds).toFixed(1)} s; timings ${JSON.stringify(Object.fromEntries(Object.entries(metrics.timings ?? {}).map(([k, v]) => [k, Number(Number(v).toFixed(2))])))}`,
+  );
+  out(
+    `rating model ${t.ratingModel}, factors ${metrics.ratingHyperParameters?.factors ?? metrics.hyperParameters?.factors}; epochs run ${t.epochsRun}, best ${t.bestEpoch}; served model trained on ${t.trainedOn} (refit ${JSON.stringify(t.refit ?? null)})`,
+  );
+  out(
+    `ranking metrics on ${metrics.test?.rankingUsersEvaluated ?? metrics.test?.rankingUsers} of ${metrics.test?.rankingUsers} test users; blend tuned on ${metrics.ranking?.tuning?.users} validation users`,
+  );
   out();
   out(`| model | test RMSE | MAE | P@${metrics.k} | NDCG@${metrics.k} |`);
   out(`| --- | --- | --- | --- | --- |`);
@@ -209,18 +274,24 @@ async function main(): Promise<void> {
   out();
   if (kernel?.result) {
     const k = kernel.result;
-    out(`floor, SGD kernel alone (${k.kernel}, ${k.threads} threads, k ${k.factors}, ${k.epochs} epochs on all ${ratings} ratings): ${k.seconds.toFixed(1)} s, ${k.secondsPerEpoch.toFixed(2)} s/epoch, peak RSS ${gb(kernel.measured.peakRssBytes)}`);
+    out(
+      `floor, SGD kernel alone (${k.kernel}, ${k.threads} threads, k ${k.factors}, ${k.epochs} epochs on all ${ratings} ratings): ${k.seconds.toFixed(1)} s, ${k.secondsPerEpoch.toFixed(2)} s/epoch, peak RSS ${gb(kernel.measured.peakRssBytes)}`,
+    );
   }
   if (als?.result) {
     const a = als.result;
     const walls = (a.sweepSeconds as Array<{ wall: number; cpu: number }>).map((s) => s.wall);
     const cpu = (a.sweepSeconds as Array<{ wall: number; cpu: number }>).map((s) => s.cpu);
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    out(`implicit ALS alone (CG ${a.cgSteps} steps, k ${a.factors}, ${a.sweeps} sweeps on all ${ratings} ratings): ${mean(walls).toFixed(2)} s/sweep wall (min ${Math.min(...walls).toFixed(2)}), ${mean(cpu).toFixed(2)} cpu-s/sweep, peak RSS ${gb(als.measured.peakRssBytes)}  [goal <= 5 s/sweep at 20M, k 64]`);
+    out(
+      `implicit ALS alone (CG ${a.cgSteps} steps, k ${a.factors}, ${a.sweeps} sweeps on all ${ratings} ratings): ${mean(walls).toFixed(2)} s/sweep wall (min ${Math.min(...walls).toFixed(2)}), ${mean(cpu).toFixed(2)} cpu-s/sweep, peak RSS ${gb(als.measured.peakRssBytes)}  [goal <= 5 s/sweep at 20M, k 64]`,
+    );
   }
   const train = stages.trainer;
   out();
-  out(`goals at 20M: train stage ${train.seconds.toFixed(1)} s [<= 90], ${gb(train.peakRssBytes)} [<= 3 GB]; test RMSE ${f4(mf.rmse)} [<= 0.7245 old stage]; served NDCG ${f4(served.ndcgAtK)} vs most-rated ${f4(popular.ndcgAtK)} [>=]`);
+  out(
+    `goals at 20M: train stage ${train.seconds.toFixed(1)} s [<= 90], ${gb(train.peakRssBytes)} [<= 3 GB]; test RMSE ${f4(mf.rmse)} [<= 0.7245 old stage]; served NDCG ${f4(served.ndcgAtK)} vs most-rated ${f4(popular.ndcgAtK)} [>=]`,
+  );
   const summary = {
     createdAt: new Date().toISOString(),
     node: process.version,

@@ -39,10 +39,13 @@ const DB_PATH = join(root, 'data', `${DATASET}.db`);
 // The API child is killed on exit by tools/lib/api-process.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 // The whole run is bounded: a hung server or client cannot keep it alive.
-setTimeout(() => {
-  console.error('bench:soak: overall time limit reached, stopping');
-  process.exit(2);
-}, (CAPACITY_SECONDS + DURATION + 120) * 1000).unref();
+setTimeout(
+  () => {
+    console.error('bench:soak: overall time limit reached, stopping');
+    process.exit(2);
+  },
+  (CAPACITY_SECONDS + DURATION + 120) * 1000,
+).unref();
 
 function rssKiB(pid: number): number | undefined {
   try {
@@ -70,7 +73,11 @@ interface Sample {
   ok: boolean;
 }
 
-function runAutocannon(url: string, pool: Array<{ path: string; body: string }>, options: { duration: number; overallRate?: number; onResponse?: (s: Sample) => void; started?: () => number }) {
+function runAutocannon(
+  url: string,
+  pool: Array<{ path: string; body: string }>,
+  options: { duration: number; overallRate?: number; onResponse?: (s: Sample) => void; started?: () => number },
+) {
   let next = 0;
   const counts = { non2xx: 0, socketErrors: 0 };
   const instance = autocannon({
@@ -121,7 +128,9 @@ async function main(): Promise<void> {
   const api = await startApi({ name: 'the API', readyTimeoutMs: 60_000 });
   const { child, url } = api;
   const pid = child.pid!;
-  console.log(`API pid ${pid} at ${url}: model ${manifest.version} (${manifest.users} users, ${manifest.movies} movies), ${movieIds.length} catalogue movies`);
+  console.log(
+    `API pid ${pid} at ${url}: model ${manifest.version} (${manifest.users} users, ${manifest.movies} movies), ${movieIds.length} catalogue movies`,
+  );
 
   // Capacity: warm-up, then a closed-loop burst.
   await runAutocannon(url, pool, { duration: 2 }).done;
@@ -187,14 +196,33 @@ async function main(): Promise<void> {
   const errors = soak.counts.non2xx + soak.counts.socketErrors + result.errors + result.timeouts;
   const p99Spread = Math.max(...p99s) / Math.min(...p99s);
   const checks = [
-    { name: 'zero errors (non-2xx + socket errors + timeouts)', ok: errors === 0, value: `${soak.counts.non2xx} non-2xx, ${soak.counts.socketErrors + result.errors} socket errors, ${result.timeouts} timeouts` },
-    { name: 'RSS growth first vs last 10 s < 10 %', ok: growth < 10, value: `${fmt(rssFirst / 1024)} -> ${fmt(rssLast / 1024)} MiB (${growth >= 0 ? '+' : ''}${fmt(growth)} %)` },
-    { name: 'p99 stable (max/min window p99 < 3)', ok: p99Spread < 3, value: `${fmt(Math.min(...p99s), 2)}..${fmt(Math.max(...p99s), 2)} ms (x${fmt(p99Spread, 2)})` },
+    {
+      name: 'zero errors (non-2xx + socket errors + timeouts)',
+      ok: errors === 0,
+      value: `${soak.counts.non2xx} non-2xx, ${soak.counts.socketErrors + result.errors} socket errors, ${result.timeouts} timeouts`,
+    },
+    {
+      name: 'RSS growth first vs last 10 s < 10 %',
+      ok: growth < 10,
+      value: `${fmt(rssFirst / 1024)} -> ${fmt(rssLast / 1024)} MiB (${growth >= 0 ? '+' : ''}${fmt(growth)} %)`,
+    },
+    {
+      name: 'p99 stable (max/min window p99 < 3)',
+      ok: p99Spread < 3,
+      value: `${fmt(Math.min(...p99s), 2)}..${fmt(Math.max(...p99s), 2)} ms (x${fmt(p99Spread, 2)})`,
+    },
     // Informational: on a shared 2-core machine the load generator competes with the server.
-    { name: 'offered rate achieved (>= 95 %)', ok: samples.length / seconds >= 0.95 * rate, value: `${fmt(samples.length / seconds, 0)} of ${rate} req/s`, informational: true },
+    {
+      name: 'offered rate achieved (>= 95 %)',
+      ok: samples.length / seconds >= 0.95 * rate,
+      value: `${fmt(samples.length / seconds, 0)} of ${rate} req/s`,
+      informational: true,
+    },
   ];
   console.log('');
-  console.log(`duration ${fmt(seconds)} s, ${samples.length} requests (${result.requests.total} sent), target ${rate} req/s = ${Math.round(FRACTION * 100)} % of ${fmt(capacity, 0)} req/s capacity, ${CONNECTIONS} connections, overall p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+  console.log(
+    `duration ${fmt(seconds)} s, ${samples.length} requests (${result.requests.total} sent), target ${rate} req/s = ${Math.round(FRACTION * 100)} % of ${fmt(capacity, 0)} req/s capacity, ${CONNECTIONS} connections, overall p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+  );
   for (const c of checks) console.log(`${c.ok ? 'PASS' : 'informational' in c ? 'WARN' : 'FAIL'}  ${c.name}: ${c.value}`);
 
   await api.stop(5000);

@@ -39,7 +39,11 @@ if (statSync(source).isDirectory()) {
     folder = source; // ingest will refuse it; still fingerprint what is there
   }
 }
-const files = folder ? readdirSync(folder).sort().map((name) => join(folder, name)) : [source];
+const files = folder
+  ? readdirSync(folder)
+      .sort()
+      .map((name) => join(folder, name))
+  : [source];
 const hash = createHash('sha256');
 for (const file of files) {
   const stat = statSync(file);

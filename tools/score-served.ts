@@ -19,7 +19,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runStageProcess, startApi, WORKSPACE_ROOT, type StageRun } from './lib/processes';
-import { K, loadSplit, popularityBaseline, scoreServedRankings, scoreServedRatings, type ServedRanking, type ServedRatings, type Split } from './lib/served-scoring';
+import {
+  K,
+  loadSplit,
+  popularityBaseline,
+  scoreServedRankings,
+  scoreServedRatings,
+  type ServedRanking,
+  type ServedRatings,
+  type Split,
+} from './lib/served-scoring';
 
 const TARGETS = { rmse: 0.85, mae: 0.655, ndcg: 0.205, precision: 0.16 };
 const USAGE = 'usage: npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE]';
@@ -68,7 +77,13 @@ function prepareSource(opts: Options) {
   for (const file of ['movies.csv', 'links.csv', 'tags.csv']) copyFileSync(join(opts.movielensDir, file), join(source, file));
   // Only the variables the checker sets: a stray REELRANK_TRAIN_* in this shell cannot change the model scored.
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(REELRANK_|MOVIELENS_|PORT$|NX_)/.test(key)));
-  Object.assign(env, { MOVIELENS_SOURCE: source, REELRANK_DATA_DIR: join(work, 'data'), REELRANK_MODELS_DIR: join(work, 'models'), REELRANK_ROOT: WORKSPACE_ROOT, NODE_ENV: 'production' });
+  Object.assign(env, {
+    MOVIELENS_SOURCE: source,
+    REELRANK_DATA_DIR: join(work, 'data'),
+    REELRANK_MODELS_DIR: join(work, 'models'),
+    REELRANK_ROOT: WORKSPACE_ROOT,
+    NODE_ENV: 'production',
+  });
   process.stdout.write(`split ${opts.splitDir}\ncatalogue ${opts.movielensDir}\nwork dir ${work}${opts.keep ? ' (kept)' : ''}\n`);
   return { work, env };
 }
@@ -113,7 +128,11 @@ const f4 = (x: number) => x.toFixed(4);
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -123,8 +142,15 @@ function printReport(opts: Options, split: Split, stages: StageRun[], served: Aw
   const rank = ranking.metrics;
   const pop = popularityBaseline(split);
   const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  const checks = { rmse: ratings.rmse <= TARGETS.rmse, mae: ratings.mae <= TARGETS.mae, ndcg: rank.ndcg >= TARGETS.ndcg, precision: rank.precision >= TARGETS.precision };
-  const warm = Math.sqrt((ratings.rmse ** 2 * ratings.rows - ratings.coldMovieRmse ** 2 * ratings.coldMovieRows) / (ratings.rows - ratings.coldMovieRows));
+  const checks = {
+    rmse: ratings.rmse <= TARGETS.rmse,
+    mae: ratings.mae <= TARGETS.mae,
+    ndcg: rank.ndcg >= TARGETS.ndcg,
+    precision: rank.precision >= TARGETS.precision,
+  };
+  const warm = Math.sqrt(
+    (ratings.rmse ** 2 * ratings.rows - ratings.coldMovieRmse ** 2 * ratings.coldMovieRows) / (ratings.rows - ratings.coldMovieRows),
+  );
   const m = ready.model ?? {};
   const out = [
     '',
@@ -161,10 +187,26 @@ function printReport(opts: Options, split: Split, stages: StageRun[], served: Aw
   ];
   if (problems.length) out.push(`problems:\n  - ${problems.join('\n  - ')}`);
   const allPass = Object.values(checks).every(Boolean);
-  out.push(allPass ? 'ALL TARGETS MET' : `TARGETS FAILED: ${Object.entries(checks).filter(([, ok]) => !ok).map(([k]) => k).join(', ')}`);
+  out.push(
+    allPass
+      ? 'ALL TARGETS MET'
+      : `TARGETS FAILED: ${Object.entries(checks)
+          .filter(([, ok]) => !ok)
+          .map(([k]) => k)
+          .join(', ')}`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   if (opts.json) {
-    const report = { split: opts.splitDir, model: ready.model ?? null, served: { ...ratings, ...rank, ranking: { ...ranking, metrics: undefined } }, popularity: pop, targets: TARGETS, checks, stages: Object.fromEntries(stages.map((s) => [s.name, s.seconds])), problems };
+    const report = {
+      split: opts.splitDir,
+      model: ready.model ?? null,
+      served: { ...ratings, ...rank, ranking: { ...ranking, metrics: undefined } },
+      popularity: pop,
+      targets: TARGETS,
+      checks,
+      stages: Object.fromEntries(stages.map((s) => [s.name, s.seconds])),
+      problems,
+    };
     writeFileSync(resolve(process.cwd(), opts.json), `${JSON.stringify(report, null, 2)}\n`);
   }
   if (problems.length) return 1;

@@ -41,7 +41,8 @@ const USAGE = 'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,3
 
 function numbers(flag: string, text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`--${flag} must be a comma-separated list of non-negative numbers, got "${text}"\n${USAGE}`);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0))
+    throw new Error(`--${flag} must be a comma-separated list of non-negative numbers, got "${text}"\n${USAGE}`);
   return values;
 }
 
@@ -49,7 +50,8 @@ function readRatings(source: string | null, dbPath: string): { ratings: RatingsC
   if (source) {
     if (!existsSync(source)) throw new Error(`source ${source} does not exist`);
     const file = statSync(source).isDirectory() ? join(resolveSourceFolder(source), 'ratings.csv') : source;
-    if (!file.endsWith('.csv') || !existsSync(file)) throw new Error(`${source}: the tune reads a ratings.csv (folder or file); for other formats run \`npm run pipeline\` and omit --source`);
+    if (!file.endsWith('.csv') || !existsSync(file))
+      throw new Error(`${source}: the tune reads a ratings.csv (folder or file); for other formats run \`npm run pipeline\` and omit --source`);
     return { ratings: readRatingsCsv(file), from: file };
   }
   if (!existsSync(dbPath)) throw new Error(`no --source and no database at ${dbPath}: pass --source or run \`npm run pipeline\` first`);
@@ -86,12 +88,16 @@ async function main(): Promise<void> {
   // ... then the validation part is carved out of train only, as evaluateOnSplit does.
   const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
   const carve = splitRatings(trainPart, { seed: hyper.seed + 1, validationFraction: validationShare, testFraction: 0 });
-  log(`[tune] ${from}: ${all.ratings.length} ratings; fit ${carve.train.ratings.length}, validation ${carve.validation.ratings.length}, test ${rows.test.length} (set aside, unused); backend ${backend}`);
+  log(
+    `[tune] ${from}: ${all.ratings.length} ratings; fit ${carve.train.ratings.length}, validation ${carve.validation.ratings.length}, test ${rows.test.length} (set aside, unused); backend ${backend}`,
+  );
 
   const kind = resolveRatingModel(hyper.ratingModel, trainPart.ratings.length, hyper.autoSvdppMaxRatings);
   const t0 = performance.now();
   const selection = trainRatingModel(kind, carve.train, carve.validation, hyper, {});
-  log(`[tune] rating model (${kind}, ${hyper.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `[tune] rating model (${kind}, ${hyper.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const validationData = prepareEvaluation(carve.train, carve.validation);
 
   const grid: ImplicitConfig[] = [];
@@ -102,28 +108,49 @@ async function main(): Promise<void> {
   const isCommitted = (g: ImplicitConfig) => (Object.keys(committed) as (keyof ImplicitConfig)[]).every((key) => g[key] === committed[key]);
   if (!grid.some(isCommitted)) grid.push({ ...committed });
 
-  const rows_: Array<ImplicitConfig & { rating: number; popularity: number; ndcg: number; precision: number; seconds: number; committed: boolean }> = [];
+  const rows_: Array<ImplicitConfig & { rating: number; popularity: number; ndcg: number; precision: number; seconds: number; committed: boolean }> =
+    [];
   for (const [i, implicit] of grid.entries()) {
     const started = performance.now();
     const fit = fitRanker(validationData, selection.model, { ...implicit, seed: hyper.seed }, { implicit: 1, rating: 0, popularity: 0 });
     const tuning = tuneBlendWeights(tf, validationData, selection.model, fit.ranking, hyper.rankingK, hyper.ranker);
     const best = tuning.grid[0];
     const seconds = (performance.now() - started) / 1000;
-    rows_.push({ ...implicit, rating: best.rating, popularity: best.popularity, ndcg: best.ndcg, precision: best.precision, seconds, committed: isCommitted(implicit) });
-    log(`[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`);
+    rows_.push({
+      ...implicit,
+      rating: best.rating,
+      popularity: best.popularity,
+      ndcg: best.ndcg,
+      precision: best.precision,
+      seconds,
+      committed: isCommitted(implicit),
+    });
+    log(
+      `[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`,
+    );
   }
   const ranked = [...rows_].sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const winner = ranked[0];
   const mine = rows_.find((r) => r.committed)!;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+    );
     return;
   }
   const K = hyper.rankingK;
   const header = ['factors', 'sweeps', 'alpha', 'lambda', 'w_rating', 'w_pop', `NDCG@${K}`, `P@${K}`, 's', ''];
   const lines = rows_.map((r) => [
-    String(r.factors), String(r.sweeps), String(r.alpha), String(r.regularization), String(r.rating), String(r.popularity),
-    r.ndcg.toFixed(4), r.precision.toFixed(4), r.seconds.toFixed(1), [r === winner ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
+    String(r.factors),
+    String(r.sweeps),
+    String(r.alpha),
+    String(r.regularization),
+    String(r.rating),
+    String(r.popularity),
+    r.ndcg.toFixed(4),
+    r.precision.toFixed(4),
+    r.seconds.toFixed(1),
+    [r === winner ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
   const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 9 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;

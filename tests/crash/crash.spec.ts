@@ -1,6 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  watch,
+  writeFileSync,
+  type FSWatcher,
+} from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -75,7 +87,11 @@ interface RunResult {
 function runStage(stage: Stage, root: string, options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[stage]], { cwd: REPO, env: stageEnv(root, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[stage]], {
+      cwd: REPO,
+      env: stageEnv(root, options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let killedBy: string | undefined;
     let watcher: FSWatcher | undefined;
@@ -124,13 +140,21 @@ function dbDump(path: string): Record<string, string> | null {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     const out: Record<string, string> = {};
-    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").all() as Array<{ name: string; sql: string | null }>;
+    const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").all() as Array<{
+      name: string;
+      sql: string | null;
+    }>;
     out['(schema)'] = sha(tables.map((t) => `${t.name}:${t.sql ?? ''}`).join('\n'));
     for (const { name } of tables) {
       if (name.startsWith('sqlite_') || !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)) continue;
-      const columns = (db.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map((c) => c.name).filter((c) => c !== 'created_at');
+      const columns = (db.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>)
+        .map((c) => c.name)
+        .filter((c) => c !== 'created_at');
       const where = name === 'dataset_meta' ? ` WHERE key <> 'loadedAt'` : '';
-      const rows = db.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${name}"${where} ORDER BY ${columns.map((c) => `"${c}"`).join(', ')}`).raw().all();
+      const rows = db
+        .prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${name}"${where} ORDER BY ${columns.map((c) => `"${c}"`).join(', ')}`)
+        .raw()
+        .all();
       const hash = createHash('sha256');
       for (const row of rows) hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
       out[name] = `${rows.length}:${hash.digest('hex')}`;
@@ -145,7 +169,11 @@ const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms)$/;
 function stripVolatile(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripVolatile);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !VOLATILE.test(k)).map(([k, v]) => [k, stripVolatile(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !VOLATILE.test(k))
+        .map(([k, v]) => [k, stripVolatile(v)]),
+    );
   }
   return value;
 }
@@ -203,21 +231,33 @@ interface KillPoint {
   options: (root: string, referenceMs: number) => RunOptions;
 }
 
-const at = (fraction: number, previous: boolean): KillPoint => ({ name: `${Math.round(fraction * 100)}% of run`, previous, options: (_root, ms) => ({ killAfterMs: Math.round(fraction * ms) }) });
+const at = (fraction: number, previous: boolean): KillPoint => ({
+  name: `${Math.round(fraction * 100)}% of run`,
+  previous,
+  options: (_root, ms) => ({ killAfterMs: Math.round(fraction * ms) }),
+});
 
 const POINTS: Record<Stage, KillPoint[]> = {
   ingest: [
     at(0.15, false),
     { name: 'mid-copy (copying line)', previous: true, options: () => ({ killOnLine: /\[ingest\] copying/ }) },
     { name: 'mid-parse (ratings progress line)', previous: false, options: () => ({ killOnLine: /\[ingest ratings\]/ }) },
-    { name: 'mid-write (processed temp folder appears)', previous: true, options: (root) => ({ killOnFile: { dir: join(root, 'data', 'processed'), pattern: new RegExp(`^\\.${DATASET}\\..*\\.tmp$`) } }) },
+    {
+      name: 'mid-write (processed temp folder appears)',
+      previous: true,
+      options: (root) => ({ killOnFile: { dir: join(root, 'data', 'processed'), pattern: new RegExp(`^\\.${DATASET}\\..*\\.tmp$`) } }),
+    },
     at(0.5, true),
     at(0.9, true),
   ],
   database: [
     at(0.15, false),
     { name: 'mid-DB-load (ratings.csv progress line)', previous: true, options: () => ({ killOnLine: /\[database ratings\.csv (parse|insert)\]/ }) },
-    { name: 'mid-DB-write (temp db file appears)', previous: false, options: (root) => ({ killOnFile: { dir: join(root, 'data'), pattern: new RegExp(`^\\.${DATASET}\\.db\\..*\\.tmp$`) } }) },
+    {
+      name: 'mid-DB-write (temp db file appears)',
+      previous: false,
+      options: (root) => ({ killOnFile: { dir: join(root, 'data'), pattern: new RegExp(`^\\.${DATASET}\\.db\\..*\\.tmp$`) } }),
+    },
     at(0.5, true),
     at(0.9, true),
   ],
@@ -225,8 +265,16 @@ const POINTS: Record<Stage, KillPoint[]> = {
     at(0.15, false),
     { name: 'mid-training (epoch 2 line)', previous: true, options: () => ({ killOnLine: /svd\+\+ epoch 2\// }) },
     { name: 'mid-ranker-refit (refit line)', previous: true, options: () => ({ killOnLine: /\[train\] refit on all/ }) },
-    { name: 'mid-artifact-write (weights temp appears)', previous: true, options: (root) => ({ killOnFile: { dir: paths(root).model, pattern: /^\.weights-.*\.tmp$/ } }) },
-    { name: 'mid-artifact-write (model.json temp appears)', previous: true, options: (root) => ({ killOnFile: { dir: paths(root).model, pattern: /^\.model\.json\..*\.tmp$/ } }) },
+    {
+      name: 'mid-artifact-write (weights temp appears)',
+      previous: true,
+      options: (root) => ({ killOnFile: { dir: paths(root).model, pattern: /^\.weights-.*\.tmp$/ } }),
+    },
+    {
+      name: 'mid-artifact-write (model.json temp appears)',
+      previous: true,
+      options: (root) => ({ killOnFile: { dir: paths(root).model, pattern: /^\.model\.json\..*\.tmp$/ } }),
+    },
     at(0.5, false),
     at(0.9, true),
   ],
@@ -313,7 +361,9 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             const run = await runStage(stage, root, options);
             if (run.signal === 'SIGKILL' && run.killedBy) killed = run;
             else if (options.killAfterMs === undefined || attempt === 2) {
-              throw new Error(`${stage} was not killed at ${point.name}: it ended (exit ${run.code}, signal ${run.signal}) after ${run.ms} ms before the kill fired\n${run.stderr.slice(-2000)}`);
+              throw new Error(
+                `${stage} was not killed at ${point.name}: it ended (exit ${run.code}, signal ${run.signal}) after ${run.ms} ms before the kill fired\n${run.stderr.slice(-2000)}`,
+              );
             } else rmSync(root, { recursive: true, force: true });
           }
           expect(killed.signal).toBe('SIGKILL');
@@ -331,7 +381,10 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
             const state = value === null ? 'none' : same(value, was) ? 'previous' : same(value, want) ? 'new' : 'PARTIAL';
             states.push(`${key}=${state}`);
-            if (state === 'PARTIAL') throw new Error(`${stage} killed at ${point.name}: ${key} is neither the previous, nor absent, nor the complete new artifact\n${JSON.stringify({ before: was, after: value, expected: want }).slice(0, 2000)}`);
+            if (state === 'PARTIAL')
+              throw new Error(
+                `${stage} killed at ${point.name}: ${key} is neither the previous, nor absent, nor the complete new artifact\n${JSON.stringify({ before: was, after: value, expected: want }).slice(0, 2000)}`,
+              );
           }
           if (stage === 'trainer') {
             // metrics.json is written just before model.json; it may be the new one beside the old model.json.
@@ -348,7 +401,9 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
             expect(readdirSync(paths(root).model).filter((n) => n.startsWith('weights-'))).toHaveLength(1);
           }
           expect(leftovers(root)).toEqual([]);
-          matrix.push(`${stage} | ${point.name} | ${point.previous ? 'yes' : 'no'} | SIGKILL on ${killed.killedBy} after ${killed.ms} ms | ${states.join(', ')} | identical`);
+          matrix.push(
+            `${stage} | ${point.name} | ${point.previous ? 'yes' : 'no'} | SIGKILL on ${killed.killedBy} after ${killed.ms} ms | ${states.join(', ')} | identical`,
+          );
           rmSync(root, { recursive: true, force: true });
         }, 90_000);
       }
@@ -408,7 +463,11 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
     const dest = join(dir, 'data', 'raw', 'ml-latest-small.zip');
     const download = (killWhenPartOver?: number) =>
       new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((done) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'tests/crash/download-child.ts', url, dest, digest, String(payload.length)], { cwd: REPO, env: stageEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'tests/crash/download-child.ts', url, dest, digest, String(payload.length)], {
+          cwd: REPO,
+          env: stageEnv(dir),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.resume();
@@ -438,7 +497,9 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       expect(existsSync(`${dest}.part`)).toBe(false);
       expect(ranges[0]).toBe('none');
       expect(ranges[ranges.length - 1]).toMatch(/^bytes=\d+-$/);
-      matrix.push(`ingest | mid-download (.part over 1 MiB of 3 MiB) | no | SIGKILL at ${partial} bytes | zip=none, .part kept | resumed with ${ranges[ranges.length - 1]}, sha256 verified`);
+      matrix.push(
+        `ingest | mid-download (.part over 1 MiB of 3 MiB) | no | SIGKILL at ${partial} bytes | zip=none, .part kept | resumed with ${ranges[ranges.length - 1]}, sha256 verified`,
+      );
     } finally {
       server.closeAllConnections();
       server.close();
@@ -491,7 +552,10 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
         new Promise<Record<string, any>>((res, rej) => {
           const seen = lines.find(test);
           if (seen) return res(seen);
-          const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}; stderr: ${stderr}; log: ${JSON.stringify(lines).slice(0, 2000)}`)), 20_000);
+          const timer = setTimeout(
+            () => rej(new Error(`timed out waiting for ${what}; stderr: ${stderr}; log: ${JSON.stringify(lines).slice(0, 2000)}`)),
+            20_000,
+          );
           waiters.push({ test, resolve: (l) => (clearTimeout(timer), res(l)) });
         });
 
@@ -499,7 +563,11 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const base = String(listening.url).replace('localhost', '127.0.0.1');
       const ready = async () => (await (await fetch(`${base}/ready`)).json()) as { model: { version: string } };
       const predictOk = async () => {
-        const r = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1, movie_id: 1 }) });
+        const r = await fetch(`${base}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: 1, movie_id: 1 }),
+        });
         const body = (await r.json()) as { predicted_rating: number };
         return r.status === 200 && body.predicted_rating >= 0.5 && body.predicted_rating <= 5;
       };
@@ -534,7 +602,10 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const next = (previousOutputs.trainer!.model as { version: string }).version;
       const after = lines.length;
       child.kill('SIGHUP');
-      const swapped = await waitFor((l) => lines.indexOf(l) >= after && typeof l.msg === 'string' && l.msg.startsWith('SIGHUP'), 'the third SIGHUP line');
+      const swapped = await waitFor(
+        (l) => lines.indexOf(l) >= after && typeof l.msg === 'string' && l.msg.startsWith('SIGHUP'),
+        'the third SIGHUP line',
+      );
       expect(swapped.msg).toContain(`model ${next} is live`);
       expect((await ready()).model.version).toBe(next);
       expect(await predictOk()).toBe(true);

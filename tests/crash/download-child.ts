@@ -4,7 +4,15 @@ import { downloadFile } from '@reelrank/ingest';
 
 async function main(): Promise<void> {
   const [url, dest, sha256, bytes] = process.argv.slice(2);
-  const result = await downloadFile({ url, dest, sha256, expectedBytes: Number(bytes), retries: 0, idleTimeoutMs: 5000, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  const result = await downloadFile({
+    url,
+    dest,
+    sha256,
+    expectedBytes: Number(bytes),
+    retries: 0,
+    idleTimeoutMs: 5000,
+    onProgress: (line) => process.stderr.write(`${line}\n`),
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -46,7 +46,24 @@ interface Reply {
 
 // ---------------------------------------------------------------- value generators
 
-const hugeNumbers = [1e308, -1e308, 2 ** 53 + 1, -(2 ** 53) - 1, 2 ** 31, 2 ** 31 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE, 5e-324, -0, 0, 1.5, 0.1, -1, -2147483648];
+const hugeNumbers = [
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  -(2 ** 53) - 1,
+  2 ** 31,
+  2 ** 31 - 1,
+  2 ** 32,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_VALUE,
+  5e-324,
+  -0,
+  0,
+  1.5,
+  0.1,
+  -1,
+  -2147483648,
+];
 const hostileStrings = [
   "' OR 1=1 --",
   "'; DROP TABLE movies; --",
@@ -92,7 +109,22 @@ const hostileStrings = [
   '../../etc/passwd',
 ];
 const dangerousKeys = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'];
-const fieldNames = ['user_id', 'movie_id', 'n_recommendations', 'genres', 'exclude_movie_ids', 'pairs', 'ratings', 'rating', 'n', 'q', 'search', 'genre', 'limit', 'offset'];
+const fieldNames = [
+  'user_id',
+  'movie_id',
+  'n_recommendations',
+  'genres',
+  'exclude_movie_ids',
+  'pairs',
+  'ratings',
+  'rating',
+  'n',
+  'q',
+  'search',
+  'genre',
+  'limit',
+  'offset',
+];
 
 const anyNumber = fc.oneof(
   fc.constantFrom(...hugeNumbers),
@@ -103,7 +135,12 @@ const anyNumber = fc.oneof(
 );
 const anyString = fc.oneof(fc.constantFrom(...hostileStrings), fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }));
 const validId = fc.oneof(fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 200_000 }), fc.constant(2_147_483_647));
-const idLike = fc.oneof({ weight: 4, arbitrary: validId }, { weight: 3, arbitrary: anyNumber }, { weight: 1, arbitrary: anyString.map((s) => s) }, { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [1], { id: 1 }) });
+const idLike = fc.oneof(
+  { weight: 4, arbitrary: validId },
+  { weight: 3, arbitrary: anyNumber },
+  { weight: 1, arbitrary: anyString.map((s) => s) },
+  { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [1], { id: 1 }) },
+);
 
 const { value: jsonLeaf } = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -117,7 +154,11 @@ const { value: jsonLeaf } = fc.letrec<{ value: unknown }>((tie) => ({
 }));
 
 /** An object whose keys are mostly the real field names, with values of any type. */
-const fieldSoup = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames), fc.constantFrom(...dangerousKeys), fc.string({ maxLength: 6 })), fc.oneof(idLike, jsonLeaf), { maxKeys: 5 });
+const fieldSoup = fc.dictionary(
+  fc.oneof(fc.constantFrom(...fieldNames), fc.constantFrom(...dangerousKeys), fc.string({ maxLength: 6 })),
+  fc.oneof(idLike, jsonLeaf),
+  { maxKeys: 5 },
+);
 
 // Near-valid bodies per endpoint (valid ones included), so the 2xx paths are exercised too.
 const genresArb = fc.array(fc.oneof(fc.constantFrom('Comedy', 'sci-fi', 'Drama', 'Horror', 'IMAX', 'Nope', ''), anyString), { maxLength: 4 });
@@ -132,7 +173,16 @@ const batchBody = fc.record({ pairs: fc.oneof({ weight: 5, arbitrary: fc.array(p
 const ratingArb = fc.oneof(fc.constantFrom(0.5, 1, 1.5, 2, 3, 3.5, 4, 4.5, 5), anyNumber, anyString);
 const newUserBody = fc.record(
   {
-    ratings: fc.oneof({ weight: 5, arbitrary: fc.array(fc.oneof({ weight: 4, arbitrary: fc.record({ movie_id: idLike, rating: ratingArb }) }, { weight: 1, arbitrary: fieldSoup }), { maxLength: 8 }) }, { weight: 1, arbitrary: jsonLeaf }),
+    ratings: fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc.array(
+          fc.oneof({ weight: 4, arbitrary: fc.record({ movie_id: idLike, rating: ratingArb }) }, { weight: 1, arbitrary: fieldSoup }),
+          { maxLength: 8 },
+        ),
+      },
+      { weight: 1, arbitrary: jsonLeaf },
+    ),
     n_recommendations: fc.oneof(fc.integer({ min: 1, max: MAX_N }), idLike),
     genres: genresArb,
   },
@@ -141,7 +191,15 @@ const newUserBody = fc.record(
 
 const jsonBodyFor = (path: string): fc.Arbitrary<unknown> => {
   const specific =
-    path === '/recommendations' ? recommendationsBody : path === '/predict' ? predictBody : path === '/predict/batch' ? batchBody : path === '/recommendations/new-user' ? newUserBody : fieldSoup;
+    path === '/recommendations'
+      ? recommendationsBody
+      : path === '/predict'
+        ? predictBody
+        : path === '/predict/batch'
+          ? batchBody
+          : path === '/recommendations/new-user'
+            ? newUserBody
+            : fieldSoup;
   return fc.oneof({ weight: 6, arbitrary: specific }, { weight: 2, arbitrary: fieldSoup }, { weight: 2, arbitrary: jsonLeaf });
 };
 
@@ -149,13 +207,53 @@ const jsonBodyFor = (path: string): fc.Arbitrary<unknown> => {
 const pct = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 const rawQueryPiece = fc.oneof(
   anyString.map(pct),
-  fc.constantFrom('%', '%ZZ', '%FF', '%E0%A4', '%C0%80', '%00', '+', '&', '=', '==', '%2B', '%26', 'a[b]=c', 'q[]=x', '1e3', '-1', '0', '1.5', '10', '100', '101'),
+  fc.constantFrom(
+    '%',
+    '%ZZ',
+    '%FF',
+    '%E0%A4',
+    '%C0%80',
+    '%00',
+    '+',
+    '&',
+    '=',
+    '==',
+    '%2B',
+    '%26',
+    'a[b]=c',
+    'q[]=x',
+    '1e3',
+    '-1',
+    '0',
+    '1.5',
+    '10',
+    '100',
+    '101',
+  ),
 );
 const queryArb = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom('q', 'search', 'genre', 'limit', 'offset', 'n', 'q', 'q', 'limit'), fc.constantFrom(...dangerousKeys), fc.string({ maxLength: 5 }).map(pct)), rawQueryPiece), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom('q', 'search', 'genre', 'limit', 'offset', 'n', 'q', 'q', 'limit'),
+        fc.constantFrom(...dangerousKeys),
+        fc.string({ maxLength: 5 }).map(pct),
+      ),
+      rawQueryPiece,
+    ),
+    { maxLength: 4 },
+  )
   .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}` : ''));
 const validQuery = fc
-  .record({ q: fc.constantFrom('star', 'matrix', 'the', 'love', "' OR 1=1 --", '%', '_', 'a_b', '100%'), genre: fc.constantFrom('Comedy', 'sci-fi', 'Drama'), limit: fc.integer({ min: 1, max: 100 }), offset: fc.integer({ min: 0, max: 50 }) }, { requiredKeys: [] })
+  .record(
+    {
+      q: fc.constantFrom('star', 'matrix', 'the', 'love', "' OR 1=1 --", '%', '_', 'a_b', '100%'),
+      genre: fc.constantFrom('Comedy', 'sci-fi', 'Drama'),
+      limit: fc.integer({ min: 1, max: 100 }),
+      offset: fc.integer({ min: 0, max: 50 }),
+    },
+    { requiredKeys: [] },
+  )
   .map((r) => {
     const entries = Object.entries(r);
     return entries.length ? `?${entries.map(([k, v]) => `${k}=${pct(String(v))}`).join('&')}` : '';
@@ -163,7 +261,29 @@ const validQuery = fc
 
 const pathIdArb = fc.oneof(
   validId.map(String),
-  fc.constantFrom('1e3', '-1', '0', '1.5', '%00', '00001', '0x10', 'abc', '%20', '2147483648', '99999999999999999999', 'Infinity', 'NaN', '%E0%A4%A', '%FF', '1%2F2', '__proto__', 'constructor', '..', '%2e%2e', "1'%20OR%201=1"),
+  fc.constantFrom(
+    '1e3',
+    '-1',
+    '0',
+    '1.5',
+    '%00',
+    '00001',
+    '0x10',
+    'abc',
+    '%20',
+    '2147483648',
+    '99999999999999999999',
+    'Infinity',
+    'NaN',
+    '%E0%A4%A',
+    '%FF',
+    '1%2F2',
+    '__proto__',
+    'constructor',
+    '..',
+    '%2e%2e',
+    "1'%20OR%201=1",
+  ),
   anyString.map(pct),
 );
 
@@ -178,13 +298,31 @@ const POST_ROUTES = ['/recommendations', '/recommendations/new-user', '/predict'
 
 /** A JSON body sent to a POST route, with assorted content types. */
 const postJson: fc.Arbitrary<HostileRequest> = fc.constantFrom(...POST_ROUTES).chain((path) =>
-  fc.tuple(jsonBodyFor(path), fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/vnd.api+json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', null)).map(([body, type]) => ({
-    method: 'POST',
-    path,
-    headers: (type === null ? {} : { 'content-type': type }) as Record<string, string>,
-    body: toBuf(body),
-    label: `POST ${path} (${type ?? 'no content type'}) ${JSON.stringify(body)?.slice(0, 300)}`,
-  })),
+  fc
+    .tuple(
+      jsonBodyFor(path),
+      fc.constantFrom(
+        'application/json',
+        'application/json',
+        'application/json',
+        'application/json; charset=utf-8',
+        'APPLICATION/JSON',
+        'application/json; charset=latin1',
+        'application/json; charset=utf-16',
+        'application/vnd.api+json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        null,
+      ),
+    )
+    .map(([body, type]) => ({
+      method: 'POST',
+      path,
+      headers: (type === null ? {} : { 'content-type': type }) as Record<string, string>,
+      body: toBuf(body),
+      label: `POST ${path} (${type ?? 'no content type'}) ${JSON.stringify(body)?.slice(0, 300)}`,
+    })),
 );
 
 /** Raw bytes that are not (valid) JSON: truncated, invalid UTF-8, scalars, form data. */
@@ -226,12 +364,31 @@ const rawBody: fc.Arbitrary<HostileRequest> = fc
     ),
     fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', null),
   )
-  .map(([path, body, type]) => ({ method: 'POST', path, headers: (type === null ? {} : { 'content-type': type }) as Record<string, string>, body, label: `POST ${path} raw(${type}) ${body.toString('hex').slice(0, 200)}` }));
+  .map(([path, body, type]) => ({
+    method: 'POST',
+    path,
+    headers: (type === null ? {} : { 'content-type': type }) as Record<string, string>,
+    body,
+    label: `POST ${path} raw(${type}) ${body.toString('hex').slice(0, 200)}`,
+  }));
 
 const movieGets: fc.Arbitrary<HostileRequest> = fc.oneof(
-  fc.tuple(fc.constantFrom('/movies', '/movies/search'), fc.oneof(queryArb, validQuery)).map(([p, q]) => ({ method: 'GET', path: `${p}${q}`, label: `GET ${p}${q}` })),
-  fc.tuple(pathIdArb, fc.oneof(fc.constant(''), queryArb)).map(([id, q]) => ({ method: 'GET', path: `/movies/${id}${q}`, label: `GET /movies/${id}${q}` })),
-  fc.tuple(pathIdArb, fc.oneof(fc.constant(''), fc.integer({ min: -2, max: 120 }).map((n) => `?n=${n}`), queryArb)).map(([id, q]) => ({ method: 'GET', path: `/movies/${id}/similar${q}`, label: `GET /movies/${id}/similar${q}` })),
+  fc
+    .tuple(fc.constantFrom('/movies', '/movies/search'), fc.oneof(queryArb, validQuery))
+    .map(([p, q]) => ({ method: 'GET', path: `${p}${q}`, label: `GET ${p}${q}` })),
+  fc
+    .tuple(pathIdArb, fc.oneof(fc.constant(''), queryArb))
+    .map(([id, q]) => ({ method: 'GET', path: `/movies/${id}${q}`, label: `GET /movies/${id}${q}` })),
+  fc
+    .tuple(
+      pathIdArb,
+      fc.oneof(
+        fc.constant(''),
+        fc.integer({ min: -2, max: 120 }).map((n) => `?n=${n}`),
+        queryArb,
+      ),
+    )
+    .map(([id, q]) => ({ method: 'GET', path: `/movies/${id}/similar${q}`, label: `GET /movies/${id}/similar${q}` })),
 );
 
 const otherGets: fc.Arbitrary<HostileRequest> = fc
@@ -239,11 +396,30 @@ const otherGets: fc.Arbitrary<HostileRequest> = fc
   .map(([p, q]) => ({ method: 'GET', path: `${p}${q}`, label: `GET ${p}${q}` }));
 
 const wrongMethods: fc.Arbitrary<HostileRequest> = fc
-  .tuple(methodArb, fc.constantFrom('/health', '/ready', '/movies', '/movies/1', '/movies/1/similar', '/openapi.json', ...POST_ROUTES, '/admin/reload'), fc.option(jsonLeaf))
+  .tuple(
+    methodArb,
+    fc.constantFrom('/health', '/ready', '/movies', '/movies/1', '/movies/1/similar', '/openapi.json', ...POST_ROUTES, '/admin/reload'),
+    fc.option(jsonLeaf),
+  )
   .map(([method, path, body]) => ({ method, path, headers: JSON_CT, body: body === null ? undefined : toBuf(body), label: `${method} ${path}` }));
 
 const adminReload: fc.Arbitrary<HostileRequest> = fc
-  .tuple(fc.option(fc.oneof(fc.constantFrom(`Bearer ${ADMIN_TOKEN}`, 'Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `bearer ${ADMIN_TOKEN}x`, `Bearer ${'a'.repeat(5000)}`), anyString.map((s) => `Bearer ${pct(s)}`))), fc.option(jsonLeaf))
+  .tuple(
+    fc.option(
+      fc.oneof(
+        fc.constantFrom(
+          `Bearer ${ADMIN_TOKEN}`,
+          'Bearer',
+          'Bearer ',
+          'Basic YWRtaW46YWRtaW4=',
+          `bearer ${ADMIN_TOKEN}x`,
+          `Bearer ${'a'.repeat(5000)}`,
+        ),
+        anyString.map((s) => `Bearer ${pct(s)}`),
+      ),
+    ),
+    fc.option(jsonLeaf),
+  )
   .map(([auth, body]) => ({
     method: 'POST',
     path: '/admin/reload',
@@ -269,14 +445,26 @@ const BIG_BODIES: Array<{ name: string; body: Buffer; type?: string }> = [
   { name: '1 MB invalid UTF-8', body: Buffer.alloc(1024 * 1024, 0xff) },
   { name: '99 kB genres list', body: Buffer.from(JSON.stringify({ user_id: 1, genres: Array.from({ length: 9_000 }, () => 'Comedy') })) },
   { name: '1,001 pairs', body: Buffer.from(JSON.stringify({ pairs: Array.from({ length: 1001 }, (_, i) => ({ user_id: 1, movie_id: i + 1 })) })) },
-  { name: '1,000 pairs (limit)', body: Buffer.from(JSON.stringify({ pairs: Array.from({ length: 1000 }, (_, i) => ({ user_id: (i % 150) + 1, movie_id: i + 1 })) })) },
+  {
+    name: '1,000 pairs (limit)',
+    body: Buffer.from(JSON.stringify({ pairs: Array.from({ length: 1000 }, (_, i) => ({ user_id: (i % 150) + 1, movie_id: i + 1 })) })),
+  },
   { name: '1,001 exclusions', body: Buffer.from(JSON.stringify({ user_id: 1, exclude_movie_ids: Array.from({ length: 1001 }, (_, i) => i + 1) })) },
-  { name: '1,000 new-user ratings', body: Buffer.from(JSON.stringify({ ratings: Array.from({ length: 1000 }, (_, i) => ({ movie_id: i + 1, rating: 4 })) })) },
+  {
+    name: '1,000 new-user ratings',
+    body: Buffer.from(JSON.stringify({ ratings: Array.from({ length: 1000 }, (_, i) => ({ movie_id: i + 1, rating: 4 })) })),
+  },
   { name: '5,000 unknown keys', body: Buffer.from(JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])))) },
 ];
 const bigBody: fc.Arbitrary<HostileRequest> = fc
   .tuple(fc.noShrink(fc.nat({ max: BIG_BODIES.length - 1 })), fc.constantFrom(...POST_ROUTES))
-  .map(([i, path]) => ({ method: 'POST', path, headers: { 'content-type': BIG_BODIES[i].type ?? 'application/json' }, body: BIG_BODIES[i].body, label: `POST ${path} ${BIG_BODIES[i].name}` }));
+  .map(([i, path]) => ({
+    method: 'POST',
+    path,
+    headers: { 'content-type': BIG_BODIES[i].type ?? 'application/json' },
+    body: BIG_BODIES[i].body,
+    label: `POST ${path} ${BIG_BODIES[i].name}`,
+  }));
 
 /** Header-level abuse: lying Content-Length, unknown encodings, odd charsets. */
 const headerAbuse: fc.Arbitrary<HostileRequest> = fc
@@ -296,7 +484,13 @@ const headerAbuse: fc.Arbitrary<HostileRequest> = fc
       { 'content-type': 'application/json', 'x-request-id': 'a'.repeat(500) },
     ),
   )
-  .map(([path, headers]) => ({ method: 'POST', path, headers, body: Buffer.from('{"user_id":1,"movie_id":1}'), label: `POST ${path} headers ${JSON.stringify(headers)}` }));
+  .map(([path, headers]) => ({
+    method: 'POST',
+    path,
+    headers,
+    body: Buffer.from('{"user_id":1,"movie_id":1}'),
+    label: `POST ${path} headers ${JSON.stringify(headers)}`,
+  }));
 
 const hostileRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
   { weight: 30, arbitrary: postJson },
@@ -331,9 +525,15 @@ describe('hostile input: every endpoint, property-based', () => {
     await runIngest(config, { log: quiet });
     await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
     await runTraining(config, { log: quiet });
-    holder = new ModelHolder(() => new Recommender(loadModelArtifacts(config.paths.modelDir), openSqliteCatalog(config.paths.dbPath), { maxRecommendations: MAX_N }));
+    holder = new ModelHolder(
+      () => new Recommender(loadModelArtifacts(config.paths.modelDir), openSqliteCatalog(config.paths.dbPath), { maxRecommendations: MAX_N }),
+    );
     holder.reload();
-    const app = createApp({ models: holder, config: { serving: { ...config.serving, maxRecommendations: MAX_N } }, admin: { token: ADMIN_TOKEN, burst: 3, refillSeconds: 1 } });
+    const app = createApp({
+      models: holder,
+      config: { serving: { ...config.serving, maxRecommendations: MAX_N } },
+      admin: { token: ADMIN_TOKEN, burst: 3, refillSeconds: 1 },
+    });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -344,7 +544,9 @@ describe('hostile input: every endpoint, property-based', () => {
     agent.destroy();
     await new Promise((resolve) => server?.close(resolve));
     holder?.current()?.close();
-    console.log(`fuzz: ${stats.cases} requests checked (generated + ${BIG_BODIES.length * POST_ROUTES.length} fixed); by status ${JSON.stringify(Object.fromEntries([...stats.byStatus].sort((a, b) => a[0] - b[0])))}`);
+    console.log(
+      `fuzz: ${stats.cases} requests checked (generated + ${BIG_BODIES.length * POST_ROUTES.length} fixed); by status ${JSON.stringify(Object.fromEntries([...stats.byStatus].sort((a, b) => a[0] - b[0])))}`,
+    );
   });
 
   function send(req: HostileRequest): Promise<Reply> {
@@ -354,11 +556,19 @@ describe('hostile input: every endpoint, property-based', () => {
       const r = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       });
       // The server may answer (413) and close before the whole body is written: that is fine.
-      r.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? reject(Object.assign(error, { transport: true })) : reject(error)));
+      r.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? reject(Object.assign(error, { transport: true })) : reject(error),
+      );
       r.end(req.body);
     });
   }
@@ -372,7 +582,12 @@ describe('hostile input: every endpoint, property-based', () => {
       const again = await send({ ...req, headers: { ...req.headers, connection: 'close' } }).catch(() => undefined);
       if (again) return again;
       // A reset with no response at all is only acceptable for bodies over the limit.
-      if ((req.body?.length ?? 0) > 100 * 1024) return { status: 413, contentType: 'application/json', text: JSON.stringify({ error: { status: 413, code: 'reset', message: 'connection reset after limit' } }) };
+      if ((req.body?.length ?? 0) > 100 * 1024)
+        return {
+          status: 413,
+          contentType: 'application/json',
+          text: JSON.stringify({ error: { status: 413, code: 'reset', message: 'connection reset after limit' } }),
+        };
       throw error;
     }
   }
@@ -495,19 +710,29 @@ describe('hostile input: every endpoint, property-based', () => {
     }
   }
 
-  it(`answers ${RUNS} generated hostile requests with a JSON 4xx or a correct 2xx, never a 5xx`, async () => {
-    await fc.assert(
-      fc.asyncProperty(hostileRequest, async (req) => {
-        checkReply(req, await sendChecked(req));
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-  }, 30 * 60_000);
+  it(
+    `answers ${RUNS} generated hostile requests with a JSON 4xx or a correct 2xx, never a 5xx`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostileRequest, async (req) => {
+          checkReply(req, await sendChecked(req));
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+    },
+    30 * 60_000,
+  );
 
   it('answers each fixed hostile payload (deep nesting, 1 MB, invalid UTF-8, wrong types) on every POST route', async () => {
     for (const big of BIG_BODIES) {
       for (const path of POST_ROUTES) {
-        const req = { method: 'POST', path, headers: { 'content-type': big.type ?? 'application/json' }, body: big.body, label: `POST ${path} ${big.name}` };
+        const req = {
+          method: 'POST',
+          path,
+          headers: { 'content-type': big.type ?? 'application/json' },
+          body: big.body,
+          label: `POST ${path} ${big.name}`,
+        };
         checkReply(req, await sendChecked(req));
       }
     }
@@ -529,11 +754,17 @@ describe('hostile input: every endpoint, property-based', () => {
         socket.setTimeout(5000, () => socket.destroy());
       });
     const cases = [
-      ['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close', '1a\r\n{"user_id":1,"movie_id":1}\r\n0\r\n\r\n'],
+      [
+        'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close',
+        '1a\r\n{"user_id":1,"movie_id":1}\r\n0\r\n\r\n',
+      ],
       ['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close', '{"user_id":1,"movie_id":1}'],
       ['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\nConnection: close', '{}'],
       ['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close', '{}'],
-      ['POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\nConnection: close', '{"user_id":1,"movie_id":1}'],
+      [
+        'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\nConnection: close',
+        '{"user_id":1,"movie_id":1}',
+      ],
       ['GET /movies/%FF%FE HTTP/1.1\r\nHost: x\r\nConnection: close', ''],
       ['GET /movies/search?q=%E0%A4%A&genre=%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close', ''],
     ];
@@ -551,7 +782,13 @@ describe('hostile input: every endpoint, property-based', () => {
     expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
     const ready = await send({ method: 'GET', path: '/ready', label: 'ready' });
     expect(ready.status).toBe(200);
-    const predict = await send({ method: 'POST', path: '/predict', headers: JSON_CT, body: toBuf({ user_id: 1, movie_id: knownMovie }), label: 'predict' });
+    const predict = await send({
+      method: 'POST',
+      path: '/predict',
+      headers: JSON_CT,
+      body: toBuf({ user_id: 1, movie_id: knownMovie }),
+      label: 'predict',
+    });
     expect(predict.status).toBe(200);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeysBefore);
     const probe = {} as Record<string, unknown>;

@@ -125,7 +125,11 @@ export function runStageProcess(name: string, entry: string, env: NodeJS.Process
   const log = createWriteStream(logFile);
   const started = performance.now();
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, entry)], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, entry)], {
+      cwd: WORKSPACE_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.add(child);
     let summary = '';
     let tail = '';

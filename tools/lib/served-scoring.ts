@@ -90,7 +90,8 @@ export async function scoreServedRatings(url: string, split: Split, concurrency:
     requests++;
     if (res.status === 200 && Array.isArray(res.json.predictions) && res.json.predictions.length === pairs.length) {
       res.json.predictions.forEach((p: any, j: number) => {
-        if (p.user_id !== pairs[j].user_id || p.movie_id !== pairs[j].movie_id) throw new Error(`batch answer ${lo + j} is for another pair: ${JSON.stringify(p)}`);
+        if (p.user_id !== pairs[j].user_id || p.movie_id !== pairs[j].movie_id)
+          throw new Error(`batch answer ${lo + j} is for another pair: ${JSON.stringify(p)}`);
         predicted[lo + j] = p.predicted_rating;
       });
       return;
@@ -118,7 +119,17 @@ export async function scoreServedRatings(url: string, split: Split, concurrency:
   if (answered.length < n) problems.push(`${n - answered.length} of ${n} test rows got no prediction (${notFound} HTTP 404, ${errors} other errors)`);
   const all = ratingMetricsOf(predicted, test.ratings, answered);
   const coldMetrics = ratingMetricsOf(predicted, test.ratings, cold);
-  return { rmse: all.rmse, mae: all.mae, rows: answered.length, coldMovieRows: cold.length, coldMovieRmse: coldMetrics.rmse, coldUserRows, requests, seconds, notFound };
+  return {
+    rmse: all.rmse,
+    mae: all.mae,
+    rows: answered.length,
+    coldMovieRows: cold.length,
+    coldMovieRmse: coldMetrics.rmse,
+    coldUserRows,
+    requests,
+    seconds,
+    notFound,
+  };
 }
 
 export interface ServedRanking {
@@ -176,7 +187,8 @@ export async function scoreServedRankings(url: string, split: Split, concurrency
   });
   if (checked.shortLists) problems.push(`${checked.shortLists} lists shorter than ${K}`);
   if (checked.seenReturned) problems.push(`${checked.seenReturned} recommended movies were rated by the user in train`);
-  if (checked.nonTrainReturned) problems.push(`${checked.nonTrainReturned} recommended movies are absent from train (outside the protocol's candidates)`);
+  if (checked.nonTrainReturned)
+    problems.push(`${checked.nonTrainReturned} recommended movies are absent from train (outside the protocol's candidates)`);
   if (checked.duplicates) problems.push(`${checked.duplicates} duplicate movies inside lists`);
 
   const position = new Map<number, number>();

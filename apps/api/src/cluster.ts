@@ -64,18 +64,25 @@ function primary(): void {
     if (message.type === 'reelrank:ready') {
       slot.ready = true;
       slot.rssBytes = message.rssBytes;
-      logger.info({ workerId: worker.id, pid: worker.process.pid, rssMB: mb(message.rssBytes), version: message.version }, `worker ${worker.id} (pid ${worker.process.pid}) ready, model ${message.version}, rss ${mb(message.rssBytes)} MB`);
+      logger.info(
+        { workerId: worker.id, pid: worker.process.pid, rssMB: mb(message.rssBytes), version: message.version },
+        `worker ${worker.id} (pid ${worker.process.pid}) ready, model ${message.version}, rss ${mb(message.rssBytes)} MB`,
+      );
       if (phase === 'starting' && [...slots.values()].filter((s) => s.ready).length === count) {
         phase = 'running';
         const rss = [...slots.values()].map((s) => mb(s.rssBytes ?? 0));
-        logger.info({ url: message.url, workers: count, rssMB: rss }, `reelrank API cluster (${dataset}, ${count} workers, model ${message.version}) listening on ${message.url}, docs at ${message.url}/docs`);
+        logger.info(
+          { url: message.url, workers: count, rssMB: rss },
+          `reelrank API cluster (${dataset}, ${count} workers, model ${message.version}) listening on ${message.url}, docs at ${message.url}/docs`,
+        );
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
     } else if (message.type === 'reelrank:admin-auth-failed') {
       // Every worker counts every failure, so an address's budget does not grow with the worker count.
       for (const other of slots.values()) {
-        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected()) other.worker.send({ type: message.type, client: message.client });
+        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected())
+          other.worker.send({ type: message.type, client: message.client });
       }
     } else if (message.type === 'reelrank:admin-reloaded') {
       logger.info(`worker ${worker.id} reloaded model ${message.version} via /admin/reload; reloading the other workers`);
@@ -145,7 +152,9 @@ function primary(): void {
     crashes.push(now);
     while (crashes.length && crashes[0] < now - 60_000) crashes.shift();
     const delay = Math.min(30_000, 500 * 2 ** (crashes.length - 1));
-    logger.error(`worker ${worker.id} (pid ${worker.process.pid}) died (${how}); starting a replacement in ${delay} ms (${crashes.length} crash(es) in the last minute)`);
+    logger.error(
+      `worker ${worker.id} (pid ${worker.process.pid}) died (${how}); starting a replacement in ${delay} ms (${crashes.length} crash(es) in the last minute)`,
+    );
     const timer = setTimeout(() => {
       pendingRestarts.delete(timer);
       if (phase !== 'stopping') fork();

@@ -59,7 +59,8 @@ async function searchMovies(text, offset, signal) {
     try {
       return await api(`movies?${params('search')}`, { signal });
     } catch (error) {
-      if (!(error instanceof ApiError && (error.code === 'not_found' || (error.status === 400 && /search/.test(JSON.stringify(error.details)))))) throw error;
+      if (!(error instanceof ApiError && (error.code === 'not_found' || (error.status === 400 && /search/.test(JSON.stringify(error.details))))))
+        throw error;
       searchPath = 'movies/search';
     }
   }
@@ -100,7 +101,16 @@ function loadRatings() {
       ratings = new Map(
         list
           .filter((r) => r && Number.isInteger(r.movie_id) && STAR_VALUES.includes(r.rating))
-          .map((r) => [r.movie_id, { movie_id: r.movie_id, title: String(r.title ?? `Movie ${r.movie_id}`), year: r.year ?? null, genres: Array.isArray(r.genres) ? r.genres : [], rating: r.rating }]),
+          .map((r) => [
+            r.movie_id,
+            {
+              movie_id: r.movie_id,
+              title: String(r.title ?? `Movie ${r.movie_id}`),
+              year: r.year ?? null,
+              genres: Array.isArray(r.genres) ? r.genres : [],
+              rating: r.rating,
+            },
+          ]),
       );
     }
   } catch {
@@ -122,7 +132,10 @@ function setRating(movie, value) {
     existing.rating = value;
   } else {
     // newest first
-    ratings = new Map([[movie.movie_id, { movie_id: movie.movie_id, title: movie.title, year: movie.year ?? null, genres: movie.genres ?? [], rating: value }], ...ratings]);
+    ratings = new Map([
+      [movie.movie_id, { movie_id: movie.movie_id, title: movie.title, year: movie.year ?? null, genres: movie.genres ?? [], rating: value }],
+      ...ratings,
+    ]);
   }
   saveRatings();
   syncStars(movie.movie_id);
@@ -360,9 +373,10 @@ async function runSearch(more) {
     searchState.offset += body.movies.length;
     searchState.total = body.total;
     moreButton.hidden = searchState.offset >= body.total;
-    $('search-status').textContent = body.total === 0
-      ? `No movies match “${text}”.`
-      : `Showing ${searchState.offset} of ${body.total} ${body.total === 1 ? 'movie' : 'movies'} matching “${text}”.`;
+    $('search-status').textContent =
+      body.total === 0
+        ? `No movies match “${text}”.`
+        : `Showing ${searchState.offset} of ${body.total} ${body.total === 1 ? 'movie' : 'movies'} matching “${text}”.`;
     if (more && items.length) items[0].querySelector('input')?.focus();
   } catch (error) {
     if (controller.signal.aborted || (error instanceof DOMException && error.name === 'AbortError')) return;
@@ -404,9 +418,10 @@ async function getRecommendations() {
     list.replaceChildren(...body.recommendations.map(recommendationItem));
     list.dataset.strategy = body.strategy;
     list.dataset.genre = genre;
-    const used = body.ratings_used === sent.length
-      ? `${sent.length} ${sent.length === 1 ? 'rating' : 'ratings'} used`
-      : `${body.ratings_used} of ${sent.length} ratings used (the model has too little data on the others)`;
+    const used =
+      body.ratings_used === sent.length
+        ? `${sent.length} ${sent.length === 1 ? 'rating' : 'ratings'} used`
+        : `${body.ratings_used} of ${sent.length} ratings used (the model has too little data on the others)`;
     const how = STRATEGY_TEXT[body.strategy] ?? body.strategy;
     const where = genre ? ` in ${genre}` : '';
     const count = body.recommendations.length

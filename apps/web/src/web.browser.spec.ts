@@ -23,7 +23,16 @@ import { webRoot } from './index';
  */
 
 const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const STORAGE_KEY = 'reelrank.ratings.v1';
 
@@ -54,7 +63,9 @@ describe('web page in Chromium against the real API', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with "apt-get update && apt-get install -y chromium" (or set REELRANK_CHROMIUM to its path).`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with "apt-get update && apt-get install -y chromium" (or set REELRANK_CHROMIUM to its path).`,
+      );
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     const root = tempWorkspace();
@@ -109,7 +120,14 @@ describe('web page in Chromium against the real API', () => {
   const activeElement = (page: Page) =>
     page.evaluate(() => {
       const e = document.activeElement as HTMLInputElement | null;
-      return { id: e?.id ?? '', tag: e?.tagName ?? '', type: e?.type ?? '', className: e?.className ?? '', value: e?.value ?? '', inResults: !!e?.closest('#search-results') };
+      return {
+        id: e?.id ?? '',
+        tag: e?.tagName ?? '',
+        type: e?.type ?? '',
+        className: e?.className ?? '',
+        value: e?.value ?? '',
+        inResults: !!e?.closest('#search-results'),
+      };
     });
 
   const storedRatings = (page: Page) =>
@@ -117,14 +135,11 @@ describe('web page in Chromium against the real API', () => {
 
   /** Waits until a recommendations request has finished (status filled, list not busy). */
   async function recommendationsSettled(page: Page, genre = ''): Promise<void> {
-    await page.waitForFunction(
-      (g) => {
-        const list = document.getElementById('recs-list')!;
-        const error = document.getElementById('recs-error')!;
-        return !list.hasAttribute('aria-busy') && ((list.dataset.genre === g && list.childElementCount > 0) || !error.hidden);
-      },
-      genre,
-    );
+    await page.waitForFunction((g) => {
+      const list = document.getElementById('recs-list')!;
+      const error = document.getElementById('recs-error')!;
+      return !list.hasAttribute('aria-busy') && ((list.dataset.genre === g && list.childElementCount > 0) || !error.hidden);
+    }, genre);
   }
 
   async function noHorizontalScroll(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
@@ -183,7 +198,10 @@ describe('web page in Chromium against the real API', () => {
     await gump.locator('input:checked').focus();
     await page.keyboard.press('ArrowLeft');
     expect(await gump.locator('input:checked').getAttribute('value')).toBe('2.5');
-    await page.locator('#ratings-list > li', { hasText: REMOVED[1] }).getByRole('button', { name: /Remove/ }).click();
+    await page
+      .locator('#ratings-list > li', { hasText: REMOVED[1] })
+      .getByRole('button', { name: /Remove/ })
+      .click();
     expect(await page.locator('#ratings-list > li').count()).toBe(6);
     expect((await activeElement(page)).tag).toBe('BUTTON');
     const jurassic = page.locator('#ratings-list > li', { hasText: TO_RATE[4][1] });
@@ -194,7 +212,13 @@ describe('web page in Chromium against the real API', () => {
     // Ratings live in localStorage and survive a reload.
     let stored = await storedRatings(page);
     expect(stored.map((r) => [r.title, r.rating]).sort()).toEqual(
-      [[FIRST[1], 5], [TO_RATE[0][1], 4.5], [TO_RATE[1][1], 4], [TO_RATE[2][1], 5], [TO_RATE[3][1], 2.5]].sort(),
+      [
+        [FIRST[1], 5],
+        [TO_RATE[0][1], 4.5],
+        [TO_RATE[1][1], 4],
+        [TO_RATE[2][1], 5],
+        [TO_RATE[3][1], 2.5],
+      ].sort(),
     );
     await page.reload();
     await page.waitForSelector('html.ready');
@@ -251,7 +275,8 @@ describe('web page in Chromium against the real API', () => {
     await similar.first().waitFor();
     expect(await similar.count()).toBe(5);
     const firstId = Number(await firstPick.getAttribute('data-movie-id'));
-    for (const id of await similar.evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId)))) expect(id).not.toBe(firstId);
+    for (const id of await similar.evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId))))
+      expect(id).not.toBe(firstId);
     expect(await similar.first().textContent()).toMatch(/\d+% alike$/);
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-genre-similar.png'), fullPage: true });
     await similarButton.press('Enter');
@@ -272,7 +297,10 @@ describe('web page in Chromium against the real API', () => {
     expect(errorText).toContain('Movie 99999999 is not in the catalogue');
     expect(errorText).toContain('ratings.movie_id: unknown movie_id 99999999');
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-error.png'), fullPage: true });
-    await page.locator('#ratings-list > li', { hasText: 'A movie from another catalogue' }).getByRole('button', { name: /Remove/ }).click();
+    await page
+      .locator('#ratings-list > li', { hasText: 'A movie from another catalogue' })
+      .getByRole('button', { name: /Remove/ })
+      .click();
     await page.click('#recs-button');
     await recommendationsSettled(page);
     expect(await page.locator('#recs-error').isHidden()).toBe(true);
@@ -285,15 +313,20 @@ describe('web page in Chromium against the real API', () => {
     // the same five ratings, put straight into localStorage
     const ratings: { movie_id: number; title: string; year: number | null; genres: string[]; rating: number }[] = [];
     for (const [query, title, stars] of TO_RATE) {
-      const body = (await (await fetch(`${base}/movies?search=${encodeURIComponent(query)}&limit=20`)).json()) as { movies: { movie_id: number; title: string; year: number | null; genres: string[] }[] };
+      const body = (await (await fetch(`${base}/movies?search=${encodeURIComponent(query)}&limit=20`)).json()) as {
+        movies: { movie_id: number; title: string; year: number | null; genres: string[] }[];
+      };
       const movie = body.movies.find((m) => m.title === title);
       expect(movie).toBeDefined();
       ratings.push({ ...movie!, rating: stars });
     }
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    await context.addInitScript(([key, value]) => {
-      if (!localStorage.getItem(key)) localStorage.setItem(key, value);
-    }, [STORAGE_KEY, JSON.stringify(ratings)] as const);
+    await context.addInitScript(
+      ([key, value]) => {
+        if (!localStorage.getItem(key)) localStorage.setItem(key, value);
+      },
+      [STORAGE_KEY, JSON.stringify(ratings)] as const,
+    );
     const { page, problems } = await openPage(context);
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
     let width = await noHorizontalScroll(page);
@@ -305,13 +338,24 @@ describe('web page in Chromium against the real API', () => {
     await page.locator('#search-results > li').first().waitFor();
     await page.locator('#search-results > li').first().locator('label[for$="-7"]').tap();
     expect(await page.locator('#ratings-list > li').count()).toBe(6);
-    await page.locator('#search-results > li').first().screenshot({ path: join(ARTIFACTS, 'web-phone-search-item.png') });
-    await page.locator('#ratings-list > li').first().getByRole('button', { name: /Remove/ }).tap();
+    await page
+      .locator('#search-results > li')
+      .first()
+      .screenshot({ path: join(ARTIFACTS, 'web-phone-search-item.png') });
+    await page
+      .locator('#ratings-list > li')
+      .first()
+      .getByRole('button', { name: /Remove/ })
+      .tap();
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
     await page.locator('#genre-select').selectOption('Sci-Fi');
     await page.locator('#recs-button').tap();
     await recommendationsSettled(page, 'Sci-Fi');
-    await page.locator('#recs-list > li').first().getByRole('button', { name: /^Similar movies/ }).tap();
+    await page
+      .locator('#recs-list > li')
+      .first()
+      .getByRole('button', { name: /^Similar movies/ })
+      .tap();
     await page.locator('#recs-list > li .similar-list > li').first().waitFor();
     width = await noHorizontalScroll(page);
     expect(width.scrollWidth).toBeLessThanOrEqual(width.clientWidth);
@@ -325,11 +369,18 @@ describe('web page in Chromium against the real API', () => {
     expect(wide).toEqual([]);
     // text stays readable: nothing below 14 px
     const smallest = await page.evaluate(() =>
-      Math.min(...Array.from(document.querySelectorAll('main p, main li, main h3, main label, main button')).map((e) => parseFloat(getComputedStyle(e).fontSize))),
+      Math.min(
+        ...Array.from(document.querySelectorAll('main p, main li, main h3, main label, main button')).map((e) =>
+          parseFloat(getComputedStyle(e).fontSize),
+        ),
+      ),
     );
     expect(smallest).toBeGreaterThanOrEqual(14);
     await page.screenshot({ path: join(ARTIFACTS, 'web-phone.png'), fullPage: true });
-    await page.locator('#recs-list > li').first().screenshot({ path: join(ARTIFACTS, 'web-phone-pick.png') });
+    await page
+      .locator('#recs-list > li')
+      .first()
+      .screenshot({ path: join(ARTIFACTS, 'web-phone-pick.png') });
     expect(problems).toEqual([]);
     await context.close();
   }, 30_000);

@@ -2,4 +2,11 @@
 export { type AppConfig, loadConfig, loadRuntimeConfig, logLevelOf } from './lib/load-config.js';
 export { resolvePaths } from './lib/paths.js';
 export { runStage } from './lib/run-stage.js';
-export { DATASET_NAME_PATTERN, DATASET_NAMES, type ImplicitConfig, type RankerConfig, type ServingConfig, type TrainingConfig } from './lib/schema.js';
+export {
+  DATASET_NAME_PATTERN,
+  DATASET_NAMES,
+  type ImplicitConfig,
+  type RankerConfig,
+  type ServingConfig,
+  type TrainingConfig,
+} from './lib/schema.js';

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const lap = (name: string) => {
     const now = performance.now();
     phases.push([name, (now - t) / 1000]);
-    process.stderr.write(`[bench] ${name} ${((now - t) / 1000).toFixed(2)} s, rss ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}\n`);
+    process.stderr.write(
+      `[bench] ${name} ${((now - t) / 1000).toFixed(2)} s, rss ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}\n`,
+    );
     t = now;
   };
   const source = await acquireSource({ dataset: 'synthetic', source: resolve(values.source), rawDir });

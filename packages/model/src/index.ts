@@ -2,9 +2,31 @@
 export { foldInUserDual } from './lib/fold-in-dual.js';
 export { foldInModel, type FoldInOptions } from './lib/fold-in.js';
 export { type BiasModel, buildModelIndex, type MfModel, type ModelIndex, RATING_MAX, RATING_MIN } from './lib/mf-model.js';
-export { loadModelArtifacts, type ModelBundle, ModelLoadError, type ModelManifest, readModelManifest, saveModelArtifacts } from './lib/model-artifacts.js';
+export {
+  loadModelArtifacts,
+  type ModelBundle,
+  ModelLoadError,
+  type ModelManifest,
+  readModelManifest,
+  saveModelArtifacts,
+} from './lib/model-artifacts.js';
 export { computePopularity, type PopularityRanking } from './lib/popularity.js';
-export { choleskySolveInPlace, confidenceOf, foldInImplicitUser, gramOf, type ImplicitConfidence, implicitGram, implicitSolveBuffers, popularityPrior, type RankingBlendWeights, type RankingModel, rankingScoringModel, scoreForRanking, solveImplicitRow, writeRankingUserVector } from './lib/ranking-model.js';
+export {
+  choleskySolveInPlace,
+  confidenceOf,
+  foldInImplicitUser,
+  gramOf,
+  type ImplicitConfidence,
+  implicitGram,
+  implicitSolveBuffers,
+  popularityPrior,
+  type RankingBlendWeights,
+  type RankingModel,
+  rankingScoringModel,
+  scoreForRanking,
+  solveImplicitRow,
+  writeRankingUserVector,
+} from './lib/ranking-model.js';
 export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';

@@ -50,7 +50,14 @@ function int(name: string, text: string | undefined, fallback: number): number {
 }
 
 /** Pure TF.js biased-MF training: mini-batch Adam with a hand-derived gradient (no per-rating JS). */
-async function tfEpochs(tf: Tf, model: MfModel, data: IndexedRatings, step: { learningRate: number; regularization: number }, epochs: number, batch: number) {
+async function tfEpochs(
+  tf: Tf,
+  model: MfModel,
+  data: IndexedRatings,
+  step: { learningRate: number; regularization: number },
+  epochs: number,
+  batch: number,
+) {
   const nU = model.userIds.length;
   const nM = model.movieIds.length;
   const k = model.factors;
@@ -94,7 +101,12 @@ async function tfEpochs(tf: Tf, model: MfModel, data: IndexedRatings, step: { le
         const gQ = tf.scatterND(i.expandDims(1), tf.sub(tf.mul(e2, pu).mul(scale), qi.mul(reg * scale)), [nM, k]);
         const gbu = tf.scatterND(u.expandDims(1), err.mul(scale), [nU]);
         const gbi = tf.scatterND(i.expandDims(1), err.mul(scale), [nM]);
-        optimizer.applyGradients([{ name: 'P', tensor: gP }, { name: 'Q', tensor: gQ }, { name: 'bu', tensor: gbu }, { name: 'bi', tensor: gbi }]);
+        optimizer.applyGradients([
+          { name: 'P', tensor: gP },
+          { name: 'Q', tensor: gQ },
+          { name: 'bu', tensor: gbu },
+          { name: 'bi', tensor: gbi },
+        ]);
         return tf.sum(tf.square(err));
       });
       sse += (await batchSse.data())[0];
@@ -147,9 +159,13 @@ async function main(): Promise<void> {
   const { tf, backend } = await initTensorFlow();
   const shape = benchShape(ratings);
   out(`# reelrank training benchmark`);
-  out(`node ${process.version}, ${defaultThreadCount()} cores, TF.js backend: ${backend} (initTensorFlow; tfjs-node ${backend === 'tensorflow' ? 'loaded' : 'not available'})`);
+  out(
+    `node ${process.version}, ${defaultThreadCount()} cores, TF.js backend: ${backend} (initTensorFlow; tfjs-node ${backend === 'tensorflow' ? 'loaded' : 'not available'})`,
+  );
   out(`data: synthetic MovieLens-shaped, ${shape.ratings} ratings, ${shape.users} users, ${shape.movies} movies, seed 42`);
-  out(`MF: k ${factors}, ${epochs} epochs, lr ${hyper.learningRate}, decay ${hyper.learningRateDecay}, reg ${hyper.regularization}, bias reg ${hyper.biasRegularization}, init std ${hyper.initStd}, threads ${threads}`);
+  out(
+    `MF: k ${factors}, ${epochs} epochs, lr ${hyper.learningRate}, decay ${hyper.learningRateDecay}, reg ${hyper.regularization}, bias reg ${hyper.biasRegularization}, init std ${hyper.initStd}, threads ${threads}`,
+  );
 
   // --- 1. the fast kernel at scale -----------------------------------------------------------
   const loaded = await loadBenchRatings({ ratings, cacheDir: values.cache, reuseDir: values['synthetic-dir'], log: err });
@@ -159,7 +175,9 @@ async function main(): Promise<void> {
   const validation = selectRows(loaded.columns, rows.validation);
   loaded.columns = null as never;
   const splitSeconds = (performance.now() - t0) / 1000;
-  out(`loaded ${ratings} ratings in ${loaded.seconds.toFixed(2)} s (${loaded.source}); split ${train.ratings.length} train / ${validation.ratings.length} validation in ${splitSeconds.toFixed(2)} s`);
+  out(
+    `loaded ${ratings} ratings in ${loaded.seconds.toFixed(2)} s (${loaded.source}); split ${train.ratings.length} train / ${validation.ratings.length} validation in ${splitSeconds.toFixed(2)} s`,
+  );
   const kernel = values.kernel === 'js' ? 'js' : 'wasm';
   const result = trainMf(train, validation, hyper, { threads, parallelMinRatings: 0, kernel, log: err });
   const trainPeak = peakRss();
@@ -172,10 +190,16 @@ async function main(): Promise<void> {
   for (const h of result.history) out(`| ${h.epoch} | ${h.seconds.toFixed(2)} | ${h.trainRmse.toFixed(4)} | ${h.validationRmse?.toFixed(4) ?? ''} |`);
   const last = result.history[result.history.length - 1];
   out();
-  out(`seconds per epoch (SGD + validation RMSE): mean ${(sgdTotal / epochSeconds.length).toFixed(2)}, min ${Math.min(...epochSeconds).toFixed(2)}, max ${Math.max(...epochSeconds).toFixed(2)}`);
-  out(`total train time (trainMf: indexing, bias warm start, worker start, ${result.epochsRun} epochs, validation): ${result.seconds.toFixed(2)} s  [goal <= 90 s]`);
+  out(
+    `seconds per epoch (SGD + validation RMSE): mean ${(sgdTotal / epochSeconds.length).toFixed(2)}, min ${Math.min(...epochSeconds).toFixed(2)}, max ${Math.max(...epochSeconds).toFixed(2)}`,
+  );
+  out(
+    `total train time (trainMf: indexing, bias warm start, worker start, ${result.epochsRun} epochs, validation): ${result.seconds.toFixed(2)} s  [goal <= 90 s]`,
+  );
   out(`peak RSS (whole process, incl. data load and split): ${gb(trainPeak)}  [goal <= 3 GB]`);
-  out(`final train RMSE (running, epoch ${last.epoch}): ${last.trainRmse.toFixed(4)}; validation RMSE: ${last.validationRmse?.toFixed(4)} (best ${result.bestValidationRmse?.toFixed(4)} at epoch ${result.bestEpoch})`);
+  out(
+    `final train RMSE (running, epoch ${last.epoch}): ${last.trainRmse.toFixed(4)}; validation RMSE: ${last.validationRmse?.toFixed(4)} (best ${result.bestValidationRmse?.toFixed(4)} at epoch ${result.bestEpoch})`,
+  );
   const summary: Record<string, unknown> = {
     createdAt: new Date().toISOString(),
     node: process.version,
@@ -226,11 +250,19 @@ async function main(): Promise<void> {
     const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
     const scale = ratings / subsetSize;
     out();
-    out(`## kernel vs pure TF.js gradient path (same ${subsetSize}-rating subset of the train set, ${tfEpochCount} epochs, full-size tables: ${indexing.users.ids.length} users x ${indexing.movies.ids.length} movies)`);
-    out(`| path | s/epoch measured on ${subsetSize} | s/epoch EXTRAPOLATED to ${ratings} (x${scale.toFixed(1)}, linear in ratings) | validation RMSE after ${tfEpochCount} epochs |`);
+    out(
+      `## kernel vs pure TF.js gradient path (same ${subsetSize}-rating subset of the train set, ${tfEpochCount} epochs, full-size tables: ${indexing.users.ids.length} users x ${indexing.movies.ids.length} movies)`,
+    );
+    out(
+      `| path | s/epoch measured on ${subsetSize} | s/epoch EXTRAPOLATED to ${ratings} (x${scale.toFixed(1)}, linear in ratings) | validation RMSE after ${tfEpochCount} epochs |`,
+    );
     out(`| --- | --- | --- | --- |`);
-    out(`| WebAssembly SIMD kernel, ${threads} threads (per-rating SGD) | ${mean(kernelSeconds).toFixed(3)} | ${(mean(kernelSeconds) * scale).toFixed(1)} (measured at full size above: ${(sgdTotal / epochSeconds.length).toFixed(2)}) | ${kernelVal.toFixed(4)} |`);
-    out(`| TF.js ${backend}: mini-batch Adam (batch ${tfBatch}), tf.gather + hand-derived gradient via tf.scatterND | ${mean(tfRun.seconds).toFixed(3)} | ${(mean(tfRun.seconds) * scale).toFixed(1)} | ${tfVal.toFixed(4)} |`);
+    out(
+      `| WebAssembly SIMD kernel, ${threads} threads (per-rating SGD) | ${mean(kernelSeconds).toFixed(3)} | ${(mean(kernelSeconds) * scale).toFixed(1)} (measured at full size above: ${(sgdTotal / epochSeconds.length).toFixed(2)}) | ${kernelVal.toFixed(4)} |`,
+    );
+    out(
+      `| TF.js ${backend}: mini-batch Adam (batch ${tfBatch}), tf.gather + hand-derived gradient via tf.scatterND | ${mean(tfRun.seconds).toFixed(3)} | ${(mean(tfRun.seconds) * scale).toFixed(1)} | ${tfVal.toFixed(4)} |`,
+    );
     out(`TF.js / kernel time ratio on the subset: ${(mean(tfRun.seconds) / mean(kernelSeconds)).toFixed(0)}x`);
     summary.tfComparison = {
       subsetRatings: subsetSize,
@@ -257,21 +289,45 @@ async function main(): Promise<void> {
     // The kernel trains plain biased MF: evaluate that rating model (ratingModel 'mf'); the single-thread
     // comparison skips the ranker, whose rows do not depend on the SGD path.
     const runWith = async (t: number, ranker: boolean) =>
-      (await evaluateOnSplit(fixedTrain, fixedTest, { ...config.training, threads: t, parallelMinRatings: 0 }, { ratingModel: 'mf', ...(ranker ? {} : { implicit: false }) })).report;
+      (
+        await evaluateOnSplit(
+          fixedTrain,
+          fixedTest,
+          { ...config.training, threads: t, parallelMinRatings: 0 },
+          { ratingModel: 'mf', ...(ranker ? {} : { implicit: false }) },
+        )
+      ).report;
     const fast = await runWith(Math.max(2, threads), true);
     const single = await runWith(1, false);
     const h = config.training;
-    summary.fixedSplit = { dir, parallel: { models: fast.models, selection: { ...fast.selection, history: undefined } }, singleThread: { models: single.models.filter((m) => m.model === MF_MODEL_NAME), selection: { ...single.selection, history: undefined } } };
+    summary.fixedSplit = {
+      dir,
+      parallel: { models: fast.models, selection: { ...fast.selection, history: undefined } },
+      singleThread: { models: single.models.filter((m) => m.model === MF_MODEL_NAME), selection: { ...single.selection, history: undefined } },
+    };
     out();
-    out(`## fixed split ${dir}: ${fast.splits.train} train / ${fast.splits.test} test ratings (${fast.test.unknownMovieRows} test rows of movies absent from train)`);
-    out(`MF hyper-parameters from config/training.json: k ${h.factors}, lr ${h.learningRate}, reg ${h.regularization}, bias reg ${h.biasRegularization}; epochs chosen on a validation part of train`);
-    out(`parallel kernel (${Math.max(2, threads)} threads): best epoch ${fast.selection.bestEpoch} (validation RMSE ${fast.selection.bestValidationRmse?.toFixed(4)})`);
+    out(
+      `## fixed split ${dir}: ${fast.splits.train} train / ${fast.splits.test} test ratings (${fast.test.unknownMovieRows} test rows of movies absent from train)`,
+    );
+    out(
+      `MF hyper-parameters from config/training.json: k ${h.factors}, lr ${h.learningRate}, reg ${h.regularization}, bias reg ${h.biasRegularization}; epochs chosen on a validation part of train`,
+    );
+    out(
+      `parallel kernel (${Math.max(2, threads)} threads): best epoch ${fast.selection.bestEpoch} (validation RMSE ${fast.selection.bestValidationRmse?.toFixed(4)})`,
+    );
     out();
     out(formatModelTable(fast.models, fast.k));
     out();
-    out(`single-thread kernel, same split: best epoch ${single.selection.bestEpoch} (validation RMSE ${single.selection.bestValidationRmse?.toFixed(4)})`);
+    out(
+      `single-thread kernel, same split: best epoch ${single.selection.bestEpoch} (validation RMSE ${single.selection.bestValidationRmse?.toFixed(4)})`,
+    );
     out();
-    out(formatModelTable(single.models.filter((m) => m.model === MF_MODEL_NAME), single.k));
+    out(
+      formatModelTable(
+        single.models.filter((m) => m.model === MF_MODEL_NAME),
+        single.k,
+      ),
+    );
     out();
     out(`validation RMSE per epoch (selection run), parallel vs single-thread:`);
     const n = Math.max(fast.selection.history.length, single.selection.history.length);

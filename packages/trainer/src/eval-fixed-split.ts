@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const train = readRatingsCsv(join(dir, 'train.csv'));
   const test = readRatingsCsv(join(dir, 'test.csv'));
   const verbose = config.runtime.verbose;
-  const { report } = await evaluateOnSplit(train, test, config.training, { log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined, scorer: config.training.evalScorer });
+  const { report } = await evaluateOnSplit(train, test, config.training, {
+    log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
+    scorer: config.training.evalScorer,
+  });
   const h = config.training;
   const r = report.ranking;
   const ranker = r

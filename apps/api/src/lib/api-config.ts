@@ -39,10 +39,15 @@ function trustProxy(value: string | undefined): TrustProxy {
   const text = value?.trim();
   if (!text || text === 'false') return false;
   if (/^\d+$/.test(text)) return Number(text);
-  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   const bad = items.filter((item) => !PROXY_NAMES.has(item) && !isIP(item.replace(/\/\d{1,3}$/, '')));
   if (bad.length || !items.length) {
-    throw new Error(`REELRANK_TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/subnets (or loopback, linklocal, uniquelocal), got "${value}"`);
+    throw new Error(
+      `REELRANK_TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/subnets (or loopback, linklocal, uniquelocal), got "${value}"`,
+    );
   }
   return items;
 }

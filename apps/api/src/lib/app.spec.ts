@@ -11,8 +11,22 @@ describe('POST /recommendations', () => {
       user_id: 1,
       strategy: 'personalized',
       recommendations: [
-        { movie_id: 30, title: 'Galaxy, The (1999)', genres: ['Sci-Fi'], year: 1999, predicted_rating: 5, because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] } },
-        { movie_id: 20, title: 'Robot Dawn (1984)', genres: ['Sci-Fi', 'Action'], year: 1984, predicted_rating: 4.7, because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] } },
+        {
+          movie_id: 30,
+          title: 'Galaxy, The (1999)',
+          genres: ['Sci-Fi'],
+          year: 1999,
+          predicted_rating: 5,
+          because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] },
+        },
+        {
+          movie_id: 20,
+          title: 'Robot Dawn (1984)',
+          genres: ['Sci-Fi', 'Action'],
+          year: 1984,
+          predicted_rating: 4.7,
+          because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] },
+        },
       ],
     });
   });
@@ -24,7 +38,10 @@ describe('POST /recommendations', () => {
   });
 
   it('when genres and exclusions are given, then both are honoured', async () => {
-    const res = await request(app).post('/recommendations').send({ user_id: 1, genres: ['Sci-Fi'], exclude_movie_ids: [30] }).expect(200);
+    const res = await request(app)
+      .post('/recommendations')
+      .send({ user_id: 1, genres: ['Sci-Fi'], exclude_movie_ids: [30] })
+      .expect(200);
     expect(ids(res.body)).toEqual([20, 40]);
   });
 
@@ -35,7 +52,10 @@ describe('POST /recommendations', () => {
   });
 
   it('when a genre is unknown, then 400 names the field', async () => {
-    const res = await request(app).post('/recommendations').send({ user_id: 1, genres: ['Western'] }).expect(400);
+    const res = await request(app)
+      .post('/recommendations')
+      .send({ user_id: 1, genres: ['Western'] })
+      .expect(400);
     expect(res.body.error).toMatchObject({ status: 400, code: 'unknown_genre', details: [{ field: 'genres.0' }] });
   });
 });
@@ -49,7 +69,12 @@ describe('POST /predict and /predict/batch', () => {
   it('when the movie is unknown, then 404 movie_not_found', async () => {
     const res = await request(app).post('/predict').send({ user_id: 2, movie_id: 777 }).expect(404);
     expect(res.body).toEqual({
-      error: { status: 404, code: 'movie_not_found', message: 'Movie 777 is not in the catalogue', details: [{ field: 'movie_id', message: 'unknown movie_id 777' }] },
+      error: {
+        status: 404,
+        code: 'movie_not_found',
+        message: 'Movie 777 is not in the catalogue',
+        details: [{ field: 'movie_id', message: 'unknown movie_id 777' }],
+      },
     });
   });
 
@@ -70,12 +95,23 @@ describe('POST /predict and /predict/batch', () => {
   it('when a batch is empty or holds an unknown movie, then 400 or 404', async () => {
     const empty = await request(app).post('/predict/batch').send({ pairs: [] }).expect(400);
     expect(empty.body.error.details[0].field).toBe('pairs');
-    const unknown = await request(app).post('/predict/batch').send({ pairs: [{ user_id: 1, movie_id: 5555 }] }).expect(404);
+    const unknown = await request(app)
+      .post('/predict/batch')
+      .send({ pairs: [{ user_id: 1, movie_id: 5555 }] })
+      .expect(404);
     expect(unknown.body.error.message).toContain('5555');
   });
 
   it('when a batch pair is invalid, then the field path points into the list', async () => {
-    const res = await request(app).post('/predict/batch').send({ pairs: [{ user_id: 1, movie_id: 10 }, { user_id: -1, movie_id: 10 }] }).expect(400);
+    const res = await request(app)
+      .post('/predict/batch')
+      .send({
+        pairs: [
+          { user_id: 1, movie_id: 10 },
+          { user_id: -1, movie_id: 10 },
+        ],
+      })
+      .expect(400);
     expect(res.body.error.details).toEqual([{ field: 'pairs.1.user_id', message: expect.any(String) }]);
   });
 });
@@ -98,7 +134,13 @@ describe('POST /recommendations/new-user', () => {
   it('when two ratings are posted, then the popular blend excludes them', async () => {
     const res = await request(app)
       .post('/recommendations/new-user')
-      .send({ ratings: [{ movie_id: 50, rating: 4 }, { movie_id: 10, rating: 3 }], n_recommendations: 3 })
+      .send({
+        ratings: [
+          { movie_id: 50, rating: 4 },
+          { movie_id: 10, rating: 3 },
+        ],
+        n_recommendations: 3,
+      })
       .expect(200);
     expect(res.body.strategy).toBe('popular-blend');
     expect(ids(res.body)).toHaveLength(3);
@@ -107,11 +149,19 @@ describe('POST /recommendations/new-user', () => {
   });
 
   it('when a rating is not in half steps or a movie is rated twice, then 400 names the field', async () => {
-    const res = await request(app).post('/recommendations/new-user').send({ ratings: [{ movie_id: 10, rating: 3.3 }] }).expect(400);
+    const res = await request(app)
+      .post('/recommendations/new-user')
+      .send({ ratings: [{ movie_id: 10, rating: 3.3 }] })
+      .expect(400);
     expect(res.body.error.details[0].field).toBe('ratings.0.rating');
     const dup = await request(app)
       .post('/recommendations/new-user')
-      .send({ ratings: [{ movie_id: 10, rating: 3 }, { movie_id: 10, rating: 4 }] })
+      .send({
+        ratings: [
+          { movie_id: 10, rating: 3 },
+          { movie_id: 10, rating: 4 },
+        ],
+      })
       .expect(400);
     expect(dup.body.error.details[0]).toEqual({ field: 'ratings', message: 'each movie_id may be rated once' });
   });
@@ -123,7 +173,17 @@ describe('GET /health, /ready', () => {
     const ready = await request(app).get('/ready').expect(200);
     expect(ready.body).toEqual({
       status: 'ready',
-      model: { dataset: 'api-fixture', version: 'mf-test00000001', created_at: '2026-01-01T00:00:00.000Z', trained_at: '2026-01-01T00:00:00.000Z', factors: 2, users: 5, movies: 8, ranker: 'rating-model', metrics: { rmse: 0.87, mae: 0.67 } },
+      model: {
+        dataset: 'api-fixture',
+        version: 'mf-test00000001',
+        created_at: '2026-01-01T00:00:00.000Z',
+        trained_at: '2026-01-01T00:00:00.000Z',
+        factors: 2,
+        users: 5,
+        movies: 8,
+        ranker: 'rating-model',
+        metrics: { rmse: 0.87, mae: 0.67 },
+      },
       catalogue: { movies: 8 },
     });
   });

@@ -43,11 +43,7 @@ export function defaultLogger(): Logger {
 export function createApp(options: CreateAppOptions): Express {
   const { serving } = options.config;
   const given = options.recommender;
-  const current: () => Recommender | undefined = options.models
-    ? () => options.models!.current()
-    : typeof given === 'function'
-      ? given
-      : () => given;
+  const current: () => Recommender | undefined = options.models ? () => options.models!.current() : typeof given === 'function' ? given : () => given;
   const schemas = buildSchemas({ maxRecommendations: serving.maxRecommendations });
   // The document names the live model's version; rebuilt only when that changes.
   let document: { version: string; body: object } | undefined;
@@ -81,7 +77,10 @@ export function createApp(options: CreateAppOptions): Express {
       next();
     });
   }
-  const origins = serving.corsOrigins.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = serving.corsOrigins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 

@@ -29,5 +29,10 @@ export function tellPrimary(message: WorkerMessage): void {
 }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && (value as { type: string }).type.startsWith('reelrank:');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    (value as { type: string }).type.startsWith('reelrank:')
+  );
 }

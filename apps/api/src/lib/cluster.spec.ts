@@ -19,7 +19,12 @@ const root = resolve(__dirname, '../../../..');
 function saveModel(modelsDir: string, shift = 0): void {
   const { model, popularity, manifest } = plantedBundle();
   const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
-  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), { model: { ...model, userBias: model.userBias.map((b) => b + shift) }, popularity, manifest: input, metricsReport: {} });
+  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), {
+    model: { ...model, userBias: model.userBias.map((b) => b + shift) },
+    popularity,
+    manifest: input,
+    metricsReport: {},
+  });
 }
 
 async function buildArtifacts(): Promise<{ dataDir: string; modelsDir: string }> {
@@ -45,7 +50,15 @@ function freePort(): Promise<number> {
 function startCluster(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/cluster.ts')], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', REELRANK_DATASET: 'ml-latest-small', HOST: '127.0.0.1', REELRANK_WORKERS: '2', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      REELRANK_DATASET: 'ml-latest-small',
+      HOST: '127.0.0.1',
+      REELRANK_WORKERS: '2',
+      ...env,
+    },
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -69,7 +82,12 @@ function startCluster(env: Record<string, string>) {
 }
 
 /** One request on its own connection (no keep-alive), so round-robin spreads them over the workers. */
-function get(url: string, method = 'GET', headers: Record<string, string> = {}, localAddress?: string): Promise<{ status: number; worker: string | undefined; body: string }> {
+function get(
+  url: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+  localAddress?: string,
+): Promise<{ status: number; worker: string | undefined; body: string }> {
   return new Promise((done, fail) => {
     const req = httpRequest(url, { agent: false, method, headers, localAddress }, (res) => {
       let body = '';
@@ -130,7 +148,12 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
   it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const proc = startCluster({ REELRANK_DATA_DIR: artifacts.dataDir, REELRANK_MODELS_DIR: artifacts.modelsDir, PORT: String(port), REELRANK_ADMIN_TOKEN: 'cluster-secret' });
+    const proc = startCluster({
+      REELRANK_DATA_DIR: artifacts.dataDir,
+      REELRANK_MODELS_DIR: artifacts.modelsDir,
+      PORT: String(port),
+      REELRANK_ADMIN_TOKEN: 'cluster-secret',
+    });
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
       const pids = new Map<string, number>();

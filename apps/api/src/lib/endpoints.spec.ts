@@ -45,7 +45,15 @@ describe('GET /movies/{id}', () => {
   it('when the movie is known, then its details and rating statistics come back', async () => {
     const res = await request(app).get('/movies/50').expect(200);
     // RATED: users 1 and 2 rated movie 50 (4.0 each in the in-memory catalogue).
-    expect(res.body).toEqual({ movie_id: 50, title: 'Funny Farm (1988)', genres: ['Comedy'], year: 1988, ratings_count: 2, mean_rating: 4, in_model: true });
+    expect(res.body).toEqual({
+      movie_id: 50,
+      title: 'Funny Farm (1988)',
+      genres: ['Comedy'],
+      year: 1988,
+      ratings_count: 2,
+      mean_rating: 4,
+      in_model: true,
+    });
   });
 
   it('when the movie is catalogued but not in the model, then in_model is false and counts are zero', async () => {
@@ -80,7 +88,8 @@ describe('GET /movies/{id}/similar', () => {
   });
 
   it('when n is outside 1..100, then 400 names n', async () => {
-    for (const n of ['0', '101', '-3', '2.5', 'x']) expect((await request(app).get(`/movies/10/similar?n=${n}`).expect(400)).body.error.details[0].field).toBe('n');
+    for (const n of ['0', '101', '-3', '2.5', 'x'])
+      expect((await request(app).get(`/movies/10/similar?n=${n}`).expect(400)).body.error.details[0].field).toBe('n');
   });
 });
 
@@ -100,7 +109,10 @@ describe('POST /recommendations content', () => {
     const res = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(res.body.recommendations[0].because).toEqual({ text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] });
     // A comedy is explained by the comedy user 1 rated.
-    const comedy = await request(app).post('/recommendations').send({ user_id: 1, genres: ['Comedy'], n_recommendations: 1 }).expect(200);
+    const comedy = await request(app)
+      .post('/recommendations')
+      .send({ user_id: 1, genres: ['Comedy'], n_recommendations: 1 })
+      .expect(200);
     expect(comedy.body.recommendations[0].because.movie_ids).toEqual([50]);
   });
 
@@ -113,9 +125,15 @@ describe('POST /recommendations content', () => {
   });
 
   it('when the same filters are repeated, then the answers are identical (the reused exclusion mask is restored)', async () => {
-    const first = await request(app).post('/recommendations').send({ user_id: 3, exclude_movie_ids: [30], genres: ['sci-fi'] }).expect(200);
+    const first = await request(app)
+      .post('/recommendations')
+      .send({ user_id: 3, exclude_movie_ids: [30], genres: ['sci-fi'] })
+      .expect(200);
     const plain1 = await request(app).post('/recommendations').send({ user_id: 3 }).expect(200);
-    const again = await request(app).post('/recommendations').send({ user_id: 3, exclude_movie_ids: [30], genres: ['sci-fi'] }).expect(200);
+    const again = await request(app)
+      .post('/recommendations')
+      .send({ user_id: 3, exclude_movie_ids: [30], genres: ['sci-fi'] })
+      .expect(200);
     const plain2 = await request(app).post('/recommendations').send({ user_id: 3 }).expect(200);
     expect(again.body).toEqual(first.body);
     expect(plain2.body).toEqual(plain1.body);
@@ -128,7 +146,10 @@ describe('POST /predict/batch limits', () => {
   it('when 1,000 pairs are posted, then 1,000 predictions within 0.5..5 come back in order', async () => {
     const movies = [10, 20, 30, 40, 50, 60, 70, 90];
     const pairs = Array.from({ length: 1000 }, (_, i) => ({ user_id: 1 + (i % 7), movie_id: movies[i % movies.length] }));
-    const big = createApp({ recommender: new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)), config: { serving: { ...SERVING, bodyLimit: '1mb' } } });
+    const big = createApp({
+      recommender: new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)),
+      config: { serving: { ...SERVING, bodyLimit: '1mb' } },
+    });
     const res = await request(big).post('/predict/batch').send({ pairs }).expect(200);
     expect(res.body.predictions).toHaveLength(1000);
     res.body.predictions.forEach((p: { user_id: number; movie_id: number; predicted_rating: number }, i: number) => {
@@ -165,7 +186,10 @@ describe('client mistakes are 4xx JSON naming the field, never 5xx', () => {
     ['/predict/batch', 'pair with a float id', { pairs: [{ user_id: 1.5, movie_id: 10 }] }, 400, 'pairs.0.user_id'],
   ];
   it.each(cases)('POST %s with %s -> %i naming %s', async (path, _label, body, status, field) => {
-    const res = await request(app).post(path).send(body as object).expect(status);
+    const res = await request(app)
+      .post(path)
+      .send(body as object)
+      .expect(status);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body.error.status).toBe(status);
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
@@ -179,7 +203,11 @@ describe('client mistakes are 4xx JSON naming the field, never 5xx', () => {
   });
 
   it('when the content type carries a charset, then the body is still parsed (chunked bodies: lifecycle.spec.ts)', async () => {
-    const res = await request(app).post('/predict').set('Content-Type', 'application/json; charset=utf-8').send('{"user_id":2,"movie_id":70}').expect(200);
+    const res = await request(app)
+      .post('/predict')
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .send('{"user_id":2,"movie_id":70}')
+      .expect(200);
     expect(res.body.predicted_rating).toBe(4.3);
   });
 
@@ -190,7 +218,11 @@ describe('client mistakes are 4xx JSON naming the field, never 5xx', () => {
   });
 
   it('when an unknown route or method is used, then 404 JSON', async () => {
-    for (const res of [await request(app).post('/nope').send({}), await request(app).delete('/predict'), await request(app).get('/movies/10/similar/extra')]) {
+    for (const res of [
+      await request(app).post('/nope').send({}),
+      await request(app).delete('/predict'),
+      await request(app).get('/movies/10/similar/extra'),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
     }
@@ -208,12 +240,19 @@ describe('security headers, CORS, request ids', () => {
   });
 
   it('when CORS is limited to one origin, then only that origin is allowed and preflights answer', async () => {
-    const limited = createApp({ recommender: new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)), config: { serving: { ...SERVING, corsOrigins: 'https://ok.example' } } });
+    const limited = createApp({
+      recommender: new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)),
+      config: { serving: { ...SERVING, corsOrigins: 'https://ok.example' } },
+    });
     const ok = await request(limited).get('/health').set('Origin', 'https://ok.example').expect(200);
     expect(ok.headers['access-control-allow-origin']).toBe('https://ok.example');
     const other = await request(limited).get('/health').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await request(app).options('/predict').set('Origin', 'https://x.example').set('Access-Control-Request-Method', 'POST').expect(204);
+    const preflight = await request(app)
+      .options('/predict')
+      .set('Origin', 'https://x.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .expect(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
   });
 

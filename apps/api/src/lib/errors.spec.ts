@@ -5,7 +5,10 @@ import { plantedApp, plantedRecommender, SERVING } from '../__fixtures__/fixture
 const app = plantedApp();
 
 async function postError(path: string, body: unknown, status: number) {
-  const res = await request(app).post(path).send(body as object).expect(status);
+  const res = await request(app)
+    .post(path)
+    .send(body as object)
+    .expect(status);
   expect(res.headers['content-type']).toMatch(/application\/json/);
   expect(res.body.error.status).toBe(status);
   return res.body.error as { code: string; message: string; details: { field: string; message: string }[] };

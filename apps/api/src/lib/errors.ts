@@ -42,7 +42,12 @@ export function toApiError(error: unknown): ApiError {
     const known = e.type ? BODY_PARSER_CODES[e.type] : undefined;
     if (known) {
       const [code, message] = known;
-      const detail = e.type === 'entity.too.large' && e.limit ? `${message} (limit ${e.limit} bytes)` : e.type === 'entity.parse.failed' && e.message ? `${message}: ${e.message}` : message;
+      const detail =
+        e.type === 'entity.too.large' && e.limit
+          ? `${message} (limit ${e.limit} bytes)`
+          : e.type === 'entity.parse.failed' && e.message
+            ? `${message}: ${e.message}`
+            : message;
       return new ApiError(status, code, detail, e.type === 'entity.parse.failed' ? [{ field: 'body', message: e.message ?? 'invalid JSON' }] : []);
     }
     return new ApiError(status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');

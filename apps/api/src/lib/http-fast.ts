@@ -61,7 +61,11 @@ export function requestLogging(logger: Logger): RequestHandler {
       res.once('finish', () => {
         const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
         requestLog(req)[level](
-          { req: { method: req.method, url: req.originalUrl ?? req.url }, res: { statusCode: res.statusCode }, responseTime: Math.round((performance.now() - started) * 1000) / 1000 },
+          {
+            req: { method: req.method, url: req.originalUrl ?? req.url },
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round((performance.now() - started) * 1000) / 1000,
+          },
           'request completed',
         );
       });
@@ -149,7 +153,14 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
     const onEnd = () => {
       cleanup();
       if (received !== length) {
-        next(Object.assign(new Error('request size did not match content length'), { status: 400, statusCode: 400, type: 'request.size.invalid', expose: true }));
+        next(
+          Object.assign(new Error('request size did not match content length'), {
+            status: 400,
+            statusCode: 400,
+            type: 'request.size.invalid',
+            expose: true,
+          }),
+        );
         return;
       }
       const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');

@@ -74,7 +74,9 @@ describe('model lifecycle', () => {
     writeFileSync(manifestPath, JSON.stringify(manifest));
     const weights = join(dir, first.weights.file);
     writeFileSync(weights, readFileSync(weights).subarray(0, 16));
-    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.error.message).toMatch(/bytes, expected/);
+    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.error.message).toMatch(
+      /bytes, expected/,
+    );
     writeFileSync(manifestPath, '{"format": "reelrank-mf", "formatVer');
     expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.live_version).toBe(first.version);
     expect(await version(app)).toBe(first.version);

@@ -31,7 +31,13 @@ export const similarResponse = z.object({
 
 export const searchQuery = z
   .object({
-    q: z.string().trim().min(1).max(200).optional().meta({ description: 'Title text: prefix matches first, then substring matches', example: 'matrix' }),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Title text: prefix matches first, then substring matches', example: 'matrix' }),
     genre: z.string().min(1).max(100).optional().meta({ description: 'Exact genre name, e.g. Sci-Fi', example: 'Sci-Fi' }),
     limit: z.coerce.number().int().min(1).max(100).default(20).meta({ example: 20 }),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0).meta({ example: 0 }),
@@ -42,7 +48,12 @@ export const searchQuery = z
 export const moviesQuery = z
   .object({
     search: searchQuery.shape.q,
-    genre: z.string().min(1).max(100).optional().meta({ description: 'Genre name, case-insensitive, e.g. Sci-Fi (unknown genres are a 400)', example: 'Sci-Fi' }),
+    genre: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'Genre name, case-insensitive, e.g. Sci-Fi (unknown genres are a 400)', example: 'Sci-Fi' }),
     limit: searchQuery.shape.limit,
     offset: searchQuery.shape.offset,
   })

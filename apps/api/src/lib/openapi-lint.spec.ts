@@ -29,7 +29,11 @@ function lint(document: object): Promise<{ totals: { errors: number; warnings: n
     execFile(
       process.execPath,
       [cli, 'lint', '--extends', 'recommended', '--lint-config', 'off', '--format', 'json', '--max-problems', '1000', file],
-      { cwd: dir, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: dir,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         // Exit code 1 just means "problems found"; the JSON report on stdout says which.
         try {
@@ -44,7 +48,7 @@ function lint(document: object): Promise<{ totals: { errors: number; warnings: n
 
 const summary = (problems: Problem[]) => problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
 
-describe('OpenAPI document under Redocly\'s recommended rules', () => {
+describe("OpenAPI document under Redocly's recommended rules", () => {
   let document: { servers?: unknown; paths: Record<string, Record<string, { security?: unknown }>> };
 
   beforeAll(async () => {

@@ -42,7 +42,9 @@ describe('GET /openapi.json', () => {
     openapi: string;
     info: { version: string };
     paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>;
-    components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>>; additionalProperties?: unknown; required?: string[] }> };
+    components: {
+      schemas: Record<string, { properties?: Record<string, Record<string, unknown>>; additionalProperties?: unknown; required?: string[] }>;
+    };
   };
 
   beforeAll(async () => {
@@ -59,7 +61,16 @@ describe('GET /openapi.json', () => {
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
     expect(registeredRoutes(app)).toEqual(documented);
-    expect(documented).toEqual(expect.arrayContaining(['POST /recommendations', 'POST /predict', 'POST /predict/batch', 'POST /recommendations/new-user', 'GET /health', 'GET /ready']));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /recommendations',
+        'POST /predict',
+        'POST /predict/batch',
+        'POST /recommendations/new-user',
+        'GET /health',
+        'GET /ready',
+      ]),
+    );
   });
 
   it('when every $ref is followed, then it resolves to a component schema', () => {
@@ -97,7 +108,10 @@ describe('GET /docs', () => {
     expect(page.text).toContain('reelrank API');
     const init = await request(app).get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('/openapi.json');
-    await request(app).get('/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    await request(app)
+      .get('/docs/swagger-ui-bundle.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 
   it('when /docs is requested without the slash, then it redirects to the UI', async () => {

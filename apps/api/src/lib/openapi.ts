@@ -33,13 +33,29 @@ const errorResponse = (description: string, status: number, code: string, messag
   content: json('Error', { error: { status, code, message, details: field ? [{ field, message: 'Too small: expected number to be >0' }] : [] } }),
 });
 
-const badRequest = errorResponse('Malformed JSON or an invalid field (each one named in details)', 400, 'validation_error', 'Invalid body: user_id', 'user_id');
+const badRequest = errorResponse(
+  'Malformed JSON or an invalid field (each one named in details)',
+  400,
+  'validation_error',
+  'Invalid body: user_id',
+  'user_id',
+);
 const tooLarge = errorResponse('Body larger than the configured limit', 413, 'payload_too_large', 'Request body is too large');
 /** Every route parses a JSON body when one is sent; the routes that take none can still answer this. */
-const unexpectedBody = errorResponse('A request body was sent (these routes take none) and it is not valid JSON', 400, 'invalid_json', 'Request body is not valid JSON');
+const unexpectedBody = errorResponse(
+  'A request body was sent (these routes take none) and it is not valid JSON',
+  400,
+  'invalid_json',
+  'Request body is not valid JSON',
+);
 const movieNotFound = errorResponse('A movie_id is not in the catalogue', 404, 'movie_not_found', 'Movie 999999 is not in the catalogue');
 
-const notReady = errorResponse('No model is loaded yet (the server is starting)', 503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
+const notReady = errorResponse(
+  'No model is loaded yet (the server is starting)',
+  503,
+  'model_not_ready',
+  'No model is loaded yet; retry shortly (see GET /ready)',
+);
 
 const sampleRecommendation = {
   movie_id: 318,
@@ -53,7 +69,15 @@ const sampleRecommendation = {
 /** The public routes need no credentials (`security: []`); only /admin/* takes the bearer token. */
 const PUBLIC: unknown[] = [];
 
-function post(operationId: string, summary: string, description: string, request: string, response: string, example: unknown, extra: JsonObject = {}) {
+function post(
+  operationId: string,
+  summary: string,
+  description: string,
+  request: string,
+  response: string,
+  example: unknown,
+  extra: JsonObject = {},
+) {
   return {
     post: {
       operationId,
@@ -143,7 +167,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           operationId: 'listMovies',
           security: PUBLIC,
           summary: 'List movies: search by title and/or filter by genre, paged',
-          description: 'Title matches: prefix matches first, then substring matches, each ordered by title. Without search, every movie (of the genre) by title.',
+          description:
+            'Title matches: prefix matches first, then substring matches, each ordered by title. Without search, every movie (of the genre) by title.',
           parameters: parameters(moviesQuery, 'query'),
           responses: {
             '200': { description: 'One page of matches and the total count', content: json('MovieSearchResponse') },
@@ -180,7 +205,12 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           summary: 'Movies similar to a movie (cosine over the item factors)',
           description: 'A catalogued movie the model has no factors for gets an empty list.',
           parameters: [...parameters(movieIdParams, 'path'), ...parameters(similarQuery, 'query')],
-          responses: { '200': { description: 'Most similar first', content: json('SimilarMoviesResponse') }, '400': badRequest, '404': movieNotFound, '503': notReady },
+          responses: {
+            '200': { description: 'Most similar first', content: json('SimilarMoviesResponse') },
+            '400': badRequest,
+            '404': movieNotFound,
+            '503': notReady,
+          },
         },
       },
       '/health': {
@@ -236,6 +266,9 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       },
     },
-    components: { schemas: components, securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'REELRANK_ADMIN_TOKEN (POST /admin/reload only)' } } },
+    components: {
+      schemas: components,
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'REELRANK_ADMIN_TOKEN (POST /admin/reload only)' } },
+    },
   };
 }

@@ -82,7 +82,10 @@ describe('REELRANK_TRUST_PROXY (which addresses may name the client in X-Forward
     expect(readApiEnv({ REELRANK_TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
-  it.each(['true', 'yes', '10.0.0.0/8,proxy.example'])('when it is %p (trust everyone, or not an address), then reading the environment fails', (value) => {
-    expect(() => readApiEnv({ REELRANK_TRUST_PROXY: value })).toThrow(/REELRANK_TRUST_PROXY must be/);
-  });
+  it.each(['true', 'yes', '10.0.0.0/8,proxy.example'])(
+    'when it is %p (trust everyone, or not an address), then reading the environment fails',
+    (value) => {
+      expect(() => readApiEnv({ REELRANK_TRUST_PROXY: value })).toThrow(/REELRANK_TRUST_PROXY must be/);
+    },
+  );
 });

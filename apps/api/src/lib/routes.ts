@@ -5,7 +5,14 @@ import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
-import { MAX_ID, type ApiSchemas, type BatchPredictRequest, type NewUserRecommendationsRequest, type PredictRequest, type RecommendationsRequest } from './schemas.js';
+import {
+  MAX_ID,
+  type ApiSchemas,
+  type BatchPredictRequest,
+  type NewUserRecommendationsRequest,
+  type PredictRequest,
+  type RecommendationsRequest,
+} from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
 import type { Recommender } from '@reelrank/serving';
 
@@ -190,7 +197,9 @@ export function apiRouter(
     if (!given) {
       failed(client);
       res.setHeader('www-authenticate', 'Bearer');
-      throw new ApiError(401, 'unauthorized', 'Missing bearer token', [{ field: 'authorization', message: 'expected "Authorization: Bearer <token>"' }]);
+      throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
+        { field: 'authorization', message: 'expected "Authorization: Bearer <token>"' },
+      ]);
     }
     if (!timingSafeEqual(digest(given), expected)) {
       failed(client);
@@ -205,8 +214,17 @@ export function apiRouter(
   router.post('/admin/reload', adminGuard, (req, res) => {
     try {
       const result = admin.holder!.reload();
-      requestLog(req).info({ version: result.version, previous: result.previousVersion, seconds: result.seconds }, 'model reloaded via /admin/reload');
-      res.json({ status: result.status, version: result.version, previous_version: result.previousVersion, dataset: result.dataset, seconds: round(result.seconds) });
+      requestLog(req).info(
+        { version: result.version, previous: result.previousVersion, seconds: result.seconds },
+        'model reloaded via /admin/reload',
+      );
+      res.json({
+        status: result.status,
+        version: result.version,
+        previous_version: result.previousVersion,
+        dataset: result.dataset,
+        seconds: round(result.seconds),
+      });
     } catch (error) {
       if (!(error instanceof ModelReloadError)) throw error;
       requestLog(req).warn({ err: error.reason ?? error }, 'model reload refused; the live model keeps serving');

@@ -20,45 +20,47 @@ export interface SchemaLimits {
 }
 
 const id = (what: string, example: number) =>
-  z.number().int().positive().max(MAX_ID).meta({ description: `MovieLens ${what} id`, example });
+  z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_ID)
+    .meta({ description: `MovieLens ${what} id`, example });
 
 export const userId = id('user', 1);
 export const movieId = id('movie', 1);
 const predictedRating = z.number().min(0.5).max(5).meta({ description: 'Predicted rating on the 0.5..5.0 scale, 3 decimals', example: 4.312 });
 
-export const because = z
-  .object({
-    text: z.string().meta({
-      description: 'Short explanation: the user\'s highest-rated movies most similar to this one (cosine over item factors), or why a popular pick was chosen',
-      example: 'Because you rated Star Wars: Episode IV - A New Hope (1977) (5.0) and Alien (1979) (4.5)',
-    }),
-    movie_ids: z.array(movieId).meta({ description: 'The rated movies the explanation names (empty for popular picks)', example: [260, 1214] }),
-  })
-  ;
+export const because = z.object({
+  text: z.string().meta({
+    description:
+      "Short explanation: the user's highest-rated movies most similar to this one (cosine over item factors), or why a popular pick was chosen",
+    example: 'Because you rated Star Wars: Episode IV - A New Hope (1977) (5.0) and Alien (1979) (4.5)',
+  }),
+  movie_ids: z.array(movieId).meta({ description: 'The rated movies the explanation names (empty for popular picks)', example: [260, 1214] }),
+});
 
-export const movieRecommendation = z
-  .object({
-    movie_id: movieId,
-    title: z.string().meta({ example: 'Toy Story (1995)' }),
-    genres: z.array(z.string()).meta({ example: ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy'] }),
-    year: z.number().int().nullable().meta({ description: 'Release year parsed from the title, null when absent', example: 1995 }),
-    predicted_rating: predictedRating,
-    because,
-  })
-  ;
+export const movieRecommendation = z.object({
+  movie_id: movieId,
+  title: z.string().meta({ example: 'Toy Story (1995)' }),
+  genres: z.array(z.string()).meta({ example: ['Adventure', 'Animation', 'Children', 'Comedy', 'Fantasy'] }),
+  year: z.number().int().nullable().meta({ description: 'Release year parsed from the title, null when absent', example: 1995 }),
+  predicted_rating: predictedRating,
+  because,
+});
 
-export const errorBody = z
-  .object({
-    error: z.object({
-      status: z.number().int().meta({ example: 400 }),
-      code: z.string().meta({ description: 'Stable machine-readable code', example: 'validation_error' }),
-      message: z.string().meta({ example: 'Request body is invalid' }),
-      details: z
-        .array(z.object({ field: z.string().meta({ example: 'user_id' }), message: z.string().meta({ example: 'Too small: expected number to be >0' }) }))
-        .meta({ description: 'One entry per invalid field (dot path into the body)' }),
-    }),
-  })
-  ;
+export const errorBody = z.object({
+  error: z.object({
+    status: z.number().int().meta({ example: 400 }),
+    code: z.string().meta({ description: 'Stable machine-readable code', example: 'validation_error' }),
+    message: z.string().meta({ example: 'Request body is invalid' }),
+    details: z
+      .array(
+        z.object({ field: z.string().meta({ example: 'user_id' }), message: z.string().meta({ example: 'Too small: expected number to be >0' }) }),
+      )
+      .meta({ description: 'One entry per invalid field (dot path into the body)' }),
+  }),
+});
 
 export const notReadyResponse = z.object({
   status: z.literal('loading'),
@@ -66,7 +68,9 @@ export const notReadyResponse = z.object({
 });
 
 export const adminReloadResponse = z.object({
-  status: z.enum(['reloaded', 'unchanged']).meta({ description: 'unchanged: the newest model on disk is the one already serving (it is still rebuilt)' }),
+  status: z
+    .enum(['reloaded', 'unchanged'])
+    .meta({ description: 'unchanged: the newest model on disk is the one already serving (it is still rebuilt)' }),
   version: z.string().meta({ description: 'The model version now live', example: 'mf-0123456789ab' }),
   previous_version: z.string().nullable(),
   dataset: z.string(),
@@ -79,23 +83,26 @@ export const adminReloadFailure = errorBody.extend({
 
 export const healthResponse = z.object({ status: z.literal('ok') });
 
-export const readyResponse = z
-  .object({
-    status: z.literal('ready'),
-    model: z.object({
-      dataset: z.string().meta({ example: 'ml-latest-small' }),
-      version: z.string().meta({ example: 'mf-0123456789ab' }),
-      created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
-      trained_at: z.string().meta({ description: 'When the model was trained (same as created_at)', example: '2026-01-01T00:00:00.000Z' }),
-      factors: z.number().int(),
-      users: z.number().int(),
-      movies: z.number().int(),
-      ranker: z.string().meta({ description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"', example: 'implicit-als+rating+popularity' }),
-      metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
-    }),
-    catalogue: z.object({ movies: z.number().int() }),
-  })
-  ;
+export const readyResponse = z.object({
+  status: z.literal('ready'),
+  model: z.object({
+    dataset: z.string().meta({ example: 'ml-latest-small' }),
+    version: z.string().meta({ example: 'mf-0123456789ab' }),
+    created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
+    trained_at: z.string().meta({ description: 'When the model was trained (same as created_at)', example: '2026-01-01T00:00:00.000Z' }),
+    factors: z.number().int(),
+    users: z.number().int(),
+    movies: z.number().int(),
+    ranker: z
+      .string()
+      .meta({
+        description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"',
+        example: 'implicit-als+rating+popularity',
+      }),
+    metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
+  }),
+  catalogue: z.object({ movies: z.number().int() }),
+});
 
 export function buildSchemas(limits: SchemaLimits) {
   const nRecommendations = z
@@ -124,29 +131,34 @@ export function buildSchemas(limits: SchemaLimits) {
     .strict()
     .meta({ examples: [{ user_id: 1, n_recommendations: 5 }] });
 
-  const recommendationsResponse = z
-    .object({
-      user_id: userId,
-      strategy: z.enum(['personalized', 'popular']).meta({
-        description: 'personalized: the model scored the user; popular: unknown user, cold-start list',
-      }),
-      recommendations: z.array(movieRecommendation),
-    })
-    ;
+  const recommendationsResponse = z.object({
+    user_id: userId,
+    strategy: z.enum(['personalized', 'popular']).meta({
+      description: 'personalized: the model scored the user; popular: unknown user, cold-start list',
+    }),
+    recommendations: z.array(movieRecommendation),
+  });
 
   const predictRequest = z
     .object({ user_id: userId, movie_id: movieId })
     .strict()
     .meta({ examples: [{ user_id: 1, movie_id: 1 }] });
 
-  const predictResponse = z
-    .object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating })
-    ;
+  const predictResponse = z.object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating });
 
   const batchPredictRequest = z
     .object({ pairs: z.array(predictRequest).min(1).max(MAX_BATCH_PAIRS) })
     .strict()
-    .meta({ examples: [{ pairs: [{ user_id: 1, movie_id: 1 }, { user_id: 2, movie_id: 50 }] }] });
+    .meta({
+      examples: [
+        {
+          pairs: [
+            { user_id: 1, movie_id: 1 },
+            { user_id: 2, movie_id: 50 },
+          ],
+        },
+      ],
+    });
 
   const batchPredictResponse = z.object({ predictions: z.array(predictResponse) });
 
@@ -163,12 +175,13 @@ export function buildSchemas(limits: SchemaLimits) {
         .array(newUserRating)
         .max(MAX_LIST_ITEMS)
         .refine((list) => new Set(list.map((r) => r.movie_id)).size === list.length, { message: 'each movie_id may be rated once' })
-        .meta({ description: 'The new user\'s ratings; 5 or more give fully personal results' }),
+        .meta({ description: "The new user's ratings; 5 or more give fully personal results" }),
       n_recommendations: nRecommendations,
       genres: recommendationsRequest.shape.genres,
     })
     .strict()
-    .meta({ examples: [
+    .meta({
+      examples: [
         {
           ratings: [
             { movie_id: 1, rating: 5 },
@@ -182,15 +195,13 @@ export function buildSchemas(limits: SchemaLimits) {
       ],
     });
 
-  const newUserRecommendationsResponse = z
-    .object({
-      strategy: z.enum(['fold-in', 'popular-blend', 'popular']).meta({
-        description: 'fold-in: 5+ usable ratings; popular-blend: fewer, ranked between the fold-in and the popular list; popular: none usable',
-      }),
-      ratings_used: z.number().int().meta({ description: 'Ratings of movies the model knows (the others are only excluded)' }),
-      recommendations: z.array(movieRecommendation),
-    })
-    ;
+  const newUserRecommendationsResponse = z.object({
+    strategy: z.enum(['fold-in', 'popular-blend', 'popular']).meta({
+      description: 'fold-in: 5+ usable ratings; popular-blend: fewer, ranked between the fold-in and the popular list; popular: none usable',
+    }),
+    ratings_used: z.number().int().meta({ description: 'Ratings of movies the model knows (the others are only excluded)' }),
+    recommendations: z.array(movieRecommendation),
+  });
 
   return {
     recommendationsRequest,

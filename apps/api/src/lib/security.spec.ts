@@ -55,7 +55,15 @@ describe('helmet headers on every kind of response', () => {
     ['a JSON 200', () => request(app).post('/predict').send({ user_id: 1, movie_id: 10 }), 200],
     ['a 400 validation error', () => request(app).post('/predict').send({ user_id: -1 }), 400],
     ['a 400 malformed JSON', () => request(app).post('/predict').set('content-type', 'application/json').send('{"user_id":'), 400],
-    ['a 413', () => request(app).post('/predict').set('content-type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(200_000) })), 413],
+    [
+      'a 413',
+      () =>
+        request(app)
+          .post('/predict')
+          .set('content-type', 'application/json')
+          .send(JSON.stringify({ pad: 'x'.repeat(200_000) })),
+      413,
+    ],
     ['a wrong content type', () => request(app).post('/predict').set('content-type', 'text/plain').send('user_id=1'), 400],
     ['a 404', () => request(app).get('/nope'), 404],
     ['the Swagger UI', () => request(app).get('/docs/'), 200],
@@ -82,11 +90,20 @@ describe('body size limit', () => {
 
   it('when a body over the limit is streamed chunked (no Content-Length), then 413 JSON', async () => {
     const res = await new Promise<{ status: number; body: string }>((done, fail) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/predict/batch', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
-        let body = '';
-        r.on('data', (d) => (body += d));
-        r.on('end', () => done({ status: r.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/predict/batch',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (r) => {
+          let body = '';
+          r.on('data', (d) => (body += d));
+          r.on('end', () => done({ status: r.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', fail);
       const chunk = `{"pairs":[${'{"user_id":1,"movie_id":10},'.repeat(2000)}`;
       for (let i = 0; i < 4; i++) req.write(chunk);
@@ -99,22 +116,37 @@ describe('body size limit', () => {
 
 describe('no stack traces in responses', () => {
   const throwers: Array<[string, () => never]> = [
-    ['an Error', () => {
-      throw new Error('secret /srv/reelrank/data/ml-latest-small.db exploded');
-    }],
-    ['a TypeError from a bug', () => {
-      const missing = undefined as unknown as { secret: () => never };
-      return missing.secret();
-    }],
-    ['a thrown string', () => {
-      throw 'secret string';
-    }],
-    ['an error claiming status 500 and expose', () => {
-      throw Object.assign(new Error('secret internals'), { status: 500, expose: true });
-    }],
-    ['an error with a 4xx status and expose=false', () => {
-      throw Object.assign(new Error('secret internals'), { status: 418, expose: false });
-    }],
+    [
+      'an Error',
+      () => {
+        throw new Error('secret /srv/reelrank/data/ml-latest-small.db exploded');
+      },
+    ],
+    [
+      'a TypeError from a bug',
+      () => {
+        const missing = undefined as unknown as { secret: () => never };
+        return missing.secret();
+      },
+    ],
+    [
+      'a thrown string',
+      () => {
+        throw 'secret string';
+      },
+    ],
+    [
+      'an error claiming status 500 and expose',
+      () => {
+        throw Object.assign(new Error('secret internals'), { status: 500, expose: true });
+      },
+    ],
+    [
+      'an error with a 4xx status and expose=false',
+      () => {
+        throw Object.assign(new Error('secret internals'), { status: 418, expose: false });
+      },
+    ],
   ];
 
   it.each(throwers)('when a handler throws %s, then the body is the generic JSON error without a stack', async (_name, thrower) => {
@@ -190,7 +222,13 @@ describe('admin route over real HTTP: failed authentications are limited per cli
       return new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED));
     });
     holder.reload();
-    const app = createApp({ models: holder, config: { serving: SERVING }, logger: pino({ level: 'silent' }), admin: { token: TOKEN, burst: 5, refillSeconds: 60 }, ...options });
+    const app = createApp({
+      models: holder,
+      config: { serving: SERVING },
+      logger: pino({ level: 'silent' }),
+      admin: { token: TOKEN, burst: 5, refillSeconds: 60 },
+      ...options,
+    });
     server = await new Promise<Server>((ready) => {
       const s = app.listen(0, '127.0.0.1', () => ready(s));
     });
@@ -202,7 +240,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
   const bad = (i: number, headers: Record<string, string> = {}) => send(port, ATTACKER, { authorization: `Bearer guess-${i}`, ...headers });
   const valid = (from = OPERATOR, headers: Record<string, string> = {}) => send(port, from, { authorization: `Bearer ${TOKEN}`, ...headers });
 
-  it('when another address hammers the route with bad tokens, then the operator\'s valid reloads still succeed and the attacker gets 429', async () => {
+  it("when another address hammers the route with bad tokens, then the operator's valid reloads still succeed and the attacker gets 429", async () => {
     await start();
     // 60 concurrent guesses from 127.0.0.2, with the operator's reloads in the middle of the flood.
     const flood = Array.from({ length: 60 }, (_, i) => bad(i));
@@ -229,14 +267,21 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     expect(reloads).toBe(1 + 4);
   });
 
-  it('when the token is wrong or missing, then 403 / 401 with a JSON error body, whatever the token\'s length', async () => {
+  it("when the token is wrong or missing, then 403 / 401 with a JSON error body, whatever the token's length", async () => {
     await start();
     const peer = '127.0.0.3';
     for (const token of ['x', TOKEN.slice(0, -1), `${TOKEN}x`, 'é'.repeat(TOKEN.length)]) {
       const res = await send(port, peer, { authorization: `Bearer ${token}` });
       expect(res.status).toBe(403);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(res.body)).toEqual({ error: { status: 403, code: 'forbidden', message: 'Invalid admin token', details: [{ field: 'authorization', message: 'token not accepted' }] } });
+      expect(JSON.parse(res.body)).toEqual({
+        error: {
+          status: 403,
+          code: 'forbidden',
+          message: 'Invalid admin token',
+          details: [{ field: 'authorization', message: 'token not accepted' }],
+        },
+      });
     }
     const missing = await send(port, peer);
     expect(missing.status).toBe(401);
@@ -300,7 +345,16 @@ describe('SQLite opened read-only by the server', () => {
     const root = resolve(__dirname, '../../../..');
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', REELRANK_DATASET: 'ml-latest-small', HOST: '127.0.0.1', PORT: '0', REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models') },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        REELRANK_DATASET: 'ml-latest-small',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        REELRANK_DATA_DIR: dataDir,
+        REELRANK_MODELS_DIR: join(dir, 'models'),
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));

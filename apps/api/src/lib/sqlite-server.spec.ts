@@ -63,7 +63,9 @@ describe('against a real SQLite database over real HTTP', () => {
   });
 
   it('when user 3 (one rating in the database) asks, then that rating is excluded too', async () => {
-    const body = (await (await post('/recommendations', { user_id: 3, n_recommendations: 10 })).json()) as { recommendations: { movie_id: number }[] };
+    const body = (await (await post('/recommendations', { user_id: 3, n_recommendations: 10 })).json()) as {
+      recommendations: { movie_id: number }[];
+    };
     expect(body.recommendations.map((m) => m.movie_id)).not.toContain(20);
   });
 
@@ -94,14 +96,21 @@ describe('main.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-empty-'));
     const proc = run({ REELRANK_DATA_DIR: dir, REELRANK_MODELS_DIR: dir, PORT: '0' });
     expect(await proc.exited).toBe(1);
-    expect(proc.output()).toMatch(/^no trained model for ml-latest-small: run `npm start` \(which builds the stages\) or `npx nx run trainer:pipeline`/m);
+    expect(proc.output()).toMatch(
+      /^no trained model for ml-latest-small: run `npm start` \(which builds the stages\) or `npx nx run trainer:pipeline`/m,
+    );
   }, 30_000);
 
   it('when a model and database exist, then it serves, reloads on /admin/reload and SIGHUP, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-main-'));
     const dataDir = join(dir, 'data');
     mkdirSync(dataDir);
-    await loadDatabase({ processedDir: PROCESSED_DIR, dbPath: join(dataDir, 'ml-latest-small.db'), dataset: 'ml-latest-small', log: () => undefined });
+    await loadDatabase({
+      processedDir: PROCESSED_DIR,
+      dbPath: join(dataDir, 'ml-latest-small.db'),
+      dataset: 'ml-latest-small',
+      log: () => undefined,
+    });
     const { model, popularity, manifest } = plantedBundle();
     const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
     saveModelArtifacts(join(dir, 'models', 'ml-latest-small'), { model, popularity, manifest: input, metricsReport: {} });

@@ -59,7 +59,12 @@ describe('reelrank CLI', () => {
   });
 
   it('when predicting, then the CLI and the HTTP API agree and the rating is in range', async () => {
-    for (const [userId, movieId] of [[1, movies[0].movieId], [7, movies[5].movieId], [60, movies[40].movieId], [9999, movies[0].movieId]]) {
+    for (const [userId, movieId] of [
+      [1, movies[0].movieId],
+      [7, movies[5].movieId],
+      [60, movies[40].movieId],
+      [9999, movies[0].movieId],
+    ]) {
       const fromCli = JSON.parse((await cli(env, 'predict', '--user', String(userId), '--movie', String(movieId), '--json')).stdout);
       const fromApi = await request(app).post('/predict').send({ user_id: userId, movie_id: movieId });
       expect(fromCli).toEqual(fromApi.body);
@@ -70,7 +75,15 @@ describe('reelrank CLI', () => {
 
   it('when a new user rates movies, then the fold-in answers without them', async () => {
     const rated = movies.slice(0, 5).map((m) => m.movieId);
-    const { code, stdout } = await cli(env, 'recommend', '--rate', rated.map((id, j) => `${id}=${[5, 5, 4.5, 4, 2][j]}`).join(','), '-n', '5', '--json');
+    const { code, stdout } = await cli(
+      env,
+      'recommend',
+      '--rate',
+      rated.map((id, j) => `${id}=${[5, 5, 4.5, 4, 2][j]}`).join(','),
+      '-n',
+      '5',
+      '--json',
+    );
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result.strategy).toBe('fold-in');
@@ -79,7 +92,9 @@ describe('reelrank CLI', () => {
     expect(ids).toHaveLength(5);
     for (const id of rated) expect(ids).not.toContain(id);
     // ...and exactly what the HTTP API answers for the same ratings.
-    const fromApi = await request(app).post('/recommendations/new-user').send({ ratings: rated.map((id, j) => ({ movie_id: id, rating: [5, 5, 4.5, 4, 2][j] })), n_recommendations: 5 });
+    const fromApi = await request(app)
+      .post('/recommendations/new-user')
+      .send({ ratings: rated.map((id, j) => ({ movie_id: id, rating: [5, 5, 4.5, 4, 2][j] })), n_recommendations: 5 });
     expect(fromApi.status).toBe(200);
     expect(result).toEqual(fromApi.body);
   });
@@ -103,7 +118,9 @@ describe('reelrank CLI', () => {
     expect(own.stdout).toContain('most-rated (popularity)');
     const dir = mkdtempSync(join(tmpdir(), 'split-'));
     const rows = (from: number, to: number) =>
-      Array.from({ length: to - from }, (_, i) => from + i).flatMap((u) => [1, 2, 3, 5, 6].map((m, j) => `${u},${m},${((u + j) % 9) / 2 + 0.5},${1000 + j}`));
+      Array.from({ length: to - from }, (_, i) => from + i).flatMap((u) =>
+        [1, 2, 3, 5, 6].map((m, j) => `${u},${m},${((u + j) % 9) / 2 + 0.5},${1000 + j}`),
+      );
     writeFileSync(join(dir, 'train.csv'), ['userId,movieId,rating,timestamp', ...rows(1, 40)].join('\n'));
     writeFileSync(join(dir, 'test.csv'), ['userId,movieId,rating,timestamp', ...rows(40, 45)].join('\n'));
     const split = await cli(env, 'evaluate', '--split', `${join(dir, 'train.csv')},${join(dir, 'test.csv')}`, '--json');

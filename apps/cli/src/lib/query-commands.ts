@@ -3,7 +3,15 @@ import { UsageError } from './errors.js';
 import { formatTable, truncate } from './table.js';
 import type { Command } from './command.js';
 
-type Item = { movie_id: number; title: string; year: number | null; genres: string[]; predicted_rating?: number; similarity?: number; because?: { text?: string } | null };
+type Item = {
+  movie_id: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  predicted_rating?: number;
+  similarity?: number;
+  because?: { text?: string } | null;
+};
 
 function itemTable(items: Item[], score: 'predicted_rating' | 'similarity'): string {
   return formatTable(
@@ -64,7 +72,7 @@ export const recommendCommand: Command = {
 
 export const predictCommand: Command = {
   name: 'predict',
-  summary: "Predicted rating of a movie for a user (clipped to 0.5..5.0)",
+  summary: 'Predicted rating of a movie for a user (clipped to 0.5..5.0)',
   usage: 'reelrank predict --user ID --movie ID [--json]',
   options: { user: { type: 'string' }, movie: { type: 'string' } },
   needsModel: true,
@@ -73,7 +81,10 @@ export const predictCommand: Command = {
     const movieId = positiveInt(values.movie as string | undefined, 'movie', usage);
     const predicted = (recommender as Recommender).predict(userId, movieId);
     const title = (recommender as Recommender).movie(movieId).title;
-    return { json: { user_id: userId, movie_id: movieId, predicted_rating: predicted }, text: `user ${userId}, movie ${movieId} (${title}): ${predicted.toFixed(3)}` };
+    return {
+      json: { user_id: userId, movie_id: movieId, predicted_rating: predicted },
+      text: `user ${userId}, movie ${movieId} (${title}): ${predicted.toFixed(3)}`,
+    };
   },
 };
 
@@ -103,7 +114,13 @@ export const searchCommand: Command = {
     if (!query && values.genre === undefined) throw new UsageError('give a title to search for (or --genre)', usage);
     const limit = positiveInt(values.n as string | undefined, 'n', usage, 20);
     const result = (recommender as Recommender).search({ query: query || undefined, genre: values.genre as string | undefined, limit, offset: 0 });
-    const table = formatTable(['movie_id', 'title', 'year', 'genres'], result.movies.map((m) => [m.movie_id, truncate(m.title, 56), m.year, m.genres.join('|')]));
-    return { json: result, text: `${result.total} match${result.total === 1 ? '' : 'es'}${result.total > limit ? ` (first ${limit})` : ''}\n${table}` };
+    const table = formatTable(
+      ['movie_id', 'title', 'year', 'genres'],
+      result.movies.map((m) => [m.movie_id, truncate(m.title, 56), m.year, m.genres.join('|')]),
+    );
+    return {
+      json: result,
+      text: `${result.total} match${result.total === 1 ? '' : 'es'}${result.total > limit ? ` (first ${limit})` : ''}\n${table}`,
+    };
   },
 };

@@ -19,7 +19,7 @@ function reportText(report: Pick<EvaluationReport, 'models' | 'k' | 'splits'>, h
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: "RMSE, MAE, P@10, R@10, NDCG@10 of the model and the baselines",
+  summary: 'RMSE, MAE, P@10, R@10, NDCG@10 of the model and the baselines',
   usage: 'reelrank evaluate [--split TRAIN.csv,TEST.csv] [--json]',
   options: { split: { type: 'string' } },
   needsModel: false,
@@ -30,9 +30,14 @@ export const evaluateCommand: Command = {
       if (!existsSync(path)) throw new CliFailure(`no trained model for ${config.dataset.dataset}: ${PIPELINE_HINT}`);
       const report = JSON.parse(readFileSync(path, 'utf8')) as EvaluationReport;
       const heading = `${config.dataset.dataset}: test split of ${report.splits.test} ratings (seed ${config.training.seed})`;
-      return { json: { dataset: config.dataset.dataset, k: report.k, splits: report.splits, models: report.models }, text: reportText(report, heading) };
+      return {
+        json: { dataset: config.dataset.dataset, k: report.k, splits: report.splits, models: report.models },
+        text: reportText(report, heading),
+      };
     }
-    const files = String(values.split).split(',').map((f) => resolve(f.trim()));
+    const files = String(values.split)
+      .split(',')
+      .map((f) => resolve(f.trim()));
     if (files.length !== 2 || files.some((f) => !f)) throw new UsageError('--split takes two files: TRAIN.csv,TEST.csv', usage);
     for (const file of files) if (!existsSync(file)) throw new CliFailure(`${file} does not exist`);
     const { evaluateOnSplit, readRatingsCsv } = trainer();
@@ -53,13 +58,20 @@ export const pipelineCommand: Command = {
     const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
     if (values.dataset !== undefined) {
       if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
-        throw new UsageError(`--dataset must be a GroupLens name (${DATASET_NAMES.join(', ')}) or, with --source, a name of letters, digits, ".", "-" and "_"`, usage);
+        throw new UsageError(
+          `--dataset must be a GroupLens name (${DATASET_NAMES.join(', ')}) or, with --source, a name of letters, digits, ".", "-" and "_"`,
+          usage,
+        );
       }
       childEnv.REELRANK_DATASET = String(values.dataset);
     }
     if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
     const nx = require.resolve('nx/bin/nx.js', { paths: [config.root] });
-    const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], { cwd: config.root, env: childEnv, stdio: 'inherit' });
+    const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], {
+      cwd: config.root,
+      env: childEnv,
+      stdio: 'inherit',
+    });
     if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
     return { json: { status: 'ok' }, text: 'pipeline up to date' };
   },

@@ -24,7 +24,13 @@ describe('loadConfig', () => {
     const root = tempRoot();
     const config = loadConfig({
       root,
-      env: { PORT: '9001', REELRANK_TRAIN_FACTORS: '12', REELRANK_TRAIN_REFIT_ON_ALL: 'false', MOVIELENS_SOURCE: '/x/y', REELRANK_DATASET: 'ml-100k' },
+      env: {
+        PORT: '9001',
+        REELRANK_TRAIN_FACTORS: '12',
+        REELRANK_TRAIN_REFIT_ON_ALL: 'false',
+        MOVIELENS_SOURCE: '/x/y',
+        REELRANK_DATASET: 'ml-100k',
+      },
     });
     expect(config.serving.port).toBe(9001);
     expect(config.training.factors).toBe(12);
@@ -92,7 +98,10 @@ describe('loadConfig', () => {
     const root = tempRoot();
     writeFileSync(join(root, 'config', 'serving.json'), '{"port": 1, ');
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json is not valid JSON/);
-    writeFileSync(join(root, 'config', 'serving.json'), JSON.stringify({ host: 'h', port: 1, bodyLimit: '1kb', maxRecommendations: 5, corsOrigins: '*', webRoot: null, prot: 2 }));
+    writeFileSync(
+      join(root, 'config', 'serving.json'),
+      JSON.stringify({ host: 'h', port: 1, bodyLimit: '1kb', maxRecommendations: 5, corsOrigins: '*', webRoot: null, prot: 2 }),
+    );
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json/);
   });
 

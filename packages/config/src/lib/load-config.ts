@@ -43,7 +43,12 @@ export interface LoadConfigOptions {
   /** Defaults to REELRANK_ROOT, else the workspace root found from the current directory. */
   root?: string;
   /** Per-group values that win over files and env (tests use this). */
-  overrides?: { dataset?: Partial<DatasetConfig>; training?: Partial<TrainingConfig>; serving?: Partial<ServingConfig>; runtime?: Partial<RuntimeConfig> };
+  overrides?: {
+    dataset?: Partial<DatasetConfig>;
+    training?: Partial<TrainingConfig>;
+    serving?: Partial<ServingConfig>;
+    runtime?: Partial<RuntimeConfig>;
+  };
 }
 
 const GROUPS = {
@@ -96,7 +101,9 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   node[keys[keys.length - 1]] = value;
 }
 
-const ENV_NAME_OF: Record<string, string> = Object.fromEntries(Object.entries(ENV_OVERRIDES).map(([name, [group, key]]) => [`${group}.${key}`, name]));
+const ENV_NAME_OF: Record<string, string> = Object.fromEntries(
+  Object.entries(ENV_OVERRIDES).map(([name, [group, key]]) => [`${group}.${key}`, name]),
+);
 
 /** Validates one group, turning zod issues into lines naming the file, the key and the env variable. */
 function parseGroup<G extends ConfigGroup>(group: G, raw: Record<string, unknown>, problems: string[]): unknown {

@@ -40,12 +40,15 @@ const TARGETS: Record<CachedStage, { pkg: string; target: string }> = {
 const targetInputs = (stage: CachedStage): Input[] => readJson(`${TARGETS[stage].pkg}/package.json`).nx.targets[TARGETS[stage].target].inputs;
 
 describe('Nx cache keys of the stages', () => {
-  it.each(Object.keys(UPSTREAM) as CachedStage[])('when hashing the %s stage, then its env inputs are exactly the settings it and its upstream stages read', (stage) => {
-    const expected = Object.keys(ENV_OVERRIDES)
-      .filter((name) => stagesOfEnv(name).some((s) => UPSTREAM[stage].includes(s)))
-      .sort();
-    expect([...envOf(targetInputs(stage))].sort()).toEqual(expected);
-  });
+  it.each(Object.keys(UPSTREAM) as CachedStage[])(
+    'when hashing the %s stage, then its env inputs are exactly the settings it and its upstream stages read',
+    (stage) => {
+      const expected = Object.keys(ENV_OVERRIDES)
+        .filter((name) => stagesOfEnv(name).some((s) => UPSTREAM[stage].includes(s)))
+        .sort();
+      expect([...envOf(targetInputs(stage))].sort()).toEqual(expected);
+    },
+  );
 
   it('when a stage writes artifacts, then the shared artifacts and config sources are inputs of its hash', () => {
     for (const stage of Object.keys(TARGETS) as CachedStage[]) {

@@ -36,7 +36,9 @@ export async function runStage(
     const config = (options.load ?? loadConfig)();
     verbose = config.runtime.verbose;
     const summary = await body(config);
-    io.stdout(`${JSON.stringify({ stage, dataset: config.dataset.dataset, ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) })}\n`);
+    io.stdout(
+      `${JSON.stringify({ stage, dataset: config.dataset.dataset, ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) })}\n`,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`${stage} stage failed: ${message.split('\n').join(' ')}\n`);

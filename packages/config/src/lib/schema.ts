@@ -35,9 +35,13 @@ const flag = z.preprocess((v) => (v === 1 ? true : v === 0 ? false : v), z.boole
 
 export const syntheticSizeSchema = z
   .object({
-    ratings: positiveInt.nullable().describe('Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set\'s shape, ml-20m for synthetic, ml-latest-small for synthetic-small)'),
-    users: positiveInt.nullable().describe('Users generated (env REELRANK_SYNTHETIC_USERS; null: the data set\'s shape)'),
-    movies: positiveInt.nullable().describe('Movies generated (env REELRANK_SYNTHETIC_MOVIES; null: the data set\'s shape)'),
+    ratings: positiveInt
+      .nullable()
+      .describe(
+        "Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small)",
+      ),
+    users: positiveInt.nullable().describe("Users generated (env REELRANK_SYNTHETIC_USERS; null: the data set's shape)"),
+    movies: positiveInt.nullable().describe("Movies generated (env REELRANK_SYNTHETIC_MOVIES; null: the data set's shape)"),
     seed: nonNegativeInt.describe('Seed of the generator (env REELRANK_SYNTHETIC_SEED)'),
   })
   .strict();
@@ -55,7 +59,9 @@ export const datasetConfigSchema = z
       .string()
       .min(1)
       .nullable()
-      .describe('Local folder or zip used instead of downloading (env MOVIELENS_SOURCE); relative to the workspace root in the file, to the current directory in the env'),
+      .describe(
+        'Local folder or zip used instead of downloading (env MOVIELENS_SOURCE); relative to the workspace root in the file, to the current directory in the env',
+      ),
     sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample (env REELRANK_SAMPLE_SIZE)'),
     synthetic: syntheticSizeSchema.describe('Size of a generated data set (`synthetic`, `synthetic-small`; used when source is null)'),
   })
@@ -92,7 +98,9 @@ export const trainingConfigSchema = z
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
     ratingModel: z
       .enum(['auto', 'svdpp', 'mf'])
-      .describe('svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp up to autoSvdppMaxRatings, mf (with the autoMf settings) above'),
+      .describe(
+        'svdpp: MF with an implicit user term (more accurate, single-threaded); mf: plain biased MF on the parallel SIMD kernel; auto: svdpp up to autoSvdppMaxRatings, mf (with the autoMf settings) above',
+      ),
     autoSvdppMaxRatings: positiveInt.describe('Ratings up to which ratingModel auto picks svdpp'),
     factors: positiveInt.max(1024).describe('Latent factors per user and movie'),
     maxEpochs: positiveInt.max(1000).describe('Upper bound on SGD epochs; early stopping usually ends sooner'),
@@ -110,7 +118,9 @@ export const trainingConfigSchema = z
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
     threads: positiveInt.max(256).nullable().describe('Worker threads of the SGD kernel (null: one per core; 1: the single-thread path)'),
     parallelMinRatings: nonNegativeInt.describe('Train ratings below which the single-thread path is kept (worker start-up outweighs the gain)'),
-    evalScorer: z.enum(['tensor', 'typed-array']).describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
+    evalScorer: z
+      .enum(['tensor', 'typed-array'])
+      .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
     ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
     autoMf: z
       .object({
@@ -124,12 +134,16 @@ export const trainingConfigSchema = z
       .strict()
       .optional()
       .describe('Settings that replace the ones above when ratingModel auto picks plain MF (large sets): fewer factors, a faster schedule'),
-    evaluationMaxUsers: positiveInt.describe('Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)'),
+    evaluationMaxUsers: positiveInt.describe(
+      'Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)',
+    ),
     refitMaxRatings: z
       .number()
       .int()
       .nonnegative()
-      .describe('With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)'),
+      .describe(
+        'With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)',
+      ),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {
@@ -140,44 +154,77 @@ export const servingConfigSchema = z
   .object({
     host: z.string().min(1).describe('Interface the API listens on (env HOST)'),
     port: z.number().int().min(0).max(65535).describe('TCP port of the API (env PORT)'),
-    bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).describe('Largest accepted JSON body, e.g. 100kb'),
+    bodyLimit: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/)
+      .describe('Largest accepted JSON body, e.g. 100kb'),
     maxRecommendations: positiveInt.max(1000).describe('Largest n_recommendations a client may ask for'),
     corsOrigins: z.string().describe('Allowed CORS origins, comma separated, or * (env CORS_ORIGINS)'),
-    webRoot: z
-      .string()
-      .min(1)
-      .nullable()
-      .describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
+    webRoot: z.string().min(1).nullable().describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
   })
   .strict();
 
 /** Process settings from the environment only (no file; every key has a default). */
 export const runtimeConfigSchema = z
   .object({
-    root: z.string().min(1).nullable().default(null).describe('Workspace root (env REELRANK_ROOT; default: the folder holding nx.json above the current directory)'),
+    root: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Workspace root (env REELRANK_ROOT; default: the folder holding nx.json above the current directory)'),
     dataDir: z.string().min(1).default('data').describe('Data folder, relative to the root (env REELRANK_DATA_DIR)'),
     modelsDir: z.string().min(1).default('models').describe('Models folder, relative to the root (env REELRANK_MODELS_DIR)'),
-    initCwd: z.string().min(1).nullable().default(null).describe('Where npm was started (env INIT_CWD, set by npm): a relative MOVIELENS_SOURCE is resolved against it'),
-    tfBackend: z.enum(['node', 'wasm', 'cpu']).nullable().default(null).describe('Force a TensorFlow.js backend (env REELRANK_TF_BACKEND; null: the fastest that loads)'),
+    initCwd: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Where npm was started (env INIT_CWD, set by npm): a relative MOVIELENS_SOURCE is resolved against it'),
+    tfBackend: z
+      .enum(['node', 'wasm', 'cpu'])
+      .nullable()
+      .default(null)
+      .describe('Force a TensorFlow.js backend (env REELRANK_TF_BACKEND; null: the fastest that loads)'),
     verbose: flag.default(false).describe('Print stack traces of stage failures (env REELRANK_VERBOSE=1)'),
-    reportAllowNoModel: flag.default(false).describe('The report renders the data sections alone when no model exists (env REELRANK_REPORT_ALLOW_NO_MODEL=1)'),
+    reportAllowNoModel: flag
+      .default(false)
+      .describe('The report renders the data sections alone when no model exists (env REELRANK_REPORT_ALLOW_NO_MODEL=1)'),
     nodeEnv: z.string().nullable().default(null).describe('NODE_ENV (test: the API logs nothing unless LOG_LEVEL says so)'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .nullable()
       .default(null)
       .describe('pino level of the API (env LOG_LEVEL; null: info, silent under NODE_ENV=test)'),
-    adminToken: z.string().min(1).nullable().default(null).describe('Bearer token of POST /admin/reload (env REELRANK_ADMIN_TOKEN; unset or empty disables the route)'),
+    adminToken: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Bearer token of POST /admin/reload (env REELRANK_ADMIN_TOKEN; unset or empty disables the route)'),
     adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst (env REELRANK_ADMIN_BURST)'),
     adminRefillSeconds: z.number().positive().default(2).describe('Seconds to earn back one admin request (env REELRANK_ADMIN_REFILL_SECONDS)'),
-    shutdownSeconds: z.number().positive().default(10).describe('How long in-flight requests may take after SIGTERM/SIGINT (env REELRANK_SHUTDOWN_SECONDS)'),
-    workers: z.number().int().min(1).max(256).nullable().default(null).describe('Cluster mode: worker processes (env REELRANK_WORKERS; null: one per core)'),
+    shutdownSeconds: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('How long in-flight requests may take after SIGTERM/SIGINT (env REELRANK_SHUTDOWN_SECONDS)'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .nullable()
+      .default(null)
+      .describe('Cluster mode: worker processes (env REELRANK_WORKERS; null: one per core)'),
     trustProxy: z
       .string()
       .min(1)
       .nullable()
       .default(null)
-      .describe("Express `trust proxy` (env REELRANK_TRUST_PROXY): proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored"),
+      .describe(
+        "Express `trust proxy` (env REELRANK_TRUST_PROXY): proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored",
+      ),
   })
   .strict();
 

@@ -17,10 +17,7 @@ describe('openDatabase and migrateDatabase', () => {
         'tags',
         'user_rating_blobs',
       ]);
-      expect(objects.filter((o) => o.type === 'index').map((o) => o.name)).toEqual([
-        'movies_title_search_idx',
-        'tags_movie_id_idx',
-      ]);
+      expect(objects.filter((o) => o.type === 'index').map((o) => o.name)).toEqual(['movies_title_search_idx', 'tags_movie_id_idx']);
       const ratingsPk = conn.sqlite.prepare("SELECT name, pk FROM pragma_table_info('ratings') WHERE pk > 0 ORDER BY pk").all();
       expect(ratingsPk).toEqual([
         { name: 'user_id', pk: 1 },

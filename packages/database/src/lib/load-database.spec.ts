@@ -93,9 +93,9 @@ describe('loadDatabase', () => {
     await loadDatabase({ processedDir: PROCESSED_FIXTURE, dbPath, dataset: 'fixture', log: quietLog().log });
     const before = sha256(readFileSync(dbPath));
 
-    await expect(
-      loadDatabase({ processedDir: MALFORMED_FIXTURE, dbPath, dataset: 'fixture', log: quietLog().log, batchSize: 2 }),
-    ).rejects.toThrow(/ratings\.csv row 5/);
+    await expect(loadDatabase({ processedDir: MALFORMED_FIXTURE, dbPath, dataset: 'fixture', log: quietLog().log, batchSize: 2 })).rejects.toThrow(
+      /ratings\.csv row 5/,
+    );
 
     expect(sha256(readFileSync(dbPath))).toBe(before);
     expect(readdirSync(dir)).toEqual(['fixture.db']);

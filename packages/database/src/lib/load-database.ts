@@ -90,9 +90,10 @@ export async function loadDatabase(options: LoadDatabaseOptions): Promise<LoadDa
 
       // Secondary indexes are cheaper to build once, after the rows are in: drop the ones the
       // migrations created and re-run their exact CREATE INDEX (the schema stays drizzle's).
-      const indexes = sqlite
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-        .all() as { name: string; sql: string }[];
+      const indexes = sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as {
+        name: string;
+        sql: string;
+      }[];
       for (const { name } of indexes) sqlite.exec(`DROP INDEX "${name}"`);
 
       const loaderMeta: Record<string, string> = {};
@@ -188,7 +189,8 @@ async function loadFile(
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
     if (malformed > 0 && error instanceof Error) {
       // The processed files are ingest's own output: malformed rows mean a corrupt file.
-      error.message += ` (${formatCount(malformed)} malformed row${malformed === 1 ? '' : 's'} in all; ` +
+      error.message +=
+        ` (${formatCount(malformed)} malformed row${malformed === 1 ? '' : 's'} in all; ` +
         'the processed file looks corrupt: re-run the ingest stage)';
     }
     throw error;

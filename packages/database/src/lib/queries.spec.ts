@@ -3,15 +3,7 @@ import { join } from 'node:path';
 import { makeTempDir, PROCESSED_FIXTURE, quietLog } from '../__fixtures__/fixtures.js';
 import { openDatabase, type DbConnection } from './create-db.js';
 import { loadDatabase } from './load-database.js';
-import {
-  getAllMovies,
-  getMoviesByIds,
-  getUserRatedMovieIds,
-  getUserRatings,
-  listGenres,
-  readRatingsColumns,
-  searchMovies,
-} from './queries.js';
+import { getAllMovies, getMoviesByIds, getUserRatedMovieIds, getUserRatings, listGenres, readRatingsColumns, searchMovies } from './queries.js';
 
 let dir: string;
 let dbPath: string;
@@ -169,7 +161,8 @@ describe('query plans', () => {
     const plans = plansOf((c) => searchMovies(c, { query: 'matrix', limit: 5 }));
     const prefixPlans = plans.filter((p) => !p.includes('instr('));
     expect(prefixPlans).toHaveLength(2); // count and page
-    for (const plan of prefixPlans) expect(plan).toMatch(/SEARCH m USING (COVERING )?INDEX movies_title_search_idx \(title_search>\? AND title_search<\?\)/);
+    for (const plan of prefixPlans)
+      expect(plan).toMatch(/SEARCH m USING (COVERING )?INDEX movies_title_search_idx \(title_search>\? AND title_search<\?\)/);
     expect(prefixPlans.join('\n')).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
   });
 

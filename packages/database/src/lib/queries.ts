@@ -168,7 +168,9 @@ export function searchMovies(conn: Connection, options: SearchMoviesOptions): Se
   const prefix = `m.title_search >= @lo AND m.title_search < @hi ${inGenre}`;
   const contains = `instr(m.title_search, @q) > 0 AND NOT (m.title_search >= @lo AND m.title_search < @hi) ${inGenre}`;
   const prefixTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${prefix}`).pluck().get(bounds) as number;
-  const containsTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${contains}`).pluck().get({ ...bounds, q: query }) as number;
+  const containsTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${contains}`)
+    .pluck()
+    .get({ ...bounds, q: query }) as number;
 
   const rows: MovieRow[] = [];
   if (offset < prefixTotal) {
@@ -195,6 +197,13 @@ export function getDatasetMeta(conn: Connection): DatasetMeta {
     dataset: meta.dataset,
     dataHash: meta.dataHash,
     loadedAt: meta.loadedAt,
-    counts: { movies: count('movies'), movieGenres: count('movieGenres'), ratings: count('ratings'), users: count('users'), links: count('links'), tags: count('tags') },
+    counts: {
+      movies: count('movies'),
+      movieGenres: count('movieGenres'),
+      ratings: count('ratings'),
+      users: count('users'),
+      links: count('links'),
+      tags: count('tags'),
+    },
   };
 }

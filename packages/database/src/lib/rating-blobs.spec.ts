@@ -79,7 +79,12 @@ describe('user_rating_blobs and readRatingsColumns', () => {
     const dupAt = RATINGS_PER_STATEMENT + 40; // inside the second multi-row statement
     const withDup = [...lines.slice(0, dupAt - 1), lines[dupAt - 2], ...lines.slice(dupAt - 1)];
     rmSync(join(dir, 'processed'), { recursive: true });
-    const load = loadDatabase({ processedDir: processedWith(`${withDup.join('\n')}\n`), dbPath: join(dir, 'dup.db'), dataset: 'fixture', log: quietLog().log });
+    const load = loadDatabase({
+      processedDir: processedWith(`${withDup.join('\n')}\n`),
+      dbPath: join(dir, 'dup.db'),
+      dataset: 'fixture',
+      log: quietLog().log,
+    });
     await expect(load).rejects.toThrow(`ratings.csv row ${dupAt}: UNIQUE constraint failed: ratings.user_id, ratings.movie_id`);
   });
 

@@ -39,9 +39,7 @@ export class RatingBlobWriter {
   inOrder = true;
 
   constructor(sqlite: Database.Database) {
-    this.insert = sqlite.prepare(
-      'INSERT INTO user_rating_blobs (user_id, count, movie_ids, ratings, timestamps) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insert = sqlite.prepare('INSERT INTO user_rating_blobs (user_id, count, movie_ids, ratings, timestamps) VALUES (?, ?, ?, ?, ?)');
   }
 
   /** Rows must come ordered by (user, movie); the first one out of order turns `inOrder` off for good. */
@@ -123,7 +121,7 @@ export function rebuildRatingBlobs(sqlite: Database.Database): RatingBlobWriter 
   const rowsOf = sqlite
     .prepare('SELECT user_id, movie_id, rating, timestamp FROM ratings WHERE user_id BETWEEN ? AND ? ORDER BY user_id, movie_id')
     .raw(true);
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+  for (let after = Number.MIN_SAFE_INTEGER; ;) {
     const users = nextUsers.all(after) as number[];
     if (users.length === 0) break;
     after = users[users.length - 1];

@@ -98,9 +98,7 @@ export const moviesLoader: TableLoader = {
   columns: ['movieId', 'title', 'year', 'genres'],
   prepare(sqlite) {
     const read = new FieldReader(this.file);
-    const insertMovie = sqlite.prepare(
-      'INSERT INTO movies (movie_id, title, year, genres, title_search) VALUES (?, ?, ?, ?, ?)',
-    );
+    const insertMovie = sqlite.prepare('INSERT INTO movies (movie_id, title, year, genres, title_search) VALUES (?, ?, ?, ?, ?)');
     const insertGenre = sqlite.prepare('INSERT OR IGNORE INTO movie_genres (genre, movie_id) VALUES (?, ?)');
     return rowInserter(this.file, (r, col, row) => {
       const movieId = read.int(r[col[0]], 'movieId', row);

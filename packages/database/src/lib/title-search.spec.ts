@@ -4,7 +4,7 @@ describe('normalizeTitle', () => {
   it.each([
     ['Matrix, The (1999)', 'matrix (1999)'],
     ['The Matrix', 'matrix'],
-    ['Amélie (Fabuleux destin d\'Amélie Poulain, Le) (2001)', "amelie (fabuleux destin d'amelie poulain) (2001)"],
+    ["Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)", "amelie (fabuleux destin d'amelie poulain) (2001)"],
     ['Beautiful Mind, A (2001)', 'beautiful mind (2001)'],
     ['  Toy   Story  ', 'toy story'],
     ['a', 'a'],

@@ -39,7 +39,10 @@ describe('acquireSource', () => {
 
   it('when the source is a zip with a top folder, then the recognised files are extracted flat', async () => {
     const zip = join(dir, 'ml-x.zip');
-    writeFileSync(zip, makeZip({ 'ml-x/ratings.csv': ratings, 'ml-x/movies.csv': movies, 'ml-x/u1.base': 'skip', '__MACOSX/ml-x/._ratings.csv': 'junk' }));
+    writeFileSync(
+      zip,
+      makeZip({ 'ml-x/ratings.csv': ratings, 'ml-x/movies.csv': movies, 'ml-x/u1.base': 'skip', '__MACOSX/ml-x/._ratings.csv': 'junk' }),
+    );
     const rawDir = join(dir, 'raw');
     const info = await acquireSource({ dataset: 'ml-latest-small', source: zip, rawDir });
     expect(readdirSync(rawDir).sort()).toEqual(['movies.csv', 'ratings.csv', 'source.json']);
@@ -60,12 +63,16 @@ describe('acquireSource', () => {
   it('when a zip entry escapes the target folder, then extraction is refused', async () => {
     const zip = join(dir, 'evil.zip');
     writeFileSync(zip, makeZip({ 'ratings.csv': ratings, '../evil.csv': 'x' }));
-    await expect(acquireSource({ dataset: 'ml-latest-small', source: zip, rawDir: join(dir, 'raw') })).rejects.toThrow(/Unsafe path|invalid relative path/); // yauzl refuses it first
+    await expect(acquireSource({ dataset: 'ml-latest-small', source: zip, rawDir: join(dir, 'raw') })).rejects.toThrow(
+      /Unsafe path|invalid relative path/,
+    ); // yauzl refuses it first
     expect(existsSync(join(dir, 'evil.csv'))).toBe(false);
   });
 
   it('when the source does not exist, then the error names it and MOVIELENS_SOURCE', async () => {
-    await expect(acquireSource({ dataset: 'ml-latest-small', source: join(dir, 'nope'), rawDir: join(dir, 'raw') })).rejects.toThrow(/nope does not exist \(check MOVIELENS_SOURCE\)/);
+    await expect(acquireSource({ dataset: 'ml-latest-small', source: join(dir, 'nope'), rawDir: join(dir, 'raw') })).rejects.toThrow(
+      /nope does not exist \(check MOVIELENS_SOURCE\)/,
+    );
   });
 
   it('when no source is given, then the named set is downloaded next to rawDir and extracted', async () => {

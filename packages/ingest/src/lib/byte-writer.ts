@@ -46,7 +46,25 @@ export class ByteWriter {
       // Int32 fast path: digit count by comparison, digits by |0 division (no floats).
       let v = value | 0;
       const digits =
-        v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+        v < 10
+          ? 1
+          : v < 100
+            ? 2
+            : v < 1000
+              ? 3
+              : v < 10000
+                ? 4
+                : v < 100000
+                  ? 5
+                  : v < 1000000
+                    ? 6
+                    : v < 10000000
+                      ? 7
+                      : v < 100000000
+                        ? 8
+                        : v < 1000000000
+                          ? 9
+                          : 10;
       let p = this.pos + digits;
       this.pos = p;
       do {

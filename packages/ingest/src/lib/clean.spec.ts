@@ -17,38 +17,94 @@ describe('cleanRatings', () => {
   const known = movieIdTable([{ movieId: 1 }, { movieId: 2 }, { movieId: 3 }]);
 
   it('when a (user, movie) pair repeats, then only the latest timestamp is kept', () => {
-    const { ratings, counts } = cleanRatings(parsedOf([[1, 1, 2, 300], [1, 1, 5, 100], [1, 1, 4, 200]]), known);
+    const { ratings, counts } = cleanRatings(
+      parsedOf([
+        [1, 1, 2, 300],
+        [1, 1, 5, 100],
+        [1, 1, 4, 200],
+      ]),
+      known,
+    );
     expect(ratings.toRows()).toEqual([{ userId: 1, movieId: 1, rating: 2, timestamp: 300 }]);
     expect(counts.dropped.duplicate).toBe(2);
   });
 
   it('when duplicates share a timestamp, then the later row in the file wins', () => {
-    const { ratings } = cleanRatings(parsedOf([[1, 1, 2, 100], [1, 1, 3, 100]]), known);
+    const { ratings } = cleanRatings(
+      parsedOf([
+        [1, 1, 2, 100],
+        [1, 1, 3, 100],
+      ]),
+      known,
+    );
     expect(ratings.toRows()[0].rating).toBe(3);
   });
 
   it('when ratings fall outside 0.5..5.0, then they are rejected and counted', () => {
-    const { ratings, counts } = cleanRatings(parsedOf([[1, 1, 0, 1], [1, 2, 5.5, 1], [1, 3, 0.5, 1], [2, 1, 5, 1], [2, 2, -1, 1]]), known);
+    const { ratings, counts } = cleanRatings(
+      parsedOf([
+        [1, 1, 0, 1],
+        [1, 2, 5.5, 1],
+        [1, 3, 0.5, 1],
+        [2, 1, 5, 1],
+        [2, 2, -1, 1],
+      ]),
+      known,
+    );
     expect(ratings.length).toBe(2);
     expect(counts.dropped.outOfRange).toBe(3);
   });
 
   it('when a rating names an unknown movie, then it is dropped and counted', () => {
-    const { ratings, counts } = cleanRatings(parsedOf([[1, 99, 4, 1], [1, 4, 4, 1], [1, 1, 4, 1]]), known);
+    const { ratings, counts } = cleanRatings(
+      parsedOf([
+        [1, 99, 4, 1],
+        [1, 4, 4, 1],
+        [1, 1, 4, 1],
+      ]),
+      known,
+    );
     expect(ratings.toRows().map((r) => r.movieId)).toEqual([1]);
     expect(counts.dropped.unknownMovie).toBe(2);
   });
 
   it('when input is unordered, then output is sorted by userId then movieId', () => {
-    const { ratings, counts } = cleanRatings(parsedOf([[3, 2, 1, 1], [1, 3, 1, 1], [3, 1, 1, 1], [2, 2, 1, 1], [1, 1, 1, 1]]), known);
-    expect(ratings.toRows().map((r) => [r.userId, r.movieId])).toEqual([[1, 1], [1, 3], [2, 2], [3, 1], [3, 2]]);
+    const { ratings, counts } = cleanRatings(
+      parsedOf([
+        [3, 2, 1, 1],
+        [1, 3, 1, 1],
+        [3, 1, 1, 1],
+        [2, 2, 1, 1],
+        [1, 1, 1, 1],
+      ]),
+      known,
+    );
+    expect(ratings.toRows().map((r) => [r.userId, r.movieId])).toEqual([
+      [1, 1],
+      [1, 3],
+      [2, 2],
+      [3, 1],
+      [3, 2],
+    ]);
     expect(counts.kept).toBe(5);
   });
 
   it('when user ids are huge and sparse, then the fallback sort gives the same order', () => {
     const big = 2_000_000_000;
-    const { ratings } = cleanRatings(parsedOf([[big, 2, 1, 1], [5, 1, 1, 1], [big, 1, 1, 1], [big, 1, 2, 2]]), known);
-    expect(ratings.toRows().map((r) => [r.userId, r.movieId, r.rating])).toEqual([[5, 1, 1], [big, 1, 2], [big, 2, 1]]);
+    const { ratings } = cleanRatings(
+      parsedOf([
+        [big, 2, 1, 1],
+        [5, 1, 1, 1],
+        [big, 1, 1, 1],
+        [big, 1, 2, 2],
+      ]),
+      known,
+    );
+    expect(ratings.toRows().map((r) => [r.userId, r.movieId, r.rating])).toEqual([
+      [5, 1, 1],
+      [big, 1, 2],
+      [big, 2, 1],
+    ]);
   });
 
   it('when the csv fixture is cleaned, then counts by reason add up to rows read', async () => {
@@ -75,10 +131,25 @@ describe('cleanMovies / cleanLinks / cleanTags', () => {
 
   it('when links and tags name unknown movies, then they are dropped and counted', () => {
     const known = movieIdTable([{ movieId: 1 }]);
-    const links = cleanLinks({ file: 'links.csv', rows: [{ movieId: 1, imdbId: '01', tmdbId: 1 }, { movieId: 9, imdbId: '09', tmdbId: null }], read: 2, malformed: 0, malformedExamples: [] }, known);
+    const links = cleanLinks(
+      {
+        file: 'links.csv',
+        rows: [
+          { movieId: 1, imdbId: '01', tmdbId: 1 },
+          { movieId: 9, imdbId: '09', tmdbId: null },
+        ],
+        read: 2,
+        malformed: 0,
+        malformedExamples: [],
+      },
+      known,
+    );
     expect(links.counts).toMatchObject({ kept: 1, dropped: { unknownMovie: 1 } });
     const tag = { userId: 1, movieId: 1, tag: 'x', timestamp: 1 };
-    const tags = cleanTags({ file: 'tags.csv', rows: [tag, { ...tag }, { ...tag, movieId: 9 }], read: 3, malformed: 0, malformedExamples: [] }, known);
+    const tags = cleanTags(
+      { file: 'tags.csv', rows: [tag, { ...tag }, { ...tag, movieId: 9 }], read: 3, malformed: 0, malformedExamples: [] },
+      known,
+    );
     expect(tags.tags).toEqual([tag]);
     expect(tags.counts.dropped).toMatchObject({ duplicate: 1, unknownMovie: 1 });
   });

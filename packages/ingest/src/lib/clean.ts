@@ -136,7 +136,7 @@ export function cleanRatings(parsed: ParsedRatings, knownMovies: Uint8Array): { 
   }
   // Within a run of one (user, movie) keep the latest timestamp, on a tie the later row (larger index).
   let kept = 0;
-  for (let k = 0; k < m; ) {
+  for (let k = 0; k < m;) {
     const user = users[sorted[k]];
     const movie = movies[sorted[k]];
     let best = sorted[k];

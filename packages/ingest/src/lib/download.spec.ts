@@ -56,7 +56,15 @@ describe('downloadFile', () => {
     handler = serveWhole;
     const lines: string[] = [];
     const dest = join(dir, 'set.zip');
-    const result = await downloadFile({ url: `${baseUrl}/set.zip`, dest, expectedBytes: body.length, sha256: bodySha, md5: bodyMd5, onProgress: (l) => lines.push(l), ...quick });
+    const result = await downloadFile({
+      url: `${baseUrl}/set.zip`,
+      dest,
+      expectedBytes: body.length,
+      sha256: bodySha,
+      md5: bodyMd5,
+      onProgress: (l) => lines.push(l),
+      ...quick,
+    });
     expect(readFileSync(dest).equals(body)).toBe(true);
     expect(result).toMatchObject({ bytes: body.length, sha256: bodySha, cached: false, resumed: false, attempts: 1 });
     expect(existsSync(`${dest}.part`)).toBe(false);
@@ -159,7 +167,12 @@ describe('downloadFile', () => {
     const offline = async () => {
       throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND files.grouplens.org'), { code: 'ENOTFOUND' }) });
     };
-    const error = await downloadFile({ url: 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip', dest: join(dir, 'x.zip'), fetchImpl: offline, ...quick }).catch((e: unknown) => e);
+    const error = await downloadFile({
+      url: 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip',
+      dest: join(dir, 'x.zip'),
+      fetchImpl: offline,
+      ...quick,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DownloadError);
     expect((error as Error).message).toContain('Cannot reach files.grouplens.org (ENOTFOUND)');
     expect((error as Error).message).toContain(LOCAL_COPY_HINT);

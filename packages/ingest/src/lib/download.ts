@@ -50,15 +50,7 @@ export class DownloadError extends Error {
 }
 
 // Codes that mean "the network or the host is not there", as opposed to a broken transfer.
-const UNREACHABLE_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNREFUSED',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** The system error code hidden in fetch's `TypeError: fetch failed` (cause, or an AggregateError inside it). */
 export function networkErrorCode(error: unknown): string | undefined {

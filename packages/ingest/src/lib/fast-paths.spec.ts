@@ -30,15 +30,30 @@ describe('cleanRatings fast paths', () => {
   const known = movieIdTable(Array.from({ length: 30 }, (_, i) => ({ movieId: i + 1 })));
 
   it('when every row is valid and already ordered, then the parsed buffer is returned as is', () => {
-    const parsed = parsedOf([[1, 1, 4, 1], [1, 2, 3, 1], [2, 1, 5, 1]]);
+    const parsed = parsedOf([
+      [1, 1, 4, 1],
+      [1, 2, 3, 1],
+      [2, 1, 5, 1],
+    ]);
     const { ratings, counts } = cleanRatings(parsed, known);
     expect(ratings).toBe(parsed.ratings);
     expect(counts.kept).toBe(3);
   });
 
   it('when ordered rows include invalid ones, then only those are dropped', () => {
-    const { ratings, counts } = cleanRatings(parsedOf([[1, 1, 4, 1], [1, 2, 9, 1], [1, 99, 3, 1], [2, 1, 5, 1]]), known);
-    expect(ratings.toRows().map((r) => [r.userId, r.movieId])).toEqual([[1, 1], [2, 1]]);
+    const { ratings, counts } = cleanRatings(
+      parsedOf([
+        [1, 1, 4, 1],
+        [1, 2, 9, 1],
+        [1, 99, 3, 1],
+        [2, 1, 5, 1],
+      ]),
+      known,
+    );
+    expect(ratings.toRows().map((r) => [r.userId, r.movieId])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
     expect(counts.dropped).toMatchObject({ outOfRange: 1, unknownMovie: 1 });
   });
 

@@ -76,7 +76,12 @@ describe('parseMoviesFile', () => {
   it('when u.item has genre flags and latin-1 text, then genres get the ml-100k names and "unknown" means none', async () => {
     const parsed = await parseMoviesFile(join(fixtures, '100k', 'u.item'));
     const byId = new Map(parsed.rows.map((m) => [m.movieId, m]));
-    expect(byId.get(302)).toEqual({ movieId: 302, title: 'L.A. Confidential (1997)', year: 1997, genres: ['Crime', 'Film-Noir', 'Mystery', 'Thriller'] });
+    expect(byId.get(302)).toEqual({
+      movieId: 302,
+      title: 'L.A. Confidential (1997)',
+      year: 1997,
+      genres: ['Crime', 'Film-Noir', 'Mystery', 'Thriller'],
+    });
     expect(byId.get(51)).toEqual({ movieId: 51, title: 'Légends of the Fall (1994)', year: 1994, genres: ['Drama', 'Romance', 'War', 'Western'] });
     expect(byId.get(267)).toEqual({ movieId: 267, title: 'unknown', year: null, genres: [] });
     expect(parsed.malformed).toBe(0);

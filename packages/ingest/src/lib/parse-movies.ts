@@ -113,7 +113,8 @@ export async function parseMoviesFile(path: string): Promise<ParsedFile<Movie>> 
       let parsed: Movie | null = null;
       if (!broken) {
         if (columns) {
-          parsed = fields.length === columns.count ? movie(fields[columns.movieId], fields[columns.title], parseGenres(fields[columns.genres])) : null;
+          parsed =
+            fields.length === columns.count ? movie(fields[columns.movieId], fields[columns.title], parseGenres(fields[columns.genres])) : null;
         } else {
           parsed = format === 'dat' ? parseMovieDatFields(fields) : parseUItemFields(fields);
         }

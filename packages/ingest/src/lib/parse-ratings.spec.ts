@@ -25,7 +25,13 @@ describe('parseRatingFields', () => {
 
 describe('ratingColumnsFromHeader / formatOfFile', () => {
   it('when the header has the columns in another order, then positions follow the header', () => {
-    expect(ratingColumnsFromHeader(['\uFEFFtimestamp', 'rating', 'movieId', 'userId'], 'r.csv')).toEqual({ timestamp: 0, rating: 1, movie: 2, user: 3, count: 4 });
+    expect(ratingColumnsFromHeader(['\uFEFFtimestamp', 'rating', 'movieId', 'userId'], 'r.csv')).toEqual({
+      timestamp: 0,
+      rating: 1,
+      movie: 2,
+      user: 3,
+      count: 4,
+    });
   });
 
   it('when a header lacks a column, then the error names it', () => {

@@ -137,10 +137,17 @@ export function parseRatingFields(
 
 /** Maps a csv header to column positions; throws naming the missing columns. */
 export function ratingColumnsFromHeader(header: readonly string[], file: string): RatingColumns {
-  const names = header.map((name) => name.replace(/^\uFEFF/, '').trim().toLowerCase());
+  const names = header.map((name) =>
+    name
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
   const find = (name: string) => names.indexOf(name.toLowerCase());
   const columns = { user: find('userId'), movie: find('movieId'), rating: find('rating'), timestamp: find('timestamp'), count: names.length };
-  const missing = Object.entries(columns).filter(([, index]) => index < 0).map(([key]) => key);
+  const missing = Object.entries(columns)
+    .filter(([, index]) => index < 0)
+    .map(([key]) => key);
   if (missing.length > 0) {
     throw new Error(`${file}: header "${header.join(',')}" lacks ${missing.join(', ')} (expected userId,movieId,rating,timestamp)`);
   }

@@ -21,7 +21,7 @@ function configFor(source: string, dataset = 'ml-latest-small', sampleSize = 500
   });
 }
 
-describe('runIngest on a generated MovieLens-shaped folder (ml-latest-small\'s files and CRLF line ends)', () => {
+describe("runIngest on a generated MovieLens-shaped folder (ml-latest-small's files and CRLF line ends)", () => {
   // The ingest stage's own seeded generator, then rewritten with CRLF line ends like the real
   // ml-latest-small files; the real files are checked by `npm run test:data` (tests/data).
   const slice = mkdtempSync(join(tmpdir(), 'ml-slice-'));
@@ -98,7 +98,12 @@ describe('runIngest on a generated MovieLens-shaped folder (ml-latest-small\'s f
 describe('runIngest on each MovieLens format', () => {
   it('when the csv fixture has duplicates, bad ratings and unknown movies, then the report counts each per file', async () => {
     const report = await runIngest(configFor(join(fixtures, 'csv')), { log: () => {} });
-    expect(report.files.ratings).toEqual({ file: 'ratings.csv', read: 12, kept: 5, dropped: { malformed: 3, duplicate: 2, outOfRange: 1, unknownMovie: 1 } });
+    expect(report.files.ratings).toEqual({
+      file: 'ratings.csv',
+      read: 12,
+      kept: 5,
+      dropped: { malformed: 3, duplicate: 2, outOfRange: 1, unknownMovie: 1 },
+    });
     expect(report.files.movies).toMatchObject({ read: 7, kept: 6, dropped: { malformed: 1 } });
     expect(report.files.links).toMatchObject({ read: 5, kept: 3, dropped: { malformed: 1, unknownMovie: 1 } });
     expect(report.files.tags).toMatchObject({ read: 4, kept: 2, dropped: { malformed: 1, unknownMovie: 1 } });
@@ -110,14 +115,18 @@ describe('runIngest on each MovieLens format', () => {
     const report = await runIngest(config, { log: () => {} });
     expect(report).toMatchObject({ format: 'dat', counts: { ratings: 3, users: 2, movies: 4, links: null, tags: 2 } });
     expect(report.files.ratings.dropped).toMatchObject({ malformed: 1, outOfRange: 1 });
-    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain('3,"Cité des enfants perdus, La (1995)",1995,Adventure|Sci-Fi');
+    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain(
+      '3,"Cité des enfants perdus, La (1995)",1995,Adventure|Sci-Fi',
+    );
   });
 
   it('when the source is ml-100k style u.data/u.item, then genres come from the flags', async () => {
     const config = configFor(join(fixtures, '100k'), 'ml-100k');
     const report = await runIngest(config, { log: () => {} });
     expect(report).toMatchObject({ format: '100k', counts: { ratings: 5, users: 4, movies: 5, tags: null } });
-    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain('302,L.A. Confidential (1997),1997,Crime|Film-Noir|Mystery|Thriller');
+    expect(readFileSync(join(config.paths.processedDir, 'movies.csv'), 'utf8')).toContain(
+      '302,L.A. Confidential (1997),1997,Crime|Film-Noir|Mystery|Thriller',
+    );
   });
 
   it('when no rating is valid, then it fails clearly and the earlier processed folder is kept', async () => {
@@ -136,8 +145,8 @@ describe('runIngest on each MovieLens format', () => {
     const offline = async () => {
       throw new TypeError('fetch failed', { cause: { code: 'ENOTFOUND' } });
     };
-    await expect(runIngest({ ...config, dataset: { ...config.dataset, source: null } }, { log: () => {}, fetchImpl: offline, retries: 0 })).rejects.toThrow(
-      /Cannot reach files\.grouplens\.org.*MOVIELENS_SOURCE=\/path\/to\/ml-latest-small npm start/,
-    );
+    await expect(
+      runIngest({ ...config, dataset: { ...config.dataset, source: null } }, { log: () => {}, fetchImpl: offline, retries: 0 }),
+    ).rejects.toThrow(/Cannot reach files\.grouplens\.org.*MOVIELENS_SOURCE=\/path\/to\/ml-latest-small npm start/);
   });
 });

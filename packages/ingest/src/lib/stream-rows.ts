@@ -106,8 +106,17 @@ export async function detectEncoding(path: string): Promise<TextEncoding> {
  * Positions of `required` columns in a csv header (case-insensitive, BOM tolerated), plus the
  * column count; throws naming what is missing so a wrong file fails with a clear message.
  */
-export function headerColumns<K extends string>(header: readonly string[], required: readonly K[], file: string): Record<K, number> & { count: number } {
-  const names = header.map((name) => name.replace(/^\uFEFF/, '').trim().toLowerCase());
+export function headerColumns<K extends string>(
+  header: readonly string[],
+  required: readonly K[],
+  file: string,
+): Record<K, number> & { count: number } {
+  const names = header.map((name) =>
+    name
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase(),
+  );
   const result = { count: names.length } as Record<K, number> & { count: number };
   const missing: string[] = [];
   for (const key of required) {

@@ -26,14 +26,74 @@ export const MOVIELENS_GENRES = [
 ] as const;
 
 const ADJECTIVES = [
-  'Last', 'Silent', 'Dark', 'Golden', 'Lost', 'Broken', 'Hidden', 'Wild', 'Little', 'Big', 'Red', 'Blue',
-  'Midnight', 'Crimson', 'Endless', 'Secret', 'Frozen', 'Burning', 'Sweet', 'Bitter', 'Electric', 'Lonely',
-  'Brave', 'Strange', 'Perfect', 'Final', 'Savage', 'Quiet', 'Eternal', 'Wicked', 'Café', 'Señor',
+  'Last',
+  'Silent',
+  'Dark',
+  'Golden',
+  'Lost',
+  'Broken',
+  'Hidden',
+  'Wild',
+  'Little',
+  'Big',
+  'Red',
+  'Blue',
+  'Midnight',
+  'Crimson',
+  'Endless',
+  'Secret',
+  'Frozen',
+  'Burning',
+  'Sweet',
+  'Bitter',
+  'Electric',
+  'Lonely',
+  'Brave',
+  'Strange',
+  'Perfect',
+  'Final',
+  'Savage',
+  'Quiet',
+  'Eternal',
+  'Wicked',
+  'Café',
+  'Señor',
 ];
 const NOUNS = [
-  'River', 'Summer', 'Night', 'City', 'Heart', 'Road', 'Kingdom', 'Shadow', 'Dream', 'Island', 'Storm', 'Garden',
-  'Empire', 'Witness', 'Stranger', 'Letter', 'Mirror', 'Hunter', 'Dancer', 'Ghost', 'Promise', 'Journey', 'Detective',
-  'Queen', 'Soldier', 'Machine', 'Planet', 'Winter', 'Noël', 'Affair', 'Voyage', 'Circus', 'Harbor', 'Canyon',
+  'River',
+  'Summer',
+  'Night',
+  'City',
+  'Heart',
+  'Road',
+  'Kingdom',
+  'Shadow',
+  'Dream',
+  'Island',
+  'Storm',
+  'Garden',
+  'Empire',
+  'Witness',
+  'Stranger',
+  'Letter',
+  'Mirror',
+  'Hunter',
+  'Dancer',
+  'Ghost',
+  'Promise',
+  'Journey',
+  'Detective',
+  'Queen',
+  'Soldier',
+  'Machine',
+  'Planet',
+  'Winter',
+  'Noël',
+  'Affair',
+  'Voyage',
+  'Circus',
+  'Harbor',
+  'Canyon',
 ];
 const ARTICLES = ['The', 'A', 'An', 'Les', 'La', 'Das'];
 const PEOPLE = ['Jack', 'Amélie', 'Harry', 'Sally', 'Frank', 'Rosa', 'Kim', 'Otto', 'Zoë', 'Max'];
@@ -47,8 +107,10 @@ export function pick<T>(random: SeededRandom, list: readonly T[]): T {
 export function makeTitle(random: SeededRandom, year: number | null): string {
   const roll = random.uniform();
   let title: string;
-  if (roll < 0.1) title = `${pick(random, NOUNS)} of the ${pick(random, NOUNS)}, ${pick(random, ARTICLES)}`; // "American President, The"
-  else if (roll < 0.13) title = `"${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}" ${pick(random, NOUNS)}`; // quotes inside
+  if (roll < 0.1)
+    title = `${pick(random, NOUNS)} of the ${pick(random, NOUNS)}, ${pick(random, ARTICLES)}`; // "American President, The"
+  else if (roll < 0.13)
+    title = `"${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}" ${pick(random, NOUNS)}`; // quotes inside
   else if (roll < 0.18) title = `${pick(random, PEOPLE)} and ${pick(random, PEOPLE)}, Part ${2 + random.below(4)}`;
   else if (roll < 0.3) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}: The ${pick(random, NOUNS)}`;
   else if (roll < 0.6) title = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)}`;

@@ -152,7 +152,7 @@ describe('generateSyntheticMovieLens', () => {
     expect(correlation(means, biases)).toBeGreaterThan(0.8);
   });
 
-  it('when genreAligned is asked for, then the catalogue is the same, and a user\'s taste for a genre is consistent across its movies', async () => {
+  it("when genreAligned is asked for, then the catalogue is the same, and a user's taste for a genre is consistent across its movies", async () => {
     const size = { ratings: 40_000, users: 400, movies: 200, factors: 4, seed: 5 };
     const plain = tempDir('synthetic-plain-');
     const aligned = tempDir('synthetic-aligned-');
@@ -168,7 +168,12 @@ describe('generateSyntheticMovieLens', () => {
     // with even ids vs. odd ids. Genre-aligned factors make the halves agree (about 0.76 here); plain
     // factors are independent of genres, so the halves barely do (about 0).
     const comedies = new Set(
-      readFileSync(join(plain, 'movies.csv'), 'utf8').trim().split('\n').slice(1).filter((line) => /[,|]Comedy(\||$)/.test(line)).map((line) => Number(line.split(',')[0])),
+      readFileSync(join(plain, 'movies.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .filter((line) => /[,|]Comedy(\||$)/.test(line))
+        .map((line) => Number(line.split(',')[0])),
     );
     const halvesAgree = (dir: string) => {
       const rows = ratingRows(dir);
@@ -195,7 +200,10 @@ describe('generateSyntheticMovieLens', () => {
       }
       const usable = [...halves.values()].filter((h) => h[1] >= 5 && h[3] >= 5);
       expect(usable.length).toBeGreaterThan(100);
-      return correlation(usable.map((h) => h[0] / h[1]), usable.map((h) => h[2] / h[3]));
+      return correlation(
+        usable.map((h) => h[0] / h[1]),
+        usable.map((h) => h[2] / h[3]),
+      );
     };
     const alignedAgreement = halvesAgree(aligned);
     const plainAgreement = halvesAgree(plain);
@@ -204,7 +212,9 @@ describe('generateSyntheticMovieLens', () => {
   });
 
   it('when the sizes are impossible, then it fails with a clear message', async () => {
-    await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 10, users: 20, movies: 5 })).rejects.toThrow(/each of 20 users/);
+    await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 10, users: 20, movies: 5 })).rejects.toThrow(
+      /each of 20 users/,
+    );
     await expect(generateSyntheticMovieLens({ dir: tempDir('synthetic-bad-'), ratings: 101, users: 10, movies: 10 })).rejects.toThrow(/exceed/);
   });
 
@@ -218,7 +228,7 @@ describe('generateSyntheticMovieLens', () => {
 });
 
 describe('the synthetic size in the config (REELRANK_SYNTHETIC_*)', () => {
-  it('when nothing is set, then the size is the data set\'s own shape (null) with seed 42', () => {
+  it("when nothing is set, then the size is the data set's own shape (null) with seed 42", () => {
     expect(loadConfig({ env: {} }).dataset.synthetic).toEqual({ ratings: null, users: null, movies: null, seed: DEFAULT_SYNTHETIC_SEED });
   });
 
@@ -231,7 +241,12 @@ describe('the synthetic size in the config (REELRANK_SYNTHETIC_*)', () => {
   });
 
   it('when variables are set, then they are read (separators allowed) and bad ones name the variable', () => {
-    const env = { REELRANK_SYNTHETIC_RATINGS: '1_000_000', REELRANK_SYNTHETIC_USERS: '5,000', REELRANK_SYNTHETIC_MOVIES: '900', REELRANK_SYNTHETIC_SEED: '0' };
+    const env = {
+      REELRANK_SYNTHETIC_RATINGS: '1_000_000',
+      REELRANK_SYNTHETIC_USERS: '5,000',
+      REELRANK_SYNTHETIC_MOVIES: '900',
+      REELRANK_SYNTHETIC_SEED: '0',
+    };
     expect(loadConfig({ env }).dataset.synthetic).toEqual({ ratings: 1_000_000, users: 5000, movies: 900, seed: 0 });
     expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_USERS: 'many' } })).toThrow(/env REELRANK_SYNTHETIC_USERS/);
     expect(() => loadConfig({ env: { REELRANK_SYNTHETIC_MOVIES: '0' } })).toThrow(/env REELRANK_SYNTHETIC_MOVIES/);

@@ -42,7 +42,11 @@ export const SYNTHETIC_DATASETS: Readonly<Record<string, Readonly<Omit<Synthetic
 export function scaledMl20mShape(ratings: number): { ratings: number; users: number; movies: number } {
   if (ratings === ML20M_SHAPE.ratings) return { ...ML20M_SHAPE };
   const share = ratings / ML20M_SHAPE.ratings;
-  return { ratings, users: Math.max(50, Math.round(ML20M_SHAPE.users * share)), movies: Math.max(100, Math.round(ML20M_SHAPE.movies * Math.sqrt(share))) };
+  return {
+    ratings,
+    users: Math.max(50, Math.round(ML20M_SHAPE.users * share)),
+    movies: Math.max(100, Math.round(ML20M_SHAPE.movies * Math.sqrt(share))),
+  };
 }
 
 export function isSyntheticDataset(name: string): boolean {
@@ -54,7 +58,6 @@ export const DEFAULT_SYNTHETIC_FACTORS = 8;
 export const MIN_RATINGS_PER_USER = 20;
 /** Bump when the output for given options changes, so cached raw folders are regenerated. */
 export const SYNTHETIC_GENERATOR_VERSION = 1;
-
 
 export interface SyntheticSize {
   ratings: number;
@@ -100,8 +103,25 @@ export interface SyntheticResult extends SyntheticSize {
 
 /** With `genreAligned`, factor f stands for this genre (the most common first, Sci-Fi early). */
 export const GENRE_ALIGNED_ORDER: readonly (typeof MOVIELENS_GENRES)[number][] = [
-  'Drama', 'Comedy', 'Action', 'Thriller', 'Romance', 'Sci-Fi', 'Horror', 'Crime', 'Adventure', 'Documentary',
-  'Animation', 'Children', 'Fantasy', 'Mystery', 'Musical', 'War', 'Western', 'Film-Noir', 'IMAX',
+  'Drama',
+  'Comedy',
+  'Action',
+  'Thriller',
+  'Romance',
+  'Sci-Fi',
+  'Horror',
+  'Crime',
+  'Adventure',
+  'Documentary',
+  'Animation',
+  'Children',
+  'Fantasy',
+  'Mystery',
+  'Musical',
+  'War',
+  'Western',
+  'Film-Noir',
+  'IMAX',
 ];
 /** With `genreAligned`: share of a genre factor's variance that comes from the genre (the rest is noise). */
 const GENRE_LOADING = 0.8;
@@ -125,10 +145,36 @@ const NOISE_SD = 0.7;
 const TAG_RATE = 0.0233;
 
 const TAGS = [
-  'atmospheric', 'based on a book', 'twist ending', 'funny', 'dark comedy', 'visually appealing', 'classic',
-  'thought-provoking', 'Oscar (Best Picture)', 'sci-fi', 'great soundtrack', 'slow', 'overrated', 'cult film',
-  'dialogue', 'quirky', 'violence', 'romance', 'true story', 'surreal', 'dystopia', 'stylized', 'boring',
-  'funny, but dark', 'feel-good', 'nonlinear', '"so bad it\'s good"', 'Amélie-like', 'remake', 'franchise',
+  'atmospheric',
+  'based on a book',
+  'twist ending',
+  'funny',
+  'dark comedy',
+  'visually appealing',
+  'classic',
+  'thought-provoking',
+  'Oscar (Best Picture)',
+  'sci-fi',
+  'great soundtrack',
+  'slow',
+  'overrated',
+  'cult film',
+  'dialogue',
+  'quirky',
+  'violence',
+  'romance',
+  'true story',
+  'surreal',
+  'dystopia',
+  'stylized',
+  'boring',
+  'funny, but dark',
+  'feel-good',
+  'nonlinear',
+  '"so bad it\'s good"',
+  'Amélie-like',
+  'remake',
+  'franchise',
 ];
 
 const RATING_BYTES = Array.from({ length: 11 }, (_, half) => Buffer.from((half / 2).toFixed(1), 'ascii'));
@@ -366,7 +412,9 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     ].join('\n'),
   );
   const seconds = (Date.now() - started) / 1000;
-  log(`[synthetic] wrote ${total.toLocaleString('en-US')} ratings, ${tagCount.toLocaleString('en-US')} tags, ${M.toLocaleString('en-US')} movies to ${options.dir} in ${seconds.toFixed(1)} s`);
+  log(
+    `[synthetic] wrote ${total.toLocaleString('en-US')} ratings, ${tagCount.toLocaleString('en-US')} tags, ${M.toLocaleString('en-US')} movies to ${options.dir} in ${seconds.toFixed(1)} s`,
+  );
   return {
     ...size,
     dir: options.dir,

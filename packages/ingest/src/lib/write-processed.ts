@@ -151,10 +151,18 @@ export async function writeProcessed(dir: string, data: ProcessedData): Promise<
       data.movies.map((m) => [m.movieId, m.title, m.year ?? '', m.genres.join('|')]),
     );
     if (data.links) {
-      await writeCsv(join(temp, 'links.csv'), ['movieId', 'imdbId', 'tmdbId'], data.links.map((l) => [l.movieId, l.imdbId, l.tmdbId ?? '']));
+      await writeCsv(
+        join(temp, 'links.csv'),
+        ['movieId', 'imdbId', 'tmdbId'],
+        data.links.map((l) => [l.movieId, l.imdbId, l.tmdbId ?? '']),
+      );
     }
     if (data.tags) {
-      await writeCsv(join(temp, 'tags.csv'), ['userId', 'movieId', 'tag', 'timestamp'], data.tags.map((t) => [t.userId, t.movieId, t.tag, t.timestamp]));
+      await writeCsv(
+        join(temp, 'tags.csv'),
+        ['userId', 'movieId', 'tag', 'timestamp'],
+        data.tags.map((t) => [t.userId, t.movieId, t.tag, t.timestamp]),
+      );
     }
     const sample = sampleIndices(data.ratings, data.sampleSize);
     hashes.set('sample-ratings.csv', await writeRatings(join(temp, 'sample-ratings.csv'), data.ratings, sample));

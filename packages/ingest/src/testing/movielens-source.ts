@@ -57,7 +57,12 @@ export function readCatalogue(source: string): CatalogueMovie[] {
   for (const [, movieId] of readRatings(source)) counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
   const rows = Papa.parse<string[]>(readFileSync(join(source, 'movies.csv'), 'utf8').trim(), { skipEmptyLines: true }).data.slice(1);
   return rows
-    .map(([id, title, genres]) => ({ movieId: Number(id), title, genres: genres === '(no genres listed)' ? [] : genres.split('|'), ratings: counts.get(Number(id)) ?? 0 }))
+    .map(([id, title, genres]) => ({
+      movieId: Number(id),
+      title,
+      genres: genres === '(no genres listed)' ? [] : genres.split('|'),
+      ratings: counts.get(Number(id)) ?? 0,
+    }))
     .sort((a, b) => b.ratings - a.ratings || a.movieId - b.movieId);
 }
 

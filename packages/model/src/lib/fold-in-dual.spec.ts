@@ -6,7 +6,11 @@ describe('foldInUserDual', () => {
   it.each([1, 2, 5, 9, 20])('when a user has %i ratings, then it equals foldInUser', (n) => {
     const model = makeTestModel(3, 40, 16, 11);
     const ratings = Array.from({ length: n }, (_, a) => ({ movieIndex: (a * 7) % 40, rating: 0.5 + ((a * 3) % 10) / 2 }));
-    for (const options of [{}, { regularization: 0.09, biasRegularization: 0.05 }, { regularization: 0, biasRegularization: 0, minimumPenalty: 0.3 }]) {
+    for (const options of [
+      {},
+      { regularization: 0.09, biasRegularization: 0.05 },
+      { regularization: 0, biasRegularization: 0, minimumPenalty: 0.3 },
+    ]) {
       const exact = foldInUser(model, ratings, options);
       const dual = foldInUserDual(model, ratings, options);
       expect(dual.bias).toBeCloseTo(exact.bias, 5);

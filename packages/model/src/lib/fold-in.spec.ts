@@ -15,7 +15,7 @@ describe('fold-in', () => {
     expect(() => solveCholesky(Float64Array.from([0, 0, 0, 1]), Float64Array.from([1, 1]), 2)).toThrow(/positive definite/);
   });
 
-  it('when a trained user\'s own predictions are folded in with tiny regularization, then their factors are recovered', () => {
+  it("when a trained user's own predictions are folded in with tiny regularization, then their factors are recovered", () => {
     const model = makeTestModel(3, 12, 3, 5);
     const u = 1;
     const ratings = Array.from({ length: 12 }, (_, i) => ({ movieIndex: i, rating: predictRaw(model, u, i) }));

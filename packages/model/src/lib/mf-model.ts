@@ -62,7 +62,15 @@ export function assertModelShape(model: MfModel): void {
     if (model.fallback.userBias.length !== nUsers) problems.push('fallback userBias size mismatch');
     if (model.fallback.movieBias.length !== nMovies) problems.push('fallback movieBias size mismatch');
   }
-  for (let i = 1; i < nUsers; i++) if (model.userIds[i] <= model.userIds[i - 1]) { problems.push('userIds not strictly ascending'); break; }
-  for (let i = 1; i < nMovies; i++) if (model.movieIds[i] <= model.movieIds[i - 1]) { problems.push('movieIds not strictly ascending'); break; }
+  for (let i = 1; i < nUsers; i++)
+    if (model.userIds[i] <= model.userIds[i - 1]) {
+      problems.push('userIds not strictly ascending');
+      break;
+    }
+  for (let i = 1; i < nMovies; i++)
+    if (model.movieIds[i] <= model.movieIds[i - 1]) {
+      problems.push('movieIds not strictly ascending');
+      break;
+    }
   if (problems.length) throw new Error(`Invalid model: ${problems.join('; ')}`);
 }

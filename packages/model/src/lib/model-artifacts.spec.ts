@@ -32,8 +32,7 @@ describe('model artifacts', () => {
     const saved = saveTestModel(dir);
     const loaded = loadModelArtifacts(dir);
     expect(loaded.manifest.version).toBe(saved.manifest.version);
-    for (let u = 0; u < 4; u++)
-      for (let i = 0; i < 6; i++) expect(predictRating(loaded.model, u, i)).toBe(predictRating(saved.model, u, i));
+    for (let u = 0; u < 4; u++) for (let i = 0; i < 6; i++) expect(predictRating(loaded.model, u, i)).toBe(predictRating(saved.model, u, i));
     expect(Array.from(loaded.popularity.movieIds)).toEqual([100, 103]);
     expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'))).toEqual({ modelVersion: saved.manifest.version, ok: true });
   });
@@ -41,7 +40,11 @@ describe('model artifacts', () => {
   it('when the model has fallback biases, then they round-trip and drive unknown-id predictions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'model-'));
     const model = makeTestModel(4, 6, 3, 5);
-    model.fallback = { globalMean: 3.1, userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4]), movieBias: Float32Array.from([1, 2, 3, 4, 5, 6]).map((x) => x / 10) };
+    model.fallback = {
+      globalMean: 3.1,
+      userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4]),
+      movieBias: Float32Array.from([1, 2, 3, 4, 5, 6]).map((x) => x / 10),
+    };
     const popularity = computePopularity({ movieIds: Int32Array.from([100]), ratings: Float32Array.from([4]) }, { minRatings: 1, priorWeight: 1 });
     saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {} });
     const loaded = loadModelArtifacts(dir).model;

@@ -18,12 +18,22 @@ export const MODEL_FORMAT = 'reelrank-mf';
 export const MODEL_FORMAT_VERSION = 1;
 
 type SectionName =
-  | 'userIds' | 'movieIds' | 'userBias' | 'movieBias' | 'userFactors' | 'movieFactors'
-  | 'popularMovieIds' | 'popularScores' | 'popularCounts'
+  | 'userIds'
+  | 'movieIds'
+  | 'userBias'
+  | 'movieBias'
+  | 'userFactors'
+  | 'movieFactors'
+  | 'popularMovieIds'
+  | 'popularScores'
+  | 'popularCounts'
   // Optional (models with a top-N ranker, see ranking-model.ts); older files simply lack them.
-  | 'rankingUserFactors' | 'rankingMovieFactors' | 'rankingMoviePrior'
+  | 'rankingUserFactors'
+  | 'rankingMovieFactors'
+  | 'rankingMoviePrior'
   // Optional: the baseline predictor for unknown users/movies (MfModel.fallback).
-  | 'fallbackUserBias' | 'fallbackMovieBias';
+  | 'fallbackUserBias'
+  | 'fallbackMovieBias';
 
 interface Section {
   name: SectionName;

@@ -48,7 +48,8 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
 
   it('when only the rating weight is 1, then the blend equals the rating model scores', () => {
     const only = { ...ranking, weights: { implicit: 0, rating: 1, popularity: 0 } };
-    for (let u = 0; u < 4; u++) close(scoreForRanking({ model, ranking: only }, u, new Float32Array(nMovies)), scoreAllMovies(model, u, new Float32Array(nMovies)));
+    for (let u = 0; u < 4; u++)
+      close(scoreForRanking({ model, ranking: only }, u, new Float32Array(nMovies)), scoreAllMovies(model, u, new Float32Array(nMovies)));
   });
 
   it('when only the implicit weight is 1, then the blend is x_u·y_i; only popularity, then the prior', () => {
@@ -69,7 +70,8 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
   it('when the blend is flattened into one MfModel, then scoreAllMovies on it equals scoreForRanking', () => {
     const flat = rankingScoringModel(model, ranking);
     expect(flat.factors).toBe(model.factors + ranking.factors);
-    for (let u = 0; u < 4; u++) close(scoreAllMovies(flat, u, new Float32Array(nMovies)), scoreForRanking({ model, ranking }, u, new Float32Array(nMovies)));
+    for (let u = 0; u < 4; u++)
+      close(scoreAllMovies(flat, u, new Float32Array(nMovies)), scoreForRanking({ model, ranking }, u, new Float32Array(nMovies)));
   });
 
   it('when there is no ranking model (an older artifact), then scoreForRanking is the rating model', () => {
@@ -100,15 +102,38 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
     close(x, solveCholesky(A, b, k), 1e-5);
     // And it is the same row solve training uses.
     const out = new Float32Array(k);
-    solveImplicitRow(implicitGram(ranking), ranking.movieFactors, k, [1, 4, 5], rated.map((r) => confidenceOf(ranking.confidence, r.rating)), 0, 3, ranking.confidence.regularization, out, 0, implicitSolveBuffers(k));
+    solveImplicitRow(
+      implicitGram(ranking),
+      ranking.movieFactors,
+      k,
+      [1, 4, 5],
+      rated.map((r) => confidenceOf(ranking.confidence, r.rating)),
+      0,
+      3,
+      ranking.confidence.regularization,
+      out,
+      0,
+      implicitSolveBuffers(k),
+    );
     close(out, x, 1e-7);
   });
 
   it('when saved with a ranker and loaded, then the ranking sections and settings round-trip; without one, none is loaded', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ranking-artifacts-'));
     try {
-      const popularity = computePopularity({ movieIds: Int32Array.from([100, 103]), ratings: Float32Array.from([4, 5]) }, { minRatings: 1, priorWeight: 1 });
-      const manifestInput = { dataset: 'unit', createdAt: '2026-01-01T00:00:00.000Z', dataHash: 'abc', backend: 'cpu', hyperParameters: {}, training: {}, metrics: {} };
+      const popularity = computePopularity(
+        { movieIds: Int32Array.from([100, 103]), ratings: Float32Array.from([4, 5]) },
+        { minRatings: 1, priorWeight: 1 },
+      );
+      const manifestInput = {
+        dataset: 'unit',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        dataHash: 'abc',
+        backend: 'cpu',
+        hyperParameters: {},
+        training: {},
+        metrics: {},
+      };
       const saved = saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {}, ranking });
       expect(saved.ranking).toEqual({ kind: 'implicit-als+rating+popularity', factors: 2, weights: ranking.weights, confidence: ranking.confidence });
       const loaded = loadModelArtifacts(dir);
@@ -117,7 +142,9 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
       expect(Array.from(loaded.ranking!.movieFactors)).toEqual(Array.from(ranking.movieFactors));
       expect(Array.from(loaded.ranking!.moviePrior)).toEqual(Array.from(ranking.moviePrior));
       expect(loaded.ranking!.weights).toEqual(ranking.weights);
-      expect(Array.from(scoreForRanking(loaded, 1, new Float32Array(nMovies)))).toEqual(Array.from(scoreForRanking({ model, ranking }, 1, new Float32Array(nMovies))));
+      expect(Array.from(scoreForRanking(loaded, 1, new Float32Array(nMovies)))).toEqual(
+        Array.from(scoreForRanking({ model, ranking }, 1, new Float32Array(nMovies))),
+      );
       saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {} });
       const plain = loadModelArtifacts(dir);
       expect(plain.ranking).toBeUndefined();

@@ -103,7 +103,16 @@ export function rankingScoringModel(model: MfModel, ranking: RankingModel): MfMo
     movieFactors.set(model.movieFactors.subarray(i * kR, i * kR + kR), i * k + kI);
     movieBias[i] = wR * model.movieBias[i] + wP * ranking.moviePrior[i];
   }
-  return { factors: k, globalMean: wR * model.globalMean, userIds: model.userIds, movieIds: model.movieIds, userBias, movieBias, userFactors, movieFactors };
+  return {
+    factors: k,
+    globalMean: wR * model.globalMean,
+    userIds: model.userIds,
+    movieIds: model.movieIds,
+    userBias,
+    movieBias,
+    userFactors,
+    movieFactors,
+  };
 }
 
 /**

@@ -30,7 +30,11 @@ describe('scoring', () => {
   });
 
   it('when the model carries a baseline fallback, then unknown users or movies use it and known pairs do not', () => {
-    const fallback = { globalMean: 3.2, userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]), movieBias: Float32Array.from([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]) };
+    const fallback = {
+      globalMean: 3.2,
+      userBias: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]),
+      movieBias: Float32Array.from([-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]),
+    };
     const withFallback = { ...model, fallback };
     expect(predictRating(withFallback, 3, -1)).toBeCloseTo(3.2 + 0.4, 6);
     expect(predictRating(withFallback, -1, 0)).toBeCloseTo(3.2 - 0.3, 6);
@@ -73,7 +77,7 @@ describe('topN', () => {
 
   it('when compared with a full sort on random scores, then the result is identical', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     const scores = Array.from({ length: 500 }, () => Math.round(rand() * 50) / 10);
     const excluded = new Set(Array.from({ length: 40 }, () => Math.floor(rand() * 500)));
     const expected = scores

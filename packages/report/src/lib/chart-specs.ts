@@ -41,24 +41,38 @@ export function activityHistogramSpec(bins: readonly LogBin[], entity: 'user' | 
   const plural = `${entity}s`;
   return {
     ...base(`Histogram of the number of ratings per ${entity}, log-2 binned, showing a long tail`),
-    data: { values: bins.map((b) => ({ lower: b.lower, end: b.upper + 1, range: b.lower === b.upper ? `${b.lower}` : `${b.lower}-${b.upper}`, entities: b.entities, ratings: b.ratings })) },
+    data: {
+      values: bins.map((b) => ({
+        lower: b.lower,
+        end: b.upper + 1,
+        range: b.lower === b.upper ? `${b.lower}` : `${b.lower}-${b.upper}`,
+        entities: b.entities,
+        ratings: b.ratings,
+      })),
+    },
     mark: { type: 'rect', color: entity === 'user' ? SERIES.range[0] : SERIES.range[1], stroke: 'white', strokeWidth: 1 },
     encoding: {
-      x: { field: 'lower', type: 'quantitative', scale: { type: 'log', base: 2 }, title: `Ratings per ${entity} (log scale, bins 1, 2-3, 4-7, ...)`, axis: { format: ',.0f' } },
+      x: {
+        field: 'lower',
+        type: 'quantitative',
+        scale: { type: 'log', base: 2 },
+        title: `Ratings per ${entity} (log scale, bins 1, 2-3, 4-7, ...)`,
+        axis: { format: ',.0f' },
+      },
       x2: { field: 'end' },
       y: { field: 'entities', type: 'quantitative', title: `Number of ${plural}` },
       y2: { datum: 0 },
-      tooltip: [{ field: 'range', title: 'ratings' }, { field: 'entities', title: plural, format: ',.0f' }],
+      tooltip: [
+        { field: 'range', title: 'ratings' },
+        { field: 'entities', title: plural, format: ',.0f' },
+      ],
     },
   };
 }
 
 /** Cumulative share of ratings held by the most active users / most rated movies (a Lorenz-style curve). */
 export function concentrationSpec(users: LongTail, movies: LongTail): TopLevelSpec {
-  const values = [
-    ...users.curve.map((p) => ({ ...p, series: 'users' })),
-    ...movies.curve.map((p) => ({ ...p, series: 'movies' })),
-  ];
+  const values = [...users.curve.map((p) => ({ ...p, series: 'users' })), ...movies.curve.map((p) => ({ ...p, series: 'movies' }))];
   return {
     ...base('Line chart: cumulative share of ratings against the share of users or movies, most active first'),
     data: { values },
@@ -66,7 +80,12 @@ export function concentrationSpec(users: LongTail, movies: LongTail): TopLevelSp
       {
         mark: { type: 'line', strokeWidth: 2.5 },
         encoding: {
-          x: { field: 'entityShare', type: 'quantitative', title: 'Share of users or movies, most active first', axis: { format: '%', tickCount: 10 } },
+          x: {
+            field: 'entityShare',
+            type: 'quantitative',
+            title: 'Share of users or movies, most active first',
+            axis: { format: '%', tickCount: 10 },
+          },
           y: { field: 'ratingShare', type: 'quantitative', title: 'Cumulative share of all ratings', axis: { format: '%' } },
           color: { field: 'series', type: 'nominal', title: 'Ranked', scale: SERIES, legend: { orient: 'bottom-right' } },
         },
@@ -80,12 +99,28 @@ export function densitySpec(cells: readonly DensityCell[], users: number, movies
   const userBlocks = new Set(cells.map((c) => c.userBlock)).size || 1;
   const movieBlocks = new Set(cells.map((c) => c.movieBlock)).size || 1;
   return {
-    ...base(`Heat map of the rating matrix: share of rated cells in blocks of about ${Math.round(users / userBlocks)} users (rows) by ${Math.round(movies / movieBlocks)} movies (columns)`, WIDTH, 300),
+    ...base(
+      `Heat map of the rating matrix: share of rated cells in blocks of about ${Math.round(users / userBlocks)} users (rows) by ${Math.round(movies / movieBlocks)} movies (columns)`,
+      WIDTH,
+      300,
+    ),
     data: { values: cells.filter((c) => c.density > 0) },
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 'movieBlock', type: 'ordinal', title: `Movies, most rated first (${movieBlocks} groups)`, axis: { labels: false, ticks: false }, scale: { domain: [...Array(movieBlocks).keys()] } },
-      y: { field: 'userBlock', type: 'ordinal', title: `Users, most active first (${userBlocks} groups)`, axis: { labels: false, ticks: false }, scale: { domain: [...Array(userBlocks).keys()] } },
+      x: {
+        field: 'movieBlock',
+        type: 'ordinal',
+        title: `Movies, most rated first (${movieBlocks} groups)`,
+        axis: { labels: false, ticks: false },
+        scale: { domain: [...Array(movieBlocks).keys()] },
+      },
+      y: {
+        field: 'userBlock',
+        type: 'ordinal',
+        title: `Users, most active first (${userBlocks} groups)`,
+        axis: { labels: false, ticks: false },
+        scale: { domain: [...Array(userBlocks).keys()] },
+      },
       color: { field: 'density', type: 'quantitative', title: 'Cells rated', scale: { type: 'log', scheme: 'blues' }, legend: { format: '.1~%' } },
       tooltip: [{ field: 'userBlock' }, { field: 'movieBlock' }, { field: 'density', format: '.2%' }],
     },
@@ -102,13 +137,32 @@ export function genreSpec(genres: readonly GenreStat[], globalMean: number): Top
     config: CONFIG,
     data: { values: genres.map((g) => ({ ...g })) },
     hconcat: [
-      { width: 170, height, mark: { type: 'bar', color: '#7a9cc6' }, encoding: { y, x: { field: 'movies', type: 'quantitative', title: 'Movies in the genre', axis: { format: '~s' } } } },
-      { width: 170, height, mark: { type: 'bar', color: BAR }, encoding: { y: { ...y, axis: { labels: false } }, x: { field: 'ratings', type: 'quantitative', title: 'Ratings of the genre', axis: { format: '~s' } } } },
+      {
+        width: 170,
+        height,
+        mark: { type: 'bar', color: '#7a9cc6' },
+        encoding: { y, x: { field: 'movies', type: 'quantitative', title: 'Movies in the genre', axis: { format: '~s' } } },
+      },
+      {
+        width: 170,
+        height,
+        mark: { type: 'bar', color: BAR },
+        encoding: {
+          y: { ...y, axis: { labels: false } },
+          x: { field: 'ratings', type: 'quantitative', title: 'Ratings of the genre', axis: { format: '~s' } },
+        },
+      },
       {
         width: 170,
         height,
         layer: [
-          { mark: { type: 'point', filled: true, color: '#d9822b', size: 60 }, encoding: { y: { ...y, axis: { labels: false } }, x: { field: 'meanRating', type: 'quantitative', title: 'Mean rating (stars)', scale: { zero: false } } } },
+          {
+            mark: { type: 'point', filled: true, color: '#d9822b', size: 60 },
+            encoding: {
+              y: { ...y, axis: { labels: false } },
+              x: { field: 'meanRating', type: 'quantitative', title: 'Mean rating (stars)', scale: { zero: false } },
+            },
+          },
           { mark: { type: 'rule', strokeDash: [4, 4], color: '#888' }, encoding: { x: { datum: globalMean } } },
         ],
       },
@@ -122,17 +176,38 @@ export function overTimeSpec(months: readonly PeriodCount[]): TopLevelSpec {
     data: { values: months.map((m) => ({ month: `${m.period}-01T00:00:00Z`, ratings: m.ratings, meanRating: m.meanRating })) },
     mark: { type: 'bar', color: BAR },
     encoding: {
-      x: { field: 'month', type: 'temporal', timeUnit: 'utcyearmonth', title: 'Month the rating was given (UTC)', axis: { format: '%Y', labelOverlap: true } },
+      x: {
+        field: 'month',
+        type: 'temporal',
+        timeUnit: 'utcyearmonth',
+        title: 'Month the rating was given (UTC)',
+        axis: { format: '%Y', labelOverlap: true },
+      },
       y: { field: 'ratings', type: 'quantitative', title: 'Ratings per month', axis: { format: ',.0f' } },
-      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'utcyearmonth' }, { field: 'ratings', format: ',.0f' }],
+      tooltip: [
+        { field: 'month', type: 'temporal', timeUnit: 'utcyearmonth' },
+        { field: 'ratings', format: ',.0f' },
+      ],
     },
   };
 }
 
 export function coldStartSpec(rows: readonly ColdStartRow[]): TopLevelSpec {
-  const x = { field: 'below', type: 'ordinal', title: 'Number of ratings', sort: [...new Set(rows.map((r) => `fewer than ${r.threshold}`))], axis: { labelAngle: 0 } } as const;
+  const x = {
+    field: 'below',
+    type: 'ordinal',
+    title: 'Number of ratings',
+    sort: [...new Set(rows.map((r) => `fewer than ${r.threshold}`))],
+    axis: { labelAngle: 0 },
+  } as const;
   const xOffset = { field: 'entity', sort: SERIES.domain } as const;
-  const y = { field: 'share', type: 'quantitative', title: 'Share under the threshold', axis: { format: '%' }, scale: { domain: [0, 1] as number[] } } as const;
+  const y = {
+    field: 'share',
+    type: 'quantitative',
+    title: 'Share under the threshold',
+    axis: { format: '%' },
+    scale: { domain: [0, 1] as number[] },
+  } as const;
   return {
     ...base('Grouped bar chart: share of users and of movies with fewer ratings than each threshold'),
     data: { values: rows.map((r) => ({ ...r, below: `fewer than ${r.threshold}`, label: `${Math.round(r.share * 1000) / 10}%` })) },
@@ -153,7 +228,13 @@ export function coldStartSpec(rows: readonly ColdStartRow[]): TopLevelSpec {
 }
 
 export function activityErrorSpec(buckets: readonly ActivityBucket[]): TopLevelSpec {
-  const x = { field: 'label', type: 'ordinal', title: "User's number of training ratings", sort: buckets.map((b) => b.label), axis: { labelAngle: 0 } } as const;
+  const x = {
+    field: 'label',
+    type: 'ordinal',
+    title: "User's number of training ratings",
+    sort: buckets.map((b) => b.label),
+    axis: { labelAngle: 0 },
+  } as const;
   const y = { field: 'rmse', type: 'quantitative', title: 'Test RMSE (stars)' } as const;
   return {
     ...base('Bar chart of the test RMSE for users grouped by how many ratings they have'),
@@ -164,7 +245,13 @@ export function activityErrorSpec(buckets: readonly ActivityBucket[]): TopLevelS
         encoding: {
           x,
           y,
-          tooltip: [{ field: 'label', title: 'training ratings' }, { field: 'users', format: ',.0f' }, { field: 'rows', title: 'test ratings', format: ',.0f' }, { field: 'rmse', format: '.3f' }, { field: 'mae', format: '.3f' }],
+          tooltip: [
+            { field: 'label', title: 'training ratings' },
+            { field: 'users', format: ',.0f' },
+            { field: 'rows', title: 'test ratings', format: ',.0f' },
+            { field: 'rmse', format: '.3f' },
+            { field: 'mae', format: '.3f' },
+          ],
         },
       },
       { mark: { type: 'text', dy: -6, fontSize: 11, color: '#444' }, encoding: { x, y, text: { field: 'note' } } },

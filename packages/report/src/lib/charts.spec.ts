@@ -23,7 +23,12 @@ function axisTitles(spec: unknown, out: string[] = []): string[] {
   return out;
 }
 
-const decode = (svg: string) => svg.replace(/&#39;|&apos;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decode = (svg: string) =>
+  svg
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 describe('charts', () => {
   const { sections } = buildSections(syntheticReportInput());
@@ -31,23 +36,34 @@ describe('charts', () => {
 
   it('when building the report, then every expected chart is there with a takeaway', () => {
     expect(charts.map((c) => c.id)).toEqual([
-      'rating-distribution', 'ratings-per-user', 'ratings-per-movie', 'concentration', 'density',
-      'genres', 'over-time', 'cold-start', 'error-by-activity', 'training-curve',
+      'rating-distribution',
+      'ratings-per-user',
+      'ratings-per-movie',
+      'concentration',
+      'density',
+      'genres',
+      'over-time',
+      'cold-start',
+      'error-by-activity',
+      'training-curve',
     ]);
     for (const chart of charts) expect(chart.takeaway.length).toBeGreaterThan(20);
   });
 
-  it.each(charts.map((c) => [c.id, c] as const))('when rendering %s, then the SVG is non-empty, titled and shows its axis titles', async (_id, chart) => {
-    const rendered = await renderChart(chart);
-    expect(rendered.svg.startsWith('<svg')).toBe(true);
-    expect(rendered.svg).toMatch(/<path|<line|<rect/);
-    expect(rendered.svg).toContain(`role="img"`);
-    expect(rendered.svg).toContain(`<title id="${chart.id}-title">`);
-    expect(rendered.svg).not.toMatch(/https?:\/\//);
-    const titles = axisTitles(chart.spec);
-    expect(titles.length).toBeGreaterThanOrEqual(2);
-    for (const title of titles) expect(decode(rendered.svg)).toContain(title);
-  });
+  it.each(charts.map((c) => [c.id, c] as const))(
+    'when rendering %s, then the SVG is non-empty, titled and shows its axis titles',
+    async (_id, chart) => {
+      const rendered = await renderChart(chart);
+      expect(rendered.svg.startsWith('<svg')).toBe(true);
+      expect(rendered.svg).toMatch(/<path|<line|<rect/);
+      expect(rendered.svg).toContain(`role="img"`);
+      expect(rendered.svg).toContain(`<title id="${chart.id}-title">`);
+      expect(rendered.svg).not.toMatch(/https?:\/\//);
+      const titles = axisTitles(chart.spec);
+      expect(titles.length).toBeGreaterThanOrEqual(2);
+      for (const title of titles) expect(decode(rendered.svg)).toContain(title);
+    },
+  );
 
   it('when the long-tailed axes are declared, then they use log scales', () => {
     const byId = new Map(charts.map((c) => [c.id, JSON.stringify(c.spec)]));
@@ -57,8 +73,15 @@ describe('charts', () => {
   });
 
   it('when an SVG is made accessible, then namespace URLs go and the label is escaped', () => {
-    const svg = accessibleSvg('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="marks" width="10"><rect/></svg>', 'x', 'A <b>', 'd & e');
-    expect(svg).toBe('<svg class="marks chart" width="10" role="img" aria-labelledby="x-title x-desc"><title id="x-title">A &lt;b&gt;</title><desc id="x-desc">d &amp; e</desc><rect/></svg>');
+    const svg = accessibleSvg(
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="marks" width="10"><rect/></svg>',
+      'x',
+      'A <b>',
+      'd & e',
+    );
+    expect(svg).toBe(
+      '<svg class="marks chart" width="10" role="img" aria-labelledby="x-title x-desc"><title id="x-title">A &lt;b&gt;</title><desc id="x-desc">d &amp; e</desc><rect/></svg>',
+    );
   });
 });
 
@@ -74,9 +97,12 @@ describe('takeaways', () => {
     expect(concentrationTakeaway(flat, flat)).toBe('Half of all ratings come from the 50% most active users and go to the 50% most rated movies.');
     expect(concentrationTakeaway(skewed, flat)).toBe('Half of all ratings come from the 25% most active users and go to the 50% most rated movies.');
 
-    expect(timeTakeaway([{ period: '1999', ratings: 1, meanRating: 3 }, { period: '2003', ratings: 3, meanRating: 4 }])).toBe(
-      'Ratings span 1999-2003; the busiest year, 2003, holds 75% of them (3).',
-    );
+    expect(
+      timeTakeaway([
+        { period: '1999', ratings: 1, meanRating: 3 },
+        { period: '2003', ratings: 3, meanRating: 4 },
+      ]),
+    ).toBe('Ratings span 1999-2003; the busiest year, 2003, holds 75% of them (3).');
     expect(coldStartTakeaway(coldStartShares([1, 30], [1, 2, 3, 50], [20]), 20)).toMatch(/^75% of movies \(3\) but 50% of users/);
   });
 

@@ -63,7 +63,9 @@ export function metricsTableHtml(rows: readonly ModelRow[], k: number | null): s
 }
 
 export function modelCardHtml(model: ModelSummary): string {
-  const splits = Object.entries(model.splits).map(([name, n]) => `${name} ${int(n)}`).join(', ');
+  const splits = Object.entries(model.splits)
+    .map(([name, n]) => `${name} ${int(n)}`)
+    .join(', ');
   const trainedOn =
     model.trainedOn === 'all'
       ? 'all ratings (refit after evaluation: the test metrics come from the model fit on the training part)'
@@ -71,12 +73,19 @@ export function modelCardHtml(model: ModelSummary): string {
         ? 'the fit part (the model the test metrics come from; no refit above refitMaxRatings ratings)'
         : (model.trainedOn ?? NOT_AVAILABLE);
   const ru = model.rankingUsers;
-  const rankingUsers = !ru ? NOT_AVAILABLE : ru.evaluated < ru.of ? `a seeded sample of ${int(ru.evaluated)} of ${int(ru.of)} test users` : `all ${int(ru.of)} test users`;
+  const rankingUsers = !ru
+    ? NOT_AVAILABLE
+    : ru.evaluated < ru.of
+      ? `a seeded sample of ${int(ru.evaluated)} of ${int(ru.of)} test users`
+      : `all ${int(ru.of)} test users`;
   const facts: [string, string][] = [
     ['Model version', model.version ?? NOT_AVAILABLE],
     ['Trained at', model.createdAt ?? NOT_AVAILABLE],
     ['TensorFlow.js backend', model.backend ?? NOT_AVAILABLE],
-    ['Training time', model.trainingSeconds === null ? NOT_AVAILABLE : `${model.trainingSeconds.toFixed(1)} s (split, epoch selection, evaluation, refit)`],
+    [
+      'Training time',
+      model.trainingSeconds === null ? NOT_AVAILABLE : `${model.trainingSeconds.toFixed(1)} s (split, epoch selection, evaluation, refit)`,
+    ],
     ['Epochs', model.epochsRun === null ? NOT_AVAILABLE : `${model.epochsRun} run, best ${model.bestEpoch ?? NOT_AVAILABLE}`],
     ['Served model trained on', trainedOn],
     ['Ranking metrics computed on', rankingUsers],

@@ -71,7 +71,15 @@ function modelRows(metrics: Json, manifest: Json): ModelRow[] {
   const k = num(obj(manifest.metrics).k);
   return Object.entries(headline).map(([model, v]) => {
     const m = obj(v);
-    return { model, rmse: num(m.rmse), mae: num(m.mae), precisionAtK: num(m[`precisionAt${k}`]), recallAtK: num(m[`recallAt${k}`]), ndcgAtK: num(m[`ndcgAt${k}`]), coverage: null };
+    return {
+      model,
+      rmse: num(m.rmse),
+      mae: num(m.mae),
+      precisionAtK: num(m[`precisionAt${k}`]),
+      recallAtK: num(m[`recallAt${k}`]),
+      ndcgAtK: num(m[`ndcgAt${k}`]),
+      coverage: null,
+    };
   });
 }
 
@@ -82,7 +90,17 @@ function activityBuckets(value: unknown): ActivityBucket[] | null {
     const rmse = num(b.rmse);
     if (lower === null || rmse === null) return [];
     const upper = num(b.upper);
-    return [{ label: str(b.label) ?? (upper === null ? `${lower}+` : `${lower}-${upper}`), lower, upper, users: num(b.users) ?? 0, rows: num(b.rows) ?? 0, rmse, mae: num(b.mae) ?? NaN }];
+    return [
+      {
+        label: str(b.label) ?? (upper === null ? `${lower}+` : `${lower}-${upper}`),
+        lower,
+        upper,
+        users: num(b.users) ?? 0,
+        rows: num(b.rows) ?? 0,
+        rmse,
+        mae: num(b.mae) ?? NaN,
+      },
+    ];
   });
   return buckets.length ? buckets : null;
 }

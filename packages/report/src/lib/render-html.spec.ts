@@ -2,7 +2,8 @@ import { syntheticReportInput } from '../testing/synthetic.js';
 import { renderReportHtml } from './render-html.js';
 
 /** Anything that would make the browser fetch: src/href/url()/@import/xlink to a URL, or a script. */
-const RESOURCE_REFERENCE = /(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\/|url\(\s*["']?\s*(?:https?:)?\/\/|@import|<script|<link\b|<iframe|<img\b/i;
+const RESOURCE_REFERENCE =
+  /(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\/|url\(\s*["']?\s*(?:https?:)?\/\/|@import|<script|<link\b|<iframe|<img\b/i;
 
 describe('renderReportHtml', () => {
   it('when rendering a full report, then it has every section, figure, caption and the model card', async () => {
@@ -31,7 +32,9 @@ describe('renderReportHtml', () => {
   });
 
   it('when there is no model, then the model sections say "not available" instead of charts', async () => {
-    const { html, charts } = await renderReportHtml(syntheticReportInput({ model: null, activity: null, modelNote: 'model.json missing: run nx run trainer:pipeline' }));
+    const { html, charts } = await renderReportHtml(
+      syntheticReportInput({ model: null, activity: null, modelNote: 'model.json missing: run nx run trainer:pipeline' }),
+    );
     expect(charts.map((c) => c.id)).not.toContain('error-by-activity');
     expect(charts.map((c) => c.id)).not.toContain('training-curve');
     expect(html).toContain('Model card: not available (model.json missing: run nx run trainer:pipeline).');
@@ -41,7 +44,11 @@ describe('renderReportHtml', () => {
 
   it('when text comes from the data, then it is HTML-escaped', async () => {
     const input = syntheticReportInput();
-    const { html } = await renderReportHtml({ ...input, dataset: '<b>x</b>', movies: input.movies.map((m, i) => (i === 0 ? { ...m, genres: ['<Evil & Co>'] } : m)) });
+    const { html } = await renderReportHtml({
+      ...input,
+      dataset: '<b>x</b>',
+      movies: input.movies.map((m, i) => (i === 0 ? { ...m, genres: ['<Evil & Co>'] } : m)),
+    });
     expect(html).not.toContain('<b>x</b>');
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(html).not.toContain('<Evil');

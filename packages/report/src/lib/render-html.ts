@@ -60,7 +60,10 @@ function figureHtml(chart: RenderedChart): string {
 }
 
 function sectionHtml(section: ReportSection, charts: readonly RenderedChart[]): string {
-  const parts = [`<section id="${section.id}" aria-labelledby="${section.id}-heading">`, `<h2 id="${section.id}-heading">${escapeHtml(section.heading)}</h2>`];
+  const parts = [
+    `<section id="${section.id}" aria-labelledby="${section.id}-heading">`,
+    `<h2 id="${section.id}-heading">${escapeHtml(section.heading)}</h2>`,
+  ];
   if (section.intro) parts.push(`<p>${escapeHtml(section.intro)}</p>`);
   for (const chart of charts) parts.push(figureHtml(chart));
   if (section.unavailable) parts.push(`<p class="na" data-unavailable>${escapeHtml(section.unavailable)}</p>`);
@@ -93,7 +96,14 @@ ${overviewHtml(overview)}
 <nav aria-label="Sections"><ol>${nav}</ol></nav>
 </header>
 <main>
-${sections.map((s) => sectionHtml(s, s.charts.map((c) => byId.get(c.id)!))).join('\n')}
+${sections
+  .map((s) =>
+    sectionHtml(
+      s,
+      s.charts.map((c) => byId.get(c.id)!),
+    ),
+  )
+  .join('\n')}
 </main>
 <footer>Charts are Vega-Lite specifications rendered to SVG at build time; this file needs no server and no network.</footer>
 </body>

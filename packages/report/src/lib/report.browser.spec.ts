@@ -13,7 +13,16 @@ import { renderReportHtml } from './render-html.js';
  * The full-page screenshot goes to artifacts/report.png (gitignored).
  */
 const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const WORKSPACE = resolve(__dirname, '../../../..');
 const SCREENSHOT = join(WORKSPACE, 'artifacts', 'report.png');
 
@@ -33,7 +42,9 @@ describe('report in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), or REELRANK_CHROMIUM=<path>`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), or REELRANK_CHROMIUM=<path>`,
+      );
     }
     if (process.env.REELRANK_REPORT_HTML) reportFile = resolve(process.env.REELRANK_REPORT_HTML);
     else {
@@ -63,7 +74,9 @@ describe('report in a real browser', () => {
           const style = getComputedStyle(el);
           return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none' && Number(style.opacity) > 0;
         };
-        const marks = Array.from(svg?.querySelectorAll('g[class*="role-mark"] path, g[class*="role-mark"] rect, g[class*="role-mark"] line') ?? []).filter(visible);
+        const marks = Array.from(
+          svg?.querySelectorAll('g[class*="role-mark"] path, g[class*="role-mark"] rect, g[class*="role-mark"] line') ?? [],
+        ).filter(visible);
         const titles = Array.from(svg?.querySelectorAll('g[class*="role-axis-title"] text') ?? []);
         return {
           id: figure.getAttribute('data-chart') ?? '',
@@ -83,7 +96,8 @@ describe('report in a real browser', () => {
       expect({ where, ok: f.width > 200 && f.height > 100 }).toEqual({ where, ok: true });
       expect({ where, hasMarks: f.marks > 0 }).toEqual({ where, hasMarks: true });
       expect({ where, titles: f.axisTitles.length >= 2 }).toEqual({ where, titles: true });
-      for (const title of f.axisTitles) expect({ where, title: title.text, visible: title.visible && title.text.length > 0 }).toEqual({ where, title: title.text, visible: true });
+      for (const title of f.axisTitles)
+        expect({ where, title: title.text, visible: title.visible && title.text.length > 0 }).toEqual({ where, title: title.text, visible: true });
       expect(f.caption.length).toBeGreaterThan(20);
     }
     expect(requests).toEqual([]);

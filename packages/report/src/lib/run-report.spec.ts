@@ -20,8 +20,22 @@ function configFor(root: string): ReportConfig {
     dataset: { ...committed.dataset, dataset: 'ml-latest-small', source: null, sampleSize: 10 },
     training: {
       ...committed.training,
-      seed: 42, ratingModel: 'auto', factors: 2, maxEpochs: 5, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.05, initStd: 0.05,
-      patience: 2, validationFraction: 0.1, testFraction: 0.3, refitOnAll: true, popularityMinRatings: 2, popularityPriorWeight: 1, rankingK: 5,
+      seed: 42,
+      ratingModel: 'auto',
+      factors: 2,
+      maxEpochs: 5,
+      learningRate: 0.01,
+      learningRateDecay: 1,
+      regularization: 0.05,
+      biasRegularization: 0.05,
+      initStd: 0.05,
+      patience: 2,
+      validationFraction: 0.1,
+      testFraction: 0.3,
+      refitOnAll: true,
+      popularityMinRatings: 2,
+      popularityPriorWeight: 1,
+      rankingK: 5,
     },
     paths: resolvePaths(root, 'ml-latest-small', {}),
   };
@@ -43,14 +57,27 @@ function saveTinyModel(config: ReportConfig, metricsReport: unknown): void {
   const userIds = Int32Array.from(new Set(columns.userIds)).sort();
   const movieIds = Int32Array.from(new Set(columns.movieIds)).sort();
   const model: MfModel = {
-    factors: 2, globalMean: 3.5, userIds, movieIds,
-    userBias: new Float32Array(userIds.length), movieBias: new Float32Array(movieIds.length),
-    userFactors: new Float32Array(userIds.length * 2).fill(0.1), movieFactors: new Float32Array(movieIds.length * 2).fill(0.1),
+    factors: 2,
+    globalMean: 3.5,
+    userIds,
+    movieIds,
+    userBias: new Float32Array(userIds.length),
+    movieBias: new Float32Array(movieIds.length),
+    userFactors: new Float32Array(userIds.length * 2).fill(0.1),
+    movieFactors: new Float32Array(movieIds.length * 2).fill(0.1),
   };
   saveModelArtifacts(config.paths.modelDir, {
     model,
     popularity: computePopularity(columns, { minRatings: 1, priorWeight: 1 }),
-    manifest: { dataset: 'ml-latest-small', createdAt: '2026-01-01T00:00:00Z', dataHash: meta, backend: 'cpu', hyperParameters: { ...config.training }, training: { trainedOn: 'all', seconds: 0.5 }, metrics: {} },
+    manifest: {
+      dataset: 'ml-latest-small',
+      createdAt: '2026-01-01T00:00:00Z',
+      dataHash: meta,
+      backend: 'cpu',
+      hyperParameters: { ...config.training },
+      training: { trainedOn: 'all', seconds: 0.5 },
+      metrics: {},
+    },
     metricsReport,
   });
 }
@@ -90,7 +117,12 @@ describe('runReport', () => {
 
   it('when metrics.json has a per-activity breakdown, then the error chart draws it', async () => {
     const { config } = await rootWithDatabase();
-    saveTinyModel(config, { byUserActivity: [{ lower: 1, upper: 4, users: 2, rows: 3, rmse: 1.25, mae: 1 }, { lower: 5, upper: null, users: 1, rows: 2, rmse: 0.75, mae: 0.5 }] });
+    saveTinyModel(config, {
+      byUserActivity: [
+        { lower: 1, upper: 4, users: 2, rows: 3, rmse: 1.25, mae: 1 },
+        { lower: 5, upper: null, users: 1, rows: 2, rmse: 0.75, mae: 0.5 },
+      ],
+    });
     expect(readModelSummary(config.paths.modelDir)?.byUserActivity?.map((b) => b.label)).toEqual(['1-4', '5+']);
     const result = await runReport(config, quiet);
     expect(result.charts).toContain('error-by-activity');
@@ -103,7 +135,10 @@ describe('runReport', () => {
     const root = mkdtempSync(join(tmpdir(), 'reelrank-report-'));
     const dir = join(root, 'm');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ version: 'v1', metrics: { k: 10, models: { 'global mean': { rmse: 1, mae: 0.8, precisionAt10: null } } } }));
+    writeFileSync(
+      join(dir, 'model.json'),
+      JSON.stringify({ version: 'v1', metrics: { k: 10, models: { 'global mean': { rmse: 1, mae: 0.8, precisionAt10: null } } } }),
+    );
     writeFileSync(join(dir, 'metrics.json'), '{ broken');
     const summary = readModelSummary(dir)!;
     expect(summary.models).toEqual([{ model: 'global mean', rmse: 1, mae: 0.8, precisionAtK: null, recallAtK: null, ndcgAtK: null, coverage: null }]);

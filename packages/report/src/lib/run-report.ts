@@ -47,7 +47,11 @@ function modelInputs(config: ReportConfig, columns: ReportInput['columns'], data
     return { summary: null, activity: null, note: 'model.json missing: run nx run trainer:pipeline' };
   }
   if (!summary.byUserActivity) {
-    return { summary, activity: null, note: 'metrics.json has no error-by-activity breakdown (trained by an older trainer): rerun nx run trainer:pipeline' };
+    return {
+      summary,
+      activity: null,
+      note: 'metrics.json has no error-by-activity breakdown (trained by an older trainer): rerun nx run trainer:pipeline',
+    };
   }
   const rows = summary.byUserActivity.reduce((sum, bucket) => sum + bucket.rows, 0);
   const activity: ActivityError = { buckets: summary.byUserActivity, testRows: rows };

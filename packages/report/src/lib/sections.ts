@@ -76,20 +76,39 @@ export function buildSections(input: ReportInput): { overview: ReportOverview; s
       charts: [
         chart('ratings-per-user', 'Ratings per user', say.perUserTakeaway(userTail), specs.activityHistogramSpec(userBins, 'user')),
         chart('ratings-per-movie', 'Ratings per movie', say.perMovieTakeaway(movieTail, movieBins), specs.activityHistogramSpec(movieBins, 'movie')),
-        chart('concentration', 'Concentration of ratings', say.concentrationTakeaway(userTail, movieTail), specs.concentrationSpec(userTail, movieTail)),
+        chart(
+          'concentration',
+          'Concentration of ratings',
+          say.concentrationTakeaway(userTail, movieTail),
+          specs.concentrationSpec(userTail, movieTail),
+        ),
       ],
     },
     {
       id: 'sparsity',
       heading: 'Matrix sparsity',
       intro: 'The user × movie rating matrix with users sorted by activity and movies by popularity; white blocks hold no rating at all.',
-      charts: [chart('density', 'Filled share of the rating matrix', say.sparsityTakeaway(sparsity, grid), specs.densitySpec(grid, sparsity.users, sparsity.ratedMovies))],
+      charts: [
+        chart(
+          'density',
+          'Filled share of the rating matrix',
+          say.sparsityTakeaway(sparsity, grid),
+          specs.densitySpec(grid, sparsity.users, sparsity.ratedMovies),
+        ),
+      ],
     },
     {
       id: 'genres',
       heading: 'Genres: popularity and mean rating',
       intro: 'A movie counts once in each of its genres; the dashed line is the overall mean rating.',
-      charts: [chart('genres', 'Movies, ratings and mean rating per genre', say.genreTakeaway(genres, minRatings, columns.ratings.length), specs.genreSpec(genres, meanRating))],
+      charts: [
+        chart(
+          'genres',
+          'Movies, ratings and mean rating per genre',
+          say.genreTakeaway(genres, minRatings, columns.ratings.length),
+          specs.genreSpec(genres, meanRating),
+        ),
+      ],
     },
     {
       id: 'time',
@@ -101,7 +120,13 @@ export function buildSections(input: ReportInput): { overview: ReportOverview; s
     modelSection(input),
   ];
   return {
-    overview: { dataset: input.dataset, sparsity, meanRating, firstPeriod: years[0]?.period ?? null, lastPeriod: years[years.length - 1]?.period ?? null },
+    overview: {
+      dataset: input.dataset,
+      sparsity,
+      meanRating,
+      firstPeriod: years[0]?.period ?? null,
+      lastPeriod: years[years.length - 1]?.period ?? null,
+    },
     sections,
   };
 }
@@ -109,11 +134,21 @@ export function buildSections(input: ReportInput): { overview: ReportOverview; s
 function coldStartSection(input: ReportInput, rows: ReturnType<typeof coldStartShares>): ReportSection {
   const minRatings = input.popularityMinRatings;
   const charts: ChartDefinition[] = [
-    { id: 'cold-start', title: 'Users and movies under the rating thresholds', takeaway: say.coldStartTakeaway(rows, minRatings), spec: specs.coldStartSpec(rows) },
+    {
+      id: 'cold-start',
+      title: 'Users and movies under the rating thresholds',
+      takeaway: say.coldStartTakeaway(rows, minRatings),
+      spec: specs.coldStartSpec(rows),
+    },
   ];
   const activity = input.activity;
   if (activity && activity.buckets.length > 0) {
-    charts.push({ id: 'error-by-activity', title: 'Model error by user activity', takeaway: say.activityTakeaway(activity), spec: specs.activityErrorSpec(activity.buckets) });
+    charts.push({
+      id: 'error-by-activity',
+      title: 'Model error by user activity',
+      takeaway: say.activityTakeaway(activity),
+      spec: specs.activityErrorSpec(activity.buckets),
+    });
   }
   const source = activity
     ? ` The error chart scores ${activity.testRows.toLocaleString('en-US')} held-out test ratings (source: metrics.json, from the model selected before the final refit, which never saw them).`
@@ -130,11 +165,24 @@ function coldStartSection(input: ReportInput, rows: ReturnType<typeof coldStartS
 function modelSection(input: ReportInput): ReportSection {
   const model = input.model;
   if (!model) {
-    return { id: 'model', heading: 'Model card', intro: '', charts: [], unavailable: `Model card: not available (${input.modelNote ?? 'no trained model'}).` };
+    return {
+      id: 'model',
+      heading: 'Model card',
+      intro: '',
+      charts: [],
+      unavailable: `Model card: not available (${input.modelNote ?? 'no trained model'}).`,
+    };
   }
   const charts: ChartDefinition[] =
     model.history.length > 0
-      ? [{ id: 'training-curve', title: 'Training curve', takeaway: say.trainingCurveTakeaway(model.history, model.bestEpoch), spec: specs.trainingCurveSpec(model.history, model.bestEpoch) }]
+      ? [
+          {
+            id: 'training-curve',
+            title: 'Training curve',
+            takeaway: say.trainingCurveTakeaway(model.history, model.bestEpoch),
+            spec: specs.trainingCurveSpec(model.history, model.bestEpoch),
+          },
+        ]
       : [];
   return {
     id: 'model',

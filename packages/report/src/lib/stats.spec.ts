@@ -1,6 +1,16 @@
 import { coldStartShares, coldStartThresholds } from './cold-start.js';
 import { densityGrid } from './density.js';
-import { countById, genreStats, logBinnedHistogram, longTail, meanOf, ratingDistribution, ratingsOverTime, sparsity, type RatingColumns } from './stats.js';
+import {
+  countById,
+  genreStats,
+  logBinnedHistogram,
+  longTail,
+  meanOf,
+  ratingDistribution,
+  ratingsOverTime,
+  sparsity,
+  type RatingColumns,
+} from './stats.js';
 
 /** 3 users, 4 movies, 6 ratings: user 1 rated 3 movies, user 2 two, user 3 one; movie 40 unrated in the catalogue. */
 const columns: RatingColumns = {
@@ -69,8 +79,15 @@ describe('dataset statistics', () => {
   });
 
   it('when bucketing by time, then years and months are UTC and in order', () => {
-    expect(ratingsOverTime(columns, 'year').map((p) => [p.period, p.ratings])).toEqual([['2000', 3], ['2001', 3]]);
-    expect(ratingsOverTime(columns, 'month').map((p) => [p.period, p.ratings])).toEqual([['2000-01', 2], ['2000-02', 1], ['2001-06', 3]]);
+    expect(ratingsOverTime(columns, 'year').map((p) => [p.period, p.ratings])).toEqual([
+      ['2000', 3],
+      ['2001', 3],
+    ]);
+    expect(ratingsOverTime(columns, 'month').map((p) => [p.period, p.ratings])).toEqual([
+      ['2000-01', 2],
+      ['2000-02', 1],
+      ['2001-06', 3],
+    ]);
     expect(ratingsOverTime(columns, 'year')[1].meanRating).toBeCloseTo((4 + 3.5 + 3) / 3);
   });
 

@@ -187,7 +187,5 @@ export function ratingsOverTime(columns: RatingColumns, unit: 'year' | 'month'):
     s.sum += columns.ratings[r];
     stats.set(key, s);
   }
-  return [...stats]
-    .sort((a, b) => a[0].localeCompare(b[0]))
-    .map(([period, s]) => ({ period, ratings: s.ratings, meanRating: s.sum / s.ratings }));
+  return [...stats].sort((a, b) => a[0].localeCompare(b[0])).map(([period, s]) => ({ period, ratings: s.ratings, meanRating: s.sum / s.ratings }));
 }

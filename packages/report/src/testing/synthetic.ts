@@ -52,7 +52,11 @@ export function syntheticModelSummary(): ModelSummary {
       { model: 'most-rated (popularity)', rmse: null, mae: null, precisionAtK: 0.06, recallAtK: 0.1, ndcgAtK: 0.11, coverage: 0.01 },
       { model: 'biased MF (SGD)', rmse: 0.86, mae: 0.66, precisionAtK: 0.03, recallAtK: 0.05, ndcgAtK: 0.04, coverage: 0.2 },
     ],
-    history: Array.from({ length: 12 }, (_, i) => ({ epoch: i + 1, trainRmse: 1 - i * 0.04, validationRmse: 0.95 - Math.min(i, 8) * 0.01 + Math.max(0, i - 8) * 0.005 })),
+    history: Array.from({ length: 12 }, (_, i) => ({
+      epoch: i + 1,
+      trainRmse: 1 - i * 0.04,
+      validationRmse: 0.95 - Math.min(i, 8) * 0.01 + Math.max(0, i - 8) * 0.005,
+    })),
     byUserActivity: null,
     rankingUsers: null,
   };

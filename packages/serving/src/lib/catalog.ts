@@ -1,4 +1,12 @@
-import { getAllMovies, getDatasetMeta, getUserRatedMovieIds, openDatabase, readRatingsColumns, searchMovies, type DbConnection } from '@reelrank/database';
+import {
+  getAllMovies,
+  getDatasetMeta,
+  getUserRatedMovieIds,
+  openDatabase,
+  readRatingsColumns,
+  searchMovies,
+  type DbConnection,
+} from '@reelrank/database';
 
 /**
  * Everything the API reads from the database, behind one small interface: the SQLite
@@ -107,7 +115,9 @@ export function inMemoryCatalog(
     allMovies: () => sorted,
     ratedMovieIds: (userId) => pairs(userId).map((p) => p[0]),
     ratingTable: () => {
-      const users = Object.keys(ratedByUser).map(Number).sort((a, b) => a - b);
+      const users = Object.keys(ratedByUser)
+        .map(Number)
+        .sort((a, b) => a - b);
       const rows = users.flatMap((u) => pairs(u).map(([m, r]) => [u, m, r]));
       return ratingTableFromColumns({
         userIds: Int32Array.from(rows, (r) => r[0]),

@@ -27,7 +27,7 @@ describe('Recommender with a top-N ranker', () => {
   const ranked = new Recommender(withRanker(), inMemoryCatalog(MOVIES, RATED));
   const unprecomputed = new Recommender(withRanker(), inMemoryCatalog(MOVIES, RATED), { precomputeBudget: 0 });
 
-  it('when user 1 asks, then the ranker orders the list and the ratings are the rating model\'s', () => {
+  it("when user 1 asks, then the ranker orders the list and the ratings are the rating model's", () => {
     const byRating = plain.recommend(1, { n: 10 }).recommendations;
     const byRanker = ranked.recommend(1, { n: 10 }).recommendations;
     expect(byRating.map((m) => m.movie_id)).toEqual([30, 20, 40, 60, 70]);

@@ -93,7 +93,12 @@ describe('Recommender.predict', () => {
 
   it('when the movie is not in the catalogue, then a 404 ApiError is thrown', () => {
     expect(() => recommender.predict(1, 80)).toThrow(expect.objectContaining({ status: 404, code: 'movie_not_found' }));
-    expect(() => recommender.predictMany([{ userId: 1, movieId: 10 }, { userId: 1, movieId: 4242 }])).toThrow(/4242/);
+    expect(() =>
+      recommender.predictMany([
+        { userId: 1, movieId: 10 },
+        { userId: 1, movieId: 4242 },
+      ]),
+    ).toThrow(/4242/);
   });
 });
 

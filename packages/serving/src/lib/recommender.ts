@@ -56,7 +56,11 @@ export class Recommender {
   private readonly scratch: RequestScratch;
   private readonly topLists?: TopLists;
 
-  constructor(bundle: ModelBundle, private readonly catalog: MovieCatalog, options: RecommenderOptions = {}) {
+  constructor(
+    bundle: ModelBundle,
+    private readonly catalog: MovieCatalog,
+    options: RecommenderOptions = {},
+  ) {
     this.ix = buildServingIndex(bundle, catalog, options);
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
@@ -239,7 +243,13 @@ export class Recommender {
   }
 
   /** User u's answer from the precomputed top list, or undefined when the list cannot answer it. */
-  private fromTopList(u: number, n: number, wanted: number, excludeIds: number[] | undefined, row: number | undefined): MovieRecommendation[] | undefined {
+  private fromTopList(
+    u: number,
+    n: number,
+    wanted: number,
+    excludeIds: number[] | undefined,
+    row: number | undefined,
+  ): MovieRecommendation[] | undefined {
     const lists = this.topLists!;
     const picks = topListPicks(this.ix, lists, u, n, wanted, excludeIds);
     if (!picks) return undefined;

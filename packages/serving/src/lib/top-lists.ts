@@ -41,7 +41,14 @@ export function precomputeTopLists(ix: ServingIndex, scratch: RequestScratch, bu
  * Positions in user u's list of the first n entries that pass the filters, or undefined when the list
  * (the complete top-K of the unfiltered candidates) cannot prove they are the filtered top n.
  */
-export function topListPicks(ix: ServingIndex, lists: TopLists, u: number, n: number, wanted: number, excludeIds: number[] | undefined): number[] | undefined {
+export function topListPicks(
+  ix: ServingIndex,
+  lists: TopLists,
+  u: number,
+  n: number,
+  wanted: number,
+  excludeIds: number[] | undefined,
+): number[] | undefined {
   const K = ix.maxN;
   const c = lists.count[u];
   const picks: number[] = [];

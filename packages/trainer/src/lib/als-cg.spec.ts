@@ -42,7 +42,8 @@ describe('implicit ALS by conjugate gradient', () => {
     cgSolveRows(G, V, k, side.offsets, side.others, side.conf, reg, cg, 0, 20, k, cgScratch(k));
     const exact = new Float32Array(20 * k);
     const conf = Float64Array.from(side.conf);
-    for (let g = 0; g < 20; g++) solveImplicitRow(G, V, k, side.others, conf, side.offsets[g], side.offsets[g + 1], reg, exact, g * k, implicitSolveBuffers(k));
+    for (let g = 0; g < 20; g++)
+      solveImplicitRow(G, V, k, side.others, conf, side.offsets[g], side.offsets[g + 1], reg, exact, g * k, implicitSolveBuffers(k));
     for (let g = 0; g < 20; g++) {
       let diff = 0;
       let norm = 0;
@@ -50,7 +51,8 @@ describe('implicit ALS by conjugate gradient', () => {
         diff += (cg[g * k + a] - exact[g * k + a]) ** 2;
         norm += exact[g * k + a] ** 2;
       }
-      if (side.offsets[g + 1] === side.offsets[g]) expect([norm, diff]).toEqual([0, 0]); // no observations (row 3 at least): x = 0 on both paths
+      if (side.offsets[g + 1] === side.offsets[g])
+        expect([norm, diff]).toEqual([0, 0]); // no observations (row 3 at least): x = 0 on both paths
       else expect(Math.sqrt(diff / norm)).toBeLessThan(1e-5);
     }
   });
@@ -92,7 +94,20 @@ describe('implicit ALS by conjugate gradient', () => {
     void sweeper.close();
     const G = gramOf(V, k);
     const exact = new Float32Array(20 * k);
-    for (let g = 0; g < 20; g++) solveImplicitRow(G, V, k, side.others, Float64Array.from(side.conf), side.offsets[g], side.offsets[g + 1], 0.5, exact, g * k, implicitSolveBuffers(k));
+    for (let g = 0; g < 20; g++)
+      solveImplicitRow(
+        G,
+        V,
+        k,
+        side.others,
+        Float64Array.from(side.conf),
+        side.offsets[g],
+        side.offsets[g + 1],
+        0.5,
+        exact,
+        g * k,
+        implicitSolveBuffers(k),
+      );
     for (let g = 0; g < 20; g++) {
       let diff = 0;
       let norm = 0;
@@ -108,7 +123,7 @@ describe('implicit ALS by conjugate gradient', () => {
   it('when trainImplicitAls runs CG on 1 or 2 worker threads (either kernel), then the factors are identical bit for bit, and close to the exact solver in ranking terms', () => {
     const random = seededRandom(3);
     const rows: Array<[number, number]> = [];
-    for (let u = 0; u < 200; u++) for (let m = 0; m < 60; m++) if (random() < ((u % 3) === m % 3 ? 0.3 : 0.05)) rows.push([u + 1, m + 1]);
+    for (let u = 0; u < 200; u++) for (let m = 0; m < 60; m++) if (random() < (u % 3 === m % 3 ? 0.3 : 0.05)) rows.push([u + 1, m + 1]);
     const columns = emptyColumns(rows.length);
     rows.forEach(([u, m], n) => {
       columns.userIds[n] = u;

@@ -147,8 +147,21 @@ export class AlsSweeper {
       offset = Math.ceil((offset + bytes) / 64) * 64;
       return at;
     };
-    const side = (rows: number): SideLayout => ({ rows, offsets: take(4 * (rows + 1)), others: take(4 * nnz), conf: take(4 * nnz), factors: take(4 * rows * stride) });
-    this.layout = { stride, nnz, G: take(4 * stride * stride), scratch: take(16 * stride * (this.threads + 1)), users: side(nUsers), movies: side(nMovies) };
+    const side = (rows: number): SideLayout => ({
+      rows,
+      offsets: take(4 * (rows + 1)),
+      others: take(4 * nnz),
+      conf: take(4 * nnz),
+      factors: take(4 * rows * stride),
+    });
+    this.layout = {
+      stride,
+      nnz,
+      G: take(4 * stride * stride),
+      scratch: take(16 * stride * (this.threads + 1)),
+      users: side(nUsers),
+      movies: side(nMovies),
+    };
     const pages = Math.ceil(offset / PAGE);
     if (pages > 65536) throw new Error(`implicit ALS needs ${offset} bytes of WebAssembly memory (over 4 GiB)`);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -191,7 +204,10 @@ export class AlsSweeper {
   start(): void {
     const perRow = this.stride / 2;
     const nChunks = SOLVE_CHUNKS_PER_THREAD * this.threads;
-    this.chunks = [sharedInts(balancedChunks(this.users.offsets, this.users.rows, nChunks, perRow)), sharedInts(balancedChunks(this.movies.offsets, this.movies.rows, nChunks, perRow))];
+    this.chunks = [
+      sharedInts(balancedChunks(this.users.offsets, this.users.rows, nChunks, perRow)),
+      sharedInts(balancedChunks(this.movies.offsets, this.movies.rows, nChunks, perRow)),
+    ];
     this.gramChunks = [sharedInts(evenChunks(this.users.rows, GRAM_CHUNKS)), sharedInts(evenChunks(this.movies.rows, GRAM_CHUNKS))];
     if (this.threads === 1) {
       this.solveInProcess = this.inProcessSolver();
@@ -231,7 +247,21 @@ export class AlsSweeper {
       const { exports } = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
       const cgRows = exports.cg_rows as (...args: number[]) => void;
       const at = [layout.users, layout.movies];
-      return (s, reg, steps) => cgRows(layout.G, at[1 - s].factors, stride, at[s].offsets, at[s].others, at[s].conf, reg, at[s].factors, 0, at[s].rows, steps, layout.scratch);
+      return (s, reg, steps) =>
+        cgRows(
+          layout.G,
+          at[1 - s].factors,
+          stride,
+          at[s].offsets,
+          at[s].others,
+          at[s].conf,
+          reg,
+          at[s].factors,
+          0,
+          at[s].rows,
+          steps,
+          layout.scratch,
+        );
     }
     const scratch = cgScratch(stride);
     return (s, reg, steps) => {

@@ -43,7 +43,8 @@ function main() {
         others: new Int32Array(buffer, s.others, layout.nnz),
         conf: new Float32Array(buffer, s.conf, layout.nnz),
       }));
-      solve = (s, from, to, reg, steps) => cgSolveRows(G64, factors[1 - s], stride, views[s].offsets, views[s].others, views[s].conf, reg, factors[s], from, to, steps, scratch);
+      solve = (s, from, to, reg, steps) =>
+        cgSolveRows(G64, factors[1 - s], stride, views[s].offsets, views[s].others, views[s].conf, reg, factors[s], from, to, steps, scratch);
     }
   } catch (error) {
     Atomics.store(ctl, ERROR, 1);

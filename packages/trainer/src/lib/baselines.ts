@@ -30,7 +30,10 @@ export function fitGlobalMean(train: RatingsColumns): MfModel {
 }
 
 /** r̂ = μ + b_u + b_i with regularised ALS biases (Surprise BaselineOnly: reg_i 10, reg_u 15, 10 sweeps). */
-export function fitBaseline(train: RatingsColumns, options = { sweeps: BASELINE_SWEEPS, regItem: BASELINE_REG_ITEM, regUser: BASELINE_REG_USER }): MfModel {
+export function fitBaseline(
+  train: RatingsColumns,
+  options = { sweeps: BASELINE_SWEEPS, regItem: BASELINE_REG_ITEM, regUser: BASELINE_REG_USER },
+): MfModel {
   const indexing = buildIndexing(train);
   const model = zeroModel(indexing, meanOf(train.ratings));
   fitBaselineBiases(model, indexRatings(train, indexing), options.sweeps, options.regItem, options.regUser);
@@ -63,6 +66,9 @@ export function mostRatedScores(movieIndices: Int32Array, nMovies: number): Floa
 }
 
 /** The cold-start list served to unknown users: damped-mean ranking of well-rated movies. */
-export function coldStartPopularity(ratings: RatingsColumns, options: { popularityMinRatings: number; popularityPriorWeight: number }): PopularityRanking {
+export function coldStartPopularity(
+  ratings: RatingsColumns,
+  options: { popularityMinRatings: number; popularityPriorWeight: number },
+): PopularityRanking {
   return computePopularity(ratings, { minRatings: options.popularityMinRatings, priorWeight: options.popularityPriorWeight });
 }

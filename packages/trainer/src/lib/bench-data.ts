@@ -41,12 +41,15 @@ function writeCache(path: string, columns: RatingsColumns): void {
   const n = columns.ratings.length;
   const header = new Int32Array([MAGIC, n, 1, 0]);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([
-    Buffer.from(header.buffer),
-    Buffer.from(columns.userIds.buffer, columns.userIds.byteOffset, 4 * n),
-    Buffer.from(columns.movieIds.buffer, columns.movieIds.byteOffset, 4 * n),
-    Buffer.from(columns.ratings.buffer, columns.ratings.byteOffset, 4 * n),
-  ]));
+  writeFileSync(
+    tmp,
+    Buffer.concat([
+      Buffer.from(header.buffer),
+      Buffer.from(columns.userIds.buffer, columns.userIds.byteOffset, 4 * n),
+      Buffer.from(columns.movieIds.buffer, columns.movieIds.byteOffset, 4 * n),
+      Buffer.from(columns.ratings.buffer, columns.ratings.byteOffset, 4 * n),
+    ]),
+  );
   renameSync(tmp, path);
 }
 

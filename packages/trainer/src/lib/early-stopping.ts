@@ -28,13 +28,23 @@ export class EarlyStopping<T> {
       return false;
     }
     if (epoch - this.bestEpoch < this.patience) return false;
-    this.log(`[train] early stop: no validation improvement for ${this.patience} epochs; keeping epoch ${this.bestEpoch} (RMSE ${this.bestRmse.toFixed(4)})`);
+    this.log(
+      `[train] early stop: no validation improvement for ${this.patience} epochs; keeping epoch ${this.bestEpoch} (RMSE ${this.bestRmse.toFixed(4)})`,
+    );
     return true;
   }
 }
 
 /** The progress line of one training epoch. */
-export function epochLine(label: string, epoch: number, maxEpochs: number, learningRate: number, trainRmse: number, validationRmse: number | null, seconds: number): string {
+export function epochLine(
+  label: string,
+  epoch: number,
+  maxEpochs: number,
+  learningRate: number,
+  trainRmse: number,
+  validationRmse: number | null,
+  seconds: number,
+): string {
   const validation = validationRmse === null ? '' : ` validation RMSE ${validationRmse.toFixed(4)}`;
   return `[train] ${label}epoch ${epoch}/${maxEpochs} lr ${learningRate.toExponential(2)} train RMSE ${trainRmse.toFixed(4)}${validation} ${seconds.toFixed(2)} s`;
 }

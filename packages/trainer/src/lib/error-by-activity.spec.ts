@@ -24,9 +24,18 @@ describe('errorByUserActivity', () => {
 
   it('when users differ in training activity, then each held-out error lands in its bucket', () => {
     const train = columns([...Array.from({ length: 12 }, (_, i): [number, number, number] => [1, 100 + i, 4]), [2, 10, 3]]);
-    const test = columns([[1, 10, 5], [1, 99, 4], [2, 10, 1], [3, 10, 3]]);
+    const test = columns([
+      [1, 10, 5],
+      [1, 99, 4],
+      [2, 10, 1],
+      [3, 10, 3],
+    ]);
     const buckets = errorByUserActivity(model, train, test, [0, 1, 10]);
-    expect(buckets.map((b) => [b.lower, b.upper, b.users, b.rows])).toEqual([[0, 0, 1, 1], [1, 9, 1, 1], [10, null, 1, 2]]);
+    expect(buckets.map((b) => [b.lower, b.upper, b.users, b.rows])).toEqual([
+      [0, 0, 1, 1],
+      [1, 9, 1, 1],
+      [10, null, 1, 2],
+    ]);
     expect(buckets[0].rmse).toBeCloseTo(0, 6); // unknown user 3: μ + b_i = 3
     expect(buckets[1].rmse).toBeCloseTo(2, 6); // user 2 predicts 3, rated 1
     expect(buckets[2].rmse).toBeCloseTo(Math.sqrt(0.5), 6); // user 1: errors 1 and 0

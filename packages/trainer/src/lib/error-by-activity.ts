@@ -23,7 +23,14 @@ export function errorByUserActivity(model: MfModel, train: RatingsColumns, test:
   const activity = new Map<number, number>();
   for (const u of train.userIds) activity.set(u, (activity.get(u) ?? 0) + 1);
   const { userIndex, movieIndex } = buildModelIndex(model);
-  const buckets = bounds.map((lower, b) => ({ lower, upper: b + 1 < bounds.length ? bounds[b + 1] - 1 : null, users: new Set<number>(), rows: 0, se: 0, ae: 0 }));
+  const buckets = bounds.map((lower, b) => ({
+    lower,
+    upper: b + 1 < bounds.length ? bounds[b + 1] - 1 : null,
+    users: new Set<number>(),
+    rows: 0,
+    se: 0,
+    ae: 0,
+  }));
   const bucketOf = (n: number) => {
     let b = 0;
     while (b + 1 < bounds.length && n >= bounds[b + 1]) b++;

@@ -59,7 +59,10 @@ export function trainRatingModel(
   hyper: MfHyperParameters,
   options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
 ): ReturnType<typeof trainMf> {
-  const result = kind === 'svdpp' ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options) : trainMf(train, validation, hyper, options);
+  const result =
+    kind === 'svdpp'
+      ? trainSvdpp(train, validation, { ...DEFAULT_SVDPP, ...options.svdpp, ...hyper }, options)
+      : trainMf(train, validation, hyper, options);
   // Unknown users and movies are predicted by a baseline fitted on the same ratings (see MfModel.fallback):
   // the one the trainer's biases started from (same ratings, indices and fit), else fitted here.
   result.model.fallback = result.baseline ?? fitFallbackBiases(train, result.model);
@@ -118,7 +121,9 @@ export async function evaluateOnSplit(
   };
   const { tf, backend } = await initTensorFlow();
   // A different stream than the train/test split's, so the carve does not mirror it.
-  const carve = time('carveValidation', () => splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }));
+  const carve = time('carveValidation', () =>
+    splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }),
+  );
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
   const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length, hyper.autoSvdppMaxRatings);
   // When auto picks plain MF (a large set), its own settings apply: fewer factors, a faster schedule.
@@ -144,10 +149,14 @@ export async function evaluateOnSplit(
   const models: ModelEvaluation[] = [];
   const globalStart = performance.now();
   const globalMean = fitGlobalMean(evalTrain);
-  models.push(evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }));
+  models.push(
+    evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }),
+  );
   const baselineStart = performance.now();
   const baseline = fitBaseline(evalTrain);
-  models.push(evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }));
+  models.push(
+    evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
+  );
   models.push(evaluateMostRated(data, { k: hyper.rankingK }));
   models.push(evaluateMfModel(MF_MODEL_NAME, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }));
 
@@ -162,9 +171,15 @@ export async function evaluateOnSplit(
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
       return withHeldOut(allData, carve.validation);
     });
-    const tuneFit = time('rankerFitSelection', () => fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log));
-    const tuning = time('rankerTuning', () => tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }));
-    log(`[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`);
+    const tuneFit = time('rankerFitSelection', () =>
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log),
+    );
+    const tuning = time('rankerTuning', () =>
+      tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
+    );
+    log(
+      `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`,
+    );
     let fitSeconds = tuneFit.seconds;
     if (refitOn) {
       const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log));
@@ -188,9 +203,17 @@ export async function evaluateOnSplit(
       rankingUsersEvaluated: data.relevant.users.length,
       unknownUserRelevantRows: data.relevant.skippedUnknownUserRows,
     },
-    evaluationSample: sampled ? { maxUsers, seed: hyper.seed, testUsers: data.relevant.users.length, ofTestUsers: allData.relevant.users.length } : null,
+    evaluationSample: sampled
+      ? { maxUsers, seed: hyper.seed, testUsers: data.relevant.users.length, ofTestUsers: allData.relevant.users.length }
+      : null,
     models,
-    selection: { bestEpoch: selection.bestEpoch, epochsRun: selection.epochsRun, bestValidationRmse: selection.bestValidationRmse, seconds: selection.seconds, history: selection.history },
+    selection: {
+      bestEpoch: selection.bestEpoch,
+      epochsRun: selection.epochsRun,
+      bestValidationRmse: selection.bestValidationRmse,
+      seconds: selection.seconds,
+      history: selection.history,
+    },
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,

@@ -1,14 +1,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computePopularity, initTensorFlow, loadModelArtifacts, predictRating, saveModelArtifacts, scoreAllMovies, TensorScorer, type MfModel } from '@reelrank/model';
+import {
+  computePopularity,
+  initTensorFlow,
+  loadModelArtifacts,
+  predictRating,
+  saveModelArtifacts,
+  scoreAllMovies,
+  TensorScorer,
+  type MfModel,
+} from '@reelrank/model';
 import type { RatingsColumns } from './ratings.js';
 import { plantedData } from '../testing/planted-data.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation } from './evaluate.js';
 import { trainMf, type MfHyperParameters } from './train-mf.js';
 
 const hyper: MfHyperParameters = {
-  seed: 1, factors: 6, maxEpochs: 40, learningRate: 0.02, learningRateDecay: 0.98, regularization: 0.02, biasRegularization: 0.01, initStd: 0.1, patience: 5,
+  seed: 1,
+  factors: 6,
+  maxEpochs: 40,
+  learningRate: 0.02,
+  learningRateDecay: 0.98,
+  regularization: 0.02,
+  biasRegularization: 0.01,
+  initStd: 0.1,
+  patience: 5,
 };
 
 /**
@@ -22,8 +39,22 @@ function handModel() {
     ratings: Float32Array.from(rows.map((r) => r[2])),
     timestamps: new Float64Array(rows.length),
   });
-  const train = columns([[1, 10, 4], [1, 20, 3], [2, 10, 5], [2, 30, 2], [3, 20, 2], [3, 30, 3], [3, 40, 3], [3, 50, 4]]);
-  const test = columns([[1, 30, 4.5], [1, 50, 2], [2, 20, 4], [2, 40, 5]]);
+  const train = columns([
+    [1, 10, 4],
+    [1, 20, 3],
+    [2, 10, 5],
+    [2, 30, 2],
+    [3, 20, 2],
+    [3, 30, 3],
+    [3, 40, 3],
+    [3, 50, 4],
+  ]);
+  const test = columns([
+    [1, 30, 4.5],
+    [1, 50, 2],
+    [2, 20, 4],
+    [2, 40, 5],
+  ]);
   const model: MfModel = {
     factors: 1,
     globalMean: 3,

@@ -60,7 +60,13 @@ function sameIds(a: Int32Array, b: Int32Array): boolean {
   return a.length === b.length && a.every((v, j) => v === b[j]);
 }
 
-function row(model: string, fitSeconds: number, started: number, rating: { rmse: number; mae: number } | null, ranking: RankingMetrics | null): ModelEvaluation {
+function row(
+  model: string,
+  fitSeconds: number,
+  started: number,
+  rating: { rmse: number; mae: number } | null,
+  ranking: RankingMetrics | null,
+): ModelEvaluation {
   return {
     model,
     rmse: rating?.rmse ?? null,
@@ -127,6 +133,12 @@ export function evaluateMfModel(
 export function evaluateMostRated(data: EvaluationData, options: { k: number; fitSeconds?: number }): ModelEvaluation {
   const started = performance.now();
   const counts = mostRatedScores(data.train.movies, data.indexing.movies.ids.length);
-  const ranking = rankingMetrics({ k: options.k, nMovies: counts.length, train: data.trainItems, relevant: data.relevant, score: () => () => counts });
+  const ranking = rankingMetrics({
+    k: options.k,
+    nMovies: counts.length,
+    train: data.trainItems,
+    relevant: data.relevant,
+    score: () => () => counts,
+  });
   return row('most-rated (popularity)', options.fitSeconds ?? (performance.now() - started) / 1000, started, null, ranking);
 }

@@ -25,8 +25,22 @@ import * as trainSvdppModule from './train-svdpp.js';
 
 const training: TrainingConfig = {
   ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
-  seed: 42, ratingModel: 'auto', factors: 4, maxEpochs: 30, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
-  initStd: 0.1, patience: 4, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
+  seed: 42,
+  ratingModel: 'auto',
+  factors: 4,
+  maxEpochs: 30,
+  learningRate: 0.03,
+  learningRateDecay: 0.99,
+  regularization: 0.01,
+  biasRegularization: 0.005,
+  initStd: 0.1,
+  patience: 4,
+  validationFraction: 0.1,
+  testFraction: 0.1,
+  refitOnAll: true,
+  popularityMinRatings: 5,
+  popularityPriorWeight: 10,
+  rankingK: 5,
 };
 
 type Phase = 'before' | 'evaluation' | 'serving';
@@ -123,7 +137,11 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
   async function run(hyper: TrainingConfig, ratingModel?: 'mf' | 'svdpp') {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-leak-'));
     try {
-      const config = { training: hyper, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      const config = {
+        training: hyper,
+        dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
+        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+      };
       return await runTraining(config, { ratings: all, log: () => undefined, scorer: 'typed-array', ...(ratingModel ? { ratingModel } : {}) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -131,7 +149,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
   }
 
   /** The test split, recomputed the way the trainer documents it (seeded, per user). */
-  const testPairs = (hyper: TrainingConfig) => pairsOf(selectRows(all, splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction }).test));
+  const testPairs = (hyper: TrainingConfig) =>
+    pairsOf(selectRows(all, splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction }).test));
 
   function expectNoLeak(hyper: TrainingConfig, phases: Phase[]) {
     const test = testPairs(hyper);
@@ -141,7 +160,14 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     expect(leaks).toEqual([]);
     // The spies did see each kind of consumer (a renamed function would otherwise pass silently).
     const kinds = checked.map((s) => s.what);
-    for (const kind of [/rating model fit/, /early-stopping validation/, /baseline fit/, /ranker implicit ALS fit/, /blend tuning \(train side\)/, /blend tuning \(held-out/]) {
+    for (const kind of [
+      /rating model fit/,
+      /early-stopping validation/,
+      /baseline fit/,
+      /ranker implicit ALS fit/,
+      /blend tuning \(train side\)/,
+      /blend tuning \(held-out/,
+    ]) {
       expect(kinds.some((k) => kind.test(k))).toBe(true);
     }
     // The evaluation scored exactly that test split (so the recomputed split is the one used).
@@ -173,7 +199,12 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
   it('when the spies are fed a test row, then they report it (the check can fail)', () => {
     const test = testPairs(training);
     const [user, movie] = [...test][0].split(':').map(Number);
-    const leaky = concatColumns(selectRows(all, [0]), { userIds: Int32Array.of(user), movieIds: Int32Array.of(movie), ratings: Float32Array.of(4), timestamps: Float64Array.of(0) });
+    const leaky = concatColumns(selectRows(all, [0]), {
+      userIds: Int32Array.of(user),
+      movieIds: Int32Array.of(movie),
+      ratings: Float32Array.of(4),
+      timestamps: Float64Array.of(0),
+    });
     expect(overlap(pairsOf(leaky), test)).toEqual([`${user}:${movie}`]);
   });
 });

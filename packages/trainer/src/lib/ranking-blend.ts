@@ -1,5 +1,15 @@
 import type { RankerConfig } from '@reelrank/config';
-import { popularityPrior, topN, TensorScorer, rankingScoringModel, scoreForRanking, type MfModel, type RankingBlendWeights, type RankingModel, type Tf } from '@reelrank/model';
+import {
+  popularityPrior,
+  topN,
+  TensorScorer,
+  rankingScoringModel,
+  scoreForRanking,
+  type MfModel,
+  type RankingBlendWeights,
+  type RankingModel,
+  type Tf,
+} from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
@@ -20,10 +30,17 @@ export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeigh
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
  * be indexed like `data`): the popularity prior counts the same training ratings.
  */
-export function fitRanker(data: Pick<EvaluationData, 'train' | 'indexing'>, ratingModel: MfModel, implicit: ImplicitHyperParameters, weights: RankingBlendWeights, log?: (line: string) => void): { ranking: RankingModel; seconds: number } {
+export function fitRanker(
+  data: Pick<EvaluationData, 'train' | 'indexing'>,
+  ratingModel: MfModel,
+  implicit: ImplicitHyperParameters,
+  weights: RankingBlendWeights,
+  log?: (line: string) => void,
+): { ranking: RankingModel; seconds: number } {
   const nUsers = data.indexing.users.ids.length;
   const nMovies = data.indexing.movies.ids.length;
-  if (ratingModel.userIds.length !== nUsers || ratingModel.movieIds.length !== nMovies) throw new Error('fitRanker: the rating model is indexed differently from the data');
+  if (ratingModel.userIds.length !== nUsers || ratingModel.movieIds.length !== nMovies)
+    throw new Error('fitRanker: the rating model is indexed differently from the data');
   const factors = trainImplicitAls(data.train, nUsers, nMovies, implicit, log);
   const { factors: k, userFactors, movieFactors } = factors;
   const { alpha, ratingSlope, ratingPivot, floor, regularization } = implicit;
@@ -54,7 +71,10 @@ export interface BlendTuning {
 export function everyNthUser(relevant: RelevantItems, max: number): RelevantItems {
   const n = relevant.users.length;
   if (n <= max) return relevant;
-  return pickUsers(relevant, Array.from({ length: max }, (_, j) => Math.floor((j * n) / max)));
+  return pickUsers(
+    relevant,
+    Array.from({ length: max }, (_, j) => Math.floor((j * n) / max)),
+  );
 }
 
 /**
@@ -73,7 +93,10 @@ export function sampleUsers(relevant: RelevantItems, max: number, seed: number):
     positions[j] = positions[pick];
     positions[pick] = tmp;
   }
-  return pickUsers(relevant, Array.from(positions.subarray(0, max)).sort((x, y) => x - y));
+  return pickUsers(
+    relevant,
+    Array.from(positions.subarray(0, max)).sort((x, y) => x - y),
+  );
 }
 
 function pickUsers(relevant: RelevantItems, picks: number[]): RelevantItems {
@@ -122,7 +145,9 @@ export function tuneBlendWeights(
   const zero = { implicit: 0, rating: 0, popularity: 0 };
   const implicitScorer = new TensorScorer(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }));
   const ratingScorer = new TensorScorer(tf, ratingModel);
-  const points = ratingWeights.flatMap((rating) => popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })));
+  const points = ratingWeights.flatMap((rating) =>
+    popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })),
+  );
   const prior = ranking.moviePrior;
   const row = new Float32Array(nMovies);
   const maxPopularity = Math.max(...popularityWeights);
@@ -210,10 +235,20 @@ export function tuneBlendWeights(
     implicitScorer.dispose();
     ratingScorer.dispose();
   }
-  const results: BlendTuning['grid'] = points.map((p) => ({ ...p, ndcg: users.length ? p.ndcg / users.length : NaN, precision: users.length ? p.precision / users.length : NaN }));
+  const results: BlendTuning['grid'] = points.map((p) => ({
+    ...p,
+    ndcg: users.length ? p.ndcg / users.length : NaN,
+    precision: users.length ? p.precision / users.length : NaN,
+  }));
   results.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const best = results[0];
-  return { weights: { implicit: 1, rating: best.rating, popularity: best.popularity }, grid: results, users: users.length, ofUsers: data.relevant.users.length, seconds: (performance.now() - started) / 1000 };
+  return {
+    weights: { implicit: 1, rating: best.rating, popularity: best.popularity },
+    grid: results,
+    users: users.length,
+    ofUsers: data.relevant.users.length,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**

@@ -14,10 +14,25 @@ function indexed(rows: Array<[number, number, number]>): IndexedRatings {
 
 describe('rankingMetrics', () => {
   // 3 users, 6 movies. Train: user 0 rated movie 0; user 1 rated movies 1 and 2; user 2 rated movie 5.
-  const train = groupByUser(indexed([[0, 0, 4], [1, 1, 3], [1, 2, 5], [2, 5, 4]]), 3);
+  const train = groupByUser(
+    indexed([
+      [0, 0, 4],
+      [1, 1, 3],
+      [1, 2, 5],
+      [2, 5, 4],
+    ]),
+    3,
+  );
   // Held out: user 0 likes 2 and 4 (and a movie absent from train, -1) and dislikes 1; user 1 likes 0;
   // user 2 only has a low rating, so it has no relevant movie and is not averaged.
-  const heldOut = indexed([[0, 2, 4.5], [0, 4, 4], [0, -1, 5], [0, 1, 2], [1, 0, 4], [2, 3, 3.5]]);
+  const heldOut = indexed([
+    [0, 2, 4.5],
+    [0, 4, 4],
+    [0, -1, 5],
+    [0, 1, 2],
+    [1, 0, 4],
+    [2, 3, 3.5],
+  ]);
   const scores = [
     [9, 8, 7, 6, 5, 4], // user 0: minus movie 0 -> top-3 = 1, 2, 3: one hit (movie 2) at rank 2
     [1, 1, 1, 1, 1, 1], // user 1: all tied -> lowest indices not rated: 0, 3, 4: one hit (movie 0) at rank 1

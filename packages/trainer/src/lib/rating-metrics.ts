@@ -22,7 +22,11 @@ export function ratingMetrics(model: MfModel, data: IndexedRatings): RatingMetri
  * RMSE and MAE of `predicted` against `actual` over `rows` (default: every row): the one
  * implementation, used by the trainer's evaluation and by tools that score a served model.
  */
-export function ratingMetricsOf(predicted: ArrayLike<number>, actual: ArrayLike<number>, rows?: ArrayLike<number>): { rmse: number; mae: number; count: number } {
+export function ratingMetricsOf(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): { rmse: number; mae: number; count: number } {
   const n = rows ? rows.length : actual.length;
   let se = 0;
   let ae = 0;

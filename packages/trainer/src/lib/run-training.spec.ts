@@ -9,8 +9,22 @@ import { runTraining } from './run-training.js';
 
 const training: TrainingConfig = {
   ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
-  seed: 42, ratingModel: 'auto', factors: 4, maxEpochs: 60, learningRate: 0.03, learningRateDecay: 0.99, regularization: 0.01, biasRegularization: 0.005,
-  initStd: 0.1, patience: 5, validationFraction: 0.1, testFraction: 0.1, refitOnAll: true, popularityMinRatings: 5, popularityPriorWeight: 10, rankingK: 5,
+  seed: 42,
+  ratingModel: 'auto',
+  factors: 4,
+  maxEpochs: 60,
+  learningRate: 0.03,
+  learningRateDecay: 0.99,
+  regularization: 0.01,
+  biasRegularization: 0.005,
+  initStd: 0.1,
+  patience: 5,
+  validationFraction: 0.1,
+  testFraction: 0.1,
+  refitOnAll: true,
+  popularityMinRatings: 5,
+  popularityPriorWeight: 10,
+  rankingK: 5,
 };
 
 describe('runTraining', () => {
@@ -21,7 +35,11 @@ describe('runTraining', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-run-'));
     try {
       const lines: string[] = [];
-      const config = { training, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      const config = {
+        training,
+        dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
+        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+      };
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
       const bundle = loadModelArtifacts(dir);
       expect(bundle.manifest.version).toBe(result.manifest.version);
@@ -30,7 +48,13 @@ describe('runTraining', () => {
       expect(bundle.model.userIds.length).toBe(50);
       expect(bundle.popularity.movieIds.length).toBeGreaterThan(0);
       const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
-      expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'most-rated (popularity)', 'biased MF (SGD)', 'served ranking (MF + implicit ALS + popularity)']);
+      expect(metrics.models.map((m: { model: string }) => m.model)).toEqual([
+        'global mean',
+        'baseline (mu + b_u + b_i, ALS)',
+        'most-rated (popularity)',
+        'biased MF (SGD)',
+        'served ranking (MF + implicit ALS + popularity)',
+      ]);
       expect(bundle.ranking).toBeDefined();
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
@@ -50,7 +74,11 @@ describe('runTraining', () => {
   it('when there are more ratings than refitMaxRatings and more test users than evaluationMaxUsers, then the validated model is served and the user sample is recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-run-'));
     try {
-      const config = { training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 5 }, dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 }, paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never };
+      const config = {
+        training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 5 },
+        dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
+        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+      };
       const lines: string[] = [];
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
       expect(result.manifest.training).toMatchObject({ trainedOn: 'fit', refit: { onAll: false, refitMaxRatings: 10 } });

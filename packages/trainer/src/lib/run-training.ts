@@ -68,15 +68,25 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   // part already holds millions of ratings and the validated models are served as they are.
   const refitMaxRatings = hyper.refitMaxRatings;
   const refitOnAll = hyper.refitOnAll && all.ratings.length <= refitMaxRatings;
-  if (hyper.refitOnAll && !refitOnAll) log(`[train] no refit: ${all.ratings.length} ratings > refitMaxRatings ${refitMaxRatings}; serving the models validated on the fit part`);
-  const { report, model: evaluatedModel, ranking: evaluatedRanking } = await evaluateOnSplit(trainPart, test, { ...hyper, validationFraction: validationShare }, {
-    log,
-    // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
-    refit: !hyper.refitOnAll,
-    scorer: options.scorer ?? hyper.evalScorer,
-    ratingModel: options.ratingModel,
-    implicit: options.implicit,
-  });
+  if (hyper.refitOnAll && !refitOnAll)
+    log(`[train] no refit: ${all.ratings.length} ratings > refitMaxRatings ${refitMaxRatings}; serving the models validated on the fit part`);
+  const {
+    report,
+    model: evaluatedModel,
+    ranking: evaluatedRanking,
+  } = await evaluateOnSplit(
+    trainPart,
+    test,
+    { ...hyper, validationFraction: validationShare },
+    {
+      log,
+      // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
+      refit: !hyper.refitOnAll,
+      scorer: options.scorer ?? hyper.evalScorer,
+      ratingModel: options.ratingModel,
+      implicit: options.implicit,
+    },
+  );
 
   let served = evaluatedModel;
   let servedRanking = evaluatedRanking;
@@ -147,14 +157,25 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
         [`precisionAt${report.k}`]: mf.precisionAtK,
         [`ndcgAt${report.k}`]: mf.ndcgAtK,
         // What POST /recommendations orders by (when the artifact has a ranker).
-        ...(ranker ? { ranking: { model: ranker.model, [`precisionAt${report.k}`]: ranker.precisionAtK, [`recallAt${report.k}`]: ranker.recallAtK, [`ndcgAt${report.k}`]: ranker.ndcgAtK } } : {}),
+        ...(ranker
+          ? {
+              ranking: {
+                model: ranker.model,
+                [`precisionAt${report.k}`]: ranker.precisionAtK,
+                [`recallAt${report.k}`]: ranker.recallAtK,
+                [`ndcgAt${report.k}`]: ranker.ndcgAtK,
+              },
+            }
+          : {}),
         models: headline,
       },
     },
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
-  log(`[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`);
+  log(
+    `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
+  );
   log(`\n${formatModelTable(report.models, report.k)}\n`);
   return { manifest, report, seconds };
 }

@@ -62,7 +62,17 @@ describe('tuneBlendWeights at scale', () => {
   it('when users are scored in small batches or the catalogue is pruned to reachable movies, then every grid point equals the one-batch exhaustive result (no users x movies block needed)', async () => {
     const { tf } = await initTensorFlow();
     const planted = plantedData({ nUsers: 60, nMovies: 40, seed: 8 });
-    const mf = trainMf(planted.observed, null, { seed: 1, factors: 4, maxEpochs: 10, learningRate: 0.02, learningRateDecay: 1, regularization: 0.02, biasRegularization: 0.01, initStd: 0.1, patience: 5 }).model;
+    const mf = trainMf(planted.observed, null, {
+      seed: 1,
+      factors: 4,
+      maxEpochs: 10,
+      learningRate: 0.02,
+      learningRateDecay: 1,
+      regularization: 0.02,
+      biasRegularization: 0.01,
+      initStd: 0.1,
+      patience: 5,
+    }).model;
     const data = prepareEvaluation(planted.observed, planted.heldOut);
     const { ranking } = fitRanker(data, mf, { ...DEFAULT_IMPLICIT, factors: 4, sweeps: 3 }, { implicit: 1, rating: 0, popularity: 0 });
     const whole = tuneBlendWeights(tf, data, mf, ranking, 5, GRID, { batchSize: 1000 });

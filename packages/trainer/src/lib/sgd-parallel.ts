@@ -200,7 +200,11 @@ export class ParallelSgd {
         }
       }
     }
-    this.validationFallback = { users: Int32Array.from(fallback.users), movies: Int32Array.from(fallback.movies), ratings: Float32Array.from(fallback.ratings) };
+    this.validationFallback = {
+      users: Int32Array.from(fallback.users),
+      movies: Int32Array.from(fallback.movies),
+      ratings: Float32Array.from(fallback.ratings),
+    };
     const place = (r: number) => {
       const at = fill[userBlock[users[r]] * B + movieBlock[movies[r]]]++;
       U[at] = users[r];
@@ -221,7 +225,16 @@ export class ParallelSgd {
     this.cellSse = new Float64Array(new SharedArrayBuffer(8 * (nCells + valChunks)));
     this.params[4] = RATING_MIN;
     this.params[5] = RATING_MAX;
-    const workerData = { memory: this.memory, module, control: this.ctl.buffer, params: this.params.buffer, cellSse: this.cellSse.buffer, cellStart: allStart.buffer, layout, controlSlots: CONTROL };
+    const workerData = {
+      memory: this.memory,
+      module,
+      control: this.ctl.buffer,
+      params: this.params.buffer,
+      cellSse: this.cellSse.buffer,
+      cellStart: allStart.buffer,
+      layout,
+      controlSlots: CONTROL,
+    };
     try {
       for (let t = 0; t < this.threads; t++) {
         const worker = new Worker(join(__dirname, 'sgd-worker.js'), { workerData });

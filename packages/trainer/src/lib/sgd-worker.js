@@ -116,7 +116,8 @@ function main() {
         const cell = ctl[CELLS + slot];
         const start = starts[cell];
         const end = starts[cell + 1];
-        sseOut[cell] = task === TASK_SGD ? kernels.sgd(start, end, mu, lr, reg, regB) : task === TASK_SSE ? kernels.sse(start, end, mu, par[4], par[5]) : NaN;
+        sseOut[cell] =
+          task === TASK_SGD ? kernels.sgd(start, end, mu, lr, reg, regB) : task === TASK_SSE ? kernels.sse(start, end, mu, par[4], par[5]) : NaN;
       }
     } catch {
       Atomics.store(ctl, ERROR, 1);

@@ -36,7 +36,11 @@ export function splitRows(columns: RatingsColumns, options: SplitOptions): Split
   for (let i = 0; i < n; i++) order[i] = i;
   const byUser = new Map<number, number[]>();
   let sortedByUser = true;
-  for (let r = 1; r < n; r++) if (columns.userIds[r] < columns.userIds[r - 1]) { sortedByUser = false; break; }
+  for (let r = 1; r < n; r++)
+    if (columns.userIds[r] < columns.userIds[r - 1]) {
+      sortedByUser = false;
+      break;
+    }
   if (!sortedByUser) {
     for (let r = 0; r < n; r++) {
       const list = byUser.get(columns.userIds[r]);

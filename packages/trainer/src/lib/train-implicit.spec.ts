@@ -1,4 +1,13 @@
-import { confidenceOf, foldInImplicitUser, gramOf, implicitSolveBuffers, initTensorFlow, scoreForRanking, solveImplicitRow, topN } from '@reelrank/model';
+import {
+  confidenceOf,
+  foldInImplicitUser,
+  gramOf,
+  implicitSolveBuffers,
+  initTensorFlow,
+  scoreForRanking,
+  solveImplicitRow,
+  topN,
+} from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { emptyColumns } from './ratings.js';
 import { buildIndexing, indexRatings } from './indexing.js';
@@ -44,8 +53,25 @@ describe('implicit ALS', () => {
     const nMovies = indexing.movies.ids.length;
     const hyper = { ...DEFAULT_IMPLICIT, factors: 2, sweeps: 8, regularization: 1 };
     const f = trainImplicitAls(data, indexing.users.ids.length, nMovies, hyper);
-    const ranking = { factors: f.factors, userFactors: f.userFactors, movieFactors: f.movieFactors, moviePrior: new Float32Array(nMovies), weights: { implicit: 1, rating: 0, popularity: 0 }, confidence: hyper };
-    const model = trainMf(columns, null, { seed: 1, factors: 2, maxEpochs: 1, learningRate: 0.01, learningRateDecay: 1, regularization: 0.1, biasRegularization: 0.1, initStd: 0.1, patience: 1 }).model;
+    const ranking = {
+      factors: f.factors,
+      userFactors: f.userFactors,
+      movieFactors: f.movieFactors,
+      moviePrior: new Float32Array(nMovies),
+      weights: { implicit: 1, rating: 0, popularity: 0 },
+      confidence: hyper,
+    };
+    const model = trainMf(columns, null, {
+      seed: 1,
+      factors: 2,
+      maxEpochs: 1,
+      learningRate: 0.01,
+      learningRateDecay: 1,
+      regularization: 0.1,
+      biasRegularization: 0.1,
+      initStd: 0.1,
+      patience: 1,
+    }).model;
     const block = (index: number) => ((indexing.movies.ids[index] - 1) / 10) | 0;
     let checked = 0;
     for (let u = 0; u < 40; u++) {
@@ -83,20 +109,49 @@ describe('implicit ALS', () => {
     const data = indexRatings(columns, indexing);
     const hyper = { ...DEFAULT_IMPLICIT, factors: 3, sweeps: 4, regularization: 0.5 };
     const f = trainImplicitAls(data, indexing.users.ids.length, indexing.movies.ids.length, hyper);
-    const ranking = { factors: 3, userFactors: f.userFactors, movieFactors: f.movieFactors, moviePrior: new Float32Array(indexing.movies.ids.length), weights: { implicit: 1, rating: 0, popularity: 0 }, confidence: hyper };
+    const ranking = {
+      factors: 3,
+      userFactors: f.userFactors,
+      movieFactors: f.movieFactors,
+      moviePrior: new Float32Array(indexing.movies.ids.length),
+      weights: { implicit: 1, rating: 0, popularity: 0 },
+      confidence: hyper,
+    };
     // The last half-sweep updated the movies, so recompute user 0's step and compare with fold-in.
     const rated = [];
     for (let r = 0; r < data.users.length; r++) if (data.users[r] === 0) rated.push({ movieIndex: data.movies[r], rating: data.ratings[r] });
     const x = foldInImplicitUser(ranking, rated);
     const out = new Float32Array(3);
-    solveImplicitRow(gramOf(f.movieFactors, 3), f.movieFactors, 3, rated.map((r) => r.movieIndex), rated.map((r) => confidenceOf(hyper, r.rating)), 0, rated.length, hyper.regularization, out, 0, implicitSolveBuffers(3));
+    solveImplicitRow(
+      gramOf(f.movieFactors, 3),
+      f.movieFactors,
+      3,
+      rated.map((r) => r.movieIndex),
+      rated.map((r) => confidenceOf(hyper, r.rating)),
+      0,
+      rated.length,
+      hyper.regularization,
+      out,
+      0,
+      implicitSolveBuffers(3),
+    );
     for (let j = 0; j < 3; j++) expect(x[j]).toBeCloseTo(out[j], 6);
   });
 });
 
 describe('served ranker evaluation', () => {
   const planted = plantedData({ nUsers: 40, nMovies: 30, seed: 3 });
-  const mf = trainMf(planted.observed, null, { seed: 1, factors: 4, maxEpochs: 20, learningRate: 0.02, learningRateDecay: 1, regularization: 0.02, biasRegularization: 0.01, initStd: 0.1, patience: 5 }).model;
+  const mf = trainMf(planted.observed, null, {
+    seed: 1,
+    factors: 4,
+    maxEpochs: 20,
+    learningRate: 0.02,
+    learningRateDecay: 1,
+    regularization: 0.02,
+    biasRegularization: 0.01,
+    initStd: 0.1,
+    patience: 5,
+  }).model;
 
   it('when the ranker is scored in TF.js batches or per user by scoreForRanking, then the metrics agree', async () => {
     const { tf } = await initTensorFlow();

@@ -198,27 +198,48 @@ function trainImplicitCg(
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
     transposeSide(sweeper.users, sweeper.movies);
     const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
-    sweeper.setFactors('movies', Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd));
+    sweeper.setFactors(
+      'movies',
+      Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd),
+    );
     // CG is warm-started, so the users start from small random values too (their own stream).
     const normalX = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')));
-    sweeper.setFactors('users', Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd));
+    sweeper.setFactors(
+      'users',
+      Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd),
+    );
     sweeper.start();
-    log?.(`[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`);
+    log?.(
+      `[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`,
+    );
     for (let sweep = 1; sweep <= hyper.sweeps; sweep++) {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       sweeper.halfSweep('users', hyper.regularization, cgSteps);
       sweeper.halfSweep('movies', hyper.regularization, cgSteps);
       const cpu = process.cpuUsage(cpu0);
-      log?.(`[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`);
+      log?.(
+        `[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
+      );
     }
-    return { factors: k, userFactors: sweeper.factors('users'), movieFactors: sweeper.factors('movies'), seconds: (performance.now() - started) / 1000 };
+    return {
+      factors: k,
+      userFactors: sweeper.factors('users'),
+      movieFactors: sweeper.factors('movies'),
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     void sweeper.close();
   }
 }
 
-function trainImplicitExact(data: IndexedRatings, nUsers: number, nMovies: number, hyper: ImplicitHyperParameters, log?: (line: string) => void): ImplicitFactors {
+function trainImplicitExact(
+  data: IndexedRatings,
+  nUsers: number,
+  nMovies: number,
+  hyper: ImplicitHyperParameters,
+  log?: (line: string) => void,
+): ImplicitFactors {
   const started = performance.now();
   const k = hyper.factors;
   const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
@@ -237,10 +258,14 @@ function trainImplicitExact(data: IndexedRatings, nUsers: number, nMovies: numbe
     const t0 = performance.now();
     const gy = gramOf(Y, k);
     if (woodbury) solveHalfSweep(gy, Y, k, userItems, userConf, byUser.offsets, hyper.regularization, X);
-    else for (let u = 0; u < nUsers; u++) solveImplicitRow(gy, Y, k, userItems, userConf, byUser.offsets[u], byUser.offsets[u + 1], hyper.regularization, X, u * k, buffers);
+    else
+      for (let u = 0; u < nUsers; u++)
+        solveImplicitRow(gy, Y, k, userItems, userConf, byUser.offsets[u], byUser.offsets[u + 1], hyper.regularization, X, u * k, buffers);
     const gx = gramOf(X, k);
     if (woodbury) solveHalfSweep(gx, X, k, movieUsers, movieConf, byMovie.offsets, hyper.regularization, Y);
-    else for (let i = 0; i < nMovies; i++) solveImplicitRow(gx, X, k, movieUsers, movieConf, byMovie.offsets[i], byMovie.offsets[i + 1], hyper.regularization, Y, i * k, buffers);
+    else
+      for (let i = 0; i < nMovies; i++)
+        solveImplicitRow(gx, X, k, movieUsers, movieConf, byMovie.offsets[i], byMovie.offsets[i + 1], hyper.regularization, Y, i * k, buffers);
     log?.(`[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   return { factors: k, userFactors: X, movieFactors: Y, seconds: (performance.now() - started) / 1000 };

@@ -70,7 +70,17 @@ describe('trainMf', () => {
 describe('the baseline kept by the trainers', () => {
   it('when trainMf and trainSvdpp return their starting baseline, then it is bit for bit the fallback fitFallbackBiases fits on the same ratings', () => {
     const planted = plantedData({ nUsers: 30, nMovies: 20, seed: 6 });
-    const hyper = { seed: 1, factors: 3, maxEpochs: 2, learningRate: 0.01, learningRateDecay: 1, regularization: 0.05, biasRegularization: 0.01, initStd: 0.1, patience: 2 };
+    const hyper = {
+      seed: 1,
+      factors: 3,
+      maxEpochs: 2,
+      learningRate: 0.01,
+      learningRateDecay: 1,
+      regularization: 0.05,
+      biasRegularization: 0.01,
+      initStd: 0.1,
+      patience: 2,
+    };
     for (const result of [trainMf(planted.observed, null, hyper), trainSvdpp(planted.observed, null, { ...DEFAULT_SVDPP, ...hyper })]) {
       const fitted = fitFallbackBiases(planted.observed, result.model);
       expect(result.baseline!.globalMean).toBe(fitted.globalMean);

@@ -97,7 +97,12 @@ function copyModel(model: MfModel): MfModel {
  * a better validation RMSE and returns the best epoch's parameters; `options.epochs` instead runs
  * a fixed count (refit). Biases start from the regularised ALS baseline, factors from N(0, initStd²).
  */
-export function trainMf(train: RatingsColumns, validation: RatingsColumns | null, hyper: MfHyperParameters, options: TrainMfOptions = {}): TrainMfResult {
+export function trainMf(
+  train: RatingsColumns,
+  validation: RatingsColumns | null,
+  hyper: MfHyperParameters,
+  options: TrainMfOptions = {},
+): TrainMfResult {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   if (train.ratings.length === 0) throw new Error('Cannot train on an empty ratings set');
@@ -105,7 +110,14 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
   const indexing = buildIndexing(train);
   const data = indexRatings(train, indexing);
   const indexSeconds = lap();
-  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, seededRandom(deriveSeed(hyper.seed, 'init')));
+  const model = initModel(
+    indexing.users.ids,
+    indexing.movies.ids,
+    hyper.factors,
+    meanOf(train.ratings),
+    hyper.initStd,
+    seededRandom(deriveSeed(hyper.seed, 'init')),
+  );
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline: BiasModel = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const initSeconds = lap();
@@ -115,7 +127,9 @@ export function trainMf(train: RatingsColumns, validation: RatingsColumns | null
     threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? hyper.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS)
       ? new ParallelSgd(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData })
       : null;
-  log(`[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`);
+  log(
+    `[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`,
+  );
   try {
     return { ...trainEpochs(model, data, indexing, valData, hyper, options, parallel, started, log), baseline };
   } finally {
@@ -135,7 +149,8 @@ function trainEpochs(
   log: (line: string) => void,
 ): TrainMfResult {
   const nextOrder = parallel ? null : createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
-  if (parallel) log(`[train] parallel SGD: ${parallel.threads} worker threads, ${parallel.kernel} kernel, ${parallel.blocks}x${parallel.blocks} grid`);
+  if (parallel)
+    log(`[train] parallel SGD: ${parallel.threads} worker threads, ${parallel.kernel} kernel, ${parallel.blocks}x${parallel.blocks} grid`);
   const maxEpochs = options.epochs ?? hyper.maxEpochs;
   const history: EpochStats[] = [];
   const stopping = new EarlyStopping<MfModel>(hyper.patience, log);
@@ -155,7 +170,7 @@ function trainEpochs(
     if (stopping.record(epoch, validationRmse, () => (epoch === maxEpochs ? model : copyModel(model)))) break;
   }
   return {
-    model: valData ? stopping.best ?? model : model,
+    model: valData ? (stopping.best ?? model) : model,
     indexing,
     history,
     bestEpoch: stopping.bestEpoch,

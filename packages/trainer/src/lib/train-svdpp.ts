@@ -5,7 +5,16 @@ import { deriveSeed, seededRandom, shuffleInPlace, type Random } from '@reelrank
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
-import { BASELINE_REG_ITEM, BASELINE_REG_USER, BASELINE_SWEEPS, meanOf, type EpochStats, type MfHyperParameters, type TrainMfOptions, type TrainMfResult } from './train-mf.js';
+import {
+  BASELINE_REG_ITEM,
+  BASELINE_REG_USER,
+  BASELINE_SWEEPS,
+  meanOf,
+  type EpochStats,
+  type MfHyperParameters,
+  type TrainMfOptions,
+  type TrainMfResult,
+} from './train-mf.js';
 
 /**
  * Biased MF with an SVD++-style implicit user term (Koren 2008), trained by SGD and served as a
@@ -55,7 +64,16 @@ function foldedModel(state: SvdppState): MfModel {
   return { ...model, userBias: model.userBias.slice(), movieBias: model.movieBias.slice(), movieFactors: model.movieFactors.slice(), userFactors: P };
 }
 
-function svdppEpoch(state: SvdppState, userOrder: Int32Array, random: Random, hyper: MfHyperParameters & SvdppHyperParameters, lr: number, lrY: number, z: Float64Array, gz: Float64Array): number {
+function svdppEpoch(
+  state: SvdppState,
+  userOrder: Int32Array,
+  random: Random,
+  hyper: MfHyperParameters & SvdppHyperParameters,
+  lr: number,
+  lrY: number,
+  z: Float64Array,
+  gz: Float64Array,
+): number {
   const { model, y, items, perm, norm } = state;
   const k = model.factors;
   const P = model.userFactors;
@@ -125,7 +143,14 @@ export function trainSvdpp(
   const indexing = buildIndexing(train);
   const data: IndexedRatings = indexRatings(train, indexing);
   const nUsers = indexing.users.ids.length;
-  const model = initModel(indexing.users.ids, indexing.movies.ids, hyper.factors, meanOf(train.ratings), hyper.initStd, seededRandom(deriveSeed(hyper.seed, 'init')));
+  const model = initModel(
+    indexing.users.ids,
+    indexing.movies.ids,
+    hyper.factors,
+    meanOf(train.ratings),
+    hyper.initStd,
+    seededRandom(deriveSeed(hyper.seed, 'init')),
+  );
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const items = groupByUser(data, nUsers);

@@ -15,7 +15,9 @@ export interface PlantedData {
   movieId: (i: number) => number;
 }
 
-export function plantedData(options: { nUsers?: number; nMovies?: number; rank?: number; observedShare?: number; noise?: number; seed?: number } = {}): PlantedData {
+export function plantedData(
+  options: { nUsers?: number; nMovies?: number; rank?: number; observedShare?: number; noise?: number; seed?: number } = {},
+): PlantedData {
   const { nUsers = 60, nMovies = 40, rank = 2, observedShare = 0.7, noise = 0.02, seed = 7 } = options;
   const random = seededRandom(seed);
   const normal = gaussian(random);
