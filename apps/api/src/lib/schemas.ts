@@ -93,12 +93,10 @@ export const readyResponse = z.object({
     factors: z.number().int(),
     users: z.number().int(),
     movies: z.number().int(),
-    ranker: z
-      .string()
-      .meta({
-        description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"',
-        example: 'implicit-als+rating+popularity',
-      }),
+    ranker: z.string().meta({
+      description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"',
+      example: 'implicit-als+rating+popularity',
+    }),
     metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
   }),
   catalogue: z.object({ movies: z.number().int() }),
