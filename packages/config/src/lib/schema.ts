@@ -247,10 +247,10 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_SYNTHETIC_USERS: ['dataset', 'synthetic.users'],
   REELRANK_SYNTHETIC_MOVIES: ['dataset', 'synthetic.movies'],
   REELRANK_SYNTHETIC_SEED: ['dataset', 'synthetic.seed'],
-  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker` only from the file).
+  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker` and `autoMf` only from the file).
   ...Object.fromEntries(
     Object.keys(trainingConfigSchema.shape)
-      .filter((key) => key !== 'ranker' && key !== 'evalScorer')
+      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'evalScorer')
       .map((key) => [`REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, ['training', key] as const]),
   ),
   REELRANK_EVAL_SCORER: ['training', 'evalScorer'],
