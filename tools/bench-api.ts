@@ -27,6 +27,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { MOVIELENS_GENRES } from '@reelrank/ingest';
 import { seededRandom } from '@reelrank/random';
 import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
@@ -43,26 +44,7 @@ const RATE_20M = Number(args['rate-20m'] ?? 300);
 const ONLY = new Set((args.only ?? 'hello,small,20m').split(','));
 
 const SHAPE_20M = { users: 138_493, movies: 26_744, factors: 64 };
-const GENRES = [
-  'Action',
-  'Adventure',
-  'Animation',
-  'Children',
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-];
+const GENRES = MOVIELENS_GENRES.filter((genre) => genre !== 'IMAX');
 
 interface Row {
   /** Server CPU time (user + system) per request, from /proc: robust against a busy machine. */

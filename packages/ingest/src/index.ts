@@ -4,4 +4,4 @@ export { parseRatingsFile } from './lib/parse-ratings.js';
 export { runIngest } from './lib/run-ingest.js';
 export { resolveSourceFolder } from './lib/source-folder.js';
 export { streamRows } from './lib/stream-rows.js';
-export { generateSyntheticMovieLens, ML20M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from './lib/synthetic.js';
+export { generateSyntheticMovieLens, ML20M_SHAPE, MOVIELENS_GENRES, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from './lib/synthetic.js';
