@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { cgScratch, cgSolveRows, gramPart } from './als-cg-kernel.js';
+import { TaskBoard } from './task-board.js';
+import { BOARD } from './task-board-worker.js';
 
 /**
  * Implicit-ALS half-sweeps with conjugate-gradient row solves, on worker threads sharing memory.
@@ -35,9 +36,9 @@ const SOLVE_CHUNKS_PER_THREAD = 64;
 /** Row ranges of the Gram task: a fixed function of the row count, never of the thread count. */
 const GRAM_CHUNKS = 16;
 
-const CONTROL = { GEN: 0, STOP: 1, NEXT: 2, DONE: 3, READY: 4, TASK: 5, SIDE: 6, ERROR: 7, TASK_GRAM: 0, TASK_SOLVE: 1 } as const;
-const { GEN, STOP, NEXT, DONE, READY, TASK, SIDE, ERROR, TASK_GRAM, TASK_SOLVE } = CONTROL;
-const WORKER_START_TIMEOUT_MS = 60_000;
+/** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
+const CONTROL = { ...BOARD, TASK: 5, SIDE: 6, TASK_GRAM: 0, TASK_SOLVE: 1 } as const;
+const { TASK, SIDE, TASK_GRAM, TASK_SOLVE } = CONTROL;
 const PAGE = 65536;
 
 let wasmModule: WebAssembly.Module | null | undefined;
@@ -125,13 +126,11 @@ export class AlsSweeper {
   private readonly gram64: Float64Array;
   private readonly gram32: Float32Array;
   private readonly parts: Float64Array;
-  private readonly ctl: Int32Array;
+  private readonly board: TaskBoard;
   private readonly params: Float64Array;
-  private readonly workers: Worker[] = [];
   private chunks: [Int32Array, Int32Array] | null = null;
   private gramChunks: [Int32Array, Int32Array] | null = null;
   private solveInProcess: ((side: number, reg: number, steps: number) => void) | null = null;
-  private gen = 0;
   private closed = false;
 
   constructor(options: AlsSweeperOptions) {
@@ -179,7 +178,7 @@ export class AlsSweeper {
     this.gram32 = new Float32Array(buffer, this.layout.G, stride * stride);
     this.gram64 = new Float64Array(new SharedArrayBuffer(8 * stride * stride));
     this.parts = new Float64Array(new SharedArrayBuffer(8 * stride * stride * GRAM_CHUNKS));
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
+    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * 16)), 'implicit ALS');
     this.params = new Float64Array(new SharedArrayBuffer(8 * 4));
   }
 
@@ -217,7 +216,7 @@ export class AlsSweeper {
       memory: this.memory,
       module: this.module,
       layout: this.layout,
-      control: this.ctl.buffer,
+      control: this.board.ctl.buffer,
       params: this.params.buffer,
       gram64: this.gram64.buffer,
       gramParts: this.parts.buffer,
@@ -225,18 +224,7 @@ export class AlsSweeper {
       gramChunks: this.gramChunks.map((c) => c.buffer),
       controlSlots: CONTROL,
     };
-    try {
-      for (let t = 0; t < this.threads; t++) {
-        const worker = new Worker(join(__dirname, 'als-worker.js'), { workerData: { ...workerData, index: t + 1 } });
-        worker.unref();
-        worker.on('error', () => Atomics.store(this.ctl, ERROR, 1));
-        this.workers.push(worker);
-      }
-      this.await(READY, this.threads, WORKER_START_TIMEOUT_MS, 'start');
-    } catch (error) {
-      void this.close();
-      throw error;
-    }
+    this.board.start(join(__dirname, 'als-worker.js'), this.threads, (t) => ({ ...workerData, index: t + 1 }));
   }
 
   private inProcessSolver(): (side: number, reg: number, steps: number) => void {
@@ -300,37 +288,14 @@ export class AlsSweeper {
   }
 
   private run(task: number, side: number): void {
-    const ctl = this.ctl;
-    Atomics.store(ctl, TASK, task);
-    Atomics.store(ctl, SIDE, side);
-    Atomics.store(ctl, NEXT, 0);
-    Atomics.store(ctl, DONE, 0);
-    this.gen++;
-    Atomics.store(ctl, GEN, this.gen);
-    Atomics.notify(ctl, GEN);
-    this.await(DONE, this.threads, 0, 'run');
-  }
-
-  private await(slot: number, target: number, timeoutMs: number, what: string): void {
-    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-    for (;;) {
-      if (Atomics.load(this.ctl, ERROR)) throw new Error(`implicit ALS worker failed (${what})`);
-      const value = Atomics.load(this.ctl, slot);
-      if (value >= target) return;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`implicit ALS workers did not ${what} within ${timeoutMs} ms`);
-      Atomics.wait(this.ctl, slot, value, Math.min(left, 1000));
-    }
+    Atomics.store(this.board.ctl, TASK, task);
+    Atomics.store(this.board.ctl, SIDE, side);
+    this.board.run();
   }
 
   /** Stops the workers (idempotent; they are unref'd, so a forgotten close never keeps the process alive). */
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
     this.closed = true;
-    if (!this.workers.length) return Promise.resolve();
-    Atomics.store(this.ctl, STOP, 1);
-    Atomics.add(this.ctl, GEN, 1);
-    Atomics.notify(this.ctl, GEN);
-    return Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.board.close();
   }
 }

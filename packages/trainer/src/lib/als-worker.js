@@ -13,8 +13,10 @@
 'use strict';
 const { workerData } = require('node:worker_threads');
 const { cgSolveRows, cgScratch, gramPart } = require('./als-cg-kernel.js');
+const { serveTasks, takeChunks } = require('./task-board-worker.js');
 
-const { GEN, STOP, NEXT, DONE, READY, TASK, SIDE, ERROR, TASK_GRAM, TASK_SOLVE } = workerData.controlSlots;
+// This pool's task-board slots and task codes, defined once in als-parallel.ts.
+const { TASK, SIDE, TASK_GRAM, TASK_SOLVE } = workerData.controlSlots;
 
 function main() {
   const { memory, module, layout, control, params, index } = workerData;
@@ -30,63 +32,40 @@ function main() {
   const at = [layout.users, layout.movies];
   const factors = at.map((s) => new Float32Array(buffer, s.factors, s.rows * stride));
   let solve;
-  try {
-    if (module) {
-      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-      const scratch = layout.scratch + index * 16 * stride;
-      solve = (s, from, to, reg, steps) =>
-        exports.cg_rows(layout.G, at[1 - s].factors, stride, at[s].offsets, at[s].others, at[s].conf, reg, at[s].factors, from, to, steps, scratch);
-    } else {
-      const scratch = cgScratch(stride);
-      const views = at.map((s) => ({
-        offsets: new Int32Array(buffer, s.offsets, s.rows + 1),
-        others: new Int32Array(buffer, s.others, layout.nnz),
-        conf: new Float32Array(buffer, s.conf, layout.nnz),
-      }));
-      solve = (s, from, to, reg, steps) =>
-        cgSolveRows(G64, factors[1 - s], stride, views[s].offsets, views[s].others, views[s].conf, reg, factors[s], from, to, steps, scratch);
-    }
-  } catch (error) {
-    Atomics.store(ctl, ERROR, 1);
-    Atomics.notify(ctl, READY);
-    throw error;
-  }
-  Atomics.add(ctl, READY, 1);
-  Atomics.notify(ctl, READY);
-  let gen = 0;
-  for (;;) {
-    while (Atomics.load(ctl, GEN) === gen) Atomics.wait(ctl, GEN, gen);
-    gen = Atomics.load(ctl, GEN);
-    if (Atomics.load(ctl, STOP)) break;
-    try {
+  serveTasks(
+    ctl,
+    () => {
+      if (module) {
+        const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+        const scratch = layout.scratch + index * 16 * stride;
+        solve = (s, from, to, reg, steps) =>
+          exports.cg_rows(layout.G, at[1 - s].factors, stride, at[s].offsets, at[s].others, at[s].conf, reg, at[s].factors, from, to, steps, scratch);
+      } else {
+        const scratch = cgScratch(stride);
+        const views = at.map((s) => ({
+          offsets: new Int32Array(buffer, s.offsets, s.rows + 1),
+          others: new Int32Array(buffer, s.others, layout.nnz),
+          conf: new Float32Array(buffer, s.conf, layout.nnz),
+        }));
+        solve = (s, from, to, reg, steps) =>
+          cgSolveRows(G64, factors[1 - s], stride, views[s].offsets, views[s].others, views[s].conf, reg, factors[s], from, to, steps, scratch);
+      }
+    },
+    () => {
       const task = ctl[TASK];
       const side = ctl[SIDE];
       if (task === TASK_GRAM) {
         const bounds = gramChunks[1 - side];
         const V = factors[1 - side];
-        const n = bounds.length - 1;
-        for (;;) {
-          const j = Atomics.add(ctl, NEXT, 1);
-          if (j >= n) break;
-          gramPart(V, stride, bounds[j], bounds[j + 1], parts, j * stride * stride);
-        }
+        takeChunks(ctl, bounds.length - 1, (j) => gramPart(V, stride, bounds[j], bounds[j + 1], parts, j * stride * stride));
       } else if (task === TASK_SOLVE) {
         const reg = par[0];
         const steps = par[1];
         const bounds = chunks[side];
-        const n = bounds.length - 1;
-        for (;;) {
-          const j = Atomics.add(ctl, NEXT, 1);
-          if (j >= n) break;
-          solve(side, bounds[j], bounds[j + 1], reg, steps);
-        }
+        takeChunks(ctl, bounds.length - 1, (j) => solve(side, bounds[j], bounds[j + 1], reg, steps));
       }
-    } catch {
-      Atomics.store(ctl, ERROR, 1);
-    }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
-  }
+    },
+  );
 }
 
 main();

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { predictRating, RATING_MAX, RATING_MIN, type MfModel } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
 import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
+import { TaskBoard } from './task-board.js';
+import { BOARD } from './task-board-worker.js';
 import type { SgdStep } from './sgd-kernel.js';
 
 /**
@@ -50,11 +51,11 @@ export function defaultThreadCount(): number {
  * The task board shared with the workers: slots of the control Int32Array and task codes. Defined
  * here only and handed to every worker in its workerData, so both sides always agree.
  */
-const CONTROL = { GEN: 0, STOP: 1, NEXT: 2, DONE: 3, READY: 4, NCELLS: 5, TASK: 6, ERROR: 7, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
-const { GEN, STOP, NEXT, DONE, READY, NCELLS, TASK, ERROR, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
+/** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
+const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
+const { NCELLS, TASK, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
 const PAGE = 65536;
-const WORKER_START_TIMEOUT_MS = 60_000;
 
 let wasmModule: WebAssembly.Module | null | undefined;
 
@@ -104,19 +105,16 @@ export class ParallelSgd {
   private readonly model: MfModel;
   private readonly memory: WebAssembly.Memory;
   private readonly layout: Layout;
-  private readonly ctl: Int32Array;
+  private readonly board: TaskBoard;
   private readonly params: Float64Array;
   private readonly cellSse: Float64Array;
-  private readonly workers: Worker[] = [];
   private readonly random: Random;
   private readonly nCells: number;
   private readonly validationCells: Int32Array;
   private readonly validationRows: number;
   /** Validation rows whose user or movie is unknown: predicted on the main thread through the biases. */
   private readonly validationFallback: { users: Int32Array; movies: Int32Array; ratings: Float32Array };
-  private gen = 0;
   private closed = false;
-  private exited: Promise<void> = Promise.resolve();
 
   constructor(model: MfModel, data: IndexedRatings, options: ParallelSgdOptions) {
     this.model = model;
@@ -220,7 +218,7 @@ export class ParallelSgd {
     }
     this.writeParameters();
 
-    this.ctl = new Int32Array(new SharedArrayBuffer(4 * (CELLS + nCells)));
+    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + nCells))), 'Parallel SGD');
     this.params = new Float64Array(new SharedArrayBuffer(8 * 8));
     this.cellSse = new Float64Array(new SharedArrayBuffer(8 * (nCells + valChunks)));
     this.params[4] = RATING_MIN;
@@ -228,26 +226,14 @@ export class ParallelSgd {
     const workerData = {
       memory: this.memory,
       module,
-      control: this.ctl.buffer,
+      control: this.board.ctl.buffer,
       params: this.params.buffer,
       cellSse: this.cellSse.buffer,
       cellStart: allStart.buffer,
       layout,
       controlSlots: CONTROL,
     };
-    try {
-      for (let t = 0; t < this.threads; t++) {
-        const worker = new Worker(join(__dirname, 'sgd-worker.js'), { workerData });
-        worker.unref();
-        // Errors are reported through the ERROR flag; keep an 'error' listener so none is unhandled.
-        worker.on('error', () => Atomics.store(this.ctl, ERROR, 1));
-        this.workers.push(worker);
-      }
-      this.await(READY, this.threads, WORKER_START_TIMEOUT_MS, 'start');
-    } catch (error) {
-      this.close();
-      throw error;
-    }
+    this.board.start(join(__dirname, 'sgd-worker.js'), this.threads, () => workerData);
   }
 
   /** Copies the model's parameters into the shared memory (padding columns stay zero). */
@@ -318,29 +304,11 @@ export class ParallelSgd {
   }
 
   private run(task: number, cells: Int32Array): void {
-    const ctl = this.ctl;
+    const ctl = this.board.ctl;
     ctl.set(cells, CELLS);
     Atomics.store(ctl, NCELLS, cells.length);
     Atomics.store(ctl, TASK, task);
-    Atomics.store(ctl, NEXT, 0);
-    Atomics.store(ctl, DONE, 0);
-    this.gen++;
-    Atomics.store(ctl, GEN, this.gen);
-    Atomics.notify(ctl, GEN);
-    this.await(DONE, this.threads, 0, 'run');
-  }
-
-  /** Blocks until ctl[slot] reaches `target` (or a worker reports an error / the timeout passes). */
-  private await(slot: number, target: number, timeoutMs: number, what: string): void {
-    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
-    for (;;) {
-      if (Atomics.load(this.ctl, ERROR)) throw new Error(`Parallel SGD worker failed (${what})`);
-      const value = Atomics.load(this.ctl, slot);
-      if (value >= target) return;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`Parallel SGD workers did not ${what} within ${timeoutMs} ms`);
-      Atomics.wait(this.ctl, slot, value, Math.min(left, 1000));
-    }
+    this.board.run();
   }
 
   /**
@@ -348,14 +316,8 @@ export class ParallelSgd {
    * alive). The promise settles once every worker thread has exited.
    */
   close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      Atomics.store(this.ctl, STOP, 1);
-      Atomics.add(this.ctl, GEN, 1);
-      Atomics.notify(this.ctl, GEN);
-      this.exited = Promise.all(this.workers.map((worker) => worker.terminate())).then(() => undefined);
-    }
-    return this.exited;
+    this.closed = true;
+    return this.board.close();
   }
 }
 

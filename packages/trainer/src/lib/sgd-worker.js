@@ -11,9 +11,10 @@
 // parameters at once (DSGD strata) and the result does not depend on which worker took which cell.
 'use strict';
 const { workerData } = require('node:worker_threads');
+const { serveTasks, takeChunks } = require('./task-board-worker.js');
 
-// Task-board slots and task codes, defined once in sgd-parallel.ts.
-const { GEN, STOP, NEXT, DONE, READY, NCELLS, TASK, ERROR, CELLS, TASK_SGD, TASK_SSE } = workerData.controlSlots;
+// This pool's task-board slots and task codes, defined once in sgd-parallel.ts.
+const { NCELLS, TASK, CELLS, TASK_SGD, TASK_SSE } = workerData.controlSlots;
 
 /** Plain-JS kernel over the same memory (the fallback when WebAssembly SIMD is unavailable, and the measured alternative). */
 function jsKernels(buffer, layout) {
@@ -89,42 +90,26 @@ function main() {
   const sseOut = new Float64Array(cellSse);
   const starts = new Int32Array(cellStart);
   let kernels;
-  try {
-    kernels = module ? wasmKernels(module, memory, layout) : jsKernels(memory.buffer, layout);
-  } catch (error) {
-    Atomics.store(ctl, ERROR, 1);
-    Atomics.notify(ctl, READY);
-    throw error;
-  }
-  Atomics.add(ctl, READY, 1);
-  Atomics.notify(ctl, READY);
-  let gen = 0;
-  for (;;) {
-    while (Atomics.load(ctl, GEN) === gen) Atomics.wait(ctl, GEN, gen);
-    gen = Atomics.load(ctl, GEN);
-    if (Atomics.load(ctl, STOP)) break;
-    try {
-      const cells = ctl[NCELLS];
+  serveTasks(
+    ctl,
+    () => {
+      kernels = module ? wasmKernels(module, memory, layout) : jsKernels(memory.buffer, layout);
+    },
+    () => {
       const task = ctl[TASK];
       const mu = par[0];
       const lr = par[1];
       const reg = par[2];
       const regB = par[3];
-      for (;;) {
-        const slot = Atomics.add(ctl, NEXT, 1);
-        if (slot >= cells) break;
+      takeChunks(ctl, ctl[NCELLS], (slot) => {
         const cell = ctl[CELLS + slot];
         const start = starts[cell];
         const end = starts[cell + 1];
         sseOut[cell] =
           task === TASK_SGD ? kernels.sgd(start, end, mu, lr, reg, regB) : task === TASK_SSE ? kernels.sse(start, end, mu, par[4], par[5]) : NaN;
-      }
-    } catch {
-      Atomics.store(ctl, ERROR, 1);
-    }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
-  }
+      });
+    },
+  );
 }
 
 main();
