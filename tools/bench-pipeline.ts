@@ -25,9 +25,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
 
 const ROOT = resolve(__dirname, '..');
-const ML20M = { ratings: 20_000_263, users: 138_493, movies: 26_744 };
 const STAGES = ['ingest', 'database', 'trainer'] as const;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -38,13 +38,6 @@ function int(name: string, text: string | undefined, fallback: number): number {
   const value = Number(text.replace(/[_,]/g, ''));
   if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${text}")`);
   return value;
-}
-
-/** ml-20m's shape at 20M; users scaled with the ratings (>= 20 each), movies with their square root. */
-function shapeFor(ratings: number): { ratings: number; users: number; movies: number } {
-  if (ratings === ML20M.ratings) return { ...ML20M };
-  const share = ratings / ML20M.ratings;
-  return { ratings, users: Math.max(50, Math.round(ML20M.users * share)), movies: Math.max(100, Math.round(ML20M.movies * Math.sqrt(share))) };
 }
 
 interface Measured {
@@ -174,10 +167,10 @@ async function main(): Promise<void> {
   }
   if (values.phase) return floorPhase(values.phase, values);
 
-  const ratings = int('ratings', values.ratings, ML20M.ratings);
-  const shape = shapeFor(ratings);
+  const ratings = int('ratings', values.ratings, ML20M_SHAPE.ratings);
+  const shape = scaledMl20mShape(ratings);
   const dir = resolve(values.dir ?? join(tmpdir(), 'reelrank-bench'));
-  const tag = ratings === ML20M.ratings ? '20m' : String(ratings);
+  const tag = ratings === ML20M_SHAPE.ratings ? '20m' : String(ratings);
   const source = join(dir, `synthetic-${tag}`);
   const work = join(dir, `pipeline-${tag}`);
   mkdirSync(work, { recursive: true });
