@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '@reelrank/config/testing';
 import { syntheticReportInput } from '../testing/synthetic.js';
 import { renderReportHtml } from './render-html.js';
 
@@ -12,17 +13,6 @@ import { renderReportHtml } from './render-html.js';
  * checks a real one instead (e.g. reports/ml-latest-small/index.html after `nx run report:report`).
  * The full-page screenshot goes to artifacts/report.png (gitignored).
  */
-const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WORKSPACE = resolve(__dirname, '../../../..');
 const SCREENSHOT = join(WORKSPACE, 'artifacts', 'report.png');
 
@@ -41,17 +31,12 @@ describe('report in a real browser', () => {
   let reportFile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium (apt-get install -y chromium), or REELRANK_CHROMIUM=<path>`,
-      );
-    }
     if (process.env.REELRANK_REPORT_HTML) reportFile = resolve(process.env.REELRANK_REPORT_HTML);
     else {
       reportFile = join(mkdtempSync(join(tmpdir(), 'reelrank-report-browser-')), 'index.html');
       writeFileSync(reportFile, (await renderReportHtml(syntheticReportInput())).html);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
