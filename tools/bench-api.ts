@@ -20,21 +20,21 @@
  *
  * Options: --duration=10 --connections=10 --log-level=warn --ratings-per-user=20 --rate-20m=300
  *          --only=hello,small,20m
+ *
+ * The parts: tools/lib/load-driver.ts (autocannon runs, the paced driver, the table),
+ * tools/lib/synthetic-serving-model.ts (the synthetic 20M-size model), tools/lib/processes.ts (the API).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
-import { MOVIELENS_GENRES } from '@reelrank/ingest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
 import { seededRandom } from '@reelrank/random';
-import { loadDatabase } from '@reelrank/database';
-import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
-import { startApi as startServer, type ApiProcess } from './lib/processes';
+import { readModelManifest } from '@reelrank/model';
+import { startApi as startServer, WORKSPACE_ROOT as root, type ApiProcess } from './lib/processes';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
+import { drive, paced, printTable, row, type Measured, type Row } from './lib/load-driver';
+import { syntheticServingModel } from './lib/synthetic-serving-model';
 
-const root = resolve(__dirname, '..');
 const args = parseFlags();
 const DURATION = Number(args.duration ?? 10);
 const CONNECTIONS = Number(args.connections ?? 10);
@@ -43,57 +43,42 @@ const RATINGS_PER_USER = Number(args['ratings-per-user'] ?? 20);
 const RATE_20M = Number(args['rate-20m'] ?? 300);
 const ONLY = new Set((args.only ?? 'hello,small,20m').split(','));
 
-const SHAPE_20M = { users: 138_493, movies: 26_744, factors: 64 };
-const GENRES = MOVIELENS_GENRES.filter((genre) => genre !== 'IMAX');
+// --------------------------------------------------------------------------- servers
 
-interface Row {
-  /** Server CPU time (user + system) per request, from /proc: robust against a busy machine. */
-  cpuUsPerRequest?: number;
-  target: string;
-  endpoint: string;
-  requests: number;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  note?: string;
-}
+/** The server being measured: its CPU time per request is reported. */
+let serverPid: number | undefined;
 
-// --------------------------------------------------------------------------- child processes
+const HELLO = `
+const express = require('express');
+const app = express();
+app.get('/', (req, res) => { res.send('Hello World!'); });
+const server = app.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
 
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function startChild(
-  name: string,
-  argv: string[],
-  env: Record<string, string>,
-  readyPattern: RegExp,
-  timeoutMs = 300_000,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+/** The Express hello-world reference in a child process, ready once it prints its URL. */
+function startHelloWorld(timeoutMs = 300_000): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', HELLO], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  process.on('exit', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   let output = '';
   return new Promise((found, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
-    const onData = (d: Buffer) => {
+    const timer = setTimeout(() => fail(new Error(`hello-world did not start within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
       output += d.toString();
-      const match = readyPattern.exec(output);
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.stdout?.removeAllListeners('data');
-        child.stdout?.resume(); // keep draining (warn-level logs)
+        child.stdout?.resume();
         found({ child, url: match[1] });
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
-      fail(new Error(`${name} exited with ${code}:\n${output}`));
+      fail(new Error(`hello-world exited with ${code}:\n${output}`));
     });
   });
 }
@@ -106,22 +91,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const HELLO = `
-const express = require('express');
-const app = express();
-app.get('/', (req, res) => { res.send('Hello World!'); });
-const server = app.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
-process.on('SIGTERM', () => process.exit(0));
-`;
-
-/** Starts the API (tools/lib/api-process) and remembers its pid for the CPU columns. */
+/** Starts the API (tools/lib/processes) and remembers its pid for the CPU column. */
 async function startApi(name: string, env: Record<string, string>): Promise<ApiProcess> {
   const api = await startServer({ name, env, logLevel: LOG_LEVEL, readyTimeoutMs: 600_000 });
   serverPid = api.child.pid;
   return api;
 }
 
-// --------------------------------------------------------------------------- load generation
+// --------------------------------------------------------------------------- request pools
 
 const rand = seededRandom(12345);
 const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)];
@@ -129,64 +106,6 @@ const pick = <T>(list: ArrayLike<T>): T => list[Math.floor(rand() * list.length)
 interface Target {
   userIds: Int32Array;
   movieIds: Int32Array;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
-  } catch {
-    return Number.NaN;
-  }
-}
-
-let serverPid: number | undefined;
-
-async function drive(
-  url: string,
-  requests: autocannon.Request[],
-  options: { duration?: number; overallRate?: number; connections?: number } = {},
-): Promise<autocannon.Result & { cpuUs: number }> {
-  const run = async (duration: number) => {
-    const messages = new Map<string, number>();
-    const result = await new Promise<autocannon.Result>((done, fail) => {
-      const instance = autocannon(
-        {
-          url,
-          connections: options.connections ?? CONNECTIONS,
-          duration,
-          requests,
-          ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-        },
-        (error, res) => (error ? fail(error) : done(res)),
-      );
-      instance.on('reqError', (error: Error) => messages.set(error.message, (messages.get(error.message) ?? 0) + 1));
-    });
-    if (messages.size) console.error(`  ${requests[0].method} ${requests[0].path}: request errors ${JSON.stringify([...messages])}`);
-    return result;
-  };
-  await run(1); // warm-up (JIT, caches)
-  const cpuBefore = cpuSeconds(serverPid);
-  const result = await run(options.duration ?? DURATION);
-  const cpuUs = ((cpuSeconds(serverPid) - cpuBefore) * 1e6) / Math.max(1, result.requests.total);
-  return Object.assign(result, { cpuUs });
-}
-
-function row(target: string, endpoint: string, result: autocannon.Result & { cpuUs: number }, note?: string): Row {
-  return {
-    cpuUsPerRequest: result.cpuUs,
-    target,
-    endpoint,
-    requests: result.requests.total,
-    reqPerSec: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    note,
-  };
 }
 
 const json = { 'content-type': 'application/json' };
@@ -224,177 +143,21 @@ function recommendationsRequest(t: Target, n = 10): autocannon.Request[] {
   }));
 }
 
-/**
- * An open-loop driver at a fixed offered rate (autocannon's overallRate/connectionRate send in
- * bursts and report the waiting time as latency, measured: p99 ~370 ms where one connection saw
- * 3 ms). Requests are sent on schedule over keep-alive sockets whatever the server's speed, and each
- * latency is measured from its scheduled send time (no coordinated omission).
- */
-async function paced(url: string, requests: autocannon.Request[], rate: number, seconds: number): Promise<autocannon.Result & { cpuUs: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const { hostname, port } = new URL(url);
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const one = (r: autocannon.Request, scheduled: number) =>
-    new Promise<void>((done) => {
-      const req = httpRequest(
-        { hostname, port, agent, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body as string) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - scheduled);
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-            done();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        done();
-      });
-      req.end(r.body as string);
-    });
-  const cpuBefore = cpuSeconds(serverPid);
-  const start = performance.now() + 20;
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + (i * 1000) / rate;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(one(requests[i % requests.length], scheduled));
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10;
-  return {
-    requests: { total: latencies.length, average: latencies.length / elapsed },
-    latency: { p50: q(0.5), p99: q(0.99) },
-    non2xx,
-    errors,
-    timeouts: 0,
-    cpuUs: ((cpuSeconds(serverPid) - cpuBefore) * 1e6) / Math.max(1, latencies.length),
-  } as unknown as autocannon.Result & { cpuUs: number };
-}
+/** autocannon with this run's duration and connections against the server being measured. */
+const measure = (url: string, requests: autocannon.Request[], options: { connections?: number } = {}): Promise<Measured> =>
+  drive(url, requests, { duration: DURATION, connections: options.connections ?? CONNECTIONS, serverPid });
 
 async function benchApi(label: string, url: string, t: Target, rows: Row[], rate?: number): Promise<void> {
-  rows.push(row(label, 'POST /predict', await drive(url, predictRequest(t))));
-  rows.push(row(label, 'POST /recommendations (n=10)', await drive(url, recommendationsRequest(t))));
-  rows.push(row(label, 'POST /recommendations/new-user (fold-in)', await drive(url, newUserRequest(t))));
+  rows.push(row(label, 'POST /predict', await measure(url, predictRequest(t))));
+  rows.push(row(label, 'POST /recommendations (n=10)', await measure(url, recommendationsRequest(t))));
+  rows.push(row(label, 'POST /recommendations/new-user (fold-in)', await measure(url, newUserRequest(t))));
   if (rate) {
-    rows.push(row(label, `POST /recommendations, 2 connections`, await drive(url, recommendationsRequest(t), { connections: 2 })));
-    rows.push(row(label, `POST /recommendations paced ${rate} req/s`, await paced(url, recommendationsRequest(t), rate, DURATION)));
+    rows.push(row(label, `POST /recommendations, 2 connections`, await measure(url, recommendationsRequest(t), { connections: 2 })));
+    rows.push(row(label, `POST /recommendations paced ${rate} req/s`, await paced(url, recommendationsRequest(t), rate, DURATION, serverPid)));
   }
-}
-
-// --------------------------------------------------------------------------- the 20M-size model
-
-/** Generates (once, cached by shape) the synthetic 20M-size model and its database. */
-async function synthetic20m(): Promise<{ modelsDir: string; dataDir: string; note: string }> {
-  const base = join(tmpdir(), `reelrank-bench-20m-${SHAPE_20M.users}x${SHAPE_20M.movies}x${SHAPE_20M.factors}-r${RATINGS_PER_USER}`);
-  const modelsDir = join(base, 'models');
-  const dataDir = join(base, 'data');
-  const done = join(base, 'complete');
-  const note = `SYNTHETIC random model ${SHAPE_20M.users}x${SHAPE_20M.movies}, k=${SHAPE_20M.factors}, ${RATINGS_PER_USER} ratings/user in the DB`;
-  if (existsSync(done)) return { modelsDir, dataDir, note };
-  rmSync(base, { recursive: true, force: true });
-  console.error(`generating ${note} in ${base} ...`);
-  const started = Date.now();
-  const { users, movies, factors } = SHAPE_20M;
-  let state = 42;
-  const r = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-  const fill = (n: number, std: number) => {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = gauss() * std;
-    return a;
-  };
-  const model: MfModel = {
-    factors,
-    globalMean: 3.53,
-    userIds: Int32Array.from({ length: users }, (_, i) => i + 1),
-    movieIds: Int32Array.from({ length: movies }, (_, i) => i + 1),
-    userBias: fill(users, 0.3),
-    movieBias: fill(movies, 0.4),
-    userFactors: fill(users * factors, 0.12),
-    movieFactors: fill(movies * factors, 0.12),
-  };
-  // Ratings: RATINGS_PER_USER distinct movies per user, skewed towards low ids (popular head).
-  const total = users * RATINGS_PER_USER;
-  const ratingUsers = new Int32Array(total);
-  const ratingMovies = new Int32Array(total);
-  const ratingValues = new Float32Array(total);
-  const processed = join(dataDir, 'processed', 'synthetic');
-  mkdirSync(processed, { recursive: true });
-  const lines: string[] = ['userId,movieId,rating,timestamp'];
-  let at = 0;
-  const chosen = new Set<number>();
-  for (let u = 1; u <= users; u++) {
-    chosen.clear();
-    while (chosen.size < RATINGS_PER_USER) chosen.add(1 + Math.floor(movies * r() ** 2));
-    for (const m of [...chosen].sort((a, b) => a - b)) {
-      const rating = Math.max(0.5, Math.min(5, Math.round((3.5 + gauss()) * 2) / 2));
-      ratingUsers[at] = u;
-      ratingMovies[at] = m;
-      ratingValues[at++] = rating;
-      lines.push(`${u},${m},${rating.toFixed(1)},${1_100_000_000 + at}`);
-    }
-  }
-  writeFileSync(join(processed, 'ratings.csv'), `${lines.join('\n')}\n`);
-  const movieLines = ['movieId,title,year,genres'];
-  for (let m = 1; m <= movies; m++) {
-    const year = 1920 + (m % 100);
-    const g = [GENRES[m % GENRES.length], GENRES[(m * 7 + 3) % GENRES.length]].filter((x, i, all) => all.indexOf(x) === i);
-    movieLines.push(`${m},Synthetic Movie ${m} (${year}),${year},${g.join('|')}`);
-  }
-  writeFileSync(join(processed, 'movies.csv'), `${movieLines.join('\n')}\n`);
-  writeFileSync(join(processed, 'report.json'), JSON.stringify({ dataset: 'synthetic', dataHash: 'bench-synthetic-20m' }));
-  await loadDatabase({ processedDir: processed, dbPath: join(dataDir, 'synthetic.db'), dataset: 'synthetic', log: () => undefined });
-  rmSync(join(dataDir, 'processed'), { recursive: true, force: true });
-  const popularity = computePopularity({ movieIds: ratingMovies, ratings: ratingValues }, { minRatings: 20, priorWeight: 10 });
-  saveModelArtifacts(join(modelsDir, 'synthetic'), {
-    model,
-    popularity,
-    manifest: {
-      dataset: 'synthetic',
-      createdAt: new Date().toISOString(),
-      dataHash: 'bench-synthetic-20m',
-      backend: 'synthetic-random (tools/bench-api.ts)',
-      hyperParameters: { factors },
-      training: { note: 'not trained: random factors of the ml-20m shape, for serving benchmarks only' },
-      metrics: {},
-    },
-    metricsReport: { note: 'synthetic benchmark model' },
-  });
-  writeFileSync(done, new Date().toISOString());
-  console.error(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { modelsDir, dataDir, note };
 }
 
 // --------------------------------------------------------------------------- main
-
-function printTable(rows: Row[], hello: Row | undefined): void {
-  const header = ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'vs hello', 'server CPU us/req', 'non-2xx', 'errors'];
-  const body = rows.map((r) => [
-    r.target,
-    r.endpoint,
-    r.reqPerSec.toFixed(0),
-    String(r.p50),
-    String(r.p99),
-    hello ? `${(r.reqPerSec / hello.reqPerSec).toFixed(2)}x` : '-',
-    Number.isFinite(r.cpuUsPerRequest) ? (r.cpuUsPerRequest as number).toFixed(0) : '-',
-    String(r.non2xx),
-    String(r.errors),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-  for (const b of body) console.log(line(b));
-}
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
@@ -402,9 +165,9 @@ async function main(): Promise<void> {
   console.error(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint (+1 s warm-up), 127.0.0.1; API LOG_LEVEL=${LOG_LEVEL}`);
 
   if (ONLY.has('hello')) {
-    const hello = await startChild('hello-world', ['-e', HELLO], {}, /listening on (http:\/\/[\d.]+:\d+)/);
+    const hello = await startHelloWorld();
     serverPid = hello.child.pid;
-    rows.push(row('express hello-world', 'GET /', await drive(hello.url, [{ method: 'GET', path: '/' }])));
+    rows.push(row('express hello-world', 'GET /', await measure(hello.url, [{ method: 'GET', path: '/' }])));
     await stopChild(hello.child);
   }
 
@@ -434,7 +197,7 @@ async function main(): Promise<void> {
     if (args['model-20m']) {
       const [modelsDir, dataDir] = args['model-20m'].split(':');
       dirs = { modelsDir, dataDir, note: `trained model from ${modelsDir}`, dataset: args['dataset-20m'] ?? 'ml-20m' };
-    } else dirs = { ...(await synthetic20m()), dataset: 'synthetic' };
+    } else dirs = { ...(await syntheticServingModel(RATINGS_PER_USER)), dataset: 'synthetic' };
     notes.push(`20M-size: ${dirs.note}`);
     const t = idsFromArtifacts(join(dirs.dataDir, `${dirs.dataset}.db`), join(dirs.modelsDir, dirs.dataset));
     const started = Date.now();

@@ -19,12 +19,13 @@
  *          --log-level=warn
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { seededRandom } from '@reelrank/random';
 import { startApi, type ApiProcess } from './lib/processes';
+import { cpuSeconds, machineBusySeconds, processTree, rssKiB } from './lib/proc-stats';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
@@ -37,50 +38,10 @@ const DATA_DIR = join(root, 'data');
 const MODELS_DIR = join(root, 'models');
 const DATASET = 'ml-latest-small';
 
-/** The process and its descendants (Linux /proc). */
-function processTree(pid: number): number[] {
-  const all = [pid];
-  try {
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    for (const kid of kids) all.push(...processTree(kid));
-  } catch {
-    // gone or not Linux
-  }
-  return all;
-}
-
-function cpuSeconds(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return total;
-}
-
-/** Busy CPU seconds of the whole machine (all cores) from /proc/stat. */
-function machineBusySeconds(): number {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-    return (user + nice + system + irq + softirq + steal) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
+/** Resident memory in MB (NaN when unreadable). */
 function rssMB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
+  const kib = rssKiB(pid);
+  return kib === undefined ? Number.NaN : Math.round(kib / 1024);
 }
 
 interface Target {

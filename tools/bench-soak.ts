@@ -16,13 +16,14 @@
  * Bounded: the whole run takes capacity + duration + ~10 s and stops by itself; exit code 1 when
  * a check fails. Options: --duration=60 --capacity-seconds=8 --fraction=0.8 --connections=10 --window=10
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { seededRandom } from '@reelrank/random';
 import { getAllMovies, openDatabase } from '@reelrank/database';
 import { readModelManifest } from '@reelrank/model';
 import { startApi } from './lib/processes';
+import { rssKiB } from './lib/proc-stats';
 import { parseFlags } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
@@ -46,15 +47,6 @@ setTimeout(
   },
   (CAPACITY_SECONDS + DURATION + 120) * 1000,
 ).unref();
-
-function rssKiB(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** 4,096 request bodies: half /recommendations, half /predict, random users (a few unknown) and catalogue movies. */
 function requestPool(users: number, movieIds: number[]): Array<{ path: string; body: string }> {
