@@ -1,7 +1,6 @@
-/** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths; the stage runner. */
+/** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths. */
 export { type AppConfig, loadConfig, loadRuntimeConfig, logLevelOf } from './lib/load-config.js';
 export { resolvePaths } from './lib/paths.js';
-export { runStage } from './lib/run-stage.js';
 export {
   DATASET_NAME_PATTERN,
   DATASET_NAMES,

@@ -2,7 +2,7 @@
 // processed CSVs -> data/<dataset>.db.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStage } from '@reelrank/config';
+import { runStage } from '@reelrank/stage';
 import { loadDatabase } from './lib/load-database.js';
 
 void runStage('database', async (config) => {

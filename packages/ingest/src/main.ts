@@ -1,5 +1,5 @@
 // The ingest stage: `npx tsx packages/ingest/src/main.ts` (Nx target `ingest:pipeline`).
-import { runStage } from '@reelrank/config';
+import { runStage } from '@reelrank/stage';
 import { runIngest } from './lib/run-ingest.js';
 
 void runStage('ingest', async (config) => {

@@ -1,7 +1,7 @@
 // The report stage: `npx tsx packages/report/src/main.ts` (Nx target `report:report`):
 // data/<dataset>.db + models/<dataset>/ -> reports/<dataset>/index.html.
 // REELRANK_REPORT_ALLOW_NO_MODEL=1 renders the data sections alone when no model exists yet.
-import { runStage } from '@reelrank/config';
+import { runStage } from '@reelrank/stage';
 import { runReport } from './lib/run-report.js';
 
 void runStage('report', async (config) => {

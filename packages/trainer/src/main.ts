@@ -1,6 +1,6 @@
 // The train stage: `npx tsx packages/trainer/src/main.ts` (Nx target `trainer:pipeline`):
 // data/<dataset>.db -> models/<dataset>/.
-import { runStage } from '@reelrank/config';
+import { runStage } from '@reelrank/stage';
 import { initTensorFlow } from '@reelrank/model';
 import { runTraining } from './lib/run-training.js';
 

@@ -50,11 +50,12 @@ describe('Nx cache keys of the stages', () => {
     },
   );
 
-  it('when a stage writes artifacts, then the shared artifacts and config sources are inputs of its hash', () => {
+  it('when a stage writes artifacts, then the shared artifacts, config and stage-runner sources are inputs of its hash', () => {
     for (const stage of Object.keys(TARGETS) as CachedStage[]) {
       const files = filesOf(targetInputs(stage));
       expect(files).toContain('{workspaceRoot}/packages/artifacts/src/**/*');
       expect(files).toContain('{workspaceRoot}/packages/config/src/**/*');
+      expect(files).toContain('{workspaceRoot}/packages/stage/src/**/*');
       expect(files).toContain(`{workspaceRoot}/${TARGETS[stage].pkg}/src/**/*`);
     }
   });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from './load-config.js';
+import { loadConfig } from '@reelrank/config';
 import { runStage, type StageIo } from './run-stage.js';
 
 function capture(): StageIo & { out: string[]; err: string[]; codes: number[] } {

@@ -1,4 +1,4 @@
-import { loadConfig, loadRuntimeConfig, type AppConfig } from './load-config.js';
+import { loadConfig, loadRuntimeConfig, type AppConfig } from '@reelrank/config';
 
 export interface StageIo {
   stdout: (text: string) => void;
