@@ -17,13 +17,11 @@ import {
 import { solveCholesky } from './fold-in.js';
 import { scoreAllMovies } from './scoring.js';
 import { makeTestModel } from './test-model.js';
+import { seededRandom } from '@reelrank/random';
 
 function makeRanking(model: MfModel, factors = 2, seed = 3): RankingModel {
-  let state = seed >>> 0;
-  const rand = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  };
+  const random = seededRandom(seed);
+  const rand = () => random() - 0.5;
   const nUsers = model.userIds.length;
   const nMovies = model.movieIds.length;
   return {
