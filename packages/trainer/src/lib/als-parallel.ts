@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgScratch, cgSolveRows, gramPart } from './als-cg-kernel.js';
 import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
+import { loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.js';
 
 /**
  * Implicit-ALS half-sweeps with conjugate-gradient row solves, on worker threads sharing memory.
@@ -39,20 +39,10 @@ const GRAM_CHUNKS = 16;
 /** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
 const CONTROL = { ...BOARD, TASK: 5, SIDE: 6, TASK_GRAM: 0, TASK_SOLVE: 1 } as const;
 const { TASK, SIDE, TASK_GRAM, TASK_SOLVE } = CONTROL;
-const PAGE = 65536;
-
-let wasmModule: WebAssembly.Module | null | undefined;
 
 /** The compiled ALS kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
 export function loadAlsWasm(): WebAssembly.Module | null {
-  if (wasmModule === undefined) {
-    try {
-      wasmModule = new WebAssembly.Module(readFileSync(join(__dirname, 'als-kernel.wasm')));
-    } catch {
-      wasmModule = null;
-    }
-  }
-  return wasmModule;
+  return loadKernelModule('als-kernel.wasm');
 }
 
 /** Cuts rows into `chunks` contiguous ranges of about equal work (ratings + a per-row share of the k×k product). */
@@ -137,15 +127,11 @@ export class AlsSweeper {
     const { k, nUsers, nMovies, nnz } = options;
     this.k = k;
     this.threads = Math.max(1, Math.floor(options.threads));
-    const stride = (this.stride = Math.ceil(k / 8) * 8);
+    const stride = (this.stride = paddedStride(k));
     this.module = options.kernel === 'js' ? null : loadAlsWasm();
     this.kernel = this.module ? 'wasm' : 'js';
-    let offset = 64;
-    const take = (bytes: number) => {
-      const at = offset;
-      offset = Math.ceil((offset + bytes) / 64) * 64;
-      return at;
-    };
+    const plan = new SharedMemoryPlan();
+    const take = (bytes: number) => plan.take(bytes);
     const side = (rows: number): SideLayout => ({
       rows,
       offsets: take(4 * (rows + 1)),
@@ -161,9 +147,7 @@ export class AlsSweeper {
       users: side(nUsers),
       movies: side(nMovies),
     };
-    const pages = Math.ceil(offset / PAGE);
-    if (pages > 65536) throw new Error(`implicit ALS needs ${offset} bytes of WebAssembly memory (over 4 GiB)`);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.memory = plan.allocate('implicit ALS');
     const buffer = this.memory.buffer;
     const view = (s: SideLayout): AlsSide => ({
       rows: s.rows,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { predictRating, RATING_MAX, RATING_MIN, type MfModel } from '@reelrank/model';
@@ -7,6 +6,8 @@ import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
 import type { SgdStep } from './sgd-kernel.js';
+import { groupRowsByUser, randomBlocks, shuffleRowsInPlace } from './sgd-grid.js';
+import { copyRows, loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.js';
 
 /**
  * Parallel SGD for biased MF: block-stratified (DSGD / FPSGD-style) over worker threads that
@@ -55,20 +56,9 @@ export function defaultThreadCount(): number {
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
 const { NCELLS, TASK, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
-const PAGE = 65536;
-
-let wasmModule: WebAssembly.Module | null | undefined;
-
 /** The compiled SIMD kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
 export function loadSgdWasm(): WebAssembly.Module | null {
-  if (wasmModule === undefined) {
-    try {
-      wasmModule = new WebAssembly.Module(readFileSync(join(__dirname, 'sgd-kernel.wasm')));
-    } catch {
-      wasmModule = null;
-    }
-  }
-  return wasmModule;
+  return loadKernelModule('sgd-kernel.wasm');
 }
 
 interface Layout {
@@ -83,19 +73,6 @@ interface Layout {
   Q: number;
   bu: number;
   bi: number;
-}
-
-function align(offset: number): number {
-  return Math.ceil(offset / 64) * 64;
-}
-
-/** A seeded assignment of `n` items to `blocks` blocks of (nearly) equal item counts. */
-function randomBlocks(n: number, blocks: number, random: Random): Uint16Array {
-  const perm = Int32Array.from({ length: n }, (_, j) => j);
-  shuffleInPlace(perm, random);
-  const out = new Uint16Array(n);
-  for (let j = 0; j < n; j++) out[perm[j]] = Math.floor((j * blocks) / n);
-  return out;
 }
 
 export class ParallelSgd {
@@ -124,7 +101,7 @@ export class ParallelSgd {
     this.kernel = module ? 'wasm' : 'js';
     this.random = seededRandom(options.seed);
     const k = model.factors;
-    const stride = Math.ceil(k / 8) * 8;
+    const stride = paddedStride(k);
     const nUsers = model.userIds.length;
     const nMovies = model.movieIds.length;
     const { users, movies, ratings } = data;
@@ -155,12 +132,8 @@ export class ParallelSgd {
     const trainRows = rows;
     rows += valKnown;
 
-    let offset = 64;
-    const take = (bytes: number) => {
-      const at = offset;
-      offset = align(offset + bytes);
-      return at;
-    };
+    const plan = new SharedMemoryPlan();
+    const take = (bytes: number) => plan.take(bytes);
     const layout: Layout = {
       rows,
       nUsers,
@@ -174,9 +147,7 @@ export class ParallelSgd {
       bu: take(4 * nUsers),
       bi: take(4 * nMovies),
     };
-    const pages = Math.ceil(offset / PAGE);
-    if (pages > 65536) throw new Error(`Parallel SGD needs ${offset} bytes of WebAssembly memory (over 4 GiB)`);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.memory = plan.allocate('Parallel SGD');
     this.layout = layout;
     const buffer = this.memory.buffer;
     const U = new Int32Array(buffer, layout.users, rows);
@@ -318,43 +289,5 @@ export class ParallelSgd {
   close(): Promise<void> {
     this.closed = true;
     return this.board.close();
-  }
-}
-
-function copyRows(from: Float32Array, to: Float32Array, rows: number, k: number, fromStride: number, toStride: number): void {
-  if (fromStride === toStride) {
-    to.set(from.subarray(0, rows * k));
-    return;
-  }
-  for (let r = 0; r < rows; r++) to.set(from.subarray(r * fromStride, r * fromStride + k), r * toStride);
-}
-
-/** Row numbers of the known (user, movie) rows, grouped by user index ascending (stable). */
-function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: number): Int32Array {
-  const start = new Int32Array(nUsers + 1);
-  let rows = 0;
-  for (let r = 0; r < users.length; r++) {
-    if (users[r] < 0 || movies[r] < 0) continue;
-    start[users[r] + 1]++;
-    rows++;
-  }
-  for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
-  const out = new Int32Array(rows);
-  for (let r = 0; r < users.length; r++) if (users[r] >= 0 && movies[r] >= 0) out[start[users[r]]++] = r;
-  return out;
-}
-
-function shuffleRowsInPlace(U: Int32Array, M: Int32Array, R: Float32Array, from: number, to: number, random: Random): void {
-  for (let i = to - 1; i > from; i--) {
-    const j = from + Math.floor(random() * (i - from + 1));
-    const u = U[i];
-    U[i] = U[j];
-    U[j] = u;
-    const m = M[i];
-    M[i] = M[j];
-    M[j] = m;
-    const r = R[i];
-    R[i] = R[j];
-    R[j] = r;
   }
 }
