@@ -11,25 +11,21 @@
  * 3. imports the same processed ratings.csv with Debian's sqlite3 CLI (`.import --csv --skip 1`)
  *    into an empty table with the same definition as ours, as the reference, and prints a table.
  * Peak RSS comes from /usr/bin/time -v when present, else from the child's own resourceUsage().
+ * The parts: tools/lib/ingest-bench-phases.ts (the source folder and the phases a child runs),
+ * tools/lib/sqlite-reference.ts (the sqlite3 .import reference), tools/lib/time-v.ts (GNU time).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSyntheticMovieLens, ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
+import { ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
+import { generateSource, paths, runPhase, writeProcessedDirectly, type IngestBenchArgs, type PhaseResult } from './lib/ingest-bench-phases';
+import { cliImport, type Measured } from './lib/sqlite-reference';
+import { cpuSecondsOf, peakRssKiB, spawnTimed } from './lib/time-v';
 
 const ROOT = resolve(__dirname, '..');
 
-interface Args {
-  ratings: number;
-  dir: string;
-  skipIngest: boolean;
-  keep: boolean;
-  phase: string | null;
-}
-
-function readArgs(): Args {
+function readArgs(): IngestBenchArgs {
   const { values } = parseArgs({
     options: {
       ratings: { type: 'string', default: String(ML20M_SHAPE.ratings) },
@@ -45,142 +41,11 @@ function readArgs(): Args {
   return { ratings, dir: resolve(values.dir), skipIngest: values['skip-ingest'], keep: values.keep, phase: values.phase ?? null };
 }
 
-// ---------------------------------------------------------------------------------------------
-// The source: the ingest stage's own seeded synthetic generator (ml-20m shape, scaled down for --ratings)
-// ---------------------------------------------------------------------------------------------
-
-interface Shape {
-  ratings: number;
-  users: number;
-  movies: number;
-}
-
-/** Generates the source folder once per shape (a marker written last makes it reusable). */
-async function generateSource(dir: string, shape: Shape): Promise<void> {
-  const marker = join(dir, '.complete');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === JSON.stringify(shape)) return;
-  rmSync(dir, { recursive: true, force: true });
-  const result = await generateSyntheticMovieLens({ dir, ...shape, seed: 42, log: (line) => process.stderr.write(`${line}\n`) });
-  writeFileSync(marker, JSON.stringify(shape));
-  process.stderr.write(
-    `[bench] generated ${result.ratings} ratings (${result.users} users, ${result.movies} movies) in ${result.seconds.toFixed(1)} s\n`,
-  );
-}
-
-/** The processed folder without the ingest stage: ratings as generated, movies with a year column. */
-function writeProcessedDirectly(sourceDir: string, processedDir: string): void {
-  mkdirSync(processedDir, { recursive: true });
-  spawnSync('cp', [join(sourceDir, 'ratings.csv'), join(processedDir, 'ratings.csv')]);
-  const lines = readFileSync(join(sourceDir, 'movies.csv'), 'utf8').split('\n').slice(1).filter(Boolean);
-  let out = 'movieId,title,year,genres\n';
-  for (const line of lines) {
-    const m = /^(\d+),(".*"|[^,]*),(.*)$/.exec(line);
-    if (!m) continue;
-    const year = /\((\d{4})\)"?$/.exec(m[2])?.[1] ?? '';
-    out += `${m[1]},${m[2]},${year},${m[3] === '(no genres listed)' ? '' : m[3]}\n`;
-  }
-  writeFileSync(join(processedDir, 'movies.csv'), out);
-  writeFileSync(join(processedDir, 'report.json'), JSON.stringify({ dataHash: `bench-${statSync(join(sourceDir, 'ratings.csv')).size}` }));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Phases (each runs in a child process)
-// ---------------------------------------------------------------------------------------------
-
-interface PhaseResult {
-  seconds: number;
-  /** User + system CPU seconds of the whole child (from /usr/bin/time -v); robust on a busy machine. */
-  cpuSeconds?: number;
-  rows?: number;
-  maxRssMb: number;
-  extra?: Record<string, number | string>;
-}
-
-function paths(args: Args) {
-  const base = join(args.dir, `n${args.ratings}`);
-  return {
-    source: join(base, 'source'),
-    dataDir: join(base, 'data'),
-    processed: join(base, 'data', 'processed', 'synthetic'),
-    db: join(base, 'data', 'synthetic.db'),
-    cliDb: join(base, 'cli.db'),
-  };
-}
-
-async function runPhase(args: Args): Promise<PhaseResult> {
-  const p = paths(args);
-  const log = (line: string) => {
-    if (!line.includes('%')) process.stderr.write(`  ${line}\n`);
-  };
-  const t0 = performance.now();
-  const secs = () => (performance.now() - t0) / 1000;
-  switch (args.phase) {
-    case 'ingest': {
-      const { loadConfig } = await import('@reelrank/config');
-      const { runIngest } = await import('@reelrank/ingest');
-      const env = { ...process.env, REELRANK_DATASET: 'synthetic', MOVIELENS_SOURCE: p.source, REELRANK_DATA_DIR: p.dataDir };
-      const config = loadConfig({ env, root: ROOT });
-      const report = await runIngest(config, { log });
-      return { seconds: secs(), rows: report.counts.ratings, maxRssMb: 0 };
-    }
-    case 'parse': {
-      const { streamCsv } = await import('@reelrank/database');
-      let sum = 0;
-      const rows = await streamCsv(join(p.processed, 'ratings.csv'), ['userId', 'movieId', 'rating', 'timestamp'], (chunk, col) => {
-        for (const r of chunk) sum += Number(r[col[2]]);
-      });
-      return { seconds: secs(), rows, maxRssMb: 0, extra: { checksum: sum } };
-    }
-    case 'load': {
-      const { loadDatabase } = await import('@reelrank/database');
-      const result = await loadDatabase({ processedDir: p.processed, dbPath: p.db, dataset: 'synthetic', log });
-      return { seconds: secs(), rows: result.counts.ratings, maxRssMb: 0, extra: { dbMb: Math.round(statSync(p.db).size / 1e6) } };
-    }
-    case 'read-sql':
-    case 'read': {
-      const db = await import('@reelrank/database');
-      const conn = db.openDatabase(p.db, { readonly: true });
-      try {
-        const read = args.phase === 'read' ? db.readRatingsColumns : db.readRatingsColumnsSql;
-        const t = performance.now();
-        const cols = read(conn);
-        const seconds = (performance.now() - t) / 1000;
-        let check = 0;
-        for (let i = 0; i < cols.userIds.length; i += 997) check += cols.userIds[i] * 3 + cols.movieIds[i] + cols.ratings[i];
-        return { seconds, rows: cols.userIds.length, maxRssMb: 0, extra: { checksum: check } };
-      } finally {
-        conn.close();
-      }
-    }
-    default:
-      throw new Error(`unknown phase ${args.phase}`);
-  }
-}
-
-interface Measured extends PhaseResult {
-  name: string;
-}
-
-function parseTimeV(stderr: string): number {
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-function cpuTimeV(stderr: string): number | undefined {
-  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-  const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-  return user && sys ? Number(user[1]) + Number(sys[1]) : undefined;
-}
-
-const HAS_TIME = existsSync('/usr/bin/time');
-
 /** Runs one phase of this script in a child node (tsx), under /usr/bin/time -v when available. */
-function child(name: string, args: Args): Measured {
+function child(name: string, args: IngestBenchArgs): Measured {
   const tsxCli = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const cmd = [process.execPath, tsxCli, __filename, '--ratings', String(args.ratings), '--dir', args.dir, '--phase', name];
-  const run = HAS_TIME
-    ? spawnSync('/usr/bin/time', ['-v', ...cmd], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const { result: run } = spawnTimed(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   const stderr = run.stderr ?? '';
   process.stderr.write(
     stderr
@@ -199,50 +64,8 @@ function child(name: string, args: Args): Measured {
     );
   }
   const result = JSON.parse(line) as PhaseResult;
-  const rss = parseTimeV(stderr);
-  return { name, ...result, maxRssMb: rss > 0 ? rss : result.maxRssMb, cpuSeconds: cpuTimeV(stderr) };
-}
-
-function sqliteCli(): string {
-  const has = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' });
-  if (has.status === 0) return 'sqlite3';
-  process.stderr.write('[bench] sqlite3 not found: apt-get install -y sqlite3\n');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  spawnSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', 'sqlite3'], { stdio: 'inherit' });
-  if (spawnSync('sqlite3', ['--version']).status !== 0) throw new Error('sqlite3 CLI unavailable (apt-get install -y sqlite3 failed)');
-  return 'sqlite3';
-}
-
-/** The reference: sqlite3 .import into an empty table with our definition (taken from our database). */
-function cliImport(args: Args, withIndexes: boolean): Measured {
-  const p = paths(args);
-  const bin = sqliteCli();
-  const ours = spawnSync(
-    bin,
-    [
-      p.db,
-      "SELECT replace(replace(sql, char(10), ' '), char(9), ' ') || ';' FROM sqlite_master WHERE tbl_name = 'ratings' AND sql IS NOT NULL ORDER BY type DESC",
-    ],
-    { encoding: 'utf8' },
-  );
-  const [table, ...indexes] = ours.stdout.trim().split('\n');
-  if (!table?.startsWith('CREATE TABLE')) throw new Error(`could not read the ratings DDL from ${p.db}`);
-  rmSync(p.cliDb, { force: true });
-  spawnSync(bin, [p.cliDb, table]);
-  const script = `.import --csv --skip 1 ${join(p.processed, 'ratings.csv')} ratings\n${withIndexes ? indexes.join('\n') : ''}\n`;
-  const t0 = performance.now();
-  const run = spawnSync(HAS_TIME ? '/usr/bin/time' : bin, HAS_TIME ? ['-v', bin, p.cliDb] : [p.cliDb], { input: script, encoding: 'utf8' });
-  const seconds = (performance.now() - t0) / 1000;
-  if (run.status !== 0) throw new Error(`sqlite3 import failed: ${run.stderr}`);
-  const rows = Number(spawnSync(bin, [p.cliDb, 'SELECT COUNT(*) FROM ratings'], { encoding: 'utf8' }).stdout.trim());
-  if (!args.keep) rmSync(p.cliDb, { force: true });
-  return {
-    name: withIndexes ? 'sqlite3 .import + indexes' : 'sqlite3 .import',
-    seconds,
-    rows,
-    maxRssMb: parseTimeV(run.stderr),
-    cpuSeconds: cpuTimeV(run.stderr),
-  };
+  const rss = (peakRssKiB(stderr) ?? 0) / 1024;
+  return { name, ...result, maxRssMb: rss > 0 ? rss : result.maxRssMb, cpuSeconds: cpuSecondsOf(stderr) };
 }
 
 async function main(): Promise<void> {

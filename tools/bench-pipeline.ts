@@ -26,6 +26,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
+import { peakRssKiB, spawnTimed } from './lib/time-v';
 
 const ROOT = resolve(__dirname, '..');
 const STAGES = ['ingest', 'database', 'trainer'] as const;
@@ -49,18 +50,13 @@ interface Measured {
 
 /** Runs a command under /usr/bin/time -v (when present): wall seconds and max RSS of the largest child. */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Measured {
-  const haveTime = existsSync('/usr/bin/time');
-  const started = performance.now();
-  const result = haveTime
-    ? spawnSync('/usr/bin/time', ['-v', command, ...args], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
-    : spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const seconds = (performance.now() - started) / 1000;
+  const { result, seconds } = spawnTimed(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const stderr = result.stderr ?? '';
   writeFileSync(logFile, `${result.stdout ?? ''}\n${stderr}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const rss = peakRssKiB(stderr);
   return {
     seconds,
-    peakRssBytes: rss ? Number(rss[1]) * 1024 : null,
+    peakRssBytes: rss === null ? null : rss * 1024,
     status: result.status ?? 1,
     stderrTail: stderr.split('\n').slice(-30).join('\n'),
   };
