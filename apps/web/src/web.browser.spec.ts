@@ -21,6 +21,8 @@ import { webRoot } from './index';
  * The web page in a real browser (Debian's Chromium driven by playwright-core) against the real
  * API and a real model: generated MovieLens-shaped data (120 users, genre-aligned planted taste)
  * through the real ingest, database and train stages. Screenshots go to artifacts/web-*.png (gitignored).
+ * Over ~300 lines on purpose: one walk-through on one trained model (beforeAll) and one browser; a
+ * split would train and launch again per file.
  */
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');

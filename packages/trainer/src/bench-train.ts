@@ -16,6 +16,8 @@
 // 3. With --fixed-split, evaluates the same model (config/training.json hyper-parameters) on the fixed
 //    ml-latest-small split with evaluateOnSplit (parallel kernel, then the single-thread kernel), next to the
 //    popularity baseline measured in the same run.
+// Over ~300 lines on purpose: one benchmark whose three parts share the generated set and one report;
+// the data loading lives in lib/bench-data.ts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
