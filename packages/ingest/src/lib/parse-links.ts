@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import type { ParsedFile } from './parse-movies.js';
 import { parseId } from './parse-ratings.js';
-import { headerColumns, streamRows } from './stream-rows.js';
+import { headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
 
 export interface Link {
   movieId: number;
@@ -25,11 +24,8 @@ export function parseLinkFields(fields: readonly string[], columns = { movieId: 
 /** Streams links.csv (movieId,imdbId,tmdbId). */
 export async function parseLinksFile(path: string): Promise<ParsedFile<Link>> {
   const file = basename(path);
-  const rows: Link[] = [];
+  const parsedRows = new ParsedRows<Link>(file);
   let columns: { movieId: number; imdbId: number; tmdbId: number; count: number } | null = null;
-  let read = 0;
-  let malformed = 0;
-  const malformedExamples: string[] = [];
   await streamRows(path, {
     delimiter: ',',
     onRow(fields, broken) {
@@ -37,14 +33,8 @@ export async function parseLinksFile(path: string): Promise<ParsedFile<Link>> {
         columns = headerColumns(fields, ['movieId', 'imdbId', 'tmdbId'], file);
         return;
       }
-      read += 1;
-      const link = broken ? null : parseLinkFields(fields, columns);
-      if (link) rows.push(link);
-      else {
-        malformed += 1;
-        if (malformedExamples.length < 3) malformedExamples.push(`row ${read}: ${fields.join(',')}`);
-      }
+      parsedRows.add(broken ? null : parseLinkFields(fields, columns), fields, ',');
     },
   });
-  return { file, rows, read, malformed, malformedExamples };
+  return parsedRows.done();
 }

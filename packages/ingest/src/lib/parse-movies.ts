@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { formatOfFile, parseId } from './parse-ratings.js';
-import { detectEncoding, headerColumns, streamRows } from './stream-rows.js';
+import { detectEncoding, headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
 
 export interface Movie {
   movieId: number;
@@ -10,13 +10,7 @@ export interface Movie {
   genres: string[];
 }
 
-export interface ParsedFile<T> {
-  file: string;
-  rows: T[];
-  read: number;
-  malformed: number;
-  malformedExamples: string[];
-}
+export type { ParsedFile };
 
 /** ml-100k's u.genre, in the order of u.item's 19 flag columns. */
 export const ML100K_GENRES = [
@@ -94,11 +88,8 @@ export async function parseMoviesFile(path: string): Promise<ParsedFile<Movie>> 
   const file = basename(path);
   const format = formatOfFile(file);
   const encoding = await detectEncoding(path);
-  const rows: Movie[] = [];
+  const parsedRows = new ParsedRows<Movie>(file);
   let columns: { movieId: number; title: number; genres: number; count: number } | null = null;
-  let read = 0;
-  let malformed = 0;
-  const malformedExamples: string[] = [];
   const delimiter = format === 'csv' ? ',' : format === 'dat' ? '::' : '|';
   await streamRows(path, {
     delimiter,
@@ -109,7 +100,6 @@ export async function parseMoviesFile(path: string): Promise<ParsedFile<Movie>> 
         columns = headerColumns(fields, ['movieId', 'title', 'genres'], file);
         return;
       }
-      read += 1;
       let parsed: Movie | null = null;
       if (!broken) {
         if (columns) {
@@ -119,13 +109,10 @@ export async function parseMoviesFile(path: string): Promise<ParsedFile<Movie>> 
           parsed = format === 'dat' ? parseMovieDatFields(fields) : parseUItemFields(fields);
         }
       }
-      if (parsed) rows.push(parsed);
-      else {
-        malformed += 1;
-        if (malformedExamples.length < 3) malformedExamples.push(`row ${read}: ${fields.join(delimiter)}`);
-      }
+      parsedRows.add(parsed, fields, delimiter);
     },
   });
-  if (rows.length === 0) throw new Error(`${path}: no valid movies among ${read} rows (${malformed} malformed)`);
-  return { file, rows, read, malformed, malformedExamples };
+  const result = parsedRows.done();
+  if (result.rows.length === 0) throw new Error(`${path}: no valid movies among ${result.read} rows (${result.malformed} malformed)`);
+  return result;
 }

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import type { ParsedFile } from './parse-movies.js';
 import { formatOfFile, parseId } from './parse-ratings.js';
-import { detectEncoding, headerColumns, streamRows } from './stream-rows.js';
+import { detectEncoding, headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
 
 export interface Tag {
   userId: number;
@@ -35,11 +34,8 @@ export async function parseTagsFile(path: string): Promise<ParsedFile<Tag>> {
   const file = basename(path);
   const format = formatOfFile(file);
   const encoding = await detectEncoding(path);
-  const rows: Tag[] = [];
+  const parsedRows = new ParsedRows<Tag>(file);
   let columns: TagColumns | null = null;
-  let read = 0;
-  let malformed = 0;
-  const malformedExamples: string[] = [];
   await streamRows(path, {
     delimiter: format === 'csv' ? ',' : '::',
     encoding,
@@ -49,14 +45,8 @@ export async function parseTagsFile(path: string): Promise<ParsedFile<Tag>> {
         columns = headerColumns(fields, ['userId', 'movieId', 'tag', 'timestamp'], file);
         return;
       }
-      read += 1;
-      const tag = broken ? null : parseTagFields(fields, columns);
-      if (tag) rows.push(tag);
-      else {
-        malformed += 1;
-        if (malformedExamples.length < 3) malformedExamples.push(`row ${read}: ${fields.join(',')}`);
-      }
+      parsedRows.add(broken ? null : parseTagFields(fields, columns), fields, ',');
     },
   });
-  return { file, rows, read, malformed, malformedExamples };
+  return parsedRows.done();
 }

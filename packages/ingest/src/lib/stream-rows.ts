@@ -127,3 +127,36 @@ export function headerColumns<K extends string>(
   if (missing.length > 0) throw new Error(`${file}: header "${header.join(',')}" lacks ${missing.join(', ')} (expected ${required.join(',')})`);
   return result;
 }
+
+/** What a parser of a small file (movies, links, tags) returns: its rows and what it could not parse. */
+export interface ParsedFile<T> {
+  file: string;
+  rows: T[];
+  read: number;
+  malformed: number;
+  malformedExamples: string[];
+}
+
+/** Collects a small file's parsed rows: the kept ones, how many were read and malformed, the first three malformed as examples. */
+export class ParsedRows<T> {
+  private readonly result: ParsedFile<T>;
+
+  constructor(file: string) {
+    this.result = { file, rows: [], read: 0, malformed: 0, malformedExamples: [] };
+  }
+
+  /** One data row: its parsed value, or null when malformed (its fields are then kept, joined by `delimiter`, as an example). */
+  add(row: T | null, fields: readonly string[], delimiter: string): void {
+    const r = this.result;
+    r.read += 1;
+    if (row) r.rows.push(row);
+    else {
+      r.malformed += 1;
+      if (r.malformedExamples.length < 3) r.malformedExamples.push(`row ${r.read}: ${fields.join(delimiter)}`);
+    }
+  }
+
+  done(): ParsedFile<T> {
+    return this.result;
+  }
+}
