@@ -12,7 +12,10 @@ export interface Movie {
 
 export type { ParsedFile };
 
-/** ml-100k's u.genre, in the order of u.item's 19 flag columns. */
+/**
+ * ml-100k's u.genre, in the order of u.item's 19 flag columns. A different list from the generator's
+ * MOVIELENS_GENRES (synthetic-catalogue.ts: ml-20m's names, "Children", IMAX) on purpose: each is a data set's own.
+ */
 export const ML100K_GENRES = [
   'unknown',
   'Action',

@@ -73,7 +73,8 @@ const HALF_STAR_BYTES = Array.from({ length: 11 }, (_, half) => Buffer.from((hal
 
 /**
  * Writes ratings straight into a byte buffer (no per-row strings), flushed every 4 MiB and
- * hashed as it goes; resolves with the file's sha256 (hex).
+ * hashed as it goes; resolves with the file's sha256 (hex). The generator (synthetic.ts) writes its
+ * rows with the same byte calls inline, deliberately: both are loops over up to 20M rows.
  */
 async function writeRatings(path: string, ratings: RatingsBuffer, indices?: Uint32Array): Promise<string> {
   const { users, movies, timestamps } = ratings;
