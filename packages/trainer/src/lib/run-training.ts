@@ -1,5 +1,5 @@
 import type { AppConfig } from '@reelrank/config';
-import { initTensorFlow, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { initTensorFlow, registerModelVersion, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -173,6 +173,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
+  // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
+  registerModelVersion(config.paths.registryDir, config.paths.modelDir, { keep: config.runtime.keepModelVersions, makeLive: true });
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );
