@@ -11,6 +11,8 @@ export {
   saveModelArtifacts,
 } from './lib/model-artifacts.js';
 export {
+  headlineMetrics,
+  type HeadlineMetrics,
   LIVE_POINTER,
   listModelVersions,
   type LiveModel,

@@ -1,5 +1,13 @@
 import type { RequestHandler, Router } from 'express';
-import { listModelVersions, type ModelManifest, modelVersionDir, type ModelVersionInfo, type RegistryPaths, setLiveVersion } from '@reelrank/model';
+import {
+  headlineMetrics,
+  listModelVersions,
+  type ModelManifest,
+  modelVersionDir,
+  type ModelVersionInfo,
+  type RegistryPaths,
+  setLiveVersion,
+} from '@reelrank/model';
 import type { Recommender } from '@reelrank/serving';
 import { ApiError, errorBody } from './errors.js';
 import { requestLog } from './http-fast.js';
@@ -22,21 +30,10 @@ export interface ModelRegistryOptions {
   keep: number;
 }
 
-type Headline = { testRmse?: number; testMae?: number; k?: number; ranking?: Record<string, number>; [key: string]: unknown };
-
-/** The headline figures of a manifest's metrics: the rating model's test error and the served ranking's P@k / NDCG@k. */
+/** The headline figures in the API's snake_case. */
 function headline(metrics: Record<string, unknown>) {
-  const m = metrics as Headline;
-  const k = typeof m.k === 'number' ? m.k : null;
-  const ranked = (m.ranking ?? m) as Record<string, unknown>;
-  const num = (value: unknown) => (typeof value === 'number' ? value : null);
-  return {
-    test_rmse: num(m.testRmse),
-    test_mae: num(m.testMae),
-    k,
-    precision_at_k: k === null ? null : num(ranked[`precisionAt${k}`]),
-    ndcg_at_k: k === null ? null : num(ranked[`ndcgAt${k}`]),
-  };
+  const h = headlineMetrics(metrics);
+  return { test_rmse: h.testRmse, test_mae: h.testMae, k: h.k, precision_at_k: h.precisionAtK, ndcg_at_k: h.ndcgAtK };
 }
 
 const entry = (v: Pick<ModelVersionInfo, 'version' | 'createdAt' | 'dataHash' | 'dataset' | 'metrics'>, live: boolean) => ({

@@ -48,6 +48,29 @@ export interface LiveModel {
   source: 'registry' | 'model-dir';
 }
 
+export interface HeadlineMetrics {
+  testRmse: number | null;
+  testMae: number | null;
+  k: number | null;
+  /** The served ranking's (the rating model's when the artifact has no ranker). */
+  precisionAtK: number | null;
+  ndcgAtK: number | null;
+}
+
+/** The headline figures of a manifest's `metrics` (as the train stage writes them): test RMSE/MAE, ranking P@k and NDCG@k. */
+export function headlineMetrics(metrics: Record<string, unknown>): HeadlineMetrics {
+  const k = typeof metrics.k === 'number' ? metrics.k : null;
+  const ranked = (metrics.ranking && typeof metrics.ranking === 'object' ? metrics.ranking : metrics) as Record<string, unknown>;
+  const num = (value: unknown) => (typeof value === 'number' ? value : null);
+  return {
+    testRmse: num(metrics.testRmse),
+    testMae: num(metrics.testMae),
+    k,
+    precisionAtK: k === null ? null : num(ranked[`precisionAt${k}`]),
+    ndcgAtK: k === null ? null : num(ranked[`ndcgAt${k}`]),
+  };
+}
+
 const tempName = (name: string) => `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 
 /** The folder of a registered version, or null (unknown, or not a valid version name). */
