@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '@reelrank/config';
 import { runIngest } from '@reelrank/ingest';
 import { loadDatabase } from '@reelrank/database';
@@ -14,6 +14,7 @@ import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
+import { launchChromium } from './chromium';
 import { webRoot } from './index';
 
 /**
@@ -22,17 +23,6 @@ import { webRoot } from './index';
  * through the real ingest, database and train stages. Screenshots go to artifacts/web-*.png (gitignored).
  */
 
-const CHROMIUM = process.env.REELRANK_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const STORAGE_KEY = 'reelrank.ratings.v1';
 
@@ -62,11 +52,6 @@ describe('web page in Chromium against the real API', () => {
   let closeCatalog: () => void;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser tests need it. Install it with "apt-get update && apt-get install -y chromium" (or set REELRANK_CHROMIUM to its path).`,
-      );
-    }
     mkdirSync(ARTIFACTS, { recursive: true });
     const root = tempWorkspace();
     const source = await generatedMovieLensSource({ users: 120, movies: 800, ratings: 18_000, factors: 4 });
@@ -94,7 +79,7 @@ describe('web page in Chromium against the real API', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
