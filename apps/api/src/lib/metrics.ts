@@ -50,7 +50,7 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    const watched = this;
+    const liveVersion = () => this.liveVersion();
     this.liveModel = new Gauge({
       name: 'reelrank_model_live',
       help: 'Processes serving each model version (1 per process in single mode)',
@@ -58,7 +58,7 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.reset();
-        const version = watched.liveVersion();
+        const version = liveVersion();
         if (version) this.set({ version }, 1);
       },
     });
