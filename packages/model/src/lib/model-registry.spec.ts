@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveModelArtifacts } from './model-artifacts.js';
@@ -122,5 +123,18 @@ describe('model registry', () => {
     registerModelVersion(paths.registryDir, paths.modelDir, { keep: 5, makeLive: true });
     rmSync(join(paths.registryDir, a), { recursive: true });
     expect(liveModel(paths)).toEqual({ dir: paths.modelDir, version: null, source: 'model-dir' });
+  });
+
+  it('when a registration was killed half-way, then its temp folder is removed by the next one (a running owner keeps its own)', () => {
+    const paths = workspace();
+    train(paths.modelDir, 1, at(1));
+    mkdirSync(paths.registryDir, { recursive: true });
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: no process has it now
+    const stale = `.mf-000000000001.${deadPid}.0badc0de.tmp`;
+    const running = `.mf-000000000002.${process.pid}.0badc0de.tmp`;
+    for (const name of [stale, running]) mkdirSync(join(paths.registryDir, name));
+    registerModelVersion(paths.registryDir, paths.modelDir, { keep: 5, makeLive: true });
+    expect(existsSync(join(paths.registryDir, stale))).toBe(false);
+    expect(existsSync(join(paths.registryDir, running))).toBe(true);
   });
 });

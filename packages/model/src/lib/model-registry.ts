@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@reelrank/artifacts';
+import { removeStaleTemps, tempPathFor, writeFileAtomic } from '@reelrank/artifacts';
 import { ModelLoadError, readModelManifest, type ModelManifest } from './model-artifacts.js';
 
 /**
@@ -71,7 +70,13 @@ export function headlineMetrics(metrics: Record<string, unknown>): HeadlineMetri
   };
 }
 
-const tempName = (name: string) => `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/** Temp folders a killed process left in the registry (the `.<name>.<pid>.<hex>.tmp` names of tempPathFor), unless their owner still runs. */
+function removeStaleRegistryTemps(registryDir: string): void {
+  for (const name of readdirSync(registryDir)) {
+    const match = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(name);
+    if (match) removeStaleTemps(join(registryDir, match[1]));
+  }
+}
 
 /** The folder of a registered version, or null (unknown, or not a valid version name). */
 export function modelVersionDir(registryDir: string, version: string): string | null {
@@ -130,7 +135,7 @@ export function pruneModelVersions(registryDir: string, keep: number, protect: r
   const removed: string[] = [];
   for (const [rank, info] of listModelVersions(registryDir).entries()) {
     if (rank < keep || info.live || protect.includes(info.version)) continue;
-    const away = join(registryDir, tempName(info.version));
+    const away = tempPathFor(info.dir);
     try {
       renameSync(info.dir, away);
     } catch {
@@ -158,9 +163,10 @@ export function registerModelVersion(registryDir: string, sourceDir: string, opt
   const { version } = manifest;
   if (!MODEL_VERSION_PATTERN.test(version)) throw new ModelLoadError(`${sourceDir}: model version "${version}" cannot name a folder`);
   mkdirSync(registryDir, { recursive: true });
+  removeStaleRegistryTemps(registryDir);
   let added = false;
   if (!modelVersionDir(registryDir, version)) {
-    const temp = join(registryDir, tempName(version));
+    const temp = tempPathFor(join(registryDir, version));
     mkdirSync(temp);
     try {
       for (const file of [manifest.weights.file, 'metrics.json', 'model.json']) {
