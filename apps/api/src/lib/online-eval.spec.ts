@@ -69,4 +69,17 @@ describe('online evaluation (hit rate of recommended movies vs other movies)', (
     online.observeRating(1, 11, 4, T0 + 1);
     expect(seen).toEqual(['recommended:false', 'other:true']);
   });
+
+  it("when a user's own list grows past 256 pairs, then their pairs older than the window are swept", () => {
+    const online = new OnlineEvaluator();
+    online.recordRecommended(
+      1,
+      Array.from({ length: 300 }, (_, i) => i + 1),
+      T0,
+    );
+    expect(online.snapshot().trackedPairs).toBe(300);
+    online.recordRecommended(1, [1000], T0 + DAY_MS + 1);
+    expect(online.snapshot()).toMatchObject({ trackedUsers: 1, trackedPairs: 1 });
+    expect(online.observeRating(1, 1000, 5, T0 + DAY_MS + 2)).toBe('recommended');
+  });
 });

@@ -53,6 +53,8 @@ export interface OnlineEvalSink {
 interface UserLog {
   /** Last time anything was recommended to the user (the order of `users`). */
   touched: number;
+  /** Size of `movies` at which its stale pairs are swept next (doubles, so sweeping stays amortised O(1)). */
+  sweepAt: number;
   /** movie id -> last time it was recommended. */
   movies: Map<number, number>;
 }
@@ -84,7 +86,7 @@ export class OnlineEvaluator implements OnlineEvalSink {
     let log = this.users.get(userId);
     if (log)
       this.users.delete(userId); // re-inserted below: the Map's order is least recently recommended first
-    else log = { touched: at, movies: new Map() };
+    else log = { touched: at, sweepAt: 256, movies: new Map() };
     log.touched = Math.max(log.touched, at);
     this.users.set(userId, log);
     for (let i = 0; i < movieIds.length; i++) {
@@ -93,14 +95,15 @@ export class OnlineEvaluator implements OnlineEvalSink {
       if (before === undefined) this.pairs++;
       if (before === undefined || before < at) log.movies.set(id, at);
     }
-    // A long-lived user's own stale pairs: swept when their list has grown.
-    if (log.movies.size > 256) {
+    // A long-lived user's own stale pairs: swept each time their list has doubled.
+    if (log.movies.size >= log.sweepAt) {
       for (const [id, t] of log.movies) {
         if (t <= at - this.windowMs) {
           log.movies.delete(id);
           this.pairs--;
         }
       }
+      log.sweepAt = Math.max(256, 2 * log.movies.size);
     }
     this.evict(at);
   }
