@@ -70,16 +70,15 @@ describe('online evaluation (hit rate of recommended movies vs other movies)', (
     expect(seen).toEqual(['recommended:false', 'other:true']);
   });
 
-  it("when a user's own list grows past 256 pairs, then their pairs older than the window are swept", () => {
+  it("when a user's own list has doubled since its last sweep, then their pairs older than the window are swept", () => {
     const online = new OnlineEvaluator();
-    online.recordRecommended(
-      1,
-      Array.from({ length: 300 }, (_, i) => i + 1),
-      T0,
-    );
-    expect(online.snapshot().trackedPairs).toBe(300);
+    const movies = (from: number) => Array.from({ length: 300 }, (_, i) => from + i);
+    online.recordRecommended(1, movies(1), T0); // 300 pairs: swept (nothing stale), next sweep at 600
     online.recordRecommended(1, [1000], T0 + DAY_MS + 1);
-    expect(online.snapshot()).toMatchObject({ trackedUsers: 1, trackedPairs: 1 });
-    expect(online.observeRating(1, 1000, 5, T0 + DAY_MS + 2)).toBe('recommended');
+    expect(online.snapshot().trackedPairs).toBe(301); // the stale 300 wait for the next sweep (and count against the cap)
+    online.recordRecommended(1, movies(2000), T0 + DAY_MS + 2); // 601 pairs: the 300 stale ones go
+    expect(online.snapshot()).toMatchObject({ trackedUsers: 1, trackedPairs: 301 });
+    expect(online.observeRating(1, 1, 5, T0 + DAY_MS + 3)).toBe('other');
+    expect(online.observeRating(1, 1000, 5, T0 + DAY_MS + 3)).toBe('recommended');
   });
 });
