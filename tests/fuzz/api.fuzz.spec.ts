@@ -12,6 +12,7 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 // Response schemas the package index does not re-export (read-only use).
 import { errorBody, healthResponse, readyResponse } from '../../apps/api/src/lib/schemas';
 import { movieDetails, searchResponse, similarResponse } from '../../apps/api/src/lib/movie-schemas';
+import { metricsSummaryResponse, modelsResponse } from '../../apps/api/src/lib/model-schemas';
 import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
 
 /**
@@ -392,7 +393,22 @@ const movieGets: fc.Arbitrary<HostileRequest> = fc.oneof(
 );
 
 const otherGets: fc.Arbitrary<HostileRequest> = fc
-  .tuple(fc.constantFrom('/health', '/ready', '/openapi.json', '/docs/', '/nope', '/movies/1/nope', '/%00', '/recommendations', '/predict'), queryArb)
+  .tuple(
+    fc.constantFrom(
+      '/health',
+      '/ready',
+      '/openapi.json',
+      '/docs/',
+      '/nope',
+      '/movies/1/nope',
+      '/%00',
+      '/recommendations',
+      '/predict',
+      '/models',
+      '/metrics/summary',
+    ),
+    queryArb,
+  )
   .map(([p, q]) => ({ method: 'GET', path: `${p}${q}`, label: `GET ${p}${q}` }));
 
 const wrongMethods: fc.Arbitrary<HostileRequest> = fc
@@ -672,6 +688,10 @@ describe('hostile input: every endpoint, property-based', () => {
       parse(healthResponse, body, req.label);
     } else if (req.method === 'GET' && path === '/ready') {
       parse(readyResponse, body, req.label);
+    } else if (req.method === 'GET' && path === '/models') {
+      parse(modelsResponse, body, req.label);
+    } else if (req.method === 'GET' && path === '/metrics/summary') {
+      parse(metricsSummaryResponse, body, req.label);
     } else if (req.method === 'GET' && path === '/openapi.json') {
       expect(body.openapi).toMatch(/^3\./);
     } else {
