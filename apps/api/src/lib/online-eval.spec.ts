@@ -70,15 +70,14 @@ describe('online evaluation (hit rate of recommended movies vs other movies)', (
     expect(seen).toEqual(['recommended:false', 'other:true']);
   });
 
-  it("when a user's own list has doubled since its last sweep, then their pairs older than the window are swept", () => {
-    const online = new OnlineEvaluator();
-    const movies = (from: number) => Array.from({ length: 300 }, (_, i) => from + i);
-    online.recordRecommended(1, movies(1), T0); // 300 pairs: swept (nothing stale), next sweep at 600
-    online.recordRecommended(1, [1000], T0 + DAY_MS + 1);
-    expect(online.snapshot().trackedPairs).toBe(301); // the stale 300 wait for the next sweep (and count against the cap)
-    online.recordRecommended(1, movies(2000), T0 + DAY_MS + 2); // 601 pairs: the 300 stale ones go
-    expect(online.snapshot()).toMatchObject({ trackedUsers: 1, trackedPairs: 301 });
-    expect(online.observeRating(1, 1, 5, T0 + DAY_MS + 3)).toBe('other');
-    expect(online.observeRating(1, 1000, 5, T0 + DAY_MS + 3)).toBe('recommended');
+  it('when a user was shown more than maxPerUser pairs, then the oldest of theirs are forgotten first (the ring keeps its order as it grows)', () => {
+    const online = new OnlineEvaluator({ maxPerUser: 32 });
+    const movies = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    online.recordRecommended(1, movies(1, 10), T0); // capacity 16
+    online.recordRecommended(1, movies(11, 10), T0 + 1); // grows to 32, oldest first
+    online.recordRecommended(1, movies(21, 20), T0 + 2); // 40 shown: movies 1..8 overwritten
+    expect(online.snapshot()).toMatchObject({ trackedUsers: 1, trackedPairs: 32 });
+    expect(online.observeRating(1, 8, 5, T0 + 3)).toBe('other');
+    for (const kept of [9, 10, 11, 20, 40]) expect(online.observeRating(1, kept, 5, T0 + 3)).toBe('recommended');
   });
 });
