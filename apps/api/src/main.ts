@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
-import { liveModel, loadModelArtifacts, syncModelRegistry } from '@reelrank/model';
+import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { readApiEnv } from './lib/api-config.js';
@@ -36,14 +36,10 @@ function main(): void {
   // The registry's live version (models/_versions/<dataset>/), brought up to date with models/<dataset>/
   // first (a cache restore); on a read-only models folder, whatever is live without the update.
   const registry = { paths: config.paths, keep: config.runtime.keepModelVersions };
-  const liveDir = () => {
-    try {
-      return syncModelRegistry(registry.paths, registry.keep).dir;
-    } catch (error) {
-      logger.warn({ err: error }, 'the model registry could not be updated; serving its live version as it is');
-      return liveModel(registry.paths).dir;
-    }
-  };
+  const liveDir = () =>
+    resolveLiveModel(registry.paths, registry.keep, (error) =>
+      logger.warn({ err: error }, 'the model registry could not be updated; serving its live version as it is'),
+    ).dir;
   const holder = new ModelHolder(
     (dir) => {
       const catalog = openSqliteCatalog(config.paths.dbPath);

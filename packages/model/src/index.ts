@@ -24,6 +24,7 @@ export {
   readLiveVersion,
   registerModelVersion,
   type RegistryPaths,
+  resolveLiveModel,
   setLiveVersion,
   syncModelRegistry,
 } from './lib/model-registry.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { liveModel, loadModelArtifacts, ModelLoadError } from '@reelrank/model';
+import { loadModelArtifacts, ModelLoadError, resolveLiveModel } from '@reelrank/model';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { CliFailure } from './errors.js';
 
@@ -21,8 +21,8 @@ export function loadCliConfig(env: NodeJS.ProcessEnv): AppConfig {
  */
 export function openRecommender(config: AppConfig): Recommender {
   const { dataset } = config.dataset;
-  // The registry's live version (the one a server started now would serve), else models/<dataset>/.
-  const modelDir = liveModel(config.paths).dir;
+  // The registry's live version, brought up to date as a server starting now would (so both answer alike).
+  const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new CliFailure(`no trained model for ${dataset}: ${PIPELINE_HINT}`);
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveModelArtifacts } from './model-artifacts.js';
@@ -11,6 +11,7 @@ import {
   pruneModelVersions,
   readLiveVersion,
   registerModelVersion,
+  resolveLiveModel,
   setLiveVersion,
   syncModelRegistry,
 } from './model-registry.js';
@@ -136,5 +137,15 @@ describe('model registry', () => {
     registerModelVersion(paths.registryDir, paths.modelDir, { keep: 5, makeLive: true });
     expect(existsSync(join(paths.registryDir, stale))).toBe(false);
     expect(existsSync(join(paths.registryDir, running))).toBe(true);
+  });
+
+  it('when the registry cannot be written, then resolveLiveModel reports why and serves models/<dataset>/ as it is', () => {
+    const paths = workspace();
+    train(paths.modelDir, 1, at(1));
+    const blocker = join(paths.registryDir, '..');
+    writeFileSync(blocker, 'a file where the registry folder should be');
+    const errors: unknown[] = [];
+    expect(resolveLiveModel(paths, 5, (error) => errors.push(error))).toEqual({ dir: paths.modelDir, version: null, source: 'model-dir' });
+    expect(errors).toHaveLength(1);
   });
 });

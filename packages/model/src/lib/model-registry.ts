@@ -219,3 +219,16 @@ export function syncModelRegistry(paths: RegistryPaths, keep: number): LiveModel
   }
   return liveModel(paths);
 }
+
+/**
+ * What a server or the CLI loads: syncModelRegistry, or, when the registry cannot be written (a
+ * read-only models folder), the live model as it is; `onSyncError` hears why.
+ */
+export function resolveLiveModel(paths: RegistryPaths, keep: number, onSyncError?: (error: unknown) => void): LiveModel {
+  try {
+    return syncModelRegistry(paths, keep);
+  } catch (error) {
+    onSyncError?.(error);
+    return liveModel(paths);
+  }
+}
