@@ -33,6 +33,7 @@ describe('GET /metrics', () => {
     await request(app).post('/predict').send({ user_id: 'x', movie_id: 10 }).expect(400);
     await request(app).get('/movies/12345').expect(404);
     await request(app).get('/no-such-route').expect(404);
+    await request(app).post('/predict').set('content-type', 'application/json').send('{"user_id":').expect(400);
     const after = await scrape(app);
     const moved = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
     expect(moved('reelrank_http_requests_total', { route: '/predict', method: 'POST', status: '200' })).toBe(3);
@@ -40,6 +41,7 @@ describe('GET /metrics', () => {
     expect(moved('reelrank_http_requests_total', { route: '/recommendations', status: '200' })).toBe(1);
     expect(moved('reelrank_http_requests_total', { route: '/movies/:movie_id', status: '404' })).toBe(1);
     expect(moved('reelrank_http_requests_total', { route: '(unmatched)', status: '404' })).toBe(1);
+    expect(moved('reelrank_http_requests_total', { route: '(other)', method: 'POST', status: '400' })).toBe(1); // refused before routing
     expect(moved('reelrank_http_request_duration_seconds_count', { route: '/predict' })).toBe(4);
     expect(moved('reelrank_http_request_duration_seconds_bucket', { route: '/predict', le: '+Inf' })).toBe(4);
   });

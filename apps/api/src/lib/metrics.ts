@@ -160,12 +160,16 @@ export class ServiceMetrics {
     else if (strategy === 'fold-in') this.foldInsServed.inc();
   }
 
-  /** Counts every request (route, method, status, latency) when its response is finished. */
+  /**
+   * Counts every request (route, method, status, latency) when its response is finished. The route
+   * is the matched pattern (/movies/:movie_id); "(unmatched)" a 404 no route took, "(other)" the
+   * rest that no route handled (static files, /docs, a body refused before routing).
+   */
   middleware(): RequestHandler {
     return (req, res, next) => {
       const started = performance.now();
       res.once('finish', () => {
-        const route = req.route ? `${req.baseUrl}${req.route.path as string}` : res.statusCode === 404 ? '(unmatched)' : '(static)';
+        const route = req.route ? `${req.baseUrl}${req.route.path as string}` : res.statusCode === 404 ? '(unmatched)' : '(other)';
         this.http.record(route, req.method, res.statusCode, (performance.now() - started) / 1000);
       });
       next();
