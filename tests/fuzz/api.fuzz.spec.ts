@@ -12,6 +12,7 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 // Response schemas the package index does not re-export (read-only use).
 import { errorBody, healthResponse, readyResponse } from '../../apps/api/src/lib/schemas';
 import { movieDetails, searchResponse, similarResponse } from '../../apps/api/src/lib/movie-schemas';
+import { metricsSummaryResponse, modelsResponse } from '../../apps/api/src/lib/model-schemas';
 import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
 import { ADMIN_TOKEN, BIG_BODIES, hostileRequest, JSON_CT, MAX_N, POST_ROUTES, toBuf, type HostileRequest } from './hostile-requests';
 
@@ -205,6 +206,10 @@ describe('hostile input: every endpoint, property-based', () => {
       parse(healthResponse, body, req.label);
     } else if (req.method === 'GET' && path === '/ready') {
       parse(readyResponse, body, req.label);
+    } else if (req.method === 'GET' && path === '/models') {
+      parse(modelsResponse, body, req.label);
+    } else if (req.method === 'GET' && path === '/metrics/summary') {
+      parse(metricsSummaryResponse, body, req.label);
     } else if (req.method === 'GET' && path === '/openapi.json') {
       expect(body.openapi).toMatch(/^3\./);
     } else {

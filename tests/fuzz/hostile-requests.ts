@@ -124,7 +124,22 @@ const movieGets: fc.Arbitrary<HostileRequest> = fc.oneof(
 );
 
 const otherGets: fc.Arbitrary<HostileRequest> = fc
-  .tuple(fc.constantFrom('/health', '/ready', '/openapi.json', '/docs/', '/nope', '/movies/1/nope', '/%00', '/recommendations', '/predict'), queryArb)
+  .tuple(
+    fc.constantFrom(
+      '/health',
+      '/ready',
+      '/openapi.json',
+      '/docs/',
+      '/nope',
+      '/movies/1/nope',
+      '/%00',
+      '/recommendations',
+      '/predict',
+      '/models',
+      '/metrics/summary',
+    ),
+    queryArb,
+  )
   .map(([p, q]) => ({ method: 'GET', path: `${p}${q}`, label: `GET ${p}${q}` }));
 
 const wrongMethods: fc.Arbitrary<HostileRequest> = fc

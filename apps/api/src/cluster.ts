@@ -5,6 +5,7 @@ import { loadConfig } from '@reelrank/config';
 import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
 import { isWorkerMessage } from './lib/cluster-messages.js';
+import { primaryMetricsHub } from './lib/cluster-metrics.js';
 
 /**
  * `npm run start:cluster` / `nx run api:serve-cluster`: the production start mode, one API worker
@@ -57,8 +58,9 @@ function primary(): void {
     logger.info(`worker ${worker.id} (pid ${worker.process.pid}) started`);
   };
 
+  const metricsHub = primaryMetricsHub(() => [...slots.values()].map((s) => s.worker));
   const onMessage = (worker: Worker, message: unknown) => {
-    if (!isWorkerMessage(message)) return;
+    if (!isWorkerMessage(message) || metricsHub.handle(worker, message)) return;
     const slot = slots.get(worker.id);
     if (!slot) return;
     if (message.type === 'reelrank:ready') {

@@ -1,7 +1,9 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
-import { loadModelArtifacts } from '@reelrank/model';
+import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
+import { workerMetricsLink } from './lib/cluster-metrics.js';
+import { ServiceMetrics } from './lib/metrics.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
@@ -31,11 +33,18 @@ function main(): void {
   // Where the current reload came from: only an admin-route reload is announced to the primary
   // (which then reloads the other workers); SIGHUP reloads are driven by the primary already.
   let reloadSource: 'start' | 'signal' | 'admin' = 'admin';
+  // The registry's live version (models/_versions/<dataset>/), brought up to date with models/<dataset>/
+  // first (a cache restore); on a read-only models folder, whatever is live without the update.
+  const registry = { paths: config.paths, keep: config.runtime.keepModelVersions };
+  const liveDir = () =>
+    resolveLiveModel(registry.paths, registry.keep, (error) =>
+      logger.warn({ err: error }, 'the model registry could not be updated; serving its live version as it is'),
+    ).dir;
   const holder = new ModelHolder(
-    () => {
+    (dir) => {
       const catalog = openSqliteCatalog(config.paths.dbPath);
       try {
-        return new Recommender(loadModelArtifacts(config.paths.modelDir), catalog, { maxRecommendations: config.serving.maxRecommendations });
+        return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, { maxRecommendations: config.serving.maxRecommendations });
       } catch (error) {
         catalog.close();
         throw error;
@@ -64,7 +73,20 @@ function main(): void {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
     });
   }
-  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken, failures, onAuthFailure }, workerId: worker?.id });
+  // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
+  const metrics = new ServiceMetrics();
+  const link = worker ? workerMetricsLink(metrics.registry) : undefined;
+  const app = createApp({
+    models: holder,
+    config,
+    logger,
+    admin: { token: env.adminToken, failures, onAuthFailure },
+    workerId: worker?.id,
+    registry,
+    metrics,
+    online: link?.online,
+    metricsSource: link?.source,
+  });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {
     try {

@@ -10,6 +10,24 @@ export {
   readModelManifest,
   saveModelArtifacts,
 } from './lib/model-artifacts.js';
+export {
+  headlineMetrics,
+  type HeadlineMetrics,
+  LIVE_POINTER,
+  listModelVersions,
+  type LiveModel,
+  liveModel,
+  MODEL_VERSION_PATTERN,
+  modelVersionDir,
+  type ModelVersionInfo,
+  pruneModelVersions,
+  readLiveVersion,
+  registerModelVersion,
+  type RegistryPaths,
+  resolveLiveModel,
+  setLiveVersion,
+  syncModelRegistry,
+} from './lib/model-registry.js';
 export { computePopularity, type PopularityRanking } from './lib/popularity.js';
 export {
   choleskySolveInPlace,

@@ -7,7 +7,11 @@ import type { ServingConfig } from '@reelrank/config';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
+import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
+import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
+import { monitoringRoutes } from './monitoring-routes.js';
+import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { apiRouter, type AdminOptions } from './routes.js';
 import { buildSchemas } from './schemas.js';
@@ -34,6 +38,14 @@ export interface CreateAppOptions {
    * which client the admin route's failure limit counts); default REELRANK_TRUST_PROXY, unset: none.
    */
   trustProxy?: TrustProxy;
+  /** The model registry behind GET /models and POST /admin/models/{version}/activate (absent: only the serving model is listed). */
+  registry?: ModelRegistryOptions;
+  /** Prometheus metrics (metrics.ts); default: a registry of this app's own. */
+  metrics?: ServiceMetrics;
+  /** Where recommendations shown and ratings received go (online-eval.ts); default: an evaluator in this process, in `metrics`. */
+  online?: OnlineEvalSink;
+  /** What GET /metrics serves; default `metrics`' registry (a cluster worker: the cluster's, summed by the primary). */
+  metricsSource?: () => Promise<MetricsJson>;
 }
 
 export function defaultLogger(): Logger {
@@ -61,7 +73,30 @@ export function createApp(options: CreateAppOptions): Express {
     holder: options.models,
   };
 
+  const metrics = options.metrics ?? new ServiceMetrics();
+  metrics.watchLiveModel(() => current()?.manifest.version);
+  let online = options.online;
+  if (!online) {
+    const evaluator = new OnlineEvaluator();
+    registerOnlineMetrics(metrics.registry, evaluator);
+    online = evaluator;
+  }
+  const observe = {
+    recommendations: (userId: number, strategy: string, movies: readonly { movie_id: number }[]) => {
+      metrics.countAnswer(strategy);
+      online.recordRecommended(
+        userId,
+        movies.map((m) => m.movie_id),
+      );
+    },
+    answer: (strategy: string) => metrics.countAnswer(strategy),
+  };
+  const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
+
   const app = express();
+  // For the routes added later (POST /ratings): app.locals.metrics.ratingsReceived.inc(n), app.locals.online.observeRating(...).
+  Object.assign(app.locals, { metrics, online });
+  app.use(metrics.middleware());
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
@@ -84,7 +119,17 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
-  app.use(apiRouter(schemas, current, openApiDocument, { maxRecommendations: serving.maxRecommendations, admin }));
+  app.use(
+    apiRouter(schemas, current, openApiDocument, {
+      maxRecommendations: serving.maxRecommendations,
+      admin,
+      observe,
+      extend: (router, adminGuard) => {
+        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
+        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });
+      },
+    }),
+  );
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
   app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));

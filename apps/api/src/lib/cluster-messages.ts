@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { MetricsMessage } from './cluster-metrics.js';
 
 /**
  * What a cluster worker (src/main.ts run by src/cluster.ts) tells the primary over the IPC channel.
@@ -12,7 +13,9 @@ export type WorkerMessage =
   /** POST /admin/reload swapped in a new model on this worker: the primary reloads the others. */
   | { type: 'reelrank:admin-reloaded'; version: string }
   /** A failed admin authentication from `client`: the primary passes it on to the other workers. */
-  | AdminAuthFailed;
+  | AdminAuthFailed
+  /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
+  | MetricsMessage;
 
 /** Worker -> primary, and primary -> the other workers (each counts it in its failure limiter). */
 export interface AdminAuthFailed {

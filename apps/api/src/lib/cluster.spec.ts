@@ -5,12 +5,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDatabase } from '@reelrank/database';
-import { saveModelArtifacts } from '@reelrank/model';
+import { readLiveVersion, registerModelVersion, saveModelArtifacts } from '@reelrank/model';
 import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
 
 /**
  * src/cluster.ts as a real process tree: a primary and two workers on the planted model and the
- * fixture database (built the way sqlite-server.spec.ts builds them for main.ts).
+ * fixture database (built the way sqlite-server.spec.ts builds them for main.ts). Over 300 lines:
+ * the process helpers are shared by every test here, and each test is one long-lived cluster.
  */
 
 const root = resolve(__dirname, '../../../..');
@@ -214,6 +215,92 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(proc.output()).toMatch(/all workers stopped; exiting 0/);
       // And nothing listens any more.
       await expect(get(`${base}/health`)).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
+
+describe('cluster.ts: model versions and metrics across workers', () => {
+  /** The value of one Prometheus sample line (0 when absent). */
+  const sample = (text: string, prefix: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((line) => line.startsWith(prefix))
+        ?.split(' ')
+        .pop() ?? 0,
+    );
+
+  it('when a version is activated on one worker, then every worker serves it; /metrics on any worker sums both; shown recommendations reach the primary', async () => {
+    const built = await buildArtifacts();
+    const modelDir = join(built.modelsDir, 'ml-latest-small');
+    const registryDir = join(built.modelsDir, '_versions', 'ml-latest-small');
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const proc = startCluster({
+      REELRANK_DATA_DIR: built.dataDir,
+      REELRANK_MODELS_DIR: built.modelsDir,
+      PORT: String(port),
+      REELRANK_ADMIN_TOKEN: 'cluster-secret',
+    });
+    try {
+      const [, first] = await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model (\S+)\) listening/);
+      // The workers registered the model they found (no registry before); a second training is registered, not live.
+      saveModel(built.modelsDir, 0.2);
+      const second = registerModelVersion(registryDir, modelDir, { keep: 5, makeLive: false }).version;
+      expect(readLiveVersion(registryDir)).toBe(first);
+
+      const activated = await get(`${base}/admin/models/${second}/activate`, 'POST', { authorization: 'Bearer cluster-secret' });
+      expect(activated.status).toBe(200);
+      const other = activated.worker === '1' ? '2' : '1';
+      await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
+      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      expect(new Set(ready.map((r) => r.worker))).toEqual(new Set(['1', '2']));
+      expect(new Set(ready.map((r) => (JSON.parse(r.body) as { model: { version: string } }).model.version))).toEqual(new Set([second]));
+      expect(readLiveVersion(registryDir)).toBe(second);
+
+      const predicts = await Promise.all(
+        Array.from(
+          { length: 30 },
+          () =>
+            new Promise<string | undefined>((done, fail) => {
+              const req = httpRequest(`${base}/predict`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+                res.resume();
+                res.on('end', () => done(res.headers['x-worker-id'] as string | undefined));
+              });
+              req.on('error', fail);
+              req.end(JSON.stringify({ user_id: 1, movie_id: 70 }));
+            }),
+        ),
+      );
+      expect(new Set(predicts)).toEqual(new Set(['1', '2']));
+      const shown = await new Promise<number>((done, fail) => {
+        const req = httpRequest(
+          `${base}/recommendations`,
+          { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => done((JSON.parse(body) as { recommendations: unknown[] }).recommendations.length));
+          },
+        );
+        req.on('error', fail);
+        req.end(JSON.stringify({ user_id: 1, n_recommendations: 3 }));
+      });
+      expect(shown).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 1200)); // the workers forward what they showed every 0.5 s
+
+      for (let i = 0; i < 2; i++) {
+        const metrics = await get(`${base}/metrics`);
+        expect(metrics.status).toBe(200);
+        // Both workers' counts, summed, whichever worker answered.
+        expect(sample(metrics.body, 'reelrank_http_requests_total{route="/predict",method="POST",status="200"}')).toBe(30);
+        expect(sample(metrics.body, `reelrank_model_live{version="${second}"}`)).toBe(2);
+        expect(sample(metrics.body, 'reelrank_online_tracked_pairs')).toBe(shown);
+      }
+      const summary = JSON.parse((await get(`${base}/metrics/summary`)).body) as { live_versions: unknown };
+      expect(summary.live_versions).toEqual([{ version: second, processes: 2 }]);
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }

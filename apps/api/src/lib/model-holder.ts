@@ -28,6 +28,16 @@ export class ModelReloadError extends Error {
   }
 }
 
+/** A reload of one given model folder (POST /admin/models/{version}/activate) instead of the live one. */
+export interface ReloadTarget {
+  /** Folder to build from (passed to the builder). */
+  dir?: string;
+  /** The version that folder must hold; anything else is refused and the live model stays. */
+  expectVersion?: string;
+  /** Runs after the new model is built and checked, before the swap (e.g. moving the registry's live pointer); a throw cancels the swap. */
+  commit?: (next: Recommender) => void;
+}
+
 export interface ModelHolderOptions {
   /** Called after every successful reload (SIGHUP, POST /admin/reload, the first load). */
   onReloaded?: (result: ReloadResult) => void;
@@ -38,7 +48,7 @@ export class ModelHolder {
   private loading = false;
 
   constructor(
-    private readonly build: () => Recommender,
+    private readonly build: (dir?: string) => Recommender,
     private readonly options: ModelHolderOptions = {},
   ) {}
 
@@ -48,7 +58,7 @@ export class ModelHolder {
   }
 
   /** Loads the newest complete model and swaps it in; throws ModelReloadError and keeps the old one on failure. */
-  reload(): ReloadResult {
+  reload(target: ReloadTarget = {}): ReloadResult {
     const previous = this.live;
     const previousVersion = previous?.manifest.version ?? null;
     if (this.loading) throw new ModelReloadError('A reload is already in progress', previousVersion);
@@ -56,12 +66,22 @@ export class ModelHolder {
     const started = process.hrtime.bigint();
     let next: Recommender;
     try {
-      next = this.build();
+      next = this.build(target.dir);
+      if (target.expectVersion !== undefined && next.manifest.version !== target.expectVersion) {
+        next.close();
+        throw new ModelLoadError(`the model in ${target.dir ?? 'the live folder'} is version ${next.manifest.version}, not ${target.expectVersion}`);
+      }
     } catch (error) {
       const reason = error instanceof ModelLoadError ? error.message : `model could not be loaded: ${(error as Error)?.message ?? String(error)}`;
       throw new ModelReloadError(reason, previousVersion, error);
     } finally {
       this.loading = false;
+    }
+    try {
+      target.commit?.(next);
+    } catch (error) {
+      next.close();
+      throw error;
     }
     this.live = next; // the atomic swap
     previous?.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
+import { modelsOpenApi } from './model-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
@@ -110,6 +111,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     Ready: jsonSchema(readyResponse, 'output'),
     Error: jsonSchema(errorBody, 'output'),
   };
+  const extra = modelsOpenApi({ jsonSchema, json, errorResponse, unexpectedBody, PUBLIC });
+  Object.assign(components, extra.components);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -257,6 +260,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           },
         },
       },
+      ...extra.paths,
       '/openapi.json': {
         get: {
           operationId: 'openApiDocument',

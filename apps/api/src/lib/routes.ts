@@ -41,6 +41,12 @@ export interface AdminOptions {
   onAuthFailure?: (client: string) => void;
 }
 
+/** Told about every recommendation answer (metrics.ts counts them; online-eval.ts logs what was shown). */
+export interface AnswerObserver {
+  recommendations(userId: number, strategy: string, movies: readonly { movie_id: number }[]): void;
+  answer(strategy: string): void;
+}
+
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 
 /** {user_id, movie_id} with valid ids and nothing else, or undefined (zod then decides). */
@@ -79,7 +85,12 @@ export function apiRouter(
   schemas: ApiSchemas,
   current: () => Recommender | undefined,
   openApiDocument: () => object,
-  options: { maxRecommendations: number; admin?: AdminOptions },
+  options: {
+    maxRecommendations: number;
+    admin?: AdminOptions;
+    observe?: AnswerObserver;
+    extend?: (router: Router, adminGuard: RequestHandler) => void;
+  },
 ): Router {
   const router = Router();
   const model = (): Recommender => {
@@ -91,6 +102,7 @@ export function apiRouter(
   router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), (req, res) => {
     const body = req.body as RecommendationsRequest;
     const result = model().recommend(body.user_id, { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids });
+    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
     res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
   });
 
@@ -98,6 +110,7 @@ export function apiRouter(
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
+    options.observe?.answer(result.strategy);
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
@@ -233,6 +246,7 @@ export function apiRouter(
     }
   });
 
+  options.extend?.(router, adminGuard); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
   return router;
 }
 

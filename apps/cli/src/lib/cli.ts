@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '@reelrank/serving';
 import { CliFailure, UsageError } from './errors.js';
+import { modelsCommand } from './model-commands.js';
 import { loadCliConfig, openRecommender } from './model-context.js';
 import { predictCommand, recommendCommand, searchCommand, similarCommand } from './query-commands.js';
 import { evaluateCommand, pipelineCommand } from './stage-commands.js';
@@ -12,7 +13,7 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const COMMANDS: Command[] = [recommendCommand, predictCommand, similarCommand, searchCommand, evaluateCommand, pipelineCommand];
+const COMMANDS: Command[] = [recommendCommand, predictCommand, similarCommand, searchCommand, evaluateCommand, pipelineCommand, modelsCommand];
 const GLOBAL_OPTIONS = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 function mainHelp(): string {
@@ -61,7 +62,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out(commandHelp(command));
       return 0;
     }
-    if (positionals.length && command.name !== 'search') throw new UsageError(`unexpected argument "${positionals[0]}"`, command.usage);
+    if (positionals.length && command.name !== 'search' && command.name !== 'models')
+      throw new UsageError(`unexpected argument "${positionals[0]}"`, command.usage);
     const config = loadCliConfig(io.env);
     const recommender = command.needsModel ? openRecommender(config) : undefined;
     try {

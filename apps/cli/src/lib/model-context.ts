@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { loadModelArtifacts, ModelLoadError } from '@reelrank/model';
+import { loadModelArtifacts, ModelLoadError, resolveLiveModel } from '@reelrank/model';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { CliFailure } from './errors.js';
 
@@ -21,12 +21,14 @@ export function loadCliConfig(env: NodeJS.ProcessEnv): AppConfig {
  */
 export function openRecommender(config: AppConfig): Recommender {
   const { dataset } = config.dataset;
-  if (!existsSync(join(config.paths.modelDir, 'model.json'))) {
+  // The registry's live version, brought up to date as a server starting now would (so both answer alike).
+  const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
+  if (!existsSync(join(modelDir, 'model.json'))) {
     throw new CliFailure(`no trained model for ${dataset}: ${PIPELINE_HINT}`);
   }
   if (!existsSync(config.paths.dbPath)) throw new CliFailure(`no database for ${dataset}: ${PIPELINE_HINT}`);
   try {
-    const bundle = loadModelArtifacts(config.paths.modelDir);
+    const bundle = loadModelArtifacts(modelDir);
     // No per-user top lists: a one-shot command asks one question, precomputing them all would cost more.
     return new Recommender(bundle, openSqliteCatalog(config.paths.dbPath), {
       maxRecommendations: config.serving.maxRecommendations,

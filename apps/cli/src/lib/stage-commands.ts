@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import type { EvaluationReport } from '@reelrank/trainer';
 import { DATASET_NAME_PATTERN, DATASET_NAMES } from '@reelrank/config';
 import { CliFailure, UsageError } from './errors.js';
-import { PIPELINE_HINT } from './model-context.js';
+import { loadCliConfig, PIPELINE_HINT } from './model-context.js';
+import { resolveLiveModel } from '@reelrank/model';
 import type { Command } from './command.js';
 
 /** The trainer (and TF.js behind it) loads only for `evaluate`, keeping the other commands' start-up short. */
@@ -73,6 +74,9 @@ export const pipelineCommand: Command = {
       stdio: 'inherit',
     });
     if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
+    // A model restored from the Nx cache is registered (and live) if the registry does not have it yet.
+    const built = loadCliConfig(childEnv);
+    resolveLiveModel(built.paths, built.runtime.keepModelVersions);
     return { json: { status: 'ok' }, text: 'pipeline up to date' };
   },
 };

@@ -13,6 +13,12 @@ export interface StagePaths {
   dbPath: string;
   /** models/<dataset>/: model.json, metrics.json and the weights file. */
   modelDir: string;
+  /**
+   * models/_versions/<dataset>/: the model registry (one folder per kept version, and the `live`
+   * pointer). Outside the trainer's Nx output (models/<dataset>/), so restoring a cache entry never
+   * wipes the history; `_` cannot start a data set name, so it cannot collide with a model folder.
+   */
+  registryDir: string;
 }
 
 /** The stage paths of `dataset`; `dirs` are the runtime settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
@@ -26,5 +32,6 @@ export function resolvePaths(root: string, dataset: string, dirs: Partial<Pick<R
     processedDir: join(dataDir, 'processed', dataset),
     dbPath: join(dataDir, `${dataset}.db`),
     modelDir: join(modelsDir, dataset),
+    registryDir: join(modelsDir, '_versions', dataset),
   };
 }

@@ -218,6 +218,15 @@ export const runtimeConfigSchema = z
       .nullable()
       .default(null)
       .describe('Cluster mode: worker processes (env REELRANK_WORKERS; null: one per core)'),
+    keepModelVersions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe(
+        'Trained model versions kept in the registry (models/_versions/<dataset>/; the live one is never pruned) (env REELRANK_KEEP_MODEL_VERSIONS)',
+      ),
     trustProxy: z
       .string()
       .min(1)
@@ -273,6 +282,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_SHUTDOWN_SECONDS: ['runtime', 'shutdownSeconds'],
   REELRANK_WORKERS: ['runtime', 'workers'],
   REELRANK_TRUST_PROXY: ['runtime', 'trustProxy'],
+  REELRANK_KEEP_MODEL_VERSIONS: ['runtime', 'keepModelVersions'],
 };
 
 /** Env variables whose value is taken as text (never parsed as a number or boolean). */

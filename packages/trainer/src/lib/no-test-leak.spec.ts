@@ -140,11 +140,12 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       const config = {
         training: hyper,
         dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
-        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+        paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
       };
       return await runTraining(config, { ratings: all, log: () => undefined, scorer: 'typed-array', ...(ratingModel ? { ratingModel } : {}) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}-versions`, { recursive: true, force: true });
     }
   }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type TrainingConfig } from '@reelrank/config';
-import { loadModelArtifacts, predictRating } from '@reelrank/model';
+import { listModelVersions, loadModelArtifacts, predictRating } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { concatColumns } from './ratings.js';
 import { runTraining } from './run-training.js';
@@ -38,11 +38,13 @@ describe('runTraining', () => {
       const config = {
         training,
         dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
-        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+        paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
       };
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
       const bundle = loadModelArtifacts(dir);
       expect(bundle.manifest.version).toBe(result.manifest.version);
+      // The training is also kept in the registry, and live there.
+      expect(listModelVersions(`${dir}-versions`).map((v) => [v.version, v.live])).toEqual([[result.manifest.version, true]]);
       expect(bundle.manifest.training).toMatchObject({ trainedOn: 'all', bestEpoch: result.report.selection.bestEpoch });
       expect(bundle.manifest.dataHash).toMatch(/^[0-9a-f]{64}$/);
       expect(bundle.model.userIds.length).toBe(50);
@@ -68,6 +70,7 @@ describe('runTraining', () => {
       expect(existsSync(join(dir, bundle.manifest.weights.file))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}-versions`, { recursive: true, force: true });
     }
   });
 
@@ -77,7 +80,7 @@ describe('runTraining', () => {
       const config = {
         training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 5 },
         dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
-        paths: { modelDir: dir, dbPath: '/nonexistent.db' } as never,
+        paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
       };
       const lines: string[] = [];
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
@@ -92,6 +95,7 @@ describe('runTraining', () => {
       expect(loadModelArtifacts(dir).model.userIds.length).toBeLessThanOrEqual(50);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}-versions`, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@reelrank/config';
-import { initTensorFlow, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { initTensorFlow, registerModelVersion, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -12,7 +12,11 @@ import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 
-export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & { dataset: Pick<AppConfig['dataset'], 'dataset'> };
+export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
+  dataset: Pick<AppConfig['dataset'], 'dataset'>;
+  /** keepModelVersions: how many trainings the registry keeps (default 5). */
+  runtime?: Pick<AppConfig['runtime'], 'keepModelVersions'>;
+};
 
 export interface RunTrainingOptions {
   log?: (line: string) => void;
@@ -173,6 +177,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
+  // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
+  registerModelVersion(config.paths.registryDir, config.paths.modelDir, { keep: config.runtime?.keepModelVersions ?? 5, makeLive: true });
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );

@@ -1,0 +1,120 @@
+import { headlineMetrics, listModelVersions, liveModel, loadModelArtifacts, ModelLoadError, modelVersionDir, setLiveVersion } from '@reelrank/model';
+import { CliFailure, UsageError } from './errors.js';
+import { formatTable } from './table.js';
+import type { Command, CommandResult } from './command.js';
+
+/**
+ * `reelrank models list|activate`: the model registry (models/_versions/<dataset>/).
+ *
+ * Without --url it works on the files: `list` reads the registry, `activate` verifies the version
+ * (weights size and sha256, the version it holds) and moves the live pointer atomically; a running
+ * server picks it up at its next reload (SIGHUP or POST /admin/reload). With --url it asks that
+ * server (GET /models, POST /admin/models/{version}/activate with the admin token from --token or
+ * REELRANK_ADMIN_TOKEN), which swaps the model at once, on every worker in cluster mode.
+ */
+
+interface Listed {
+  version: string;
+  created_at: string;
+  data_hash: string;
+  live: boolean;
+  metrics: { test_rmse: number | null; test_mae: number | null; k: number | null; precision_at_k: number | null; ndcg_at_k: number | null };
+}
+
+const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toFixed(4) : '');
+
+function listText(dataset: string, versions: Listed[], where: string): string {
+  if (!versions.length) return `${dataset}: no model versions in ${where}`;
+  const k = versions.find((v) => v.metrics.k !== null)?.metrics.k ?? 10;
+  const rows = versions.map((v) => [
+    v.live ? '*' : '',
+    v.version,
+    v.created_at,
+    fmt(v.metrics.test_rmse),
+    fmt(v.metrics.ndcg_at_k),
+    v.data_hash.slice(0, 12),
+  ]);
+  return `${dataset}: ${versions.length} version(s) in ${where} (* live)\n${formatTable(['live', 'version', 'created', 'test RMSE', `NDCG@${k}`, 'data hash'], rows)}`;
+}
+
+async function callServer(url: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, url), init);
+  } catch (error) {
+    throw new CliFailure(`cannot reach ${url}: ${(error as Error).message}`);
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  return { status: res.status, body };
+}
+
+const serverError = (status: number, body: Record<string, unknown>) => {
+  const error = body.error as { code?: string; message?: string } | undefined;
+  return new CliFailure(`the server answered ${status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? 'no details'}`);
+};
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'List the kept model versions, or make one live (roll back or forward)',
+  usage: 'reelrank models list [--url URL] | reelrank models activate VERSION [--url URL [--token TOKEN]]',
+  options: { url: { type: 'string' }, token: { type: 'string' } },
+  needsModel: false,
+  async run({ values, positionals, config, usage }): Promise<CommandResult> {
+    const [action, version, ...extra] = positionals;
+    const url = values.url === undefined ? undefined : String(values.url);
+    const { dataset } = config.dataset;
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, usage);
+    if (action === 'list') {
+      if (version !== undefined) throw new UsageError(`unexpected argument "${version}"`, usage);
+      if (url) {
+        const { status, body } = await callServer(url, '/models');
+        if (status !== 200) throw serverError(status, body);
+        return { json: body, text: listText(String(body.dataset ?? dataset), body.versions as Listed[], url) };
+      }
+      const live = liveModel(config.paths);
+      const versions: Listed[] = listModelVersions(config.paths.registryDir).map((v) => {
+        const h = headlineMetrics(v.metrics);
+        return {
+          version: v.version,
+          created_at: v.createdAt,
+          data_hash: v.dataHash,
+          live: v.version === live.version,
+          metrics: { test_rmse: h.testRmse, test_mae: h.testMae, k: h.k, precision_at_k: h.precisionAtK, ndcg_at_k: h.ndcgAtK },
+        };
+      });
+      return {
+        json: { dataset, live_version: live.version, versions },
+        text: listText(dataset, versions, config.paths.registryDir),
+      };
+    }
+    if (action === 'activate') {
+      if (!version) throw new UsageError('activate needs a VERSION (see `reelrank models list`)', usage);
+      if (url) {
+        const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
+        if (!token) throw new UsageError('activating on a server needs the admin token: --token or REELRANK_ADMIN_TOKEN', usage);
+        const { status, body } = await callServer(url, `/admin/models/${encodeURIComponent(version)}/activate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (status !== 200) throw serverError(status, body);
+        return { json: body, text: `${url}: model ${String(body.version)} is live (${String(body.status)}; was ${String(body.previous_version)})` };
+      }
+      if (values.token !== undefined) throw new UsageError('--token goes with --url', usage);
+      const dir = modelVersionDir(config.paths.registryDir, version);
+      if (!dir) throw new CliFailure(`model version ${version} is not in ${config.paths.registryDir} (see \`reelrank models list\`)`);
+      try {
+        const bundle = loadModelArtifacts(dir); // the integrity check: size and sha256 of the weights
+        if (bundle.manifest.version !== version) throw new ModelLoadError(`${dir} holds version ${bundle.manifest.version}`);
+      } catch (error) {
+        throw new CliFailure(`model version ${version} fails its integrity check, the live pointer is unchanged: ${(error as Error).message}`);
+      }
+      const previous = liveModel(config.paths).version;
+      setLiveVersion(config.paths.registryDir, version);
+      return {
+        json: { status: previous === version ? 'unchanged' : 'activated', version, previous_version: previous },
+        text: `${dataset}: model ${version} is live on disk (was ${previous ?? 'none'}); a running server switches at its next reload (SIGHUP or POST /admin/reload), or use --url`,
+      };
+    }
+    throw new UsageError(action ? `unknown action "${action}" (list or activate)` : 'an action is needed: list or activate', usage);
+  },
+};

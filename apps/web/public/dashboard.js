@@ -1,0 +1,125 @@
+// The service dashboard: polls GET /metrics/summary (cumulative counts) and draws the last few
+// minutes as SVG line charts. Rates and latency quantiles come from the difference between two
+// polls, so each point describes that interval only. No libraries, no external requests.
+
+const params = new URLSearchParams(location.search);
+const intervalSeconds = Math.max(0.2, Number(params.get('interval')) || 2);
+const KEEP = 120; // points per chart
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** @type {{t: number, rps: number|null, p50: number|null, p99: number|null, recommended: number|null, other: number|null}[]} */
+const points = [];
+let previous = null;
+
+/** The q-quantile (seconds) of the requests between two cumulative histograms, linear within a bucket. */
+export function quantileFromBuckets(le, cumulative, q) {
+  const total = cumulative[cumulative.length - 1] ?? 0;
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  for (let i = 0; i < le.length; i++) {
+    if (cumulative[i] >= rank) {
+      const lower = i === 0 ? 0 : le[i - 1];
+      const below = i === 0 ? 0 : cumulative[i - 1];
+      const inBucket = cumulative[i] - below;
+      return inBucket > 0 ? lower + ((le[i] - lower) * (rank - below)) / inBucket : le[i];
+    }
+  }
+  return le[le.length - 1]; // beyond the last finite bound: report that bound
+}
+
+/** One chart point from two successive summaries. */
+function pointBetween(before, now) {
+  const seconds = (Date.parse(now.at) - Date.parse(before.at)) / 1000;
+  const requests = now.requests.requests - before.requests.requests;
+  // Only the requests of this interval: cumulative(now) - cumulative(before), plus those above the last bound.
+  const inInterval = now.latency.cumulative.map((c, i) => c - (before.latency.cumulative[i] ?? 0));
+  const overflow = now.latency.count - before.latency.count - (inInterval[inInterval.length - 1] ?? 0);
+  const cumulative = overflow > 0 ? [...inInterval, inInterval[inInterval.length - 1] + overflow] : inInterval;
+  const le = overflow > 0 ? [...now.latency.le, now.latency.le[now.latency.le.length - 1]] : now.latency.le;
+  const ms = (s) => (s === null ? null : s * 1000);
+  return {
+    t: Date.parse(now.at),
+    rps: seconds > 0 ? requests / seconds : null,
+    p50: ms(quantileFromBuckets(le, cumulative, 0.5)),
+    p99: ms(quantileFromBuckets(le, cumulative, 0.99)),
+    recommended: now.online.recommended.hit_rate,
+    other: now.online.other.hit_rate,
+  };
+}
+
+function drawChart(svg, series, { max: fixedMax, format }) {
+  const width = 600;
+  const height = 180;
+  const left = 44;
+  const bottom = 20;
+  svg.replaceChildren();
+  const values = series.flatMap((s) => points.map((p) => p[s]).filter((v) => v !== null && Number.isFinite(v)));
+  const max = fixedMax ?? Math.max(1e-9, ...values) * 1.1;
+  const x = (i) => left + ((width - left - 4) * i) / Math.max(1, KEEP - 1);
+  const y = (v) => height - bottom - ((height - bottom - 6) * v) / max;
+  const el = (name, attrs, text) => {
+    const node = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    svg.append(node);
+    return node;
+  };
+  el('line', { class: 'axis', x1: left, y1: height - bottom, x2: width, y2: height - bottom });
+  el('line', { class: 'axis', x1: left, y1: 4, x2: left, y2: height - bottom });
+  el('text', { x: left - 4, y: 12, 'text-anchor': 'end' }, format(max));
+  el('text', { x: left - 4, y: height - bottom, 'text-anchor': 'end' }, format(0));
+  el('text', { x: width - 4, y: height - 4, 'text-anchor': 'end' }, `last ${Math.round((KEEP * intervalSeconds) / 60)} min`);
+  const offset = KEEP - points.length;
+  for (const name of series) {
+    let d = '';
+    points.forEach((p, i) => {
+      const v = p[name];
+      if (v === null || !Number.isFinite(v)) return;
+      d += `${d ? 'L' : 'M'}${x(offset + i).toFixed(1)},${y(Math.min(v, max)).toFixed(1)}`;
+    });
+    if (d) el('path', { class: `line ${name}`, 'data-series': name, d });
+  }
+}
+
+const text = (id, value) => {
+  document.getElementById(id).textContent = value;
+};
+const fixed = (v, digits) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const percent = (v) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
+
+function render(summary) {
+  const versions = summary.live_versions.map((v) => (summary.live_versions.length > 1 ? `${v.version} (${v.processes})` : v.version));
+  text('live-version', versions.join(', ') || 'none');
+  const last = points[points.length - 1];
+  text('rps-now', fixed(last?.rps, 1));
+  text('latency-now', last ? `${fixed(last.p50, 2)} / ${fixed(last.p99, 2)} ms` : '–');
+  text('hit-now', `${percent(summary.online.recommended.hit_rate)} / ${percent(summary.online.other.hit_rate)}`);
+  text('ratings-now', String(summary.ratings_received));
+  text('answers-now', `${summary.fold_ins_served} / ${summary.cold_start_answers}`);
+  text('errors-now', String(summary.requests.errors));
+  drawChart(document.getElementById('chart-rps'), ['rps'], { format: (v) => v.toFixed(0) });
+  drawChart(document.getElementById('chart-latency'), ['p50', 'p99'], { format: (v) => v.toFixed(1) });
+  drawChart(document.getElementById('chart-hit'), ['recommended', 'other'], { max: 1, format: (v) => `${Math.round(v * 100)}%` });
+}
+
+async function poll() {
+  try {
+    const res = await fetch('/metrics/summary', { cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const summary = await res.json();
+    if (previous) {
+      points.push(pointBetween(previous, summary));
+      if (points.length > KEEP) points.shift();
+    }
+    previous = summary;
+    render(summary);
+    text('status', `updated ${new Date(summary.at).toLocaleTimeString()}`);
+  } catch (error) {
+    text('status', `poll failed: ${error.message}`);
+  } finally {
+    setTimeout(poll, intervalSeconds * 1000);
+  }
+}
+
+text('interval', String(intervalSeconds));
+void poll();

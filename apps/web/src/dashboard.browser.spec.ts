@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { createApp } from '@reelrank/api';
+import { plantedRecommender } from '@reelrank/serving/testing';
+import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { webRoot } from './index';
+
+/**
+ * The dashboard (/dashboard) in Chromium against the real API app (planted model): traffic and
+ * ratings are sent while the page polls /metrics/summary, and the charts, the live version and the
+ * hit rates must show them, under the API's CSP (a violation is a console error, which fails).
+ */
+
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
+
+describe('dashboard in Chromium', () => {
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  const recommender = plantedRecommender();
+  const app = createApp({
+    recommender,
+    config: { serving: { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot } },
+    logger: pino({ level: 'silent' }),
+  });
+
+  beforeAll(async () => {
+    requireChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it('when traffic and ratings arrive, then the page charts requests/s, latency and hit rates and names the live model', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${base}/dashboard?interval=0.3`);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('updated'));
+    expect(await page.textContent('#live-version')).toBe(recommender.manifest.version);
+
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const shown = (
+      (await (await post('/recommendations', { user_id: 1, n_recommendations: 2 })).json()) as { recommendations: { movie_id: number }[] }
+    ).recommendations.map((r) => r.movie_id);
+    const online = app.locals.online as { observeRating(u: number, m: number, r: number): void };
+    online.observeRating(1, shown[0], 5);
+    online.observeRating(1, shown[1], 2);
+    online.observeRating(1, 999_999, 4);
+    // Traffic over a few polls, so that several points have a rate and quantiles.
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => post('/predict', { user_id: 1 + (i % 5), movie_id: 10 })));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await page.waitForFunction(() => document.getElementById('hit-now')!.textContent === '50.0 % / 100.0 %');
+    await page.waitForSelector('#chart-rps path[data-series="rps"]', { state: 'attached' });
+    await page.waitForSelector('#chart-latency path[data-series="p50"]', { state: 'attached' });
+    await page.waitForSelector('#chart-latency path[data-series="p99"]', { state: 'attached' });
+    await page.waitForSelector('#chart-hit path[data-series="recommended"]', { state: 'attached' });
+    await page.waitForSelector('#chart-hit path[data-series="other"]', { state: 'attached' });
+    // Requests were counted: some poll interval saw a positive rate (the path climbs above the axis).
+    const rpsPeak = await page.$eval('#chart-rps path[data-series="rps"]', (p) =>
+      Math.min(...(p.getAttribute('d')!.match(/,[\d.]+/g) ?? []).map((s) => Number(s.slice(1)))),
+    );
+    expect(rpsPeak).toBeLessThan(160); // y of the axis is 160: a point above it is a rate > 0
+    expect(await page.textContent('#ratings-now')).toBe('0'); // POST /ratings is not part of this app yet
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,234 @@
+import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemps, tempPathFor, writeFileAtomic } from '@reelrank/artifacts';
+import { ModelLoadError, readModelManifest, type ModelManifest } from './model-artifacts.js';
+
+/**
+ * The model registry: the last N trained models, each a complete copy of its artifacts, and a
+ * `live` pointer saying which one is served.
+ *
+ *   <registryDir>/<version>/{model.json, metrics.json, weights-<version>.bin}
+ *   <registryDir>/live.json   {"version": ..., "activatedAt": ...}, replaced atomically (temp + rename)
+ *
+ * registryDir (models/_versions/<dataset>/) lies outside the train stage's Nx output
+ * (models/<dataset>/), so an Nx cache restore, which replaces that folder, never touches the history.
+ * A version folder is filled under a temp name and renamed into place, and removed by renaming it
+ * away first, so a reader sees only complete versions. Files are copied (reflink where the file
+ * system can), not hard-linked: a registered version is a snapshot nothing else writes to.
+ */
+
+export const LIVE_POINTER = 'live.json';
+/** What a version may look like (it names a folder: no separators, no leading dot). */
+export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export interface RegistryPaths {
+  /** The train stage's output folder (models/<dataset>/). */
+  modelDir: string;
+  /** The registry folder (models/_versions/<dataset>/). */
+  registryDir: string;
+}
+
+export interface ModelVersionInfo {
+  version: string;
+  createdAt: string;
+  dataHash: string;
+  dataset: string;
+  /** manifest.metrics: the headline figures (the full report is metrics.json in `dir`). */
+  metrics: Record<string, unknown>;
+  live: boolean;
+  dir: string;
+}
+
+export interface LiveModel {
+  /** Folder to load the model from. */
+  dir: string;
+  /** The live version by the pointer (null when served straight from models/<dataset>/). */
+  version: string | null;
+  source: 'registry' | 'model-dir';
+}
+
+export interface HeadlineMetrics {
+  testRmse: number | null;
+  testMae: number | null;
+  k: number | null;
+  /** The served ranking's (the rating model's when the artifact has no ranker). */
+  precisionAtK: number | null;
+  ndcgAtK: number | null;
+}
+
+/** The headline figures of a manifest's `metrics` (as the train stage writes them): test RMSE/MAE, ranking P@k and NDCG@k. */
+export function headlineMetrics(metrics: Record<string, unknown>): HeadlineMetrics {
+  const k = typeof metrics.k === 'number' ? metrics.k : null;
+  const ranked = (metrics.ranking && typeof metrics.ranking === 'object' ? metrics.ranking : metrics) as Record<string, unknown>;
+  const num = (value: unknown) => (typeof value === 'number' ? value : null);
+  return {
+    testRmse: num(metrics.testRmse),
+    testMae: num(metrics.testMae),
+    k,
+    precisionAtK: k === null ? null : num(ranked[`precisionAt${k}`]),
+    ndcgAtK: k === null ? null : num(ranked[`ndcgAt${k}`]),
+  };
+}
+
+/** Temp folders a killed process left in the registry (the `.<name>.<pid>.<hex>.tmp` names of tempPathFor), unless their owner still runs. */
+function removeStaleRegistryTemps(registryDir: string): void {
+  for (const name of readdirSync(registryDir)) {
+    const match = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(name);
+    if (match) removeStaleTemps(join(registryDir, match[1]));
+  }
+}
+
+/** The folder of a registered version, or null (unknown, or not a valid version name). */
+export function modelVersionDir(registryDir: string, version: string): string | null {
+  if (!MODEL_VERSION_PATTERN.test(version)) return null;
+  const dir = join(registryDir, version);
+  return existsSync(join(dir, 'model.json')) ? dir : null;
+}
+
+export function readLiveVersion(registryDir: string): string | null {
+  try {
+    const pointer = JSON.parse(readFileSync(join(registryDir, LIVE_POINTER), 'utf8')) as { version?: unknown };
+    return typeof pointer.version === 'string' && MODEL_VERSION_PATTERN.test(pointer.version) ? pointer.version : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Points `live` at a registered version (atomically); throws ModelLoadError for an unknown one. */
+export function setLiveVersion(registryDir: string, version: string): void {
+  if (!modelVersionDir(registryDir, version)) throw new ModelLoadError(`Model version ${version} is not in the registry ${registryDir}`);
+  writeFileAtomic(join(registryDir, LIVE_POINTER), `${JSON.stringify({ version, activatedAt: new Date().toISOString() })}\n`);
+}
+
+/** Every registered version, newest first (by createdAt, then version). */
+export function listModelVersions(registryDir: string): ModelVersionInfo[] {
+  if (!existsSync(registryDir)) return [];
+  const live = readLiveVersion(registryDir);
+  const versions: ModelVersionInfo[] = [];
+  for (const name of readdirSync(registryDir)) {
+    if (!MODEL_VERSION_PATTERN.test(name)) continue;
+    const dir = join(registryDir, name);
+    let manifest: ModelManifest;
+    try {
+      manifest = readModelManifest(dir);
+    } catch {
+      continue; // not a model folder (or a damaged manifest): not listed, never activated
+    }
+    versions.push({
+      version: manifest.version,
+      createdAt: manifest.createdAt,
+      dataHash: manifest.dataHash,
+      dataset: manifest.dataset,
+      metrics: manifest.metrics ?? {},
+      live: manifest.version === live,
+      dir,
+    });
+  }
+  return versions.sort((a, b) => (a.createdAt === b.createdAt ? b.version.localeCompare(a.version) : b.createdAt.localeCompare(a.createdAt)));
+}
+
+/**
+ * Removes the versions beyond the `keep` newest, never the live one nor those in `protect`;
+ * returns the removed versions.
+ */
+export function pruneModelVersions(registryDir: string, keep: number, protect: readonly string[] = []): string[] {
+  const removed: string[] = [];
+  for (const [rank, info] of listModelVersions(registryDir).entries()) {
+    if (rank < keep || info.live || protect.includes(info.version)) continue;
+    const away = tempPathFor(info.dir);
+    try {
+      renameSync(info.dir, away);
+    } catch {
+      continue; // another process removed it first
+    }
+    rmSync(away, { recursive: true, force: true });
+    removed.push(info.version);
+  }
+  return removed;
+}
+
+export interface RegisterOptions {
+  /** Versions kept after this one is added (config runtime.keepModelVersions). */
+  keep: number;
+  /** Point `live` at it (a training does; a restore only when nothing is live yet). */
+  makeLive: boolean;
+}
+
+/**
+ * Copies the model in `sourceDir` into the registry (unless its version is there already), makes it
+ * live when asked, and prunes the oldest versions. Returns its version and whether it was new.
+ */
+export function registerModelVersion(registryDir: string, sourceDir: string, options: RegisterOptions): { version: string; added: boolean } {
+  const manifest = readModelManifest(sourceDir);
+  const { version } = manifest;
+  if (!MODEL_VERSION_PATTERN.test(version)) throw new ModelLoadError(`${sourceDir}: model version "${version}" cannot name a folder`);
+  mkdirSync(registryDir, { recursive: true });
+  removeStaleRegistryTemps(registryDir);
+  let added = false;
+  if (!modelVersionDir(registryDir, version)) {
+    const temp = tempPathFor(join(registryDir, version));
+    mkdirSync(temp);
+    try {
+      for (const file of [manifest.weights.file, 'metrics.json', 'model.json']) {
+        if (existsSync(join(sourceDir, file))) copyFileSync(join(sourceDir, file), join(temp, file), constants.COPYFILE_FICLONE);
+      }
+      try {
+        renameSync(temp, join(registryDir, version));
+        added = true;
+      } catch (error) {
+        // Another process (a cluster worker) registered it at the same moment: theirs stands.
+        if (!modelVersionDir(registryDir, version)) throw error;
+      }
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  }
+  if (options.makeLive || !readLiveVersion(registryDir)) setLiveVersion(registryDir, version);
+  pruneModelVersions(registryDir, options.keep, [version]);
+  return { version, added };
+}
+
+/**
+ * Where the served model lives: the registry's live version, or models/<dataset>/ when there is no
+ * registry (older setups) or its live version is gone. Reads only.
+ */
+export function liveModel(paths: RegistryPaths): LiveModel {
+  const version = readLiveVersion(paths.registryDir);
+  const dir = version ? modelVersionDir(paths.registryDir, version) : null;
+  return dir ? { dir, version, source: 'registry' } : { dir: paths.modelDir, version: null, source: 'model-dir' };
+}
+
+/**
+ * Brings the registry up to date with models/<dataset>/ and answers where the live model is. A
+ * model there whose version is not registered yet (an Nx cache restore, a model trained before the
+ * registry existed) is added and made live, as a training would; a registered one leaves the
+ * pointer alone, so an activated rollback survives restarts. The model in models/<dataset>/ is
+ * never pruned here either, so it cannot come back as "new" at the next start.
+ */
+export function syncModelRegistry(paths: RegistryPaths, keep: number): LiveModel {
+  let current: string | null = null;
+  try {
+    current = readModelManifest(paths.modelDir).version;
+  } catch {
+    current = null; // no model in models/<dataset>/: serve what the registry has
+  }
+  if (current && MODEL_VERSION_PATTERN.test(current) && !modelVersionDir(paths.registryDir, current)) {
+    registerModelVersion(paths.registryDir, paths.modelDir, { keep, makeLive: true });
+  } else if (current && !readLiveVersion(paths.registryDir) && modelVersionDir(paths.registryDir, current)) {
+    setLiveVersion(paths.registryDir, current);
+  }
+  return liveModel(paths);
+}
+
+/**
+ * What a server or the CLI loads: syncModelRegistry, or, when the registry cannot be written (a
+ * read-only models folder), the live model as it is; `onSyncError` hears why.
+ */
+export function resolveLiveModel(paths: RegistryPaths, keep: number, onSyncError?: (error: unknown) => void): LiveModel {
+  try {
+    return syncModelRegistry(paths, keep);
+  } catch (error) {
+    onSyncError?.(error);
+    return liveModel(paths);
+  }
+}
