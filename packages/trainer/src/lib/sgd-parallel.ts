@@ -55,7 +55,8 @@ export function defaultThreadCount(): number {
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
 const { NCELLS, TASK, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
-const PAGE = 65536;
+/** Bytes of one WebAssembly memory page. */
+export const WASM_PAGE = 65536;
 
 let wasmModule: WebAssembly.Module | null | undefined;
 
@@ -85,12 +86,13 @@ interface Layout {
   bi: number;
 }
 
-function align(offset: number): number {
+/** `offset` rounded up to a 64-byte boundary (a cache line; v128 loads stay aligned). */
+export function align(offset: number): number {
   return Math.ceil(offset / 64) * 64;
 }
 
 /** A seeded assignment of `n` items to `blocks` blocks of (nearly) equal item counts. */
-function randomBlocks(n: number, blocks: number, random: Random): Uint16Array {
+export function randomBlocks(n: number, blocks: number, random: Random): Uint16Array {
   const perm = Int32Array.from({ length: n }, (_, j) => j);
   shuffleInPlace(perm, random);
   const out = new Uint16Array(n);
@@ -174,7 +176,7 @@ export class ParallelSgd {
       bu: take(4 * nUsers),
       bi: take(4 * nMovies),
     };
-    const pages = Math.ceil(offset / PAGE);
+    const pages = Math.ceil(offset / WASM_PAGE);
     if (pages > 65536) throw new Error(`Parallel SGD needs ${offset} bytes of WebAssembly memory (over 4 GiB)`);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.layout = layout;
@@ -321,7 +323,8 @@ export class ParallelSgd {
   }
 }
 
-function copyRows(from: Float32Array, to: Float32Array, rows: number, k: number, fromStride: number, toStride: number): void {
+/** Copies `rows` rows of `k` floats between row strides (the model's k and the shared memory's padded stride). */
+export function copyRows(from: Float32Array, to: Float32Array, rows: number, k: number, fromStride: number, toStride: number): void {
   if (fromStride === toStride) {
     to.set(from.subarray(0, rows * k));
     return;
@@ -330,7 +333,7 @@ function copyRows(from: Float32Array, to: Float32Array, rows: number, k: number,
 }
 
 /** Row numbers of the known (user, movie) rows, grouped by user index ascending (stable). */
-function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: number): Int32Array {
+export function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: number): Int32Array {
   const start = new Int32Array(nUsers + 1);
   let rows = 0;
   for (let r = 0; r < users.length; r++) {
