@@ -55,7 +55,13 @@ describe('parallel SVD++ kernel', () => {
       userFactors: Float32Array.from([0.1, 0.2]),
       movieFactors: Float32Array.from([0.3, -0.1, 0.2, 0.4]),
     });
-    const data = { users: Int32Array.from([0, 0]), movies: Int32Array.from([0, 1]), ratings: Float32Array.from([4, 2]) };
+    const data = {
+      users: Int32Array.from([0, 0]),
+      movies: Int32Array.from([0, 1]),
+      ratings: Float32Array.from([4, 2]),
+      unknownUsers: 0,
+      unknownMovies: 0,
+    };
     // The same epochs by hand in f64. The order of the user's two ratings is seeded: run both orders.
     const expected = (order: number[]) => {
       const { learningRate: lr, regularization: reg, biasRegularization: regB, implicitLearningRate: lrY, implicitRegularization: regY } = step;
@@ -140,6 +146,8 @@ describe('parallel SVD++ kernel', () => {
       users: Int32Array.from([...held.users, -1, 0]),
       movies: Int32Array.from([...held.movies, 0, -1]),
       ratings: Float32Array.from([...held.ratings, 5, 0.5]),
+      unknownUsers: held.unknownUsers + 1,
+      unknownMovies: held.unknownMovies + 1,
     };
     val.ratings[0] = 40;
     const pool = new ParallelSvdpp(model, data, { threads: 2, seed: 3, validation: val });
