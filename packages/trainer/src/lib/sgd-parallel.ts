@@ -92,7 +92,7 @@ export function align(offset: number): number {
 }
 
 /** A seeded assignment of `n` items to `blocks` blocks of (nearly) equal item counts. */
-export function randomBlocks(n: number, blocks: number, random: Random): Uint16Array {
+function randomBlocks(n: number, blocks: number, random: Random): Uint16Array {
   const perm = Int32Array.from({ length: n }, (_, j) => j);
   shuffleInPlace(perm, random);
   const out = new Uint16Array(n);
@@ -333,7 +333,7 @@ export function copyRows(from: Float32Array, to: Float32Array, rows: number, k: 
 }
 
 /** Row numbers of the known (user, movie) rows, grouped by user index ascending (stable). */
-export function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: number): Int32Array {
+function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: number): Int32Array {
   const start = new Int32Array(nUsers + 1);
   let rows = 0;
   for (let r = 0; r < users.length; r++) {

@@ -26,8 +26,8 @@ import {
  * the served formula stays μ + b_u + b_i + p_u·q_i (`predictRating`, fold-in, every scorer).
  * The y_j let users with few ratings borrow structure from what they chose to rate.
  *
- * Training runs on the parallel SVD++ kernel (svdpp-parallel.ts: DSGD strata on worker threads,
- * WebAssembly SIMD), deterministic for a seed at any thread count.
+ * Training runs on the SVD++ kernel of svdpp-parallel.ts (WebAssembly SIMD on worker threads; the
+ * per-user visit of the former single-thread trainer, reproducible with one thread, Hogwild with more).
  */
 export interface SvdppHyperParameters {
   /** Learning rate and L2 weight of the implicit item vectors y_j. */
@@ -66,9 +66,9 @@ export function trainSvdpp(
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
   const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
   const setupStart = performance.now();
-  const pool = new ParallelSvdpp(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData });
+  const pool = new ParallelSvdpp(model, data, { threads, seed: deriveSeed(hyper.seed, 'order'), kernel: options.kernel, validation: valData });
   log(
-    `[train] svd++: ${pool.threads} worker threads, ${pool.kernel} kernel, ${pool.blocks}x${pool.blocks} grid, k=${hyper.factors}, ${data.ratings.length} ratings, setup ${((performance.now() - setupStart) / 1000).toFixed(2)} s`,
+    `[train] svd++: ${pool.threads} worker threads, ${pool.kernel} kernel${pool.threads > 1 ? ' (Hogwild: movie-side updates not reproducible, threads 1 is)' : ''}, k=${hyper.factors}, ${data.ratings.length} ratings, setup ${((performance.now() - setupStart) / 1000).toFixed(2)} s`,
   );
   try {
     const maxEpochs = options.epochs ?? hyper.maxEpochs;
