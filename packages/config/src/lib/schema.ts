@@ -118,6 +118,11 @@ export const trainingConfigSchema = z
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
     threads: positiveInt.max(256).nullable().describe('Worker threads of the SGD kernel (null: one per core; 1: the single-thread path)'),
     parallelMinRatings: nonNegativeInt.describe('Train ratings below which the single-thread path is kept (worker start-up outweighs the gain)'),
+    svdppThreads: positiveInt
+      .max(256)
+      .describe(
+        'Worker threads of the SVD++ kernel: 1 reproduces a seed bit for bit; more run Hogwild (movie-side updates race, results vary run to run)',
+      ),
     evalScorer: z
       .enum(['tensor', 'typed-array'])
       .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),

@@ -1,10 +1,10 @@
 import { EarlyStopping, epochLine } from './early-stopping.js';
+import type { TrainingConfig } from '@reelrank/config';
 import type { MfModel } from '@reelrank/model';
 import { buildIndexing, indexRatings, type IndexedRatings } from './indexing.js';
 import { deriveSeed, seededRandom } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
-import { defaultThreadCount } from './sgd-parallel.js';
 import { ParallelSvdpp } from './svdpp-parallel.js';
 import {
   BASELINE_REG_ITEM,
@@ -45,7 +45,7 @@ export const DEFAULT_SVDPP: SvdppHyperParameters = { implicitLearningRate: 0.001
 export function trainSvdpp(
   train: RatingsColumns,
   validation: RatingsColumns | null,
-  hyper: MfHyperParameters & SvdppHyperParameters,
+  hyper: MfHyperParameters & SvdppHyperParameters & Partial<Pick<TrainingConfig, 'svdppThreads'>>,
   options: TrainMfOptions = {},
 ): TrainMfResult {
   const started = performance.now();
@@ -64,7 +64,8 @@ export function trainSvdpp(
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
-  const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
+  // One thread by default (config svdppThreads): reproducible, and measured as fast as two on ml-latest-small (README, "Training speed").
+  const threads = Math.max(1, Math.floor(options.threads ?? hyper.svdppThreads ?? 1));
   const setupStart = performance.now();
   const pool = new ParallelSvdpp(model, data, { threads, seed: deriveSeed(hyper.seed, 'order'), kernel: options.kernel, validation: valData });
   log(
