@@ -5,17 +5,19 @@ import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import { groupByUser, type IndexedRatings } from './indexing.js';
 import type { SgdStep } from './sgd-kernel.js';
 import { align, copyRows, WASM_PAGE, type SgdKernelKind } from './sgd-parallel.js';
+import { jsKernels, runChunk, wasmKernels, type SvdppKernels } from './svdpp-kernels.js';
 import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
 
 /**
- * SVD++ SGD on worker threads sharing one WebAssembly.Memory (the model r̂ = μ + b_u + b_i + (p_u + z_u)·q_i,
+ * SVD++ SGD over one WebAssembly.Memory, shared with worker threads when there are more than one (the model r̂ = μ + b_u + b_i + (p_u + z_u)·q_i,
  * z_u = |N(u)|^-½ Σ_{j∈N(u)} y_j). An epoch is the usual fast SVD++ pass, user by user: z_u summed once
  * per visit, the user's ratings updated one by one (b_u, b_i, p_u, q_i, and g = Σ e·q_i), then every
  * y_j of the user moved by lrY(|N(u)|^-½ g − λy y_j). The users come in a seeded random order and each
  * user's ratings in a seeded random order, drawn on the main thread exactly as the former single-thread
  * trainer drew them, so one worker thread reproduces it (bit for bit for a seed, up to f32 arithmetic).
  *
+ * On one thread (the default, config svdppThreads) the main thread runs the kernel itself, no worker.
  * With more threads the epoch's user order is cut into chunks that the workers take from the task board
  * and visit at the same time, sharing q_i, b_i and y_j without locks (Hogwild, Recht et al. 2011): a
  * movie's row can be updated by two workers at once and one update then partly lost. What is and is not
@@ -38,6 +40,15 @@ export interface ParallelSvdppOptions {
   kernel?: SgdKernelKind;
   /** Held-out rows scored by `validationRmse()` inside the workers (same clipping as predictRating). */
   validation?: IndexedRatings | null;
+}
+
+/** Copies of the parameters in the kernel's padded layout (rows of `stride` floats). */
+export interface SvdppSnapshot {
+  P: Float32Array;
+  Z: Float32Array;
+  Q: Float32Array;
+  bu: Float32Array;
+  bi: Float32Array;
 }
 
 export interface SvdppStep extends SgdStep {
@@ -96,7 +107,9 @@ export class ParallelSvdpp {
   private readonly model: MfModel;
   private readonly memory: WebAssembly.Memory;
   private readonly layout: Layout;
-  private readonly board: TaskBoard;
+  /** The worker pool (threads > 1), or null when the main thread runs the kernel itself. */
+  private readonly board: TaskBoard | null;
+  private readonly local: SvdppKernels | null;
   private readonly params: Float64Array;
   private readonly chunkSse: Float64Array;
   private readonly bounds: Int32Array;
@@ -221,15 +234,22 @@ export class ParallelSvdpp {
     this.bounds = new Int32Array(new SharedArrayBuffer(8 * ranges.length));
     ranges.forEach(([from, to], c) => this.bounds.set([from, to], 2 * c));
 
-    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + ranges.length))), 'Parallel SVD++');
     this.params = new Float64Array(new SharedArrayBuffer(8 * 8));
     this.chunkSse = new Float64Array(new SharedArrayBuffer(8 * ranges.length));
     this.params[4] = RATING_MIN;
     this.params[5] = RATING_MAX;
+    if (this.threads === 1) {
+      // One thread: the main thread runs the kernel (no worker to start, nothing to wait on).
+      this.board = null;
+      this.local = module ? wasmKernels(module, this.memory, layout, scratch[0]) : jsKernels(buffer, layout);
+      return;
+    }
+    this.local = null;
+    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + ranges.length))), 'Parallel SVD++');
     const workerData = (t: number) => ({
       memory: this.memory,
       module,
-      control: this.board.ctl.buffer,
+      control: this.board!.ctl.buffer,
       params: this.params.buffer,
       chunkSse: this.chunkSse.buffer,
       bounds: this.bounds.buffer,
@@ -269,27 +289,36 @@ export class ParallelSvdpp {
     this.zFresh = true;
   }
 
-  /** A copy of the current parameters as a plain MfModel with the user vectors folded (p_u + z_u). */
-  foldedModel(): MfModel {
+  /**
+   * A copy of the current parameters (one memcpy of the padded arrays; `foldedModel(snapshot)` turns it
+   * into a model): what early stopping keeps at every improvement.
+   */
+  snapshot(): SvdppSnapshot {
     if (this.closed) throw new Error('ParallelSvdpp is closed');
     this.refreshZ();
-    const { model, layout } = this;
-    const buffer = this.memory.buffer;
+    const { layout } = this;
     const { nUsers, nMovies, stride } = layout;
+    const copy = (at: number, n: number) => new Float32Array(this.memory.buffer, at, n).slice();
+    return {
+      P: copy(layout.P, nUsers * stride),
+      Z: copy(layout.Z, nUsers * stride),
+      Q: copy(layout.Q, nMovies * stride),
+      bu: copy(layout.bu, nUsers),
+      bi: copy(layout.bi, nMovies),
+    };
+  }
+
+  /** A plain MfModel with the user vectors folded (p_u + z_u), of `snapshot` or of the current parameters. */
+  foldedModel(snapshot: SvdppSnapshot = this.snapshot()): MfModel {
+    const { model } = this;
+    const { nUsers, nMovies, stride } = this.layout;
     const k = model.factors;
-    const P = new Float32Array(buffer, layout.P, nUsers * stride);
-    const Z = new Float32Array(buffer, layout.Z, nUsers * stride);
+    const { P, Z } = snapshot;
     const userFactors = new Float32Array(nUsers * k);
     for (let u = 0; u < nUsers; u++) for (let f = 0; f < k; f++) userFactors[u * k + f] = P[u * stride + f] + Z[u * stride + f];
     const movieFactors = new Float32Array(nMovies * k);
-    copyRows(new Float32Array(buffer, layout.Q, nMovies * stride), movieFactors, nMovies, k, stride, k);
-    return {
-      ...model,
-      userBias: new Float32Array(buffer, layout.bu, nUsers).slice(),
-      movieBias: new Float32Array(buffer, layout.bi, nMovies).slice(),
-      userFactors,
-      movieFactors,
-    };
+    copyRows(snapshot.Q, movieFactors, nMovies, k, stride, k);
+    return { ...model, userBias: snapshot.bu, movieBias: snapshot.bi, userFactors, movieFactors };
   }
 
   /** RMSE of the folded model on the `validation` rows (clipped; unknown users / movies through the biases); null without them. */
@@ -320,16 +349,20 @@ export class ParallelSvdpp {
   }
 
   private run(task: number, chunks: Int32Array): void {
-    const ctl = this.board.ctl;
+    if (this.local) {
+      for (const chunk of chunks) runChunk(this.local, CONTROL, task, chunk, this.bounds, this.params, this.chunkSse);
+      return;
+    }
+    const ctl = this.board!.ctl;
     ctl.set(chunks, CELLS);
     Atomics.store(ctl, NCELLS, chunks.length);
     Atomics.store(ctl, TASK, task);
-    this.board.run();
+    this.board!.run();
   }
 
   /** Stops the workers (idempotent); the promise settles once every worker thread has exited. */
   close(): Promise<void> {
     this.closed = true;
-    return this.board.close();
+    return this.board ? this.board.close() : Promise.resolve();
   }
 }

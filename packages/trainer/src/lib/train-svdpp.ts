@@ -1,11 +1,10 @@
 import { EarlyStopping, epochLine } from './early-stopping.js';
 import type { TrainingConfig } from '@reelrank/config';
-import type { MfModel } from '@reelrank/model';
 import { buildIndexing, indexRatings, type IndexedRatings } from './indexing.js';
 import { deriveSeed, seededRandom } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { fitBaselineBiases, initModel } from './sgd-kernel.js';
-import { ParallelSvdpp } from './svdpp-parallel.js';
+import { ParallelSvdpp, type SvdppSnapshot } from './svdpp-parallel.js';
 import {
   BASELINE_REG_ITEM,
   BASELINE_REG_USER,
@@ -69,12 +68,12 @@ export function trainSvdpp(
   const setupStart = performance.now();
   const pool = new ParallelSvdpp(model, data, { threads, seed: deriveSeed(hyper.seed, 'order'), kernel: options.kernel, validation: valData });
   log(
-    `[train] svd++: ${pool.threads} worker threads, ${pool.kernel} kernel${pool.threads > 1 ? ' (Hogwild: movie-side updates not reproducible, threads 1 is)' : ''}, k=${hyper.factors}, ${data.ratings.length} ratings, setup ${((performance.now() - setupStart) / 1000).toFixed(2)} s`,
+    `[train] svd++: ${pool.threads === 1 ? 'the main thread' : `${pool.threads} worker threads`}, ${pool.kernel} kernel${pool.threads > 1 ? ' (Hogwild: movie-side updates not reproducible, threads 1 is)' : ''}, k=${hyper.factors}, ${data.ratings.length} ratings, setup ${((performance.now() - setupStart) / 1000).toFixed(2)} s`,
   );
   try {
     const maxEpochs = options.epochs ?? hyper.maxEpochs;
     const history: EpochStats[] = [];
-    const stopping = new EarlyStopping<MfModel>(hyper.patience, log);
+    const stopping = new EarlyStopping<SvdppSnapshot>(hyper.patience, log);
     let lr = hyper.learningRate;
     let lrY = hyper.implicitLearningRate;
     let epochSeconds = 0;
@@ -99,10 +98,10 @@ export function trainSvdpp(
       );
       lr *= hyper.learningRateDecay;
       lrY *= hyper.learningRateDecay;
-      if (stopping.record(epoch, validationRmse, () => pool.foldedModel())) break;
+      if (stopping.record(epoch, validationRmse, () => pool.snapshot())) break;
     }
     return {
-      model: valData && stopping.best ? stopping.best : pool.foldedModel(),
+      model: pool.foldedModel(valData && stopping.best ? stopping.best : undefined),
       indexing,
       history,
       bestEpoch: stopping.bestEpoch,
