@@ -15,7 +15,7 @@ import { BOARD } from './task-board-worker.js';
  * per visit, the user's ratings updated one by one (b_u, b_i, p_u, q_i, and g = Σ e·q_i), then every
  * y_j of the user moved by lrY(|N(u)|^-½ g − λy y_j). The users come in a seeded random order and each
  * user's ratings in a seeded random order, drawn on the main thread exactly as the former single-thread
- * trainer drew them, so one worker thread reproduces it (bit for bit for a seed, up to f32 arithmetic).
+ * trainer drew them, so one thread reproduces it (the same orders; f32 arithmetic in the SIMD kernel).
  *
  * On one thread (the default, config svdppThreads) the main thread runs the kernel itself, no worker.
  * With more threads the epoch's user order is cut into chunks that the workers take from the task board
@@ -23,14 +23,16 @@ import { BOARD } from './task-board-worker.js';
  * movie's row can be updated by two workers at once and one update then partly lost. What is and is not
  * deterministic: the orders, the chunks and every user-side parameter's updates are fixed by the seed;
  * the interleaving of the two workers' movie-side updates is not, so models from two runs differ in the
- * last digits and (through early stopping) possibly in the epoch count. `threads: 1`
- * (REELRANK_TRAIN_THREADS=1) gives a reproducible model.
+ * last digits and (through early stopping) possibly in the epoch count. `svdppThreads: 1` (the default,
+ * env REELRANK_TRAIN_SVDPP_THREADS) gives a reproducible model.
  *
  * Why not the DSGD strata of the MF kernel (sgd-parallel.ts): the y_j of a user's visit span every
  * movie block. A stratified variant that summed the y gradients of all users and refreshed z once per
  * epoch was measured here: it matched on ml-latest-small but oscillated on 450k ratings (a popular
  * movie's y_j moved by thousands of users' stale gradients at once), where the per-visit form converges.
- * Kernels: wasm/svdpp-kernel.wat (f32x4, committed as svdpp-kernel.wasm), a plain-JS fallback in the worker.
+ * Kernels: wasm/svdpp-kernel.wat (f32x4, committed as svdpp-kernel.wasm), a plain-JS fallback, both in
+ * svdpp-kernels.js. Longer than ~300 lines: the memory layout, the tasks, the snapshot and the fold all
+ * index the same arrays and read best in one class.
  */
 
 export interface ParallelSvdppOptions {

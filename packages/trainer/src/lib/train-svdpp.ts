@@ -109,7 +109,7 @@ export function trainSvdpp(
       bestValidationRmse: valData ? stopping.bestRmse : null,
       seconds: (performance.now() - started) / 1000,
       baseline,
-      kernel: `parallel-${pool.kernel}`,
+      kernel: pool.threads > 1 ? `parallel-${pool.kernel}` : `single-thread-${pool.kernel}`,
       threads: pool.threads,
     };
   } finally {
