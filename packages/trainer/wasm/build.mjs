@@ -1,4 +1,4 @@
-// Rebuilds packages/trainer/src/lib/{sgd,als}-kernel.wasm from wasm/*.wat with the `wabt` npm
+// Rebuilds packages/trainer/src/lib/{sgd,als,svdpp}-kernel.wasm from wasm/*.wat with the `wabt` npm
 // package (wat2wasm compiled to WebAssembly, so no system toolchain is needed). The .wasm files are
 // committed so that running never needs a compiler; `--check` exits 1 when a committed binary
 // differs from what its .wat compiles to (the trainer's tests run that check).
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const KERNELS = ['sgd-kernel', 'als-kernel'];
+export const KERNELS = ['sgd-kernel', 'als-kernel', 'svdpp-kernel'];
 
 /** A kernel's .wat compiled with SIMD and threads (shared memory), as `wat2wasm --enable-threads` does. */
 export async function compileKernel(name) {

@@ -89,8 +89,8 @@ export interface EvaluateOnSplitOptions {
 }
 
 /**
- * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF above: SVD++ runs
- * single-threaded, plain MF on the parallel SIMD kernel.
+ * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF (with `autoMf`) above, by
+ * measured accuracy per second (README, "Training speed"): both run on parallel SIMD kernels.
  */
 export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number, autoSvdppMaxRatings: number): RatingModelKind {
   if (setting === 'svdpp' || setting === 'mf') return setting;

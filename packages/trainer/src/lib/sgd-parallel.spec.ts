@@ -119,10 +119,10 @@ describe('parallel SGD kernel', () => {
     expect(() => sgd.epoch({ learningRate: 0.01, regularization: 0, biasRegularization: 0 })).toThrow(/closed/);
   });
 
-  it('the committed sgd-kernel.wasm and als-kernel.wasm are exactly what their .wat sources compile to (wabt from npm)', () => {
+  it('the committed sgd-kernel.wasm, als-kernel.wasm and svdpp-kernel.wasm are exactly what their .wat sources compile to (wabt from npm)', () => {
     const check = spawnSync(process.execPath, [join(__dirname, '..', '..', 'wasm', 'build.mjs'), '--check'], { encoding: 'utf8' });
     expect(check.stderr).toBe('');
-    expect(check.stdout).toBe('sgd-kernel.wasm is up to date\nals-kernel.wasm is up to date\n');
+    expect(check.stdout).toBe('sgd-kernel.wasm is up to date\nals-kernel.wasm is up to date\nsvdpp-kernel.wasm is up to date\n');
     expect(check.status).toBe(0);
   });
 });

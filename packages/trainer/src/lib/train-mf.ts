@@ -51,7 +51,7 @@ export interface TrainMfResult {
   epochsRun: number;
   bestValidationRmse: number | null;
   seconds: number;
-  /** Which SGD path ran: 'single-thread' (sgdEpoch) or 'parallel-wasm' / 'parallel-js' with N threads. */
+  /** Which SGD path ran: 'single-thread' (sgdEpoch), 'parallel-wasm' / 'parallel-js' with N threads; SVD++: 'single-thread-wasm' / '-js' or 'parallel-…'. */
   kernel?: string;
   /**
    * The regularised ALS baseline the biases started from (μ + b_u + b_i fitted on the same train set,
