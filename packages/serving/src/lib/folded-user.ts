@@ -1,0 +1,73 @@
+import { foldInImplicitUser, foldInModel, foldInUserDual, writeRankingUserVector, type MfModel } from '@reelrank/model';
+import { MAX_ANCHORS } from './explain.js';
+import type { ServingIndex } from './serving-index.js';
+
+/**
+ * A user solved at request time from their ratings, every movie factor fixed (the model package's
+ * fold-in): a brand-new user's posted ratings, or a user's data-set ratings plus the ones they posted
+ * to the running service. Built once per set of ratings and then only read, so a caller may keep it
+ * (the API caches it per user until that user's ratings change).
+ */
+export interface FoldedUser {
+  /** Ratings of movies the model knows: the fold-in's input. */
+  usable: number;
+  /** The rating model with this user at index 0 (predicted_rating). */
+  view: MfModel;
+  /** What the list scorer takes: the ranker's combined vector when the artifact has one, and its offset. */
+  scoreVector: Float32Array;
+  scoreBias: number;
+  /** The user's highest ratings (model indices, best first): the anchors "because" names. */
+  anchorItems: Int32Array;
+  anchorRatings: Float32Array;
+  /** The user's ratings as catalogue movie ids: never recommended back. */
+  ratedIds: number[];
+  /** The data-set ratings row of a known user (served from the seen index), undefined for a new user. */
+  seenRow?: number;
+}
+
+export interface RatedMovie {
+  movieIndex: number;
+  rating: number;
+}
+
+/** Solves the user from `usable` (model-index ratings); `ratedIds` and `seenRow` are what the answer excludes. */
+export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number): FoldedUser {
+  const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
+  const common = {
+    usable: usable.length,
+    anchorItems: Int32Array.from(anchors, (a) => a.movieIndex),
+    anchorRatings: Float32Array.from(anchors, (a) => a.rating),
+    ratedIds,
+    seenRow,
+  };
+  if (usable.length === 0) return { ...common, view: ix.model, scoreVector: new Float32Array(0), scoreBias: 0 };
+  const user = foldInUserDual(ix.model, usable, ix.foldIn);
+  const view = foldInModel(ix.model, user);
+  if (!ix.ranking) return { ...common, view, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
+  const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);
+  const scoreVector = writeRankingUserVector(ix.ranking, ix.model, implicit, 0, user.factors, 0, new Float32Array(ix.rankModel.factors));
+  return { ...common, view, scoreVector, scoreBias: ix.rankModel.globalMean + ix.ranking.weights.rating * user.bias };
+}
+
+/**
+ * A known or unknown user's data-set ratings (the seen index) merged with ratings posted since
+ * (`fresh`, by catalogue movie id; a fresh rating of a movie replaces the data-set one), as model-index
+ * ratings plus every rated movie id.
+ */
+export function mergedRatings(
+  ix: ServingIndex,
+  userId: number,
+  fresh: readonly { movieId: number; rating: number }[],
+): { usable: RatedMovie[]; ratedIds: number[]; seenRow?: number } {
+  const byIndex = new Map<number, number>();
+  const seenRow = ix.seen.row.get(userId);
+  const { seen } = ix;
+  if (seenRow !== undefined) for (let p = seen.offsets[seenRow]; p < seen.offsets[seenRow + 1]; p++) byIndex.set(seen.items[p], seen.ratings[p]);
+  const ratedIds: number[] = [];
+  for (const r of fresh) {
+    ratedIds.push(r.movieId);
+    const movieIndex = ix.ids.movieIndex.get(r.movieId);
+    if (movieIndex !== undefined) byIndex.set(movieIndex, r.rating);
+  }
+  return { usable: Array.from(byIndex, ([movieIndex, rating]) => ({ movieIndex, rating })), ratedIds, seenRow };
+}
