@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
+import { openSqliteRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts } from '@reelrank/model';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
@@ -64,7 +65,9 @@ function main(): void {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
     });
   }
-  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken, failures, onAuthFailure }, workerId: worker?.id });
+  // Posted ratings: one SQLite file shared by every worker (SQLite's locks serialise their writes).
+  const ratings = openSqliteRatingsStore(config.paths.ratingsDbPath);
+  const app = createApp({ models: holder, config, logger, admin: { token: env.adminToken, failures, onAuthFailure }, workerId: worker?.id, ratings });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {
     try {
@@ -115,7 +118,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      process.exit(0);
+      void ratings.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

@@ -4,8 +4,10 @@ import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
+import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
+import { FreshUsers } from './fresh-users.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import type { ModelHolder } from './model-holder.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -34,6 +36,8 @@ export interface CreateAppOptions {
    * which client the admin route's failure limit counts); default REELRANK_TRUST_PROXY, unset: none.
    */
   trustProxy?: TrustProxy;
+  /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
+  ratings?: RatingsStore;
 }
 
 export function defaultLogger(): Logger {
@@ -84,7 +88,8 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
-  app.use(apiRouter(schemas, current, openApiDocument, { maxRecommendations: serving.maxRecommendations, admin }));
+  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
+  app.use(apiRouter(schemas, current, openApiDocument, { maxRecommendations: serving.maxRecommendations, admin, fresh }));
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
   app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
