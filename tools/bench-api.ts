@@ -23,7 +23,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -32,7 +32,7 @@ import { seededRandom } from '@reelrank/random';
 import { loadDatabase } from '@reelrank/database';
 import { computePopularity, readModelManifest, saveModelArtifacts, type MfModel } from '@reelrank/model';
 import { startApi as startServer, type ApiProcess } from './lib/processes';
-import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
+import { idsFromArtifacts, paced, parseFlags, quantile, sendJson } from './lib/bench-kit';
 
 const root = resolve(__dirname, '..');
 const args = parseFlags();
@@ -230,49 +230,24 @@ function recommendationsRequest(t: Target, n = 10): autocannon.Request[] {
  * 3 ms). Requests are sent on schedule over keep-alive sockets whatever the server's speed, and each
  * latency is measured from its scheduled send time (no coordinated omission).
  */
-async function paced(url: string, requests: autocannon.Request[], rate: number, seconds: number): Promise<autocannon.Result & { cpuUs: number }> {
+async function pacedRun(url: string, requests: autocannon.Request[], rate: number, seconds: number): Promise<autocannon.Result & { cpuUs: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const { hostname, port } = new URL(url);
-  const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
-  const one = (r: autocannon.Request, scheduled: number) =>
-    new Promise<void>((done) => {
-      const req = httpRequest(
-        { hostname, port, agent, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body as string) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - scheduled);
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-            done();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        done();
-      });
-      req.end(r.body as string);
-    });
   const cpuBefore = cpuSeconds(serverPid);
-  const start = performance.now() + 20;
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + (i * 1000) / rate;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(one(requests[i % requests.length], scheduled));
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = await paced(rate, seconds, async (i, scheduled) => {
+    const r = requests[i % requests.length];
+    const { status } = await sendJson(agent, url, r.method ?? 'GET', r.path ?? '/', r.body as string | undefined);
+    latencies.push(performance.now() - scheduled);
+    if (status === 0) errors++;
+    else if (status < 200 || status >= 300) non2xx++;
+  });
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10;
   return {
     requests: { total: latencies.length, average: latencies.length / elapsed },
-    latency: { p50: q(0.5), p99: q(0.99) },
+    latency: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
     non2xx,
     errors,
     timeouts: 0,
@@ -286,7 +261,7 @@ async function benchApi(label: string, url: string, t: Target, rows: Row[], rate
   rows.push(row(label, 'POST /recommendations/new-user (fold-in)', await drive(url, newUserRequest(t))));
   if (rate) {
     rows.push(row(label, `POST /recommendations, 2 connections`, await drive(url, recommendationsRequest(t), { connections: 2 })));
-    rows.push(row(label, `POST /recommendations paced ${rate} req/s`, await paced(url, recommendationsRequest(t), rate, DURATION)));
+    rows.push(row(label, `POST /recommendations paced ${rate} req/s`, await pacedRun(url, recommendationsRequest(t), rate, DURATION)));
   }
 }
 
