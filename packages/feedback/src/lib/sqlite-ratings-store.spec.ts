@@ -128,4 +128,17 @@ describe('openSqliteRatingsStore', () => {
     expect(seen.map((r) => [r.userId, r.movieId])).toEqual([1, 2, 3, 4].flatMap((u) => [10, 20, 30].map((m) => [u, m])));
     expect((await s.version()).count).toBe(13);
   });
+
+  it('a :memory: store (no writer thread) keeps the same rules', async () => {
+    const s = openSqliteRatingsStore(':memory:', { now: () => 5 });
+    open.push(s);
+    const [a, b] = await Promise.all([s.put([{ userId: 1, movieId: 2, rating: 3 }]), s.put([{ userId: 1, movieId: 2, rating: 4 }])]);
+    expect(b[0].id).toBeGreaterThan(a[0].id);
+    expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 5 }]);
+    const all = [];
+    for await (const r of s.all()) all.push(r.rating);
+    expect(all).toEqual([4]);
+    expect(await s.forgetUser(1)).toBe(1);
+    expect(await s.version()).toEqual({ count: 0, newestId: 0 }); // the empty store again: same content, same version
+  });
 });
