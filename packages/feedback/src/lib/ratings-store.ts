@@ -31,9 +31,10 @@ export interface StoredRating {
 }
 
 /**
- * A summary of the whole store that changes with every write or forget and never comes back to an
- * earlier value: `newestId` only grows with writes, and `count` only shrinks between two writes.
- * The retraining step hashes it into the Nx hash of the stages (issue 14 item 3).
+ * A summary of the whole store: equal versions mean equal contents. (Ids only grow, so for one
+ * `newestId` the rows present are all the ids up to it that were not deleted since, and deletes
+ * only remove: the `count` tells them apart.) The retraining step can hash it into the Nx hash of
+ * the stages (issue 14 item 3): unchanged while no rating arrives, changed by any write or forget.
  */
 export interface StoreVersion {
   count: number;
