@@ -34,7 +34,7 @@ export class FreshUsers {
     const stored = await this.store.forUser(userId);
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
-    const folded = recommender.foldUser(userId, posted);
+    const folded = recommender.foldUser(userId, posted, 'movie_id', hit?.folded);
     // Keyed by what was read: a write between the two reads gives a newer version and a refold.
     cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
     if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);

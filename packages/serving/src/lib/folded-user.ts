@@ -1,4 +1,12 @@
-import { foldInImplicitUser, foldInModel, foldInUserDual, writeRankingUserVector, type MfModel } from '@reelrank/model';
+import {
+  foldInImplicitUser,
+  foldInModel,
+  foldInUserCg,
+  foldInUserDual,
+  writeRankingUserVector,
+  type FoldedInUser,
+  type MfModel,
+} from '@reelrank/model';
 import { MAX_ANCHORS } from './explain.js';
 import type { ServingIndex } from './serving-index.js';
 
@@ -23,6 +31,8 @@ export interface FoldedUser {
   ratedIds: number[];
   /** The data-set ratings row of a known user (served from the seen index), undefined for a new user. */
   seenRow?: number;
+  /** The rating model's solution (bias and factors): where the next fold-in of this user starts. */
+  solution?: FoldedInUser;
 }
 
 export interface RatedMovie {
@@ -30,8 +40,15 @@ export interface RatedMovie {
   rating: number;
 }
 
-/** Solves the user from `usable` (model-index ratings); `ratedIds` and `seenRow` are what the answer excludes. */
-export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number): FoldedUser {
+/** Up to this many ratings the exact n × n dual solve is cheapest; above it conjugate gradients. */
+const DUAL_MAX_RATINGS = 64;
+
+/**
+ * Solves the user from `usable` (model-index ratings); `ratedIds` and `seenRow` are what the answer
+ * excludes. `start`: a nearby solution (the user's trained vector, or their previous fold-in) that
+ * the conjugate-gradient solve of a user with many ratings starts from.
+ */
+export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number, start?: FoldedInUser): FoldedUser {
   const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
   const common = {
     usable: usable.length,
@@ -41,12 +58,15 @@ export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: numbe
     seenRow,
   };
   if (usable.length === 0) return { ...common, view: ix.model, scoreVector: new Float32Array(0), scoreBias: 0 };
-  const user = foldInUserDual(ix.model, usable, ix.foldIn);
+  const user =
+    usable.length <= DUAL_MAX_RATINGS
+      ? foldInUserDual(ix.model, usable, ix.foldIn)
+      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start, tolerance: 1e-4, maxSteps: 100 });
   const view = foldInModel(ix.model, user);
-  if (!ix.ranking) return { ...common, view, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
+  if (!ix.ranking) return { ...common, view, solution: user, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
   const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);
   const scoreVector = writeRankingUserVector(ix.ranking, ix.model, implicit, 0, user.factors, 0, new Float32Array(ix.rankModel.factors));
-  return { ...common, view, scoreVector, scoreBias: ix.rankModel.globalMean + ix.ranking.weights.rating * user.bias };
+  return { ...common, view, solution: user, scoreVector, scoreBias: ix.rankModel.globalMean + ix.ranking.weights.rating * user.bias };
 }
 
 /**
@@ -58,7 +78,7 @@ export function mergedRatings(
   ix: ServingIndex,
   userId: number,
   fresh: readonly { movieId: number; rating: number }[],
-): { usable: RatedMovie[]; ratedIds: number[]; seenRow?: number } {
+): { usable: RatedMovie[]; ratedIds: number[]; seenRow?: number; trained?: FoldedInUser } {
   const byIndex = new Map<number, number>();
   const seenRow = ix.seen.row.get(userId);
   const { seen } = ix;
@@ -69,5 +89,8 @@ export function mergedRatings(
     const movieIndex = ix.ids.movieIndex.get(r.movieId);
     if (movieIndex !== undefined) byIndex.set(movieIndex, r.rating);
   }
-  return { usable: Array.from(byIndex, ([movieIndex, rating]) => ({ movieIndex, rating })), ratedIds, seenRow };
+  const u = ix.ids.userIndex.get(userId);
+  const k = ix.model.factors;
+  const trained = u === undefined ? undefined : { bias: ix.model.userBias[u], factors: ix.model.userFactors.subarray(u * k, (u + 1) * k) };
+  return { usable: Array.from(byIndex, ([movieIndex, rating]) => ({ movieIndex, rating })), ratedIds, seenRow, trained };
 }
