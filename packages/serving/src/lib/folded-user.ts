@@ -40,9 +40,6 @@ export interface RatedMovie {
   rating: number;
 }
 
-/** Up to this many ratings the exact n × n dual solve is cheapest; above it conjugate gradients. */
-const DUAL_MAX_RATINGS = 64;
-
 /**
  * Solves the user from `usable` (model-index ratings); `ratedIds` and `seenRow` are what the answer
  * excludes. `start`: a nearby solution (the user's trained vector, or their previous fold-in) that
@@ -58,10 +55,14 @@ export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: numbe
     seenRow,
   };
   if (usable.length === 0) return { ...common, view: ix.model, scoreVector: new Float32Array(0), scoreBias: 0 };
+  // Up to k+1 ratings the exact n × n dual solve (n²·k/2 multiply-adds). Above, AᵀA has full rank
+  // and the system is well conditioned: conjugate gradients (2·n·k per step) reach a relative error
+  // of ~1e-4 in about 5 steps and ~1e-8 in 10 (measured on ml-latest-small, k = 250, users with 400-2,700
+  // ratings), where forming AᵀA would cost n·k²/2.
   const user =
-    usable.length <= DUAL_MAX_RATINGS
+    usable.length <= ix.model.factors + 1
       ? foldInUserDual(ix.model, usable, ix.foldIn)
-      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start, tolerance: 1e-4, maxSteps: 100 });
+      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start, tolerance: 1e-4, maxSteps: 12 });
   const view = foldInModel(ix.model, user);
   if (!ix.ranking) return { ...common, view, solution: user, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
   const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);
