@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     });
     ratingsRow.perSecond = ratingsRow.done / elapsed;
     refold.perSecond = refold.done / elapsed;
-    rows.push(trained, cached, ratingsRow, refold);
+    rows.push(first, trained, cached, ratingsRow, refold);
     const foldIns = strategies.get('fold-in') ?? 0;
     goals.push([
       foldIns === cached.done + refold.done,

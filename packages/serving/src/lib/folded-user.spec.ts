@@ -71,4 +71,21 @@ describe('Recommender.foldUser + recommendFolded / predictFolded (ratings posted
     ]);
     expect(recommender.dataSetRatings(4242)).toEqual([]);
   });
+
+  it('when the same folded user asks again, then the memoised top list answers exactly like full scoring (and falls back when it cannot)', () => {
+    const fresh = [
+      { movieId: 10, rating: 0.5 },
+      { movieId: 60, rating: 5 },
+    ];
+    const wide = new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED), { minFoldInRatings: 2, maxRecommendations: 100 });
+    const narrow = new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED), { minFoldInRatings: 2, maxRecommendations: 2 });
+    const a = wide.foldUser(1, fresh);
+    const b = narrow.foldUser(1, fresh);
+    for (const options of [{ n: 2 }, { n: 2, genres: ['Comedy'] }, { n: 2, genres: ['drama'] }, { n: 1, excludeIds: [70] }]) {
+      const first = wide.recommendFolded(a, options);
+      expect(a.top).toBeDefined();
+      expect(wide.recommendFolded(a, options)).toEqual(first);
+      expect(narrow.recommendFolded(b, options)).toEqual(first); // a 2-long list cannot prove filtered answers: full scoring
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
 } from '@reelrank/model';
 import { MAX_ANCHORS } from './explain.js';
 import type { ServingIndex } from './serving-index.js';
+import type { TopLists } from './top-lists.js';
 
 /**
  * A user solved at request time from their ratings, every movie factor fixed (the model package's
@@ -33,6 +34,8 @@ export interface FoldedUser {
   seenRow?: number;
   /** The rating model's solution (bias and factors): where the next fold-in of this user starts. */
   solution?: FoldedInUser;
+  /** Memo of Recommender.recommendFolded: the user's unfiltered top list, built on their first request. */
+  top?: TopLists;
 }
 
 export interface RatedMovie {

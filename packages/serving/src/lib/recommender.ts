@@ -167,18 +167,26 @@ export class Recommender {
     const { ix, scratch } = this;
     const n = Math.min(options.n, ix.maxN);
     const wanted = this.wantedGenres(options.genres);
+    const because = (i: number) =>
+      becauseOf(ix, i, folded.anchorItems, folded.anchorRatings, 0, folded.anchorItems.length) ?? ix.popular.because.get(i);
+    if (folded.usable >= ix.minFoldInRatings) {
+      // Like a known user's precomputed list: the unfiltered top maxN once per folded user, then lookups.
+      const lists = (folded.top ??= this.topListOf(folded));
+      const hit = topListPicks(ix, lists, 0, n, wanted, options.excludeIds);
+      if (hit)
+        return {
+          strategy: 'fold-in',
+          recommendations: hit.map((at) => this.entry(lists.index[at], lists.score[at], (lists.because[at] ??= because(lists.index[at])))),
+        };
+    }
     const ids = options.excludeIds?.length ? [...folded.ratedIds, ...options.excludeIds] : folded.ratedIds;
     scratch.exclude(folded.seenRow, ids);
     try {
       if (folded.usable === 0) return { strategy: 'popular', recommendations: this.popularList(n, wanted) };
-      const { view, anchorItems, anchorRatings } = folded;
-      const scores = ix.scorer.score(folded.scoreVector, 0, folded.scoreBias);
-      const explain = (picks: [number, number][]) =>
-        picks.map(([i, score]) =>
-          this.entry(i, score, becauseOf(ix, i, anchorItems, anchorRatings, 0, anchorItems.length) ?? ix.popular.because.get(i)),
-        );
+      const { view } = folded;
+      const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
       if (folded.usable >= ix.minFoldInRatings) {
-        const count = scratch.pick(scores, n, wanted);
+        const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
         return { strategy: 'fold-in', recommendations: explain(picks) };
@@ -196,6 +204,24 @@ export class Recommender {
       return { strategy: 'popular-blend', recommendations: explain(picks) };
     } finally {
       scratch.restore(folded.seenRow, ids);
+    }
+  }
+
+  /** A folded-in user's top maxN unrated movies with the rating model's predictions: one user's TopLists. */
+  private topListOf(folded: FoldedUser): TopLists {
+    const { scratch, ix } = this;
+    scratch.exclude(folded.seenRow, folded.ratedIds);
+    try {
+      const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), ix.maxN, 0);
+      const index = scratch.pickIndex.slice(0, count);
+      return {
+        index,
+        score: Float32Array.from(index, (i) => predictRating(folded.view, 0, i)),
+        count: Uint16Array.of(count),
+        because: new Array(count),
+      };
+    } finally {
+      scratch.restore(folded.seenRow, folded.ratedIds);
     }
   }
 
