@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     rows.push(first, trained, cached, ratingsRow, refold);
     const foldIns = strategies.get('fold-in') ?? 0;
     goals.push([
-      foldIns === cached.done + refold.done,
+      foldIns === first.done + cached.done + refold.done,
       `every answer to a user who posted came from the fold-in (${[...strategies].map(([s, n]) => `${s} ${n}`).join(', ')})`,
     ]);
     for (const row of [cached, refold])
