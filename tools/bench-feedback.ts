@@ -22,7 +22,7 @@
  * (ml-latest-small downloads unless MOVIELENS_SOURCE points at a copy).
  *
  * Options: --only=fresh,load --users=200 --rate=200 --seconds=20 --load-seconds=60 --write-rate=1000
- *          --batch=1 --read-rate=200 --workers=1 --log-level=warn
+ *          --batch=10 --read-rate=200 --workers=1 --log-level=warn
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -40,8 +40,8 @@ const USERS = Number(args.users ?? 200);
 const RATE = Number(args.rate ?? 200);
 const SECONDS = Number(args.seconds ?? 20);
 const LOAD_SECONDS = Number(args['load-seconds'] ?? 60);
-const WRITE_RATE = Number(args['write-rate'] ?? 1000);
-const BATCH = Number(args.batch ?? 1);
+const WRITE_RATE = Number(args['write-rate'] ?? 1200);
+const BATCH = Number(args.batch ?? 10);
 const READ_RATE = Number(args['read-rate'] ?? 200);
 const WORKERS = Number(args.workers ?? 1);
 
@@ -74,6 +74,13 @@ function recorder(phase: string, route: string, offered: string): Row & { add(st
   });
 }
 
+/** Each kind of failed answer ("<status> <start of the body>") and how often it came. */
+const problems = new Map<string, number>();
+const noteProblem = (status: number, text: string) => {
+  const key = `${status} ${text.slice(0, 160)}`;
+  problems.set(key, (problems.get(key) ?? 0) + 1);
+};
+
 /** (user, movie) pairs never posted before in this run, and what was acknowledged for each. */
 const used = new Set<string>();
 const acknowledged = new Map<string, number>();
@@ -91,8 +98,9 @@ function freshRatings(users: ArrayLike<number>, movieIds: Int32Array, count: num
 
 async function postRatings(agent: Agent, url: string, ratings: ReturnType<typeof freshRatings>): Promise<number> {
   const body = JSON.stringify(ratings.length === 1 ? ratings[0] : { ratings });
-  const { status } = await sendJson(agent, url, 'POST', '/ratings', body);
+  const { status, text } = await sendJson(agent, url, 'POST', '/ratings', body);
   if (status === 201) for (const r of ratings) acknowledged.set(`${r.user_id}:${r.movie_id}`, r.rating);
+  else noteProblem(status, text);
   return status;
 }
 
@@ -135,6 +143,7 @@ async function main(): Promise<void> {
   const recommend = async (userId: number, row: ReturnType<typeof recorder>, from: number, countStrategy = false) => {
     const { status, text } = await sendJson(agent, url, 'POST', '/recommendations', JSON.stringify({ user_id: userId, n_recommendations: 10 }));
     row.add(status, performance.now() - from);
+    if (status !== 200) noteProblem(status, text);
     if (countStrategy && status === 200) {
       const strategy = (JSON.parse(text) as { strategy: string }).strategy;
       strategies.set(strategy, (strategies.get(strategy) ?? 0) + 1);
@@ -250,6 +259,7 @@ async function main(): Promise<void> {
     `- ${DATASET}, ${userIds.length} model users x ${movieIds.length} catalogue movies; ${WORKERS === 1 ? 'one server process' : `${WORKERS} cluster workers`}; store ${storePath} (removed)`,
   );
   for (const [ok, text] of goals) console.log(`- goal ${ok ? 'MET   ' : 'MISSED'} ${text}`);
+  for (const [what, count] of problems) console.log(`- failed answers: ${count} x ${what}`);
   if (goals.some(([ok]) => !ok)) process.exitCode = 1;
 }
 
