@@ -21,7 +21,7 @@
  * --dataset=ml-latest-small (the real one); built with the stages into data/ and models/ when missing
  * (ml-latest-small downloads unless MOVIELENS_SOURCE points at a copy).
  *
- * Options: --only=fresh,load --users=200 --rate=200 --seconds=20 --load-seconds=60 --write-rate=1000
+ * Options: --only=fresh,load --users=200 --rate=200 --seconds=20 --load-seconds=60 --write-rate=1200
  *          --batch=10 --read-rate=200 --workers=1 --log-level=warn
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
