@@ -43,12 +43,17 @@ export interface RatedMovie {
   rating: number;
 }
 
+/** Where a fold-in may start from: the user's previous fold-in (a refold), or their trained vector. */
+export interface FoldStart {
+  previous?: FoldedInUser;
+  trained?: FoldedInUser;
+}
+
 /**
  * Solves the user from `usable` (model-index ratings); `ratedIds` and `seenRow` are what the answer
- * excludes. `start`: a nearby solution (the user's trained vector, or their previous fold-in) that
- * the conjugate-gradient solve of a user with many ratings starts from.
+ * excludes.
  */
-export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number, start?: FoldedInUser): FoldedUser {
+export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number, start: FoldStart = {}): FoldedUser {
   const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
   const common = {
     usable: usable.length,
@@ -58,14 +63,20 @@ export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: numbe
     seenRow,
   };
   if (usable.length === 0) return { ...common, view: ix.model, scoreVector: new Float32Array(0), scoreBias: 0 };
-  // Up to k+1 ratings the exact n × n dual solve (n²·k/2 multiply-adds). Above, AᵀA has full rank
-  // and the system is well conditioned: conjugate gradients (2·n·k per step) reach a relative error
-  // of ~1e-4 in about 5 steps and ~1e-8 in 10 (measured on ml-latest-small, k = 250, users with 400-2,700
-  // ratings), where forming AᵀA would cost n·k²/2.
-  const user =
-    usable.length <= ix.model.factors + 1
+  // Which solver (measured on ml-latest-small, k = 250): up to k+1 ratings the exact n × n dual solve
+  // (n²·k/2 multiply-adds). Above, AᵀA has full rank and the system is well conditioned: conjugate
+  // gradients (2·n·k per step) reach a relative error of ~1e-4 in 5 steps and ~1e-8 in 10, where
+  // forming AᵀA costs n·k²/2. A refold (one rating more than last time) starts next to the answer:
+  // CG from the previous solution reaches ~1e-6 in 6 steps for any n, so it beats the dual above ~24.
+  const k = ix.model.factors;
+  const n = usable.length;
+  const user = start.previous
+    ? n > 24
+      ? foldInUserCg(ix.model, usable, { ...ix.foldIn, start: start.previous, tolerance: 1e-5, maxSteps: 8 })
+      : foldInUserDual(ix.model, usable, ix.foldIn)
+    : n <= k + 1
       ? foldInUserDual(ix.model, usable, ix.foldIn)
-      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start, tolerance: 1e-4, maxSteps: 12 });
+      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start: start.trained, tolerance: 1e-4, maxSteps: 12 });
   const view = foldInModel(ix.model, user);
   if (!ix.ranking) return { ...common, view, solution: user, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
   const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);

@@ -154,7 +154,7 @@ export class Recommender {
     const unknown = fresh.map((r) => r.movieId).filter((id) => !this.ix.catalogue.movies.has(id));
     if (unknown.length) throw movieNotFound(unknown, field);
     const { usable, ratedIds, seenRow, trained } = mergedRatings(this.ix, userId, fresh);
-    return foldUser(this.ix, usable, ratedIds, seenRow, previous?.solution ?? trained);
+    return foldUser(this.ix, usable, ratedIds, seenRow, { previous: previous?.solution, trained });
   }
 
   /**
