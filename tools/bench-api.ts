@@ -32,7 +32,7 @@ import { seededRandom } from '@reelrank/random';
 import { readModelManifest } from '@reelrank/model';
 import { startApi as startServer, WORKSPACE_ROOT as root, type ApiProcess } from './lib/processes';
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
-import { drive, paced, printTable, row, type Measured, type Row } from './lib/load-driver';
+import { drive, pacedRequests, printTable, row, type Measured, type Row } from './lib/load-driver';
 import { syntheticServingModel } from './lib/synthetic-serving-model';
 
 const args = parseFlags();
@@ -153,7 +153,9 @@ async function benchApi(label: string, url: string, t: Target, rows: Row[], rate
   rows.push(row(label, 'POST /recommendations/new-user (fold-in)', await measure(url, newUserRequest(t))));
   if (rate) {
     rows.push(row(label, `POST /recommendations, 2 connections`, await measure(url, recommendationsRequest(t), { connections: 2 })));
-    rows.push(row(label, `POST /recommendations paced ${rate} req/s`, await paced(url, recommendationsRequest(t), rate, DURATION, serverPid)));
+    rows.push(
+      row(label, `POST /recommendations paced ${rate} req/s`, await pacedRequests(url, recommendationsRequest(t), rate, DURATION, serverPid)),
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { request as httpRequest, type Agent } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { getAllMovies, openDatabase } from '@reelrank/database';
@@ -29,4 +30,54 @@ export function idsFromArtifacts(dbPath: string, modelDir: string): { userIds: I
   } finally {
     conn.close();
   }
+}
+
+/**
+ * Open-loop pacing at a fixed offered rate: task i starts at its scheduled time (start + i/rate)
+ * whatever the server's speed, so a slow answer cannot hold the next request back (no coordinated
+ * omission); a task measures its latency from `scheduled`. Resolves with the seconds from the
+ * first scheduled start until every task settled.
+ */
+export async function paced(rate: number, seconds: number, task: (i: number, scheduled: number) => Promise<void>): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const start = performance.now() + 20;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(task(i, scheduled));
+  }
+  await Promise.all(inflight);
+  return (performance.now() - start) / 1000;
+}
+
+/** One HTTP request with a JSON body over `agent` (keep-alive sockets); never rejects: a socket error is status 0. */
+export function sendJson(agent: Agent, url: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const headers: Record<string, string | number> =
+      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = httpRequest({ hostname, port, agent, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', (error) => done({ status: 0, text: error.message }));
+    req.end(body);
+  });
+}
+
+/** The p-quantile (0..1) of ascending `sorted`, rounded to 0.1 (NaN when empty). */
+export function quantile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10;
+}
+
+/** A Markdown table: header row, separator, body rows (cells padded to the column width). */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }

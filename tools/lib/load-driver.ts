@@ -1,5 +1,6 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import autocannon from 'autocannon';
+import { paced, quantile, sendJson } from './bench-kit';
 import { cpuSeconds } from './proc-stats';
 
 /**
@@ -61,54 +62,34 @@ export async function drive(url: string, requests: autocannon.Request[], options
 }
 
 /**
- * An open-loop driver at a fixed offered rate (autocannon's overallRate/connectionRate send in
- * bursts and report the waiting time as latency, measured: p99 ~370 ms where one connection saw
- * 3 ms). Requests are sent on schedule over keep-alive sockets whatever the server's speed, and each
- * latency is measured from its scheduled send time (no coordinated omission).
+ * Requests at a fixed offered rate (autocannon's overallRate/connectionRate send in bursts and report
+ * the waiting time as latency, measured: p99 ~370 ms where one connection saw 3 ms): bench-kit's
+ * open-loop `paced` schedule over keep-alive sockets, each latency from its scheduled send time.
  */
-export async function paced(url: string, requests: autocannon.Request[], rate: number, seconds: number, serverPid?: number): Promise<Measured> {
+export async function pacedRequests(
+  url: string,
+  requests: autocannon.Request[],
+  rate: number,
+  seconds: number,
+  serverPid?: number,
+): Promise<Measured> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const { hostname, port } = new URL(url);
-  const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
-  const one = (r: autocannon.Request, scheduled: number) =>
-    new Promise<void>((done) => {
-      const req = httpRequest(
-        { hostname, port, agent, method: r.method, path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body as string) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - scheduled);
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
-            done();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        done();
-      });
-      req.end(r.body as string);
-    });
   const cpuBefore = cpuSeconds([serverPid]);
-  const start = performance.now() + 20;
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const scheduled = start + (i * 1000) / rate;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(one(requests[i % requests.length], scheduled));
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = await paced(rate, seconds, async (i, scheduled) => {
+    const r = requests[i % requests.length];
+    const { status } = await sendJson(agent, url, r.method ?? 'GET', r.path ?? '/', r.body as string | undefined);
+    latencies.push(performance.now() - scheduled);
+    if (status === 0) errors++;
+    else if (status < 200 || status >= 300) non2xx++;
+  });
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10;
+  latencies.sort((x, y) => x - y);
   return {
     requests: { total: latencies.length, average: latencies.length / elapsed },
-    latency: { p50: q(0.5), p99: q(0.99) },
+    latency: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) },
     non2xx,
     errors,
     timeouts: 0,

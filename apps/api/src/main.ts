@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
+import { openSqliteRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
@@ -76,6 +77,8 @@ function main(): void {
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
   const metrics = new ServiceMetrics();
   const link = worker ? workerMetricsLink(metrics.registry) : undefined;
+  // Posted ratings: one SQLite file shared by every worker (SQLite's locks serialise their writes).
+  const ratings = openSqliteRatingsStore(config.paths.ratingsDbPath);
   const app = createApp({
     models: holder,
     config,
@@ -86,6 +89,7 @@ function main(): void {
     metrics,
     online: link?.online,
     metricsSource: link?.source,
+    ratings,
   });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {
@@ -137,7 +141,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      process.exit(0);
+      void ratings.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

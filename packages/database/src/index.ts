@@ -2,4 +2,13 @@
 export { type DbConnection, openDatabase } from './lib/create-db.js';
 export { streamCsv } from './lib/csv-stream.js';
 export { loadDatabase } from './lib/load-database.js';
-export { getAllMovies, getDatasetMeta, getUserRatedMovieIds, readRatingsColumns, readRatingsColumnsSql, searchMovies } from './lib/queries.js';
+export {
+  getAllMovies,
+  getDatasetMeta,
+  getUserRatedMovieIds,
+  getUserRatings,
+  readRatingsColumns,
+  readRatingsColumnsSql,
+  searchMovies,
+  type UserRating,
+} from './lib/queries.js';

@@ -2,16 +2,18 @@
  * @reelrank/serving: turns model artifacts and the catalogue into answers, without any HTTP. The API
  * and the CLI both answer through it, so they answer identically.
  */
-export { Recommender, type NewUserRating, type RecommendOptions, type RecommenderOptions } from './lib/recommender.js';
+export { Recommender, type FoldedStrategy, type NewUserRating, type RecommendOptions, type RecommenderOptions } from './lib/recommender.js';
 export {
   inMemoryCatalog,
   openSqliteCatalog,
   ratingTableFromColumns,
   type CatalogMovie,
+  type CatalogRating,
   type MovieCatalog,
   type MovieSearch,
   type RatingTable,
   type SqliteMovieCatalog,
 } from './lib/catalog.js';
+export type { FoldedUser } from './lib/folded-user.js';
 export { ApiError, movieNotFound, type FieldProblem } from './lib/errors.js';
 export type { Because, MovieDetails, MovieFields, MovieRecommendation, SearchResponse, SimilarResponse } from './lib/answers.js';

@@ -4,8 +4,10 @@ import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
+import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
+import { FreshUsers } from './fresh-users.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -46,6 +48,8 @@ export interface CreateAppOptions {
   online?: OnlineEvalSink;
   /** What GET /metrics serves; default `metrics`' registry (a cluster worker: the cluster's, summed by the primary). */
   metricsSource?: () => Promise<MetricsJson>;
+  /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
+  ratings?: RatingsStore;
 }
 
 export function defaultLogger(): Logger {
@@ -119,11 +123,13 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
+  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
   app.use(
     apiRouter(schemas, current, openApiDocument, {
       maxRecommendations: serving.maxRecommendations,
       admin,
       observe,
+      fresh,
       extend: (router, adminGuard) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });

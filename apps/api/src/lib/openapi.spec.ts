@@ -79,11 +79,11 @@ describe('GET /openapi.json', () => {
     for (const ref of refs) expect(doc.components.schemas[ref.replace('#/components/schemas/', '')]).toBeDefined();
   });
 
-  it('when a POST with a body is documented, then it has a request body, a 200, a 400 and a 413', () => {
+  it('when a POST with a body is documented, then it has a request body, a 200 (201 for what it creates), a 400 and a 413', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       if (!ops.post || path.startsWith('/admin/')) continue;
       expect([path, ops.post.requestBody !== undefined]).toEqual([path, true]);
-      expect(Object.keys(ops.post.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
+      expect(Object.keys(ops.post.responses)).toEqual(expect.arrayContaining([path === '/ratings' ? '201' : '200', '400', '413']));
     }
   });
 
@@ -96,7 +96,11 @@ describe('GET /openapi.json', () => {
     const rating = doc.components.schemas.NewUserRecommendationsRequest.properties?.ratings as { items: { properties: Record<string, object> } };
     expect(rating.items.properties.rating).toMatchObject({ minimum: 0.5, maximum: 5, multipleOf: 0.5 });
     const response = doc.components.schemas.RecommendationsResponse;
-    expect(response.properties?.strategy).toMatchObject({ enum: ['personalized', 'popular'] });
+    expect(response.properties?.strategy).toMatchObject({ enum: ['personalized', 'popular', 'fold-in', 'popular-blend'] });
+    const posted = doc.components.schemas.RatingsRequest as { anyOf: { properties: Record<string, object>; required: string[] }[] };
+    expect(posted.anyOf[0].required).toEqual(['user_id', 'movie_id', 'rating']);
+    expect(posted.anyOf[0].properties.rating).toMatchObject({ minimum: 0.5, maximum: 5, multipleOf: 0.5 });
+    expect(posted.anyOf[1].properties.ratings).toMatchObject({ minItems: 1, maxItems: 1000 });
     expect(doc.components.schemas.Error.required).toEqual(['error']);
   });
 });

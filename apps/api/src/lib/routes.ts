@@ -1,10 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
 import { ApiError, errorBody } from './errors.js';
+import type { FreshUsers } from './fresh-users.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
+import { ratingsRouter } from './ratings-routes.js';
 import {
   MAX_ID,
   type ApiSchemas,
@@ -89,6 +91,7 @@ export function apiRouter(
     maxRecommendations: number;
     admin?: AdminOptions;
     observe?: AnswerObserver;
+    fresh: FreshUsers;
     extend?: (router: Router, adminGuard: RequestHandler) => void;
   },
 ): Router {
@@ -99,9 +102,14 @@ export function apiRouter(
     return recommender;
   };
 
-  router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), (req, res) => {
+  // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
+  const { fresh } = options;
+  router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), async (req, res) => {
     const body = req.body as RecommendationsRequest;
-    const result = model().recommend(body.user_id, { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids });
+    const recommender = model();
+    const folded = await fresh.folded(recommender, body.user_id);
+    const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+    const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
     options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
     res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
   });
@@ -114,16 +122,28 @@ export function apiRouter(
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
-  router.post('/predict', validateBody(schemas.predictRequest, fastPredict), (req, res) => {
+  router.post('/predict', validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
-    res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: model().predict(body.user_id, body.movie_id) });
+    const recommender = model();
+    const folded = await fresh.folded(recommender, body.user_id);
+    const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
+    res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
-  router.post('/predict/batch', validateBody(schemas.batchPredictRequest), (req, res) => {
+  router.post('/predict/batch', validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
-    const ratings = model().predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
-    res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: ratings[i] })) });
+    const recommender = model();
+    const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
+    const folded = new Map<number, Awaited<ReturnType<FreshUsers['folded']>>>();
+    for (const p of pairs) if (!folded.has(p.user_id)) folded.set(p.user_id, await fresh.folded(recommender, p.user_id));
+    const predicted = (p: (typeof pairs)[number], i: number) => {
+      const user = folded.get(p.user_id);
+      return user ? recommender.predictFolded(user, p.movie_id) : ratings[i];
+    };
+    res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
   });
+
+  router.use(ratingsRouter(model, fresh));
 
   router.get('/movies', (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');

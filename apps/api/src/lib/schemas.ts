@@ -131,8 +131,10 @@ export function buildSchemas(limits: SchemaLimits) {
 
   const recommendationsResponse = z.object({
     user_id: userId,
-    strategy: z.enum(['personalized', 'popular']).meta({
-      description: 'personalized: the model scored the user; popular: unknown user, cold-start list',
+    strategy: z.enum(['personalized', 'popular', 'fold-in', 'popular-blend']).meta({
+      description:
+        'personalized: the trained model scored the user; popular: unknown user, cold-start list; fold-in / popular-blend: the user posted ratings ' +
+        '(POST /ratings) and was folded in from all of them (popular-blend: fewer than 5 usable, blended with the cold-start list)',
     }),
     recommendations: z.array(movieRecommendation),
   });

@@ -18,6 +18,13 @@ describe('loadConfig', () => {
     expect(config.serving.port).toBe(8000);
     expect(config.paths.dbPath).toBe(join(root, 'data', 'ml-latest-small.db'));
     expect(config.paths.modelDir).toBe(join(root, 'models', 'ml-latest-small'));
+    expect(config.paths.ratingsDbPath).toBe(join(root, 'data', 'ml-latest-small.ratings.db'));
+  });
+
+  it('when REELRANK_RATINGS_DB is set, then the posted-ratings store lives there (relative to the root), apart from the stage artifacts', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: { REELRANK_RATINGS_DB: 'state/r.db' } }).paths.ratingsDbPath).toBe(join(root, 'state', 'r.db'));
+    expect(loadConfig({ root, env: { REELRANK_DATA_DIR: '/d', REELRANK_DATASET: 'ml-1m' } }).paths.ratingsDbPath).toBe('/d/ml-1m.ratings.db');
   });
 
   it('when env variables are set, then they override the files with the right types', () => {

@@ -11,6 +11,11 @@ export interface StagePaths {
   processedDir: string;
   /** data/<dataset>.db: the SQLite database. */
   dbPath: string;
+  /**
+   * data/<dataset>.ratings.db (or REELRANK_RATINGS_DB): ratings posted to the running API. Not a stage
+   * artifact: no stage rebuilds or deletes it, so rebuilding data/<dataset>.db loses no rating.
+   */
+  ratingsDbPath: string;
   /** models/<dataset>/: model.json, metrics.json and the weights file. */
   modelDir: string;
   /**
@@ -22,7 +27,11 @@ export interface StagePaths {
 }
 
 /** The stage paths of `dataset`; `dirs` are the runtime settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
-export function resolvePaths(root: string, dataset: string, dirs: Partial<Pick<RuntimeConfig, 'dataDir' | 'modelsDir'>> = {}): StagePaths {
+export function resolvePaths(
+  root: string,
+  dataset: string,
+  dirs: Partial<Pick<RuntimeConfig, 'dataDir' | 'modelsDir' | 'ratingsDb'>> = {},
+): StagePaths {
   const dataDir = resolve(root, dirs.dataDir ?? 'data');
   const modelsDir = resolve(root, dirs.modelsDir ?? 'models');
   return {
@@ -31,6 +40,7 @@ export function resolvePaths(root: string, dataset: string, dirs: Partial<Pick<R
     rawDir: join(dataDir, 'raw', dataset),
     processedDir: join(dataDir, 'processed', dataset),
     dbPath: join(dataDir, `${dataset}.db`),
+    ratingsDbPath: dirs.ratingsDb ? resolve(root, dirs.ratingsDb) : join(dataDir, `${dataset}.ratings.db`),
     modelDir: join(modelsDir, dataset),
     registryDir: join(modelsDir, '_versions', dataset),
   };

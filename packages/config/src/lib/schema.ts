@@ -181,6 +181,14 @@ export const runtimeConfigSchema = z
       .describe('Workspace root (env REELRANK_ROOT; default: the folder holding nx.json above the current directory)'),
     dataDir: z.string().min(1).default('data').describe('Data folder, relative to the root (env REELRANK_DATA_DIR)'),
     modelsDir: z.string().min(1).default('models').describe('Models folder, relative to the root (env REELRANK_MODELS_DIR)'),
+    ratingsDb: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it',
+      ),
     initCwd: z
       .string()
       .min(1)
@@ -275,6 +283,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_ROOT: ['runtime', 'root'],
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
+  REELRANK_RATINGS_DB: ['runtime', 'ratingsDb'],
   INIT_CWD: ['runtime', 'initCwd'],
   REELRANK_TF_BACKEND: ['runtime', 'tfBackend'],
   REELRANK_VERBOSE: ['runtime', 'verbose'],
@@ -298,6 +307,7 @@ export const TEXT_ENV = new Set([
   'REELRANK_ROOT',
   'REELRANK_DATA_DIR',
   'REELRANK_MODELS_DIR',
+  'REELRANK_RATINGS_DB',
   'INIT_CWD',
   'NODE_ENV',
   'LOG_LEVEL',

@@ -81,9 +81,9 @@ describe('movie lookups', () => {
 
   it('when a user has ratings, then both rating queries return them by movie id', () => {
     expect(getUserRatings(conn, 1)).toEqual([
-      { movieId: 1, rating: 4 },
-      { movieId: 6, rating: 5 },
-      { movieId: 12, rating: 3.5 },
+      { movieId: 1, rating: 4, timestamp: 964982703 },
+      { movieId: 6, rating: 5, timestamp: 964981247 },
+      { movieId: 12, rating: 3.5, timestamp: 964982224 },
     ]);
     expect(getUserRatedMovieIds(conn, 3)).toEqual([1, 6, 11, 21]);
     expect(getUserRatedMovieIds(conn, 12345)).toEqual([]);

@@ -20,6 +20,8 @@ export interface Movie {
 export interface UserRating {
   movieId: number;
   rating: number;
+  /** Unix seconds. */
+  timestamp: number;
 }
 
 /** Every rating as parallel columns, ordered by (userId, movieId): the trainer's input. */
@@ -126,7 +128,7 @@ export function getMoviesByIds(conn: Connection, movieIds: readonly number[]): M
 }
 
 export function getUserRatings(conn: Connection, userId: number): UserRating[] {
-  const sql = 'SELECT movie_id AS movieId, rating FROM ratings WHERE user_id = ? ORDER BY movie_id';
+  const sql = 'SELECT movie_id AS movieId, rating, timestamp FROM ratings WHERE user_id = ? ORDER BY movie_id';
   return prepared(conn, sql).all(userId) as UserRating[];
 }
 

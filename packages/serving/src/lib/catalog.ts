@@ -2,6 +2,7 @@ import {
   getAllMovies,
   getDatasetMeta,
   getUserRatedMovieIds,
+  getUserRatings,
   openDatabase,
   readRatingsColumns,
   searchMovies,
@@ -19,6 +20,12 @@ export interface CatalogMovie {
   title: string;
   year: number | null;
   genres: string[];
+}
+
+export interface CatalogRating {
+  movieId: number;
+  rating: number;
+  timestamp: number;
 }
 
 export interface MovieSearch {
@@ -65,6 +72,8 @@ export interface MovieCatalog {
   ratingTable(): RatingTable;
   /** Movies the user has rated (empty for an unknown user). */
   ratedMovieIds(userId: number): number[];
+  /** The user's ratings in the data set, by movie id (timestamps in Unix seconds). */
+  userRatings(userId: number): CatalogRating[];
   searchMovies(search: MovieSearch): { total: number; movies: CatalogMovie[] };
   /** Dataset the database was built from, when it records one. */
   dataset(): string | undefined;
@@ -86,6 +95,7 @@ export function openSqliteCatalog(dbPath: string): SqliteMovieCatalog {
     connection: conn,
     allMovies: () => getAllMovies(conn),
     ratedMovieIds: (userId) => getUserRatedMovieIds(conn, userId),
+    userRatings: (userId) => getUserRatings(conn, userId),
     ratingTable: () => ratingTableFromColumns(readRatingsColumns(conn)),
     searchMovies: (search) => searchMovies(conn, search),
     dataset: () => {
@@ -101,7 +111,7 @@ export function openSqliteCatalog(dbPath: string): SqliteMovieCatalog {
 
 /**
  * A catalogue held in memory: for tests and tools. Each user's ratings are movie ids (rated 4) or
- * [movieId, rating] pairs.
+ * [movieId, rating] pairs (timestamp 0).
  */
 export function inMemoryCatalog(
   movies: CatalogMovie[],
@@ -114,6 +124,7 @@ export function inMemoryCatalog(
   return {
     allMovies: () => sorted,
     ratedMovieIds: (userId) => pairs(userId).map((p) => p[0]),
+    userRatings: (userId) => pairs(userId).map(([movieId, rating]) => ({ movieId, rating, timestamp: 0 })),
     ratingTable: () => {
       const users = Object.keys(ratedByUser)
         .map(Number)

@@ -1,17 +1,9 @@
-import {
-  clipRating,
-  foldInImplicitUser,
-  foldInModel,
-  foldInUserDual,
-  predictRating,
-  writeRankingUserVector,
-  type ModelBundle,
-  type ModelManifest,
-} from '@reelrank/model';
+import { clipRating, predictRating, type ModelBundle, type ModelManifest } from '@reelrank/model';
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
-import type { CatalogMovie, MovieCatalog } from './catalog.js';
+import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
 import { becauseOf, MAX_ANCHORS } from './explain.js';
+import { foldUser, mergedRatings, type FoldedUser } from './folded-user.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
@@ -27,6 +19,7 @@ import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js'
  * mask and clears them again afterwards; the only allocations are the response objects.
  *
  * Not re-entrant by design: handlers are synchronous, so one request uses the buffers at a time.
+ * (Over 300 lines: every answer path shares the private scratch buffers and the entry builders.)
  */
 
 export interface RecommendOptions {
@@ -47,6 +40,9 @@ export interface RecommenderOptions extends ServingIndexOptions {
    */
   precomputeBudget?: number;
 }
+
+/** Which path answered a folded-in user (see recommendFolded). */
+export type FoldedStrategy = 'fold-in' | 'popular-blend' | 'popular';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -132,40 +128,70 @@ export class Recommender {
   recommendForNewUser(
     ratings: NewUserRating[],
     options: Omit<RecommendOptions, 'excludeIds'>,
-  ): { strategy: 'fold-in' | 'popular-blend' | 'popular'; ratingsUsed: number; recommendations: MovieRecommendation[] } {
-    const { ix, scratch } = this;
+  ): { strategy: FoldedStrategy; ratingsUsed: number; recommendations: MovieRecommendation[] } {
+    const { ix } = this;
     const unknown = ratings.map((r) => r.movieId).filter((id) => !ix.catalogue.movies.has(id));
     if (unknown.length) throw movieNotFound(unknown, 'ratings.movie_id');
-    const n = Math.min(options.n, ix.maxN);
-    const wanted = this.wantedGenres(options.genres);
     const usable = ratings.flatMap((r) => {
       const movieIndex = ix.ids.movieIndex.get(r.movieId);
       return movieIndex === undefined ? [] : [{ movieIndex, rating: r.rating }];
     });
-    const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
-    const anchorItems = Int32Array.from(anchors, (a) => a.movieIndex);
-    const anchorRatings = Float32Array.from(anchors, (a) => a.rating);
-    const ids = ratings.map((r) => r.movieId);
-    scratch.exclude(undefined, ids);
+    const folded = foldUser(
+      ix,
+      usable,
+      ratings.map((r) => r.movieId),
+    );
+    return { ...this.recommendFolded(folded, options), ratingsUsed: usable.length };
+  }
+
+  /**
+   * User `userId` solved again from all of their ratings: the data set's (as served) plus `fresh`
+   * ones posted since (a fresh rating of a movie replaces the data-set one). Unknown movies are a 404
+   * naming `field`. Keep the result for as long as the user's ratings stay the same; pass it as
+   * `previous` to the next fold-in of the user, which then starts from it.
+   */
+  foldUser(userId: number, fresh: readonly NewUserRating[], field = 'movie_id', previous?: FoldedUser): FoldedUser {
+    const unknown = fresh.map((r) => r.movieId).filter((id) => !this.ix.catalogue.movies.has(id));
+    if (unknown.length) throw movieNotFound(unknown, field);
+    const { usable, ratedIds, seenRow, trained } = mergedRatings(this.ix, userId, fresh);
+    return foldUser(this.ix, usable, ratedIds, seenRow, { previous: previous?.solution, trained });
+  }
+
+  /**
+   * Top-n for a folded-in user, none of their rated movies (nor `excludeIds`). With
+   * `minFoldInRatings` usable ratings or more: ranked by the fold-in ("fold-in"); fewer: the
+   * cold-start list re-ranked by w·fold-in + (1-w)·damped mean, w = usable / minFoldInRatings
+   * ("popular-blend"); none: the cold-start list ("popular").
+   */
+  recommendFolded(folded: FoldedUser, options: RecommendOptions): { strategy: FoldedStrategy; recommendations: MovieRecommendation[] } {
+    const { ix, scratch } = this;
+    const n = Math.min(options.n, ix.maxN);
+    const wanted = this.wantedGenres(options.genres);
+    const because = (i: number) =>
+      becauseOf(ix, i, folded.anchorItems, folded.anchorRatings, 0, folded.anchorItems.length) ?? ix.popular.because.get(i);
+    if (folded.usable >= ix.minFoldInRatings) {
+      // Like a known user's precomputed list: the unfiltered top maxN once per folded user, then lookups.
+      const lists = (folded.top ??= this.topListOf(folded));
+      const hit = topListPicks(ix, lists, 0, n, wanted, options.excludeIds);
+      if (hit)
+        return {
+          strategy: 'fold-in',
+          recommendations: hit.map((at) => this.entry(lists.index[at], lists.score[at], (lists.because[at] ??= because(lists.index[at])))),
+        };
+    }
+    const ids = options.excludeIds?.length ? [...folded.ratedIds, ...options.excludeIds] : folded.ratedIds;
+    scratch.exclude(folded.seenRow, ids);
     try {
-      if (usable.length === 0) return { strategy: 'popular', ratingsUsed: 0, recommendations: this.popularList(n, wanted) };
-      const user = foldInUserDual(ix.model, usable, ix.foldIn);
-      const view = foldInModel(ix.model, user); // the rating model's view of this user: predicted_rating
-      let scores: Float32Array;
-      if (ix.ranking) {
-        const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);
-        const vector = writeRankingUserVector(ix.ranking, ix.model, implicit, 0, user.factors, 0, new Float32Array(ix.rankModel.factors));
-        scores = ix.scorer.score(vector, 0, ix.rankModel.globalMean + ix.ranking.weights.rating * user.bias);
-      } else scores = ix.scorer.score(user.factors, 0, ix.model.globalMean + user.bias);
-      const explain = (picks: [number, number][]) =>
-        picks.map(([i, score]) => this.entry(i, score, becauseOf(ix, i, anchorItems, anchorRatings, 0, anchors.length) ?? ix.popular.because.get(i)));
-      if (usable.length >= ix.minFoldInRatings) {
-        const count = scratch.pick(scores, n, wanted);
+      if (folded.usable === 0) return { strategy: 'popular', recommendations: this.popularList(n, wanted) };
+      const { view } = folded;
+      const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
+      if (folded.usable >= ix.minFoldInRatings) {
+        const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
-        return { strategy: 'fold-in', ratingsUsed: usable.length, recommendations: explain(picks) };
+        return { strategy: 'fold-in', recommendations: explain(picks) };
       }
-      const w = usable.length / ix.minFoldInRatings;
+      const w = folded.usable / ix.minFoldInRatings;
       const blended: { index: number; rank: number; predicted: number; blend: number }[] = [];
       for (let rank = 0; rank < ix.popular.index.length; rank++) {
         const index = ix.popular.index[rank];
@@ -175,10 +201,45 @@ export class Recommender {
       }
       blended.sort((a, b) => b.blend - a.blend || a.rank - b.rank);
       const picks = blended.slice(0, n).map((p): [number, number] => [p.index, p.predicted]);
-      return { strategy: 'popular-blend', ratingsUsed: usable.length, recommendations: explain(picks) };
+      return { strategy: 'popular-blend', recommendations: explain(picks) };
     } finally {
-      scratch.restore(undefined, ids);
+      scratch.restore(folded.seenRow, ids);
     }
+  }
+
+  /** A folded-in user's top maxN unrated movies with the rating model's predictions: one user's TopLists. */
+  private topListOf(folded: FoldedUser): TopLists {
+    const { scratch, ix } = this;
+    scratch.exclude(folded.seenRow, folded.ratedIds);
+    try {
+      const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), ix.maxN, 0);
+      const index = scratch.pickIndex.slice(0, count);
+      return {
+        index,
+        score: Float32Array.from(index, (i) => predictRating(folded.view, 0, i)),
+        count: Uint16Array.of(count),
+        because: new Array(count),
+      };
+    } finally {
+      scratch.restore(folded.seenRow, folded.ratedIds);
+    }
+  }
+
+  /** A folded-in user's clipped prediction (a movie the model never saw falls back through the biases). */
+  predictFolded(folded: FoldedUser, movieId: number): number {
+    if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
+    // No usable rating: the view is the trained model itself, and user -1 means biases only.
+    return round3(predictRating(folded.view, folded.usable === 0 ? -1 : 0, this.ix.ids.movieIndex.get(movieId) ?? -1));
+  }
+
+  /** Whether the catalogue has the movie (the ratings a client posts must name one). */
+  hasMovie(movieId: number): boolean {
+    return this.ix.catalogue.movies.has(movieId);
+  }
+
+  /** The user's ratings in the data set the catalogue was built from, by movie id. */
+  dataSetRatings(userId: number): CatalogRating[] {
+    return this.catalog.userRatings(userId);
   }
 
   /** Movies closest to `movieId` by item-factor cosine; empty for a catalogued movie the model never saw. */

@@ -1,0 +1,43 @@
+import type { RatingsStore } from '@reelrank/feedback';
+import type { FoldedUser, Recommender } from '@reelrank/serving';
+
+/**
+ * Users who posted ratings, folded in at request time: the next /recommendations or /predict of such
+ * a user is answered from all of their ratings (data set + posted) without retraining.
+ *
+ * Each request asks the store for the user's version (the newest id among their posted ratings, 0:
+ * none), so a rating posted to any process sharing the store - another cluster worker - counts from
+ * the next request on. The folded vectors are cached per model (a reload starts afresh) and per user,
+ * keyed by that version, so repeated requests do not fold again; the least recently used users are
+ * dropped beyond `maxUsers`.
+ */
+export class FreshUsers {
+  private readonly caches = new WeakMap<Recommender, Map<number, { version: number; folded: FoldedUser }>>();
+
+  constructor(
+    readonly store: RatingsStore,
+    private readonly maxUsers = 10_000,
+  ) {}
+
+  /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
+  async folded(recommender: Recommender, userId: number): Promise<FoldedUser | undefined> {
+    const version = await this.store.userVersion(userId);
+    if (version === 0) return undefined;
+    let cache = this.caches.get(recommender);
+    if (!cache) this.caches.set(recommender, (cache = new Map()));
+    const hit = cache.get(userId);
+    if (hit?.version === version) {
+      cache.delete(userId); // most recently used last
+      cache.set(userId, hit);
+      return hit.folded;
+    }
+    const stored = await this.store.forUser(userId);
+    const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
+    if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
+    const folded = recommender.foldUser(userId, posted, 'movie_id', hit?.folded);
+    // Keyed by what was read: a write between the two reads gives a newer version and a refold.
+    cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
+    if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);
+    return folded;
+  }
+}

@@ -1,0 +1,73 @@
+import { Router } from 'express';
+import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
+import { movieNotFound, type Recommender } from '@reelrank/serving';
+import { ApiError } from './errors.js';
+import type { FreshUsers } from './fresh-users.js';
+import { requestLog } from './http-fast.js';
+import { noQuery } from './movie-schemas.js';
+import { ratingInput, ratingsBatch, userIdParams, type RatingInput } from './rating-schemas.js';
+import { parseOrThrow } from './validate.js';
+
+/**
+ * Ratings in: POST /ratings stores one rating or a batch (all or nothing) and answers 201 only once
+ * the store says they are durable; GET /users/{user_id}/ratings lists a user's ratings, original and
+ * new; DELETE forgets the new ones. The next /recommendations and /predict of the user fold them in
+ * (fresh-users.ts).
+ */
+
+const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
+
+export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Router {
+  const router = Router();
+  const { store } = fresh;
+
+  /** A store failure is the server's problem: 503 (retry), with the cause in the log. */
+  const unavailable = (req: Parameters<typeof requestLog>[0], error: unknown): ApiError => {
+    if (error instanceof InvalidRatingError)
+      return new ApiError(400, 'validation_error', error.message, [{ field: 'ratings', message: error.message }]);
+    requestLog(req).error({ err: error }, 'ratings store failed');
+    return new ApiError(503, 'ratings_store_unavailable', 'The ratings store did not take the write; nothing was stored, retry');
+  };
+
+  router.post('/ratings', async (req, res) => {
+    const body: unknown = req.body;
+    const batch = typeof body === 'object' && body !== null && 'ratings' in body;
+    const items: RatingInput[] = batch ? parseOrThrow(ratingsBatch, body).ratings : [parseOrThrow(ratingInput, body)];
+    const recommender = model();
+    const unknown = [...new Set(items.map((r) => r.movie_id).filter((id) => !recommender.hasMovie(id)))];
+    if (unknown.length) throw movieNotFound(unknown, batch ? 'ratings.movie_id' : 'movie_id');
+    let stored: StoredRating[];
+    try {
+      stored = await store.put(items.map((r) => ({ userId: r.user_id, movieId: r.movie_id, rating: r.rating, timestamp: r.timestamp })));
+    } catch (error) {
+      throw unavailable(req, error);
+    }
+    res.status(201).json({ ratings: stored.map(out) });
+  });
+
+  router.get('/users/:user_id/ratings', async (req, res) => {
+    const { user_id } = parseOrThrow(userIdParams, req.params, 'path');
+    parseOrThrow(noQuery, req.query, 'query');
+    const original = model().dataSetRatings(user_id);
+    const posted = await store.forUser(user_id);
+    const byMovie = new Map<number, { movie_id: number; rating: number; timestamp: number; source: 'original' | 'new' }>();
+    for (const r of original) byMovie.set(r.movieId, { movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp, source: 'original' });
+    for (const r of posted) byMovie.set(r.movieId, { movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp, source: 'new' });
+    const ratings = [...byMovie.values()].sort((a, b) => a.movie_id - b.movie_id);
+    res.json({ user_id, ratings, counts: { original: original.length, new: posted.length } });
+  });
+
+  router.delete('/users/:user_id/ratings', async (req, res) => {
+    const { user_id } = parseOrThrow(userIdParams, req.params, 'path');
+    parseOrThrow(noQuery, req.query, 'query');
+    let forgotten: number;
+    try {
+      forgotten = await store.forgetUser(user_id);
+    } catch (error) {
+      throw unavailable(req, error);
+    }
+    res.json({ user_id, forgotten });
+  });
+
+  return router;
+}

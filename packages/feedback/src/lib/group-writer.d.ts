@@ -1,0 +1,10 @@
+// Types of group-writer.js (plain CommonJS so the writer thread requires it without a TS loader).
+import type Database from 'better-sqlite3';
+import type { NewRating, StoredRating } from './ratings-store.js';
+
+export type WriteJob = { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number };
+export type WriteOutcome = { ok: true; value: StoredRating[] | number } | { ok: false; error: unknown };
+
+export const SCHEMA_VERSION: number;
+export function openForWriting(database: typeof Database, path: string, busyTimeoutMs: number): Database.Database;
+export function groupWriter(db: Database.Database): (jobs: WriteJob[]) => WriteOutcome[];

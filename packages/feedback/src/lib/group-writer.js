@@ -1,0 +1,65 @@
+// The ratings file's schema and its group-committing writer. Plain CommonJS so the writer thread
+// (writer-thread.js) requires it without a TypeScript loader; sqlite-ratings-store.ts uses the same
+// code in-thread for ':memory:' stores. Types: group-writer.d.ts.
+'use strict';
+
+const SCHEMA_VERSION = 1;
+
+// AUTOINCREMENT: ids are never reused, also after deletes (StoreVersion relies on it). INSERT OR
+// REPLACE deletes the old row of a (user, movie) pair and inserts a new one with a new, larger id.
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ratings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    timestamp INTEGER NOT NULL,
+    UNIQUE (user_id, movie_id)
+  );
+  CREATE INDEX IF NOT EXISTS ratings_user_newest ON ratings (user_id, id);
+`;
+
+/**
+ * Opens `path` for writing: WAL journal, `synchronous = FULL` (a COMMIT returns after the WAL is
+ * fsynced, so it survives a process kill and a power loss), the schema created or checked.
+ */
+function openForWriting(Database, path, busyTimeoutMs) {
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true });
+    if (version > SCHEMA_VERSION) throw new Error(`${path} has ratings schema version ${version}; this code knows up to ${SCHEMA_VERSION}`);
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+  return db;
+}
+
+/**
+ * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId}) in one BEGIN IMMEDIATE
+ * transaction, so the group pays one fsync; each job runs in a SAVEPOINT of its own (nested
+ * db.transaction), so one failing job rolls back alone. Returns one outcome per job once COMMIT has
+ * returned: {ok: true, value} (the stored rows, or the count forgotten) or {ok: false, error};
+ * throws when the transaction as a whole fails (then nothing of the group is stored).
+ */
+function groupWriter(db) {
+  const insert = db.prepare('INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
+  const forget = db.prepare('DELETE FROM ratings WHERE user_id = ?');
+  const writeJob = db.transaction((job) => {
+    if (job.kind === 'forget') return forget.run(job.userId).changes;
+    return job.rows.map((r) => ({ id: Number(insert.run(r.userId, r.movieId, r.rating, r.timestamp).lastInsertRowid), ...r }));
+  });
+  const writeGroup = db.transaction((jobs) =>
+    jobs.map((job) => {
+      try {
+        return { ok: true, value: writeJob(job) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  return (jobs) => writeGroup.immediate(jobs);
+}
+
+module.exports = { SCHEMA_VERSION, openForWriting, groupWriter };

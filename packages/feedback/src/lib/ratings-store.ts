@@ -1,0 +1,96 @@
+/**
+ * The one interface to the ratings users post to the running service. Asynchronous on purpose: the
+ * embedded SQLite implementation answers synchronously underneath, a server database (PostgreSQL,
+ * issue 15) will not, and callers must not be able to tell the difference.
+ *
+ * Semantics every implementation keeps:
+ * - `put` is all-or-nothing and resolves only once the ratings are durable (a crash of the process
+ *   right after it resolved loses none of them).
+ * - One rating per (user, movie): a new rating of the same pair replaces the old one.
+ * - Every stored rating gets an `id` from one sequence that only grows (ids are never reused, also
+ *   not after `forgetUser`), so "newest id" identifies a state of the store (see StoreVersion).
+ */
+
+export interface NewRating {
+  userId: number;
+  movieId: number;
+  /** 0.5..5.0 in half steps (checked by the caller's schema and again by the store). */
+  rating: number;
+  /** Unix seconds; the store's clock when absent. */
+  timestamp?: number;
+}
+
+export interface StoredRating {
+  /** From the store's one growing sequence: a later write has a larger id. */
+  id: number;
+  userId: number;
+  movieId: number;
+  rating: number;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
+/**
+ * A summary of the whole store: equal versions mean equal contents. (Ids only grow, so for one
+ * `newestId` the rows present are all the ids up to it that were not deleted since, and deletes
+ * only remove: the `count` tells them apart.) The retraining step can hash it into the Nx hash of
+ * the stages (issue 14 item 3): unchanged while no rating arrives, changed by any write or forget.
+ */
+export interface StoreVersion {
+  count: number;
+  newestId: number;
+}
+
+export interface RatingsStore {
+  /** Stores the ratings in one transaction and resolves with them as stored, once durable. */
+  put(ratings: readonly NewRating[]): Promise<StoredRating[]>;
+  /** The user's stored ratings, by movie id. */
+  forUser(userId: number): Promise<StoredRating[]>;
+  /**
+   * The newest id among the user's ratings, 0 when there are none: changes whenever the user's
+   * ratings change, so it keys caches of anything derived from them (a folded-in user vector).
+   */
+  userVersion(userId: number): Promise<number>;
+  /** Deletes the user's stored ratings (durable before it resolves); resolves with how many there were. */
+  forgetUser(userId: number): Promise<number>;
+  /**
+   * Every stored rating ordered by (userId, movieId), read from one consistent snapshot in pages,
+   * without holding up writers: what a training run reads.
+   */
+  all(): AsyncIterable<StoredRating>;
+  version(): Promise<StoreVersion>;
+  close(): Promise<void>;
+}
+
+/** Ratings are 0.5..5.0 in half steps: the one check, shared by every implementation. */
+export function isValidRating(value: number): boolean {
+  return Number.isFinite(value) && value >= 0.5 && value <= 5 && Number.isInteger(value * 2);
+}
+
+/** Thrown by `put` for input no implementation may store (the API's schemas reject it earlier). */
+export class InvalidRatingError extends Error {
+  constructor(
+    message: string,
+    readonly index: number,
+  ) {
+    super(message);
+    this.name = 'InvalidRatingError';
+  }
+}
+
+/** Checks a batch before any of it is written; returns the ratings with their timestamps filled in. */
+export function normalizeBatch(ratings: readonly NewRating[], nowSeconds: number): Required<NewRating>[] {
+  const seen = new Set<string>();
+  return ratings.map((r, index) => {
+    if (!Number.isSafeInteger(r.userId) || r.userId <= 0) throw new InvalidRatingError(`ratings[${index}]: userId must be a positive integer`, index);
+    if (!Number.isSafeInteger(r.movieId) || r.movieId <= 0)
+      throw new InvalidRatingError(`ratings[${index}]: movieId must be a positive integer`, index);
+    if (!isValidRating(r.rating)) throw new InvalidRatingError(`ratings[${index}]: rating must be 0.5..5.0 in half steps`, index);
+    const timestamp = r.timestamp ?? nowSeconds;
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new InvalidRatingError(`ratings[${index}]: timestamp must be Unix seconds`, index);
+    const pair = `${r.userId}:${r.movieId}`;
+    if (seen.has(pair)) throw new InvalidRatingError(`ratings[${index}]: user ${r.userId} rates movie ${r.movieId} twice in one batch`, index);
+    seen.add(pair);
+    return { userId: r.userId, movieId: r.movieId, rating: r.rating, timestamp };
+  });
+}
