@@ -16,6 +16,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { GENERATED_DATASET, generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
+import { modelVersionDir } from '@reelrank/model';
 import { leftovers, metricsPrint, outputsOf, paths, sha } from './fingerprints';
 
 /**
@@ -477,9 +478,12 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       expect(live).toBe((expected.trainer!.model as { version: string }).version);
       expect(await predictOk()).toBe(true);
 
+      // The server loads the registry's live version (the train stage registered it): damage that copy.
+      const servedDir = modelVersionDir(paths(root).registry, live);
+      if (!servedDir) throw new Error(`the live version ${live} is not in the registry ${paths(root).registry}`);
       // Truncate the weights file in place (what a crash mid-copy by a careless deployer looks like).
-      const manifest = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-      const weights = join(modelDir, manifest.weights.file);
+      const manifest = JSON.parse(readFileSync(join(servedDir, 'model.json'), 'utf8'));
+      const weights = join(servedDir, manifest.weights.file);
       truncateSync(weights, Math.floor(statSync(weights).size / 2));
       child.kill('SIGHUP');
       const refused = await waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('SIGHUP'), 'the SIGHUP log line');
@@ -490,8 +494,8 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       expect((await fetch(`${base}/health`)).status).toBe(200);
 
       // A garbage model.json (half a JSON document) is refused the same way.
-      const goodManifest = readFileSync(join(modelDir, 'model.json'));
-      writeFileSync(join(modelDir, 'model.json'), goodManifest.subarray(0, 100));
+      const goodManifest = readFileSync(join(servedDir, 'model.json'));
+      writeFileSync(join(servedDir, 'model.json'), goodManifest.subarray(0, 100));
       const before = lines.length;
       child.kill('SIGHUP');
       await waitFor((l) => lines.indexOf(l) >= before && typeof l.msg === 'string' && l.msg.startsWith('SIGHUP'), 'the second SIGHUP line');

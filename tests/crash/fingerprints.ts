@@ -86,6 +86,8 @@ export const paths = (root: string) => ({
   processed: join(root, 'data', 'processed', DATASET),
   db: join(root, 'data', `${DATASET}.db`),
   model: join(root, 'models', DATASET),
+  /** The model registry (models/_versions/<dataset>/): the server loads its live version. */
+  registry: join(root, 'models', '_versions', DATASET),
 });
 
 /** What a stage produces, as comparable values. */
