@@ -1,5 +1,5 @@
 import type { MfModel } from './mf-model.js';
-import { DEFAULT_FOLD_IN, foldInUser, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+import { foldInPenalties, foldInUser, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
 
 /**
  * foldInUser's solution by conjugate gradients, for users with many ratings: the same normal
@@ -25,12 +25,7 @@ export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], o
   const dim = k + 1;
   const n = ratings.length;
   if (n === 0) return foldInUser(model, ratings, options);
-  const positive = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback);
-  const regularization = positive(options.regularization, DEFAULT_FOLD_IN.regularization);
-  const biasRegularization = positive(options.biasRegularization, DEFAULT_FOLD_IN.biasRegularization);
-  const minimumPenalty = positive(options.minimumPenalty, DEFAULT_FOLD_IN.minimumPenalty) || DEFAULT_FOLD_IN.minimumPenalty;
-  const biasPenalty = Math.max(biasRegularization * n, minimumPenalty);
-  const factorPenalty = Math.max(regularization * n, minimumPenalty);
+  const { biasPenalty, factorPenalty } = foldInPenalties(options, n);
   const Q = model.movieFactors;
   const items = new Int32Array(n);
   const y = new Float64Array(n);

@@ -1,5 +1,5 @@
 import type { MfModel } from './mf-model.js';
-import { DEFAULT_FOLD_IN, foldInUser, solveCholesky, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+import { foldInPenalties, foldInUser, solveCholesky, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
 
 /**
  * foldInUser's exact solution, computed in the n-dimensional "dual" form for the usual case of a
@@ -14,12 +14,7 @@ export function foldInUserDual(model: MfModel, ratings: readonly FoldInRating[],
   const k = model.factors;
   const n = ratings.length;
   if (n === 0 || n > k + 1) return foldInUser(model, ratings, options);
-  const positive = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback);
-  const regularization = positive(options.regularization, DEFAULT_FOLD_IN.regularization);
-  const biasRegularization = positive(options.biasRegularization, DEFAULT_FOLD_IN.biasRegularization);
-  const minimumPenalty = positive(options.minimumPenalty, DEFAULT_FOLD_IN.minimumPenalty) || DEFAULT_FOLD_IN.minimumPenalty;
-  const biasPenalty = Math.max(biasRegularization * n, minimumPenalty);
-  const factorPenalty = Math.max(regularization * n, minimumPenalty);
+  const { biasPenalty, factorPenalty } = foldInPenalties(options, n);
   const Q = model.movieFactors;
   const M = new Float64Array(n * n);
   const y = new Float64Array(n);

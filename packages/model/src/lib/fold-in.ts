@@ -33,12 +33,21 @@ export interface FoldedInUser {
 
 export const DEFAULT_FOLD_IN: Required<FoldInOptions> = { regularization: 0.06, biasRegularization: 0.01, minimumPenalty: 0.1 };
 
-/** Solves for [b_u, p_u]; with no ratings the user is the average user (zero bias and factors). */
-export function foldInUser(model: MfModel, ratings: readonly FoldInRating[], options: FoldInOptions = {}): FoldedInUser {
+/**
+ * The ridge penalties of a user with `n` ratings, the same for every solver (exact, dual, conjugate
+ * gradients): λ·n on the factors and λ_b·n on the bias, never below `minimumPenalty`. Invalid
+ * options (negative, not finite) fall back to the defaults.
+ */
+export function foldInPenalties(options: FoldInOptions, n: number): { biasPenalty: number; factorPenalty: number } {
   const positive = (value: number | undefined, fallback: number) => (value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback);
   const regularization = positive(options.regularization, DEFAULT_FOLD_IN.regularization);
   const biasRegularization = positive(options.biasRegularization, DEFAULT_FOLD_IN.biasRegularization);
   const minimumPenalty = positive(options.minimumPenalty, DEFAULT_FOLD_IN.minimumPenalty) || DEFAULT_FOLD_IN.minimumPenalty;
+  return { biasPenalty: Math.max(biasRegularization * n, minimumPenalty), factorPenalty: Math.max(regularization * n, minimumPenalty) };
+}
+
+/** Solves for [b_u, p_u]; with no ratings the user is the average user (zero bias and factors). */
+export function foldInUser(model: MfModel, ratings: readonly FoldInRating[], options: FoldInOptions = {}): FoldedInUser {
   const k = model.factors;
   const dim = k + 1;
   const n = ratings.length;
@@ -56,8 +65,8 @@ export function foldInUser(model: MfModel, ratings: readonly FoldInRating[], opt
       for (let c = 0; c <= r; c++) A[r * dim + c] += row[r] * row[c];
     }
   }
-  A[0] += Math.max(biasRegularization * n, minimumPenalty);
-  const factorPenalty = Math.max(regularization * n, minimumPenalty);
+  const { biasPenalty, factorPenalty } = foldInPenalties(options, n);
+  A[0] += biasPenalty;
   for (let f = 1; f < dim; f++) A[f * dim + f] += factorPenalty;
   const x = solveCholesky(A, b, dim);
   return { bias: x[0], factors: Float32Array.from(x.subarray(1)) };

@@ -70,7 +70,7 @@ export function fitBaselineBiases(model: MfModel, data: IndexedRatings, sweeps: 
  *   b_u += lr (e - λb b_u);  b_i += lr (e - λb b_i)
  *   p_u += lr (e q_i - λ p_u);  q_i += lr (e p_u - λ q_i)
  * Returns the sum of squared errors seen before each update (the epoch's running train loss).
- * train-svdpp.ts repeats this per-rating update with the implicit term added, deliberately: it is the
+ * svdpp-kernels.js repeats this per-rating update with the implicit term added, deliberately: it is the
  * inner loop of both fits, and a shared per-rating callback would cost a call per rating.
  */
 export function sgdEpoch(model: MfModel, data: IndexedRatings, order: Int32Array, step: SgdStep): number {

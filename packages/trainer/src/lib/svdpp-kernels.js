@@ -6,6 +6,8 @@
 /**
  * Plain-JS kernels over the same memory: the fallback when WebAssembly SIMD is unavailable, and the
  * reference the SIMD kernel is tested against (same operations in the same order; z and g in f64).
+ * The per-rating update repeats sgd-kernel.ts's with the implicit term added, deliberately: it is the
+ * hot loop, and a shared helper call per rating would cost more than the lines it saves.
  */
 function jsKernels(buffer, L) {
   const f32 = (at, n) => new Float32Array(buffer, at, n);
