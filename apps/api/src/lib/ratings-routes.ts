@@ -3,6 +3,7 @@ import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
 import { movieNotFound, type Recommender } from '@reelrank/serving';
 import { ApiError } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
+import type { AnswerObserver } from './routes.js';
 import { requestLog } from './http-fast.js';
 import { noQuery } from './movie-schemas.js';
 import { ratingInput, ratingsBatch, userIdParams, type RatingInput } from './rating-schemas.js';
@@ -17,7 +18,7 @@ import { parseOrThrow } from './validate.js';
 
 const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
 
-export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Router {
+export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, observe?: Pick<AnswerObserver, 'ratingsStored'>): Router {
   const router = Router();
   const { store } = fresh;
 
@@ -42,6 +43,7 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Rout
     } catch (error) {
       throw unavailable(req, error);
     }
+    observe?.ratingsStored(stored);
     res.status(201).json({ ratings: stored.map(out) });
   });
 
