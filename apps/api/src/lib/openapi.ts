@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
 import { modelsOpenApi } from './model-openapi.js';
-import { forgetResponse, ratingsPostResponse, ratingsRequest, userIdParams, userRatingsResponse } from './rating-schemas.js';
+import {
+  forgetOneResponse,
+  forgetResponse,
+  ratingsPostResponse,
+  ratingsRequest,
+  userIdParams,
+  userMovieParams,
+  userRatingsResponse,
+} from './rating-schemas.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
@@ -142,6 +150,25 @@ function userRatingsPaths() {
   };
 }
 
+/** DELETE /users/{user_id}/ratings/{movie_id}. */
+function userMovieRatingPaths() {
+  return {
+    delete: {
+      operationId: 'forgetUserRating',
+      security: PUBLIC,
+      summary: "Forget the user's posted rating of one movie",
+      description:
+        'The next recommendations and predictions for the user are folded in from their other ratings; an original rating of the movie that ' +
+        'the posted one replaced counts again. Nothing posted for the movie: 200 with forgotten 0.',
+      parameters: parameters(userMovieParams, 'path'),
+      responses: {
+        '200': { description: 'Whether one was deleted', content: json('ForgetRatingResponse', { user_id: 1, movie_id: 2571, forgotten: 1 }) },
+        '400': badRequest,
+      },
+    },
+  };
+}
+
 export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string }): JsonObject {
   const components: Record<string, JsonObject> = {
     RecommendationsRequest: jsonSchema(schemas.recommendationsRequest, 'input'),
@@ -156,6 +183,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     RatingsPostResponse: jsonSchema(ratingsPostResponse, 'output'),
     UserRatingsResponse: jsonSchema(userRatingsResponse, 'output'),
     ForgetRatingsResponse: jsonSchema(forgetResponse, 'output'),
+    ForgetRatingResponse: jsonSchema(forgetOneResponse, 'output'),
     SimilarMoviesResponse: jsonSchema(similarResponse, 'output'),
     MovieSearchResponse: jsonSchema(searchResponse, 'output'),
     Movie: jsonSchema(movieDetails, 'output'),
@@ -222,6 +250,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
       ),
       '/ratings': ratingsPaths(),
       '/users/{user_id}/ratings': userRatingsPaths(),
+      '/users/{user_id}/ratings/{movie_id}': userMovieRatingPaths(),
       '/movies': {
         get: {
           operationId: 'listMovies',
