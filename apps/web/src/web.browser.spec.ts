@@ -337,7 +337,7 @@ describe('web page in Chromium against the real API', () => {
     await page.locator('#ratings-error').waitFor();
     expect(await page.locator('#ratings-error').textContent()).toContain('The ratings store did not take the write');
     await page.waitForFunction((title) => {
-      const item = [...document.querySelectorAll('#ratings-list > li')].find((li) => li.textContent!.includes(title));
+      const item = Array.from(document.querySelectorAll('#ratings-list > li')).find((li) => li.textContent!.includes(title));
       return (item?.querySelector('input:checked') as HTMLInputElement | null)?.value === '5';
     }, FIRST[1]);
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-error.png'), fullPage: true });
