@@ -111,7 +111,10 @@ async function sync() {
   const body = await api(`users/${userId()}/ratings`);
   const missing = body.ratings.filter((r) => !ratings.has(r.movie_id)).map((r) => r.movie_id);
   const fetched = await details(missing);
-  const sorted = [...body.ratings].sort((a, b) => b.timestamp - a.timestamp);
+  // Newest first; ratings of the same second keep the order this browser saw (timestamps are whole seconds).
+  const seen = new Map([...ratings.keys()].map((id, i) => [id, i]));
+  const order = (r) => seen.get(r.movie_id) ?? -1;
+  const sorted = [...body.ratings].sort((a, b) => b.timestamp - a.timestamp || order(a) - order(b));
   ratings = new Map(
     sorted.map((r) => {
       const known = ratings.get(r.movie_id) ?? { movie_id: r.movie_id, ...fetched.get(r.movie_id) };
