@@ -33,8 +33,13 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 // ---------------------------------------------------------------- your ratings
 
+/** The newest rating asked for per movie: the stars are repainted from the store only once that one is answered. */
+const latestAsked = new Map();
+
 /** Stores the rating on the server; the stars show the stored value again if that fails. */
 async function setRating(movie, value) {
+  const asked = {};
+  latestAsked.set(movie.movie_id, asked);
   clearError($('ratings-error'));
   try {
     const added = await putRating(movie, value);
@@ -44,7 +49,11 @@ async function setRating(movie, value) {
   } catch (error) {
     showError($('ratings-error'), error);
   } finally {
-    syncStars(movie.movie_id);
+    // Arrow keys ask for several ratings in a row: repainting after an earlier answer would move the stars under the keys.
+    if (latestAsked.get(movie.movie_id) === asked) {
+      latestAsked.delete(movie.movie_id);
+      syncStars(movie.movie_id);
+    }
   }
 }
 

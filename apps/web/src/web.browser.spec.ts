@@ -182,6 +182,8 @@ describe('web page in Chromium against the real API', () => {
     for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
     expect((await activeElement(page)).value).toBe('5');
     await listCount(page, 1);
+    // Each arrow key stored a rating; the stars show the last one once it is answered.
+    await page.waitForFunction(() => document.querySelector('#search-results > li .stars-value')?.textContent === '5.0 / 5');
     expect(await toyStory.locator('input:checked').getAttribute('value')).toBe('5');
     expect(await toyStory.locator('.stars-value').textContent()).toBe('5.0 / 5');
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-keyboard.png') });
