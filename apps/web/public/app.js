@@ -1,16 +1,30 @@
-// reelrank web page: search, rate (kept in localStorage), recommendations from POST /recommendations/new-user,
-// similar movies. Vanilla ES module, no dependencies, no inline scripts or styles (works under helmet's CSP).
-// All text is written with textContent, never innerHTML.
-// The parts: api-client.js (fetch, errors, search), rating-store.js (localStorage), movie-items.js (list items, stars, similar).
+// reelrank web page: search, rate (stored on the server under this browser's user id), recommendations from
+// POST /recommendations for that id (the ratings are folded in at once), similar movies. Vanilla ES module,
+// no dependencies, no inline scripts or styles (works under helmet's CSP). All text is written with
+// textContent, never innerHTML. The parts: api-client.js (fetch, errors, search), rating-store.js (the
+// ratings on the server, the user id, a copy in localStorage), movie-items.js (list items, stars, similar).
 
 import { api, ApiError, clearError, searchMovies, showError } from './api-client.js';
 import { movieItem, onRate, paintStars, syncStars } from './movie-items.js';
-import { allRatings, deleteRating, loadRatings, putRating, ratingCount, ratingOf, STORAGE_KEY } from './rating-store.js';
+import {
+  allRatings,
+  CACHE_KEY,
+  deleteRating,
+  loadCached,
+  migrateLegacy,
+  putRating,
+  ratingCount,
+  ratingOf,
+  syncFromServer,
+  userId,
+  writesSettled,
+} from './rating-store.js';
 
 const SEARCH_DELAY_MS = 250;
 const N_RECOMMENDATIONS = 10;
 const STRATEGY_TEXT = {
   'fold-in': 'personalised',
+  personalized: 'personalised',
   'popular-blend': 'partly personalised (mixed with popular picks; rate 5 or more for fully personal picks)',
   popular: 'popular picks (rate some movies to personalise)',
 };
@@ -19,19 +33,43 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 // ---------------------------------------------------------------- your ratings
 
-function setRating(movie, value) {
-  const added = putRating(movie, value);
-  syncStars(movie.movie_id);
-  if (added) $('ratings-list').prepend(ratingItem(ratingOf(movie.movie_id)));
-  updateRatingsSummary();
-  markRecsStale();
+/** The newest rating asked for per movie: the stars are repainted from the store only once that one is answered. */
+const latestAsked = new Map();
+
+/** Stores the rating on the server; the stars show the stored value again if that fails. */
+async function setRating(movie, value) {
+  const asked = {};
+  latestAsked.set(movie.movie_id, asked);
+  clearError($('ratings-error'));
+  try {
+    const added = await putRating(movie, value);
+    if (added) $('ratings-list').prepend(ratingItem(ratingOf(movie.movie_id)));
+    updateRatingsSummary();
+    refreshRecs();
+  } catch (error) {
+    showError($('ratings-error'), error);
+  } finally {
+    // Arrow keys ask for several ratings in a row: repainting after an earlier answer would move the stars under the keys.
+    if (latestAsked.get(movie.movie_id) === asked) {
+      latestAsked.delete(movie.movie_id);
+      syncStars(movie.movie_id);
+    }
+  }
 }
 
-function removeRating(movieId) {
-  deleteRating(movieId);
+/** Deletes the rating on the server; true when it is gone. */
+async function removeRating(movieId) {
+  clearError($('ratings-error'));
+  try {
+    await deleteRating(movieId);
+  } catch (error) {
+    showError($('ratings-error'), error);
+    return false;
+  }
   syncStars(movieId);
   updateRatingsSummary();
-  markRecsStale();
+  refreshRecs();
+  return true;
 }
 
 function updateRatingsSummary() {
@@ -47,11 +85,15 @@ function ratingItem(entry) {
   remove.textContent = 'Remove';
   remove.setAttribute('aria-label', `Remove your rating of ${entry.title}`);
   const item = movieItem(entry, { actions: [remove] });
-  remove.addEventListener('click', () => {
+  remove.addEventListener('click', async () => {
+    if (remove.getAttribute('aria-disabled') === 'true') return;
+    remove.setAttribute('aria-disabled', 'true');
+    const removed = await removeRating(entry.movie_id);
+    remove.removeAttribute('aria-disabled');
+    if (!removed) return;
     // keep keyboard focus nearby: next item's Remove, else previous, else the section heading
     const neighbour = item.nextElementSibling || item.previousElementSibling;
     item.remove();
-    removeRating(entry.movie_id);
     const target = neighbour ? neighbour.querySelector('.actions button:last-child') : $('ratings-heading');
     if (!neighbour) $('ratings-heading').tabIndex = -1;
     target.focus();
@@ -123,8 +165,9 @@ async function runSearch(more) {
 let recsRequested = false;
 let recsController = null;
 
-function markRecsStale() {
-  if (recsRequested) $('recs-stale').hidden = false;
+/** Once picks are shown, a stored or removed rating asks again: the server folds it in at once. */
+function refreshRecs() {
+  if (recsRequested) getRecommendations();
 }
 
 async function getRecommendations() {
@@ -134,23 +177,21 @@ async function getRecommendations() {
   const genre = /** @type {HTMLSelectElement} */ ($('genre-select')).value;
   const list = $('recs-list');
   const button = /** @type {HTMLButtonElement} */ ($('recs-button'));
-  const sent = allRatings().map((r) => ({ movie_id: r.movie_id, rating: r.rating }));
-  const request = { ratings: sent, n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
   clearError($('recs-error'));
-  $('recs-stale').hidden = true;
   $('recs-status').textContent = 'Finding picks…';
   list.setAttribute('aria-busy', 'true');
   button.setAttribute('aria-disabled', 'true');
   try {
-    const body = await api('recommendations/new-user', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
+    await writesSettled(); // ratings still being stored count in these picks
+    if (controller.signal.aborted) return;
+    const n = ratingCount();
+    const request = { user_id: userId(), n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
+    const body = await api('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
     if (controller.signal.aborted) return;
     list.replaceChildren(...body.recommendations.map(recommendationItem));
     list.dataset.strategy = body.strategy;
     list.dataset.genre = genre;
-    const used =
-      body.ratings_used === sent.length
-        ? `${sent.length} ${sent.length === 1 ? 'rating' : 'ratings'} used`
-        : `${body.ratings_used} of ${sent.length} ratings used (the model has too little data on the others)`;
+    const used = `${n} ${n === 1 ? 'rating' : 'ratings'}`;
     const how = STRATEGY_TEXT[body.strategy] ?? body.strategy;
     const where = genre ? ` in ${genre}` : '';
     const count = body.recommendations.length
@@ -162,12 +203,6 @@ async function getRecommendations() {
     list.replaceChildren();
     $('recs-status').textContent = '';
     showError($('recs-error'), error);
-    if (error instanceof ApiError && error.code === 'movie_not_found') {
-      const advice = document.createElement('p');
-      advice.className = 'advice';
-      advice.textContent = 'Remove that movie from “Your ratings” (it may come from another catalogue) and try again.';
-      $('recs-error').append(advice);
-    }
   } finally {
     if (recsController === controller) {
       list.removeAttribute('aria-busy');
@@ -201,10 +236,30 @@ function recommendationItem(rec) {
 
 // ---------------------------------------------------------------- wiring
 
+/** The list from the server (after posting what an earlier version of the page kept only here). */
+async function loadFromServer() {
+  $('ratings-list').setAttribute('aria-busy', 'true');
+  try {
+    const { dropped } = await migrateLegacy();
+    if (dropped.length) {
+      const titles = dropped.map((r) => r.title).join(', ');
+      showError($('ratings-error'), new ApiError(`Not kept (not in this catalogue): ${titles}.`, 404, 'movie_not_found'));
+    }
+    await syncFromServer();
+    renderRatings();
+  } catch (error) {
+    showError($('ratings-error'), error);
+  } finally {
+    $('ratings-list').removeAttribute('aria-busy');
+    $('ratings-list').dataset.synced = 'true';
+  }
+}
+
 function init() {
   onRate(setRating);
-  loadRatings();
+  loadCached();
   renderRatings();
+  $('user-id').textContent = String(userId());
   const input = $('search-input');
   input.addEventListener('input', scheduleSearch);
   $('search-form').addEventListener('submit', (event) => {
@@ -220,14 +275,15 @@ function init() {
   $('genre-select').addEventListener('change', () => {
     if (recsRequested) getRecommendations();
   });
-  // other tabs: keep the ratings in step
+  // other tabs: keep the ratings in step (each saves the server's answers to CACHE_KEY)
   window.addEventListener('storage', (event) => {
-    if (event.key !== STORAGE_KEY) return;
-    loadRatings();
+    if (event.key !== CACHE_KEY) return;
+    loadCached();
     renderRatings();
     for (const group of document.querySelectorAll('[data-stars-for]')) paintStars(group, ratingOf(Number(group.dataset.starsFor))?.rating);
   });
   document.documentElement.classList.add('ready');
+  void loadFromServer();
 }
 
 init();

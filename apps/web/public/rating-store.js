@@ -1,41 +1,163 @@
-// The visitor's ratings, kept in localStorage (newest first); no DOM here.
+// The visitor's ratings, stored on the server (POST /ratings, GET and DELETE /users/{id}/ratings) under a
+// user id this browser keeps in localStorage; so they survive a browser restart, are shared by every tab
+// (and every device given the same id), change the picks at once (fold-in) and count in the next training.
+// localStorage also keeps a copy of the list with the titles, painted before the server answers. No DOM here.
+//
+// The user id: a random integer in 1,000,000,000..2,147,483,647 (the API's largest id), drawn with
+// crypto.getRandomValues. MovieLens user ids are far below that range, so a page user never writes into
+// a data-set user; two browsers share an id with probability about n² / 2.3e9 for n browsers.
 
-export const STORAGE_KEY = 'reelrank.ratings.v1';
+import { api, ApiError } from './api-client.js';
+
+/** Ratings of the page before they lived on the server; posted once, then removed (migrateLegacy). */
+export const LEGACY_KEY = 'reelrank.ratings.v1';
+/** The copy of the server's list, with titles (newest first). */
+export const CACHE_KEY = 'reelrank.ratings.v2';
+export const USER_KEY = 'reelrank.user.v1';
 export const STAR_VALUES = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5];
+
+const FIRST_PAGE_ID = 1_000_000_000;
+const MAX_ID = 2_147_483_647;
+/** Parallel GET /movies/{id} when the server lists movies this browser has no title for. */
+const DETAIL_FETCHES = 6;
 
 /** @type {Map<number, {movie_id:number, title:string, year:number|null, genres:string[], rating:number}>} newest first */
 let ratings = new Map();
 
-export function loadRatings() {
+const read = (key) => {
   try {
-    const list = JSON.parse(localStorage.getItem(STORAGE_KEY) || '[]');
-    if (Array.isArray(list)) {
-      ratings = new Map(
-        list
-          .filter((r) => r && Number.isInteger(r.movie_id) && STAR_VALUES.includes(r.rating))
-          .map((r) => [
-            r.movie_id,
-            {
-              movie_id: r.movie_id,
-              title: String(r.title ?? `Movie ${r.movie_id}`),
-              year: r.year ?? null,
-              genres: Array.isArray(r.genres) ? r.genres : [],
-              rating: r.rating,
-            },
-          ]),
-      );
-    }
+    return localStorage.getItem(key);
   } catch {
-    ratings = new Map();
+    return null;
+  }
+};
+const write = (key, value) => {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // storage full or disabled: the server keeps the ratings anyway
+  }
+};
+
+/** Valid entries of a stored list (the cache or the legacy list). */
+function parseList(text) {
+  try {
+    const list = JSON.parse(text || '[]');
+    if (!Array.isArray(list)) return [];
+    return list
+      .filter((r) => r && Number.isInteger(r.movie_id) && r.movie_id > 0 && STAR_VALUES.includes(r.rating))
+      .map((r) => ({
+        movie_id: r.movie_id,
+        title: String(r.title ?? `Movie ${r.movie_id}`),
+        year: r.year ?? null,
+        genres: Array.isArray(r.genres) ? r.genres : [],
+        rating: r.rating,
+      }));
+  } catch {
+    return [];
   }
 }
 
-export function saveRatings() {
-  try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify([...ratings.values()]));
-  } catch {
-    // storage full or disabled: the ratings still work for this visit
+const isUserId = (n) => Number.isInteger(n) && n >= 1 && n <= MAX_ID;
+
+/** This browser's user id, drawn and kept on first use. */
+export function userId() {
+  const kept = Number(read(USER_KEY));
+  if (isUserId(kept)) return kept;
+  const [random] = crypto.getRandomValues(new Uint32Array(1));
+  const id = FIRST_PAGE_ID + (random % (MAX_ID - FIRST_PAGE_ID + 1));
+  write(USER_KEY, String(id));
+  return id;
+}
+
+function saveCache() {
+  write(CACHE_KEY, JSON.stringify([...ratings.values()]));
+}
+
+/** The list as last seen (this tab or another): shown at once, then replaced by the server's. */
+export function loadCached() {
+  ratings = new Map(parseList(read(CACHE_KEY)).map((r) => [r.movie_id, r]));
+}
+
+/** Runs the store's writes one after another, so the server sees them in the order the person made them. */
+let queue = Promise.resolve();
+const serially = (task) => {
+  const run = queue.then(task);
+  queue = run.catch(() => undefined);
+  return run;
+};
+
+/** Title, year and genres of movies the server lists but this browser never showed (another device). */
+async function details(movieIds) {
+  const found = new Map();
+  const todo = [...movieIds];
+  const worker = async () => {
+    for (let id = todo.shift(); id !== undefined; id = todo.shift()) {
+      const movie = await api(`movies/${id}`);
+      found.set(id, { title: movie.title, year: movie.year ?? null, genres: movie.genres ?? [] });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DETAIL_FETCHES, todo.length) }, worker));
+  return found;
+}
+
+/** Replaces the list with the server's (GET /users/{id}/ratings), newest first; throws ApiError when unreachable. */
+export function syncFromServer() {
+  return serially(sync);
+}
+
+async function sync() {
+  const body = await api(`users/${userId()}/ratings`);
+  const missing = body.ratings.filter((r) => !ratings.has(r.movie_id)).map((r) => r.movie_id);
+  const fetched = await details(missing);
+  // Newest first; ratings of the same second keep the order this browser saw (timestamps are whole seconds).
+  const seen = new Map([...ratings.keys()].map((id, i) => [id, i]));
+  const order = (r) => seen.get(r.movie_id) ?? -1;
+  const sorted = [...body.ratings].sort((a, b) => b.timestamp - a.timestamp || order(a) - order(b));
+  ratings = new Map(
+    sorted.map((r) => {
+      const known = ratings.get(r.movie_id) ?? { movie_id: r.movie_id, ...fetched.get(r.movie_id) };
+      return [r.movie_id, { movie_id: r.movie_id, title: known.title, year: known.year ?? null, genres: known.genres ?? [], rating: r.rating }];
+    }),
+  );
+  saveCache();
+}
+
+/**
+ * Posts the ratings an earlier version of the page kept only in this browser, once. Movies the catalogue
+ * does not know (404 naming them) are left out and returned, so the caller can say so; any other failure
+ * leaves the legacy list in place for the next visit and throws.
+ */
+export function migrateLegacy() {
+  return serially(migrate);
+}
+
+async function migrate() {
+  if (read(LEGACY_KEY) === null) return { dropped: [] };
+  let dropped = [];
+  let toPost = parseList(read(LEGACY_KEY));
+  for (let attempt = 0; toPost.length && attempt < 2; attempt++) {
+    try {
+      const user = userId();
+      await api('ratings', {
+        method: 'POST',
+        body: JSON.stringify({ ratings: toPost.map((r) => ({ user_id: user, movie_id: r.movie_id, rating: r.rating })) }),
+      });
+      break;
+    } catch (error) {
+      const unknown =
+        error instanceof ApiError && error.code === 'movie_not_found' ? error.details.map((d) => Number(/(\d+)$/.exec(d.message)?.[1])) : [];
+      if (attempt > 0 || !unknown.length) throw error;
+      dropped = toPost.filter((r) => unknown.includes(r.movie_id));
+      toPost = toPost.filter((r) => !unknown.includes(r.movie_id));
+    }
   }
+  // The titles for the list until the server's answer replaces it.
+  for (const r of toPost) if (!ratings.has(r.movie_id)) ratings.set(r.movie_id, r);
+  saveCache();
+  write(LEGACY_KEY, null);
+  return { dropped };
 }
 
 /** The rating entry of a movie, or undefined. */
@@ -46,23 +168,29 @@ export const allRatings = () => [...ratings.values()];
 
 export const ratingCount = () => ratings.size;
 
-/** Sets a movie's rating (a newly rated movie goes first) and saves; true when the movie was not rated before. */
+/** Stores a movie's rating on the server, then here (a newly rated movie goes first); true when the movie was not rated before. */
 export function putRating(movie, value) {
-  const existing = ratings.get(movie.movie_id);
-  if (existing) {
-    existing.rating = value;
-  } else {
-    // newest first
-    ratings = new Map([
-      [movie.movie_id, { movie_id: movie.movie_id, title: movie.title, year: movie.year ?? null, genres: movie.genres ?? [], rating: value }],
-      ...ratings,
-    ]);
-  }
-  saveRatings();
-  return !existing;
+  return serially(async () => {
+    await api('ratings', { method: 'POST', body: JSON.stringify({ user_id: userId(), movie_id: movie.movie_id, rating: value }) });
+    const existing = ratings.get(movie.movie_id);
+    if (existing) existing.rating = value;
+    else {
+      const entry = { movie_id: movie.movie_id, title: movie.title, year: movie.year ?? null, genres: movie.genres ?? [], rating: value };
+      ratings = new Map([[movie.movie_id, entry], ...ratings]);
+    }
+    saveCache();
+    return !existing;
+  });
 }
 
+/** Deletes a movie's rating on the server (DELETE /users/{id}/ratings/{movie_id}), then here. */
 export function deleteRating(movieId) {
-  ratings.delete(movieId);
-  saveRatings();
+  return serially(async () => {
+    await api(`users/${userId()}/ratings/${movieId}`, { method: 'DELETE' });
+    ratings.delete(movieId);
+    saveCache();
+  });
 }
+
+/** Resolves once every write asked for so far has been answered (the picks then see all of them). */
+export const writesSettled = () => queue;

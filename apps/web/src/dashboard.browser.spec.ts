@@ -11,7 +11,7 @@ import { webRoot } from './index';
 
 /**
  * The dashboard (/dashboard) in Chromium against the real API app (planted model): traffic and
- * ratings are sent while the page polls /metrics/summary, and the charts, the live version and the
+ * ratings (POST /ratings, after a POST /recommendations) are sent while the page polls /metrics/summary, and the charts, the live version and the
  * hit rates must show them, under the API's CSP (a violation is a console error, which fails).
  */
 
@@ -57,10 +57,16 @@ describe('dashboard in Chromium', () => {
     const shown = (
       (await (await post('/recommendations', { user_id: 1, n_recommendations: 2 })).json()) as { recommendations: { movie_id: number }[] }
     ).recommendations.map((r) => r.movie_id);
-    const online = app.locals.online as { observeRating(u: number, m: number, r: number): void };
-    online.observeRating(1, shown[0], 5);
-    online.observeRating(1, shown[1], 2);
-    online.observeRating(1, 999_999, 4);
+    // Rated through the API: two of the movies just recommended (one liked) and one other movie (liked).
+    const other = [10, 20, 30, 40, 50, 60, 70].find((id) => !shown.includes(id) && id !== 10 && id !== 50)!; // user 1 rated 10 and 50
+    const rated = await post('/ratings', {
+      ratings: [
+        { user_id: 1, movie_id: shown[0], rating: 5 },
+        { user_id: 1, movie_id: shown[1], rating: 2 },
+        { user_id: 1, movie_id: other, rating: 4 },
+      ],
+    });
+    expect(rated.status).toBe(201);
     // Traffic over a few polls, so that several points have a rate and quantiles.
     for (let round = 0; round < 6; round++) {
       await Promise.all(Array.from({ length: 20 }, (_, i) => post('/predict', { user_id: 1 + (i % 5), movie_id: 10 })));
@@ -77,7 +83,7 @@ describe('dashboard in Chromium', () => {
       Math.min(...(p.getAttribute('d')!.match(/,[\d.]+/g) ?? []).map((s) => Number(s.slice(1)))),
     );
     expect(rpsPeak).toBeLessThan(160); // y of the axis is 160: a point above it is a rate > 0
-    expect(await page.textContent('#ratings-now')).toBe('0'); // POST /ratings is not part of this app yet
+    expect(await page.textContent('#ratings-now')).toBe('3');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);

@@ -20,13 +20,17 @@ import { webRoot } from './index';
 /**
  * The web page in a real browser (Debian's Chromium driven by playwright-core) against the real
  * API and a real model: generated MovieLens-shaped data (120 users, genre-aligned planted taste)
- * through the real ingest, database and train stages. Screenshots go to artifacts/web-*.png (gitignored).
+ * through the real ingest, database and train stages; the page's ratings go to the API's ratings store
+ * (an in-memory SQLite store of the app) under the user id the page keeps. Screenshots go to artifacts/web-*.png (gitignored).
  * Over ~300 lines on purpose: one walk-through on one trained model (beforeAll) and one browser; a
  * split would train and launch again per file.
  */
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
-const STORAGE_KEY = 'reelrank.ratings.v1';
+/** rating-store.js: the ratings of the page before they lived on the server, the copy of the server's list, the user id. */
+const LEGACY_KEY = 'reelrank.ratings.v1';
+const CACHE_KEY = 'reelrank.ratings.v2';
+const USER_KEY = 'reelrank.user.v1';
 
 /** The movies rated in the walk-through: [search text, exact title, stars] (picked from the generated catalogue). */
 let TO_RATE: [string, string, number][] = [];
@@ -118,8 +122,17 @@ describe('web page in Chromium against the real API', () => {
       };
     });
 
-  const storedRatings = (page: Page) =>
-    page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { movie_id: number; title: string; rating: number }[], STORAGE_KEY);
+  /** The page's user id and the copy of its list (with titles) in localStorage. */
+  const pageUser = (page: Page) => page.evaluate((key) => Number(localStorage.getItem(key)), USER_KEY);
+  const cachedRatings = (page: Page) =>
+    page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { movie_id: number; title: string; rating: number }[], CACHE_KEY);
+  /** What the server stores for a user: [movie_id, rating, source], by movie id. */
+  const serverRatings = async (user: number) => {
+    const body = (await (await fetch(`${base}/users/${user}/ratings`)).json()) as { ratings: { movie_id: number; rating: number; source: string }[] };
+    return body.ratings.map((r) => [r.movie_id, r.rating, r.source]);
+  };
+  const listCount = (page: Page, n: number) => page.waitForFunction((count) => document.querySelectorAll('#ratings-list > li').length === count, n);
+  const synced = (page: Page) => page.waitForSelector('#ratings-list[data-synced]', { state: 'attached' });
 
   /** Waits until a recommendations request has finished (status filled, list not busy). */
   async function recommendationsSettled(page: Page, genre = ''): Promise<void> {
@@ -142,6 +155,11 @@ describe('web page in Chromium against the real API', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const { page, problems } = await openPage(context);
     expect(await page.title()).toContain('reelrank');
+    await synced(page);
+    const user = await pageUser(page);
+    expect(user).toBeGreaterThanOrEqual(1_000_000_000); // far above the data set's ids
+    expect(await page.locator('#user-id').textContent()).toBe(String(user));
+    expect(await serverRatings(user)).toEqual([]);
 
     // Keyboard only: skip link, then the search box, then the first result's stars.
     await page.keyboard.press('Tab');
@@ -163,6 +181,9 @@ describe('web page in Chromium against the real API', () => {
     await page.keyboard.press('Space');
     for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
     expect((await activeElement(page)).value).toBe('5');
+    await listCount(page, 1);
+    // Each arrow key stored a rating; the stars show the last one once it is answered.
+    await page.waitForFunction(() => document.querySelector('#search-results > li .stars-value')?.textContent === '5.0 / 5');
     expect(await toyStory.locator('input:checked').getAttribute('value')).toBe('5');
     expect(await toyStory.locator('.stars-value').textContent()).toBe('5.0 / 5');
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-keyboard.png') });
@@ -175,8 +196,10 @@ describe('web page in Chromium against the real API', () => {
       await page.fill('#search-input', query);
       const item = page.locator('#search-results > li', { has: page.locator('.movie-title', { hasText: title }) }).first();
       await item.waitFor();
+      const before = await page.locator('#ratings-list > li').count();
       await item.locator(`label[for$="-${stars * 2}"]`).click();
       expect(await item.locator('input:checked').getAttribute('value')).toBe(String(stars));
+      await listCount(page, before + 1); // stored on the server, then listed
     }
     expect(await page.locator('#ratings-list > li').count()).toBe(7);
     expect(await page.locator('#ratings-count').textContent()).toBe('(7)');
@@ -190,15 +213,26 @@ describe('web page in Chromium against the real API', () => {
       .locator('#ratings-list > li', { hasText: REMOVED[1] })
       .getByRole('button', { name: /Remove/ })
       .click();
-    expect(await page.locator('#ratings-list > li').count()).toBe(6);
+    await listCount(page, 6);
     expect((await activeElement(page)).tag).toBe('BUTTON');
     const jurassic = page.locator('#ratings-list > li', { hasText: TO_RATE[4][1] });
     await jurassic.getByRole('button', { name: /Remove/ }).focus();
     await page.keyboard.press('Enter');
-    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    await listCount(page, 5);
 
-    // Ratings live in localStorage and survive a reload.
-    let stored = await storedRatings(page);
+    // The ratings are in the server's store under the page's id (the removed ones deleted there too).
+    let stored = await cachedRatings(page);
+    const idOf = new Map(stored.map((r) => [r.title, r.movie_id]));
+    const expected: [string, number][] = [
+      [FIRST[1], 5],
+      [TO_RATE[0][1], 4.5],
+      [TO_RATE[1][1], 4],
+      [TO_RATE[2][1], 5],
+      [TO_RATE[3][1], 2.5],
+    ];
+    expect(await serverRatings(user)).toEqual(
+      expected.map(([title, rating]) => [idOf.get(title), rating, 'new']).sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
     expect(stored.map((r) => [r.title, r.rating]).sort()).toEqual(
       [
         [FIRST[1], 5],
@@ -208,11 +242,14 @@ describe('web page in Chromium against the real API', () => {
         [TO_RATE[3][1], 2.5],
       ].sort(),
     );
+    // After a reload without the local copy (a browser restart, another tab or device with the same id): the list comes from the server.
+    await page.evaluate((key) => localStorage.removeItem(key), CACHE_KEY);
     await page.reload();
     await page.waitForSelector('html.ready');
+    await synced(page);
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
     expect(await page.locator('#ratings-list > li', { hasText: TO_RATE[3][1] }).locator('input:checked').getAttribute('value')).toBe('2.5');
-    stored = await storedRatings(page);
+    stored = await cachedRatings(page);
     const rated = new Set(stored.map((r) => r.movie_id));
     const ratedTitles = stored.map((r) => r.title);
 
@@ -223,7 +260,7 @@ describe('web page in Chromium against the real API', () => {
     await page.keyboard.press('Enter');
     await recommendationsSettled(page);
     expect(await page.locator('#recs-error').isHidden()).toBe(true);
-    expect(await page.locator('#recs-status').textContent()).toBe('5 ratings used: personalised. 10 picks.');
+    expect(await page.locator('#recs-status').textContent()).toBe('5 ratings: personalised. 10 picks.');
     const picks = await page.locator('#recs-list > li').evaluateAll((items) =>
       items.map((li) => ({
         id: Number((li as HTMLElement).dataset.movieId),
@@ -247,7 +284,7 @@ describe('web page in Chromium against the real API', () => {
     // Genre filter re-queries: every pick has the genre.
     await page.selectOption('#genre-select', 'Comedy');
     await recommendationsSettled(page, 'Comedy');
-    expect(await page.locator('#recs-status').textContent()).toMatch(/^5 ratings used: personalised\. \d+ picks? in Comedy\.$/);
+    expect(await page.locator('#recs-status').textContent()).toMatch(/^5 ratings: personalised\. \d+ picks? in Comedy\.$/);
     const genres = await page.locator('#recs-list > li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.genres!.split('|')));
     expect(genres.length).toBeGreaterThan(0);
     for (const g of genres) expect(g).toContain('Comedy');
@@ -271,34 +308,50 @@ describe('web page in Chromium against the real API', () => {
     expect(await similarButton.getAttribute('aria-expanded')).toBe('false');
     expect(await firstPick.locator('.similar').isHidden()).toBe(true);
 
-    // An API error is shown inline: a stored rating of a movie the catalogue does not know.
-    await page.evaluate((key) => {
-      const list = JSON.parse(localStorage.getItem(key)!);
-      list.unshift({ movie_id: 99999999, title: 'A movie from another catalogue (2001)', year: 2001, genres: [], rating: 4 });
-      localStorage.setItem(key, JSON.stringify(list));
-    }, STORAGE_KEY);
-    await page.reload();
-    await page.waitForSelector('html.ready');
-    await page.click('#recs-button');
-    await page.locator('#recs-error').waitFor();
-    const errorText = await page.locator('#recs-error').textContent();
-    expect(errorText).toContain('Movie 99999999 is not in the catalogue');
-    expect(errorText).toContain('ratings.movie_id: unknown movie_id 99999999');
-    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-error.png'), fullPage: true });
-    await page
-      .locator('#ratings-list > li', { hasText: 'A movie from another catalogue' })
-      .getByRole('button', { name: /Remove/ })
-      .click();
-    await page.click('#recs-button');
+    // Rating a pick changes the picks at once: the server folds the rating in, the page asks again.
+    await page.selectOption('#genre-select', '');
     await recommendationsSettled(page);
-    expect(await page.locator('#recs-error').isHidden()).toBe(true);
+    const before = await page.locator('#recs-list > li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId)));
+    await page.locator('#recs-list > li').first().locator('label[for$="-1"]').click();
+    await page.waitForFunction((id) => {
+      const list = document.getElementById('recs-list')!;
+      return !list.hasAttribute('aria-busy') && list.childElementCount > 0 && !list.querySelector(`[data-movie-id="${id}"]`);
+    }, before[0]);
+    expect(await page.locator('#recs-status').textContent()).toBe('6 ratings: personalised. 10 picks.');
+    expect((await serverRatings(user)).find((r) => r[0] === before[0])).toEqual([before[0], 0.5, 'new']);
+    const after = await page.locator('#recs-list > li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.movieId)));
+    expect(after).not.toEqual(before);
+
+    // An API error is shown inline, and the stars show the stored rating again.
+    await page.route('**/ratings', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({
+              error: { code: 'ratings_store_unavailable', message: 'The ratings store did not take the write; nothing was stored, retry' },
+            }),
+          })
+        : route.fallback(),
+    );
+    const first = page.locator('#ratings-list > li', { hasText: FIRST[1] });
+    await first.locator('label[for$="-2"]').click();
+    await page.locator('#ratings-error').waitFor();
+    expect(await page.locator('#ratings-error').textContent()).toContain('The ratings store did not take the write');
+    await page.waitForFunction((title) => {
+      const item = Array.from(document.querySelectorAll('#ratings-list > li')).find((li) => li.textContent!.includes(title));
+      return (item?.querySelector('input:checked') as HTMLInputElement | null)?.value === '5';
+    }, FIRST[1]);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-desktop-error.png'), fullPage: true });
+    await page.unroute('**/ratings');
+    expect((await serverRatings(user)).find((r) => r[0] === idOf.get(FIRST[1]))).toEqual([idOf.get(FIRST[1]), 5, 'new']);
 
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
 
-  it('when opened at phone width (360 px), then nothing scrolls sideways and the picks are readable', async () => {
-    // the same five ratings, put straight into localStorage
+  it('when a visitor of the earlier page (ratings only in localStorage) opens it at phone width (360 px), then their ratings move to the server, nothing scrolls sideways and the picks are readable', async () => {
+    // the same five ratings as the earlier page kept them, plus one of a movie this catalogue does not know
     const ratings: { movie_id: number; title: string; year: number | null; genres: string[]; rating: number }[] = [];
     for (const [query, title, stars] of TO_RATE) {
       const body = (await (await fetch(`${base}/movies?search=${encodeURIComponent(query)}&limit=20`)).json()) as {
@@ -308,15 +361,23 @@ describe('web page in Chromium against the real API', () => {
       expect(movie).toBeDefined();
       ratings.push({ ...movie!, rating: stars });
     }
+    const legacy = [...ratings, { movie_id: 99999999, title: 'A movie from another catalogue (2001)', year: 2001, genres: [], rating: 4 }];
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await context.addInitScript(
-      ([key, value]) => {
-        if (!localStorage.getItem(key)) localStorage.setItem(key, value);
+      ([key, userKey, value]) => {
+        if (!localStorage.getItem(userKey)) localStorage.setItem(key, value);
       },
-      [STORAGE_KEY, JSON.stringify(ratings)] as const,
+      [LEGACY_KEY, USER_KEY, JSON.stringify(legacy)] as const,
     );
     const { page, problems } = await openPage(context);
+    await synced(page);
     expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    expect(await page.locator('#ratings-error').textContent()).toBe('Not kept (not in this catalogue): A movie from another catalogue (2001).');
+    const user = await pageUser(page);
+    expect((await serverRatings(user)).map(([id, rating]) => [id, rating])).toEqual(
+      ratings.map((r) => [r.movie_id, r.rating]).sort((a, b) => a[0] - b[0]),
+    );
+    expect(await page.evaluate((key) => localStorage.getItem(key), LEGACY_KEY)).toBeNull(); // migrated once
     let width = await noHorizontalScroll(page);
     expect(width.scrollWidth).toBeLessThanOrEqual(width.clientWidth);
     expect(width.clientWidth).toBe(360);
@@ -325,7 +386,7 @@ describe('web page in Chromium against the real API', () => {
     await page.fill('#search-input', PHONE_QUERY);
     await page.locator('#search-results > li').first().waitFor();
     await page.locator('#search-results > li').first().locator('label[for$="-7"]').tap();
-    expect(await page.locator('#ratings-list > li').count()).toBe(6);
+    await listCount(page, 6);
     await page
       .locator('#search-results > li')
       .first()
@@ -335,7 +396,7 @@ describe('web page in Chromium against the real API', () => {
       .first()
       .getByRole('button', { name: /Remove/ })
       .tap();
-    expect(await page.locator('#ratings-list > li').count()).toBe(5);
+    await listCount(page, 5);
     await page.locator('#genre-select').selectOption('Sci-Fi');
     await page.locator('#recs-button').tap();
     await recommendationsSettled(page, 'Sci-Fi');

@@ -1,32 +1,42 @@
 import cluster, { type Worker } from 'node:cluster';
+import pino from 'pino';
+import request from 'supertest';
+import { plantedRecommender } from '@reelrank/serving/testing';
+import { createApp } from '../lib/app.js';
 import { primaryMetricsHub, workerMetricsLink } from '../lib/cluster-metrics.js';
-import { renderMetrics, ServiceMetrics } from '../lib/metrics.js';
+import { ServiceMetrics } from '../lib/metrics.js';
+import { SERVING } from './fixtures.js';
 
 /**
  * A two-worker node:cluster with the real metrics plumbing of src/cluster.ts (primaryMetricsHub in
- * the primary, workerMetricsLink in each worker) and no HTTP: worker 1 shows user 7 movies 100 and
- * 200, worker 2 receives user 7's ratings (100 -> 5, 300 -> 2), then worker 2 scrapes the cluster's
- * metrics. Prints that scrape as one JSON line {"text": ...} and exits. Run by cluster-metrics.spec.ts.
+ * the primary; in each worker the API app with workerMetricsLink's sink and source, as main.ts wires
+ * them) and the planted model, requests sent in-process (supertest): worker 1 answers
+ * POST /recommendations for user 2 (two movies), worker 2 takes POST /ratings of user 2 (the first
+ * movie shown -> 5, movie 40, not shown -> 2), then worker 2 answers GET /metrics for the cluster.
+ * Prints {"shown": [...], "text": ...} as one JSON line and exits. Run by cluster-metrics.spec.ts.
  */
 
-type Command = { cmd: 'show' | 'rate' | 'scrape' };
+type Command = { cmd: 'show' } | { cmd: 'rate'; movieId: number } | { cmd: 'scrape' };
+type Reply = { type?: string; shown?: number[]; text?: string };
 
 if (cluster.isPrimary) {
   const workers: Worker[] = [cluster.fork(), cluster.fork()];
   const hub = primaryMetricsHub(() => workers);
   let ready = 0;
-  const send = (w: Worker, cmd: Command['cmd']) => w.send({ cmd });
+  let shown: number[] = [];
+  const send = (w: Worker, command: Command) => w.send(command);
   for (const w of workers) {
-    w.on('message', (message: { type?: string; text?: string }) => {
+    w.on('message', (message: Reply) => {
       if (hub.handle(w, message)) return;
-      if (message.type === 'fixture:ready' && ++ready === 2) {
-        send(workers[0], 'show');
+      if (message.type === 'fixture:ready' && ++ready === 2) send(workers[0], { cmd: 'show' });
+      else if (message.type === 'fixture:shown') {
+        shown = message.shown!;
         // The rating reaches the other worker right after; both forward within 0.5 s.
-        setTimeout(() => send(workers[1], 'rate'), 100);
-        // The primary evaluates a rating 1.5 s after it arrived.
-        setTimeout(() => send(workers[1], 'scrape'), 2_600);
+        send(workers[1], { cmd: 'rate', movieId: shown[0] });
+        // Worst case: forwarded after 0.5 s, evaluated 1.5 s after it arrived, on a 0.5 s tick; plus slack for a loaded machine.
+        setTimeout(() => send(workers[1], { cmd: 'scrape' }), 3_500);
       } else if (message.type === 'fixture:scraped') {
-        process.stdout.write(`${JSON.stringify({ text: message.text })}\n`);
+        process.stdout.write(`${JSON.stringify({ shown, text: message.text })}\n`);
         for (const other of workers) other.kill();
         process.exit(0);
       }
@@ -39,16 +49,43 @@ if (cluster.isPrimary) {
 } else {
   const metrics = new ServiceMetrics();
   const link = workerMetricsLink(metrics.registry);
+  const app = createApp({
+    recommender: plantedRecommender(),
+    config: { serving: SERVING },
+    logger: pino({ level: 'silent' }),
+    metrics,
+    online: link.online,
+    metricsSource: link.source,
+  });
+  const fail = (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  };
   process.on('message', (message: Command) => {
-    if (message.cmd === 'show') link.online.recordRecommended(7, [100, 200]);
-    else if (message.cmd === 'rate') {
-      link.online.observeRating(7, 100, 5);
-      link.online.observeRating(7, 300, 2);
+    if (message.cmd === 'show') {
+      request(app)
+        .post('/recommendations')
+        .send({ user_id: 2, n_recommendations: 2 })
+        .expect(200)
+        .then((res) => process.send?.({ type: 'fixture:shown', shown: (res.body.recommendations as { movie_id: number }[]).map((r) => r.movie_id) }))
+        .catch(fail);
+    } else if (message.cmd === 'rate') {
+      request(app)
+        .post('/ratings')
+        .send({
+          ratings: [
+            { user_id: 2, movie_id: message.movieId, rating: 5 },
+            { user_id: 2, movie_id: 40, rating: 2 },
+          ],
+        })
+        .expect(201)
+        .catch(fail);
     } else if (message.cmd === 'scrape') {
-      void link
-        .source()
-        .then((json) => renderMetrics([json]))
-        .then(({ text }) => process.send?.({ type: 'fixture:scraped', text }));
+      request(app)
+        .get('/metrics')
+        .expect(200)
+        .then((res) => process.send?.({ type: 'fixture:scraped', text: res.text }))
+        .catch(fail);
     }
   });
   process.send?.({ type: 'fixture:ready' });

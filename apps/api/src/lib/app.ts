@@ -15,7 +15,7 @@ import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { apiRouter, type AdminOptions } from './routes.js';
+import { apiRouter, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
 
@@ -85,20 +85,28 @@ export function createApp(options: CreateAppOptions): Express {
     registerOnlineMetrics(metrics.registry, evaluator);
     online = evaluator;
   }
-  const observe = {
-    recommendations: (userId: number, strategy: string, movies: readonly { movie_id: number }[]) => {
+  const observe: AnswerObserver = {
+    recommendations: (userId, strategy, movies) => {
       metrics.countAnswer(strategy);
       online.recordRecommended(
         userId,
         movies.map((m) => m.movie_id),
       );
     },
-    answer: (strategy: string) => metrics.countAnswer(strategy),
+    answer: (strategy) => metrics.countAnswer(strategy),
+    predictedFolded: () => metrics.foldInsServed.inc(),
+    ratingsStored: (ratings) => {
+      metrics.ratingsReceived.inc(ratings.length);
+      // The rating's own time (the server's clock unless the client gave one), never later than now:
+      // a rating stamped before a recommendation was not an answer to it.
+      const now = Date.now();
+      for (const r of ratings) online.observeRating(r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
+    },
   };
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
-  // For the routes added later (POST /ratings): app.locals.metrics.ratingsReceived.inc(n), app.locals.online.observeRating(...).
+  // Tests read the counters and the evaluator from here.
   Object.assign(app.locals, { metrics, online });
   app.use(metrics.middleware());
   app.disable('x-powered-by');

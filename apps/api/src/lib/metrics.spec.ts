@@ -2,8 +2,6 @@ import request from 'supertest';
 import { plantedRecommender } from '@reelrank/serving/testing';
 import { SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
-import type { ServiceMetrics } from './metrics.js';
-import type { OnlineEvalSink } from './online-eval.js';
 
 /** The value of one sample line of the Prometheus text (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -59,22 +57,65 @@ describe('GET /metrics', () => {
     expect(moved('popular')).toBe(1);
   });
 
+  it('when a user with posted ratings is answered, then fold-ins are counted once per answer', async () => {
+    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    await request(fresh)
+      .post('/ratings')
+      .send({ ratings: [10, 20, 30, 40, 70].map((movie_id) => ({ user_id: 4, movie_id, rating: 4 })) })
+      .expect(201);
+    const before = await scrape(fresh);
+    const recs = await request(fresh).post('/recommendations').send({ user_id: 4, n_recommendations: 2 }).expect(200);
+    expect(recs.body.strategy).toBe('fold-in');
+    const blend = await request(fresh)
+      .post('/recommendations/new-user')
+      .send({ ratings: [{ movie_id: 10, rating: 5 }] })
+      .expect(200);
+    expect(blend.body.strategy).toBe('popular-blend');
+    await request(fresh).post('/predict').send({ user_id: 4, movie_id: 50 }).expect(200);
+    await request(fresh)
+      .post('/predict/batch')
+      .send({
+        pairs: [
+          { user_id: 4, movie_id: 50 },
+          { user_id: 4, movie_id: 60 },
+          { user_id: 1, movie_id: 60 },
+        ],
+      })
+      .expect(200);
+    // Users without posted ratings are no fold-in.
+    await request(fresh).post('/predict').send({ user_id: 1, movie_id: 50 }).expect(200);
+    await request(fresh).post('/recommendations').send({ user_id: 1 }).expect(200);
+    const after = await scrape(fresh);
+    const moved = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+    expect(moved('reelrank_fold_ins_served_total')).toBe(4); // fold-in, popular-blend, /predict, /predict/batch
+    expect(moved('reelrank_recommendation_answers_total', { strategy: 'fold-in' })).toBe(1);
+    expect(moved('reelrank_recommendation_answers_total', { strategy: 'popular-blend' })).toBe(1);
+    expect(moved('reelrank_ratings_received_total')).toBe(0);
+  });
+
   it('when scraped, then the live model version is a gauge labelled with it', async () => {
     expect(sample(await scrape(app), 'reelrank_model_live', { version: recommender.manifest.version })).toBe(1);
   });
 
-  it('when ratings arrive for recommended and other movies, then the online hit rates follow them', async () => {
+  it('when ratings are posted for recommended and other movies, then ratings received and the online hit rates follow them', async () => {
     const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
-    const { online, metrics } = fresh.locals as { online: OnlineEvalSink; metrics: ServiceMetrics };
-    const shown = (await request(fresh).post('/recommendations').send({ user_id: 2, n_recommendations: 2 }).expect(200)).body.recommendations.map(
-      (r: { movie_id: number }) => r.movie_id,
-    );
+    const shown: number[] = (
+      await request(fresh).post('/recommendations').send({ user_id: 2, n_recommendations: 2 }).expect(200)
+    ).body.recommendations.map((r: { movie_id: number }) => r.movie_id);
     expect(shown).toHaveLength(2);
-    // What POST /ratings will do for each rating it stores (connected when the ratings routes are merged):
-    online.observeRating(2, shown[0], 5);
-    online.observeRating(2, shown[1], 3);
-    online.observeRating(2, 999_999, 4.5);
-    metrics.ratingsReceived.inc(3);
+    const other = [10, 20, 30, 40, 70].find((id) => !shown.includes(id))!; // not shown to user 2, not rated by them
+    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: shown[0], rating: 5 }).expect(201);
+    await request(fresh)
+      .post('/ratings')
+      .send({
+        ratings: [
+          { user_id: 2, movie_id: shown[1], rating: 3 },
+          { user_id: 2, movie_id: other, rating: 4.5 },
+        ],
+      })
+      .expect(201);
+    // A rating refused as a whole counts nowhere.
+    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: 31337, rating: 5 }).expect(404);
     const text = await scrape(fresh);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'recommended' })).toBe(0.5);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'other' })).toBe(1);
@@ -86,10 +127,10 @@ describe('GET /metrics', () => {
     expect(summary.online).toEqual({ recommended: { ratings: 2, liked: 1, hit_rate: 0.5 }, other: { ratings: 1, liked: 1, hit_rate: 1 } });
     expect(summary.ratings_received).toBe(3);
     expect(summary.live_versions).toEqual([{ version: expect.stringMatching(/^mf-/), processes: 1 }]);
-    // The monitoring routes are left out: the one /recommendations and the /metrics scrape above.
-    expect(summary.requests.by_route).toEqual({ '/recommendations': { requests: 1, errors: 0 } });
-    expect(summary.latency.count).toBe(1);
-    expect(summary.latency.cumulative[summary.latency.cumulative.length - 1]).toBeLessThanOrEqual(1);
+    // The monitoring routes are left out: the /metrics scrape above.
+    expect(summary.requests.by_route).toEqual({ '/recommendations': { requests: 1, errors: 0 }, '/ratings': { requests: 3, errors: 0 } });
+    expect(summary.latency.count).toBe(4);
+    expect(summary.latency.cumulative[summary.latency.cumulative.length - 1]).toBeLessThanOrEqual(4);
     expect(summary.latency.le).toEqual([...summary.latency.le].sort((a: number, b: number) => a - b));
   });
 });

@@ -7,8 +7,9 @@ import type { OnlineEvaluator } from './online-eval.js';
  * never share counts. Named handles for the code that counts:
  *
  *   metrics.ratingsReceived.inc(n)    ratings accepted by POST /ratings
- *   metrics.foldInsServed.inc()       answers computed from a folded-in user vector
- *   metrics.countAnswer(strategy)     every recommendation answer by strategy; "popular" is a cold start
+ *   metrics.foldInsServed.inc()       a /predict or /predict/batch answer computed from a folded-in user
+ *   metrics.countAnswer(strategy)     every recommendation answer by strategy; "popular" is a cold start,
+ *                                     "fold-in" and "popular-blend" are fold-ins (counted there, not twice)
  *
  * HTTP requests (by route, method and status) and latency (by route) are counted by one
  * middleware for every route, the fast-path ones included. In cluster mode each worker keeps its
@@ -153,11 +154,11 @@ export class ServiceMetrics {
     this.liveVersion = version;
   }
 
-  /** One recommendation answer: by strategy, and as a cold start or fold-in where it is one. */
+  /** One recommendation answer: by strategy, and as a cold start or fold-in where it is one (both fold-in strategies rank by a folded vector). */
   countAnswer(strategy: string): void {
     this.answers.inc({ strategy });
     if (strategy === 'popular') this.coldStartAnswers.inc();
-    else if (strategy === 'fold-in') this.foldInsServed.inc();
+    else if (strategy === 'fold-in' || strategy === 'popular-blend') this.foldInsServed.inc();
   }
 
   /**

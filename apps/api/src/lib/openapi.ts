@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
 import { modelsOpenApi } from './model-openapi.js';
-import { forgetResponse, ratingsPostResponse, ratingsRequest, userIdParams, userRatingsResponse } from './rating-schemas.js';
+import { ratingsOpenApi } from './rating-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
@@ -92,56 +92,6 @@ function post(
   };
 }
 
-/** POST /ratings: 201 instead of 200, and a 503 of its own when the store fails. */
-function ratingsPaths() {
-  const stored = { ratings: [{ id: 100837, user_id: 1, movie_id: 2571, rating: 4.5, timestamp: 1767225600 }] };
-  const { post: base } = post(
-    'postRatings',
-    'Store one rating or a batch of up to 1000 (all or nothing)',
-    'A rating is 0.5..5.0 in half steps; a new rating of the same (user_id, movie_id) replaces the old one. The 201 is sent only once the ' +
-      'ratings are durably stored. The next POST /recommendations and POST /predict of the user fold them in (no retraining); a user id the ' +
-      'model never saw becomes known with its first rating. Every movie_id must be in the catalogue (404 naming the unknown ones, nothing stored).',
-    'RatingsRequest',
-    'RatingsPostResponse',
-    stored,
-    { '404': movieNotFound },
-  );
-  const { '200': created, ...others } = base.responses;
-  const unavailable = errorResponse(
-    'The store failed; nothing was stored, retry',
-    503,
-    'ratings_store_unavailable',
-    'The ratings store did not take the write',
-  );
-  return { post: { ...base, responses: { '201': { ...created, description: 'Stored (durably)' }, ...others, '503': unavailable } } };
-}
-
-/** GET and DELETE /users/{user_id}/ratings. */
-function userRatingsPaths() {
-  const params = parameters(userIdParams, 'path');
-  return {
-    get: {
-      operationId: 'getUserRatings',
-      security: PUBLIC,
-      summary: "A user's ratings: the data set's (original) and the posted ones (new)",
-      description: 'One entry per movie, by movie_id; a new rating of a movie replaces the original one in this list (and in the fold-in).',
-      parameters: params,
-      responses: { '200': { description: 'The ratings', content: json('UserRatingsResponse') }, '400': badRequest, '503': notReady },
-    },
-    delete: {
-      operationId: 'forgetUserRatings',
-      security: PUBLIC,
-      summary: "Forget the user's posted ratings (the original ones stay)",
-      description: 'The next recommendations and predictions for the user come from the trained model again.',
-      parameters: params,
-      responses: {
-        '200': { description: 'How many were deleted', content: json('ForgetRatingsResponse', { user_id: 1, forgotten: 3 }) },
-        '400': badRequest,
-      },
-    },
-  };
-}
-
 export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string }): JsonObject {
   const components: Record<string, JsonObject> = {
     RecommendationsRequest: jsonSchema(schemas.recommendationsRequest, 'input'),
@@ -152,10 +102,6 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     BatchPredictResponse: jsonSchema(schemas.batchPredictResponse, 'output'),
     NewUserRecommendationsRequest: jsonSchema(schemas.newUserRecommendationsRequest, 'input'),
     NewUserRecommendationsResponse: jsonSchema(schemas.newUserRecommendationsResponse, 'output'),
-    RatingsRequest: jsonSchema(ratingsRequest, 'input'),
-    RatingsPostResponse: jsonSchema(ratingsPostResponse, 'output'),
-    UserRatingsResponse: jsonSchema(userRatingsResponse, 'output'),
-    ForgetRatingsResponse: jsonSchema(forgetResponse, 'output'),
     SimilarMoviesResponse: jsonSchema(similarResponse, 'output'),
     MovieSearchResponse: jsonSchema(searchResponse, 'output'),
     Movie: jsonSchema(movieDetails, 'output'),
@@ -166,8 +112,9 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     Ready: jsonSchema(readyResponse, 'output'),
     Error: jsonSchema(errorBody, 'output'),
   };
+  const ratings = ratingsOpenApi({ jsonSchema, json, errorResponse, parameters, post, badRequest, notReady, movieNotFound, PUBLIC });
   const extra = modelsOpenApi({ jsonSchema, json, errorResponse, unexpectedBody, PUBLIC });
-  Object.assign(components, extra.components);
+  Object.assign(components, ratings.components, extra.components);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -220,8 +167,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         { predictions: [{ user_id: 1, movie_id: 1, predicted_rating: 3.871 }] },
         { '404': movieNotFound },
       ),
-      '/ratings': ratingsPaths(),
-      '/users/{user_id}/ratings': userRatingsPaths(),
+      ...ratings.paths,
       '/movies': {
         get: {
           operationId: 'listMovies',

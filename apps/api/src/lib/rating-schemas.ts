@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_ID, movieId, userId } from './schemas.js';
 
 /**
- * Schemas of the ratings routes (POST /ratings, GET and DELETE /users/{user_id}/ratings): they
+ * Schemas of the ratings routes (POST /ratings, GET and DELETE /users/{user_id}/ratings[/{movie_id}]): they
  * validate the requests and generate their part of the OpenAPI document (openapi.ts).
  */
 
@@ -85,6 +85,21 @@ export const userRatingsResponse = z.object({
 export const forgetResponse = z.object({
   user_id: userId,
   forgotten: z.number().int().meta({ description: 'Posted ratings deleted (the original ones stay)', example: 3 }),
+});
+
+export const userMovieParams = userIdParams
+  .extend({ movie_id: z.coerce.number().int().positive().max(MAX_ID).meta({ description: 'MovieLens movie id', example: 2571 }) })
+  .strict();
+
+export const forgetOneResponse = z.object({
+  user_id: userId,
+  movie_id: movieId,
+  forgotten: z
+    .number()
+    .int()
+    .min(0)
+    .max(1)
+    .meta({ description: '1: the posted rating was deleted; 0: the user had posted none for the movie', example: 1 }),
 });
 
 export type RatingInput = z.output<typeof ratingInput>;

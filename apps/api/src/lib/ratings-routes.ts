@@ -3,21 +3,22 @@ import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
 import { movieNotFound, type Recommender } from '@reelrank/serving';
 import { ApiError } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
+import type { AnswerObserver } from './routes.js';
 import { requestLog } from './http-fast.js';
 import { noQuery } from './movie-schemas.js';
-import { ratingInput, ratingsBatch, userIdParams, type RatingInput } from './rating-schemas.js';
+import { ratingInput, ratingsBatch, userIdParams, userMovieParams, type RatingInput } from './rating-schemas.js';
 import { parseOrThrow } from './validate.js';
 
 /**
  * Ratings in: POST /ratings stores one rating or a batch (all or nothing) and answers 201 only once
  * the store says they are durable; GET /users/{user_id}/ratings lists a user's ratings, original and
- * new; DELETE forgets the new ones. The next /recommendations and /predict of the user fold them in
+ * new; DELETE forgets the new ones (DELETE /users/{user_id}/ratings/{movie_id}: the new one of a movie). The next /recommendations and /predict of the user fold them in
  * (fresh-users.ts).
  */
 
 const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
 
-export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Router {
+export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, observe?: Pick<AnswerObserver, 'ratingsStored'>): Router {
   const router = Router();
   const { store } = fresh;
 
@@ -42,6 +43,7 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Rout
     } catch (error) {
       throw unavailable(req, error);
     }
+    observe?.ratingsStored(stored);
     res.status(201).json({ ratings: stored.map(out) });
   });
 
@@ -67,6 +69,19 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers): Rout
       throw unavailable(req, error);
     }
     res.json({ user_id, forgotten });
+  });
+
+  // One posted rating (the web page's "Remove"); an original rating it replaced counts again.
+  router.delete('/users/:user_id/ratings/:movie_id', async (req, res) => {
+    const { user_id, movie_id } = parseOrThrow(userMovieParams, req.params, 'path');
+    parseOrThrow(noQuery, req.query, 'query');
+    let forgotten: boolean;
+    try {
+      forgotten = await store.forget(user_id, movie_id);
+    } catch (error) {
+      throw unavailable(req, error);
+    }
+    res.json({ user_id, movie_id, forgotten: forgotten ? 1 : 0 });
   });
 
   return router;

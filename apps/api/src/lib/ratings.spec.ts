@@ -151,6 +151,32 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     expect((await request(app).get('/users/1/ratings').expect(200)).body.counts).toEqual({ original: 2, new: 0 });
   });
 
+  it('when one posted rating is deleted, then the next answers refold without it and a replaced original counts again', async () => {
+    const app = appWith(store);
+    const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 1 }));
+    await request(app).post('/ratings').send({ ratings: posted }).expect(201);
+    expect((await request(app).post('/recommendations').send({ user_id: 1 }).expect(200)).body.strategy).toBe('fold-in');
+    // 20 is not the user's newest rating: the answer must still change (four usable ratings now).
+    expect((await request(app).delete('/users/1/ratings/20').expect(200)).body).toEqual({ user_id: 1, movie_id: 20, forgotten: 1 });
+    const after = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 5 }).expect(200);
+    expect(after.body.strategy).toBe('popular-blend');
+    expect(ids(after.body.recommendations)).toContain(20);
+    expect((await request(app).delete('/users/1/ratings/20').expect(200)).body.forgotten).toBe(0);
+    await request(app).delete('/users/1/ratings/10').expect(200);
+    const list = (await request(app).get('/users/1/ratings').expect(200)).body;
+    expect(list.ratings.map((r: { movie_id: number; rating: number; source: string }) => [r.movie_id, r.rating, r.source])).toEqual([
+      [10, 4, 'original'],
+      [30, 1, 'new'],
+      [50, 4, 'original'],
+      [60, 5, 'new'],
+    ]);
+    for (const [path, field] of [
+      ['/users/1/ratings/abc', 'movie_id'],
+      ['/users/0/ratings/10', 'user_id'],
+    ])
+      expect((await request(app).delete(path).expect(400)).body.error.details[0].field).toBe(field);
+  });
+
   it('when a user the model never saw posts a first rating, then they become known: blended picks without that movie', async () => {
     const app = appWith(store);
     const cold = await request(app).post('/recommendations').send({ user_id: 4242, n_recommendations: 4 }).expect(200);

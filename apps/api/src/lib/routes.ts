@@ -17,6 +17,7 @@ import {
 } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
 import type { Recommender } from '@reelrank/serving';
+import type { StoredRating } from '@reelrank/feedback';
 
 /**
  * The JSON routes. Each handler receives a body already parsed by its zod schema (the two hot
@@ -43,10 +44,14 @@ export interface AdminOptions {
   onAuthFailure?: (client: string) => void;
 }
 
-/** Told about every recommendation answer (metrics.ts counts them; online-eval.ts logs what was shown). */
+/** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
 export interface AnswerObserver {
   recommendations(userId: number, strategy: string, movies: readonly { movie_id: number }[]): void;
   answer(strategy: string): void;
+  /** A /predict or /predict/batch answer computed from a folded-in user (the recommendation routes count theirs by strategy). */
+  predictedFolded(): void;
+  /** Ratings POST /ratings stored (durable): called before the 201 is sent. */
+  ratingsStored(ratings: readonly StoredRating[]): void;
 }
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
@@ -127,6 +132,7 @@ export function apiRouter(
     const recommender = model();
     const folded = await fresh.folded(recommender, body.user_id);
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
+    if (folded && folded.usable > 0) options.observe?.predictedFolded();
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
@@ -136,6 +142,8 @@ export function apiRouter(
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
     const folded = new Map<number, Awaited<ReturnType<FreshUsers['folded']>>>();
     for (const p of pairs) if (!folded.has(p.user_id)) folded.set(p.user_id, await fresh.folded(recommender, p.user_id));
+    // One fold-in answer per request that used any folded-in user (like /predict), not one per pair.
+    if ([...folded.values()].some((user) => user && user.usable > 0)) options.observe?.predictedFolded();
     const predicted = (p: (typeof pairs)[number], i: number) => {
       const user = folded.get(p.user_id);
       return user ? recommender.predictFolded(user, p.movie_id) : ratings[i];
@@ -143,7 +151,7 @@ export function apiRouter(
     res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
   });
 
-  router.use(ratingsRouter(model, fresh));
+  router.use(ratingsRouter(model, fresh, options.observe));
 
   router.get('/movies', (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');

@@ -2,7 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { NewRating, StoredRating } from './ratings-store.js';
 
-export type WriteJob = { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number };
+export type WriteJob =
+  { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
 export type WriteOutcome = { ok: true; value: StoredRating[] | number } | { ok: false; error: unknown };
 
 export const SCHEMA_VERSION: number;

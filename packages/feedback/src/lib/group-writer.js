@@ -37,17 +37,28 @@ function openForWriting(Database, path, busyTimeoutMs) {
 }
 
 /**
- * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId}) in one BEGIN IMMEDIATE
+ * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId}) in one BEGIN IMMEDIATE
  * transaction, so the group pays one fsync; each job runs in a SAVEPOINT of its own (nested
  * db.transaction), so one failing job rolls back alone. Returns one outcome per job once COMMIT has
- * returned: {ok: true, value} (the stored rows, or the count forgotten) or {ok: false, error};
+ * returned: {ok: true, value} (the stored rows, or the count forgotten: 0 or 1 for forget-one) or {ok: false, error};
  * throws when the transaction as a whole fails (then nothing of the group is stored).
  */
 function groupWriter(db) {
   const insert = db.prepare('INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
   const forget = db.prepare('DELETE FROM ratings WHERE user_id = ?');
+  const forgetOne = db.prepare('DELETE FROM ratings WHERE user_id = ? AND movie_id = ?');
+  // After deleting one rating, the user's newest remaining one is written again under a new id, so the
+  // user's version (their newest id) moves even when the deleted rating was not the newest.
+  const restampNewest = db.prepare(
+    'INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp) SELECT user_id, movie_id, rating, timestamp FROM ratings WHERE user_id = ? ORDER BY id DESC LIMIT 1',
+  );
   const writeJob = db.transaction((job) => {
     if (job.kind === 'forget') return forget.run(job.userId).changes;
+    if (job.kind === 'forget-one') {
+      const changes = forgetOne.run(job.userId, job.movieId).changes;
+      if (changes) restampNewest.run(job.userId);
+      return changes;
+    }
     return job.rows.map((r) => ({ id: Number(insert.run(r.userId, r.movieId, r.rating, r.timestamp).lastInsertRowid), ...r }));
   });
   const writeGroup = db.transaction((jobs) =>

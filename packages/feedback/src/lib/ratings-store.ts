@@ -54,6 +54,11 @@ export interface RatingsStore {
   /** Deletes the user's stored ratings (durable before it resolves); resolves with how many there were. */
   forgetUser(userId: number): Promise<number>;
   /**
+   * Deletes the user's stored rating of one movie (durable before it resolves); resolves with whether
+   * there was one. `userVersion` changes also when the deleted rating was not the user's newest.
+   */
+  forget(userId: number, movieId: number): Promise<boolean>;
+  /**
    * Every stored rating ordered by (userId, movieId), read from one consistent snapshot in pages,
    * without holding up writers: what a training run reads.
    */

@@ -92,6 +92,31 @@ describe('openSqliteRatingsStore', () => {
     ]);
   });
 
+  it('forgets one rating of a user; the user version moves even when it was not their newest', async () => {
+    const s = store();
+    await s.put([
+      { userId: 5, movieId: 1, rating: 4 },
+      { userId: 5, movieId: 2, rating: 3.5, timestamp: 1_000 },
+      { userId: 5, movieId: 3, rating: 2 },
+      { userId: 6, movieId: 1, rating: 5 },
+    ]);
+    const before = await s.userVersion(5);
+    expect(await s.forget(5, 1)).toBe(true); // not the newest of user 5
+    const after = await s.userVersion(5);
+    expect(after).toBeGreaterThan(before);
+    expect((await s.forUser(5)).map((r) => [r.movieId, r.rating, r.timestamp])).toEqual([
+      [2, 3.5, 1_000],
+      [3, 2, 1_700_000_000],
+    ]);
+    expect(await s.forget(5, 1)).toBe(false);
+    expect(await s.userVersion(5)).toBe(after);
+    expect(await s.forget(5, 3)).toBe(true);
+    expect(await s.forget(5, 2)).toBe(true);
+    expect(await s.userVersion(5)).toBe(0);
+    expect((await s.forUser(6)).map((r) => r.movieId)).toEqual([1]);
+    expect(await s.version()).toEqual({ count: 1, newestId: 4 });
+  });
+
   it('group-commits the writes of one event-loop turn; each caller gets its own rows', async () => {
     const s = store();
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.put([{ userId: i + 1, movieId: 1, rating: 0.5 + (i % 10) / 2 }])));

@@ -14,7 +14,7 @@ import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, t
  * too, as the bytes are in the OS already; FULL also survives a power loss or a kernel crash.)
  *
  * Throughput: writes are group-committed. A file store writes on a thread of its own
- * (writer-thread.js): every `put`/`forgetUser` is a message to it, the messages that arrive while a
+ * (writer-thread.js): every `put`/`forget`/`forgetUser` is a message to it, the messages that arrive while a
  * group commits form the next group, one BEGIN IMMEDIATE transaction writes a group (each job in a
  * SAVEPOINT of its own, so a failing batch rolls back alone) and pays one fsync, and the fsync never
  * blocks the caller's event loop. A ':memory:' store (tests) writes in-thread, grouping the writes
@@ -70,6 +70,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     },
     async forgetUser(userId) {
       return (await writer.submit({ kind: 'forget', userId })) as number;
+    },
+    async forget(userId, movieId) {
+      return ((await writer.submit({ kind: 'forget-one', userId, movieId })) as number) > 0;
     },
     async forUser(userId) {
       return byUser.all(userId) as StoredRating[];
