@@ -21,7 +21,7 @@ interface TrainedModel {
 function parseUrl(value: string, usage: string): string {
   try {
     const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
   } catch {
     // reported below
   }
