@@ -1,3 +1,8 @@
 /** @reelrank/feedback: ratings posted to the running service, behind one interface (RatingsStore); SQLite is the embedded implementation. */
 export { InvalidRatingError, isValidRating, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './lib/ratings-store.js';
-export { openSqliteRatingsStore, type SqliteRatingsStore, type SqliteRatingsStoreOptions } from './lib/sqlite-ratings-store.js';
+export {
+  openSqliteRatingsStore,
+  readSqliteRatingsSnapshot,
+  type SqliteRatingsStore,
+  type SqliteRatingsStoreOptions,
+} from './lib/sqlite-ratings-store.js';

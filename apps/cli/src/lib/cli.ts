@@ -4,6 +4,7 @@ import { CliFailure, UsageError } from './errors.js';
 import { modelsCommand } from './model-commands.js';
 import { loadCliConfig, openRecommender } from './model-context.js';
 import { predictCommand, recommendCommand, searchCommand, similarCommand } from './query-commands.js';
+import { retrainCommand } from './retrain-command.js';
 import { evaluateCommand, pipelineCommand } from './stage-commands.js';
 import type { Command } from './command.js';
 
@@ -13,7 +14,16 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const COMMANDS: Command[] = [recommendCommand, predictCommand, similarCommand, searchCommand, evaluateCommand, pipelineCommand, modelsCommand];
+const COMMANDS: Command[] = [
+  recommendCommand,
+  predictCommand,
+  similarCommand,
+  searchCommand,
+  evaluateCommand,
+  pipelineCommand,
+  retrainCommand,
+  modelsCommand,
+];
 const GLOBAL_OPTIONS = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 function mainHelp(): string {

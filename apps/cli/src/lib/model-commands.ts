@@ -1,5 +1,6 @@
 import { headlineMetrics, listModelVersions, liveModel, loadModelArtifacts, ModelLoadError, modelVersionDir, setLiveVersion } from '@reelrank/model';
 import { CliFailure, UsageError } from './errors.js';
+import { callServer, serverError } from './server-calls.js';
 import { formatTable } from './table.js';
 import type { Command, CommandResult } from './command.js';
 
@@ -36,22 +37,6 @@ function listText(dataset: string, versions: Listed[], where: string): string {
   ]);
   return `${dataset}: ${versions.length} version(s) in ${where} (* live)\n${formatTable(['live', 'version', 'created', 'test RMSE', `NDCG@${k}`, 'data hash'], rows)}`;
 }
-
-async function callServer(url: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(path, url), init);
-  } catch (error) {
-    throw new CliFailure(`cannot reach ${url}: ${(error as Error).message}`);
-  }
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: res.status, body };
-}
-
-const serverError = (status: number, body: Record<string, unknown>) => {
-  const error = body.error as { code?: string; message?: string } | undefined;
-  return new CliFailure(`the server answered ${status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? 'no details'}`);
-};
 
 export const modelsCommand: Command = {
   name: 'models',

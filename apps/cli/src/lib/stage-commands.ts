@@ -6,7 +6,8 @@ import { DATASET_NAME_PATTERN, DATASET_NAMES } from '@reelrank/config';
 import { CliFailure, UsageError } from './errors.js';
 import { loadCliConfig, PIPELINE_HINT } from './model-context.js';
 import { resolveLiveModel } from '@reelrank/model';
-import type { Command } from './command.js';
+import type { AppConfig } from '@reelrank/config';
+import type { Command, CommandContext } from './command.js';
 
 /** The trainer (and TF.js behind it) loads only for `evaluate`, keeping the other commands' start-up short. */
 function trainer(): typeof import('@reelrank/trainer') {
@@ -49,34 +50,48 @@ export const evaluateCommand: Command = {
   },
 };
 
+/** The Nx workspace the CLI belongs to (Nx runs there even when REELRANK_ROOT puts the data elsewhere). */
+const NX_WORKSPACE = resolve(__dirname, '..', '..', '..', '..');
+
+export const PIPELINE_OPTIONS = { dataset: { type: 'string' }, source: { type: 'string' } } as const;
+
+/**
+ * `nx run-many -t pipeline`: the stale stages run, the cached ones are restored (the train stage is
+ * stale when ratings were posted since, see tools/fingerprint-ratings.mjs). Returns the config the
+ * stages ran with, after registering a model restored from the cache (live if the registry lacks it).
+ */
+export function runPipelineStages({ values, usage, env }: Pick<CommandContext, 'values' | 'usage' | 'env'>): AppConfig {
+  const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
+  if (values.dataset !== undefined) {
+    if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
+      throw new UsageError(
+        `--dataset must be a GroupLens name (${DATASET_NAMES.join(', ')}) or, with --source, a name of letters, digits, ".", "-" and "_"`,
+        usage,
+      );
+    }
+    childEnv.REELRANK_DATASET = String(values.dataset);
+  }
+  if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
+  const nx = require.resolve('nx/bin/nx.js', { paths: [NX_WORKSPACE] });
+  const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], {
+    cwd: NX_WORKSPACE,
+    env: childEnv,
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
+  const built = loadCliConfig(childEnv);
+  resolveLiveModel(built.paths, built.runtime.keepModelVersions);
+  return built;
+}
+
 export const pipelineCommand: Command = {
   name: 'pipeline',
   summary: 'Run the stale stages (ingest -> database -> train) through Nx, so caching applies',
   usage: 'reelrank pipeline [--dataset NAME] [--source PATH]',
-  options: { dataset: { type: 'string' }, source: { type: 'string' } },
+  options: PIPELINE_OPTIONS,
   needsModel: false,
-  run({ values, config, usage, env }) {
-    const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
-    if (values.dataset !== undefined) {
-      if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
-        throw new UsageError(
-          `--dataset must be a GroupLens name (${DATASET_NAMES.join(', ')}) or, with --source, a name of letters, digits, ".", "-" and "_"`,
-          usage,
-        );
-      }
-      childEnv.REELRANK_DATASET = String(values.dataset);
-    }
-    if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
-    const nx = require.resolve('nx/bin/nx.js', { paths: [config.root] });
-    const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], {
-      cwd: config.root,
-      env: childEnv,
-      stdio: 'inherit',
-    });
-    if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
-    // A model restored from the Nx cache is registered (and live) if the registry does not have it yet.
-    const built = loadCliConfig(childEnv);
-    resolveLiveModel(built.paths, built.runtime.keepModelVersions);
+  run(context) {
+    runPipelineStages(context);
     return { json: { status: 'ok' }, text: 'pipeline up to date' };
   },
 };

@@ -187,7 +187,7 @@ export const runtimeConfigSchema = z
       .nullable()
       .default(null)
       .describe(
-        'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it',
+        'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
       ),
     initCwd: z
       .string()
@@ -335,6 +335,7 @@ export function stagesOfEnv(name: string): CachedStage[] {
       return ['ingest'];
     case 'modelsDir':
     case 'tfBackend':
+    case 'ratingsDb': // the train stage reads the posted ratings (the store's version is an input too: tools/fingerprint-ratings.mjs)
       return ['train'];
     case 'reportAllowNoModel':
       return ['report'];

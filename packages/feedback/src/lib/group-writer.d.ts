@@ -1,6 +1,6 @@
 // Types of group-writer.js (plain CommonJS so the writer thread requires it without a TS loader).
 import type Database from 'better-sqlite3';
-import type { NewRating, StoredRating } from './ratings-store.js';
+import type { NewRating, StoredRating, StoreVersion } from './ratings-store.js';
 
 export type WriteJob =
   { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
@@ -9,3 +9,4 @@ export type WriteOutcome = { ok: true; value: StoredRating[] | number } | { ok: 
 export const SCHEMA_VERSION: number;
 export function openForWriting(database: typeof Database, path: string, busyTimeoutMs: number): Database.Database;
 export function groupWriter(db: Database.Database): (jobs: WriteJob[]) => WriteOutcome[];
+export function readVersion(db: Database.Database): StoreVersion;

@@ -1,4 +1,4 @@
-// The ratings file's schema and its group-committing writer. Plain CommonJS so the writer thread
+// The ratings file's schema, its group-committing writer and its version query. Plain CommonJS so the writer thread
 // (writer-thread.js) requires it without a TypeScript loader; sqlite-ratings-store.ts uses the same
 // code in-thread for ':memory:' stores. Types: group-writer.d.ts.
 'use strict';
@@ -73,4 +73,12 @@ function groupWriter(db) {
   return (jobs) => writeGroup.immediate(jobs);
 }
 
-module.exports = { SCHEMA_VERSION, openForWriting, groupWriter };
+/**
+ * The store's version ({count, newestId}, see StoreVersion in ratings-store.ts) on any connection:
+ * the store's own, or the read-only one of tools/fingerprint-ratings.mjs (the train stage's Nx input).
+ */
+function readVersion(db) {
+  return db.prepare('SELECT count(*) AS count, coalesce(max(id), 0) AS newestId FROM ratings').get();
+}
+
+module.exports = { SCHEMA_VERSION, openForWriting, groupWriter, readVersion };

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { groupWriter, openForWriting, type WriteJob, type WriteOutcome } from './group-writer.js';
-import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
+import { groupWriter, openForWriting, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
+import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating } from './ratings-store.js';
 
 /**
  * The embedded RatingsStore: one SQLite file of its own (data/<dataset>.ratings.db by default, see
@@ -58,7 +58,6 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
 
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`);
   const newestOfUser = db.prepare('SELECT coalesce(max(id), 0) FROM ratings WHERE user_id = ?').pluck();
-  const summary = db.prepare('SELECT count(*) AS count, coalesce(max(id), 0) AS newestId FROM ratings');
   let closed = false;
 
   return {
@@ -81,10 +80,14 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       return newestOfUser.get(userId) as number;
     },
     async version() {
-      return summary.get() as StoreVersion;
+      return readVersion(db);
     },
     all() {
-      return readAll(path, db, pageSize);
+      if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });
+      // ':memory:' (tests): the one connection there is, paged without a snapshot of its own.
+      return (async function* () {
+        yield* readAll(db, pageSize);
+      })();
     },
     async close() {
       if (closed) return;
@@ -174,27 +177,33 @@ function threadWriter(path: string, busyTimeoutMs: number): Writer {
 }
 
 /**
- * Every rating by (user, movie), in pages, from one read transaction on a connection of its own:
- * a consistent snapshot, and the store's own connection stays free meanwhile.
+ * Every rating of the store file at `path` by (user, movie), in pages, from one read transaction on a
+ * read-only connection of its own: a consistent snapshot that holds up no writer (WAL). What a training
+ * run reads (it only reads, so it opens no writer); `all()` of a file store is this.
  */
-async function* readAll(path: string, db: Database.Database, pageSize: number): AsyncGenerator<StoredRating> {
-  const reader = path === ':memory:' ? db : new Database(path, { readonly: true, fileMustExist: true });
-  const page = reader.prepare(`SELECT ${COLUMNS} FROM ratings WHERE (user_id, movie_id) > (?, ?) ORDER BY user_id, movie_id LIMIT ?`);
-  const ownSnapshot = reader !== db;
-  if (ownSnapshot) reader.exec('BEGIN');
+export async function* readSqliteRatingsSnapshot(path: string, options: { pageSize?: number } = {}): AsyncGenerator<StoredRating> {
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    let after: [number, number] = [0, 0];
-    for (;;) {
-      const rows = page.all(after[0], after[1], pageSize) as StoredRating[];
-      for (const row of rows) yield row;
-      if (rows.length < pageSize) return;
-      const last = rows[rows.length - 1];
-      after = [last.userId, last.movieId];
+    reader.exec('BEGIN');
+    try {
+      yield* readAll(reader, options.pageSize ?? 10_000);
+    } finally {
+      reader.exec('COMMIT');
     }
   } finally {
-    if (ownSnapshot) {
-      reader.exec('COMMIT');
-      reader.close();
-    }
+    reader.close();
+  }
+}
+
+/** Pages of every rating by (user, movie) on `db` (keyset pagination; the caller holds the snapshot). */
+function* readAll(db: Database.Database, pageSize: number): Generator<StoredRating> {
+  const page = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE (user_id, movie_id) > (?, ?) ORDER BY user_id, movie_id LIMIT ?`);
+  let after: [number, number] = [0, 0];
+  for (;;) {
+    const rows = page.all(after[0], after[1], pageSize) as StoredRating[];
+    yield* rows;
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1];
+    after = [last.userId, last.movieId];
   }
 }

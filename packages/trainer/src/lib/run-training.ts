@@ -1,10 +1,12 @@
 import type { AppConfig } from '@reelrank/config';
+import type { StoredRating } from '@reelrank/feedback';
 import { initTensorFlow, registerModelVersion, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
-import { readTrainingData } from './read-training-data.js';
+import { postedRatingsSource, readTrainingData } from './read-training-data.js';
+import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
 import { errorByUserActivity } from './error-by-activity.js';
@@ -30,6 +32,13 @@ export interface RunTrainingOptions {
   ratingModel?: RatingModelKind;
   /** Implicit ALS settings of the top-N ranker (default `training.ranker.implicit`); false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
+  /**
+   * Ratings posted to the service, merged in (see posted-ratings.ts). Default: the store at
+   * `paths.ratingsDbPath` when reading the database (none when it does not exist), none with given `ratings`.
+   */
+  posted?: AsyncIterable<StoredRating> | false;
+  /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
+  knownMovieIds?: Set<number>;
 }
 
 export interface TrainingRunResult {
@@ -49,17 +58,38 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   const hyper = config.training;
   let all = options.ratings;
   let dataHash = options.dataHash;
+  let knownMovieIds = options.knownMovieIds;
+  let posted = options.posted;
   let readSeconds = 0;
+  const t0 = performance.now();
   if (!all) {
-    const t0 = performance.now();
     const data = readTrainingData(config.paths.dbPath);
-    readSeconds = (performance.now() - t0) / 1000;
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
-    log(`[train] read ${all.ratings.length} ratings from ${config.paths.dbPath} in ${readSeconds.toFixed(2)} s`);
+    knownMovieIds ??= data.movieIds;
+    posted ??= postedRatingsSource(config.paths.ratingsDbPath) ?? false;
+    log(`[train] read ${all.ratings.length} ratings from ${config.paths.dbPath} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
-  if (all.ratings.length === 0) throw new Error('No ratings to train on');
   dataHash ??= hashColumns(all);
+  let postedSummary: PostedSummary | null = null;
+  if (posted) {
+    const known = knownMovieIds ?? new Set(all.movieIds);
+    const snapshot = await collectPostedRatings(posted, (id) => known.has(id));
+    if (snapshot.skippedUnknownMovies > 0)
+      log(`[train] warning: skipped ${snapshot.skippedUnknownMovies} posted rating(s) of movies not in the catalogue`);
+    if (snapshot.count > 0) {
+      const merged = mergePostedRatings(all, snapshot);
+      all = merged.columns;
+      postedSummary = merged.summary;
+      dataHash = dataHashWithPosted(dataHash, snapshot);
+      const { count, newestId, replaced, added, newUsers } = postedSummary;
+      log(
+        `[train] posted ratings: ${count} read (newest id ${newestId}); ${replaced} replaced the data set's, ${added} added, ${newUsers} new users`,
+      );
+    }
+  }
+  readSeconds = (performance.now() - t0) / 1000;
+  if (all.ratings.length === 0) throw new Error('No ratings to train on');
   const { backend } = await initTensorFlow();
 
   // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
@@ -131,6 +161,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
     trainedOn,
     refit: { onAll: refitOnAll, refitMaxRatings },
+    // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
+    posted: postedSummary,
   };
   const metricsReport = {
     dataset: config.dataset.dataset,

@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { liveModel } from '@reelrank/model';
+import { UsageError } from './errors.js';
+import { callServer, serverError } from './server-calls.js';
+import { PIPELINE_OPTIONS, runPipelineStages } from './stage-commands.js';
+import type { Command } from './command.js';
+
+/**
+ * `reelrank retrain [--reload URL [--token T]]`: the pipeline (Nx runs the stale stages: the train
+ * stage is stale exactly when ratings were posted since its last run, and then trains on the data
+ * set plus every posted rating of one snapshot; ratings posted meanwhile count in the next run),
+ * then, with --reload, POST /admin/reload on the running server, which loads the live model.
+ */
+
+interface TrainedModel {
+  version: string;
+  training?: { posted?: { count: number; newestId: number } | null };
+}
+
+function parseUrl(value: string, usage: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--reload must be an http(s) URL of the running server, got "${value}"`, usage);
+}
+
+export const retrainCommand: Command = {
+  name: 'retrain',
+  summary: 'Retrain on the data set plus the posted ratings (stale stages only), then optionally reload a running server',
+  usage: 'reelrank retrain [--reload URL [--token TOKEN]] [--dataset NAME] [--source PATH]',
+  options: { ...PIPELINE_OPTIONS, reload: { type: 'string' }, token: { type: 'string' } },
+  needsModel: false,
+  async run({ values, config, usage, env }) {
+    // Usage first: a bad flag must not cost a training.
+    const url = values.reload === undefined ? undefined : parseUrl(String(values.reload), usage);
+    if (!url && values.token !== undefined) throw new UsageError('--token goes with --reload', usage);
+    const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
+    if (url && !token) throw new UsageError('reloading a server needs the admin token: --token or REELRANK_ADMIN_TOKEN', usage);
+
+    const built = runPipelineStages({ values, usage, env });
+    const manifestPath = join(built.paths.modelDir, 'model.json');
+    const trained = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as TrainedModel) : null;
+    const posted = trained?.training?.posted ?? null;
+    const live = liveModel(built.paths).version;
+    const lines = [
+      `${built.dataset.dataset}: trained model ${trained?.version ?? 'none'} (${posted ? `with ${posted.count} posted rating(s), newest id ${posted.newestId}` : 'no posted ratings'}); live on disk: ${live ?? 'none'}`,
+    ];
+    const json: Record<string, unknown> = {
+      status: 'ok',
+      dataset: built.dataset.dataset,
+      trained_version: trained?.version ?? null,
+      posted,
+      live_version: live,
+    };
+    if (url) {
+      const { status, body } = await callServer(url, '/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      if (status !== 200) throw serverError(status, body);
+      json.reload = body;
+      lines.push(`${url}: model ${String(body.version)} is live (${String(body.status)}; was ${String(body.previous_version)})`);
+    }
+    return { json, text: lines.join('\n') };
+  },
+};
