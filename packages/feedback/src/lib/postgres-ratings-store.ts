@@ -1,0 +1,159 @@
+import { redactDatabaseUrl } from '@reelrank/config';
+import pg from 'pg';
+import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
+import { migratePostgres } from './postgres-schema.js';
+
+/**
+ * The RatingsStore on a PostgreSQL server (DATABASE_URL, issue 15): every API replica opens the
+ * same database, so a rating posted to one is seen by all. Same semantics as the SQLite store:
+ *
+ * - Durable: each write is one transaction committed with `synchronous_commit = on` (set on every
+ *   connection, whatever the server's default), so the WAL holds it on disk before `put` resolves.
+ * - One sequence, commit order: writers take one transaction-level advisory lock, so ids are handed
+ *   out and committed in the same order across every process (a later write has a larger id, and
+ *   StoreVersion {count, newestId} never repeats for different contents). This serialises writers
+ *   as SQLite's write lock does; PostgreSQL still shares WAL flushes between waiting commits.
+ * - Replace per (user, movie): ON CONFLICT DO UPDATE gives the pair its new id.
+ * - all(): one REPEATABLE READ READ ONLY transaction on a connection of its own, paged by keyset.
+ *
+ * Opening is synchronous and connects lazily: the schema migration runs before the first query
+ * (and again after a failure), so a server that is down at start-up fails the operations, not the
+ * process.
+ */
+
+export interface PostgresRatingsStoreOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Rows per page of `all()` (default 10,000). */
+  pageSize?: number;
+  /** Unix seconds for ratings posted without a timestamp (default: the clock). */
+  now?: () => number;
+  /** How long to wait for a connection, in ms (default 5,000; 0 waits forever). */
+  connectTimeoutMs?: number;
+}
+
+export interface PostgresRatingsStore extends RatingsStore {
+  /** The server and database, without the password (for logs and /ready). */
+  readonly location: string;
+}
+
+/** The key of the advisory lock every writer takes (any constant shared by all processes). */
+const WRITE_LOCK = 0x7265656c; // 'reel'
+const COLUMNS = 'id, user_id AS "userId", movie_id AS "movieId", rating, timestamp';
+
+export function openPostgresRatingsStore(url: string, options: PostgresRatingsStoreOptions = {}): PostgresRatingsStore {
+  const pageSize = options.pageSize ?? 10_000;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // Durability does not depend on the server's default.
+    options: '-c synchronous_commit=on',
+    // Ids, user/movie ids, counts and timestamps are bigint; every one of them fits a double (ids < 2^53).
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+
+  let migrated: Promise<void> | undefined;
+  const ready = () => {
+    migrated ??= migratePostgres(pool).catch((error: unknown) => {
+      migrated = undefined;
+      throw error;
+    });
+    return migrated;
+  };
+  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    await ready();
+    return pool.query<R>(text, values);
+  };
+  /** One serialised write transaction (see the header). */
+  const write = async <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    await ready();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const result = await body(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  let closed: Promise<void> | undefined;
+
+  return {
+    location: redactDatabaseUrl(url),
+    async put(ratings: readonly NewRating[]) {
+      const rows = normalizeBatch(ratings, now());
+      if (rows.length === 0) return [];
+      return write(async (client) => {
+        // Under the lock the ids come out consecutive; sorted, they follow the batch's order.
+        const ids = (
+          await client.query<{ id: number }>("SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, $1)", [rows.length])
+        ).rows
+          .map((r) => r.id)
+          .sort((a, b) => a - b);
+        await client.query(
+          `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
+           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
+          [ids, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
+        );
+        return rows.map((r, i) => ({ id: ids[i], ...r }));
+      });
+    },
+    async forgetUser(userId) {
+      return write(async (client) => (await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [userId])).rowCount ?? 0);
+    },
+    async forUser(userId) {
+      return (await query<StoredRating>(`SELECT ${COLUMNS} FROM posted_ratings WHERE user_id = $1 ORDER BY movie_id`, [userId])).rows;
+    },
+    async userVersion(userId) {
+      return (await query<{ v: number }>('SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [userId])).rows[0].v;
+    },
+    async version() {
+      return (await query<StoreVersion>('SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings')).rows[0];
+    },
+    all() {
+      return readAll(pool, ready, pageSize);
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+/** Every rating by (user, movie), in pages, from one snapshot on a connection of its own. */
+async function* readAll(pool: pg.Pool, ready: () => Promise<void>, pageSize: number): AsyncGenerator<StoredRating> {
+  await ready();
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let after: [number, number] = [0, 0];
+    for (;;) {
+      const { rows } = await client.query<StoredRating>(
+        `SELECT ${COLUMNS} FROM posted_ratings WHERE (user_id, movie_id) > ($1, $2) ORDER BY user_id, movie_id LIMIT $3`,
+        [after[0], after[1], pageSize],
+      );
+      for (const row of rows) yield row;
+      if (rows.length < pageSize) break;
+      const last = rows[rows.length - 1];
+      after = [last.userId, last.movieId];
+    }
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // A consumer that stops early ends up here too: the read-only transaction just ends.
+    await client.query('COMMIT').catch(() => (failed = true));
+    client.release(failed);
+  }
+}
