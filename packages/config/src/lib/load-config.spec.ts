@@ -31,6 +31,7 @@ describe('loadConfig', () => {
   it('when DATABASE_URL is set, then it selects PostgreSQL; a bad one is refused without echoing it; logs see it redacted', () => {
     const root = tempRoot();
     expect(loadConfig({ root, env: {} }).runtime.databaseUrl).toBeNull();
+    expect(loadConfig({ root, env: { DATABASE_URL: ' ' } }).runtime.databaseUrl).toBeNull();
     const url = 'postgres://reel:s3cret@db.example:5433/reelrank?sslmode=require';
     expect(loadConfig({ root, env: { DATABASE_URL: url } }).runtime.databaseUrl).toBe(url);
     expect(() => loadConfig({ root, env: { DATABASE_URL: 'mysql://u:s3cret@h/db' } })).toThrow(

@@ -190,11 +190,14 @@ export const runtimeConfigSchema = z
         'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it',
       ),
     databaseUrl: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((url) => /^postgres(ql)?:\/\/./.test(url), 'must be a postgres:// or postgresql:// URL')
-      .nullable()
+      .preprocess(
+        (value) => (typeof value === 'string' && value.trim() === '' ? null : value), // DATABASE_URL= (empty) is unset
+        z
+          .string()
+          .trim()
+          .refine((url) => /^postgres(ql)?:\/\/./.test(url), 'must be a postgres:// or postgresql:// URL')
+          .nullable(),
+      )
       .default(null)
       .describe(
         'PostgreSQL server of the ratings posted to POST /ratings (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite file ratingsDb). Never logged with its password (redactDatabaseUrl)',
