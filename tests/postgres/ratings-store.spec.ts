@@ -43,6 +43,28 @@ describe('PostgreSQL ratings store', () => {
     }
   });
 
+  it('group-commits: 50 writes submitted at once take one or two transactions, not 50', async () => {
+    const db = await freshDatabase();
+    const s = openPostgresRatingsStore(db.url);
+    const probe = new Client({ connectionString: db.url });
+    await probe.connect();
+    // Each call is a transaction of its own that takes a transaction id; so does each write transaction.
+    const xid = async () => Number((await probe.query('SELECT pg_current_xact_id()::text AS x')).rows[0].x);
+    try {
+      await s.version(); // the migration
+      const before = await xid();
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.put([{ userId: i + 1, movieId: 7, rating: 3 }])));
+      const writeTransactions = (await xid()) - before - 1;
+      expect(writeTransactions).toBeGreaterThanOrEqual(1);
+      expect(writeTransactions).toBeLessThanOrEqual(2);
+      expect(results.map((r) => r[0].id)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    } finally {
+      await probe.end();
+      await s.close();
+      await db.drop();
+    }
+  });
+
   it('refuses a database migrated by newer code', async () => {
     const db = await freshDatabase();
     const client = new Client({ connectionString: db.url });

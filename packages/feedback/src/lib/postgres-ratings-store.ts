@@ -12,7 +12,7 @@ import { migratePostgres } from './postgres-schema.js';
  * - One sequence, commit order: writers take one transaction-level advisory lock, so ids are handed
  *   out and committed in the same order across every process (a later write has a larger id, and
  *   StoreVersion {count, newestId} never repeats for different contents). This serialises writers
- *   as SQLite's write lock does; PostgreSQL still shares WAL flushes between waiting commits.
+ *   as SQLite's write lock does; within a process, writes are group-committed (groupWriter).
  * - Replace per (user, movie): ON CONFLICT DO UPDATE gives the pair its new id.
  * - all(): one REPEATABLE READ READ ONLY transaction on a connection of its own, paged by keyset.
  *
@@ -68,23 +68,7 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     await ready();
     return pool.query<R>(text, values);
   };
-  /** One serialised write transaction (see the header). */
-  const write = async <T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    await ready();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const writer = groupWriter(pool, ready);
   let closed: Promise<void> | undefined;
 
   return {
@@ -92,24 +76,10 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     async put(ratings: readonly NewRating[]) {
       const rows = normalizeBatch(ratings, now());
       if (rows.length === 0) return [];
-      return write(async (client) => {
-        // Under the lock the ids come out consecutive; sorted, they follow the batch's order.
-        const ids = (
-          await client.query<{ id: number }>("SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, $1)", [rows.length])
-        ).rows
-          .map((r) => r.id)
-          .sort((a, b) => a - b);
-        await client.query(
-          `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
-           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
-          [ids, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
-        );
-        return rows.map((r, i) => ({ id: ids[i], ...r }));
-      });
+      return (await writer({ kind: 'put', rows })) as StoredRating[];
     },
     async forgetUser(userId) {
-      return write(async (client) => (await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [userId])).rowCount ?? 0);
+      return (await writer({ kind: 'forget', userId })) as number;
     },
     async forUser(userId) {
       return (await query<StoredRating>(`SELECT ${COLUMNS} FROM posted_ratings WHERE user_id = $1 ORDER BY movie_id`, [userId])).rows;
@@ -128,6 +98,83 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
       return closed;
     },
   };
+}
+
+type WriteJob = { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number };
+
+/**
+ * Group commit, as the SQLite store does: the jobs that arrive while a group commits form the next
+ * group, written in one transaction (one WAL flush) under the writers' advisory lock, each job by a
+ * statement of its own in arrival order (so two jobs rating one pair replace in order). The jobs are
+ * validated before they get here, so a failing statement means a failing server or connection: the
+ * whole group fails and nothing of it is stored.
+ */
+function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob) => Promise<StoredRating[] | number> {
+  let queue: { job: WriteJob; resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }[] = [];
+  let running = false;
+
+  const writeGroup = async (jobs: WriteJob[]): Promise<(StoredRating[] | number)[]> => {
+    await ready();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const total = jobs.reduce((sum, job) => sum + (job.kind === 'put' ? job.rows.length : 0), 0);
+      // Under the lock the ids come out consecutive; sorted, they follow the jobs' and batches' order.
+      const ids =
+        total === 0
+          ? []
+          : (await client.query<{ id: number }>("SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, $1)", [total])).rows
+              .map((r) => r.id)
+              .sort((a, b) => a - b);
+      let next = 0;
+      const results: (StoredRating[] | number)[] = [];
+      for (const job of jobs) {
+        if (job.kind === 'forget') {
+          results.push((await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [job.userId])).rowCount ?? 0);
+          continue;
+        }
+        const own = ids.slice(next, (next += job.rows.length));
+        await client.query(
+          `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
+           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
+          [own, job.rows.map((r) => r.userId), job.rows.map((r) => r.movieId), job.rows.map((r) => r.rating), job.rows.map((r) => r.timestamp)],
+        );
+        results.push(job.rows.map((r, i) => ({ id: own[i], ...r })));
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const drain = async () => {
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      try {
+        const results = await writeGroup(group.map((g) => g.job));
+        group.forEach((g, i) => g.resolve(results[i]));
+      } catch (error) {
+        for (const g of group) g.reject(error);
+      }
+    }
+    running = false;
+  };
+
+  return (job) =>
+    new Promise((resolve, reject) => {
+      queue.push({ job, resolve, reject });
+      if (running) return;
+      running = true;
+      // After the current turn's synchronous code: writes submitted together commit together.
+      queueMicrotask(() => void drain());
+    });
 }
 
 /** Every rating by (user, movie), in pages, from one snapshot on a connection of its own. */

@@ -122,6 +122,24 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       expect(await s.version()).toEqual({ count: 50, newestId: Math.max(...results.map((r) => r[0].id)) });
     });
 
+    it('writes submitted at once apply in order: the later rating of a pair wins, a forget removes what came before it', async () => {
+      const s = store();
+      const [a, b, forgot, c] = await Promise.all([
+        s.put([{ userId: 1, movieId: 2, rating: 3 }]),
+        s.put([{ userId: 1, movieId: 2, rating: 4 }]),
+        s.forgetUser(3).then(() => s.put([{ userId: 3, movieId: 1, rating: 1 }])),
+        s.put([{ userId: 2, movieId: 2, rating: 5 }]),
+      ]);
+      expect(b[0].id).toBeGreaterThan(a[0].id);
+      expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 1_700_000_000 }]);
+      expect(forgot[0].rating).toBe(1);
+      expect(c[0].userId).toBe(2);
+      const [x] = await Promise.all([s.put([{ userId: 4, movieId: 1, rating: 2 }]), s.forgetUser(4)]);
+      expect(x[0].userId).toBe(4);
+      expect(await s.forUser(4)).toEqual([]);
+      expect((await s.version()).count).toBe(3);
+    });
+
     it('a second store on the same backing (another process) sees every commit; a reopened store keeps them', async () => {
       const a = store();
       const b = store();
