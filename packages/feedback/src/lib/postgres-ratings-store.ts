@@ -104,8 +104,9 @@ type WriteJob = { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget';
 
 /**
  * Group commit, as the SQLite store does: the jobs that arrive while a group commits form the next
- * group, written in one transaction (one WAL flush) under the writers' advisory lock, each job by a
- * statement of its own in arrival order (so two jobs rating one pair replace in order). The jobs are
+ * group, written in one transaction (one WAL flush) under the writers' advisory lock, in arrival
+ * order: consecutive puts share one INSERT unless they rate one pair (then the later one replaces the
+ * earlier in a statement of its own), a forget is a DELETE between them. The jobs are
  * validated before they get here, so a failing statement means a failing server or connection: the
  * whole group fails and nothing of it is stored.
  */
@@ -117,32 +118,46 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
     await ready();
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       const total = jobs.reduce((sum, job) => sum + (job.kind === 'put' ? job.rows.length : 0), 0);
+      // One round trip: begin, take the lock, draw the ids (`total` is a count we computed: safe to inline).
       // Under the lock the ids come out consecutive; sorted, they follow the jobs' and batches' order.
-      const ids =
-        total === 0
-          ? []
-          : (await client.query<{ id: number }>("SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, $1)", [total])).rows
-              .map((r) => r.id)
-              .sort((a, b) => a - b);
+      const opening = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, ${total})`,
+      )) as unknown as pg.QueryResult<{ id: number }>[];
+      const ids = opening[2].rows.map((r) => r.id).sort((a, b) => a - b);
       let next = 0;
       const results: (StoredRating[] | number)[] = [];
-      for (const job of jobs) {
-        if (job.kind === 'forget') {
-          results.push((await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [job.userId])).rowCount ?? 0);
-          continue;
-        }
-        const own = ids.slice(next, (next += job.rows.length));
+      // Consecutive puts go into one INSERT until a pair repeats (one statement may not update a row twice).
+      let pending: { rows: Required<NewRating>[]; ids: number[] } = { rows: [], ids: [] };
+      const pairs = new Set<string>();
+      const flush = async () => {
+        if (pending.rows.length === 0) return;
+        const { rows, ids: own } = pending;
+        pending = { rows: [], ids: [] };
+        pairs.clear();
         await client.query(
           `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
            ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
-          [own, job.rows.map((r) => r.userId), job.rows.map((r) => r.movieId), job.rows.map((r) => r.rating), job.rows.map((r) => r.timestamp)],
+          [own, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
         );
+      };
+      for (const job of jobs) {
+        if (job.kind === 'forget') {
+          await flush();
+          results.push((await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [job.userId])).rowCount ?? 0);
+          continue;
+        }
+        if (job.rows.some((r) => pairs.has(`${r.userId}:${r.movieId}`))) await flush();
+        const own = ids.slice(next, (next += job.rows.length));
+        job.rows.forEach((r, i) => {
+          pairs.add(`${r.userId}:${r.movieId}`);
+          pending.rows.push(r);
+          pending.ids.push(own[i]);
+        });
         results.push(job.rows.map((r, i) => ({ id: own[i], ...r })));
       }
+      await flush();
       await client.query('COMMIT');
       return results;
     } catch (error) {
