@@ -64,9 +64,10 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     });
     return migrated;
   };
-  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+  // Named: each connection parses and plans a hot query once (userVersion runs on every recommendation).
+  const query = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []) => {
     await ready();
-    return pool.query<R>(text, values);
+    return pool.query<R>({ name, text, values });
   };
   const writer = groupWriter(pool, ready);
   let closed: Promise<void> | undefined;
@@ -82,13 +83,18 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
       return (await writer({ kind: 'forget', userId })) as number;
     },
     async forUser(userId) {
-      return (await query<StoredRating>(`SELECT ${COLUMNS} FROM posted_ratings WHERE user_id = $1 ORDER BY movie_id`, [userId])).rows;
+      return (
+        await query<StoredRating>('posted_ratings_for_user', `SELECT ${COLUMNS} FROM posted_ratings WHERE user_id = $1 ORDER BY movie_id`, [userId])
+      ).rows;
     },
     async userVersion(userId) {
-      return (await query<{ v: number }>('SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [userId])).rows[0].v;
+      return (
+        await query<{ v: number }>('posted_ratings_user_version', 'SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [userId])
+      ).rows[0].v;
     },
     async version() {
-      return (await query<StoreVersion>('SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings')).rows[0];
+      return (await query<StoreVersion>('posted_ratings_version', 'SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings'))
+        .rows[0];
     },
     all() {
       return readAll(pool, ready, pageSize);
@@ -135,12 +141,13 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
         const { rows, ids: own } = pending;
         pending = { rows: [], ids: [] };
         pairs.clear();
-        await client.query(
-          `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
+        await client.query({
+          name: 'posted_ratings_put',
+          text: `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
            ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
-          [own, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
-        );
+          values: [own, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
+        });
       };
       for (const job of jobs) {
         if (job.kind === 'forget') {
