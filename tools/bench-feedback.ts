@@ -21,17 +21,23 @@
  * --dataset=ml-latest-small (the real one); built with the stages into data/ and models/ when missing
  * (ml-latest-small downloads unless MOVIELENS_SOURCE points at a copy).
  *
+ * Store: --store=sqlite (default: a fresh file) or --store=postgres (DATABASE_URL of the API: a throwaway
+ * cluster from tools/pg/throwaway.ts, or the server of --database-url=postgres://..., whose
+ * posted_ratings table it writes to).
+ *
  * Options: --only=fresh,load --users=200 --rate=200 --seconds=20 --load-seconds=60 --write-rate=1200
- *          --batch=10 --read-rate=200 --workers=1 --log-level=warn
+ *          --batch=10 --read-rate=200 --workers=1 --log-level=warn --store=sqlite|postgres --database-url=
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteRatingsStore } from '@reelrank/feedback';
+import { redactDatabaseUrl } from '@reelrank/config';
+import { openPostgresRatingsStore, openSqliteRatingsStore } from '@reelrank/feedback';
 import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { idsFromArtifacts, markdownTable, paced, parseFlags, quantile, sendJson } from './lib/bench-kit';
 import { runStageProcess, startApi, WORKSPACE_ROOT } from './lib/processes';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './pg/throwaway';
 
 const args = parseFlags();
 const DATASET = args.dataset ?? 'synthetic-small';
@@ -44,6 +50,8 @@ const WRITE_RATE = Number(args['write-rate'] ?? 1200);
 const BATCH = Number(args.batch ?? 10);
 const READ_RATE = Number(args['read-rate'] ?? 200);
 const WORKERS = Number(args.workers ?? 1);
+const STORE = args.store ?? 'sqlite';
+if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`--store must be sqlite or postgres, not ${STORE}`);
 
 const dataDir = join(WORKSPACE_ROOT, 'data');
 const modelsDir = join(WORKSPACE_ROOT, 'models');
@@ -118,6 +126,18 @@ async function main(): Promise<void> {
   const { userIds, movieIds } = idsFromArtifacts(join(dataDir, `${DATASET}.db`), join(modelsDir, DATASET));
   const storeDir = mkdtempSync(join(tmpdir(), 'reelrank-bench-feedback-'));
   const storePath = join(storeDir, `${DATASET}.ratings.db`);
+  let cluster: ThrowawayPostgres | undefined;
+  let databaseUrl: string | undefined;
+  if (STORE === 'postgres') {
+    databaseUrl = args['database-url'];
+    if (!databaseUrl) {
+      cluster = await startThrowawayPostgres();
+      databaseUrl = cluster.url;
+    }
+  }
+  const storeShown = databaseUrl
+    ? `PostgreSQL ${redactDatabaseUrl(databaseUrl)}${cluster ? ' (throwaway cluster, removed)' : ''}`
+    : `SQLite ${storePath} (removed)`;
   const api = await startApi({
     name: 'api',
     script: WORKERS > 1 ? 'cluster.ts' : 'main.ts',
@@ -128,6 +148,7 @@ async function main(): Promise<void> {
       REELRANK_DATA_DIR: dataDir,
       REELRANK_MODELS_DIR: modelsDir,
       REELRANK_RATINGS_DB: storePath,
+      DATABASE_URL: databaseUrl, // undefined: not passed on, so a DATABASE_URL of the caller's shell cannot leak in
       REELRANK_WORKERS: String(WORKERS),
     },
   });
@@ -214,7 +235,7 @@ async function main(): Promise<void> {
   agent.destroy();
   console.error(`stopping the server: ${await api.stop()}`);
   // Read the store back the way a training run will (the all() stream): every acknowledged rating must be there.
-  const store = openSqliteRatingsStore(storePath);
+  const store = databaseUrl ? openPostgresRatingsStore(databaseUrl) : openSqliteRatingsStore(storePath);
   let present = 0;
   let wrong = 0;
   for await (const r of store.all()) {
@@ -226,6 +247,7 @@ async function main(): Promise<void> {
   const version = await store.version();
   await store.close();
   rmSync(storeDir, { recursive: true, force: true });
+  await cluster?.stop();
   const failures = rows.reduce((sum, r) => sum + r.failed, 0);
   goals.push([failures === 0, `0 errors (${failures} non-2xx or socket errors)`]);
   goals.push([
@@ -256,7 +278,7 @@ async function main(): Promise<void> {
   );
   console.log('');
   console.log(
-    `- ${DATASET}, ${userIds.length} model users x ${movieIds.length} catalogue movies; ${WORKERS === 1 ? 'one server process' : `${WORKERS} cluster workers`}; store ${storePath} (removed)`,
+    `- ${DATASET}, ${userIds.length} model users x ${movieIds.length} catalogue movies; ${WORKERS === 1 ? 'one server process' : `${WORKERS} cluster workers`}; store ${storeShown}`,
   );
   for (const [ok, text] of goals) console.log(`- goal ${ok ? 'MET   ' : 'MISSED'} ${text}`);
   for (const [what, count] of problems) console.log(`- failed answers: ${count} x ${what}`);

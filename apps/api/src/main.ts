@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
-import { openSqliteRatingsStore } from '@reelrank/feedback';
+import { openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
@@ -77,8 +77,9 @@ function main(): void {
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
   const metrics = new ServiceMetrics();
   const link = worker ? workerMetricsLink(metrics.registry) : undefined;
-  // Posted ratings: one SQLite file shared by every worker (SQLite's locks serialise their writes).
-  const ratings = openSqliteRatingsStore(config.paths.ratingsDbPath);
+  // Posted ratings: PostgreSQL when DATABASE_URL is set (shared by every replica), else one SQLite file
+  // shared by every worker (SQLite's locks serialise their writes).
+  const { store: ratings, kind: ratingsKind, location: ratingsLocation } = openRatingsStore(config);
   const app = createApp({
     models: holder,
     config,
@@ -110,6 +111,7 @@ function main(): void {
       return;
     }
     logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
+    logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
     if (!env.adminToken) logger.info('POST /admin/reload is disabled (set REELRANK_ADMIN_TOKEN to enable it)');
   });
   server.on('error', (error) => {

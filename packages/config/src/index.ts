@@ -1,5 +1,6 @@
 /** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths. */
 export { type AppConfig, loadConfig, loadRuntimeConfig, logLevelOf } from './lib/load-config.js';
+export { redactDatabaseUrl } from './lib/database-url.js';
 export { resolvePaths } from './lib/paths.js';
 export {
   DATASET_NAME_PATTERN,

@@ -1,4 +1,4 @@
-/** @reelrank/feedback: ratings posted to the running service, behind one interface (RatingsStore); SQLite is the embedded implementation. */
+/** @reelrank/feedback: ratings posted to the running service, behind one interface (RatingsStore); SQLite is the embedded implementation, PostgreSQL the shared one. */
 export { InvalidRatingError, isValidRating, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './lib/ratings-store.js';
 export {
   openSqliteRatingsStore,
@@ -6,3 +6,5 @@ export {
   type SqliteRatingsStore,
   type SqliteRatingsStoreOptions,
 } from './lib/sqlite-ratings-store.js';
+export { openPostgresRatingsStore, type PostgresRatingsStore, type PostgresRatingsStoreOptions } from './lib/postgres-ratings-store.js';
+export { openRatingsStore, type RatingsStoreSelection, type SelectedRatingsStore } from './lib/open-ratings-store.js';

@@ -10,28 +10,60 @@ import type { FoldedUser, Recommender } from '@reelrank/serving';
  * the next request on. The folded vectors are cached per model (a reload starts afresh) and per user,
  * keyed by that version, so repeated requests do not fold again; the least recently used users are
  * dropped beyond `maxUsers`.
+ *
+ * When the store fails (a PostgreSQL server down or unreachable), reads keep being answered from
+ * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
+ * failure the store is not asked at all, so requests do not each wait for a connection attempt.
  */
 export class FreshUsers {
   private readonly caches = new WeakMap<Recommender, Map<number, { version: number; folded: FoldedUser }>>();
 
+  private retryAt = 0;
+  /** The store's last failure while it is being answered from memory (undefined once it answers again). */
+  storeError: Error | undefined;
+
   constructor(
     readonly store: RatingsStore,
     private readonly maxUsers = 10_000,
+    private readonly retryMs = 1_000,
   ) {}
 
   /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
   async folded(recommender: Recommender, userId: number): Promise<FoldedUser | undefined> {
-    const version = await this.store.userVersion(userId);
-    if (version === 0) return undefined;
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
+    if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
+    try {
+      return await this.fold(recommender, userId, cache);
+    } catch (error) {
+      if (!(error instanceof StoreDown)) throw error; // only the store's failures are answered from memory
+      return cache.get(userId)?.folded;
+    }
+  }
+
+  /** One read of the store; a failure is noted (see the class comment) and thrown as StoreDown. */
+  private async ask<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      const value = await read();
+      this.storeError = undefined;
+      return value;
+    } catch (error) {
+      this.storeError = error instanceof Error ? error : new Error(String(error));
+      this.retryAt = Date.now() + this.retryMs;
+      throw new StoreDown();
+    }
+  }
+
+  private async fold(recommender: Recommender, userId: number, cache: Map<number, { version: number; folded: FoldedUser }>) {
+    const version = await this.ask(() => this.store.userVersion(userId));
+    if (version === 0) return undefined;
     const hit = cache.get(userId);
     if (hit?.version === version) {
       cache.delete(userId); // most recently used last
       cache.set(userId, hit);
       return hit.folded;
     }
-    const stored = await this.store.forUser(userId);
+    const stored = await this.ask(() => this.store.forUser(userId));
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
     const folded = recommender.foldUser(userId, posted, 'movie_id', hit?.folded);
@@ -41,3 +73,5 @@ export class FreshUsers {
     return folded;
   }
 }
+
+class StoreDown extends Error {}

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, loadRuntimeConfig, logLevelOf } from './load-config.js';
+import { redactDatabaseUrl } from './database-url.js';
 import { ENV_OVERRIDES } from './schema.js';
 
 function tempRoot(): string {
@@ -25,6 +26,21 @@ describe('loadConfig', () => {
     const root = tempRoot();
     expect(loadConfig({ root, env: { REELRANK_RATINGS_DB: 'state/r.db' } }).paths.ratingsDbPath).toBe(join(root, 'state', 'r.db'));
     expect(loadConfig({ root, env: { REELRANK_DATA_DIR: '/d', REELRANK_DATASET: 'ml-1m' } }).paths.ratingsDbPath).toBe('/d/ml-1m.ratings.db');
+  });
+
+  it('when DATABASE_URL is set, then it selects PostgreSQL; a bad one is refused without echoing it; logs see it redacted', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: {} }).runtime.databaseUrl).toBeNull();
+    expect(loadConfig({ root, env: { DATABASE_URL: ' ' } }).runtime.databaseUrl).toBeNull();
+    const url = 'postgres://reel:s3cret@db.example:5433/reelrank?sslmode=require';
+    expect(loadConfig({ root, env: { DATABASE_URL: url } }).runtime.databaseUrl).toBe(url);
+    expect(() => loadConfig({ root, env: { DATABASE_URL: 'mysql://u:s3cret@h/db' } })).toThrow(
+      /env DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+    expect(() => loadConfig({ root, env: { DATABASE_URL: 'mysql://u:s3cret@h/db' } })).not.toThrow(/s3cret/);
+    expect(redactDatabaseUrl(url)).toBe('postgres://reel:***@db.example:5433/reelrank?sslmode=require');
+    expect(redactDatabaseUrl('postgresql://u@h/db?password=s3cret')).toBe('postgresql://u@h/db?password=***');
+    expect(redactDatabaseUrl('postgres://u:s3cret@[bad')).not.toMatch(/s3cret/);
   });
 
   it('when env variables are set, then they override the files with the right types', () => {

@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqliteRatingsStore } from '@reelrank/feedback';
-import { loadConfig } from './load-config.js';
 import { ENV_OVERRIDES, stagesOfEnv, type CachedStage } from './schema.js';
 
 /**
@@ -76,43 +72,5 @@ describe('Nx cache keys of the stages', () => {
     expect(expand(targetInputs('report'))).toContainEqual(fingerprint); // the report hashes everything the train stage hashes
     expect(expand(targetInputs('ingest'))).not.toContainEqual(fingerprint);
     expect(expand(targetInputs('database'))).not.toContainEqual(fingerprint);
-  });
-});
-
-describe('the posted-ratings fingerprint (the runtime input of the train stage)', () => {
-  const { REELRANK_RATINGS_DB: _outer, ...outer } = process.env;
-  const workspace = mkdtempSync(join(tmpdir(), 'reelrank-fingerprint-'));
-  cpSync(join(root, 'config'), join(workspace, 'config'), { recursive: true });
-  const env = { ...outer, REELRANK_ROOT: workspace, REELRANK_DATASET: 'fingerprint' };
-  const path = loadConfig({ env }).paths.ratingsDbPath;
-  // The command exactly as nx.json names it, run from the workspace root as Nx runs it.
-  const command = (nxJson.namedInputs.trainStage as Input[]).find((i): i is { runtime: string } => typeof i === 'object' && !!i.runtime)!.runtime;
-  const fingerprint = () => {
-    const [program, ...args] = command.split(' ');
-    return execFileSync(program === 'node' ? process.execPath : program, args, { cwd: root, env, encoding: 'utf8' }).trim();
-  };
-
-  it('when ratings arrive, then it changes; when none arrive, it stays the same; an absent or emptied store is "none"', async () => {
-    expect(fingerprint()).toBe('ratings: none');
-    expect(existsSync(path)).toBe(false); // only read: the fingerprint never creates the store
-    const store = openSqliteRatingsStore(path);
-    try {
-      expect(fingerprint()).toBe('ratings: none'); // an empty store trains like no store: the cache stays valid
-      const [first] = await store.put([
-        { userId: 7, movieId: 1, rating: 4 },
-        { userId: 7, movieId: 2, rating: 3 },
-      ]);
-      const afterPut = fingerprint();
-      expect(afterPut).toBe(`ratings: 2 ${first.id + 1}`);
-      expect(fingerprint()).toBe(afterPut); // nothing arrived: same key, Nx keeps the cached training
-      await store.put([{ userId: 7, movieId: 1, rating: 4 }]); // the same value again is still a write (new id)
-      const afterReplace = fingerprint();
-      expect(afterReplace).not.toBe(afterPut);
-      expect(afterReplace).toBe(`ratings: 2 ${first.id + 2}`);
-      await store.forgetUser(7);
-      expect(fingerprint()).toBe('ratings: none');
-    } finally {
-      await store.close();
-    }
   });
 });

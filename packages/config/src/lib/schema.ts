@@ -189,6 +189,19 @@ export const runtimeConfigSchema = z
       .describe(
         'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
       ),
+    databaseUrl: z
+      .preprocess(
+        (value) => (typeof value === 'string' && value.trim() === '' ? null : value), // DATABASE_URL= (empty) is unset
+        z
+          .string()
+          .trim()
+          .refine((url) => /^postgres(ql)?:\/\/./.test(url), 'must be a postgres:// or postgresql:// URL')
+          .nullable(),
+      )
+      .default(null)
+      .describe(
+        'PostgreSQL server of the ratings posted to POST /ratings (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite file ratingsDb). Never logged with its password (redactDatabaseUrl)',
+      ),
     initCwd: z
       .string()
       .min(1)
@@ -284,6 +297,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
   REELRANK_RATINGS_DB: ['runtime', 'ratingsDb'],
+  DATABASE_URL: ['runtime', 'databaseUrl'],
   INIT_CWD: ['runtime', 'initCwd'],
   REELRANK_TF_BACKEND: ['runtime', 'tfBackend'],
   REELRANK_VERBOSE: ['runtime', 'verbose'],
@@ -308,6 +322,7 @@ export const TEXT_ENV = new Set([
   'REELRANK_DATA_DIR',
   'REELRANK_MODELS_DIR',
   'REELRANK_RATINGS_DB',
+  'DATABASE_URL',
   'INIT_CWD',
   'NODE_ENV',
   'LOG_LEVEL',

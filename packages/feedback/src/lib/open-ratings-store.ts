@@ -1,0 +1,29 @@
+import { redactDatabaseUrl } from '@reelrank/config';
+import { openPostgresRatingsStore } from './postgres-ratings-store.js';
+import type { RatingsStore } from './ratings-store.js';
+import { openSqliteRatingsStore } from './sqlite-ratings-store.js';
+
+/** The settings that pick the store (a loaded AppConfig has them). */
+export interface RatingsStoreSelection {
+  runtime: { databaseUrl: string | null };
+  paths: { ratingsDbPath: string };
+}
+
+export interface SelectedRatingsStore {
+  store: RatingsStore;
+  kind: 'postgres' | 'sqlite';
+  /** Where it keeps the ratings, fit for logs: the file, or the server URL without its password. */
+  location: string;
+}
+
+/**
+ * The one switch: DATABASE_URL set (config.runtime.databaseUrl) -> PostgreSQL, shared by every
+ * replica; unset -> the SQLite file config.paths.ratingsDbPath, nothing to install. Synchronous: the
+ * PostgreSQL store connects (and migrates) on first use.
+ */
+export function openRatingsStore(config: RatingsStoreSelection): SelectedRatingsStore {
+  const url = config.runtime.databaseUrl;
+  if (url) return { store: openPostgresRatingsStore(url), kind: 'postgres', location: redactDatabaseUrl(url) };
+  const path = config.paths.ratingsDbPath;
+  return { store: openSqliteRatingsStore(path), kind: 'sqlite', location: path };
+}

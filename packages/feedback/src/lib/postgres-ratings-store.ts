@@ -1,0 +1,246 @@
+import { redactDatabaseUrl } from '@reelrank/config';
+import pg from 'pg';
+import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
+import { migratePostgres } from './postgres-schema.js';
+
+/**
+ * The RatingsStore on a PostgreSQL server (DATABASE_URL, issue 15): every API replica opens the
+ * same database, so a rating posted to one is seen by all. Same semantics as the SQLite store:
+ *
+ * - Durable: each write is one transaction committed with `synchronous_commit = on` (set on every
+ *   connection, whatever the server's default), so the WAL holds it on disk before `put` resolves.
+ * - One sequence, commit order: writers take one transaction-level advisory lock, so ids are handed
+ *   out and committed in the same order across every process (a later write has a larger id, and
+ *   StoreVersion {count, newestId} never repeats for different contents). This serialises writers
+ *   as SQLite's write lock does; within a process, writes are group-committed (groupWriter).
+ * - Replace per (user, movie): ON CONFLICT DO UPDATE gives the pair its new id.
+ * - all(): one REPEATABLE READ READ ONLY transaction on a connection of its own, paged by keyset.
+ *
+ * Opening is synchronous and connects lazily: the schema migration runs before the first query
+ * (and again after a failure), so a server that is down at start-up fails the operations, not the
+ * process.
+ */
+
+export interface PostgresRatingsStoreOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Rows per page of `all()` (default 10,000). */
+  pageSize?: number;
+  /** Unix seconds for ratings posted without a timestamp (default: the clock). */
+  now?: () => number;
+  /** How long to wait for a connection, in ms (default 5,000; 0 waits forever). */
+  connectTimeoutMs?: number;
+}
+
+export interface PostgresRatingsStore extends RatingsStore {
+  /** The server and database, without the password (for logs and /ready). */
+  readonly location: string;
+}
+
+/** The key of the advisory lock every writer takes (any constant shared by all processes). */
+const WRITE_LOCK = 0x7265656c; // 'reel'
+const COLUMNS = 'id, user_id AS "userId", movie_id AS "movieId", rating, timestamp';
+
+export function openPostgresRatingsStore(url: string, options: PostgresRatingsStoreOptions = {}): PostgresRatingsStore {
+  const pageSize = options.pageSize ?? 10_000;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // Durability does not depend on the server's default.
+    options: '-c synchronous_commit=on',
+    // Ids, user/movie ids, counts and timestamps are bigint; every one of them fits a double (ids < 2^53).
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+
+  let migrated: Promise<void> | undefined;
+  const ready = () => {
+    migrated ??= migratePostgres(pool).catch((error: unknown) => {
+      migrated = undefined;
+      throw error;
+    });
+    return migrated;
+  };
+  // Named: each connection parses and plans a hot query once (userVersion runs on every recommendation).
+  const query = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []) => {
+    await ready();
+    return pool.query<R>({ name, text, values });
+  };
+  const writer = groupWriter(pool, ready);
+  let closed: Promise<void> | undefined;
+
+  return {
+    location: redactDatabaseUrl(url),
+    async put(ratings: readonly NewRating[]) {
+      const rows = normalizeBatch(ratings, now());
+      if (rows.length === 0) return [];
+      return (await writer({ kind: 'put', rows })) as StoredRating[];
+    },
+    async forgetUser(userId) {
+      return (await writer({ kind: 'forget', userId })) as number;
+    },
+    async forget(userId, movieId) {
+      return ((await writer({ kind: 'forget-one', userId, movieId })) as number) > 0;
+    },
+    async forUser(userId) {
+      return (
+        await query<StoredRating>('posted_ratings_for_user', `SELECT ${COLUMNS} FROM posted_ratings WHERE user_id = $1 ORDER BY movie_id`, [userId])
+      ).rows;
+    },
+    async userVersion(userId) {
+      return (
+        await query<{ v: number }>('posted_ratings_user_version', 'SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [userId])
+      ).rows[0].v;
+    },
+    async version() {
+      return (await query<StoreVersion>('posted_ratings_version', 'SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings'))
+        .rows[0];
+    },
+    all() {
+      return readAll(pool, ready, pageSize);
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+type WriteJob =
+  { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
+
+/**
+ * Group commit, as the SQLite store does: the jobs that arrive while a group commits form the next
+ * group, written in one transaction (one WAL flush) under the writers' advisory lock, in arrival
+ * order: consecutive puts share one INSERT unless they rate one pair (then the later one replaces the
+ * earlier in a statement of its own), a forget is a DELETE between them. The jobs are
+ * validated before they get here, so a failing statement means a failing server or connection: the
+ * whole group fails and nothing of it is stored.
+ */
+function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob) => Promise<StoredRating[] | number> {
+  let queue: { job: WriteJob; resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }[] = [];
+  let running = false;
+
+  const writeGroup = async (jobs: WriteJob[]): Promise<(StoredRating[] | number)[]> => {
+    await ready();
+    const client = await pool.connect();
+    try {
+      const total = jobs.reduce((sum, job) => sum + (job.kind === 'put' ? job.rows.length : 0), 0);
+      // One round trip: begin, take the lock, draw the ids (`total` is a count we computed: safe to inline).
+      // Under the lock the ids come out consecutive; sorted, they follow the jobs' and batches' order.
+      const opening = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); SELECT nextval('posted_ratings_id_seq') AS id FROM generate_series(1, ${total})`,
+      )) as unknown as pg.QueryResult<{ id: number }>[];
+      const ids = opening[2].rows.map((r) => r.id).sort((a, b) => a - b);
+      let next = 0;
+      const results: (StoredRating[] | number)[] = [];
+      // Consecutive puts go into one INSERT until a pair repeats (one statement may not update a row twice).
+      let pending: { rows: Required<NewRating>[]; ids: number[] } = { rows: [], ids: [] };
+      const pairs = new Set<string>();
+      const flush = async () => {
+        if (pending.rows.length === 0) return;
+        const { rows, ids: own } = pending;
+        pending = { rows: [], ids: [] };
+        pairs.clear();
+        await client.query({
+          name: 'posted_ratings_put',
+          text: `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
+           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
+          values: [own, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
+        });
+      };
+      for (const job of jobs) {
+        if (job.kind === 'forget') {
+          await flush();
+          results.push((await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [job.userId])).rowCount ?? 0);
+          continue;
+        }
+        if (job.kind === 'forget-one') {
+          await flush();
+          const deleted =
+            (await client.query('DELETE FROM posted_ratings WHERE user_id = $1 AND movie_id = $2', [job.userId, job.movieId])).rowCount ?? 0;
+          // As the SQLite store does: the user's newest remaining rating takes a new id, so the user's
+          // version (their newest id) moves even when the deleted rating was not the newest.
+          if (deleted)
+            await client.query(
+              `UPDATE posted_ratings SET id = nextval('posted_ratings_id_seq') WHERE id = (SELECT max(id) FROM posted_ratings WHERE user_id = $1)`,
+              [job.userId],
+            );
+          results.push(deleted);
+          continue;
+        }
+        if (job.rows.some((r) => pairs.has(`${r.userId}:${r.movieId}`))) await flush();
+        const own = ids.slice(next, (next += job.rows.length));
+        job.rows.forEach((r, i) => {
+          pairs.add(`${r.userId}:${r.movieId}`);
+          pending.rows.push(r);
+          pending.ids.push(own[i]);
+        });
+        results.push(job.rows.map((r, i) => ({ id: own[i], ...r })));
+      }
+      await flush();
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const drain = async () => {
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      try {
+        const results = await writeGroup(group.map((g) => g.job));
+        group.forEach((g, i) => g.resolve(results[i]));
+      } catch (error) {
+        for (const g of group) g.reject(error);
+      }
+    }
+    running = false;
+  };
+
+  return (job) =>
+    new Promise((resolve, reject) => {
+      queue.push({ job, resolve, reject });
+      if (running) return;
+      running = true;
+      // After the current turn's synchronous code: writes submitted together commit together.
+      queueMicrotask(() => void drain());
+    });
+}
+
+/** Every rating by (user, movie), in pages, from one snapshot on a connection of its own. */
+async function* readAll(pool: pg.Pool, ready: () => Promise<void>, pageSize: number): AsyncGenerator<StoredRating> {
+  await ready();
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let after: [number, number] = [0, 0];
+    for (;;) {
+      const { rows } = await client.query<StoredRating>(
+        `SELECT ${COLUMNS} FROM posted_ratings WHERE (user_id, movie_id) > ($1, $2) ORDER BY user_id, movie_id LIMIT $3`,
+        [after[0], after[1], pageSize],
+      );
+      for (const row of rows) yield row;
+      if (rows.length < pageSize) break;
+      const last = rows[rows.length - 1];
+      after = [last.userId, last.movieId];
+    }
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // A consumer that stops early ends up here too: the read-only transaction just ends.
+    await client.query('COMMIT').catch(() => (failed = true));
+    client.release(failed);
+  }
+}

@@ -1,0 +1,218 @@
+import { InvalidRatingError, type RatingsStore, type StoredRating } from '../lib/ratings-store.js';
+
+/** What the contract may pass when it opens a store (every implementation accepts these). */
+export interface ContractStoreOptions {
+  now: () => number;
+  pageSize?: number;
+}
+
+/** One empty place to keep ratings (a temp file, a fresh database): stores opened on it share it. */
+export interface StoreBacking {
+  open(options: ContractStoreOptions): RatingsStore;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The RatingsStore semantics (ratings-store.ts) as one jest suite, run against every implementation:
+ * `fresh` gives each test an empty backing. SQLite runs it in `npm test`, PostgreSQL in
+ * `npm run test:postgres`.
+ */
+export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBacking>): void {
+  describe(`RatingsStore contract: ${name}`, () => {
+    let backing: StoreBacking;
+    const opened: RatingsStore[] = [];
+    const store = (options: Partial<ContractStoreOptions> = {}) => {
+      const s = backing.open({ now: () => 1_700_000_000, ...options });
+      opened.push(s);
+      return s;
+    };
+
+    beforeEach(async () => {
+      backing = await fresh();
+    });
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+      await backing.dispose();
+    });
+
+    it('stores a batch, fills in missing timestamps and lists a user by movie id', async () => {
+      const s = store();
+      const stored = await s.put([
+        { userId: 7, movieId: 50, rating: 4.5 },
+        { userId: 7, movieId: 2, rating: 1, timestamp: 1_000 },
+        { userId: 8, movieId: 2, rating: 3 },
+      ]);
+      expect(stored.map((r) => [r.userId, r.movieId, r.rating, r.timestamp])).toEqual([
+        [7, 50, 4.5, 1_700_000_000],
+        [7, 2, 1, 1_000],
+        [8, 2, 3, 1_700_000_000],
+      ]);
+      expect(stored.map((r) => r.id)).toEqual([1, 2, 3]);
+      expect(await s.forUser(7)).toEqual([
+        { id: 2, userId: 7, movieId: 2, rating: 1, timestamp: 1_000 },
+        { id: 1, userId: 7, movieId: 50, rating: 4.5, timestamp: 1_700_000_000 },
+      ]);
+      expect(await s.forUser(9)).toEqual([]);
+      expect(await s.put([])).toEqual([]);
+    });
+
+    it('keeps ids and timestamps beyond 32 bits exactly', async () => {
+      const s = store();
+      const [r] = await s.put([{ userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33 }]);
+      expect(await s.forUser(2 ** 40)).toEqual([{ id: r.id, userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33 }]);
+    });
+
+    it('replaces the rating of the same (user, movie) with a new, larger id', async () => {
+      const s = store();
+      const [first] = await s.put([{ userId: 1, movieId: 10, rating: 2 }]);
+      const [second] = await s.put([{ userId: 1, movieId: 10, rating: 5 }]);
+      expect(second.id).toBeGreaterThan(first.id);
+      expect(await s.forUser(1)).toEqual([{ id: second.id, userId: 1, movieId: 10, rating: 5, timestamp: 1_700_000_000 }]);
+      expect(await s.userVersion(1)).toBe(second.id);
+      expect(await s.version()).toEqual({ count: 1, newestId: second.id });
+    });
+
+    it('rejects a batch with any invalid rating and stores none of it', async () => {
+      const s = store();
+      for (const bad of [{ rating: 4.25 }, { rating: 0 }, { rating: 5.5 }, { movieId: -1 }, { timestamp: 1.5 }]) {
+        await expect(
+          s.put([
+            { userId: 1, movieId: 1, rating: 4 },
+            { userId: 1, movieId: 2, rating: 3, ...bad },
+          ]),
+        ).rejects.toThrow(InvalidRatingError);
+      }
+      await expect(
+        s.put([
+          { userId: 1, movieId: 3, rating: 4 },
+          { userId: 1, movieId: 3, rating: 2 },
+        ]),
+      ).rejects.toThrow(/twice in one batch/);
+      expect(await s.version()).toEqual({ count: 0, newestId: 0 });
+    });
+
+    it('forgets a user; ids are never reused and the version never repeats', async () => {
+      const s = store();
+      const versions = [await s.version()];
+      await s.put([
+        { userId: 1, movieId: 1, rating: 4 },
+        { userId: 2, movieId: 1, rating: 3 },
+      ]);
+      versions.push(await s.version());
+      expect(await s.forgetUser(2)).toBe(1);
+      versions.push(await s.version());
+      expect(await s.userVersion(2)).toBe(0);
+      const [again] = await s.put([{ userId: 2, movieId: 1, rating: 3 }]);
+      expect(again.id).toBe(3);
+      versions.push(await s.version());
+      expect(await s.forgetUser(99)).toBe(0);
+      expect(versions).toEqual([
+        { count: 0, newestId: 0 },
+        { count: 2, newestId: 2 },
+        { count: 1, newestId: 1 },
+        { count: 2, newestId: 3 },
+      ]);
+    });
+
+    it('forgets one rating of a user; the user version moves even when it was not their newest', async () => {
+      const s = store();
+      await s.put([
+        { userId: 5, movieId: 1, rating: 4 },
+        { userId: 5, movieId: 2, rating: 3.5, timestamp: 1_000 },
+        { userId: 5, movieId: 3, rating: 2 },
+        { userId: 6, movieId: 1, rating: 5 },
+      ]);
+      const before = await s.userVersion(5);
+      expect(await s.forget(5, 1)).toBe(true); // not the newest of user 5
+      const after = await s.userVersion(5);
+      expect(after).toBeGreaterThan(before);
+      expect((await s.forUser(5)).map((r) => [r.movieId, r.rating, r.timestamp])).toEqual([
+        [2, 3.5, 1_000],
+        [3, 2, 1_700_000_000],
+      ]);
+      expect(await s.forget(5, 1)).toBe(false);
+      expect(await s.userVersion(5)).toBe(after);
+      expect(await s.forget(5, 3)).toBe(true);
+      expect(await s.forget(5, 2)).toBe(true);
+      expect(await s.userVersion(5)).toBe(0);
+      expect((await s.forUser(6)).map((r) => r.movieId)).toEqual([1]);
+      expect(await s.version()).toEqual({ count: 1, newestId: 4 });
+    });
+
+    it('concurrent writers each get their own rows, with distinct ids', async () => {
+      const s = store();
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => s.put([{ userId: i + 1, movieId: 1, rating: 0.5 + (i % 10) / 2 }])));
+      expect(results.map((r) => r[0].userId)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(new Set(results.map((r) => r[0].id)).size).toBe(50);
+      expect(await s.version()).toEqual({ count: 50, newestId: Math.max(...results.map((r) => r[0].id)) });
+    });
+
+    it('writes submitted at once apply in order: the later rating of a pair wins, a forget removes what came before it', async () => {
+      const s = store();
+      const [a, b, forgot, c] = await Promise.all([
+        s.put([{ userId: 1, movieId: 2, rating: 3 }]),
+        s.put([{ userId: 1, movieId: 2, rating: 4 }]),
+        s.forgetUser(3).then(() => s.put([{ userId: 3, movieId: 1, rating: 1 }])),
+        s.put([{ userId: 2, movieId: 2, rating: 5 }]),
+      ]);
+      expect(b[0].id).toBeGreaterThan(a[0].id);
+      expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 1_700_000_000 }]);
+      expect(forgot[0].rating).toBe(1);
+      expect(c[0].userId).toBe(2);
+      const [x] = await Promise.all([s.put([{ userId: 4, movieId: 1, rating: 2 }]), s.forgetUser(4)]);
+      expect(x[0].userId).toBe(4);
+      expect(await s.forUser(4)).toEqual([]);
+      expect((await s.version()).count).toBe(3);
+    });
+
+    it('a second store on the same backing (another process) sees every commit; a reopened store keeps them', async () => {
+      const a = store();
+      const b = store();
+      await a.put([{ userId: 5, movieId: 6, rating: 4 }]);
+      expect((await b.forUser(5)).map((r) => r.rating)).toEqual([4]);
+      await b.put([{ userId: 5, movieId: 6, rating: 1 }]);
+      expect((await a.forUser(5)).map((r) => r.rating)).toEqual([1]);
+      // Writers on both stores at once: one sequence, no lost write.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).put([{ userId: 100 + i, movieId: 1, rating: 3 }])));
+      await a.close();
+      const reopened = store();
+      expect(await reopened.userVersion(5)).toBe(2);
+      expect((await reopened.version()).count).toBe(21);
+    });
+
+    it('all() streams every rating by (user, movie) in pages from one snapshot while writes go on', async () => {
+      const s = store({ pageSize: 3 });
+      const batch = [];
+      for (let u = 4; u >= 1; u--) for (let m = 3; m >= 1; m--) batch.push({ userId: u, movieId: m * 10, rating: 3 });
+      await s.put(batch);
+      const seen: StoredRating[] = [];
+      for await (const r of s.all()) {
+        seen.push(r);
+        if (seen.length === 4) await s.put([{ userId: 4, movieId: 5, rating: 2 }]); // after the snapshot: not seen
+      }
+      expect(seen.map((r) => [r.userId, r.movieId])).toEqual([1, 2, 3, 4].flatMap((u) => [10, 20, 30].map((m) => [u, m])));
+      expect((await s.version()).count).toBe(13);
+    });
+
+    it('all() stopped early releases its snapshot; the store keeps working', async () => {
+      const s = store({ pageSize: 2 });
+      await s.put(Array.from({ length: 5 }, (_, i) => ({ userId: 1, movieId: i + 1, rating: 4 })));
+      for (let round = 0; round < 3; round++) {
+        for await (const r of s.all()) {
+          expect(r.movieId).toBe(1);
+          break;
+        }
+      }
+      await s.put([{ userId: 2, movieId: 1, rating: 1 }]);
+      const all = [];
+      for await (const r of s.all()) all.push(r.userId);
+      expect(all).toEqual([1, 1, 1, 1, 1, 2]);
+    });
+
+    it('a closed store refuses writes', async () => {
+      const s = store();
+      await s.close();
+      await expect(s.put([{ userId: 1, movieId: 1, rating: 3 }])).rejects.toThrow();
+    });
+  });
+}

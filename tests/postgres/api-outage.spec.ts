@@ -1,0 +1,32 @@
+import { createApp } from '@reelrank/api';
+import { openPostgresRatingsStore } from '@reelrank/feedback';
+import { plantedRecommender } from '@reelrank/serving/testing';
+import request from 'supertest';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../tools/pg/throwaway';
+
+// A cluster of its own: this test stops it.
+describe('the API on PostgreSQL while the server goes away', () => {
+  let cluster: ThrowawayPostgres;
+  beforeAll(async () => {
+    cluster = await startThrowawayPostgres();
+  });
+  afterAll(() => cluster?.stop());
+
+  it('keeps answering recommendations from memory (the cached fold-in, the trained answer) and answers writes 503', async () => {
+    const store = openPostgresRatingsStore(cluster.url, { connectTimeoutMs: 2_000 });
+    const serving = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot: null };
+    const app = createApp({ recommender: plantedRecommender(), config: { serving }, ratings: store });
+    const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 0.5 }));
+    await request(app).post('/ratings').send({ ratings: posted }).expect(201);
+    const folded = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
+    expect(folded.body.strategy).toBe('fold-in');
+    const trained = await request(app).post('/recommendations').send({ user_id: 2, n_recommendations: 3 }).expect(200);
+
+    await cluster.stop();
+    const write = await request(app).post('/ratings').send({ user_id: 2, movie_id: 60, rating: 5 }).expect(503);
+    expect(write.body.error.code).toBe('ratings_store_unavailable');
+    expect((await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200)).body).toEqual(folded.body);
+    expect((await request(app).post('/recommendations').send({ user_id: 2, n_recommendations: 3 }).expect(200)).body).toEqual(trained.body);
+    await store.close();
+  });
+});

@@ -1,0 +1,34 @@
+import { loadRuntimeConfig } from '@reelrank/config';
+import { Client } from 'pg';
+
+/** The throwaway cluster's URL that global-setup.ts put in DATABASE_URL, read through the config module. */
+export function clusterUrl(): string {
+  const url = loadRuntimeConfig().databaseUrl;
+  if (!url) throw new Error('DATABASE_URL is not set: run these tests with `npm run test:postgres`');
+  return url;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+let counter = 0;
+
+/** A new, empty database on the cluster (its own sequence: ids start at 1); drop() removes it. */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `t_${process.pid}_${++counter}`;
+  const admin = withDatabase(clusterUrl(), 'postgres');
+  const run = async (sql: string) => {
+    const client = new Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  return { url: withDatabase(clusterUrl(), name), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
