@@ -367,14 +367,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
         if (half < 1) half = 1;
         else if (half > 10) half = 10;
         const timestamp = start + Math.floor(random.uniform() * (window + 1));
-        ratingsOut.uint(userId);
-        ratingsOut.byte(44);
-        ratingsOut.uint(movieIds[i]);
-        ratingsOut.byte(44);
-        ratingsOut.bytes(RATING_BYTES[half]);
-        ratingsOut.byte(44);
-        ratingsOut.uint(timestamp);
-        ratingsOut.byte(10);
+        ratingsOut.ratingRow(userId, movieIds[i], RATING_BYTES[half], timestamp);
         if (random.uniform() < TAG_RATE) {
           tagsOut.uint(userId);
           tagsOut.byte(44);
