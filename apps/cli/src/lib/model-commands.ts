@@ -53,6 +53,7 @@ const serverError = (status: number, body: Record<string, unknown>) => {
   return new CliFailure(`the server answered ${status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? 'no details'}`);
 };
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'List the kept model versions, or make one live (roll back or forward)',

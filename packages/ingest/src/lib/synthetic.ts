@@ -52,6 +52,7 @@ export function scaledMl20mShape(ratings: number): { ratings: number; users: num
 export function isSyntheticDataset(name: string): boolean {
   return Object.hasOwn(SYNTHETIC_DATASETS, name);
 }
+// Declarative constants and counters (alike synthetic.ts's / clean.ts's by shape only).
 export const DEFAULT_SYNTHETIC_SEED = 42;
 export const DEFAULT_SYNTHETIC_FACTORS = 8;
 /** ml-20m only includes users with at least 20 ratings. */
