@@ -139,6 +139,7 @@ const gb = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1024 
 const f4 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : 'n/a');
 
 async function main(): Promise<void> {
+  // Declarative: this tool's own flags for node:util parseArgs (alike other tools' tables by shape only).
   const { values } = parseArgs({
     options: {
       ratings: { type: 'string' },

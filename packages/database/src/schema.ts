@@ -40,7 +40,7 @@ export const movieGenres = sqliteTable(
  * cannot express it): the rows live in the (user_id, movie_id) primary-key b-tree itself, so the
  * sorted bulk load appends to one b-tree instead of a table plus an index, and the per-user read
  * is a primary-key range scan. If a future change to this table makes drizzle-kit rebuild it,
- * carry WITHOUT ROWID into that migration (a test checks it).
+ * carry WITHOUT ROWID into that migration (a test checks it). Declarative drizzle table (alike the other tables by shape only).
  */
 export const ratings = sqliteTable(
   'ratings',
@@ -80,6 +80,7 @@ export const links = sqliteTable('links', {
   tmdbId: integer('tmdb_id'),
 });
 
+// Declarative drizzle table (alike the other tables by shape only).
 export const tags = sqliteTable(
   'tags',
   {

@@ -22,6 +22,7 @@ function integer(name: string, text: string | undefined): number | undefined {
 }
 
 async function main(): Promise<void> {
+  // Declarative: this tool's own flags for node:util parseArgs (alike other tools' tables by shape only).
   const { values } = parseArgs({
     options: {
       out: { type: 'string', short: 'o' },

@@ -127,6 +127,7 @@ async function tfEpochs(
 }
 
 async function main(): Promise<void> {
+  // Declarative: this tool's own flags for node:util parseArgs (alike other tools' tables by shape only).
   const { values } = parseArgs({
     options: {
       ratings: { type: 'string' },

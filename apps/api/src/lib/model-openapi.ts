@@ -1,44 +1,43 @@
-import type { z } from 'zod';
+import { errorResponse, forbidden, jsonResponse, jsonSchema, publicGet, unauthorized, unexpectedBody, type JsonObject } from './openapi-kit.js';
 import { activateResponse, metricsSummaryResponse, modelsResponse, modelVersionParams } from './model-schemas.js';
 import { adminReloadFailure } from './schemas.js';
 
-/** OpenAPI paths of the model-version and monitoring routes (model-routes.ts, monitoring-routes.ts), built with openapi.ts's helpers. */
+/** OpenAPI paths of the model-version and monitoring routes (model-routes.ts, monitoring-routes.ts), built with openapi-kit.ts's helpers. */
 
-type JsonObject = Record<string, unknown>;
+/** Cluster mode: GET /metrics and GET /metrics/summary when the primary does not answer in time. */
+const metricsUnavailable = errorResponse(
+  'Cluster mode: the primary did not collect the metrics in time',
+  503,
+  'metrics_unavailable',
+  'The cluster metrics could not be collected',
+);
 
-export function modelsOpenApi(h: {
-  jsonSchema: (schema: z.ZodType, io: 'input' | 'output') => JsonObject;
-  json: (name: string, example?: unknown) => JsonObject;
-  errorResponse: (description: string, status: number, code: string, message: string, field?: string) => JsonObject;
-  unexpectedBody: JsonObject;
-  PUBLIC: unknown[];
-}): { components: Record<string, JsonObject>; paths: Record<string, JsonObject> } {
+export function modelsOpenApi(): { components: Record<string, JsonObject>; paths: Record<string, JsonObject> } {
   const versionParam = {
     name: 'version',
     in: 'path',
     required: true,
     description: 'A version listed by GET /models',
-    schema: (h.jsonSchema(modelVersionParams, 'input') as { properties: Record<string, JsonObject> }).properties.version,
+    schema: (jsonSchema(modelVersionParams, 'input') as { properties: Record<string, JsonObject> }).properties.version,
   };
   return {
     components: {
-      ModelsResponse: h.jsonSchema(modelsResponse, 'output'),
-      ActivateResponse: h.jsonSchema(activateResponse, 'output'),
-      MetricsSummary: h.jsonSchema(metricsSummaryResponse, 'output'),
-      ActivateFailure: h.jsonSchema(adminReloadFailure, 'output'),
+      ModelsResponse: jsonSchema(modelsResponse, 'output'),
+      ActivateResponse: jsonSchema(activateResponse, 'output'),
+      MetricsSummary: jsonSchema(metricsSummaryResponse, 'output'),
+      ActivateFailure: jsonSchema(adminReloadFailure, 'output'),
     },
     paths: {
-      '/models': {
-        get: {
-          operationId: 'listModels',
-          security: h.PUBLIC,
-          summary: 'The kept model versions, newest first, with headline metrics and which one is live',
+      '/models': publicGet(
+        'listModels',
+        'The kept model versions, newest first, with headline metrics and which one is live',
+        { '200': jsonResponse('The versions', 'ModelsResponse'), '400': unexpectedBody },
+        {
           description:
             'The registry (models/_versions/<dataset>/) keeps the last REELRANK_KEEP_MODEL_VERSIONS trainings (default 5; the live one is never pruned). ' +
             'Without a registry the serving model alone is listed.',
-          responses: { '200': { description: 'The versions', content: h.json('ModelsResponse') }, '400': h.unexpectedBody },
         },
-      },
+      ),
       '/admin/models/{version}/activate': {
         post: {
           operationId: 'activateModel',
@@ -50,18 +49,18 @@ export function modelsOpenApi(h: {
           security: [{ adminToken: [] }],
           parameters: [versionParam],
           responses: {
-            '200': { description: 'The version now live', content: h.json('ActivateResponse') },
-            '400': h.errorResponse('The version is not a valid version name', 400, 'validation_error', 'Invalid path: version', 'version'),
-            '401': h.errorResponse('No bearer token', 401, 'unauthorized', 'Missing bearer token'),
-            '403': h.errorResponse('Wrong token, or admin disabled (no token configured)', 403, 'forbidden', 'Invalid admin token'),
-            '404': h.errorResponse(
+            '200': jsonResponse('The version now live', 'ActivateResponse'),
+            '400': errorResponse('The version is not a valid version name', 400, 'validation_error', 'Invalid path: version', 'version'),
+            '401': unauthorized,
+            '403': forbidden,
+            '404': errorResponse(
               'The version is not in the registry',
               404,
               'model_version_not_found',
               'Model version mf-000000000000 is not in the registry (see GET /models)',
             ),
-            '409': { description: 'The version failed its integrity check; live_version keeps serving', content: h.json('ActivateFailure') },
-            '429': h.errorResponse(
+            '409': jsonResponse('The version failed its integrity check; live_version keeps serving', 'ActivateFailure'),
+            '429': errorResponse(
               'Too many failed authentications from this address, or too many valid admin calls (see Retry-After)',
               429,
               'rate_limited',
@@ -70,52 +69,31 @@ export function modelsOpenApi(h: {
           },
         },
       },
-      '/metrics': {
-        get: {
-          operationId: 'metrics',
-          security: h.PUBLIC,
-          summary: 'Prometheus metrics (text exposition format)',
+      '/metrics': publicGet(
+        'metrics',
+        'Prometheus metrics (text exposition format)',
+        {
+          '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '400': unexpectedBody,
+          '503': metricsUnavailable,
+        },
+        {
           description:
             'reelrank_http_requests_total{route,method,status}, reelrank_http_request_duration_seconds{route} (histogram), reelrank_model_live{version}, ' +
             'reelrank_ratings_received_total, reelrank_fold_ins_served_total, reelrank_cold_start_answers_total, reelrank_recommendation_answers_total{strategy}, ' +
             'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}. In cluster mode any worker answers for the whole cluster (summed).',
-          responses: {
-            '200': { description: 'Prometheus text format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
-            '400': h.unexpectedBody,
-            '503': h.errorResponse(
-              'Cluster mode: the primary did not collect the metrics in time',
-              503,
-              'metrics_unavailable',
-              'The cluster metrics could not be collected',
-            ),
-          },
         },
-      },
-      '/metrics/summary': {
-        get: {
-          operationId: 'metricsSummary',
-          security: h.PUBLIC,
-          summary: 'The figures the dashboard polls (cumulative counts, JSON)',
-          responses: {
-            '200': { description: 'Cumulative counts since start', content: h.json('MetricsSummary') },
-            '400': h.unexpectedBody,
-            '503': h.errorResponse(
-              'Cluster mode: the primary did not collect the metrics in time',
-              503,
-              'metrics_unavailable',
-              'The cluster metrics could not be collected',
-            ),
-          },
-        },
-      },
-      '/dashboard': {
-        get: {
-          operationId: 'dashboard',
-          security: h.PUBLIC,
-          summary: 'A page charting requests/s, p50/p99 latency, online hit rates and the live model (polls /metrics/summary)',
-          responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, '400': h.unexpectedBody },
-        },
-      },
+      ),
+      '/metrics/summary': publicGet('metricsSummary', 'The figures the dashboard polls (cumulative counts, JSON)', {
+        '200': jsonResponse('Cumulative counts since start', 'MetricsSummary'),
+        '400': unexpectedBody,
+        '503': metricsUnavailable,
+      }),
+      '/dashboard': publicGet(
+        'dashboard',
+        'A page charting requests/s, p50/p99 latency, online hit rates and the live model (polls /metrics/summary)',
+        { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, '400': unexpectedBody },
+      ),
     },
   };
 }

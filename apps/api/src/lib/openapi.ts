@@ -1,63 +1,27 @@
-import { z } from 'zod';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
 import { modelsOpenApi } from './model-openapi.js';
+import {
+  badRequest,
+  errorResponse,
+  forbidden,
+  jsonResponse,
+  jsonSchema,
+  movieNotFound,
+  notReady,
+  parameters,
+  post,
+  publicGet,
+  unauthorized,
+  unexpectedBody,
+  type JsonObject,
+} from './openapi-kit.js';
 import { ratingsOpenApi } from './rating-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests (zod 4's
- * built-in z.toJSONSchema, JSON Schema draft 2020-12 = the OpenAPI 3.1 dialect). Request bodies
- * are converted as zod *input* (defaulted fields optional), responses as *output*.
+ * built-in z.toJSONSchema, JSON Schema draft 2020-12 = the OpenAPI 3.1 dialect); the helpers are openapi-kit.ts's.
  */
-
-type JsonObject = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
-}
-
-/** One OpenAPI parameter per field of a zod object schema (query strings and path segments). */
-function parameters(schema: z.ZodObject, where: 'query' | 'path'): JsonObject[] {
-  const json = jsonSchema(schema, 'input') as { properties: Record<string, JsonObject>; required?: string[] };
-  return Object.entries(json.properties).map(([name, property]) => {
-    const { description, example, ...rest } = property;
-    return { name, in: where, required: where === 'path' || (json.required ?? []).includes(name), description, example, schema: rest };
-  });
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string, example?: unknown) => ({
-  'application/json': { schema: ref(name), ...(example === undefined ? {} : { example }) },
-});
-const errorResponse = (description: string, status: number, code: string, message: string, field?: string) => ({
-  description,
-  content: json('Error', { error: { status, code, message, details: field ? [{ field, message: 'Too small: expected number to be >0' }] : [] } }),
-});
-
-const badRequest = errorResponse(
-  'Malformed JSON or an invalid field (each one named in details)',
-  400,
-  'validation_error',
-  'Invalid body: user_id',
-  'user_id',
-);
-const tooLarge = errorResponse('Body larger than the configured limit', 413, 'payload_too_large', 'Request body is too large');
-/** Every route parses a JSON body when one is sent; the routes that take none can still answer this. */
-const unexpectedBody = errorResponse(
-  'A request body was sent (these routes take none) and it is not valid JSON',
-  400,
-  'invalid_json',
-  'Request body is not valid JSON',
-);
-const movieNotFound = errorResponse('A movie_id is not in the catalogue', 404, 'movie_not_found', 'Movie 999999 is not in the catalogue');
-
-const notReady = errorResponse(
-  'No model is loaded yet (the server is starting)',
-  503,
-  'model_not_ready',
-  'No model is loaded yet; retry shortly (see GET /ready)',
-);
 
 const sampleRecommendation = {
   movie_id: 318,
@@ -67,30 +31,6 @@ const sampleRecommendation = {
   predicted_rating: 4.512,
   because: { text: 'Because you rated Godfather, The (1972) (5.0)', movie_ids: [858] },
 };
-
-/** The public routes need no credentials (`security: []`); only /admin/* takes the bearer token. */
-const PUBLIC: unknown[] = [];
-
-function post(
-  operationId: string,
-  summary: string,
-  description: string,
-  request: string,
-  response: string,
-  example: unknown,
-  extra: JsonObject = {},
-) {
-  return {
-    post: {
-      operationId,
-      summary,
-      description,
-      security: PUBLIC,
-      requestBody: { required: true, content: json(request) },
-      responses: { '200': { description: 'OK', content: json(response, example) }, '400': badRequest, ...extra, '413': tooLarge, '503': notReady },
-    },
-  };
-}
 
 export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string }): JsonObject {
   const components: Record<string, JsonObject> = {
@@ -112,8 +52,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     Ready: jsonSchema(readyResponse, 'output'),
     Error: jsonSchema(errorBody, 'output'),
   };
-  const ratings = ratingsOpenApi({ jsonSchema, json, errorResponse, parameters, post, badRequest, notReady, movieNotFound, PUBLIC });
-  const extra = modelsOpenApi({ jsonSchema, json, errorResponse, unexpectedBody, PUBLIC });
+  const ratings = ratingsOpenApi();
+  const extra = modelsOpenApi();
   Object.assign(components, ratings.components, extra.components);
   return {
     openapi: '3.1.0',
@@ -168,77 +108,43 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         { '404': movieNotFound },
       ),
       ...ratings.paths,
-      '/movies': {
-        get: {
-          operationId: 'listMovies',
-          security: PUBLIC,
-          summary: 'List movies: search by title and/or filter by genre, paged',
+      '/movies': publicGet(
+        'listMovies',
+        'List movies: search by title and/or filter by genre, paged',
+        { '200': jsonResponse('One page of matches and the total count', 'MovieSearchResponse'), '400': badRequest, '503': notReady },
+        {
           description:
             'Title matches: prefix matches first, then substring matches, each ordered by title. Without search, every movie (of the genre) by title.',
           parameters: parameters(moviesQuery, 'query'),
-          responses: {
-            '200': { description: 'One page of matches and the total count', content: json('MovieSearchResponse') },
-            '400': badRequest,
-            '503': notReady,
-          },
         },
-      },
-      '/movies/{movie_id}': {
-        get: {
-          operationId: 'getMovie',
-          security: PUBLIC,
-          summary: 'One movie: title, year, genres, rating count and mean',
-          parameters: parameters(movieIdParams, 'path'),
-          responses: { '200': { description: 'The movie', content: json('Movie') }, '400': badRequest, '404': movieNotFound, '503': notReady },
-        },
-      },
-      '/movies/search': {
-        get: {
-          operationId: 'searchMovies',
-          security: PUBLIC,
-          summary: 'Search movies by title and/or genre (alias of GET /movies with q instead of search)',
-          parameters: parameters(searchQuery, 'query'),
-          responses: {
-            '200': { description: 'Matches ordered by title, prefix matches first', content: json('MovieSearchResponse') },
-            '400': badRequest,
-          },
-        },
-      },
-      '/movies/{movie_id}/similar': {
-        get: {
-          operationId: 'similarMovies',
-          security: PUBLIC,
-          summary: 'Movies similar to a movie (cosine over the item factors)',
+      ),
+      '/movies/{movie_id}': publicGet(
+        'getMovie',
+        'One movie: title, year, genres, rating count and mean',
+        { '200': jsonResponse('The movie', 'Movie'), '400': badRequest, '404': movieNotFound, '503': notReady },
+        { parameters: parameters(movieIdParams, 'path') },
+      ),
+      '/movies/search': publicGet(
+        'searchMovies',
+        'Search movies by title and/or genre (alias of GET /movies with q instead of search)',
+        { '200': jsonResponse('Matches ordered by title, prefix matches first', 'MovieSearchResponse'), '400': badRequest },
+        { parameters: parameters(searchQuery, 'query') },
+      ),
+      '/movies/{movie_id}/similar': publicGet(
+        'similarMovies',
+        'Movies similar to a movie (cosine over the item factors)',
+        { '200': jsonResponse('Most similar first', 'SimilarMoviesResponse'), '400': badRequest, '404': movieNotFound, '503': notReady },
+        {
           description: 'A catalogued movie the model has no factors for gets an empty list.',
           parameters: [...parameters(movieIdParams, 'path'), ...parameters(similarQuery, 'query')],
-          responses: {
-            '200': { description: 'Most similar first', content: json('SimilarMoviesResponse') },
-            '400': badRequest,
-            '404': movieNotFound,
-            '503': notReady,
-          },
         },
-      },
-      '/health': {
-        get: {
-          operationId: 'health',
-          security: PUBLIC,
-          summary: 'Liveness',
-          responses: { '200': { description: 'The process is up', content: json('Health', { status: 'ok' }) }, '400': unexpectedBody },
-        },
-      },
-      '/ready': {
-        get: {
-          operationId: 'ready',
-          security: PUBLIC,
-          summary: 'Readiness: the loaded model and catalogue',
-          responses: {
-            '200': { description: 'A model is loaded and serving', content: json('Ready') },
-            '400': unexpectedBody,
-            '503': { description: 'No model loaded yet', content: json('NotReady') },
-          },
-        },
-      },
+      ),
+      '/health': publicGet('health', 'Liveness', { '200': jsonResponse('The process is up', 'Health', { status: 'ok' }), '400': unexpectedBody }),
+      '/ready': publicGet('ready', 'Readiness: the loaded model and catalogue', {
+        '200': jsonResponse('A model is loaded and serving', 'Ready'),
+        '400': unexpectedBody,
+        '503': jsonResponse('No model loaded yet', 'NotReady'),
+      }),
       '/admin/reload': {
         post: {
           operationId: 'reloadModel',
@@ -250,10 +156,10 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
             'replaces the live one; in-flight requests finish on the old one. A corrupt or partial model is refused (409) and the live model keeps serving.',
           security: [{ adminToken: [] }],
           responses: {
-            '200': { description: 'The model now live', content: json('AdminReloadResponse') },
-            '401': errorResponse('No bearer token', 401, 'unauthorized', 'Missing bearer token'),
-            '403': errorResponse('Wrong token, or admin disabled (no token configured)', 403, 'forbidden', 'Invalid admin token'),
-            '409': { description: 'The model on disk was refused; live_version keeps serving', content: json('AdminReloadFailure') },
+            '200': jsonResponse('The model now live', 'AdminReloadResponse'),
+            '401': unauthorized,
+            '403': forbidden,
+            '409': jsonResponse('The model on disk was refused; live_version keeps serving', 'AdminReloadFailure'),
             '429': errorResponse(
               'Too many failed authentications from this client address, or too many valid reloads (see Retry-After)',
               429,
@@ -264,14 +170,10 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       },
       ...extra.paths,
-      '/openapi.json': {
-        get: {
-          operationId: 'openApiDocument',
-          security: PUBLIC,
-          summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } }, '400': unexpectedBody },
-        },
-      },
+      '/openapi.json': publicGet('openApiDocument', 'This document', {
+        '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
+        '400': unexpectedBody,
+      }),
     },
     components: {
       schemas: components,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as kit from './openapi-kit.js';
 import {
   forgetOneResponse,
   forgetResponse,
@@ -9,51 +9,29 @@ import {
   userRatingsResponse,
 } from './rating-schemas.js';
 
-/** OpenAPI paths of the ratings routes (ratings-routes.ts), built with openapi.ts's helpers. */
+/** OpenAPI paths of the ratings routes (ratings-routes.ts), built with openapi-kit.ts's helpers. */
 
-type JsonObject = Record<string, unknown>;
-
-interface Helpers {
-  jsonSchema: (schema: z.ZodType, io: 'input' | 'output') => JsonObject;
-  json: (name: string, example?: unknown) => JsonObject;
-  errorResponse: (description: string, status: number, code: string, message: string, field?: string) => JsonObject;
-  parameters: (schema: z.ZodObject, where: 'query' | 'path') => JsonObject[];
-  post: (
-    operationId: string,
-    summary: string,
-    description: string,
-    request: string,
-    response: string,
-    example: unknown,
-    extra?: JsonObject,
-  ) => { post: JsonObject & { responses: Record<string, JsonObject> } };
-  badRequest: JsonObject;
-  notReady: JsonObject;
-  movieNotFound: JsonObject;
-  PUBLIC: unknown[];
-}
-
-export function ratingsOpenApi(h: Helpers): { components: Record<string, JsonObject>; paths: Record<string, JsonObject> } {
+export function ratingsOpenApi(): { components: Record<string, kit.JsonObject>; paths: Record<string, kit.JsonObject> } {
   return {
     components: {
-      RatingsRequest: h.jsonSchema(ratingsRequest, 'input'),
-      RatingsPostResponse: h.jsonSchema(ratingsPostResponse, 'output'),
-      UserRatingsResponse: h.jsonSchema(userRatingsResponse, 'output'),
-      ForgetRatingsResponse: h.jsonSchema(forgetResponse, 'output'),
-      ForgetRatingResponse: h.jsonSchema(forgetOneResponse, 'output'),
+      RatingsRequest: kit.jsonSchema(ratingsRequest, 'input'),
+      RatingsPostResponse: kit.jsonSchema(ratingsPostResponse, 'output'),
+      UserRatingsResponse: kit.jsonSchema(userRatingsResponse, 'output'),
+      ForgetRatingsResponse: kit.jsonSchema(forgetResponse, 'output'),
+      ForgetRatingResponse: kit.jsonSchema(forgetOneResponse, 'output'),
     },
     paths: {
-      '/ratings': ratingsPaths(h),
-      '/users/{user_id}/ratings': userRatingsPaths(h),
-      '/users/{user_id}/ratings/{movie_id}': userMovieRatingPaths(h),
+      '/ratings': ratingsPaths(),
+      '/users/{user_id}/ratings': userRatingsPaths(),
+      '/users/{user_id}/ratings/{movie_id}': userMovieRatingPaths(),
     },
   };
 }
 
 /** POST /ratings: 201 instead of 200, and a 503 of its own when the store fails. */
-function ratingsPaths(h: Helpers) {
+function ratingsPaths() {
   const stored = { ratings: [{ id: 100837, user_id: 1, movie_id: 2571, rating: 4.5, timestamp: 1767225600 }] };
-  const { post: base } = h.post(
+  const { post: base } = kit.post(
     'postRatings',
     'Store one rating or a batch of up to 1000 (all or nothing)',
     'A rating is 0.5..5.0 in half steps; a new rating of the same (user_id, movie_id) replaces the old one. The 201 is sent only once the ' +
@@ -62,10 +40,10 @@ function ratingsPaths(h: Helpers) {
     'RatingsRequest',
     'RatingsPostResponse',
     stored,
-    { '404': h.movieNotFound },
+    { '404': kit.movieNotFound },
   );
   const { '200': created, ...others } = base.responses;
-  const unavailable = h.errorResponse(
+  const unavailable = kit.errorResponse(
     'The store failed; nothing was stored, retry',
     503,
     'ratings_store_unavailable',
@@ -75,46 +53,43 @@ function ratingsPaths(h: Helpers) {
 }
 
 /** GET and DELETE /users/{user_id}/ratings. */
-function userRatingsPaths(h: Helpers) {
-  const params = h.parameters(userIdParams, 'path');
+function userRatingsPaths() {
+  const params = kit.parameters(userIdParams, 'path');
   return {
-    get: {
-      operationId: 'getUserRatings',
-      security: h.PUBLIC,
-      summary: "A user's ratings: the data set's (original) and the posted ones (new)",
-      description: 'One entry per movie, by movie_id; a new rating of a movie replaces the original one in this list (and in the fold-in).',
-      parameters: params,
-      responses: { '200': { description: 'The ratings', content: h.json('UserRatingsResponse') }, '400': h.badRequest, '503': h.notReady },
-    },
-    delete: {
-      operationId: 'forgetUserRatings',
-      security: h.PUBLIC,
-      summary: "Forget the user's posted ratings (the original ones stay)",
-      description: 'The next recommendations and predictions for the user come from the trained model again.',
-      parameters: params,
-      responses: {
-        '200': { description: 'How many were deleted', content: h.json('ForgetRatingsResponse', { user_id: 1, forgotten: 3 }) },
-        '400': h.badRequest,
+    get: kit.publicOperation(
+      'getUserRatings',
+      "A user's ratings: the data set's (original) and the posted ones (new)",
+      { '200': kit.jsonResponse('The ratings', 'UserRatingsResponse'), '400': kit.badRequest, '503': kit.notReady },
+      {
+        description: 'One entry per movie, by movie_id; a new rating of a movie replaces the original one in this list (and in the fold-in).',
+        parameters: params,
       },
-    },
+    ),
+    delete: kit.publicOperation(
+      'forgetUserRatings',
+      "Forget the user's posted ratings (the original ones stay)",
+      { '200': kit.jsonResponse('How many were deleted', 'ForgetRatingsResponse', { user_id: 1, forgotten: 3 }), '400': kit.badRequest },
+      { description: 'The next recommendations and predictions for the user come from the trained model again.', parameters: params },
+    ),
   };
 }
 
 /** DELETE /users/{user_id}/ratings/{movie_id}. */
-function userMovieRatingPaths(h: Helpers) {
+function userMovieRatingPaths() {
   return {
-    delete: {
-      operationId: 'forgetUserRating',
-      security: h.PUBLIC,
-      summary: "Forget the user's posted rating of one movie",
-      description:
-        'The next recommendations and predictions for the user are folded in from their other ratings; an original rating of the movie that ' +
-        'the posted one replaced counts again. Nothing posted for the movie: 200 with forgotten 0.',
-      parameters: h.parameters(userMovieParams, 'path'),
-      responses: {
-        '200': { description: 'Whether one was deleted', content: h.json('ForgetRatingResponse', { user_id: 1, movie_id: 2571, forgotten: 1 }) },
-        '400': h.badRequest,
+    delete: kit.publicOperation(
+      'forgetUserRating',
+      "Forget the user's posted rating of one movie",
+      {
+        '200': kit.jsonResponse('Whether one was deleted', 'ForgetRatingResponse', { user_id: 1, movie_id: 2571, forgotten: 1 }),
+        '400': kit.badRequest,
       },
-    },
+      {
+        description:
+          'The next recommendations and predictions for the user are folded in from their other ratings; an original rating of the movie that ' +
+          'the posted one replaced counts again. Nothing posted for the movie: 200 with forgotten 0.',
+        parameters: kit.parameters(userMovieParams, 'path'),
+      },
+    ),
   };
 }

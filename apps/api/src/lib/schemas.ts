@@ -149,6 +149,7 @@ export function buildSchemas(limits: SchemaLimits) {
   const batchPredictRequest = z
     .object({ pairs: z.array(predictRequest).min(1).max(MAX_BATCH_PAIRS) })
     .strict()
+    // Declarative: this schema's OpenAPI example (alike the other examples by shape only).
     .meta({
       examples: [
         {
@@ -180,6 +181,7 @@ export function buildSchemas(limits: SchemaLimits) {
       genres: recommendationsRequest.shape.genres,
     })
     .strict()
+    // Declarative: this schema's OpenAPI example (alike the other examples by shape only).
     .meta({
       examples: [
         {

@@ -38,6 +38,7 @@ function listText(dataset: string, versions: Listed[], where: string): string {
   return `${dataset}: ${versions.length} version(s) in ${where} (* live)\n${formatTable(['live', 'version', 'created', 'test RMSE', `NDCG@${k}`, 'data hash'], rows)}`;
 }
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'List the kept model versions, or make one live (roll back or forward)',

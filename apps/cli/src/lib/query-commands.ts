@@ -70,6 +70,7 @@ export const recommendCommand: Command = {
   },
 };
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'Predicted rating of a movie for a user (clipped to 0.5..5.0)',
@@ -88,6 +89,7 @@ export const predictCommand: Command = {
   },
 };
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const similarCommand: Command = {
   name: 'similar',
   summary: 'Movies closest to a movie (cosine over item factors)',
@@ -103,6 +105,7 @@ export const similarCommand: Command = {
   },
 };
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const searchCommand: Command = {
   name: 'search',
   summary: 'Find movies by title (prefix or words), optionally in a genre',

@@ -84,6 +84,7 @@ export function runPipelineStages({ values, usage, env }: Pick<CommandContext, '
   return built;
 }
 
+// Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.
 export const pipelineCommand: Command = {
   name: 'pipeline',
   summary: 'Run the stale stages (ingest -> database -> train) through Nx, so caching applies',

@@ -92,6 +92,7 @@ function rowInserter(file: string, insertRow: (r: string[], col: readonly number
   };
 }
 
+// Declarative: one TableLoader per file (alike by shape only); reading and inserting rows is FieldReader's and rowInserter's, once.
 export const moviesLoader: TableLoader = {
   file: 'movies.csv',
   required: true,
@@ -284,6 +285,7 @@ export const linksLoader: TableLoader = {
   },
 };
 
+// Declarative: one TableLoader per file (alike by shape only); reading and inserting rows is FieldReader's and rowInserter's, once.
 export const tagsLoader: TableLoader = {
   file: 'tags.csv',
   required: false,

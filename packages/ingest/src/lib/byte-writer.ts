@@ -86,6 +86,18 @@ export class ByteWriter {
     } else this.uint(value);
   }
 
+  /** One ratings.csv row, `userId,movieId,rating,timestamp` and a newline; `rating` pre-encoded ("3.5"). */
+  ratingRow(userId: number, movieId: number, rating: Uint8Array, timestamp: number): void {
+    this.int(userId);
+    this.byte(44);
+    this.int(movieId);
+    this.byte(44);
+    this.bytes(rating);
+    this.byte(44);
+    this.int(timestamp);
+    this.byte(10);
+  }
+
   /** Raw bytes (e.g. a pre-encoded rating "3.5"). */
   bytes(data: Uint8Array): void {
     if (this.pos + data.length > this.buffer.length) throw new Error('ByteWriter: row larger than the buffer headroom');

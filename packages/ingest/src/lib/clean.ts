@@ -4,6 +4,7 @@ import type { ParsedRatings } from './parse-ratings.js';
 import { RatingsBuffer } from './ratings-buffer.js';
 import type { Tag } from './parse-tags.js';
 
+// Declarative constants and counters (alike synthetic.ts's / clean.ts's by shape only).
 export const MIN_RATING = 0.5;
 export const MAX_RATING = 5.0;
 

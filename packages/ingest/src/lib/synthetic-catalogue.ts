@@ -2,7 +2,10 @@ import type { SeededRandom } from '@reelrank/random';
 
 /** The generated catalogue: made-up titles in MovieLens' styles and genres at ml-20m's rough frequencies. */
 
-/** MovieLens 20M's genre list (movies.csv uses "(no genres listed)" when none). */
+/**
+ * MovieLens 20M's genre list (movies.csv uses "(no genres listed)" when none). Alike ML100K_GENRES (parse-movies.ts) on purpose,
+ * not shared: each is a data set's own list (ml-100k's has "unknown" and "Children's", no IMAX).
+ */
 export const MOVIELENS_GENRES = [
   'Action',
   'Adventure',

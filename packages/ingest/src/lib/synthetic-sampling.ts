@@ -59,6 +59,8 @@ export function selectSmallest(keys: Float64Array, ids: Int32Array, count: numbe
     const b = keys[mid];
     const c = keys[hi];
     const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Alike trainer sgd-grid.ts's shuffleRowsInPlace by shape only (swaps of parallel columns): deliberate, the partition
+    // hot loop; a shared swap helper would cost a call per swap.
     let i = lo;
     let j = hi;
     while (i <= j) {

@@ -52,6 +52,7 @@ export function scaledMl20mShape(ratings: number): { ratings: number; users: num
 export function isSyntheticDataset(name: string): boolean {
   return Object.hasOwn(SYNTHETIC_DATASETS, name);
 }
+// Declarative constants and counters (alike synthetic.ts's / clean.ts's by shape only).
 export const DEFAULT_SYNTHETIC_SEED = 42;
 export const DEFAULT_SYNTHETIC_FACTORS = 8;
 /** ml-20m only includes users with at least 20 ratings. */
@@ -367,14 +368,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
         if (half < 1) half = 1;
         else if (half > 10) half = 10;
         const timestamp = start + Math.floor(random.uniform() * (window + 1));
-        ratingsOut.uint(userId);
-        ratingsOut.byte(44);
-        ratingsOut.uint(movieIds[i]);
-        ratingsOut.byte(44);
-        ratingsOut.bytes(RATING_BYTES[half]);
-        ratingsOut.byte(44);
-        ratingsOut.uint(timestamp);
-        ratingsOut.byte(10);
+        ratingsOut.ratingRow(userId, movieIds[i], RATING_BYTES[half], timestamp);
         if (random.uniform() < TAG_RATE) {
           tagsOut.uint(userId);
           tagsOut.byte(44);

@@ -91,14 +91,7 @@ async function writeRatings(path: string, ratings: RatingsBuffer, indices?: Uint
       const half = 2 * r;
       let rating = half >= 0 && half <= 10 && Number.isInteger(half) ? HALF_STAR_BYTES[half] : other.get(r);
       if (rating === undefined) other.set(r, (rating = Buffer.from(formatRating(r), 'ascii')));
-      out.int(users[i]);
-      out.byte(44);
-      out.int(movies[i]);
-      out.byte(44);
-      out.bytes(rating);
-      out.byte(44);
-      out.int(timestamps[i]);
-      out.byte(10);
+      out.ratingRow(users[i], movies[i], rating, timestamps[i]);
       if (out.full) await out.flush();
     }
     await out.close({ sync: true });

@@ -78,6 +78,8 @@ export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], o
   const tolerance = options.tolerance ?? 1e-6;
   const limit = tolerance * tolerance * bb;
   const maxSteps = options.maxSteps ?? dim;
+  // Alike trainer als-cg-kernel.js's CG steps by shape: deliberate, that one is the per-user hot loop of plain-JS ALS workers
+  // (which cannot import this TypeScript), inlined there over the packed factor rows.
   for (let step = 0; step < maxSteps && rr > limit; step++) {
     multiply(p, Mp);
     let pMp = 0;

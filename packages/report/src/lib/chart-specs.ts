@@ -95,6 +95,11 @@ export function concentrationSpec(users: LongTail, movies: LongTail): TopLevelSp
   };
 }
 
+/** An unlabelled ordinal axis over blocks 0..blocks-1 of the density heat map. */
+function blockAxis(field: string, title: string, blocks: number) {
+  return { field, type: 'ordinal' as const, title, axis: { labels: false, ticks: false }, scale: { domain: [...Array(blocks).keys()] } };
+}
+
 export function densitySpec(cells: readonly DensityCell[], users: number, movies: number): TopLevelSpec {
   const userBlocks = new Set(cells.map((c) => c.userBlock)).size || 1;
   const movieBlocks = new Set(cells.map((c) => c.movieBlock)).size || 1;
@@ -107,20 +112,8 @@ export function densitySpec(cells: readonly DensityCell[], users: number, movies
     data: { values: cells.filter((c) => c.density > 0) },
     mark: { type: 'rect' },
     encoding: {
-      x: {
-        field: 'movieBlock',
-        type: 'ordinal',
-        title: `Movies, most rated first (${movieBlocks} groups)`,
-        axis: { labels: false, ticks: false },
-        scale: { domain: [...Array(movieBlocks).keys()] },
-      },
-      y: {
-        field: 'userBlock',
-        type: 'ordinal',
-        title: `Users, most active first (${userBlocks} groups)`,
-        axis: { labels: false, ticks: false },
-        scale: { domain: [...Array(userBlocks).keys()] },
-      },
+      x: blockAxis('movieBlock', `Movies, most rated first (${movieBlocks} groups)`, movieBlocks),
+      y: blockAxis('userBlock', `Users, most active first (${userBlocks} groups)`, userBlocks),
       color: { field: 'density', type: 'quantitative', title: 'Cells rated', scale: { type: 'log', scheme: 'blues' }, legend: { format: '.1~%' } },
       tooltip: [{ field: 'userBlock' }, { field: 'movieBlock' }, { field: 'density', format: '.2%' }],
     },

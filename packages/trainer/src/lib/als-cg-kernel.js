@@ -48,6 +48,8 @@ function cgSolveRows(G, V, k, offsets, others, conf, reg, X, rowFrom, rowTo, ste
       p[a] = r[a];
       rs += r[a] * r[a];
     }
+    // Alike model fold-in-cg.ts's CG steps by shape: deliberate, the per-user hot loop of this plain-JS worker (which cannot
+    // import that TypeScript), inlined over the packed factor rows.
     for (let step = 0; step < steps && rs > 1e-20; step++) {
       // ap = (G + λI) p + Σ (c − 1)(v·p) v
       for (let a = 0; a < k; a++) {

@@ -32,6 +32,8 @@ export function groupRowsByUser(users: Int32Array, movies: Int32Array, nUsers: n
  * permutation), without an index permutation and three gathers per cell of millions of rows.
  */
 export function shuffleRowsInPlace(U: Int32Array, M: Int32Array, R: Float32Array, from: number, to: number, random: Random): void {
+  // Alike ingest synthetic-sampling.ts's partition by shape only (swaps of parallel columns): deliberate, a hot loop over
+  // millions of rows; a shared swap helper would cost a call per swap.
   for (let i = to - 1; i > from; i--) {
     const j = from + Math.floor(random() * (i - from + 1));
     const u = U[i];

@@ -85,6 +85,7 @@ export function sgdEpoch(model: MfModel, data: IndexedRatings, order: Int32Array
   const reg = step.regularization;
   const regB = step.biasRegularization;
   let sse = 0;
+  // Alike svdpp-kernels.js's jsKernels().visits by deliberate: the per-rating hot loop; a shared helper per rating would cost a call per rating (and SVD++ adds z_u and g).
   for (let n = 0; n < order.length; n++) {
     const r = order[n];
     const u = users[r];

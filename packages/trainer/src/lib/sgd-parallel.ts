@@ -1,13 +1,14 @@
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { predictRating, RATING_MAX, RATING_MIN, type MfModel } from '@reelrank/model';
+import type { MfModel } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
 import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
 import type { SgdStep } from './sgd-kernel.js';
 import { groupRowsByUser, randomBlocks, shuffleRowsInPlace } from './sgd-grid.js';
-import { copyRows, loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.js';
+import { addFallbackSse, poolSetup, runOnBoard, sharedParams, splitValidation, writeStep, type ValidationRows } from './sgd-pool-parts.js';
+import { copyRows, loadKernelModule, SharedMemoryPlan } from './wasm-memory.js';
 
 /**
  * Parallel SGD for biased MF: block-stratified (DSGD / FPSGD-style) over worker threads that
@@ -54,7 +55,7 @@ export function defaultThreadCount(): number {
  */
 /** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
-const { NCELLS, TASK, CELLS, TASK_SGD, TASK_SSE } = CONTROL;
+const { CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
 /** The compiled SIMD kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
 export function loadSgdWasm(): WebAssembly.Module | null {
@@ -90,20 +91,16 @@ export class ParallelSgd {
   private readonly validationCells: Int32Array;
   private readonly validationRows: number;
   /** Validation rows whose user or movie is unknown: predicted on the main thread through the biases. */
-  private readonly validationFallback: { users: Int32Array; movies: Int32Array; ratings: Float32Array };
+  private readonly validationFallback: ValidationRows;
   private closed = false;
 
   constructor(model: MfModel, data: IndexedRatings, options: ParallelSgdOptions) {
     this.model = model;
-    this.threads = Math.max(1, Math.floor(options.threads));
+    const { threads, module, kernel, stride, nUsers, nMovies } = poolSetup(model, options, loadSgdWasm);
+    this.threads = threads;
     const B = (this.blocks = Math.max(1, Math.min(options.blocks ?? DEFAULT_GRID_BLOCKS, 1024)));
-    const module = options.kernel === 'js' ? null : loadSgdWasm();
-    this.kernel = module ? 'wasm' : 'js';
+    this.kernel = kernel;
     this.random = seededRandom(options.seed);
-    const k = model.factors;
-    const stride = paddedStride(k);
-    const nUsers = model.userIds.length;
-    const nMovies = model.movieIds.length;
     const { users, movies, ratings } = data;
 
     // Grid cells: counting sort of the rows by cell, stable, after ordering them by user.
@@ -121,10 +118,11 @@ export class ParallelSgd {
     this.nCells = nCells;
     // Validation rows with a known user and movie follow the training rows, cut into chunks (extra cells).
     const val = options.validation ?? null;
-    let valKnown = 0;
-    if (val) for (let r = 0; r < val.ratings.length; r++) if (val.users[r] >= 0 && val.movies[r] >= 0) valKnown++;
+    const validation = splitValidation(val);
+    const valKnown = validation.known.length;
     const valChunks = val && valKnown > 0 ? Math.min(valKnown, 4 * Math.max(this.threads, 4)) : 0;
-    this.validationRows = val ? val.ratings.length : 0;
+    this.validationRows = validation.rows;
+    this.validationFallback = validation.fallback;
     this.validationCells = Int32Array.from({ length: valChunks }, (_, j) => nCells + j);
     const allStart = new Int32Array(new SharedArrayBuffer(4 * (nCells + valChunks + 1)));
     allStart.set(cellStart);
@@ -132,6 +130,7 @@ export class ParallelSgd {
     const trainRows = rows;
     rows += valKnown;
 
+    // Declarative, alike in svdpp-parallel.ts by shape only: this pool's own arrays; the placing is SharedMemoryPlan's, once.
     const plan = new SharedMemoryPlan();
     const take = (bytes: number) => plan.take(bytes);
     const layout: Layout = {
@@ -154,26 +153,11 @@ export class ParallelSgd {
     const M = new Int32Array(buffer, layout.movies, rows);
     const R = new Float32Array(buffer, layout.ratings, rows);
     const fill = cellStart.slice(0, nCells);
-    const fallback = { users: [] as number[], movies: [] as number[], ratings: [] as number[] };
-    if (val) {
-      let at = trainRows;
-      for (let r = 0; r < val.ratings.length; r++) {
-        if (val.users[r] >= 0 && val.movies[r] >= 0) {
-          U[at] = val.users[r];
-          M[at] = val.movies[r];
-          R[at++] = val.ratings[r];
-        } else {
-          fallback.users.push(val.users[r]);
-          fallback.movies.push(val.movies[r]);
-          fallback.ratings.push(val.ratings[r]);
-        }
-      }
-    }
-    this.validationFallback = {
-      users: Int32Array.from(fallback.users),
-      movies: Int32Array.from(fallback.movies),
-      ratings: Float32Array.from(fallback.ratings),
-    };
+    validation.known.forEach((r, j) => {
+      U[trainRows + j] = val!.users[r];
+      M[trainRows + j] = val!.movies[r];
+      R[trainRows + j] = val!.ratings[r];
+    });
     const place = (r: number) => {
       const at = fill[userBlock[users[r]] * B + movieBlock[movies[r]]]++;
       U[at] = users[r];
@@ -190,10 +174,8 @@ export class ParallelSgd {
     this.writeParameters();
 
     this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + nCells))), 'Parallel SGD');
-    this.params = new Float64Array(new SharedArrayBuffer(8 * 8));
+    this.params = sharedParams();
     this.cellSse = new Float64Array(new SharedArrayBuffer(8 * (nCells + valChunks)));
-    this.params[4] = RATING_MIN;
-    this.params[5] = RATING_MAX;
     const workerData = {
       memory: this.memory,
       module,
@@ -236,10 +218,7 @@ export class ParallelSgd {
   epoch(step: SgdStep): number {
     if (this.closed) throw new Error('ParallelSgd is closed');
     const B = this.blocks;
-    this.params[0] = this.model.globalMean;
-    this.params[1] = step.learningRate;
-    this.params[2] = step.regularization;
-    this.params[3] = step.biasRegularization;
+    writeStep(this.params, this.model.globalMean, step);
     const shifts = Int32Array.from({ length: B }, (_, s) => s);
     shuffleInPlace(shifts, this.random);
     const cells = new Int32Array(B);
@@ -266,20 +245,12 @@ export class ParallelSgd {
       this.run(TASK_SSE, this.validationCells);
       for (const c of this.validationCells) sse += this.cellSse[c];
     }
-    const fb = this.validationFallback;
-    for (let r = 0; r < fb.ratings.length; r++) {
-      const e = fb.ratings[r] - predictRating(this.model, fb.users[r], fb.movies[r]);
-      sse += e * e;
-    }
+    sse = addFallbackSse(sse, this.model, this.validationFallback);
     return Math.sqrt(sse / this.validationRows);
   }
 
   private run(task: number, cells: Int32Array): void {
-    const ctl = this.board.ctl;
-    ctl.set(cells, CELLS);
-    Atomics.store(ctl, NCELLS, cells.length);
-    Atomics.store(ctl, TASK, task);
-    this.board.run();
+    runOnBoard(this.board, CONTROL, task, cells);
   }
 
   /**

@@ -59,6 +59,7 @@ function jsKernels(buffer, layout) {
       }
       return sse;
     },
+    // Alike svdpp-kernels.js's jsKernels().sse by deliberate: the per-row hot loop of the JS fallback; a shared helper per row would cost a call per row (that one adds z_u).
     sse(start, end, mu, lo, hi) {
       let sse = 0;
       for (let n = start; n < end; n++) {
@@ -83,6 +84,7 @@ function wasmKernels(module, memory, layout) {
   };
 }
 
+// main() and svdpp-worker.js's main() are alike by shape only: each worker maps its own workerData arrays; the serving loop is task-board-worker.js's serveTasks, once.
 function main() {
   const { memory, module, control, params, cellSse, cellStart, layout } = workerData;
   const ctl = new Int32Array(control);

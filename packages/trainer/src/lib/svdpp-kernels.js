@@ -44,6 +44,7 @@ function jsKernels(buffer, L) {
         for (let n = from; n < to; n++) for (let f = 0, yj = uMov[n] * k; f < k; f++) z[f] += Y[yj + f];
         for (let f = 0; f < k; f++) z[f] *= s;
         const pu = u * k;
+        // Alike sgd-kernel.ts's sgdEpoch by deliberate: the per-rating hot loop; a shared helper per rating would cost a call per rating (this one adds z_u and g).
         for (let n = from; n < to; n++) {
           const at = perm[n];
           const i = uMov[at];
@@ -74,6 +75,7 @@ function jsKernels(buffer, L) {
         for (let f = 0; f < k; f++) Z[zu + f] *= norm[u];
       }
     },
+    // Alike sgd-worker.js's jsKernels().sse by deliberate: the per-row hot loop of the JS fallback; a shared helper per row would cost a call per row (this one adds z_u).
     sse(start, end, mu, lo, hi) {
       let sse = 0;
       for (let n = start; n < end; n++) {

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { predictRating, RATING_MAX, RATING_MIN, type MfModel } from '@reelrank/model';
+import type { MfModel } from '@reelrank/model';
 import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import { groupByUser, type IndexedRatings } from './indexing.js';
 import type { SgdStep } from './sgd-kernel.js';
 import type { SgdKernelKind } from './sgd-parallel.js';
-import { copyRows, loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.js';
+import { addFallbackSse, poolSetup, runOnBoard, sharedParams, splitValidation, writeStep, type ValidationRows } from './sgd-pool-parts.js';
+import { copyRows, loadKernelModule, SharedMemoryPlan } from './wasm-memory.js';
 import { jsKernels, runChunk, wasmKernels, type SvdppKernels } from './svdpp-kernels.js';
 import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
@@ -59,7 +60,7 @@ export interface SvdppStep extends SgdStep {
 }
 
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_VISIT: 0, TASK_SSE: 1, TASK_Z: 2 } as const;
-const { NCELLS, TASK, CELLS, TASK_VISIT, TASK_SSE, TASK_Z } = CONTROL;
+const { CELLS, TASK_VISIT, TASK_SSE, TASK_Z } = CONTROL;
 
 /** The compiled SIMD kernel, or null when this runtime cannot compile it. */
 export function loadSvdppWasm(): WebAssembly.Module | null {
@@ -114,7 +115,7 @@ export class ParallelSvdpp {
   private readonly userChunks: Int32Array;
   private readonly validationChunks: Int32Array;
   private readonly validationRows: number;
-  private readonly validationFallback: { users: Int32Array; movies: Int32Array; ratings: Float32Array };
+  private readonly validationFallback: ValidationRows;
   /** z_u (the Z array) is stale after an epoch until `refreshZ()`. */
   private zFresh = true;
   private closed = false;
@@ -122,36 +123,19 @@ export class ParallelSvdpp {
   /** `model`: biases and p, q initialised (y starts at 0). Rows with an unknown user or movie are skipped. */
   constructor(model: MfModel, data: IndexedRatings, options: ParallelSvdppOptions) {
     this.model = model;
-    this.threads = Math.max(1, Math.floor(options.threads));
-    const module = options.kernel === 'js' ? null : loadSvdppWasm();
-    this.kernel = module ? 'wasm' : 'js';
+    const { threads, module, kernel, k, stride, nUsers, nMovies } = poolSetup(model, options, loadSvdppWasm);
+    this.threads = threads;
+    this.kernel = kernel;
     this.random = seededRandom(options.seed);
-    const k = model.factors;
-    const stride = paddedStride(k);
-    const nUsers = model.userIds.length;
-    const nMovies = model.movieIds.length;
     const items = groupByUser(data, nUsers);
     const trainRows = items.movies.length;
     const val = options.validation ?? null;
-    const known: number[] = [];
-    const fallback = { users: [] as number[], movies: [] as number[], ratings: [] as number[] };
-    if (val)
-      for (let r = 0; r < val.ratings.length; r++) {
-        if (val.users[r] >= 0 && val.movies[r] >= 0) known.push(r);
-        else {
-          fallback.users.push(val.users[r]);
-          fallback.movies.push(val.movies[r]);
-          fallback.ratings.push(val.ratings[r]);
-        }
-      }
-    this.validationRows = val ? val.ratings.length : 0;
-    this.validationFallback = {
-      users: Int32Array.from(fallback.users),
-      movies: Int32Array.from(fallback.movies),
-      ratings: Float32Array.from(fallback.ratings),
-    };
+    const { known, fallback, rows } = splitValidation(val);
+    this.validationRows = rows;
+    this.validationFallback = fallback;
     const validationRows = known.length;
 
+    // Declarative, alike in sgd-parallel.ts by shape only: this pool's own arrays; the placing is SharedMemoryPlan's, once.
     const plan = new SharedMemoryPlan();
     const take = (bytes: number) => plan.take(bytes);
     const layout: Layout = {
@@ -221,10 +205,8 @@ export class ParallelSvdpp {
     this.bounds = new Int32Array(new SharedArrayBuffer(8 * ranges.length));
     ranges.forEach(([from, to], c) => this.bounds.set([from, to], 2 * c));
 
-    this.params = new Float64Array(new SharedArrayBuffer(8 * 8));
+    this.params = sharedParams();
     this.chunkSse = new Float64Array(new SharedArrayBuffer(8 * ranges.length));
-    this.params[4] = RATING_MIN;
-    this.params[5] = RATING_MAX;
     if (this.threads === 1) {
       // One thread: the main thread runs the kernel (no worker to start, nothing to wait on).
       this.board = null;
@@ -256,13 +238,9 @@ export class ParallelSvdpp {
     for (let o = 0; o < order.length; o++) shuffleInPlace(perm, random, uOff[order[o]], uOff[order[o] + 1]);
     const chunks = balancedRanges(order.length, this.visitChunks.length, (o) => uOff[order[o] + 1] - uOff[order[o]] + 1);
     for (let c = 0; c < this.visitChunks.length; c++) this.bounds.set(chunks[c] ?? [0, 0], 2 * c);
-    const p = this.params;
-    p[0] = this.model.globalMean;
-    p[1] = step.learningRate;
-    p[2] = step.regularization;
-    p[3] = step.biasRegularization;
-    p[6] = step.implicitLearningRate;
-    p[7] = step.implicitRegularization;
+    writeStep(this.params, this.model.globalMean, step);
+    this.params[6] = step.implicitLearningRate;
+    this.params[7] = step.implicitRegularization;
     this.run(TASK_VISIT, this.visitChunks);
     this.zFresh = false;
     let sse = 0;
@@ -327,10 +305,7 @@ export class ParallelSvdpp {
         userBias: new Float32Array(buffer, this.layout.bu, this.layout.nUsers),
         movieBias: new Float32Array(buffer, this.layout.bi, this.layout.nMovies),
       };
-      for (let r = 0; r < fb.ratings.length; r++) {
-        const e = fb.ratings[r] - predictRating(biases, fb.users[r], fb.movies[r]);
-        sse += e * e;
-      }
+      sse = addFallbackSse(sse, biases, fb);
     }
     return Math.sqrt(sse / this.validationRows);
   }
@@ -340,11 +315,7 @@ export class ParallelSvdpp {
       for (const chunk of chunks) runChunk(this.local, CONTROL, task, chunk, this.bounds, this.params, this.chunkSse);
       return;
     }
-    const ctl = this.board!.ctl;
-    ctl.set(chunks, CELLS);
-    Atomics.store(ctl, NCELLS, chunks.length);
-    Atomics.store(ctl, TASK, task);
-    this.board!.run();
+    runOnBoard(this.board!, CONTROL, task, chunks);
   }
 
   /** Stops the workers (idempotent); the promise settles once every worker thread has exited. */

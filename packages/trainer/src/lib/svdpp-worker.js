@@ -13,6 +13,7 @@ const { jsKernels, wasmKernels, runChunk } = require('./svdpp-kernels.js');
 
 const slots = workerData.controlSlots;
 
+// main() and sgd-worker.js's main() are alike by shape only: each worker maps its own workerData arrays; the serving loop is task-board-worker.js's serveTasks, once.
 function main() {
   const { memory, module, control, params, chunkSse, bounds, layout, scratch } = workerData;
   const ctl = new Int32Array(control);

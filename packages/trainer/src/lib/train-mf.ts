@@ -93,20 +93,18 @@ function copyModel(model: MfModel): MfModel {
 }
 
 /**
- * Trains biased MF by SGD on `train`. With a validation set, stops after `patience` epochs without
- * a better validation RMSE and returns the best epoch's parameters; `options.epochs` instead runs
- * a fixed count (refit). Biases start from the regularised ALS baseline, factors from N(0, initStd²).
+ * The common start of trainMf and trainSvdpp: the indexing, the indexed train rows (and validation rows, unless
+ * `options.epochs` asks for a refit), the seeded initial model with its ALS baseline biases fitted, and a copy of
+ * those biases. `lap` (seconds since its previous call) times the indexing and the initialisation.
  */
-export function trainMf(
+export function startTraining(
   train: RatingsColumns,
   validation: RatingsColumns | null,
-  hyper: MfHyperParameters,
-  options: TrainMfOptions = {},
-): TrainMfResult {
-  const started = performance.now();
-  const log = options.log ?? (() => undefined);
+  hyper: Pick<MfHyperParameters, 'seed' | 'factors' | 'initStd'>,
+  options: Pick<TrainMfOptions, 'epochs'>,
+  lap: () => number = () => 0,
+) {
   if (train.ratings.length === 0) throw new Error('Cannot train on an empty ratings set');
-  const lap = stopwatch();
   const indexing = buildIndexing(train);
   const data = indexRatings(train, indexing);
   const indexSeconds = lap();
@@ -121,8 +119,37 @@ export function trainMf(
   fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
   const baseline: BiasModel = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
   const initSeconds = lap();
-  const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
   const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
+  return { indexing, data, model, baseline, valData, indexSeconds, initSeconds };
+}
+
+/** The epoch loop's part of a TrainMfResult, in the result's key order. */
+export function loopOutcome<T>(history: EpochStats[], stopping: EarlyStopping<T>, validated: boolean, started: number) {
+  return {
+    history,
+    bestEpoch: stopping.bestEpoch,
+    epochsRun: history.length,
+    bestValidationRmse: validated ? stopping.bestRmse : null,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Trains biased MF by SGD on `train`. With a validation set, stops after `patience` epochs without
+ * a better validation RMSE and returns the best epoch's parameters; `options.epochs` instead runs
+ * a fixed count (refit). Biases start from the regularised ALS baseline, factors from N(0, initStd²).
+ */
+export function trainMf(
+  train: RatingsColumns,
+  validation: RatingsColumns | null,
+  hyper: MfHyperParameters,
+  options: TrainMfOptions = {},
+): TrainMfResult {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const lap = stopwatch();
+  const { indexing, data, model, baseline, valData, indexSeconds, initSeconds } = startTraining(train, validation, hyper, options, lap);
+  const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
   const parallel =
     threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? hyper.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS)
       ? new ParallelSgd(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData })
@@ -172,11 +199,7 @@ function trainEpochs(
   return {
     model: valData ? (stopping.best ?? model) : model,
     indexing,
-    history,
-    bestEpoch: stopping.bestEpoch,
-    epochsRun: history.length,
-    bestValidationRmse: valData ? stopping.bestRmse : null,
-    seconds: (performance.now() - started) / 1000,
+    ...loopOutcome(history, stopping, valData !== null, started),
     kernel: parallel ? `parallel-${parallel.kernel}` : 'single-thread',
     threads: parallel ? parallel.threads : 1,
   };

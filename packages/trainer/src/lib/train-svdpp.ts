@@ -1,20 +1,9 @@
 import { EarlyStopping, epochLine } from './early-stopping.js';
 import type { TrainingConfig } from '@reelrank/config';
-import { buildIndexing, indexRatings, type IndexedRatings } from './indexing.js';
-import { deriveSeed, seededRandom } from '@reelrank/random';
+import { deriveSeed } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
-import { fitBaselineBiases, initModel } from './sgd-kernel.js';
 import { ParallelSvdpp, type SvdppSnapshot } from './svdpp-parallel.js';
-import {
-  BASELINE_REG_ITEM,
-  BASELINE_REG_USER,
-  BASELINE_SWEEPS,
-  meanOf,
-  type EpochStats,
-  type MfHyperParameters,
-  type TrainMfOptions,
-  type TrainMfResult,
-} from './train-mf.js';
+import { loopOutcome, startTraining, type EpochStats, type MfHyperParameters, type TrainMfOptions, type TrainMfResult } from './train-mf.js';
 
 /**
  * Biased MF with an SVD++-style implicit user term (Koren 2008), trained by SGD and served as a
@@ -49,20 +38,7 @@ export function trainSvdpp(
 ): TrainMfResult {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
-  if (train.ratings.length === 0) throw new Error('Cannot train on an empty ratings set');
-  const indexing = buildIndexing(train);
-  const data: IndexedRatings = indexRatings(train, indexing);
-  const model = initModel(
-    indexing.users.ids,
-    indexing.movies.ids,
-    hyper.factors,
-    meanOf(train.ratings),
-    hyper.initStd,
-    seededRandom(deriveSeed(hyper.seed, 'init')),
-  );
-  fitBaselineBiases(model, data, BASELINE_SWEEPS, BASELINE_REG_ITEM, BASELINE_REG_USER);
-  const baseline = { globalMean: model.globalMean, userBias: model.userBias.slice(), movieBias: model.movieBias.slice() };
-  const valData = validation && validation.ratings.length && options.epochs === undefined ? indexRatings(validation, indexing) : null;
+  const { indexing, data, model, baseline, valData } = startTraining(train, validation, hyper, options);
   // One thread by default (config svdppThreads): reproducible, and measured as fast as two on ml-latest-small (README, "Training speed").
   const threads = Math.max(1, Math.floor(options.threads ?? hyper.svdppThreads ?? 1));
   const setupStart = performance.now();
@@ -103,11 +79,7 @@ export function trainSvdpp(
     return {
       model: pool.foldedModel(valData && stopping.best ? stopping.best : undefined),
       indexing,
-      history,
-      bestEpoch: stopping.bestEpoch,
-      epochsRun: history.length,
-      bestValidationRmse: valData ? stopping.bestRmse : null,
-      seconds: (performance.now() - started) / 1000,
+      ...loopOutcome(history, stopping, valData !== null, started),
       baseline,
       kernel: pool.threads > 1 ? `parallel-${pool.kernel}` : `single-thread-${pool.kernel}`,
       threads: pool.threads,
