@@ -67,7 +67,7 @@ async function printPostgresVersion(url) {
     console.log(Number(version.count) === 0 ? `ratings: postgres ${where} none` : `ratings: postgres ${where} ${version.count} ${version.newestId}`);
   } catch (error) {
     console.log(`ratings: postgres ${where} unreachable ${Date.now()}`);
-    console.error(`fingerprint-ratings: cannot read the ratings store at ${where}: ${error?.message ?? error}`);
+    console.error(`fingerprint-ratings: cannot read the ratings store at ${where}: ${error?.message || error?.code || error}`);
     process.exitCode = 1;
   } finally {
     await client.end().catch(() => undefined);

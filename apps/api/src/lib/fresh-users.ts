@@ -46,7 +46,7 @@ export class FreshUsers {
     if (this.status && Date.now() - this.status.at < this.retryMs) return this.status.value;
     this.probing ??= this.store.version().then(
       () => this.noteStatus({ reachable: true }),
-      (error: unknown) => this.noteStatus({ reachable: false, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => this.noteStatus({ reachable: false, error: describeError(error) }),
     );
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<StoreStatus>((resolve) => {
@@ -112,3 +112,9 @@ export class FreshUsers {
 }
 
 class StoreDown extends Error {}
+
+/** A failure in words (a refused connection to every address of a host name is an AggregateError with an empty message). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message || (error as NodeJS.ErrnoException).code || error.name;
+}
