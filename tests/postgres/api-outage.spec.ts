@@ -21,10 +21,21 @@ describe('the API on PostgreSQL while the server goes away', () => {
     const folded = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(folded.body.strategy).toBe('fold-in');
     const trained = await request(app).post('/recommendations').send({ user_id: 2, n_recommendations: 3 }).expect(200);
+    const location = new URL(cluster.url).toString();
+    expect((await request(app).get('/ready').expect(200)).body.ratings_store).toEqual({ kind: 'postgres', location, reachable: true });
 
     await cluster.stop();
     const write = await request(app).post('/ratings').send({ user_id: 2, movie_id: 60, rating: 5 }).expect(503);
     expect(write.body.error.code).toBe('ratings_store_unavailable');
+    // Reads of the store itself answer the same 503 (not a 500).
+    const list = await request(app).get('/users/1/ratings').expect(503);
+    expect(list.body.error).toMatchObject({ status: 503, code: 'ratings_store_unavailable' });
+    // /ready stays 200 (reads are still answered) and says the store is down once its 1 s answer has expired.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const ready = (await request(app).get('/ready').expect(200)).body;
+    expect(ready.status).toBe('ready');
+    expect(ready.ratings_store).toMatchObject({ kind: 'postgres', location, reachable: false });
+    expect(ready.ratings_store.error).toEqual(expect.any(String));
     expect((await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200)).body).toEqual(folded.body);
     expect((await request(app).post('/recommendations').send({ user_id: 2, n_recommendations: 3 }).expect(200)).body).toEqual(trained.body);
     await store.close();

@@ -91,6 +91,7 @@ function main(): void {
     online: link?.online,
     metricsSource: link?.source,
     ratings,
+    ratingsStore: { kind: ratingsKind, location: ratingsLocation },
   });
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, () => {

@@ -185,6 +185,7 @@ describe('GET /health, /ready', () => {
         metrics: { rmse: 0.87, mae: 0.67 },
       },
       catalogue: { movies: 8 },
+      ratings_store: { kind: 'sqlite', location: ':memory:', reachable: true },
     });
   });
 

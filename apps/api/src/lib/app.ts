@@ -50,6 +50,15 @@ export interface CreateAppOptions {
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
   ratings?: RatingsStore;
+  /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
+  ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
+}
+
+/** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
+function describeStore(store: RatingsStore | undefined): { kind: 'postgres' | 'sqlite'; location: string } {
+  if (!store) return { kind: 'sqlite', location: ':memory:' };
+  if ('location' in store && typeof store.location === 'string') return { kind: 'postgres', location: store.location };
+  return { kind: 'sqlite', location: 'path' in store && typeof store.path === 'string' ? store.path : '(unknown)' };
 }
 
 export function defaultLogger(): Logger {
@@ -138,6 +147,7 @@ export function createApp(options: CreateAppOptions): Express {
       admin,
       observe,
       fresh,
+      ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       extend: (router, adminGuard) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });

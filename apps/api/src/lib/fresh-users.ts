@@ -15,6 +15,12 @@ import type { FoldedUser, Recommender } from '@reelrank/serving';
  * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
  * failure the store is not asked at all, so requests do not each wait for a connection attempt.
  */
+export interface StoreStatus {
+  reachable: boolean;
+  /** Why not (the store's error, or no answer in time); absent when reachable. */
+  error?: string;
+}
+
 export class FreshUsers {
   private readonly caches = new WeakMap<Recommender, Map<number, { version: number; folded: FoldedUser }>>();
 
@@ -27,6 +33,37 @@ export class FreshUsers {
     private readonly maxUsers = 10_000,
     private readonly retryMs = 1_000,
   ) {}
+
+  private status: { at: number; value: StoreStatus } | undefined;
+  private probing: Promise<StoreStatus> | undefined;
+
+  /**
+   * Whether the store answers (GET /ready): its version() within `timeoutMs`, the answer kept for
+   * `retryMs` so /ready stays cheap however often it is polled, and at most one probe in flight (a
+   * server that does not answer holds one connection attempt, not one per poll).
+   */
+  async storeStatus(timeoutMs = 500): Promise<StoreStatus> {
+    if (this.status && Date.now() - this.status.at < this.retryMs) return this.status.value;
+    this.probing ??= this.store.version().then(
+      () => this.noteStatus({ reachable: true }),
+      (error: unknown) => this.noteStatus({ reachable: false, error: describeError(error) }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<StoreStatus>((resolve) => {
+      timer = setTimeout(() => resolve({ reachable: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      timer.unref();
+    });
+    const value = await Promise.race([this.probing, late]);
+    clearTimeout(timer);
+    if (!this.status || Date.now() - this.status.at >= this.retryMs) this.status = { at: Date.now(), value };
+    return value;
+  }
+
+  private noteStatus(value: StoreStatus): StoreStatus {
+    this.status = { at: Date.now(), value };
+    this.probing = undefined;
+    return value;
+  }
 
   /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
   async folded(recommender: Recommender, userId: number): Promise<FoldedUser | undefined> {
@@ -75,3 +112,9 @@ export class FreshUsers {
 }
 
 class StoreDown extends Error {}
+
+/** A failure in words (a refused connection to every address of a host name is an AggregateError with an empty message). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message || (error as NodeJS.ErrnoException).code || error.name;
+}

@@ -140,7 +140,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       ),
       '/health': publicGet('health', 'Liveness', { '200': jsonResponse('The process is up', 'Health', { status: 'ok' }), '400': unexpectedBody }),
-      '/ready': publicGet('ready', 'Readiness: the loaded model and catalogue', {
+      '/ready': publicGet('ready', 'Readiness: the loaded model and catalogue, and the ratings store', {
         '200': jsonResponse('A model is loaded and serving', 'Ready'),
         '400': unexpectedBody,
         '503': jsonResponse('No model loaded yet', 'NotReady'),

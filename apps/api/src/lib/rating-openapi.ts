@@ -52,6 +52,14 @@ function ratingsPaths() {
   return { post: { ...base, responses: { '201': { ...created, description: 'Stored (durably)' }, ...others, '503': unavailable } } };
 }
 
+/** GET /users/{user_id}/ratings: 503 when no model is loaded yet (model_not_ready) or the store cannot be read. */
+const storeUnreadable = kit.errorResponse(
+  'The ratings store cannot be read (ratings_store_unavailable), or no model is loaded yet (model_not_ready); retry',
+  503,
+  'ratings_store_unavailable',
+  'The ratings store cannot be read right now; retry',
+);
+
 /** GET and DELETE /users/{user_id}/ratings. */
 function userRatingsPaths() {
   const params = kit.parameters(userIdParams, 'path');
@@ -59,7 +67,7 @@ function userRatingsPaths() {
     get: kit.publicOperation(
       'getUserRatings',
       "A user's ratings: the data set's (original) and the posted ones (new)",
-      { '200': kit.jsonResponse('The ratings', 'UserRatingsResponse'), '400': kit.badRequest, '503': kit.notReady },
+      { '200': kit.jsonResponse('The ratings', 'UserRatingsResponse'), '400': kit.badRequest, '503': storeUnreadable },
       {
         description: 'One entry per movie, by movie_id; a new rating of a movie replaces the original one in this list (and in the fold-in).',
         parameters: params,

@@ -22,12 +22,16 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
   const router = Router();
   const { store } = fresh;
 
-  /** A store failure is the server's problem: 503 (retry), with the cause in the log. */
-  const unavailable = (req: Parameters<typeof requestLog>[0], error: unknown): ApiError => {
+  /** A store failure is the server's problem: 503 (retry), with the cause in the log; reads and writes answer the same code. */
+  const unavailable = (
+    req: Parameters<typeof requestLog>[0],
+    error: unknown,
+    message = 'The ratings store did not take the write; nothing was stored, retry',
+  ): ApiError => {
     if (error instanceof InvalidRatingError)
       return new ApiError(400, 'validation_error', error.message, [{ field: 'ratings', message: error.message }]);
     requestLog(req).error({ err: error }, 'ratings store failed');
-    return new ApiError(503, 'ratings_store_unavailable', 'The ratings store did not take the write; nothing was stored, retry');
+    return new ApiError(503, 'ratings_store_unavailable', message);
   };
 
   router.post('/ratings', async (req, res) => {
@@ -51,7 +55,12 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
     const { user_id } = parseOrThrow(userIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
     const original = model().dataSetRatings(user_id);
-    const posted = await store.forUser(user_id);
+    let posted: StoredRating[];
+    try {
+      posted = await store.forUser(user_id);
+    } catch (error) {
+      throw unavailable(req, error, 'The ratings store cannot be read right now; retry');
+    }
     const byMovie = new Map<number, { movie_id: number; rating: number; timestamp: number; source: 'original' | 'new' }>();
     for (const r of original) byMovie.set(r.movieId, { movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp, source: 'original' });
     for (const r of posted) byMovie.set(r.movieId, { movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp, source: 'new' });

@@ -221,4 +221,20 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       expect((await request(app).delete(path).expect(400)).body.error.details[0].field).toBe('user_id');
     }
   });
+  it('when the store is reachable, then /ready names it; when it fails, then /ready says so and GET /users/{id}/ratings answers 503 like the writes', async () => {
+    const app = appWith(store);
+    const ready = await request(app).get('/ready').expect(200);
+    expect(ready.body.ratings_store).toEqual({ kind: 'sqlite', location: join(dir, 'test.ratings.db'), reachable: true });
+
+    const broken = openStore();
+    await broken.close(); // every call of a closed store fails, as a store that went away does
+    const down = appWith(broken);
+    const status = (await request(down).get('/ready').expect(200)).body.ratings_store;
+    expect(status).toMatchObject({ kind: 'sqlite', reachable: false });
+    expect(status.error).toEqual(expect.any(String));
+    const read = await request(down).get('/users/1/ratings').expect(503);
+    expect(read.body.error).toMatchObject({ status: 503, code: 'ratings_store_unavailable' });
+    const write = await request(down).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(503);
+    expect(write.body.error.code).toBe('ratings_store_unavailable');
+  });
 });

@@ -97,6 +97,8 @@ export function apiRouter(
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
+    /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
+    ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     extend?: (router: Router, adminGuard: RequestHandler) => void;
   },
 ): Router {
@@ -180,7 +182,7 @@ export function apiRouter(
     res.json({ status: 'ok' });
   });
 
-  router.get('/ready', (_req, res) => {
+  router.get('/ready', async (_req, res) => {
     const recommender = current();
     if (!recommender) {
       res.status(503).json({ status: 'loading', error: { status: 503, code: 'model_not_ready', message: 'No model is loaded yet' } });
@@ -201,6 +203,8 @@ export function apiRouter(
         metrics: m.metrics ?? {},
       },
       catalogue: { movies: recommender.catalogueSize },
+      // Still ready while the store is down: reads are answered from memory, writes get 503.
+      ratings_store: { ...options.ratingsStore, ...(await fresh.storeStatus()) },
     });
   });
 

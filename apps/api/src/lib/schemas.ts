@@ -100,6 +100,19 @@ export const readyResponse = z.object({
     metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
   }),
   catalogue: z.object({ movies: z.number().int() }),
+  ratings_store: z
+    .object({
+      kind: z.enum(['sqlite', 'postgres']),
+      location: z.string().meta({
+        description: 'The SQLite file, or the PostgreSQL URL with its password masked',
+        example: 'postgres://reelrank:***@db:5432/reelrank',
+      }),
+      reachable: z
+        .boolean()
+        .meta({ description: 'Whether the store answered (checked at most once a second); false: reads come from memory, writes get 503' }),
+      error: z.string().optional().meta({ description: 'Why it is not reachable', example: 'connect ECONNREFUSED 10.0.0.5:5432' }),
+    })
+    .meta({ description: 'Where posted ratings go (POST /ratings)' }),
 });
 
 export function buildSchemas(limits: SchemaLimits) {

@@ -1,7 +1,7 @@
 import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
-import { migratePostgres } from './postgres-schema.js';
+import { migratePostgres, POSTGRES_VERSION_SQL } from './postgres-schema.js';
 
 /**
  * The RatingsStore on a PostgreSQL server (DATABASE_URL, issue 15): every API replica opens the
@@ -96,8 +96,7 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
       ).rows[0].v;
     },
     async version() {
-      return (await query<StoreVersion>('posted_ratings_version', 'SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings'))
-        .rows[0];
+      return (await query<StoreVersion>('posted_ratings_version', POSTGRES_VERSION_SQL)).rows[0];
     },
     all() {
       return readAll(pool, ready, pageSize);

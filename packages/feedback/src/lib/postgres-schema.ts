@@ -30,6 +30,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
   },
 ];
 
+/** The store's version (StoreVersion: count and newest id), one query for the store and the train stage's Nx input (tools/fingerprint-ratings.mjs). */
+export const POSTGRES_VERSION_SQL = 'SELECT count(*) AS count, coalesce(max(id), 0) AS "newestId" FROM posted_ratings';
+
 const MIGRATION_LOCK = 0x7265656d; // any constant shared by every process
 
 /** Applies the migrations the database lacks; refuses a database migrated by newer code. */

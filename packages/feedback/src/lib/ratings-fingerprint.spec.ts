@@ -15,7 +15,7 @@ const nxJson = JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8'));
 type Input = string | { env?: string; runtime?: string };
 
 describe('the posted-ratings fingerprint (the runtime input of the train stage)', () => {
-  const { REELRANK_RATINGS_DB: _outer, ...outer } = process.env;
+  const { REELRANK_RATINGS_DB: _outer, DATABASE_URL: _url, ...outer } = process.env; // the SQLite path: no DATABASE_URL
   const workspace = mkdtempSync(join(tmpdir(), 'reelrank-fingerprint-'));
   cpSync(join(root, 'config'), join(workspace, 'config'), { recursive: true });
   const env = { ...outer, REELRANK_ROOT: workspace, REELRANK_DATASET: 'fingerprint' };

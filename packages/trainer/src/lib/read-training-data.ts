@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { getAllMovies, getDatasetMeta, openDatabase, readRatingsColumns } from '@reelrank/database';
-import { readSqliteRatingsSnapshot, type StoredRating } from '@reelrank/feedback';
+import { openPostgresRatingsStore, readSqliteRatingsSnapshot, type StoredRating } from '@reelrank/feedback';
 import type { RatingsColumns } from './ratings.js';
 
 /** The only place the trainer touches the database: every rating, the catalogue's movie ids and the dataset's metadata. */
@@ -17,9 +17,25 @@ export function readTrainingData(dbPath: string): { ratings: RatingsColumns; mov
 }
 
 /**
- * The ratings posted to the running API (the store file at `ratingsDbPath`, see @reelrank/feedback),
- * read from one snapshot: ratings posted while the run trains are kept for the next run. No file: none.
+ * The ratings posted to the running API, from whichever store the config selects (the one switch of
+ * @reelrank/feedback openRatingsStore): DATABASE_URL set -> the PostgreSQL store's all() snapshot (the
+ * store is closed once read); else the SQLite file at `ratingsDbPath` (no file: none). Either is read
+ * from one snapshot: ratings posted while the run trains are kept for the next run.
  */
-export function postedRatingsSource(ratingsDbPath: string): AsyncIterable<StoredRating> | null {
-  return existsSync(ratingsDbPath) ? readSqliteRatingsSnapshot(ratingsDbPath) : null;
+export function postedRatingsSource(config: {
+  runtime?: { databaseUrl?: string | null };
+  paths: { ratingsDbPath: string };
+}): AsyncIterable<StoredRating> | null {
+  const url = config.runtime?.databaseUrl;
+  if (url) return readPostgresSnapshot(url);
+  return existsSync(config.paths.ratingsDbPath) ? readSqliteRatingsSnapshot(config.paths.ratingsDbPath) : null;
+}
+
+async function* readPostgresSnapshot(url: string): AsyncGenerator<StoredRating> {
+  const store = openPostgresRatingsStore(url);
+  try {
+    yield* store.all();
+  } finally {
+    await store.close();
+  }
 }

@@ -17,7 +17,7 @@ import type { ImplicitHyperParameters } from './train-implicit.js';
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
   dataset: Pick<AppConfig['dataset'], 'dataset'>;
   /** keepModelVersions: how many trainings the registry keeps (default 5). */
-  runtime?: Pick<AppConfig['runtime'], 'keepModelVersions'>;
+  runtime?: Pick<AppConfig['runtime'], 'keepModelVersions'> & Partial<Pick<AppConfig['runtime'], 'databaseUrl'>>;
 };
 
 export interface RunTrainingOptions {
@@ -33,8 +33,9 @@ export interface RunTrainingOptions {
   /** Implicit ALS settings of the top-N ranker (default `training.ranker.implicit`); false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
   /**
-   * Ratings posted to the service, merged in (see posted-ratings.ts). Default: the store at
-   * `paths.ratingsDbPath` when reading the database (none when it does not exist), none with given `ratings`.
+   * Ratings posted to the service, merged in (see posted-ratings.ts). Default when reading the database:
+   * the configured store (PostgreSQL at `runtime.databaseUrl`, else the SQLite file `paths.ratingsDbPath`,
+   * none when it does not exist); none with given `ratings`.
    */
   posted?: AsyncIterable<StoredRating> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
@@ -67,7 +68,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     knownMovieIds ??= data.movieIds;
-    posted ??= postedRatingsSource(config.paths.ratingsDbPath) ?? false;
+    posted ??= postedRatingsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${config.paths.dbPath} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
