@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { plantedData } from '../testing/planted-data.js';
-import { buildIdIndex, buildIndexing, indexRatings } from './indexing.js';
-import { seededRandom } from '@reelrank/random';
+import { heldOutRmse as rmseOn, initialisedModel, plantedData } from '../testing/planted-data.js';
+import { buildIdIndex, indexRatings } from './indexing.js';
 import { ratingMetrics } from './rating-metrics.js';
-import { fitBaselineBiases, initModel } from './sgd-kernel.js';
 import { loadSgdWasm, ParallelSgd } from './sgd-parallel.js';
-import { meanOf, trainMf, type MfHyperParameters } from './train-mf.js';
+import { trainMf, type MfHyperParameters } from './train-mf.js';
 
 const hyper: MfHyperParameters = {
   seed: 5,
@@ -22,16 +20,9 @@ const hyper: MfHyperParameters = {
 
 describe('parallel SGD kernel', () => {
   const planted = plantedData({ nUsers: 200, nMovies: 120, rank: 3, observedShare: 0.5, noise: 0.05, seed: 11 });
-  const heldOutRmse = (model: Parameters<typeof ratingMetrics>[0]) =>
-    ratingMetrics(model, indexRatings(planted.heldOut, { users: buildIdIndex(model.userIds), movies: buildIdIndex(model.movieIds) })).rmse;
+  const heldOutRmse = (model: Parameters<typeof rmseOn>[0]) => rmseOn(model, planted.heldOut);
 
-  function prepared(factors = 4) {
-    const indexing = buildIndexing(planted.observed);
-    const data = indexRatings(planted.observed, indexing);
-    const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(planted.observed.ratings), 0.1, seededRandom(3));
-    fitBaselineBiases(model, data, 10, 10, 15);
-    return { model, data };
-  }
+  const prepared = (factors = 4) => initialisedModel(planted.observed, factors);
 
   async function epochs(threads: number, kernel: 'wasm' | 'js', count: number, factors = 4) {
     const { model, data } = prepared(factors);

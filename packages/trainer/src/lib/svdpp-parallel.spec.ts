@@ -1,11 +1,9 @@
 import type { MfModel } from '@reelrank/model';
-import { seededRandom } from '@reelrank/random';
-import { plantedData } from '../testing/planted-data.js';
-import { buildIdIndex, buildIndexing, indexRatings } from './indexing.js';
+import { heldOutRmse as rmseOn, initialisedModel, plantedData } from '../testing/planted-data.js';
+import { buildIdIndex, indexRatings } from './indexing.js';
 import { ratingMetrics } from './rating-metrics.js';
-import { fitBaselineBiases, initModel } from './sgd-kernel.js';
 import { loadSvdppWasm, ParallelSvdpp, type SvdppStep } from './svdpp-parallel.js';
-import { meanOf, trainMf, type MfHyperParameters } from './train-mf.js';
+import { trainMf, type MfHyperParameters } from './train-mf.js';
 import { DEFAULT_SVDPP, trainSvdpp } from './train-svdpp.js';
 
 const step: SvdppStep = {
@@ -19,13 +17,7 @@ const step: SvdppStep = {
 describe('parallel SVD++ kernel', () => {
   const planted = plantedData({ nUsers: 200, nMovies: 120, rank: 3, observedShare: 0.5, noise: 0.05, seed: 11 });
 
-  function prepared(factors = 4) {
-    const indexing = buildIndexing(planted.observed);
-    const data = indexRatings(planted.observed, indexing);
-    const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(planted.observed.ratings), 0.1, seededRandom(3));
-    fitBaselineBiases(model, data, 10, 10, 15);
-    return { model, data };
-  }
+  const prepared = (factors = 4) => initialisedModel(planted.observed, factors);
 
   async function epochs(threads: number, kernel: 'wasm' | 'js', count: number, factors = 4) {
     const { model, data } = prepared(factors);
@@ -180,8 +172,7 @@ describe('parallel SVD++ kernel', () => {
       initStd: 0.1,
       patience: 10,
     };
-    const heldOut = (model: MfModel) =>
-      ratingMetrics(model, indexRatings(planted.heldOut, { users: buildIdIndex(model.userIds), movies: buildIdIndex(model.movieIds) })).rmse;
+    const heldOut = (model: MfModel) => rmseOn(model, planted.heldOut);
     const mf = trainMf(planted.observed, null, hyper, { threads: 1 });
     const a = trainSvdpp(planted.observed, null, { ...DEFAULT_SVDPP, ...hyper }, { threads: 2 });
     expect(a.kernel).toBe('parallel-wasm');

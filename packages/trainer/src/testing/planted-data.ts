@@ -1,5 +1,10 @@
 import { gaussian, seededRandom } from '@reelrank/random';
+import type { MfModel } from '@reelrank/model';
+import { buildIdIndex, buildIndexing, indexRatings, type IndexedRatings } from '../lib/indexing.js';
+import { ratingMetrics } from '../lib/rating-metrics.js';
 import { emptyColumns, type RatingsColumns } from '../lib/ratings.js';
+import { fitBaselineBiases, initModel } from '../lib/sgd-kernel.js';
+import { meanOf } from '../lib/train-mf.js';
 
 /**
  * Test data with a known answer: r(u, i) = μ + b_u + b_i + p_u·q_i + noise for a planted rank-`rank`
@@ -62,4 +67,21 @@ export function columnsOf(rows: Array<[number, number, number]>): RatingsColumns
     c.timestamps[n] = n;
   });
   return c;
+}
+
+/**
+ * The starting point the kernel specs share: `observed` indexed, a seeded N(0, 0.1²) model with
+ * `factors` factors and ALS baseline biases (what the trainers do before their first epoch).
+ */
+export function initialisedModel(observed: RatingsColumns, factors: number): { model: MfModel; data: IndexedRatings } {
+  const indexing = buildIndexing(observed);
+  const data = indexRatings(observed, indexing);
+  const model = initModel(indexing.users.ids, indexing.movies.ids, factors, meanOf(observed.ratings), 0.1, seededRandom(3));
+  fitBaselineBiases(model, data, 10, 10, 15);
+  return { model, data };
+}
+
+/** A model's RMSE on held-out ratings (pairs of unknown users or movies predicted by the biases). */
+export function heldOutRmse(model: MfModel, heldOut: RatingsColumns): number {
+  return ratingMetrics(model, indexRatings(heldOut, { users: buildIdIndex(model.userIds), movies: buildIdIndex(model.movieIds) })).rmse;
 }
