@@ -34,6 +34,8 @@ describe("runIngest on a generated MovieLens-shaped folder (ml-latest-small's fi
     await generateSyntheticMovieLens({ dir: generated, ratings: 2000, users: 40, movies: 1500, seed: 11 });
     for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv']) {
       const lines = readFileSync(join(generated, name), 'utf8').trimEnd().split('\n');
+      // The generator leaves the year out of 0.2% of titles; the first movie loses it here, so a yearless title is always there.
+      if (name === 'movies.csv') lines[1] = lines[1].replace(/ \(\d{4}\)("?),/, '$1,');
       writeFileSync(join(slice, name), `${lines.join('\r\n')}\r\n`);
       if (name === 'ratings.csv') sliceRows = lines.slice(1).map((line) => line.split(','));
       if (name === 'movies.csv') movieLines = lines.slice(1);

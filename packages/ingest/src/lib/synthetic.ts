@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeededRandom } from '@reelrank/random';
+import { deriveSeed, SeededRandom } from '@reelrank/random';
 import { ByteWriter } from './byte-writer.js';
 import { csvField, makeGenres, makeTitle, MOVIELENS_GENRES } from './synthetic-catalogue.js';
 
@@ -17,8 +17,8 @@ import { AliasTable, selectSmallest, userActivity } from './synthetic-sampling.j
  * - timestamps 1995-01-09 .. 2015-03-31, each user active over a window;
  * - ratings.csv sorted by userId then movieId, no repeated (user, movie) pair; tags.csv in the same order.
  *
- * Deterministic: a seeded sfc32 generator (never Math.random), one stream per purpose, so the same
- * options always give byte-identical files. Streams its output through a bounded buffer, so memory
+ * Deterministic: @reelrank/random's one generator (mulberry32, never Math.random), one stream per
+ * purpose seeded by deriveSeed, so the same options always give byte-identical files. Streams its output through a bounded buffer, so memory
  * does not grow with the number of ratings.
  *
  * Longer than ~300 lines on purpose: generateSyntheticMovieLens is one pass (catalogue, popularity,
@@ -58,7 +58,7 @@ export const DEFAULT_SYNTHETIC_FACTORS = 8;
 /** ml-20m only includes users with at least 20 ratings. */
 export const MIN_RATINGS_PER_USER = 20;
 /** Bump when the output for given options changes, so cached raw folders are regenerated. */
-export const SYNTHETIC_GENERATOR_VERSION = 1;
+export const SYNTHETIC_GENERATOR_VERSION = 2; // 2: mulberry32 streams (1: sfc32)
 
 export interface SyntheticSize {
   ratings: number;
@@ -128,7 +128,14 @@ export const GENRE_ALIGNED_ORDER: readonly (typeof MOVIELENS_GENRES)[number][] =
 const GENRE_LOADING = 0.8;
 
 // Separate streams, so e.g. the catalogue does not change when the rating count does.
-const STREAM = { catalogue: 1, popularity: 2, movieFactors: 3, activity: 4, users: 5 } as const;
+export const SYNTHETIC_STREAMS = ['catalogue', 'popularity', 'movieFactors', 'activity', 'users'] as const;
+
+/** The seed of the generator's stream for one purpose: deriveSeed(seed, 'synthetic:<purpose>'). */
+export function syntheticStreamSeed(seed: number, purpose: (typeof SYNTHETIC_STREAMS)[number]): number {
+  return deriveSeed(seed, `synthetic:${purpose}`);
+}
+
+const syntheticStream = (seed: number, purpose: (typeof SYNTHETIC_STREAMS)[number]) => new SeededRandom(syntheticStreamSeed(seed, purpose));
 
 // --- the generator -------------------------------------------------------------------------------
 
@@ -215,7 +222,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
   mkdirSync(options.dir, { recursive: true });
 
   // Catalogue: ascending ids with gaps (ml-20m's ids reach 131,262 for 27,278 movies), titles, genres, links.
-  const catalogue = new SeededRandom(seed, STREAM.catalogue);
+  const catalogue = syntheticStream(seed, 'catalogue');
   const movieIds = new Int32Array(M);
   const movieLines: string[] = ['movieId,title,genres'];
   const linkLines: string[] = ['movieId,imdbId,tmdbId'];
@@ -243,7 +250,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
   writeFileSync(join(options.dir, 'links.csv'), `${linkLines.join('\n')}\n`);
 
   // Popularity: weight (rank + c)^-2 over a random order; c scales with the catalogue (ml-20m: top movie ~0.3%).
-  const popularityRandom = new SeededRandom(seed, STREAM.popularity);
+  const popularityRandom = syntheticStream(seed, 'popularity');
   const rank = Int32Array.from({ length: M }, (_, i) => i);
   for (let i = M - 1; i > 0; i -= 1) {
     const j = popularityRandom.below(i + 1);
@@ -264,7 +271,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
   const alias = new AliasTable(popularity);
 
   // Planted movie side: biases (popular movies rate a little higher, as in MovieLens) and factors.
-  const movieRandom = new SeededRandom(seed, STREAM.movieFactors);
+  const movieRandom = syntheticStream(seed, 'movieFactors');
   const factorSd = Math.pow((INTERACTION_SD * INTERACTION_SD) / factors, 0.25);
   const movieBias = new Float32Array(M);
   const movieFactors = new Float64Array(M * factors);
@@ -294,7 +301,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
   const minimum = Math.min(MIN_RATINGS_PER_USER, Math.floor(total / users));
   let cap = Math.min(M, Math.max(Math.ceil(total / users), Math.floor(0.35 * M)));
   if (cap * users < total) cap = M;
-  const counts = userActivity(new SeededRandom(seed, STREAM.activity), users, total, minimum, cap);
+  const counts = userActivity(syntheticStream(seed, 'activity'), users, total, minimum, cap);
   let minCount = Infinity;
   let maxCount = 0;
   for (let u = 0; u < users; u += 1) {
@@ -304,7 +311,7 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
 
   const ratingsOut = await ByteWriter.open(join(options.dir, 'ratings.csv'));
   const tagsOut = await ByteWriter.open(join(options.dir, 'tags.csv'), { size: 1 << 20 });
-  const random = new SeededRandom(seed, STREAM.users);
+  const random = syntheticStream(seed, 'users');
   const owner = new Int32Array(M).fill(-1); // owner[i] === u: user u already rated movie i
   const chosen = new Int32Array(maxCount);
   const keys = new Float64Array(M);

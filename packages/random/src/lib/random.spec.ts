@@ -1,10 +1,10 @@
-import { deriveSeed, gaussian, seededRandom, SeededRandom, shuffleInPlace } from './random.js';
+import { deriveSeed, gaussian, seededRandom, SeededRandom, shuffleInPlace, streamDistance } from './random.js';
 
 describe('SeededRandom', () => {
   it('when seeded alike, then it repeats; its uniforms stay inside (0, 1) and gaussians are standard', () => {
-    const a = new SeededRandom(5, 1);
-    const b = new SeededRandom(5, 1);
-    const c = new SeededRandom(5, 2);
+    const a = new SeededRandom(deriveSeed(5, 'one'));
+    const b = new SeededRandom(deriveSeed(5, 'one'));
+    const c = new SeededRandom(deriveSeed(5, 'two'));
     const xs = Array.from({ length: 1000 }, () => a.uint32());
     expect(Array.from({ length: 1000 }, () => b.uint32())).toEqual(xs);
     expect(Array.from({ length: 1000 }, () => c.uint32())).not.toEqual(xs);
@@ -52,11 +52,50 @@ describe('the Random helpers', () => {
     expect(Math.abs(squares / 20_000 - 1)).toBeLessThan(0.05);
   });
 
-  it('when seeded with 42, then both generators give their pinned first numbers (generated data and trained models depend on them)', () => {
-    const sfc = new SeededRandom(42);
-    expect([sfc.uint32(), sfc.uint32(), sfc.uint32()]).toEqual([2223284554, 2740228672, 2790755723]);
+  it('when seeded alike, then SeededRandom and seededRandom give the same stream, draw for draw', () => {
+    for (const seed of [0, 42, deriveSeed(42, 'synthetic:users'), 2 ** 32 - 1]) {
+      const object = new SeededRandom(seed);
+      const plain = seededRandom(seed);
+      const same = new SeededRandom(seed);
+      for (let i = 0; i < 1000; i += 1) {
+        const x = plain();
+        expect(object.uint32()).toBe(x * 2 ** 32);
+        expect(same.next()).toBe(x);
+      }
+    }
+  });
+
+  it('when seeded with 42, then the generator gives its pinned first numbers (generated data and trained models depend on them)', () => {
     const mulberry = seededRandom(42);
     expect([mulberry(), mulberry(), mulberry()].map((x) => x * 2 ** 32)).toEqual([2581720956, 1925393290, 3661312704]);
+    const object = new SeededRandom(42);
+    expect([object.uint32(), object.uint32(), object.uint32()]).toEqual([2581720956, 1925393290, 3661312704]);
     expect(deriveSeed(42, 'init')).toBe(804663501);
+  });
+
+  it('when a seed is 2^32 or more, then its high bits count; below 2^32 nothing changed', () => {
+    expect(deriveSeed(2 ** 32 + 42, 'init')).not.toBe(deriveSeed(42, 'init'));
+    expect(deriveSeed(2 ** 33 + 42, 'init')).not.toBe(deriveSeed(2 ** 32 + 42, 'init'));
+    expect(deriveSeed(2 ** 32 - 1, 'init')).toBe(deriveSeed(-1, 'init'));
+  });
+
+  it('when a stream is stepped d times, then streamDistance from its seed to its state is d', () => {
+    // The state after d draws of seed s is s + d * 0x6d2b79f5 (mod 2^32); the next draw equals seed s2's first.
+    for (const [seed, d] of [
+      [42, 1],
+      [42, 123_456_789],
+      [7, 2 ** 31],
+      [deriveSeed(42, 'split'), 3_000_000_000],
+    ]) {
+      const later = (seed + Math.imul(d, 0x6d2b79f5)) >>> 0;
+      expect(streamDistance(seed, later)).toBe(Math.min(d, 2 ** 32 - d));
+      expect(streamDistance(later, seed)).toBe(Math.min(d, 2 ** 32 - d));
+      if (d < 1000) {
+        const a = seededRandom(seed);
+        for (let i = 0; i < d; i += 1) a();
+        expect(a()).toBe(seededRandom(later)());
+      }
+    }
+    expect(streamDistance(5, 5)).toBe(0);
   });
 });

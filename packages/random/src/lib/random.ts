@@ -1,47 +1,60 @@
 /**
  * Seeded randomness, never Math.random: the same seed always gives the same numbers, so generated
  * data sets, splits, initial factors and SGD orders are reproducible bit for bit.
+ *
+ * One algorithm, mulberry32: a 32-bit Weyl counter (state += 0x6d2b79f5, period 2^32, every seed on
+ * the same cycle) put through a mixing function. `seededRandom` (a plain `() => number`) and
+ * `SeededRandom` (a class with uint32/uniform/below/gaussian/exponential) step the same state the
+ * same way: `new SeededRandom(s).uint32()` is `seededRandom(s)() * 2^32`, draw for draw.
  */
 
 const TWO_POW_32 = 4294967296;
+/** mulberry32's Weyl increment (odd, so the counter visits all 2^32 states). */
+const GAMMA = 0x6d2b79f5;
 
-/** sfc32 (small fast chaotic PRNG), seeded through splitmix32 from (seed, stream). */
+/** mulberry32's output function: the mixed 32-bit value of one counter state. */
+function mulberry32(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
+}
+
+/** A function returning uniform numbers in [0, 1), for code that only needs that. */
+export type Random = () => number;
+
+/**
+ * A Random from one 32-bit seed (mulberry32: a handful of operations a draw): the trainer's split,
+ * initial factors and SGD order, the tests and the load generators; use deriveSeed for independent
+ * purposes. The trained models depend on this exact stream, so it must not change.
+ */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + GAMMA) >>> 0;
+    return mulberry32(state) / TWO_POW_32;
+  };
+}
+
+/** The same stream as seededRandom, with the draws the synthetic data generator needs. */
 export class SeededRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = 0;
-  private hasSpare = false;
+  private state: number;
+  private readonly normal: Random;
 
-  constructor(seed: number, stream = 0) {
-    let s = (Math.imul(seed >>> 0, 0x9e3779b9) ^ Math.imul(stream + 1, 0x85ebca6b) ^ Math.floor(seed / TWO_POW_32)) | 0;
-    const splitmix = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) | 0;
-    };
-    this.a = splitmix();
-    this.b = splitmix();
-    this.c = splitmix();
-    this.d = splitmix();
-    for (let i = 0; i < 16; i += 1) this.uint32();
+  /** `seed`: a 32-bit stream seed, normally deriveSeed(seed, purpose). */
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+    this.normal = gaussian(() => this.next());
   }
 
   uint32(): number {
-    const a = this.a;
-    const b = this.b;
-    const c = this.c;
-    const d = this.d;
-    const t = (((a + b) | 0) + d) | 0;
-    this.d = (d + 1) | 0;
-    this.a = b ^ (b >>> 9);
-    this.b = (c + (c << 3)) | 0;
-    const r = (c << 21) | (c >>> 11);
-    this.c = (r + t) | 0;
-    return t >>> 0;
+    this.state = (this.state + GAMMA) >>> 0;
+    return mulberry32(this.state);
+  }
+
+  /** Uniform in [0, 1): the value seededRandom gives. */
+  next(): number {
+    return this.uint32() / TWO_POW_32;
   }
 
   /** Uniform in (0, 1), never 0 or 1 (safe for logarithms). */
@@ -54,17 +67,9 @@ export class SeededRandom {
     return Math.floor((this.uint32() / TWO_POW_32) * n);
   }
 
-  /** Standard normal (Box-Muller, the second value kept for the next call). */
+  /** Standard normal (the gaussian helper below on this stream). */
   gaussian(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
-    }
-    const radius = Math.sqrt(-2 * Math.log(this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = radius * Math.sin(angle);
-    this.hasSpare = true;
-    return radius * Math.cos(angle);
+    return this.normal();
   }
 
   /** Exponential with mean 1. */
@@ -73,36 +78,28 @@ export class SeededRandom {
   }
 }
 
-/** A function returning uniform numbers in [0, 1), for code that only needs that. */
-export type Random = () => number;
-
-/**
- * A Random from one 32-bit seed (mulberry32: full 2^32 period, a handful of operations a draw), the
- * stream function of the trainer's split, initial factors and SGD order, the tests and the load
- * generators; use deriveSeed for independent purposes. SeededRandom above (sfc32, 128-bit state)
- * drives the data generator. The trainer has used this exact stream since its first model: moving
- * it to sfc32 was measured to change the trained models (fixed-split RMSE 0.8477 -> 0.8487, and the
- * real-data Star Wars fold-in check flips), so that switch waits for a deliberate re-baseline.
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A stream seed derived from one seed and a purpose ('split', 'init', ...), so every purpose gets
- * independent numbers and adding one purpose does not shift the others.
+ * independent numbers and adding one purpose does not shift the others. Seeds of 2^32 and more fold
+ * their high bits in (seeds below 2^32, such as every seed used so far, hash exactly as before).
  */
 export function deriveSeed(seed: number, purpose: string): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
+  if (seed >= TWO_POW_32) h = Math.imul(h ^ Math.floor(seed / TWO_POW_32), 0x01000193) >>> 0;
   for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
   return h;
+}
+
+/**
+ * How many draws apart two seeds' streams are on the one 2^32 cycle (0 .. 2^31): streams closer
+ * than the draws they take would repeat each other's numbers, shifted.
+ */
+export function streamDistance(seedA: number, seedB: number): number {
+  // (b - a) / GAMMA mod 2^32, with GAMMA's inverse mod 2^32 found by Newton's iteration.
+  let inverse = GAMMA;
+  for (let i = 0; i < 5; i++) inverse = Math.imul(inverse, 2 - Math.imul(GAMMA, inverse));
+  const steps = Math.imul((seedB >>> 0) - (seedA >>> 0), inverse) >>> 0;
+  return Math.min(steps, TWO_POW_32 - steps);
 }
 
 /** In-place Fisher-Yates shuffle of `array[from, to)`. */
