@@ -5,8 +5,8 @@
  *                             [--als-factors 64] [--als-sweeps 3] [--kernel-epochs 20] [--kernel-factors 64] [--json PATH]
  *
  * 1. Generates the synthetic source folder (packages/ingest synthetic.ts, seed 42; ml-20m's shape at
- *    20,000,263 ratings, users and movies scaled down for smaller --ratings) under --dir, unless it is
- *    already there.
+ *    20,000,263 ratings, users and movies scaled down for smaller --ratings) under --dir
+ *    (synthetic-v<generator version>-<size>), unless it is already there.
  * 2. Runs the stages as `npm run pipeline` does (`nx run <stage>:pipeline`, the same targets and
  *    commands), one at a time and without the Nx cache, with REELRANK_DATASET=synthetic,
  *    MOVIELENS_SOURCE=<the folder> and REELRANK_DATA_DIR / REELRANK_MODELS_DIR under --dir (nothing is
@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
+import { ML20M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { peakRssKiB, spawnTimed } from './lib/time-v';
 
 const ROOT = resolve(__dirname, '..');
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const ratings = int('ratings', values.ratings, ML20M_SHAPE.ratings);
   const shape = scaledMl20mShape(ratings);
   const dir = resolve(values.dir ?? join(tmpdir(), 'reelrank-bench'));
-  const tag = ratings === ML20M_SHAPE.ratings ? '20m' : String(ratings);
+  // The generator version in the folder names: a folder of an older generator is never reused.
+  const tag = `v${SYNTHETIC_GENERATOR_VERSION}-${ratings === ML20M_SHAPE.ratings ? '20m' : String(ratings)}`;
   const source = join(dir, `synthetic-${tag}`);
   const work = join(dir, `pipeline-${tag}`);
   mkdirSync(work, { recursive: true });

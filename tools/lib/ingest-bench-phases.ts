@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateSyntheticMovieLens } from '@reelrank/ingest';
+import { generateSyntheticMovieLens, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 
 /**
  * bench:ingest's source folder and its phases, each run in a child process of tools/bench-ingest.ts
@@ -25,13 +25,14 @@ export interface Shape {
   movies: number;
 }
 
-/** Generates the source folder once per shape (a marker written last makes it reusable). */
+/** Generates the source folder once per shape and generator version (a marker written last makes it reusable). */
 export async function generateSource(dir: string, shape: Shape): Promise<void> {
   const marker = join(dir, '.complete');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === JSON.stringify(shape)) return;
+  const stamp = JSON.stringify({ ...shape, generator: SYNTHETIC_GENERATOR_VERSION });
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return;
   rmSync(dir, { recursive: true, force: true });
   const result = await generateSyntheticMovieLens({ dir, ...shape, seed: 42, log: (line) => process.stderr.write(`${line}\n`) });
-  writeFileSync(marker, JSON.stringify(shape));
+  writeFileSync(marker, stamp);
   process.stderr.write(
     `[bench] generated ${result.ratings} ratings (${result.users} users, ${result.movies} movies) in ${result.seconds.toFixed(1)} s\n`,
   );

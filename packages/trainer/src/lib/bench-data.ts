@@ -56,7 +56,10 @@ function writeCache(path: string, columns: RatingsColumns): void {
 function readmeMatches(dir: string, shape: { ratings: number; users: number; movies: number }, seed: number): boolean {
   try {
     const text = readFileSync(join(dir, 'README.txt'), 'utf8');
-    return text.includes(`seed=${seed} ratings=${shape.ratings} users=${shape.users} movies=${shape.movies}`) && existsSync(join(dir, 'ratings.csv'));
+    // The README's parameter line, generator version included (an older generator's folder is regenerated).
+    const size = `seed=${seed} ratings=${shape.ratings} users=${shape.users} movies=${shape.movies} `;
+    const fits = (line: string) => line.startsWith(size) && line.endsWith(` generator=v${SYNTHETIC_GENERATOR_VERSION}`);
+    return text.split('\n').some(fits) && existsSync(join(dir, 'ratings.csv'));
   } catch {
     return false;
   }
