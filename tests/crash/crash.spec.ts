@@ -15,7 +15,7 @@ import {
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { GENERATED_DATASET, generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
+import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
 import { modelVersionDir } from '@reelrank/model';
 import { leftovers, metricsPrint, outputsOf, paths, sha } from './fingerprints';
 
@@ -465,11 +465,12 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const listening = await waitFor((l) => typeof l.msg === 'string' && l.msg.includes('listening on'), 'the listening line');
       const base = String(listening.url).replace('localhost', '127.0.0.1');
       const ready = async () => (await (await fetch(`${base}/ready`)).json()) as { model: { version: string } };
+      const movieId = readCatalogue(sourceMain)[0].movieId; // a movie of the generated catalogue (its ids have gaps)
       const predictOk = async () => {
         const r = await fetch(`${base}/predict`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ user_id: 1, movie_id: 1 }),
+          body: JSON.stringify({ user_id: 1, movie_id: movieId }),
         });
         const body = (await r.json()) as { predicted_rating: number };
         return r.status === 200 && body.predicted_rating >= 0.5 && body.predicted_rating <= 5;
