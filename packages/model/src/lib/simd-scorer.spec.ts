@@ -1,3 +1,4 @@
+import { seededRandom } from '@reelrank/random';
 import { scoreAllMovies } from './scoring.js';
 import { createMovieScorer } from './simd-scorer.js';
 import { makeTestModel } from './test-model.js';
@@ -38,8 +39,7 @@ describe('createMovieScorer', () => {
 
 describe('topNInto', () => {
   it('when compared with topN on random scores with ties and masks, then the picks are identical', () => {
-    let seed = 3;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const rand = seededRandom(3);
     const idx = new Int32Array(100);
     const sc = new Float64Array(100);
     for (let round = 0; round < 50; round++) {
