@@ -28,6 +28,13 @@ export interface ThrowawayPostgres {
   binDir: string;
   /** Stops the server (fast shutdown) and removes the folder; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the server and keeps the folder (outage tests): `fast` ends the sessions and writes a
+   * checkpoint; `immediate` is a crash (no checkpoint: the next start replays the WAL).
+   */
+  stopServer(mode: 'fast' | 'immediate'): void;
+  /** Starts the stopped server again on the same port and data folder (waits until it accepts connections). */
+  startServer(): void;
 }
 
 const ENSURE_SCRIPT = join(__dirname, '..', 'ensure-postgres.sh');
@@ -88,7 +95,7 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
   };
 
   let stopped = false;
-  let started = false;
+  let started = false; // the server is running
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
@@ -114,8 +121,17 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
     run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
     const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
-    run('pg_ctl', ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOptions]);
-    started = true;
+    const startServer = () => {
+      if (started || stopped) return;
+      run('pg_ctl', ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOptions]);
+      started = true;
+    };
+    const stopServer = (mode: 'fast' | 'immediate') => {
+      if (!started) return;
+      run('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w']);
+      started = false;
+    };
+    startServer();
     const urlOf = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
     const admin = new Client({ connectionString: urlOf('postgres') });
     await admin.connect();
@@ -124,7 +140,7 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
     } finally {
       await admin.end();
     }
-    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync() };
+    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync(), stopServer, startServer };
   } catch (error) {
     stopSync();
     throw error;
