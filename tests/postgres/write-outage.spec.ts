@@ -192,4 +192,39 @@ describe('POST /ratings while PostgreSQL stops and restarts under write load', (
       expect(listed).toEqual(expected);
     }
   }, 240_000);
+
+  it('when the server stops answering without closing its connections, then a write gets 503 within the pool timeouts and goes through once it answers', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(ANSWER_BOUND_MS * 2),
+      });
+    const popular = (await (await post('/recommendations', { user_id: 990_001, n_recommendations: 1 })).json()) as {
+      recommendations: { movie_id: number }[];
+    };
+    const rating = { user_id: 990_001, movie_id: popular.recommendations[0].movie_id, rating: 4 };
+    cluster.pauseServer(true); // no answer, no reset: only the pool's own timeouts end the wait
+    try {
+      for (let i = 0; i < 2; i++) {
+        const started = performance.now();
+        const res = await post('/ratings', rating);
+        const ms = performance.now() - started;
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ratings_store_unavailable');
+        expect(ms).toBeLessThan(ANSWER_BOUND_MS);
+        process.stderr.write(`write-outage: frozen server, POST /ratings answered 503 after ${Math.round(ms)} ms\n`);
+      }
+    } finally {
+      cluster.pauseServer(false);
+    }
+    const deadline = Date.now() + 30_000;
+    let status = 0;
+    while (status !== 201 && Date.now() < deadline) {
+      status = (await post('/ratings', rating)).status;
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe(201);
+  }, 120_000);
 });

@@ -35,6 +35,11 @@ export interface ThrowawayPostgres {
   stopServer(mode: 'fast' | 'immediate'): void;
   /** Starts the stopped server again on the same port and data folder (waits until it accepts connections). */
   startServer(): void;
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the server and every one of its processes: a server that stops
+   * answering without closing a connection, as behind a dead network link (outage tests).
+   */
+  pauseServer(paused: boolean): void;
 }
 
 const ENSURE_SCRIPT = join(__dirname, '..', 'ensure-postgres.sh');
@@ -96,8 +101,20 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
 
   let stopped = false;
   let started = false; // the server is running
+  /** The postmaster (postmaster.pid) and its children. */
+  const serverPids = (): number[] => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n');
+    return [postmaster, ...children.filter((line) => line.trim() !== '').map(Number)];
+  };
   const stopSync = () => {
     if (stopped) return;
+    // A frozen server cannot stop: thaw it first (a no-op when it runs).
+    try {
+      if (started) for (const pid of serverPids()) process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
     stopped = true;
     process.off('exit', stopSync);
     process.off('SIGINT', onSignal);
@@ -131,6 +148,11 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
       run('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w']);
       started = false;
     };
+    const pauseServer = (paused: boolean) => {
+      // The postmaster first when freezing and last when thawing: it never watches a frozen child.
+      const [postmaster, ...children] = serverPids();
+      for (const pid of paused ? [postmaster, ...children] : [...children, postmaster]) process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+    };
     startServer();
     const urlOf = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
     const admin = new Client({ connectionString: urlOf('postgres') });
@@ -140,7 +162,7 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
     } finally {
       await admin.end();
     }
-    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync(), stopServer, startServer };
+    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync(), stopServer, startServer, pauseServer };
   } catch (error) {
     stopSync();
     throw error;

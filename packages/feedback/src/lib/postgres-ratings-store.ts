@@ -194,10 +194,10 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
       return results;
     } catch (error) {
       failed = true;
-      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      // A connection that failed mid-transaction (server gone, a timeout) is dropped, never handed out again.
+      // A connection that failed mid-transaction (server gone, a timeout) is closed, which rolls the
+      // transaction back (no ROLLBACK round trip: on a server that stopped answering, it would wait for the timeout again).
       client.release(failed);
     }
   };
@@ -248,8 +248,8 @@ async function* readAll(pool: pg.Pool, ready: () => Promise<void>, pageSize: num
     failed = true;
     throw error;
   } finally {
-    // A consumer that stops early ends up here too: the read-only transaction just ends.
-    await client.query('COMMIT').catch(() => (failed = true));
+    // A consumer that stops early ends up here too: the read-only transaction just ends (a failed connection is closed instead).
+    if (!failed) await client.query('COMMIT').catch(() => (failed = true));
     client.release(failed);
   }
 }

@@ -33,18 +33,16 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   try {
     // Session-level: drizzle's migrator runs its own transaction on this connection, inside the lock.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      if ((await checkOrAdopt(client, migrations)) === 'behind')
-        await migrate(drizzle({ client }), {
-          migrationsFolder: POSTGRES_MIGRATIONS_FOLDER,
-          migrationsSchema: 'public',
-          migrationsTable: POSTGRES_MIGRATIONS_TABLE,
-        });
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    }
+    if ((await checkOrAdopt(client, migrations)) === 'behind')
+      await migrate(drizzle({ client }), {
+        migrationsFolder: POSTGRES_MIGRATIONS_FOLDER,
+        migrationsSchema: 'public',
+        migrationsTable: POSTGRES_MIGRATIONS_TABLE,
+      });
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   } catch (error) {
-    broken = true; // a connection that failed mid-way may hold the lock or a transaction: discard it
+    // Closed, not reused: the server then drops the lock and any open transaction with the session.
+    broken = true;
     throw error;
   } finally {
     client.release(broken);
