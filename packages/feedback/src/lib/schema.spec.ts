@@ -159,8 +159,11 @@ describe('the SQLite ratings file under drizzle migrations', () => {
 
   it('when several processes open one new file at once, then each one migrates or finds it migrated', async () => {
     const path = join(dir, 'shared.ratings.db');
+    // Loaded first, then opened at one agreed moment, so the migrations really run at the same time.
+    const startAt = Date.now() + 4_000;
     const code = `
       const { openSqliteRatingsStore } = require(${JSON.stringify(join(__dirname, 'sqlite-ratings-store.ts'))});
+      while (Date.now() < ${startAt});
       const s = openSqliteRatingsStore(${JSON.stringify(path)});
       s.put([{ userId: process.pid, movieId: 1, rating: 4 }]).then(() => s.close()).then(() => process.stdout.write('ok'));
     `;
