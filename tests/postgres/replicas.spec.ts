@@ -1,10 +1,6 @@
-import { loadConfig } from '@reelrank/config';
-import { loadDatabase } from '@reelrank/database';
-import { runIngest } from '@reelrank/ingest';
-import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
-import { runTraining } from '@reelrank/trainer';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { freshDatabase } from './postgres-test-db';
+import { servedWorkspace } from './served-workspace';
 
 /**
  * Issue 15 item 3 "Replicas agree": two real API processes (apps/api/src/main.ts) on one PostgreSQL
@@ -18,22 +14,7 @@ describe('two API replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 13 });
-    const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, ...outer } = process.env;
-    const env = {
-      ...outer,
-      REELRANK_ROOT: tempWorkspace(),
-      MOVIELENS_SOURCE: source,
-      REELRANK_TRAIN_MAX_EPOCHS: '3',
-      REELRANK_TRAIN_FACTORS: '4',
-      REELRANK_TRAIN_RATING_MODEL: 'mf',
-      DATABASE_URL: db.url,
-    };
-    const config = loadConfig({ env });
-    const quiet = () => undefined;
-    await runIngest(config, { log: quiet });
-    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
-    await runTraining(config, { log: quiet, implicit: false });
+    const env = await servedWorkspace(db.url);
     replicas = await Promise.all(['replica a', 'replica b'].map((name) => startApi({ name, env, readyTimeoutMs: 120_000 })));
   }, 180_000);
 

@@ -28,6 +28,18 @@ export interface ThrowawayPostgres {
   binDir: string;
   /** Stops the server (fast shutdown) and removes the folder; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the server and keeps the folder (outage tests): `fast` ends the sessions and writes a
+   * checkpoint; `immediate` is a crash (no checkpoint: the next start replays the WAL).
+   */
+  stopServer(mode: 'fast' | 'immediate'): void;
+  /** Starts the stopped server again on the same port and data folder (waits until it accepts connections). */
+  startServer(): void;
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the server and every one of its processes: a server that stops
+   * answering without closing a connection, as behind a dead network link (outage tests).
+   */
+  pauseServer(paused: boolean): void;
 }
 
 const ENSURE_SCRIPT = join(__dirname, '..', 'ensure-postgres.sh');
@@ -88,9 +100,21 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
   };
 
   let stopped = false;
-  let started = false;
+  let started = false; // the server is running
+  /** The postmaster (postmaster.pid) and its children. */
+  const serverPids = (): number[] => {
+    const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n');
+    return [postmaster, ...children.filter((line) => line.trim() !== '').map(Number)];
+  };
   const stopSync = () => {
     if (stopped) return;
+    // A frozen server cannot stop: thaw it first (a no-op when it runs).
+    try {
+      if (started) for (const pid of serverPids()) process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
     stopped = true;
     process.off('exit', stopSync);
     process.off('SIGINT', onSignal);
@@ -114,8 +138,22 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
     run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
     const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
-    run('pg_ctl', ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOptions]);
-    started = true;
+    const startServer = () => {
+      if (started || stopped) return;
+      run('pg_ctl', ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOptions]);
+      started = true;
+    };
+    const stopServer = (mode: 'fast' | 'immediate') => {
+      if (!started) return;
+      run('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w']);
+      started = false;
+    };
+    const pauseServer = (paused: boolean) => {
+      // The postmaster first when freezing and last when thawing: it never watches a frozen child.
+      const [postmaster, ...children] = serverPids();
+      for (const pid of paused ? [postmaster, ...children] : [...children, postmaster]) process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+    };
+    startServer();
     const urlOf = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
     const admin = new Client({ connectionString: urlOf('postgres') });
     await admin.connect();
@@ -124,7 +162,7 @@ export async function startThrowawayPostgres(options: { database?: string } = {}
     } finally {
       await admin.end();
     }
-    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync() };
+    return { url: urlOf(database), urlOf, dir, binDir, stop: async () => stopSync(), stopServer, startServer, pauseServer };
   } catch (error) {
     stopSync();
     throw error;

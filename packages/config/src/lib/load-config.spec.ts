@@ -43,6 +43,15 @@ describe('loadConfig', () => {
     expect(redactDatabaseUrl('postgres://u:s3cret@[bad')).not.toMatch(/s3cret/);
   });
 
+  it('when the PostgreSQL pool timeouts are set, then they are read as milliseconds; a bad one is refused naming its variable', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: {} }).runtime).toMatchObject({ databaseConnectTimeoutMs: 5_000, databaseQueryTimeoutMs: 10_000 });
+    const env = { REELRANK_DATABASE_CONNECT_TIMEOUT_MS: '2000', REELRANK_DATABASE_QUERY_TIMEOUT_MS: '0' };
+    expect(loadConfig({ root, env }).runtime).toMatchObject({ databaseConnectTimeoutMs: 2_000, databaseQueryTimeoutMs: 0 });
+    expect(() => loadConfig({ root, env: { REELRANK_DATABASE_QUERY_TIMEOUT_MS: '-1' } })).toThrow(/REELRANK_DATABASE_QUERY_TIMEOUT_MS/);
+    expect(() => loadConfig({ root, env: { REELRANK_DATABASE_CONNECT_TIMEOUT_MS: 'soon' } })).toThrow(/REELRANK_DATABASE_CONNECT_TIMEOUT_MS/);
+  });
+
   it('when env variables are set, then they override the files with the right types', () => {
     const root = tempRoot();
     const config = loadConfig({

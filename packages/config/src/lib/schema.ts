@@ -202,6 +202,24 @@ export const runtimeConfigSchema = z
       .describe(
         'PostgreSQL server of the ratings posted to POST /ratings (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite file ratingsDb). Never logged with its password (redactDatabaseUrl)',
       ),
+    databaseConnectTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(5_000)
+      .describe(
+        'PostgreSQL (DATABASE_URL): how long an operation waits for a pooled connection, in ms; 0 waits forever (env REELRANK_DATABASE_CONNECT_TIMEOUT_MS). While the server is down, writes answer 503 within about this',
+      ),
+    databaseQueryTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(10_000)
+      .describe(
+        'PostgreSQL: how long one query may take before it fails (a 503) and its connection is dropped, in ms; 0: no limit (env REELRANK_DATABASE_QUERY_TIMEOUT_MS). Covers a server that stops answering without closing the connection',
+      ),
     initCwd: z
       .string()
       .min(1)
@@ -298,6 +316,8 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
   REELRANK_RATINGS_DB: ['runtime', 'ratingsDb'],
   DATABASE_URL: ['runtime', 'databaseUrl'],
+  REELRANK_DATABASE_CONNECT_TIMEOUT_MS: ['runtime', 'databaseConnectTimeoutMs'],
+  REELRANK_DATABASE_QUERY_TIMEOUT_MS: ['runtime', 'databaseQueryTimeoutMs'],
   INIT_CWD: ['runtime', 'initCwd'],
   REELRANK_TF_BACKEND: ['runtime', 'tfBackend'],
   REELRANK_VERBOSE: ['runtime', 'verbose'],

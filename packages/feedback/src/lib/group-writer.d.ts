@@ -6,7 +6,6 @@ export type WriteJob =
   { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
 export type WriteOutcome = { ok: true; value: StoredRating[] | number } | { ok: false; error: unknown };
 
-export const SCHEMA_VERSION: number;
 export function openForWriting(database: typeof Database, path: string, busyTimeoutMs: number): Database.Database;
 export function groupWriter(db: Database.Database): (jobs: WriteJob[]) => WriteOutcome[];
 export function readVersion(db: Database.Database): StoreVersion;

@@ -1,38 +1,17 @@
-// The ratings file's schema, its group-committing writer and its version query. Plain CommonJS so the writer thread
+// The ratings file's connection settings, its group-committing writer and its version query. Plain CommonJS so the writer thread
 // (writer-thread.js) requires it without a TypeScript loader; sqlite-ratings-store.ts uses the same
 // code in-thread for ':memory:' stores. Types: group-writer.d.ts.
 'use strict';
 
-const SCHEMA_VERSION = 1;
-
-// AUTOINCREMENT: ids are never reused, also after deletes (StoreVersion relies on it). INSERT OR
-// REPLACE deletes the old row of a (user, movie) pair and inserts a new one with a new, larger id.
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS ratings (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id INTEGER NOT NULL,
-    movie_id INTEGER NOT NULL,
-    rating REAL NOT NULL,
-    timestamp INTEGER NOT NULL,
-    UNIQUE (user_id, movie_id)
-  );
-  CREATE INDEX IF NOT EXISTS ratings_user_newest ON ratings (user_id, id);
-`;
-
 /**
  * Opens `path` for writing: WAL journal, `synchronous = FULL` (a COMMIT returns after the WAL is
- * fsynced, so it survives a process kill and a power loss), the schema created or checked.
+ * fsynced, so it survives a process kill and a power loss). The schema is not made here: the drizzle
+ * migrations (sqlite-migrations.ts) have run on the file before any writer opens it.
  */
 function openForWriting(Database, path, busyTimeoutMs) {
   const db = new Database(path, { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true });
-    if (version > SCHEMA_VERSION) throw new Error(`${path} has ratings schema version ${version}; this code knows up to ${SCHEMA_VERSION}`);
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
   return db;
 }
 
@@ -81,4 +60,4 @@ function readVersion(db) {
   return db.prepare('SELECT count(*) AS count, coalesce(max(id), 0) AS newestId FROM ratings').get();
 }
 
-module.exports = { SCHEMA_VERSION, openForWriting, groupWriter, readVersion };
+module.exports = { openForWriting, groupWriter, readVersion };

@@ -5,7 +5,7 @@ import { openSqliteRatingsStore } from './sqlite-ratings-store.js';
 
 /** The settings that pick the store (a loaded AppConfig has them). */
 export interface RatingsStoreSelection {
-  runtime: { databaseUrl: string | null };
+  runtime: { databaseUrl: string | null; databaseConnectTimeoutMs?: number; databaseQueryTimeoutMs?: number };
   paths: { ratingsDbPath: string };
 }
 
@@ -23,7 +23,10 @@ export interface SelectedRatingsStore {
  */
 export function openRatingsStore(config: RatingsStoreSelection): SelectedRatingsStore {
   const url = config.runtime.databaseUrl;
-  if (url) return { store: openPostgresRatingsStore(url), kind: 'postgres', location: redactDatabaseUrl(url) };
+  if (url) {
+    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.runtime;
+    return { store: openPostgresRatingsStore(url, { connectTimeoutMs, queryTimeoutMs }), kind: 'postgres', location: redactDatabaseUrl(url) };
+  }
   const path = config.paths.ratingsDbPath;
   return { store: openSqliteRatingsStore(path), kind: 'sqlite', location: path };
 }

@@ -30,6 +30,12 @@ export interface PostgresRatingsStoreOptions {
   now?: () => number;
   /** How long to wait for a connection, in ms (default 5,000; 0 waits forever). */
   connectTimeoutMs?: number;
+  /**
+   * How long one query may take, in ms (default 10,000; 0: no limit). A client-side limit: it also
+   * ends the wait on a server that stopped answering without closing the connection (the connection is
+   * then dropped, not reused).
+   */
+  queryTimeoutMs?: number;
 }
 
 export interface PostgresRatingsStore extends RatingsStore {
@@ -48,6 +54,7 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
     // Durability does not depend on the server's default.
     options: '-c synchronous_commit=on',
     // Ids, user/movie ids, counts and timestamps are bigint; every one of them fits a double (ids < 2^53).
@@ -126,6 +133,7 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
   const writeGroup = async (jobs: WriteJob[]): Promise<(StoredRating[] | number)[]> => {
     await ready();
     const client = await pool.connect();
+    let failed = false;
     try {
       const total = jobs.reduce((sum, job) => sum + (job.kind === 'put' ? job.rows.length : 0), 0);
       // One round trip: begin, take the lock, draw the ids (`total` is a count we computed: safe to inline).
@@ -185,10 +193,12 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
       await client.query('COMMIT');
       return results;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      failed = true;
       throw error;
     } finally {
-      client.release();
+      // A connection that failed mid-transaction (server gone, a timeout) is closed, which rolls the
+      // transaction back (no ROLLBACK round trip: on a server that stopped answering, it would wait for the timeout again).
+      client.release(failed);
     }
   };
 
@@ -238,8 +248,8 @@ async function* readAll(pool: pg.Pool, ready: () => Promise<void>, pageSize: num
     failed = true;
     throw error;
   } finally {
-    // A consumer that stops early ends up here too: the read-only transaction just ends.
-    await client.query('COMMIT').catch(() => (failed = true));
+    // A consumer that stops early ends up here too: the read-only transaction just ends (a failed connection is closed instead).
+    if (!failed) await client.query('COMMIT').catch(() => (failed = true));
     client.release(failed);
   }
 }

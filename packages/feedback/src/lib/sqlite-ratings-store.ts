@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { groupWriter, openForWriting, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
+import { migrateSqliteRatings } from './sqlite-migrations.js';
 import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating } from './ratings-store.js';
 
 /**
  * The embedded RatingsStore: one SQLite file of its own (data/<dataset>.ratings.db by default, see
  * @reelrank/config), never touched by a stage, so rebuilding the catalogue database loses nothing.
+ *
+ * Schema: schema-sqlite.ts, applied by drizzle's migrator when the store opens (sqlite-migrations.ts).
  *
  * Durability: WAL journal with `synchronous = FULL` (group-writer.js), so a commit has been written
  * to the WAL file and fsynced before `put` resolves. (A SIGKILL alone would be survived with NORMAL
@@ -52,8 +55,14 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   const pageSize = options.pageSize ?? 10_000;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  // This connection creates the schema (so reads work at once) and serves every read.
+  // This connection migrates the file (before the writer thread opens it; reads work at once) and serves every read.
   const db = openForWriting(Database, path, busyTimeoutMs);
+  try {
+    migrateSqliteRatings(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const writer = memory ? inlineWriter(db) : threadWriter(path, busyTimeoutMs);
 
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`);

@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, doublePrecision, index, pgSequence, pgTable, unique } from 'drizzle-orm/pg-core';
+
+/**
+ * The posted-ratings table on PostgreSQL (DATABASE_URL), the shared store. The SQLite twin is
+ * schema-sqlite.ts: same columns, keys and index (schema.spec.ts fails when the two drift apart).
+ * drizzle-kit generates ../../drizzle/postgres from this file
+ * (`npx drizzle-kit generate --config packages/feedback/drizzle.postgres.config.ts`).
+ *
+ * The table is `posted_ratings`, not `ratings`: the catalogue shares the database (schema
+ * reelrank_catalogue), and its `ratings` are the data set's. The constraint names are the ones
+ * PostgreSQL gave the hand-written schema this replaces (`UNIQUE (...)` and a column CHECK), so a
+ * database created by that code and one created by these migrations are the same (a test compares them).
+ */
+
+/** Ids come from one sequence that only grows (never reused, also after deletes: StoreVersion relies on it). */
+export const postedRatingsIdSeq = pgSequence('posted_ratings_id_seq');
+
+export const postedRatings = pgTable(
+  'posted_ratings',
+  {
+    // Drawn by the writer under its advisory lock (postgres-ratings-store.ts), not a column default:
+    // ids must follow commit order across every replica.
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    userId: bigint('user_id', { mode: 'number' }).notNull(),
+    movieId: bigint('movie_id', { mode: 'number' }).notNull(),
+    rating: doublePrecision('rating').notNull(),
+    /** Unix seconds. */
+    timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    unique('posted_ratings_user_id_movie_id_key').on(t.userId, t.movieId),
+    index('posted_ratings_user_newest').on(t.userId, t.id),
+    check('posted_ratings_rating_check', sql`${t.rating} >= 0.5 AND ${t.rating} <= 5 AND ${t.rating} * 2 = trunc(${t.rating} * 2)`),
+  ],
+);

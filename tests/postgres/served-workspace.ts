@@ -1,0 +1,30 @@
+import { loadConfig } from '@reelrank/config';
+import { loadDatabase } from '@reelrank/database';
+import { runIngest } from '@reelrank/ingest';
+import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
+import { runTraining } from '@reelrank/trainer';
+
+/**
+ * A workspace the real API can serve, its ratings on PostgreSQL: a small generated data set run through
+ * the real ingest, database and train stages, with DATABASE_URL set. Returns the environment to start
+ * API processes with (tools/lib/processes startApi).
+ */
+export async function servedWorkspace(databaseUrl: string): Promise<Record<string, string | undefined>> {
+  const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 13 });
+  const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, ...outer } = process.env;
+  const env = {
+    ...outer,
+    REELRANK_ROOT: tempWorkspace(),
+    MOVIELENS_SOURCE: source,
+    REELRANK_TRAIN_MAX_EPOCHS: '3',
+    REELRANK_TRAIN_FACTORS: '4',
+    REELRANK_TRAIN_RATING_MODEL: 'mf',
+    DATABASE_URL: databaseUrl,
+  };
+  const config = loadConfig({ env });
+  const quiet = () => undefined;
+  await runIngest(config, { log: quiet });
+  await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+  await runTraining(config, { log: quiet, implicit: false });
+  return env;
+}
