@@ -10,5 +10,16 @@ export {
   readRatingsColumns,
   readRatingsColumnsSql,
   searchMovies,
+  type DatasetMeta,
+  type RatingsColumns,
   type UserRating,
 } from './lib/queries.js';
+export { normalizeTitle } from './lib/title-search.js';
+export {
+  CATALOGUE_PG_SCHEMA,
+  PostgresCatalogueError,
+  readPostgresCatalogue,
+  readPostgresDatasetMeta,
+  type CatalogueMovieRow,
+  type PostgresCatalogueReader,
+} from './lib/postgres-read.js';
