@@ -1,4 +1,7 @@
-/** @reelrank/database: the SQLite store (drizzle schema + migrations), its bulk loader and the queries the stages and the server use. */
+/**
+ * @reelrank/database: the catalogue store in two dialects (one drizzle schema, migrations for SQLite and
+ * PostgreSQL), its bulk loaders and the queries the stages and the server use.
+ */
 export { type DbConnection, openDatabase } from './lib/create-db.js';
 export { streamCsv } from './lib/csv-stream.js';
 export { loadDatabase } from './lib/load-database.js';
@@ -16,10 +19,21 @@ export {
 } from './lib/queries.js';
 export { normalizeTitle } from './lib/title-search.js';
 export {
-  CATALOGUE_PG_SCHEMA,
   PostgresCatalogueError,
   readPostgresCatalogue,
   readPostgresDatasetMeta,
   type CatalogueMovieRow,
   type PostgresCatalogueReader,
 } from './lib/postgres-read.js';
+export { migratePostgresCatalogue, PG_MIGRATIONS, PG_MIGRATIONS_FOLDER } from './lib/postgres-catalogue.js';
+export {
+  CATALOGUE_SCHEMA,
+  catalogue as pgCatalogue,
+  datasetMeta as pgDatasetMeta,
+  links as pgLinks,
+  movieGenres as pgMovieGenres,
+  movies as pgMovies,
+  ratings as pgRatings,
+  tags as pgTags,
+  userRatingBlobs as pgUserRatingBlobs,
+} from './schema/postgres.js';

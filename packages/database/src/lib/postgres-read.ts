@@ -2,6 +2,7 @@ import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import { datasetMetaFromEntries, type DatasetMeta, type Movie, type RatingsColumns } from './queries.js';
 import { decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
+import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
 
 /**
  * Read side of the catalogue on PostgreSQL (issue 15): the tables of the PostgreSQL schema
@@ -11,8 +12,6 @@ import { decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
  * The ratings come from user_rating_blobs, decoded by the same decodeRatingBlobs as SQLite's, a page
  * of users at a time, in user order: the columns equal readRatingsColumns' byte for byte.
  */
-
-export const CATALOGUE_PG_SCHEMA = 'reelrank_catalogue';
 
 /** Users per page of user_rating_blobs (at ml-20m, ~144 ratings a user: ~300k ratings, a few MB, a page). */
 const USERS_PER_PAGE = 2_000;
@@ -77,14 +76,14 @@ export async function readPostgresDatasetMeta(databaseUrl: string): Promise<Data
 }
 
 async function openReader(client: pg.Client, where: string): Promise<PostgresCatalogueReader> {
-  const table = (name: string) => `${CATALOGUE_PG_SCHEMA}.${name}`;
+  const table = (name: string) => `${CATALOGUE_SCHEMA}.${name}`;
   let entries: [string, string][];
   try {
     entries = (await client.query<[string, string]>({ text: `SELECT key, value FROM ${table('dataset_meta')}`, rowMode: 'array' })).rows;
   } catch (error) {
     if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '3F000') {
       throw new PostgresCatalogueError(
-        `no catalogue in PostgreSQL at ${where} (schema ${CATALOGUE_PG_SCHEMA} has no dataset_meta): ` +
+        `no catalogue in PostgreSQL at ${where} (schema ${CATALOGUE_SCHEMA} has no dataset_meta): ` +
           'run the database stage with DATABASE_URL set (nx run database:pipeline)',
       );
     }

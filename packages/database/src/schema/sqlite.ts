@@ -1,7 +1,7 @@
 import { blob, index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
- * The SQLite schema of data/<dataset>.db. drizzle-kit generates the migrations in ../drizzle from
+ * The SQLite schema of data/<dataset>.db. drizzle-kit generates the migrations in ../../drizzle from
  * this file (`npx drizzle-kit generate --config packages/database/drizzle.config.ts`); after any
  * change here, regenerate and commit the new migration.
  *
