@@ -89,6 +89,11 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
     }
     throw error;
   }
+  if (entries.length === 0) {
+    throw new PostgresCatalogueError(
+      `no catalogue in PostgreSQL at ${where} (${CATALOGUE_SCHEMA}.dataset_meta is empty): run the database stage with DATABASE_URL set (nx run database:pipeline)`,
+    );
+  }
   let meta: DatasetMeta;
   try {
     meta = datasetMetaFromEntries(entries);

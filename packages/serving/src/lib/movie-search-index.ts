@@ -14,7 +14,11 @@ export class MovieSearchIndex {
   private readonly ordered: { movie: CatalogMovie; titleSearch: string }[];
   private readonly genres = new Map<string, Set<number>>();
 
-  constructor(movies: readonly CatalogueMovieRow[], movieGenres: readonly [genre: string, movieId: number][], toCatalog: (m: CatalogueMovieRow) => CatalogMovie) {
+  constructor(
+    movies: readonly CatalogueMovieRow[],
+    movieGenres: readonly [genre: string, movieId: number][],
+    toCatalog: (m: CatalogueMovieRow) => CatalogMovie,
+  ) {
     this.ordered = movies
       .map((m) => ({ movie: toCatalog(m), titleSearch: m.titleSearch }))
       .sort((a, b) => compareCodePoints(a.titleSearch, b.titleSearch) || a.movie.movieId - b.movie.movieId);

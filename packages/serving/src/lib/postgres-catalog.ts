@@ -100,8 +100,13 @@ class CompactRatings {
     return undefined;
   }
 
+  /**
+   * A user with a rating that is not a half star has Float32 ratings in its blob; SQLite's userRatings
+   * reads the REAL column instead, so give back the shortest decimal that the Float32 came from
+   * (3.7, not 3.700000047683716): exact for every rating written with at most 7 significant digits.
+   */
   ratingAt(r: number): number {
-    return this.halfStars ? this.halfStars[r] * 0.5 : this.ratings![r];
+    return this.halfStars ? this.halfStars[r] * 0.5 : Number(this.ratings![r].toPrecision(7));
   }
 
   userRatings(userId: number): CatalogRating[] {
