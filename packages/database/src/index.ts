@@ -18,6 +18,7 @@ export {
   type UserRating,
 } from './lib/queries.js';
 export { normalizeTitle } from './lib/title-search.js';
+export { readCatalogueData, type CatalogueData } from './lib/read-catalogue.js';
 export {
   PostgresCatalogueError,
   readPostgresCatalogue,

@@ -38,6 +38,12 @@ export class CatalogSourceError extends Error {
   }
 }
 
+/** Which catalogue the config selects, without opening it (for /ready and logs). */
+export function describeCatalogSource(config: CatalogSelection): Pick<CatalogSource, 'kind' | 'location'> {
+  const url = config.runtime.databaseUrl;
+  return url ? { kind: 'postgres', location: redactDatabaseUrl(url) } : { kind: 'sqlite', location: config.paths.dbPath };
+}
+
 export async function openCatalogSource(config: CatalogSelection): Promise<CatalogSource> {
   const url = config.runtime.databaseUrl;
   if (!url) {
@@ -45,7 +51,7 @@ export async function openCatalogSource(config: CatalogSelection): Promise<Catal
     return { kind: 'sqlite', location: path, open: () => openSqliteCatalog(path), refresh: async () => 'unchanged' };
   }
   const expected = config.dataset.dataset;
-  const location = redactDatabaseUrl(url);
+  const { location } = describeCatalogSource(config);
   const read = async () => checked(await openPostgresCatalog(url), expected, location);
   let current = await read();
   let refreshing: Promise<'unchanged' | 'reread'> | undefined;
