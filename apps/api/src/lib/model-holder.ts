@@ -68,7 +68,11 @@ export class ModelHolder {
       try {
         await this.options.beforeReload();
       } catch (error) {
-        throw new ModelReloadError(`the catalogue could not be read again: ${(error as Error)?.message ?? String(error)}`, this.live?.manifest.version ?? null, error);
+        throw new ModelReloadError(
+          `the catalogue could not be read again: ${(error as Error)?.message ?? String(error)}`,
+          this.live?.manifest.version ?? null,
+          error,
+        );
       }
     }
     return this.reload(target);

@@ -8,7 +8,9 @@ import { readModelSummary, type ModelSummary } from './model-metrics.js';
 import { renderReportHtml } from './render-html.js';
 import type { ReportInput } from './sections.js';
 
-export type ReportConfig = Pick<AppConfig, 'root' | 'dataset' | 'training' | 'paths'> & { runtime?: Partial<Pick<AppConfig['runtime'], 'databaseUrl'>> };
+export type ReportConfig = Pick<AppConfig, 'root' | 'dataset' | 'training' | 'paths'> & {
+  runtime?: Partial<Pick<AppConfig['runtime'], 'databaseUrl'>>;
+};
 
 export interface RunReportOptions {
   log?: (line: string) => void;

@@ -20,7 +20,9 @@ export async function readCatalogueTrainingData(config: {
   const { dataset, dataHash } = data.meta;
   const expected = config.dataset?.dataset;
   if (expected !== undefined && dataset !== expected) {
-    throw new Error(`the catalogue at ${data.from} holds data set "${dataset}", not the configured "${expected}": load it (nx run database:pipeline)`);
+    throw new Error(
+      `the catalogue at ${data.from} holds data set "${dataset}", not the configured "${expected}": load it (nx run database:pipeline)`,
+    );
   }
   return { ratings: data.ratings, movieIds: new Set(data.movies.map((m) => m.movieId)), meta: { dataset, dataHash }, from: data.from };
 }
