@@ -4,7 +4,8 @@
  */
 export { type DbConnection, openDatabase } from './lib/create-db.js';
 export { streamCsv } from './lib/csv-stream.js';
-export { loadDatabase } from './lib/load-database.js';
+export { loadDatabase, type LoadDatabaseResult, type TableCounts } from './lib/load-database.js';
+export { connectPostgres, loadPostgresDatabase, type LoadPostgresResult, PostgresUnreachableError } from './lib/load-postgres.js';
 export {
   getAllMovies,
   getDatasetMeta,

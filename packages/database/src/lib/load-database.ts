@@ -212,17 +212,29 @@ function countRows(sqlite: Database.Database, loaderMeta: Record<string, string>
   };
 }
 
-function writeMeta(
-  sqlite: Database.Database,
-  meta: { dataset: string; dataHash: string; loadedAt: string; counts: TableCounts; extra: Record<string, string> },
-): void {
-  const insert = sqlite.prepare('INSERT OR REPLACE INTO dataset_meta (key, value) VALUES (?, ?)');
-  const entries: [string, string][] = [
+export interface DatasetMetaInput {
+  dataset: string;
+  dataHash: string;
+  loadedAt: string;
+  counts: TableCounts;
+  /** The loaders' entries (the rating blobs' key, count.users). */
+  extra: Record<string, string>;
+}
+
+/** The dataset_meta rows of a load, the same keys in both dialects (a key appears once). */
+export function datasetMetaEntries(meta: DatasetMetaInput): [string, string][] {
+  const entries = new Map<string, string>([
     ['dataset', meta.dataset],
     ['dataHash', meta.dataHash],
     ['loadedAt', meta.loadedAt],
     ...Object.entries(meta.extra),
     ...Object.entries(meta.counts).map(([table, n]): [string, string] => [`count.${table}`, String(n)]),
-  ];
+  ]);
+  return [...entries];
+}
+
+function writeMeta(sqlite: Database.Database, meta: DatasetMetaInput): void {
+  const insert = sqlite.prepare('INSERT OR REPLACE INTO dataset_meta (key, value) VALUES (?, ?)');
+  const entries = datasetMetaEntries(meta);
   sqlite.transaction(() => entries.forEach(([key, value]) => insert.run(key, value)))();
 }

@@ -19,7 +19,22 @@ export const RATING_BLOBS_META_KEY = 'ratingBlobs.v1';
 /** The blob layout is native little-endian; on a big-endian host the blobs are neither written nor read. */
 export const BLOBS_SUPPORTED = endianness() === 'LE';
 
-/** Accumulates one user's ratings at a time and writes a row whenever the user changes. */
+/**
+ * Receives one user's encoded row. The buffers are views of the writer's scratch arrays, valid only
+ * during the call: a sink copies or encodes them before returning (SQLite's insert and the
+ * PostgreSQL COPY encoder both do).
+ */
+export type RatingBlobSink = (userId: number, count: number, movieIds: Buffer, ratings: Buffer, timestamps: Buffer) => void;
+
+/** The SQLite sink: one INSERT into user_rating_blobs per user. */
+export function sqliteBlobSink(sqlite: Database.Database): RatingBlobSink {
+  const insert = sqlite.prepare('INSERT INTO user_rating_blobs (user_id, count, movie_ids, ratings, timestamps) VALUES (?, ?, ?, ?, ?)');
+  return (userId, count, movieIds, ratings, timestamps) => {
+    insert.run(userId, count, movieIds, ratings, timestamps);
+  };
+}
+
+/** Accumulates one user's ratings at a time and hands a row to its sink whenever the user changes. */
 export class RatingBlobWriter {
   private movieIds = new Int32Array(4096);
   private ratings = new Float32Array(4096);
@@ -31,16 +46,13 @@ export class RatingBlobWriter {
   private lastMovie = Number.NEGATIVE_INFINITY;
   private allHalfStars = true;
   private allUint32 = true;
-  private readonly insert: Database.Statement;
   /** Ratings written (the last user included once finish() ran). */
   total = 0;
   users = 0;
   /** False once a row arrived out of (user, movie) order: the blobs must then be rebuilt. */
   inOrder = true;
 
-  constructor(sqlite: Database.Database) {
-    this.insert = sqlite.prepare('INSERT INTO user_rating_blobs (user_id, count, movie_ids, ratings, timestamps) VALUES (?, ?, ?, ?, ?)');
-  }
+  constructor(private readonly sink: RatingBlobSink) {}
 
   /** Rows must come ordered by (user, movie); the first one out of order turns `inOrder` off for good. */
   add(user: number, movie: number, rating: number, timestamp: number): void {
@@ -79,7 +91,7 @@ export class RatingBlobWriter {
     const n = this.n;
     if (n === 0) return;
     const bytes = (a: ArrayBufferView, width: number) => Buffer.from(a.buffer, a.byteOffset, n * width);
-    this.insert.run(
+    this.sink(
       this.user,
       n,
       bytes(this.movieIds, 4),
@@ -115,7 +127,7 @@ export class RatingBlobWriter {
  */
 export function rebuildRatingBlobs(sqlite: Database.Database): RatingBlobWriter {
   sqlite.exec('DELETE FROM user_rating_blobs');
-  const writer = new RatingBlobWriter(sqlite);
+  const writer = new RatingBlobWriter(sqliteBlobSink(sqlite));
   // better-sqlite3 cannot write while a statement iterates, so read 1,000 users at a time.
   const nextUsers = sqlite.prepare('SELECT DISTINCT user_id FROM ratings WHERE user_id > ? ORDER BY user_id LIMIT 1000').pluck();
   const rowsOf = sqlite

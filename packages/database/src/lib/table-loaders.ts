@@ -2,8 +2,8 @@ import type Database from 'better-sqlite3';
 import { formatCount, type ProgressReporter } from '@reelrank/artifacts';
 import { parseRatingsFile } from '@reelrank/ingest';
 import { CsvFormatError } from './csv-stream.js';
-import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter, rebuildRatingBlobs } from './rating-blobs.js';
-import { normalizeTitle } from './title-search.js';
+import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter, rebuildRatingBlobs, sqliteBlobSink } from './rating-blobs.js';
+import { checkRatingRange, FieldReader, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
 
 /** Inserts one parsed chunk of rows, inside the transaction the caller has open. */
 export interface ChunkInserter {
@@ -44,36 +44,6 @@ export type BulkLoadResult =
   /** `malformed`: rows the fast parser could not read (0 when it rejected the file as a whole). */
   | { declined: true; malformed: number };
 
-/** Field parsers that name the file, row and column of a bad value. */
-class FieldReader {
-  constructor(private readonly file: string) {}
-
-  int(value: string, column: string, row: number): number {
-    const n = Number(value);
-    if (value === '' || !Number.isSafeInteger(n)) throw this.bad(value, column, row, 'an integer');
-    return n;
-  }
-
-  intOrNull(value: string, column: string, row: number): number | null {
-    return value.trim() === '' ? null : this.int(value, column, row);
-  }
-
-  rating(value: string, column: string, row: number): number {
-    const n = Number(value);
-    if (value === '' || !(n >= 0.5 && n <= 5)) throw this.bad(value, column, row, 'a rating between 0.5 and 5.0');
-    return n;
-  }
-
-  text(value: string, column: string, row: number): string {
-    if (value.trim() === '') throw this.bad(value, column, row, 'a non-empty text');
-    return value;
-  }
-
-  private bad(value: string, column: string, row: number, expected: string): CsvFormatError {
-    return new CsvFormatError(this.file, row, `${column} must be ${expected}, found "${value.slice(0, 40)}"`);
-  }
-}
-
 /**
  * The shared row loop: any failure (a bad field, a duplicate key) becomes a CsvFormatError that
  * names the file and row, so the stage's one-line error says where to look.
@@ -102,12 +72,9 @@ export const moviesLoader: TableLoader = {
     const insertMovie = sqlite.prepare('INSERT INTO movies (movie_id, title, year, genres, title_search) VALUES (?, ?, ?, ?, ?)');
     const insertGenre = sqlite.prepare('INSERT OR IGNORE INTO movie_genres (genre, movie_id) VALUES (?, ?)');
     return rowInserter(this.file, (r, col, row) => {
-      const movieId = read.int(r[col[0]], 'movieId', row);
-      const title = read.text(r[col[1]], 'title', row);
-      // "(no genres listed)" is MovieLens' spelling of "none"; the contract says empty.
-      const genres = r[col[3]] === '(no genres listed)' ? [] : r[col[3]].split('|').filter((g) => g !== '');
-      insertMovie.run(movieId, title, read.intOrNull(r[col[2]], 'year', row), genres.join('|'), normalizeTitle(title));
-      for (const genre of genres) insertGenre.run(genre, movieId);
+      const m = parseMovieRow(read, r, col, row);
+      insertMovie.run(m.movieId, m.title, m.year, m.genres.join('|'), m.titleSearch);
+      for (const genre of m.genres) insertGenre.run(genre, m.movieId);
     });
   },
 };
@@ -201,10 +168,7 @@ export const ratingsLoader: TableLoader = {
       const movie = movies[i];
       const rating = exact(ratings[i]);
       const timestamp = timestamps[i];
-      if (!(rating >= 0.5 && rating <= 5)) {
-        // No malformed rows were skipped, so index i is data row i + 1.
-        throw new CsvFormatError(file, i + 1, `rating must be a rating between 0.5 and 5.0, found "${rating}"`);
-      }
+      checkRatingRange(file, rating, i + 1); // no malformed rows were skipped, so index i is data row i + 1
       params[4 * k] = user;
       params[4 * k + 1] = movie;
       params[4 * k + 2] = rating;
@@ -239,7 +203,7 @@ function ratingsInserter(sqlite: Database.Database, file: string) {
   const insertMany = sqlite.prepare(
     `INSERT INTO ratings (user_id, movie_id, rating, timestamp) VALUES ${Array<string>(B).fill('(?,?,?,?)').join(',')}`,
   );
-  const blobs = BLOBS_SUPPORTED ? new RatingBlobWriter(sqlite) : null;
+  const blobs = BLOBS_SUPPORTED ? new RatingBlobWriter(sqliteBlobSink(sqlite)) : null;
   const params: number[] = Array<number>(4 * B).fill(0);
   const sqlError = (error: unknown, row: number) => {
     // Duck-typed: better-sqlite3's SqliteError may come from another realm (jest) and fail instanceof.
@@ -279,8 +243,8 @@ export const linksLoader: TableLoader = {
     const read = new FieldReader(this.file);
     const insert = sqlite.prepare('INSERT INTO links (movie_id, imdb_id, tmdb_id) VALUES (?, ?, ?)');
     return rowInserter(this.file, (r, col, row) => {
-      const imdbId = r[col[1]].trim();
-      insert.run(read.int(r[col[0]], 'movieId', row), imdbId === '' ? null : imdbId, read.intOrNull(r[col[2]], 'tmdbId', row));
+      const l = parseLinkRow(read, r, col, row);
+      insert.run(l.movieId, l.imdbId, l.tmdbId);
     });
   },
 };
@@ -294,7 +258,8 @@ export const tagsLoader: TableLoader = {
     const read = new FieldReader(this.file);
     const insert = sqlite.prepare('INSERT INTO tags (user_id, movie_id, tag, timestamp) VALUES (?, ?, ?, ?)');
     return rowInserter(this.file, (r, col, row) => {
-      insert.run(read.int(r[col[0]], 'userId', row), read.int(r[col[1]], 'movieId', row), r[col[2]], read.int(r[col[3]], 'timestamp', row));
+      const t = parseTagRow(read, r, col, row);
+      insert.run(t.userId, t.movieId, t.tag, t.timestamp);
     });
   },
 };
