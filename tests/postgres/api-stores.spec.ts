@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { CATALOGUE_SCHEMA, loadDatabase } from '@reelrank/database';
+import { CATALOGUE_SCHEMA, loadDatabase, loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
@@ -10,7 +10,6 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { runTraining } from '@reelrank/trainer';
 import pg from 'pg';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
-import { copySqliteCatalogueToPostgres } from './catalogue-from-sqlite';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -42,7 +41,7 @@ beforeAll(async () => {
   const quiet = () => undefined;
   await runIngest(config, { log: quiet });
   await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
-  await copySqliteCatalogueToPostgres(config.paths.dbPath, shared.db.url);
+  await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl: shared.db.url, dataset: config.dataset.dataset, log: quiet });
   await runTraining(config, { log: quiet, implicit: false });
   const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
   shared.reference = new Recommender(loadModelArtifacts(modelDir), openSqliteCatalog(config.paths.dbPath), {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   CATALOGUE_SCHEMA,
   loadDatabase,
+  loadPostgresDatabase,
   migratePostgresCatalogue,
   openDatabase,
   readPostgresCatalogue,
@@ -12,7 +13,6 @@ import {
 import { seededRandom } from '@reelrank/random';
 import { openCatalogSource, openPostgresCatalog, openSqliteCatalog, type MovieCatalog, type MovieSearch } from '@reelrank/serving';
 import pg from 'pg';
-import { copySqliteCatalogueToPostgres } from './catalogue-from-sqlite';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -38,14 +38,14 @@ const ODD_TITLES = [
   'Day, A (2001)',
 ];
 
-function processedFolder(): string {
+function processedFolder(movieCount = 240, dataHash = 'pgread-hash-1'): string {
   const dir = mkdtempSync(join(tmpdir(), 'reelrank-pg-read-'));
   const random = seededRandom(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const movies: string[] = ['movieId,title,year,genres'];
   const ids: number[] = [];
-  for (let m = 0; m < 240; m++) {
+  for (let m = 0; m < movieCount; m++) {
     const id = 1 + m * 3;
     ids.push(id);
     const year = 1950 + Math.floor(random() * 70);
@@ -66,7 +66,7 @@ function processedFolder(): string {
   }
   writeFileSync(join(dir, 'movies.csv'), `${movies.join('\n')}\n`);
   writeFileSync(join(dir, 'ratings.csv'), `${ratings.join('\n')}\n`);
-  writeFileSync(join(dir, 'report.json'), JSON.stringify({ dataset: 'pgread', dataHash: 'pgread-hash-1' }));
+  writeFileSync(join(dir, 'report.json'), JSON.stringify({ dataset: 'pgread', dataHash }));
   return dir;
 }
 
@@ -81,7 +81,7 @@ describe('the catalogue read from PostgreSQL', () => {
     const processedDir = processedFolder();
     dbPath = join(processedDir, 'pgread.db');
     await loadDatabase({ processedDir, dbPath, dataset: 'pgread', log: () => undefined });
-    await copySqliteCatalogueToPostgres(dbPath, db.url);
+    await loadPostgresDatabase({ processedDir, databaseUrl: db.url, dataset: 'pgread', log: () => undefined });
     sqlite = openSqliteCatalog(dbPath);
     postgres = await openPostgresCatalog(db.url);
   });
@@ -206,5 +206,40 @@ describe('the catalogue read from PostgreSQL', () => {
     expect(source.open()).not.toBe(first);
     expect(source.open().allMovies()[0].title).toBe('Renamed (1999)');
     expect(first.allMovies()[0].title).toBe('Matrix, The (1999)'); // a Recommender holding the old copy keeps it
+  });
+
+  it('when a load swaps a new catalogue in during a read, then the read starts again and returns the new catalogue whole', async () => {
+    const other = await freshDatabase();
+    const watcher = new pg.Client({ connectionString: other.url });
+    try {
+      await loadPostgresDatabase({ processedDir: processedFolder(), databaseUrl: other.url, dataset: 'pgread', log: () => undefined });
+      await watcher.connect();
+      const hash = async () =>
+        (await watcher.query<{ value: string }>(`SELECT value FROM ${CATALOGUE_SCHEMA}.dataset_meta WHERE key = 'dataHash'`)).rows[0]?.value;
+      let attempts = 0;
+      let loading: Promise<unknown> | undefined;
+      const read = await readPostgresCatalogue(other.url, async (reader) => {
+        attempts++;
+        if (attempts === 1) {
+          // dataset_meta is read; now a load of other data commits its swap before the movies are read.
+          loading = loadPostgresDatabase({
+            processedDir: processedFolder(150, 'pgread-hash-2'),
+            databaseUrl: other.url,
+            dataset: 'pgread',
+            log: () => undefined,
+          });
+          while ((await hash()) !== 'pgread-hash-2') await new Promise((r) => setTimeout(r, 50));
+        }
+        return { meta: reader.meta, movies: await reader.movies(), ratings: await reader.ratingsColumns() };
+      });
+      await loading;
+      expect(attempts).toBe(2);
+      expect(read.meta.dataHash).toBe('pgread-hash-2');
+      expect(read.movies).toHaveLength(150);
+      expect(read.ratings.userIds.length).toBe(Number(read.meta.counts.ratings));
+    } finally {
+      await watcher.end().catch(() => undefined);
+      await other.drop();
+    }
   });
 });

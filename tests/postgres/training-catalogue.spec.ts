@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { loadDatabase } from '@reelrank/database';
+import { loadDatabase, loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { runReport } from '@reelrank/report';
 import { readCatalogueTrainingData, readTrainingData, runTraining } from '@reelrank/trainer';
-import { copySqliteCatalogueToPostgres } from './catalogue-from-sqlite';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -47,7 +46,7 @@ describe('the train stage and the report on the PostgreSQL catalogue', () => {
     await runIngest(onSqlite, { log: quiet });
     const { paths, dataset } = onSqlite;
     await loadDatabase({ processedDir: paths.processedDir, dbPath: paths.dbPath, dataset: dataset.dataset, log: quiet });
-    await copySqliteCatalogueToPostgres(paths.dbPath, db.url);
+    await loadPostgresDatabase({ processedDir: paths.processedDir, databaseUrl: db.url, dataset: dataset.dataset, log: quiet });
 
     // The columns, byte for byte.
     const fromSqlite = readTrainingData(paths.dbPath);

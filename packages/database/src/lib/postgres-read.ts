@@ -3,6 +3,7 @@ import pg from 'pg';
 import { datasetMetaFromEntries, type DatasetMeta, type Movie, type RatingsColumns } from './queries.js';
 import { decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
 import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
+import { connectPostgres } from './load-postgres.js';
 
 /**
  * Read side of the catalogue on PostgreSQL (issue 15): the tables of the PostgreSQL schema
@@ -32,6 +33,8 @@ export class PostgresCatalogueError extends Error {
 export interface PostgresCatalogueReader {
   /** dataset_meta, read first (throws PostgresCatalogueError when the catalogue is absent or was never completely loaded). */
   readonly meta: DatasetMeta;
+  /** dataset_meta's rows as read, by key. */
+  readonly entries: readonly [string, string][];
   /** Ratings the blobs hold (dataset_meta ratingBlobs.v1). */
   readonly ratingCount: number;
   /** Users with ratings (rows of user_rating_blobs). */
@@ -47,24 +50,39 @@ export interface PostgresCatalogueReader {
 }
 
 /**
+ * A table's rows disagree with the dataset_meta read first. The load swaps its schema in by renames,
+ * which a reader's snapshot does not cover: a table first named after the swap is the new one, whose
+ * rows the snapshot cannot see. Read again from a new snapshot (a real inconsistency persists and is reported).
+ */
+class CatalogueChangedError extends PostgresCatalogueError {}
+
+/** Attempts of one read when the catalogue was swapped in meanwhile (a load takes seconds to minutes: 3 is plenty). */
+const READ_ATTEMPTS = 3;
+
+/**
  * Opens one connection, runs `read` inside one read-only snapshot, closes. Errors name the server
  * by its masked URL (never the password).
  */
 export async function readPostgresCatalogue<T>(databaseUrl: string, read: (reader: PostgresCatalogueReader) => Promise<T>): Promise<T> {
   const where = redactDatabaseUrl(databaseUrl);
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  const client = await connectPostgres(databaseUrl, 'reelrank catalogue reader');
   try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(`cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`);
-  }
-  client.on('error', () => undefined); // a dropped connection fails the pending query instead
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const reader = await openReader(client, where);
-    const result = await read(reader);
-    await client.query('COMMIT');
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const reader = await openReader(client, where);
+        const result = await read(reader);
+        // dataset_meta again, by name: a swap since the first read resolves it to the new table (another loadedAt).
+        if (JSON.stringify(await metaEntries(client)) !== JSON.stringify(reader.entries)) {
+          throw new CatalogueChangedError(`the catalogue in PostgreSQL at ${where} was replaced while it was read`);
+        }
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (!(error instanceof CatalogueChangedError) || attempt === READ_ATTEMPTS) throw error;
+      }
+    }
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -75,11 +93,14 @@ export async function readPostgresDatasetMeta(databaseUrl: string): Promise<Data
   return readPostgresCatalogue(databaseUrl, async (reader) => reader.meta);
 }
 
+const metaEntries = async (client: pg.Client) =>
+  (await client.query<[string, string]>({ text: `SELECT key, value FROM ${CATALOGUE_SCHEMA}.dataset_meta ORDER BY key`, rowMode: 'array' })).rows;
+
 async function openReader(client: pg.Client, where: string): Promise<PostgresCatalogueReader> {
   const table = (name: string) => `${CATALOGUE_SCHEMA}.${name}`;
   let entries: [string, string][];
   try {
-    entries = (await client.query<[string, string]>({ text: `SELECT key, value FROM ${table('dataset_meta')}`, rowMode: 'array' })).rows;
+    entries = await metaEntries(client);
   } catch (error) {
     if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '3F000') {
       throw new PostgresCatalogueError(
@@ -107,6 +128,16 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
     );
   }
   const ratingCount = Number(blobTotal);
+  /** A table's row count must be the one dataset_meta recorded. */
+  const agrees = <R extends number | unknown[]>(name: string, rows: R, expected: number): R => {
+    const n = typeof rows === 'number' ? rows : rows.length;
+    if (n !== expected) {
+      throw new CatalogueChangedError(
+        `${name} in PostgreSQL at ${where} holds ${n} rows, dataset_meta says ${expected}: rebuild it (nx run database:pipeline)`,
+      );
+    }
+    return rows;
+  };
 
   const ratingPages = async (onPage: (page: RatingsColumns) => void): Promise<number> => {
     let seen = 0;
@@ -124,7 +155,7 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
       onPage(decodeRatingBlobs(rows[Symbol.iterator](), total));
     }
     if (seen !== ratingCount) {
-      throw new PostgresCatalogueError(
+      throw new CatalogueChangedError(
         `user_rating_blobs in PostgreSQL at ${where} holds ${seen > ratingCount ? 'more than' : seen} ratings, expected ${ratingCount}: rebuild it (nx run database:pipeline)`,
       );
     }
@@ -133,15 +164,20 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
 
   return {
     meta,
+    entries,
     ratingCount,
     async userCount() {
-      return Number((await client.query<[string]>({ text: `SELECT count(*) FROM ${table('user_rating_blobs')}`, rowMode: 'array' })).rows[0][0]);
+      const users = Number(
+        (await client.query<[string]>({ text: `SELECT count(*) FROM ${table('user_rating_blobs')}`, rowMode: 'array' })).rows[0][0],
+      );
+      return agrees('user_rating_blobs', users, meta.counts.users);
     },
     async movies() {
       const { rows } = await client.query<[number, string, number | null, string, string]>({
         text: `SELECT movie_id, title, year, genres, title_search FROM ${table('movies')} ORDER BY movie_id`,
         rowMode: 'array',
       });
+      agrees('movies', rows.length, meta.counts.movies);
       return rows.map(([movieId, title, year, genres, titleSearch]) => ({
         movieId,
         title,
@@ -152,7 +188,8 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
     },
     async movieGenres() {
       const sql = `SELECT genre, movie_id FROM ${table('movie_genres')} ORDER BY genre, movie_id`;
-      return (await client.query<[string, number]>({ text: sql, rowMode: 'array' })).rows;
+      const { rows } = await client.query<[string, number]>({ text: sql, rowMode: 'array' });
+      return agrees('movie_genres', rows, meta.counts.movieGenres);
     },
     ratingPages,
     async ratingsColumns() {
