@@ -51,4 +51,22 @@ describe('migratePostgresCatalogue', () => {
       await db.drop();
     }
   });
+
+  it('when the catalogue schema was dropped by hand, then the next migration recreates it', async () => {
+    const db = await freshDatabase();
+    const client = new Client({ connectionString: db.url });
+    try {
+      await client.connect();
+      await migratePostgresCatalogue(client);
+      await client.query(`DROP SCHEMA ${CATALOGUE_SCHEMA} CASCADE`);
+      await migratePostgresCatalogue(client);
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1', [
+        CATALOGUE_SCHEMA,
+      ]);
+      expect(Number(rows[0].n)).toBe(7);
+    } finally {
+      await client.end();
+      await db.drop();
+    }
+  });
 });

@@ -73,4 +73,14 @@ describe('Nx cache keys of the stages', () => {
     expect(expand(targetInputs('ingest'))).not.toContainEqual(fingerprint);
     expect(expand(targetInputs('database'))).not.toContainEqual(fingerprint);
   });
+
+  it('when the database stage is hashed, then the catalogue fingerprint is an input of its target only, and DATABASE_URL is never an env input', () => {
+    // Only the database target's own: the train stage reads what the database stage loaded (the
+    // processed data, already hashed), so a load must not make a trained model stale; the posted
+    // ratings' fingerprint already names the PostgreSQL server for training.
+    const fingerprint = { runtime: 'node tools/fingerprint-catalogue.mjs' };
+    expect(expand(targetInputs('database'))).toContainEqual(fingerprint);
+    for (const stage of ['ingest', 'train', 'report'] as CachedStage[]) expect(expand(targetInputs(stage))).not.toContainEqual(fingerprint);
+    for (const stage of Object.keys(TARGETS) as CachedStage[]) expect(envOf(targetInputs(stage)).has('DATABASE_URL')).toBe(false);
+  });
 });

@@ -200,7 +200,7 @@ export const runtimeConfigSchema = z
       )
       .default(null)
       .describe(
-        'PostgreSQL server of the ratings posted to POST /ratings (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite file ratingsDb). Never logged with its password (redactDatabaseUrl)',
+        'PostgreSQL server of the ratings posted to POST /ratings and of the catalogue the database stage loads (schema reelrank_catalogue) (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite files ratingsDb and <dataDir>/<dataset>.db). Never logged with its password (redactDatabaseUrl)',
       ),
     initCwd: z
       .string()

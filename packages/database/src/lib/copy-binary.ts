@@ -27,7 +27,7 @@ export class CopyBinaryWriter {
     private readonly stream: Writable,
     private readonly chunkBytes = 1 << 20,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, HEADER.length));
     HEADER.copy(this.buf, 0);
     this.pos = HEADER.length;
   }

@@ -1,4 +1,5 @@
 import { bigint, customType, index, integer, pgSchema, primaryKey, real, text } from 'drizzle-orm/pg-core';
+import { CATALOGUE_SCHEMA } from './catalogue-name.js';
 
 /**
  * The PostgreSQL schema of the catalogue: the same tables, columns, nullability, primary keys and
@@ -12,7 +13,7 @@ import { bigint, customType, index, integer, pgSchema, primaryKey, real, text } 
  * (load-postgres.ts), so readers only ever see a complete catalogue.
  */
 
-export const CATALOGUE_SCHEMA = 'reelrank_catalogue';
+export { CATALOGUE_SCHEMA };
 
 export const catalogue = pgSchema(CATALOGUE_SCHEMA);
 
