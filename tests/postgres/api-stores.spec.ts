@@ -9,6 +9,7 @@ import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { runTraining } from '@reelrank/trainer';
 import pg from 'pg';
+import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { freshDatabase } from './postgres-test-db';
 
@@ -145,6 +146,26 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
   });
 });
 
+describe.each<Store>(['sqlite', 'postgres'])('the CLI with its catalogue on %s', (store) => {
+  it('when asked for recommendations and a search, then it answers like the API (the same catalogue switch)', async () => {
+    const env =
+      store === 'sqlite'
+        ? shared.env
+        : { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: mkdtempSync(join(tmpdir(), 'reelrank-pg-cli-data-')) };
+    let stdout = '';
+    let stderr = '';
+    const cli = async (...argv: string[]) => {
+      stdout = '';
+      const code = await runCli(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      return JSON.parse(stdout) as unknown;
+    };
+    const expected = shared.reference.recommend(1, { n: 6 });
+    expect(await cli('recommend', '--user', '1', '-n', '6', '--json')).toEqual(json({ user_id: 1, ...expected }));
+    expect(await cli('search', 'the', '--json')).toEqual(json(shared.reference.search({ query: 'the', limit: 20, offset: 0 })));
+  }, 60_000);
+});
+
 describe('the API on PostgreSQL: start and reload', () => {
   it('when PostgreSQL holds another data set, then the API exits at start with one error naming both, its password masked', async () => {
     const url = new URL(shared.db.url);
@@ -160,6 +181,23 @@ describe('the API on PostgreSQL: start and reload', () => {
     );
     expect(error?.message).not.toMatch(/hunter2/);
   }, 90_000);
+
+  it('when started in cluster mode, then every worker reads the catalogue from PostgreSQL and answers alike', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'reelrank-pg-cluster-data-')); // no SQLite catalogue here
+    const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: data, REELRANK_WORKERS: '2' };
+    const api = await startApi({ name: 'cluster on postgres', script: 'cluster.ts', workers: 2, env, readyTimeoutMs: 120_000 });
+    try {
+      const workers = new Map<string, unknown>();
+      for (let i = 0; i < 40 && workers.size < 2; i++) {
+        const res = await fetch(`${api.url}/movies?search=the&limit=5`, { headers: { connection: 'close' } });
+        workers.set(res.headers.get('x-worker-id') ?? 'single', await res.json());
+      }
+      expect(workers.size).toBe(2);
+      for (const body of workers.values()) expect(body).toEqual(json(shared.reference.search({ query: 'the', limit: 5, offset: 0 })));
+    } finally {
+      await api.stop(5_000);
+    }
+  }, 150_000);
 
   it('when the database stage loaded anew and the admin reloads, then the catalogue is read again from PostgreSQL', async () => {
     const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token' };
