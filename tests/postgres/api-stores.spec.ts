@@ -199,7 +199,7 @@ describe('the API on PostgreSQL: start and reload', () => {
     }
   }, 150_000);
 
-  it('when the database stage loaded anew and the admin reloads, then the catalogue is read again from PostgreSQL', async () => {
+  it('when the database stage loaded anew and the admin reloads (or SIGHUP), then the catalogue is read again from PostgreSQL', async () => {
     const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token' };
     const api = await startApi({ name: 'api reloading', env, readyTimeoutMs: 120_000 });
     const client = new pg.Client({ connectionString: shared.db.url });
@@ -215,6 +215,13 @@ describe('the API on PostgreSQL: start and reload', () => {
       await client.query(`UPDATE ${CATALOGUE_SCHEMA}.dataset_meta SET value = value || '-2' WHERE key = 'dataHash'`);
       expect((await reload()).status).toBe(200);
       expect(await title()).toBe('Retitled (2001)');
+      // SIGHUP (the cluster primary's rolling reload) re-reads it too.
+      await client.query(`UPDATE ${CATALOGUE_SCHEMA}.movies SET title = 'Signalled (2002)' WHERE movie_id = $1`, [movieId]);
+      await client.query(`UPDATE ${CATALOGUE_SCHEMA}.dataset_meta SET value = value || '-3' WHERE key = 'dataHash'`);
+      api.child.kill('SIGHUP');
+      const deadline = Date.now() + 20_000;
+      while ((await title()) !== 'Signalled (2002)' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await title()).toBe('Signalled (2002)');
     } finally {
       await client.end();
       await api.stop(5_000);
