@@ -1,5 +1,5 @@
 import { loadConfig } from '@reelrank/config';
-import { loadDatabase } from '@reelrank/database';
+import { loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { runTraining } from '@reelrank/trainer';
@@ -32,7 +32,8 @@ describe('two API replicas on one PostgreSQL', () => {
     const config = loadConfig({ env });
     const quiet = () => undefined;
     await runIngest(config, { log: quiet });
-    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+    // With DATABASE_URL the database stage loads the catalogue into PostgreSQL (and the API and training read it there).
+    await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl: db.url, dataset: config.dataset.dataset, log: quiet });
     await runTraining(config, { log: quiet, implicit: false });
     replicas = await Promise.all(['replica a', 'replica b'].map((name) => startApi({ name, env, readyTimeoutMs: 120_000 })));
   }, 180_000);
