@@ -14,6 +14,7 @@ import { freshDatabase } from './postgres-test-db';
  * Issue 15 item 1, load side: the database stage's COPY load into the PostgreSQL catalogue gives the
  * same rows (and the same rating-blob bytes) as the SQLite load of the same processed folder, swaps
  * atomically, skips a load of data it already holds, and runs as the stage process with DATABASE_URL.
+ * (Over 300 lines: every case starts from the one data set ingested and loaded into SQLite in beforeAll.)
  */
 const quiet = () => undefined;
 const run = promisify(execFile);
@@ -140,6 +141,42 @@ describe('loadPostgresDatabase (the database stage on PostgreSQL)', () => {
     } finally {
       await other.drop();
     }
+  });
+
+  it('when ratings.csv has its columns in another order, then the binary COPY of the parsed columns stores the same rows as SQLite', async () => {
+    const reordered = processedVariant(config.paths.processedDir, 'reordered-hash', (dir) => {
+      const file = join(dir, 'ratings.csv');
+      const [, ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+      const swapped = rows.map((line) => {
+        const [user, movie, rating, timestamp] = line.split(',');
+        return `${movie},${timestamp},${user},${rating}`;
+      });
+      writeFileSync(file, `movieId,timestamp,userId,rating\n${swapped.join('\n')}\n`);
+    });
+    const other = await freshDatabase();
+    try {
+      const lines: string[] = [];
+      await loadPostgresDatabase({ processedDir: reordered, databaseUrl: other.url, dataset: config.dataset.dataset, log: (l) => lines.push(l) });
+      expect(lines.join('\n')).not.toMatch(/copied \(with the parse\)/); // not the CSV pass-through
+      for (const table of ['ratings', 'user_rating_blobs']) {
+        expect({ table, rows: await pgRows(other.url, table) }).toEqual({ table, rows: sqliteRows(config.paths.dbPath, table) });
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('when a rating is out of range in the processed file, then the load fails naming the row', async () => {
+    const outOfRange = processedVariant(config.paths.processedDir, 'range-hash', (dir) => {
+      const file = join(dir, 'ratings.csv');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines[1500] = lines[1500].replace(/^(\d+,\d+),[^,]+,/, '$1,7.0,');
+      writeFileSync(file, lines.join('\n'));
+    });
+    await expect(
+      loadPostgresDatabase({ processedDir: outOfRange, databaseUrl: db.url, dataset: config.dataset.dataset, log: quiet }),
+    ).rejects.toThrow(/ratings\.csv row 1500: rating must be a rating between 0\.5 and 5\.0, found "7"/);
+    expect(await pgRows(db.url, 'ratings')).toHaveLength(3_000);
   });
 
   it('when the same dataset and dataHash are loaded again, then nothing is loaded and the loadedAt stays', async () => {

@@ -27,6 +27,9 @@ export {
   type CatalogueMovieRow,
   type PostgresCatalogueReader,
 } from './lib/postgres-read.js';
+// The ratings step of the PostgreSQL load, for tools/bench-pg-load.ts to time on its own.
+export { copyRatingColumns, copyRatingsFile, readRatingColumns } from './lib/pg-copy-ratings.js';
+export { type CopyContext } from './lib/pg-copy-tables.js';
 export { migratePostgresCatalogue, PG_MIGRATIONS, PG_MIGRATIONS_FOLDER } from './lib/postgres-catalogue.js';
 export {
   CATALOGUE_SCHEMA,

@@ -1,3 +1,6 @@
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createProgress, formatCount } from '@reelrank/artifacts';
 import { parseRatingsFile } from '@reelrank/ingest';
 import { CsvFormatError, streamCsv } from './csv-stream.js';
@@ -76,6 +79,68 @@ function userMovieOrder(c: RatingColumnsIn): Uint32Array | null {
   const order = new Uint32Array(c.n);
   for (let i = 0; i < c.n; i += 1) order[i] = i;
   return order.sort((a, b) => c.users[a] - c.users[b] || c.movies[a] - c.movies[b]);
+}
+
+/** The processed ratings.csv header (ingest's contract), in the catalogue table's column order. */
+const PROCESSED_HEADER = 'userId,movieId,rating,timestamp';
+
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf
+      .subarray(0, n)
+      .toString('utf8')
+      .split(/\r?\n/)[0]
+      .replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * ratings.csv -> <schema>.ratings, returning the parsed columns (for the rating blobs). The fast
+ * path, for the ingest stage's own header: the file's bytes go to `COPY ... (FORMAT csv)` as they are
+ * (as psql \copy sends them) WHILE the ingest parser reads the same file into columns: the server
+ * parses and stores on one core, node parses on the other, so the step costs about the larger of the
+ * two instead of their sum (measured by `npm run bench:pg-load`). The columns are then range-checked
+ * (a rating outside 0.5..5 fails the load, as in SQLite). Any other header: parse, then the binary
+ * COPY of the columns.
+ */
+export async function copyRatingsFile(ctx: CopyContext, path: string): Promise<RatingColumnsIn> {
+  const file = 'ratings.csv';
+  if (firstLine(path) !== PROCESSED_HEADER) {
+    const columns = await readRatingColumns(path, ctx.log);
+    await copyRatingColumns(ctx, columns);
+    return columns;
+  }
+  const started = performance.now();
+  const stream = ctx.client.query(
+    copyFrom(`COPY "${ctx.schema}"."ratings" (user_id, movie_id, rating, timestamp) FROM STDIN (FORMAT csv, HEADER true, FREEZE)`),
+  );
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  let copyError: Error | null = null;
+  const copying = pipeline(input, stream).catch((error: Error) => {
+    copyError = error;
+  });
+  let columns: RatingColumnsIn;
+  try {
+    columns = await readRatingColumns(path, ctx.log);
+  } catch (error) {
+    input.destroy(); // aborts the COPY (CopyFail); the parser's error names the row
+    await copying;
+    throw error;
+  }
+  await copying;
+  if (copyError !== null) {
+    const where = (copyError as { where?: string }).where;
+    throw new CsvFormatError(file, null, `${(copyError as Error).message}${where ? ` (${where})` : ''}`);
+  }
+  if (stream.rowCount !== columns.n) throw new CsvFormatError(file, null, `COPY stored ${stream.rowCount} rows, the parser read ${columns.n}`);
+  for (let i = 0; i < columns.n; i += 1) checkRatingRange(file, columns.ratings[i], i + 1);
+  ctx.log(`[database ${file} copy] ${formatCount(columns.n)} rows copied (with the parse) in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  return columns;
 }
 
 /** COPY of the columns into <schema>.ratings: one pass, the COPY stream's backpressure respected. */
