@@ -1,4 +1,4 @@
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createProgress, formatCount } from '@reelrank/artifacts';
@@ -28,10 +28,14 @@ const DRAIN_EVERY = 1 << 16;
  */
 export async function readRatingColumns(path: string, log: (line: string) => void): Promise<RatingColumnsIn> {
   const file = 'ratings.csv';
-  const parseProgress = createProgress({ label: `database ${file} parse`, unit: 'rows', write: log });
+  // In bytes of the file, so the line has a total and an ETA (the row count is known only at the end).
+  const size = statSync(path).size;
+  const parseProgress = createProgress({ label: `database ${file} parse`, unit: 'bytes', total: size, write: log });
   let malformed = 0;
   try {
-    const parsed = await parseRatingsFile(path, { onProgress: (rows) => parseProgress.update(rows) });
+    const parsed = await parseRatingsFile(path, {
+      onProgress: (rows, fraction) => parseProgress.update(Math.round(fraction * size), `(${formatCount(rows)} lines)`),
+    });
     if (parsed.malformed === 0) {
       const { users, movies, ratings, timestamps, length } = parsed.ratings;
       parseProgress.done(`${formatCount(length)} rows parsed`);
