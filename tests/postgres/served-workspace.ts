@@ -1,12 +1,12 @@
 import { loadConfig } from '@reelrank/config';
-import { loadDatabase } from '@reelrank/database';
+import { loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { runTraining } from '@reelrank/trainer';
 
 /**
  * A workspace the real API can serve, its ratings on PostgreSQL: a small generated data set run through
- * the real ingest, database and train stages, with DATABASE_URL set. Returns the environment to start
+ * the real ingest, database (into PostgreSQL) and train stages, with DATABASE_URL set. Returns the environment to start
  * API processes with (tools/lib/processes startApi).
  */
 export async function servedWorkspace(databaseUrl: string): Promise<Record<string, string | undefined>> {
@@ -24,7 +24,8 @@ export async function servedWorkspace(databaseUrl: string): Promise<Record<strin
   const config = loadConfig({ env });
   const quiet = () => undefined;
   await runIngest(config, { log: quiet });
-  await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+  // With DATABASE_URL the database stage loads the catalogue into PostgreSQL (and the API and training read it there).
+  await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl, dataset: config.dataset.dataset, log: quiet });
   await runTraining(config, { log: quiet, implicit: false });
   return env;
 }

@@ -1,5 +1,5 @@
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { loadDatabase } from '@reelrank/database';
+import { loadPostgresDatabase } from '@reelrank/database';
 import { openPostgresRatingsStore, openSqliteRatingsStore } from '@reelrank/feedback';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, readRatings, tempWorkspace } from '@reelrank/ingest/testing';
@@ -23,7 +23,8 @@ describe('the train stage with DATABASE_URL set', () => {
       overrides: { training: { maxEpochs: 4, factors: 4, ratingModel: 'mf' } },
     });
     await runIngest(config, { log: quiet });
-    await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
+    // With DATABASE_URL the database stage loads the catalogue into PostgreSQL (and the API and training read it there).
+    await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl: db.url, dataset: config.dataset.dataset, log: quiet });
   });
   afterAll(() => db?.drop());
 

@@ -10,13 +10,15 @@ import { createApp, defaultLogger } from './lib/app.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
-import { openSqliteCatalog, Recommender } from '@reelrank/serving';
+import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
 
 /**
  * `nx serve api` / `npm start`: listens at once (GET /ready answers 503 while loading), loads the
- * newest complete model with its catalogue, then logs "listening on <url>". Reloads - SIGHUP or
- * POST /admin/reload with REELRANK_ADMIN_TOKEN - build the new model fully and swap it in; a
- * failed reload keeps the old one. SIGTERM/SIGINT stop accepting connections, finish the open
+ * newest complete model with its catalogue, then logs "listening on <url>". The catalogue is the
+ * SQLite file, or with DATABASE_URL the PostgreSQL catalogue read into memory (openCatalogSource; one
+ * clear error and exit 1 when it is absent, empty or another data set). Reloads - SIGHUP or
+ * POST /admin/reload with REELRANK_ADMIN_TOKEN - read the PostgreSQL catalogue again when its
+ * dataHash changed, build the new model fully and swap it in; a failed reload keeps the old one. SIGTERM/SIGINT stop accepting connections, finish the open
  * ones, then exit (0; 1 if they take longer than REELRANK_SHUTDOWN_SECONDS).
  *
  * The same file is the worker of `src/cluster.ts` (one per core): then every response carries
@@ -41,9 +43,12 @@ function main(): void {
     resolveLiveModel(registry.paths, registry.keep, (error) =>
       logger.warn({ err: error }, 'the model registry could not be updated; serving its live version as it is'),
     ).dir;
+  // Opened once listening (an async read with PostgreSQL), before the first load.
+  let catalogs: CatalogSource | undefined;
   const holder = new ModelHolder(
     (dir) => {
-      const catalog = openSqliteCatalog(config.paths.dbPath);
+      if (!catalogs) throw new Error('the catalogue is not open yet');
+      const catalog = catalogs.open();
       try {
         return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, { maxRecommendations: config.serving.maxRecommendations });
       } catch (error) {
@@ -55,12 +60,13 @@ function main(): void {
       onReloaded: (result) => {
         if (reloadSource === 'admin' && result.status === 'reloaded') tellPrimary({ type: 'reelrank:admin-reloaded', version: result.version });
       },
+      beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
     },
   );
-  const reloadFrom = (source: 'start' | 'signal') => {
+  const reloadFrom = async (source: 'start' | 'signal') => {
     reloadSource = source;
     try {
-      return holder.reload();
+      return await holder.reloadFresh();
     } finally {
       reloadSource = 'admin';
     }
@@ -92,11 +98,18 @@ function main(): void {
     metricsSource: link?.source,
     ratings,
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
+    catalogueSource: describeCatalogSource(config),
   });
   const { host, port } = config.serving;
-  const server: Server = app.listen(port, host, () => {
+  const server: Server = app.listen(port, host, async () => {
     try {
-      reloadFrom('start');
+      catalogs = await openCatalogSource(config);
+    } catch (error) {
+      console.error(`cannot open the catalogue of ${dataset}: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    try {
+      await reloadFrom('start');
     } catch (error) {
       console.error(`no trained model for ${dataset}: ${hint} (${(error as Error).message})`);
       process.exit(1);
@@ -113,6 +126,7 @@ function main(): void {
     }
     logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
     logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
+    logger.info({ catalogue: catalogs.kind, location: catalogs.location }, `catalogue read from ${catalogs.kind} (${catalogs.location})`);
     if (!env.adminToken) logger.info('POST /admin/reload is disabled (set REELRANK_ADMIN_TOKEN to enable it)');
   });
   server.on('error', (error) => {
@@ -120,9 +134,9 @@ function main(): void {
     process.exit(1);
   });
 
-  process.on('SIGHUP', () => {
+  process.on('SIGHUP', async () => {
     try {
-      const result = reloadFrom('signal');
+      const result = await reloadFrom('signal');
       logger.info({ ...result }, `SIGHUP: model ${result.version} is live`);
       tellPrimary({ type: 'reelrank:reloaded', ok: true, version: result.version });
     } catch (error) {

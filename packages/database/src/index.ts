@@ -14,8 +14,19 @@ export {
   readRatingsColumns,
   readRatingsColumnsSql,
   searchMovies,
+  type DatasetMeta,
+  type RatingsColumns,
   type UserRating,
 } from './lib/queries.js';
+export { normalizeTitle } from './lib/title-search.js';
+export { readCatalogueData, type CatalogueData } from './lib/read-catalogue.js';
+export {
+  PostgresCatalogueError,
+  readPostgresCatalogue,
+  readPostgresDatasetMeta,
+  type CatalogueMovieRow,
+  type PostgresCatalogueReader,
+} from './lib/postgres-read.js';
 // The ratings step of the PostgreSQL load, for tools/bench-pg-load.ts to time on its own.
 export { copyRatingColumns, copyRatingsFile, readRatingColumns } from './lib/pg-copy-ratings.js';
 export { type CopyContext } from './lib/pg-copy-tables.js';

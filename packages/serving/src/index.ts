@@ -17,3 +17,12 @@ export {
 export type { FoldedUser } from './lib/folded-user.js';
 export { ApiError, movieNotFound, type FieldProblem } from './lib/errors.js';
 export type { Because, MovieDetails, MovieFields, MovieRecommendation, SearchResponse, SimilarResponse } from './lib/answers.js';
+export { openPostgresCatalog, type PostgresMovieCatalog } from './lib/postgres-catalog.js';
+export {
+  CatalogSourceError,
+  describeCatalogSource,
+  openCatalog,
+  openCatalogSource,
+  type CatalogSelection,
+  type CatalogSource,
+} from './lib/catalog-source.js';

@@ -9,7 +9,7 @@ export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
 export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics } from './lib/ranking-metrics.js';
 export { ratingMetricsOf } from './lib/rating-metrics.js';
 export { readRatingsCsv, selectRows, type RatingsColumns } from './lib/ratings.js';
-export { readTrainingData } from './lib/read-training-data.js';
+export { readCatalogueTrainingData, readTrainingData } from './lib/read-training-data.js';
 export { formatModelTable } from './lib/report-table.js';
 export { runTraining } from './lib/run-training.js';
 export { splitRatings, splitRows } from './lib/split.js';

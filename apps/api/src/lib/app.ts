@@ -52,6 +52,8 @@ export interface CreateAppOptions {
   ratings?: RatingsStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
+  /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
+  catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
 }
 
 /** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
@@ -148,6 +150,7 @@ export function createApp(options: CreateAppOptions): Express {
       observe,
       fresh,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
+      catalogueSource: options.catalogueSource,
       extend: (router, adminGuard) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });

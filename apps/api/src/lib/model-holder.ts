@@ -41,6 +41,11 @@ export interface ReloadTarget {
 export interface ModelHolderOptions {
   /** Called after every successful reload (SIGHUP, POST /admin/reload, the first load). */
   onReloaded?: (result: ReloadResult) => void;
+  /**
+   * Runs before each reloadFresh (main.ts: the PostgreSQL catalogue read again when the database stage
+   * loaded it anew); a failure refuses the reload and the live model keeps serving.
+   */
+  beforeReload?: () => Promise<unknown>;
 }
 
 export class ModelHolder {
@@ -55,6 +60,22 @@ export class ModelHolder {
   /** The serving model (undefined until the first successful load). */
   current(): Recommender | undefined {
     return this.live;
+  }
+
+  /** reload() after the beforeReload step (SIGHUP, POST /admin/reload, POST /admin/models/{version}/activate). */
+  async reloadFresh(target: ReloadTarget = {}): Promise<ReloadResult> {
+    if (this.options.beforeReload) {
+      try {
+        await this.options.beforeReload();
+      } catch (error) {
+        throw new ModelReloadError(
+          `the catalogue could not be read again: ${(error as Error)?.message ?? String(error)}`,
+          this.live?.manifest.version ?? null,
+          error,
+        );
+      }
+    }
+    return this.reload(target);
   }
 
   /** Loads the newest complete model and swaps it in; throws ModelReloadError and keeps the old one on failure. */

@@ -69,12 +69,12 @@ export function modelRoutes(
     });
   });
 
-  router.post('/admin/models/:version/activate', adminGuard, (req, res) => {
+  router.post('/admin/models/:version/activate', adminGuard, async (req, res) => {
     const { version } = parseOrThrow(modelVersionParams, req.params, 'path');
     const dir = registry ? modelVersionDir(registry.paths.registryDir, version) : null;
     if (!dir || !registry) throw new ApiError(404, 'model_version_not_found', `Model version ${version} is not in the registry (see GET /models)`);
     try {
-      const result = holder!.reload({ dir, expectVersion: version, commit: () => setLiveVersion(registry.paths.registryDir, version) });
+      const result = await holder!.reloadFresh({ dir, expectVersion: version, commit: () => setLiveVersion(registry.paths.registryDir, version) });
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion },
         'model version activated via /admin/models/{version}/activate',

@@ -99,6 +99,8 @@ export function apiRouter(
     fresh: FreshUsers;
     /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
+    /** Where the catalogue is read from, for GET /ready (absent: not reported). */
+    catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
     extend?: (router: Router, adminGuard: RequestHandler) => void;
   },
 ): Router {
@@ -202,7 +204,7 @@ export function apiRouter(
         ranker: recommender.rankingKind,
         metrics: m.metrics ?? {},
       },
-      catalogue: { movies: recommender.catalogueSize },
+      catalogue: { movies: recommender.catalogueSize, ...options.catalogueSource },
       // Still ready while the store is down: reads are answered from memory, writes get 503.
       ratings_store: { ...options.ratingsStore, ...(await fresh.storeStatus()) },
     });
@@ -256,9 +258,9 @@ export function apiRouter(
     next();
   };
 
-  router.post('/admin/reload', adminGuard, (req, res) => {
+  router.post('/admin/reload', adminGuard, async (req, res) => {
     try {
-      const result = admin.holder!.reload();
+      const result = await admin.holder!.reloadFresh();
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion, seconds: result.seconds },
         'model reloaded via /admin/reload',

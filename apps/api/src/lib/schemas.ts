@@ -99,7 +99,17 @@ export const readyResponse = z.object({
     }),
     metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
   }),
-  catalogue: z.object({ movies: z.number().int() }),
+  catalogue: z.object({
+    movies: z.number().int(),
+    kind: z
+      .enum(['sqlite', 'postgres'])
+      .optional()
+      .meta({ description: 'Where the catalogue is read from: the SQLite file, or PostgreSQL (DATABASE_URL; read into memory at each load)' }),
+    location: z.string().optional().meta({
+      description: 'The SQLite file, or the PostgreSQL URL with its password masked',
+      example: 'postgres://reelrank:***@db:5432/reelrank',
+    }),
+  }),
   ratings_store: z
     .object({
       kind: z.enum(['sqlite', 'postgres']),

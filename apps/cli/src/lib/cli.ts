@@ -75,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (positionals.length && command.name !== 'search' && command.name !== 'models')
       throw new UsageError(`unexpected argument "${positionals[0]}"`, command.usage);
     const config = loadCliConfig(io.env);
-    const recommender = command.needsModel ? openRecommender(config) : undefined;
+    const recommender = command.needsModel ? await openRecommender(config) : undefined;
     try {
       const result = await command.run({ values, positionals, config, recommender, usage: command.usage, env: io.env, verbose, log: err });
       out(values.json ? JSON.stringify(result.json, null, 2) : result.text);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { loadModelArtifacts, ModelLoadError, resolveLiveModel } from '@reelrank/model';
-import { openSqliteCatalog, Recommender } from '@reelrank/serving';
+import { openCatalog, Recommender, type MovieCatalog } from '@reelrank/serving';
 import { CliFailure } from './errors.js';
 
 export const PIPELINE_HINT = 'run `npx reelrank pipeline` first';
@@ -16,25 +16,32 @@ export function loadCliConfig(env: NodeJS.ProcessEnv): AppConfig {
 }
 
 /**
- * The same Recommender the HTTP API serves, built from the model artifacts and the database on
- * disk (no server involved), so the terminal and the API give identical answers.
+ * The same Recommender the HTTP API serves, built from the model artifacts and the catalogue (the
+ * SQLite file, or with DATABASE_URL the PostgreSQL catalogue: openCatalog, the API's switch), no
+ * server involved, so the terminal and the API give identical answers.
  */
-export function openRecommender(config: AppConfig): Recommender {
+export async function openRecommender(config: AppConfig): Promise<Recommender> {
   const { dataset } = config.dataset;
   // The registry's live version, brought up to date as a server starting now would (so both answer alike).
   const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new CliFailure(`no trained model for ${dataset}: ${PIPELINE_HINT}`);
   }
-  if (!existsSync(config.paths.dbPath)) throw new CliFailure(`no database for ${dataset}: ${PIPELINE_HINT}`);
+  let catalog: MovieCatalog;
+  try {
+    catalog = await openCatalog(config);
+  } catch (error) {
+    throw new CliFailure(`cannot open the catalogue of ${dataset} (${(error as Error).message}): ${PIPELINE_HINT}`);
+  }
   try {
     const bundle = loadModelArtifacts(modelDir);
     // No per-user top lists: a one-shot command asks one question, precomputing them all would cost more.
-    return new Recommender(bundle, openSqliteCatalog(config.paths.dbPath), {
+    return new Recommender(bundle, catalog, {
       maxRecommendations: config.serving.maxRecommendations,
       precomputeBudget: 0,
     });
   } catch (error) {
+    catalog.close();
     if (error instanceof ModelLoadError) throw new CliFailure(`the model for ${dataset} cannot be loaded (${error.message}): ${PIPELINE_HINT}`);
     throw error;
   }

@@ -189,8 +189,12 @@ export function searchMovies(conn: Connection, options: SearchMoviesOptions): Se
 
 /** Provenance written by loadDatabase; throws if the database was not built by it. */
 export function getDatasetMeta(conn: Connection): DatasetMeta {
-  const rows = prepared(conn, 'SELECT key, value FROM dataset_meta').raw(true).all() as [string, string][];
-  const meta = Object.fromEntries(rows);
+  return datasetMetaFromEntries(prepared(conn, 'SELECT key, value FROM dataset_meta').raw(true).all() as [string, string][]);
+}
+
+/** DatasetMeta from the (key, value) rows of dataset_meta, whichever database they come from (SQLite or PostgreSQL). */
+export function datasetMetaFromEntries(rows: Iterable<readonly [string, string]>): DatasetMeta {
+  const meta = Object.fromEntries(rows) as Record<string, string>;
   const required = ['dataset', 'dataHash', 'loadedAt'];
   const missing = required.filter((key) => meta[key] === undefined);
   if (missing.length > 0) throw new Error(`dataset_meta lacks ${missing.join(', ')}: rebuild the database (nx run database:pipeline)`);

@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@reelrank/artifacts';
 import type { AppConfig } from '@reelrank/config';
-import { getAllMovies, getDatasetMeta, openDatabase, readRatingsColumns } from '@reelrank/database';
+import { readCatalogueData } from '@reelrank/database';
 import type { ActivityError } from './activity-error.js';
 import { readModelSummary, type ModelSummary } from './model-metrics.js';
 import { renderReportHtml } from './render-html.js';
 import type { ReportInput } from './sections.js';
 
-export type ReportConfig = Pick<AppConfig, 'root' | 'dataset' | 'training' | 'paths'>;
+export type ReportConfig = Pick<AppConfig, 'root' | 'dataset' | 'training' | 'paths'> & {
+  runtime?: Partial<Pick<AppConfig['runtime'], 'databaseUrl'>>;
+};
 
 export interface RunReportOptions {
   log?: (line: string) => void;
@@ -65,25 +67,14 @@ function modelInputs(config: ReportConfig, columns: ReportInput['columns'], data
 export async function runReport(config: ReportConfig, options: RunReportOptions = {}): Promise<ReportResult> {
   const started = performance.now();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (!existsSync(config.paths.dbPath)) {
+  const databaseUrl = config.runtime?.databaseUrl ?? null;
+  if (!databaseUrl && !existsSync(config.paths.dbPath)) {
     throw new ReportInputError(`Database not found at ${config.paths.dbPath}: run the database stage first (nx run database:pipeline)`);
   }
-  const conn = openDatabase(config.paths.dbPath, { readonly: true });
-  let columns: ReportInput['columns'];
-  let movies: ReportInput['movies'];
-  let dataHash: string | null = null;
-  try {
-    columns = readRatingsColumns(conn);
-    movies = getAllMovies(conn);
-    try {
-      dataHash = getDatasetMeta(conn).dataHash;
-    } catch {
-      dataHash = null;
-    }
-  } finally {
-    conn.close();
-  }
-  log(`[report] read ${columns.ratings.length} ratings and ${movies.length} movies from ${config.paths.dbPath}`);
+  // The catalogue from the configured store: PostgreSQL with DATABASE_URL, else the SQLite file.
+  const { ratings: columns, movies, meta, from } = await readCatalogueData({ dbPath: config.paths.dbPath, databaseUrl });
+  const dataHash = meta?.dataHash ?? null;
+  log(`[report] read ${columns.ratings.length} ratings and ${movies.length} movies from ${from}`);
   const { summary, activity, note } = modelInputs(config, columns, dataHash, options.allowMissingModel ?? false);
   if (note) log(`[report] model sections limited: ${note}`);
   const { html, charts } = await renderReportHtml({

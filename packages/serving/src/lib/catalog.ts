@@ -11,8 +11,8 @@ import {
 
 /**
  * Everything the API reads from the database, behind one small interface: the SQLite
- * implementation is the only place that knows @reelrank/database, and tests can use the
- * in-memory one.
+ * implementation here, the PostgreSQL one (postgres-catalog.ts, read once into memory) and, for
+ * tests, the in-memory one. catalog-source.ts picks between the first two.
  */
 
 export interface CatalogMovie {

@@ -1,10 +1,40 @@
 import { existsSync } from 'node:fs';
-import { getAllMovies, getDatasetMeta, openDatabase, readRatingsColumns } from '@reelrank/database';
+import { getAllMovies, getDatasetMeta, openDatabase, readCatalogueData, readRatingsColumns } from '@reelrank/database';
 import { openPostgresRatingsStore, readSqliteRatingsSnapshot, type StoredRating } from '@reelrank/feedback';
 import type { RatingsColumns } from './ratings.js';
 
-/** The only place the trainer touches the database: every rating, the catalogue's movie ids and the dataset's metadata. */
-export function readTrainingData(dbPath: string): { ratings: RatingsColumns; movieIds: Set<number>; meta: { dataset: string; dataHash: string } } {
+/**
+ * The train stage's read of the catalogue from the configured store: PostgreSQL with DATABASE_URL
+ * (`runtime.databaseUrl`), else the SQLite file `paths.dbPath`; the same columns either way, so the
+ * same data trains the same model. `from` names where it came from (the URL's password masked).
+ */
+export async function readCatalogueTrainingData(config: {
+  runtime?: { databaseUrl?: string | null };
+  paths: { dbPath: string };
+  dataset?: { dataset: string };
+}): Promise<TrainingData & { from: string }> {
+  const url = config.runtime?.databaseUrl;
+  if (!url) return { ...readTrainingData(config.paths.dbPath), from: config.paths.dbPath };
+  const data = await readCatalogueData({ dbPath: config.paths.dbPath, databaseUrl: url });
+  if (!data.meta) throw new Error(`the catalogue at ${data.from} has no dataset_meta: rebuild it (nx run database:pipeline)`);
+  const { dataset, dataHash } = data.meta;
+  const expected = config.dataset?.dataset;
+  if (expected !== undefined && dataset !== expected) {
+    throw new Error(
+      `the catalogue at ${data.from} holds data set "${dataset}", not the configured "${expected}": load it (nx run database:pipeline)`,
+    );
+  }
+  return { ratings: data.ratings, movieIds: new Set(data.movies.map((m) => m.movieId)), meta: { dataset, dataHash }, from: data.from };
+}
+
+export interface TrainingData {
+  ratings: RatingsColumns;
+  movieIds: Set<number>;
+  meta: { dataset: string; dataHash: string };
+}
+
+/** The only place the trainer touches the SQLite database: every rating, the catalogue's movie ids and the dataset's metadata. */
+export function readTrainingData(dbPath: string): TrainingData {
   const conn = openDatabase(dbPath, { readonly: true });
   try {
     const ratings = readRatingsColumns(conn);

@@ -5,7 +5,7 @@ import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
-import { postedRatingsSource, readTrainingData } from './read-training-data.js';
+import { postedRatingsSource, readCatalogueTrainingData } from './read-training-data.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
@@ -64,12 +64,12 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
-    const data = readTrainingData(config.paths.dbPath);
+    const data = await readCatalogueTrainingData(config);
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     knownMovieIds ??= data.movieIds;
     posted ??= postedRatingsSource(config) ?? false;
-    log(`[train] read ${all.ratings.length} ratings from ${config.paths.dbPath} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
   let postedSummary: PostedSummary | null = null;
