@@ -1,5 +1,5 @@
 /**
- * `npx tsx tools/bench-pg-catalogue.ts [--ratings=1000000] [--users=7000] [--movies=10000]`: memory and
+ * `npm run bench:pg-catalogue -- [--ratings=1000000] [--users=7000] [--movies=10000]`: memory and
  * time of the API's catalogue read from PostgreSQL (openPostgresCatalog: everything in memory) next
  * to the SQLite one (openSqliteCatalog: a read-only file), on a synthetic data set in a throwaway
  * cluster. Each catalogue is opened in a child process of its own (node --expose-gc) that prints its
