@@ -23,7 +23,8 @@
  *
  * Store: --store=sqlite (default: a fresh file) or --store=postgres (DATABASE_URL of the API: a throwaway
  * cluster from tools/pg/throwaway.ts, or the server of --database-url=postgres://..., whose
- * posted_ratings table it writes to), or --store=sqlite,postgres: both, one after the other in the same
+ * posted_ratings table it writes to and whose catalogue it loads, skipped when it already holds this
+ * data set), or --store=sqlite,postgres: both, one after the other in the same
  * command with the very same requests (tools/lib/feedback-bench-run.ts), then one table with the stores
  * side by side (answers/s, p50 and p99 of every route; /recommendations answers from memory, so its
  * p99 should not depend on the store, read-only or with writes alongside).

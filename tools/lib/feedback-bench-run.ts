@@ -9,6 +9,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redactDatabaseUrl } from '@reelrank/config';
+import { loadPostgresDatabase } from '@reelrank/database';
 import { openPostgresRatingsStore, openSqliteRatingsStore } from '@reelrank/feedback';
 import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../pg/throwaway';
@@ -102,6 +103,12 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
       databaseUrl = cluster.url;
     }
   }
+  // The API reads its catalogue from the same server (the database stage's loader; skipped in under a
+  // second when the server already holds this data set's dataHash).
+  if (databaseUrl) {
+    const processedDir = join(o.dataDir, 'processed', o.dataset);
+    await loadPostgresDatabase({ processedDir, databaseUrl, dataset: o.dataset, log: () => undefined });
+  }
   const storeShown = databaseUrl
     ? `PostgreSQL ${redactDatabaseUrl(databaseUrl)}${cluster ? ' (throwaway cluster, removed)' : ''}`
     : `SQLite ${storePath} (removed)`;
@@ -134,6 +141,9 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
   shuffleInPlace(users, random);
   const posters = users.slice(0, o.users);
   const others = users.slice(o.users, 2 * o.users);
+  if (others.length < o.users) {
+    throw new Error(`the model knows ${users.length} users; the benchmark needs ${2 * o.users} (--users=${o.users} who post and as many who do not)`);
+  }
   const strategies = new Map<string, number>();
   const recommend = async (userId: number, row: ReturnType<typeof recorder>, from: number, countStrategy = false) => {
     const { status, text } = await sendJson(agent, url, 'POST', '/recommendations', JSON.stringify({ user_id: userId, n_recommendations: 10 }));
