@@ -10,5 +10,7 @@ const projects = ['artifacts', 'random', 'config', 'stage', 'ingest', 'database'
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120000,
+  globalSetup: '<rootDir>/tests/scratch-setup.js',
+  globalTeardown: '<rootDir>/tests/scratch-teardown.js',
   projects: projects.map((dir) => require(`./${dir}/jest.config.js`)),
 };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
@@ -59,6 +59,7 @@ const json = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and ratings on %s', (store) => {
   let api: ApiProcess;
+  let dataDir: string | undefined;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
@@ -73,11 +74,12 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
       store === 'sqlite'
         ? shared.env
         : // Another data folder without data/<dataset>.db: the catalogue can only come from PostgreSQL.
-          { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: mkdtempSync(join(tmpdir(), 'reelrank-pg-api-data-')) };
+          { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: (dataDir = mkdtempSync(join(tmpdir(), 'reelrank-pg-api-data-'))) };
     api = await startApi({ name: `api on ${store}`, env, readyTimeoutMs: 120_000 });
   }, 150_000);
   afterAll(async () => {
     await api?.stop(5_000);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const knownUser = () => (shared.reference.dataSetRatings(1).length > 0 ? 1 : 2);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROCESSED_FIXTURE } from '../../packages/database/src/__fixtures__/fixtures';
@@ -37,7 +37,10 @@ describe('the catalogue fingerprint with DATABASE_URL set', () => {
   beforeAll(async () => {
     db = await freshDatabase();
   });
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(workspace, { recursive: true, force: true });
+  });
 
   it('when the server is empty, then "none"; once loaded, the dataset and dataHash; the same whatever the password', async () => {
     // The throwaway cluster trusts local connections: any password connects, so only the printed URL can tell them apart.

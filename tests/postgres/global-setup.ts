@@ -1,3 +1,4 @@
+import { setup as scratchSetup } from '../scratch-tmpdir';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../tools/pg/throwaway';
 
 /**
@@ -15,5 +16,8 @@ export default async function globalSetup(): Promise<void> {
   }
   (globalThis as { __reelrankPostgres?: ThrowawayPostgres }).__reelrankPostgres = cluster;
   process.env.DATABASE_URL = cluster.url;
+  // Every temporary folder of the run (specs, API processes, extra clusters) under one root that
+  // global-teardown removes (tests/scratch-tmpdir.js, as for npm test).
+  await scratchSetup();
   process.stderr.write(`\ntest:postgres: throwaway cluster (${cluster.binDir}) at ${cluster.url}, started in ${Date.now() - started} ms\n`);
 }

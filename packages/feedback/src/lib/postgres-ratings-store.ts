@@ -2,6 +2,13 @@ import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
 import { migratePostgres, POSTGRES_VERSION_SQL } from './postgres-schema.js';
+import {
+  CHANGED_USERS_CHANNEL,
+  changedUsersPayload,
+  watchUserVersions,
+  type UserVersionCacheStats,
+  type UserVersions,
+} from './postgres-user-versions.js';
 
 /**
  * The RatingsStore on a PostgreSQL server (DATABASE_URL, issue 15): every API replica opens the
@@ -15,6 +22,9 @@ import { migratePostgres, POSTGRES_VERSION_SQL } from './postgres-schema.js';
  *   as SQLite's write lock does; within a process, writes are group-committed (groupWriter).
  * - Replace per (user, movie): ON CONFLICT DO UPDATE gives the pair its new id.
  * - all(): one REPEATABLE READ READ ONLY transaction on a connection of its own, paged by keyset.
+ * - userVersion() from memory: each write NOTIFYs the users it changed, and every process keeps the
+ *   versions it read until a notification drops them (postgres-user-versions.ts), so a recommendation
+ *   does not wait for the server; without a listener (lost connection) it asks the server as before.
  *
  * Opening is synchronous and connects lazily: the schema migration runs before the first query
  * (and again after a failure), so a server that is down at start-up fails the operations, not the
@@ -36,11 +46,15 @@ export interface PostgresRatingsStoreOptions {
    * then dropped, not reused).
    */
   queryTimeoutMs?: number;
+  /** Keep users' versions in memory, dropped by the writes' notifications (default true). */
+  cacheUserVersions?: boolean;
 }
 
 export interface PostgresRatingsStore extends RatingsStore {
   /** The server and database, without the password (for logs and /ready). */
   readonly location: string;
+  /** The in-memory user versions: whether their listener is up, hits and server reads. */
+  userVersionStats(): UserVersionCacheStats;
 }
 
 /** The key of the advisory lock every writer takes (any constant shared by all processes). */
@@ -76,7 +90,9 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     await ready();
     return pool.query<R>({ name, text, values });
   };
-  const writer = groupWriter(pool, ready);
+  const versions: UserVersions | undefined =
+    options.cacheUserVersions === false ? undefined : watchUserVersions(url, { connectTimeoutMs: options.connectTimeoutMs });
+  const writer = groupWriter(pool, ready, versions);
   let closed: Promise<void> | undefined;
 
   return {
@@ -98,10 +114,15 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
       ).rows;
     },
     async userVersion(userId) {
-      return (
-        await query<{ v: number }>('posted_ratings_user_version', 'SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [userId])
-      ).rows[0].v;
+      const read = async () =>
+        (
+          await query<{ v: number }>('posted_ratings_user_version', 'SELECT coalesce(max(id), 0) AS v FROM posted_ratings WHERE user_id = $1', [
+            userId,
+          ])
+        ).rows[0].v;
+      return versions ? versions.get(userId, read) : read();
     },
+    userVersionStats: () => versions?.stats() ?? { listening: false, hits: 0, reads: 0 },
     async version() {
       return (await query<StoreVersion>('posted_ratings_version', POSTGRES_VERSION_SQL)).rows[0];
     },
@@ -109,7 +130,7 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
       return readAll(pool, ready, pageSize);
     },
     close() {
-      closed ??= pool.end();
+      closed ??= Promise.all([pool.end(), versions?.close()]).then(() => undefined);
       return closed;
     },
   };
@@ -126,7 +147,7 @@ type WriteJob =
  * validated before they get here, so a failing statement means a failing server or connection: the
  * whole group fails and nothing of it is stored.
  */
-function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob) => Promise<StoredRating[] | number> {
+function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserVersions): (job: WriteJob) => Promise<StoredRating[] | number> {
   let queue: { job: WriteJob; resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }[] = [];
   let running = false;
 
@@ -190,7 +211,11 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>): (job: WriteJob)
         results.push(job.rows.map((r, i) => ({ id: own[i], ...r })));
       }
       await flush();
-      await client.query('COMMIT');
+      // Delivered to every listening process when (and only if) the transaction commits. The payload is
+      // digits, commas or '*', so inlining it is safe; one round trip with the COMMIT.
+      const changed = changedUsersPayload(jobs.flatMap((job) => (job.kind === 'put' ? job.rows.map((r) => r.userId) : [job.userId])));
+      await client.query(`SELECT pg_notify('${CHANGED_USERS_CHANNEL}', '${changed}'); COMMIT`);
+      versions?.invalidate(changed); // this process sees its own write at once, before the notification comes back
       return results;
     } catch (error) {
       failed = true;
