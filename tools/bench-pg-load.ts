@@ -38,7 +38,7 @@ import {
   readRatingColumns,
 } from '@reelrank/database';
 import { ML20M_SHAPE, runIngest, scaledMl20mShape } from '@reelrank/ingest';
-import { markdownTable } from './lib/bench-kit';
+import { markdownTable, positiveIntFlag } from './lib/bench-kit';
 import { findPostgresBinDir, startThrowawayPostgres, type ThrowawayPostgres } from './pg/throwaway';
 
 const ROOT = resolve(__dirname, '..');
@@ -46,12 +46,7 @@ const BENCH_SCHEMA = 'reelrank_bench';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-function int(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${text}")`);
-  return value;
-}
+const int = positiveIntFlag;
 
 /** The processed folder of the synthetic set of `ratings` ratings under `cache`, ingested once. */
 async function processedSet(cache: string, ratings: number): Promise<string> {

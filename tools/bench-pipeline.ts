@@ -26,6 +26,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ML20M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
+import { positiveIntFlag } from './lib/bench-kit';
 import { peakRssKiB, spawnTimed } from './lib/time-v';
 
 const ROOT = resolve(__dirname, '..');
@@ -34,12 +35,7 @@ const STAGES = ['ingest', 'database', 'trainer'] as const;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-function int(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${text}")`);
-  return value;
-}
+const int = positiveIntFlag;
 
 interface Measured {
   seconds: number;

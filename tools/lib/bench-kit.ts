@@ -11,6 +11,14 @@ export function parseFlags(args = process.argv.slice(2)): Record<string, string>
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for child servers that need a fixed one). */
+/** A positive integer flag (`_` and `,` allowed as separators), or `fallback` when the flag is absent. */
+export function positiveIntFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${text}")`);
+  return value;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((found, fail) => {
     const server = createServer();

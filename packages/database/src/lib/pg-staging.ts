@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
 import type { TableCounts } from './load-database.js';
+import { metaCounts } from './queries.js';
 
 /**
  * The staging schema of a PostgreSQL catalogue load ("temp path + rename" on PostgreSQL): its tables
@@ -105,17 +106,5 @@ export interface LiveMeta {
 export async function readLiveMeta(client: pg.ClientBase): Promise<LiveMeta> {
   const { rows } = await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${q(CATALOGUE_SCHEMA)}.dataset_meta`);
   const meta = new Map(rows.map((r) => [r.key, r.value]));
-  const count = (table: keyof TableCounts) => Number(meta.get(`count.${table}`) ?? 0);
-  return {
-    dataset: meta.get('dataset') ?? null,
-    dataHash: meta.get('dataHash') ?? null,
-    counts: {
-      movies: count('movies'),
-      movieGenres: count('movieGenres'),
-      ratings: count('ratings'),
-      users: count('users'),
-      links: count('links'),
-      tags: count('tags'),
-    },
-  };
+  return { dataset: meta.get('dataset') ?? null, dataHash: meta.get('dataHash') ?? null, counts: metaCounts((key) => meta.get(key)) };
 }

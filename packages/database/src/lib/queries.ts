@@ -198,18 +198,18 @@ export function datasetMetaFromEntries(rows: Iterable<readonly [string, string]>
   const required = ['dataset', 'dataHash', 'loadedAt'];
   const missing = required.filter((key) => meta[key] === undefined);
   if (missing.length > 0) throw new Error(`dataset_meta lacks ${missing.join(', ')}: rebuild the database (nx run database:pipeline)`);
-  const count = (table: keyof TableCounts) => Number(meta[`count.${table}`] ?? 0);
+  return { dataset: meta.dataset, dataHash: meta.dataHash, loadedAt: meta.loadedAt, counts: metaCounts((key) => meta[key]) };
+}
+
+/** The row counts dataset_meta records (`count.<table>`; 0 when absent). */
+export function metaCounts(get: (key: string) => string | undefined): TableCounts {
+  const count = (table: keyof TableCounts) => Number(get(`count.${table}`) ?? 0);
   return {
-    dataset: meta.dataset,
-    dataHash: meta.dataHash,
-    loadedAt: meta.loadedAt,
-    counts: {
-      movies: count('movies'),
-      movieGenres: count('movieGenres'),
-      ratings: count('ratings'),
-      users: count('users'),
-      links: count('links'),
-      tags: count('tags'),
-    },
+    movies: count('movies'),
+    movieGenres: count('movieGenres'),
+    ratings: count('ratings'),
+    users: count('users'),
+    links: count('links'),
+    tags: count('tags'),
   };
 }
