@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPostgresRatingsStore } from '@reelrank/feedback';
+import { fingerprintRunner, runtimeInput, withPassword, WORKSPACE_ROOT } from './fingerprint-runner';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -10,42 +9,21 @@ import { freshDatabase } from './postgres-test-db';
  * nx.json `trainStage` (tools/fingerprint-ratings.mjs), run exactly as nx.json names it, around real
  * writes to a real server: the URL without its password and the store's version.
  */
-const root = join(__dirname, '../..');
-const nxJson = JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8'));
-type Input = string | { env?: string; runtime?: string };
-const command = (nxJson.namedInputs.trainStage as Input[]).find((i): i is { runtime: string } => typeof i === 'object' && !!i.runtime)!.runtime;
+const command = runtimeInput(JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'nx.json'), 'utf8')).namedInputs.trainStage);
 
 describe('the posted-ratings fingerprint with DATABASE_URL set', () => {
-  const { REELRANK_RATINGS_DB: _db, DATABASE_URL: _url, ...outer } = process.env;
-  const workspace = mkdtempSync(join(tmpdir(), 'reelrank-pg-fingerprint-'));
-  cpSync(join(root, 'config'), join(workspace, 'config'), { recursive: true });
-  const run = (databaseUrl: string) => {
-    const [program, ...args] = command.split(' ');
-    const env = { ...outer, REELRANK_ROOT: workspace, REELRANK_DATASET: 'fingerprint', DATABASE_URL: databaseUrl };
-    const result = spawnSync(program === 'node' ? process.execPath : program, args, { cwd: root, env, encoding: 'utf8' });
-    return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
-  };
-  const withPassword = (url: string, password: string) => {
-    const parsed = new URL(url);
-    parsed.password = password;
-    return parsed.toString();
-  };
+  const { run, fingerprint: of, dispose } = fingerprintRunner(command, { REELRANK_DATASET: 'fingerprint' });
   let db: { url: string; drop(): Promise<void> };
   beforeAll(async () => {
     db = await freshDatabase();
   });
-  afterAll(() => db?.drop());
+  afterAll(async () => {
+    await db?.drop();
+    dispose();
+  });
 
   it('when ratings arrive, then it changes; when none arrive or only the password differs, it stays the same; it never shows the password', async () => {
-    // The throwaway cluster trusts local connections: any password connects, so only the printed URL can tell them apart.
-    const fingerprint = () => {
-      const a = run(withPassword(db.url, 'first-secret'));
-      const b = run(withPassword(db.url, 'other-secret'));
-      expect(a.status).toBe(0);
-      expect(b.stdout).toBe(a.stdout);
-      expect(a.stdout + a.stderr).not.toMatch(/secret/);
-      return a.stdout;
-    };
+    const fingerprint = () => of(db.url);
     const location = new URL(withPassword(db.url, '***')).toString();
     expect(fingerprint()).toBe(`ratings: postgres ${location} none`); // no table yet: nothing to train on
     const store = openPostgresRatingsStore(db.url);

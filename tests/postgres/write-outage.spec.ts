@@ -48,15 +48,15 @@ describe('POST /ratings while PostgreSQL stops and restarts under write load', (
     await api?.stop(5_000);
     await cluster?.stop();
   });
+  const post = (path: string, body: unknown) =>
+    fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(ANSWER_BOUND_MS * 2),
+    });
 
   it('answers 201 or 503 in bounded time, takes writes again after each restart, and loses no acknowledged rating', async () => {
-    const post = (path: string, body: unknown) =>
-      fetch(`${api.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(ANSWER_BOUND_MS * 2),
-      });
     // Movies the model knows (POST /ratings refuses others with 404): a cold user's popular list.
     const popular = (await (await post('/recommendations', { user_id: 990_000, n_recommendations: 24 })).json()) as {
       recommendations: { movie_id: number }[];
@@ -194,13 +194,6 @@ describe('POST /ratings while PostgreSQL stops and restarts under write load', (
   }, 240_000);
 
   it('when the server stops answering without closing its connections, then a write gets 503 within the pool timeouts and goes through once it answers', async () => {
-    const post = (path: string, body: unknown) =>
-      fetch(`${api.url}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(ANSWER_BOUND_MS * 2),
-      });
     const popular = (await (await post('/recommendations', { user_id: 990_001, n_recommendations: 1 })).json()) as {
       recommendations: { movie_id: number }[];
     };
