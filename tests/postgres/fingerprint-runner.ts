@@ -38,6 +38,8 @@ export function fingerprintRunner(command: string, env: Record<string, string | 
     return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
   };
   return {
+    /** The runner's workspace (REELRANK_ROOT of every run): a spec may put processed data in it. */
+    workspace,
     run,
     /**
      * The output for `url` under two passwords: it must succeed, be the same for both and show neither.
