@@ -32,7 +32,9 @@ describe('the catalogue fingerprint with DATABASE_URL set', () => {
     const outputs = [run(withPassword(db.url, 'first-secret')), run(withPassword(db.url, 'first-secret'))];
     for (const output of outputs) {
       expect(output.status).toBe(0);
-      expect(output.stdout).toMatch(new RegExp(`^catalogue: postgres ${location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} must load \\d+ [0-9a-f]{16}$`));
+      expect(output.stdout).toMatch(
+        new RegExp(`^catalogue: postgres ${location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} must load \\d+ [0-9a-f]{16}$`),
+      );
       expect(output.stdout).not.toMatch(/secret/);
     }
     expect(outputs[0].stdout).not.toBe(outputs[1].stdout); // never the same key twice: no cache entry can match

@@ -16,8 +16,11 @@ function withDatabase(url: string, database: string): string {
 
 let counter = 0;
 
-/** A new, empty database on the cluster (its own sequence: ids start at 1); drop() removes it. */
-export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new, empty database on the cluster (its own sequence: ids start at 1); drop() removes it,
+ * recreate() replaces it with an empty one at the same URL (what a new container or a dropped database does).
+ */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void>; recreate(): Promise<void> }> {
   const name = `t_${process.pid}_${++counter}`;
   const admin = withDatabase(clusterUrl(), 'postgres');
   const run = async (sql: string) => {
@@ -30,5 +33,13 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
     }
   };
   await run(`CREATE DATABASE ${name}`);
-  return { url: withDatabase(clusterUrl(), name), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const drop = () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  return {
+    url: withDatabase(clusterUrl(), name),
+    drop,
+    recreate: async () => {
+      await drop();
+      await run(`CREATE DATABASE ${name}`);
+    },
+  };
 }

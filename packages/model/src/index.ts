@@ -14,6 +14,7 @@ export {
 export {
   headlineMetrics,
   type HeadlineMetrics,
+  BUILT_POINTER,
   LIVE_POINTER,
   listModelVersions,
   type LiveModel,
@@ -22,6 +23,8 @@ export {
   modelVersionDir,
   type ModelVersionInfo,
   pruneModelVersions,
+  publishBuiltModel,
+  readBuiltVersion,
   readLiveVersion,
   registerModelVersion,
   type RegistryPaths,

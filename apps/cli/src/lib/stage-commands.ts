@@ -5,7 +5,6 @@ import type { EvaluationReport } from '@reelrank/trainer';
 import { DATASET_NAME_PATTERN, DATASET_NAMES } from '@reelrank/config';
 import { CliFailure, UsageError } from './errors.js';
 import { loadCliConfig, PIPELINE_HINT } from './model-context.js';
-import { resolveLiveModel } from '@reelrank/model';
 import type { AppConfig } from '@reelrank/config';
 import type { Command, CommandContext } from './command.js';
 
@@ -56,9 +55,10 @@ const NX_WORKSPACE = resolve(__dirname, '..', '..', '..', '..');
 export const PIPELINE_OPTIONS = { dataset: { type: 'string' }, source: { type: 'string' } } as const;
 
 /**
- * `nx run-many -t pipeline`: the stale stages run, the cached ones are restored (the train stage is
- * stale when ratings were posted since, see tools/fingerprint-ratings.mjs). Returns the config the
- * stages ran with, after registering a model restored from the cache (live if the registry lacks it).
+ * `nx run-many -t pipeline publish`: the stale stages run, the cached ones are restored (the train
+ * stage is stale when ratings were posted since, see tools/fingerprint-ratings.mjs), then
+ * `trainer:publish` makes the model they describe live (a restored one too). Returns the config the
+ * stages ran with.
  */
 export function runPipelineStages({ values, usage, env }: Pick<CommandContext, 'values' | 'usage' | 'env'>): AppConfig {
   const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
@@ -73,15 +73,13 @@ export function runPipelineStages({ values, usage, env }: Pick<CommandContext, '
   }
   if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
   const nx = require.resolve('nx/bin/nx.js', { paths: [NX_WORKSPACE] });
-  const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', '--output-style=stream'], {
+  const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', 'publish', '--output-style=stream'], {
     cwd: NX_WORKSPACE,
     env: childEnv,
     stdio: 'inherit',
   });
   if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
-  const built = loadCliConfig(childEnv);
-  resolveLiveModel(built.paths, built.runtime.keepModelVersions);
-  return built;
+  return loadCliConfig(childEnv);
 }
 
 // Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.

@@ -10,14 +10,21 @@ import { ModelLoadError, readModelManifest, type ModelManifest } from './model-a
  *   <registryDir>/<version>/{model.json, metrics.json, weights-<version>.bin}
  *   <registryDir>/live.json   {"version": ..., "activatedAt": ...}, replaced atomically (temp + rename)
  *
+ *   <registryDir>/built.json  {"version": ...}: the version of models/<dataset>/ the registry last took in
+ *
  * registryDir (models/_versions/<dataset>/) lies outside the train stage's Nx output
  * (models/<dataset>/), so an Nx cache restore, which replaces that folder, never touches the history.
+ * What the pipeline built is published (publishBuiltModel: registered, made live, recorded in
+ * built.json) by the training itself, and after a cache restore by the next syncModelRegistry: the
+ * pipeline's `trainer:publish` step, the API's start and reload, and the CLI.
  * A version folder is filled under a temp name and renamed into place, and removed by renaming it
  * away first, so a reader sees only complete versions. Files are copied (reflink where the file
  * system can), not hard-linked: a registered version is a snapshot nothing else writes to.
  */
 
 export const LIVE_POINTER = 'live.json';
+/** Records which models/<dataset>/ version was last published, so a changed one (trained or restored) goes live once. */
+export const BUILT_POINTER = 'built.json';
 /** What a version may look like (it names a folder: no separators, no leading dot). */
 export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -85,13 +92,22 @@ export function modelVersionDir(registryDir: string, version: string): string | 
   return existsSync(join(dir, 'model.json')) ? dir : null;
 }
 
-export function readLiveVersion(registryDir: string): string | null {
+function readPointer(registryDir: string, name: string): string | null {
   try {
-    const pointer = JSON.parse(readFileSync(join(registryDir, LIVE_POINTER), 'utf8')) as { version?: unknown };
+    const pointer = JSON.parse(readFileSync(join(registryDir, name), 'utf8')) as { version?: unknown };
     return typeof pointer.version === 'string' && MODEL_VERSION_PATTERN.test(pointer.version) ? pointer.version : null;
   } catch {
     return null;
   }
+}
+
+export function readLiveVersion(registryDir: string): string | null {
+  return readPointer(registryDir, LIVE_POINTER);
+}
+
+/** The models/<dataset>/ version last published (null before the first, or in a registry older than built.json). */
+export function readBuiltVersion(registryDir: string): string | null {
+  return readPointer(registryDir, BUILT_POINTER);
 }
 
 /** Points `live` at a registered version (atomically); throws ModelLoadError for an unknown one. */
@@ -199,11 +215,23 @@ export function liveModel(paths: RegistryPaths): LiveModel {
 }
 
 /**
- * Brings the registry up to date with models/<dataset>/ and answers where the live model is. A
- * model there whose version is not registered yet (an Nx cache restore, a model trained before the
- * registry existed) is added and made live, as a training would; a registered one leaves the
- * pointer alone, so an activated rollback survives restarts. The model in models/<dataset>/ is
- * never pruned here either, so it cannot come back as "new" at the next start.
+ * Publishes what the pipeline built: the model in models/<dataset>/ is registered (copied in again if
+ * it was pruned), made live and recorded as built. The train stage calls it after a training; a sync
+ * calls it when models/<dataset>/ changed since the last publication (an Nx cache restore).
+ */
+export function publishBuiltModel(paths: RegistryPaths, keep: number): { version: string; added: boolean } {
+  const result = registerModelVersion(paths.registryDir, paths.modelDir, { keep, makeLive: true });
+  writeFileAtomic(join(paths.registryDir, BUILT_POINTER), `${JSON.stringify({ version: result.version, publishedAt: new Date().toISOString() })}\n`);
+  return result;
+}
+
+/**
+ * Brings the registry up to date with models/<dataset>/ and answers where the live model is. When
+ * models/<dataset>/ holds another version than the one last published (a training, or an Nx cache
+ * restore of an earlier one: the model the stage's inputs describe), that version is published and
+ * goes live, re-registered if it was pruned. When it holds the version last published, the pointer is
+ * left alone, so an activated rollback survives restarts until the pipeline builds something else.
+ * The model in models/<dataset>/ is never pruned here.
  */
 export function syncModelRegistry(paths: RegistryPaths, keep: number): LiveModel {
   let current: string | null = null;
@@ -212,10 +240,11 @@ export function syncModelRegistry(paths: RegistryPaths, keep: number): LiveModel
   } catch {
     current = null; // no model in models/<dataset>/: serve what the registry has
   }
-  if (current && MODEL_VERSION_PATTERN.test(current) && !modelVersionDir(paths.registryDir, current)) {
-    registerModelVersion(paths.registryDir, paths.modelDir, { keep, makeLive: true });
-  } else if (current && !readLiveVersion(paths.registryDir) && modelVersionDir(paths.registryDir, current)) {
-    setLiveVersion(paths.registryDir, current);
+  if (current && MODEL_VERSION_PATTERN.test(current)) {
+    if (current !== readBuiltVersion(paths.registryDir)) publishBuiltModel(paths, keep);
+    // The built version's folder was removed by hand: registered again, the pointer as it is.
+    else if (!modelVersionDir(paths.registryDir, current)) registerModelVersion(paths.registryDir, paths.modelDir, { keep, makeLive: false });
+    else if (!readLiveVersion(paths.registryDir)) setLiveVersion(paths.registryDir, current);
   }
   return liveModel(paths);
 }

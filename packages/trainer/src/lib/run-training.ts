@@ -1,6 +1,6 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
-import { initTensorFlow, registerModelVersion, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -211,7 +211,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
   // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
-  registerModelVersion(config.paths.registryDir, config.paths.modelDir, { keep: config.runtime?.keepModelVersions ?? 5, makeLive: true });
+  publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );
