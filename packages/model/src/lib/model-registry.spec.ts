@@ -9,6 +9,8 @@ import {
   liveModel,
   modelVersionDir,
   pruneModelVersions,
+  publishBuiltModel,
+  readBuiltVersion,
   readLiveVersion,
   registerModelVersion,
   resolveLiveModel,
@@ -104,18 +106,33 @@ describe('model registry', () => {
     expect(syncModelRegistry(paths, 5)).toEqual({ dir: join(paths.registryDir, v), version: v, source: 'registry' });
   });
 
-  it('when models/<dataset>/ holds a registered version after a rollback, then a sync keeps the rollback; an unregistered one (a cache restore) goes live', () => {
+  it('when models/<dataset>/ holds the version last published after a rollback, then a sync keeps the rollback; a pruned one is registered again', () => {
     const paths = workspace();
     const a = train(paths.modelDir, 1, at(1));
-    registerModelVersion(paths.registryDir, paths.modelDir, { keep: 5, makeLive: true });
+    publishBuiltModel(paths, 5);
     const b = train(paths.modelDir, 2, at(2));
-    registerModelVersion(paths.registryDir, paths.modelDir, { keep: 5, makeLive: true });
+    publishBuiltModel(paths, 5);
     setLiveVersion(paths.registryDir, a); // the operator rolled back
     expect(syncModelRegistry(paths, 5).version).toBe(a);
-    // A restore of a model the registry does not know (here: its folder was pruned by hand).
-    rmSync(join(paths.registryDir, b), { recursive: true });
-    expect(syncModelRegistry(paths, 5).version).toBe(b);
+    expect(syncModelRegistry(paths, 5).version).toBe(a); // restarts keep it
+    rmSync(join(paths.registryDir, b), { recursive: true }); // pruned by hand
+    expect(syncModelRegistry(paths, 5).version).toBe(a);
     expect(existsSync(join(paths.registryDir, b, 'model.json'))).toBe(true);
+  });
+
+  it('when an Nx cache restore puts an earlier version back in models/<dataset>/, then a sync makes it live and built, re-registered if it was pruned', () => {
+    const paths = workspace();
+    const a = train(paths.modelDir, 1, at(1));
+    publishBuiltModel(paths, 5);
+    const withRating = train(paths.modelDir, 2, at(2));
+    publishBuiltModel(paths, 5);
+    expect(readLiveVersion(paths.registryDir)).toBe(withRating);
+    // The rating was withdrawn: the next pipeline run restores the first model from the cache.
+    rmSync(join(paths.registryDir, a), { recursive: true });
+    expect(train(paths.modelDir, 1, at(1))).toBe(a);
+    expect(syncModelRegistry(paths, 5)).toEqual({ dir: join(paths.registryDir, a), version: a, source: 'registry' });
+    expect(readBuiltVersion(paths.registryDir)).toBe(a);
+    expect(existsSync(join(paths.registryDir, a, 'model.json'))).toBe(true);
   });
 
   it('when the live version folder is gone, then the live model falls back to models/<dataset>/', () => {
