@@ -23,12 +23,15 @@ const rowsOf = (c: RatingsColumns) => Array.from(c.userIds, (u, i) => [u, c.movi
 async function* stream(ratings: StoredRating[]) {
   yield* ratings;
 }
-const stored = (id: number, userId: number, movieId: number, rating: number, timestamp = 500): StoredRating => ({
+const stored = (id: number, userId: number, movieId: number, rating: number, timestamp = 500, source = 'unknown'): StoredRating => ({
   id,
   userId,
   movieId,
   rating,
   timestamp,
+  source,
+  sourceAddress: 'unknown',
+  postedAt: timestamp,
 });
 
 describe('mergePostedRatings', () => {
