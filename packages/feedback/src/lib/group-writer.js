@@ -17,7 +17,7 @@ function openForWriting(Database, path, busyTimeoutMs) {
 
 /**
  * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId} |
- * {kind: 'purge', source} | {kind: 'purge', postedSince}) in one BEGIN IMMEDIATE
+ * {kind: 'purge', source} | {kind: 'purge', address} | {kind: 'purge', postedSince}) in one BEGIN IMMEDIATE
  * transaction, so the group pays one fsync; each job runs in a SAVEPOINT of its own (nested
  * db.transaction), so one failing job rolls back alone. Returns one outcome per job once COMMIT has
  * returned: {ok: true, value} (the stored rows, or the count forgotten or purged: 0 or 1 for forget-one) or {ok: false, error};
@@ -37,14 +37,19 @@ function groupWriter(db) {
   );
   const purgeSelectors = {
     source: [db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source = ?').pluck(), db.prepare('DELETE FROM ratings WHERE source = ?')],
+    address: [
+      db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source_address = ?').pluck(),
+      db.prepare('DELETE FROM ratings WHERE source_address = ?'),
+    ],
     postedSince: [
       db.prepare('SELECT DISTINCT user_id FROM ratings WHERE posted_at >= ?').pluck(),
       db.prepare('DELETE FROM ratings WHERE posted_at >= ?'),
     ],
   };
   const purge = (job) => {
-    const [usersOf, remove] = job.source !== undefined ? purgeSelectors.source : purgeSelectors.postedSince;
-    const value = job.source !== undefined ? job.source : job.postedSince;
+    const by = job.source !== undefined ? 'source' : job.address !== undefined ? 'address' : 'postedSince';
+    const [usersOf, remove] = purgeSelectors[by];
+    const value = job[by];
     const users = usersOf.all(value);
     const changes = remove.run(value).changes;
     for (const user of users) restampNewest.run(user);

@@ -217,7 +217,12 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
         }
         if (job.kind === 'purge') {
           await flush();
-          const [where, value] = 'source' in job ? ['source = $1', job.source] : ['posted_at >= $1', job.postedSince];
+          const [where, value] =
+            'source' in job
+              ? ['source = $1', job.source]
+              : 'address' in job
+                ? ['source_address = $1', job.address]
+                : ['posted_at >= $1', job.postedSince];
           const { rows: gone } = await client.query<{ user_id: number }>(`DELETE FROM posted_ratings WHERE ${where} RETURNING user_id`, [value]);
           // As forget-one does: every user who keeps ratings has their newest take a new id, so their version moves.
           const users = [...new Set(gone.map((r) => r.user_id))];

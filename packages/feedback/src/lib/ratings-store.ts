@@ -79,8 +79,9 @@ export interface RatingsStore {
    */
   forget(userId: number, movieId: number): Promise<boolean>;
   /**
-   * Deletes every stored rating one writer posted (`source`: its subject) or every one posted at or
-   * after `postedSince` (Unix seconds, the store's clock); durable before it resolves; resolves with how
+   * Deletes every stored rating one writer posted (`source`: its subject), every one from one client
+   * `address`, or every one posted at or after `postedSince` (Unix seconds, the store's clock); durable
+   * before it resolves; resolves with how
    * many there were. Like `forget`, each user who keeps ratings has their newest written again under
    * a new id, so their `userVersion` moves, and the store's version moves whenever anything was deleted.
    */
@@ -94,20 +95,23 @@ export interface RatingsStore {
   close(): Promise<void>;
 }
 
-export type PurgeSelector = { source: string } | { postedSince: number };
+/** What a purge removes: what one writer posted (its subject), what came from one client address, or what was posted since a time. */
+export type PurgeSelector = { source: string } | { address: string } | { postedSince: number };
 
-/** Checks a purge's selector (exactly one of a source subject or a time) and returns only that. */
+/** Checks a purge's selector (exactly one of source, address or postedSince) and returns only that. */
 export function checkPurge(selector: PurgeSelector): PurgeSelector {
-  const source = 'source' in selector ? selector.source : undefined;
-  const since = 'postedSince' in selector ? selector.postedSince : undefined;
-  if ((source === undefined) === (since === undefined)) throw new RangeError('purge takes exactly one of source or postedSince');
-  if (source !== undefined) {
-    if (typeof source !== 'string' || source.length === 0 || source.length > MAX_SOURCE_LENGTH)
-      throw new RangeError('purge: source must be a subject');
-    return { source };
+  const fields = selector as Partial<Record<'source' | 'address' | 'postedSince', unknown>>;
+  const given = (['source', 'address', 'postedSince'] as const).filter((k) => fields[k] !== undefined);
+  if (given.length !== 1) throw new RangeError('purge takes exactly one of source, address or postedSince');
+  const [key] = given;
+  const value = fields[key];
+  if (key === 'postedSince') {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new RangeError('purge: postedSince must be Unix seconds');
+    return { postedSince: value };
   }
-  if (!Number.isSafeInteger(since) || since! < 0) throw new RangeError('purge: postedSince must be Unix seconds');
-  return { postedSince: since! };
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SOURCE_LENGTH)
+    throw new RangeError(`purge: ${key} must be 1..${MAX_SOURCE_LENGTH} characters`);
+  return key === 'source' ? { source: value } : { address: value };
 }
 
 /** Ratings are 0.5..5.0 in half steps: the one check, shared by every implementation. */

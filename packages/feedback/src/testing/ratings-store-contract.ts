@@ -280,6 +280,17 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       expect(await s.version()).toEqual(after);
     });
 
+    it('purges everything from one client address, whichever visitors wrote it', async () => {
+      const s = store();
+      await s.put([{ userId: 1, movieId: 1, rating: 5 }], { subject: 'visitor:a', address: '198.51.100.7' });
+      await s.put([{ userId: 2, movieId: 1, rating: 5 }], { subject: 'visitor:b', address: '198.51.100.7' });
+      await s.put([{ userId: 3, movieId: 1, rating: 4 }], { subject: 'visitor:c', address: '203.0.113.1' });
+      expect(await s.purge({ address: '198.51.100.7' })).toBe(2);
+      expect((await s.version()).count).toBe(1);
+      expect((await s.forUser(3)).map((r) => r.source)).toEqual(['visitor:c']);
+      await expect(s.purge({ source: 'x', address: 'y' } as never)).rejects.toThrow(/exactly one/);
+    });
+
     it("purges everything posted at or after a time by the store's clock, whatever timestamp the rating carries", async () => {
       let clock = 1_700_000_000;
       const s = store({ now: () => clock });
