@@ -79,7 +79,16 @@ describe('reelrank retrain', () => {
     const run = await cli(env, 'retrain', '--reload', api!.url, '--json');
     expect(run).toMatchObject({ code: 0 });
     const out = JSON.parse(run.stdout);
-    expect(out.posted).toEqual({ count: 1, newestId: 1, replaced: 0, added: 1, newUsers: 1, skippedUnknownMovies: 0 });
+    expect(out.posted).toEqual({
+      count: 1,
+      newestId: 1,
+      replaced: 0,
+      added: 1,
+      newUsers: 1,
+      skippedUnknownMovies: 0,
+      droppedByIdentityCap: 0,
+      identityCaps: expect.objectContaining({ cappedIdentityCount: 0, cappedIdentities: [] }),
+    });
     expect(out.trained_version).not.toBe(before);
     expect(out.live_version).toBe(out.trained_version);
     expect(out.reload).toMatchObject({ status: 'reloaded', version: out.trained_version, previous_version: before });

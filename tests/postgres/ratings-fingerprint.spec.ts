@@ -41,6 +41,12 @@ describe('the posted-ratings fingerprint with DATABASE_URL set', () => {
       expect(fingerprint()).toBe(`ratings: postgres ${location} 2 ${again.id}`);
       await store.forget(7, 1);
       expect(fingerprint()).toMatch(new RegExp(`^ratings: postgres \\S+ 1 \\d+$`));
+      const beforeFlood = fingerprint();
+      await store.put([{ userId: 8, movieId: 1, rating: 5 }], { subject: 'visitor:mallory', address: '198.51.100.7' });
+      const flooded = fingerprint();
+      await store.purge({ source: 'visitor:mallory' });
+      expect(fingerprint()).not.toBe(flooded);
+      expect(fingerprint()).toBe(beforeFlood); // the very contents trained before the flood: that training is still right
     } finally {
       await store.close();
     }

@@ -1,4 +1,5 @@
-import { openPostgresRatingsStore, POSTGRES_MIGRATIONS_TABLE } from '@reelrank/feedback';
+import { openPostgresRatingsStore, POSTGRES_MIGRATIONS_FOLDER, POSTGRES_MIGRATIONS_TABLE } from '@reelrank/feedback';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { Client } from 'pg';
 import { freshDatabase } from './postgres-test-db';
 
@@ -79,9 +80,11 @@ describe('posted_ratings under drizzle migrations', () => {
     const store = openPostgresRatingsStore(old.url);
     try {
       expect(await store.version()).toEqual({ count: 2, newestId: 4 });
+      // Rows from before writers were recorded: an unknown source, posted when they were rated (the best guess).
+      const unknown = { source: 'unknown', sourceAddress: 'unknown' };
       expect(await store.forUser(1)).toEqual([
-        { id: 4, userId: 1, movieId: 10, rating: 2.5, timestamp: 103 },
-        { id: 2, userId: 1, movieId: 11, rating: 3, timestamp: 101 },
+        { id: 4, userId: 1, movieId: 10, rating: 2.5, timestamp: 103, postedAt: 103, ...unknown },
+        { id: 2, userId: 1, movieId: 11, rating: 3, timestamp: 101, postedAt: 101, ...unknown },
       ]);
       const [next] = await store.put([{ userId: 1, movieId: 11, rating: 5, timestamp: 104 }]);
       expect(next.id).toBe(5);
@@ -93,8 +96,10 @@ describe('posted_ratings under drizzle migrations', () => {
       await store.close();
     }
     await withClient(old.url, async (c) => {
-      // Recorded as applied in drizzle's log, not re-run; the old log is left as it was.
-      expect((await c.query(`SELECT count(*)::int AS n FROM ${POSTGRES_MIGRATIONS_TABLE}`)).rows).toEqual([{ n: 1 }]);
+      // 0000 recorded as applied in drizzle's log, not re-run, the later ones run; the old log is left as it was.
+      expect((await c.query(`SELECT count(*)::int AS n FROM ${POSTGRES_MIGRATIONS_TABLE}`)).rows).toEqual([
+        { n: readMigrationFiles({ migrationsFolder: POSTGRES_MIGRATIONS_FOLDER }).length },
+      ]);
       expect((await c.query('SELECT version, name FROM reelrank_feedback_migrations')).rows).toEqual([{ version: 1, name: 'posted_ratings' }]);
     });
 

@@ -52,7 +52,15 @@ describe('the train stage with DATABASE_URL set', () => {
       const users = Array.from(loadModelArtifacts(config.paths.modelDir).model.userIds);
       expect(users).toContain(900_001);
       expect(users).not.toContain(800_001);
-      expect(manifest.training.posted).toEqual({ ...version, replaced: 1, added: 1, newUsers: 1, skippedUnknownMovies: 1 });
+      expect(manifest.training.posted).toEqual({
+        ...version,
+        replaced: 1,
+        added: 1,
+        newUsers: 1,
+        skippedUnknownMovies: 1,
+        droppedByIdentityCap: 0,
+        identityCaps: expect.objectContaining({ cappedIdentityCount: 0, cappedIdentities: [] }),
+      });
       expect(lines).toContain(`[train] posted ratings: 3 read (newest id ${version.newestId}); 1 replaced the data set's, 1 added, 1 new users`);
     } finally {
       await store.close();

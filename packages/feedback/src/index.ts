@@ -1,5 +1,15 @@
 /** @reelrank/feedback: ratings posted to the running service, behind one interface (RatingsStore); SQLite is the embedded implementation, PostgreSQL the shared one. */
-export { InvalidRatingError, isValidRating, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './lib/ratings-store.js';
+export {
+  InvalidRatingError,
+  isValidRating,
+  UNKNOWN_SOURCE,
+  type NewRating,
+  type PurgeSelector,
+  type RatingSource,
+  type RatingsStore,
+  type StoredRating,
+  type StoreVersion,
+} from './lib/ratings-store.js';
 export {
   openSqliteRatingsStore,
   readSqliteRatingsSnapshot,

@@ -8,6 +8,7 @@ import { requestLog } from './http-fast.js';
 import { noQuery } from './movie-schemas.js';
 import { ratingInput, ratingsBatch, userIdParams, userMovieParams, type RatingInput } from './rating-schemas.js';
 import { parseOrThrow } from './validate.js';
+import { ratingSource } from './rating-source.js';
 
 /**
  * Ratings in: POST /ratings stores one rating or a batch (all or nothing) and answers 201 only once
@@ -43,7 +44,8 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
     if (unknown.length) throw movieNotFound(unknown, batch ? 'ratings.movie_id' : 'movie_id');
     let stored: StoredRating[];
     try {
-      stored = await store.put(items.map((r) => ({ userId: r.user_id, movieId: r.movie_id, rating: r.rating, timestamp: r.timestamp })));
+      const rows = items.map((r) => ({ userId: r.user_id, movieId: r.movie_id, rating: r.rating, timestamp: r.timestamp }));
+      stored = await store.put(rows, ratingSource(req, res));
     } catch (error) {
       throw unavailable(req, error);
     }

@@ -150,6 +150,12 @@ export const trainingConfigSchema = z
       .describe(
         'With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)',
       ),
+    postedNewUsersPerIdentity: positiveInt.describe(
+      "Posted ratings in training: new users (not in the data set) counted per writer identity, the newest kept (a key or the admin token is one identity; visitors and anonymous callers count per client address, since one address can mint many visitors). Caps what one client can push into the popular list and everyone's picks (default 10)",
+    ),
+    postedRatingsPerIdentity: positiveInt.describe(
+      'Posted ratings in training: ratings counted per writer identity (as for postedNewUsersPerIdentity), the newest kept (default 2000)',
+    ),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {

@@ -1,9 +1,12 @@
 // Types of group-writer.js (plain CommonJS so the writer thread requires it without a TS loader).
 import type Database from 'better-sqlite3';
-import type { NewRating, StoredRating, StoreVersion } from './ratings-store.js';
+import type { PurgeSelector, RowToWrite, StoredRating, StoreVersion } from './ratings-store.js';
 
 export type WriteJob =
-  { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
+  | { kind: 'put'; rows: RowToWrite[] }
+  | { kind: 'forget'; userId: number }
+  | { kind: 'forget-one'; userId: number; movieId: number }
+  | ({ kind: 'purge' } & PurgeSelector);
 export type WriteOutcome = { ok: true; value: StoredRating[] | number } | { ok: false; error: unknown };
 
 export function openForWriting(database: typeof Database, path: string, busyTimeoutMs: number): Database.Database;

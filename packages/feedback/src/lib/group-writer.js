@@ -16,21 +16,45 @@ function openForWriting(Database, path, busyTimeoutMs) {
 }
 
 /**
- * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId}) in one BEGIN IMMEDIATE
+ * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId} |
+ * {kind: 'purge', source} | {kind: 'purge', address} | {kind: 'purge', postedSince}) in one BEGIN IMMEDIATE
  * transaction, so the group pays one fsync; each job runs in a SAVEPOINT of its own (nested
  * db.transaction), so one failing job rolls back alone. Returns one outcome per job once COMMIT has
- * returned: {ok: true, value} (the stored rows, or the count forgotten: 0 or 1 for forget-one) or {ok: false, error};
+ * returned: {ok: true, value} (the stored rows, or the count forgotten or purged: 0 or 1 for forget-one) or {ok: false, error};
  * throws when the transaction as a whole fails (then nothing of the group is stored).
  */
 function groupWriter(db) {
-  const insert = db.prepare('INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp) VALUES (?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp, source, source_address, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const forget = db.prepare('DELETE FROM ratings WHERE user_id = ?');
   const forgetOne = db.prepare('DELETE FROM ratings WHERE user_id = ? AND movie_id = ?');
-  // After deleting one rating, the user's newest remaining one is written again under a new id, so the
-  // user's version (their newest id) moves even when the deleted rating was not the newest.
+  // After deleting some of a user's ratings, the user's newest remaining one is written again under a
+  // new id, so the user's version (their newest id) moves even when the deleted ones were not the newest.
   const restampNewest = db.prepare(
-    'INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp) SELECT user_id, movie_id, rating, timestamp FROM ratings WHERE user_id = ? ORDER BY id DESC LIMIT 1',
+    `INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp, source, source_address, posted_at)
+     SELECT user_id, movie_id, rating, timestamp, source, source_address, posted_at FROM ratings WHERE user_id = ? ORDER BY id DESC LIMIT 1`,
   );
+  const purgeSelectors = {
+    source: [db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source = ?').pluck(), db.prepare('DELETE FROM ratings WHERE source = ?')],
+    address: [
+      db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source_address = ?').pluck(),
+      db.prepare('DELETE FROM ratings WHERE source_address = ?'),
+    ],
+    postedSince: [
+      db.prepare('SELECT DISTINCT user_id FROM ratings WHERE posted_at >= ?').pluck(),
+      db.prepare('DELETE FROM ratings WHERE posted_at >= ?'),
+    ],
+  };
+  const purge = (job) => {
+    const by = job.source !== undefined ? 'source' : job.address !== undefined ? 'address' : 'postedSince';
+    const [usersOf, remove] = purgeSelectors[by];
+    const value = job[by];
+    const users = usersOf.all(value);
+    const changes = remove.run(value).changes;
+    for (const user of users) restampNewest.run(user);
+    return changes;
+  };
   const writeJob = db.transaction((job) => {
     if (job.kind === 'forget') return forget.run(job.userId).changes;
     if (job.kind === 'forget-one') {
@@ -38,7 +62,11 @@ function groupWriter(db) {
       if (changes) restampNewest.run(job.userId);
       return changes;
     }
-    return job.rows.map((r) => ({ id: Number(insert.run(r.userId, r.movieId, r.rating, r.timestamp).lastInsertRowid), ...r }));
+    if (job.kind === 'purge') return purge(job);
+    return job.rows.map((r) => ({
+      id: Number(insert.run(r.userId, r.movieId, r.rating, r.timestamp, r.source, r.sourceAddress, r.postedAt).lastInsertRowid),
+      ...r,
+    }));
   });
   const writeGroup = db.transaction((jobs) =>
     jobs.map((job) => {

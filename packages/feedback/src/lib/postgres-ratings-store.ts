@@ -1,6 +1,16 @@
 import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
-import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating, type StoreVersion } from './ratings-store.js';
+import {
+  checkPurge,
+  normalizeBatch,
+  type NewRating,
+  type PurgeSelector,
+  type RatingSource,
+  type RatingsStore,
+  type RowToWrite,
+  type StoredRating,
+  type StoreVersion,
+} from './ratings-store.js';
 import { migratePostgres, POSTGRES_VERSION_SQL } from './postgres-schema.js';
 import {
   CHANGED_USERS_CHANNEL,
@@ -59,7 +69,8 @@ export interface PostgresRatingsStore extends RatingsStore {
 
 /** The key of the advisory lock every writer takes (any constant shared by all processes). */
 const WRITE_LOCK = 0x7265656c; // 'reel'
-const COLUMNS = 'id, user_id AS "userId", movie_id AS "movieId", rating, timestamp';
+const COLUMNS =
+  'id, user_id AS "userId", movie_id AS "movieId", rating, timestamp, source, source_address AS "sourceAddress", posted_at AS "postedAt"';
 
 export function openPostgresRatingsStore(url: string, options: PostgresRatingsStoreOptions = {}): PostgresRatingsStore {
   const pageSize = options.pageSize ?? 10_000;
@@ -97,8 +108,8 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
 
   return {
     location: redactDatabaseUrl(url),
-    async put(ratings: readonly NewRating[]) {
-      const rows = normalizeBatch(ratings, now());
+    async put(ratings: readonly NewRating[], source?: RatingSource) {
+      const rows = normalizeBatch(ratings, now(), source);
       if (rows.length === 0) return [];
       return (await writer({ kind: 'put', rows })) as StoredRating[];
     },
@@ -107,6 +118,9 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     },
     async forget(userId, movieId) {
       return ((await writer({ kind: 'forget-one', userId, movieId })) as number) > 0;
+    },
+    async purge(selector) {
+      return (await writer({ kind: 'purge', ...checkPurge(selector) })) as number;
     },
     async forUser(userId) {
       return (
@@ -137,7 +151,10 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
 }
 
 type WriteJob =
-  { kind: 'put'; rows: Required<NewRating>[] } | { kind: 'forget'; userId: number } | { kind: 'forget-one'; userId: number; movieId: number };
+  | { kind: 'put'; rows: RowToWrite[] }
+  | { kind: 'forget'; userId: number }
+  | { kind: 'forget-one'; userId: number; movieId: number }
+  | ({ kind: 'purge' } & PurgeSelector);
 
 /**
  * Group commit, as the SQLite store does: the jobs that arrive while a group commits form the next
@@ -165,8 +182,9 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
       const ids = opening[2].rows.map((r) => r.id).sort((a, b) => a - b);
       let next = 0;
       const results: (StoredRating[] | number)[] = [];
+      const purged: number[] = []; // users a purge changed
       // Consecutive puts go into one INSERT until a pair repeats (one statement may not update a row twice).
-      let pending: { rows: Required<NewRating>[]; ids: number[] } = { rows: [], ids: [] };
+      let pending: { rows: RowToWrite[]; ids: number[] } = { rows: [], ids: [] };
       const pairs = new Set<string>();
       const flush = async () => {
         if (pending.rows.length === 0) return;
@@ -175,16 +193,47 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
         pairs.clear();
         await client.query({
           name: 'posted_ratings_put',
-          text: `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[])
-           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp`,
-          values: [own, rows.map((r) => r.userId), rows.map((r) => r.movieId), rows.map((r) => r.rating), rows.map((r) => r.timestamp)],
+          text: `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp, source, source_address, posted_at)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::double precision[], $5::bigint[], $6::text[], $7::text[], $8::bigint[])
+           ON CONFLICT (user_id, movie_id) DO UPDATE SET id = excluded.id, rating = excluded.rating, timestamp = excluded.timestamp,
+             source = excluded.source, source_address = excluded.source_address, posted_at = excluded.posted_at`,
+          values: [
+            own,
+            rows.map((r) => r.userId),
+            rows.map((r) => r.movieId),
+            rows.map((r) => r.rating),
+            rows.map((r) => r.timestamp),
+            rows.map((r) => r.source),
+            rows.map((r) => r.sourceAddress),
+            rows.map((r) => r.postedAt),
+          ],
         });
       };
       for (const job of jobs) {
         if (job.kind === 'forget') {
           await flush();
           results.push((await client.query('DELETE FROM posted_ratings WHERE user_id = $1', [job.userId])).rowCount ?? 0);
+          continue;
+        }
+        if (job.kind === 'purge') {
+          await flush();
+          const [where, value] =
+            'source' in job
+              ? ['source = $1', job.source]
+              : 'address' in job
+                ? ['source_address = $1', job.address]
+                : ['posted_at >= $1', job.postedSince];
+          const { rows: gone } = await client.query<{ user_id: number }>(`DELETE FROM posted_ratings WHERE ${where} RETURNING user_id`, [value]);
+          // As forget-one does: every user who keeps ratings has their newest take a new id, so their version moves.
+          const users = [...new Set(gone.map((r) => r.user_id))];
+          if (users.length)
+            await client.query(
+              `UPDATE posted_ratings SET id = nextval('posted_ratings_id_seq')
+               WHERE id IN (SELECT max(id) FROM posted_ratings WHERE user_id = ANY($1::bigint[]) GROUP BY user_id)`,
+              [users],
+            );
+          purged.push(...users);
+          results.push(gone.length);
           continue;
         }
         if (job.kind === 'forget-one') {
@@ -213,7 +262,10 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
       await flush();
       // Delivered to every listening process when (and only if) the transaction commits. The payload is
       // digits, commas or '*', so inlining it is safe; one round trip with the COMMIT.
-      const changed = changedUsersPayload(jobs.flatMap((job) => (job.kind === 'put' ? job.rows.map((r) => r.userId) : [job.userId])));
+      const changed = changedUsersPayload([
+        ...jobs.flatMap((job) => (job.kind === 'put' ? job.rows.map((r) => r.userId) : job.kind === 'purge' ? [] : [job.userId])),
+        ...purged,
+      ]);
       await client.query(`SELECT pg_notify('${CHANGED_USERS_CHANNEL}', '${changed}'); COMMIT`);
       versions?.invalidate(changed); // this process sees its own write at once, before the notification comes back
       return results;

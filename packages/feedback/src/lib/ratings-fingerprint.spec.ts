@@ -50,4 +50,29 @@ describe('the posted-ratings fingerprint (the runtime input of the train stage)'
       await store.close();
     }
   });
+
+  it('when one writer is purged, then it changes, also when a user kept ratings of another writer or the purged one was the newest', async () => {
+    const store = openSqliteRatingsStore(path);
+    try {
+      await store.put([{ userId: 7, movieId: 1, rating: 4 }], { subject: 'key:backend', address: '10.0.0.1' });
+      await store.put(
+        [
+          { userId: 7, movieId: 2, rating: 5 },
+          { userId: 8, movieId: 2, rating: 5 },
+        ],
+        { subject: 'visitor:mallory', address: '198.51.100.7' },
+      );
+      const before = fingerprint();
+      expect(await store.purge({ source: 'visitor:mallory' })).toBe(2);
+      const after = fingerprint();
+      expect(after).not.toBe(before);
+      const { count, newestId } = await store.version();
+      expect(after).toBe(`ratings: ${count} ${newestId}`);
+      expect(count).toBe(1);
+      await store.purge({ address: '10.0.0.1' });
+      expect(fingerprint()).toBe('ratings: none');
+    } finally {
+      await store.close();
+    }
+  });
 });

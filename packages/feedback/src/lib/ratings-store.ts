@@ -28,7 +28,27 @@ export interface StoredRating {
   rating: number;
   /** Unix seconds. */
   timestamp: number;
+  /** The identity subject that wrote it (RatingSource.subject). */
+  source: string;
+  /** The client address it came from (RatingSource.address). */
+  sourceAddress: string;
+  /** Unix seconds by the store's clock when it was written. */
+  postedAt: number;
 }
+
+/**
+ * Who writes a batch: kept with every rating of it, so training can bound what one writer weighs and
+ * an operator can purge what one writer posted.
+ */
+export interface RatingSource {
+  /** The identity subject: 'key:<id>', 'visitor:<id>', 'admin-token', or 'addr:<address>' when anonymous. */
+  subject: string;
+  /** The caller's client address as its rate-limit key (an IPv6 address by its /64). */
+  address: string;
+}
+
+/** What rows written without a source (and rows from before sources were kept) carry. */
+export const UNKNOWN_SOURCE: RatingSource = { subject: 'unknown', address: 'unknown' };
 
 /**
  * A summary of the whole store: equal versions mean equal contents. (Ids only grow, so for one
@@ -42,8 +62,8 @@ export interface StoreVersion {
 }
 
 export interface RatingsStore {
-  /** Stores the ratings in one transaction and resolves with them as stored, once durable. */
-  put(ratings: readonly NewRating[]): Promise<StoredRating[]>;
+  /** Stores the ratings in one transaction, tagged with who wrote them, and resolves with them as stored, once durable. */
+  put(ratings: readonly NewRating[], source?: RatingSource): Promise<StoredRating[]>;
   /** The user's stored ratings, by movie id. */
   forUser(userId: number): Promise<StoredRating[]>;
   /**
@@ -59,12 +79,39 @@ export interface RatingsStore {
    */
   forget(userId: number, movieId: number): Promise<boolean>;
   /**
+   * Deletes every stored rating one writer posted (`source`: its subject), every one from one client
+   * `address`, or every one posted at or after `postedSince` (Unix seconds, the store's clock); durable
+   * before it resolves; resolves with how
+   * many there were. Like `forget`, each user who keeps ratings has their newest written again under
+   * a new id, so their `userVersion` moves, and the store's version moves whenever anything was deleted.
+   */
+  purge(selector: PurgeSelector): Promise<number>;
+  /**
    * Every stored rating ordered by (userId, movieId), read from one consistent snapshot in pages,
    * without holding up writers: what a training run reads.
    */
   all(): AsyncIterable<StoredRating>;
   version(): Promise<StoreVersion>;
   close(): Promise<void>;
+}
+
+/** What a purge removes: what one writer posted (its subject), what came from one client address, or what was posted since a time. */
+export type PurgeSelector = { source: string } | { address: string } | { postedSince: number };
+
+/** Checks a purge's selector (exactly one of source, address or postedSince) and returns only that. */
+export function checkPurge(selector: PurgeSelector): PurgeSelector {
+  const fields = selector as Partial<Record<'source' | 'address' | 'postedSince', unknown>>;
+  const given = (['source', 'address', 'postedSince'] as const).filter((k) => fields[k] !== undefined);
+  if (given.length !== 1) throw new RangeError('purge takes exactly one of source, address or postedSince');
+  const [key] = given;
+  const value = fields[key];
+  if (key === 'postedSince') {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new RangeError('purge: postedSince must be Unix seconds');
+    return { postedSince: value };
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SOURCE_LENGTH)
+    throw new RangeError(`purge: ${key} must be 1..${MAX_SOURCE_LENGTH} characters`);
+  return key === 'source' ? { source: value } : { address: value };
 }
 
 /** Ratings are 0.5..5.0 in half steps: the one check, shared by every implementation. */
@@ -83,8 +130,25 @@ export class InvalidRatingError extends Error {
   }
 }
 
-/** Checks a batch before any of it is written; returns the ratings with their timestamps filled in. */
-export function normalizeBatch(ratings: readonly NewRating[], nowSeconds: number): Required<NewRating>[] {
+/** A source's subject and address: non-empty printable text of at most this many characters. */
+export const MAX_SOURCE_LENGTH = 200;
+
+function checkSource(source: RatingSource): RatingSource {
+  for (const [name, value] of [
+    ['subject', source.subject],
+    ['address', source.address],
+  ] as const)
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_SOURCE_LENGTH || /[^\x21-\x7e]/.test(value))
+      throw new InvalidRatingError(`source ${name} must be 1..${MAX_SOURCE_LENGTH} printable characters without spaces`, -1);
+  return source;
+}
+
+/** A rating as written: the caller's fields, the timestamp filled in, and who wrote it when. */
+export type RowToWrite = Required<NewRating> & Pick<StoredRating, 'source' | 'sourceAddress' | 'postedAt'>;
+
+/** Checks a batch and its source before any of it is written; returns the rows to write. */
+export function normalizeBatch(ratings: readonly NewRating[], nowSeconds: number, source: RatingSource = UNKNOWN_SOURCE): RowToWrite[] {
+  const { subject, address } = checkSource(source);
   const seen = new Set<string>();
   return ratings.map((r, index) => {
     if (!Number.isSafeInteger(r.userId) || r.userId <= 0) throw new InvalidRatingError(`ratings[${index}]: userId must be a positive integer`, index);
@@ -96,6 +160,6 @@ export function normalizeBatch(ratings: readonly NewRating[], nowSeconds: number
     const pair = `${r.userId}:${r.movieId}`;
     if (seen.has(pair)) throw new InvalidRatingError(`ratings[${index}]: user ${r.userId} rates movie ${r.movieId} twice in one batch`, index);
     seen.add(pair);
-    return { userId: r.userId, movieId: r.movieId, rating: r.rating, timestamp };
+    return { userId: r.userId, movieId: r.movieId, rating: r.rating, timestamp, source: subject, sourceAddress: address, postedAt: nowSeconds };
   });
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, doublePrecision, index, pgSequence, pgTable, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, doublePrecision, index, pgSequence, pgTable, text, unique } from 'drizzle-orm/pg-core';
 
 /**
  * The posted-ratings table on PostgreSQL (DATABASE_URL), the shared store. The SQLite twin is
@@ -27,6 +27,12 @@ export const postedRatings = pgTable(
     rating: doublePrecision('rating').notNull(),
     /** Unix seconds. */
     timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+    /** Who wrote it: the caller's identity subject ('key:<id>', 'visitor:<id>', 'admin-token', 'addr:<address>'); 'unknown' before it was recorded. */
+    source: text('source').notNull().default('unknown'),
+    /** The writer's client address (its rate-limit key): training bounds what one address's visitors weigh. */
+    sourceAddress: text('source_address').notNull().default('unknown'),
+    /** Unix seconds by the store's clock when it was written (`timestamp` may come from the client): what a purge by time reads. */
+    postedAt: bigint('posted_at', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     unique('posted_ratings_user_id_movie_id_key').on(t.userId, t.movieId),

@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, unique } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
 
 /**
  * The posted-ratings table of the SQLite ratings file (data/<dataset>.ratings.db), the embedded store.
@@ -19,6 +19,12 @@ export const ratings = sqliteTable(
     rating: real('rating').notNull(),
     /** Unix seconds. */
     timestamp: integer('timestamp').notNull(),
+    /** Who wrote it: the caller's identity subject ('key:<id>', 'visitor:<id>', 'admin-token', 'addr:<address>'); 'unknown' before it was recorded. */
+    source: text('source').notNull().default('unknown'),
+    /** The writer's client address (its rate-limit key): training bounds what one address's visitors weigh. */
+    sourceAddress: text('source_address').notNull().default('unknown'),
+    /** Unix seconds by the store's clock when it was written (`timestamp` may come from the client): what a purge by time reads. */
+    postedAt: integer('posted_at').notNull().default(0),
   },
   // One rating per pair; userVersion (a user's newest id) is an index-only lookup.
   (t) => [unique('ratings_user_movie').on(t.userId, t.movieId), index('ratings_user_newest').on(t.userId, t.id)],

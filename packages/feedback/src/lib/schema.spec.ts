@@ -28,7 +28,7 @@ describe('the posted-ratings schema', () => {
     const sqlite = shape(sqliteTableConfig(ratings));
     const pg = shape(pgTableConfig(postedRatings));
     expect(pg).toEqual(sqlite);
-    expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'user_id', 'movie_id', 'rating', 'timestamp']);
+    expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'user_id', 'movie_id', 'rating', 'timestamp', 'source', 'source_address', 'posted_at']);
     expect(sqlite.unique).toEqual(['user_id,movie_id']);
     expect(sqlite.indexes).toEqual([{ columns: 'user_id,id', unique: false }]);
     // The same JS names too: one StoredRating shape read from either table.
@@ -94,9 +94,11 @@ describe('the SQLite ratings file under drizzle migrations', () => {
     const store = openSqliteRatingsStore(path);
     try {
       expect(await store.version()).toEqual({ count: 2, newestId: 4 });
+      // Rows from before writers were recorded: an unknown source, posted when they were rated (the best guess).
+      const unknown = { source: 'unknown', sourceAddress: 'unknown' };
       expect(await store.forUser(1)).toEqual([
-        { id: 4, userId: 1, movieId: 10, rating: 2.5, timestamp: 103 },
-        { id: 2, userId: 1, movieId: 11, rating: 3, timestamp: 101 },
+        { id: 4, userId: 1, movieId: 10, rating: 2.5, timestamp: 103, postedAt: 103, ...unknown },
+        { id: 2, userId: 1, movieId: 11, rating: 3, timestamp: 101, postedAt: 101, ...unknown },
       ]);
       const [replaced] = await store.put([{ userId: 1, movieId: 11, rating: 5, timestamp: 104 }]);
       expect(replaced.id).toBe(5);
@@ -109,16 +111,17 @@ describe('the SQLite ratings file under drizzle migrations', () => {
     }
     const raw = new Database(path, { readonly: true });
     try {
-      // Adopted, not re-run: drizzle's log holds migration 0000; the durability settings are the store's.
-      expect(raw.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual({ n: 1 });
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      // Adopted, not re-run: drizzle's log holds migration 0000 and the later ones it ran; the durability settings are the store's.
+      const migrations = readdirSync(SQLITE_MIGRATIONS_FOLDER).length - 1;
+      expect(raw.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual({ n: migrations });
+      expect(raw.pragma('user_version', { simple: true })).toBe(migrations);
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       raw.close();
     }
   });
 
-  it('when a new file is opened, then drizzle makes the same columns the hand-written schema did', async () => {
+  it('when a new file is opened, then drizzle makes the columns the hand-written schema did, then who wrote each rating and when', async () => {
     const fresh = join(dir, 'new.ratings.db');
     await openSqliteRatingsStore(fresh).close();
     const old = new Database(':memory:');
@@ -126,13 +129,22 @@ describe('the SQLite ratings file under drizzle migrations', () => {
     const raw = new Database(fresh, { readonly: true });
     // drizzle writes `id integer PRIMARY KEY AUTOINCREMENT NOT NULL`; on the rowid alias NOT NULL changes nothing (a NULL id is given the next one).
     const columns = (db: Database.Database) =>
-      (db.pragma('table_info(ratings)') as { pk: number; notnull: number }[]).map((c) => ({ ...c, notnull: c.pk ? 'rowid' : c.notnull }));
+      (db.pragma('table_info(ratings)') as { name: string; pk: number; notnull: number; dflt_value: string | null }[]).map((c) => ({
+        ...c,
+        notnull: c.pk ? 'rowid' : c.notnull,
+      }));
     const uniqueColumns = (db: Database.Database) =>
       (db.pragma('index_list(ratings)') as { name: string; unique: number }[])
         .filter((i) => i.unique)
         .map((i) => (db.pragma(`index_info(${i.name})`) as { name: string }[]).map((c) => c.name));
     try {
-      expect(columns(raw)).toEqual(columns(old));
+      const made = columns(raw);
+      expect(made.slice(0, 5)).toEqual(columns(old));
+      expect(made.slice(5).map((c) => [c.name, c.notnull, c.dflt_value])).toEqual([
+        ['source', 1, "'unknown'"],
+        ['source_address', 1, "'unknown'"],
+        ['posted_at', 1, '0'],
+      ]);
       expect(uniqueColumns(raw)).toEqual(uniqueColumns(old));
       expect(raw.pragma('index_info(ratings_user_newest)')).toEqual(old.pragma('index_info(ratings_user_newest)'));
       expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_sequence'").get()).toEqual({ n: 1 }); // AUTOINCREMENT

@@ -53,7 +53,9 @@ describe('openSqliteRatingsStore', () => {
     open.push(s);
     const [a, b] = await Promise.all([s.put([{ userId: 1, movieId: 2, rating: 3 }]), s.put([{ userId: 1, movieId: 2, rating: 4 }])]);
     expect(b[0].id).toBeGreaterThan(a[0].id);
-    expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 5 }]);
+    expect(await s.forUser(1)).toEqual([
+      { id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 5, source: 'unknown', sourceAddress: 'unknown', postedAt: 5 },
+    ]);
     const all = [];
     for await (const r of s.all()) all.push(r.rating);
     expect(all).toEqual([4]);

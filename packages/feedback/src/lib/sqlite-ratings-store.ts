@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { groupWriter, openForWriting, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
 import { migrateSqliteRatings } from './sqlite-migrations.js';
-import { normalizeBatch, type NewRating, type RatingsStore, type StoredRating } from './ratings-store.js';
+import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type RatingsStore, type StoredRating } from './ratings-store.js';
 
 /**
  * The embedded RatingsStore: one SQLite file of its own (data/<dataset>.ratings.db by default, see
@@ -41,7 +41,7 @@ export interface SqliteRatingsStore extends RatingsStore {
   readonly path: string;
 }
 
-const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp';
+const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp, source, source_address AS sourceAddress, posted_at AS postedAt';
 
 /** Sends write jobs somewhere and settles each caller's promise with its outcome. */
 interface Writer {
@@ -71,8 +71,8 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
 
   return {
     path,
-    async put(ratings: readonly NewRating[]) {
-      const rows = normalizeBatch(ratings, now());
+    async put(ratings: readonly NewRating[], source?: RatingSource) {
+      const rows = normalizeBatch(ratings, now(), source);
       if (rows.length === 0) return [];
       return (await writer.submit({ kind: 'put', rows })) as StoredRating[];
     },
@@ -81,6 +81,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     },
     async forget(userId, movieId) {
       return ((await writer.submit({ kind: 'forget-one', userId, movieId })) as number) > 0;
+    },
+    async purge(selector) {
+      return (await writer.submit({ kind: 'purge', ...checkPurge(selector) })) as number;
     },
     async forUser(userId) {
       return byUser.all(userId) as StoredRating[];

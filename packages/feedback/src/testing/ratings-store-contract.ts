@@ -1,4 +1,7 @@
-import { InvalidRatingError, type RatingsStore, type StoredRating } from '../lib/ratings-store.js';
+import { InvalidRatingError, type RatingSource, type RatingsStore, type StoredRating } from '../lib/ratings-store.js';
+
+/** What a rating written without a source, at the contract's clock, carries. */
+const UNTAGGED = { source: 'unknown', sourceAddress: 'unknown', postedAt: 1_700_000_000 };
 
 /** What the contract may pass when it opens a store (every implementation accepts these). */
 export interface ContractStoreOptions {
@@ -49,8 +52,8 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       ]);
       expect(stored.map((r) => r.id)).toEqual([1, 2, 3]);
       expect(await s.forUser(7)).toEqual([
-        { id: 2, userId: 7, movieId: 2, rating: 1, timestamp: 1_000 },
-        { id: 1, userId: 7, movieId: 50, rating: 4.5, timestamp: 1_700_000_000 },
+        { id: 2, userId: 7, movieId: 2, rating: 1, timestamp: 1_000, ...UNTAGGED },
+        { id: 1, userId: 7, movieId: 50, rating: 4.5, timestamp: 1_700_000_000, ...UNTAGGED },
       ]);
       expect(await s.forUser(9)).toEqual([]);
       expect(await s.put([])).toEqual([]);
@@ -58,8 +61,8 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
 
     it('keeps ids and timestamps beyond 32 bits exactly', async () => {
       const s = store();
-      const [r] = await s.put([{ userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33 }]);
-      expect(await s.forUser(2 ** 40)).toEqual([{ id: r.id, userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33 }]);
+      const [r] = await s.put([{ userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33, ...UNTAGGED }]);
+      expect(await s.forUser(2 ** 40)).toEqual([{ id: r.id, userId: 2 ** 40, movieId: 2 ** 35 + 1, rating: 0.5, timestamp: 2 ** 33, ...UNTAGGED }]);
     });
 
     it('replaces the rating of the same (user, movie) with a new, larger id', async () => {
@@ -67,7 +70,7 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       const [first] = await s.put([{ userId: 1, movieId: 10, rating: 2 }]);
       const [second] = await s.put([{ userId: 1, movieId: 10, rating: 5 }]);
       expect(second.id).toBeGreaterThan(first.id);
-      expect(await s.forUser(1)).toEqual([{ id: second.id, userId: 1, movieId: 10, rating: 5, timestamp: 1_700_000_000 }]);
+      expect(await s.forUser(1)).toEqual([{ id: second.id, userId: 1, movieId: 10, rating: 5, timestamp: 1_700_000_000, ...UNTAGGED }]);
       expect(await s.userVersion(1)).toBe(second.id);
       expect(await s.version()).toEqual({ count: 1, newestId: second.id });
     });
@@ -156,7 +159,7 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
         s.put([{ userId: 2, movieId: 2, rating: 5 }]),
       ]);
       expect(b[0].id).toBeGreaterThan(a[0].id);
-      expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 1_700_000_000 }]);
+      expect(await s.forUser(1)).toEqual([{ id: b[0].id, userId: 1, movieId: 2, rating: 4, timestamp: 1_700_000_000, ...UNTAGGED }]);
       expect(forgot[0].rating).toBe(1);
       expect(c[0].userId).toBe(2);
       const [x] = await Promise.all([s.put([{ userId: 4, movieId: 1, rating: 2 }]), s.forgetUser(4)]);
@@ -207,6 +210,103 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       const all = [];
       for await (const r of s.all()) all.push(r.userId);
       expect(all).toEqual([1, 1, 1, 1, 1, 2]);
+    });
+
+    it('keeps who wrote each rating and when; forUser and all() return it; a later write of a pair carries its own writer', async () => {
+      let clock = 1_700_000_000;
+      const s = store({ now: () => clock });
+      const visitor: RatingSource = { subject: 'visitor:v1', address: '203.0.113.9' };
+      const key: RatingSource = { subject: 'key:k1', address: '2001:db8:1:2::/64' };
+      await s.put([{ userId: 3, movieId: 1, rating: 4, timestamp: 10 }], visitor);
+      clock += 60;
+      await s.put(
+        [
+          { userId: 3, movieId: 1, rating: 2 },
+          { userId: 4, movieId: 1, rating: 5 },
+        ],
+        key,
+      );
+      await s.put([{ userId: 3, movieId: 2, rating: 1 }]);
+      const tags = (rows: StoredRating[]) => rows.map((r) => [r.userId, r.movieId, r.source, r.sourceAddress, r.postedAt]);
+      expect(tags(await s.forUser(3))).toEqual([
+        [3, 1, 'key:k1', '2001:db8:1:2::/64', 1_700_000_060],
+        [3, 2, 'unknown', 'unknown', 1_700_000_060],
+      ]);
+      const all: StoredRating[] = [];
+      for await (const r of s.all()) all.push(r);
+      expect(tags(all)).toEqual([...tags(await s.forUser(3)), [4, 1, 'key:k1', '2001:db8:1:2::/64', 1_700_000_060]]);
+    });
+
+    it('refuses a source that is empty, too long or not printable, and stores nothing of the batch', async () => {
+      const s = store();
+      for (const bad of [
+        { subject: '', address: '1.2.3.4' },
+        { subject: 'visitor:a', address: '' },
+        { subject: 'visitor:a b', address: '1.2.3.4' },
+        { subject: 'x'.repeat(201), address: '1.2.3.4' },
+      ])
+        await expect(s.put([{ userId: 1, movieId: 1, rating: 4 }], bad)).rejects.toThrow(InvalidRatingError);
+      expect(await s.version()).toEqual({ count: 0, newestId: 0 });
+    });
+
+    it('purges what one source wrote: the count, other writers kept, versions moved for the users who keep ratings', async () => {
+      const s = store();
+      const mallory: RatingSource = { subject: 'visitor:mallory', address: '198.51.100.7' };
+      await s.put([{ userId: 1, movieId: 1, rating: 3 }], { subject: 'key:backend', address: '10.0.0.1' });
+      await s.put([{ userId: 1, movieId: 2, rating: 4 }], { subject: 'key:backend', address: '10.0.0.1' });
+      await s.put(
+        [
+          { userId: 1, movieId: 3, rating: 5 },
+          { userId: 2, movieId: 3, rating: 5 },
+          { userId: 3, movieId: 3, rating: 5 },
+        ],
+        mallory,
+      );
+      // User 1's newest kept rating (id 2) was written again under a new id after mallory's id 3 went: their version moves.
+      const before = { one: await s.userVersion(1), store: await s.version() };
+      expect(before.store).toEqual({ count: 5, newestId: 5 });
+      expect(await s.purge({ source: 'visitor:mallory' })).toBe(3);
+      expect((await s.forUser(1)).map((r) => [r.movieId, r.source])).toEqual([
+        [1, 'key:backend'],
+        [2, 'key:backend'],
+      ]);
+      expect(await s.forUser(2)).toEqual([]);
+      expect(await s.userVersion(3)).toBe(0);
+      expect(await s.userVersion(1)).toBeGreaterThan(before.one);
+      const after = await s.version();
+      expect(after.count).toBe(2);
+      expect(after).not.toEqual(before.store);
+      expect(await s.purge({ source: 'visitor:mallory' })).toBe(0);
+      expect(await s.version()).toEqual(after);
+    });
+
+    it('purges everything from one client address, whichever visitors wrote it', async () => {
+      const s = store();
+      await s.put([{ userId: 1, movieId: 1, rating: 5 }], { subject: 'visitor:a', address: '198.51.100.7' });
+      await s.put([{ userId: 2, movieId: 1, rating: 5 }], { subject: 'visitor:b', address: '198.51.100.7' });
+      await s.put([{ userId: 3, movieId: 1, rating: 4 }], { subject: 'visitor:c', address: '203.0.113.1' });
+      expect(await s.purge({ address: '198.51.100.7' })).toBe(2);
+      expect((await s.version()).count).toBe(1);
+      expect((await s.forUser(3)).map((r) => r.source)).toEqual(['visitor:c']);
+      await expect(s.purge({ source: 'x', address: 'y' } as never)).rejects.toThrow(/exactly one/);
+    });
+
+    it("purges everything posted at or after a time by the store's clock, whatever timestamp the rating carries", async () => {
+      let clock = 1_700_000_000;
+      const s = store({ now: () => clock });
+      await s.put([{ userId: 1, movieId: 1, rating: 3 }]);
+      clock = 1_700_003_600;
+      // Back-dated by its writer: the store's clock, not the rating's timestamp, decides.
+      await s.put([
+        { userId: 1, movieId: 2, rating: 5, timestamp: 1_000 },
+        { userId: 2, movieId: 2, rating: 5, timestamp: 1_000 },
+      ]);
+      expect(await s.purge({ postedSince: 1_700_003_600 })).toBe(2);
+      expect((await s.forUser(1)).map((r) => r.movieId)).toEqual([1]);
+      expect((await s.version()).count).toBe(1);
+      expect(await s.purge({ postedSince: 1_800_000_000 })).toBe(0);
+      await expect(s.purge({ postedSince: -1 })).rejects.toThrow(/postedSince/);
+      await expect(s.purge({ source: '' })).rejects.toThrow(/source/);
     });
 
     it('a closed store refuses writes', async () => {

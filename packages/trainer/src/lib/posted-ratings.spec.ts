@@ -23,12 +23,15 @@ const rowsOf = (c: RatingsColumns) => Array.from(c.userIds, (u, i) => [u, c.movi
 async function* stream(ratings: StoredRating[]) {
   yield* ratings;
 }
-const stored = (id: number, userId: number, movieId: number, rating: number, timestamp = 500): StoredRating => ({
+const stored = (id: number, userId: number, movieId: number, rating: number, timestamp = 500, source = 'unknown'): StoredRating => ({
   id,
   userId,
   movieId,
   rating,
   timestamp,
+  source,
+  sourceAddress: 'unknown',
+  postedAt: timestamp,
 });
 
 describe('mergePostedRatings', () => {
@@ -54,7 +57,16 @@ describe('mergePostedRatings', () => {
       [3, 30, 5, 100],
       [3, 40, 3, 500],
     ]);
-    expect(summary).toEqual({ count: 4, newestId: 9, replaced: 1, added: 3, newUsers: 1, skippedUnknownMovies: 0 });
+    expect(summary).toEqual({
+      count: 4,
+      newestId: 9,
+      replaced: 1,
+      added: 3,
+      newUsers: 1,
+      skippedUnknownMovies: 0,
+      droppedByIdentityCap: 0,
+      identityCaps: null,
+    });
   });
 
   it('when a user posts after their last data-set movie or only replaces, then they are not counted as new', async () => {
@@ -131,7 +143,22 @@ describe('the train stage with posted ratings (generated data, real stages, real
       const { manifest } = await runTraining(config, { log: (line) => lines.push(line), implicit: false });
       const bundle = loadModelArtifacts(config.paths.modelDir);
       expect(Array.from(bundle.model.userIds)).toContain(900_001);
-      expect(manifest.training.posted).toEqual({ ...version, replaced: 1, added: 1, newUsers: 1, skippedUnknownMovies: 1 });
+      expect(manifest.training.posted).toEqual({
+        ...version,
+        replaced: 1,
+        added: 1,
+        newUsers: 1,
+        skippedUnknownMovies: 1,
+        droppedByIdentityCap: 0,
+        identityCaps: {
+          newUsersPerIdentity: config.training.postedNewUsersPerIdentity,
+          ratingsPerIdentity: config.training.postedRatingsPerIdentity,
+          droppedByNewUserCap: 0,
+          droppedByRatingCap: 0,
+          cappedIdentities: [],
+          cappedIdentityCount: 0,
+        },
+      });
       expect(manifest.training.ratings).toMatchObject({ all: merged.ratings.length });
       const metrics = JSON.parse(readFileSync(join(config.paths.modelDir, 'metrics.json'), 'utf8'));
       expect(metrics.training.posted).toEqual(manifest.training.posted);

@@ -1,5 +1,6 @@
 import { sha256 } from '@reelrank/artifacts';
 import type { StoredRating } from '@reelrank/feedback';
+import { capByIdentity, type IdentityCapReport, type IdentityCaps } from './identity-caps.js';
 import { emptyColumns, hashColumns, type RatingsColumns } from './ratings.js';
 
 /**
@@ -22,6 +23,10 @@ export interface PostedSummary {
   newUsers: number;
   /** Posted ratings of movies not in the catalogue (the API rejects them; skipped, never trained on). */
   skippedUnknownMovies: number;
+  /** Posted ratings left out because their writer's identity was over a cap (identityCaps says which and why). */
+  droppedByIdentityCap: number;
+  /** The caps in force and what they cut (null: no caps applied). */
+  identityCaps: (IdentityCaps & IdentityCapReport) | null;
 }
 
 export interface PostedRatings {
@@ -30,11 +35,25 @@ export interface PostedRatings {
   count: number;
   newestId: number;
   skippedUnknownMovies: number;
+  identityCaps: (IdentityCaps & IdentityCapReport) | null;
 }
 
-/** Reads a snapshot of posted ratings (ordered by (user, movie), as RatingsStore.all() gives them), skipping unknown movies. */
-export async function collectPostedRatings(source: AsyncIterable<StoredRating>, isKnownMovie: (movieId: number) => boolean): Promise<PostedRatings> {
-  const kept: StoredRating[] = [];
+/** Bounds what each writer identity weighs (identity-caps.ts); `isDataSetUser` tells new users apart. */
+export interface PostedBounds {
+  caps: IdentityCaps;
+  isDataSetUser: (userId: number) => boolean;
+}
+
+/**
+ * Reads a snapshot of posted ratings (ordered by (user, movie), as RatingsStore.all() gives them),
+ * skipping unknown movies, then, with `bounds`, dropping what each identity wrote beyond its caps.
+ */
+export async function collectPostedRatings(
+  source: AsyncIterable<StoredRating>,
+  isKnownMovie: (movieId: number) => boolean,
+  bounds?: PostedBounds,
+): Promise<PostedRatings> {
+  let kept: StoredRating[] = [];
   let count = 0;
   let newestId = 0;
   let skippedUnknownMovies = 0;
@@ -44,6 +63,12 @@ export async function collectPostedRatings(source: AsyncIterable<StoredRating>, 
     if (isKnownMovie(rating.movieId)) kept.push(rating);
     else skippedUnknownMovies++;
   }
+  let identityCaps: PostedRatings['identityCaps'] = null;
+  if (bounds) {
+    const capped = capByIdentity(kept, bounds.isDataSetUser, bounds.caps);
+    kept = capped.kept;
+    identityCaps = { ...bounds.caps, ...capped.report };
+  }
   const columns = emptyColumns(kept.length);
   kept.forEach((r, n) => {
     columns.userIds[n] = r.userId;
@@ -51,7 +76,7 @@ export async function collectPostedRatings(source: AsyncIterable<StoredRating>, 
     columns.ratings[n] = r.rating;
     columns.timestamps[n] = r.timestamp;
   });
-  return { columns, count, newestId, skippedUnknownMovies };
+  return { columns, count, newestId, skippedUnknownMovies, identityCaps };
 }
 
 /** Row order of `columns` by (user, movie): the identity when they are sorted already (the database's order). */
@@ -123,6 +148,8 @@ export function mergePostedRatings(base: RatingsColumns, posted: PostedRatings):
     added: np - replaced,
     newUsers,
     skippedUnknownMovies: posted.skippedUnknownMovies,
+    droppedByIdentityCap: posted.identityCaps ? posted.identityCaps.droppedByNewUserCap + posted.identityCaps.droppedByRatingCap : 0,
+    identityCaps: posted.identityCaps,
   };
   return { columns, summary };
 }

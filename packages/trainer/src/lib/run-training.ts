@@ -7,6 +7,7 @@ import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, readCatalogueTrainingData } from './read-training-data.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
+import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
 import { errorByUserActivity } from './error-by-activity.js';
@@ -42,6 +43,14 @@ export interface RunTrainingOptions {
   knownMovieIds?: Set<number>;
 }
 
+/** The data set's users (membership tells a posted rating's new users apart). */
+function userSet(columns: RatingsColumns): Set<number> {
+  const users = new Set<number>();
+  let last = Number.NaN;
+  for (const user of columns.userIds) if (user !== last) users.add((last = user));
+  return users;
+}
+
 export interface TrainingRunResult {
   manifest: ModelManifest;
   report: EvaluationReport;
@@ -75,9 +84,12 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let postedSummary: PostedSummary | null = null;
   if (posted) {
     const known = knownMovieIds ?? new Set(all.movieIds);
-    const snapshot = await collectPostedRatings(posted, (id) => known.has(id));
+    const dataSetUsers = userSet(all);
+    const caps = { newUsersPerIdentity: hyper.postedNewUsersPerIdentity, ratingsPerIdentity: hyper.postedRatingsPerIdentity };
+    const snapshot = await collectPostedRatings(posted, (id) => known.has(id), { caps, isDataSetUser: (user) => dataSetUsers.has(user) });
     if (snapshot.skippedUnknownMovies > 0)
       log(`[train] warning: skipped ${snapshot.skippedUnknownMovies} posted rating(s) of movies not in the catalogue`);
+    for (const line of identityCapLines(snapshot.identityCaps)) log(line);
     if (snapshot.count > 0) {
       const merged = mergePostedRatings(all, snapshot);
       all = merged.columns;
