@@ -180,7 +180,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(status).toBe('reloaded');
       const other = reload.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
       expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
       expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
 
@@ -255,7 +255,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(activated.status).toBe(200);
       const other = activated.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
       expect(new Set(ready.map((r) => r.worker))).toEqual(new Set(['1', '2']));
       expect(new Set(ready.map((r) => (JSON.parse(r.body) as { model: { version: string } }).model.version))).toEqual(new Set([second]));
       expect(readLiveVersion(registryDir)).toBe(second);

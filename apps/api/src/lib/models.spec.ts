@@ -60,7 +60,8 @@ function setup(admin: { token?: string; burst?: number; refillSeconds?: number }
   return { paths, trained, holder, app };
 }
 
-const liveOf = async (app: Parameters<typeof request>[0]) => (await request(app).get('/ready').expect(200)).body.model.version as string;
+const liveOf = async (app: Parameters<typeof request>[0]) =>
+  (await request(app).get('/ready').set('authorization', `Bearer ${TOKEN}`).expect(200)).body.model.version as string;
 
 describe('GET /models', () => {
   it('when three trainings are registered, then they are listed newest first with their headline metrics and the live one marked', async () => {

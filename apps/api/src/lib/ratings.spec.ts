@@ -17,7 +17,9 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     stores.push(s);
     return s;
   };
-  const appWith = (ratings: RatingsStore, recommender = plantedRecommender()) => createApp({ recommender, config: { serving: SERVING }, ratings });
+  const ADMIN = 'ratings-spec-admin-token';
+  const appWith = (ratings: RatingsStore, recommender = plantedRecommender()) =>
+    createApp({ recommender, config: { serving: SERVING }, ratings, admin: { token: ADMIN } });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'reelrank-ratings-api-'));
@@ -223,13 +225,13 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
   });
   it('when the store is reachable, then /ready names it; when it fails, then /ready says so and GET /users/{id}/ratings answers 503 like the writes', async () => {
     const app = appWith(store);
-    const ready = await request(app).get('/ready').expect(200);
+    const ready = await request(app).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(ready.body.ratings_store).toEqual({ kind: 'sqlite', location: join(dir, 'test.ratings.db'), reachable: true });
 
     const broken = openStore();
     await broken.close(); // every call of a closed store fails, as a store that went away does
     const down = appWith(broken);
-    const status = (await request(down).get('/ready').expect(200)).body.ratings_store;
+    const status = (await request(down).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200)).body.ratings_store;
     expect(status).toMatchObject({ kind: 'sqlite', reachable: false });
     expect(status.error).toEqual(expect.any(String));
     const read = await request(down).get('/users/1/ratings').expect(503);

@@ -129,7 +129,8 @@ describe('main.ts', () => {
         fail(new Error(`server exited: ${proc.output()}`));
       });
     });
-    const res = await fetch(`${url}/ready`);
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready' });
+    const res = await fetch(`${url}/ready`, { headers: { authorization: 'Bearer s3cret' } });
     const ready = (await res.json()) as { model: { dataset: string; version: string } };
     expect(ready.model.dataset).toBe('api-fixture');
     // Reload through the admin route (token from REELRANK_ADMIN_TOKEN) and through SIGHUP.
