@@ -14,7 +14,15 @@ describe('the API on PostgreSQL while the server goes away', () => {
 
   it('keeps answering recommendations from memory (the cached fold-in, the trained answer) and answers writes 503', async () => {
     const store = openPostgresRatingsStore(cluster.url, { connectTimeoutMs: 2_000 });
-    const serving = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot: null };
+    const serving = {
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: '100kb',
+      maxRecommendations: 100,
+      corsOrigins: '',
+      webRoot: null,
+      metrics: { host: '127.0.0.1', port: null },
+    };
     const app = createApp({ recommender: plantedRecommender(), config: { serving }, ratings: store, admin: { token: 'outage-admin' } });
     const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 0.5 }));
     await request(app).post('/ratings').send({ ratings: posted }).expect(201);

@@ -5,6 +5,7 @@ import { openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
+import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
@@ -100,6 +101,14 @@ function main(): void {
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });
+  // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
+  const metricsListening = worker
+    ? Promise.resolve(undefined)
+    : listenMetrics(
+        metricsApp({ source: () => metrics.registry.getMetricsAsJSON(), webRoot: config.serving.webRoot }),
+        config.serving.metrics,
+        logger,
+      );
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, async () => {
     try {
@@ -155,6 +164,7 @@ function main(): void {
     server.prependListener('request', (_req, res) => {
       if (!res.headersSent) res.setHeader('connection', 'close');
     });
+    void metricsListening.then((listening) => listening?.server.close());
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();

@@ -58,6 +58,7 @@ function startCluster(env: Record<string, string>) {
       REELRANK_DATASET: 'ml-latest-small',
       HOST: '127.0.0.1',
       REELRANK_WORKERS: '2',
+      REELRANK_METRICS_PORT: '0',
       ...env,
     },
   });
@@ -291,15 +292,23 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(shown).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 1200)); // the workers forward what they showed every 0.5 s
 
-      for (let i = 0; i < 2; i++) {
-        const metrics = await get(`${base}/metrics`);
+      // On the API's port the metrics need the admin token; the primary's metrics listener serves them to anyone who can reach it.
+      expect((await get(`${base}/metrics`)).status).toBe(401);
+      const [, scrapeUrl] = await proc.waitFor(/metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/);
+      const scrapes = [
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
+        get(`${scrapeUrl}/metrics`),
+      ];
+      for (const scrape of scrapes) {
+        const metrics = await scrape;
         expect(metrics.status).toBe(200);
         // Both workers' counts, summed, whichever worker answered.
         expect(sample(metrics.body, 'reelrank_http_requests_total{route="/predict",method="POST",status="200"}')).toBe(30);
         expect(sample(metrics.body, `reelrank_model_live{version="${second}"}`)).toBe(2);
         expect(sample(metrics.body, 'reelrank_online_tracked_pairs')).toBe(shown);
       }
-      const summary = JSON.parse((await get(`${base}/metrics/summary`)).body) as { live_versions: unknown };
+      const summary = JSON.parse((await get(`${scrapeUrl}/metrics/summary`)).body) as { live_versions: unknown };
       expect(summary.live_versions).toEqual([{ version: second, processes: 2 }]);
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');

@@ -50,11 +50,18 @@ const fromManifest = (m: ModelManifest) =>
 
 export function modelRoutes(
   router: Router,
-  deps: { current: () => Recommender | undefined; holder?: ModelHolder; registry?: ModelRegistryOptions; adminGuard: RequestHandler },
+  deps: {
+    current: () => Recommender | undefined;
+    holder?: ModelHolder;
+    registry?: ModelRegistryOptions;
+    adminGuard: RequestHandler;
+    /** Who may list the versions (admin-auth.ts's requireOperator). */
+    readGuard: RequestHandler;
+  },
 ): void {
-  const { current, holder, registry, adminGuard } = deps;
+  const { current, holder, registry, adminGuard, readGuard } = deps;
 
-  router.get('/models', (_req, res) => {
+  router.get('/models', readGuard, (_req, res) => {
     const live = current();
     const liveVersion = live?.manifest.version ?? null;
     const listed = registry ? listModelVersions(registry.paths.registryDir) : [];

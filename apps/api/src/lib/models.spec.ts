@@ -66,7 +66,7 @@ const liveOf = async (app: Parameters<typeof request>[0]) =>
 describe('GET /models', () => {
   it('when three trainings are registered, then they are listed newest first with their headline metrics and the live one marked', async () => {
     const { app, trained } = setup();
-    const res = await request(app).get('/models').expect(200);
+    const res = await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200);
     expect(res.body.live_version).toBe(trained[2].version);
     expect(res.body.keep_versions).toBe(5);
     expect(res.body.versions.map((v: { version: string }) => v.version)).toEqual([trained[2].version, trained[1].version, trained[0].version]);
@@ -84,8 +84,8 @@ describe('GET /models', () => {
 
   it('when the app has no registry, then the serving model alone is listed as live', async () => {
     const { holder } = setup();
-    const app = createApp({ models: holder, config: { serving: SERVING } });
-    const res = await request(app).get('/models').expect(200);
+    const app = createApp({ models: holder, config: { serving: SERVING }, admin: { token: TOKEN } });
+    const res = await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200);
     expect(res.body.versions).toHaveLength(1);
     expect(res.body.versions[0]).toMatchObject({ version: holder.current()!.manifest.version, live: true });
     expect(res.body.keep_versions).toBeNull();
@@ -106,7 +106,7 @@ describe('POST /admin/models/{version}/activate', () => {
     expect(readLiveVersion(paths.registryDir)).toBe(trained[0].version);
     // models/<dataset>/ still holds the newest training; a restart must not undo the rollback.
     expect(syncModelRegistry(paths, 5).version).toBe(trained[0].version);
-    const listed = (await request(app).get('/models').expect(200)).body;
+    const listed = (await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200)).body;
     expect(listed.versions.find((v: { live: boolean }) => v.live).version).toBe(trained[0].version);
     // Forward again; the already-live version answers unchanged.
     await request(app).post(`/admin/models/${trained[2].version}/activate`).set('Authorization', `Bearer ${TOKEN}`).expect(200);

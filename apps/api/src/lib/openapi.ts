@@ -192,7 +192,14 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     },
     components: {
       schemas: components,
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'REELRANK_ADMIN_TOKEN (POST /admin/reload only)' } },
+      securitySchemes: {
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'REELRANK_ADMIN_TOKEN: the admin routes, the operational endpoints (/metrics, /metrics/summary, /dashboard, /models) and the details of /ready',
+        },
+      },
     },
   };
 }
