@@ -86,7 +86,14 @@ function main(): void {
   const link = worker ? workerMetricsLink(metrics.registry) : undefined;
   // Posted ratings: PostgreSQL when DATABASE_URL is set (shared by every replica), else one SQLite file
   // shared by every worker (SQLite's locks serialise their writes).
-  const { store: ratings, kind: ratingsKind, location: ratingsLocation } = openRatingsStore(config);
+  const {
+    store: ratings,
+    kind: ratingsKind,
+    location: ratingsLocation,
+  } = openRatingsStore(config, {
+    onWriterExit: ({ error, restartInMs, crashesInLastMinute }) =>
+      logger.error({ err: error, restartInMs, crashesInLastMinute }, `the ratings writer thread died; a new one starts in ${restartInMs} ms`),
+  });
   const app = createApp({
     models: holder,
     config,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { crashWriterThread, writerThreadOf } from '@reelrank/feedback/testing';
 import { COMEDY, plantedRecommender, SCI_FI, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
@@ -223,6 +224,23 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       expect((await request(app).delete(path).expect(400)).body.error.details[0].field).toBe('user_id');
     }
   });
+  it("when the store's writer thread dies, then the write in flight is 503, a new thread takes the next writes, and nothing acknowledged is lost", async () => {
+    const app = appWith(store);
+    await request(app).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
+    const crashed = crashWriterThread(store);
+    const lost = await request(app).post('/ratings').send({ user_id: 1, movie_id: 30, rating: 1 }).expect(503);
+    expect(lost.body.error.code).toBe('ratings_store_unavailable');
+    while (!writerThreadOf(store) || writerThreadOf(store) === crashed) await new Promise((resolve) => setTimeout(resolve, 20));
+    await request(app).post('/ratings').send({ user_id: 1, movie_id: 70, rating: 5 }).expect(201);
+    const listed = await request(app).get('/users/1/ratings').expect(200);
+    const posted = listed.body.ratings.filter((r: { source: string }) => r.source === 'new');
+    expect(posted.map((r: { movie_id: number; rating: number }) => [r.movie_id, r.rating])).toEqual([
+      [60, 4.5],
+      [70, 5],
+    ]);
+    expect((await request(app).get('/ready').expect(200)).body).toEqual({ status: 'ready' });
+  });
+
   it('when the store is reachable, then /ready names it; when it fails, then /ready says so and GET /users/{id}/ratings answers 503 like the writes', async () => {
     const app = appWith(store);
     const ready = await request(app).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200);
