@@ -34,7 +34,7 @@ export interface ReloadTarget {
   dir?: string;
   /** The version that folder must hold; anything else is refused and the live model stays. */
   expectVersion?: string;
-  /** Runs after the new model is built and checked, before the swap (e.g. moving the registry's live pointer); a throw cancels the swap. */
+  /** Runs after the new model is built and checked, before the swap (e.g. moving the registry's live pointer); a throw cancels the swap (ModelReloadError). */
   commit?: (next: Recommender) => void;
 }
 
@@ -102,7 +102,8 @@ export class ModelHolder {
       target.commit?.(next);
     } catch (error) {
       next.close();
-      throw error;
+      // E.g. the version was pruned by a training between its load and its activation.
+      throw new ModelReloadError(`the model could not be made live: ${(error as Error)?.message ?? String(error)}`, previousVersion, error);
     }
     this.live = next; // the atomic swap
     previous?.close();

@@ -91,7 +91,10 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
               'model_version_not_found',
               'Model version mf-000000000000 is not in the registry (see GET /models)',
             ),
-            '409': jsonResponse('The version failed its integrity check; live_version keeps serving', 'ActivateFailure'),
+            '409': jsonResponse(
+              'The version failed its integrity check, or a training pruned it meanwhile; live_version keeps serving',
+              'ActivateFailure',
+            ),
             '429': errorResponse(
               'Too many failed authentications from this address, or too many valid admin calls (see Retry-After)',
               429,

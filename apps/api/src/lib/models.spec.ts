@@ -5,6 +5,7 @@ import request from 'supertest';
 import {
   liveModel,
   loadModelArtifacts,
+  pruneModelVersions,
   readLiveVersion,
   registerModelVersion,
   saveModelArtifacts,
@@ -48,13 +49,19 @@ function train(modelDir: string, registryDir: string, variant: number): ModelMan
 
 const TOKEN = 'let-me-in';
 
+/** Runs inside the holder's build, before (`beforeLoad`) or after (`afterLoad`) the model is read: where a concurrent training's prune may strike. */
+const raceHooks: { beforeLoad?: () => void; afterLoad?: () => void } = {};
+
 function setup(admin: { token?: string; burst?: number; refillSeconds?: number } = { token: TOKEN, burst: 10_000, refillSeconds: 0.001 }) {
   const root = mkdtempSync(join(tmpdir(), 'reelrank-models-'));
   const paths = { modelDir: join(root, 'api-fixture'), registryDir: join(root, '_versions', 'api-fixture') };
   const trained = [0, 1, 2].map((variant) => train(paths.modelDir, paths.registryDir, variant));
-  const holder = new ModelHolder(
-    (dir) => new Recommender(loadModelArtifacts(dir ?? syncModelRegistry(paths, 5).dir), inMemoryCatalog(MOVIES, RATED, 'api-fixture')),
-  );
+  const holder = new ModelHolder((dir) => {
+    raceHooks.beforeLoad?.();
+    const recommender = new Recommender(loadModelArtifacts(dir ?? syncModelRegistry(paths, 5).dir), inMemoryCatalog(MOVIES, RATED, 'api-fixture'));
+    raceHooks.afterLoad?.();
+    return recommender;
+  });
   holder.reload();
   const app = createApp({ models: holder, config: { serving: SERVING }, admin, registry: { paths, keep: 5 } });
   return { paths, trained, holder, app };
@@ -155,6 +162,31 @@ describe('POST /admin/models/{version}/activate', () => {
     expect(await liveOf(app)).toBe(trained[2].version);
     expect(readLiveVersion(paths.registryDir)).toBe(trained[2].version);
     expect(liveModel(paths).version).toBe(trained[2].version);
+  });
+
+  describe('racing a training that prunes the version', () => {
+    afterEach(() => {
+      delete raceHooks.beforeLoad;
+      delete raceHooks.afterLoad;
+    });
+
+    it.each(['beforeLoad', 'afterLoad'] as const)(
+      'when the version is pruned after the route found it (%s), then 409 with a JSON error, the live model and the pointer stay',
+      async (when) => {
+        const { app, trained, paths } = setup();
+        // keep 1: everything but the newest (also live) version goes, as a training with keepModelVersions 1 would do.
+        raceHooks[when] = () => expect(pruneModelVersions(paths.registryDir, 1)).toEqual([trained[1].version, trained[0].version]);
+        const res = await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', `Bearer ${TOKEN}`).expect(409);
+        expect(res.headers['content-type']).toMatch(/json/);
+        expect(res.body).toMatchObject({ error: { status: 409, code: 'model_rejected' }, live_version: trained[2].version });
+        expect(res.body.error.message).toMatch(
+          when === 'beforeLoad' ? /could not be loaded|not found|ENOENT|missing/i : /removed from the registry|not in the registry/,
+        );
+        expect(await liveOf(app)).toBe(trained[2].version);
+        expect(readLiveVersion(paths.registryDir)).toBe(trained[2].version);
+        expect(liveModel(paths)).toMatchObject({ version: trained[2].version, source: 'registry' });
+      },
+    );
   });
 
   it('when a version folder holds another version than its name says, then it is refused (409)', async () => {
