@@ -8,7 +8,7 @@ import { ServiceMetrics } from './lib/metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
+import { announceAdminReload, isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -34,9 +34,6 @@ function main(): void {
   const { dataset } = config.dataset;
   const hint = `run \`npm start\` (which builds the stages) or \`npx nx run trainer:pipeline\``;
 
-  // Where the current reload came from: only an admin-route reload is announced to the primary
-  // (which then reloads the other workers); SIGHUP reloads are driven by the primary already.
-  let reloadSource: 'start' | 'signal' | 'admin' = 'admin';
   // The registry's live version (models/_versions/<dataset>/), brought up to date with models/<dataset>/
   // first (a cache restore); on a read-only models folder, whatever is live without the update.
   const registry = { paths: config.paths, keep: config.runtime.keepModelVersions };
@@ -58,20 +55,11 @@ function main(): void {
       }
     },
     {
-      onReloaded: (result) => {
-        if (reloadSource === 'admin' && result.status === 'reloaded') tellPrimary({ type: 'reelrank:admin-reloaded', version: result.version });
-      },
+      onReloaded: (result) => announceAdminReload(result),
       beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
     },
   );
-  const reloadFrom = async (source: 'start' | 'signal') => {
-    reloadSource = source;
-    try {
-      return await holder.reloadFresh();
-    } finally {
-      reloadSource = 'admin';
-    }
-  };
+  const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);

@@ -83,6 +83,8 @@ function startCluster(env: Record<string, string>) {
   return { child, exited, waitFor, output: () => output };
 }
 
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+
 /** One request on its own connection (no keep-alive), so round-robin spreads them over the workers. */
 function get(
   url: string,
@@ -233,7 +235,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
         .pop() ?? 0,
     );
 
-  it('when a version is activated on one worker, then every worker serves it; /metrics on any worker sums both; shown recommendations reach the primary', async () => {
+  it('when a version is activated on one worker, then every worker serves it; /metrics on any worker sums both; shown recommendations reach the primary; a SIGHUP during an activation leaves every worker on the activated version', async () => {
     const built = await buildArtifacts();
     const modelDir = join(built.modelsDir, 'ml-latest-small');
     const registryDir = join(built.modelsDir, '_versions', 'ml-latest-small');
@@ -310,6 +312,27 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       }
       const summary = JSON.parse((await get(`${scrapeUrl}/metrics/summary`)).body) as { live_versions: unknown };
       expect(summary.live_versions).toEqual([{ version: second, processes: 2 }]);
+
+      // SIGHUP to the primary while a worker activates a third version: every worker ends on it.
+      saveModel(built.modelsDir, 0.3);
+      const third = registerModelVersion(registryDir, modelDir, { keep: 5, makeLive: false }).version;
+      const reloadsBefore = proc.output().match(/rolling reload done/g)!.length;
+      const activating = get(`${base}/admin/models/${third}/activate`, 'POST', { authorization: 'Bearer cluster-secret' });
+      proc.child.kill('SIGHUP');
+      expect((await activating).status).toBe(200);
+      const versionsNow = async () => {
+        const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
+        return new Set(answers.map((r) => `${r.worker}:${(JSON.parse(r.body) as { model: { version: string } }).model.version}`));
+      };
+      const expected = new Set([`1:${third}`, `2:${third}`]);
+      const deadline = Date.now() + 30_000;
+      let seen = await versionsNow();
+      while ((proc.output().match(/rolling reload done/g)!.length <= reloadsBefore || !sameSet(seen, expected)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        seen = await versionsNow();
+      }
+      expect(seen).toEqual(expected);
+      expect(readLiveVersion(registryDir)).toBe(third);
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }

@@ -81,7 +81,12 @@ export function modelRoutes(
     const dir = registry ? modelVersionDir(registry.paths.registryDir, version) : null;
     if (!dir || !registry) throw new ApiError(404, 'model_version_not_found', `Model version ${version} is not in the registry (see GET /models)`);
     try {
-      const result = await holder!.reloadFresh({ dir, expectVersion: version, commit: () => setLiveVersion(registry.paths.registryDir, version) });
+      const result = await holder!.reloadFresh({
+        source: 'admin',
+        dir,
+        expectVersion: version,
+        commit: () => setLiveVersion(registry.paths.registryDir, version),
+      });
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion },
         'model version activated via /admin/models/{version}/activate',

@@ -230,7 +230,7 @@ export function apiRouter(
 
   router.post('/admin/reload', adminGuard, async (req, res) => {
     try {
-      const result = await admin.holder!.reloadFresh();
+      const result = await admin.holder!.reloadFresh({ source: 'admin' });
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion, seconds: result.seconds },
         'model reloaded via /admin/reload',
