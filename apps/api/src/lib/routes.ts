@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { adminAuth, type AdminAuth } from './admin-auth.js';
+import { adminAuth, type AdminAuth, type AdminAuthOptions } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { type FailureLimiter, TokenBucket } from './rate-limit.js';
+import { TokenBucket } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
   MAX_ID,
@@ -26,22 +26,14 @@ import type { StoredRating } from '@reelrank/feedback';
  * per request, so a reloaded model takes over between requests.
  */
 
-export interface AdminOptions {
+/**
+ * The admin credential and its failure limit (admin-auth.ts; `burst` and `refillSeconds` also size the
+ * bucket of valid reloads, per process), and the holder the reloads swap. A cluster worker (main.ts)
+ * passes a shared `failures` limiter and `onAuthFailure`, so the budget is per client address across
+ * the cluster, not per worker.
+ */
+export interface AdminOptions extends AdminAuthOptions {
   holder?: ModelHolder;
-  token?: string;
-  /** Failed authentications one client address may make in a burst; also the burst of valid reloads. */
-  burst?: number;
-  /** Seconds to earn back one failure (per address) or one valid reload (per process). */
-  refillSeconds?: number;
-  /** Most client addresses the failure limiter remembers at once (default 10,000). */
-  maxTrackedClients?: number;
-  /**
-   * The failure limiter to use instead of a new one, and a callback for each failure: a cluster
-   * worker (main.ts) shares its failures with the other workers through these, so the budget is
-   * per client address across the cluster, not per worker.
-   */
-  failures?: FailureLimiter;
-  onAuthFailure?: (client: string) => void;
 }
 
 /** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
