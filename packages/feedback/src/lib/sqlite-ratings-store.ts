@@ -93,6 +93,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       return newestOfUser.get(userId) as number;
     },
     async version() {
+      // The store is not whole while no writer thread runs: /ready then says why (reads still work).
+      const down = writer.down?.();
+      if (down) throw down;
       return readVersion(db);
     },
     all() {

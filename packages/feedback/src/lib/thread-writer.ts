@@ -9,6 +9,8 @@ export interface Writer {
   close(): Promise<void>;
   /** The thread writing now (undefined in-thread or while one is being restarted); for tests that kill it. */
   thread?(): Worker | undefined;
+  /** Why no write is taken now (no thread runs: the last one died), or undefined. */
+  down?(): WriterDownError | undefined;
 }
 
 /** Told when the writer thread died unexpectedly, and when the next one starts. */
@@ -37,6 +39,7 @@ export function threadWriter(path: string, busyTimeoutMs: number, onExit?: Write
   let worker: Worker | undefined;
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  let lastDeath: WriterDownError | undefined;
   const deaths: number[] = [];
 
   const failAll = (error: Error) => {
@@ -64,6 +67,7 @@ export function threadWriter(path: string, busyTimeoutMs: number, onExit?: Write
       const died = new WriterDownError(`the ratings writer thread exited (${error ? error.message : `code ${code}`})`);
       failAll(died);
       if (closing) return;
+      lastDeath = died;
       const now = Date.now();
       deaths.push(now);
       while (deaths[0] < now - 60_000) deaths.shift();
@@ -100,5 +104,6 @@ export function threadWriter(path: string, busyTimeoutMs: number, onExit?: Write
       await exited;
     },
     thread: () => worker,
+    down: () => (worker || closing ? undefined : lastDeath),
   };
 }

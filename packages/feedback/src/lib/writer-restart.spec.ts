@@ -76,7 +76,11 @@ describe('the ratings writer thread dies', () => {
     await first.terminate();
     expect(writerThreadOf(store)).toBeUndefined();
     await expect(store.put([{ userId: 5, movieId: 20, rating: 5 }])).rejects.toMatchObject({ code: 'RATINGS_WRITER_DOWN' });
+    // Its version (what /ready probes) says the same, so the store's status shows it; reads go on.
+    await expect(store.version()).rejects.toMatchObject({ code: 'RATINGS_WRITER_DOWN', message: expect.stringMatching(/writer thread exited/) });
+    expect(await store.forUser(7)).toHaveLength(1);
     await restarted(first);
+    expect(await store.version()).toMatchObject({ count: 1 });
     await store.put([{ userId: 5, movieId: 21, rating: 2 }]);
     expect(stored()).toEqual([expect.objectContaining({ userId: 7, movieId: 1 }), expect.objectContaining({ userId: 5, movieId: 21, rating: 2 })]);
   });
