@@ -1,10 +1,11 @@
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { plantedRecommender, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 import { ServiceMetrics } from './metrics.js';
-import { metricsApp } from './metrics-listener.js';
+import { listenMetrics, metricsApp } from './metrics-listener.js';
 
 /**
  * Who may read the operational endpoints: on the API's port /metrics, /metrics/summary, /dashboard
@@ -88,5 +89,29 @@ describe('the metrics listener (metrics-listener.ts)', () => {
     expect((await request(scraper).get('/index.html').expect(404)).body.error.code).toBe('not_found');
     await request(scraper).post('/recommendations').send({ user_id: 1 }).expect(404);
     await request(scraper).get('/ready').expect(404);
+  });
+
+  it('when started, then it listens where configured; port null starts nothing; a port taken is logged and the API goes on without it', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    expect(await listenMetrics(scraper, { host: '127.0.0.1', port: null }, logger)).toBeUndefined();
+    const first = await listenMetrics(scraper, { host: '127.0.0.1', port: 0 }, logger);
+    try {
+      const port = (first!.server.address() as AddressInfo).port;
+      expect(first!.url).toBe(`http://127.0.0.1:${port}`);
+      expect((await fetch(`${first!.url}/metrics`)).status).toBe(200);
+      expect(await listenMetrics(scraper, { host: '127.0.0.1', port }, logger)).toBeUndefined();
+      expect(lines.map((l) => [l.level, l.msg])).toEqual([
+        [30, `metrics (Prometheus) at ${first!.url}/metrics, dashboard at ${first!.url}/dashboard`],
+        [
+          50,
+          expect.stringMatching(
+            new RegExp(`^cannot listen for metrics on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*; serving the API without the metrics listener$`),
+          ),
+        ],
+      ]);
+    } finally {
+      await new Promise((done) => first?.server.close(done));
+    }
   });
 });
