@@ -33,16 +33,22 @@ export interface AdminAuth {
   isAdmin(req: Request, res: Response): boolean;
   /** 401/403/429 with a JSON error unless the caller is an admin. */
   requireAdmin: RequestHandler;
-  /** The guard of the operational read endpoints (/metrics/summary, /dashboard, /models, /metrics on the API's port). */
+  /** The guard of the operational read endpoints (/metrics/summary, /dashboard, /models, /metrics on the API's port): OPERATOR_ROLES. */
   requireOperator: RequestHandler;
 }
 
+/**
+ * The roles that may read the operational endpoints. The one place to widen it (e.g. to a `reader`
+ * role): the admin token always counts as `admin`.
+ */
+export const OPERATOR_ROLES: readonly string[] = ['admin'];
+
 type Verdict =
-  | { kind: 'admin' }
+  | { kind: 'allowed' }
   | { kind: 'disabled' }
   | { kind: 'missing' }
   | { kind: 'invalid' }
-  | { kind: 'not-admin' }
+  | { kind: 'role-not-allowed' }
   | { kind: 'blocked'; retryAfterSeconds: number };
 
 function bearer(header: string | undefined): string | undefined {
@@ -67,9 +73,10 @@ export function adminAuth(options: AdminAuthOptions = {}): AdminAuth {
     options.onAuthFailure?.(client);
   };
 
-  const verdict = (req: Request, res: Response, countMissing: boolean): Verdict => {
+  const verdict = (req: Request, res: Response, roles: readonly string[], countMissing: boolean): Verdict => {
     const role = identityRole(res);
-    if (role !== undefined) return role === 'admin' ? { kind: 'admin' } : role === 'anonymous' ? { kind: 'missing' } : { kind: 'not-admin' };
+    if (role !== undefined)
+      return roles.includes(role) ? { kind: 'allowed' } : role === 'anonymous' ? { kind: 'missing' } : { kind: 'role-not-allowed' };
     if (!expected) return { kind: 'disabled' };
     const client = clientKey(req.ip);
     const given = bearer(req.headers.authorization);
@@ -85,35 +92,39 @@ export function adminAuth(options: AdminAuthOptions = {}): AdminAuth {
       return { kind: 'invalid' };
     }
     failures.clear(client);
-    return { kind: 'admin' };
+    return roles.includes('admin') ? { kind: 'allowed' } : { kind: 'role-not-allowed' };
   };
 
-  const requireAdmin: RequestHandler = (req, res, next) => {
-    const v = verdict(req, res, true);
-    switch (v.kind) {
-      case 'admin':
-        return next();
-      case 'disabled':
-        throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
-      case 'blocked':
-        res.setHeader('retry-after', String(v.retryAfterSeconds));
-        throw new ApiError(429, 'rate_limited', `Too many failed admin authentications from this address; retry in ${v.retryAfterSeconds} s`);
-      case 'missing':
-        res.setHeader('www-authenticate', 'Bearer');
-        throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
-          { field: 'authorization', message: 'expected "Authorization: Bearer <token>"' },
-        ]);
-      case 'invalid':
-        throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
-      case 'not-admin':
-        throw new ApiError(403, 'forbidden', 'This route needs the admin role', [{ field: 'authorization', message: 'role not allowed' }]);
-    }
-  };
+  /** 401/403/429 with a JSON error unless the caller has one of `roles`. */
+  const requireRole =
+    (roles: readonly string[]): RequestHandler =>
+    (req, res, next) => {
+      const v = verdict(req, res, roles, true);
+      switch (v.kind) {
+        case 'allowed':
+          return next();
+        case 'disabled':
+          throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
+        case 'blocked':
+          res.setHeader('retry-after', String(v.retryAfterSeconds));
+          throw new ApiError(429, 'rate_limited', `Too many failed admin authentications from this address; retry in ${v.retryAfterSeconds} s`);
+        case 'missing':
+          res.setHeader('www-authenticate', 'Bearer');
+          throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
+            { field: 'authorization', message: 'expected "Authorization: Bearer <token>"' },
+          ]);
+        case 'invalid':
+          throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
+        case 'role-not-allowed':
+          throw new ApiError(403, 'forbidden', `This route needs the role ${roles.join(' or ')}`, [
+            { field: 'authorization', message: 'role not allowed' },
+          ]);
+      }
+    };
 
   return {
-    isAdmin: (req, res) => verdict(req, res, false).kind === 'admin',
-    requireAdmin,
-    // One place to widen: the operational read endpoints need admin today.
-    requireOperator: requireAdmin,
+    isAdmin: (req, res) => verdict(req, res, ['admin'], false).kind === 'allowed',
+    requireAdmin: requireRole(['admin']),
+    requireOperator: requireRole(OPERATOR_ROLES),
   };
 }
