@@ -265,7 +265,9 @@ export const runtimeConfigSchema = z
       .min(1)
       .nullable()
       .default(null)
-      .describe('Bearer token of POST /admin/reload (env REELRANK_ADMIN_TOKEN; unset or empty disables the route)'),
+      .describe(
+        'The admin bearer token (env REELRANK_ADMIN_TOKEN): /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
+      ),
     adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst (env REELRANK_ADMIN_BURST)'),
     adminRefillSeconds: z.number().positive().default(2).describe('Seconds to earn back one admin request (env REELRANK_ADMIN_REFILL_SECONDS)'),
     shutdownSeconds: z
