@@ -143,7 +143,9 @@ describe('main.ts', () => {
     expect(ready.model.dataset).toBe('api-fixture');
     // /metrics: on the API's port only with the token; on the metrics listener (127.0.0.1, any free port here) without.
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
-    const scrapeUrl = /metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(proc.output())![1];
+    const metricsLine = /metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/;
+    while (!metricsLine.test(proc.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+    const scrapeUrl = metricsLine.exec(proc.output())![1];
     const scraped = await fetch(`${scrapeUrl}/metrics`);
     expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await scraped.text()).toMatch(/^reelrank_model_live\{version="[^"]+"\} 1$/m);
