@@ -225,12 +225,15 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     }
   });
   it("when the store's writer thread dies, then the write in flight is 503, a new thread takes the next writes, and nothing acknowledged is lost", async () => {
-    const app = appWith(store);
+    // A back-off of 2 s: the write sent right after the death surely finds no thread.
+    const slow = openSqliteRatingsStore(join(dir, 'restart.ratings.db'), { writerRestartMs: 2_000 });
+    stores.push(slow);
+    const app = appWith(slow);
     await request(app).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
-    const crashed = crashWriterThread(store);
+    const crashed = crashWriterThread(slow);
     const lost = await request(app).post('/ratings').send({ user_id: 1, movie_id: 30, rating: 1 }).expect(503);
     expect(lost.body.error.code).toBe('ratings_store_unavailable');
-    while (!writerThreadOf(store) || writerThreadOf(store) === crashed) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!writerThreadOf(slow) || writerThreadOf(slow) === crashed) await new Promise((resolve) => setTimeout(resolve, 20));
     await request(app).post('/ratings').send({ user_id: 1, movie_id: 70, rating: 5 }).expect(201);
     const listed = await request(app).get('/users/1/ratings').expect(200);
     const posted = listed.body.ratings.filter((r: { source: string }) => r.source === 'new');

@@ -39,6 +39,8 @@ export interface SqliteRatingsStoreOptions {
   now?: () => number;
   /** Told when the writer thread dies (it is restarted after a back-off: thread-writer.ts). */
   onWriterExit?: WriterExitListener;
+  /** The first back-off before a dead writer thread is replaced, in ms, doubling while deaths repeat (default 100). */
+  writerRestartMs?: number;
 }
 
 /** The store's writer thread, for tests that kill it (`writerThreadOf` in @reelrank/feedback/testing). */
@@ -66,7 +68,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     db.close();
     throw error;
   }
-  const writer = memory ? inlineWriter(db) : threadWriter(path, busyTimeoutMs, options.onWriterExit);
+  const writer = memory
+    ? inlineWriter(db)
+    : threadWriter(path, busyTimeoutMs, { onExit: options.onWriterExit, firstDelayMs: options.writerRestartMs });
 
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`);
   const newestOfUser = db.prepare('SELECT coalesce(max(id), 0) FROM ratings WHERE user_id = ?').pluck();

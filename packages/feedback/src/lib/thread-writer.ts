@@ -21,19 +21,19 @@ export class WriterDownError extends Error {
   readonly code = 'RATINGS_WRITER_DOWN';
 }
 
-const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 30_000;
 
 /**
  * Group commit on writer-thread.js; the thread keeps the process alive only while writes are pending.
  *
  * A thread that dies (an uncaught error, out of memory, terminated) is replaced after a back-off:
- * 100 ms, doubling with every further death within a minute, up to 30 s. The writes it held fail
+ * `firstDelayMs` (100 ms), doubling with every further death within a minute, up to 30 s. The writes it held fail
  * (their transaction never committed, or committed without the answer reaching us: a retry of the
  * same rating replaces it), as do the writes submitted while none runs; every write answered ok was
  * committed (WAL, synchronous = FULL) before the answer was sent, so nothing acknowledged is lost.
  */
-export function threadWriter(path: string, busyTimeoutMs: number, onExit?: WriterExitListener): Writer {
+export function threadWriter(path: string, busyTimeoutMs: number, restart: { onExit?: WriterExitListener; firstDelayMs?: number } = {}): Writer {
+  const { onExit, firstDelayMs = 100 } = restart;
   const pending = new Map<number, { resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }>();
   let nextId = 1;
   let worker: Worker | undefined;
@@ -71,7 +71,7 @@ export function threadWriter(path: string, busyTimeoutMs: number, onExit?: Write
       const now = Date.now();
       deaths.push(now);
       while (deaths[0] < now - 60_000) deaths.shift();
-      const restartInMs = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (deaths.length - 1));
+      const restartInMs = Math.min(MAX_DELAY_MS, firstDelayMs * 2 ** (deaths.length - 1));
       onExit?.({ error: died, restartInMs, crashesInLastMinute: deaths.length });
       restartTimer = setTimeout(start, restartInMs);
       restartTimer.unref();

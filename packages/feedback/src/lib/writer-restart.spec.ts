@@ -24,6 +24,7 @@ describe('the ratings writer thread dies', () => {
     exits = [];
     store = openSqliteRatingsStore(path, {
       busyTimeoutMs: 500,
+      writerRestartMs: 300, // wide enough for the checks made while no thread runs
       onWriterExit: (e) => exits.push({ restartInMs: e.restartInMs, crashesInLastMinute: e.crashesInLastMinute, message: e.error.message }),
     });
   });
@@ -58,7 +59,7 @@ describe('the ratings writer thread dies', () => {
     const outcomes = await Promise.allSettled(inFlight);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
     for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 'RATINGS_WRITER_DOWN' });
-    expect(exits).toEqual([{ restartInMs: 100, crashesInLastMinute: 1, message: expect.stringMatching(/writer thread exited/) }]);
+    expect(exits).toEqual([{ restartInMs: 300, crashesInLastMinute: 1, message: expect.stringMatching(/writer thread exited/) }]);
     // The reads never stopped.
     expect(await store.forUser(1)).toEqual([expect.objectContaining({ id: acknowledged[0].id, movieId: 10, rating: 4 })]);
 
@@ -93,12 +94,26 @@ describe('the ratings writer thread dies', () => {
     await idle();
     await second.terminate();
     expect(exits.map((e) => [e.restartInMs, e.crashesInLastMinute])).toEqual([
-      [100, 1],
-      [200, 2],
+      [300, 1],
+      [600, 2],
     ]);
     await store.close();
-    await new Promise((resolve) => setTimeout(resolve, 400)); // past the 200 ms back-off
+    await new Promise((resolve) => setTimeout(resolve, 800)); // past the 600 ms back-off
     expect(writerThreadOf(store)).toBeUndefined();
     await expect(store.put([{ userId: 1, movieId: 1, rating: 1 }])).rejects.toThrow(/closed/);
+  });
+
+  it('when nothing is configured, then the first back-off is 100 ms', async () => {
+    const heard: number[] = [];
+    const plain = openSqliteRatingsStore(join(dir, 'plain.ratings.db'), { onWriterExit: (e) => heard.push(e.restartInMs) });
+    try {
+      await plain.put([{ userId: 1, movieId: 1, rating: 1 }]);
+      const first = crashWriterThread(plain);
+      await expect(plain.put([{ userId: 1, movieId: 2, rating: 1 }])).rejects.toMatchObject({ code: 'RATINGS_WRITER_DOWN' });
+      expect(heard).toEqual([100]);
+      while (!writerThreadOf(plain) || writerThreadOf(plain) === first) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await plain.close();
+    }
   });
 });
