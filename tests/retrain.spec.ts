@@ -96,7 +96,7 @@ describe('reelrank retrain', () => {
     expect(metrics.training.posted).toEqual(out.posted);
 
     // The server answers with it: GET /models names the retrained version as live.
-    const models = (await (await fetch(`${api!.url}/models`)).json()) as { live_version: string };
+    const models = (await (await fetch(`${api!.url}/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { live_version: string };
     expect(models.live_version).toBe(out.trained_version);
   }, 240_000);
 });

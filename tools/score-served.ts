@@ -14,6 +14,7 @@
  *   5. printReport: the table with the targets, stage timings; exit 1 on a missed target (unless
  *      --skip-targets) or on any API problem; the API stopped with SIGTERM and checked to close.
  */
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -102,9 +103,15 @@ async function runStages(work: string, env: NodeJS.ProcessEnv): Promise<StageRun
 
 /** Steps 3-4: the API started, scored over HTTP, stopped; how it stopped is reported. */
 async function scoreOverHttp(work: string, env: NodeJS.ProcessEnv, split: Split, opts: Options, problems: string[]) {
-  const api = await startApi({ name: 'the API', env, logLevel: 'info', logFile: join(work, 'api.log'), readyTimeoutMs: 120_000 });
+  // GET /ready names the model to an admin only: the API gets a token of this run's.
+  const token = randomBytes(32).toString('hex');
+  const apiEnv = { ...env, REELRANK_ADMIN_TOKEN: token };
+  const api = await startApi({ name: 'the API', env: apiEnv, logLevel: 'info', logFile: join(work, 'api.log'), readyTimeoutMs: 120_000 });
   process.stdout.write(`API ready at ${api.url} after ${api.startSeconds.toFixed(1)} s\n`);
-  const ready = (await (await fetch(`${api.url}/ready`)).json()) as { model?: Record<string, unknown>; catalogue?: { movies?: number } };
+  const ready = (await (await fetch(`${api.url}/ready`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    model?: Record<string, unknown>;
+    catalogue?: { movies?: number };
+  };
   let ratings: ServedRatings;
   let ranking: ServedRanking;
   let stopped: string;

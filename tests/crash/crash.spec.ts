@@ -422,7 +422,7 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const modelDir = paths(root).model;
       const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
         cwd: REPO,
-        env: stageEnv(root, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }),
+        env: stageEnv(root, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REELRANK_ADMIN_TOKEN: 'crash-spec-admin' }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       api = child;
@@ -464,7 +464,8 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
 
       const listening = await waitFor((l) => typeof l.msg === 'string' && l.msg.includes('listening on'), 'the listening line');
       const base = String(listening.url).replace('localhost', '127.0.0.1');
-      const ready = async () => (await (await fetch(`${base}/ready`)).json()) as { model: { version: string } };
+      const ready = async () =>
+        (await (await fetch(`${base}/ready`, { headers: { authorization: 'Bearer crash-spec-admin' } })).json()) as { model: { version: string } };
       const movieId = readCatalogue(sourceMain)[0].movieId; // a movie of the generated catalogue (its ids have gaps)
       const predictOk = async () => {
         const r = await fetch(`${base}/predict`, {

@@ -14,15 +14,27 @@ describe('the API on PostgreSQL while the server goes away', () => {
 
   it('keeps answering recommendations from memory (the cached fold-in, the trained answer) and answers writes 503', async () => {
     const store = openPostgresRatingsStore(cluster.url, { connectTimeoutMs: 2_000 });
-    const serving = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot: null };
-    const app = createApp({ recommender: plantedRecommender(), config: { serving }, ratings: store });
+    const serving = {
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: '100kb',
+      maxRecommendations: 100,
+      corsOrigins: '',
+      webRoot: null,
+      metrics: { host: '127.0.0.1', port: null },
+    };
+    const app = createApp({ recommender: plantedRecommender(), config: { serving }, ratings: store, admin: { token: 'outage-admin' } });
     const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 0.5 }));
     await request(app).post('/ratings').send({ ratings: posted }).expect(201);
     const folded = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(folded.body.strategy).toBe('fold-in');
     const trained = await request(app).post('/recommendations').send({ user_id: 2, n_recommendations: 3 }).expect(200);
     const location = new URL(cluster.url).toString();
-    expect((await request(app).get('/ready').expect(200)).body.ratings_store).toEqual({ kind: 'postgres', location, reachable: true });
+    expect((await request(app).get('/ready').set('authorization', 'Bearer outage-admin').expect(200)).body.ratings_store).toEqual({
+      kind: 'postgres',
+      location,
+      reachable: true,
+    });
 
     await cluster.stop();
     const write = await request(app).post('/ratings').send({ user_id: 2, movie_id: 60, rating: 5 }).expect(503);
@@ -32,7 +44,7 @@ describe('the API on PostgreSQL while the server goes away', () => {
     expect(list.body.error).toMatchObject({ status: 503, code: 'ratings_store_unavailable' });
     // /ready stays 200 (reads are still answered) and says the store is down once its 1 s answer has expired.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const ready = (await request(app).get('/ready').expect(200)).body;
+    const ready = (await request(app).get('/ready').set('authorization', 'Bearer outage-admin').expect(200)).body;
     expect(ready.status).toBe('ready');
     expect(ready.ratings_store).toMatchObject({ kind: 'postgres', location, reachable: false });
     expect(ready.ratings_store.error).toEqual(expect.any(String));

@@ -56,6 +56,8 @@ afterAll(async () => {
 });
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value));
+/** Sent with every call: GET /ready names the stores to an admin only. */
+const ADMIN_TOKEN = 'api-stores-spec-admin';
 
 describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and ratings on %s', (store) => {
   let api: ApiProcess;
@@ -63,7 +65,7 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -75,7 +77,7 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
         ? shared.env
         : // Another data folder without data/<dataset>.db: the catalogue can only come from PostgreSQL.
           { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: (dataDir = mkdtempSync(join(tmpdir(), 'reelrank-pg-api-data-'))) };
-    api = await startApi({ name: `api on ${store}`, env, readyTimeoutMs: 120_000 });
+    api = await startApi({ name: `api on ${store}`, env: { ...env, REELRANK_ADMIN_TOKEN: ADMIN_TOKEN }, readyTimeoutMs: 120_000 });
   }, 150_000);
   afterAll(async () => {
     await api?.stop(5_000);

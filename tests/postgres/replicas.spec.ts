@@ -14,7 +14,7 @@ describe('two API replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const env = await servedWorkspace(db.url);
+    const env = { ...(await servedWorkspace(db.url)), REELRANK_ADMIN_TOKEN: 'replicas-spec-admin' };
     replicas = await Promise.all(['replica a', 'replica b'].map((name) => startApi({ name, env, readyTimeoutMs: 120_000 })));
   }, 180_000);
 
@@ -36,7 +36,9 @@ describe('two API replicas on one PostgreSQL', () => {
   it('when a rating is posted to one replica, then the other serves recommendations folded in from it within 1 s', async () => {
     const [a, b] = replicas;
     for (const replica of replicas) {
-      const ready = (await (await fetch(`${replica.url}/ready`)).json()) as { ratings_store: { kind: string; location: string; reachable: boolean } };
+      const ready = (await (await fetch(`${replica.url}/ready`, { headers: { authorization: 'Bearer replicas-spec-admin' } })).json()) as {
+        ratings_store: { kind: string; location: string; reachable: boolean };
+      };
       expect(ready.ratings_store).toEqual({ kind: 'postgres', location: new URL(db.url).toString(), reachable: true });
     }
     const user = 900_001; // a user the model never saw: the cold-start (popular) list

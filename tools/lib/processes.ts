@@ -14,7 +14,7 @@ export interface StartApiOptions {
   script?: 'main.ts' | 'cluster.ts';
   /** Cluster mode: how many workers must answer /ready before the server counts as ready. */
   workers?: number;
-  /** Extra environment (data set, folders, ...); HOST, PORT, NODE_ENV and LOG_LEVEL are set here. */
+  /** Extra environment (data set, folders, ...); HOST, PORT, NODE_ENV, LOG_LEVEL and REELRANK_METRICS_PORT (0) are set here. */
   env?: Record<string, string | undefined>;
   /** pino level of the server (default warn: load generators do not want a line per request). */
   logLevel?: string;
@@ -54,7 +54,16 @@ export async function startApi(options: StartApiOptions): Promise<ApiProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, 'apps', 'api', 'src', script)], {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: options.logLevel ?? 'warn', ...options.env, HOST: '127.0.0.1', PORT: String(port) },
+    // The metrics listener on any free port (many servers may run side by side), unless `env` names one.
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: options.logLevel ?? 'warn',
+      REELRANK_METRICS_PORT: '0',
+      ...options.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

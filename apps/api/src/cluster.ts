@@ -6,6 +6,7 @@ import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
 import { isWorkerMessage } from './lib/cluster-messages.js';
 import { primaryMetricsHub } from './lib/cluster-metrics.js';
+import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 
 /**
  * `npm run start:cluster` / `nx run api:serve-cluster`: the production start mode, one API worker
@@ -24,6 +25,8 @@ import { primaryMetricsHub } from './lib/cluster-metrics.js';
  *              POST /admin/reload on any worker triggers the same for the other workers.
  *   admin      a failed admin authentication on one worker is passed on to the others, so the
  *              failure budget per client address is the cluster's, not each worker's.
+ *   metrics    the primary serves GET /metrics (the workers' registries summed) on the metrics
+ *              listener (config serving.metrics, 127.0.0.1:9464 by default; lib/metrics-listener.ts).
  *   crash      a worker that dies unexpectedly is replaced after a back-off (0.5 s doubling to
  *              30 s while crashes keep coming within a minute).
  */
@@ -59,6 +62,8 @@ function primary(): void {
   };
 
   const metricsHub = primaryMetricsHub(() => [...slots.values()].map((s) => s.worker));
+  // The metrics listener is the primary's: one scrape target with the cluster's sum.
+  void listenMetrics(metricsApp({ source: metricsHub.collect, webRoot: config.serving.webRoot }), config.serving.metrics, logger);
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isWorkerMessage(message) || metricsHub.handle(worker, message)) return;
     const slot = slots.get(worker.id);

@@ -3,3 +3,5 @@ export { ModelHolder, ModelReloadError, type ReloadResult } from './lib/model-ho
 export { readApiEnv, type ApiEnvConfig } from './lib/api-config.js';
 export { buildSchemas, type ApiSchemas } from './lib/schemas.js';
 export { buildOpenApiDocument } from './lib/openapi.js';
+export { ServiceMetrics } from './lib/metrics.js';
+export { metricsApp } from './lib/metrics-listener.js';

@@ -5,9 +5,10 @@ import { openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
+import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
+import { announceAdminReload, isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -33,9 +34,6 @@ function main(): void {
   const { dataset } = config.dataset;
   const hint = `run \`npm start\` (which builds the stages) or \`npx nx run trainer:pipeline\``;
 
-  // Where the current reload came from: only an admin-route reload is announced to the primary
-  // (which then reloads the other workers); SIGHUP reloads are driven by the primary already.
-  let reloadSource: 'start' | 'signal' | 'admin' = 'admin';
   // The registry's live version (models/_versions/<dataset>/), brought up to date with models/<dataset>/
   // first (a cache restore); on a read-only models folder, whatever is live without the update.
   const registry = { paths: config.paths, keep: config.runtime.keepModelVersions };
@@ -57,20 +55,11 @@ function main(): void {
       }
     },
     {
-      onReloaded: (result) => {
-        if (reloadSource === 'admin' && result.status === 'reloaded') tellPrimary({ type: 'reelrank:admin-reloaded', version: result.version });
-      },
+      onReloaded: (result) => announceAdminReload(result),
       beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
     },
   );
-  const reloadFrom = async (source: 'start' | 'signal') => {
-    reloadSource = source;
-    try {
-      return await holder.reloadFresh();
-    } finally {
-      reloadSource = 'admin';
-    }
-  };
+  const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
@@ -85,7 +74,14 @@ function main(): void {
   const link = worker ? workerMetricsLink(metrics.registry) : undefined;
   // Posted ratings: PostgreSQL when DATABASE_URL is set (shared by every replica), else one SQLite file
   // shared by every worker (SQLite's locks serialise their writes).
-  const { store: ratings, kind: ratingsKind, location: ratingsLocation } = openRatingsStore(config);
+  const {
+    store: ratings,
+    kind: ratingsKind,
+    location: ratingsLocation,
+  } = openRatingsStore(config, {
+    onWriterExit: ({ error, restartInMs, crashesInLastMinute }) =>
+      logger.error({ err: error, restartInMs, crashesInLastMinute }, `the ratings writer thread died; a new one starts in ${restartInMs} ms`),
+  });
   const app = createApp({
     models: holder,
     config,
@@ -100,6 +96,14 @@ function main(): void {
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });
+  // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
+  const metricsListening = worker
+    ? Promise.resolve(undefined)
+    : listenMetrics(
+        metricsApp({ source: () => metrics.registry.getMetricsAsJSON(), webRoot: config.serving.webRoot }),
+        config.serving.metrics,
+        logger,
+      );
   const { host, port } = config.serving;
   const server: Server = app.listen(port, host, async () => {
     try {
@@ -155,6 +159,7 @@ function main(): void {
     server.prependListener('request', (_req, res) => {
       if (!res.headersSent) res.setHeader('connection', 'close');
     });
+    void metricsListening.then((listening) => listening?.server.close());
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();

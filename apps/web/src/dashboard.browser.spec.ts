@@ -4,27 +4,44 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { createApp } from '@reelrank/api';
+import { createApp, metricsApp, ServiceMetrics } from '@reelrank/api';
 import { plantedRecommender } from '@reelrank/serving/testing';
 import { launchChromium, requireChromium } from '@reelrank/config/testing';
 import { webRoot } from './index';
 
 /**
- * The dashboard (/dashboard) in Chromium against the real API app (planted model): traffic and
- * ratings (POST /ratings, after a POST /recommendations) are sent while the page polls /metrics/summary, and the charts, the live version and the
- * hit rates must show them, under the API's CSP (a violation is a console error, which fails).
+ * The dashboard (/dashboard) in Chromium, served by the metrics listener (metricsApp, as main.ts
+ * starts it beside the API) with the real API app's metrics (planted model): traffic and ratings
+ * (POST /ratings, after a POST /recommendations) are sent to the API while the page polls
+ * /metrics/summary, and the charts, the live version and the hit rates must show them, under
+ * helmet's CSP (a violation is a console error, which fails).
  */
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 
 describe('dashboard in Chromium', () => {
   let server: Server;
+  let metricsServer: Server;
   let base: string;
+  let dashboardBase: string;
   let browser: Browser;
   const recommender = plantedRecommender();
+  const metrics = new ServiceMetrics();
+  const scraper = metricsApp({ source: () => metrics.registry.getMetricsAsJSON(), webRoot });
   const app = createApp({
+    metrics,
     recommender,
-    config: { serving: { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot } },
+    config: {
+      serving: {
+        host: '127.0.0.1',
+        port: 0,
+        bodyLimit: '100kb',
+        maxRecommendations: 100,
+        corsOrigins: '',
+        webRoot,
+        metrics: { host: '127.0.0.1', port: null },
+      },
+    },
     logger: pino({ level: 'silent' }),
   });
 
@@ -35,12 +52,17 @@ describe('dashboard in Chromium', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    metricsServer = await new Promise<Server>((resolve) => {
+      const s = scraper.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    dashboardBase = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
   });
 
   it('when traffic and ratings arrive, then the page charts requests/s, latency and hit rates and names the live model', async () => {
@@ -48,7 +70,7 @@ describe('dashboard in Chromium', () => {
     const problems: string[] = [];
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`${base}/dashboard?interval=0.3`);
+    await page.goto(`${dashboardBase}/dashboard?interval=0.3`);
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('updated'));
     expect(await page.textContent('#live-version')).toBe(recommender.manifest.version);
 

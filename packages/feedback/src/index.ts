@@ -18,6 +18,7 @@ export {
 } from './lib/sqlite-ratings-store.js';
 export { openPostgresRatingsStore, type PostgresRatingsStore, type PostgresRatingsStoreOptions } from './lib/postgres-ratings-store.js';
 export { openRatingsStore, type RatingsStoreSelection, type SelectedRatingsStore } from './lib/open-ratings-store.js';
+export { type WriterExitListener } from './lib/thread-writer.js';
 export { ratings as sqliteRatingsTable } from './lib/schema-sqlite.js';
 export { postedRatings as postgresPostedRatingsTable, postedRatingsIdSeq } from './lib/schema-postgres.js';
 export { SQLITE_MIGRATIONS_FOLDER } from './lib/sqlite-migrations.js';

@@ -11,7 +11,15 @@ export { COMEDY, MOVIES, plantedBundle, plantedRecommender, RATED, SCI_FI } from
 /** The committed web page (config/serving.json's webRoot, resolved as loadConfig does). */
 export const WEB_ROOT = join(__dirname, '..', '..', '..', 'web', 'public');
 
-export const SERVING: ServingConfig = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot: WEB_ROOT };
+export const SERVING: ServingConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  bodyLimit: '100kb',
+  maxRecommendations: 100,
+  corsOrigins: '',
+  webRoot: WEB_ROOT,
+  metrics: { host: '127.0.0.1', port: null },
+};
 
 export function plantedApp() {
   return createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });

@@ -56,6 +56,7 @@ if (cluster.isPrimary) {
     metrics,
     online: link.online,
     metricsSource: link.source,
+    admin: { token: 'fixture-admin' },
   });
   const fail = (error: unknown) => {
     process.stderr.write(`${String(error)}\n`);
@@ -83,6 +84,7 @@ if (cluster.isPrimary) {
     } else if (message.cmd === 'scrape') {
       request(app)
         .get('/metrics')
+        .set('authorization', 'Bearer fixture-admin')
         .expect(200)
         .then((res) => process.send?.({ type: 'fixture:scraped', text: res.text }))
         .catch(fail);

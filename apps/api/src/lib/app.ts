@@ -139,7 +139,8 @@ export function createApp(options: CreateAppOptions): Express {
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
-  app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  // No origins configured: no CORS headers at all, so only pages of the API's own origin (the web page) may call it.
+  if (origins.length) app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
@@ -151,9 +152,9 @@ export function createApp(options: CreateAppOptions): Express {
       fresh,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
-      extend: (router, adminGuard) => {
-        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
-        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });
+      extend: (router, adminGuard, auth) => {
+        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: auth.requireOperator });
+        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: auth.requireOperator });
       },
     }),
   );

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { MetricsMessage } from './cluster-metrics.js';
+import type { ReloadResult } from './model-holder.js';
 
 /**
  * What a cluster worker (src/main.ts run by src/cluster.ts) tells the primary over the IPC channel.
@@ -29,6 +30,17 @@ export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {
 
 export function tellPrimary(message: WorkerMessage): void {
   if (cluster.isWorker && process.send && process.connected) process.send(message);
+}
+
+/**
+ * After a worker's reload (ModelHolder's onReloaded): one an admin asked for that changed the model
+ * is announced, so the primary reloads the other workers; SIGHUP reloads are the primary's own.
+ */
+export function announceAdminReload(
+  result: Pick<ReloadResult, 'source' | 'status' | 'version'>,
+  tell: (message: WorkerMessage) => void = tellPrimary,
+): void {
+  if (result.source === 'admin' && result.status === 'reloaded') tell({ type: 'reelrank:admin-reloaded', version: result.version });
 }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

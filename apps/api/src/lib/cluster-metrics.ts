@@ -88,7 +88,12 @@ export function workerMetricsLink(registry: Registry): { source: () => Promise<M
 }
 
 /** The primary's side: owns the online evaluator and answers metrics requests with the cluster's sum. */
-export function primaryMetricsHub(workers: () => Worker[]): { handle(from: Worker, message: unknown): boolean; evaluator: OnlineEvaluator } {
+export function primaryMetricsHub(workers: () => Worker[]): {
+  handle(from: Worker, message: unknown): boolean;
+  evaluator: OnlineEvaluator;
+  /** The cluster's metrics, summed (what the primary's metrics listener serves). */
+  collect(): Promise<MetricsJson>;
+} {
   const registry = new Registry();
   const evaluator = new OnlineEvaluator();
   registerOnlineMetrics(registry, evaluator);
@@ -147,5 +152,5 @@ export function primaryMetricsHub(workers: () => Worker[]): { handle(from: Worke
         return false;
     }
   };
-  return { handle, evaluator };
+  return { handle, evaluator, collect };
 }

@@ -58,6 +58,7 @@ function startCluster(env: Record<string, string>) {
       REELRANK_DATASET: 'ml-latest-small',
       HOST: '127.0.0.1',
       REELRANK_WORKERS: '2',
+      REELRANK_METRICS_PORT: '0',
       ...env,
     },
   });
@@ -81,6 +82,8 @@ function startCluster(env: Record<string, string>) {
     });
   return { child, exited, waitFor, output: () => output };
 }
+
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
 
 /** One request on its own connection (no keep-alive), so round-robin spreads them over the workers. */
 function get(
@@ -180,7 +183,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(status).toBe('reloaded');
       const other = reload.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
       expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
       expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
 
@@ -232,7 +235,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
         .pop() ?? 0,
     );
 
-  it('when a version is activated on one worker, then every worker serves it; /metrics on any worker sums both; shown recommendations reach the primary', async () => {
+  it('when a version is activated on one worker, then every worker serves it; /metrics on any worker sums both; shown recommendations reach the primary; a SIGHUP during an activation leaves every worker on the activated version', async () => {
     const built = await buildArtifacts();
     const modelDir = join(built.modelsDir, 'ml-latest-small');
     const registryDir = join(built.modelsDir, '_versions', 'ml-latest-small');
@@ -255,7 +258,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(activated.status).toBe(200);
       const other = activated.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`)));
+      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
       expect(new Set(ready.map((r) => r.worker))).toEqual(new Set(['1', '2']));
       expect(new Set(ready.map((r) => (JSON.parse(r.body) as { model: { version: string } }).model.version))).toEqual(new Set([second]));
       expect(readLiveVersion(registryDir)).toBe(second);
@@ -291,16 +294,45 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(shown).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 1200)); // the workers forward what they showed every 0.5 s
 
-      for (let i = 0; i < 2; i++) {
-        const metrics = await get(`${base}/metrics`);
+      // On the API's port the metrics need the admin token; the primary's metrics listener serves them to anyone who can reach it.
+      expect((await get(`${base}/metrics`)).status).toBe(401);
+      const [, scrapeUrl] = await proc.waitFor(/metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/);
+      const scrapes = [
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
+        get(`${scrapeUrl}/metrics`),
+      ];
+      for (const scrape of scrapes) {
+        const metrics = await scrape;
         expect(metrics.status).toBe(200);
         // Both workers' counts, summed, whichever worker answered.
         expect(sample(metrics.body, 'reelrank_http_requests_total{route="/predict",method="POST",status="200"}')).toBe(30);
         expect(sample(metrics.body, `reelrank_model_live{version="${second}"}`)).toBe(2);
         expect(sample(metrics.body, 'reelrank_online_tracked_pairs')).toBe(shown);
       }
-      const summary = JSON.parse((await get(`${base}/metrics/summary`)).body) as { live_versions: unknown };
+      const summary = JSON.parse((await get(`${scrapeUrl}/metrics/summary`)).body) as { live_versions: unknown };
       expect(summary.live_versions).toEqual([{ version: second, processes: 2 }]);
+
+      // SIGHUP to the primary while a worker activates a third version: every worker ends on it.
+      saveModel(built.modelsDir, 0.3);
+      const third = registerModelVersion(registryDir, modelDir, { keep: 5, makeLive: false }).version;
+      const reloadsBefore = proc.output().match(/rolling reload done/g)!.length;
+      const activating = get(`${base}/admin/models/${third}/activate`, 'POST', { authorization: 'Bearer cluster-secret' });
+      proc.child.kill('SIGHUP');
+      expect((await activating).status).toBe(200);
+      const versionsNow = async () => {
+        const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
+        return new Set(answers.map((r) => `${r.worker}:${(JSON.parse(r.body) as { model: { version: string } }).model.version}`));
+      };
+      const expected = new Set([`1:${third}`, `2:${third}`]);
+      const deadline = Date.now() + 30_000;
+      let seen = await versionsNow();
+      while ((proc.output().match(/rolling reload done/g)!.length <= reloadsBefore || !sameSet(seen, expected)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        seen = await versionsNow();
+      }
+      expect(seen).toEqual(expected);
+      expect(readLiveVersion(registryDir)).toBe(third);
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }

@@ -248,12 +248,28 @@ describe('security headers, CORS, request ids', () => {
     expect(ok.headers['access-control-allow-origin']).toBe('https://ok.example');
     const other = await request(limited).get('/health').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await request(app)
+    const preflight = await request(limited)
       .options('/predict')
-      .set('Origin', 'https://x.example')
+      .set('Origin', 'https://ok.example')
       .set('Access-Control-Request-Method', 'POST')
       .expect(204);
-    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://ok.example');
+  });
+
+  it('when CORS is * (configured), then any origin is allowed; with none configured (the default), neither requests nor preflights are', async () => {
+    const open = createApp({
+      recommender: new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED)),
+      config: { serving: { ...SERVING, corsOrigins: '*' } },
+    });
+    const any = await request(open).options('/predict').set('Origin', 'https://x.example').set('Access-Control-Request-Method', 'POST').expect(204);
+    expect(any.headers['access-control-allow-origin']).toBe('*');
+    expect((await request(open).get('/health').set('Origin', 'https://x.example')).headers['access-control-allow-origin']).toBe('*');
+    const closed = await request(app).options('/predict').set('Origin', 'https://x.example').set('Access-Control-Request-Method', 'POST');
+    expect(closed.headers['access-control-allow-origin']).toBeUndefined();
+    expect(closed.headers['access-control-allow-methods']).toBeUndefined();
+    expect((await request(app).post('/predict').set('Origin', 'https://x.example').send({ user_id: 1, movie_id: 10 })).headers).not.toHaveProperty(
+      'access-control-allow-origin',
+    );
   });
 
   it('when an error is answered, then it carries the request id too', async () => {

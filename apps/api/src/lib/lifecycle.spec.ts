@@ -26,7 +26,8 @@ function setup(admin: { token?: string; burst?: number; refillSeconds?: number }
   return { dir, first, holder, app };
 }
 
-const version = async (app: Parameters<typeof request>[0]) => (await request(app).get('/ready').expect(200)).body.model.version as string;
+const version = async (app: Parameters<typeof request>[0]) =>
+  (await request(app).get('/ready').set('authorization', 'Bearer let-me-in').expect(200)).body.model.version as string;
 
 describe('model lifecycle', () => {
   it('when nothing is loaded yet, then /ready is 503 until the first load, then 200 with the version', async () => {
@@ -148,7 +149,7 @@ describe('over real HTTP (port 0)', () => {
       }
       if (i % 3 === 0) calls.push(post('/recommendations', { user_id: 1 + (i % 6), n_recommendations: 5 }));
       else if (i % 3 === 1) calls.push(post('/predict', { user_id: 1 + (i % 5), movie_id: [10, 20, 30, 50][i % 4] }));
-      else calls.push(fetch(`${base}/ready`));
+      else calls.push(fetch(`${base}/ready`, { headers: { authorization: 'Bearer let-me-in' } }));
     }
     const responses = await Promise.all(calls);
     const bodies = await Promise.all(responses.map((r) => r.json() as Promise<Record<string, unknown>>));

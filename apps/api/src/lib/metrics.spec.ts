@@ -14,15 +14,19 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
+/** The monitoring routes on the API's port need the admin credential (monitoring-access.spec.ts). */
+const ADMIN = { token: 'metrics-spec-admin' };
+const AUTH = `Bearer ${ADMIN.token}`;
+
 const scrape = async (app: Parameters<typeof request>[0]) => {
-  const res = await request(app).get('/metrics').expect(200);
+  const res = await request(app).get('/metrics').set('authorization', AUTH).expect(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   return res.text;
 };
 
 describe('GET /metrics', () => {
   const recommender = plantedRecommender();
-  const app = createApp({ recommender, config: { serving: SERVING } });
+  const app = createApp({ recommender, config: { serving: SERVING }, admin: ADMIN });
 
   it('when requests are answered (fast path included), then requests by route and status and the latency histogram move', async () => {
     const before = await scrape(app);
@@ -58,7 +62,7 @@ describe('GET /metrics', () => {
   });
 
   it('when a user with posted ratings is answered, then fold-ins are counted once per answer', async () => {
-    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: ADMIN });
     await request(fresh)
       .post('/ratings')
       .send({ ratings: [10, 20, 30, 40, 70].map((movie_id) => ({ user_id: 4, movie_id, rating: 4 })) })
@@ -98,7 +102,7 @@ describe('GET /metrics', () => {
   });
 
   it('when ratings are posted for recommended and other movies, then ratings received and the online hit rates follow them', async () => {
-    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: ADMIN });
     const shown: number[] = (
       await request(fresh).post('/recommendations').send({ user_id: 2, n_recommendations: 2 }).expect(200)
     ).body.recommendations.map((r: { movie_id: number }) => r.movie_id);
@@ -123,7 +127,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'reelrank_online_liked_ratings_total', { source: 'other' })).toBe(1);
     expect(sample(text, 'reelrank_ratings_received_total')).toBe(3);
 
-    const summary = (await request(fresh).get('/metrics/summary').expect(200)).body;
+    const summary = (await request(fresh).get('/metrics/summary').set('authorization', AUTH).expect(200)).body;
     expect(summary.online).toEqual({ recommended: { ratings: 2, liked: 1, hit_rate: 0.5 }, other: { ratings: 1, liked: 1, hit_rate: 1 } });
     expect(summary.ratings_received).toBe(3);
     expect(summary.live_versions).toEqual([{ version: expect.stringMatching(/^mf-/), processes: 1 }]);
@@ -137,8 +141,8 @@ describe('GET /metrics', () => {
 
 describe('GET /dashboard', () => {
   it('when the web root is served, then the dashboard page comes back as HTML under the same CSP', async () => {
-    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
-    const res = await request(app).get('/dashboard').expect(200);
+    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: ADMIN });
+    const res = await request(app).get('/dashboard').set('authorization', AUTH).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.text).toContain('dashboard.js');

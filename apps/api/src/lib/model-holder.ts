@@ -9,8 +9,17 @@ import type { Recommender } from '@reelrank/serving';
  * missing database) leaves the current model serving and reports why.
  */
 
+/**
+ * Who asked for a reload: 'admin' (POST /admin/reload, an activation: a cluster worker announces it
+ * so the primary reloads the others), 'signal' (SIGHUP: a rolling reload the primary drives
+ * already), 'start' (the first load). It travels with the reload, so reloads that overlap (a SIGHUP
+ * while an activation waits for the catalogue) keep their own.
+ */
+export type ReloadSource = 'start' | 'signal' | 'admin';
+
 export interface ReloadResult {
   status: 'reloaded' | 'unchanged';
+  source: ReloadSource;
   version: string;
   previousVersion: string | null;
   dataset: string;
@@ -30,11 +39,13 @@ export class ModelReloadError extends Error {
 
 /** A reload of one given model folder (POST /admin/models/{version}/activate) instead of the live one. */
 export interface ReloadTarget {
+  /** Who asked (default 'start'). */
+  source?: ReloadSource;
   /** Folder to build from (passed to the builder). */
   dir?: string;
   /** The version that folder must hold; anything else is refused and the live model stays. */
   expectVersion?: string;
-  /** Runs after the new model is built and checked, before the swap (e.g. moving the registry's live pointer); a throw cancels the swap. */
+  /** Runs after the new model is built and checked, before the swap (e.g. moving the registry's live pointer); a throw cancels the swap (ModelReloadError). */
   commit?: (next: Recommender) => void;
 }
 
@@ -62,8 +73,8 @@ export class ModelHolder {
     return this.live;
   }
 
-  /** reload() after the beforeReload step (SIGHUP, POST /admin/reload, POST /admin/models/{version}/activate). */
-  async reloadFresh(target: ReloadTarget = {}): Promise<ReloadResult> {
+  /** reload() after the beforeReload step (SIGHUP, POST /admin/reload, POST /admin/models/{version}/activate); the source is required here. */
+  async reloadFresh(target: ReloadTarget & { source: ReloadSource }): Promise<ReloadResult> {
     if (this.options.beforeReload) {
       try {
         await this.options.beforeReload();
@@ -102,12 +113,14 @@ export class ModelHolder {
       target.commit?.(next);
     } catch (error) {
       next.close();
-      throw error;
+      // E.g. the version was pruned by a training between its load and its activation.
+      throw new ModelReloadError(`the model could not be made live: ${(error as Error)?.message ?? String(error)}`, previousVersion, error);
     }
     this.live = next; // the atomic swap
     previous?.close();
     const result: ReloadResult = {
       status: previousVersion === next.manifest.version ? 'unchanged' : 'reloaded',
+      source: target.source ?? 'start',
       version: next.manifest.version,
       previousVersion,
       dataset: next.manifest.dataset,

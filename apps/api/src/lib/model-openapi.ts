@@ -1,4 +1,4 @@
-import { errorResponse, forbidden, jsonResponse, jsonSchema, publicGet, unauthorized, unexpectedBody, type JsonObject } from './openapi-kit.js';
+import { errorResponse, forbidden, jsonResponse, jsonSchema, publicOperation, unauthorized, unexpectedBody, type JsonObject } from './openapi-kit.js';
 import { activateResponse, metricsSummaryResponse, modelsResponse, modelVersionParams } from './model-schemas.js';
 import { adminReloadFailure } from './schemas.js';
 
@@ -11,6 +11,38 @@ const metricsUnavailable = errorResponse(
   'metrics_unavailable',
   'The cluster metrics could not be collected',
 );
+
+const authFailures = {
+  '401': unauthorized,
+  '403': forbidden,
+  '429': errorResponse(
+    'Too many failed admin authentications from this client address (see Retry-After)',
+    429,
+    'rate_limited',
+    'Too many failed admin authentications from this address; retry in 2 s',
+  ),
+};
+
+/**
+ * A GET of the operational endpoints: the admin credential on the API's port (admin-auth.ts's
+ * requireOperator); the metrics listener serves /metrics, /metrics/summary and /dashboard without one.
+ */
+function operatorGet(operationId: string, summary: string, responses: JsonObject, more: { description?: string; onMetricsListener?: boolean } = {}) {
+  const access = more.onMetricsListener
+    ? 'Needs the admin credential on this port; the metrics listener (config serving.metrics, 127.0.0.1:9464 by default) serves it without one.'
+    : 'Needs the admin credential.';
+  return {
+    get: {
+      ...publicOperation(
+        operationId,
+        summary,
+        { ...responses, ...authFailures },
+        { description: [more.description, access].filter(Boolean).join(' ') },
+      ),
+      security: [{ adminToken: [] }],
+    },
+  };
+}
 
 export function modelsOpenApi(): { components: Record<string, JsonObject>; paths: Record<string, JsonObject> } {
   const versionParam = {
@@ -28,7 +60,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
       ActivateFailure: jsonSchema(adminReloadFailure, 'output'),
     },
     paths: {
-      '/models': publicGet(
+      '/models': operatorGet(
         'listModels',
         'The kept model versions, newest first, with headline metrics and which one is live',
         { '200': jsonResponse('The versions', 'ModelsResponse'), '400': unexpectedBody },
@@ -59,7 +91,10 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
               'model_version_not_found',
               'Model version mf-000000000000 is not in the registry (see GET /models)',
             ),
-            '409': jsonResponse('The version failed its integrity check; live_version keeps serving', 'ActivateFailure'),
+            '409': jsonResponse(
+              'The version failed its integrity check, or a training pruned it meanwhile; live_version keeps serving',
+              'ActivateFailure',
+            ),
             '429': errorResponse(
               'Too many failed authentications from this address, or too many valid admin calls (see Retry-After)',
               429,
@@ -69,7 +104,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
           },
         },
       },
-      '/metrics': publicGet(
+      '/metrics': operatorGet(
         'metrics',
         'Prometheus metrics (text exposition format)',
         {
@@ -82,17 +117,20 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
             'reelrank_http_requests_total{route,method,status}, reelrank_http_request_duration_seconds{route} (histogram), reelrank_model_live{version}, ' +
             'reelrank_ratings_received_total, reelrank_fold_ins_served_total, reelrank_cold_start_answers_total, reelrank_recommendation_answers_total{strategy}, ' +
             'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}. In cluster mode any worker answers for the whole cluster (summed).',
+          onMetricsListener: true,
         },
       ),
-      '/metrics/summary': publicGet('metricsSummary', 'The figures the dashboard polls (cumulative counts, JSON)', {
-        '200': jsonResponse('Cumulative counts since start', 'MetricsSummary'),
-        '400': unexpectedBody,
-        '503': metricsUnavailable,
-      }),
-      '/dashboard': publicGet(
+      '/metrics/summary': operatorGet(
+        'metricsSummary',
+        'The figures the dashboard polls (cumulative counts, JSON)',
+        { '200': jsonResponse('Cumulative counts since start', 'MetricsSummary'), '400': unexpectedBody, '503': metricsUnavailable },
+        { onMetricsListener: true },
+      ),
+      '/dashboard': operatorGet(
         'dashboard',
         'A page charting requests/s, p50/p99 latency, online hit rates and the live model (polls /metrics/summary)',
         { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, '400': unexpectedBody },
+        { onMetricsListener: true },
       ),
     },
   };

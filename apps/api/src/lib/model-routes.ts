@@ -50,11 +50,18 @@ const fromManifest = (m: ModelManifest) =>
 
 export function modelRoutes(
   router: Router,
-  deps: { current: () => Recommender | undefined; holder?: ModelHolder; registry?: ModelRegistryOptions; adminGuard: RequestHandler },
+  deps: {
+    current: () => Recommender | undefined;
+    holder?: ModelHolder;
+    registry?: ModelRegistryOptions;
+    adminGuard: RequestHandler;
+    /** Who may list the versions (admin-auth.ts's requireOperator). */
+    readGuard: RequestHandler;
+  },
 ): void {
-  const { current, holder, registry, adminGuard } = deps;
+  const { current, holder, registry, adminGuard, readGuard } = deps;
 
-  router.get('/models', (_req, res) => {
+  router.get('/models', readGuard, (_req, res) => {
     const live = current();
     const liveVersion = live?.manifest.version ?? null;
     const listed = registry ? listModelVersions(registry.paths.registryDir) : [];
@@ -74,7 +81,12 @@ export function modelRoutes(
     const dir = registry ? modelVersionDir(registry.paths.registryDir, version) : null;
     if (!dir || !registry) throw new ApiError(404, 'model_version_not_found', `Model version ${version} is not in the registry (see GET /models)`);
     try {
-      const result = await holder!.reloadFresh({ dir, expectVersion: version, commit: () => setLiveVersion(registry.paths.registryDir, version) });
+      const result = await holder!.reloadFresh({
+        source: 'admin',
+        dir,
+        expectVersion: version,
+        commit: () => setLiveVersion(registry.paths.registryDir, version),
+      });
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion },
         'model version activated via /admin/models/{version}/activate',

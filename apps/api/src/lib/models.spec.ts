@@ -5,6 +5,7 @@ import request from 'supertest';
 import {
   liveModel,
   loadModelArtifacts,
+  pruneModelVersions,
   readLiveVersion,
   registerModelVersion,
   saveModelArtifacts,
@@ -48,24 +49,31 @@ function train(modelDir: string, registryDir: string, variant: number): ModelMan
 
 const TOKEN = 'let-me-in';
 
+/** Runs inside the holder's build, before (`beforeLoad`) or after (`afterLoad`) the model is read: where a concurrent training's prune may strike. */
+const raceHooks: { beforeLoad?: () => void; afterLoad?: () => void } = {};
+
 function setup(admin: { token?: string; burst?: number; refillSeconds?: number } = { token: TOKEN, burst: 10_000, refillSeconds: 0.001 }) {
   const root = mkdtempSync(join(tmpdir(), 'reelrank-models-'));
   const paths = { modelDir: join(root, 'api-fixture'), registryDir: join(root, '_versions', 'api-fixture') };
   const trained = [0, 1, 2].map((variant) => train(paths.modelDir, paths.registryDir, variant));
-  const holder = new ModelHolder(
-    (dir) => new Recommender(loadModelArtifacts(dir ?? syncModelRegistry(paths, 5).dir), inMemoryCatalog(MOVIES, RATED, 'api-fixture')),
-  );
+  const holder = new ModelHolder((dir) => {
+    raceHooks.beforeLoad?.();
+    const recommender = new Recommender(loadModelArtifacts(dir ?? syncModelRegistry(paths, 5).dir), inMemoryCatalog(MOVIES, RATED, 'api-fixture'));
+    raceHooks.afterLoad?.();
+    return recommender;
+  });
   holder.reload();
   const app = createApp({ models: holder, config: { serving: SERVING }, admin, registry: { paths, keep: 5 } });
   return { paths, trained, holder, app };
 }
 
-const liveOf = async (app: Parameters<typeof request>[0]) => (await request(app).get('/ready').expect(200)).body.model.version as string;
+const liveOf = async (app: Parameters<typeof request>[0]) =>
+  (await request(app).get('/ready').set('authorization', `Bearer ${TOKEN}`).expect(200)).body.model.version as string;
 
 describe('GET /models', () => {
   it('when three trainings are registered, then they are listed newest first with their headline metrics and the live one marked', async () => {
     const { app, trained } = setup();
-    const res = await request(app).get('/models').expect(200);
+    const res = await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200);
     expect(res.body.live_version).toBe(trained[2].version);
     expect(res.body.keep_versions).toBe(5);
     expect(res.body.versions.map((v: { version: string }) => v.version)).toEqual([trained[2].version, trained[1].version, trained[0].version]);
@@ -83,8 +91,8 @@ describe('GET /models', () => {
 
   it('when the app has no registry, then the serving model alone is listed as live', async () => {
     const { holder } = setup();
-    const app = createApp({ models: holder, config: { serving: SERVING } });
-    const res = await request(app).get('/models').expect(200);
+    const app = createApp({ models: holder, config: { serving: SERVING }, admin: { token: TOKEN } });
+    const res = await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200);
     expect(res.body.versions).toHaveLength(1);
     expect(res.body.versions[0]).toMatchObject({ version: holder.current()!.manifest.version, live: true });
     expect(res.body.keep_versions).toBeNull();
@@ -105,7 +113,7 @@ describe('POST /admin/models/{version}/activate', () => {
     expect(readLiveVersion(paths.registryDir)).toBe(trained[0].version);
     // models/<dataset>/ still holds the newest training; a restart must not undo the rollback.
     expect(syncModelRegistry(paths, 5).version).toBe(trained[0].version);
-    const listed = (await request(app).get('/models').expect(200)).body;
+    const listed = (await request(app).get('/models').set('authorization', `Bearer ${TOKEN}`).expect(200)).body;
     expect(listed.versions.find((v: { live: boolean }) => v.live).version).toBe(trained[0].version);
     // Forward again; the already-live version answers unchanged.
     await request(app).post(`/admin/models/${trained[2].version}/activate`).set('Authorization', `Bearer ${TOKEN}`).expect(200);
@@ -154,6 +162,31 @@ describe('POST /admin/models/{version}/activate', () => {
     expect(await liveOf(app)).toBe(trained[2].version);
     expect(readLiveVersion(paths.registryDir)).toBe(trained[2].version);
     expect(liveModel(paths).version).toBe(trained[2].version);
+  });
+
+  describe('racing a training that prunes the version', () => {
+    afterEach(() => {
+      delete raceHooks.beforeLoad;
+      delete raceHooks.afterLoad;
+    });
+
+    it.each(['beforeLoad', 'afterLoad'] as const)(
+      'when the version is pruned after the route found it (%s), then 409 with a JSON error, the live model and the pointer stay',
+      async (when) => {
+        const { app, trained, paths } = setup();
+        // keep 1: everything but the newest (also live) version goes, as a training with keepModelVersions 1 would do.
+        raceHooks[when] = () => expect(pruneModelVersions(paths.registryDir, 1)).toEqual([trained[1].version, trained[0].version]);
+        const res = await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', `Bearer ${TOKEN}`).expect(409);
+        expect(res.headers['content-type']).toMatch(/json/);
+        expect(res.body).toMatchObject({ error: { status: 409, code: 'model_rejected' }, live_version: trained[2].version });
+        expect(res.body.error.message).toMatch(
+          when === 'beforeLoad' ? /could not be loaded|not found|ENOENT|missing/i : /removed from the registry|not in the registry/,
+        );
+        expect(await liveOf(app)).toBe(trained[2].version);
+        expect(readLiveVersion(paths.registryDir)).toBe(trained[2].version);
+        expect(liveModel(paths)).toMatchObject({ version: trained[2].version, source: 'registry' });
+      },
+    );
   });
 
   it('when a version folder holds another version than its name says, then it is refused (409)', async () => {

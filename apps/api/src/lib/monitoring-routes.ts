@@ -1,26 +1,29 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js';
 
 /**
  * GET /metrics (Prometheus text), GET /metrics/summary (the dashboard's JSON) and GET /dashboard
  * (a static page from the web root that polls the summary). `source` gives this process's metrics,
- * or in cluster mode the whole cluster's, summed by the primary (cluster-metrics.ts).
+ * or in cluster mode the whole cluster's, summed by the primary (cluster-metrics.ts). `guard`
+ * decides who may read them (on the API's port: admin-auth.ts's requireOperator; on the metrics
+ * listener, metrics-listener.ts: nobody is asked).
  */
-export function monitoringRoutes(router: Router, deps: { source: () => Promise<MetricsJson>; webRoot: string | null }): void {
-  router.get('/metrics', async (_req, res) => {
+export function monitoringRoutes(router: Router, deps: { source: () => Promise<MetricsJson>; webRoot: string | null; guard?: RequestHandler }): void {
+  const guard: RequestHandler = deps.guard ?? ((_req, _res, next) => next());
+  router.get('/metrics', guard, async (_req, res) => {
     const { text, contentType } = await renderMetrics([await deps.source()]);
     res.setHeader('content-type', contentType);
     res.setHeader('cache-control', 'no-store');
     res.send(text);
   });
 
-  router.get('/metrics/summary', async (_req, res) => {
+  router.get('/metrics/summary', guard, async (_req, res) => {
     res.setHeader('cache-control', 'no-store');
     res.json(summarizeMetrics(await deps.source()));
   });
 
   if (deps.webRoot) {
     const root = deps.webRoot;
-    router.get('/dashboard', (_req, res, next) => res.sendFile('dashboard.html', { root }, (error) => error && next(error)));
+    router.get('/dashboard', guard, (_req, res, next) => res.sendFile('dashboard.html', { root }, (error) => error && next(error)));
   }
 }

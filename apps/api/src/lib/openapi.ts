@@ -11,6 +11,7 @@ import {
   parameters,
   post,
   publicGet,
+  publicOperation,
   unauthorized,
   unexpectedBody,
   type JsonObject,
@@ -140,11 +141,25 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       ),
       '/health': publicGet('health', 'Liveness', { '200': jsonResponse('The process is up', 'Health', { status: 'ok' }), '400': unexpectedBody }),
-      '/ready': publicGet('ready', 'Readiness: the loaded model and catalogue, and the ratings store', {
-        '200': jsonResponse('A model is loaded and serving', 'Ready'),
-        '400': unexpectedBody,
-        '503': jsonResponse('No model loaded yet', 'NotReady'),
-      }),
+      '/ready': {
+        get: {
+          ...publicOperation(
+            'ready',
+            'Readiness; with the admin credential also the loaded model, the catalogue and the ratings store',
+            {
+              '200': jsonResponse('A model is loaded and serving', 'Ready'),
+              '400': unexpectedBody,
+              '503': jsonResponse('No model loaded yet', 'NotReady'),
+            },
+            {
+              description:
+                'Anyone gets `{"status": "ready"}` (200) or `{"status": "loading"}` (503). An admin (`Authorization: Bearer <REELRANK_ADMIN_TOKEN>`) ' +
+                "also gets the model, the catalogue and the ratings store (where, and whether it answers). A wrong token is not refused here but counts as a failed admin authentication of the client's address.",
+            },
+          ),
+          security: [{}, { adminToken: [] }],
+        },
+      },
       '/admin/reload': {
         post: {
           operationId: 'reloadModel',
@@ -177,7 +192,14 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     },
     components: {
       schemas: components,
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'REELRANK_ADMIN_TOKEN (POST /admin/reload only)' } },
+      securitySchemes: {
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'REELRANK_ADMIN_TOKEN: the admin routes, the operational endpoints (/metrics, /metrics/summary, /dashboard, /models) and the details of /ready',
+        },
+      },
     },
   };
 }

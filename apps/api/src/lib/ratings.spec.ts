@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { crashWriterThread, writerThreadOf } from '@reelrank/feedback/testing';
 import { COMEDY, plantedRecommender, SCI_FI, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
@@ -17,7 +18,9 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     stores.push(s);
     return s;
   };
-  const appWith = (ratings: RatingsStore, recommender = plantedRecommender()) => createApp({ recommender, config: { serving: SERVING }, ratings });
+  const ADMIN = 'ratings-spec-admin-token';
+  const appWith = (ratings: RatingsStore, recommender = plantedRecommender()) =>
+    createApp({ recommender, config: { serving: SERVING }, ratings, admin: { token: ADMIN } });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'reelrank-ratings-api-'));
@@ -221,15 +224,35 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       expect((await request(app).delete(path).expect(400)).body.error.details[0].field).toBe('user_id');
     }
   });
+  it("when the store's writer thread dies, then the write in flight is 503, a new thread takes the next writes, and nothing acknowledged is lost", async () => {
+    // A back-off of 2 s: the write sent right after the death surely finds no thread.
+    const slow = openSqliteRatingsStore(join(dir, 'restart.ratings.db'), { writerRestartMs: 2_000 });
+    stores.push(slow);
+    const app = appWith(slow);
+    await request(app).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
+    const crashed = crashWriterThread(slow);
+    const lost = await request(app).post('/ratings').send({ user_id: 1, movie_id: 30, rating: 1 }).expect(503);
+    expect(lost.body.error.code).toBe('ratings_store_unavailable');
+    while (!writerThreadOf(slow) || writerThreadOf(slow) === crashed) await new Promise((resolve) => setTimeout(resolve, 20));
+    await request(app).post('/ratings').send({ user_id: 1, movie_id: 70, rating: 5 }).expect(201);
+    const listed = await request(app).get('/users/1/ratings').expect(200);
+    const posted = listed.body.ratings.filter((r: { source: string }) => r.source === 'new');
+    expect(posted.map((r: { movie_id: number; rating: number }) => [r.movie_id, r.rating])).toEqual([
+      [60, 4.5],
+      [70, 5],
+    ]);
+    expect((await request(app).get('/ready').expect(200)).body).toEqual({ status: 'ready' });
+  });
+
   it('when the store is reachable, then /ready names it; when it fails, then /ready says so and GET /users/{id}/ratings answers 503 like the writes', async () => {
     const app = appWith(store);
-    const ready = await request(app).get('/ready').expect(200);
+    const ready = await request(app).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200);
     expect(ready.body.ratings_store).toEqual({ kind: 'sqlite', location: join(dir, 'test.ratings.db'), reachable: true });
 
     const broken = openStore();
     await broken.close(); // every call of a closed store fails, as a store that went away does
     const down = appWith(broken);
-    const status = (await request(down).get('/ready').expect(200)).body.ratings_store;
+    const status = (await request(down).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200)).body.ratings_store;
     expect(status).toMatchObject({ kind: 'sqlite', reachable: false });
     expect(status.error).toEqual(expect.any(String));
     const read = await request(down).get('/users/1/ratings').expect(503);

@@ -1,11 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
+import { adminAuth, type AdminAuth, type AdminAuthOptions } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
+import { TokenBucket } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
   MAX_ID,
@@ -26,22 +26,14 @@ import type { StoredRating } from '@reelrank/feedback';
  * per request, so a reloaded model takes over between requests.
  */
 
-export interface AdminOptions {
+/**
+ * The admin credential and its failure limit (admin-auth.ts; `burst` and `refillSeconds` also size the
+ * bucket of valid reloads, per process), and the holder the reloads swap. A cluster worker (main.ts)
+ * passes a shared `failures` limiter and `onAuthFailure`, so the budget is per client address across
+ * the cluster, not per worker.
+ */
+export interface AdminOptions extends AdminAuthOptions {
   holder?: ModelHolder;
-  token?: string;
-  /** Failed authentications one client address may make in a burst; also the burst of valid reloads. */
-  burst?: number;
-  /** Seconds to earn back one failure (per address) or one valid reload (per process). */
-  refillSeconds?: number;
-  /** Most client addresses the failure limiter remembers at once (default 10,000). */
-  maxTrackedClients?: number;
-  /**
-   * The failure limiter to use instead of a new one, and a callback for each failure: a cluster
-   * worker (main.ts) shares its failures with the other workers through these, so the budget is
-   * per client address across the cluster, not per worker.
-   */
-  failures?: FailureLimiter;
-  onAuthFailure?: (client: string) => void;
 }
 
 /** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
@@ -80,14 +72,6 @@ function fastRecommendations(max: number): (body: unknown) => RecommendationsReq
   };
 }
 
-function bearer(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : undefined;
-}
-
-/** SHA-256 of a token: compared with timingSafeEqual, so the time taken depends on neither length nor content. */
-const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
 export function apiRouter(
   schemas: ApiSchemas,
   current: () => Recommender | undefined,
@@ -101,10 +85,12 @@ export function apiRouter(
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
-    extend?: (router: Router, adminGuard: RequestHandler) => void;
+    extend?: (router: Router, adminGuard: RequestHandler, auth: AdminAuth) => void;
   },
 ): Router {
   const router = Router();
+  const admin = options.admin ?? {};
+  const auth = adminAuth(admin);
   const model = (): Recommender => {
     const recommender = current();
     if (!recommender) throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
@@ -184,10 +170,15 @@ export function apiRouter(
     res.json({ status: 'ok' });
   });
 
-  router.get('/ready', async (_req, res) => {
+  // Anyone learns whether the server is ready; what it runs and where its stores are only an admin.
+  router.get('/ready', async (req, res) => {
     const recommender = current();
     if (!recommender) {
       res.status(503).json({ status: 'loading', error: { status: 503, code: 'model_not_ready', message: 'No model is loaded yet' } });
+      return;
+    }
+    if (!auth.isAdmin(req, res)) {
+      res.json({ status: 'ready' });
       return;
     }
     const m = recommender.manifest;
@@ -214,53 +205,24 @@ export function apiRouter(
     res.json(openApiDocument());
   });
 
-  /*
-   * Admin guard. Failed authentications (no token, wrong token) are limited per client address
-   * (req.ip: the socket's address unless `trust proxy` is configured), and an address out of
-   * failures is refused before its token is looked at, so guessing is rate limited while a valid
-   * token from any other address is never refused because of it. Valid reloads have a bucket of
-   * their own (a reload rebuilds the model), which only holders of the token can drain.
-   */
-  const admin = options.admin ?? {};
-  const burst = admin.burst ?? 5;
-  const refillSeconds = admin.refillSeconds ?? 2;
-  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
-  const failed = (client: string) => {
-    failures.fail(client);
-    admin.onAuthFailure?.(client);
-  };
-  const reloads = new TokenBucket(burst, refillSeconds);
-  const expected = admin.token ? digest(admin.token) : undefined;
-  const tooMany = (res: Response, retryAfterSeconds: number, message: string): never => {
-    res.setHeader('retry-after', String(retryAfterSeconds));
-    throw new ApiError(429, 'rate_limited', `${message}; retry in ${retryAfterSeconds} s`);
-  };
+  // Admin guard of the reloads: an admin (admin-auth.ts), then a bucket of valid reloads of its own
+  // (a reload rebuilds the model), which only admins can drain.
+  const reloads = new TokenBucket(admin.burst ?? 5, admin.refillSeconds ?? 2);
   const adminGuard: RequestHandler = (req, res, next) => {
-    if (!expected || !admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
-    const client = clientKey(req.ip);
-    const wait = failures.blocked(client);
-    if (wait !== undefined) tooMany(res, wait, 'Too many failed admin authentications from this address');
-    const given = bearer(req.headers.authorization);
-    if (!given) {
-      failed(client);
-      res.setHeader('www-authenticate', 'Bearer');
-      throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
-        { field: 'authorization', message: 'expected "Authorization: Bearer <token>"' },
-      ]);
-    }
-    if (!timingSafeEqual(digest(given), expected)) {
-      failed(client);
-      throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
-    }
-    failures.clear(client);
-    const taken = reloads.take();
-    if (!taken.ok) tooMany(res, taken.retryAfterSeconds, 'Too many admin reloads');
-    next();
+    if (!admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
+    auth.requireAdmin(req, res, () => {
+      const taken = reloads.take();
+      if (!taken.ok) {
+        res.setHeader('retry-after', String(taken.retryAfterSeconds));
+        throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
+      }
+      next();
+    });
   };
 
   router.post('/admin/reload', adminGuard, async (req, res) => {
     try {
-      const result = await admin.holder!.reloadFresh();
+      const result = await admin.holder!.reloadFresh({ source: 'admin' });
       requestLog(req).info(
         { version: result.version, previous: result.previousVersion, seconds: result.seconds },
         'model reloaded via /admin/reload',
@@ -280,7 +242,7 @@ export function apiRouter(
     }
   });
 
-  options.extend?.(router, adminGuard); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
+  options.extend?.(router, adminGuard, auth); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
   return router;
 }
 

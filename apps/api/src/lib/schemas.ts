@@ -83,33 +83,40 @@ export const adminReloadFailure = errorBody.extend({
 
 export const healthResponse = z.object({ status: z.literal('ok') });
 
+/** The details after `status` are given to an admin only; anyone else gets `{ "status": "ready" }`. */
 export const readyResponse = z.object({
   status: z.literal('ready'),
-  model: z.object({
-    dataset: z.string().meta({ example: 'ml-latest-small' }),
-    version: z.string().meta({ example: 'mf-0123456789ab' }),
-    created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
-    trained_at: z.string().meta({ description: 'When the model was trained (same as created_at)', example: '2026-01-01T00:00:00.000Z' }),
-    factors: z.number().int(),
-    users: z.number().int(),
-    movies: z.number().int(),
-    ranker: z.string().meta({
-      description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"',
-      example: 'implicit-als+rating+popularity',
-    }),
-    metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
-  }),
-  catalogue: z.object({
-    movies: z.number().int(),
-    kind: z
-      .enum(['sqlite', 'postgres'])
-      .optional()
-      .meta({ description: 'Where the catalogue is read from: the SQLite file, or PostgreSQL (DATABASE_URL; read into memory at each load)' }),
-    location: z.string().optional().meta({
-      description: 'The SQLite file, or the PostgreSQL URL with its password masked',
-      example: 'postgres://reelrank:***@db:5432/reelrank',
-    }),
-  }),
+  model: z
+    .object({
+      dataset: z.string().meta({ example: 'ml-latest-small' }),
+      version: z.string().meta({ example: 'mf-0123456789ab' }),
+      created_at: z.string().meta({ example: '2026-01-01T00:00:00.000Z' }),
+      trained_at: z.string().meta({ description: 'When the model was trained (same as created_at)', example: '2026-01-01T00:00:00.000Z' }),
+      factors: z.number().int(),
+      users: z.number().int(),
+      movies: z.number().int(),
+      ranker: z.string().meta({
+        description: 'What orders recommendation lists: the artifact\'s top-N ranker kind, or "rating-model"',
+        example: 'implicit-als+rating+popularity',
+      }),
+      metrics: z.record(z.string(), z.unknown()).meta({ description: 'Headline test metrics of the model (full report: metrics.json)' }),
+    })
+    .optional()
+    .meta({ description: 'The live model (admin only)' }),
+  catalogue: z
+    .object({
+      movies: z.number().int(),
+      kind: z
+        .enum(['sqlite', 'postgres'])
+        .optional()
+        .meta({ description: 'Where the catalogue is read from: the SQLite file, or PostgreSQL (DATABASE_URL; read into memory at each load)' }),
+      location: z.string().optional().meta({
+        description: 'The SQLite file, or the PostgreSQL URL with its password masked',
+        example: 'postgres://reelrank:***@db:5432/reelrank',
+      }),
+    })
+    .optional()
+    .meta({ description: 'The catalogue (admin only)' }),
   ratings_store: z
     .object({
       kind: z.enum(['sqlite', 'postgres']),
@@ -122,7 +129,8 @@ export const readyResponse = z.object({
         .meta({ description: 'Whether the store answered (checked at most once a second); false: reads come from memory, writes get 503' }),
       error: z.string().optional().meta({ description: 'Why it is not reachable', example: 'connect ECONNREFUSED 10.0.0.5:5432' }),
     })
-    .meta({ description: 'Where posted ratings go (POST /ratings)' }),
+    .optional()
+    .meta({ description: 'Where posted ratings go (POST /ratings) (admin only)' }),
 });
 
 export function buildSchemas(limits: SchemaLimits) {

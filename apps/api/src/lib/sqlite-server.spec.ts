@@ -83,7 +83,15 @@ describe('main.ts', () => {
   const run = (env: Record<string, string>) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', REELRANK_DATASET: 'ml-latest-small', HOST: '127.0.0.1', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        REELRANK_DATASET: 'ml-latest-small',
+        HOST: '127.0.0.1',
+        REELRANK_METRICS_PORT: '0',
+        ...env,
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -101,7 +109,7 @@ describe('main.ts', () => {
     );
   }, 30_000);
 
-  it('when a model and database exist, then it serves, reloads on /admin/reload and SIGHUP, and exits 0 on SIGTERM', async () => {
+  it('when a model and database exist, then it serves, its metrics listener serves Prometheus text, it reloads on /admin/reload and SIGHUP, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-main-'));
     const dataDir = join(dir, 'data');
     mkdirSync(dataDir);
@@ -129,9 +137,19 @@ describe('main.ts', () => {
         fail(new Error(`server exited: ${proc.output()}`));
       });
     });
-    const res = await fetch(`${url}/ready`);
+    expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready' });
+    const res = await fetch(`${url}/ready`, { headers: { authorization: 'Bearer s3cret' } });
     const ready = (await res.json()) as { model: { dataset: string; version: string } };
     expect(ready.model.dataset).toBe('api-fixture');
+    // /metrics: on the API's port only with the token; on the metrics listener (127.0.0.1, any free port here) without.
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const metricsLine = /metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/;
+    while (!metricsLine.test(proc.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+    const scrapeUrl = metricsLine.exec(proc.output())![1];
+    const scraped = await fetch(`${scrapeUrl}/metrics`);
+    expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await scraped.text()).toMatch(/^reelrank_model_live\{version="[^"]+"\} 1$/m);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
     // Reload through the admin route (token from REELRANK_ADMIN_TOKEN) and through SIGHUP.
     expect((await fetch(`${url}/admin/reload`, { method: 'POST' })).status).toBe(401);
     const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });

@@ -124,7 +124,7 @@ describe('reelrank models --url (through a running server)', () => {
   });
 
   it('when listing and activating with --url, then the server answers and serves the chosen version at once', async () => {
-    const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--json');
+    const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'secret', '--json');
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).live_version).toBe(ctx.trained[1].version);
     const done = await cli(ctx.env, 'models', 'activate', ctx.trained[0].version, '--url', url, '--token', 'secret');
@@ -138,6 +138,9 @@ describe('reelrank models --url (through a running server)', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/answered 403 forbidden/);
     expect((await cli(ctx.env, 'models', 'activate', ctx.trained[1].version, '--url', url)).code).toBe(2);
+    // Listing a server's versions needs the token too (GET /models is an admin route).
+    expect((await cli(ctx.env, 'models', 'list', '--url', url)).code).toBe(2);
+    expect((await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'nope')).stderr).toMatch(/answered 403 forbidden/);
     expect(holder.current()!.manifest.version).toBe(ctx.trained[0].version);
   });
 });

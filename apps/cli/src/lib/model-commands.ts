@@ -10,8 +10,8 @@ import type { Command, CommandResult } from './command.js';
  * Without --url it works on the files: `list` reads the registry, `activate` verifies the version
  * (weights size and sha256, the version it holds) and moves the live pointer atomically; a running
  * server picks it up at its next reload (SIGHUP or POST /admin/reload). With --url it asks that
- * server (GET /models, POST /admin/models/{version}/activate with the admin token from --token or
- * REELRANK_ADMIN_TOKEN), which swaps the model at once, on every worker in cluster mode.
+ * server (GET /models, POST /admin/models/{version}/activate, both with the admin token from --token
+ * or REELRANK_ADMIN_TOKEN), which swaps the model at once, on every worker in cluster mode.
  */
 
 interface Listed {
@@ -42,18 +42,20 @@ function listText(dataset: string, versions: Listed[], where: string): string {
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'List the kept model versions, or make one live (roll back or forward)',
-  usage: 'reelrank models list [--url URL] | reelrank models activate VERSION [--url URL [--token TOKEN]]',
+  usage: 'reelrank models list [--url URL [--token TOKEN]] | reelrank models activate VERSION [--url URL [--token TOKEN]]',
   options: { url: { type: 'string' }, token: { type: 'string' } },
   needsModel: false,
   async run({ values, positionals, config, usage }): Promise<CommandResult> {
     const [action, version, ...extra] = positionals;
     const url = values.url === undefined ? undefined : String(values.url);
     const { dataset } = config.dataset;
+    const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, usage);
     if (action === 'list') {
       if (version !== undefined) throw new UsageError(`unexpected argument "${version}"`, usage);
       if (url) {
-        const { status, body } = await callServer(url, '/models');
+        if (!token) throw new UsageError("listing a server's models needs the admin token: --token or REELRANK_ADMIN_TOKEN", usage);
+        const { status, body } = await callServer(url, '/models', { headers: { authorization: `Bearer ${token}` } });
         if (status !== 200) throw serverError(status, body);
         return { json: body, text: listText(String(body.dataset ?? dataset), body.versions as Listed[], url) };
       }
@@ -76,7 +78,6 @@ export const modelsCommand: Command = {
     if (action === 'activate') {
       if (!version) throw new UsageError('activate needs a VERSION (see `reelrank models list`)', usage);
       if (url) {
-        const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
         if (!token) throw new UsageError('activating on a server needs the admin token: --token or REELRANK_ADMIN_TOKEN', usage);
         const { status, body } = await callServer(url, `/admin/models/${encodeURIComponent(version)}/activate`, {
           method: 'POST',

@@ -28,6 +28,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ root, env: { REELRANK_DATA_DIR: '/d', REELRANK_DATASET: 'ml-1m' } }).paths.ratingsDbPath).toBe('/d/ml-1m.ratings.db');
   });
 
+  it('when nothing says otherwise, then CORS allows no other origin and metrics listen on 127.0.0.1:9464; the env moves or turns off the listener', () => {
+    const root = tempRoot();
+    const defaults = loadConfig({ root, env: {} }).serving;
+    expect([defaults.corsOrigins, defaults.metrics]).toEqual(['', { host: '127.0.0.1', port: 9464 }]);
+    expect(loadConfig({ root, env: { REELRANK_METRICS_HOST: '::1', REELRANK_METRICS_PORT: '9100' } }).serving.metrics).toEqual({
+      host: '::1',
+      port: 9100,
+    });
+    expect(loadConfig({ root, env: { REELRANK_METRICS_PORT: 'null' } }).serving.metrics.port).toBeNull();
+    expect(() => loadConfig({ root, env: { REELRANK_METRICS_PORT: '70000' } })).toThrow(
+      'config/serving.json "metrics.port" (env REELRANK_METRICS_PORT)',
+    );
+  });
+
   it('when DATABASE_URL is set, then it selects PostgreSQL; a bad one is refused without echoing it; logs see it redacted', () => {
     const root = tempRoot();
     expect(loadConfig({ root, env: {} }).runtime.databaseUrl).toBeNull();
@@ -132,7 +146,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json is not valid JSON/);
     writeFileSync(
       join(root, 'config', 'serving.json'),
-      JSON.stringify({ host: 'h', port: 1, bodyLimit: '1kb', maxRecommendations: 5, corsOrigins: '*', webRoot: null, prot: 2 }),
+      JSON.stringify({
+        host: 'h',
+        port: 1,
+        bodyLimit: '1kb',
+        maxRecommendations: 5,
+        corsOrigins: '',
+        webRoot: null,
+        metrics: { host: '127.0.0.1', port: null },
+        prot: 2,
+      }),
     );
     expect(() => loadConfig({ root, env: {} })).toThrow(/serving.json/);
   });

@@ -171,8 +171,27 @@ export const servingConfigSchema = z
       .regex(/^\d+(b|kb|mb)$/)
       .describe('Largest accepted JSON body, e.g. 100kb'),
     maxRecommendations: positiveInt.max(1000).describe('Largest n_recommendations a client may ask for'),
-    corsOrigins: z.string().describe('Allowed CORS origins, comma separated, or * (env CORS_ORIGINS)'),
+    corsOrigins: z
+      .string()
+      .describe(
+        'Origins other than its own whose pages may call the API, comma separated, or * for any (env CORS_ORIGINS); empty: none, only pages served by the API itself (same origin)',
+      ),
     webRoot: z.string().min(1).nullable().describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
+    metrics: z
+      .object({
+        host: z.string().min(1).describe('Interface of the metrics listener (env REELRANK_METRICS_HOST); 127.0.0.1: only this machine can scrape it'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .nullable()
+          .describe('TCP port of the metrics listener (env REELRANK_METRICS_PORT); 0: any free port; null: no metrics listener'),
+      })
+      .strict()
+      .describe(
+        'The listener of GET /metrics (Prometheus), /metrics/summary and /dashboard without credentials (in cluster mode the primary: the summed metrics); on the API port they need the admin credential',
+      ),
   })
   .strict();
 
@@ -252,7 +271,9 @@ export const runtimeConfigSchema = z
       .min(1)
       .nullable()
       .default(null)
-      .describe('Bearer token of POST /admin/reload (env REELRANK_ADMIN_TOKEN; unset or empty disables the route)'),
+      .describe(
+        'The admin bearer token (env REELRANK_ADMIN_TOKEN): /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
+      ),
     adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst (env REELRANK_ADMIN_BURST)'),
     adminRefillSeconds: z.number().positive().default(2).describe('Seconds to earn back one admin request (env REELRANK_ADMIN_REFILL_SECONDS)'),
     shutdownSeconds: z
@@ -317,6 +338,8 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   PORT: ['serving', 'port'],
   HOST: ['serving', 'host'],
   CORS_ORIGINS: ['serving', 'corsOrigins'],
+  REELRANK_METRICS_HOST: ['serving', 'metrics.host'],
+  REELRANK_METRICS_PORT: ['serving', 'metrics.port'],
   REELRANK_ROOT: ['runtime', 'root'],
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
@@ -344,6 +367,7 @@ export const TEXT_ENV = new Set([
   'MOVIELENS_SOURCE',
   'HOST',
   'CORS_ORIGINS',
+  'REELRANK_METRICS_HOST',
   'REELRANK_ROOT',
   'REELRANK_DATA_DIR',
   'REELRANK_MODELS_DIR',

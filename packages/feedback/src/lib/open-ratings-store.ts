@@ -2,6 +2,7 @@ import { redactDatabaseUrl } from '@reelrank/config';
 import { openPostgresRatingsStore } from './postgres-ratings-store.js';
 import type { RatingsStore } from './ratings-store.js';
 import { openSqliteRatingsStore } from './sqlite-ratings-store.js';
+import type { WriterExitListener } from './thread-writer.js';
 
 /** The settings that pick the store (a loaded AppConfig has them). */
 export interface RatingsStoreSelection {
@@ -19,14 +20,15 @@ export interface SelectedRatingsStore {
 /**
  * The one switch: DATABASE_URL set (config.runtime.databaseUrl) -> PostgreSQL, shared by every
  * replica; unset -> the SQLite file config.paths.ratingsDbPath, nothing to install. Synchronous: the
- * PostgreSQL store connects (and migrates) on first use.
+ * PostgreSQL store connects (and migrates) on first use. `events.onWriterExit`: the SQLite writer
+ * thread died (it is restarted after a back-off).
  */
-export function openRatingsStore(config: RatingsStoreSelection): SelectedRatingsStore {
+export function openRatingsStore(config: RatingsStoreSelection, events: { onWriterExit?: WriterExitListener } = {}): SelectedRatingsStore {
   const url = config.runtime.databaseUrl;
   if (url) {
     const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.runtime;
     return { store: openPostgresRatingsStore(url, { connectTimeoutMs, queryTimeoutMs }), kind: 'postgres', location: redactDatabaseUrl(url) };
   }
   const path = config.paths.ratingsDbPath;
-  return { store: openSqliteRatingsStore(path), kind: 'sqlite', location: path };
+  return { store: openSqliteRatingsStore(path, { onWriterExit: events.onWriterExit }), kind: 'sqlite', location: path };
 }

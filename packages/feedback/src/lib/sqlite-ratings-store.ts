@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { groupWriter, openForWriting, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
+import { threadWriter, type Writer, type WriterExitListener } from './thread-writer.js';
 import { migrateSqliteRatings } from './sqlite-migrations.js';
 import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type RatingsStore, type StoredRating } from './ratings-store.js';
 
@@ -22,6 +23,7 @@ import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type Rat
  * SAVEPOINT of its own, so a failing batch rolls back alone) and pays one fsync, and the fsync never
  * blocks the caller's event loop. A ':memory:' store (tests) writes in-thread, grouping the writes
  * of one event-loop turn. Reads use the caller's own connection and see every commit before them.
+ * A writer thread that dies is restarted after a back-off; the writes it held fail (thread-writer.ts).
  *
  * Several processes (the API's cluster workers) may open the same file: SQLite's locks serialise the
  * writers (a writer waits up to `busyTimeoutMs` for another's lock), and every read sees every
@@ -35,19 +37,22 @@ export interface SqliteRatingsStoreOptions {
   pageSize?: number;
   /** Unix seconds for ratings posted without a timestamp (default: the clock). */
   now?: () => number;
+  /** Told when the writer thread dies (it is restarted after a back-off: thread-writer.ts). */
+  onWriterExit?: WriterExitListener;
+  /** The first back-off before a dead writer thread is replaced, in ms, doubling while deaths repeat (default 100). */
+  writerRestartMs?: number;
 }
+
+/** The store's writer thread, for tests that kill it (`writerThreadOf` in @reelrank/feedback/testing). */
+export const WRITER_THREAD = Symbol('reelrank.ratingsWriterThread');
 
 export interface SqliteRatingsStore extends RatingsStore {
   readonly path: string;
+  /** The writer thread now running (undefined for ':memory:' and while one is restarted). */
+  readonly [WRITER_THREAD]: () => Worker | undefined;
 }
 
 const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp, source, source_address AS sourceAddress, posted_at AS postedAt';
-
-/** Sends write jobs somewhere and settles each caller's promise with its outcome. */
-interface Writer {
-  submit(job: WriteJob): Promise<StoredRating[] | number>;
-  close(): Promise<void>;
-}
 
 export function openSqliteRatingsStore(path: string, options: SqliteRatingsStoreOptions = {}): SqliteRatingsStore {
   const memory = path === ':memory:';
@@ -63,7 +68,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     db.close();
     throw error;
   }
-  const writer = memory ? inlineWriter(db) : threadWriter(path, busyTimeoutMs);
+  const writer = memory
+    ? inlineWriter(db)
+    : threadWriter(path, busyTimeoutMs, { onExit: options.onWriterExit, firstDelayMs: options.writerRestartMs });
 
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`);
   const newestOfUser = db.prepare('SELECT coalesce(max(id), 0) FROM ratings WHERE user_id = ?').pluck();
@@ -71,6 +78,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
 
   return {
     path,
+    [WRITER_THREAD]: () => writer.thread?.(),
     async put(ratings: readonly NewRating[], source?: RatingSource) {
       const rows = normalizeBatch(ratings, now(), source);
       if (rows.length === 0) return [];
@@ -92,6 +100,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       return newestOfUser.get(userId) as number;
     },
     async version() {
+      // The store is not whole while no writer thread runs: /ready then says why (reads still work).
+      const down = writer.down?.();
+      if (down) throw down;
       return readVersion(db);
     },
     all() {
@@ -141,49 +152,6 @@ function inlineWriter(db: Database.Database): Writer {
       closed = true;
       if (scheduled) clearImmediate(scheduled);
       flush();
-    },
-  };
-}
-
-/** Group commit on writer-thread.js; the thread keeps the process alive only while writes are pending. */
-function threadWriter(path: string, busyTimeoutMs: number): Writer {
-  const worker = new Worker(join(__dirname, 'writer-thread.js'), { workerData: { path, busyTimeoutMs } });
-  worker.unref();
-  const pending = new Map<number, { resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }>();
-  let nextId = 1;
-  let failure: Error | undefined;
-  const failAll = (error: Error) => {
-    failure ??= error;
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  worker.on('message', (message: { id?: number; ok?: boolean; value?: StoredRating[] | number; error?: { message: string; code?: string } }) => {
-    if (message.id === undefined) return; // the ready note
-    const p = pending.get(message.id);
-    if (!p) return;
-    pending.delete(message.id);
-    if (pending.size === 0) worker.unref();
-    if (message.ok) p.resolve(message.value!);
-    else p.reject(Object.assign(new Error(message.error!.message), { code: message.error!.code }));
-  });
-  worker.on('error', (error) => failAll(error));
-  worker.on('exit', (code) => failAll(new Error(`the ratings writer thread exited (${code})`)));
-  return {
-    submit(job) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, ...job });
-      });
-    },
-    async close() {
-      if (failure) return;
-      const exited = new Promise((done) => worker.once('exit', done));
-      worker.ref();
-      worker.postMessage({ kind: 'close' });
-      await exited;
     },
   };
 }

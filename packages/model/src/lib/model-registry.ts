@@ -110,10 +110,21 @@ export function readBuiltVersion(registryDir: string): string | null {
   return readPointer(registryDir, BUILT_POINTER);
 }
 
-/** Points `live` at a registered version (atomically); throws ModelLoadError for an unknown one. */
+const writeLivePointer = (registryDir: string, version: string) =>
+  writeFileAtomic(join(registryDir, LIVE_POINTER), `${JSON.stringify({ version, activatedAt: new Date().toISOString() })}\n`);
+
+/**
+ * Points `live` at a registered version (atomically); throws ModelLoadError for an unknown one. A
+ * prune (another process's training) that read the pointer before it moved may remove the version
+ * meanwhile: then the pointer is moved back and this throws too, so it never names a removed version.
+ */
 export function setLiveVersion(registryDir: string, version: string): void {
   if (!modelVersionDir(registryDir, version)) throw new ModelLoadError(`Model version ${version} is not in the registry ${registryDir}`);
-  writeFileAtomic(join(registryDir, LIVE_POINTER), `${JSON.stringify({ version, activatedAt: new Date().toISOString() })}\n`);
+  const previous = readLiveVersion(registryDir);
+  writeLivePointer(registryDir, version);
+  if (modelVersionDir(registryDir, version)) return;
+  if (previous && modelVersionDir(registryDir, previous)) writeLivePointer(registryDir, previous);
+  throw new ModelLoadError(`Model version ${version} was removed from the registry (pruned) while it was being activated`);
 }
 
 /** Every registered version, newest first (by createdAt, then version). */
