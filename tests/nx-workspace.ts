@@ -78,7 +78,8 @@ export async function npmStart(
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('npm', ['start', '--', ...args], {
     cwd: WORKSPACE_ROOT,
-    env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    // The metrics listener on a port of its own choosing: specs run side by side.
+    env: { REELRANK_METRICS_PORT: '0', ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
