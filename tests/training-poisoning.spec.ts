@@ -100,11 +100,6 @@ describe('training that one client cannot poison', () => {
     const lifted = await retrain({ postedNewUsersPerIdentity: 1_000_000, postedRatingsPerIdentity: 1_000_000 });
     expect(lifted.posted).toMatchObject({ count: FLOOD, newUsers: VISITORS, droppedByIdentityCap: 0 });
     expect(lifted.coldStart).toContain(obscure);
-    console.log(
-      lifted.usersWithIt.length,
-      dataSetUsers.length,
-      lifted.lines.filter((l) => /weights|blend/.test(l)),
-    );
     expect(lifted.usersWithIt.length).toBeGreaterThan(0);
   }, 300_000);
 

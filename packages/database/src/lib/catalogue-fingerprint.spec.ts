@@ -37,7 +37,7 @@ describe('the catalogue fingerprint (the runtime input of the database stage)', 
     const second = run(url);
     expect(first.status).toBe(1);
     expect(first.stderr).toMatch(/^fingerprint-catalogue: cannot read the catalogue at postgres:\/\/reel:\*\*\*@127\.0\.0\.1:1\/reelrank: /);
-    expect(first.stdout).toMatch(/^catalogue: postgres postgres:\/\/reel:\*\*\*@127\.0\.0\.1:1\/reelrank unreachable \d+$/);
+    expect(first.stdout).toMatch(/^catalogue: postgres postgres:\/\/reel:\*\*\*@127\.0\.0\.1:1\/reelrank unreachable \d+ [0-9a-f]{16}$/);
     expect(first.stdout + first.stderr).not.toMatch(/hidden-secret/);
     expect(second.stdout).not.toBe(first.stdout);
   });

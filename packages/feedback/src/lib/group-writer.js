@@ -10,9 +10,28 @@
  */
 function openForWriting(Database, path, busyTimeoutMs) {
   const db = new Database(path, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  switchToWal(db, busyTimeoutMs);
   db.pragma('synchronous = FULL');
   return db;
+}
+
+/**
+ * Switching a file to WAL needs it to itself, and SQLite answers SQLITE_BUSY at once instead of
+ * waiting: processes opening one new file together retry (for up to the busy timeout) until one of
+ * them has switched it, which the others then read.
+ */
+function switchToWal(db, busyTimeoutMs) {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (error.code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**
