@@ -1,2 +1,3 @@
-/** @reelrank/feedback/testing: the RatingsStore contract suite every implementation runs. */
+/** @reelrank/feedback/testing: the RatingsStore and KeyStore contract suites every implementation runs. */
 export { type ContractStoreOptions, ratingsStoreContract, type StoreBacking } from './ratings-store-contract.js';
+export { keyStoreContract, type KeyStoreBacking } from './key-store-contract.js';
