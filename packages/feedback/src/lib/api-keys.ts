@@ -52,5 +52,11 @@ export function isKeyRole(value: string): value is KeyRole {
   return (KEY_ROLES as readonly string[]).includes(value);
 }
 
+/** Throws on a role that is not a key's or a name that cannot be listed (the stores' CHECK is the second guard). */
+export function checkNewKey(name: string, role: string): void {
+  if (!isKeyRole(role)) throw new Error(`a key's role is one of ${KEY_ROLES.join(', ')}, not "${role}"`);
+  if (!/^[\w.@:-]{1,64}$/.test(name)) throw new Error(`a key's name is 1 to 64 letters, digits or . _ - @ :, not "${name}"`);
+}
+
 /** Unix seconds now. */
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

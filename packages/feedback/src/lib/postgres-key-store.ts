@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { redactDatabaseUrl } from '@reelrank/config';
-import { hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
+import { checkNewKey, hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
 import { keyVerifier, type KeyVerifierOptions } from './key-cache.js';
 import { migratePostgres } from './postgres-schema.js';
 
@@ -41,6 +41,7 @@ export function openPostgresKeyStore(url: string, options: PostgresKeyStoreOptio
   return {
     location: redactDatabaseUrl(url),
     async create(name: string, role: KeyRole) {
+      checkNewKey(name, role);
       const key = newApiKey();
       const [apiKey] = await query<ApiKey>(`INSERT INTO api_keys (name, role, key_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
         name,

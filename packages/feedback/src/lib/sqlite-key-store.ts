@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
+import { checkNewKey, hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
 import { openForWriting } from './group-writer.js';
 import { keyVerifier, type KeyVerifierOptions } from './key-cache.js';
 import { migrateSqliteRatings } from './sqlite-migrations.js';
@@ -30,6 +30,7 @@ export function openSqliteKeyStore(path: string, options: KeyVerifierOptions & {
 
   return {
     async create(name: string, role: KeyRole) {
+      checkNewKey(name, role);
       const key = newApiKey();
       const apiKey = insert.get(name, role, hashApiKey(key), nowSeconds()) as ApiKey;
       return { key, apiKey };

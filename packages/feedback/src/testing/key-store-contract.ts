@@ -47,8 +47,10 @@ export function keyStoreContract(name: string, fresh: () => Promise<KeyStoreBack
       ]);
     });
 
-    it('refuses a role it does not know', async () => {
-      await expect(store().create('x', 'root' as 'admin')).rejects.toThrow();
+    it('refuses a role it does not know and a name that cannot be listed', async () => {
+      await expect(store().create('x', 'root' as 'admin')).rejects.toThrow(/role is one of reader, service, admin/);
+      await expect(store().create('two words', 'reader')).rejects.toThrow(/name is 1 to 64/);
+      expect(await store().list()).toEqual([]);
     });
 
     it('when one replica revokes a key, then another replica refuses it within its cache time', async () => {
