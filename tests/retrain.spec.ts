@@ -23,7 +23,7 @@ async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const TOKEN = 'retrain-spec-token';
+const TOKEN = 'retrain-spec-token-7Hq2Xv9Lm4Kp8Zr3';
 
 describe('reelrank retrain', () => {
   let env: NodeJS.ProcessEnv;

@@ -202,13 +202,13 @@ describe('the API on PostgreSQL: start and reload', () => {
   }, 150_000);
 
   it('when the database stage loaded anew and the admin reloads (or SIGHUP), then the catalogue is read again from PostgreSQL', async () => {
-    const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token' };
+    const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token-5Jw8Pq2Tz6Lk9Xr4' };
     const api = await startApi({ name: 'api reloading', env, readyTimeoutMs: 120_000 });
     const client = new pg.Client({ connectionString: shared.db.url });
     await client.connect();
     const movieId = shared.reference.search({ limit: 1, offset: 0 }).movies[0].movie_id;
     const title = async () => ((await (await fetch(`${api.url}/movies/${movieId}`)).json()) as { title: string }).title;
-    const reload = () => fetch(`${api.url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer reload-token' } });
+    const reload = () => fetch(`${api.url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer reload-token-5Jw8Pq2Tz6Lk9Xr4' } });
     try {
       const before = await title();
       await client.query(`UPDATE ${CATALOGUE_SCHEMA}.movies SET title = 'Retitled (2001)' WHERE movie_id = $1`, [movieId]);

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
+import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
 import { isWorkerMessage } from './lib/cluster-messages.js';
@@ -38,6 +39,11 @@ interface Slot {
 function primary(): void {
   const env = readApiEnv();
   const config = loadConfig(); // fail fast on a bad config before forking anything
+  const weak = weakAdminToken(env.adminToken);
+  if (weak) {
+    console.error(weak);
+    process.exit(1);
+  }
   const logger = defaultLogger().child({ role: 'primary' });
   const count = env.workers ?? availableParallelism();
   const killAfterMs = (env.shutdownSeconds + 5) * 1000;

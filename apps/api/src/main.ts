@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { loadConfig } from '@reelrank/config';
-import { openRatingsStore } from '@reelrank/feedback';
+import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
+import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
@@ -28,6 +29,11 @@ import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSour
 function main(): void {
   const config = loadConfig();
   const env = readApiEnv();
+  const weak = weakAdminToken(env.adminToken);
+  if (weak) {
+    console.error(weak);
+    process.exit(1);
+  }
   const worker = cluster.isWorker ? cluster.worker : undefined;
   const logger = worker ? defaultLogger().child({ worker: worker.id }) : defaultLogger();
   const { dataset } = config.dataset;
@@ -86,6 +92,8 @@ function main(): void {
   // Posted ratings: PostgreSQL when DATABASE_URL is set (shared by every replica), else one SQLite file
   // shared by every worker (SQLite's locks serialise their writes).
   const { store: ratings, kind: ratingsKind, location: ratingsLocation } = openRatingsStore(config);
+  // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
+  const { keys } = openKeyStore(config);
   const app = createApp({
     models: holder,
     config,
@@ -97,6 +105,7 @@ function main(): void {
     online: link?.online,
     metricsSource: link?.source,
     ratings,
+    keys,
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });
@@ -127,7 +136,7 @@ function main(): void {
     logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
     logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
     logger.info({ catalogue: catalogs.kind, location: catalogs.location }, `catalogue read from ${catalogs.kind} (${catalogs.location})`);
-    if (!env.adminToken) logger.info('POST /admin/reload is disabled (set REELRANK_ADMIN_TOKEN to enable it)');
+    if (!env.adminToken) logger.info('no REELRANK_ADMIN_TOKEN: the admin routes take admin keys only (reelrank keys create --role admin)');
   });
   server.on('error', (error) => {
     console.error(`cannot listen on ${host}:${port}: ${error.message}`);
@@ -158,7 +167,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      void ratings.close().finally(() => process.exit(0));
+      void Promise.allSettled([ratings.close(), keys.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

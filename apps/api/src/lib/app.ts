@@ -4,10 +4,12 @@ import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import type { ServingConfig } from '@reelrank/config';
-import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
+import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
+import { identityMiddleware } from './identity.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -15,6 +17,7 @@ import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { FailureLimiter } from './rate-limit.js';
 import { apiRouter, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
@@ -50,6 +53,8 @@ export interface CreateAppOptions {
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
   ratings?: RatingsStore;
+  /** The API keys (main.ts: openKeyStore, next to the ratings); default a private in-memory SQLite store without keys. */
+  keys?: KeyStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
   /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
@@ -87,6 +92,10 @@ export function createApp(options: CreateAppOptions): Express {
     ...options.admin,
     holder: options.models,
   };
+  const weak = weakAdminToken(admin.token);
+  if (weak) throw new Error(weak);
+  // One failure budget per client address for every authentication (keys, the admin token, the admin routes).
+  admin.failures ??= new FailureLimiter(admin.burst ?? 5, admin.refillSeconds ?? 2, admin.maxTrackedClients);
 
   const metrics = options.metrics ?? new ServiceMetrics();
   metrics.watchLiveModel(() => current()?.manifest.version);
@@ -140,6 +149,14 @@ export function createApp(options: CreateAppOptions): Express {
     .map((o) => o.trim())
     .filter(Boolean);
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  app.use(
+    identityMiddleware({
+      keys: options.keys ?? openSqliteKeyStore(':memory:'),
+      adminToken: admin.token,
+      failures: admin.failures,
+      onAuthFailure: admin.onAuthFailure,
+    }),
+  );
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));

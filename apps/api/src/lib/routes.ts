@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
+import { identityOf, tooManyFailures } from './identity.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
@@ -79,14 +79,6 @@ function fastRecommendations(max: number): (body: unknown) => RecommendationsReq
     return undefined;
   };
 }
-
-function bearer(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : undefined;
-}
-
-/** SHA-256 of a token: compared with timingSafeEqual, so the time taken depends on neither length nor content. */
-const digest = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 export function apiRouter(
   schemas: ApiSchemas,
@@ -215,46 +207,37 @@ export function apiRouter(
   });
 
   /*
-   * Admin guard. Failed authentications (no token, wrong token) are limited per client address
-   * (req.ip: the socket's address unless `trust proxy` is configured), and an address out of
-   * failures is refused before its token is looked at, so guessing is rate limited while a valid
-   * token from any other address is never refused because of it. Valid reloads have a bucket of
-   * their own (a reload rebuilds the model), which only holders of the token can drain.
+   * Admin guard: the identity middleware (identity.ts) has already checked the credentials. A caller
+   * without any counts as a failed authentication of its address (the budget the middleware spends on
+   * bad keys), so guessing is rate limited while an admin from any other address is never refused
+   * because of it. Valid reloads have a bucket of their own (a reload rebuilds the model), which only
+   * admins can drain.
    */
   const admin = options.admin ?? {};
   const burst = admin.burst ?? 5;
   const refillSeconds = admin.refillSeconds ?? 2;
   const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
-  const failed = (client: string) => {
-    failures.fail(client);
-    admin.onAuthFailure?.(client);
-  };
   const reloads = new TokenBucket(burst, refillSeconds);
-  const expected = admin.token ? digest(admin.token) : undefined;
-  const tooMany = (res: Response, retryAfterSeconds: number, message: string): never => {
-    res.setHeader('retry-after', String(retryAfterSeconds));
-    throw new ApiError(429, 'rate_limited', `${message}; retry in ${retryAfterSeconds} s`);
-  };
   const adminGuard: RequestHandler = (req, res, next) => {
-    if (!expected || !admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
-    const client = clientKey(req.ip);
-    const wait = failures.blocked(client);
-    if (wait !== undefined) tooMany(res, wait, 'Too many failed admin authentications from this address');
-    const given = bearer(req.headers.authorization);
-    if (!given) {
-      failed(client);
+    const identity = identityOf(req, res);
+    if (identity.role !== 'admin') {
+      if (identity.role !== 'anonymous') throw new ApiError(403, 'forbidden', 'This route needs an admin key (or REELRANK_ADMIN_TOKEN)');
+      const client = clientKey(req.ip);
+      const wait = failures.blocked(client);
+      if (wait !== undefined) tooManyFailures(res, wait);
+      failures.fail(client);
+      admin.onAuthFailure?.(client);
       res.setHeader('www-authenticate', 'Bearer');
       throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
-        { field: 'authorization', message: 'expected "Authorization: Bearer <token>"' },
+        { field: 'authorization', message: 'expected "Authorization: Bearer <admin key or REELRANK_ADMIN_TOKEN>"' },
       ]);
     }
-    if (!timingSafeEqual(digest(given), expected)) {
-      failed(client);
-      throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
-    }
-    failures.clear(client);
+    if (!admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled in this server (no reloadable model)');
     const taken = reloads.take();
-    if (!taken.ok) tooMany(res, taken.retryAfterSeconds, 'Too many admin reloads');
+    if (!taken.ok) {
+      res.setHeader('retry-after', String(taken.retryAfterSeconds));
+      throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
+    }
     next();
   };
 
