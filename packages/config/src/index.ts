@@ -7,6 +7,7 @@ export {
   DATASET_NAMES,
   type ImplicitConfig,
   type RankerConfig,
+  type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,
 } from './lib/schema.js';
