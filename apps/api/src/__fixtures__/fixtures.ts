@@ -13,6 +13,10 @@ export const WEB_ROOT = join(__dirname, '..', '..', '..', 'web', 'public');
 
 export const SERVING: ServingConfig = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot: WEB_ROOT };
 
+/** The admin token the test apps take (strong enough for the start-up check): a credential that may do everything. */
+export const TEST_ADMIN_TOKEN = 'test-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+export const AS_ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 export function plantedApp() {
-  return createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+  return createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
 }

@@ -5,7 +5,7 @@ import { plantedRecommender } from '@reelrank/serving/testing';
 import { createApp } from '../lib/app.js';
 import { primaryMetricsHub, workerMetricsLink } from '../lib/cluster-metrics.js';
 import { ServiceMetrics } from '../lib/metrics.js';
-import { SERVING } from './fixtures.js';
+import { AS_ADMIN, SERVING, TEST_ADMIN_TOKEN } from './fixtures.js';
 
 /**
  * A two-worker node:cluster with the real metrics plumbing of src/cluster.ts (primaryMetricsHub in
@@ -52,6 +52,7 @@ if (cluster.isPrimary) {
   const app = createApp({
     recommender: plantedRecommender(),
     config: { serving: SERVING },
+    admin: { token: TEST_ADMIN_TOKEN },
     logger: pino({ level: 'silent' }),
     metrics,
     online: link.online,
@@ -72,6 +73,7 @@ if (cluster.isPrimary) {
     } else if (message.cmd === 'rate') {
       request(app)
         .post('/ratings')
+        .set(AS_ADMIN)
         .send({
           ratings: [
             { user_id: 2, movie_id: message.movieId, rating: 5 },

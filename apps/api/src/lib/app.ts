@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import type { ServingConfig } from '@reelrank/config';
+import type { SecurityConfig, ServingConfig } from '@reelrank/config';
 import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
@@ -29,7 +29,7 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  config: { serving: ServingConfig };
+  config: { serving: ServingConfig; security?: Pick<SecurityConfig, 'anonymousReads'> };
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
@@ -168,6 +168,7 @@ export function createApp(options: CreateAppOptions): Express {
       fresh,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
+      anonymousReads: options.config.security?.anonymousReads ?? true,
       extend: (router, adminGuard) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });

@@ -189,7 +189,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       const guesses: Array<{ status: number; worker: string | undefined }> = [];
       for (let i = 0; i < 12; i++) guesses.push(await get(`${base}/admin/reload`, 'POST', { authorization: `Bearer guess-${i}` }, '127.0.0.2'));
       expect(new Set(guesses.map((g) => g.worker))).toEqual(new Set(['1', '2']));
-      expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(403), ...Array(7).fill(429)]);
+      expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
       const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }, '127.0.0.1');
       expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
 

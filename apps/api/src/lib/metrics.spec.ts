@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { plantedRecommender } from '@reelrank/serving/testing';
-import { SERVING } from '../__fixtures__/fixtures.js';
+import { SERVING, AS_ADMIN, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
 /** The value of one sample line of the Prometheus text (0 when absent). */
@@ -22,7 +22,7 @@ const scrape = async (app: Parameters<typeof request>[0]) => {
 
 describe('GET /metrics', () => {
   const recommender = plantedRecommender();
-  const app = createApp({ recommender, config: { serving: SERVING } });
+  const app = createApp({ recommender, config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
 
   it('when requests are answered (fast path included), then requests by route and status and the latency histogram move', async () => {
     const before = await scrape(app);
@@ -58,9 +58,10 @@ describe('GET /metrics', () => {
   });
 
   it('when a user with posted ratings is answered, then fold-ins are counted once per answer', async () => {
-    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
     await request(fresh)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({ ratings: [10, 20, 30, 40, 70].map((movie_id) => ({ user_id: 4, movie_id, rating: 4 })) })
       .expect(201);
     const before = await scrape(fresh);
@@ -98,15 +99,16 @@ describe('GET /metrics', () => {
   });
 
   it('when ratings are posted for recommended and other movies, then ratings received and the online hit rates follow them', async () => {
-    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
     const shown: number[] = (
       await request(fresh).post('/recommendations').send({ user_id: 2, n_recommendations: 2 }).expect(200)
     ).body.recommendations.map((r: { movie_id: number }) => r.movie_id);
     expect(shown).toHaveLength(2);
     const other = [10, 20, 30, 40, 70].find((id) => !shown.includes(id))!; // not shown to user 2, not rated by them
-    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: shown[0], rating: 5 }).expect(201);
+    await request(fresh).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: shown[0], rating: 5 }).expect(201);
     await request(fresh)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({
         ratings: [
           { user_id: 2, movie_id: shown[1], rating: 3 },
@@ -115,7 +117,7 @@ describe('GET /metrics', () => {
       })
       .expect(201);
     // A rating refused as a whole counts nowhere.
-    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: 31337, rating: 5 }).expect(404);
+    await request(fresh).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: 31337, rating: 5 }).expect(404);
     const text = await scrape(fresh);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'recommended' })).toBe(0.5);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'other' })).toBe(1);
@@ -137,7 +139,7 @@ describe('GET /metrics', () => {
 
 describe('GET /dashboard', () => {
   it('when the web root is served, then the dashboard page comes back as HTML under the same CSP', async () => {
-    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+    const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
     const res = await request(app).get('/dashboard').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
+import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
@@ -16,7 +17,7 @@ import {
   type RecommendationsRequest,
 } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
-import type { Recommender } from '@reelrank/serving';
+import { withoutRatedMovies, type Recommender } from '@reelrank/serving';
 import type { StoredRating } from '@reelrank/feedback';
 
 /**
@@ -94,6 +95,8 @@ export function apiRouter(
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
     extend?: (router: Router, adminGuard: RequestHandler) => void;
+    /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
+    anonymousReads?: boolean;
   },
 ): Router {
   const router = Router();
@@ -105,17 +108,24 @@ export function apiRouter(
 
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
   const { fresh } = options;
-  router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), async (req, res) => {
-    const body = req.body as RecommendationsRequest;
-    const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id);
-    const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
-    const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
-    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
-    res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
-  });
+  const reads = readAccess(options.anonymousReads ?? true);
+  router.post(
+    '/recommendations',
+    reads,
+    validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)),
+    async (req, res) => {
+      const body = req.body as RecommendationsRequest;
+      const recommender = model();
+      const folded = await fresh.folded(recommender, body.user_id);
+      const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+      const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
+      options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
+      const recommendations = seesRatingsOf(identityOf(req, res), body.user_id) ? result.recommendations : withoutRatedMovies(result.recommendations);
+      res.json({ user_id: body.user_id, strategy: result.strategy, recommendations });
+    },
+  );
 
-  router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
+  router.post('/recommendations/new-user', reads, validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
@@ -123,7 +133,7 @@ export function apiRouter(
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
-  router.post('/predict', validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
+  router.post('/predict', reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
     const folded = await fresh.folded(recommender, body.user_id);
@@ -132,7 +142,7 @@ export function apiRouter(
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
-  router.post('/predict/batch', validateBody(schemas.batchPredictRequest), async (req, res) => {
+  router.post('/predict/batch', reads, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
@@ -149,24 +159,24 @@ export function apiRouter(
 
   router.use(ratingsRouter(model, fresh, options.observe));
 
-  router.get('/movies', (req, res) => {
+  router.get('/movies', reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
     res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
   // Alias kept for existing clients: q= instead of search=.
-  router.get('/movies/search', (req, res) => {
+  router.get('/movies/search', reads, (req, res) => {
     const query = parseOrThrow(searchQuery, req.query, 'query');
     res.json(model().search({ query: query.q, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
-  router.get('/movies/:movie_id', (req, res) => {
+  router.get('/movies/:movie_id', reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
     res.json(model().movie(movie_id));
   });
 
-  router.get('/movies/:movie_id/similar', (req, res) => {
+  router.get('/movies/:movie_id/similar', reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     const { n } = parseOrThrow(similarQuery, req.query, 'query');
     res.json(model().similar(movie_id, n));
