@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
@@ -10,6 +11,7 @@ import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
+import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
 
@@ -94,6 +96,10 @@ function main(): void {
   const { store: ratings, kind: ratingsKind, location: ratingsLocation } = openRatingsStore(config);
   // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
   const { keys } = openKeyStore(config);
+  // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
+  const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
+  const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
+  if (visitorCookiePreviousSecret) visitorSecrets.push(visitorCookiePreviousSecret);
   const app = createApp({
     models: holder,
     config,
@@ -106,6 +112,7 @@ function main(): void {
     metricsSource: link?.source,
     ratings,
     keys,
+    visitorSecrets,
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });

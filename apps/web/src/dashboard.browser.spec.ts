@@ -17,6 +17,9 @@ import { webRoot } from './index';
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 
+/** The credential of the ratings posted for data-set user 1 (only a service or admin key may write them). */
+const ADMIN_TOKEN = 'dashboard-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+
 describe('dashboard in Chromium', () => {
   let server: Server;
   let base: string;
@@ -26,6 +29,7 @@ describe('dashboard in Chromium', () => {
     recommender,
     config: { serving: { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '*', webRoot } },
     logger: pino({ level: 'silent' }),
+    admin: { token: ADMIN_TOKEN },
   });
 
   beforeAll(async () => {
@@ -53,7 +57,11 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('#live-version')).toBe(recommender.manifest.version);
 
     const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify(body),
+      });
     const shown = (
       (await (await post('/recommendations', { user_id: 1, n_recommendations: 2 })).json()) as { recommendations: { movie_id: number }[] }
     ).recommendations.map((r) => r.movie_id);

@@ -5,6 +5,7 @@ export { resolvePaths } from './lib/paths.js';
 export {
   DATASET_NAME_PATTERN,
   DATASET_NAMES,
+  defaultSecurityConfig,
   type ImplicitConfig,
   type RankerConfig,
   type SecurityConfig,

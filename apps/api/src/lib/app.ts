@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import type { SecurityConfig, ServingConfig } from '@reelrank/config';
+import { defaultSecurityConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
 import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
 import { identityMiddleware } from './identity.js';
+import { visitors } from './visitors.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -29,7 +31,7 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  config: { serving: ServingConfig; security?: Pick<SecurityConfig, 'anonymousReads'> };
+  config: { serving: ServingConfig; security?: Partial<SecurityConfig> };
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
@@ -53,6 +55,11 @@ export interface CreateAppOptions {
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
   ratings?: RatingsStore;
+  /**
+   * The visitor cookie's signing secrets, current first (main.ts: security.visitorCookieSecret or the
+   * data folder's file, then the previous secret); default one random secret of this app.
+   */
+  visitorSecrets?: string[];
   /** The API keys (main.ts: openKeyStore, next to the ratings); default a private in-memory SQLite store without keys. */
   keys?: KeyStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
@@ -81,7 +88,8 @@ export function createApp(options: CreateAppOptions): Express {
   let document: { version: string; body: object } | undefined;
   const openApiDocument = () => {
     const version = current()?.manifest.version ?? 'no-model-loaded';
-    if (document?.version !== version) document = { version, body: buildOpenApiDocument(schemas, { version }) };
+    if (document?.version !== version)
+      document = { version, body: buildOpenApiDocument(schemas, { version, anonymousReads: security.anonymousReads }) };
     return document.body;
   };
   const env = readApiEnv();
@@ -149,16 +157,31 @@ export function createApp(options: CreateAppOptions): Express {
     .map((o) => o.trim())
     .filter(Boolean);
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  const security = { ...defaultSecurityConfig(), ...options.config.security };
+  const visitor = visitors({
+    secrets: options.visitorSecrets ?? [randomBytes(32).toString('base64url')],
+    maxAgeDays: security.visitorMaxAgeDays,
+    allowedOrigins: security.allowedOrigins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    mintBurst: security.visitorMintBurst,
+    mintRefillSeconds: security.visitorMintRefillSeconds,
+    mint: security.anonymousReads,
+    maxDataSetUserId: () => current()?.maxDataSetUserId,
+  });
   app.use(
     identityMiddleware({
       keys: options.keys ?? openSqliteKeyStore(':memory:'),
       adminToken: admin.token,
       failures: admin.failures,
       onAuthFailure: admin.onAuthFailure,
+      visitors: visitor.resolve,
     }),
   );
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
+  app.use(visitor.router);
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
   app.use(
     apiRouter(schemas, current, openApiDocument, {
@@ -168,7 +191,7 @@ export function createApp(options: CreateAppOptions): Express {
       fresh,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
-      anonymousReads: options.config.security?.anonymousReads ?? true,
+      anonymousReads: security.anonymousReads,
       extend: (router, adminGuard) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot });

@@ -16,6 +16,8 @@ import {
   type JsonObject,
 } from './openapi-kit.js';
 import { ratingsOpenApi } from './rating-openapi.js';
+import { ACCESS, ROLES_OF, SECURITY_SCHEMES, securityOf } from './access-table.js';
+import { visitorOpenApi } from './visitor-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
@@ -32,7 +34,7 @@ const sampleRecommendation = {
   because: { text: 'Because you rated Godfather, The (1972) (5.0)', movie_ids: [858] },
 };
 
-export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string }): JsonObject {
+export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string; anonymousReads?: boolean }): JsonObject {
   const components: Record<string, JsonObject> = {
     RecommendationsRequest: jsonSchema(schemas.recommendationsRequest, 'input'),
     RecommendationsResponse: jsonSchema(schemas.recommendationsResponse, 'output'),
@@ -54,8 +56,9 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
   };
   const ratings = ratingsOpenApi();
   const extra = modelsOpenApi();
-  Object.assign(components, ratings.components, extra.components);
-  return {
+  const visitor = visitorOpenApi();
+  Object.assign(components, ratings.components, extra.components, visitor.components);
+  const document = {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
@@ -150,11 +153,10 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           operationId: 'reloadModel',
           summary: 'Reload the newest complete model from disk and swap it in atomically',
           description:
-            'Requires `Authorization: Bearer <REELRANK_ADMIN_TOKEN>`. Failed authentications are limited per client address (an address out of ' +
+            'Requires an admin key or REELRANK_ADMIN_TOKEN (`Authorization: Bearer <key>`). Failed authentications are limited per client address (an address out of ' +
             'failures gets 429 until it earns one back, whatever token it sends; other addresses are unaffected), and valid reloads have a ' +
             'token bucket of their own. The new model is built completely before it ' +
             'replaces the live one; in-flight requests finish on the old one. A corrupt or partial model is refused (409) and the live model keeps serving.',
-          security: [{ adminToken: [] }],
           responses: {
             '200': jsonResponse('The model now live', 'AdminReloadResponse'),
             '401': unauthorized,
@@ -170,14 +172,29 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       },
       ...extra.paths,
+      ...visitor.paths,
       '/openapi.json': publicGet('openApiDocument', 'This document', {
         '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
         '400': unexpectedBody,
       }),
     },
-    components: {
-      schemas: components,
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'REELRANK_ADMIN_TOKEN (POST /admin/reload only)' } },
-    },
+    components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
   };
+  applyAccessTable(document.paths, info.anonymousReads ?? true);
+  return document;
+}
+
+/** Every operation of the access table gets its `security` and the roles that may call it (x-roles) from there. */
+function applyAccessTable(paths: Record<string, unknown>, anonymousReads: boolean): void {
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, JsonObject>)) {
+      const access = ACCESS[`${method.toUpperCase()} ${path}`];
+      if (!access) continue;
+      operation.security = securityOf(access, anonymousReads);
+      operation['x-roles'] = ROLES_OF[access];
+      const responses = operation.responses as JsonObject;
+      if (access === 'ratings' || access === 'admin' || (access === 'read' && !anonymousReads)) responses['401'] ??= unauthorized;
+      if (access === 'ratings' || access === 'admin') responses['403'] ??= forbidden;
+    }
+  }
 }

@@ -345,6 +345,9 @@ export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 
+/** The security settings when none are given (an app built without a loaded config: tests, tools). */
+export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.parse({});
+
 export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security';
 
 /** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
