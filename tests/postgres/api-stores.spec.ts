@@ -11,6 +11,7 @@ import { runTraining } from '@reelrank/trainer';
 import pg from 'pg';
 import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
+import { AS_ADMIN, TEST_ADMIN_TOKEN } from './served-workspace';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -37,6 +38,7 @@ beforeAll(async () => {
     REELRANK_TRAIN_FACTORS: '4',
     REELRANK_TRAIN_RATING_MODEL: 'mf',
     DATABASE_URL: '',
+    REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   };
   const config = (shared.config = loadConfig({ env: shared.env }));
   const quiet = () => undefined;
@@ -63,7 +65,7 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? AS_ADMIN : { 'content-type': 'application/json', ...AS_ADMIN },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
