@@ -36,4 +36,29 @@ describe('the SQLite key store', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('when another process holds the write lock, then verifying a key does not wait for it (the last-used time is skipped, then written later)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reelrank-keys-'));
+    const path = join(dir, 'ml.ratings.db');
+    let clock = 1_700_000_000_000;
+    // A writer would wait a minute for the lock: the test's 10 s timeout fails if the touch waited.
+    const keys = openSqliteKeyStore(path, { busyTimeoutMs: 60_000, now: () => clock, cacheMs: 0 });
+    const other = new Database(path);
+    try {
+      const { key } = await keys.create('web', 'service');
+      other.exec('BEGIN IMMEDIATE');
+      expect(await keys.verify(key)).toMatchObject({ name: 'web' });
+      await new Promise((done) => setTimeout(done, 50));
+      other.exec('ROLLBACK');
+      expect((await keys.list())[0].lastUsedAt).toBeNull();
+      clock += 1_000;
+      await keys.verify(key);
+      await new Promise((done) => setTimeout(done, 50));
+      expect((await keys.list())[0].lastUsedAt).toBe(1_700_000_001);
+    } finally {
+      other.close();
+      await keys.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 10_000);
 });

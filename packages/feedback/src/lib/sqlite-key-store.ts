@@ -15,7 +15,8 @@ const COLUMNS = 'id, name, role, created_at AS createdAt, last_used_at AS lastUs
  */
 export function openSqliteKeyStore(path: string, options: KeyVerifierOptions & { busyTimeoutMs?: number } = {}): KeyStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = openForWriting(Database, path, options.busyTimeoutMs ?? 5_000);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const db = openForWriting(Database, path, busyTimeoutMs);
   try {
     migrateSqliteRatings(db, path);
   } catch (error) {
@@ -43,7 +44,15 @@ export function openSqliteKeyStore(path: string, options: KeyVerifierOptions & {
     },
     verify: keyVerifier(
       (hash) => byHash.get(hash) as ApiKey | undefined,
-      (id, at) => touch.run(at, id),
+      (id, at) => {
+        // A last-used time is not worth waiting for: it gives up at once while a writer holds the lock (and is tried again later).
+        db.pragma('busy_timeout = 0');
+        try {
+          touch.run(at, id);
+        } finally {
+          db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        }
+      },
       options,
     ),
     async close() {
