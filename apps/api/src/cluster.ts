@@ -86,8 +86,8 @@ function primary(): void {
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
-    } else if (message.type === 'reelrank:admin-auth-failed') {
-      // Every worker counts every failure, so an address's budget does not grow with the worker count.
+    } else if (message.type === 'reelrank:admin-auth-failed' || message.type === 'reelrank:visitor-minted') {
+      // Every worker counts every failure (and every new visitor), so an address's budget does not grow with the worker count.
       for (const other of slots.values()) {
         if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected())
           other.worker.send({ type: message.type, client: message.client });

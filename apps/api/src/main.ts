@@ -9,7 +9,7 @@ import { ServiceMetrics } from './lib/metrics.js';
 import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
+import { isAdminAuthFailed, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
@@ -83,9 +83,13 @@ function main(): void {
   // Cluster: failed admin authentications are shared with the other workers through the primary.
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
+  // Cluster: new visitors too, so one address's mint budget is the same with any number of workers.
+  const mints = new FailureLimiter(config.security.visitorMintBurst, config.security.visitorMintRefillSeconds);
+  const onMint = worker ? (client: string) => tellPrimary({ type: 'reelrank:visitor-minted', client }) : undefined;
   if (worker) {
     process.on('message', (message: unknown) => {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
+      if (isVisitorMinted(message)) mints.fail(message.client);
     });
   }
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
@@ -113,6 +117,7 @@ function main(): void {
     ratings,
     keys,
     visitorSecrets,
+    visitorMints: { limiter: mints, onMint },
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });

@@ -60,6 +60,8 @@ export interface CreateAppOptions {
    * data folder's file, then the previous secret); default one random secret of this app.
    */
   visitorSecrets?: string[];
+  /** The visitor mint budget and a callback per mint (main.ts in a cluster worker: shared with the other workers); default a budget of this app's own. */
+  visitorMints?: { limiter: FailureLimiter; onMint?: (client: string) => void };
   /** The API keys (main.ts: openKeyStore, next to the ratings); default a private in-memory SQLite store without keys. */
   keys?: KeyStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
@@ -168,6 +170,8 @@ export function createApp(options: CreateAppOptions): Express {
     mintBurst: security.visitorMintBurst,
     mintRefillSeconds: security.visitorMintRefillSeconds,
     mint: security.anonymousReads,
+    mints: options.visitorMints?.limiter,
+    onMint: options.visitorMints?.onMint,
     maxDataSetUserId: () => current()?.maxDataSetUserId,
   });
   app.use(

@@ -154,6 +154,8 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       REELRANK_MODELS_DIR: artifacts.modelsDir,
       PORT: String(port),
       REELRANK_ADMIN_TOKEN: 'cluster-secret-5Jw8Pq2Tz6Lk9Xr4',
+      REELRANK_VISITOR_MINT_BURST: '3',
+      REELRANK_VISITOR_MINT_REFILL_SECONDS: '600',
     });
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -192,6 +194,12 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
       const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }, '127.0.0.1');
       expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
+
+      // New visitors count cluster-wide too: one budget of 3 for 127.0.0.3 whichever worker answers.
+      const mints: Array<{ status: number; worker: string | undefined }> = [];
+      for (let i = 0; i < 8; i++) mints.push(await get(`${base}/visitor`, 'POST', {}, '127.0.0.3'));
+      expect(new Set(mints.map((m) => m.worker))).toEqual(new Set(['1', '2']));
+      expect(mints.map((m) => m.status)).toEqual([...Array(3).fill(201), ...Array(5).fill(429)]);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');

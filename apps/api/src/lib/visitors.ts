@@ -15,6 +15,12 @@ export interface VisitorOptions {
   /** New visitors one client address may be given in a burst, and the seconds to earn one more. */
   mintBurst: number;
   mintRefillSeconds: number;
+  /**
+   * The mint budget per client address to use instead of a new one, and a callback for each mint: a
+   * cluster worker (main.ts) shares its mints with the other workers through these.
+   */
+  mints?: FailureLimiter;
+  onMint?: (client: string) => void;
   /** No minting when false (security.anonymousReads off: the server is private). */
   mint: boolean;
   /** The largest data-set user id of the live model (visitors get ids above it); undefined before a model is loaded. */
@@ -45,7 +51,7 @@ export function visitors(options: VisitorOptions): { resolve: VisitorResolver; r
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const maxAgeSeconds = Math.round(options.maxAgeDays * 86_400);
   const allowed = new Set(options.allowedOrigins);
-  const mints = new FailureLimiter(options.mintBurst, options.mintRefillSeconds);
+  const mints = options.mints ?? new FailureLimiter(options.mintBurst, options.mintRefillSeconds);
 
   const setCookie = (req: Request, res: Response, value: string, maxAge: number) =>
     res.append('set-cookie', `${VISITOR_COOKIE}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${req.secure ? '; Secure' : ''}`);
@@ -104,6 +110,7 @@ export function visitors(options: VisitorOptions): { resolve: VisitorResolver; r
       throw new ApiError(429, 'rate_limited', `Too many new visitors from this address; retry in ${wait} s`);
     }
     mints.fail(client); // spends one of the address's budget
+    options.onMint?.(client);
     const first = Math.max(FIRST_VISITOR_USER_ID, floor + 1);
     const visitor = newVisitor(randomInt(first, MAX_ID + 1), now());
     setCookie(req, res, signVisitor(visitor, options.secrets[0]), maxAgeSeconds);
