@@ -5,25 +5,15 @@ import { runCli } from '@reelrank/cli';
 import { loadDatabase } from '@reelrank/database';
 import { saveModelArtifacts } from '@reelrank/model';
 import { plantedBundle } from '@reelrank/serving/testing';
-import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../../tools/lib/processes';
+import { startApi, WORKSPACE_ROOT } from '../../tools/lib/processes';
+import type { ServedWorkspace } from './who-may-do-what';
 
 /** The planted catalogue as processed CSVs (data-set users 1, 2 and 3), the API's own test fixture. */
 const PROCESSED_DIR = join(WORKSPACE_ROOT, 'apps', 'api', 'src', '__fixtures__', 'processed');
 const DATASET = 'ml-latest-small';
 
-export interface ServedWorkspace {
-  env: Record<string, string>;
-  dataDir: string;
-  /** Starts one more API process on the same folders (a replica); `extra` env on top. */
-  start(name: string, extra?: Record<string, string>): Promise<ApiProcess>;
-  /** `reelrank <argv>` on the same store, in this process; its stdout. */
-  cli(...argv: string[]): Promise<string>;
-  /** The visitor cookie's secret the servers made in the data folder. */
-  visitorSecret(): string;
-}
-
 /** A data folder with the fixture catalogue and the planted model, and a strong REELRANK_ADMIN_TOKEN. */
-export async function servedWorkspace(adminToken: string): Promise<ServedWorkspace> {
+export async function sqliteWorkspace(adminToken: string): Promise<ServedWorkspace> {
   const dir = mkdtempSync(join(tmpdir(), 'reelrank-security-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
@@ -33,8 +23,6 @@ export async function servedWorkspace(adminToken: string): Promise<ServedWorkspa
   saveModelArtifacts(join(dir, 'models', DATASET), { model, popularity, manifest: input, metricsReport: {} });
   const env = { REELRANK_DATASET: DATASET, REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models'), REELRANK_ADMIN_TOKEN: adminToken };
   return {
-    env,
-    dataDir,
     start: (name, extra = {}) => startApi({ name, env: { ...env, ...extra } }),
     async cli(...argv) {
       let out = '';
