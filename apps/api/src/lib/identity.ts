@@ -60,7 +60,7 @@ export function tooManyFailures(res: Response, retryAfterSeconds: number): never
 export function identityMiddleware(options: IdentityOptions): RequestHandler {
   const { keys, failures } = options;
   const expected = options.adminToken ? tokenDigest(options.adminToken) : undefined;
-  const refuse = (req: Request, res: Response, client: string, message: string): ApiError => {
+  const refuse = (res: Response, client: string, message: string): ApiError => {
     failures.fail(client);
     options.onAuthFailure?.(client);
     res.setHeader('www-authenticate', 'Bearer');
@@ -78,7 +78,7 @@ export function identityMiddleware(options: IdentityOptions): RequestHandler {
     const wait = failures.blocked(client);
     if (wait !== undefined) tooManyFailures(res, wait);
     const token = bearer(header);
-    if (!token) throw refuse(req, res, client, 'expected "Authorization: Bearer <key>"');
+    if (!token) throw refuse(res, client, 'expected "Authorization: Bearer <key>"');
     if (expected && timingSafeEqual(tokenDigest(token), expected)) {
       failures.clear(client);
       res.locals.identity = { role: 'admin', subject: 'admin-token' } satisfies Identity;
@@ -87,7 +87,7 @@ export function identityMiddleware(options: IdentityOptions): RequestHandler {
     }
     keys.verify(token).then(
       (key) => {
-        if (!key) return next(refuse(req, res, client, 'unknown or revoked API key'));
+        if (!key) return next(refuse(res, client, 'unknown or revoked API key'));
         failures.clear(client);
         res.locals.identity = { role: key.role, subject: `key:${key.id}` } satisfies Identity;
         next();
