@@ -109,4 +109,19 @@ describe('who may do what, with keys', () => {
     await request(a).get('/health').expect(200);
     await request(a).get('/openapi.json').expect(200);
   });
+
+  it("when an address guesses keys, then 5 failures block it (429), and a reader key's valid requests in between do not reset the count", async () => {
+    const a = app();
+    const guess = (i: number) =>
+      request(a)
+        .post('/recommendations')
+        .set(bearer(`rr_guess-${i}`))
+        .send({ user_id: 1 });
+    for (let i = 0; i < 3; i++) expect((await guess(i)).status).toBe(401);
+    await request(a).post('/recommendations').set(reader).send({ user_id: 1 }).expect(200);
+    for (let i = 3; i < 5; i++) expect((await guess(i)).status).toBe(401);
+    const blocked = await guess(5);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['retry-after']).toBeDefined();
+  });
 });

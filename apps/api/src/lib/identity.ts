@@ -88,7 +88,8 @@ export function identityMiddleware(options: IdentityOptions): RequestHandler {
     keys.verify(token).then(
       (key) => {
         if (!key) return next(refuse(res, client, 'unknown or revoked API key'));
-        failures.clear(client);
+        // Only an admin wipes its address's failures: a lesser key must not buy a guesser at its address a new budget.
+        if (key.role === 'admin') failures.clear(client);
         res.locals.identity = { role: key.role, subject: `key:${key.id}` } satisfies Identity;
         next();
       },
