@@ -4,7 +4,7 @@
 // textContent, never innerHTML. The parts: api-client.js (fetch, errors, search), rating-store.js (the
 // ratings on the server, the visitor's user id, a copy in localStorage), movie-items.js (list items, stars, similar).
 
-import { api, ApiError, clearError, searchMovies, showError } from './api-client.js';
+import { ApiError, clearError, searchMovies, showError } from './api-client.js';
 import { movieItem, onRate, paintStars, syncStars } from './movie-items.js';
 import {
   allRatings,
@@ -17,6 +17,7 @@ import {
   ratingOf,
   syncFromServer,
   userId,
+  visitorApi,
   writesSettled,
 } from './rating-store.js';
 
@@ -186,7 +187,7 @@ async function getRecommendations() {
     if (controller.signal.aborted) return;
     const n = ratingCount();
     const request = { user_id: await userId(), n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
-    const body = await api('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
+    const body = await visitorApi('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
     if (controller.signal.aborted) return;
     list.replaceChildren(...body.recommendations.map(recommendationItem));
     list.dataset.strategy = body.strategy;

@@ -62,6 +62,20 @@ function parseList(text) {
 /** @type {Promise<number> | undefined} */
 let visitor;
 
+/**
+ * `api` for calls made as the visitor: when the server refuses the cookie (expired or altered; it
+ * clears it and says so with a 401), the visitor is forgotten, so the next call gets a new identity
+ * from POST /visitor instead of failing forever. The error still reaches the caller, who shows it.
+ */
+export async function visitorApi(path, init) {
+  try {
+    return await api(path, init);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'invalid_visitor') visitor = undefined;
+    throw error;
+  }
+}
+
 /** This browser's user id: its visitor identity's (POST /visitor sets or renews the cookie), asked once per page. */
 export function userId() {
   visitor ??= api('visitor', { method: 'POST' }).then(
@@ -111,7 +125,7 @@ export function syncFromServer() {
 }
 
 async function sync() {
-  const body = await api(`users/${await userId()}/ratings`);
+  const body = await visitorApi(`users/${await userId()}/ratings`);
   const missing = body.ratings.filter((r) => !ratings.has(r.movie_id)).map((r) => r.movie_id);
   const fetched = await details(missing);
   // Newest first; ratings of the same second keep the order this browser saw (timestamps are whole seconds).
@@ -146,7 +160,7 @@ async function migrate() {
   for (let attempt = 0; toPost.length && attempt < 2; attempt++) {
     try {
       const user = await userId();
-      await api('ratings', {
+      await visitorApi('ratings', {
         method: 'POST',
         body: JSON.stringify({ ratings: toPost.map((r) => ({ user_id: user, movie_id: r.movie_id, rating: r.rating })) }),
       });
@@ -178,7 +192,7 @@ export const ratingCount = () => ratings.size;
 /** Stores a movie's rating on the server, then here (a newly rated movie goes first); true when the movie was not rated before. */
 export function putRating(movie, value) {
   return serially(async () => {
-    await api('ratings', { method: 'POST', body: JSON.stringify({ user_id: await userId(), movie_id: movie.movie_id, rating: value }) });
+    await visitorApi('ratings', { method: 'POST', body: JSON.stringify({ user_id: await userId(), movie_id: movie.movie_id, rating: value }) });
     const existing = ratings.get(movie.movie_id);
     if (existing) existing.rating = value;
     else {
@@ -193,7 +207,7 @@ export function putRating(movie, value) {
 /** Deletes a movie's rating on the server (DELETE /users/{id}/ratings/{movie_id}), then here. */
 export function deleteRating(movieId) {
   return serially(async () => {
-    await api(`users/${await userId()}/ratings/${movieId}`, { method: 'DELETE' });
+    await visitorApi(`users/${await userId()}/ratings/${movieId}`, { method: 'DELETE' });
     ratings.delete(movieId);
     saveCache();
   });

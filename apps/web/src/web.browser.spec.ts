@@ -391,6 +391,34 @@ describe('web page in Chromium against the real API', () => {
     await context.close();
   });
 
+  it('when the visitor cookie is altered, then the rating is refused with a message, and the next one is stored under a new visitor', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const { page, problems } = await openPage(context);
+    await synced(page);
+    const before = await pageUser(page);
+    const [query, title] = TO_RATE[1];
+    await page.fill('#search-input', query);
+    const item = page.locator('#search-results > li', { has: page.locator('.movie-title', { hasText: title }) }).first();
+    await item.waitFor();
+    // Altered once the page is in use (any request with it is refused, reads too, and the server clears it).
+    const [cookie] = await context.cookies();
+    const altered = cookie.value.replace(/^(v1\.[\w-]+\.)(\d+)\./, (_m, head: string, user: string) => `${head}${Number(user) + 1}.`);
+    expect(altered).not.toBe(cookie.value);
+    await context.addCookies([{ ...cookie, value: altered }]);
+
+    await item.locator('label[for$="-8"]').click();
+    await page.waitForFunction(() => !document.getElementById('ratings-error')!.hidden);
+    expect(await page.locator('#ratings-error').textContent()).toMatch(/visitor cookie is not valid/);
+    await item.locator('label[for$="-7"]').click();
+    await listCount(page, 1);
+    const after = await pageUser(page);
+    expect(after).not.toBe(before);
+    expect((await serverRatings(after)).map(([, rating]) => rating)).toEqual([3.5]);
+    expect(await serverRatings(before)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('when a visitor of the earlier page (ratings only in localStorage) opens it at phone width (360 px), then their ratings move to the server, nothing scrolls sideways and the picks are readable', async () => {
     // the same five ratings as the earlier page kept them, plus one of a movie this catalogue does not know
     const ratings: { movie_id: number; title: string; year: number | null; genres: string[]; rating: number }[] = [];
