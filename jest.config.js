@@ -4,7 +4,7 @@ const { existsSync } = require('node:fs');
 
 const projects = ['artifacts', 'random', 'config', 'stage', 'ingest', 'database', 'feedback', 'model', 'serving', 'trainer', 'report']
   .map((name) => `packages/${name}`)
-  .concat(['apps/api', 'apps/cli', 'apps/web', 'tests', 'tests/fuzz', 'tests/crash'])
+  .concat(['apps/api', 'apps/cli', 'apps/web', 'tests', 'tests/fuzz', 'tests/crash', 'tests/security'])
   .filter((dir) => existsSync(`${__dirname}/${dir}/jest.config.js`));
 
 /** @type {import('jest').Config} */

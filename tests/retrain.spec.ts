@@ -23,7 +23,7 @@ async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const TOKEN = 'retrain-spec-token';
+const TOKEN = 'retrain-spec-token-7Hq2Xv9Lm4Kp8Zr3';
 
 describe('reelrank retrain', () => {
   let env: NodeJS.ProcessEnv;
@@ -71,7 +71,7 @@ describe('reelrank retrain', () => {
     const before = liveModel(config.paths).version;
     const posted = await fetch(`${api!.url}/ratings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ user_id: 900_001, movie_id: movieId, rating: 5 }),
     });
     expect(posted.status).toBe(201);

@@ -9,7 +9,7 @@ import { anyString, jsonBodyFor, jsonLeaf, MAX_N, methodArb, pathIdArb, pct, que
  * are in ./hostile-values.ts.
  */
 
-export const ADMIN_TOKEN = 'fuzz-admin-token';
+export const ADMIN_TOKEN = 'fuzz-admin-token-5Jw8Pq2Tz6Lk9Xr4';
 export { MAX_N };
 
 export interface HostileRequest {

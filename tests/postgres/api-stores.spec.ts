@@ -11,6 +11,7 @@ import { runTraining } from '@reelrank/trainer';
 import pg from 'pg';
 import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
+import { AS_ADMIN, TEST_ADMIN_TOKEN } from './served-workspace';
 import { freshDatabase } from './postgres-test-db';
 
 /**
@@ -37,6 +38,7 @@ beforeAll(async () => {
     REELRANK_TRAIN_FACTORS: '4',
     REELRANK_TRAIN_RATING_MODEL: 'mf',
     DATABASE_URL: '',
+    REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   };
   const config = (shared.config = loadConfig({ env: shared.env }));
   const quiet = () => undefined;
@@ -56,16 +58,15 @@ afterAll(async () => {
 });
 
 const json = (value: unknown) => JSON.parse(JSON.stringify(value));
-/** Sent with every call: GET /ready names the stores to an admin only. */
-const ADMIN_TOKEN = 'api-stores-spec-admin';
 
 describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and ratings on %s', (store) => {
   let api: ApiProcess;
   let dataDir: string | undefined;
+  // As an admin: GET /ready names the stores to an admin only.
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: body === undefined ? AS_ADMIN : { 'content-type': 'application/json', ...AS_ADMIN },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -77,7 +78,7 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
         ? shared.env
         : // Another data folder without data/<dataset>.db: the catalogue can only come from PostgreSQL.
           { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_DATA_DIR: (dataDir = mkdtempSync(join(tmpdir(), 'reelrank-pg-api-data-'))) };
-    api = await startApi({ name: `api on ${store}`, env: { ...env, REELRANK_ADMIN_TOKEN: ADMIN_TOKEN }, readyTimeoutMs: 120_000 });
+    api = await startApi({ name: `api on ${store}`, env, readyTimeoutMs: 120_000 });
   }, 150_000);
   afterAll(async () => {
     await api?.stop(5_000);
@@ -204,13 +205,13 @@ describe('the API on PostgreSQL: start and reload', () => {
   }, 150_000);
 
   it('when the database stage loaded anew and the admin reloads (or SIGHUP), then the catalogue is read again from PostgreSQL', async () => {
-    const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token' };
+    const env = { ...shared.env, DATABASE_URL: shared.db.url, REELRANK_ADMIN_TOKEN: 'reload-token-5Jw8Pq2Tz6Lk9Xr4' };
     const api = await startApi({ name: 'api reloading', env, readyTimeoutMs: 120_000 });
     const client = new pg.Client({ connectionString: shared.db.url });
     await client.connect();
     const movieId = shared.reference.search({ limit: 1, offset: 0 }).movies[0].movie_id;
     const title = async () => ((await (await fetch(`${api.url}/movies/${movieId}`)).json()) as { title: string }).title;
-    const reload = () => fetch(`${api.url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer reload-token' } });
+    const reload = () => fetch(`${api.url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer reload-token-5Jw8Pq2Tz6Lk9Xr4' } });
     try {
       const before = await title();
       await client.query(`UPDATE ${CATALOGUE_SCHEMA}.movies SET title = 'Retitled (2001)' WHERE movie_id = $1`, [movieId]);

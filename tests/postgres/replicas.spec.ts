@@ -1,6 +1,6 @@
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { freshDatabase } from './postgres-test-db';
-import { servedWorkspace } from './served-workspace';
+import { AS_ADMIN, servedWorkspace } from './served-workspace';
 
 /**
  * Issue 15 item 3 "Replicas agree": two real API processes (apps/api/src/main.ts) on one PostgreSQL
@@ -49,7 +49,7 @@ describe('two API replicas on one PostgreSQL', () => {
     expect(rated).toHaveLength(6);
     const posted = await fetch(`${a.url}/ratings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AS_ADMIN },
       body: JSON.stringify({ ratings: rated.map((movie_id) => ({ user_id: user, movie_id, rating: 5 })) }),
     });
     expect(posted.status).toBe(201);
@@ -64,7 +64,7 @@ describe('two API replicas on one PostgreSQL', () => {
     for (const movie of rated) expect(shown).not.toContain(movie);
 
     // And the other way round: b forgets, a serves the trained answer again.
-    expect((await fetch(`${b.url}/users/${user}/ratings`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${b.url}/users/${user}/ratings`, { method: 'DELETE', headers: AS_ADMIN })).status).toBe(200);
     expect((await recommend(a.url, user)).strategy).toBe('popular');
   });
 });

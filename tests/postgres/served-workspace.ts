@@ -4,6 +4,10 @@ import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { runTraining } from '@reelrank/trainer';
 
+/** The admin token of the served workspaces: the tests' credential for users' ratings (an admin may write any user's). */
+export const TEST_ADMIN_TOKEN = 'pg-tests-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+export const AS_ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 /**
  * A workspace the real API can serve, its ratings on PostgreSQL: a small generated data set run through
  * the real ingest, database (into PostgreSQL) and train stages, with DATABASE_URL set. Returns the environment to start
@@ -20,6 +24,7 @@ export async function servedWorkspace(databaseUrl: string): Promise<Record<strin
     REELRANK_TRAIN_FACTORS: '4',
     REELRANK_TRAIN_RATING_MODEL: 'mf',
     DATABASE_URL: databaseUrl,
+    REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   };
   const config = loadConfig({ env });
   const quiet = () => undefined;

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../tools/pg/throwaway';
-import { servedWorkspace } from './served-workspace';
+import { AS_ADMIN, servedWorkspace } from './served-workspace';
 
 /**
  * Issue 15 item 3 "no acknowledged rating is ever lost": a real API process on a cluster of its own,
@@ -51,7 +51,7 @@ describe('POST /ratings while PostgreSQL stops and restarts under write load', (
   const post = (path: string, body: unknown) =>
     fetch(`${api.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AS_ADMIN },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(ANSWER_BOUND_MS * 2),
     });
@@ -182,7 +182,7 @@ describe('POST /ratings while PostgreSQL stops and restarts under write load', (
     // The API reads them back the same way (GET /users/{id}/ratings), for every user written to.
     const users = [...new Set([...lastAck.keys()].map((pair) => Number(pair.split(':')[0])))];
     for (const user of users) {
-      const res = await fetch(`${api.url}/users/${user}/ratings`);
+      const res = await fetch(`${api.url}/users/${user}/ratings`, { headers: AS_ADMIN });
       expect(res.status).toBe(200);
       const listed = ((await res.json()) as { ratings: { movie_id: number; rating: number; timestamp: number; source: string }[] }).ratings;
       const expected = [...stored.entries()]

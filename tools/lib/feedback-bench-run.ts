@@ -4,6 +4,7 @@
  * store back. Every run draws from its own generator of the same seed, so two stores in one command
  * get the very same requests.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,7 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
   const storeShown = databaseUrl
     ? `PostgreSQL ${redactDatabaseUrl(databaseUrl)}${cluster ? ' (throwaway cluster, removed)' : ''}`
     : `SQLite ${storePath} (removed)`;
+  const adminToken = randomBytes(32).toString('base64url');
   const api = await startApi({
     name: `api (${o.store})`,
     script: o.workers > 1 ? 'cluster.ts' : 'main.ts',
@@ -124,13 +126,15 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
       REELRANK_RATINGS_DB: storePath,
       DATABASE_URL: databaseUrl, // undefined: not passed on, so a DATABASE_URL of the caller's shell cannot leak in
       REELRANK_WORKERS: String(o.workers),
+      // The writes' credential: an admin may post any user's ratings.
+      REELRANK_ADMIN_TOKEN: adminToken,
     },
   });
   const { url } = api;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const postRatings = async (ratings: ReturnType<typeof freshRatings>): Promise<number> => {
     const body = JSON.stringify(ratings.length === 1 ? ratings[0] : { ratings });
-    const { status, text } = await sendJson(agent, url, 'POST', '/ratings', body);
+    const { status, text } = await sendJson(agent, url, 'POST', '/ratings', body, { authorization: `Bearer ${adminToken}` });
     if (status === 201) for (const r of ratings) acknowledged.set(`${r.user_id}:${r.movie_id}`, r.rating);
     else noteProblem(status, text);
     return status;

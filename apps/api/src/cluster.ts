@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
+import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
 import { isWorkerMessage } from './lib/cluster-messages.js';
@@ -41,6 +42,11 @@ interface Slot {
 function primary(): void {
   const env = readApiEnv();
   const config = loadConfig(); // fail fast on a bad config before forking anything
+  const weak = weakAdminToken(env.adminToken);
+  if (weak) {
+    console.error(weak);
+    process.exit(1);
+  }
   const logger = defaultLogger().child({ role: 'primary' });
   const count = env.workers ?? availableParallelism();
   const killAfterMs = (env.shutdownSeconds + 5) * 1000;
@@ -85,8 +91,8 @@ function primary(): void {
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
-    } else if (message.type === 'reelrank:admin-auth-failed') {
-      // Every worker counts every failure, so an address's budget does not grow with the worker count.
+    } else if (message.type === 'reelrank:admin-auth-failed' || message.type === 'reelrank:visitor-minted') {
+      // Every worker counts every failure (and every new visitor), so an address's budget does not grow with the worker count.
       for (const other of slots.values()) {
         if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected())
           other.worker.send({ type: message.type, client: message.client });

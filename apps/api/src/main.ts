@@ -1,15 +1,18 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { openRatingsStore } from '@reelrank/feedback';
+import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
+import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { announceAdminReload, isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
+import { announceAdminReload, isAdminAuthFailed, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
 import { ModelHolder } from './lib/model-holder.js';
+import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
 
@@ -29,6 +32,11 @@ import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSour
 function main(): void {
   const config = loadConfig();
   const env = readApiEnv();
+  const weak = weakAdminToken(env.adminToken);
+  if (weak) {
+    console.error(weak);
+    process.exit(1);
+  }
   const worker = cluster.isWorker ? cluster.worker : undefined;
   const logger = worker ? defaultLogger().child({ worker: worker.id }) : defaultLogger();
   const { dataset } = config.dataset;
@@ -64,9 +72,13 @@ function main(): void {
   // Cluster: failed admin authentications are shared with the other workers through the primary.
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
+  // Cluster: new visitors too, so one address's mint budget is the same with any number of workers.
+  const mints = new FailureLimiter(config.security.visitorMintBurst, config.security.visitorMintRefillSeconds);
+  const onMint = worker ? (client: string) => tellPrimary({ type: 'reelrank:visitor-minted', client }) : undefined;
   if (worker) {
     process.on('message', (message: unknown) => {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
+      if (isVisitorMinted(message)) mints.fail(message.client);
     });
   }
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
@@ -82,6 +94,12 @@ function main(): void {
     onWriterExit: ({ error, restartInMs, crashesInLastMinute }) =>
       logger.error({ err: error, restartInMs, crashesInLastMinute }, `the ratings writer thread died; a new one starts in ${restartInMs} ms`),
   });
+  // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
+  const { keys } = openKeyStore(config);
+  // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
+  const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
+  const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
+  if (visitorCookiePreviousSecret) visitorSecrets.push(visitorCookiePreviousSecret);
   const app = createApp({
     models: holder,
     config,
@@ -93,6 +111,9 @@ function main(): void {
     online: link?.online,
     metricsSource: link?.source,
     ratings,
+    keys,
+    visitorSecrets,
+    visitorMints: { limiter: mints, onMint },
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
   });
@@ -131,7 +152,7 @@ function main(): void {
     logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
     logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
     logger.info({ catalogue: catalogs.kind, location: catalogs.location }, `catalogue read from ${catalogs.kind} (${catalogs.location})`);
-    if (!env.adminToken) logger.info('POST /admin/reload is disabled (set REELRANK_ADMIN_TOKEN to enable it)');
+    if (!env.adminToken) logger.info('no REELRANK_ADMIN_TOKEN: the admin routes take admin keys only (reelrank keys create --role admin)');
   });
   server.on('error', (error) => {
     console.error(`cannot listen on ${host}:${port}: ${error.message}`);
@@ -163,7 +184,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      void ratings.close().finally(() => process.exit(0));
+      void Promise.allSettled([ratings.close(), keys.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

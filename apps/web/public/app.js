@@ -1,10 +1,10 @@
-// reelrank web page: search, rate (stored on the server under this browser's user id), recommendations from
-// POST /recommendations for that id (the ratings are folded in at once), similar movies. Vanilla ES module,
+// reelrank web page: search, rate (stored on the server under this browser's visitor identity, a signed
+// cookie), recommendations from POST /recommendations for its user id (the ratings are folded in at once), similar movies. Vanilla ES module,
 // no dependencies, no inline scripts or styles (works under helmet's CSP). All text is written with
 // textContent, never innerHTML. The parts: api-client.js (fetch, errors, search), rating-store.js (the
-// ratings on the server, the user id, a copy in localStorage), movie-items.js (list items, stars, similar).
+// ratings on the server, the visitor's user id, a copy in localStorage), movie-items.js (list items, stars, similar).
 
-import { api, ApiError, clearError, searchMovies, showError } from './api-client.js';
+import { ApiError, clearError, searchMovies, showError } from './api-client.js';
 import { movieItem, onRate, paintStars, syncStars } from './movie-items.js';
 import {
   allRatings,
@@ -17,6 +17,7 @@ import {
   ratingOf,
   syncFromServer,
   userId,
+  visitorApi,
   writesSettled,
 } from './rating-store.js';
 
@@ -185,8 +186,8 @@ async function getRecommendations() {
     await writesSettled(); // ratings still being stored count in these picks
     if (controller.signal.aborted) return;
     const n = ratingCount();
-    const request = { user_id: userId(), n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
-    const body = await api('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
+    const request = { user_id: await userId(), n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
+    const body = await visitorApi('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
     if (controller.signal.aborted) return;
     list.replaceChildren(...body.recommendations.map(recommendationItem));
     list.dataset.strategy = body.strategy;
@@ -259,7 +260,6 @@ function init() {
   onRate(setRating);
   loadCached();
   renderRatings();
-  $('user-id').textContent = String(userId());
   const input = $('search-input');
   input.addEventListener('input', scheduleSearch);
   $('search-form').addEventListener('submit', (event) => {

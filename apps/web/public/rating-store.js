@@ -1,11 +1,12 @@
-// The visitor's ratings, stored on the server (POST /ratings, GET and DELETE /users/{id}/ratings) under a
-// user id this browser keeps in localStorage; so they survive a browser restart, are shared by every tab
-// (and every device given the same id), change the picks at once (fold-in) and count in the next training.
-// localStorage also keeps a copy of the list with the titles, painted before the server answers. No DOM here.
+// The visitor's ratings, stored on the server (POST /ratings, GET and DELETE /users/{id}/ratings) under the
+// user id of this browser's visitor identity: a signed, HttpOnly cookie the server sets (POST /visitor),
+// which is the credential of those calls; the page only learns the id from the answer. So the ratings
+// survive a browser restart, are shared by every tab, change the picks at once (fold-in) and count in
+// the next training. localStorage keeps a copy of the list with the titles, painted before the server
+// answers. No DOM here.
 //
-// The user id: a random integer in 1,000,000,000..2,147,483,647 (the API's largest id), drawn with
-// crypto.getRandomValues. MovieLens user ids are far below that range, so a page user never writes into
-// a data-set user; two browsers share an id with probability about n² / 2.3e9 for n browsers.
+// Before the cookie, the page drew a user id itself and kept it in localStorage (USER_KEY): such a
+// browser's list (its copy in CACHE_KEY) is posted once under the visitor's id, like the legacy list.
 
 import { api, ApiError } from './api-client.js';
 
@@ -13,11 +14,10 @@ import { api, ApiError } from './api-client.js';
 export const LEGACY_KEY = 'reelrank.ratings.v1';
 /** The copy of the server's list, with titles (newest first). */
 export const CACHE_KEY = 'reelrank.ratings.v2';
+/** The user id the page drew itself before the visitor cookie; its list is posted once under the visitor's id, then it is removed. */
 export const USER_KEY = 'reelrank.user.v1';
 export const STAR_VALUES = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5];
 
-const FIRST_PAGE_ID = 1_000_000_000;
-const MAX_ID = 2_147_483_647;
 /** Parallel GET /movies/{id} when the server lists movies this browser has no title for. */
 const DETAIL_FETCHES = 6;
 
@@ -59,16 +59,33 @@ function parseList(text) {
   }
 }
 
-const isUserId = (n) => Number.isInteger(n) && n >= 1 && n <= MAX_ID;
+/** @type {Promise<number> | undefined} */
+let visitor;
 
-/** This browser's user id, drawn and kept on first use. */
+/**
+ * `api` for calls made as the visitor: when the server refuses the cookie (expired or altered; it
+ * clears it and says so with a 401), the visitor is forgotten, so the next call gets a new identity
+ * from POST /visitor instead of failing forever. The error still reaches the caller, who shows it.
+ */
+export async function visitorApi(path, init) {
+  try {
+    return await api(path, init);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'invalid_visitor') visitor = undefined;
+    throw error;
+  }
+}
+
+/** This browser's user id: its visitor identity's (POST /visitor sets or renews the cookie), asked once per page. */
 export function userId() {
-  const kept = Number(read(USER_KEY));
-  if (isUserId(kept)) return kept;
-  const [random] = crypto.getRandomValues(new Uint32Array(1));
-  const id = FIRST_PAGE_ID + (random % (MAX_ID - FIRST_PAGE_ID + 1));
-  write(USER_KEY, String(id));
-  return id;
+  visitor ??= api('visitor', { method: 'POST' }).then(
+    (body) => body.user_id,
+    (error) => {
+      visitor = undefined; // asked again next time
+      throw error;
+    },
+  );
+  return visitor;
 }
 
 function saveCache() {
@@ -108,7 +125,7 @@ export function syncFromServer() {
 }
 
 async function sync() {
-  const body = await api(`users/${userId()}/ratings`);
+  const body = await visitorApi(`users/${await userId()}/ratings`);
   const missing = body.ratings.filter((r) => !ratings.has(r.movie_id)).map((r) => r.movie_id);
   const fetched = await details(missing);
   // Newest first; ratings of the same second keep the order this browser saw (timestamps are whole seconds).
@@ -134,13 +151,16 @@ export function migrateLegacy() {
 }
 
 async function migrate() {
-  if (read(LEGACY_KEY) === null) return { dropped: [] };
+  const drewOwnId = read(USER_KEY) !== null;
+  if (read(LEGACY_KEY) === null && !drewOwnId) return { dropped: [] };
   let dropped = [];
-  let toPost = parseList(read(LEGACY_KEY));
+  const byMovie = new Map(parseList(read(LEGACY_KEY)).map((r) => [r.movie_id, r]));
+  if (drewOwnId) for (const r of parseList(read(CACHE_KEY))) byMovie.set(r.movie_id, r);
+  let toPost = [...byMovie.values()];
   for (let attempt = 0; toPost.length && attempt < 2; attempt++) {
     try {
-      const user = userId();
-      await api('ratings', {
+      const user = await userId();
+      await visitorApi('ratings', {
         method: 'POST',
         body: JSON.stringify({ ratings: toPost.map((r) => ({ user_id: user, movie_id: r.movie_id, rating: r.rating })) }),
       });
@@ -157,6 +177,7 @@ async function migrate() {
   for (const r of toPost) if (!ratings.has(r.movie_id)) ratings.set(r.movie_id, r);
   saveCache();
   write(LEGACY_KEY, null);
+  write(USER_KEY, null);
   return { dropped };
 }
 
@@ -171,7 +192,7 @@ export const ratingCount = () => ratings.size;
 /** Stores a movie's rating on the server, then here (a newly rated movie goes first); true when the movie was not rated before. */
 export function putRating(movie, value) {
   return serially(async () => {
-    await api('ratings', { method: 'POST', body: JSON.stringify({ user_id: userId(), movie_id: movie.movie_id, rating: value }) });
+    await visitorApi('ratings', { method: 'POST', body: JSON.stringify({ user_id: await userId(), movie_id: movie.movie_id, rating: value }) });
     const existing = ratings.get(movie.movie_id);
     if (existing) existing.rating = value;
     else {
@@ -186,7 +207,7 @@ export function putRating(movie, value) {
 /** Deletes a movie's rating on the server (DELETE /users/{id}/ratings/{movie_id}), then here. */
 export function deleteRating(movieId) {
   return serially(async () => {
-    await api(`users/${userId()}/ratings/${movieId}`, { method: 'DELETE' });
+    await visitorApi(`users/${await userId()}/ratings/${movieId}`, { method: 'DELETE' });
     ratings.delete(movieId);
     saveCache();
   });

@@ -19,6 +19,9 @@ import { webRoot } from './index';
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 
+/** The credential of the ratings posted for data-set user 1 (only a service or admin key may write them). */
+const ADMIN_TOKEN = 'dashboard-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+
 describe('dashboard in Chromium', () => {
   let server: Server;
   let metricsServer: Server;
@@ -43,6 +46,7 @@ describe('dashboard in Chromium', () => {
       },
     },
     logger: pino({ level: 'silent' }),
+    admin: { token: ADMIN_TOKEN },
   });
 
   beforeAll(async () => {
@@ -75,7 +79,11 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('#live-version')).toBe(recommender.manifest.version);
 
     const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify(body),
+      });
     const shown = (
       (await (await post('/recommendations', { user_id: 1, n_recommendations: 2 })).json()) as { recommendations: { movie_id: number }[] }
     ).recommendations.map((r) => r.movie_id);

@@ -21,7 +21,7 @@ import { webRoot } from './index';
  * The web page in a real browser (Debian's Chromium driven by playwright-core) against the real
  * API and a real model: generated MovieLens-shaped data (120 users, genre-aligned planted taste)
  * through the real ingest, database and train stages; the page's ratings go to the API's ratings store
- * (an in-memory SQLite store of the app) under the user id the page keeps. Screenshots go to artifacts/web-*.png (gitignored).
+ * (an in-memory SQLite store of the app) under the user id of the page's visitor cookie. Screenshots go to artifacts/web-*.png (gitignored).
  * Over ~300 lines on purpose: one walk-through on one trained model (beforeAll) and one browser; a
  * split would train and launch again per file.
  */
@@ -31,6 +31,8 @@ const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const LEGACY_KEY = 'reelrank.ratings.v1';
 const CACHE_KEY = 'reelrank.ratings.v2';
 const USER_KEY = 'reelrank.user.v1';
+/** The test reads what the server stores for the page's user as an admin (the page's own credential is its HttpOnly cookie). */
+const ADMIN_TOKEN = 'web-spec-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
 
 /** The movies rated in the walk-through: [search text, exact title, stars] (picked from the generated catalogue). */
 let TO_RATE: [string, string, number][] = [];
@@ -75,7 +77,7 @@ describe('web page in Chromium against the real API', () => {
     const catalog = openSqliteCatalog(config.paths.dbPath);
     closeCatalog = () => catalog.close();
     const recommender = new Recommender(loadModelArtifacts(config.paths.modelDir), catalog);
-    const api = createApp({ recommender: () => recommender, config, logger: pino({ level: 'silent' }) });
+    const api = createApp({ recommender: () => recommender, config, logger: pino({ level: 'silent' }), admin: { token: ADMIN_TOKEN } });
     // Until the API mounts the page itself: helmet's default headers (so a CSP violation fails
     // the test), the static folder, then the API.
     const app = express();
@@ -122,13 +124,20 @@ describe('web page in Chromium against the real API', () => {
       };
     });
 
-  /** The page's user id and the copy of its list (with titles) in localStorage. */
-  const pageUser = (page: Page) => page.evaluate((key) => Number(localStorage.getItem(key)), USER_KEY);
+  /** The page's user id (its visitor's, as POST /visitor tells the page) and the copy of its list (with titles) in localStorage. */
+  const pageUser = (page: Page) =>
+    page.evaluate(() =>
+      fetch('/visitor', { method: 'POST' })
+        .then((r) => r.json())
+        .then((body: { user_id: number }) => body.user_id),
+    );
   const cachedRatings = (page: Page) =>
     page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { movie_id: number; title: string; rating: number }[], CACHE_KEY);
   /** What the server stores for a user: [movie_id, rating, source], by movie id. */
   const serverRatings = async (user: number) => {
-    const body = (await (await fetch(`${base}/users/${user}/ratings`)).json()) as { ratings: { movie_id: number; rating: number; source: string }[] };
+    const body = (await (await fetch(`${base}/users/${user}/ratings`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as {
+      ratings: { movie_id: number; rating: number; source: string }[];
+    };
     return body.ratings.map((r) => [r.movie_id, r.rating, r.source]);
   };
   const listCount = (page: Page, n: number) => page.waitForFunction((count) => document.querySelectorAll('#ratings-list > li').length === count, n);
@@ -158,7 +167,11 @@ describe('web page in Chromium against the real API', () => {
     await synced(page);
     const user = await pageUser(page);
     expect(user).toBeGreaterThanOrEqual(1_000_000_000); // far above the data set's ids
-    expect(await page.locator('#user-id').textContent()).toBe(String(user));
+    // The id is no credential and not shown; the credential is a cookie the page's scripts cannot read.
+    expect(await page.locator('body').textContent()).not.toContain(String(user));
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'rr_visitor', httpOnly: true, sameSite: 'Strict' });
     expect(await serverRatings(user)).toEqual([]);
 
     // Keyboard only: skip link, then the search box, then the first result's stars.
@@ -242,7 +255,7 @@ describe('web page in Chromium against the real API', () => {
         [TO_RATE[3][1], 2.5],
       ].sort(),
     );
-    // After a reload without the local copy (a browser restart, another tab or device with the same id): the list comes from the server.
+    // After a reload without the local copy (a browser restart, another tab): the list comes from the server, the cookie says whose.
     await page.evaluate((key) => localStorage.removeItem(key), CACHE_KEY);
     await page.reload();
     await page.waitForSelector('html.ready');
@@ -350,6 +363,62 @@ describe('web page in Chromium against the real API', () => {
     await context.close();
   }, 60_000);
 
+  it('when a browser of the page before the visitor cookie (its own id in localStorage) opens it, then its list moves to its visitor id and the old id is dropped', async () => {
+    const [query, title] = TO_RATE[0];
+    const found = (await (await fetch(`${base}/movies?search=${encodeURIComponent(query)}&limit=20`)).json()) as {
+      movies: { movie_id: number; title: string; year: number | null; genres: string[] }[];
+    };
+    const movie = found.movies.find((m) => m.title === title)!;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(
+      ([userKey, cacheKey, cached]) => {
+        if (sessionStorage.getItem('seeded')) return;
+        localStorage.setItem(userKey, '1234567890');
+        localStorage.setItem(cacheKey, cached);
+        sessionStorage.setItem('seeded', '1');
+      },
+      [USER_KEY, CACHE_KEY, JSON.stringify([{ ...movie, rating: 3.5 }])] as const,
+    );
+    const { page, problems } = await openPage(context);
+    await synced(page);
+    expect(await page.locator('#ratings-list > li').count()).toBe(1);
+    const user = await pageUser(page);
+    expect(user).not.toBe(1234567890);
+    expect(await serverRatings(user)).toEqual([[movie.movie_id, 3.5, 'new']]);
+    expect(await serverRatings(1234567890)).toEqual([]);
+    expect(await page.evaluate((key) => localStorage.getItem(key), USER_KEY)).toBeNull();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('when the visitor cookie is altered, then the rating is refused with a message, and the next one is stored under a new visitor', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const { page, problems } = await openPage(context);
+    await synced(page);
+    const before = await pageUser(page);
+    const [query, title] = TO_RATE[1];
+    await page.fill('#search-input', query);
+    const item = page.locator('#search-results > li', { has: page.locator('.movie-title', { hasText: title }) }).first();
+    await item.waitFor();
+    // Altered once the page is in use (any request with it is refused, reads too, and the server clears it).
+    const [cookie] = await context.cookies();
+    const altered = cookie.value.replace(/^(v1\.[\w-]+\.)(\d+)\./, (_m, head: string, user: string) => `${head}${Number(user) + 1}.`);
+    expect(altered).not.toBe(cookie.value);
+    await context.addCookies([{ ...cookie, value: altered }]);
+
+    await item.locator('label[for$="-8"]').click();
+    await page.waitForFunction(() => !document.getElementById('ratings-error')!.hidden);
+    expect(await page.locator('#ratings-error').textContent()).toMatch(/visitor cookie is not valid/);
+    await item.locator('label[for$="-7"]').click();
+    await listCount(page, 1);
+    const after = await pageUser(page);
+    expect(after).not.toBe(before);
+    expect((await serverRatings(after)).map(([, rating]) => rating)).toEqual([3.5]);
+    expect(await serverRatings(before)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('when a visitor of the earlier page (ratings only in localStorage) opens it at phone width (360 px), then their ratings move to the server, nothing scrolls sideways and the picks are readable', async () => {
     // the same five ratings as the earlier page kept them, plus one of a movie this catalogue does not know
     const ratings: { movie_id: number; title: string; year: number | null; genres: string[]; rating: number }[] = [];
@@ -364,10 +433,12 @@ describe('web page in Chromium against the real API', () => {
     const legacy = [...ratings, { movie_id: 99999999, title: 'A movie from another catalogue (2001)', year: 2001, genres: [], rating: 4 }];
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await context.addInitScript(
-      ([key, userKey, value]) => {
-        if (!localStorage.getItem(userKey)) localStorage.setItem(key, value);
+      ([key, value]) => {
+        if (sessionStorage.getItem('seeded')) return;
+        localStorage.setItem(key, value);
+        sessionStorage.setItem('seeded', '1');
       },
-      [LEGACY_KEY, USER_KEY, JSON.stringify(legacy)] as const,
+      [LEGACY_KEY, JSON.stringify(legacy)] as const,
     );
     const { page, problems } = await openPage(context);
     await synced(page);

@@ -5,8 +5,10 @@ export { resolvePaths } from './lib/paths.js';
 export {
   DATASET_NAME_PATTERN,
   DATASET_NAMES,
+  defaultSecurityConfig,
   type ImplicitConfig,
   type RankerConfig,
+  type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,
 } from './lib/schema.js';

@@ -21,6 +21,10 @@ export const SERVING: ServingConfig = {
   metrics: { host: '127.0.0.1', port: null },
 };
 
+/** The admin token the test apps take (strong enough for the start-up check): a credential that may do everything. */
+export const TEST_ADMIN_TOKEN = 'test-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+export const AS_ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 export function plantedApp() {
-  return createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
+  return createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
 }

@@ -5,7 +5,7 @@ import { plantedRecommender } from '@reelrank/serving/testing';
 import { createApp } from '../lib/app.js';
 import { primaryMetricsHub, workerMetricsLink } from '../lib/cluster-metrics.js';
 import { ServiceMetrics } from '../lib/metrics.js';
-import { SERVING } from './fixtures.js';
+import { AS_ADMIN, SERVING, TEST_ADMIN_TOKEN } from './fixtures.js';
 
 /**
  * A two-worker node:cluster with the real metrics plumbing of src/cluster.ts (primaryMetricsHub in
@@ -52,11 +52,11 @@ if (cluster.isPrimary) {
   const app = createApp({
     recommender: plantedRecommender(),
     config: { serving: SERVING },
+    admin: { token: TEST_ADMIN_TOKEN },
     logger: pino({ level: 'silent' }),
     metrics,
     online: link.online,
     metricsSource: link.source,
-    admin: { token: 'fixture-admin' },
   });
   const fail = (error: unknown) => {
     process.stderr.write(`${String(error)}\n`);
@@ -73,6 +73,7 @@ if (cluster.isPrimary) {
     } else if (message.cmd === 'rate') {
       request(app)
         .post('/ratings')
+        .set(AS_ADMIN)
         .send({
           ratings: [
             { user_id: 2, movie_id: message.movieId, rating: 5 },
@@ -84,7 +85,7 @@ if (cluster.isPrimary) {
     } else if (message.cmd === 'scrape') {
       request(app)
         .get('/metrics')
-        .set('authorization', 'Bearer fixture-admin')
+        .set(AS_ADMIN)
         .expect(200)
         .then((res) => process.send?.({ type: 'fixture:scraped', text: res.text }))
         .catch(fail);

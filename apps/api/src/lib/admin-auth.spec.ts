@@ -76,7 +76,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     expect(reloads).toBe(1 + 3);
 
     const statuses = attacked.map((r) => r.status);
-    expect(statuses.filter((s) => s === 403)).toHaveLength(5); // the failure budget, then refused unread
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5); // the failure budget, then refused unread
     expect(statuses.filter((s) => s === 429)).toHaveLength(55);
     const limited = attacked.find((r) => r.status === 429)!;
     expect(limited.headers['content-type']).toMatch(/^application\/json/);
@@ -89,19 +89,19 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     expect(reloads).toBe(1 + 4);
   });
 
-  it("when the token is wrong or missing, then 403 / 401 with a JSON error body, whatever the token's length", async () => {
+  it("when the token is wrong or missing, then 401 with a JSON error body, whatever the token's length", async () => {
     await start();
     const peer = '127.0.0.3';
     for (const token of ['x', TOKEN.slice(0, -1), `${TOKEN}x`, 'é'.repeat(TOKEN.length)]) {
       const res = await send(port, peer, { authorization: `Bearer ${token}` });
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(401);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(res.body)).toEqual({
         error: {
-          status: 403,
-          code: 'forbidden',
-          message: 'Invalid admin token',
-          details: [{ field: 'authorization', message: 'token not accepted' }],
+          status: 401,
+          code: 'unauthorized',
+          message: 'unknown or revoked API key',
+          details: [{ field: 'authorization', message: 'unknown or revoked API key' }],
         },
       });
     }
@@ -119,7 +119,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     await start();
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await bad(i, { 'x-forwarded-for': OPERATOR })).status);
-    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429]);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
     expect((await valid()).status).toBe(200);
     // ... and a fresh X-Forwarded-For does not buy the attacker a new budget either.
     expect((await bad(99, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(429);
@@ -130,7 +130,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     // Both come through the same "proxy" address; only the forwarded client addresses differ.
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await bad(i, { 'x-forwarded-for': '203.0.113.9' })).status);
-    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429]);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
     expect((await valid(ATTACKER, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200);
   });
 });

@@ -37,11 +37,8 @@ export interface AdminAuth {
   requireOperator: RequestHandler;
 }
 
-/**
- * The roles that may read the operational endpoints. The one place to widen it (e.g. to a `reader`
- * role): the admin token always counts as `admin`.
- */
-export const OPERATOR_ROLES: readonly string[] = ['admin'];
+/** The roles that may read the operational endpoints (the admin token counts as `admin`). */
+export const OPERATOR_ROLES: readonly string[] = ['reader', 'admin'];
 
 type Verdict =
   | { kind: 'allowed' }

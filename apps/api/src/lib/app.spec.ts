@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { plantedApp, RATED } from '../__fixtures__/fixtures.js';
+import { AS_ADMIN, plantedApp, RATED } from '../__fixtures__/fixtures.js';
 
 const app = plantedApp();
 const ids = (body: { recommendations: { movie_id: number }[] }) => body.recommendations.map((m) => m.movie_id);
 
 describe('POST /recommendations', () => {
   it('when a known user asks for 2, then the personalised top 2 unseen movies come back in the contract shape', async () => {
-    const res = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 2 }).expect(200);
+    const res = await request(app).post('/recommendations').set(AS_ADMIN).send({ user_id: 1, n_recommendations: 2 }).expect(200);
     expect(res.body).toEqual({
       user_id: 1,
       strategy: 'personalized',

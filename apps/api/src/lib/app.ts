@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import type { ServingConfig } from '@reelrank/config';
-import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { defaultSecurityConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
+import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
+import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
+import { identityMiddleware } from './identity.js';
+import { visitors } from './visitors.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -15,6 +19,7 @@ import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { FailureLimiter } from './rate-limit.js';
 import { apiRouter, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
@@ -26,7 +31,7 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  config: { serving: ServingConfig };
+  config: { serving: ServingConfig; security?: Partial<SecurityConfig> };
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
@@ -50,6 +55,15 @@ export interface CreateAppOptions {
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
   ratings?: RatingsStore;
+  /**
+   * The visitor cookie's signing secrets, current first (main.ts: security.visitorCookieSecret or the
+   * data folder's file, then the previous secret); default one random secret of this app.
+   */
+  visitorSecrets?: string[];
+  /** The visitor mint budget and a callback per mint (main.ts in a cluster worker: shared with the other workers); default a budget of this app's own. */
+  visitorMints?: { limiter: FailureLimiter; onMint?: (client: string) => void };
+  /** The API keys (main.ts: openKeyStore, next to the ratings); default a private in-memory SQLite store without keys. */
+  keys?: KeyStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
   /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
@@ -76,7 +90,8 @@ export function createApp(options: CreateAppOptions): Express {
   let document: { version: string; body: object } | undefined;
   const openApiDocument = () => {
     const version = current()?.manifest.version ?? 'no-model-loaded';
-    if (document?.version !== version) document = { version, body: buildOpenApiDocument(schemas, { version }) };
+    if (document?.version !== version)
+      document = { version, body: buildOpenApiDocument(schemas, { version, anonymousReads: security.anonymousReads }) };
     return document.body;
   };
   const env = readApiEnv();
@@ -87,6 +102,10 @@ export function createApp(options: CreateAppOptions): Express {
     ...options.admin,
     holder: options.models,
   };
+  const weak = weakAdminToken(admin.token);
+  if (weak) throw new Error(weak);
+  // One failure budget per client address for every authentication (keys, the admin token, the admin routes).
+  admin.failures ??= new FailureLimiter(admin.burst ?? 5, admin.refillSeconds ?? 2, admin.maxTrackedClients);
 
   const metrics = options.metrics ?? new ServiceMetrics();
   metrics.watchLiveModel(() => current()?.manifest.version);
@@ -141,8 +160,33 @@ export function createApp(options: CreateAppOptions): Express {
     .filter(Boolean);
   // No origins configured: no CORS headers at all, so only pages of the API's own origin (the web page) may call it.
   if (origins.length) app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  const security = { ...defaultSecurityConfig(), ...options.config.security };
+  const visitor = visitors({
+    secrets: options.visitorSecrets ?? [randomBytes(32).toString('base64url')],
+    maxAgeDays: security.visitorMaxAgeDays,
+    allowedOrigins: security.allowedOrigins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    mintBurst: security.visitorMintBurst,
+    mintRefillSeconds: security.visitorMintRefillSeconds,
+    mint: security.anonymousReads,
+    mints: options.visitorMints?.limiter,
+    onMint: options.visitorMints?.onMint,
+    maxDataSetUserId: () => current()?.maxDataSetUserId,
+  });
+  app.use(
+    identityMiddleware({
+      keys: options.keys ?? openSqliteKeyStore(':memory:'),
+      adminToken: admin.token,
+      failures: admin.failures,
+      onAuthFailure: admin.onAuthFailure,
+      visitors: visitor.resolve,
+    }),
+  );
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
+  app.use(visitor.router);
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
   app.use(
     apiRouter(schemas, current, openApiDocument, {
@@ -152,6 +196,7 @@ export function createApp(options: CreateAppOptions): Express {
       fresh,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
+      anonymousReads: security.anonymousReads,
       extend: (router, adminGuard, auth) => {
         modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: auth.requireOperator });
         monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: auth.requireOperator });

@@ -15,6 +15,8 @@ export type WorkerMessage =
   | { type: 'reelrank:admin-reloaded'; version: string }
   /** A failed admin authentication from `client`: the primary passes it on to the other workers. */
   | AdminAuthFailed
+  /** A new visitor identity given to `client`: the primary passes it on, so the mint budget is per address across the cluster. */
+  | VisitorMinted
   /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
   | MetricsMessage;
 
@@ -26,6 +28,16 @@ export interface AdminAuthFailed {
 
 export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {
   return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-failed' && typeof (value as { client?: unknown }).client === 'string';
+}
+
+/** Worker -> primary, and primary -> the other workers (each spends it from its visitor mint budget). */
+export interface VisitorMinted {
+  type: 'reelrank:visitor-minted';
+  client: string;
+}
+
+export function isVisitorMinted(value: unknown): value is VisitorMinted {
+  return isWorkerMessage(value) && value.type === 'reelrank:visitor-minted' && typeof (value as { client?: unknown }).client === 'string';
 }
 
 export function tellPrimary(message: WorkerMessage): void {

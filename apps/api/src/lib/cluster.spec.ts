@@ -156,7 +156,9 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       REELRANK_DATA_DIR: artifacts.dataDir,
       REELRANK_MODELS_DIR: artifacts.modelsDir,
       PORT: String(port),
-      REELRANK_ADMIN_TOKEN: 'cluster-secret',
+      REELRANK_ADMIN_TOKEN: 'cluster-secret-5Jw8Pq2Tz6Lk9Xr4',
+      REELRANK_VISITOR_MINT_BURST: '3',
+      REELRANK_VISITOR_MINT_REFILL_SECONDS: '600',
     });
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -177,7 +179,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
 
       // POST /admin/reload reaches one worker; a new model there makes the primary reload the other.
       saveModel(artifacts.modelsDir, 0.1);
-      const reload = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret' });
+      const reload = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' });
       expect(reload.status).toBe(200);
       const { status, version } = JSON.parse(reload.body) as { status: string; version: string };
       expect(status).toBe('reloaded');
@@ -192,9 +194,15 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       const guesses: Array<{ status: number; worker: string | undefined }> = [];
       for (let i = 0; i < 12; i++) guesses.push(await get(`${base}/admin/reload`, 'POST', { authorization: `Bearer guess-${i}` }, '127.0.0.2'));
       expect(new Set(guesses.map((g) => g.worker))).toEqual(new Set(['1', '2']));
-      expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(403), ...Array(7).fill(429)]);
-      const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret' }, '127.0.0.1');
+      expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+      const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }, '127.0.0.1');
       expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
+
+      // New visitors count cluster-wide too: one budget of 3 for 127.0.0.3 whichever worker answers.
+      const mints: Array<{ status: number; worker: string | undefined }> = [];
+      for (let i = 0; i < 8; i++) mints.push(await get(`${base}/visitor`, 'POST', {}, '127.0.0.3'));
+      expect(new Set(mints.map((m) => m.worker))).toEqual(new Set(['1', '2']));
+      expect(mints.map((m) => m.status)).toEqual([...Array(3).fill(201), ...Array(5).fill(429)]);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');
@@ -245,7 +253,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       REELRANK_DATA_DIR: built.dataDir,
       REELRANK_MODELS_DIR: built.modelsDir,
       PORT: String(port),
-      REELRANK_ADMIN_TOKEN: 'cluster-secret',
+      REELRANK_ADMIN_TOKEN: 'cluster-secret-5Jw8Pq2Tz6Lk9Xr4',
     });
     try {
       const [, first] = await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model (\S+)\) listening/);
@@ -254,7 +262,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       const second = registerModelVersion(registryDir, modelDir, { keep: 5, makeLive: false }).version;
       expect(readLiveVersion(registryDir)).toBe(first);
 
-      const activated = await get(`${base}/admin/models/${second}/activate`, 'POST', { authorization: 'Bearer cluster-secret' });
+      const activated = await get(`${base}/admin/models/${second}/activate`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' });
       expect(activated.status).toBe(200);
       const other = activated.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));

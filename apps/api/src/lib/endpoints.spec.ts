@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MOVIES, plantedApp, plantedBundle, RATED, SERVING } from '../__fixtures__/fixtures.js';
+import { AS_ADMIN, MOVIES, plantedApp, plantedBundle, RATED, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 import { inMemoryCatalog, Recommender } from '@reelrank/serving';
 
@@ -105,15 +105,26 @@ describe('POST /recommendations content', () => {
     }
   });
 
-  it('when a user likes sci-fi, then the sci-fi picks are explained by the sci-fi movie they rated', async () => {
-    const res = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
+  it('when a user likes sci-fi, then the sci-fi picks are explained by the sci-fi movie they rated (to a key holder)', async () => {
+    const res = await request(app).post('/recommendations').set(AS_ADMIN).send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(res.body.recommendations[0].because).toEqual({ text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] });
     // A comedy is explained by the comedy user 1 rated.
     const comedy = await request(app)
       .post('/recommendations')
+      .set(AS_ADMIN)
       .send({ user_id: 1, genres: ['Comedy'], n_recommendations: 1 })
       .expect(200);
     expect(comedy.body.recommendations[0].because.movie_ids).toEqual([50]);
+  });
+
+  it('when an anonymous caller asks for a user, then the same picks come back with a reason that names none of their ratings', async () => {
+    const full = await request(app).post('/recommendations').set(AS_ADMIN).send({ user_id: 1, n_recommendations: 3 }).expect(200);
+    const anonymous = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
+    expect(anonymous.body.recommendations.map((r: { movie_id: number }) => r.movie_id)).toEqual(
+      full.body.recommendations.map((r: { movie_id: number }) => r.movie_id),
+    );
+    expect(JSON.stringify(anonymous.body)).not.toMatch(/Star Voyage|Because you rated/);
+    expect(anonymous.body.recommendations[0].because).toEqual({ text: 'Matches the taste profile of your ratings', movie_ids: [] });
   });
 
   it('when the user is unknown, then each pick is explained as popular', async () => {

@@ -18,7 +18,10 @@ function save(dir: string, variant = 0): ModelManifest {
   return saveModelArtifacts(dir, { model, popularity, manifest: input, metricsReport: {} });
 }
 
-function setup(admin: { token?: string; burst?: number; refillSeconds?: number } = { token: 'let-me-in', burst: 10_000, refillSeconds: 0.001 }) {
+/** Strong enough for the start-up check (admin-token.ts). */
+const TOKEN = 'let-me-in-9f3Kq2Lx8Vb7Nc4Zt6';
+
+function setup(admin: { token?: string; burst?: number; refillSeconds?: number } = { token: TOKEN, burst: 10_000, refillSeconds: 0.001 }) {
   const dir = mkdtempSync(join(tmpdir(), 'reelrank-lifecycle-'));
   const first = save(dir, 0);
   const holder = new ModelHolder(() => new Recommender(loadModelArtifacts(dir), inMemoryCatalog(MOVIES, RATED, 'api-fixture')));
@@ -43,10 +46,10 @@ describe('model lifecycle', () => {
     holder.reload();
     const second = save(dir, 1);
     expect(second.version).not.toBe(first.version);
-    const res = await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
+    const res = await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     expect(res.body).toMatchObject({ status: 'reloaded', version: second.version, previous_version: first.version, dataset: 'api-fixture' });
     expect(await version(app)).toBe(second.version);
-    const same = await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
+    const same = await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     expect(same.body).toMatchObject({ status: 'unchanged', version: second.version });
   });
 
@@ -57,7 +60,7 @@ describe('model lifecycle', () => {
     const bytes = readFileSync(weights);
     bytes[bytes.length - 5] ^= 0xff;
     writeFileSync(weights, bytes);
-    const res = await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409);
+    const res = await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(409);
     expect(res.body.error.code).toBe('model_rejected');
     expect(res.body.error.message).toMatch(/sha256/);
     expect(res.body.live_version).toBe(first.version);
@@ -71,15 +74,15 @@ describe('model lifecycle', () => {
     const manifestPath = join(dir, 'model.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     writeFileSync(manifestPath, JSON.stringify({ ...manifest, weights: { ...manifest.weights, file: 'weights-missing.bin' } }));
-    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.error.message).toMatch(/missing/);
+    expect((await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(409)).body.error.message).toMatch(/missing/);
     writeFileSync(manifestPath, JSON.stringify(manifest));
     const weights = join(dir, first.weights.file);
     writeFileSync(weights, readFileSync(weights).subarray(0, 16));
-    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.error.message).toMatch(
+    expect((await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(409)).body.error.message).toMatch(
       /bytes, expected/,
     );
     writeFileSync(manifestPath, '{"format": "reelrank-mf", "formatVer');
-    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(409)).body.live_version).toBe(first.version);
+    expect((await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(409)).body.live_version).toBe(first.version);
     expect(await version(app)).toBe(first.version);
   });
 });
@@ -94,26 +97,27 @@ describe('POST /admin/reload guard', () => {
     await request(app).post('/admin/reload').set('Authorization', 'Basic abc').expect(401);
   });
 
-  it('when the token is wrong, then 403', async () => {
+  it('when the token is wrong, then 401 (an unknown key, never anonymous)', async () => {
     const { app, holder } = setup();
     holder.reload();
-    for (const token of ['let-me-out', 'let-me-in-please', 'x']) {
-      expect((await request(app).post('/admin/reload').set('Authorization', `Bearer ${token}`).expect(403)).body.error.code).toBe('forbidden');
+    for (const token of ['let-me-out', `${TOKEN}-please`, 'x']) {
+      expect((await request(app).post('/admin/reload').set('Authorization', `Bearer ${token}`).expect(401)).body.error.code).toBe('unauthorized');
     }
   });
 
-  it('when no token is configured, then the route is disabled (403 admin_disabled)', async () => {
+  it('when no token is configured, then a bearer is an unknown key (401) and anonymous callers get 401', async () => {
     const { app } = setup({});
-    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer anything').expect(403)).body.error.code).toBe('admin_disabled');
+    expect((await request(app).post('/admin/reload').set('Authorization', 'Bearer anything').expect(401)).body.error.code).toBe('unauthorized');
+    expect((await request(app).post('/admin/reload').expect(401)).body.error.code).toBe('unauthorized');
   });
 
   it('when valid reloads come faster than their token bucket allows, then 429 with Retry-After (failures do not drain it)', async () => {
-    const { app, holder } = setup({ token: 'let-me-in', burst: 2, refillSeconds: 60 });
+    const { app, holder } = setup({ token: TOKEN, burst: 2, refillSeconds: 60 });
     holder.reload();
-    await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
-    await request(app).post('/admin/reload').set('Authorization', 'Bearer wrong').expect(403);
-    await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(200);
-    const limited = await request(app).post('/admin/reload').set('Authorization', 'Bearer let-me-in').expect(429);
+    await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    await request(app).post('/admin/reload').set('Authorization', 'Bearer wrong').expect(401);
+    await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    const limited = await request(app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).expect(429);
     expect(limited.body.error.code).toBe('rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
@@ -145,7 +149,7 @@ describe('over real HTTP (port 0)', () => {
     for (let i = 0; i < 200; i++) {
       if (i % 20 === 10) {
         save(ctx.dir, (i / 20) % 2); // alternate the model on disk, then reload it
-        calls.push(post('/admin/reload', {}, { authorization: 'Bearer let-me-in' }));
+        calls.push(post('/admin/reload', {}, { authorization: `Bearer ${TOKEN}` }));
       }
       if (i % 3 === 0) calls.push(post('/recommendations', { user_id: 1 + (i % 6), n_recommendations: 5 }));
       else if (i % 3 === 1) calls.push(post('/predict', { user_id: 1 + (i % 5), movie_id: [10, 20, 30, 50][i % 4] }));

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { plantedRecommender } from '@reelrank/serving/testing';
-import { SERVING } from '../__fixtures__/fixtures.js';
+import { SERVING, AS_ADMIN, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
 /** The value of one sample line of the Prometheus text (0 when absent). */
@@ -15,7 +15,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 /** The monitoring routes on the API's port need the admin credential (monitoring-access.spec.ts). */
-const ADMIN = { token: 'metrics-spec-admin' };
+const ADMIN = { token: TEST_ADMIN_TOKEN };
 const AUTH = `Bearer ${ADMIN.token}`;
 
 const scrape = async (app: Parameters<typeof request>[0]) => {
@@ -65,6 +65,7 @@ describe('GET /metrics', () => {
     const fresh = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: ADMIN });
     await request(fresh)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({ ratings: [10, 20, 30, 40, 70].map((movie_id) => ({ user_id: 4, movie_id, rating: 4 })) })
       .expect(201);
     const before = await scrape(fresh);
@@ -108,9 +109,10 @@ describe('GET /metrics', () => {
     ).body.recommendations.map((r: { movie_id: number }) => r.movie_id);
     expect(shown).toHaveLength(2);
     const other = [10, 20, 30, 40, 70].find((id) => !shown.includes(id))!; // not shown to user 2, not rated by them
-    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: shown[0], rating: 5 }).expect(201);
+    await request(fresh).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: shown[0], rating: 5 }).expect(201);
     await request(fresh)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({
         ratings: [
           { user_id: 2, movie_id: shown[1], rating: 3 },
@@ -119,7 +121,7 @@ describe('GET /metrics', () => {
       })
       .expect(201);
     // A rating refused as a whole counts nowhere.
-    await request(fresh).post('/ratings').send({ user_id: 2, movie_id: 31337, rating: 5 }).expect(404);
+    await request(fresh).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: 31337, rating: 5 }).expect(404);
     const text = await scrape(fresh);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'recommended' })).toBe(0.5);
     expect(sample(text, 'reelrank_online_hit_rate', { source: 'other' })).toBe(1);

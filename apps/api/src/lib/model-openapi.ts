@@ -39,7 +39,7 @@ function operatorGet(operationId: string, summary: string, responses: JsonObject
         { ...responses, ...authFailures },
         { description: [more.description, access].filter(Boolean).join(' ') },
       ),
-      security: [{ adminToken: [] }],
+      security: [{ apiKey: [] }],
     },
   };
 }
@@ -78,7 +78,6 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
             'Same token and rate limits as POST /admin/reload. The version is loaded and verified completely (weights size and sha256, the version it holds) ' +
             "before the registry's live pointer moves and it replaces the live model; a version that fails is refused (409) and the live one keeps serving. " +
             'In cluster mode every worker switches (one at a time). The choice survives restarts.',
-          security: [{ adminToken: [] }],
           parameters: [versionParam],
           responses: {
             '200': jsonResponse('The version now live', 'ActivateResponse'),

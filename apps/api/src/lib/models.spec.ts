@@ -47,7 +47,7 @@ function train(modelDir: string, registryDir: string, variant: number): ModelMan
   return saved;
 }
 
-const TOKEN = 'let-me-in';
+const TOKEN = 'let-me-in-9f3Kq2Lx8Vb7Nc4Zt6';
 
 /** Runs inside the holder's build, before (`beforeLoad`) or after (`afterLoad`) the model is read: where a concurrent training's prune may strike. */
 const raceHooks: { beforeLoad?: () => void; afterLoad?: () => void } = {};
@@ -129,22 +129,22 @@ describe('POST /admin/models/{version}/activate', () => {
     expect(bad.body.error.details[0].field).toBe('version');
   });
 
-  it('when the token is wrong or missing, then 403 / 401 and nothing changes; with no token configured, 403 admin_disabled', async () => {
+  it('when the token is wrong or missing, then 401 and nothing changes; with no token configured, 401 too', async () => {
     const { app, trained, paths } = setup();
-    const wrong = await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer nope').expect(403);
-    expect(wrong.body.error.code).toBe('forbidden');
+    const wrong = await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer nope').expect(401);
+    expect(wrong.body.error.code).toBe('unauthorized');
     await request(app).post(`/admin/models/${trained[0].version}/activate`).expect(401);
     expect(await liveOf(app)).toBe(trained[2].version);
     expect(readLiveVersion(paths.registryDir)).toBe(trained[2].version);
     const disabled = setup({});
-    const res = await request(disabled.app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer x').expect(403);
-    expect(res.body.error.code).toBe('admin_disabled');
+    const res = await request(disabled.app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer x').expect(401);
+    expect(res.body.error.code).toBe('unauthorized');
   });
 
   it('when failed authentications exceed the burst, then 429 like /admin/reload (the same guard)', async () => {
     const { app, trained } = setup({ token: TOKEN, burst: 2, refillSeconds: 60 });
     for (let i = 0; i < 2; i++)
-      await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer nope').expect(403);
+      await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', 'Bearer nope').expect(401);
     const limited = await request(app).post(`/admin/models/${trained[0].version}/activate`).set('Authorization', `Bearer ${TOKEN}`).expect(429);
     expect(limited.headers['retry-after']).toBeDefined();
   });

@@ -58,11 +58,21 @@ export const notReady = errorResponse(
   'model_not_ready',
   'No model is loaded yet; retry shortly (see GET /ready)',
 );
-/** The admin routes' authentication failures (POST /admin/reload, POST /admin/models/{version}/activate). */
-export const unauthorized = errorResponse('No bearer token', 401, 'unauthorized', 'Missing bearer token');
-export const forbidden = errorResponse('Wrong token, or admin disabled (no token configured)', 403, 'forbidden', 'Invalid admin token');
+/** Authentication failures (access-table.ts): no credentials where they are needed, or a wrong or revoked key (never anonymous). */
+export const unauthorized = errorResponse(
+  'No credentials, or an unknown or revoked key, or an invalid visitor cookie',
+  401,
+  'unauthorized',
+  'unknown or revoked API key',
+);
+export const forbidden = errorResponse(
+  "Credentials that may not do this (a visitor and another user's id, a key of a lower role)",
+  403,
+  'forbidden',
+  'This route needs an admin key (or REELRANK_ADMIN_TOKEN)',
+);
 
-/** The public routes need no credentials (`security: []`); only /admin/* takes the bearer token. */
+/** No credentials needed (`security: []`); the access table (access-table.ts) sets every listed operation's own. */
 export const PUBLIC: unknown[] = [];
 
 /** A public operation; `description` and `parameters` only when given (keys in the document's order). */

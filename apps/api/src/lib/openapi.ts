@@ -17,6 +17,8 @@ import {
   type JsonObject,
 } from './openapi-kit.js';
 import { ratingsOpenApi } from './rating-openapi.js';
+import { ACCESS, ROLES_OF, SECURITY_SCHEMES, securityOf } from './access-table.js';
+import { visitorOpenApi } from './visitor-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
 
 /**
@@ -33,7 +35,7 @@ const sampleRecommendation = {
   because: { text: 'Because you rated Godfather, The (1972) (5.0)', movie_ids: [858] },
 };
 
-export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string }): JsonObject {
+export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: string; description?: string; anonymousReads?: boolean }): JsonObject {
   const components: Record<string, JsonObject> = {
     RecommendationsRequest: jsonSchema(schemas.recommendationsRequest, 'input'),
     RecommendationsResponse: jsonSchema(schemas.recommendationsResponse, 'output'),
@@ -55,8 +57,9 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
   };
   const ratings = ratingsOpenApi();
   const extra = modelsOpenApi();
-  Object.assign(components, ratings.components, extra.components);
-  return {
+  const visitor = visitorOpenApi();
+  Object.assign(components, ratings.components, extra.components, visitor.components);
+  const document = {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
@@ -157,7 +160,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
                 "also gets the model, the catalogue and the ratings store (where, and whether it answers). A wrong token is not refused here but counts as a failed admin authentication of the client's address.",
             },
           ),
-          security: [{}, { adminToken: [] }],
+          security: [{}, { apiKey: [] }],
         },
       },
       '/admin/reload': {
@@ -165,11 +168,10 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           operationId: 'reloadModel',
           summary: 'Reload the newest complete model from disk and swap it in atomically',
           description:
-            'Requires `Authorization: Bearer <REELRANK_ADMIN_TOKEN>`. Failed authentications are limited per client address (an address out of ' +
+            'Requires an admin key or REELRANK_ADMIN_TOKEN (`Authorization: Bearer <key>`). Failed authentications are limited per client address (an address out of ' +
             'failures gets 429 until it earns one back, whatever token it sends; other addresses are unaffected), and valid reloads have a ' +
             'token bucket of their own. The new model is built completely before it ' +
             'replaces the live one; in-flight requests finish on the old one. A corrupt or partial model is refused (409) and the live model keeps serving.',
-          security: [{ adminToken: [] }],
           responses: {
             '200': jsonResponse('The model now live', 'AdminReloadResponse'),
             '401': unauthorized,
@@ -185,21 +187,29 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         },
       },
       ...extra.paths,
+      ...visitor.paths,
       '/openapi.json': publicGet('openApiDocument', 'This document', {
         '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
         '400': unexpectedBody,
       }),
     },
-    components: {
-      schemas: components,
-      securitySchemes: {
-        adminToken: {
-          type: 'http',
-          scheme: 'bearer',
-          description:
-            'REELRANK_ADMIN_TOKEN: the admin routes, the operational endpoints (/metrics, /metrics/summary, /dashboard, /models) and the details of /ready',
-        },
-      },
-    },
+    components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
   };
+  applyAccessTable(document.paths, info.anonymousReads ?? true);
+  return document;
+}
+
+/** Every operation of the access table gets its `security` and the roles that may call it (x-roles) from there. */
+function applyAccessTable(paths: Record<string, unknown>, anonymousReads: boolean): void {
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, JsonObject>)) {
+      const access = ACCESS[`${method.toUpperCase()} ${path}`];
+      if (!access) continue;
+      operation.security = securityOf(access, anonymousReads);
+      operation['x-roles'] = ROLES_OF[access];
+      const responses = operation.responses as JsonObject;
+      if (access === 'ratings' || access === 'admin' || (access === 'read' && !anonymousReads)) responses['401'] ??= unauthorized;
+      if (access === 'ratings' || access === 'admin') responses['403'] ??= forbidden;
+    }
+  }
 }

@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
 import { movieNotFound, type Recommender } from '@reelrank/serving';
+import { checkRatingsAccess } from './authorization.js';
 import { ApiError } from './errors.js';
+import { identityOf } from './identity.js';
 import type { FreshUsers } from './fresh-users.js';
 import type { AnswerObserver } from './routes.js';
 import { requestLog } from './http-fast.js';
@@ -40,6 +42,11 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
     const batch = typeof body === 'object' && body !== null && 'ratings' in body;
     const items: RatingInput[] = batch ? parseOrThrow(ratingsBatch, body).ratings : [parseOrThrow(ratingInput, body)];
     const recommender = model();
+    checkRatingsAccess(identityOf(req, res), new Set(items.map((r) => r.user_id)), {
+      write: true,
+      field: batch ? 'ratings.user_id' : 'user_id',
+      dataSetUser: (id) => recommender.isDataSetUser(id),
+    });
     const unknown = [...new Set(items.map((r) => r.movie_id).filter((id) => !recommender.hasMovie(id)))];
     if (unknown.length) throw movieNotFound(unknown, batch ? 'ratings.movie_id' : 'movie_id');
     let stored: StoredRating[];
@@ -56,6 +63,7 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
   router.get('/users/:user_id/ratings', async (req, res) => {
     const { user_id } = parseOrThrow(userIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
+    checkRatingsAccess(identityOf(req, res), [user_id], { write: false, field: 'user_id', dataSetUser: () => false });
     const original = model().dataSetRatings(user_id);
     let posted: StoredRating[];
     try {
@@ -73,6 +81,7 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
   router.delete('/users/:user_id/ratings', async (req, res) => {
     const { user_id } = parseOrThrow(userIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
+    checkRatingsAccess(identityOf(req, res), [user_id], { write: true, field: 'user_id', dataSetUser: (id) => model().isDataSetUser(id) });
     let forgotten: number;
     try {
       forgotten = await store.forgetUser(user_id);
@@ -86,6 +95,7 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
   router.delete('/users/:user_id/ratings/:movie_id', async (req, res) => {
     const { user_id, movie_id } = parseOrThrow(userMovieParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
+    checkRatingsAccess(identityOf(req, res), [user_id], { write: true, field: 'user_id', dataSetUser: (id) => model().isDataSetUser(id) });
     let forgotten: boolean;
     try {
       forgotten = await store.forget(user_id, movie_id);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
 import { crashWriterThread, writerThreadOf } from '@reelrank/feedback/testing';
-import { COMEDY, plantedRecommender, SCI_FI, SERVING } from '../__fixtures__/fixtures.js';
+import { COMEDY, plantedRecommender, SCI_FI, SERVING, AS_ADMIN, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
 const ids = (list: { movie_id: number }[]) => list.map((m) => m.movie_id);
@@ -18,9 +18,8 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     stores.push(s);
     return s;
   };
-  const ADMIN = 'ratings-spec-admin-token';
   const appWith = (ratings: RatingsStore, recommender = plantedRecommender()) =>
-    createApp({ recommender, config: { serving: SERVING }, ratings, admin: { token: ADMIN } });
+    createApp({ recommender, config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN }, ratings });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'reelrank-ratings-api-'));
@@ -34,11 +33,11 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
   it('when one rating is posted, then 201 returns it as stored and GET lists it next to the original ones', async () => {
     const app = appWith(store);
     const before = Math.floor(Date.now() / 1000);
-    const res = await request(app).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
+    const res = await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
     expect(res.body.ratings).toHaveLength(1);
     expect(res.body.ratings[0]).toMatchObject({ user_id: 1, movie_id: 60, rating: 4.5 });
     expect(res.body.ratings[0].timestamp).toBeGreaterThanOrEqual(before);
-    const list = await request(app).get('/users/1/ratings').expect(200);
+    const list = await request(app).get('/users/1/ratings').set(AS_ADMIN).expect(200);
     expect(list.body.counts).toEqual({ original: 2, new: 1 });
     expect(list.body.ratings.map((r: { movie_id: number; source: string }) => [r.movie_id, r.source])).toEqual([
       [10, 'original'],
@@ -68,7 +67,7 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     ['a batch with an unknown field', { ratings: [{ user_id: 1, movie_id: 60, rating: 4 }], extra: 1 }, ['extra']],
     ['a batch of 1001', { ratings: Array.from({ length: 1001 }, (_, i) => ({ user_id: i + 1, movie_id: 60, rating: 3 })) }, ['ratings']],
   ])('when the body has %s, then 400 names the fields and nothing is stored', async (_what, body: object, fields: string[]) => {
-    const res = await request(appWith(store)).post('/ratings').send(body).expect(400);
+    const res = await request(appWith(store)).post('/ratings').set(AS_ADMIN).send(body).expect(400);
     expect(res.body.error.code).toBe('validation_error');
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(fields);
     expect((await store.version()).count).toBe(0);
@@ -78,6 +77,7 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     const app = appWith(store);
     const twice = await request(app)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({
         ratings: [
           { user_id: 1, movie_id: 60, rating: 4 },
@@ -88,6 +88,7 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     expect(twice.body.error.details[0]).toEqual({ field: 'ratings', message: 'each (user_id, movie_id) pair may appear once per batch' });
     const unknown = await request(app)
       .post('/ratings')
+      .set(AS_ADMIN)
       .send({
         ratings: [
           { user_id: 1, movie_id: 60, rating: 4 },
@@ -99,17 +100,17 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       code: 'movie_not_found',
       details: [{ field: 'ratings.movie_id', message: 'unknown movie_id 31337' }],
     });
-    await request(app).post('/ratings').send({ user_id: 1, movie_id: 31337, rating: 4 }).expect(404);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 31337, rating: 4 }).expect(404);
     expect((await store.version()).count).toBe(0);
   });
 
   it('when the same user rates the same movie again, then the new rating replaces the old one', async () => {
     const app = appWith(store);
-    await request(app).post('/ratings').send({ user_id: 3, movie_id: 70, rating: 1 }).expect(201);
-    await request(app).post('/ratings').send({ user_id: 3, movie_id: 70, rating: 5, timestamp: 1_700_000_000 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 3, movie_id: 70, rating: 1 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 3, movie_id: 70, rating: 5, timestamp: 1_700_000_000 }).expect(201);
     // 20 was rated in the data set; a new rating of it replaces the original in the list.
-    await request(app).post('/ratings').send({ user_id: 3, movie_id: 20, rating: 0.5 }).expect(201);
-    const list = await request(app).get('/users/3/ratings').expect(200);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 3, movie_id: 20, rating: 0.5 }).expect(201);
+    const list = await request(app).get('/users/3/ratings').set(AS_ADMIN).expect(200);
     expect(list.body.ratings).toEqual([
       { movie_id: 20, rating: 0.5, timestamp: expect.any(Number), source: 'new' },
       { movie_id: 70, rating: 5, timestamp: 1_700_000_000, source: 'new' },
@@ -130,7 +131,7 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       { user_id: 1, movie_id: 30, rating: 1 },
       { user_id: 1, movie_id: 60, rating: 5 },
     ];
-    await request(app).post('/ratings').send({ ratings: posted }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ ratings: posted }).expect(201);
     const folded = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(folded.body.strategy).toBe('fold-in'); // 10, 20, 30, 50, 60: five usable ratings
     expect(COMEDY).toContain(folded.body.recommendations[0].movie_id);
@@ -148,25 +149,25 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
       .expect(200);
     expect(batch.body.predictions[0].predicted_rating).toBe(foldedPredict);
 
-    expect((await request(app).delete('/users/1/ratings').expect(200)).body).toEqual({ user_id: 1, forgotten: 4 });
+    expect((await request(app).delete('/users/1/ratings').set(AS_ADMIN).expect(200)).body).toEqual({ user_id: 1, forgotten: 4 });
     const again = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 3 }).expect(200);
     expect(again.body).toEqual(trained.body);
-    expect((await request(app).get('/users/1/ratings').expect(200)).body.counts).toEqual({ original: 2, new: 0 });
+    expect((await request(app).get('/users/1/ratings').set(AS_ADMIN).expect(200)).body.counts).toEqual({ original: 2, new: 0 });
   });
 
   it('when one posted rating is deleted, then the next answers refold without it and a replaced original counts again', async () => {
     const app = appWith(store);
     const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 1 }));
-    await request(app).post('/ratings').send({ ratings: posted }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ ratings: posted }).expect(201);
     expect((await request(app).post('/recommendations').send({ user_id: 1 }).expect(200)).body.strategy).toBe('fold-in');
     // 20 is not the user's newest rating: the answer must still change (four usable ratings now).
-    expect((await request(app).delete('/users/1/ratings/20').expect(200)).body).toEqual({ user_id: 1, movie_id: 20, forgotten: 1 });
+    expect((await request(app).delete('/users/1/ratings/20').set(AS_ADMIN).expect(200)).body).toEqual({ user_id: 1, movie_id: 20, forgotten: 1 });
     const after = await request(app).post('/recommendations').send({ user_id: 1, n_recommendations: 5 }).expect(200);
     expect(after.body.strategy).toBe('popular-blend');
     expect(ids(after.body.recommendations)).toContain(20);
-    expect((await request(app).delete('/users/1/ratings/20').expect(200)).body.forgotten).toBe(0);
-    await request(app).delete('/users/1/ratings/10').expect(200);
-    const list = (await request(app).get('/users/1/ratings').expect(200)).body;
+    expect((await request(app).delete('/users/1/ratings/20').set(AS_ADMIN).expect(200)).body.forgotten).toBe(0);
+    await request(app).delete('/users/1/ratings/10').set(AS_ADMIN).expect(200);
+    const list = (await request(app).get('/users/1/ratings').set(AS_ADMIN).expect(200)).body;
     expect(list.ratings.map((r: { movie_id: number; rating: number; source: string }) => [r.movie_id, r.rating, r.source])).toEqual([
       [10, 4, 'original'],
       [30, 1, 'new'],
@@ -184,11 +185,11 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     const app = appWith(store);
     const cold = await request(app).post('/recommendations').send({ user_id: 4242, n_recommendations: 4 }).expect(200);
     expect(cold.body.strategy).toBe('popular');
-    await request(app).post('/ratings').send({ user_id: 4242, movie_id: 50, rating: 5 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 4242, movie_id: 50, rating: 5 }).expect(201);
     const known = await request(app).post('/recommendations').send({ user_id: 4242, n_recommendations: 4 }).expect(200);
     expect(known.body.strategy).toBe('popular-blend');
     expect(ids(known.body.recommendations)).not.toContain(50);
-    const list = await request(app).get('/users/4242/ratings').expect(200);
+    const list = await request(app).get('/users/4242/ratings').set(AS_ADMIN).expect(200);
     expect(list.body.ratings.map((r: { source: string }) => r.source)).toEqual(['new']);
   });
 
@@ -196,11 +197,11 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     const recommender = plantedRecommender();
     const folds = jest.spyOn(recommender, 'foldUser');
     const app = appWith(store, recommender);
-    await request(app).post('/ratings').send({ user_id: 2, movie_id: 10, rating: 5 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: 10, rating: 5 }).expect(201);
     await request(app).post('/recommendations').send({ user_id: 2 }).expect(200);
     await request(app).post('/predict').send({ user_id: 2, movie_id: 30 }).expect(200);
     expect(folds).toHaveBeenCalledTimes(1);
-    await request(app).post('/ratings').send({ user_id: 2, movie_id: 20, rating: 5 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: 20, rating: 5 }).expect(201);
     await request(app).post('/recommendations').send({ user_id: 2 }).expect(200);
     expect(folds).toHaveBeenCalledTimes(2);
   });
@@ -209,11 +210,11 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     const one = appWith(store);
     const other = appWith(openStore());
     await request(other).post('/recommendations').send({ user_id: 4242 }).expect(200); // warm: cold-start
-    await request(one).post('/ratings').send({ user_id: 4242, movie_id: 30, rating: 5 }).expect(201);
+    await request(one).post('/ratings').set(AS_ADMIN).send({ user_id: 4242, movie_id: 30, rating: 5 }).expect(201);
     const res = await request(other).post('/recommendations').send({ user_id: 4242 }).expect(200);
     expect(res.body.strategy).toBe('popular-blend');
     expect(ids(res.body.recommendations)).not.toContain(30);
-    await request(one).delete('/users/4242/ratings').expect(200);
+    await request(one).delete('/users/4242/ratings').set(AS_ADMIN).expect(200);
     expect((await request(other).post('/recommendations').send({ user_id: 4242 }).expect(200)).body.strategy).toBe('popular');
   });
 
@@ -246,18 +247,18 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
 
   it('when the store is reachable, then /ready names it; when it fails, then /ready says so and GET /users/{id}/ratings answers 503 like the writes', async () => {
     const app = appWith(store);
-    const ready = await request(app).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200);
+    const ready = await request(app).get('/ready').set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`).expect(200);
     expect(ready.body.ratings_store).toEqual({ kind: 'sqlite', location: join(dir, 'test.ratings.db'), reachable: true });
 
     const broken = openStore();
     await broken.close(); // every call of a closed store fails, as a store that went away does
     const down = appWith(broken);
-    const status = (await request(down).get('/ready').set('authorization', `Bearer ${ADMIN}`).expect(200)).body.ratings_store;
+    const status = (await request(down).get('/ready').set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`).expect(200)).body.ratings_store;
     expect(status).toMatchObject({ kind: 'sqlite', reachable: false });
     expect(status.error).toEqual(expect.any(String));
-    const read = await request(down).get('/users/1/ratings').expect(503);
+    const read = await request(down).get('/users/1/ratings').set(AS_ADMIN).expect(503);
     expect(read.body.error).toMatchObject({ status: 503, code: 'ratings_store_unavailable' });
-    const write = await request(down).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(503);
+    const write = await request(down).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(503);
     expect(write.body.error.code).toBe('ratings_store_unavailable');
   });
 });

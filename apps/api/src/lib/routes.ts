@@ -2,10 +2,12 @@ import { Router, type RequestHandler } from 'express';
 import { adminAuth, type AdminAuth, type AdminAuthOptions } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
+import { readAccess, seesRatingsOf } from './authorization.js';
+import { identityOf, tooManyFailures } from './identity.js';
 import { requestLog } from './http-fast.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { TokenBucket } from './rate-limit.js';
+import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
   MAX_ID,
@@ -16,7 +18,7 @@ import {
   type RecommendationsRequest,
 } from './schemas.js';
 import { parseOrThrow, validateBody } from './validate.js';
-import type { Recommender } from '@reelrank/serving';
+import { withoutRatedMovies, type Recommender } from '@reelrank/serving';
 import type { StoredRating } from '@reelrank/feedback';
 
 /**
@@ -86,6 +88,8 @@ export function apiRouter(
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
     extend?: (router: Router, adminGuard: RequestHandler, auth: AdminAuth) => void;
+    /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
+    anonymousReads?: boolean;
   },
 ): Router {
   const router = Router();
@@ -99,17 +103,24 @@ export function apiRouter(
 
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
   const { fresh } = options;
-  router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), async (req, res) => {
-    const body = req.body as RecommendationsRequest;
-    const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id);
-    const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
-    const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
-    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
-    res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
-  });
+  const reads = readAccess(options.anonymousReads ?? true);
+  router.post(
+    '/recommendations',
+    reads,
+    validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)),
+    async (req, res) => {
+      const body = req.body as RecommendationsRequest;
+      const recommender = model();
+      const folded = await fresh.folded(recommender, body.user_id);
+      const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+      const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
+      options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
+      const recommendations = seesRatingsOf(identityOf(req, res), body.user_id) ? result.recommendations : withoutRatedMovies(result.recommendations);
+      res.json({ user_id: body.user_id, strategy: result.strategy, recommendations });
+    },
+  );
 
-  router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
+  router.post('/recommendations/new-user', reads, validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
@@ -117,7 +128,7 @@ export function apiRouter(
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
-  router.post('/predict', validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
+  router.post('/predict', reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
     const folded = await fresh.folded(recommender, body.user_id);
@@ -126,7 +137,7 @@ export function apiRouter(
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
-  router.post('/predict/batch', validateBody(schemas.batchPredictRequest), async (req, res) => {
+  router.post('/predict/batch', reads, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
@@ -143,24 +154,24 @@ export function apiRouter(
 
   router.use(ratingsRouter(model, fresh, options.observe));
 
-  router.get('/movies', (req, res) => {
+  router.get('/movies', reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
     res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
   // Alias kept for existing clients: q= instead of search=.
-  router.get('/movies/search', (req, res) => {
+  router.get('/movies/search', reads, (req, res) => {
     const query = parseOrThrow(searchQuery, req.query, 'query');
     res.json(model().search({ query: query.q, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
-  router.get('/movies/:movie_id', (req, res) => {
+  router.get('/movies/:movie_id', reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
     res.json(model().movie(movie_id));
   });
 
-  router.get('/movies/:movie_id/similar', (req, res) => {
+  router.get('/movies/:movie_id/similar', reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     const { n } = parseOrThrow(similarQuery, req.query, 'query');
     res.json(model().similar(movie_id, n));
@@ -205,19 +216,38 @@ export function apiRouter(
     res.json(openApiDocument());
   });
 
-  // Admin guard of the reloads: an admin (admin-auth.ts), then a bucket of valid reloads of its own
-  // (a reload rebuilds the model), which only admins can drain.
-  const reloads = new TokenBucket(admin.burst ?? 5, admin.refillSeconds ?? 2);
+  /*
+   * Admin guard: the identity middleware (identity.ts) has already checked the credentials. A caller
+   * without any counts as a failed authentication of its address (the budget the middleware spends on
+   * bad keys), so guessing is rate limited while an admin from any other address is never refused
+   * because of it. Valid reloads have a bucket of their own (a reload rebuilds the model), which only
+   * admins can drain.
+   */
+  const burst = admin.burst ?? 5;
+  const refillSeconds = admin.refillSeconds ?? 2;
+  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const reloads = new TokenBucket(burst, refillSeconds);
   const adminGuard: RequestHandler = (req, res, next) => {
-    if (!admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled (set REELRANK_ADMIN_TOKEN)');
-    auth.requireAdmin(req, res, () => {
-      const taken = reloads.take();
-      if (!taken.ok) {
-        res.setHeader('retry-after', String(taken.retryAfterSeconds));
-        throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
-      }
-      next();
-    });
+    const identity = identityOf(req, res);
+    if (identity.role !== 'admin') {
+      if (identity.role !== 'anonymous') throw new ApiError(403, 'forbidden', 'This route needs an admin key (or REELRANK_ADMIN_TOKEN)');
+      const client = clientKey(req.ip);
+      const wait = failures.blocked(client);
+      if (wait !== undefined) tooManyFailures(res, wait);
+      failures.fail(client);
+      admin.onAuthFailure?.(client);
+      res.setHeader('www-authenticate', 'Bearer');
+      throw new ApiError(401, 'unauthorized', 'Missing bearer token', [
+        { field: 'authorization', message: 'expected "Authorization: Bearer <admin key or REELRANK_ADMIN_TOKEN>"' },
+      ]);
+    }
+    if (!admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled in this server (no reloadable model)');
+    const taken = reloads.take();
+    if (!taken.ok) {
+      res.setHeader('retry-after', String(taken.retryAfterSeconds));
+      throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
+    }
+    next();
   };
 
   router.post('/admin/reload', adminGuard, async (req, res) => {

@@ -123,7 +123,12 @@ describe('main.ts', () => {
     const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
     saveModelArtifacts(join(dir, 'models', 'ml-latest-small'), { model, popularity, manifest: input, metricsReport: {} });
 
-    const proc = run({ REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models'), PORT: '0', REELRANK_ADMIN_TOKEN: 's3cret' });
+    const proc = run({
+      REELRANK_DATA_DIR: dataDir,
+      REELRANK_MODELS_DIR: join(dir, 'models'),
+      PORT: '0',
+      REELRANK_ADMIN_TOKEN: 's3cret-9Hq2Xv7Lm4Kp8Zr3Wt6',
+    });
     const url = await new Promise<string>((found, fail) => {
       const timer = setInterval(() => {
         const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(proc.output());
@@ -152,7 +157,7 @@ describe('main.ts', () => {
     expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
     // Reload through the admin route (token from REELRANK_ADMIN_TOKEN) and through SIGHUP.
     expect((await fetch(`${url}/admin/reload`, { method: 'POST' })).status).toBe(401);
-    const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
+    const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer s3cret-9Hq2Xv7Lm4Kp8Zr3Wt6' } });
     expect(await reload.json()).toMatchObject({ status: 'unchanged', version: ready.model.version, previous_version: ready.model.version });
     proc.child.kill('SIGHUP');
     await new Promise<void>((done) => {

@@ -12,6 +12,9 @@ import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
 import { runCli } from './cli.js';
 
+/** The API's credential here: a key holder is explained the user's rated movies, as the CLI (the operator's, on the files) is. */
+const ADMIN_TOKEN = 'cli-spec-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+
 /** Runs the CLI in-process against the throwaway workspace; returns exit code and output. */
 async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
   let stdout = '';
@@ -43,7 +46,7 @@ describe('reelrank CLI', () => {
     await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
     await runTraining(config, { log: quiet });
     recommender = new Recommender(loadModelArtifacts(config.paths.modelDir), openSqliteCatalog(config.paths.dbPath));
-    app = createApp({ recommender: () => recommender, config });
+    app = createApp({ recommender: () => recommender, config, admin: { token: ADMIN_TOKEN } });
   });
 
   afterAll(() => recommender?.close());
@@ -52,7 +55,10 @@ describe('reelrank CLI', () => {
     for (const userId of [1, 7, 23, 42, 60, 5000]) {
       const fromCli = await cli(env, 'recommend', '--user', String(userId), '-n', '8', '--json');
       expect(fromCli.code).toBe(0);
-      const fromApi = await request(app).post('/recommendations').send({ user_id: userId, n_recommendations: 8 });
+      const fromApi = await request(app)
+        .post('/recommendations')
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ user_id: userId, n_recommendations: 8 });
       expect(fromApi.status).toBe(200);
       expect(JSON.parse(fromCli.stdout)).toEqual(fromApi.body);
     }

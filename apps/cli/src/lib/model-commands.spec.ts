@@ -109,7 +109,7 @@ describe('reelrank models --url (through a running server)', () => {
     const app = createApp({
       models: holder,
       config: ctx.config,
-      admin: { token: 'secret', burst: 100, refillSeconds: 0.01 },
+      admin: { token: 'secret-5Jw8Pq2Tz6Lk9Xr4Mv7', burst: 100, refillSeconds: 0.01 },
       registry: { paths, keep: 5 },
     });
     server = await new Promise<Server>((ready) => {
@@ -127,7 +127,7 @@ describe('reelrank models --url (through a running server)', () => {
     const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'secret', '--json');
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).live_version).toBe(ctx.trained[1].version);
-    const done = await cli(ctx.env, 'models', 'activate', ctx.trained[0].version, '--url', url, '--token', 'secret');
+    const done = await cli(ctx.env, 'models', 'activate', ctx.trained[0].version, '--url', url, '--token', 'secret-5Jw8Pq2Tz6Lk9Xr4Mv7');
     expect(done.code).toBe(0);
     expect(done.stdout).toContain(`model ${ctx.trained[0].version} is live (activated; was ${ctx.trained[1].version})`);
     expect(holder.current()!.manifest.version).toBe(ctx.trained[0].version);
@@ -136,7 +136,7 @@ describe('reelrank models --url (through a running server)', () => {
   it('when the token is wrong or absent, then exit 1 naming the server answer, or 2 asking for the token', async () => {
     const wrong = await cli(ctx.env, 'models', 'activate', ctx.trained[1].version, '--url', url, '--token', 'nope');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/answered 403 forbidden/);
+    expect(wrong.stderr).toMatch(/answered 401 unauthorized: unknown or revoked API key/);
     expect((await cli(ctx.env, 'models', 'activate', ctx.trained[1].version, '--url', url)).code).toBe(2);
     // Listing a server's versions needs the token too (GET /models is an admin route).
     expect((await cli(ctx.env, 'models', 'list', '--url', url)).code).toBe(2);

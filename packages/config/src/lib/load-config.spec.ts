@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, loadRuntimeConfig, logLevelOf } from './load-config.js';
@@ -20,6 +20,30 @@ describe('loadConfig', () => {
     expect(config.paths.dbPath).toBe(join(root, 'data', 'ml-latest-small.db'));
     expect(config.paths.modelDir).toBe(join(root, 'models', 'ml-latest-small'));
     expect(config.paths.ratingsDbPath).toBe(join(root, 'data', 'ml-latest-small.ratings.db'));
+  });
+
+  it('reads the security group from config/security.json and its env overrides; without the file, the same defaults', () => {
+    const root = tempRoot();
+    const committed = loadConfig({ root, env: {} }).security;
+    expect(committed).toEqual({
+      anonymousReads: true,
+      visitorCookieSecret: null,
+      visitorCookiePreviousSecret: null,
+      visitorMaxAgeDays: 365,
+      allowedOrigins: '',
+      visitorMintBurst: 20,
+      visitorMintRefillSeconds: 180,
+    });
+    rmSync(join(root, 'config', 'security.json'));
+    expect(loadConfig({ root, env: {} }).security).toEqual(committed);
+    const secret = 'x'.repeat(16) + 'Y'.repeat(16);
+    const env = { REELRANK_ANONYMOUS_READS: 'false', REELRANK_VISITOR_COOKIE_SECRET: secret, REELRANK_ALLOWED_ORIGINS: 'https://a.example' };
+    expect(loadConfig({ root, env }).security).toMatchObject({
+      anonymousReads: false,
+      visitorCookieSecret: secret,
+      allowedOrigins: 'https://a.example',
+    });
+    expect(() => loadConfig({ root, env: { REELRANK_VISITOR_COOKIE_SECRET: 'short' } })).toThrow(/REELRANK_VISITOR_COOKIE_SECRET/);
   });
 
   it('when REELRANK_RATINGS_DB is set, then the posted-ratings store lives there (relative to the root), apart from the stage artifacts', () => {

@@ -5,12 +5,14 @@ import {
   datasetConfigSchema,
   ENV_OVERRIDES,
   runtimeConfigSchema,
+  securityConfigSchema,
   servingConfigSchema,
   TEXT_ENV,
   trainingConfigSchema,
   type ConfigGroup,
   type DatasetConfig,
   type RuntimeConfig,
+  type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,
 } from './schema.js';
@@ -26,6 +28,7 @@ export interface AppConfig {
   training: TrainingConfig;
   serving: ServingConfig;
   runtime: RuntimeConfig;
+  security: SecurityConfig;
   paths: StagePaths;
 }
 
@@ -48,6 +51,7 @@ export interface LoadConfigOptions {
     training?: Partial<TrainingConfig>;
     serving?: Partial<ServingConfig>;
     runtime?: Partial<RuntimeConfig>;
+    security?: Partial<SecurityConfig>;
   };
 }
 
@@ -56,6 +60,7 @@ const GROUPS = {
   training: { file: 'training.json', schema: trainingConfigSchema },
   serving: { file: 'serving.json', schema: servingConfigSchema },
   runtime: { file: null, schema: runtimeConfigSchema },
+  security: { file: 'security.json', schema: securityConfigSchema },
 } as const;
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
@@ -75,8 +80,9 @@ function envValue(name: string, raw: string): unknown {
   return raw.trim() === '' ? null : raw;
 }
 
-function readGroupFile(root: string, file: string, problems: string[]): Record<string, unknown> {
+function readGroupFile(root: string, file: string, problems: string[], optional = false): Record<string, unknown> {
   const path = join(root, 'config', file);
+  if (optional && !existsSync(path)) return {};
   if (!existsSync(path)) {
     problems.push(`config/${file} is missing (expected at ${path})`);
     return {};
@@ -170,16 +176,20 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     dataset: readGroupFile(root, 'dataset.json', problems),
     training: readGroupFile(root, 'training.json', problems),
     serving: readGroupFile(root, 'serving.json', problems),
+    // Optional: every security setting has a default (a workspace from before the file keeps working).
+    security: readGroupFile(root, 'security.json', problems, true),
   };
   const sourceFromEnv = new Set<string>();
   envGroup('dataset', env, raw.dataset, sourceFromEnv);
   envGroup('training', env, raw.training);
   envGroup('serving', env, raw.serving);
-  for (const group of ['dataset', 'training', 'serving'] as const) Object.assign(raw[group], options.overrides?.[group] ?? {});
+  envGroup('security', env, raw.security);
+  for (const group of ['dataset', 'training', 'serving', 'security'] as const) Object.assign(raw[group], options.overrides?.[group] ?? {});
 
   const dataset = parseGroup('dataset', raw.dataset, problems) as ResolvedDatasetConfig;
   const training = parseGroup('training', raw.training, problems) as TrainingConfig;
   const serving = parseGroup('serving', raw.serving, problems) as ServingConfig;
+  const security = parseGroup('security', raw.security, problems) as SecurityConfig;
   if (problems.length > 0 || !runtime) throw new ConfigError(problems);
 
   if (dataset.source && !isAbsolute(dataset.source)) {
@@ -191,5 +201,5 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (serving.webRoot) serving.webRoot = resolve(root, serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   dataset.dataset ??= dataset.source ? datasetNameFromSource(dataset.source) : DEFAULT_DATASET;
-  return { root, dataset, training, serving, runtime, paths: resolvePaths(root, dataset.dataset, runtime) };
+  return { root, dataset, training, serving, runtime, security, paths: resolvePaths(root, dataset.dataset, runtime) };
 }

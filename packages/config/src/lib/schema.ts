@@ -195,6 +195,60 @@ export const servingConfigSchema = z
   })
   .strict();
 
+/**
+ * Who may call what (config/security.json; every key has a default, so a workspace without the file
+ * gets them): anonymous reads, the page's visitor cookie and the origins allowed to write with it.
+ */
+export const securityConfigSchema = z
+  .object({
+    anonymousReads: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Callers without credentials may use the read endpoints (recommendations, predict, similar, search, movies); false: they need a key of any role (env REELRANK_ANONYMOUS_READS)',
+      ),
+    visitorCookieSecret: z
+      .string()
+      .min(32)
+      .nullable()
+      .default(null)
+      .describe(
+        'HMAC-SHA256 secret of the visitor cookie, at least 32 characters (env REELRANK_VISITOR_COOKIE_SECRET; null: a random one made on first start in <dataDir>/visitor-cookie.secret, mode 0600, which replicas on one data folder share). Replicas on separate disks need the same value here',
+      ),
+    visitorCookiePreviousSecret: z
+      .string()
+      .min(32)
+      .nullable()
+      .default(null)
+      .describe(
+        'While rotating: the secret before visitorCookieSecret, still accepted for cookies it signed (new cookies use the current one) (env REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET)',
+      ),
+    visitorMaxAgeDays: z
+      .number()
+      .positive()
+      .max(3650)
+      .default(365)
+      .describe('How long a visitor cookie is valid after it was issued, in days (env REELRANK_VISITOR_MAX_AGE_DAYS)'),
+    allowedOrigins: z
+      .string()
+      .default('')
+      .describe(
+        'Origins (scheme://host[:port], comma separated) besides the server itself from which a cookie-authenticated write is accepted (env REELRANK_ALLOWED_ORIGINS; empty: same origin only)',
+      ),
+    visitorMintBurst: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe('New visitor identities one client address may be given in a burst (env REELRANK_VISITOR_MINT_BURST)'),
+    visitorMintRefillSeconds: z
+      .number()
+      .positive()
+      .default(180)
+      .describe('Seconds for a client address to earn one more new visitor identity (env REELRANK_VISITOR_MINT_REFILL_SECONDS)'),
+  })
+  .strict();
+
 /** Process settings from the environment only (no file; every key has a default). */
 export const runtimeConfigSchema = z
   .object({
@@ -316,8 +370,12 @@ export type RankerConfig = z.infer<typeof rankerConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 
-export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime';
+/** The security settings when none are given (an app built without a loaded config: tests, tools). */
+export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.parse({});
+
+export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security';
 
 /** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
 export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: string]> = {
@@ -360,6 +418,13 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_WORKERS: ['runtime', 'workers'],
   REELRANK_TRUST_PROXY: ['runtime', 'trustProxy'],
   REELRANK_KEEP_MODEL_VERSIONS: ['runtime', 'keepModelVersions'],
+  REELRANK_ANONYMOUS_READS: ['security', 'anonymousReads'],
+  REELRANK_VISITOR_COOKIE_SECRET: ['security', 'visitorCookieSecret'],
+  REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET: ['security', 'visitorCookiePreviousSecret'],
+  REELRANK_VISITOR_MAX_AGE_DAYS: ['security', 'visitorMaxAgeDays'],
+  REELRANK_ALLOWED_ORIGINS: ['security', 'allowedOrigins'],
+  REELRANK_VISITOR_MINT_BURST: ['security', 'visitorMintBurst'],
+  REELRANK_VISITOR_MINT_REFILL_SECONDS: ['security', 'visitorMintRefillSeconds'],
 };
 
 /** Env variables whose value is taken as text (never parsed as a number or boolean). */
@@ -379,6 +444,9 @@ export const TEXT_ENV = new Set([
   'REELRANK_ADMIN_TOKEN',
   'REELRANK_TF_BACKEND',
   'REELRANK_TRUST_PROXY',
+  'REELRANK_VISITOR_COOKIE_SECRET',
+  'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET',
+  'REELRANK_ALLOWED_ORIGINS',
 ]);
 
 /** The cached Nx stages (the `pipeline` targets, plus the report). */

@@ -40,3 +40,19 @@ export const postedRatings = pgTable(
     check('posted_ratings_rating_check', sql`${t.rating} >= 0.5 AND ${t.rating} <= 5 AND ${t.rating} * 2 = trunc(${t.rating} * 2)`),
   ],
 );
+
+/** API keys (key-store.ts): the SQLite twin is `apiKeys` in schema-sqlite.ts. Only the key's SHA-256 is kept. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    keyHash: text('key_hash').notNull(),
+    /** Unix seconds, as the SQLite table. */
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    lastUsedAt: bigint('last_used_at', { mode: 'number' }),
+    revokedAt: bigint('revoked_at', { mode: 'number' }),
+  },
+  (t) => [unique('api_keys_key_hash').on(t.keyHash), check('api_keys_role_check', sql`${t.role} IN ('reader', 'service', 'admin')`)],
+);

@@ -1,4 +1,5 @@
-import { index, integer, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
 
 /**
  * The posted-ratings table of the SQLite ratings file (data/<dataset>.ratings.db), the embedded store.
@@ -28,4 +29,24 @@ export const ratings = sqliteTable(
   },
   // One rating per pair; userVersion (a user's newest id) is an index-only lookup.
   (t) => [unique('ratings_user_movie').on(t.userId, t.movieId), index('ratings_user_newest').on(t.userId, t.id)],
+);
+
+/**
+ * API keys (key-store.ts): only the SHA-256 of a key is kept, never the key. Times are Unix seconds;
+ * revoked_at set means refused. The PostgreSQL twin is `apiKeys` in schema-postgres.ts.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    /** reader | service | admin (KEY_ROLES). */
+    role: text('role').notNull(),
+    /** Hex SHA-256 of the key. */
+    keyHash: text('key_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [unique('api_keys_key_hash').on(t.keyHash), check('api_keys_role_check', sql`${t.role} IN ('reader', 'service', 'admin')`)],
 );

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { postedRatings } from './schema-postgres';
-import { ratings } from './schema-sqlite';
+import { apiKeys as pgApiKeys, postedRatings } from './schema-postgres';
+import { apiKeys as sqliteApiKeys, ratings } from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -33,6 +33,14 @@ describe('the posted-ratings schema', () => {
     expect(sqlite.indexes).toEqual([{ columns: 'user_id,id', unique: false }]);
     // The same JS names too: one StoredRating shape read from either table.
     expect(Object.keys(postedRatings)).toEqual(expect.arrayContaining(Object.keys(ratings)));
+  });
+
+  it('declares the same api_keys table for SQLite and PostgreSQL', () => {
+    const sqlite = shape(sqliteTableConfig(sqliteApiKeys));
+    expect(shape(pgTableConfig(pgApiKeys))).toEqual(sqlite);
+    expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'name', 'role', 'key_hash', 'created_at', 'last_used_at', 'revoked_at']);
+    expect(sqlite.unique).toEqual(['key_hash']);
+    expect(Object.keys(pgApiKeys)).toEqual(expect.arrayContaining(Object.keys(sqliteApiKeys)));
   });
 
   it.each(['sqlite', 'postgres'])(
@@ -111,8 +119,8 @@ describe('the SQLite ratings file under drizzle migrations', () => {
     }
     const raw = new Database(path, { readonly: true });
     try {
-      // Adopted, not re-run: drizzle's log holds migration 0000 and the later ones it ran; the durability settings are the store's.
-      const migrations = readdirSync(SQLITE_MIGRATIONS_FOLDER).length - 1;
+      // Adopted, not re-run: drizzle's log holds migration 0000 and the later ones ran; the durability settings are the store's.
+      const migrations = readdirSync(SQLITE_MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).length;
       expect(raw.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual({ n: migrations });
       expect(raw.pragma('user_version', { simple: true })).toBe(migrations);
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');

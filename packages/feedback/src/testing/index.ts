@@ -1,3 +1,4 @@
-/** @reelrank/feedback/testing: the RatingsStore contract suite every implementation runs, and a handle on the SQLite store's writer thread. */
+/** @reelrank/feedback/testing: the RatingsStore and KeyStore contract suites every implementation runs, and a handle on the SQLite store's writer thread. */
 export { type ContractStoreOptions, ratingsStoreContract, type StoreBacking } from './ratings-store-contract.js';
+export { keyStoreContract, type KeyStoreBacking } from './key-store-contract.js';
 export { crashWriterThread, writerThreadOf } from './writer-thread-of.js';

@@ -1,4 +1,4 @@
-import type { Because } from './answers.js';
+import type { Because, MovieRecommendation } from './answers.js';
 import type { ServingIndex } from './serving-index.js';
 
 /** Highest-rated movies of a user considered as "because" anchors. */
@@ -37,4 +37,16 @@ export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, rating
   const name = (p: number) => `${ix.catalogue.movieAt[items[p]]?.title ?? `movie ${movieIds[items[p]]}`} (${formatRating(ratings[p])})`;
   const picked = second >= 0 && secondSim > 0.2 ? [best, second] : [best];
   return { text: `Because you rated ${picked.map(name).join(' and ')}`, movie_ids: picked.map((p) => movieIds[items[p]]) };
+}
+
+/** The reason given when the user's own ratings may not be named (also when no rated movie is similar). */
+export const TASTE_PROFILE: Because = { text: 'Matches the taste profile of your ratings', movie_ids: [] };
+
+/**
+ * The recommendations with every reason that names the user's rated movies (and their values)
+ * replaced by the generic one: what a caller who may not read that user's ratings is shown. The
+ * picks, their order and the popularity reasons (which name no rated movie) stay.
+ */
+export function withoutRatedMovies(recommendations: readonly MovieRecommendation[]): MovieRecommendation[] {
+  return recommendations.map((r) => (r.because.movie_ids.length ? { ...r, because: TASTE_PROFILE } : r));
 }

@@ -2,7 +2,7 @@ import { clipRating, predictRating, type ModelBundle, type ModelManifest } from 
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
-import { becauseOf, MAX_ANCHORS } from './explain.js';
+import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUser, mergedRatings, type FoldedUser } from './folded-user.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
@@ -51,6 +51,7 @@ export class Recommender {
   private readonly ix: ServingIndex;
   private readonly scratch: RequestScratch;
   private readonly topLists?: TopLists;
+  private maxUserId?: number;
 
   constructor(
     bundle: ModelBundle,
@@ -232,6 +233,21 @@ export class Recommender {
     return round3(predictRating(folded.view, folded.usable === 0 ? -1 : 0, this.ix.ids.movieIndex.get(movieId) ?? -1));
   }
 
+  /** Whether `userId` has ratings in the data set the catalogue was built from (not only posted ones). */
+  isDataSetUser(userId: number): boolean {
+    return this.ix.seen.row.has(userId);
+  }
+
+  /** The largest data-set user id (0 without any): ids above it are free for new users. */
+  get maxDataSetUserId(): number {
+    if (this.maxUserId === undefined) {
+      let max = 0;
+      for (const id of this.ix.seen.row.keys()) if (id > max) max = id;
+      this.maxUserId = max;
+    }
+    return this.maxUserId;
+  }
+
   /** Whether the catalogue has the movie (the ratings a client posts must name one). */
   hasMovie(movieId: number): boolean {
     return this.ix.catalogue.movies.has(movieId);
@@ -353,7 +369,7 @@ export class Recommender {
     return {
       ...this.describe(index),
       predicted_rating: round3(clipRating(score)),
-      because: because ?? { text: 'Matches the taste profile of your ratings', movie_ids: [] },
+      because: because ?? TASTE_PROFILE,
     };
   }
 }

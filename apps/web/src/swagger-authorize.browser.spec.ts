@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { createApp } from '@reelrank/api';
+import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
+import { plantedRecommender } from '@reelrank/serving/testing';
+import { webRoot } from './index';
+
+/** Swagger UI at /docs in Chromium: "Authorize" takes an API key, and "Try it out" then sends it (POST /ratings needs a key). */
+
+describe('Swagger UI "Authorize" with an API key', () => {
+  let server: Server;
+  let base: string;
+  let browser: Browser;
+  let keys: KeyStore;
+  let key: string;
+
+  beforeAll(async () => {
+    requireChromium();
+    keys = openSqliteKeyStore(':memory:');
+    key = (await keys.create('swagger', 'service')).key;
+    const serving = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '', webRoot, metrics: { host: '127.0.0.1', port: null } };
+    const app = createApp({ recommender: plantedRecommender(), config: { serving }, logger: pino({ level: 'silent' }), keys });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await keys?.close();
+  });
+
+  it('when a key is entered under Authorize, then "Try it out" on POST /ratings sends it and the rating is stored (201)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${base}/docs/`);
+    await page.locator('.swagger-ui .btn.authorize').first().click();
+    const bearer = page.locator('.auth-container', { hasText: 'http, Bearer' });
+    await bearer.locator('#auth-bearer-value').fill(key);
+    await bearer.locator('button.authorize').click();
+    await page.locator('.modal-ux .btn-done, .modal-ux .close-modal').first().click();
+
+    const operation = page.locator('#operations-default-postRatings');
+    await operation.locator('.opblock-summary').first().click();
+    await operation.locator('.try-out__btn').click();
+    await operation.locator('textarea.body-param__text').fill(JSON.stringify({ user_id: 4242, movie_id: 20, rating: 4 }));
+    const answered = page.waitForResponse((r) => r.url() === `${base}/ratings` && r.request().method() === 'POST');
+    await operation.locator('.execute').click();
+    const response = await answered;
+    expect(response.request().headers().authorization).toBe(`Bearer ${key}`);
+    expect(response.status()).toBe(201);
+    expect(problems).toEqual([]);
+  });
+});
