@@ -6,6 +6,8 @@ export {
   DATASET_NAME_PATTERN,
   DATASET_NAMES,
   type ImplicitConfig,
+  limitsConfigSchema,
+  type LimitsConfig,
   type RankerConfig,
   type ServingConfig,
   type TrainingConfig,

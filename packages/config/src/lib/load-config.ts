@@ -4,12 +4,14 @@ import type { z } from 'zod';
 import {
   datasetConfigSchema,
   ENV_OVERRIDES,
+  limitsConfigSchema,
   runtimeConfigSchema,
   servingConfigSchema,
   TEXT_ENV,
   trainingConfigSchema,
   type ConfigGroup,
   type DatasetConfig,
+  type LimitsConfig,
   type RuntimeConfig,
   type ServingConfig,
   type TrainingConfig,
@@ -26,6 +28,8 @@ export interface AppConfig {
   training: TrainingConfig;
   serving: ServingConfig;
   runtime: RuntimeConfig;
+  /** Per-identity limits of the API (env only). */
+  limits: LimitsConfig;
   paths: StagePaths;
 }
 
@@ -48,6 +52,7 @@ export interface LoadConfigOptions {
     training?: Partial<TrainingConfig>;
     serving?: Partial<ServingConfig>;
     runtime?: Partial<RuntimeConfig>;
+    limits?: Partial<LimitsConfig>;
   };
 }
 
@@ -56,6 +61,7 @@ const GROUPS = {
   training: { file: 'training.json', schema: trainingConfigSchema },
   serving: { file: 'serving.json', schema: servingConfigSchema },
   runtime: { file: null, schema: runtimeConfigSchema },
+  limits: { file: null, schema: limitsConfigSchema },
 } as const;
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
@@ -180,6 +186,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const dataset = parseGroup('dataset', raw.dataset, problems) as ResolvedDatasetConfig;
   const training = parseGroup('training', raw.training, problems) as TrainingConfig;
   const serving = parseGroup('serving', raw.serving, problems) as ServingConfig;
+  const rawLimits: Record<string, unknown> = {};
+  envGroup('limits', env, rawLimits);
+  Object.assign(rawLimits, options.overrides?.limits ?? {});
+  const limits = parseGroup('limits', rawLimits, problems) as LimitsConfig;
   if (problems.length > 0 || !runtime) throw new ConfigError(problems);
 
   if (dataset.source && !isAbsolute(dataset.source)) {
@@ -191,5 +201,5 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (serving.webRoot) serving.webRoot = resolve(root, serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   dataset.dataset ??= dataset.source ? datasetNameFromSource(dataset.source) : DEFAULT_DATASET;
-  return { root, dataset, training, serving, runtime, paths: resolvePaths(root, dataset.dataset, runtime) };
+  return { root, dataset, training, serving, runtime, limits, paths: resolvePaths(root, dataset.dataset, runtime) };
 }
