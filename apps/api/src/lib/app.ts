@@ -3,11 +3,12 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import type { ServingConfig } from '@reelrank/config';
+import { limitsConfigSchema, type LimitsConfig, type ServingConfig } from '@reelrank/config';
 import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
+import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -26,7 +27,10 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  config: { serving: ServingConfig };
+  /** `limits` absent: the defaults of the config schema. */
+  config: { serving: ServingConfig; limits?: LimitsConfig };
+  /** Per-identity budgets (main.ts: one whose spending is shared with the other cluster workers); default: this app's own, from `config.limits`. */
+  limits?: IdentityLimits;
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
@@ -71,7 +75,12 @@ export function createApp(options: CreateAppOptions): Express {
   const { serving } = options.config;
   const given = options.recommender;
   const current: () => Recommender | undefined = options.models ? () => options.models!.current() : typeof given === 'function' ? given : () => given;
-  const schemas = buildSchemas({ maxRecommendations: serving.maxRecommendations });
+  const limits = options.limits ?? new IdentityLimits(options.config.limits ?? limitsConfigSchema.parse({}));
+  const schemas = buildSchemas({
+    maxRecommendations: serving.maxRecommendations,
+    foldMaxRatings: limits.config.foldMaxRatings,
+    foldMaxUsers: limits.config.foldMaxUsers,
+  });
   // The document names the live model's version; rebuilt only when that changes.
   let document: { version: string; body: object } | undefined;
   const openApiDocument = () => {
@@ -142,13 +151,14 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
-  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
+  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
   app.use(
     apiRouter(schemas, current, openApiDocument, {
       maxRecommendations: serving.maxRecommendations,
       admin,
       observe,
       fresh,
+      limits,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
       extend: (router, adminGuard) => {

@@ -10,7 +10,9 @@ import type { FoldedUser, Recommender } from '@reelrank/serving';
  * the next request on. (The PostgreSQL store answers that from memory, kept current by the writes'
  * notifications; the SQLite store reads its file.) The folded vectors are cached per model (a reload starts afresh) and per user,
  * keyed by that version, so repeated requests do not fold again; the least recently used users are
- * dropped beyond `maxUsers`.
+ * dropped beyond `maxUsers`. A fold uses the user's newest `maxRatings` posted ratings (by the order
+ * posted; the older ones are still never recommended back), so its cost is bounded whatever a user
+ * posted, and `beforeFold` is told each fold before it is done (limits.ts charges the caller for it).
  *
  * When the store fails (a PostgreSQL server down or unreachable), reads keep being answered from
  * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
@@ -33,6 +35,7 @@ export class FreshUsers {
     readonly store: RatingsStore,
     private readonly maxUsers = 10_000,
     private readonly retryMs = 1_000,
+    private readonly maxRatings = 1_000,
   ) {}
 
   private status: { at: number; value: StoreStatus } | undefined;
@@ -67,12 +70,12 @@ export class FreshUsers {
   }
 
   /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
-  async folded(recommender: Recommender, userId: number): Promise<FoldedUser | undefined> {
+  async folded(recommender: Recommender, userId: number, beforeFold?: () => void): Promise<FoldedUser | undefined> {
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
     if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
     try {
-      return await this.fold(recommender, userId, cache);
+      return await this.fold(recommender, userId, cache, beforeFold);
     } catch (error) {
       if (!(error instanceof StoreDown)) throw error; // only the store's failures are answered from memory
       return cache.get(userId)?.folded;
@@ -92,7 +95,7 @@ export class FreshUsers {
     }
   }
 
-  private async fold(recommender: Recommender, userId: number, cache: Map<number, { version: number; folded: FoldedUser }>) {
+  private async fold(recommender: Recommender, userId: number, cache: Map<number, { version: number; folded: FoldedUser }>, beforeFold?: () => void) {
     const version = await this.ask(() => this.store.userVersion(userId));
     if (version === 0) return undefined;
     const hit = cache.get(userId);
@@ -104,7 +107,10 @@ export class FreshUsers {
     const stored = await this.ask(() => this.store.forUser(userId));
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
-    const folded = recommender.foldUser(userId, posted, 'movie_id', hit?.folded);
+    beforeFold?.();
+    const newest = posted.length > this.maxRatings ? [...posted].sort((a, b) => b.id - a.id) : posted;
+    const older = newest.slice(this.maxRatings).map((r) => r.movieId);
+    const folded = recommender.foldUser(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older);
     // Keyed by what was read: a write between the two reads gives a newer version and a refold.
     cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
     if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);

@@ -92,6 +92,54 @@ export class FailureLimiter {
 }
 
 /**
+ * One token bucket per key (an identity), spent by amounts: `burst` at once, `1 / refillSeconds` per
+ * second sustained. A request costing more than `burst` passes on a full bucket and leaves it in debt
+ * (down to -burst), so a large batch waits it off afterwards instead of never passing. Memory is
+ * bounded like FailureLimiter's: full buckets are dropped, and at `maxEntries` the least recently used.
+ */
+export class KeyedBuckets {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly burst: number,
+    private readonly refillSeconds: number,
+    private readonly maxEntries = 100_000,
+    private readonly now: () => number = seconds,
+  ) {}
+
+  /** Seconds until `key` may spend `cost`, or undefined when it may now. Spends nothing. */
+  wait(key: string, cost: number): number | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || cost <= 0) return undefined;
+    const need = Math.min(cost, this.burst);
+    const tokens = this.refilled(entry, this.now());
+    return tokens >= need ? undefined : Math.max(1, Math.ceil((need - tokens) * this.refillSeconds));
+  }
+
+  /** Spends `cost` without asking (after `wait` said yes, or what another process spent). */
+  spend(key: string, cost: number): void {
+    if (cost <= 0) return;
+    const t = this.now();
+    const entry = this.entries.get(key);
+    const tokens = entry ? this.refilled(entry, t) : this.burst;
+    this.entries.delete(key); // re-inserted last: the Map stays ordered by last use
+    for (const [old, e] of this.entries) {
+      if (this.refilled(e, t) < this.burst && this.entries.size < this.maxEntries) break;
+      this.entries.delete(old);
+    }
+    this.entries.set(key, { tokens: Math.max(-this.burst, tokens - cost), updated: t });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private refilled(entry: Entry, t: number): number {
+    return Math.min(this.burst, entry.tokens + (t - entry.updated) / this.refillSeconds);
+  }
+}
+
+/**
  * The rate-limit key of a client address: an IPv4 address as is (also when written IPv4-mapped,
  * `::ffff:a.b.c.d`), an IPv6 address by its /64 prefix (one host usually owns a whole /64, so
  * counting single IPv6 addresses would give it 2^64 budgets).

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { requestLog } from './http-fast.js';
+import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
@@ -15,6 +16,7 @@ import {
   type PredictRequest,
   type RecommendationsRequest,
 } from './schemas.js';
+import { timeSlicer } from './time-slice.js';
 import { parseOrThrow, validateBody } from './validate.js';
 import type { Recommender } from '@reelrank/serving';
 import type { StoredRating } from '@reelrank/feedback';
@@ -97,6 +99,8 @@ export function apiRouter(
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
+    /** Per-identity budgets (identity-limits.ts): fold-ins here, ratings and new users in ratings-routes.ts. */
+    limits: IdentityLimits;
     /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
@@ -112,11 +116,13 @@ export function apiRouter(
   };
 
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
-  const { fresh } = options;
+  const { fresh, limits } = options;
+  /** Charges one fold-in to the caller, asked only when a fold is about to happen (not on a cache hit). */
+  const foldCharge = (req: Request, res: Response) => () => limits.charge(res, limitSubject(req, res), { folds: 1 });
   router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), async (req, res) => {
     const body = req.body as RecommendationsRequest;
     const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id);
+    const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
     const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
     const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
     options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
@@ -126,6 +132,7 @@ export function apiRouter(
   router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
+    if (ratings.length > 0) limits.charge(res, limitSubject(req, res), { folds: 1 });
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
     options.observe?.answer(result.strategy);
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
@@ -134,7 +141,7 @@ export function apiRouter(
   router.post('/predict', validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id);
+    const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
     if (folded && folded.usable > 0) options.observe?.predictedFolded();
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
@@ -145,7 +152,14 @@ export function apiRouter(
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
     const folded = new Map<number, Awaited<ReturnType<FreshUsers['folded']>>>();
-    for (const p of pairs) if (!folded.has(p.user_id)) folded.set(p.user_id, await fresh.folded(recommender, p.user_id));
+    // Each user's store read and fold-in is synchronous work: other requests run in between.
+    const pause = timeSlicer();
+    const charge = foldCharge(req, res);
+    for (const p of pairs) {
+      if (folded.has(p.user_id)) continue;
+      folded.set(p.user_id, await fresh.folded(recommender, p.user_id, charge));
+      await pause();
+    }
     // One fold-in answer per request that used any folded-in user (like /predict), not one per pair.
     if ([...folded.values()].some((user) => user && user.usable > 0)) options.observe?.predictedFolded();
     const predicted = (p: (typeof pairs)[number], i: number) => {
@@ -155,7 +169,7 @@ export function apiRouter(
     res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
   });
 
-  router.use(ratingsRouter(model, fresh, options.observe));
+  router.use(ratingsRouter(model, fresh, limits, options.observe));
 
   router.get('/movies', (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
