@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
-import { isWorkerMessage } from './lib/cluster-messages.js';
+import { isRelayed, isWorkerMessage } from './lib/cluster-messages.js';
 import { primaryMetricsHub } from './lib/cluster-metrics.js';
 
 /**
@@ -24,6 +24,7 @@ import { primaryMetricsHub } from './lib/cluster-metrics.js';
  *              POST /admin/reload on any worker triggers the same for the other workers.
  *   admin      a failed admin authentication on one worker is passed on to the others, so the
  *              failure budget per client address is the cluster's, not each worker's.
+ *   limits     likewise what an identity spends of its budgets (ratings, new users, fold-ins).
  *   crash      a worker that dies unexpectedly is replaced after a back-off (0.5 s doubling to
  *              30 s while crashes keep coming within a minute).
  */
@@ -80,11 +81,11 @@ function primary(): void {
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
-    } else if (message.type === 'reelrank:admin-auth-failed') {
-      // Every worker counts every failure, so an address's budget does not grow with the worker count.
+    } else if (isRelayed(message)) {
+      // Every worker counts every admin failure and every spending of a per-identity budget, so
+      // an address's or identity's budget does not grow with the worker count.
       for (const other of slots.values()) {
-        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected())
-          other.worker.send({ type: message.type, client: message.client });
+        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected()) other.worker.send(message);
       }
     } else if (message.type === 'reelrank:admin-reloaded') {
       logger.info(`worker ${worker.id} reloaded model ${message.version} via /admin/reload; reloading the other workers`);

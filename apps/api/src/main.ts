@@ -7,7 +7,8 @@ import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { isAdminAuthFailed, tellPrimary } from './lib/cluster-messages.js';
+import { isAdminAuthFailed, isLimitSpent, tellPrimary } from './lib/cluster-messages.js';
+import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -75,9 +76,15 @@ function main(): void {
   // Cluster: failed admin authentications are shared with the other workers through the primary.
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
+  // Cluster: so are the per-identity budgets (each worker spends what the others spent).
+  const limits = new IdentityLimits(
+    config.limits,
+    worker ? (kind, subject, cost) => tellPrimary({ type: 'reelrank:limit-spent', kind, subject, cost }) : undefined,
+  );
   if (worker) {
     process.on('message', (message: unknown) => {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
+      else if (isLimitSpent(message)) limits.spentElsewhere(message.kind, message.subject, message.cost);
     });
   }
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
@@ -91,6 +98,7 @@ function main(): void {
     config,
     logger,
     admin: { token: env.adminToken, failures, onAuthFailure },
+    limits,
     workerId: worker?.id,
     registry,
     metrics,

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { MetricsMessage } from './cluster-metrics.js';
+import { LIMIT_KINDS, type LimitKind } from './limit-kinds.js';
 
 /**
  * What a cluster worker (src/main.ts run by src/cluster.ts) tells the primary over the IPC channel.
@@ -14,6 +15,8 @@ export type WorkerMessage =
   | { type: 'reelrank:admin-reloaded'; version: string }
   /** A failed admin authentication from `client`: the primary passes it on to the other workers. */
   | AdminAuthFailed
+  /** An identity spent some of a per-identity budget: the primary passes it on to the other workers. */
+  | LimitSpent
   /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
   | MetricsMessage;
 
@@ -22,6 +25,24 @@ export interface AdminAuthFailed {
   type: 'reelrank:admin-auth-failed';
   client: string;
 }
+
+/** Worker -> primary, and primary -> the other workers (each spends it from its own IdentityLimits). */
+export interface LimitSpent {
+  type: 'reelrank:limit-spent';
+  kind: LimitKind;
+  subject: string;
+  cost: number;
+}
+
+export function isLimitSpent(value: unknown): value is LimitSpent {
+  if (!isWorkerMessage(value) || value.type !== 'reelrank:limit-spent') return false;
+  const m = value as Partial<LimitSpent>;
+  return LIMIT_KINDS.includes(m.kind as LimitKind) && typeof m.subject === 'string' && typeof m.cost === 'number' && Number.isFinite(m.cost);
+}
+
+/** The messages the primary passes from one worker to all the others. */
+export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | LimitSpent =>
+  value.type === 'reelrank:admin-auth-failed' || value.type === 'reelrank:limit-spent';
 
 export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {
   return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-failed' && typeof (value as { client?: unknown }).client === 'string';

@@ -88,15 +88,17 @@ function get(
   method = 'GET',
   headers: Record<string, string> = {},
   localAddress?: string,
+  body?: string,
 ): Promise<{ status: number; worker: string | undefined; body: string }> {
   return new Promise((done, fail) => {
-    const req = httpRequest(url, { agent: false, method, headers, localAddress }, (res) => {
+    const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest(url, { agent: false, method, headers: sent, localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body }));
     });
     req.on('error', fail);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -146,7 +148,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
     expect(proc.output()).toMatch(/exited during start-up/);
   }, 60_000);
 
-  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
+  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures and per-identity budgets are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const proc = startCluster({
@@ -154,6 +156,8 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       REELRANK_MODELS_DIR: artifacts.modelsDir,
       PORT: String(port),
       REELRANK_ADMIN_TOKEN: 'cluster-secret',
+      REELRANK_LIMIT_RATINGS_BURST: '3',
+      REELRANK_LIMIT_RATINGS_PER_SECOND: '0.01',
     });
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -192,6 +196,17 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(guesses.map((g) => g.status)).toEqual([...Array(5).fill(403), ...Array(7).fill(429)]);
       const operator = await get(`${base}/admin/reload`, 'POST', { authorization: 'Bearer cluster-secret' }, '127.0.0.1');
       expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
+
+      // So does what an identity spends of its budgets: ratings from 127.0.0.3, dealt to both workers,
+      // use up one budget of 3 (not 3 per worker).
+      const writes: Array<{ status: number; worker: string | undefined }> = [];
+      for (let i = 0; i < 6; i++) {
+        const rating = JSON.stringify({ user_id: 1, movie_id: [20, 30, 40, 60, 70, 90][i], rating: 4 });
+        writes.push(await get(`${base}/ratings`, 'POST', {}, '127.0.0.3', rating));
+        await new Promise((r) => setTimeout(r, 50)); // the primary passes each spending on
+      }
+      expect(new Set(writes.map((w) => w.worker))).toEqual(new Set(['1', '2']));
+      expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 429, 429, 429]);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { LimitsConfig } from '@reelrank/config';
 import { ApiError } from './errors.js';
+import { LIMIT_KINDS, type LimitKind } from './limit-kinds.js';
 import { clientKey, KeyedBuckets } from './rate-limit.js';
 
 /**
@@ -11,8 +12,7 @@ import { clientKey, KeyedBuckets } from './rate-limit.js';
  * it to the others through the primary, which spend it too: the budgets are the cluster's).
  */
 
-export type LimitKind = 'ratings' | 'newUsers' | 'folds';
-export const LIMIT_KINDS: readonly LimitKind[] = ['ratings', 'newUsers', 'folds'];
+export { LIMIT_KINDS, type LimitKind };
 
 /**
  * Who a request counts against: the identity another middleware put in `res.locals.identity`
