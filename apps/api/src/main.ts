@@ -7,7 +7,7 @@ import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { isAdminAuthFailed, isLimitSpent, tellPrimary } from './lib/cluster-messages.js';
+import { isAdminAuthFailed, isAdminAuthOk, isLimitSpent, tellPrimary } from './lib/cluster-messages.js';
 import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { FailureLimiter } from './lib/rate-limit.js';
@@ -74,8 +74,10 @@ function main(): void {
   };
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
-  const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
+  const globalCap = { burst: config.limits.adminGlobalBurst, refillSeconds: config.limits.adminGlobalRefillSeconds };
+  const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds, undefined, undefined, globalCap);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
+  const onAuthSuccess = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-ok', client }) : undefined;
   // Cluster: so are the per-identity budgets (each worker spends what the others spent).
   const limits = new IdentityLimits(
     config.limits,
@@ -84,6 +86,7 @@ function main(): void {
   if (worker) {
     process.on('message', (message: unknown) => {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
+      else if (isAdminAuthOk(message)) failures.clear(message.client);
       else if (isLimitSpent(message)) limits.spentElsewhere(message.kind, message.subject, message.cost);
     });
   }
@@ -97,7 +100,7 @@ function main(): void {
     models: holder,
     config,
     logger,
-    admin: { token: env.adminToken, failures, onAuthFailure },
+    admin: { token: env.adminToken, failures, onAuthFailure, onAuthSuccess },
     limits,
     workerId: worker?.id,
     registry,

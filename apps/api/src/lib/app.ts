@@ -93,6 +93,7 @@ export function createApp(options: CreateAppOptions): Express {
     token: env.adminToken,
     burst: env.adminBurst,
     refillSeconds: env.adminRefillSeconds,
+    globalCap: { burst: limits.config.adminGlobalBurst, refillSeconds: limits.config.adminGlobalRefillSeconds },
     ...options.admin,
     holder: options.models,
   };

@@ -15,6 +15,8 @@ export type WorkerMessage =
   | { type: 'reelrank:admin-reloaded'; version: string }
   /** A failed admin authentication from `client`: the primary passes it on to the other workers. */
   | AdminAuthFailed
+  /** A successful admin authentication from `client`: the other workers forget its failures and trust it. */
+  | AdminAuthOk
   /** An identity spent some of a per-identity budget: the primary passes it on to the other workers. */
   | LimitSpent
   /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
@@ -41,8 +43,17 @@ export function isLimitSpent(value: unknown): value is LimitSpent {
 }
 
 /** The messages the primary passes from one worker to all the others. */
-export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | LimitSpent =>
-  value.type === 'reelrank:admin-auth-failed' || value.type === 'reelrank:limit-spent';
+export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | AdminAuthOk | LimitSpent =>
+  value.type === 'reelrank:admin-auth-failed' || value.type === 'reelrank:admin-auth-ok' || value.type === 'reelrank:limit-spent';
+
+export interface AdminAuthOk {
+  type: 'reelrank:admin-auth-ok';
+  client: string;
+}
+
+export function isAdminAuthOk(value: unknown): value is AdminAuthOk {
+  return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-ok' && typeof (value as { client?: unknown }).client === 'string';
+}
 
 export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {
   return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-failed' && typeof (value as { client?: unknown }).client === 'string';

@@ -6,7 +6,7 @@ import { requestLog } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
+import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
   MAX_ID,
@@ -37,6 +37,8 @@ export interface AdminOptions {
   refillSeconds?: number;
   /** Most client addresses the failure limiter remembers at once (default 10,000). */
   maxTrackedClients?: number;
+  /** Failures of all addresses together (rate-limit.ts FailureLimiter); absent: per address only. */
+  globalCap?: GlobalFailureCap;
   /**
    * The failure limiter to use instead of a new one, and a callback for each failure: a cluster
    * worker (main.ts) shares its failures with the other workers through these, so the budget is
@@ -44,6 +46,8 @@ export interface AdminOptions {
    */
   failures?: FailureLimiter;
   onAuthFailure?: (client: string) => void;
+  /** Told each successful authentication (a cluster worker passes it on, so every worker trusts that address). */
+  onAuthSuccess?: (client: string) => void;
 }
 
 /** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
@@ -238,7 +242,7 @@ export function apiRouter(
   const admin = options.admin ?? {};
   const burst = admin.burst ?? 5;
   const refillSeconds = admin.refillSeconds ?? 2;
-  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients, undefined, admin.globalCap);
   const failed = (client: string) => {
     failures.fail(client);
     admin.onAuthFailure?.(client);
@@ -267,6 +271,7 @@ export function apiRouter(
       throw new ApiError(403, 'forbidden', 'Invalid admin token', [{ field: 'authorization', message: 'token not accepted' }]);
     }
     failures.clear(client);
+    admin.onAuthSuccess?.(client);
     const taken = reloads.take();
     if (!taken.ok) tooMany(res, taken.retryAfterSeconds, 'Too many admin reloads');
     next();
