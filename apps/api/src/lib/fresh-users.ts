@@ -1,5 +1,6 @@
 import type { RatingsStore } from '@reelrank/feedback';
 import type { FoldedUser, Recommender } from '@reelrank/serving';
+import { TurnGate } from './turn-gate.js';
 
 /**
  * Users who posted ratings, folded in at request time: the next /recommendations or /predict of such
@@ -12,7 +13,9 @@ import type { FoldedUser, Recommender } from '@reelrank/serving';
  * keyed by that version, so repeated requests do not fold again; the least recently used users are
  * dropped beyond `maxUsers`. A fold uses the user's newest `maxRatings` posted ratings (by the order
  * posted; the older ones are still never recommended back), so its cost is bounded whatever a user
- * posted, and `beforeFold` is told each fold before it is done (limits.ts charges the caller for it).
+ * posted; `beforeFold` is told each fold and how many posted ratings it folds before it is done
+ * (identity-limits.ts charges the caller), and every fold waits for its turn of `turns` (one fold
+ * per event-loop turn in the process; the new-user route takes its turns there too).
  *
  * When the store fails (a PostgreSQL server down or unreachable), reads keep being answered from
  * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
@@ -27,6 +30,7 @@ export interface StoreStatus {
 export class FreshUsers {
   private readonly caches = new WeakMap<Recommender, Map<number, { version: number; folded: FoldedUser }>>();
 
+  readonly turns = new TurnGate();
   private retryAt = 0;
   /** The store's last failure while it is being answered from memory (undefined once it answers again). */
   storeError: Error | undefined;
@@ -70,7 +74,7 @@ export class FreshUsers {
   }
 
   /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
-  async folded(recommender: Recommender, userId: number, beforeFold?: () => void): Promise<FoldedUser | undefined> {
+  async folded(recommender: Recommender, userId: number, beforeFold?: (ratings: number) => void): Promise<FoldedUser | undefined> {
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
     if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
@@ -95,7 +99,12 @@ export class FreshUsers {
     }
   }
 
-  private async fold(recommender: Recommender, userId: number, cache: Map<number, { version: number; folded: FoldedUser }>, beforeFold?: () => void) {
+  private async fold(
+    recommender: Recommender,
+    userId: number,
+    cache: Map<number, { version: number; folded: FoldedUser }>,
+    beforeFold?: (ratings: number) => void,
+  ) {
     const version = await this.ask(() => this.store.userVersion(userId));
     if (version === 0) return undefined;
     const hit = cache.get(userId);
@@ -107,7 +116,8 @@ export class FreshUsers {
     const stored = await this.ask(() => this.store.forUser(userId));
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
-    beforeFold?.();
+    beforeFold?.(Math.min(posted.length, this.maxRatings));
+    await this.turns.turn();
     const newest = posted.length > this.maxRatings ? [...posted].sort((a, b) => b.id - a.id) : posted;
     const older = newest.slice(this.maxRatings).map((r) => r.movieId);
     const folded = recommender.foldUser(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older);

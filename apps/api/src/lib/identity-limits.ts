@@ -6,7 +6,7 @@ import { clientKey, KeyedBuckets } from './rate-limit.js';
 
 /**
  * What one identity may make the API do, per identity (config `limits`): ratings written, new users
- * started (user ids without posted ratings before) and fold-ins caused, each a token bucket. A
+ * started (user ids without posted ratings before) and ratings folded in, each a token bucket. A
  * request over any budget is refused whole with 429 + Retry-After before anything is spent; one
  * within all of them spends them together. `onSpend` is told each spending (a cluster worker passes
  * it to the others through the primary, which spend it too: the budgets are the cluster's).
@@ -35,12 +35,12 @@ export class IdentityLimits {
     this.buckets = {
       ratings: new KeyedBuckets(config.ratingsBurst, 1 / config.ratingsPerSecond, max),
       newUsers: new KeyedBuckets(config.newUsersBurst, 3600 / config.newUsersPerHour, max),
-      folds: new KeyedBuckets(config.foldsBurst, 1 / config.foldsPerSecond, max),
+      folds: new KeyedBuckets(config.foldRatingsBurst, 1 / config.foldRatingsPerSecond, max),
     };
     this.describe = {
       ratings: `ratings written (${config.ratingsPerSecond}/s, ${config.ratingsBurst} at once)`,
       newUsers: `new user ids started (${config.newUsersPerHour}/hour, ${config.newUsersBurst} at once)`,
-      folds: `fold-ins caused (${config.foldsPerSecond}/s, ${config.foldsBurst} at once)`,
+      folds: `ratings folded in (${config.foldRatingsPerSecond}/s, ${config.foldRatingsBurst} at once)`,
     };
   }
 

@@ -93,25 +93,20 @@ describe('limits per identity: fold-in bounds, ratings and new users per identit
     expect(await store.userVersion(8)).toBe(0); // all or nothing
   });
 
-  it('when an identity causes more fold-ins than its budget, then 429; cached folds cost nothing', async () => {
-    const app = appWith({ foldsBurst: 2, foldsPerSecond: 0.01 });
+  it('when an identity has more ratings folded in than its budget, then 429; a new-user request costs its ratings, a refold the posted ratings, a cached fold nothing', async () => {
+    const app = appWith({ foldRatingsBurst: 4, foldRatingsPerSecond: 0.01 });
     await request(app).post('/ratings').send({ user_id: 9, movie_id: 30, rating: 5 }).expect(201);
-    await request(app).post('/recommendations').send({ user_id: 9 }).expect(200); // fold 1
+    await request(app).post('/recommendations').send({ user_id: 9 }).expect(200); // folds 1 posted rating
     for (let i = 0; i < 3; i++) await request(app).post('/predict').send({ user_id: 9, movie_id: 20 }).expect(200); // cached
-    await request(app)
-      .post('/recommendations/new-user')
-      .send({ ratings: [{ movie_id: 10, rating: 5 }] })
-      .expect(200); // fold 2
-    const refused = await request(app)
-      .post('/recommendations/new-user')
-      .send({ ratings: [{ movie_id: 10, rating: 5 }] })
-      .expect(429);
-    expect(refused.body.error.message).toMatch(/fold-ins/);
+    const two = [10, 50].map((movie_id) => ({ movie_id, rating: 5 }));
+    await request(app).post('/recommendations/new-user').send({ ratings: two }).expect(200); // 2 more: 3 of 4 spent
+    const refused = await request(app).post('/recommendations/new-user').send({ ratings: two }).expect(429);
+    expect(refused.body.error.message).toMatch(/ratings folded in/);
     await request(app).post('/ratings').send({ user_id: 9, movie_id: 40, rating: 5 }).expect(201);
     await request(app)
       .post('/predict/batch')
       .send({ pairs: [{ user_id: 9, movie_id: 20 }] })
-      .expect(429); // a refold is a fold
+      .expect(429); // a refold of 2 posted ratings
     await request(app).post('/recommendations/new-user').send({ ratings: [] }).expect(200); // folds nothing
   });
 });

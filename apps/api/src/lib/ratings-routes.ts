@@ -47,12 +47,14 @@ export function ratingsRouter(
   router.post('/ratings', async (req, res) => {
     const body: unknown = req.body;
     const batch = typeof body === 'object' && body !== null && 'ratings' in body;
+    const subject = limitSubject(req, res);
+    // An identity out of budget is refused before its body is validated or the store is read.
+    const posted = batch ? (body as { ratings: unknown }).ratings : undefined;
+    limits.check(res, subject, { ratings: Array.isArray(posted) ? posted.length : 1 });
     const items: RatingInput[] = batch ? parseOrThrow(ratingsBatch, body).ratings : [parseOrThrow(ratingInput, body)];
     const recommender = model();
     const unknown = [...new Set(items.map((r) => r.movie_id).filter((id) => !recommender.hasMovie(id)))];
     if (unknown.length) throw movieNotFound(unknown, batch ? 'ratings.movie_id' : 'movie_id');
-    const subject = limitSubject(req, res);
-    limits.check(res, subject, { ratings: items.length }); // refused before the store is read
     let newUsers: number;
     try {
       newUsers = await newUsersWithinCap(items, batch ? 'ratings.user_id' : 'user_id');

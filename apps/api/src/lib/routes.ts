@@ -121,8 +121,8 @@ export function apiRouter(
 
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
   const { fresh, limits } = options;
-  /** Charges one fold-in to the caller, asked only when a fold is about to happen (not on a cache hit). */
-  const foldCharge = (req: Request, res: Response) => () => limits.charge(res, limitSubject(req, res), { folds: 1 });
+  /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
+  const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   router.post('/recommendations', validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)), async (req, res) => {
     const body = req.body as RecommendationsRequest;
     const recommender = model();
@@ -133,10 +133,13 @@ export function apiRouter(
     res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
   });
 
-  router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
+  router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
-    if (ratings.length > 0) limits.charge(res, limitSubject(req, res), { folds: 1 });
+    if (ratings.length > 0) {
+      limits.charge(res, limitSubject(req, res), { folds: ratings.length });
+      await fresh.turns.turn();
+    }
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
     options.observe?.answer(result.strategy);
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });

@@ -299,14 +299,14 @@ export const limitsConfigSchema = z
       .max(1000)
       .default(100)
       .describe('Distinct users one POST /predict/batch may name, each possibly folded in (env REELRANK_LIMIT_FOLD_MAX_USERS)'),
-    foldsPerSecond: z
+    foldRatingsPerSecond: z
       .number()
       .positive()
-      .default(20)
+      .default(200)
       .describe(
-        'Fold-ins one identity may cause per second, sustained (env REELRANK_LIMIT_FOLDS_PER_SECOND): a user folded again after new ratings, a new-user request',
+        'Ratings one identity may have folded in per second, sustained (env REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND): a new-user request costs its ratings, a user folded again after new ratings the posted ratings folded',
       ),
-    foldsBurst: positiveInt.default(200).describe('Fold-ins one identity may cause at once (env REELRANK_LIMIT_FOLDS_BURST)'),
+    foldRatingsBurst: positiveInt.default(2000).describe('Ratings one identity may have folded in at once (env REELRANK_LIMIT_FOLD_RATINGS_BURST)'),
     ratingsPerSecond: z
       .number()
       .positive()
