@@ -61,11 +61,20 @@ export async function paced(rate: number, seconds: number, task: (i: number, sch
 }
 
 /** One HTTP request with a JSON body over `agent` (keep-alive sockets); never rejects: a socket error is status 0. */
-export function sendJson(agent: Agent, url: string, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+export function sendJson(
+  agent: Agent,
+  url: string,
+  method: string,
+  path: string,
+  body?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((done) => {
-    const headers: Record<string, string | number> =
-      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers: Record<string, string | number> = {
+      ...extraHeaders,
+      ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+    };
     const req = httpRequest({ hostname, port, agent, method, path, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
