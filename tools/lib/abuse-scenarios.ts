@@ -5,6 +5,7 @@
  */
 import type { Agent } from 'node:http';
 import { sendJson } from './bench-kit';
+import { LIFTED_BUDGETS } from './processes';
 
 export interface AbuseContext {
   url: string;
@@ -34,17 +35,6 @@ export interface AbuseScenario {
   /** After the measured window (not timed). */
   finish?(ctx: AbuseContext): Promise<void>;
 }
-
-/** Every budget of one identity lifted: the fold storm then measures what yielding alone does. */
-export const LIFTED_BUDGETS: Record<string, string> = {
-  REELRANK_LIMIT_FOLD_MAX_USERS: '1000',
-  REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND: '1000000',
-  REELRANK_LIMIT_FOLD_RATINGS_BURST: '1000000',
-  REELRANK_LIMIT_RATINGS_PER_SECOND: '1000000',
-  REELRANK_LIMIT_RATINGS_BURST: '1000000',
-  REELRANK_LIMIT_NEW_USERS_PER_HOUR: '1000000',
-  REELRANK_LIMIT_NEW_USERS_BURST: '1000000',
-};
 
 const LOOPS = 4;
 

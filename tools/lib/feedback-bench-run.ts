@@ -14,7 +14,7 @@ import { openPostgresRatingsStore, openSqliteRatingsStore } from '@reelrank/feed
 import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../pg/throwaway';
 import { paced, quantile, sendJson } from './bench-kit';
-import { startApi } from './processes';
+import { LIFTED_BUDGETS, startApi } from './processes';
 
 export interface FeedbackBenchOptions {
   store: 'sqlite' | 'postgres';
@@ -124,6 +124,7 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
       REELRANK_RATINGS_DB: storePath,
       DATABASE_URL: databaseUrl, // undefined: not passed on, so a DATABASE_URL of the caller's shell cannot leak in
       REELRANK_WORKERS: String(o.workers),
+      ...LIFTED_BUDGETS, // one client writing 1,000+ ratings/s for thousands of users
     },
   });
   const { url } = api;
