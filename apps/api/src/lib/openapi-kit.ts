@@ -58,6 +58,16 @@ export const notReady = errorResponse(
   'model_not_ready',
   'No model is loaded yet; retry shortly (see GET /ready)',
 );
+/** A per-identity budget (config `limits`) spent: the request was refused whole; Retry-After says when to retry. */
+export const rateLimited = {
+  ...errorResponse(
+    "Over one of the caller's budgets (ratings written, new users started, ratings folded in); nothing was done",
+    429,
+    'rate_limited',
+    'Too many ratings folded in (200/s, 2000 at once) by this client; retry in 3 s',
+  ),
+  headers: { 'Retry-After': { description: 'Seconds until the request can pass', schema: { type: 'integer', minimum: 1 } } },
+};
 /** The admin routes' authentication failures (POST /admin/reload, POST /admin/models/{version}/activate). */
 export const unauthorized = errorResponse('No bearer token', 401, 'unauthorized', 'Missing bearer token');
 export const forbidden = errorResponse('Wrong token, or admin disabled (no token configured)', 403, 'forbidden', 'Invalid admin token');
