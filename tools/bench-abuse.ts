@@ -13,7 +13,10 @@
  *   health   GET /health paced at 20/s from 127.0.0.1.
  *
  * Prints one table: per scenario the abusive requests by answer (2xx, 429, other 4xx), /health p99 and
- * the good client's p99 against the goals (<= 100 ms and <= 50 ms), and per route what the abuser got.
+ * the good client's p99 against the goals (<= 100 ms and <= 50 ms), the server's CPU (share of one core)
+ * and the machine's busy share (all cores, other jobs included: a busy machine delays every answer; the
+ * reference scenario without abuse shows what the machine gives at the time), and per route what the
+ * abuser got.
  *
  * Data: --dataset=synthetic-small (default; built with the stages into data/ and models/ when missing).
  * Options: --seconds=20 --rate=200 --only=<scenario names, comma separated> --log-level=warn
@@ -22,11 +25,12 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '@reelrank/random';
 import { ABUSE_SCENARIOS, type AbuseScenario } from './lib/abuse-scenarios';
 import { idsFromArtifacts, markdownTable, paced, parseFlags, positiveIntFlag, quantile, sendJson } from './lib/bench-kit';
+import { cpuSeconds, machineBusySeconds } from './lib/proc-stats';
 import { runStageProcess, startApi, WORKSPACE_ROOT } from './lib/processes';
 
 const args = parseFlags();
@@ -56,6 +60,9 @@ interface Outcome {
   good: number[];
   goodFailed: number;
   notes: string[];
+  /** Over the measured window: the server's CPU share of one core, and the whole machine's busy share of all cores (others' jobs too). */
+  serverCpu: number;
+  machineBusy: number;
 }
 
 async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; movieIds: Int32Array }): Promise<Outcome> {
@@ -74,7 +81,7 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
       ...scenario.env,
     },
   });
-  const outcome: Outcome = { scenario, byRoute: new Map(), health: [], good: [], goodFailed: 0, notes: [] };
+  const outcome: Outcome = { scenario, byRoute: new Map(), health: [], good: [], goodFailed: 0, notes: [], serverCpu: NaN, machineBusy: NaN };
   const good = new Agent({ keepAlive: true, maxSockets: 64, localAddress: '127.0.0.1' });
   const random = seededRandom(2026);
   try {
@@ -82,6 +89,7 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
     await paced(RATE, 2, async () => void (await sendJson(good, api.url, 'POST', '/recommendations', recommendBody(ids.userIds, random))));
     const attack = abuserProcess(scenario, api.url, adminToken, outcome);
     await attack.started;
+    const before = { at: performance.now(), server: cpuSeconds([api.child.pid]), machine: machineBusySeconds() };
     const goodClient = paced(RATE, SECONDS, async (_i, at) => {
       const { status, text } = await sendJson(good, api.url, 'POST', '/recommendations', recommendBody(ids.userIds, random));
       outcome.good.push(performance.now() - at);
@@ -94,7 +102,11 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
       await sendJson(good, api.url, 'GET', '/health');
       outcome.health.push(performance.now() - at);
     });
-    await Promise.all([attack.done, goodClient, health]);
+    await Promise.all([goodClient, health]);
+    const seconds = (performance.now() - before.at) / 1000;
+    outcome.serverCpu = (cpuSeconds([api.child.pid]) - before.server) / seconds;
+    outcome.machineBusy = (machineBusySeconds() - before.machine) / seconds / availableParallelism();
+    await attack.done;
   } finally {
     good.destroy();
     console.error(`${scenario.name}: stopping the server: ${await api.stop()}`);
@@ -197,7 +209,20 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     markdownTable(
-      ['scenario', 'abusive requests', '2xx', '429', 'other 4xx', '5xx/errors', '/health p99 ms', 'good p99 ms', 'good non-2xx', 'goals'],
+      [
+        'scenario',
+        'abusive requests',
+        '2xx',
+        '429',
+        'other 4xx',
+        '5xx/errors',
+        '/health p99 ms',
+        'good p99 ms',
+        'good non-2xx',
+        'server CPU',
+        'machine busy',
+        'goals',
+      ],
       outcomes.map((o) => {
         const s = summarize(o);
         const met = p99(o.health) <= GOALS.health && p99(o.good) <= GOALS.good && o.goodFailed === 0;
@@ -212,6 +237,8 @@ async function main(): Promise<void> {
           String(p99(o.health)),
           String(p99(o.good)),
           String(o.goodFailed),
+          `${Math.round(o.serverCpu * 100)} %`,
+          `${Math.round(o.machineBusy * 100)} %`,
           met ? 'met' : 'MISSED',
         ];
       }),
