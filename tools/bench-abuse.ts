@@ -5,7 +5,8 @@
  * process, a fresh ratings store in the OS temp folder, the default limits unless the scenario lifts
  * them) on a data set's model; then for --seconds, at once:
  *
- *   abuser   the scenario's requests at full speed (4 closed loops) from 127.0.0.2, in a process of its
+ *   abuser   the scenario's requests at full speed (--abuser-loops closed loops, each sending its next
+ *            request as soon as it has an answer) from 127.0.0.2, in a process of its
  *            own (this file with --abuser=<scenario>: its JSON tallies on stdout), so building its
  *            bodies does not delay the measuring client;
  *   good     POST /recommendations of data-set users paced at --rate req/s from 127.0.0.1 (open loop,
@@ -13,13 +14,14 @@
  *   health   GET /health paced at 20/s from 127.0.0.1.
  *
  * Prints one table: per scenario the abusive requests by answer (2xx, 429, other 4xx), /health p99 and
- * the good client's p99 against the goals (<= 100 ms and <= 50 ms), the server's CPU (share of one core)
+ * the good client's p99 against the goals (<= 100 ms and <= 50 ms), the server's own event-loop delay
+ * (tools/lib/event-loop-probe.mjs, loaded with NODE_OPTIONS), the server's CPU (share of one core)
  * and the machine's busy share (all cores, other jobs included: a busy machine delays every answer; the
  * reference scenario without abuse shows what the machine gives at the time), and per route what the
  * abuser got.
  *
  * Data: --dataset=synthetic-small (default; built with the stages into data/ and models/ when missing).
- * Options: --seconds=20 --rate=200 --only=<scenario names, comma separated> --log-level=warn
+ * Options: --seconds=20 --rate=200 --abuser-loops=2 --only=<scenario names, comma separated> --log-level=warn
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -38,6 +40,7 @@ const DATASET = args.dataset ?? 'synthetic-small';
 const SECONDS = positiveIntFlag('seconds', args.seconds, 20);
 const RATE = positiveIntFlag('rate', args.rate, 200);
 const ONLY = args.only ? new Set(args.only.split(',')) : undefined;
+const LOOPS = positiveIntFlag('abuser-loops', args['abuser-loops'], 2);
 const HEALTH_RATE = 20;
 const GOALS = { health: 100, good: 50 };
 
@@ -63,6 +66,8 @@ interface Outcome {
   /** Over the measured window: the server's CPU share of one core, and the whole machine's busy share of all cores (others' jobs too). */
   serverCpu: number;
   machineBusy: number;
+  /** The server's event-loop delay over the window (tools/lib/event-loop-probe.mjs): the largest of its half-second p99s, and the max. */
+  loopDelay: { p99: number; max: number };
 }
 
 async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; movieIds: Int32Array }): Promise<Outcome> {
@@ -78,10 +83,21 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
       REELRANK_RATINGS_DB: join(storeDir, `${DATASET}.ratings.db`),
       REELRANK_ADMIN_TOKEN: adminToken,
       DATABASE_URL: undefined,
+      NODE_OPTIONS: `--import ${join(__dirname, 'lib', 'event-loop-probe.mjs')}`,
       ...scenario.env,
     },
   });
-  const outcome: Outcome = { scenario, byRoute: new Map(), health: [], good: [], goodFailed: 0, notes: [], serverCpu: NaN, machineBusy: NaN };
+  const outcome: Outcome = {
+    scenario,
+    byRoute: new Map(),
+    health: [],
+    good: [],
+    goodFailed: 0,
+    notes: [],
+    serverCpu: NaN,
+    machineBusy: NaN,
+    loopDelay: { p99: NaN, max: NaN },
+  };
   const good = new Agent({ keepAlive: true, maxSockets: 64, localAddress: '127.0.0.1' });
   const random = seededRandom(2026);
   try {
@@ -89,7 +105,7 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
     await paced(RATE, 2, async () => void (await sendJson(good, api.url, 'POST', '/recommendations', recommendBody(ids.userIds, random))));
     const attack = abuserProcess(scenario, api.url, adminToken, outcome);
     await attack.started;
-    const before = { at: performance.now(), server: cpuSeconds([api.child.pid]), machine: machineBusySeconds() };
+    const before = { at: performance.now(), server: cpuSeconds([api.child.pid]), machine: machineBusySeconds(), output: api.output() };
     const goodClient = paced(RATE, SECONDS, async (_i, at) => {
       const { status, text } = await sendJson(good, api.url, 'POST', '/recommendations', recommendBody(ids.userIds, random));
       outcome.good.push(performance.now() - at);
@@ -106,6 +122,7 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
     const seconds = (performance.now() - before.at) / 1000;
     outcome.serverCpu = (cpuSeconds([api.child.pid]) - before.server) / seconds;
     outcome.machineBusy = (machineBusySeconds() - before.machine) / seconds / availableParallelism();
+    outcome.loopDelay = loopDelays(before.output, api.output());
     await attack.done;
   } finally {
     good.destroy();
@@ -119,8 +136,18 @@ async function runScenario(scenario: AbuseScenario, ids: { userIds: Int32Array; 
 function abuserProcess(scenario: AbuseScenario, url: string, adminToken: string, outcome: Outcome): { started: Promise<void>; done: Promise<void> } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', __filename, `--abuser=${scenario.name}`, `--url=${url}`, `--seconds=${SECONDS}`, `--dataset=${DATASET}`],
-    { cwd: WORKSPACE_ROOT, env: { ...process.env, REELRANK_BENCH_ADMIN_TOKEN: adminToken }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      '--import',
+      'tsx',
+      __filename,
+      `--abuser=${scenario.name}`,
+      `--url=${url}`,
+      `--seconds=${SECONDS}`,
+      `--dataset=${DATASET}`,
+      `--abuser-loops=${LOOPS}`,
+      `--admin-token=${adminToken}`,
+    ],
+    { cwd: WORKSPACE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let text = '';
   let started!: () => void;
@@ -155,8 +182,9 @@ async function abuser(name: string): Promise<void> {
     agent,
     ...idsFromArtifacts(join(dataDir, `${DATASET}.db`), join(modelsDir, DATASET)),
     random: seededRandom(2027),
-    adminToken: process.env.REELRANK_BENCH_ADMIN_TOKEN ?? '',
+    adminToken: args['admin-token'] ?? '',
     deadline: 0,
+    loops: LOOPS,
     tally(route: string, status: number) {
       const counts = byRoute.get(route) ?? new Map<number, number>();
       counts.set(status, (counts.get(status) ?? 0) + 1);
@@ -171,6 +199,15 @@ async function abuser(name: string): Promise<void> {
   await scenario.finish?.(ctx);
   agent.destroy();
   console.log(JSON.stringify({ byRoute: [...byRoute].map(([route, counts]) => [route, [...counts]]), notes }));
+}
+
+/** The probe's lines printed between two snapshots of the server's output (the last 64 kB, so matched by overlap). */
+function loopDelays(before: string, after: string): { p99: number; max: number } {
+  const tail = before.slice(-2000);
+  const at = tail ? after.lastIndexOf(tail) : -1;
+  const fresh = at >= 0 ? after.slice(at + tail.length) : after;
+  const lines = [...fresh.matchAll(/event-loop-delay p99=([\d.]+) max=([\d.]+)/g)];
+  return { p99: Math.max(...lines.map((m) => Number(m[1]))), max: Math.max(...lines.map((m) => Number(m[2]))) };
 }
 
 const recommendBody = (userIds: Int32Array, random: () => number) =>
@@ -219,6 +256,7 @@ async function main(): Promise<void> {
         '/health p99 ms',
         'good p99 ms',
         'good non-2xx',
+        'server loop delay p99 / max ms',
         'server CPU',
         'machine busy',
         'goals',
@@ -237,6 +275,7 @@ async function main(): Promise<void> {
           String(p99(o.health)),
           String(p99(o.good)),
           String(o.goodFailed),
+          `${o.loopDelay.p99} / ${o.loopDelay.max}`,
           `${Math.round(o.serverCpu * 100)} %`,
           `${Math.round(o.machineBusy * 100)} %`,
           met ? 'met' : 'MISSED',
@@ -246,7 +285,7 @@ async function main(): Promise<void> {
   );
   console.log('');
   console.log(
-    `- ${DATASET}; one server process; ${SECONDS} s per scenario; the good client ${RATE} POST /recommendations/s and GET /health ${HEALTH_RATE}/s from 127.0.0.1, the abuser 4 loops at full speed from 127.0.0.2; goals: /health p99 <= ${GOALS.health} ms, good p99 <= ${GOALS.good} ms, no good request refused`,
+    `- ${DATASET}; one server process; ${SECONDS} s per scenario; the good client ${RATE} POST /recommendations/s and GET /health ${HEALTH_RATE}/s from 127.0.0.1, the abuser ${LOOPS} loop(s) at full speed from 127.0.0.2; goals: /health p99 <= ${GOALS.health} ms, good p99 <= ${GOALS.good} ms, no good request refused`,
   );
   for (const o of outcomes) {
     console.log(`- ${o.scenario.name}: ${o.scenario.what}`);

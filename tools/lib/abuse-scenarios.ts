@@ -1,6 +1,6 @@
 /**
  * The abusive clients of `npm run bench:abuse` (tools/bench-abuse.ts): each scenario sends its requests
- * at full speed (closed loop, `loops` at once) from one client until the deadline, counting every
+ * at full speed (closed loops, `loops` at once) from one client until the deadline, counting every
  * answer by route and status. The server env of a scenario is what it needs on top of the defaults.
  */
 import type { Agent } from 'node:http';
@@ -15,6 +15,8 @@ export interface AbuseContext {
   movieIds: Int32Array;
   random: () => number;
   deadline: number;
+  /** Requests the abusive client keeps in flight (closed loops, each sending its next as soon as it has an answer). */
+  loops: number;
   /** The admin token the server was started with. */
   adminToken: string;
   /** Counts one answer: route and status. */
@@ -36,12 +38,10 @@ export interface AbuseScenario {
   finish?(ctx: AbuseContext): Promise<void>;
 }
 
-const LOOPS = 4;
-
-/** `loops` closed loops of `step` until the deadline (each step one or more requests). */
-async function flood(ctx: AbuseContext, step: (loop: number, i: number) => Promise<void>, loops = LOOPS): Promise<void> {
+/** `ctx.loops` closed loops of `step` until the deadline (each step one or more requests). */
+async function flood(ctx: AbuseContext, step: (loop: number, i: number) => Promise<void>): Promise<void> {
   await Promise.all(
-    Array.from({ length: loops }, async (_, loop) => {
+    Array.from({ length: ctx.loops }, async (_, loop) => {
       for (let i = 0; performance.now() < ctx.deadline; i++) await step(loop, i);
     }),
   );
@@ -76,7 +76,7 @@ function foldStorm(name: string, env?: Record<string, string>): AbuseScenario {
     env,
     async run(ctx) {
       const users = Array.from({ length: 1000 }, (_, i) => 2_000_001 + i);
-      const slices = Array.from({ length: LOOPS }, (_, loop) => users.filter((_u, i) => i % LOOPS === loop));
+      const slices = Array.from({ length: ctx.loops }, (_, loop) => users.filter((_u, i) => i % ctx.loops === loop));
       const cycles = Array.from({ length: 16 }, () => {
         const movie = moviesFrom(ctx, 1)[0];
         return {
