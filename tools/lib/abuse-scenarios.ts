@@ -151,6 +151,7 @@ export const ABUSE_SCENARIOS: AbuseScenario[] = [
       ctx.note(
         `the operator's reload before the attack: ${await post(ctx, 'operator POST /admin/reload', '/admin/reload', {}, operatorHeaders(ctx))}`,
       );
+      await new Promise((settled) => setTimeout(settled, 3_000)); // the server drops the model it replaced
     },
     async finish(ctx) {
       ctx.note(
