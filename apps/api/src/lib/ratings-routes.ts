@@ -8,6 +8,7 @@ import { requestLog } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { noQuery } from './movie-schemas.js';
 import { ratingInput, ratingsBatch, userIdParams, userMovieParams, type RatingInput } from './rating-schemas.js';
+import { timeSlicer } from './time-slice.js';
 import { parseOrThrow } from './validate.js';
 
 /**
@@ -82,10 +83,12 @@ export function ratingsRouter(
       movies.add(r.movie_id);
     }
     const counts = await store.countsForUsers([...moviesOf.keys()]);
+    const pause = timeSlicer(); // each user near the cap is one read of all of their ratings
     for (const [userId, movies] of moviesOf) {
       const count = counts.get(userId) ?? 0;
       if (count + movies.size <= cap) continue;
       // Re-rating a movie replaces its rating: only movies the user has not rated yet add to the count.
+      await pause();
       const rated = new Set((await store.forUser(userId)).map((r) => r.movieId));
       const added = [...movies].filter((m) => !rated.has(m)).length;
       if (rated.size + added > cap)
