@@ -156,6 +156,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(
     apiRouter(schemas, current, openApiDocument, {
       maxRecommendations: serving.maxRecommendations,
+      foldMaxUsers: limits.config.foldMaxUsers,
       admin,
       observe,
       fresh,

@@ -9,7 +9,9 @@ import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
+  MAX_BATCH_PAIRS,
   MAX_ID,
+  tooManyBatchUsers,
   type ApiSchemas,
   type BatchPredictRequest,
   type NewUserRecommendationsRequest,
@@ -100,6 +102,8 @@ export function apiRouter(
   openApiDocument: () => object,
   options: {
     maxRecommendations: number;
+    /** Distinct users one /predict/batch may name (the schema says the same; checked early here). */
+    foldMaxUsers?: number;
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
@@ -154,7 +158,20 @@ export function apiRouter(
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
-  router.post('/predict/batch', validateBody(schemas.batchPredictRequest), async (req, res) => {
+  // Too many users is refused before the pairs are validated one by one (a cheap 400 for a large abusive body).
+  const maxBatchUsers = options.foldMaxUsers ?? MAX_BATCH_PAIRS;
+  const batchUsers: RequestHandler = (req, _res, next) => {
+    const pairs = (req.body as { pairs?: unknown } | undefined)?.pairs;
+    if (Array.isArray(pairs) && pairs.length <= MAX_BATCH_PAIRS) {
+      const users = new Set(pairs.map((p) => (typeof p === 'object' && p !== null ? (p as { user_id?: unknown }).user_id : undefined)));
+      if (users.size > maxBatchUsers) {
+        const problem = { field: 'pairs', message: tooManyBatchUsers(maxBatchUsers) };
+        throw new ApiError(400, 'validation_error', 'Invalid body: pairs', [problem]);
+      }
+    }
+    next();
+  };
+  router.post('/predict/batch', batchUsers, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));

@@ -129,6 +129,9 @@ export const readyResponse = z.object({
     .meta({ description: 'Where posted ratings go (POST /ratings)' }),
 });
 
+/** The 400 of a /predict/batch naming more distinct users than one request may fold (the schema's, and routes.ts's early check). */
+export const tooManyBatchUsers = (maxUsers: number) => `at most ${maxUsers} distinct user_id per request (each may be folded in)`;
+
 export function buildSchemas(limits: SchemaLimits) {
   const nRecommendations = z
     .number()
@@ -182,7 +185,7 @@ export function buildSchemas(limits: SchemaLimits) {
         .min(1)
         .max(MAX_BATCH_PAIRS)
         .refine((pairs) => new Set(pairs.map((p) => p.user_id)).size <= maxUsers, {
-          message: `at most ${maxUsers} distinct user_id per request (each may be folded in)`,
+          message: tooManyBatchUsers(maxUsers),
         })
         .meta({ description: `Up to ${MAX_BATCH_PAIRS} pairs of at most ${maxUsers} distinct users` }),
     })
