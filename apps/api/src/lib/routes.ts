@@ -137,7 +137,13 @@ export function apiRouter(
     res.json({ user_id: body.user_id, strategy: result.strategy, recommendations: result.recommendations });
   });
 
-  router.post('/recommendations/new-user', validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
+  // An identity out of fold budget is refused before its ratings are validated one by one.
+  const newUserBudget: RequestHandler = (req, res, next) => {
+    const ratings = (req.body as { ratings?: unknown } | undefined)?.ratings;
+    if (Array.isArray(ratings) && ratings.length > 0) limits.check(res, limitSubject(req, res), { folds: ratings.length });
+    next();
+  };
+  router.post('/recommendations/new-user', newUserBudget, validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     if (ratings.length > 0) {
