@@ -15,7 +15,7 @@ import { openPostgresRatingsStore, openSqliteRatingsStore } from '@reelrank/feed
 import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../pg/throwaway';
 import { paced, quantile, sendJson } from './bench-kit';
-import { startApi } from './processes';
+import { LIFTED_BUDGETS, startApi } from './processes';
 
 export interface FeedbackBenchOptions {
   store: 'sqlite' | 'postgres';
@@ -128,6 +128,7 @@ export async function runFeedbackBench(o: FeedbackBenchOptions): Promise<Feedbac
       REELRANK_WORKERS: String(o.workers),
       // The writes' credential: an admin may post any user's ratings.
       REELRANK_ADMIN_TOKEN: adminToken,
+      ...LIFTED_BUDGETS, // one client writing 1,000+ ratings/s for thousands of users
     },
   });
   const { url } = api;

@@ -35,6 +35,21 @@ export interface ApiProcess {
   stop(graceMs?: number): Promise<string>;
 }
 
+/**
+ * Server env lifting every per-identity budget (config `limits`): for load generators that are one
+ * client writing as fast as they can (bench:feedback, outage tests), and for bench:abuse's fold storm
+ * without budgets (what yielding alone does).
+ */
+export const LIFTED_BUDGETS: Record<string, string> = {
+  REELRANK_LIMIT_FOLD_MAX_USERS: '1000',
+  REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND: '1000000',
+  REELRANK_LIMIT_FOLD_RATINGS_BURST: '1000000',
+  REELRANK_LIMIT_RATINGS_PER_SECOND: '1000000',
+  REELRANK_LIMIT_RATINGS_BURST: '1000000',
+  REELRANK_LIMIT_NEW_USERS_PER_HOUR: '1000000',
+  REELRANK_LIMIT_NEW_USERS_BURST: '1000000',
+};
+
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

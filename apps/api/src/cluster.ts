@@ -5,7 +5,7 @@ import { loadConfig } from '@reelrank/config';
 import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { defaultLogger } from './lib/app.js';
-import { isWorkerMessage } from './lib/cluster-messages.js';
+import { isRelayed, isWorkerMessage } from './lib/cluster-messages.js';
 import { primaryMetricsHub } from './lib/cluster-metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 
@@ -28,6 +28,7 @@ import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
  *              failure budget per client address is the cluster's, not each worker's.
  *   metrics    the primary serves GET /metrics (the workers' registries summed) on the metrics
  *              listener (config serving.metrics, 127.0.0.1:9464 by default; lib/metrics-listener.ts).
+ *   limits     likewise what an identity spends of its budgets (ratings, new users, fold-ins).
  *   crash      a worker that dies unexpectedly is replaced after a back-off (0.5 s doubling to
  *              30 s while crashes keep coming within a minute).
  */
@@ -91,11 +92,11 @@ function primary(): void {
       }
     } else if (message.type === 'reelrank:reloaded') {
       reloadWaiters.get(worker.id)?.(message.ok);
-    } else if (message.type === 'reelrank:admin-auth-failed' || message.type === 'reelrank:visitor-minted') {
-      // Every worker counts every failure (and every new visitor), so an address's budget does not grow with the worker count.
+    } else if (isRelayed(message)) {
+      // Every worker counts every admin failure, every new visitor and every spending of a per-identity
+      // budget, so an address's or identity's budget does not grow with the worker count.
       for (const other of slots.values()) {
-        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected())
-          other.worker.send({ type: message.type, client: message.client });
+        if (other.worker.id !== worker.id && !other.worker.isDead() && other.worker.isConnected()) other.worker.send(message);
       }
     } else if (message.type === 'reelrank:admin-reloaded') {
       logger.info(`worker ${worker.id} reloaded model ${message.version} via /admin/reload; reloading the other workers`);

@@ -10,7 +10,8 @@ import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { announceAdminReload, isAdminAuthFailed, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
+import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
+import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
@@ -70,15 +71,24 @@ function main(): void {
   const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
-  const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds);
+  const globalCap = { burst: config.limits.adminGlobalBurst, refillSeconds: config.limits.adminGlobalRefillSeconds };
+  const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds, undefined, undefined, globalCap);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
   // Cluster: new visitors too, so one address's mint budget is the same with any number of workers.
   const mints = new FailureLimiter(config.security.visitorMintBurst, config.security.visitorMintRefillSeconds);
   const onMint = worker ? (client: string) => tellPrimary({ type: 'reelrank:visitor-minted', client }) : undefined;
+  const onAuthSuccess = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-ok', client }) : undefined;
+  // Cluster: so are the per-identity budgets (each worker spends what the others spent).
+  const limits = new IdentityLimits(
+    config.limits,
+    worker ? (kind, subject, cost) => tellPrimary({ type: 'reelrank:limit-spent', kind, subject, cost }) : undefined,
+  );
   if (worker) {
     process.on('message', (message: unknown) => {
       if (isAdminAuthFailed(message)) failures.fail(message.client);
-      if (isVisitorMinted(message)) mints.fail(message.client);
+      else if (isAdminAuthOk(message)) failures.clear(message.client);
+      else if (isLimitSpent(message)) limits.spentElsewhere(message.kind, message.subject, message.cost);
+      else if (isVisitorMinted(message)) mints.fail(message.client);
     });
   }
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
@@ -104,7 +114,8 @@ function main(): void {
     models: holder,
     config,
     logger,
-    admin: { token: env.adminToken, failures, onAuthFailure },
+    admin: { token: env.adminToken, failures, onAuthFailure, onAuthSuccess },
+    limits,
     workerId: worker?.id,
     registry,
     metrics,

@@ -7,6 +7,8 @@ export {
   DATASET_NAMES,
   defaultSecurityConfig,
   type ImplicitConfig,
+  limitsConfigSchema,
+  type LimitsConfig,
   type RankerConfig,
   type SecurityConfig,
   type ServingConfig,

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { MOVIES, RATED, SERVING, plantedBundle } from '../__fixtures__/fixtures.js';
+import { limitsConfigSchema, type LimitsConfig } from '@reelrank/config';
 import { createApp } from './app.js';
 import { ModelHolder } from './model-holder.js';
 import { inMemoryCatalog, Recommender } from '@reelrank/serving';
@@ -26,6 +27,18 @@ function send(
   });
 }
 
+/** POST /admin/reload over a keep-alive agent (the rotating-address flood: addresses come from X-Forwarded-For). */
+function sendVia(agent: Agent, port: number, headers: Record<string, string>): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/admin/reload', method: 'POST', agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
 describe('admin route over real HTTP: failed authentications are limited per client address', () => {
   const OPERATOR = '127.0.0.1';
   const ATTACKER = '127.0.0.2';
@@ -36,7 +49,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
   let peers: string[];
 
   /** A server with the admin route on (failure budget 5 per address, one back per minute). */
-  async function start(options: { trustProxy?: false | number | string[] } = {}): Promise<void> {
+  async function start(options: { trustProxy?: false | number | string[]; limits?: Partial<LimitsConfig> } = {}): Promise<void> {
     reloads = 0;
     peers = [];
     const holder = new ModelHolder(() => {
@@ -46,10 +59,10 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     holder.reload();
     const app = createApp({
       models: holder,
-      config: { serving: SERVING },
+      config: { serving: SERVING, limits: limitsConfigSchema.parse(options.limits ?? {}) },
       logger: pino({ level: 'silent' }),
       admin: { token: TOKEN, burst: 5, refillSeconds: 60 },
-      ...options,
+      trustProxy: options.trustProxy,
     });
     server = await new Promise<Server>((ready) => {
       const s = app.listen(0, '127.0.0.1', () => ready(s));
@@ -88,6 +101,28 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     expect((await valid()).status).toBe(200);
     expect(reloads).toBe(1 + 4);
   });
+
+  it('when someone rotates through 10,001 addresses (X-Forwarded-For behind a trusted proxy), then guesses stop at the global budget and the operator is still served', async () => {
+    await start({ trustProxy: 1, limits: { adminGlobalBurst: 50, adminGlobalRefillSeconds: 60 } });
+    expect((await valid(OPERATOR, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200); // the operator's address, before the attack
+    const statuses = new Map<number, number>();
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const addresses = Array.from({ length: 10_001 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    for (let at = 0; at < addresses.length; at += 64) {
+      const answers = await Promise.all(
+        addresses
+          .slice(at, at + 64)
+          .map((address, i) => sendVia(agent, port, { authorization: `Bearer guess-${at + i}`, 'x-forwarded-for': address })),
+      );
+      for (const status of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    agent.destroy();
+    expect(Object.fromEntries(statuses)).toEqual({ 401: 50, 429: 10_001 - 50 }); // the global budget, then refused unread
+    // The first addresses are forgotten by now (10,000 remembered at most) and still refused; the operator is not.
+    expect((await send(port, ATTACKER, { authorization: 'Bearer again', 'x-forwarded-for': addresses[0] })).status).toBe(429);
+    expect((await valid(ATTACKER, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(200);
+    expect(reloads).toBe(1 + 2);
+  }, 60_000);
 
   it("when the token is wrong or missing, then 401 with a JSON error body, whatever the token's length", async () => {
     await start();

@@ -4,7 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import { defaultSecurityConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
+import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
 import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
@@ -12,6 +12,7 @@ import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
 import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
+import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
@@ -31,7 +32,10 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  config: { serving: ServingConfig; security?: Partial<SecurityConfig> };
+  /** `security` and `limits` absent: the defaults of the config schema. */
+  config: { serving: ServingConfig; security?: Partial<SecurityConfig>; limits?: LimitsConfig };
+  /** Per-identity budgets (main.ts: one whose spending is shared with the other cluster workers); default: this app's own, from `config.limits`. */
+  limits?: IdentityLimits;
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
   admin?: Omit<AdminOptions, 'holder'>;
@@ -85,7 +89,12 @@ export function createApp(options: CreateAppOptions): Express {
   const { serving } = options.config;
   const given = options.recommender;
   const current: () => Recommender | undefined = options.models ? () => options.models!.current() : typeof given === 'function' ? given : () => given;
-  const schemas = buildSchemas({ maxRecommendations: serving.maxRecommendations });
+  const limits = options.limits ?? new IdentityLimits(options.config.limits ?? limitsConfigSchema.parse({}));
+  const schemas = buildSchemas({
+    maxRecommendations: serving.maxRecommendations,
+    foldMaxRatings: limits.config.foldMaxRatings,
+    foldMaxUsers: limits.config.foldMaxUsers,
+  });
   // The document names the live model's version; rebuilt only when that changes.
   let document: { version: string; body: object } | undefined;
   const openApiDocument = () => {
@@ -99,13 +108,14 @@ export function createApp(options: CreateAppOptions): Express {
     token: env.adminToken,
     burst: env.adminBurst,
     refillSeconds: env.adminRefillSeconds,
+    globalCap: { burst: limits.config.adminGlobalBurst, refillSeconds: limits.config.adminGlobalRefillSeconds },
     ...options.admin,
     holder: options.models,
   };
   const weak = weakAdminToken(admin.token);
   if (weak) throw new Error(weak);
   // One failure budget per client address for every authentication (keys, the admin token, the admin routes).
-  admin.failures ??= new FailureLimiter(admin.burst ?? 5, admin.refillSeconds ?? 2, admin.maxTrackedClients);
+  admin.failures ??= new FailureLimiter(admin.burst ?? 5, admin.refillSeconds ?? 2, admin.maxTrackedClients, undefined, admin.globalCap);
 
   const metrics = options.metrics ?? new ServiceMetrics();
   metrics.watchLiveModel(() => current()?.manifest.version);
@@ -181,19 +191,22 @@ export function createApp(options: CreateAppOptions): Express {
       adminToken: admin.token,
       failures: admin.failures,
       onAuthFailure: admin.onAuthFailure,
+      onAuthSuccess: admin.onAuthSuccess,
       visitors: visitor.resolve,
     }),
   );
   app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
 
   app.use(visitor.router);
-  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'));
+  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
   app.use(
     apiRouter(schemas, current, openApiDocument, {
       maxRecommendations: serving.maxRecommendations,
+      foldMaxUsers: limits.config.foldMaxUsers,
       admin,
       observe,
       fresh,
+      limits,
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
       anonymousReads: security.anonymousReads,

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { MetricsMessage } from './cluster-metrics.js';
 import type { ReloadResult } from './model-holder.js';
+import { LIMIT_KINDS, type LimitKind } from './limit-kinds.js';
 
 /**
  * What a cluster worker (src/main.ts run by src/cluster.ts) tells the primary over the IPC channel.
@@ -17,6 +18,10 @@ export type WorkerMessage =
   | AdminAuthFailed
   /** A new visitor identity given to `client`: the primary passes it on, so the mint budget is per address across the cluster. */
   | VisitorMinted
+  /** A successful admin authentication from `client`: the other workers forget its failures and trust it. */
+  | AdminAuthOk
+  /** An identity spent some of a per-identity budget: the primary passes it on to the other workers. */
+  | LimitSpent
   /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
   | MetricsMessage;
 
@@ -24,6 +29,36 @@ export type WorkerMessage =
 export interface AdminAuthFailed {
   type: 'reelrank:admin-auth-failed';
   client: string;
+}
+
+/** Worker -> primary, and primary -> the other workers (each spends it from its own IdentityLimits). */
+export interface LimitSpent {
+  type: 'reelrank:limit-spent';
+  kind: LimitKind;
+  subject: string;
+  cost: number;
+}
+
+export function isLimitSpent(value: unknown): value is LimitSpent {
+  if (!isWorkerMessage(value) || value.type !== 'reelrank:limit-spent') return false;
+  const m = value as Partial<LimitSpent>;
+  return LIMIT_KINDS.includes(m.kind as LimitKind) && typeof m.subject === 'string' && typeof m.cost === 'number' && Number.isFinite(m.cost);
+}
+
+/** The messages the primary passes from one worker to all the others. */
+export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | AdminAuthOk | LimitSpent | VisitorMinted =>
+  value.type === 'reelrank:admin-auth-failed' ||
+  value.type === 'reelrank:admin-auth-ok' ||
+  value.type === 'reelrank:limit-spent' ||
+  value.type === 'reelrank:visitor-minted';
+
+export interface AdminAuthOk {
+  type: 'reelrank:admin-auth-ok';
+  client: string;
+}
+
+export function isAdminAuthOk(value: unknown): value is AdminAuthOk {
+  return isWorkerMessage(value) && value.type === 'reelrank:admin-auth-ok' && typeof (value as { client?: unknown }).client === 'string';
 }
 
 export function isAdminAuthFailed(value: unknown): value is AdminAuthFailed {

@@ -91,15 +91,17 @@ function get(
   method = 'GET',
   headers: Record<string, string> = {},
   localAddress?: string,
+  body?: string,
 ): Promise<{ status: number; worker: string | undefined; body: string }> {
   return new Promise((done, fail) => {
-    const req = httpRequest(url, { agent: false, method, headers, localAddress }, (res) => {
+    const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest(url, { agent: false, method, headers: sent, localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body }));
     });
     req.on('error', fail);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -149,7 +151,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
     expect(proc.output()).toMatch(/exited during start-up/);
   }, 60_000);
 
-  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
+  it('when running, then two worker processes answer, SIGHUP reloads both in turn, an admin reload reaches both, admin auth failures and per-identity budgets are counted across workers, a killed worker is replaced, and SIGTERM lets 50 slow in-flight requests finish before exit 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const proc = startCluster({
@@ -159,6 +161,8 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       REELRANK_ADMIN_TOKEN: 'cluster-secret-5Jw8Pq2Tz6Lk9Xr4',
       REELRANK_VISITOR_MINT_BURST: '3',
       REELRANK_VISITOR_MINT_REFILL_SECONDS: '600',
+      REELRANK_LIMIT_RATINGS_BURST: '3',
+      REELRANK_LIMIT_RATINGS_PER_SECOND: '0.01',
     });
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -203,6 +207,17 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       for (let i = 0; i < 8; i++) mints.push(await get(`${base}/visitor`, 'POST', {}, '127.0.0.3'));
       expect(new Set(mints.map((m) => m.worker))).toEqual(new Set(['1', '2']));
       expect(mints.map((m) => m.status)).toEqual([...Array(3).fill(201), ...Array(5).fill(429)]);
+
+      // So does what an identity spends of its budgets: ratings from one admin, dealt to both workers,
+      // use up one budget of 3 (not 3 per worker).
+      const writes: Array<{ status: number; worker: string | undefined }> = [];
+      for (let i = 0; i < 6; i++) {
+        const rating = JSON.stringify({ user_id: 1, movie_id: [20, 30, 40, 60, 70, 90][i], rating: 4 });
+        writes.push(await get(`${base}/ratings`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }, '127.0.0.4', rating));
+        await new Promise((r) => setTimeout(r, 50)); // the primary passes each spending on
+      }
+      expect(new Set(writes.map((w) => w.worker))).toEqual(new Set(['1', '2']));
+      expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 429, 429, 429]);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');

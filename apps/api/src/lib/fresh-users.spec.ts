@@ -35,3 +35,22 @@ describe('FreshUsers while the ratings store fails', () => {
     expect(folds).not.toHaveBeenCalled();
   });
 });
+
+describe('FreshUsers with a bound on the ratings one fold uses', () => {
+  it('folds the newest maxRatings posted ratings (by the order posted) and still never recommends the older ones', async () => {
+    const recommender = plantedRecommender();
+    const store = openSqliteRatingsStore(':memory:');
+    const fresh = new FreshUsers(store, 100, 1_000, 2);
+    await store.put([{ userId: 4242, movieId: 30, rating: 5 }]);
+    await store.put([{ userId: 4242, movieId: 60, rating: 1 }]);
+    await store.put([{ userId: 4242, movieId: 20, rating: 2 }]); // newest two: 60 and 20
+    const folds = jest.spyOn(recommender, 'foldUser');
+    const folded = (await fresh.folded(recommender, 4242))!;
+    expect(folded.usable).toBe(2);
+    expect(folds.mock.calls[0][1].map((r) => r.movieId).sort()).toEqual([20, 60]);
+    expect(folded.ratedIds.sort()).toEqual([20, 30, 60]);
+    const shown = recommender.recommendFolded(folded, { n: 10 }).recommendations.map((m) => m.movie_id);
+    expect(shown).not.toContain(30);
+    await store.close();
+  });
+});

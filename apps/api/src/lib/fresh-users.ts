@@ -1,5 +1,6 @@
 import type { RatingsStore } from '@reelrank/feedback';
 import type { FoldedUser, Recommender } from '@reelrank/serving';
+import { TurnGate } from './turn-gate.js';
 
 /**
  * Users who posted ratings, folded in at request time: the next /recommendations or /predict of such
@@ -10,7 +11,11 @@ import type { FoldedUser, Recommender } from '@reelrank/serving';
  * the next request on. (The PostgreSQL store answers that from memory, kept current by the writes'
  * notifications; the SQLite store reads its file.) The folded vectors are cached per model (a reload starts afresh) and per user,
  * keyed by that version, so repeated requests do not fold again; the least recently used users are
- * dropped beyond `maxUsers`.
+ * dropped beyond `maxUsers`. A fold uses the user's newest `maxRatings` posted ratings (by the order
+ * posted; the older ones are still never recommended back), so its cost is bounded whatever a user
+ * posted; `beforeFold` is told each fold and how many posted ratings it folds before it is done
+ * (identity-limits.ts charges the caller), and every fold waits for its turn of `turns` (one fold
+ * per event-loop turn in the process; the new-user route takes its turns there too).
  *
  * When the store fails (a PostgreSQL server down or unreachable), reads keep being answered from
  * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
@@ -25,6 +30,7 @@ export interface StoreStatus {
 export class FreshUsers {
   private readonly caches = new WeakMap<Recommender, Map<number, { version: number; folded: FoldedUser }>>();
 
+  readonly turns = new TurnGate();
   private retryAt = 0;
   /** The store's last failure while it is being answered from memory (undefined once it answers again). */
   storeError: Error | undefined;
@@ -33,6 +39,7 @@ export class FreshUsers {
     readonly store: RatingsStore,
     private readonly maxUsers = 10_000,
     private readonly retryMs = 1_000,
+    private readonly maxRatings = 1_000,
   ) {}
 
   private status: { at: number; value: StoreStatus } | undefined;
@@ -67,12 +74,12 @@ export class FreshUsers {
   }
 
   /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
-  async folded(recommender: Recommender, userId: number): Promise<FoldedUser | undefined> {
+  async folded(recommender: Recommender, userId: number, beforeFold?: (ratings: number) => void): Promise<FoldedUser | undefined> {
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
     if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
     try {
-      return await this.fold(recommender, userId, cache);
+      return await this.fold(recommender, userId, cache, beforeFold);
     } catch (error) {
       if (!(error instanceof StoreDown)) throw error; // only the store's failures are answered from memory
       return cache.get(userId)?.folded;
@@ -92,7 +99,12 @@ export class FreshUsers {
     }
   }
 
-  private async fold(recommender: Recommender, userId: number, cache: Map<number, { version: number; folded: FoldedUser }>) {
+  private async fold(
+    recommender: Recommender,
+    userId: number,
+    cache: Map<number, { version: number; folded: FoldedUser }>,
+    beforeFold?: (ratings: number) => void,
+  ) {
     const version = await this.ask(() => this.store.userVersion(userId));
     if (version === 0) return undefined;
     const hit = cache.get(userId);
@@ -104,7 +116,11 @@ export class FreshUsers {
     const stored = await this.ask(() => this.store.forUser(userId));
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
-    const folded = recommender.foldUser(userId, posted, 'movie_id', hit?.folded);
+    beforeFold?.(Math.min(posted.length, this.maxRatings));
+    await this.turns.turn();
+    const newest = posted.length > this.maxRatings ? [...posted].sort((a, b) => b.id - a.id) : posted;
+    const older = newest.slice(this.maxRatings).map((r) => r.movieId);
+    const folded = recommender.foldUser(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older);
     // Keyed by what was read: a write between the two reads gives a newer version and a refold.
     cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
     if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);

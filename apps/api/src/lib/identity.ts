@@ -25,6 +25,8 @@ export interface IdentityOptions {
   /** Failed authentications per client address (shared with the admin routes and, in a cluster, the other workers). */
   failures: FailureLimiter;
   onAuthFailure?: (client: string) => void;
+  /** Told each successful admin authentication (a cluster worker passes it on, so every worker trusts that address). */
+  onAuthSuccess?: (client: string) => void;
   visitors?: VisitorResolver;
 }
 
@@ -60,6 +62,11 @@ export function tooManyFailures(res: Response, retryAfterSeconds: number): never
 export function identityMiddleware(options: IdentityOptions): RequestHandler {
   const { keys, failures } = options;
   const expected = options.adminToken ? tokenDigest(options.adminToken) : undefined;
+  // An admin's success makes its address trusted (past the global failure cap) on every worker.
+  const admitted = (client: string) => {
+    failures.clear(client);
+    options.onAuthSuccess?.(client);
+  };
   const refuse = (res: Response, client: string, message: string): ApiError => {
     failures.fail(client);
     options.onAuthFailure?.(client);
@@ -80,7 +87,7 @@ export function identityMiddleware(options: IdentityOptions): RequestHandler {
     const token = bearer(header);
     if (!token) throw refuse(res, client, 'expected "Authorization: Bearer <key>"');
     if (expected && timingSafeEqual(tokenDigest(token), expected)) {
-      failures.clear(client);
+      admitted(client);
       res.locals.identity = { role: 'admin', subject: 'admin-token' } satisfies Identity;
       next();
       return;
@@ -89,7 +96,7 @@ export function identityMiddleware(options: IdentityOptions): RequestHandler {
       (key) => {
         if (!key) return next(refuse(res, client, 'unknown or revoked API key'));
         // Only an admin wipes its address's failures: a lesser key must not buy a guesser at its address a new budget.
-        if (key.role === 'admin') failures.clear(client);
+        if (key.role === 'admin') admitted(client);
         res.locals.identity = { role: key.role, subject: `key:${key.id}` } satisfies Identity;
         next();
       },

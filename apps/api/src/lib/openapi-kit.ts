@@ -71,6 +71,16 @@ export const forbidden = errorResponse(
   'forbidden',
   'This route needs an admin key (or REELRANK_ADMIN_TOKEN)',
 );
+/** A per-identity budget (config `limits`) spent: the request was refused whole; Retry-After says when to retry. */
+export const rateLimited = {
+  ...errorResponse(
+    "Over one of the caller's budgets (ratings written, new users started, ratings folded in); nothing was done",
+    429,
+    'rate_limited',
+    'Too many ratings folded in (200/s, 2000 at once) by this client; retry in 3 s',
+  ),
+  headers: { 'Retry-After': { description: 'Seconds until the request can pass', schema: { type: 'integer', minimum: 1 } } },
+};
 
 /** No credentials needed (`security: []`); the access table (access-table.ts) sets every listed operation's own. */
 export const PUBLIC: unknown[] = [];

@@ -7,6 +7,7 @@ import {
   jsonResponse,
   jsonSchema,
   movieNotFound,
+  rateLimited,
   notReady,
   parameters,
   post,
@@ -82,6 +83,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'RecommendationsRequest',
         'RecommendationsResponse',
         { user_id: 1, strategy: 'personalized', recommendations: [sampleRecommendation] },
+        { '429': rateLimited },
       ),
       '/recommendations/new-user': post(
         'recommendForNewUser',
@@ -91,7 +93,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'NewUserRecommendationsRequest',
         'NewUserRecommendationsResponse',
         { strategy: 'fold-in', ratings_used: 5, recommendations: [sampleRecommendation] },
-        { '404': movieNotFound },
+        { '404': movieNotFound, '429': rateLimited },
       ),
       '/predict': post(
         'predict',
@@ -100,7 +102,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'PredictRequest',
         'PredictResponse',
         { user_id: 1, movie_id: 1, predicted_rating: 3.871 },
-        { '404': movieNotFound },
+        { '404': movieNotFound, '429': rateLimited },
       ),
       '/predict/batch': post(
         'predictBatch',
@@ -109,7 +111,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'BatchPredictRequest',
         'BatchPredictResponse',
         { predictions: [{ user_id: 1, movie_id: 1, predicted_rating: 3.871 }] },
-        { '404': movieNotFound },
+        { '404': movieNotFound, '429': rateLimited },
       ),
       ...ratings.paths,
       '/movies': publicGet(

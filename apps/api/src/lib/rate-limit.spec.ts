@@ -22,6 +22,22 @@ describe('FailureLimiter', () => {
     expect(l.blocked('a')).toBe(10);
   });
 
+  it('when failures from many addresses spend the global budget, then untrusted addresses wait for it and addresses that authenticated do not', () => {
+    const l = new FailureLimiter(3, 10, 100, () => t, { burst: 4, refillSeconds: 2 });
+    l.clear('operator'); // authenticated once
+    for (const address of ['a', 'b', 'c', 'd']) {
+      expect(l.blocked(address)).toBeUndefined();
+      l.fail(address); // one failure each: no address is near its own budget
+    }
+    expect(l.blocked('e')).toBe(2); // a fresh address
+    expect(l.blocked('a')).toBe(2);
+    expect(l.blocked('operator')).toBeUndefined();
+    t += 2;
+    expect(l.blocked('e')).toBeUndefined(); // one global failure earned back
+    l.fail('e');
+    expect(l.blocked('f')).toBe(2);
+  });
+
   it('when an address authenticates, then its failures are forgotten', () => {
     const l = limiter();
     for (let i = 0; i < 3; i++) l.fail('a');

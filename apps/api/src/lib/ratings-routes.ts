@@ -7,8 +7,10 @@ import { identityOf } from './identity.js';
 import type { FreshUsers } from './fresh-users.js';
 import type { AnswerObserver } from './routes.js';
 import { requestLog } from './http-fast.js';
+import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { noQuery } from './movie-schemas.js';
 import { ratingInput, ratingsBatch, userIdParams, userMovieParams, type RatingInput } from './rating-schemas.js';
+import { timeSlicer } from './time-slice.js';
 import { parseOrThrow } from './validate.js';
 import { ratingSource } from './rating-source.js';
 
@@ -17,11 +19,20 @@ import { ratingSource } from './rating-source.js';
  * the store says they are durable; GET /users/{user_id}/ratings lists a user's ratings, original and
  * new; DELETE forgets the new ones (DELETE /users/{user_id}/ratings/{movie_id}: the new one of a movie). The next /recommendations and /predict of the user fold them in
  * (fresh-users.ts).
+ *
+ * A write costs its caller (identity-limits.ts) its ratings and the user ids it starts (ones without
+ * posted ratings before), and no user id may hold more than `maxRatingsPerUser` posted ratings (409;
+ * checked before the write, so concurrent writes of one user may pass it by one batch).
  */
 
 const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
 
-export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, observe?: Pick<AnswerObserver, 'ratingsStored'>): Router {
+export function ratingsRouter(
+  model: () => Recommender,
+  fresh: FreshUsers,
+  limits: IdentityLimits,
+  observe?: Pick<AnswerObserver, 'ratingsStored'>,
+): Router {
   const router = Router();
   const { store } = fresh;
 
@@ -40,6 +51,10 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
   router.post('/ratings', async (req, res) => {
     const body: unknown = req.body;
     const batch = typeof body === 'object' && body !== null && 'ratings' in body;
+    const subject = limitSubject(req, res);
+    // An identity out of budget is refused before its body is validated or the store is read.
+    const posted = batch ? (body as { ratings: unknown }).ratings : undefined;
+    limits.check(res, subject, { ratings: Array.isArray(posted) ? posted.length : 1 });
     const items: RatingInput[] = batch ? parseOrThrow(ratingsBatch, body).ratings : [parseOrThrow(ratingInput, body)];
     const recommender = model();
     checkRatingsAccess(identityOf(req, res), new Set(items.map((r) => r.user_id)), {
@@ -49,6 +64,13 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
     });
     const unknown = [...new Set(items.map((r) => r.movie_id).filter((id) => !recommender.hasMovie(id)))];
     if (unknown.length) throw movieNotFound(unknown, batch ? 'ratings.movie_id' : 'movie_id');
+    let newUsers: number;
+    try {
+      newUsers = await newUsersWithinCap(items, batch ? 'ratings.user_id' : 'user_id');
+    } catch (error) {
+      throw error instanceof ApiError ? error : unavailable(req, error, 'The ratings store cannot be read right now; retry');
+    }
+    limits.charge(res, subject, { ratings: items.length, newUsers });
     let stored: StoredRating[];
     try {
       const rows = items.map((r) => ({ userId: r.user_id, movieId: r.movie_id, rating: r.rating, timestamp: r.timestamp }));
@@ -59,6 +81,35 @@ export function ratingsRouter(model: () => Recommender, fresh: FreshUsers, obser
     observe?.ratingsStored(stored);
     res.status(201).json({ ratings: stored.map(out) });
   });
+
+  /** How many of the posted users have no posted ratings yet; a 409 naming `field` when one would pass the per-user cap. */
+  const newUsersWithinCap = async (items: readonly RatingInput[], field: string): Promise<number> => {
+    const cap = limits.config.maxRatingsPerUser;
+    const moviesOf = new Map<number, Set<number>>();
+    for (const r of items) {
+      let movies = moviesOf.get(r.user_id);
+      if (!movies) moviesOf.set(r.user_id, (movies = new Set()));
+      movies.add(r.movie_id);
+    }
+    const counts = await store.countsForUsers([...moviesOf.keys()]);
+    const pause = timeSlicer(); // each user near the cap is one read of all of their ratings
+    for (const [userId, movies] of moviesOf) {
+      const count = counts.get(userId) ?? 0;
+      if (count + movies.size <= cap) continue;
+      // Re-rating a movie replaces its rating: only movies the user has not rated yet add to the count.
+      await pause();
+      const rated = new Set((await store.forUser(userId)).map((r) => r.movieId));
+      const added = [...movies].filter((m) => !rated.has(m)).length;
+      if (rated.size + added > cap)
+        throw new ApiError(
+          409,
+          'ratings_quota_exceeded',
+          `User ${userId} may hold at most ${cap} posted ratings (has ${rated.size}, this adds ${added}); delete some first or re-rate movies already rated`,
+          [{ field, message: `user ${userId} is at the limit of ${cap} posted ratings` }],
+        );
+    }
+    return moviesOf.size - counts.size;
+  };
 
   router.get('/users/:user_id/ratings', async (req, res) => {
     const { user_id } = parseOrThrow(userIdParams, req.params, 'path');

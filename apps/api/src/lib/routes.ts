@@ -1,22 +1,26 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { adminAuth, type AdminAuth, type AdminAuthOptions } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
 import { requestLog } from './http-fast.js';
+import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { clientKey, FailureLimiter, TokenBucket } from './rate-limit.js';
+import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
 import { ratingsRouter } from './ratings-routes.js';
 import {
+  MAX_BATCH_PAIRS,
   MAX_ID,
+  tooManyBatchUsers,
   type ApiSchemas,
   type BatchPredictRequest,
   type NewUserRecommendationsRequest,
   type PredictRequest,
   type RecommendationsRequest,
 } from './schemas.js';
+import { timeSlicer } from './time-slice.js';
 import { parseOrThrow, validateBody } from './validate.js';
 import { withoutRatedMovies, type Recommender } from '@reelrank/serving';
 import type { StoredRating } from '@reelrank/feedback';
@@ -36,6 +40,10 @@ import type { StoredRating } from '@reelrank/feedback';
  */
 export interface AdminOptions extends AdminAuthOptions {
   holder?: ModelHolder;
+  /** Failures of all addresses together (rate-limit.ts FailureLimiter); absent: per address only. */
+  globalCap?: GlobalFailureCap;
+  /** Told each successful admin authentication (a cluster worker passes it on, so every worker trusts that address). */
+  onAuthSuccess?: (client: string) => void;
 }
 
 /** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
@@ -80,9 +88,13 @@ export function apiRouter(
   openApiDocument: () => object,
   options: {
     maxRecommendations: number;
+    /** Distinct users one /predict/batch may name (the schema says the same; checked early here). */
+    foldMaxUsers?: number;
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
+    /** Per-identity budgets (identity-limits.ts): fold-ins here, ratings and new users in ratings-routes.ts. */
+    limits: IdentityLimits;
     /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
@@ -102,8 +114,10 @@ export function apiRouter(
   };
 
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
-  const { fresh } = options;
+  const { fresh, limits } = options;
   const reads = readAccess(options.anonymousReads ?? true);
+  /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
+  const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   router.post(
     '/recommendations',
     reads,
@@ -111,7 +125,7 @@ export function apiRouter(
     async (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
-      const folded = await fresh.folded(recommender, body.user_id);
+      const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
       const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
       const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
       options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
@@ -120,9 +134,19 @@ export function apiRouter(
     },
   );
 
-  router.post('/recommendations/new-user', reads, validateBody(schemas.newUserRecommendationsRequest), (req, res) => {
+  // An identity out of fold budget is refused before its ratings are validated one by one.
+  const newUserBudget: RequestHandler = (req, res, next) => {
+    const ratings = (req.body as { ratings?: unknown } | undefined)?.ratings;
+    if (Array.isArray(ratings) && ratings.length > 0) limits.check(res, limitSubject(req, res), { folds: ratings.length });
+    next();
+  };
+  router.post('/recommendations/new-user', reads, newUserBudget, validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
+    if (ratings.length > 0) {
+      limits.charge(res, limitSubject(req, res), { folds: ratings.length });
+      await fresh.turns.turn();
+    }
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
     options.observe?.answer(result.strategy);
     res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
@@ -131,18 +155,38 @@ export function apiRouter(
   router.post('/predict', reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id);
+    const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
     if (folded && folded.usable > 0) options.observe?.predictedFolded();
     res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
-  router.post('/predict/batch', reads, validateBody(schemas.batchPredictRequest), async (req, res) => {
+  // Too many users is refused before the pairs are validated one by one (a cheap 400 for a large abusive body).
+  const maxBatchUsers = options.foldMaxUsers ?? MAX_BATCH_PAIRS;
+  const batchUsers: RequestHandler = (req, _res, next) => {
+    const pairs = (req.body as { pairs?: unknown } | undefined)?.pairs;
+    if (Array.isArray(pairs) && pairs.length <= MAX_BATCH_PAIRS) {
+      const users = new Set(pairs.map((p) => (typeof p === 'object' && p !== null ? (p as { user_id?: unknown }).user_id : undefined)));
+      if (users.size > maxBatchUsers) {
+        const problem = { field: 'pairs', message: tooManyBatchUsers(maxBatchUsers) };
+        throw new ApiError(400, 'validation_error', 'Invalid body: pairs', [problem]);
+      }
+    }
+    next();
+  };
+  router.post('/predict/batch', reads, batchUsers, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
     const folded = new Map<number, Awaited<ReturnType<FreshUsers['folded']>>>();
-    for (const p of pairs) if (!folded.has(p.user_id)) folded.set(p.user_id, await fresh.folded(recommender, p.user_id));
+    // Each user's store read and fold-in is synchronous work: other requests run in between.
+    const pause = timeSlicer();
+    const charge = foldCharge(req, res);
+    for (const p of pairs) {
+      if (folded.has(p.user_id)) continue;
+      folded.set(p.user_id, await fresh.folded(recommender, p.user_id, charge));
+      await pause();
+    }
     // One fold-in answer per request that used any folded-in user (like /predict), not one per pair.
     if ([...folded.values()].some((user) => user && user.usable > 0)) options.observe?.predictedFolded();
     const predicted = (p: (typeof pairs)[number], i: number) => {
@@ -152,7 +196,7 @@ export function apiRouter(
     res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
   });
 
-  router.use(ratingsRouter(model, fresh, options.observe));
+  router.use(ratingsRouter(model, fresh, limits, options.observe));
 
   router.get('/movies', reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
@@ -225,7 +269,7 @@ export function apiRouter(
    */
   const burst = admin.burst ?? 5;
   const refillSeconds = admin.refillSeconds ?? 2;
-  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients);
+  const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients, undefined, admin.globalCap);
   const reloads = new TokenBucket(burst, refillSeconds);
   const adminGuard: RequestHandler = (req, res, next) => {
     const identity = identityOf(req, res);

@@ -17,6 +17,10 @@ export const MAX_LIST_ITEMS = 1000;
 export interface SchemaLimits {
   /** Largest n_recommendations (config serving.maxRecommendations). */
   maxRecommendations: number;
+  /** Most ratings a new-user request may fold in (config limits.foldMaxRatings; default MAX_LIST_ITEMS). */
+  foldMaxRatings?: number;
+  /** Most distinct users one /predict/batch may name (config limits.foldMaxUsers; default MAX_BATCH_PAIRS). */
+  foldMaxUsers?: number;
 }
 
 const id = (what: string, example: number) =>
@@ -133,6 +137,9 @@ export const readyResponse = z.object({
     .meta({ description: 'Where posted ratings go (POST /ratings) (admin only)' }),
 });
 
+/** The 400 of a /predict/batch naming more distinct users than one request may fold (the schema's, and routes.ts's early check). */
+export const tooManyBatchUsers = (maxUsers: number) => `at most ${maxUsers} distinct user_id per request (each may be folded in)`;
+
 export function buildSchemas(limits: SchemaLimits) {
   const nRecommendations = z
     .number()
@@ -177,8 +184,19 @@ export function buildSchemas(limits: SchemaLimits) {
 
   const predictResponse = z.object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating });
 
+  const maxUsers = limits.foldMaxUsers ?? MAX_BATCH_PAIRS;
+  const maxRatings = limits.foldMaxRatings ?? MAX_LIST_ITEMS;
   const batchPredictRequest = z
-    .object({ pairs: z.array(predictRequest).min(1).max(MAX_BATCH_PAIRS) })
+    .object({
+      pairs: z
+        .array(predictRequest)
+        .min(1)
+        .max(MAX_BATCH_PAIRS)
+        .refine((pairs) => new Set(pairs.map((p) => p.user_id)).size <= maxUsers, {
+          message: tooManyBatchUsers(maxUsers),
+        })
+        .meta({ description: `Up to ${MAX_BATCH_PAIRS} pairs of at most ${maxUsers} distinct users` }),
+    })
     .strict()
     // Declarative: this schema's OpenAPI example (alike the other examples by shape only).
     .meta({
@@ -205,9 +223,9 @@ export function buildSchemas(limits: SchemaLimits) {
     .object({
       ratings: z
         .array(newUserRating)
-        .max(MAX_LIST_ITEMS)
+        .max(maxRatings, { message: `at most ${maxRatings} ratings (the fold-in limit)` })
         .refine((list) => new Set(list.map((r) => r.movie_id)).size === list.length, { message: 'each movie_id may be rated once' })
-        .meta({ description: "The new user's ratings; 5 or more give fully personal results" }),
+        .meta({ description: `The new user's ratings (up to ${maxRatings}); 5 or more give fully personal results` }),
       n_recommendations: nRecommendations,
       genres: recommendationsRequest.shape.genres,
     })

@@ -90,6 +90,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: { REELRANK_DATABASE_CONNECT_TIMEOUT_MS: 'soon' } })).toThrow(/REELRANK_DATABASE_CONNECT_TIMEOUT_MS/);
   });
 
+  it('when the REELRANK_LIMIT_* variables are set, then the limits group takes them; unset, the defaults; a bad one is refused naming its variable', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: {} }).limits).toMatchObject({
+      foldMaxRatings: 1000,
+      foldMaxUsers: 100,
+      ratingsPerSecond: 20,
+      maxRatingsPerUser: 5000,
+    });
+    const env = { REELRANK_LIMIT_FOLD_MAX_RATINGS: '50', REELRANK_LIMIT_NEW_USERS_PER_HOUR: '2.5', REELRANK_LIMIT_ADMIN_GLOBAL_BURST: '7' };
+    expect(loadConfig({ root, env }).limits).toMatchObject({ foldMaxRatings: 50, newUsersPerHour: 2.5, adminGlobalBurst: 7 });
+    expect(() => loadConfig({ root, env: { REELRANK_LIMIT_RATINGS_BURST: '0' } })).toThrow(/env REELRANK_LIMIT_RATINGS_BURST/);
+    expect(() => loadConfig({ root, env: { REELRANK_LIMIT_FOLD_MAX_USERS: 'many' } })).toThrow(/env REELRANK_LIMIT_FOLD_MAX_USERS/);
+  });
+
   it('when env variables are set, then they override the files with the right types', () => {
     const root = tempRoot();
     const config = loadConfig({

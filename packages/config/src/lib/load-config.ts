@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   datasetConfigSchema,
   ENV_OVERRIDES,
+  limitsConfigSchema,
   runtimeConfigSchema,
   securityConfigSchema,
   servingConfigSchema,
@@ -11,6 +12,7 @@ import {
   trainingConfigSchema,
   type ConfigGroup,
   type DatasetConfig,
+  type LimitsConfig,
   type RuntimeConfig,
   type SecurityConfig,
   type ServingConfig,
@@ -29,6 +31,8 @@ export interface AppConfig {
   serving: ServingConfig;
   runtime: RuntimeConfig;
   security: SecurityConfig;
+  /** Per-identity limits of the API (env only). */
+  limits: LimitsConfig;
   paths: StagePaths;
 }
 
@@ -52,6 +56,7 @@ export interface LoadConfigOptions {
     serving?: Partial<ServingConfig>;
     runtime?: Partial<RuntimeConfig>;
     security?: Partial<SecurityConfig>;
+    limits?: Partial<LimitsConfig>;
   };
 }
 
@@ -61,6 +66,7 @@ const GROUPS = {
   serving: { file: 'serving.json', schema: servingConfigSchema },
   runtime: { file: null, schema: runtimeConfigSchema },
   security: { file: 'security.json', schema: securityConfigSchema },
+  limits: { file: null, schema: limitsConfigSchema },
 } as const;
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
@@ -190,6 +196,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const training = parseGroup('training', raw.training, problems) as TrainingConfig;
   const serving = parseGroup('serving', raw.serving, problems) as ServingConfig;
   const security = parseGroup('security', raw.security, problems) as SecurityConfig;
+  const rawLimits: Record<string, unknown> = {};
+  envGroup('limits', env, rawLimits);
+  Object.assign(rawLimits, options.overrides?.limits ?? {});
+  const limits = parseGroup('limits', rawLimits, problems) as LimitsConfig;
   if (problems.length > 0 || !runtime) throw new ConfigError(problems);
 
   if (dataset.source && !isAbsolute(dataset.source)) {
@@ -201,5 +211,5 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (serving.webRoot) serving.webRoot = resolve(root, serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   dataset.dataset ??= dataset.source ? datasetNameFromSource(dataset.source) : DEFAULT_DATASET;
-  return { root, dataset, training, serving, runtime, security, paths: resolvePaths(root, dataset.dataset, runtime) };
+  return { root, dataset, training, serving, runtime, security, limits, paths: resolvePaths(root, dataset.dataset, runtime) };
 }

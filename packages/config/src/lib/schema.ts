@@ -363,6 +363,66 @@ export const runtimeConfigSchema = z
   })
   .strict();
 
+/**
+ * What one identity (an API key, a visitor, or a client address when anonymous) may make the API do:
+ * env only (no file), every key with a default a person using the page never reaches. The API reads
+ * them (apps/api limits.ts); see README "Limits".
+ */
+export const limitsConfigSchema = z
+  .object({
+    foldMaxRatings: positiveInt
+      .max(100_000)
+      .default(1000)
+      .describe(
+        "Posted ratings one fold-in uses at most: a user's newest ones, by the order posted (env REELRANK_LIMIT_FOLD_MAX_RATINGS); also the most ratings POST /recommendations/new-user takes",
+      ),
+    foldMaxUsers: positiveInt
+      .max(1000)
+      .default(100)
+      .describe('Distinct users one POST /predict/batch may name, each possibly folded in (env REELRANK_LIMIT_FOLD_MAX_USERS)'),
+    foldRatingsPerSecond: z
+      .number()
+      .positive()
+      .default(200)
+      .describe(
+        'Ratings one identity may have folded in per second, sustained (env REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND): a new-user request costs its ratings, a user folded again after new ratings the posted ratings folded',
+      ),
+    foldRatingsBurst: positiveInt.default(2000).describe('Ratings one identity may have folded in at once (env REELRANK_LIMIT_FOLD_RATINGS_BURST)'),
+    ratingsPerSecond: z
+      .number()
+      .positive()
+      .default(20)
+      .describe('Ratings one identity may write per second, sustained (env REELRANK_LIMIT_RATINGS_PER_SECOND)'),
+    ratingsBurst: positiveInt
+      .default(1000)
+      .describe('Ratings one identity may write at once: one full POST /ratings batch (env REELRANK_LIMIT_RATINGS_BURST)'),
+    newUsersPerHour: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('User ids without posted ratings one identity may start rating per hour, sustained (env REELRANK_LIMIT_NEW_USERS_PER_HOUR)'),
+    newUsersBurst: positiveInt.default(60).describe('New users one identity may start at once (env REELRANK_LIMIT_NEW_USERS_BURST)'),
+    maxRatingsPerUser: positiveInt
+      .default(5000)
+      .describe('Posted ratings one user id may hold; a write beyond it is refused with 409 (env REELRANK_LIMIT_MAX_RATINGS_PER_USER)'),
+    maxTrackedIdentities: positiveInt
+      .default(100_000)
+      .describe(
+        'Identities whose budgets are remembered at once per limit; the least recently active are forgotten (env REELRANK_LIMIT_MAX_TRACKED_IDENTITIES)',
+      ),
+    adminGlobalBurst: positiveInt
+      .default(50)
+      .describe(
+        'Failed admin authentications from all addresses together in a burst; while spent, only addresses that authenticated recently may try (env REELRANK_LIMIT_ADMIN_GLOBAL_BURST)',
+      ),
+    adminGlobalRefillSeconds: z
+      .number()
+      .positive()
+      .default(1)
+      .describe('Seconds to earn back one failure of the global admin budget (env REELRANK_LIMIT_ADMIN_GLOBAL_REFILL_SECONDS)'),
+  })
+  .strict();
+
 export type SyntheticSizeConfig = z.infer<typeof syntheticSizeSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
@@ -370,12 +430,14 @@ export type RankerConfig = z.infer<typeof rankerConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
+
 export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 
 /** The security settings when none are given (an app built without a loaded config: tests, tools). */
 export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.parse({});
 
-export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security';
+export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security' | 'limits';
 
 /** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
 export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: string]> = {
@@ -425,6 +487,13 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_ALLOWED_ORIGINS: ['security', 'allowedOrigins'],
   REELRANK_VISITOR_MINT_BURST: ['security', 'visitorMintBurst'],
   REELRANK_VISITOR_MINT_REFILL_SECONDS: ['security', 'visitorMintRefillSeconds'],
+  // REELRANK_LIMIT_<KEY> for every limits key.
+  ...Object.fromEntries(
+    Object.keys(limitsConfigSchema.shape).map((key) => [
+      `REELRANK_LIMIT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
+      ['limits', key] as const,
+    ]),
+  ),
 };
 
 /** Env variables whose value is taken as text (never parsed as a number or boolean). */

@@ -136,6 +136,14 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
         ).rows[0].v;
       return versions ? versions.get(userId, read) : read();
     },
+    async countsForUsers(userIds) {
+      const { rows } = await query<{ userId: number; n: number }>(
+        'posted_ratings_counts_for_users',
+        'SELECT user_id AS "userId", count(*)::int AS n FROM posted_ratings WHERE user_id = ANY($1::bigint[]) GROUP BY user_id',
+        [userIds],
+      );
+      return new Map(rows.map((r) => [Number(r.userId), r.n]));
+    },
     userVersionStats: () => versions?.stats() ?? { listening: false, hits: 0, reads: 0 },
     async version() {
       return (await query<StoreVersion>('posted_ratings_version', POSTGRES_VERSION_SQL)).rows[0];

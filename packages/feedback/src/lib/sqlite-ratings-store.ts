@@ -74,6 +74,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
 
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM ratings WHERE user_id = ? ORDER BY movie_id`);
   const newestOfUser = db.prepare('SELECT coalesce(max(id), 0) FROM ratings WHERE user_id = ?').pluck();
+  const countsOfUsers = db.prepare(
+    'SELECT user_id AS userId, count(*) AS n FROM ratings WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id',
+  );
   let closed = false;
 
   return {
@@ -98,6 +101,10 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     },
     async userVersion(userId) {
       return newestOfUser.get(userId) as number;
+    },
+    async countsForUsers(userIds) {
+      const rows = countsOfUsers.all(JSON.stringify(userIds)) as { userId: number; n: number }[];
+      return new Map(rows.map((r) => [r.userId, r.n]));
     },
     async version() {
       // The store is not whole while no writer thread runs: /ready then says why (reads still work).

@@ -94,6 +94,24 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       expect(await s.version()).toEqual({ count: 0, newestId: 0 });
     });
 
+    it('counts the stored ratings of the users asked for; users with none are absent', async () => {
+      const s = store();
+      await s.put([
+        { userId: 1, movieId: 1, rating: 4 },
+        { userId: 1, movieId: 2, rating: 3 },
+        { userId: 3, movieId: 1, rating: 5 },
+        { userId: 4, movieId: 1, rating: 5 },
+      ]);
+      await s.put([{ userId: 1, movieId: 2, rating: 1 }]); // a replacement: still two
+      expect(await s.countsForUsers([1, 2, 3])).toEqual(
+        new Map([
+          [1, 2],
+          [3, 1],
+        ]),
+      );
+      expect(await s.countsForUsers([])).toEqual(new Map());
+    });
+
     it('forgets a user; ids are never reused and the version never repeats', async () => {
       const s = store();
       const versions = [await s.version()];

@@ -149,12 +149,20 @@ export class Recommender {
    * User `userId` solved again from all of their ratings: the data set's (as served) plus `fresh`
    * ones posted since (a fresh rating of a movie replaces the data-set one). Unknown movies are a 404
    * naming `field`. Keep the result for as long as the user's ratings stay the same; pass it as
-   * `previous` to the next fold-in of the user, which then starts from it.
+   * `previous` to the next fold-in of the user, which then starts from it. `alsoRated`: movies the user
+   * rated that the fold leaves out (beyond a caller's bound on its input), still never recommended.
    */
-  foldUser(userId: number, fresh: readonly NewUserRating[], field = 'movie_id', previous?: FoldedUser): FoldedUser {
+  foldUser(
+    userId: number,
+    fresh: readonly NewUserRating[],
+    field = 'movie_id',
+    previous?: FoldedUser,
+    alsoRated: readonly number[] = [],
+  ): FoldedUser {
     const unknown = fresh.map((r) => r.movieId).filter((id) => !this.ix.catalogue.movies.has(id));
     if (unknown.length) throw movieNotFound(unknown, field);
     const { usable, ratedIds, seenRow, trained } = mergedRatings(this.ix, userId, fresh);
+    ratedIds.push(...alsoRated);
     return foldUser(this.ix, usable, ratedIds, seenRow, { previous: previous?.solution, trained });
   }
 
