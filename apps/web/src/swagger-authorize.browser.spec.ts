@@ -21,7 +21,15 @@ describe('Swagger UI "Authorize" with an API key', () => {
     requireChromium();
     keys = openSqliteKeyStore(':memory:');
     key = (await keys.create('swagger', 'service')).key;
-    const serving = { host: '127.0.0.1', port: 0, bodyLimit: '100kb', maxRecommendations: 100, corsOrigins: '', webRoot, metrics: { host: '127.0.0.1', port: null } };
+    const serving = {
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimit: '100kb',
+      maxRecommendations: 100,
+      corsOrigins: '',
+      webRoot,
+      metrics: { host: '127.0.0.1', port: null },
+    };
     const app = createApp({ recommender: plantedRecommender(), config: { serving }, logger: pino({ level: 'silent' }), keys });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
