@@ -189,7 +189,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(status).toBe('reloaded');
       const other = reload.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
+      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
       expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
       expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
 
@@ -281,7 +281,7 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(activated.status).toBe(200);
       const other = activated.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
+      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
       expect(new Set(ready.map((r) => r.worker))).toEqual(new Set(['1', '2']));
       expect(new Set(ready.map((r) => (JSON.parse(r.body) as { model: { version: string } }).model.version))).toEqual(new Set([second]));
       expect(readLiveVersion(registryDir)).toBe(second);
@@ -321,8 +321,8 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect((await get(`${base}/metrics`)).status).toBe(401);
       const [, scrapeUrl] = await proc.waitFor(/metrics \(Prometheus\) at (http:\/\/127\.0\.0\.1:\d+)\/metrics/);
       const scrapes = [
-        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
-        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret' }),
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }),
+        get(`${base}/metrics`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' }),
         get(`${scrapeUrl}/metrics`),
       ];
       for (const scrape of scrapes) {
@@ -340,11 +340,11 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       saveModel(built.modelsDir, 0.3);
       const third = registerModelVersion(registryDir, modelDir, { keep: 5, makeLive: false }).version;
       const reloadsBefore = proc.output().match(/rolling reload done/g)!.length;
-      const activating = get(`${base}/admin/models/${third}/activate`, 'POST', { authorization: 'Bearer cluster-secret' });
+      const activating = get(`${base}/admin/models/${third}/activate`, 'POST', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' });
       proc.child.kill('SIGHUP');
       expect((await activating).status).toBe(200);
       const versionsNow = async () => {
-        const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret' })));
+        const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
         return new Set(answers.map((r) => `${r.worker}:${(JSON.parse(r.body) as { model: { version: string } }).model.version}`));
       };
       const expected = new Set([`1:${third}`, `2:${third}`]);
