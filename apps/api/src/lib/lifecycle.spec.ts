@@ -30,7 +30,7 @@ function setup(admin: { token?: string; burst?: number; refillSeconds?: number }
 }
 
 const version = async (app: Parameters<typeof request>[0]) =>
-  (await request(app).get('/ready').set('authorization', 'Bearer let-me-in').expect(200)).body.model.version as string;
+  (await request(app).get('/ready').set('authorization', `Bearer ${TOKEN}`).expect(200)).body.model.version as string;
 
 describe('model lifecycle', () => {
   it('when nothing is loaded yet, then /ready is 503 until the first load, then 200 with the version', async () => {
@@ -153,7 +153,7 @@ describe('over real HTTP (port 0)', () => {
       }
       if (i % 3 === 0) calls.push(post('/recommendations', { user_id: 1 + (i % 6), n_recommendations: 5 }));
       else if (i % 3 === 1) calls.push(post('/predict', { user_id: 1 + (i % 5), movie_id: [10, 20, 30, 50][i % 4] }));
-      else calls.push(fetch(`${base}/ready`, { headers: { authorization: 'Bearer let-me-in' } }));
+      else calls.push(fetch(`${base}/ready`, { headers: { authorization: `Bearer ${TOKEN}` } }));
     }
     const responses = await Promise.all(calls);
     const bodies = await Promise.all(responses.map((r) => r.json() as Promise<Record<string, unknown>>));

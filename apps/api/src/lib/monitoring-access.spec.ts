@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { plantedRecommender, SERVING } from '../__fixtures__/fixtures.js';
+import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
+import { plantedRecommender, SERVING, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { OPERATOR_ROLES } from './admin-auth.js';
 import { createApp } from './app.js';
 import { ServiceMetrics } from './metrics.js';
@@ -10,12 +10,21 @@ import { listenMetrics, metricsApp } from './metrics-listener.js';
 
 /**
  * Who may read the operational endpoints: on the API's port /metrics, /metrics/summary, /dashboard
- * and /models need the admin credential; the metrics listener serves the first three to whoever
- * can reach its address (127.0.0.1 by default) and nothing else.
+ * and /models need an operator credential (a reader or admin key, or the admin token); the metrics
+ * listener serves the first three to whoever can reach its address (127.0.0.1 by default) and nothing else.
  */
 
-const TOKEN = 'monitoring-access-admin-token';
+const TOKEN = TEST_ADMIN_TOKEN;
 const ROUTES = ['/metrics', '/metrics/summary', '/dashboard', '/models'];
+
+const keys: KeyStore = openSqliteKeyStore(':memory:');
+/** `Authorization` headers of one key per role, created in `keys`. */
+let keyOf: Record<'reader' | 'service' | 'admin', { authorization: string }>;
+beforeAll(async () => {
+  const bearer = async (role: 'reader' | 'service' | 'admin') => ({ authorization: `Bearer ${(await keys.create(`ops-${role}`, role)).key}` });
+  keyOf = { reader: await bearer('reader'), service: await bearer('service'), admin: await bearer('admin') };
+});
+afterAll(() => keys.close());
 
 describe('the operational endpoints on the API port', () => {
   const metrics = new ServiceMetrics();
@@ -25,47 +34,58 @@ describe('the operational endpoints on the API port', () => {
     logger: pino({ level: 'silent' }),
     metrics,
     admin: { token: TOKEN, burst: 100 },
+    keys,
   });
 
-  it('when called without credentials, then 401 with a JSON error naming the header; with a wrong token 403', async () => {
+  it('when called without credentials, then 401 with a JSON error naming the header; with a wrong token 401 too (an unknown key)', async () => {
     for (const path of ROUTES) {
       const res = await request(app).get(path).expect(401);
       expect([path, res.body.error.code, res.body.error.details[0].field]).toEqual([path, 'unauthorized', 'authorization']);
       expect(res.headers['www-authenticate']).toBe('Bearer');
+      const wrong = await request(app).get(path).set('authorization', 'Bearer nope').expect(401);
+      expect([path, wrong.body.error.code, wrong.headers['www-authenticate']]).toEqual([path, 'unauthorized', 'Bearer']);
+      expect(wrong.text).not.toMatch(/reelrank_|ratings_received|<html/i);
     }
-    expect((await request(app).get('/metrics').set('authorization', 'Bearer nope').expect(403)).body.error.code).toBe('forbidden');
   });
 
   it('when called with the admin token, then each answers', async () => {
     for (const path of ROUTES) await request(app).get(path).set('authorization', `Bearer ${TOKEN}`).expect(200);
   });
 
-  it('when an identity middleware names the caller, then only the operator roles (admin for now) may read them', async () => {
-    const asRole = (role: string) =>
-      express()
-        .use((_req, res, next) => {
-          res.locals.identity = { role, subject: `test:${role}` };
-          next();
-        })
-        .use(app);
+  it('when a key or a visitor cookie names the caller, then only the operator roles (reader and admin) may read them', async () => {
+    expect([...OPERATOR_ROLES].sort()).toEqual(['admin', 'reader']);
+    const minted = await request(app).post('/visitor').expect(201);
+    const visitor = { cookie: String(minted.headers['set-cookie']).split(';')[0] };
+    const callers: [string, Record<string, string>][] = [...Object.entries(keyOf), ['visitor', visitor]];
     for (const path of ROUTES) {
-      await request(asRole('admin')).get(path).expect(200);
-      for (const role of ['reader', 'service', 'visitor']) {
-        const res = await request(asRole(role)).get(path);
+      for (const [role, headers] of callers) {
+        const res = await request(app).get(path).set(headers);
         expect([path, role, res.status]).toEqual([path, role, OPERATOR_ROLES.includes(role) ? 200 : 403]);
+        if (res.status === 403) expect(res.body.error.code).toBe('forbidden');
       }
-      await request(asRole('anonymous')).get(path).expect(401);
+      await request(app).get(path).expect(401);
     }
   });
 
-  it('when no admin token is configured, then they are refused (403 admin_disabled), never served to anyone', async () => {
+  it('when no admin token is configured, then they are still never served without an operator key (401 anonymous or unknown bearer, 403 service)', async () => {
     const open = createApp({
       recommender: plantedRecommender(),
       config: { serving: SERVING },
       logger: pino({ level: 'silent' }),
-      admin: { token: undefined },
+      admin: { token: undefined, burst: 100 },
+      keys,
     });
-    for (const path of ROUTES) expect((await request(open).get(path).expect(403)).body.error.code).toBe('admin_disabled');
+    for (const path of ROUTES) {
+      expect([path, (await request(open).get(path).expect(401)).body.error.code]).toEqual([path, 'unauthorized']);
+      // The token the other app takes is nothing here: an unknown key.
+      expect([path, (await request(open).get(path).set('authorization', `Bearer ${TOKEN}`).expect(401)).body.error.code]).toEqual([
+        path,
+        'unauthorized',
+      ]);
+      expect([path, (await request(open).get(path).set(keyOf.service).expect(403)).body.error.code]).toEqual([path, 'forbidden']);
+      await request(open).get(path).set(keyOf.reader).expect(200);
+      await request(open).get(path).set(keyOf.admin).expect(200);
+    }
   });
 });
 

@@ -79,6 +79,8 @@ describe('against a real SQLite database over real HTTP', () => {
 });
 
 describe('main.ts', () => {
+  /** REELRANK_ADMIN_TOKEN of the server below: strong enough for the start-up check (admin-token.ts). */
+  const TOKEN = 's3cret-9Hq2Xv7Lm4Kp8Zr3Wt6';
   const root = resolve(__dirname, '../../../..');
   const run = (env: Record<string, string>) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/main.ts')], {
@@ -127,7 +129,7 @@ describe('main.ts', () => {
       REELRANK_DATA_DIR: dataDir,
       REELRANK_MODELS_DIR: join(dir, 'models'),
       PORT: '0',
-      REELRANK_ADMIN_TOKEN: 's3cret-9Hq2Xv7Lm4Kp8Zr3Wt6',
+      REELRANK_ADMIN_TOKEN: TOKEN,
     });
     const url = await new Promise<string>((found, fail) => {
       const timer = setInterval(() => {
@@ -143,7 +145,8 @@ describe('main.ts', () => {
       });
     });
     expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: 'ready' });
-    const res = await fetch(`${url}/ready`, { headers: { authorization: 'Bearer s3cret' } });
+    const res = await fetch(`${url}/ready`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
     const ready = (await res.json()) as { model: { dataset: string; version: string } };
     expect(ready.model.dataset).toBe('api-fixture');
     // /metrics: on the API's port only with the token; on the metrics listener (127.0.0.1, any free port here) without.
@@ -154,10 +157,10 @@ describe('main.ts', () => {
     const scraped = await fetch(`${scrapeUrl}/metrics`);
     expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(await scraped.text()).toMatch(/^reelrank_model_live\{version="[^"]+"\} 1$/m);
-    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     // Reload through the admin route (token from REELRANK_ADMIN_TOKEN) and through SIGHUP.
     expect((await fetch(`${url}/admin/reload`, { method: 'POST' })).status).toBe(401);
-    const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer s3cret-9Hq2Xv7Lm4Kp8Zr3Wt6' } });
+    const reload = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await reload.json()).toMatchObject({ status: 'unchanged', version: ready.model.version, previous_version: ready.model.version });
     proc.child.kill('SIGHUP');
     await new Promise<void>((done) => {

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { createApp, ModelHolder } from '@reelrank/api';
+import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
 import { tempWorkspace } from '@reelrank/ingest/testing';
 import {
   loadModelArtifacts,
@@ -94,12 +95,19 @@ describe('reelrank models (on the files)', () => {
 });
 
 describe('reelrank models --url (through a running server)', () => {
+  /** The server's REELRANK_ADMIN_TOKEN: strong enough for the start-up check (apps/api admin-token.ts). */
+  const TOKEN = 'secret-5Jw8Pq2Tz6Lk9Xr4Mv7';
   let server: Server;
   let url: string;
   let ctx: ReturnType<typeof workspace>;
   let holder: ModelHolder;
+  let keys: KeyStore;
+  /** A reader key: it may list the server's models (an operator read), not activate one. */
+  let readerKey: string;
 
   beforeAll(async () => {
+    keys = openSqliteKeyStore(':memory:');
+    readerKey = (await keys.create('cli-reader', 'reader')).key;
     ctx = workspace();
     const paths = ctx.config.paths;
     holder = new ModelHolder(
@@ -109,8 +117,9 @@ describe('reelrank models --url (through a running server)', () => {
     const app = createApp({
       models: holder,
       config: ctx.config,
-      admin: { token: 'secret-5Jw8Pq2Tz6Lk9Xr4Mv7', burst: 100, refillSeconds: 0.01 },
+      admin: { token: TOKEN, burst: 100, refillSeconds: 0.01 },
       registry: { paths, keep: 5 },
+      keys,
     });
     server = await new Promise<Server>((ready) => {
       const s = app.listen(0, '127.0.0.1', () => ready(s));
@@ -121,15 +130,26 @@ describe('reelrank models --url (through a running server)', () => {
   afterAll(async () => {
     holder.current()?.close();
     await new Promise((done) => server.close(done));
+    await keys.close();
   });
 
   it('when listing and activating with --url, then the server answers and serves the chosen version at once', async () => {
-    const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'secret', '--json');
+    const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--token', TOKEN, '--json');
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).live_version).toBe(ctx.trained[1].version);
-    const done = await cli(ctx.env, 'models', 'activate', ctx.trained[0].version, '--url', url, '--token', 'secret-5Jw8Pq2Tz6Lk9Xr4Mv7');
+    const done = await cli(ctx.env, 'models', 'activate', ctx.trained[0].version, '--url', url, '--token', TOKEN);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain(`model ${ctx.trained[0].version} is live (activated; was ${ctx.trained[1].version})`);
+    expect(holder.current()!.manifest.version).toBe(ctx.trained[0].version);
+  });
+
+  it('when a reader key is given, then it lists the models of the server but activating is refused (exit 1 naming the 403)', async () => {
+    const listed = await cli(ctx.env, 'models', 'list', '--url', url, '--token', readerKey, '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).live_version).toBe(ctx.trained[0].version);
+    const refused = await cli(ctx.env, 'models', 'activate', ctx.trained[1].version, '--url', url, '--token', readerKey);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/answered 403 forbidden/);
     expect(holder.current()!.manifest.version).toBe(ctx.trained[0].version);
   });
 
@@ -138,9 +158,11 @@ describe('reelrank models --url (through a running server)', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/answered 401 unauthorized: unknown or revoked API key/);
     expect((await cli(ctx.env, 'models', 'activate', ctx.trained[1].version, '--url', url)).code).toBe(2);
-    // Listing a server's versions needs the token too (GET /models is an admin route).
+    // Listing a server's versions needs a credential too (GET /models is an operator route); a wrong one is an unknown key.
     expect((await cli(ctx.env, 'models', 'list', '--url', url)).code).toBe(2);
-    expect((await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'nope')).stderr).toMatch(/answered 403 forbidden/);
+    const wrongList = await cli(ctx.env, 'models', 'list', '--url', url, '--token', 'nope');
+    expect(wrongList.code).toBe(1);
+    expect(wrongList.stderr).toMatch(/answered 401 unauthorized: unknown or revoked API key/);
     expect(holder.current()!.manifest.version).toBe(ctx.trained[0].version);
   });
 });
