@@ -92,13 +92,14 @@ function get(
   headers: Record<string, string> = {},
   localAddress?: string,
   body?: string,
-): Promise<{ status: number; worker: string | undefined; body: string }> {
+): Promise<{ status: number; worker: string | undefined; body: string; cookie?: string }> {
   return new Promise((done, fail) => {
     const sent = body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
     const req = httpRequest(url, { agent: false, method, headers: sent, localAddress }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body }));
+      const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+      res.on('end', () => done({ status: res.statusCode ?? 0, worker: res.headers['x-worker-id'] as string | undefined, body, cookie }));
     });
     req.on('error', fail);
     req.end(body);
@@ -189,7 +190,9 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect(status).toBe('reloaded');
       const other = reload.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const versions = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
+      const versions = await Promise.all(
+        Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })),
+      );
       expect(new Set(versions.map((v) => (JSON.parse(v.body) as { model: { version: string } }).model.version))).toEqual(new Set([version]));
       expect(new Set(versions.map((v) => v.worker))).toEqual(new Set(['1', '2']));
 
@@ -203,7 +206,7 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       expect([operator.status, (JSON.parse(operator.body) as { status: string }).status]).toEqual([200, 'unchanged']);
 
       // New visitors count cluster-wide too: one budget of 3 for 127.0.0.3 whichever worker answers.
-      const mints: Array<{ status: number; worker: string | undefined }> = [];
+      const mints: Array<{ status: number; worker: string | undefined; body: string; cookie?: string }> = [];
       for (let i = 0; i < 8; i++) mints.push(await get(`${base}/visitor`, 'POST', {}, '127.0.0.3'));
       expect(new Set(mints.map((m) => m.worker))).toEqual(new Set(['1', '2']));
       expect(mints.map((m) => m.status)).toEqual([...Array(3).fill(201), ...Array(5).fill(429)]);
@@ -218,6 +221,15 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       }
       expect(new Set(writes.map((w) => w.worker))).toEqual(new Set(['1', '2']));
       expect(writes.map((w) => w.status)).toEqual([201, 201, 201, 429, 429, 429]);
+      // Another identity at that same address (a visitor minted above, writing for its own user) has a budget of its own, on either worker.
+      const visitor = { cookie: mints[0].cookie!, user: (JSON.parse(mints[0].body) as { user_id: number }).user_id };
+      const visitorWrites: Array<{ status: number; worker: string | undefined }> = [];
+      for (const movie_id of [20, 30, 40]) {
+        const rating = JSON.stringify({ user_id: visitor.user, movie_id, rating: 4 });
+        visitorWrites.push(await get(`${base}/ratings`, 'POST', { cookie: visitor.cookie, origin: base }, '127.0.0.4', rating));
+      }
+      expect(new Set(visitorWrites.map((w) => w.worker))).toEqual(new Set(['1', '2']));
+      expect(visitorWrites.map((w) => w.status)).toEqual([201, 201, 201]);
 
       // A worker killed outright is replaced (worker 3) and the cluster keeps answering.
       process.kill(pids.get('1')!, 'SIGKILL');
@@ -281,7 +293,9 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       expect(activated.status).toBe(200);
       const other = activated.worker === '1' ? '2' : '1';
       await proc.waitFor(new RegExp(`rolling reload done in [\\d.]+ s \\(worker:result ${other}:ok\\)`));
-      const ready = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
+      const ready = await Promise.all(
+        Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })),
+      );
       expect(new Set(ready.map((r) => r.worker))).toEqual(new Set(['1', '2']));
       expect(new Set(ready.map((r) => (JSON.parse(r.body) as { model: { version: string } }).model.version))).toEqual(new Set([second]));
       expect(readLiveVersion(registryDir)).toBe(second);
@@ -344,7 +358,9 @@ describe('cluster.ts: model versions and metrics across workers', () => {
       proc.child.kill('SIGHUP');
       expect((await activating).status).toBe(200);
       const versionsNow = async () => {
-        const answers = await Promise.all(Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })));
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => get(`${base}/ready`, 'GET', { authorization: 'Bearer cluster-secret-5Jw8Pq2Tz6Lk9Xr4' })),
+        );
         return new Set(answers.map((r) => `${r.worker}:${(JSON.parse(r.body) as { model: { version: string } }).model.version}`));
       };
       const expected = new Set([`1:${third}`, `2:${third}`]);

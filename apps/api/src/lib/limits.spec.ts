@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Request, Response } from 'express';
 import request from 'supertest';
 import { limitsConfigSchema, type LimitsConfig } from '@reelrank/config';
-import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
 import { plantedRecommender, SERVING } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 import { IdentityLimits, limitSubject } from './identity-limits.js';
@@ -14,17 +14,25 @@ const limitsWith = (overrides: Partial<LimitsConfig>): LimitsConfig => limitsCon
 describe('limits per identity: fold-in bounds, ratings and new users per identity, posted ratings per user', () => {
   let dir: string;
   let store: RatingsStore;
-  beforeEach(() => {
+  let keys: KeyStore;
+  // Two real identities: service keys 'key:<id>' of the app's key store, each with budgets of its own.
+  let alice: { authorization: string };
+  let bob: { authorization: string };
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'reelrank-limits-'));
     store = openSqliteRatingsStore(join(dir, 'test.ratings.db'));
+    keys = openSqliteKeyStore(':memory:');
+    alice = { authorization: `Bearer ${(await keys.create('alice', 'service')).key}` };
+    bob = { authorization: `Bearer ${(await keys.create('bob', 'service')).key}` };
   });
   afterEach(async () => {
     await store.close();
+    await keys.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  // Behind one trusted proxy hop, X-Forwarded-For is the client address: each test client is an identity.
+  // Behind one trusted proxy hop, X-Forwarded-For is the client address: budgets follow the identity, not the address.
   const appWith = (limits: Partial<LimitsConfig>) =>
-    createApp({ recommender: plantedRecommender(), config: { serving: SERVING, limits: limitsWith(limits) }, ratings: store, trustProxy: 1 });
+    createApp({ recommender: plantedRecommender(), config: { serving: SERVING, limits: limitsWith(limits) }, ratings: store, keys, trustProxy: 1 });
   const from = (address: string) => ({ 'x-forwarded-for': address });
 
   it('when a new-user request has more ratings than a fold may use, then 400 names `ratings`; at the limit it is answered', async () => {
@@ -52,20 +60,30 @@ describe('limits per identity: fold-in bounds, ratings and new users per identit
   it('when an identity writes more ratings than its budget, then 429 with Retry-After and the JSON error; another identity still writes', async () => {
     const app = appWith({ ratingsBurst: 3, ratingsPerSecond: 0.01 });
     const batch = [20, 30, 40].map((movie_id) => ({ user_id: 1, movie_id, rating: 4 }));
-    await request(app).post('/ratings').set(from('10.0.0.1')).send({ ratings: batch }).expect(201);
-    const refused = await request(app).post('/ratings').set(from('10.0.0.1')).send({ user_id: 1, movie_id: 60, rating: 4 }).expect(429);
+    await request(app).post('/ratings').set(alice).set(from('10.0.0.1')).send({ ratings: batch }).expect(201);
+    const refused = await request(app).post('/ratings').set(alice).set(from('10.0.0.1')).send({ user_id: 1, movie_id: 60, rating: 4 }).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(90);
     expect(refused.body.error).toMatchObject({ status: 429, code: 'rate_limited', details: [{ field: 'ratings' }] });
     expect(refused.body.error.message).toMatch(/ratings written/);
     expect(await store.forUser(1)).toHaveLength(3); // the refused rating was not stored
-    await request(app).post('/ratings').set(from('10.0.0.2')).send({ user_id: 1, movie_id: 60, rating: 4 }).expect(201);
+    // The budget is the identity's: from another address the same key is still refused ...
+    await request(app).post('/ratings').set(alice).set(from('10.0.0.2')).send({ user_id: 1, movie_id: 60, rating: 4 }).expect(429);
+    // ... while another identity, even at the same address, still writes.
+    await request(app).post('/ratings').set(bob).set(from('10.0.0.1')).send({ user_id: 1, movie_id: 60, rating: 4 }).expect(201);
+    const [aliceKey, bobKey] = await keys.list();
+    expect((await store.forUser(1)).map((r) => [r.movieId, r.source])).toEqual([
+      ...[20, 30, 40].map((movie) => [movie, `key:${aliceKey.id}`]),
+      [60, `key:${bobKey.id}`],
+    ]);
   });
 
   it('when an identity starts more new user ids than its budget, then 429 naming user_id; users it started keep taking ratings', async () => {
     const app = appWith({ newUsersBurst: 2, newUsersPerHour: 1 });
-    const post = (user_id: number, movie_id = 30) => request(app).post('/ratings').set(from('10.0.0.3')).send({ user_id, movie_id, rating: 4 });
+    const post = (user_id: number, movie_id = 30, as = alice) =>
+      request(app).post('/ratings').set(as).set(from('10.0.0.3')).send({ user_id, movie_id, rating: 4 });
     await request(app)
       .post('/ratings')
+      .set(alice)
       .set(from('10.0.0.3'))
       .send({ ratings: [100, 101].map((user_id) => ({ user_id, movie_id: 30, rating: 4 })) })
       .expect(201);
@@ -74,40 +92,55 @@ describe('limits per identity: fold-in bounds, ratings and new users per identit
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(1000);
     await post(100, 40).expect(201); // not new any more
     expect(await store.userVersion(102)).toBe(0);
+    await post(102, 30, bob).expect(201); // another identity has a budget of its own
+    expect(await store.userVersion(102)).toBeGreaterThan(0);
   });
 
   it('when a user holds the most posted ratings allowed, then a new movie is 409 naming user_id; re-rating a rated movie still works', async () => {
     const app = appWith({ maxRatingsPerUser: 2 });
     await request(app)
       .post('/ratings')
+      .set(alice)
       .send({ ratings: [20, 30].map((movie_id) => ({ user_id: 7, movie_id, rating: 4 })) })
       .expect(201);
-    const refused = await request(app).post('/ratings').send({ user_id: 7, movie_id: 40, rating: 4 }).expect(409);
+    const refused = await request(app).post('/ratings').set(alice).send({ user_id: 7, movie_id: 40, rating: 4 }).expect(409);
     expect(refused.body.error).toMatchObject({ code: 'ratings_quota_exceeded', details: [{ field: 'user_id' }] });
-    await request(app).post('/ratings').send({ user_id: 7, movie_id: 30, rating: 1 }).expect(201);
+    await request(app).post('/ratings').set(alice).send({ user_id: 7, movie_id: 30, rating: 1 }).expect(201);
     const batch = await request(app)
       .post('/ratings')
+      .set(alice)
       .send({ ratings: [{ user_id: 8, movie_id: 20, rating: 4 }, ...[20, 40].map((movie_id) => ({ user_id: 7, movie_id, rating: 3 }))] })
       .expect(409);
     expect(batch.body.error.details).toEqual([{ field: 'ratings.user_id', message: 'user 7 is at the limit of 2 posted ratings' }]);
     expect(await store.userVersion(8)).toBe(0); // all or nothing
+    // The cap is the user's, whoever writes: another identity cannot add a movie either.
+    await request(app).post('/ratings').set(bob).send({ user_id: 7, movie_id: 40, rating: 4 }).expect(409);
   });
 
   it('when an identity has more ratings folded in than its budget, then 429; a new-user request costs its ratings, a refold the posted ratings, a cached fold nothing', async () => {
     const app = appWith({ foldRatingsBurst: 4, foldRatingsPerSecond: 0.01 });
-    await request(app).post('/ratings').send({ user_id: 9, movie_id: 30, rating: 5 }).expect(201);
-    await request(app).post('/recommendations').send({ user_id: 9 }).expect(200); // folds 1 posted rating
-    for (let i = 0; i < 3; i++) await request(app).post('/predict').send({ user_id: 9, movie_id: 20 }).expect(200); // cached
+    await request(app).post('/ratings').set(alice).send({ user_id: 9, movie_id: 30, rating: 5 }).expect(201);
+    await request(app).post('/recommendations').set(alice).send({ user_id: 9 }).expect(200); // folds 1 posted rating
+    for (let i = 0; i < 3; i++) await request(app).post('/predict').set(alice).send({ user_id: 9, movie_id: 20 }).expect(200); // cached
     const two = [10, 50].map((movie_id) => ({ movie_id, rating: 5 }));
-    await request(app).post('/recommendations/new-user').send({ ratings: two }).expect(200); // 2 more: 3 of 4 spent
-    const refused = await request(app).post('/recommendations/new-user').send({ ratings: two }).expect(429);
+    await request(app).post('/recommendations/new-user').set(alice).send({ ratings: two }).expect(200); // 2 more: 3 of 4 spent
+    const refused = await request(app).post('/recommendations/new-user').set(alice).send({ ratings: two }).expect(429);
     expect(refused.body.error.message).toMatch(/ratings folded in/);
-    await request(app).post('/ratings').send({ user_id: 9, movie_id: 40, rating: 5 }).expect(201);
+    await request(app).post('/ratings').set(alice).send({ user_id: 9, movie_id: 40, rating: 5 }).expect(201);
     await request(app)
       .post('/predict/batch')
+      .set(alice)
       .send({ pairs: [{ user_id: 9, movie_id: 20 }] })
       .expect(429); // a refold of 2 posted ratings
-    await request(app).post('/recommendations/new-user').send({ ratings: [] }).expect(200); // folds nothing
+    await request(app).post('/recommendations/new-user').set(alice).send({ ratings: [] }).expect(200); // folds nothing
+    // Another identity has a fold budget of its own: the same refold (2 of its 4) and a new-user fold (2 more) are answered.
+    await request(app)
+      .post('/predict/batch')
+      .set(bob)
+      .send({ pairs: [{ user_id: 9, movie_id: 20 }] })
+      .expect(200);
+    await request(app).post('/recommendations/new-user').set(bob).send({ ratings: two }).expect(200);
+    await request(app).post('/recommendations/new-user').set(bob).send({ ratings: two }).expect(429);
   });
 });
 

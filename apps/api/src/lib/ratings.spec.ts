@@ -230,13 +230,13 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
     const slow = openSqliteRatingsStore(join(dir, 'restart.ratings.db'), { writerRestartMs: 2_000 });
     stores.push(slow);
     const app = appWith(slow);
-    await request(app).post('/ratings').send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 60, rating: 4.5 }).expect(201);
     const crashed = crashWriterThread(slow);
-    const lost = await request(app).post('/ratings').send({ user_id: 1, movie_id: 30, rating: 1 }).expect(503);
+    const lost = await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 30, rating: 1 }).expect(503);
     expect(lost.body.error.code).toBe('ratings_store_unavailable');
     while (!writerThreadOf(slow) || writerThreadOf(slow) === crashed) await new Promise((resolve) => setTimeout(resolve, 20));
-    await request(app).post('/ratings').send({ user_id: 1, movie_id: 70, rating: 5 }).expect(201);
-    const listed = await request(app).get('/users/1/ratings').expect(200);
+    await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 1, movie_id: 70, rating: 5 }).expect(201);
+    const listed = await request(app).get('/users/1/ratings').set(AS_ADMIN).expect(200);
     const posted = listed.body.ratings.filter((r: { source: string }) => r.source === 'new');
     expect(posted.map((r: { movie_id: number; rating: number }) => [r.movie_id, r.rating])).toEqual([
       [60, 4.5],
