@@ -1,4 +1,5 @@
 import { loadRuntimeConfig } from '@reelrank/config';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The throwaway cluster's URL that global-setup.ts put in DATABASE_URL, read through the config module. */
@@ -21,7 +22,8 @@ let counter = 0;
  * recreate() replaces it with an empty one at the same URL (what a new container or a dropped database does).
  */
 export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void>; recreate(): Promise<void> }> {
-  const name = `t_${process.pid}_${++counter}`;
+  // Unique across the files a jest worker runs (each file counts from 1 again) and across workers.
+  const name = `t_${process.pid}_${randomBytes(4).toString('hex')}_${++counter}`;
   const admin = withDatabase(clusterUrl(), 'postgres');
   const run = async (sql: string) => {
     const client = new Client({ connectionString: admin });

@@ -1,6 +1,6 @@
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { freshDatabase } from './postgres-test-db';
-import { AS_ADMIN, servedWorkspace } from './served-workspace';
+import { AS_ADMIN, servedWorkspace, TEST_ADMIN_TOKEN } from './served-workspace';
 
 /**
  * Issue 15 item 3 "Replicas agree": two real API processes (apps/api/src/main.ts) on one PostgreSQL
@@ -14,7 +14,7 @@ describe('two API replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const env = { ...(await servedWorkspace(db.url)), REELRANK_ADMIN_TOKEN: 'replicas-spec-admin' };
+    const env = { ...(await servedWorkspace(db.url)), REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
     replicas = await Promise.all(['replica a', 'replica b'].map((name) => startApi({ name, env, readyTimeoutMs: 120_000 })));
   }, 180_000);
 
@@ -36,7 +36,7 @@ describe('two API replicas on one PostgreSQL', () => {
   it('when a rating is posted to one replica, then the other serves recommendations folded in from it within 1 s', async () => {
     const [a, b] = replicas;
     for (const replica of replicas) {
-      const ready = (await (await fetch(`${replica.url}/ready`, { headers: { authorization: 'Bearer replicas-spec-admin' } })).json()) as {
+      const ready = (await (await fetch(`${replica.url}/ready`, { headers: AS_ADMIN })).json()) as {
         ratings_store: { kind: string; location: string; reachable: boolean };
       };
       expect(ready.ratings_store).toEqual({ kind: 'postgres', location: new URL(db.url).toString(), reachable: true });
