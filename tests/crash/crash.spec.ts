@@ -47,6 +47,8 @@ const ENTRY = {
 } as const;
 type Stage = keyof typeof ENTRY;
 const DATASET = GENERATED_DATASET;
+/** The served model's admin: /ready names the live version to an admin only (a strong token: weak ones are refused at start-up). */
+const CRASH_ADMIN_TOKEN = 'crash-spec-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
 
 let sourceMain: string; // generated, 120 users (the run under test)
 let sourceOther: string; // generated, 60 users, another seed (the "previous" ingest/database outputs)
@@ -422,7 +424,7 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const modelDir = paths(root).model;
       const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
         cwd: REPO,
-        env: stageEnv(root, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REELRANK_ADMIN_TOKEN: 'crash-spec-admin' }),
+        env: stageEnv(root, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', REELRANK_ADMIN_TOKEN: CRASH_ADMIN_TOKEN }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       api = child;
@@ -465,7 +467,9 @@ describe('crash safety: SIGKILL at every stage, then re-run', () => {
       const listening = await waitFor((l) => typeof l.msg === 'string' && l.msg.includes('listening on'), 'the listening line');
       const base = String(listening.url).replace('localhost', '127.0.0.1');
       const ready = async () =>
-        (await (await fetch(`${base}/ready`, { headers: { authorization: 'Bearer crash-spec-admin' } })).json()) as { model: { version: string } };
+        (await (await fetch(`${base}/ready`, { headers: { authorization: `Bearer ${CRASH_ADMIN_TOKEN}` } })).json()) as {
+          model: { version: string };
+        };
       const movieId = readCatalogue(sourceMain)[0].movieId; // a movie of the generated catalogue (its ids have gaps)
       const predictOk = async () => {
         const r = await fetch(`${base}/predict`, {
