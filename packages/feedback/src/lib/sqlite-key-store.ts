@@ -1,10 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { checkNewKey, hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
-import { openForWriting } from './group-writer.js';
 import { keyVerifier, type KeyVerifierOptions } from './key-cache.js';
-import { migrateSqliteRatings } from './sqlite-migrations.js';
+import { openMigratedRatingsFile } from './sqlite-migrations.js';
 
 const COLUMNS = 'id, name, role, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt';
 
@@ -14,15 +10,8 @@ const COLUMNS = 'id, name, role, created_at AS createdAt, last_used_at AS lastUs
  * last-used time at most once a minute per key) are rare enough not to need the writer thread.
  */
 export function openSqliteKeyStore(path: string, options: KeyVerifierOptions & { busyTimeoutMs?: number } = {}): KeyStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-  const db = openForWriting(Database, path, busyTimeoutMs);
-  try {
-    migrateSqliteRatings(db, path);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openMigratedRatingsFile(path, busyTimeoutMs);
   const insert = db.prepare('INSERT INTO api_keys (name, role, key_hash, created_at) VALUES (?, ?, ?, ?) RETURNING ' + COLUMNS);
   const all = db.prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`);
   const byHash = db.prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`);

@@ -1,8 +1,10 @@
-import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
+import { openForWriting } from './group-writer.js';
 
 /** drizzle-kit's output for schema-sqlite.ts, found from this file so any cwd (tests, tsx, Nx) works. */
 export const SQLITE_MIGRATIONS_FOLDER = join(__dirname, '..', '..', 'drizzle', 'sqlite');
@@ -60,4 +62,21 @@ function checkOrAdopt(db: Database.Database, path: string, migrations: Migration
       return logged !== null && Number(logged) === newest ? 'current' : 'behind';
     })
     .immediate();
+}
+
+/**
+ * Opens the ratings file for writing (its folder made, WAL, synchronous FULL) with its migrations
+ * applied: the connection of the ratings store's reads and of the key store. Closed again when the
+ * migrations fail.
+ */
+export function openMigratedRatingsFile(path: string, busyTimeoutMs: number): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = openForWriting(Database, path, busyTimeoutMs);
+  try {
+    migrateSqliteRatings(db, path);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }

@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { groupWriter, openForWriting, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
+import { groupWriter, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
 import { threadWriter, type Writer, type WriterExitListener } from './thread-writer.js';
-import { migrateSqliteRatings } from './sqlite-migrations.js';
+import { openMigratedRatingsFile } from './sqlite-migrations.js';
 import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type RatingsStore, type StoredRating } from './ratings-store.js';
 
 /**
@@ -56,18 +54,11 @@ const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp, 
 
 export function openSqliteRatingsStore(path: string, options: SqliteRatingsStoreOptions = {}): SqliteRatingsStore {
   const memory = path === ':memory:';
-  if (!memory) mkdirSync(dirname(path), { recursive: true });
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
   const pageSize = options.pageSize ?? 10_000;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   // This connection migrates the file (before the writer thread opens it; reads work at once) and serves every read.
-  const db = openForWriting(Database, path, busyTimeoutMs);
-  try {
-    migrateSqliteRatings(db, path);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openMigratedRatingsFile(path, busyTimeoutMs);
   const writer = memory
     ? inlineWriter(db)
     : threadWriter(path, busyTimeoutMs, { onExit: options.onWriterExit, firstDelayMs: options.writerRestartMs });
