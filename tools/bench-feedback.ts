@@ -4,7 +4,7 @@
  * Starts the API (apps/api/src/main.ts, or cluster.ts with --workers=N) on a data set's model with a
  * fresh ratings store in the OS temp folder (REELRANK_RATINGS_DB), then:
  *
- *   fresh  (issue 14 item 2) --users users post 5 ratings each; then POST /recommendations paced at
+ *   fresh  --users users post 5 ratings each; then POST /recommendations paced at
  *          --rate req/s for --seconds: (a) users who posted nothing (the trained answer), (b) the users
  *          who posted, each already asked once (their first answer folds them in; those are measured
  *          one at a time first), (c) the same users, each request right after a new rating of theirs

@@ -1,5 +1,5 @@
 /**
- * Ingest + database load benchmark (issue 5, item 3).
+ * Ingest + database load benchmark.
  *
  *   npx tsx tools/bench-ingest.ts [--ratings 20000263] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
  *

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL load benchmark: the database stage's COPY load against `psql \copy` of the same file,
- * in the same run, on the same server (issue 15 item 4: ours <= 1.5x psql for the ratings).
+ * in the same run, on the same server (the goal: ours <= 1.5x psql for the ratings).
  *
  *   npm run bench:pg-load -- [--ratings 20000263] [--cache $TMPDIR/reelrank-bench-pg] [--database-url postgres://...] [--no-sqlite]
  *

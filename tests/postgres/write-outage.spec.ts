@@ -4,7 +4,7 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from '../../tools/pg/t
 import { AS_ADMIN, servedWorkspace } from './served-workspace';
 
 /**
- * Issue 15 item 3 "no acknowledged rating is ever lost": a real API process on a cluster of its own,
+ * "No acknowledged rating is ever lost": a real API process on a cluster of its own,
  * several writers POSTing ratings (singles and batches) without pause, and PostgreSQL stopped under
  * them twice - `pg_ctl stop -m fast`, then `-m immediate` (a crash: the restart replays the WAL) - and
  * started again on the same port and folder each time. Every answer is 201 or 503

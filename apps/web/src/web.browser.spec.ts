@@ -22,8 +22,8 @@ import { webRoot } from './index';
  * API and a real model: generated MovieLens-shaped data (120 users, genre-aligned planted taste)
  * through the real ingest, database and train stages; the page's ratings go to the API's ratings store
  * (an in-memory SQLite store of the app) under the user id of the page's visitor cookie. Screenshots go to artifacts/web-*.png (gitignored).
- * Over ~300 lines on purpose: one walk-through on one trained model (beforeAll) and one browser; a
- * split would train and launch again per file.
+ * One walk-through on one trained model (beforeAll) and one browser: each file would train and
+ * launch a browser again.
  */
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');

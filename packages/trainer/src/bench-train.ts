@@ -1,4 +1,4 @@
-// Training-speed benchmark (issue 3, items 3-4):
+// Training-speed benchmark:
 //   npx tsx packages/trainer/src/bench-train.ts [--ratings N] [--epochs E] [--factors K] [--threads T]
 //     [--tf-ratings N] [--tf-epochs E] [--tf-batch B] [--no-tf] [--cache DIR] [--synthetic-dir DIR]
 //     [--fixed-split DIR | --no-fixed] [--kernel wasm|js] [--json PATH (default reports/bench-train.json)]
@@ -16,8 +16,7 @@
 // 3. With --fixed-split, evaluates the same model (config/training.json hyper-parameters) on the fixed
 //    ml-latest-small split with evaluateOnSplit (parallel kernel, then the single-thread kernel), next to the
 //    popularity baseline measured in the same run.
-// Over ~300 lines on purpose: one benchmark whose three parts share the generated set and one report;
-// the data loading lives in lib/bench-data.ts.
+// The three parts share the generated set and one report; the data loading lives in lib/bench-data.ts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -8,7 +8,7 @@ import { createApp } from './app.js';
 import { ModelHolder } from './model-holder.js';
 import { inMemoryCatalog, Recommender } from '@reelrank/serving';
 
-/** The admin route's per-address limit on failed authentications, over real HTTP from two loopback addresses (issue 7 item 5). */
+/** The admin route's per-address limit on failed authentications, over real HTTP from two loopback addresses. */
 
 /** One request over its own TCP connection from `localAddress` (any 127.0.0.0/8 address on Linux). */
 function send(

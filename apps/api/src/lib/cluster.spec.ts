@@ -10,8 +10,8 @@ import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
 
 /**
  * src/cluster.ts as a real process tree: a primary and two workers on the planted model and the
- * fixture database (built the way sqlite-server.spec.ts builds them for main.ts). Over 300 lines:
- * the process helpers are shared by every test here, and each test is one long-lived cluster.
+ * fixture database (built the way sqlite-server.spec.ts builds them for main.ts). Each test is one
+ * long-lived cluster (starting one costs seconds), and the process helpers above serve them all.
  */
 
 const root = resolve(__dirname, '../../../..');

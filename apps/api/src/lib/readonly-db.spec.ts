@@ -7,7 +7,7 @@ import { saveModelArtifacts } from '@reelrank/model';
 import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
 import { openSqliteCatalog } from '@reelrank/serving';
 
-/** The server's SQLite connection is read-only, also as seen in the running server's /proc (issue 7 item 5). */
+/** The server's SQLite connection is read-only, also as seen in the running server's /proc. */
 
 describe('SQLite opened read-only by the server', () => {
   it('when a write goes through the server catalogue connection, then SQLite refuses it and the data is unchanged', async () => {

@@ -7,7 +7,7 @@ import { SERVING, plantedRecommender } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
 /**
- * Issue 7 item 5: helmet headers on every kind of response, the body size limit (also without
+ * Helmet headers on every kind of response, the body size limit (also without
  * Content-Length), no stack trace or internal message in any error body. The admin route's limit on
  * failed authentications is in admin-auth.spec.ts, the read-only SQLite connection in readonly-db.spec.ts.
  */

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * only depends on its own group (config/dataset.json, config/training.json, config/serving.json).
  * The `runtime` group has no file: it holds process settings that only come from the environment
  * (where the workspace and its artifacts live, the TF.js backend, logging, the API's admin route).
- * Over ~300 lines on purpose: every setting in one file, so this is the one reference to read.
+ * Every setting is in this one file, so it is the one reference to read.
  */
 
 export const DATASET_NAMES = [

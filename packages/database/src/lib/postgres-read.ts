@@ -6,7 +6,7 @@ import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
 import { connectPostgres } from './load-postgres.js';
 
 /**
- * Read side of the catalogue on PostgreSQL (issue 15): the tables of the PostgreSQL schema
+ * Read side of the catalogue on PostgreSQL: the tables of the PostgreSQL schema
  * `reelrank_catalogue`, which the database stage fills with the same table and column names, and the
  * same user_rating_blobs byte layout, as the SQLite file. Everything one caller reads comes from one
  * REPEATABLE READ READ ONLY transaction, so a load swapped in meanwhile is either wholly seen or not.

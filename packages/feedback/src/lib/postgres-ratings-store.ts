@@ -21,7 +21,7 @@ import {
 } from './postgres-user-versions.js';
 
 /**
- * The RatingsStore on a PostgreSQL server (DATABASE_URL, issue 15): every API replica opens the
+ * The RatingsStore on a PostgreSQL server (DATABASE_URL): every API replica opens the
  * same database, so a rating posted to one is seen by all. Same semantics as the SQLite store:
  *
  * - Durable: each write is one transaction committed with `synchronous_commit = on` (set on every

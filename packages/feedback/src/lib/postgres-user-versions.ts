@@ -2,7 +2,7 @@ import pg from 'pg';
 
 /**
  * Per-user versions of the PostgreSQL store kept in the process, so `/recommendations` answers from
- * memory instead of asking the server on every request (issue 15: its p99 must not depend on the store).
+ * memory instead of asking the server on every request (its p99 must not depend on the store).
  *
  * Every write transaction NOTIFYs this channel with the users it changed (delivered at its commit,
  * to every process); each process LISTENs on a connection of its own and drops those users' cached

@@ -1,7 +1,7 @@
 /**
  * The one interface to the ratings users post to the running service. Asynchronous on purpose: the
- * embedded SQLite implementation answers synchronously underneath, a server database (PostgreSQL,
- * issue 15) will not, and callers must not be able to tell the difference.
+ * embedded SQLite implementation answers synchronously underneath, a server database (PostgreSQL)
+ * will not, and callers must not be able to tell the difference.
  *
  * Semantics every implementation keeps:
  * - `put` is all-or-nothing and resolves only once the ratings are durable (a crash of the process
@@ -54,7 +54,7 @@ export const UNKNOWN_SOURCE: RatingSource = { subject: 'unknown', address: 'unkn
  * A summary of the whole store: equal versions mean equal contents. (Ids only grow, so for one
  * `newestId` the rows present are all the ids up to it that were not deleted since, and deletes
  * only remove: the `count` tells them apart.) The retraining step can hash it into the Nx hash of
- * the stages (issue 14 item 3): unchanged while no rating arrives, changed by any write or forget.
+ * the stages: unchanged while no rating arrives, changed by any write or forget.
  */
 export interface StoreVersion {
   count: number;

@@ -9,8 +9,8 @@ import type { MfModel } from './mf-model.js';
  * are written into a Float32Array view over the module's memory that the caller reads directly.
  * Without WebAssembly SIMD (very old runtimes) it falls back to the same loop in JS.
  *
- * Over ~300 lines on purpose: over half of them are the kernel's bytes, one a line as Prettier prints
- * them (the repeated runs are the kernel's unrolled loads, not duplicated code).
+ * Over half of this file is the kernel's bytes, one a line as Prettier prints them (the repeated
+ * runs are the kernel's unrolled loads, not duplicated code).
  */
 
 export interface MovieScorer {

@@ -19,7 +19,7 @@ import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js'
  * mask and clears them again afterwards; the only allocations are the response objects.
  *
  * Not re-entrant by design: handlers are synchronous, so one request uses the buffers at a time.
- * (Over 300 lines: every answer path shares the private scratch buffers and the entry builders.)
+ * Every answer path shares the private scratch buffers and the entry builders, so they live in one class.
  */
 
 export interface RecommendOptions {

@@ -11,7 +11,7 @@ import type { RatingsColumns } from './ratings.js';
 import { readTrainingData } from './read-training-data.js';
 import { runTraining } from './run-training.js';
 
-/** Retraining includes the posted ratings (issue 14 item 3): the merge rule, the snapshot, and the train stage on real stage output. */
+/** Retraining includes the posted ratings: the merge rule, the snapshot, and the train stage on real stage output. */
 
 const columns = (rows: number[][]): RatingsColumns => ({
   userIds: Int32Array.from(rows, (r) => r[0]),
