@@ -34,7 +34,7 @@ import { leftovers, metricsPrint, outputsOf, paths, sha } from './fingerprints';
  * Plus the server: a truncated weights file + SIGHUP keeps the previous model serving; a good one
  * + SIGHUP goes live. Nx caches only targets that exit 0, so a killed stage is never cached.
  *
- * The fingerprints compared are in ./fingerprints.ts. Over ~300 lines on purpose: the kill matrix
+ * The fingerprints compared are in ./fingerprints.ts. The kill matrix
  * shares one generated source and one uninterrupted reference run per stage (beforeAll); split
  * files would generate and run them again.
  */

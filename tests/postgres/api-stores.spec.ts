@@ -15,7 +15,7 @@ import { AS_ADMIN, TEST_ADMIN_TOKEN } from './served-workspace';
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 2: "the same API test suite passes on both stores". One spec body, run against a real
+ * "The same API test suite passes on both stores". One spec body, run against a real
  * API process (apps/api/src/main.ts) on SQLite (no DATABASE_URL) and on PostgreSQL (DATABASE_URL:
  * catalogue and posted ratings there, and no SQLite catalogue file in its data folder at all), with the
  * same expectations: the answers of an in-process Recommender over the SQLite catalogue and the same

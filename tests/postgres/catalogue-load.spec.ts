@@ -11,10 +11,10 @@ import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testin
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 1, load side: the database stage's COPY load into the PostgreSQL catalogue gives the
+ * The database stage's COPY load into the PostgreSQL catalogue gives the
  * same rows (and the same rating-blob bytes) as the SQLite load of the same processed folder, swaps
  * atomically, skips a load of data it already holds, and runs as the stage process with DATABASE_URL.
- * (Over 300 lines: every case starts from the one data set ingested and loaded into SQLite in beforeAll.)
+ * Every case starts from the one data set ingested and loaded into SQLite in beforeAll.
  */
 const quiet = () => undefined;
 const run = promisify(execFile);

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 1 (read side): the catalogue read from PostgreSQL answers every MovieCatalog method
+ * The catalogue read from PostgreSQL answers every MovieCatalog method
  * exactly as the SQLite catalogue built from the same processed files does - title search above all
  * (prefix before substring, code-point order, accents and articles, genre filter, paging) - and the
  * trainer's ratings columns are equal byte for byte.

@@ -5,7 +5,7 @@ import { fingerprintRunner, runtimeInput, withPassword, WORKSPACE_ROOT } from '.
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 1: the train stage's Nx hash covers the PostgreSQL target. The runtime input of
+ * The train stage's Nx hash covers the PostgreSQL target. The runtime input of
  * nx.json `trainStage` (tools/fingerprint-ratings.mjs), run exactly as nx.json names it, around real
  * writes to a real server: the URL without its password and the store's version.
  */

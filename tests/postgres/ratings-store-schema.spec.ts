@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 1 on a real server: posted_ratings under drizzle's migrations. A database made by the
+ * On a real server: posted_ratings under drizzle's migrations. A database made by the
  * hand-written migration that came before (its exact SQL below) is adopted with every row, id and the
  * sequence where they were, and ends up with the very schema a fresh database gets.
  */

@@ -3,7 +3,7 @@ import { freshDatabase } from './postgres-test-db';
 import { AS_ADMIN, servedWorkspace, TEST_ADMIN_TOKEN } from './served-workspace';
 
 /**
- * Issue 15 item 3 "Replicas agree": two real API processes (apps/api/src/main.ts) on one PostgreSQL
+ * "Replicas agree": two real API processes (apps/api/src/main.ts) on one PostgreSQL
  * (DATABASE_URL), serving a model the real stages built from a small generated data set. A rating
  * posted to one changes the recommendations the other serves within one second (the other folds the
  * user in on its next request: it asks the shared store for the user's version on every request).

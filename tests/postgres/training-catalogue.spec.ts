@@ -10,7 +10,7 @@ import { readCatalogueTrainingData, readTrainingData, runTraining } from '@reelr
 import { freshDatabase } from './postgres-test-db';
 
 /**
- * Issue 15 item 1: training reads the catalogue from PostgreSQL when DATABASE_URL is set, and the
+ * Training reads the catalogue from PostgreSQL when DATABASE_URL is set, and the
  * same data trains the same model: the train stage run on the SQLite file and on PostgreSQL (another
  * data folder without any .db file) writes identical weights (same sha256) and the same data hash.
  * The report stage reads it from there too.

@@ -7,7 +7,7 @@ import { loadModelArtifacts } from '@reelrank/model';
 import { runTraining } from '@reelrank/trainer';
 import { freshDatabase } from './postgres-test-db';
 
-// Issue 15 item 1 "training reads from it": with DATABASE_URL set, the train stage takes the posted
+// "Training reads from it": with DATABASE_URL set, the train stage takes the posted
 // ratings from the PostgreSQL store (not the SQLite file, which is also present here and must be ignored).
 describe('the train stage with DATABASE_URL set', () => {
   const quiet = () => undefined;

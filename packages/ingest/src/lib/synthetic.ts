@@ -21,7 +21,7 @@ import { AliasTable, selectSmallest, userActivity } from './synthetic-sampling.j
  * purpose seeded by deriveSeed, so the same options always give byte-identical files. Streams its output through a bounded buffer, so memory
  * does not grow with the number of ratings.
  *
- * Longer than ~300 lines on purpose: generateSyntheticMovieLens is one pass (catalogue, popularity,
+ * generateSyntheticMovieLens is one pass (catalogue, popularity,
  * planted factors, users, tags) whose order defines the output bytes; it reads best whole. The
  * catalogue words and the sampling helpers live in synthetic-catalogue.ts and synthetic-sampling.ts.
  */

@@ -32,7 +32,7 @@ import { BOARD } from './task-board-worker.js';
  * epoch was measured here: it matched on ml-latest-small but oscillated on 450k ratings (a popular
  * movie's y_j moved by thousands of users' stale gradients at once), where the per-visit form converges.
  * Kernels: wasm/svdpp-kernel.wat (f32x4, committed as svdpp-kernel.wasm), a plain-JS fallback, both in
- * svdpp-kernels.js. Longer than ~300 lines: the memory layout, the tasks, the snapshot and the fold all
+ * svdpp-kernels.js. The memory layout, the tasks, the snapshot and the fold all
  * index the same arrays and read best in one class.
  */
 
