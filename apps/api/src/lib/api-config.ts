@@ -5,7 +5,7 @@ import { loadRuntimeConfig, logLevelOf } from '@reelrank/config';
  * Settings of the serving process itself (the shared config covers host, port, body limit, CORS and
  * n limits). They live in the config package's `runtime` group, validated there, env only:
  *
- *   REELRANK_ADMIN_TOKEN   the admin bearer token (admin-auth.ts): /admin/*, the details of /ready and
+ *   REELRANK_ADMIN_TOKEN   the admin bearer token (identity.ts): /admin/*, the details of /ready and
  *                          the operational endpoints on the API port; unset or empty disables them (403)
  *   REELRANK_ADMIN_BURST   failed admin authentications one client address may make in a burst, and
  *                          valid admin reloads per process in a burst; default 5

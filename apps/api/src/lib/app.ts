@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
 import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
+import { requireOperator } from './admin-auth.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
@@ -210,9 +211,9 @@ export function createApp(options: CreateAppOptions): Express {
       ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
       catalogueSource: options.catalogueSource,
       anonymousReads: security.anonymousReads,
-      extend: (router, adminGuard, auth) => {
-        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: auth.requireOperator });
-        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: auth.requireOperator });
+      extend: (router, adminGuard) => {
+        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
+        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
       },
     }),
   );

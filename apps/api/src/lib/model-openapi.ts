@@ -24,7 +24,7 @@ const authFailures = {
 };
 
 /**
- * A GET of the operational endpoints: the admin credential on the API's port (admin-auth.ts's
+ * A GET of the operational endpoints: on the API's port a reader or admin key (admin-auth.ts's
  * requireOperator); the metrics listener serves /metrics, /metrics/summary and /dashboard without one.
  */
 function operatorGet(operationId: string, summary: string, responses: JsonObject, more: { description?: string; onMetricsListener?: boolean } = {}) {

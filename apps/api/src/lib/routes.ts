@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { adminAuth, type AdminAuth, type AdminAuthOptions } from './admin-auth.js';
+import { isAdmin } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
@@ -33,13 +33,25 @@ import type { StoredRating } from '@reelrank/feedback';
  */
 
 /**
- * The admin credential and its failure limit (admin-auth.ts; `burst` and `refillSeconds` also size the
- * bucket of valid reloads, per process), and the holder the reloads swap. A cluster worker (main.ts)
- * passes a shared `failures` limiter and `onAuthFailure`, so the budget is per client address across
- * the cluster, not per worker.
+ * The admin credential and its failure limit (checked by identity.ts; `burst` and `refillSeconds`
+ * also size the bucket of valid reloads, per process), and the holder the reloads swap. A cluster
+ * worker (main.ts) passes a shared `failures` limiter and `onAuthFailure`, so the budget is per
+ * client address across the cluster, not per worker.
  */
-export interface AdminOptions extends AdminAuthOptions {
+export interface AdminOptions {
   holder?: ModelHolder;
+  /** REELRANK_ADMIN_TOKEN (the bootstrap admin). */
+  token?: string;
+  /** Failed authentications one client address may make in a burst (default 5). */
+  burst?: number;
+  /** Seconds to earn back one failure, per address (default 2). */
+  refillSeconds?: number;
+  /** Most client addresses the failure limiter remembers at once (default 10,000). */
+  maxTrackedClients?: number;
+  /** The failure limiter to use instead of a new one (a cluster worker shares its failures: main.ts). */
+  failures?: FailureLimiter;
+  /** Told about each failure (a cluster worker passes it on to the others). */
+  onAuthFailure?: (client: string) => void;
   /** Failures of all addresses together (rate-limit.ts FailureLimiter); absent: per address only. */
   globalCap?: GlobalFailureCap;
   /** Told each successful admin authentication (a cluster worker passes it on, so every worker trusts that address). */
@@ -99,14 +111,13 @@ export function apiRouter(
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
-    extend?: (router: Router, adminGuard: RequestHandler, auth: AdminAuth) => void;
+    extend?: (router: Router, adminGuard: RequestHandler) => void;
     /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
     anonymousReads?: boolean;
   },
 ): Router {
   const router = Router();
   const admin = options.admin ?? {};
-  const auth = adminAuth(admin);
   const model = (): Recommender => {
     const recommender = current();
     if (!recommender) throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
@@ -232,7 +243,7 @@ export function apiRouter(
       res.status(503).json({ status: 'loading', error: { status: 503, code: 'model_not_ready', message: 'No model is loaded yet' } });
       return;
     }
-    if (!auth.isAdmin(req, res)) {
+    if (!isAdmin(req, res)) {
       res.json({ status: 'ready' });
       return;
     }
@@ -316,7 +327,7 @@ export function apiRouter(
     }
   });
 
-  options.extend?.(router, adminGuard, auth); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
+  options.extend?.(router, adminGuard); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
   return router;
 }
 
