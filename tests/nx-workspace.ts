@@ -12,6 +12,9 @@ import { WORKSPACE_ROOT } from '../tools/lib/processes';
  * workspace: inside it, so Nx caches and restores the stages exactly as on a user's clone, and with
  * one shared local cache (Nx's per-user cache, which every run of a spec and every clone shares).
  */
+/** Nx colours its summary when it thinks a terminal (or CI) is watching; the specs read the words. */
+const withoutColours = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 export interface NxWorkspace {
   /** The environment of every command: the folders, and what the spec adds. */
   env: Record<string, string | undefined>;
@@ -55,7 +58,7 @@ export function nxWorkspace(name: string, env: Record<string, string | undefined
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      return new Promise((done) => child.once('close', (status) => done({ status, output })));
+      return new Promise((done) => child.once('close', (status) => done({ status, output: withoutColours(output) })));
     },
     dispose: () => rmSync(folder, { recursive: true, force: true }),
   };
@@ -92,14 +95,14 @@ export async function npmStart(
   void exited.then(() => (ended = true));
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   while (Date.now() < deadline) {
-    if (ended) return { kind: 'exited', code: await exited, output };
+    if (ended) return { kind: 'exited', code: await exited, output: withoutColours(output) };
     // A probe never outlives the command, nor a second: what holds the port may accept and never answer.
     const probe = await Promise.race([ready(url), exited.then(() => false), new Promise<boolean>((done) => setTimeout(() => done(false), 1_000))]);
     if (probe) {
       return {
         kind: 'serving',
         url,
-        output: () => output,
+        output: () => withoutColours(output),
         stop: async () => {
           process.kill(-child.pid!, 'SIGTERM');
           return exited;
