@@ -113,6 +113,8 @@ export class ServiceMetrics {
   readonly coldStartAnswers: Counter;
   readonly answers: Counter<'strategy'>;
   private readonly http = new HttpStats();
+  /** The answers counter's child per strategy (a few fixed names): labels are hashed once, not per answer. */
+  private readonly answersByStrategy = new Map<string, { inc(): void }>();
   private liveVersion: () => string | undefined = () => undefined;
 
   constructor() {
@@ -156,7 +158,9 @@ export class ServiceMetrics {
 
   /** One recommendation answer: by strategy, and as a cold start or fold-in where it is one (both fold-in strategies rank by a folded vector). */
   countAnswer(strategy: string): void {
-    this.answers.inc({ strategy });
+    let counter = this.answersByStrategy.get(strategy);
+    if (!counter) this.answersByStrategy.set(strategy, (counter = this.answers.labels(strategy)));
+    counter.inc();
     if (strategy === 'popular') this.coldStartAnswers.inc();
     else if (strategy === 'fold-in' || strategy === 'popular-blend') this.foldInsServed.inc();
   }

@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js';
 
 /**
@@ -8,7 +8,10 @@ import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js'
  * decides who may read them (on the API's port: admin-auth.ts's requireOperator; on the metrics
  * listener, metrics-listener.ts: nobody is asked).
  */
-export function monitoringRoutes(router: Router, deps: { source: () => Promise<MetricsJson>; webRoot: string | null; guard?: RequestHandler }): void {
+export function monitoringRoutes(
+  router: IRouter,
+  deps: { source: () => Promise<MetricsJson>; webRoot: string | null; guard?: RequestHandler },
+): void {
   const guard: RequestHandler = deps.guard ?? ((_req, _res, next) => next());
   router.get('/metrics', guard, async (_req, res) => {
     const { text, contentType } = await renderMetrics([await deps.source()]);
