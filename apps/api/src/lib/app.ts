@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
@@ -14,7 +13,8 @@ import { FreshUsers } from './fresh-users.js';
 import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
-import { fastCors, fastJson, parseByteLimit, requestLogging, series, staticHeaders } from './http-fast.js';
+import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
+import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
@@ -157,7 +157,7 @@ export function createApp(options: CreateAppOptions): Express {
   // Every request passes these steps, run as one Express layer (series): counting, a request id on
   // every log line (one line per request at info; LOG_LEVEL=warn keeps only problems), the security
   // headers, CORS, who is calling, and the JSON body.
-  const front: RequestHandler[] = [metrics.middleware(), requestLogging(logger), staticHeaders(helmet())];
+  const front: RequestHandler[] = [metrics.middleware(), requestLogging(logger), apiHeaders];
   if (options.workerId !== undefined) {
     const workerId = String(options.workerId);
     front.push((_req, res, next) => {
@@ -217,9 +217,9 @@ export function createApp(options: CreateAppOptions): Express {
   });
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
-  app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
+  app.use('/docs', pageHeaders, swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
   // The web page at / (index.html, app.js, style.css): static files, no inline script, so helmet's CSP holds.
-  if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html' }));
+  if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html', setHeaders: setPageHeaders }));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);

@@ -1,5 +1,6 @@
 import type { IRouter, RequestHandler } from 'express';
 import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js';
+import { setPageHeaders } from './security-headers.js';
 
 /**
  * GET /metrics (Prometheus text), GET /metrics/summary (the dashboard's JSON) and GET /dashboard
@@ -27,6 +28,9 @@ export function monitoringRoutes(
 
   if (deps.webRoot) {
     const root = deps.webRoot;
-    router.get('/dashboard', guard, (_req, res, next) => res.sendFile('dashboard.html', { root }, (error) => error && next(error)));
+    router.get('/dashboard', guard, (_req, res, next) => {
+      setPageHeaders(res);
+      res.sendFile('dashboard.html', { root }, (error) => error && next(error));
+    });
   }
 }
