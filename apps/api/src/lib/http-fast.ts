@@ -146,13 +146,12 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
       received += chunk.length;
       chunks.push(chunk);
     };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
+    // One of 'end' and 'error' settles the body. The listeners stay attached after it: a message that
+    // ended emits nothing more, and removing a 'data' listener costs the stream a tick per request.
+    let settled = false;
     const onEnd = () => {
-      cleanup();
+      if (settled) return;
+      settled = true;
       if (received !== length) {
         next(
           Object.assign(new Error('request size did not match content length'), {
@@ -180,7 +179,9 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
       next();
     };
     const onError = (error: Error) => {
-      cleanup();
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
       next(Object.assign(error, { status: 400, statusCode: 400, type: 'request.aborted', expose: true }));
     };
     req.on('data', onData);

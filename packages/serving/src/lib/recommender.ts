@@ -374,8 +374,12 @@ export class Recommender {
   }
 
   private entry(index: number, score: number, because: Because | undefined): MovieRecommendation {
+    const movie = this.ix.catalogue.movieAt[index] as CatalogMovie;
     return {
-      ...this.describe(index),
+      movie_id: movie.movieId,
+      title: movie.title,
+      genres: movie.genres,
+      year: movie.year,
       predicted_rating: round3(clipRating(score)),
       because: because ?? TASTE_PROFILE,
     };
