@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import type { OnlineEvaluator } from './online-eval.js';
 
@@ -16,6 +16,9 @@ import type { OnlineEvaluator } from './online-eval.js';
  * own registry and the primary sums them (AggregatorRegistry.aggregate, cluster-metrics.ts); the
  * live-model gauge then reads "how many processes serve this version".
  */
+
+const STARTED = Symbol('reelrank.requestStarted');
+type Timed = Response & { [STARTED]: number };
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
@@ -171,12 +174,16 @@ export class ServiceMetrics {
    * rest that no route handled (static files, /docs, a body refused before routing).
    */
   middleware(): RequestHandler {
-    return (req, res, next) => {
-      const started = performance.now();
-      res.once('finish', () => {
-        const route = req.route ? `${req.baseUrl}${req.route.path as string}` : res.statusCode === 404 ? '(unmatched)' : '(other)';
-        this.http.record(route, req.method, res.statusCode, (performance.now() - started) / 1000);
-      });
+    const http = this.http;
+    // One listener function for every response (no closure per request): the start time rides on the response.
+    function recordFinished(this: Response): void {
+      const req = this.req;
+      const route = req.route ? `${req.baseUrl}${req.route.path as string}` : this.statusCode === 404 ? '(unmatched)' : '(other)';
+      http.record(route, req.method, this.statusCode, (performance.now() - (this as Timed)[STARTED]) / 1000);
+    }
+    return (_req, res, next) => {
+      (res as Timed)[STARTED] = performance.now();
+      res.on('finish', recordFinished);
       next();
     };
   }

@@ -15,17 +15,24 @@ import helmet from 'helmet';
  * a weaker policy.
  */
 
-const API_HEADERS = new Headers({
-  'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-resource-policy': 'same-origin',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-});
+/** Name-value pairs, set one by one: iterating a `Headers` object sorts and copies its list on every call. */
+type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+const API_HEADERS: HeaderList = [
+  ['cache-control', 'no-store'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['cross-origin-resource-policy', 'same-origin'],
+  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+];
+
+function setAll(res: ServerResponse, headers: HeaderList): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+}
 
 /** helmet()'s headers, captured by running it once against a response that records them. */
-function helmetHeaders(): Headers {
+function helmetHeaders(): HeaderList {
   const captured = new Map<string, string>();
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => captured.set(name.toLowerCase(), String(value)),
@@ -35,21 +42,21 @@ function helmetHeaders(): Headers {
   let synchronous = false;
   helmet()({ headers: {}, method: 'GET', url: '/' } as never, recorder as never, () => (synchronous = true));
   if (!synchronous) throw new Error('helmet() did not set its headers synchronously');
-  return new Headers([...captured]);
+  return [...captured];
 }
 
 const PAGE_HEADERS = helmetHeaders();
 
 /** Sets the API's headers: the front of every request (a page replaces them with setPageHeaders). */
 export const apiHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeaders(API_HEADERS);
+  setAll(res, API_HEADERS);
   next();
 };
 
 /** Replaces the API's headers with a page's (and drops the API's `cache-control`: the file server sets its own). */
 export function setPageHeaders(res: ServerResponse): void {
   res.removeHeader('cache-control');
-  res.setHeaders(PAGE_HEADERS);
+  setAll(res, PAGE_HEADERS);
 }
 
 /** Middleware form of setPageHeaders, in front of the routes that serve pages. */
