@@ -169,7 +169,9 @@ async function benchApi(label: string, url: string, t: Target, rows: Row[], rate
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const notes: string[] = ['identity checks, limits and metrics on; the one client's fold-in budget raised (REELRANK_LIMIT_FOLD_RATINGS_*), still charged'];
+  const notes: string[] = [
+    'identity checks, limits and metrics on; the fold-in budget of the one client raised (REELRANK_LIMIT_FOLD_RATINGS_*), still charged',
+  ];
   console.error(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint (+1 s warm-up), 127.0.0.1; API LOG_LEVEL=${LOG_LEVEL}`);
 
   if (ONLY.has('hello')) {
