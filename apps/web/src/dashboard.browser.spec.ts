@@ -40,6 +40,7 @@ describe('dashboard in Chromium', () => {
         port: 0,
         bodyLimit: '100kb',
         maxRecommendations: 100,
+        answerCacheEntries: 1000,
         corsOrigins: '',
         webRoot,
         metrics: { host: '127.0.0.1', port: null },

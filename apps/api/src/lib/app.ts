@@ -202,6 +202,7 @@ export function createApp(options: CreateAppOptions): Express {
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
   apiRoutes(app, schemas, current, openApiDocument, {
     maxRecommendations: serving.maxRecommendations,
+    answerCacheEntries: serving.answerCacheEntries,
     foldMaxUsers: limits.config.foldMaxUsers,
     admin,
     observe,

@@ -196,7 +196,11 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
  * charset rewriting: the hot routes answer with it.
  */
 export function sendJson(res: ServerResponse, body: unknown, status = 200): void {
-  const text = JSON.stringify(body);
+  sendText(res, JSON.stringify(body), status);
+}
+
+/** sendJson for a body already serialised to JSON text. */
+export function sendText(res: ServerResponse, text: string, status = 200): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));

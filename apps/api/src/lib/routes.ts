@@ -4,7 +4,8 @@ import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
-import { requestLog, sendJson } from './http-fast.js';
+import { AnswerCache } from './answer-cache.js';
+import { requestLog, sendJson, sendText } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
@@ -101,6 +102,8 @@ export function apiRoutes(
   openApiDocument: () => object,
   options: {
     maxRecommendations: number;
+    /** Serialised plain /recommendations answers kept (answer-cache.ts); 0 keeps none. */
+    answerCacheEntries: number;
     /** Distinct users one /predict/batch may name (the schema says the same; checked early here). */
     foldMaxUsers?: number;
     admin?: AdminOptions;
@@ -127,6 +130,7 @@ export function apiRoutes(
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
   const { fresh, limits } = options;
   const reads = readAccess(options.anonymousReads ?? true);
+  const answers = new AnswerCache(options.answerCacheEntries);
   /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
   const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   router.post(
@@ -137,11 +141,22 @@ export function apiRoutes(
       const body = req.body as RecommendationsRequest;
       const recommender = model();
       const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
+      const sees = seesRatingsOf(identityOf(req, res), body.user_id);
+      const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
+      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+      const cached = plain ? answers.get(recommender, key, folded) : undefined;
+      if (cached) {
+        options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
+        sendText(res, cached.body);
+        return;
+      }
       const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
       const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
       options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
-      const recommendations = seesRatingsOf(identityOf(req, res), body.user_id) ? result.recommendations : withoutRatedMovies(result.recommendations);
-      sendJson(res, { user_id: body.user_id, strategy: result.strategy, recommendations });
+      const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
+      const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations });
+      if (plain) answers.set(recommender, key, folded, { body: text, strategy: result.strategy, movies: result.recommendations });
+      sendText(res, text);
     },
   );
 

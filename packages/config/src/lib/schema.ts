@@ -171,6 +171,14 @@ export const servingConfigSchema = z
       .regex(/^\d+(b|kb|mb)$/)
       .describe('Largest accepted JSON body, e.g. 100kb'),
     maxRecommendations: positiveInt.max(1000).describe('Largest n_recommendations a client may ask for'),
+    answerCacheEntries: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .describe(
+        'Serialised answers of plain POST /recommendations (user id and n, no filters) kept per process, least recently used dropped first (about 2.5 kB each at n = 10); 0 keeps none',
+      ),
     corsOrigins: z
       .string()
       .describe(
