@@ -68,6 +68,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const countsOfUsers = db.prepare(
     'SELECT user_id AS userId, count(*) AS n FROM ratings WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id',
   );
+  const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
   let closed = false;
 
   return {
@@ -102,6 +103,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       const down = writer.down?.();
       if (down) throw down;
       return readVersion(db);
+    },
+    async countNewerThan(id) {
+      return newerThan.get(id) as number;
     },
     all() {
       if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });
