@@ -119,7 +119,8 @@ describe('RetrainWatcher', () => {
       previousVersion: 'mf-000000000001',
       lastSuccessAt: new Date(T0 + 52_000).toISOString(),
     });
-    expect(r.events[0].map((e) => e.event)).toEqual(['decision', 'decision', 'training', 'finished']);
+    expect(r.events[0].map((e) => e.event)).toEqual(['decision', 'training', 'finished']);
+    expect(r.events[0][1].text).toMatch(/^train: 3 new rating\(s\) waiting, at least 3; holding the lock file .*retrain\.lock$/);
     // Nothing new since: it waits again.
     await watcher.checkOnce();
     expect(r.events[0].at(-1)).toMatchObject({ decision: 'wait', ratingsWaiting: 0 });
@@ -133,8 +134,8 @@ describe('RetrainWatcher', () => {
     const first = a.checkOnce();
     await until(() => calls.length === 1);
     await b.checkOnce();
-    expect(r.events[1].map((e) => e.event)).toEqual(['decision', 'locked-out']);
-    expect(r.events[1][1].text).toBe(`wait: another process is training: pid ${process.pid}`);
+    expect(r.events[1].map((e) => e.event)).toEqual(['locked-out']);
+    expect(r.events[1][0].text).toBe(`wait: 5 new rating(s) waiting, at least 3, but another process is training: pid ${process.pid}`);
     finish();
     await first;
     await b.checkOnce();

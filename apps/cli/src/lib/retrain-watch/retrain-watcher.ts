@@ -121,12 +121,8 @@ export class RetrainWatcher {
       return next;
     }
     const { verdict, waiting } = first;
-    this.emit('decision', `${verdict.decision === 'train' ? 'train' : 'wait'}: ${verdict.reason}`, {
-      decision: verdict.decision,
-      ratingsWaiting: waiting,
-      nextCheckAt: this.iso(verdict.nextCheckAt),
-    });
     if (verdict.decision === 'wait') {
+      this.emit('decision', `wait: ${verdict.reason}`, { decision: 'wait', ratingsWaiting: waiting, nextCheckAt: this.iso(verdict.nextCheckAt) });
       this.writeState(this.check(verdict, waiting));
       return verdict.nextCheckAt;
     }
@@ -140,8 +136,8 @@ export class RetrainWatcher {
       return verdict.nextCheckAt;
     }
     if ('heldBy' in attempt) {
-      const reason = `another process is training: ${attempt.heldBy}`;
-      this.emit('locked-out', `wait: ${reason}`);
+      const reason = `${verdict.reason}, but another process is training: ${attempt.heldBy}`;
+      this.emit('locked-out', `wait: ${reason}`, { decision: 'wait', ratingsWaiting: waiting, nextCheckAt: this.iso(verdict.nextCheckAt) });
       this.writeState(this.check(verdict, waiting, reason, 'wait'));
       return verdict.nextCheckAt;
     }
@@ -194,7 +190,11 @@ export class RetrainWatcher {
       version: before,
     };
     this.writeState(this.check(verdict, waiting), run);
-    this.emit('training', `training: ${verdict.reason}; holding the ${lock.describe}`, { ratingsWaiting: waiting, liveVersion: before });
+    this.emit('training', `train: ${verdict.reason}; holding the ${lock.describe}`, {
+      decision: 'train',
+      ratingsWaiting: waiting,
+      liveVersion: before,
+    });
     let failure: Error | null = null;
     try {
       await this.deps.runStages((pid) => lock.recordChild?.(pid));
