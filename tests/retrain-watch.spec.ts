@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { loadDatabase } from '@reelrank/database';
@@ -14,7 +14,8 @@ import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../tools/lib/processe
  * would run it) watch one SQLite store and one models folder; ratings are posted to a real API; one
  * watcher takes the lock and retrains through the real Nx pipeline, the other waits for it and then
  * finds nothing left to train; the registry's live version moves once, the API is told to reload
- * and serves it, and its /metrics shows the run.
+ * and serves it, and its /metrics shows the run. Then a run that fails (the stages lose their
+ * source) leaves the live model serving and is retried after the back-off.
  */
 
 const TOKEN = 'retrain-watch-spec-token-4Kp8Zr3Wt6Yb1Hq2';
@@ -54,10 +55,11 @@ describe('reelrank retrain --watch', () => {
   let config: AppConfig;
   let api: ApiProcess | undefined;
   let movieIds: number[];
+  let source: string;
   const watchers: Watcher[] = [];
 
   beforeAll(async () => {
-    const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 21 });
+    source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 21 });
     movieIds = readCatalogue(source)
       .slice(0, 3)
       .map((m) => m.movieId);
@@ -89,6 +91,15 @@ describe('reelrank retrain --watch', () => {
     api = await startApi({ name: 'retrain-watch-spec', env: env as Record<string, string | undefined> });
   }, 180_000);
 
+  const post = (userId: number) =>
+    fetch(`${api!.url}/ratings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ ratings: movieIds.map((movie_id, i) => ({ user_id: userId, movie_id, rating: 3 + i })) }),
+    });
+  const liveOnServer = async () =>
+    ((await (await fetch(`${api!.url}/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { live_version: string }).live_version;
+
   afterAll(async () => {
     for (const w of watchers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
     await api?.stop();
@@ -109,12 +120,7 @@ describe('reelrank retrain --watch', () => {
     // Both look and wait: nothing posted yet.
     await until('both watchers to wait', () => watchers.every((w) => /wait: no new ratings/.test(w.output())), 60_000, everything);
 
-    const posted = await fetch(`${api!.url}/ratings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ ratings: movieIds.map((movie_id, i) => ({ user_id: 900_001, movie_id, rating: 3 + i })) }),
-    });
-    expect(posted.status).toBe(201);
+    expect((await post(900_001)).status).toBe(201);
 
     await until('a run to finish', () => readRetrainWatchState(config.paths.retrainStatePath).run?.running === false, 180_000, everything);
     const run = readRetrainWatchState(config.paths.retrainStatePath).run!;
@@ -149,8 +155,7 @@ describe('reelrank retrain --watch', () => {
       ),
     ).toBe(true);
     expect(lines.flat().filter((l) => l.includes(`: trained in `) && l.includes(`live model ${after} (was ${before})`))).toHaveLength(1);
-    const models = (await (await fetch(`${api!.url}/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { live_version: string };
-    expect(models.live_version).toBe(after);
+    expect(await liveOnServer()).toBe(after);
     const metrics = await (await fetch(`${api!.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
     expect(metrics).toMatch(/^reelrank_retrain_last_run_outcome\{outcome="trained"\} 1$/m);
     expect(metrics).toMatch(/^reelrank_retrain_ratings_waiting 0$/m);
@@ -160,5 +165,43 @@ describe('reelrank retrain --watch', () => {
     for (const w of watchers) w.child.kill('SIGTERM');
     expect(await Promise.all(watchers.map((w) => w.exited))).toEqual([0, 0]);
     expect(existsSync(config.paths.retrainLockPath)).toBe(false);
+  }, 360_000);
+
+  it('when a run fails, then the live model keeps serving and the run is retried with back-off until it succeeds', async () => {
+    const before = liveModel(config.paths).version;
+    // The stages cannot read their source: the ingest stage, and so the run, fails.
+    renameSync(source, `${source}.away`);
+    expect((await post(900_002)).status).toBe(201);
+    const watcher = startWatcher({
+      ...env,
+      REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '3',
+      REELRANK_RETRAIN_WATCH_POLL_SECONDS: '0.5',
+      REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS: '2',
+      REELRANK_RETRAIN_WATCH_RELOAD_URLS: api!.url,
+    });
+    watchers.push(watcher);
+    const output = () => watcher.output();
+    await until('a failed run', () => readRetrainWatchState(config.paths.retrainStatePath).run?.outcome === 'failed', 120_000, output);
+    expect(readRetrainWatchState(config.paths.retrainStatePath).run).toMatchObject({
+      consecutiveFailures: 1,
+      error: expect.stringMatching(/^the pipeline failed \(nx exit code \d+\)/),
+      version: before,
+    });
+    expect(liveModel(config.paths).version).toBe(before);
+    expect(await liveOnServer()).toBe(before);
+    await until('a look during the back-off', () => /wait: backing off after \d+ failed run\(s\): next try in/.test(output()), 30_000, output);
+
+    renameSync(`${source}.away`, source);
+    await until('a successful retry', () => readRetrainWatchState(config.paths.retrainStatePath).run?.outcome === 'trained', 180_000, output);
+    const run = readRetrainWatchState(config.paths.retrainStatePath).run!;
+    expect(run).toMatchObject({ consecutiveFailures: 0, previousVersion: before, error: null });
+    expect(run.version).not.toBe(before);
+    expect(
+      watchLines(output()).some((l) => new RegExp(`: failed after .* \\(1 in a row; model ${before} keeps serving\\): the pipeline failed`).test(l)),
+    ).toBe(true);
+    expect(watchLines(output()).some((l) => /: train: 3 new rating\(s\) waiting, at least 3 \(retry after \d+ failed run\(s\)\)/.test(l))).toBe(true);
+    await until('the reload', async () => (await liveOnServer()) === run.version, 30_000, output);
+    watcher.child.kill('SIGTERM');
+    expect(await watcher.exited).toBe(0);
   }, 360_000);
 });

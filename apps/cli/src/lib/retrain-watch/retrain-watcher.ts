@@ -218,11 +218,18 @@ export class RetrainWatcher {
     this.writeState(null, finished);
     const took = formatSeconds(finished.durationSeconds!);
     if (failure) {
-      this.emit(
-        'finished',
-        `failed after ${took} (${finished.consecutiveFailures} in a row; model ${before ?? 'none'} keeps serving): ${failure.message}`,
-        { outcome, durationSeconds: finished.durationSeconds, consecutiveFailures: finished.consecutiveFailures },
-      );
+      // The stages publish only a complete training, so the live model is the one before, unless a step after the publication failed.
+      const live = after === before ? `model ${before ?? 'none'} keeps serving` : `model ${after ?? 'none'} was published before the failure`;
+      this.emit('finished', `failed after ${took} (${finished.consecutiveFailures} in a row; ${live}): ${failure.message}`, {
+        outcome,
+        durationSeconds: finished.durationSeconds,
+        consecutiveFailures: finished.consecutiveFailures,
+        version: after,
+      });
+      if (after !== before && this.deps.reload) {
+        this.reloadPending = true;
+        await this.reload();
+      }
     } else {
       this.emit('finished', `${outcome} in ${took}: live model ${after ?? 'none'} (was ${before ?? 'none'})`, {
         outcome,
