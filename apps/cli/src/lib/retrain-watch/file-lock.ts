@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@reelrank/artifacts';
 import type { HeldTrainingLock } from '@reelrank/feedback';
 
 /**
@@ -113,7 +112,11 @@ function create(path: string): HeldFileLock | null {
   return {
     describe: `lock file ${path}`,
     recordChild(pid) {
-      if (!released) writeFileAtomic(path, JSON.stringify({ ...holder, childPid: pid }));
+      if (released) return;
+      // Replaced whole (temp + rename), so a reader never sees half of it.
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ ...holder, childPid: pid }));
+      renameSync(temp, path);
     },
     async release() {
       if (released) return;
