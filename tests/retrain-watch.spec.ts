@@ -7,6 +7,7 @@ import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
 import { listModelVersions, liveModel, readRetrainWatchState } from '@reelrank/model';
 import { runTraining } from '@reelrank/trainer';
+import { runCli } from '@reelrank/cli';
 import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../tools/lib/processes';
 
 /**
@@ -105,6 +106,17 @@ describe('reelrank retrain --watch', () => {
     await api?.stop();
   });
 
+  it('when servers are to be reloaded without an admin credential, or a reload URL is not one, then it says so before watching (exit 2)', async () => {
+    const { REELRANK_ADMIN_TOKEN: _t, ...noToken } = env;
+    let stderr = '';
+    const io = (e: NodeJS.ProcessEnv) => ({ stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: e });
+    expect(await runCli(['retrain', '--watch'], io({ ...noToken, REELRANK_RETRAIN_WATCH_RELOAD_URLS: api!.url }))).toBe(2);
+    expect(stderr).toContain('reloading servers needs an admin credential');
+    expect(await runCli(['retrain', '--watch', '--reload', 'localhost:1'], io(env))).toBe(2);
+    expect(stderr).toContain('--reload must be an http(s) URL');
+    expect(existsSync(config.paths.retrainStatePath)).toBe(false); // nothing looked, nothing written
+  });
+
   it('when N ratings are posted, then exactly one of two watchers retrains once, the live version moves and the API serves it', async () => {
     const before = liveModel(config.paths).version;
     expect(before).not.toBeNull();
@@ -177,6 +189,7 @@ describe('reelrank retrain --watch', () => {
       REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '3',
       REELRANK_RETRAIN_WATCH_POLL_SECONDS: '0.5',
       REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS: '2',
+      REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS: '4',
       REELRANK_RETRAIN_WATCH_RELOAD_URLS: api!.url,
     });
     watchers.push(watcher);
