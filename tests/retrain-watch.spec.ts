@@ -217,4 +217,35 @@ describe('reelrank retrain --watch', () => {
     watcher.child.kill('SIGTERM');
     expect(await watcher.exited).toBe(0);
   }, 360_000);
+
+  it('when the watcher is stopped mid-run, then it ends the stages it started, releases the lock, and the live model keeps serving', async () => {
+    const before = liveModel(config.paths).version;
+    expect((await post(900_003)).status).toBe(201);
+    const watcher = startWatcher({ ...env, REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '3', REELRANK_RETRAIN_WATCH_POLL_SECONDS: '0.5' });
+    watchers.push(watcher);
+    const output = () => watcher.output();
+    await until(
+      'the stages to start',
+      () => existsSync(config.paths.retrainLockPath) && JSON.parse(readFileSync(config.paths.retrainLockPath, 'utf8')).childPid !== null,
+      60_000,
+      output,
+    );
+    const stages = JSON.parse(readFileSync(config.paths.retrainLockPath, 'utf8')).childPid as number;
+    watcher.child.kill('SIGTERM');
+    expect(await watcher.exited).toBe(0);
+    // The stages' process group is gone: nothing trains on behind the stopped watcher.
+    const groupAlive = () => {
+      try {
+        process.kill(-stages, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until('the stages to end', () => !groupAlive(), 15_000, output);
+    expect(existsSync(config.paths.retrainLockPath)).toBe(false);
+    expect(readRetrainWatchState(config.paths.retrainStatePath).run).toMatchObject({ outcome: 'failed', version: before });
+    expect(liveModel(config.paths).version).toBe(before);
+    expect(await liveOnServer()).toBe(before);
+  }, 120_000);
 });

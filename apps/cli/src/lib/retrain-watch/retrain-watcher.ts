@@ -158,6 +158,7 @@ export class RetrainWatcher {
         outcome: 'failed' as const,
         finishedAt: this.iso(),
         error: 'the run ended without finishing (its process died)',
+        version: this.deps.models().live?.version ?? previous.version,
       };
       ended.consecutiveFailures = previous.consecutiveFailures + 1;
       this.writeState(null, ended);
