@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { HeldTrainingLock } from '@reelrank/feedback';
 
 /**
@@ -114,7 +114,8 @@ function create(path: string): HeldFileLock | null {
     recordChild(pid) {
       if (released) return;
       // Replaced whole (temp + rename), so a reader never sees half of it.
-      const temp = `${path}.${process.pid}.tmp`;
+      // Named like the registry's other temp files, so a crash's leftover is cleaned with them.
+      const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       writeFileSync(temp, JSON.stringify({ ...holder, childPid: pid }));
       renameSync(temp, path);
     },
