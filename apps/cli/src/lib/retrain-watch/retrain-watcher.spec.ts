@@ -211,4 +211,39 @@ describe('RetrainWatcher', () => {
     await watcher.checkOnce();
     expect(calls).toEqual([T0 + 60_000]);
   });
+
+  it('when the store cannot be read, then the loop logs it, keeps running and looks again a poll later', async () => {
+    const r = rig();
+    const store = r.store;
+    let reads = 0;
+    r.store = {
+      ...store,
+      countNewerThan: async (id: number) => {
+        if (++reads === 1) throw new Error('ratings_store_unavailable');
+        return store.countNewerThan(id);
+      },
+    };
+    const events: WatchEvent[] = [];
+    const watcher = new RetrainWatcher({
+      settings,
+      now: () => r.clock.now,
+      countNewerThan: (id) => r.store.countNewerThan(id),
+      models: () => ({ built: r.model.current, live: r.model.current }),
+      lock: fileLock(join(mkdtempSync(join(tmpdir(), 'retrain-watcher-')), 'retrain.lock')),
+      runStages: async () => undefined,
+      statePath: r.statePath,
+      log: (event) => events.push(event),
+    });
+    const sleeps: number[] = [];
+    await watcher.run(async (ms) => {
+      sleeps.push(ms);
+      r.clock.now += ms;
+      if (sleeps.length === 2) watcher.stop();
+    });
+    expect(events.map((e) => [e.event, e.text])).toEqual([
+      ['error', 'cannot read the posted ratings or the models: ratings_store_unavailable; next check in 10 s'],
+      ['decision', 'wait: no new ratings; 70 s since the last training'],
+    ]);
+    expect(sleeps).toEqual([10_000, 10_000]);
+  });
 });

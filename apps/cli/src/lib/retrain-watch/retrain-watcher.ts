@@ -258,7 +258,14 @@ export class RetrainWatcher {
   /** Looks, and trains when it is time, until stop(); `sleep` waits (and ends early when stopped). */
   async run(sleep: (ms: number) => Promise<void>): Promise<void> {
     while (!this.stopping) {
-      const next = await this.checkOnce();
+      let next: number;
+      try {
+        next = await this.checkOnce();
+      } catch (error) {
+        // The lock is released by then; a store or a models folder that failed now may answer at the next look.
+        next = this.deps.now() + this.deps.settings.pollSeconds * 1000;
+        this.emit('error', `the look failed: ${(error as Error).message}; next check in ${formatSeconds(this.deps.settings.pollSeconds)}`);
+      }
       if (this.stopping) break;
       await sleep(Math.max(0, next - this.deps.now()));
     }
