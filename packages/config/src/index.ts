@@ -10,6 +10,8 @@ export {
   limitsConfigSchema,
   type LimitsConfig,
   type RankerConfig,
+  type RetrainConfig,
+  splitUrlList,
   type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,

@@ -49,6 +49,15 @@ export {
   solveImplicitRow,
   writeRankingUserVector,
 } from './lib/ranking-model.js';
+export {
+  readRetrainWatchState,
+  type RetrainCheck,
+  type RetrainDecision,
+  type RetrainOutcome,
+  type RetrainRun,
+  type RetrainWatchState,
+  writeRetrainWatchState,
+} from './lib/retrain-watch-state.js';
 export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';

@@ -16,6 +16,7 @@ import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
 import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { registerRetrainMetrics } from './retrain-metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
@@ -25,6 +26,7 @@ import { FailureLimiter } from './rate-limit.js';
 import { apiRoutes, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
+import type { RetrainWatchState } from '@reelrank/model';
 
 export interface CreateAppOptions {
   /**
@@ -56,6 +58,8 @@ export interface CreateAppOptions {
   metrics?: ServiceMetrics;
   /** Where recommendations shown and ratings received go (online-eval.ts); default: an evaluator in this process, in `metrics`. */
   online?: OnlineEvalSink;
+  /** The state `reelrank retrain --watch` writes (main.ts: config paths.retrainStatePath), read at each scrape; absent: no retrain gauges. */
+  retrainState?: () => RetrainWatchState;
   /** What GET /metrics serves; default `metrics`' registry (a cluster worker: the cluster's, summed by the primary). */
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
@@ -126,6 +130,7 @@ export function createApp(options: CreateAppOptions): Express {
     registerOnlineMetrics(metrics.registry, evaluator);
     online = evaluator;
   }
+  if (options.retrainState) registerRetrainMetrics(metrics.registry, options.retrainState);
   const observe: AnswerObserver = {
     recommendations: (userId, strategy, movies) => {
       metrics.countAnswer(strategy);

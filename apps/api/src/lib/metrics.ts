@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import type { OnlineEvaluator } from './online-eval.js';
+import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -257,6 +258,8 @@ export interface MetricsSummary {
   fold_ins_served: number;
   cold_start_answers: number;
   online: Record<'recommended' | 'other', { ratings: number; liked: number; hit_rate: number | null }>;
+  /** `reelrank retrain --watch` (retrain-metrics.ts); null when no watcher has written its state. */
+  retrain: RetrainSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -306,5 +309,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     fold_ins_served: total('reelrank_fold_ins_served_total'),
     cold_start_answers: total('reelrank_cold_start_answers_total'),
     online: { recommended: online('recommended'), other: online('other') },
+    retrain: summarizeRetrain(metrics),
   };
 }

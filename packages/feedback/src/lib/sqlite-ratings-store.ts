@@ -76,6 +76,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   // process's) has committed since: each request then pays a 48-byte read instead of a query.
   const changes = memory ? undefined : watchWalChanges(path);
   const versions = new Map<number, number>();
+  const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
   let closed = false;
 
   return {
@@ -114,6 +115,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       const down = writer.down?.();
       if (down) throw down;
       return readVersion(db);
+    },
+    async countNewerThan(id) {
+      return newerThan.get(id) as number;
     },
     all() {
       if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });
