@@ -10,6 +10,7 @@ export {
   limitsConfigSchema,
   type LimitsConfig,
   type RankerConfig,
+  type EaseConfig,
   type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,

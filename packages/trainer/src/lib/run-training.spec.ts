@@ -55,7 +55,7 @@ describe('runTraining', () => {
         'baseline (mu + b_u + b_i, ALS)',
         'most-rated (popularity)',
         'biased MF (SGD)',
-        'served ranking (MF + implicit ALS + popularity)',
+        'served ranking (MF + implicit ALS + EASE + popularity)',
       ]);
       expect(bundle.ranking).toBeDefined();
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
