@@ -19,7 +19,11 @@ export function mostRatedMovies(items: UserItems, nMovies: number, maxMovies: nu
   return Int32Array.from(order.slice(0, maxMovies)).sort();
 }
 
-/** XᵀX over the movies of `positions` (model index -> position, −1: left out) of the 0/1 matrix X of `items`: k × k, float64. */
+/**
+ * XᵀX over the movies of `positions` (model index -> position, −1: left out) of the 0/1 matrix X of
+ * `items`: k × k, float64. Each user's positions are sorted so only the lower triangle is counted
+ * (half the increments, in ascending addresses), then mirrored.
+ */
 export function cooccurrence(items: UserItems, positions: Int32Array, k: number): Float64Array {
   const G = new Float64Array(k * k);
   const nUsers = items.offsets.length - 1;
@@ -30,11 +34,13 @@ export function cooccurrence(items: UserItems, positions: Int32Array, k: number)
       const a = positions[items.movies[p]];
       if (a >= 0) row[n++] = a;
     }
+    const sorted = row.subarray(0, n).sort();
     for (let x = 0; x < n; x++) {
-      const ra = row[x] * k;
-      for (let y = 0; y < n; y++) G[ra + row[y]] += 1;
+      const ra = sorted[x] * k;
+      for (let y = 0; y <= x; y++) G[ra + sorted[y]] += 1;
     }
   }
+  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) G[b * k + a] = G[a * k + b];
   return G;
 }
 
