@@ -176,7 +176,10 @@ export async function evaluateOnSplit(
   let rankingReport: EvaluationReport['ranking'] = null;
   if (options.implicit !== false) {
     const implicit = options.implicit ?? implicitSettings(hyper);
-    const ease = options.ease === false ? null : (options.ease ?? hyper.ranker.ease);
+    const easeConfig = hyper.ranker.ease;
+    const easeFits = options.ease !== undefined || train.ratings.length <= easeConfig.maxRatings;
+    const ease = options.ease === false || !easeFits ? null : (options.ease ?? easeConfig);
+    if (!easeFits) log(`[train] no EASE in the ranker: ${train.ratings.length} train ratings > ranker.ease.maxRatings ${easeConfig.maxRatings}`);
     // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
     const validationData = time('prepareValidation', () => {
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
