@@ -12,6 +12,7 @@ export {
   type RankerConfig,
   type RetrainConfig,
   splitUrlList,
+  type EaseConfig,
   type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,

@@ -85,9 +85,26 @@ export const implicitConfigSchema = z
   })
   .strict();
 
+/** EASE, the item-item signal of the top-N ranker. */
+export const easeConfigSchema = z
+  .object({
+    lambda: z.number().positive().describe('L2 weight lambda of EASE: B = I - P diag(1/diag P), P = (XtX + lambda I)^-1 over who-rated-what'),
+    maxMovies: positiveInt
+      .max(20000)
+      .describe(
+        'EASE covers at most this many movies, the most-rated: its dense inverse costs ~K^3 * 2/3 multiply-adds and the served B K^2 floats (0 EASE scores elsewhere)',
+      ),
+    weightGrid: z.array(z.number().nonnegative()).min(1).describe('w_ease values the blend tuning tries (w_implicit = 1; [0]: EASE left out)'),
+    maxRatings: nonNegativeInt.describe(
+      'EASE is fitted up to this many train ratings and left out of the blend above (its Gram XtX grows with the squared ratings per user: ~7 CPU-s at 20M for 1,000 movies, where the 20M train stage has no time left of its 90 s)',
+    ),
+  })
+  .strict();
+
 export const rankerConfigSchema = z
   .object({
     implicit: implicitConfigSchema,
+    ease: easeConfigSchema,
     ratingWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_rating values the blend tuning tries (w_implicit = 1)'),
     popularityWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_popularity values the blend tuning tries'),
     maxTuningUsers: positiveInt.describe('Validation users the blend weights are tuned on, at most (memory: 2 x users x movies floats)'),
@@ -501,6 +518,7 @@ export type SyntheticSizeConfig = z.infer<typeof syntheticSizeSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
 export type RankerConfig = z.infer<typeof rankerConfigSchema>;
+export type EaseConfig = z.infer<typeof easeConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

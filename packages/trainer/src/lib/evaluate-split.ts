@@ -5,6 +5,7 @@ import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, typ
 import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
+import type { EaseSettings } from './ease.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
@@ -44,8 +45,15 @@ export interface EvaluationReport {
   ratingModel: RatingModelKind;
   /** The SGD settings it was trained with (config, with `autoMf` applied when auto picked plain MF). */
   ratingHyperParameters: MfHyperParameters;
-  /** The top-N ranker: implicit ALS settings, blend weights tuned on the validation part, the grid. */
-  ranking: { implicit: ImplicitHyperParameters; tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] }; fitSeconds: number } | null;
+  /** The top-N ranker: implicit ALS and EASE settings, blend weights tuned on the validation part, the grid. */
+  ranking: {
+    implicit: ImplicitHyperParameters;
+    /** EASE's settings (null: not in the blend); easeFitSeconds: its fits on the fit part and (refit) on train. */
+    ease: EaseSettings | null;
+    easeFitSeconds: number;
+    tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] };
+    fitSeconds: number;
+  } | null;
 }
 
 /** 'svdpp' (default): biased MF + |N(u)|^-½ Σ y_j user term, saved folded as a plain MfModel. */
@@ -86,6 +94,8 @@ export interface EvaluateOnSplitOptions {
   svdpp?: SvdppHyperParameters;
   /** Implicit ALS settings of the ranker; false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
+  /** EASE settings of the ranker (default `ranker.ease` of the config); false = no EASE term. */
+  ease?: EaseSettings | false;
 }
 
 /**
@@ -166,28 +176,34 @@ export async function evaluateOnSplit(
   let rankingReport: EvaluationReport['ranking'] = null;
   if (options.implicit !== false) {
     const implicit = options.implicit ?? implicitSettings(hyper);
+    const easeConfig = hyper.ranker.ease;
+    const easeFits = options.ease !== undefined || train.ratings.length <= easeConfig.maxRatings;
+    const ease = options.ease === false || !easeFits ? null : (options.ease ?? easeConfig);
+    if (!easeFits) log(`[train] no EASE in the ranker: ${train.ratings.length} train ratings > ranker.ease.maxRatings ${easeConfig.maxRatings}`);
     // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
     const validationData = time('prepareValidation', () => {
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
     );
     log(
-      `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`,
+      `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity}, w_ease ${tuning.weights.ease ?? 'none'} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0 && !g.ease)?.ndcg.toFixed(4)})`,
     );
     let fitSeconds = tuneFit.seconds;
+    let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
-    } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights } };
+      easeFitSeconds += refit.easeSeconds;
+    } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     models.push(evaluateRanker(RANKER_MODEL_NAME, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
-    rankingReport = { implicit, tuning, fitSeconds };
+    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {

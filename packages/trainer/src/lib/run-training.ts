@@ -149,7 +149,14 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     if (report.ranking) {
       // The ranker too: implicit ALS on every rating, with the blend weights tuned on validation.
       const indexing = buildIndexing(all);
-      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, report.ranking.implicit, report.ranking.tuning.weights, log);
+      const ranker = fitRanker(
+        { indexing, train: indexRatings(all, indexing) },
+        served,
+        report.ranking.implicit,
+        report.ranking.tuning.weights,
+        log,
+        report.ranking.ease,
+      );
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
       log(`[train] ranker refit on all ratings (implicit ALS, ${report.ranking.implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
