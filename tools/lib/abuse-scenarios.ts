@@ -229,7 +229,7 @@ export const ABUSE_SCENARIOS: AbuseScenario[] = [
     run: (ctx) => new Promise((done) => setTimeout(done, Math.max(0, ctx.deadline - performance.now()))),
   },
   foldStorm('fold storm', 100),
-  foldStorm('fold storm, budgets lifted', 1000, LIFTED_BUDGETS),
+  foldStorm('fold storm (budgets lifted)', 1000, LIFTED_BUDGETS),
   visitorSwarm,
   anonymousFolds,
   {
