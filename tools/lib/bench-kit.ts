@@ -1,4 +1,4 @@
-import { request as httpRequest, type Agent } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { getAllMovies, openDatabase } from '@reelrank/database';
@@ -68,7 +68,7 @@ export function sendJson(
   path: string,
   body?: string,
   extraHeaders: Record<string, string> = {},
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   const { hostname, port } = new URL(url);
   return new Promise((done) => {
     const headers: Record<string, string | number> = {
@@ -79,9 +79,9 @@ export function sendJson(
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
-    req.on('error', (error) => done({ status: 0, text: error.message }));
+    req.on('error', (error) => done({ status: 0, text: error.message, headers: {} }));
     req.end(body);
   });
 }

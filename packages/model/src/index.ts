@@ -1,6 +1,7 @@
 /** @reelrank/model: the trained model shared by trainer and server: artifact format, scoring math, top-N, fold-in, ranking blend, TF.js backend. */
-export { foldInUserCg, type FoldInCgOptions } from './lib/fold-in-cg.js';
-export { foldInUserDual } from './lib/fold-in-dual.js';
+export { foldInUserCg, foldInUserCgSteps, type FoldInCgOptions } from './lib/fold-in-cg.js';
+export { foldInUserDual, foldInUserDualSteps } from './lib/fold-in-dual.js';
+export { finish, type Steps } from './lib/steps.js';
 export { type FoldedInUser, foldInModel, type FoldInOptions } from './lib/fold-in.js';
 export { type BiasModel, buildModelIndex, type MfModel, type ModelIndex, RATING_MAX, RATING_MIN } from './lib/mf-model.js';
 export {

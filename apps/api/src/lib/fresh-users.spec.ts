@@ -25,7 +25,7 @@ describe('FreshUsers while the ratings store fails', () => {
     expect(await fresh.folded(recommender, 1)).toBe(cached);
     expect(fresh.storeError?.message).toMatch(/not open/);
     expect(await fresh.folded(recommender, 2)).toBeUndefined(); // posted, never folded here: the trained answer
-    const folds = jest.spyOn(recommender, 'foldUser');
+    const folds = jest.spyOn(recommender, 'foldUserSteps');
     const failing = jest.spyOn(store, 'userVersion');
     await fresh.folded(recommender, 1);
     expect(failing).not.toHaveBeenCalled(); // within retryMs of the failure: memory only
@@ -44,7 +44,7 @@ describe('FreshUsers with a bound on the ratings one fold uses', () => {
     await store.put([{ userId: 4242, movieId: 30, rating: 5 }]);
     await store.put([{ userId: 4242, movieId: 60, rating: 1 }]);
     await store.put([{ userId: 4242, movieId: 20, rating: 2 }]); // newest two: 60 and 20
-    const folds = jest.spyOn(recommender, 'foldUser');
+    const folds = jest.spyOn(recommender, 'foldUserSteps');
     const folded = (await fresh.folded(recommender, 4242))!;
     expect(folded.usable).toBe(2);
     expect(folds.mock.calls[0][1].map((r) => r.movieId).sort()).toEqual([20, 60]);

@@ -14,8 +14,9 @@ import { TurnGate } from './turn-gate.js';
  * dropped beyond `maxUsers`. A fold uses the user's newest `maxRatings` posted ratings (by the order
  * posted; the older ones are still never recommended back), so its cost is bounded whatever a user
  * posted; `beforeFold` is told each fold and how many posted ratings it folds before it is done
- * (identity-limits.ts charges the caller), and every fold waits for its turn of `turns` (one fold
- * per event-loop turn in the process; the new-user route takes its turns there too).
+ * (identity-limits.ts charges the caller), and every fold runs in slices, each in a turn of `turns`
+ * (one slice per event-loop turn in the process, the turns shared fairly between the identities
+ * folds are done for; the new-user route takes its turns there too).
  *
  * When the store fails (a PostgreSQL server down or unreachable), reads keep being answered from
  * memory: a user's last folded vector if one is cached, else the trained answer. For `retryMs` after a
@@ -73,13 +74,16 @@ export class FreshUsers {
     return value;
   }
 
-  /** The user folded in from all of their ratings, or undefined when they posted none (the trained answer stands). */
-  async folded(recommender: Recommender, userId: number, beforeFold?: (ratings: number) => void): Promise<FoldedUser | undefined> {
+  /**
+   * The user folded in from all of their ratings, or undefined when they posted none (the trained
+   * answer stands); `owner` is who the fold is for (the caller's limit subject), for fair turns.
+   */
+  async folded(recommender: Recommender, userId: number, beforeFold?: (ratings: number) => void, owner = ''): Promise<FoldedUser | undefined> {
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
     if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
     try {
-      return await this.fold(recommender, userId, cache, beforeFold);
+      return await this.fold(recommender, userId, cache, beforeFold, owner);
     } catch (error) {
       if (!(error instanceof StoreDown)) throw error; // only the store's failures are answered from memory
       return cache.get(userId)?.folded;
@@ -103,7 +107,8 @@ export class FreshUsers {
     recommender: Recommender,
     userId: number,
     cache: Map<number, { version: number; folded: FoldedUser }>,
-    beforeFold?: (ratings: number) => void,
+    beforeFold: ((ratings: number) => void) | undefined,
+    owner: string,
   ) {
     const version = await this.ask(() => this.store.userVersion(userId));
     if (version === 0) return undefined;
@@ -117,10 +122,9 @@ export class FreshUsers {
     const posted = stored.filter((r) => recommender.hasMovie(r.movieId)); // a newer catalogue may lack a movie
     if (posted.length === 0) return undefined; // forgotten meanwhile, or nothing the catalogue knows
     beforeFold?.(Math.min(posted.length, this.maxRatings));
-    await this.turns.turn();
     const newest = posted.length > this.maxRatings ? [...posted].sort((a, b) => b.id - a.id) : posted;
     const older = newest.slice(this.maxRatings).map((r) => r.movieId);
-    const folded = recommender.foldUser(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older);
+    const folded = await this.turns.run(owner, recommender.foldUserSteps(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older));
     // Keyed by what was read: a write between the two reads gives a newer version and a refold.
     cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
     if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);

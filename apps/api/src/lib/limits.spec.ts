@@ -117,6 +117,32 @@ describe('limits per identity: fold-in bounds, ratings and new users per identit
     await request(app).post('/ratings').set(bob).send({ user_id: 7, movie_id: 40, rating: 4 }).expect(409);
   });
 
+  it('when two writes of one user pass the check before either is stored, then the store refuses the second: 409 and the cap holds', async () => {
+    const app = appWith({ maxRatingsPerUser: 3 });
+    // Both requests read the user's count (0) before either writes: the race the store's own check closes.
+    const read = store.countsForUsers.bind(store);
+    let readers = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+    jest.spyOn(store, 'countsForUsers').mockImplementation(async (ids) => {
+      const counts = await read(ids);
+      if (++readers === 2) bothRead();
+      await barrier;
+      return counts;
+    });
+    const write = (movies: number[], as: { authorization: string }) =>
+      request(app)
+        .post('/ratings')
+        .set(as)
+        .send({ ratings: movies.map((movie_id) => ({ user_id: 7, movie_id, rating: 4 })) });
+    const answers = await Promise.all([write([20, 30], alice), write([40, 50], bob)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.body.error).toMatchObject({ code: 'ratings_quota_exceeded', details: [{ field: 'ratings.user_id' }] });
+    expect(refused.body.error.message).toMatch(/would hold 4/);
+    expect((await store.countsForUsers([7])).get(7)).toBe(2);
+  });
+
   it('when an identity has more ratings folded in than its budget, then 429; a new-user request costs its ratings, a refold the posted ratings, a cached fold nothing', async () => {
     const app = appWith({ foldRatingsBurst: 4, foldRatingsPerSecond: 0.01 });
     await request(app).post('/ratings').set(alice).send({ user_id: 9, movie_id: 30, rating: 5 }).expect(201);

@@ -1,5 +1,5 @@
 import type { IRouter } from 'express';
-import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
+import { InvalidRatingError, RatingsQuotaError, type StoredRating } from '@reelrank/feedback';
 import { movieNotFound, type Recommender } from '@reelrank/serving';
 import { checkRatingsAccess } from './authorization.js';
 import { ApiError } from './errors.js';
@@ -21,8 +21,9 @@ import { ratingSource } from './rating-source.js';
  * (fresh-users.ts).
  *
  * A write costs its caller (identity-limits.ts) its ratings and the user ids it starts (ones without
- * posted ratings before), and no user id may hold more than `maxRatingsPerUser` posted ratings (409;
- * checked before the write, so concurrent writes of one user may pass it by one batch).
+ * posted ratings before), and no user id may hold more than `maxRatingsPerUser` posted ratings (409:
+ * checked before the write, and again by the store inside the write's transaction, so concurrent
+ * writes of one user cannot pass it together).
  */
 
 const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
@@ -74,8 +75,10 @@ export function ratingsRoutes(
     let stored: StoredRating[];
     try {
       const rows = items.map((r) => ({ userId: r.user_id, movieId: r.movie_id, rating: r.rating, timestamp: r.timestamp }));
-      stored = await store.put(rows, ratingSource(req, res));
+      stored = await store.put(rows, ratingSource(req, res), { maxPerUser: limits.config.maxRatingsPerUser });
     } catch (error) {
+      if (error instanceof RatingsQuotaError)
+        throw quotaExceeded(error.userId, batch ? 'ratings.user_id' : 'user_id', `would hold ${error.wouldHold}`);
       throw unavailable(req, error);
     }
     observe?.ratingsStored(stored);
@@ -100,15 +103,19 @@ export function ratingsRoutes(
       await pause();
       const rated = new Set((await store.forUser(userId)).map((r) => r.movieId));
       const added = [...movies].filter((m) => !rated.has(m)).length;
-      if (rated.size + added > cap)
-        throw new ApiError(
-          409,
-          'ratings_quota_exceeded',
-          `User ${userId} may hold at most ${cap} posted ratings (has ${rated.size}, this adds ${added}); delete some first or re-rate movies already rated`,
-          [{ field, message: `user ${userId} is at the limit of ${cap} posted ratings` }],
-        );
+      if (rated.size + added > cap) throw quotaExceeded(userId, field, `has ${rated.size}, this adds ${added}`);
     }
     return moviesOf.size - counts.size;
+  };
+
+  const quotaExceeded = (userId: number, field: string, why: string) => {
+    const cap = limits.config.maxRatingsPerUser;
+    return new ApiError(
+      409,
+      'ratings_quota_exceeded',
+      `User ${userId} may hold at most ${cap} posted ratings (${why}); delete some first or re-rate movies already rated`,
+      [{ field, message: `user ${userId} is at the limit of ${cap} posted ratings` }],
+    );
   };
 
   router.get('/users/:user_id/ratings', async (req, res) => {

@@ -195,7 +195,7 @@ describe('ratings in: POST /ratings, GET and DELETE /users/{id}/ratings, and the
 
   it('when the same user asks twice, then the fold-in is computed once; a new rating refolds', async () => {
     const recommender = plantedRecommender();
-    const folds = jest.spyOn(recommender, 'foldUser');
+    const folds = jest.spyOn(recommender, 'foldUserSteps');
     const app = appWith(store, recommender);
     await request(app).post('/ratings').set(AS_ADMIN).send({ user_id: 2, movie_id: 10, rating: 5 }).expect(201);
     await request(app).post('/recommendations').send({ user_id: 2 }).expect(200);

@@ -133,6 +133,9 @@ export function apiRoutes(
   const answers = new AnswerCache(options.answerCacheEntries);
   /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
   const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
+  /** A user folded in for the caller: charged to it, in its fair share of the fold turns. */
+  const foldedFor = (req: Request, res: Response, recommender: Recommender, userId: number, charge = foldCharge(req, res)) =>
+    fresh.folded(recommender, userId, charge, limitSubject(req, res));
   router.post(
     '/recommendations',
     ...reads,
@@ -140,7 +143,7 @@ export function apiRoutes(
     async (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
-      const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
+      const folded = await foldedFor(req, res, recommender, body.user_id);
       const sees = seesRatingsOf(identityOf(req, res), body.user_id);
       const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
       const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
@@ -169,11 +172,9 @@ export function apiRoutes(
   router.post('/recommendations/new-user', ...reads, newUserBudget, validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
-    if (ratings.length > 0) {
-      limits.charge(res, limitSubject(req, res), { folds: ratings.length });
-      await fresh.turns.turn();
-    }
-    const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
+    const subject = limitSubject(req, res);
+    if (ratings.length > 0) limits.charge(res, subject, { folds: ratings.length });
+    const result = await fresh.turns.run(subject, model().recommendForNewUserSteps(ratings, { n: body.n_recommendations, genres: body.genres }));
     options.observe?.answer(result.strategy);
     sendJson(res, { strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
@@ -181,7 +182,7 @@ export function apiRoutes(
   router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
-    const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
+    const folded = await foldedFor(req, res, recommender, body.user_id);
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
     if (folded && folded.usable > 0) options.observe?.predictedFolded();
     sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
@@ -210,7 +211,7 @@ export function apiRoutes(
     const charge = foldCharge(req, res);
     for (const p of pairs) {
       if (folded.has(p.user_id)) continue;
-      folded.set(p.user_id, await fresh.folded(recommender, p.user_id, charge));
+      folded.set(p.user_id, await foldedFor(req, res, recommender, p.user_id, charge));
       await pause();
     }
     // One fold-in answer per request that used any folded-in user (like /predict), not one per pair.

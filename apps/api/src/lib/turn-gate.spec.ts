@@ -22,3 +22,60 @@ describe('TurnGate', () => {
     expect(gate.queued).toBe(0);
   });
 });
+
+describe('TurnGate between owners and in slices', () => {
+  it('when one owner queues many callers before another queues one, then the turns alternate between the owners', async () => {
+    const gate = new TurnGate();
+    const log: string[] = [];
+    const waits = [
+      ...[0, 1, 2, 3].map(async (i) => {
+        await gate.turn('key:abuser');
+        log.push(`abuser ${i}`);
+      }),
+      ...[0, 1].map(async (i) => {
+        await gate.turn('visitor:page');
+        log.push(`visitor ${i}`);
+      }),
+    ];
+    await Promise.all(waits);
+    expect(log).toEqual(['abuser 0', 'visitor 0', 'abuser 1', 'visitor 1', 'abuser 2', 'abuser 3']);
+  });
+
+  it('when a long run is under way, then another caller runs between its slices, not after the whole run', async () => {
+    const gate = new TurnGate(1);
+    const log: string[] = [];
+    function* long() {
+      for (let slice = 0; slice < 5; slice++) {
+        log.push(`long ${slice}`);
+        busy(2); // more than the gate's slice: one step per turn
+        yield;
+      }
+      return 'long done';
+    }
+    function* short() {
+      log.push('short');
+      yield;
+      return 'short done';
+    }
+    const first = gate.run('addr:abuser', long());
+    await new Promise((resolve) => setImmediate(resolve)); // the long run has started
+    const second = gate.run('visitor:page', short());
+    expect(await Promise.all([first, second])).toEqual(['long done', 'short done']);
+    expect(log.indexOf('short')).toBeLessThanOrEqual(2);
+    expect(log.filter((line) => line.startsWith('long'))).toHaveLength(5);
+  });
+
+  it('when the steps throw, then run rejects with the error and the gate serves the next caller', async () => {
+    const gate = new TurnGate();
+    function* failing(): Generator<void, number, void> {
+      throw new RangeError('movie index 7 is outside the model');
+    }
+    await expect(gate.run('a', failing())).rejects.toThrow('outside the model');
+    function* one(): Generator<void, number, void> {
+      yield;
+      return 1;
+    }
+    await expect(gate.run('a', one())).resolves.toBe(1);
+    expect(gate.queued).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { PurgeSelector, RowToWrite, StoredRating, StoreVersion } from './ratings-store.js';
 
 export type WriteJob =
-  | { kind: 'put'; rows: RowToWrite[] }
+  | { kind: 'put'; rows: RowToWrite[]; maxPerUser?: number }
   | { kind: 'forget'; userId: number }
   | { kind: 'forget-one'; userId: number; movieId: number }
   | ({ kind: 'purge' } & PurgeSelector);

@@ -35,7 +35,7 @@ function switchToWal(db, busyTimeoutMs) {
 }
 
 /**
- * Writes a group of jobs ({kind: 'put', rows} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId} |
+ * Writes a group of jobs ({kind: 'put', rows, maxPerUser?} | {kind: 'forget', userId} | {kind: 'forget-one', userId, movieId} |
  * {kind: 'purge', source} | {kind: 'purge', address} | {kind: 'purge', postedSince}) in one BEGIN IMMEDIATE
  * transaction, so the group pays one fsync; each job runs in a SAVEPOINT of its own (nested
  * db.transaction), so one failing job rolls back alone. Returns one outcome per job once COMMIT has
@@ -47,6 +47,18 @@ function groupWriter(db) {
     'INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp, source, source_address, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const forget = db.prepare('DELETE FROM ratings WHERE user_id = ?');
+  const countOfUser = db.prepare('SELECT count(*) FROM ratings WHERE user_id = ?').pluck();
+  // Counted after the batch's rows are in, inside its savepoint: a user over the bound rolls the batch back alone.
+  const checkQuota = (job) => {
+    for (const userId of new Set(job.rows.map((r) => r.userId))) {
+      const wouldHold = countOfUser.get(userId);
+      if (wouldHold > job.maxPerUser)
+        throw Object.assign(new Error(`user ${userId} would hold ${wouldHold} posted ratings, more than ${job.maxPerUser}`), {
+          code: 'RATINGS_QUOTA_EXCEEDED',
+          quota: { userId, wouldHold, maxPerUser: job.maxPerUser },
+        });
+    }
+  };
   const forgetOne = db.prepare('DELETE FROM ratings WHERE user_id = ? AND movie_id = ?');
   // After deleting some of a user's ratings, the user's newest remaining one is written again under a
   // new id, so the user's version (their newest id) moves even when the deleted ones were not the newest.
@@ -82,10 +94,12 @@ function groupWriter(db) {
       return changes;
     }
     if (job.kind === 'purge') return purge(job);
-    return job.rows.map((r) => ({
+    const stored = job.rows.map((r) => ({
       id: Number(insert.run(r.userId, r.movieId, r.rating, r.timestamp, r.source, r.sourceAddress, r.postedAt).lastInsertRowid),
       ...r,
     }));
+    if (job.maxPerUser !== undefined) checkQuota(job);
+    return stored;
   });
   const writeGroup = db.transaction((jobs) =>
     jobs.map((job) => {

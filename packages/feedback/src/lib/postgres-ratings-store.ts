@@ -1,10 +1,13 @@
 import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import {
+  checkMaxPerUser,
   checkPurge,
   normalizeBatch,
+  RatingsQuotaError,
   type NewRating,
   type PurgeSelector,
+  type PutOptions,
   type RatingSource,
   type RatingsStore,
   type RowToWrite,
@@ -108,10 +111,11 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
 
   return {
     location: redactDatabaseUrl(url),
-    async put(ratings: readonly NewRating[], source?: RatingSource) {
+    async put(ratings: readonly NewRating[], source?: RatingSource, options?: PutOptions) {
+      const maxPerUser = checkMaxPerUser(options);
       const rows = normalizeBatch(ratings, now(), source);
       if (rows.length === 0) return [];
-      return (await writer({ kind: 'put', rows })) as StoredRating[];
+      return (await writer({ kind: 'put', rows, maxPerUser })) as StoredRating[];
     },
     async forgetUser(userId) {
       return (await writer({ kind: 'forget', userId })) as number;
@@ -162,7 +166,7 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
 }
 
 type WriteJob =
-  | { kind: 'put'; rows: RowToWrite[] }
+  | { kind: 'put'; rows: RowToWrite[]; maxPerUser?: number }
   | { kind: 'forget'; userId: number }
   | { kind: 'forget-one'; userId: number; movieId: number }
   | ({ kind: 'purge' } & PurgeSelector);
@@ -173,13 +177,36 @@ type WriteJob =
  * order: consecutive puts share one INSERT unless they rate one pair (then the later one replaces the
  * earlier in a statement of its own), a forget is a DELETE between them. The jobs are
  * validated before they get here, so a failing statement means a failing server or connection: the
- * whole group fails and nothing of it is stored.
+ * whole group fails and nothing of it is stored. A put with `maxPerUser` is checked under the lock
+ * against what its users hold at that point of the group (earlier jobs' rows of those users are
+ * written first): over it, that job alone is refused (RatingsQuotaError) and the group goes on.
  */
 function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserVersions): (job: WriteJob) => Promise<StoredRating[] | number> {
   let queue: { job: WriteJob; resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }[] = [];
   let running = false;
 
-  const writeGroup = async (jobs: WriteJob[]): Promise<(StoredRating[] | number)[]> => {
+  /** The first user of a capped put who would hold more than its bound (the pairs they hold already count once), or undefined. */
+  const overQuota = async (client: pg.PoolClient, rows: readonly RowToWrite[], maxPerUser: number): Promise<RatingsQuotaError | undefined> => {
+    const posting = new Map<number, number>();
+    for (const r of rows) posting.set(r.userId, (posting.get(r.userId) ?? 0) + 1);
+    const { rows: held } = await client.query<{ userId: number; held: number; rerated: number }>({
+      name: 'posted_ratings_quota',
+      text: `SELECT r.user_id AS "userId", count(*)::int AS held, count(j.movie_id)::int AS rerated
+         FROM posted_ratings r
+         LEFT JOIN unnest($2::bigint[], $3::bigint[]) AS j(user_id, movie_id) ON j.user_id = r.user_id AND j.movie_id = r.movie_id
+         WHERE r.user_id = ANY($1::bigint[]) GROUP BY r.user_id`,
+      values: [[...posting.keys()], rows.map((r) => r.userId), rows.map((r) => r.movieId)],
+    });
+    const before = new Map(held.map((h) => [Number(h.userId), h]));
+    for (const [userId, count] of posting) {
+      const h = before.get(userId);
+      const wouldHold = (h?.held ?? 0) + count - (h?.rerated ?? 0);
+      if (wouldHold > maxPerUser) return new RatingsQuotaError(userId, wouldHold, maxPerUser);
+    }
+    return undefined;
+  };
+
+  const writeGroup = async (jobs: WriteJob[]): Promise<(StoredRating[] | number | RatingsQuotaError)[]> => {
     await ready();
     const client = await pool.connect();
     let failed = false;
@@ -192,16 +219,18 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
       )) as unknown as pg.QueryResult<{ id: number }>[];
       const ids = opening[2].rows.map((r) => r.id).sort((a, b) => a - b);
       let next = 0;
-      const results: (StoredRating[] | number)[] = [];
+      const results: (StoredRating[] | number | RatingsQuotaError)[] = [];
       const purged: number[] = []; // users a purge changed
       // Consecutive puts go into one INSERT until a pair repeats (one statement may not update a row twice).
       let pending: { rows: RowToWrite[]; ids: number[] } = { rows: [], ids: [] };
       const pairs = new Set<string>();
+      const pendingUsers = new Set<number>();
       const flush = async () => {
         if (pending.rows.length === 0) return;
         const { rows, ids: own } = pending;
         pending = { rows: [], ids: [] };
         pairs.clear();
+        pendingUsers.clear();
         await client.query({
           name: 'posted_ratings_put',
           text: `INSERT INTO posted_ratings (id, user_id, movie_id, rating, timestamp, source, source_address, posted_at)
@@ -263,8 +292,17 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
         }
         if (job.rows.some((r) => pairs.has(`${r.userId}:${r.movieId}`))) await flush();
         const own = ids.slice(next, (next += job.rows.length));
+        if (job.maxPerUser !== undefined) {
+          if (job.rows.some((r) => pendingUsers.has(r.userId))) await flush(); // counted with what the group wrote of them before
+          const refused = await overQuota(client, job.rows, job.maxPerUser);
+          if (refused) {
+            results.push(refused);
+            continue;
+          }
+        }
         job.rows.forEach((r, i) => {
           pairs.add(`${r.userId}:${r.movieId}`);
+          pendingUsers.add(r.userId);
           pending.rows.push(r);
           pending.ids.push(own[i]);
         });
@@ -296,7 +334,11 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
       queue = [];
       try {
         const results = await writeGroup(group.map((g) => g.job));
-        group.forEach((g, i) => g.resolve(results[i]));
+        group.forEach((g, i) => {
+          const result = results[i];
+          if (result instanceof RatingsQuotaError) g.reject(result);
+          else g.resolve(result);
+        });
       } catch (error) {
         for (const g of group) g.reject(error);
       }

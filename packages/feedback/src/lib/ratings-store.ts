@@ -61,9 +61,19 @@ export interface StoreVersion {
   newestId: number;
 }
 
+/** How a write may be bounded besides its input. */
+export interface PutOptions {
+  /**
+   * The most ratings any user of the batch may hold once it is written: checked in the write's own
+   * transaction, so concurrent writes of one user can never pass it together; over it, the batch is
+   * refused whole with a RatingsQuotaError.
+   */
+  maxPerUser?: number;
+}
+
 export interface RatingsStore {
   /** Stores the ratings in one transaction, tagged with who wrote them, and resolves with them as stored, once durable. */
-  put(ratings: readonly NewRating[], source?: RatingSource): Promise<StoredRating[]>;
+  put(ratings: readonly NewRating[], source?: RatingSource, options?: PutOptions): Promise<StoredRating[]>;
   /** The user's stored ratings, by movie id. */
   forUser(userId: number): Promise<StoredRating[]>;
   /**
@@ -132,6 +142,34 @@ export class InvalidRatingError extends Error {
     super(message);
     this.name = 'InvalidRatingError';
   }
+}
+
+/** Thrown by `put` when a user would hold more than PutOptions.maxPerUser ratings (nothing of the batch is stored). */
+export class RatingsQuotaError extends Error {
+  readonly code = QUOTA_CODE;
+  constructor(
+    readonly userId: number,
+    readonly wouldHold: number,
+    readonly maxPerUser: number,
+  ) {
+    super(`user ${userId} would hold ${wouldHold} posted ratings, more than the ${maxPerUser} allowed`);
+    this.name = 'RatingsQuotaError';
+  }
+}
+
+const QUOTA_CODE = 'RATINGS_QUOTA_EXCEEDED';
+
+/** A quota refusal as the writers report it (plain fields: it may come from a writer thread), as a RatingsQuotaError; anything else as it is. */
+export function asQuotaError(error: unknown): unknown {
+  const { code, quota } = (error ?? {}) as { code?: unknown; quota?: { userId: number; wouldHold: number; maxPerUser: number } };
+  return code === QUOTA_CODE && quota ? new RatingsQuotaError(quota.userId, quota.wouldHold, quota.maxPerUser) : error;
+}
+
+/** Checks PutOptions.maxPerUser: undefined (no bound) or a positive integer. */
+export function checkMaxPerUser(options: PutOptions = {}): number | undefined {
+  const max = options.maxPerUser;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) throw new RangeError('put: maxPerUser must be a positive integer');
+  return max;
 }
 
 /** A source's subject and address: non-empty printable text of at most this many characters. */

@@ -4,7 +4,17 @@ import { groupWriter, readVersion, type WriteJob, type WriteOutcome } from './gr
 import { threadWriter, type Writer, type WriterExitListener } from './thread-writer.js';
 import { openMigratedRatingsFile } from './sqlite-migrations.js';
 import { watchWalChanges } from './wal-changes.js';
-import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type RatingsStore, type StoredRating } from './ratings-store.js';
+import {
+  asQuotaError,
+  checkMaxPerUser,
+  checkPurge,
+  normalizeBatch,
+  type NewRating,
+  type PutOptions,
+  type RatingSource,
+  type RatingsStore,
+  type StoredRating,
+} from './ratings-store.js';
 
 /**
  * The embedded RatingsStore: one SQLite file of its own (data/<dataset>.ratings.db by default, see
@@ -82,10 +92,15 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   return {
     path,
     [WRITER_THREAD]: () => writer.thread?.(),
-    async put(ratings: readonly NewRating[], source?: RatingSource) {
+    async put(ratings: readonly NewRating[], source?: RatingSource, options?: PutOptions) {
+      const maxPerUser = checkMaxPerUser(options);
       const rows = normalizeBatch(ratings, now(), source);
       if (rows.length === 0) return [];
-      return (await writer.submit({ kind: 'put', rows })) as StoredRating[];
+      try {
+        return (await writer.submit({ kind: 'put', rows, maxPerUser })) as StoredRating[];
+      } catch (error) {
+        throw asQuotaError(error);
+      }
     },
     async forgetUser(userId) {
       return (await writer.submit({ kind: 'forget', userId })) as number;

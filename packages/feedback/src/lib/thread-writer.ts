@@ -52,15 +52,18 @@ export function threadWriter(path: string, busyTimeoutMs: number, restart: { onE
     const thread = new Worker(join(__dirname, 'writer-thread.js'), { workerData: { path, busyTimeoutMs } });
     thread.unref();
     let error: Error | undefined;
-    thread.on('message', (message: { id?: number; ok?: boolean; value?: StoredRating[] | number; error?: { message: string; code?: string } }) => {
-      if (message.id === undefined) return; // the ready note
-      const p = pending.get(message.id);
-      if (!p) return;
-      pending.delete(message.id);
-      if (pending.size === 0) thread.unref();
-      if (message.ok) p.resolve(message.value!);
-      else p.reject(Object.assign(new Error(message.error!.message), { code: message.error!.code }));
-    });
+    thread.on(
+      'message',
+      (message: { id?: number; ok?: boolean; value?: StoredRating[] | number; error?: { message: string; code?: string; quota?: unknown } }) => {
+        if (message.id === undefined) return; // the ready note
+        const p = pending.get(message.id);
+        if (!p) return;
+        pending.delete(message.id);
+        if (pending.size === 0) thread.unref();
+        if (message.ok) p.resolve(message.value!);
+        else p.reject(Object.assign(new Error(message.error!.message), { code: message.error!.code, quota: message.error!.quota }));
+      },
+    );
     thread.on('error', (e) => (error = e));
     thread.on('exit', (code) => {
       if (worker === thread) worker = undefined;

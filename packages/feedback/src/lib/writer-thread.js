@@ -17,7 +17,11 @@ const reply = (id, outcome) =>
   parentPort.postMessage(
     outcome.ok
       ? { id, ok: true, value: outcome.value }
-      : { id, ok: false, error: { message: String(outcome.error?.message ?? outcome.error), code: outcome.error?.code } },
+      : {
+          id,
+          ok: false,
+          error: { message: String(outcome.error?.message ?? outcome.error), code: outcome.error?.code, quota: outcome.error?.quota },
+        },
   );
 
 function flush() {

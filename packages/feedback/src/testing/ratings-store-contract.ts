@@ -1,4 +1,4 @@
-import { InvalidRatingError, type RatingSource, type RatingsStore, type StoredRating } from '../lib/ratings-store.js';
+import { InvalidRatingError, RatingsQuotaError, type RatingSource, type RatingsStore, type StoredRating } from '../lib/ratings-store.js';
 
 /** What a rating written without a source, at the contract's clock, carries. */
 const UNTAGGED = { source: 'unknown', sourceAddress: 'unknown', postedAt: 1_700_000_000 };
@@ -173,6 +173,33 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       expect(await s.userVersion(5)).toBe(0);
       expect((await s.forUser(6)).map((r) => r.movieId)).toEqual([1]);
       expect(await s.version()).toEqual({ count: 1, newestId: 4 });
+    });
+
+    it('bounds the ratings a user may hold in the write itself: of two concurrent batches that together pass it, the later is refused whole', async () => {
+      const s = store();
+      const rate = (userId: number, movieIds: number[], rating = 4) => movieIds.map((movieId) => ({ userId, movieId, rating }));
+      await s.put(rate(7, [1, 2, 3]));
+      const [first, second] = await Promise.allSettled([
+        s.put([...rate(7, [4, 5]), ...rate(8, [4])], undefined, { maxPerUser: 5 }),
+        s.put([...rate(9, [1]), ...rate(7, [6, 7])], undefined, { maxPerUser: 5 }),
+      ]);
+      expect(first.status).toBe('fulfilled');
+      expect(second.status).toBe('rejected');
+      const refusal = (second as PromiseRejectedResult).reason as RatingsQuotaError;
+      expect(refusal).toBeInstanceOf(RatingsQuotaError);
+      expect({ ...refusal }).toMatchObject({ userId: 7, wouldHold: 7, maxPerUser: 5 });
+      expect((await s.forUser(7)).map((r) => r.movieId)).toEqual([1, 2, 3, 4, 5]);
+      expect(await s.countsForUsers([8, 9])).toEqual(new Map([[8, 1]])); // the refused batch stored nothing
+      // Re-rating a movie held already adds nothing; a store of another process is bound by the same count.
+      await s.put(rate(7, [1, 5], 1), undefined, { maxPerUser: 5 });
+      const other = store();
+      const racing = await Promise.allSettled([
+        s.put(rate(7, [8]), undefined, { maxPerUser: 6 }),
+        other.put(rate(7, [9]), undefined, { maxPerUser: 6 }),
+      ]);
+      expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(await other.countsForUsers([7])).toEqual(new Map([[7, 6]]));
+      await expect(s.put(rate(7, [10]), undefined, { maxPerUser: 0 })).rejects.toThrow(RangeError);
     });
 
     it('concurrent writers each get their own rows, with distinct ids', async () => {

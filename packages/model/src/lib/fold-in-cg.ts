@@ -1,5 +1,6 @@
 import type { MfModel } from './mf-model.js';
 import { foldInPenalties, foldInUser, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+import { finish, type Steps } from './steps.js';
 
 /**
  * foldInUser's solution by conjugate gradients, for users with many ratings: the same normal
@@ -21,6 +22,14 @@ export interface FoldInCgOptions extends FoldInOptions {
 }
 
 export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], options: FoldInCgOptions = {}): FoldedInUser {
+  return finish(foldInUserCgSteps(model, ratings, options));
+}
+
+/** Ratings one pass over the rated movies covers between pauses of foldInUserCgSteps (each k multiply-adds). */
+const RATINGS_PER_PAUSE = 256;
+
+/** foldInUserCg, pausable every RATINGS_PER_PAUSE ratings of each pass over the rated movies. */
+export function* foldInUserCgSteps(model: MfModel, ratings: readonly FoldInRating[], options: FoldInCgOptions = {}): Steps<FoldedInUser> {
   const k = model.factors;
   const dim = k + 1;
   const n = ratings.length;
@@ -37,17 +46,19 @@ export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], o
 
   const s = new Float64Array(n);
   /** out = (AᵀA + D) v */
-  const multiply = (v: Float64Array, out: Float64Array) => {
+  const multiply = function* (v: Float64Array, out: Float64Array): Steps<void> {
     for (let a = 0; a < n; a++) {
       let dot = v[0];
       for (let f = 0, q = items[a] * k; f < k; f++) dot += Q[q + f] * v[f + 1];
       s[a] = dot;
+      if (a % RATINGS_PER_PAUSE === RATINGS_PER_PAUSE - 1) yield;
     }
     out.fill(0);
     for (let a = 0; a < n; a++) {
       const sa = s[a];
       out[0] += sa;
       for (let f = 0, q = items[a] * k; f < k; f++) out[f + 1] += sa * Q[q + f];
+      if (a % RATINGS_PER_PAUSE === RATINGS_PER_PAUSE - 1) yield;
     }
     out[0] += biasPenalty * v[0];
     for (let f = 1; f < dim; f++) out[f] += factorPenalty * v[f];
@@ -62,11 +73,12 @@ export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], o
   for (let a = 0; a < n; a++) {
     rhs[0] += y[a];
     for (let f = 0, q = items[a] * k; f < k; f++) rhs[f + 1] += y[a] * Q[q + f];
+    if (a % RATINGS_PER_PAUSE === RATINGS_PER_PAUSE - 1) yield;
   }
   const r = new Float64Array(dim);
   const p = new Float64Array(dim);
   const Mp = new Float64Array(dim);
-  multiply(x, Mp);
+  yield* multiply(x, Mp);
   let rr = 0;
   let bb = 0;
   for (let i = 0; i < dim; i++) {
@@ -81,7 +93,7 @@ export function foldInUserCg(model: MfModel, ratings: readonly FoldInRating[], o
   // Alike trainer als-cg-kernel.js's CG steps by shape: deliberate, that one is the per-user hot loop of plain-JS ALS workers
   // (which cannot import this TypeScript), inlined there over the packed factor rows.
   for (let step = 0; step < maxSteps && rr > limit; step++) {
-    multiply(p, Mp);
+    yield* multiply(p, Mp);
     let pMp = 0;
     for (let i = 0; i < dim; i++) pMp += p[i] * Mp[i];
     const alpha = rr / pMp;

@@ -1,5 +1,6 @@
 import type { MfModel } from './mf-model.js';
-import { foldInPenalties, foldInUser, solveCholesky, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+import { foldInPenalties, foldInUser, solveCholeskySteps, type FoldedInUser, type FoldInOptions, type FoldInRating } from './fold-in.js';
+import { finish, type Steps } from './steps.js';
 
 /**
  * foldInUser's exact solution, computed in the n-dimensional "dual" form for the usual case of a
@@ -11,6 +12,11 @@ import { foldInPenalties, foldInUser, solveCholesky, type FoldedInUser, type Fol
  * float rounding); with more ratings than k+1 it simply calls foldInUser.
  */
 export function foldInUserDual(model: MfModel, ratings: readonly FoldInRating[], options: FoldInOptions = {}): FoldedInUser {
+  return finish(foldInUserDualSteps(model, ratings, options));
+}
+
+/** foldInUserDual, pausable after each row of the n × n system and of its factorisation (each up to n·k multiply-adds). */
+export function* foldInUserDualSteps(model: MfModel, ratings: readonly FoldInRating[], options: FoldInOptions = {}): Steps<FoldedInUser> {
   const k = model.factors;
   const n = ratings.length;
   if (n === 0 || n > k + 1) return foldInUser(model, ratings, options);
@@ -28,8 +34,9 @@ export function foldInUserDual(model: MfModel, ratings: readonly FoldInRating[],
       for (let f = 0, qi = i * k, qj = j * k; f < k; f++) dot += Q[qi + f] * Q[qj + f];
       M[a * n + b] = 1 / biasPenalty + dot / factorPenalty + (a === b ? 1 : 0);
     }
+    yield;
   }
-  const z = solveCholesky(M, y, n);
+  const z = yield* solveCholeskySteps(M, y, n);
   let bias = 0;
   const factors = new Float32Array(k);
   const acc = new Float64Array(k);

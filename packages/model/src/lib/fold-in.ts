@@ -1,4 +1,5 @@
 import type { MfModel } from './mf-model.js';
+import { finish, type Steps } from './steps.js';
 
 /**
  * Fold-in: a user vector for someone the model has never seen, solved at request time with the
@@ -78,6 +79,11 @@ export function foldInUser(model: MfModel, ratings: readonly FoldInRating[], opt
  * positive definite.
  */
 export function solveCholesky(A: Float64Array, b: Float64Array, dim: number): Float64Array {
+  return finish(solveCholeskySteps(A, b, dim));
+}
+
+/** solveCholesky, pausable after each row of the factorisation (a row of L costs up to dim²/2 multiply-adds). */
+export function* solveCholeskySteps(A: Float64Array, b: Float64Array, dim: number): Steps<Float64Array> {
   const L = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++) {
     for (let j = 0; j <= i; j++) {
@@ -88,6 +94,7 @@ export function solveCholesky(A: Float64Array, b: Float64Array, dim: number): Fl
         L[i * dim + i] = Math.sqrt(sum);
       } else L[i * dim + j] = sum / L[j * dim + j];
     }
+    yield;
   }
   const y = new Float64Array(dim);
   for (let i = 0; i < dim; i++) {

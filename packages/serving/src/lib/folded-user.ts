@@ -1,11 +1,13 @@
 import {
+  finish,
   foldInImplicitUser,
   foldInModel,
-  foldInUserCg,
-  foldInUserDual,
+  foldInUserCgSteps,
+  foldInUserDualSteps,
   writeRankingUserVector,
   type FoldedInUser,
   type MfModel,
+  type Steps,
 } from '@reelrank/model';
 import { MAX_ANCHORS } from './explain.js';
 import type { ServingIndex } from './serving-index.js';
@@ -56,6 +58,17 @@ export interface FoldStart {
  * excludes.
  */
 export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: number[], seenRow?: number, start: FoldStart = {}): FoldedUser {
+  return finish(foldUserSteps(ix, usable, ratedIds, seenRow, start));
+}
+
+/** foldUser, pausable inside its solve (see @reelrank/model Steps): a caller with other work to do runs it a slice at a time. */
+export function* foldUserSteps(
+  ix: ServingIndex,
+  usable: RatedMovie[],
+  ratedIds: number[],
+  seenRow?: number,
+  start: FoldStart = {},
+): Steps<FoldedUser> {
   const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
   const common = {
     usable: usable.length,
@@ -73,13 +86,13 @@ export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: numbe
   // CG from the previous solution reaches ~1e-6 in 6 steps for any n, so it beats the dual above ~24.
   const k = ix.model.factors;
   const n = usable.length;
-  const user = start.previous
+  const user = yield* start.previous
     ? n > 24
-      ? foldInUserCg(ix.model, usable, { ...ix.foldIn, start: start.previous, tolerance: 1e-5, maxSteps: 8 })
-      : foldInUserDual(ix.model, usable, ix.foldIn)
+      ? foldInUserCgSteps(ix.model, usable, { ...ix.foldIn, start: start.previous, tolerance: 1e-5, maxSteps: 8 })
+      : foldInUserDualSteps(ix.model, usable, ix.foldIn)
     : n <= k + 1
-      ? foldInUserDual(ix.model, usable, ix.foldIn)
-      : foldInUserCg(ix.model, usable, { ...ix.foldIn, start: start.trained, tolerance: 1e-4, maxSteps: 12 });
+      ? foldInUserDualSteps(ix.model, usable, ix.foldIn)
+      : foldInUserCgSteps(ix.model, usable, { ...ix.foldIn, start: start.trained, tolerance: 1e-4, maxSteps: 12 });
   const view = foldInModel(ix.model, user);
   if (!ix.ranking) return { ...common, view, solution: user, scoreVector: user.factors, scoreBias: ix.model.globalMean + user.bias };
   const implicit = foldInImplicitUser(ix.ranking, usable, ix.implicitGram);

@@ -1,9 +1,9 @@
-import { clipRating, predictRating, type ModelBundle, type ModelManifest } from '@reelrank/model';
+import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest, type Steps } from '@reelrank/model';
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
 import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
-import { foldUser, mergedRatings, type FoldedUser } from './folded-user.js';
+import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
@@ -130,6 +130,14 @@ export class Recommender {
     ratings: NewUserRating[],
     options: Omit<RecommendOptions, 'excludeIds'>,
   ): { strategy: FoldedStrategy; ratingsUsed: number; recommendations: MovieRecommendation[] } {
+    return finish(this.recommendForNewUserSteps(ratings, options));
+  }
+
+  /** recommendForNewUser, pausable inside its fold-in (a server runs it a slice at a time). */
+  *recommendForNewUserSteps(
+    ratings: NewUserRating[],
+    options: Omit<RecommendOptions, 'excludeIds'>,
+  ): Steps<{ strategy: FoldedStrategy; ratingsUsed: number; recommendations: MovieRecommendation[] }> {
     const { ix } = this;
     const unknown = ratings.map((r) => r.movieId).filter((id) => !ix.catalogue.movies.has(id));
     if (unknown.length) throw movieNotFound(unknown, 'ratings.movie_id');
@@ -137,7 +145,7 @@ export class Recommender {
       const movieIndex = ix.ids.movieIndex.get(r.movieId);
       return movieIndex === undefined ? [] : [{ movieIndex, rating: r.rating }];
     });
-    const folded = foldUser(
+    const folded = yield* foldUserSteps(
       ix,
       usable,
       ratings.map((r) => r.movieId),
@@ -159,11 +167,22 @@ export class Recommender {
     previous?: FoldedUser,
     alsoRated: readonly number[] = [],
   ): FoldedUser {
+    return finish(this.foldUserSteps(userId, fresh, field, previous, alsoRated));
+  }
+
+  /** foldUser, pausable inside its solve (a server runs it a slice at a time). */
+  *foldUserSteps(
+    userId: number,
+    fresh: readonly NewUserRating[],
+    field = 'movie_id',
+    previous?: FoldedUser,
+    alsoRated: readonly number[] = [],
+  ): Steps<FoldedUser> {
     const unknown = fresh.map((r) => r.movieId).filter((id) => !this.ix.catalogue.movies.has(id));
     if (unknown.length) throw movieNotFound(unknown, field);
     const { usable, ratedIds, seenRow, trained } = mergedRatings(this.ix, userId, fresh);
     ratedIds.push(...alsoRated);
-    return foldUser(this.ix, usable, ratedIds, seenRow, { previous: previous?.solution, trained });
+    return yield* foldUserSteps(this.ix, usable, ratedIds, seenRow, { previous: previous?.solution, trained });
   }
 
   /**
