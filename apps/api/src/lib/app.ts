@@ -203,7 +203,6 @@ export function createApp(options: CreateAppOptions): Express {
     fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })),
   );
   app.use(series(front));
-  app.post('/visitor', visitor.mint);
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
   apiRoutes(app, schemas, current, openApiDocument, {
     maxRecommendations: serving.maxRecommendations,
@@ -221,6 +220,7 @@ export function createApp(options: CreateAppOptions): Express {
       monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
     },
   });
+  app.post('/visitor', visitor.mint);
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
   app.use('/docs', pageHeaders, swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));

@@ -76,9 +76,14 @@ export class FreshUsers {
 
   /**
    * The user folded in from all of their ratings, or undefined when they posted none (the trained
-   * answer stands); `owner` is who the fold is for (the caller's limit subject), for fair turns.
+   * answer stands); `owner` is who the fold is for (the caller's limit subject, worked out only when a fold happens), for fair turns.
    */
-  async folded(recommender: Recommender, userId: number, beforeFold?: (ratings: number) => void, owner = ''): Promise<FoldedUser | undefined> {
+  async folded(
+    recommender: Recommender,
+    userId: number,
+    beforeFold?: (ratings: number) => void,
+    owner: string | (() => string) = '',
+  ): Promise<FoldedUser | undefined> {
     let cache = this.caches.get(recommender);
     if (!cache) this.caches.set(recommender, (cache = new Map()));
     if (this.storeError && Date.now() < this.retryAt) return cache.get(userId)?.folded;
@@ -108,7 +113,7 @@ export class FreshUsers {
     userId: number,
     cache: Map<number, { version: number; folded: FoldedUser }>,
     beforeFold: ((ratings: number) => void) | undefined,
-    owner: string,
+    owner: string | (() => string),
   ) {
     const version = await this.ask(() => this.store.userVersion(userId));
     if (version === 0) return undefined;
@@ -124,7 +129,10 @@ export class FreshUsers {
     beforeFold?.(Math.min(posted.length, this.maxRatings));
     const newest = posted.length > this.maxRatings ? [...posted].sort((a, b) => b.id - a.id) : posted;
     const older = newest.slice(this.maxRatings).map((r) => r.movieId);
-    const folded = await this.turns.run(owner, recommender.foldUserSteps(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older));
+    const folded = await this.turns.run(
+      typeof owner === 'function' ? owner() : owner,
+      recommender.foldUserSteps(userId, newest.slice(0, this.maxRatings), 'movie_id', hit?.folded, older),
+    );
     // Keyed by what was read: a write between the two reads gives a newer version and a refold.
     cache.set(userId, { version: stored.reduce((newest, r) => Math.max(newest, r.id), 0), folded });
     if (cache.size > this.maxUsers) cache.delete(cache.keys().next().value as number);

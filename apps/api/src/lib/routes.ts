@@ -135,7 +135,17 @@ export function apiRoutes(
   const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   /** A user folded in for the caller: charged to it, in its fair share of the fold turns. */
   const foldedFor = (req: Request, res: Response, recommender: Recommender, userId: number, charge = foldCharge(req, res)) =>
-    fresh.folded(recommender, userId, charge, limitSubject(req, res));
+    fresh.folded(recommender, userId, charge, () => limitSubject(req, res));
+  // The hot routes first: Express tries the routes in order.
+  router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
+    const body = req.body as PredictRequest;
+    const recommender = model();
+    const folded = await foldedFor(req, res, recommender, body.user_id);
+    const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
+    if (folded && folded.usable > 0) options.observe?.predictedFolded();
+    sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
+  });
+
   router.post(
     '/recommendations',
     ...reads,
@@ -177,15 +187,6 @@ export function apiRoutes(
     const result = await fresh.turns.run(subject, model().recommendForNewUserSteps(ratings, { n: body.n_recommendations, genres: body.genres }));
     options.observe?.answer(result.strategy);
     sendJson(res, { strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
-  });
-
-  router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
-    const body = req.body as PredictRequest;
-    const recommender = model();
-    const folded = await foldedFor(req, res, recommender, body.user_id);
-    const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
-    if (folded && folded.usable > 0) options.observe?.predictedFolded();
-    sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
   // Too many users is refused before the pairs are validated one by one (a cheap 400 for a large abusive body).
