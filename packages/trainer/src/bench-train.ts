@@ -30,7 +30,8 @@ import { readRatingsCsv, selectRows } from './lib/ratings.js';
 import { ratingMetrics } from './lib/rating-metrics.js';
 import { formatModelTable } from './lib/report-table.js';
 import { fitBaselineBiases, initModel } from './lib/sgd-kernel.js';
-import { defaultThreadCount, ParallelSgd } from './lib/sgd-parallel.js';
+import { ParallelSgd } from './lib/sgd-parallel.js';
+import { defaultThreadCount } from './lib/train-threads.js';
 import { splitRows } from './lib/split.js';
 import { BASELINE_REG_ITEM, BASELINE_REG_USER, BASELINE_SWEEPS, meanOf, trainMf, type MfHyperParameters } from './lib/train-mf.js';
 

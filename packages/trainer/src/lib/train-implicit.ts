@@ -1,9 +1,9 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
 import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
-import { AlsSweeper, type AlsKernelKind, type AlsSide } from './als-parallel.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
-import { defaultThreadCount } from './sgd-parallel.js';
+import { AlsSweeper, type AlsSide } from './als-parallel.js';
+import type { KernelKind } from './kernel-pool.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
 
 /**
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) over who-rated-what: every (user, movie) pair is
@@ -133,7 +133,7 @@ export interface ImplicitRunOptions {
   /** Below this many ratings the sweeps run in-process (default 200,000, as the SGD kernel). */
   parallelMinRatings?: number;
   /** Row solver: 'wasm' (SIMD, float32; default when it compiles) or 'js' (float64). */
-  kernel?: AlsKernelKind;
+  kernel?: KernelKind;
 }
 
 /** Fills `side` with the ratings grouped by `keys` (CSR): the other side's index and the confidence. */

@@ -6,8 +6,9 @@ import { deriveSeed, seededRandom } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
-import { defaultThreadCount, ParallelSgd, type SgdKernelKind } from './sgd-parallel.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
+import type { KernelKind } from './kernel-pool.js';
+import { ParallelSgd } from './sgd-parallel.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
 
 export type MfHyperParameters = Pick<
   TrainingConfig,
@@ -39,7 +40,7 @@ export interface TrainMfOptions {
    */
   parallelMinRatings?: number;
   /** Kernel of the parallel path: 'wasm' (SIMD, default when it compiles) or 'js'. */
-  kernel?: SgdKernelKind;
+  kernel?: KernelKind;
 }
 
 export interface TrainMfResult {
