@@ -4,7 +4,7 @@ import { AlsSweeper, type AlsSide } from './als-parallel.js';
 import type { KernelKind } from './kernel-pool.js';
 import { seededRandom } from '@reelrank/random';
 import { loadConfig } from '@reelrank/config';
-import { implicitSettings } from './evaluate-split.js';
+import { implicitSettings } from './training-plan.js';
 import { trainImplicitAls } from './train-implicit.js';
 import { indexRatings, buildIndexing } from './indexing.js';
 import { emptyColumns } from './ratings.js';
