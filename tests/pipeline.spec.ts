@@ -81,8 +81,11 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
     expect(all).toBe(PIPELINE_DATA.ratings);
     expect(train + validation + test).toBe(all);
     expect(test).toBe(metrics.splits.test);
+    // The rating model's row is named after the model the plan chose (SVD++ on small sets, plain MF above).
+    const ratingRow = { svdpp: 'SVD++ (SGD)', mf: 'biased MF (SGD)' }[metrics.plan.rating.kind as 'svdpp' | 'mf'];
+    expect(metrics.plan.rating.kind).toBe(metrics.ratingModel);
     expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(
-      expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'biased MF (SGD)']),
+      expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', ratingRow]),
     );
     const manifest = JSON.parse(readFileSync(join(config.paths.modelDir, 'model.json'), 'utf8'));
     expect(manifest.dataset).toBe(GENERATED_DATASET);

@@ -54,9 +54,17 @@ describe('runTraining', () => {
         'global mean',
         'baseline (mu + b_u + b_i, ALS)',
         'most-rated (popularity)',
-        'biased MF (SGD)',
-        'served ranking (MF + implicit ALS + popularity)',
+        'SVD++ (SGD)',
+        'served ranking (SVD++ + implicit ALS + popularity)',
       ]);
+      // The plan (auto on a small set: SVD++, refit on all) is logged once and recorded with the metrics.
+      expect(lines.filter((l) => l.startsWith('[train] plan:'))).toHaveLength(1);
+      expect(metrics.plan).toMatchObject({
+        rating: { kind: 'svdpp', label: 'SVD++ (SGD)' },
+        ranking: { label: 'served ranking (SVD++ + implicit ALS + popularity)', implicit: { kind: 'implicit-als' } },
+        served: { fittedOn: 'all' },
+      });
+      expect(metrics.plan.ratings).toEqual({ all: ratings.ratings.length, train: metrics.splits.train });
       expect(bundle.ranking).toBeDefined();
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
