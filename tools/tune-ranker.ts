@@ -27,8 +27,8 @@ import {
   fitRanker,
   prepareEvaluation,
   readRatingsCsv,
+  planTraining,
   readTrainingData,
-  resolveRatingModel,
   selectRows,
   splitRatings,
   splitRows,
@@ -92,11 +92,13 @@ async function main(): Promise<void> {
     `[tune] ${from}: ${all.ratings.length} ratings; fit ${carve.train.ratings.length}, validation ${carve.validation.ratings.length}, test ${rows.test.length} (set aside, unused); backend ${backend}`,
   );
 
-  const kind = resolveRatingModel(hyper.ratingModel, trainPart.ratings.length, hyper.autoSvdppMaxRatings);
+  // The rating model and its settings are the train stage's (planTraining on the same train part).
+  const { rating } = planTraining(hyper, { ratings: all.ratings.length, trainRatings: trainPart.ratings.length });
+  const { svdpp, ...ratingSettings } = rating.settings;
   const t0 = performance.now();
-  const selection = trainRatingModel(kind, carve.train, carve.validation, hyper, {});
+  const selection = trainRatingModel(rating.kind, carve.train, carve.validation, { ...hyper, ...ratingSettings }, { svdpp: svdpp ?? undefined });
   log(
-    `[tune] rating model (${kind}, ${hyper.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `[tune] rating model (${rating.label}, ${ratingSettings.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const validationData = prepareEvaluation(carve.train, carve.validation);
 
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
   const mine = rows_.find((r) => r.committed)!;
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
     );
     return;
   }
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
   const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 9 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
-    `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${kind}; blend tuned per row over the committed grid)`,
+    `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...lines.map(fmt),

@@ -15,4 +15,4 @@ export { runTraining } from './lib/run-training.js';
 export { splitRatings, splitRows } from './lib/split.js';
 export { trainImplicitAls } from './lib/train-implicit.js';
 export { trainMf } from './lib/train-mf.js';
-export { implicitSettings, planTraining, resolveRatingModel, type TrainingPlan } from './lib/training-plan.js';
+export { implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
