@@ -94,11 +94,10 @@ async function main(): Promise<void> {
 
   // The rating model and its settings are the train stage's (planTraining on the same train part).
   const { rating } = planTraining(hyper, { ratings: all.ratings.length, trainRatings: trainPart.ratings.length });
-  const { svdpp, ...ratingSettings } = rating.settings;
   const t0 = performance.now();
-  const selection = trainRatingModel(rating.kind, carve.train, carve.validation, { ...hyper, ...ratingSettings }, { svdpp: svdpp ?? undefined });
+  const selection = trainRatingModel(rating.kind, carve.train, carve.validation, { ...hyper, ...rating.settings }, { svdpp: rating.svdpp });
   log(
-    `[tune] rating model (${rating.label}, ${ratingSettings.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `[tune] rating model (${rating.label}, ${rating.settings.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const validationData = prepareEvaluation(carve.train, carve.validation);
 

@@ -50,7 +50,7 @@ export function trainRatingModel(
   train: RatingsColumns,
   validation: RatingsColumns | null,
   hyper: MfHyperParameters,
-  options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
+  options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters | null } = {},
 ): ReturnType<typeof trainMf> {
   const result =
     kind === 'svdpp'
@@ -110,9 +110,8 @@ export async function evaluateOnSplit(
   const plan = options.plan ?? planModels(hyper, train.ratings.length, { ratingModel: options.ratingModel, implicit: options.implicit });
   if (!options.plan) log(`[train] rating model: ${plan.rating.label} (${plan.rating.chosenBy})`);
   const kind = plan.rating.kind;
-  const { svdpp, ...ratingSettings } = plan.rating.settings;
-  const fitHyper: EvaluationHyperParameters = { ...hyper, ...ratingSettings };
-  const fitOptions = { svdpp: svdpp ?? undefined };
+  const fitHyper: EvaluationHyperParameters = { ...hyper, ...plan.rating.settings };
+  const fitOptions = { svdpp: plan.rating.svdpp };
   const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, ...fitOptions }));
   const refitOn = options.refit !== false;
   const final = refitOn
@@ -202,7 +201,7 @@ export async function evaluateOnSplit(
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,
-    ratingHyperParameters: ratingSettings,
+    ratingHyperParameters: plan.rating.settings,
     ranking: rankingReport,
   };
   return { report, model: final.model, ranking };

@@ -142,9 +142,9 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let rankerSeconds = 0;
   const trainedOn = plan.served.fittedOn;
   if (trainedOn === 'all') {
-    const { svdpp, ...ratingSettings } = plan.rating.settings;
+    const { kind, settings, svdpp } = plan.rating;
     const epochs = report.selection.bestEpoch;
-    const refit = trainRatingModel(plan.rating.kind, all, null, ratingSettings, { epochs, svdpp: svdpp ?? undefined });
+    const refit = trainRatingModel(kind, all, null, settings, { epochs, svdpp });
     served = refit.model;
     servedSeconds = refit.seconds;
     log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);

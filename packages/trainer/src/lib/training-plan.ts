@@ -24,7 +24,7 @@ export interface PlannedModel<Kind extends string, Settings> {
 /** The models a training fits and their settings (what `evaluateOnSplit` needs). */
 export interface ModelPlan {
   /** The rating model (predicted_rating, the rating half of the blend), and why this kind. */
-  rating: PlannedModel<RatingModelKind, MfHyperParameters & { svdpp: SvdppHyperParameters | null }> & { chosenBy: string };
+  rating: PlannedModel<RatingModelKind, MfHyperParameters> & { chosenBy: string; svdpp: SvdppHyperParameters | null };
   /** The served top-N ranker (null: none): its fitted components and the blend over them and the rating model. */
   ranking: {
     label: string;
@@ -109,8 +109,8 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
         biasRegularization: hyper.biasRegularization,
         initStd: hyper.initStd,
         patience: hyper.patience,
-        svdpp: kind === 'svdpp' ? DEFAULT_SVDPP : null,
       },
+      svdpp: kind === 'svdpp' ? DEFAULT_SVDPP : null,
       fit: `SGD, epochs chosen by early stopping on validation RMSE (patience ${hyper.patience}, at most ${hyper.maxEpochs})`,
     },
     ranking:
