@@ -98,6 +98,12 @@ async function startApi(name: string, env: Record<string, string>): Promise<ApiP
   return api;
 }
 
+/**
+ * One client measures capacity here, so its fold-in budget (per identity, default 200 ratings/s) is
+ * raised out of its way. The limiter still runs and charges every fold: its cost stays in the figures.
+ */
+const CAPACITY_LIMITS = { REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND: '1000000000', REELRANK_LIMIT_FOLD_RATINGS_BURST: '1000000000' };
+
 // --------------------------------------------------------------------------- request pools
 
 const rand = seededRandom(12345);
@@ -163,7 +169,9 @@ async function benchApi(label: string, url: string, t: Target, rows: Row[], rate
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [
+    'identity checks, limits and metrics on; the fold-in budget of the one client raised (REELRANK_LIMIT_FOLD_RATINGS_*), still charged',
+  ];
   console.error(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint (+1 s warm-up), 127.0.0.1; API LOG_LEVEL=${LOG_LEVEL}`);
 
   if (ONLY.has('hello')) {
@@ -185,6 +193,7 @@ async function main(): Promise<void> {
       const manifest = readModelManifest(modelDir);
       notes.push(`ml-latest-small: trained model ${manifest.version} (${manifest.users} users x ${manifest.movies} movies, k=${manifest.factors})`);
       const api = await startApi('api ml-latest-small', {
+        ...CAPACITY_LIMITS,
         REELRANK_DATASET: 'ml-latest-small',
         REELRANK_DATA_DIR: join(root, 'data'),
         REELRANK_MODELS_DIR: join(root, 'models'),
@@ -204,6 +213,7 @@ async function main(): Promise<void> {
     const t = idsFromArtifacts(join(dirs.dataDir, `${dirs.dataset}.db`), join(dirs.modelsDir, dirs.dataset));
     const started = Date.now();
     const api = await startApi('api 20M-size', {
+      ...CAPACITY_LIMITS,
       REELRANK_DATASET: dirs.dataset,
       REELRANK_DATA_DIR: dirs.dataDir,
       REELRANK_MODELS_DIR: dirs.modelsDir,
@@ -226,11 +236,11 @@ async function main(): Promise<void> {
     (r) => r.target.startsWith('api 20M-size') && r.endpoint.startsWith('POST /recommendations') && !r.endpoint.includes('new-user'),
   );
   if (hello && predict)
-    goal(predict.reqPerSec >= 0.6 * hello.reqPerSec, `/predict >= 0.6x hello-world (${(predict.reqPerSec / hello.reqPerSec).toFixed(2)}x)`);
+    goal(predict.reqPerSec >= 0.7 * hello.reqPerSec, `/predict >= 0.70x hello-world (${(predict.reqPerSec / hello.reqPerSec).toFixed(2)}x)`);
   if (hello && recs)
     goal(
-      recs.reqPerSec >= 0.15 * hello.reqPerSec && recs.p99 <= 10,
-      `/recommendations ml-latest-small >= 0.15x hello-world and p99 <= 10 ms (${(recs.reqPerSec / hello.reqPerSec).toFixed(2)}x, p99 ${recs.p99} ms)`,
+      recs.reqPerSec >= 0.6 * hello.reqPerSec && recs.p99 <= 10,
+      `/recommendations ml-latest-small >= 0.60x hello-world and p99 <= 10 ms (${(recs.reqPerSec / hello.reqPerSec).toFixed(2)}x, p99 ${recs.p99} ms)`,
     );
   if (big.length) {
     const ok = big.some((r) => r.reqPerSec >= 300 && r.p99 <= 20);

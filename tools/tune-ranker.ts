@@ -24,10 +24,11 @@ import { loadConfig, type ImplicitConfig } from '@reelrank/config';
 import { resolveSourceFolder } from '@reelrank/ingest';
 import { initTensorFlow } from '@reelrank/model';
 import {
+  fitEase,
   fitRanker,
+  planTraining,
   prepareEvaluation,
   readRatingsCsv,
-  planTraining,
   readTrainingData,
   selectRows,
   splitRatings,
@@ -109,18 +110,23 @@ async function main(): Promise<void> {
   const isCommitted = (g: ImplicitConfig) => (Object.keys(committed) as (keyof ImplicitConfig)[]).every((key) => g[key] === committed[key]);
   if (!grid.some(isCommitted)) grid.push({ ...committed });
 
-  const rows_: Array<ImplicitConfig & { rating: number; popularity: number; ndcg: number; precision: number; seconds: number; committed: boolean }> =
-    [];
+  // EASE does not depend on the implicit settings: fitted once on the fit part, shared by every row.
+  const easeFit = fitEase(validationData.trainItems, validationData.indexing.movies.ids.length, hyper.ranker.ease);
+  log(`[tune] EASE on ${easeFit.ease.movies.length} movies (lambda ${hyper.ranker.ease.lambda}) in ${easeFit.seconds.toFixed(1)} s`);
+  const rows_: Array<
+    ImplicitConfig & { rating: number; popularity: number; ease: number; ndcg: number; precision: number; seconds: number; committed: boolean }
+  > = [];
   for (const [i, implicit] of grid.entries()) {
     const started = performance.now();
     const fit = fitRanker(validationData, selection.model, { ...implicit, seed: hyper.seed }, { implicit: 1, rating: 0, popularity: 0 });
-    const tuning = tuneBlendWeights(tf, validationData, selection.model, fit.ranking, hyper.rankingK, hyper.ranker);
+    const tuning = tuneBlendWeights(tf, validationData, selection.model, { ...fit.ranking, ease: easeFit.ease }, hyper.rankingK, hyper.ranker);
     const best = tuning.grid[0];
     const seconds = (performance.now() - started) / 1000;
     rows_.push({
       ...implicit,
       rating: best.rating,
       popularity: best.popularity,
+      ease: best.ease ?? 0,
       ndcg: best.ndcg,
       precision: best.precision,
       seconds,
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
     return;
   }
   const K = hyper.rankingK;
-  const header = ['factors', 'sweeps', 'alpha', 'lambda', 'w_rating', 'w_pop', `NDCG@${K}`, `P@${K}`, 's', ''];
+  const header = ['factors', 'sweeps', 'alpha', 'lambda', 'w_rating', 'w_pop', 'w_ease', `NDCG@${K}`, `P@${K}`, 's', ''];
   const lines = rows_.map((r) => [
     String(r.factors),
     String(r.sweeps),
@@ -148,20 +154,21 @@ async function main(): Promise<void> {
     String(r.regularization),
     String(r.rating),
     String(r.popularity),
+    String(r.ease),
     r.ndcg.toFixed(4),
     r.precision.toFixed(4),
     r.seconds.toFixed(1),
     [r === winner ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 9 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+  const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 10 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
     `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...lines.map(fmt),
     '',
-    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization} (w_rating ${winner.rating}, w_popularity ${winner.popularity}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
+    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization} (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
     winner === mine || winner.ndcg === mine.ndcg
       ? 'the committed ranker settings (config/training.json) are the best of this grid'
       : `the committed ranker settings (factors ${mine.factors}, alpha ${mine.alpha}, lambda ${mine.regularization}) reach NDCG@${K} ${mine.ndcg.toFixed(4)}: ${(winner.ndcg - mine.ndcg).toFixed(4)} below the best of this grid`,

@@ -49,7 +49,7 @@ describe('the real ml-latest-small model', () => {
     expect(mf.rmse).toBeLessThan(0.86);
     expect(mf.mae).toBeLessThan(0.665);
     expect(mf.rmse).toBeLessThan(baseline.rmse - 0.015);
-    const ranker = row('served ranking (SVD++ + implicit ALS + popularity)');
+    const ranker = row('served ranking (SVD++ + implicit ALS + popularity + EASE)');
     expect(metrics.k).toBe(10);
     expect(ranker.ndcgAtK).toBeGreaterThan(0.17);
     expect(ranker.ndcgAtK).toBeGreaterThan(row('most-rated (popularity)').ndcgAtK);

@@ -20,6 +20,7 @@ describe('the API on PostgreSQL while the server goes away', () => {
       port: 0,
       bodyLimit: '100kb',
       maxRecommendations: 100,
+      answerCacheEntries: 1000,
       corsOrigins: '',
       webRoot: null,
       metrics: { host: '127.0.0.1', port: null },

@@ -87,6 +87,27 @@ const text = (id, value) => {
 const fixed = (v, digits) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const percent = (v) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
 
+const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '–');
+
+/** The watcher's tiles: its last run (or the one running), what waits and when it looks next. */
+function renderRetrain(retrain) {
+  if (!retrain) {
+    for (const id of ['retrain-duration', 'retrain-waiting', 'retrain-next', 'retrain-failures']) text(id, '–');
+    text('retrain-last', 'no watcher');
+    return;
+  }
+  const last = retrain.running
+    ? `running since ${clock(retrain.last_run_at)}`
+    : retrain.outcome
+      ? `${retrain.outcome} ${clock(retrain.last_run_at)}`
+      : 'none yet';
+  text('retrain-last', last);
+  text('retrain-duration', retrain.duration_seconds === null ? '–' : `${fixed(retrain.duration_seconds, 1)} s`);
+  text('retrain-waiting', retrain.ratings_waiting === null ? '–' : String(retrain.ratings_waiting));
+  text('retrain-next', clock(retrain.next_check_at));
+  text('retrain-failures', retrain.consecutive_failures === null ? '–' : String(retrain.consecutive_failures));
+}
+
 function render(summary) {
   const versions = summary.live_versions.map((v) => (summary.live_versions.length > 1 ? `${v.version} (${v.processes})` : v.version));
   text('live-version', versions.join(', ') || 'none');
@@ -97,6 +118,7 @@ function render(summary) {
   text('ratings-now', String(summary.ratings_received));
   text('answers-now', `${summary.fold_ins_served} / ${summary.cold_start_answers}`);
   text('errors-now', String(summary.requests.errors));
+  renderRetrain(summary.retrain ?? null);
   drawChart(document.getElementById('chart-rps'), ['rps'], { format: (v) => v.toFixed(0) });
   drawChart(document.getElementById('chart-latency'), ['p50', 'p99'], { format: (v) => v.toFixed(1) });
   drawChart(document.getElementById('chart-hit'), ['recommended', 'other'], { max: 1, format: (v) => `${Math.round(v * 100)}%` });

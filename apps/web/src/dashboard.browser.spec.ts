@@ -13,7 +13,7 @@ import { webRoot } from './index';
  * The dashboard (/dashboard) in Chromium, served by the metrics listener (metricsApp, as main.ts
  * starts it beside the API) with the real API app's metrics (planted model): traffic and ratings
  * (POST /ratings, after a POST /recommendations) are sent to the API while the page polls
- * /metrics/summary, and the charts, the live version and the hit rates must show them, under
+ * /metrics/summary, and the charts, the live version, the hit rates and the retrain watcher must show them, under
  * helmet's CSP (a violation is a console error, which fails).
  */
 
@@ -40,6 +40,7 @@ describe('dashboard in Chromium', () => {
         port: 0,
         bodyLimit: '100kb',
         maxRecommendations: 100,
+        answerCacheEntries: 1000,
         corsOrigins: '',
         webRoot,
         metrics: { host: '127.0.0.1', port: null },
@@ -47,6 +48,32 @@ describe('dashboard in Chromium', () => {
     },
     logger: pino({ level: 'silent' }),
     admin: { token: ADMIN_TOKEN },
+    // What `reelrank retrain --watch` leaves in its state file after a training and a later look.
+    retrainState: () => ({
+      check: {
+        at: new Date().toISOString(),
+        pid: 1,
+        host: 'box',
+        decision: 'wait',
+        reason: '17 of 1000 new rating(s) waiting',
+        ratingsWaiting: 17,
+        nextCheckAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+      run: {
+        running: false,
+        pid: 1,
+        host: 'box',
+        startedAt: new Date(Date.now() - 100_000).toISOString(),
+        finishedAt: new Date(Date.now() - 58_500).toISOString(),
+        outcome: 'trained',
+        durationSeconds: 41.5,
+        error: null,
+        consecutiveFailures: 0,
+        lastSuccessAt: new Date(Date.now() - 58_500).toISOString(),
+        previousVersion: 'mf-000000000001',
+        version: 'mf-000000000002',
+      },
+    }),
   });
 
   beforeAll(async () => {
@@ -114,6 +141,11 @@ describe('dashboard in Chromium', () => {
     );
     expect(rpsPeak).toBeLessThan(160); // y of the axis is 160: a point above it is a rate > 0
     expect(await page.textContent('#ratings-now')).toBe('3');
+    // The retrain watcher's tiles.
+    expect(await page.textContent('#retrain-last')).toMatch(/^trained /);
+    expect(await page.textContent('#retrain-duration')).toBe('41.5 s');
+    expect(await page.textContent('#retrain-waiting')).toBe('17');
+    expect(await page.textContent('#retrain-failures')).toBe('0');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);

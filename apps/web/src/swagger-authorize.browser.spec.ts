@@ -26,6 +26,7 @@ describe('Swagger UI "Authorize" with an API key', () => {
       port: 0,
       bodyLimit: '100kb',
       maxRecommendations: 100,
+      answerCacheEntries: 1000,
       corsOrigins: '',
       webRoot,
       metrics: { host: '127.0.0.1', port: null },

@@ -29,3 +29,4 @@ export { openPostgresKeyStore, type PostgresKeyStoreOptions } from './lib/postgr
 export { openKeyStore } from './lib/open-key-store.js';
 export { apiKeys as sqliteApiKeysTable } from './lib/schema-sqlite.js';
 export { apiKeys as postgresApiKeysTable } from './lib/schema-postgres.js';
+export { type HeldTrainingLock, trainingLockKey, tryPostgresTrainingLock } from './lib/postgres-training-lock.js';

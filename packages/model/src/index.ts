@@ -49,9 +49,19 @@ export {
   solveImplicitRow,
   writeRankingUserVector,
 } from './lib/ranking-model.js';
+export {
+  readRetrainWatchState,
+  type RetrainCheck,
+  type RetrainDecision,
+  type RetrainOutcome,
+  type RetrainRun,
+  type RetrainWatchState,
+  writeRetrainWatchState,
+} from './lib/retrain-watch-state.js';
 export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';
 export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';
 export { topN } from './lib/top-n.js';
+export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer } from './lib/ease-model.js';

@@ -4,7 +4,7 @@
  */
 export { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './lib/evaluate-split.js';
 export { prepareEvaluation, type ModelEvaluation } from './lib/evaluate.js';
-export { buildIndexing, groupByUser, indexRatings } from './lib/indexing.js';
+export { buildIndexing, groupByUser, indexRatings, type UserItems } from './lib/indexing.js';
 export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
 export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics } from './lib/ranking-metrics.js';
 export { ratingMetricsOf } from './lib/rating-metrics.js';
@@ -16,3 +16,4 @@ export { splitRatings, splitRows } from './lib/split.js';
 export { trainImplicitAls } from './lib/train-implicit.js';
 export { trainMf } from './lib/train-mf.js';
 export { implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
+export { easeGram, type EaseSettings, fitEase, mostRatedMovies, solveEase } from './lib/ease.js';

@@ -16,6 +16,7 @@ export const SERVING: ServingConfig = {
   port: 0,
   bodyLimit: '100kb',
   maxRecommendations: 100,
+  answerCacheEntries: 1000,
   corsOrigins: '',
   webRoot: WEB_ROOT,
   metrics: { host: '127.0.0.1', port: null },

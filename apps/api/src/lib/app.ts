@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cors from 'cors';
-import express, { type Express } from 'express';
-import helmet from 'helmet';
+import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
@@ -14,17 +13,20 @@ import { FreshUsers } from './fresh-users.js';
 import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
-import { fastCors, fastJson, parseByteLimit, requestLogging, staticHeaders } from './http-fast.js';
+import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
+import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { registerRetrainMetrics } from './retrain-metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { FailureLimiter } from './rate-limit.js';
-import { apiRouter, type AdminOptions, type AnswerObserver } from './routes.js';
+import { apiRoutes, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
+import type { RetrainWatchState } from '@reelrank/model';
 
 export interface CreateAppOptions {
   /**
@@ -56,6 +58,8 @@ export interface CreateAppOptions {
   metrics?: ServiceMetrics;
   /** Where recommendations shown and ratings received go (online-eval.ts); default: an evaluator in this process, in `metrics`. */
   online?: OnlineEvalSink;
+  /** The state `reelrank retrain --watch` writes (main.ts: config paths.retrainStatePath), read at each scrape; absent: no retrain gauges. */
+  retrainState?: () => RetrainWatchState;
   /** What GET /metrics serves; default `metrics`' registry (a cluster worker: the cluster's, summed by the primary). */
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
@@ -126,6 +130,7 @@ export function createApp(options: CreateAppOptions): Express {
     registerOnlineMetrics(metrics.registry, evaluator);
     online = evaluator;
   }
+  if (options.retrainState) registerRetrainMetrics(metrics.registry, options.retrainState);
   const observe: AnswerObserver = {
     recommendations: (userId, strategy, movies) => {
       metrics.countAnswer(strategy);
@@ -149,18 +154,18 @@ export function createApp(options: CreateAppOptions): Express {
   const app = express();
   // Tests read the counters and the evaluator from here.
   Object.assign(app.locals, { metrics, online });
-  app.use(metrics.middleware());
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
   app.set('trust proxy', options.trustProxy ?? env.trustProxy);
   const logger = options.logger ?? defaultLogger();
-  // Request ids on every log line; one line per request at info (LOG_LEVEL=warn keeps only problems).
-  app.use(requestLogging(logger));
-  app.use(staticHeaders(helmet()));
+  // Every request passes these steps, run as one Express layer (series): counting, a request id on
+  // every log line (one line per request at info; LOG_LEVEL=warn keeps only problems), the security
+  // headers, CORS, who is calling, and the JSON body.
+  const front: RequestHandler[] = [metrics.middleware(), requestLogging(logger), apiHeaders];
   if (options.workerId !== undefined) {
     const workerId = String(options.workerId);
-    app.use((_req, res, next) => {
+    front.push((_req, res, next) => {
       res.setHeader('x-worker-id', workerId);
       next();
     });
@@ -170,7 +175,7 @@ export function createApp(options: CreateAppOptions): Express {
     .map((o) => o.trim())
     .filter(Boolean);
   // No origins configured: no CORS headers at all, so only pages of the API's own origin (the web page) may call it.
-  if (origins.length) app.use(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
+  if (origins.length) front.push(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   const security = { ...defaultSecurityConfig(), ...options.config.security };
   const visitor = visitors({
     secrets: options.visitorSecrets ?? [randomBytes(32).toString('base64url')],
@@ -186,7 +191,7 @@ export function createApp(options: CreateAppOptions): Express {
     onMint: options.visitorMints?.onMint,
     maxDataSetUserId: () => current()?.maxDataSetUserId,
   });
-  app.use(
+  front.push(
     identityMiddleware({
       keys: options.keys ?? openSqliteKeyStore(':memory:'),
       adminToken: admin.token,
@@ -195,33 +200,32 @@ export function createApp(options: CreateAppOptions): Express {
       onAuthSuccess: admin.onAuthSuccess,
       visitors: visitor.resolve,
     }),
+    fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })),
   );
-  app.use(fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })));
-
-  app.use(visitor.router);
+  app.use(series(front));
+  app.post('/visitor', visitor.mint);
   const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
-  app.use(
-    apiRouter(schemas, current, openApiDocument, {
-      maxRecommendations: serving.maxRecommendations,
-      foldMaxUsers: limits.config.foldMaxUsers,
-      admin,
-      observe,
-      fresh,
-      limits,
-      ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
-      catalogueSource: options.catalogueSource,
-      anonymousReads: security.anonymousReads,
-      extend: (router, adminGuard) => {
-        modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
-        monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
-      },
-    }),
-  );
+  apiRoutes(app, schemas, current, openApiDocument, {
+    maxRecommendations: serving.maxRecommendations,
+    answerCacheEntries: serving.answerCacheEntries,
+    foldMaxUsers: limits.config.foldMaxUsers,
+    admin,
+    observe,
+    fresh,
+    limits,
+    ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
+    catalogueSource: options.catalogueSource,
+    anonymousReads: security.anonymousReads,
+    extend: (router, adminGuard) => {
+      modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
+      monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
+    },
+  });
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
-  app.use('/docs', swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
+  app.use('/docs', pageHeaders, swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
   // The web page at / (index.html, app.js, style.css): static files, no inline script, so helmet's CSP holds.
-  if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html' }));
+  if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html', setHeaders: setPageHeaders }));
 
   app.use(notFoundMiddleware);
   app.use(errorMiddleware);

@@ -13,9 +13,10 @@ import { hasKey, identityOf, type Identity } from './identity.js';
  * The admin routes have their own guard (routes.ts).
  */
 
-export function readAccess(anonymousReads: boolean): RequestHandler {
-  if (anonymousReads) return (_req, _res, next) => next();
-  return (req, res, next) => {
+/** The guards a read route runs: none while `anonymousReads` is on (no step on the hot path), else one that refuses anonymous callers. */
+export function readAccess(anonymousReads: boolean): RequestHandler[] {
+  if (anonymousReads) return [];
+  const guard: RequestHandler = (req, res, next) => {
     if (identityOf(req, res).role !== 'anonymous') return next();
     res.setHeader('www-authenticate', 'Bearer');
     throw new ApiError(
@@ -25,6 +26,7 @@ export function readAccess(anonymousReads: boolean): RequestHandler {
       [{ field: 'authorization', message: 'missing' }],
     );
   };
+  return [guard];
 }
 
 const mayUseAnyUser = (identity: Identity): boolean => identity.role === 'service' || identity.role === 'admin';

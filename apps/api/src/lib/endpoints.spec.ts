@@ -241,11 +241,12 @@ describe('client mistakes are 4xx JSON naming the field, never 5xx', () => {
 });
 
 describe('security headers, CORS, request ids', () => {
-  it('when any route answers, then helmet headers are present', async () => {
+  it('when any route answers, then the API security headers are present', async () => {
     const res = await request(app).get('/health').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
     expect(res.headers['x-powered-by']).toBeUndefined();
   });

@@ -9,7 +9,7 @@ import { TurnGate } from './turn-gate.js';
  * Each request asks the store for the user's version (the newest id among their posted ratings, 0:
  * none), so a rating posted to any process sharing the store - another cluster worker - counts from
  * the next request on. (The PostgreSQL store answers that from memory, kept current by the writes'
- * notifications; the SQLite store reads its file.) The folded vectors are cached per model (a reload starts afresh) and per user,
+ * notifications; the SQLite store from memory too, while the file's WAL header shows no commit since.) The folded vectors are cached per model (a reload starts afresh) and per user,
  * keyed by that version, so repeated requests do not fold again; the least recently used users are
  * dropped beyond `maxUsers`. A fold uses the user's newest `maxRatings` posted ratings (by the order
  * posted; the older ones are still never recommended back), so its cost is bounded whatever a user

@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import type { OnlineEvaluator } from './online-eval.js';
+import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -16,6 +17,9 @@ import type { OnlineEvaluator } from './online-eval.js';
  * own registry and the primary sums them (AggregatorRegistry.aggregate, cluster-metrics.ts); the
  * live-model gauge then reads "how many processes serve this version".
  */
+
+const STARTED = Symbol('reelrank.requestStarted');
+type Timed = Response & { [STARTED]: number };
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
@@ -113,6 +117,8 @@ export class ServiceMetrics {
   readonly coldStartAnswers: Counter;
   readonly answers: Counter<'strategy'>;
   private readonly http = new HttpStats();
+  /** The answers counter's child per strategy (a few fixed names): labels are hashed once, not per answer. */
+  private readonly answersByStrategy = new Map<string, { inc(): void }>();
   private liveVersion: () => string | undefined = () => undefined;
 
   constructor() {
@@ -156,7 +162,9 @@ export class ServiceMetrics {
 
   /** One recommendation answer: by strategy, and as a cold start or fold-in where it is one (both fold-in strategies rank by a folded vector). */
   countAnswer(strategy: string): void {
-    this.answers.inc({ strategy });
+    let counter = this.answersByStrategy.get(strategy);
+    if (!counter) this.answersByStrategy.set(strategy, (counter = this.answers.labels(strategy)));
+    counter.inc();
     if (strategy === 'popular') this.coldStartAnswers.inc();
     else if (strategy === 'fold-in' || strategy === 'popular-blend') this.foldInsServed.inc();
   }
@@ -167,12 +175,16 @@ export class ServiceMetrics {
    * rest that no route handled (static files, /docs, a body refused before routing).
    */
   middleware(): RequestHandler {
-    return (req, res, next) => {
-      const started = performance.now();
-      res.once('finish', () => {
-        const route = req.route ? `${req.baseUrl}${req.route.path as string}` : res.statusCode === 404 ? '(unmatched)' : '(other)';
-        this.http.record(route, req.method, res.statusCode, (performance.now() - started) / 1000);
-      });
+    const http = this.http;
+    // One listener function for every response (no closure per request): the start time rides on the response.
+    function recordFinished(this: Response): void {
+      const req = this.req;
+      const route = req.route ? `${req.baseUrl}${req.route.path as string}` : this.statusCode === 404 ? '(unmatched)' : '(other)';
+      http.record(route, req.method, this.statusCode, (performance.now() - (this as Timed)[STARTED]) / 1000);
+    }
+    return (_req, res, next) => {
+      (res as Timed)[STARTED] = performance.now();
+      res.on('finish', recordFinished);
       next();
     };
   }
@@ -246,6 +258,8 @@ export interface MetricsSummary {
   fold_ins_served: number;
   cold_start_answers: number;
   online: Record<'recommended' | 'other', { ratings: number; liked: number; hit_rate: number | null }>;
+  /** `reelrank retrain --watch` (retrain-metrics.ts); null when no watcher has written its state. */
+  retrain: RetrainSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -295,5 +309,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     fold_ins_served: total('reelrank_fold_ins_served_total'),
     cold_start_answers: total('reelrank_cold_start_answers_total'),
     online: { recommended: online('recommended'), other: online('other') },
+    retrain: summarizeRetrain(metrics),
   };
 }

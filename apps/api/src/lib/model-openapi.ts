@@ -115,7 +115,10 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
           description:
             'reelrank_http_requests_total{route,method,status}, reelrank_http_request_duration_seconds{route} (histogram), reelrank_model_live{version}, ' +
             'reelrank_ratings_received_total, reelrank_fold_ins_served_total, reelrank_cold_start_answers_total, reelrank_recommendation_answers_total{strategy}, ' +
-            'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}. In cluster mode any worker answers for the whole cluster (summed).',
+            'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}; ' +
+            'the retrain watcher (reelrank retrain --watch): reelrank_retrain_last_run_timestamp_seconds, reelrank_retrain_last_run_duration_seconds, ' +
+            'reelrank_retrain_last_run_outcome{outcome}, reelrank_retrain_running, reelrank_retrain_consecutive_failures, reelrank_retrain_ratings_waiting, ' +
+            'reelrank_retrain_last_check_timestamp_seconds, reelrank_retrain_next_check_timestamp_seconds. In cluster mode any worker answers for the whole cluster (summed; the watcher gauges by max).',
           onMetricsListener: true,
         },
       ),

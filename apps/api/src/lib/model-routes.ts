@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import {
   headlineMetrics,
   listModelVersions,
@@ -49,7 +49,7 @@ const fromManifest = (m: ModelManifest) =>
   entry({ version: m.version, createdAt: m.createdAt, dataHash: m.dataHash, dataset: m.dataset, metrics: m.metrics ?? {} }, true);
 
 export function modelRoutes(
-  router: Router,
+  router: IRouter,
   deps: {
     current: () => Recommender | undefined;
     holder?: ModelHolder;

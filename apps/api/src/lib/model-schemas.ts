@@ -66,4 +66,17 @@ export const metricsSummaryResponse = z.object({
   online: z
     .object({ recommended: hit, other: hit })
     .meta({ description: 'Received ratings for movies recommended to that user in the previous 24 h vs other movies; hit_rate = share >= 4' }),
+  retrain: z
+    .object({
+      last_run_at: z.string().nullable(),
+      outcome: z.enum(['trained', 'unchanged', 'failed']).nullable(),
+      duration_seconds: z.number().nullable(),
+      running: z.boolean(),
+      consecutive_failures: z.number().nullable(),
+      ratings_waiting: z.number().nullable(),
+      last_check_at: z.string().nullable(),
+      next_check_at: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: '`reelrank retrain --watch`: its last run and its last look at the posted ratings; null when no watcher has run' }),
 });

@@ -1,5 +1,6 @@
-import type { RequestHandler, Router } from 'express';
+import type { IRouter, RequestHandler } from 'express';
 import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js';
+import { setPageHeaders } from './security-headers.js';
 
 /**
  * GET /metrics (Prometheus text), GET /metrics/summary (the dashboard's JSON) and GET /dashboard
@@ -8,7 +9,10 @@ import { renderMetrics, summarizeMetrics, type MetricsJson } from './metrics.js'
  * decides who may read them (on the API's port: admin-auth.ts's requireOperator; on the metrics
  * listener, metrics-listener.ts: nobody is asked).
  */
-export function monitoringRoutes(router: Router, deps: { source: () => Promise<MetricsJson>; webRoot: string | null; guard?: RequestHandler }): void {
+export function monitoringRoutes(
+  router: IRouter,
+  deps: { source: () => Promise<MetricsJson>; webRoot: string | null; guard?: RequestHandler },
+): void {
   const guard: RequestHandler = deps.guard ?? ((_req, _res, next) => next());
   router.get('/metrics', guard, async (_req, res) => {
     const { text, contentType } = await renderMetrics([await deps.source()]);
@@ -24,6 +28,9 @@ export function monitoringRoutes(router: Router, deps: { source: () => Promise<M
 
   if (deps.webRoot) {
     const root = deps.webRoot;
-    router.get('/dashboard', guard, (_req, res, next) => res.sendFile('dashboard.html', { root }, (error) => error && next(error)));
+    router.get('/dashboard', guard, (_req, res, next) => {
+      setPageHeaders(res);
+      res.sendFile('dashboard.html', { root }, (error) => error && next(error));
+    });
   }
 }

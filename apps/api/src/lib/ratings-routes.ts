@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { InvalidRatingError, type StoredRating } from '@reelrank/feedback';
 import { movieNotFound, type Recommender } from '@reelrank/serving';
 import { checkRatingsAccess } from './authorization.js';
@@ -27,13 +27,13 @@ import { ratingSource } from './rating-source.js';
 
 const out = (r: StoredRating) => ({ id: r.id, user_id: r.userId, movie_id: r.movieId, rating: r.rating, timestamp: r.timestamp });
 
-export function ratingsRouter(
+export function ratingsRoutes(
+  router: IRouter,
   model: () => Recommender,
   fresh: FreshUsers,
   limits: IdentityLimits,
   observe?: Pick<AnswerObserver, 'ratingsStored'>,
-): Router {
-  const router = Router();
+): void {
   const { store } = fresh;
 
   /** A store failure is the server's problem: 503 (retry), with the cause in the log; reads and writes answer the same code. */
@@ -155,6 +155,4 @@ export function ratingsRouter(
     }
     res.json({ user_id, movie_id, forgotten: forgotten ? 1 : 0 });
   });
-
-  return router;
 }

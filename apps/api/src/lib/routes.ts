@@ -1,15 +1,16 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { isAdmin } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
 import type { FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
-import { requestLog } from './http-fast.js';
+import { AnswerCache } from './answer-cache.js';
+import { requestLog, sendJson, sendText } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
-import { ratingsRouter } from './ratings-routes.js';
+import { ratingsRoutes } from './ratings-routes.js';
 import {
   MAX_BATCH_PAIRS,
   MAX_ID,
@@ -94,12 +95,15 @@ function fastRecommendations(max: number): (body: unknown) => RecommendationsReq
   };
 }
 
-export function apiRouter(
+export function apiRoutes(
+  router: IRouter,
   schemas: ApiSchemas,
   current: () => Recommender | undefined,
   openApiDocument: () => object,
   options: {
     maxRecommendations: number;
+    /** Serialised plain /recommendations answers kept (answer-cache.ts); 0 keeps none. */
+    answerCacheEntries: number;
     /** Distinct users one /predict/batch may name (the schema says the same; checked early here). */
     foldMaxUsers?: number;
     admin?: AdminOptions;
@@ -111,12 +115,11 @@ export function apiRouter(
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
-    extend?: (router: Router, adminGuard: RequestHandler) => void;
+    extend?: (router: IRouter, adminGuard: RequestHandler) => void;
     /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
     anonymousReads?: boolean;
   },
-): Router {
-  const router = Router();
+): void {
   const admin = options.admin ?? {};
   const model = (): Recommender => {
     const recommender = current();
@@ -127,21 +130,33 @@ export function apiRouter(
   // A user who posted ratings (POST /ratings) is folded in from all of them; the others get the trained answer.
   const { fresh, limits } = options;
   const reads = readAccess(options.anonymousReads ?? true);
+  const answers = new AnswerCache(options.answerCacheEntries);
   /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
   const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   router.post(
     '/recommendations',
-    reads,
+    ...reads,
     validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)),
     async (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
       const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
+      const sees = seesRatingsOf(identityOf(req, res), body.user_id);
+      const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
+      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+      const cached = plain ? answers.get(recommender, key, folded) : undefined;
+      if (cached) {
+        options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
+        sendText(res, cached.body);
+        return;
+      }
       const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
       const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
       options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
-      const recommendations = seesRatingsOf(identityOf(req, res), body.user_id) ? result.recommendations : withoutRatedMovies(result.recommendations);
-      res.json({ user_id: body.user_id, strategy: result.strategy, recommendations });
+      const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
+      const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations });
+      if (plain) answers.set(recommender, key, folded, { body: text, strategy: result.strategy, movies: result.recommendations });
+      sendText(res, text);
     },
   );
 
@@ -151,7 +166,7 @@ export function apiRouter(
     if (Array.isArray(ratings) && ratings.length > 0) limits.check(res, limitSubject(req, res), { folds: ratings.length });
     next();
   };
-  router.post('/recommendations/new-user', reads, newUserBudget, validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
+  router.post('/recommendations/new-user', ...reads, newUserBudget, validateBody(schemas.newUserRecommendationsRequest), async (req, res) => {
     const body = req.body as NewUserRecommendationsRequest;
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     if (ratings.length > 0) {
@@ -160,16 +175,16 @@ export function apiRouter(
     }
     const result = model().recommendForNewUser(ratings, { n: body.n_recommendations, genres: body.genres });
     options.observe?.answer(result.strategy);
-    res.json({ strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
+    sendJson(res, { strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
   });
 
-  router.post('/predict', reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
+  router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
     const folded = await fresh.folded(recommender, body.user_id, foldCharge(req, res));
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
     if (folded && folded.usable > 0) options.observe?.predictedFolded();
-    res.json({ user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
+    sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
   });
 
   // Too many users is refused before the pairs are validated one by one (a cheap 400 for a large abusive body).
@@ -185,7 +200,7 @@ export function apiRouter(
     }
     next();
   };
-  router.post('/predict/batch', reads, batchUsers, validateBody(schemas.batchPredictRequest), async (req, res) => {
+  router.post('/predict/batch', ...reads, batchUsers, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
     const recommender = model();
     const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
@@ -204,29 +219,29 @@ export function apiRouter(
       const user = folded.get(p.user_id);
       return user ? recommender.predictFolded(user, p.movie_id) : ratings[i];
     };
-    res.json({ predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
+    sendJson(res, { predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
   });
 
-  router.use(ratingsRouter(model, fresh, limits, options.observe));
+  ratingsRoutes(router, model, fresh, limits, options.observe);
 
-  router.get('/movies', reads, (req, res) => {
+  router.get('/movies', ...reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
     res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
   // Alias kept for existing clients: q= instead of search=.
-  router.get('/movies/search', reads, (req, res) => {
+  router.get('/movies/search', ...reads, (req, res) => {
     const query = parseOrThrow(searchQuery, req.query, 'query');
     res.json(model().search({ query: query.q, genre: query.genre, limit: query.limit, offset: query.offset }));
   });
 
-  router.get('/movies/:movie_id', reads, (req, res) => {
+  router.get('/movies/:movie_id', ...reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
     res.json(model().movie(movie_id));
   });
 
-  router.get('/movies/:movie_id/similar', reads, (req, res) => {
+  router.get('/movies/:movie_id/similar', ...reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     const { n } = parseOrThrow(similarQuery, req.query, 'query');
     res.json(model().similar(movie_id, n));
@@ -328,7 +343,6 @@ export function apiRouter(
   });
 
   options.extend?.(router, adminGuard); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
-  return router;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

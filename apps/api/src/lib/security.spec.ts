@@ -3,11 +3,11 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
-import { SERVING, plantedRecommender } from '../__fixtures__/fixtures.js';
+import { SERVING, TEST_ADMIN_TOKEN, plantedRecommender } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 
 /**
- * Helmet headers on every kind of response, the body size limit (also without
+ * Security headers on every kind of response (the API's on JSON answers, helmet's on pages), the body size limit (also without
  * Content-Length), no stack trace or internal message in any error body. The admin route's limit on
  * failed authentications is in admin-auth.spec.ts, the read-only SQLite connection in readonly-db.spec.ts.
  */
@@ -27,8 +27,18 @@ const HELMET: Record<string, string | RegExp> = {
   'x-xss-protection': '0',
 };
 
-function expectHelmet(headers: Record<string, unknown>): void {
-  for (const [name, expected] of Object.entries(HELMET)) {
+/** What a JSON answer carries: nothing in it may be rendered, framed, sniffed or cached. */
+const API: Record<string, string | RegExp> = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+  'strict-transport-security': /max-age=\d+; includeSubDomains/,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+function expectHeaders(headers: Record<string, unknown>, wanted: Record<string, string | RegExp>): void {
+  for (const [name, expected] of Object.entries(wanted)) {
     if (typeof expected === 'string') expect([name, headers[name]]).toEqual([name, expected]);
     else expect([name, headers[name]]).toEqual([name, expect.stringMatching(expected)]);
   }
@@ -40,9 +50,9 @@ function expectNoLeak(text: string): void {
   expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|secret|stack/i);
 }
 
-describe('helmet headers on every kind of response', () => {
-  const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING } });
-  const cases: Array<[string, () => request.Test, number]> = [
+describe('security headers on every kind of response', () => {
+  const app = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
+  const answers: Array<[string, () => request.Test, number]> = [
     ['a JSON 200', () => request(app).post('/predict').send({ user_id: 1, movie_id: 10 }), 200],
     ['a 400 validation error', () => request(app).post('/predict').send({ user_id: -1 }), 400],
     ['a 400 malformed JSON', () => request(app).post('/predict').set('content-type', 'application/json').send('{"user_id":'), 400],
@@ -57,13 +67,30 @@ describe('helmet headers on every kind of response', () => {
     ],
     ['a wrong content type', () => request(app).post('/predict').set('content-type', 'text/plain').send('user_id=1'), 400],
     ['a 404', () => request(app).get('/nope'), 404],
-    ['the Swagger UI', () => request(app).get('/docs/'), 200],
-    ['the web page', () => request(app).get('/'), 200],
+    ['a 401', () => request(app).post('/ratings').send({ user_id: 1, movie_id: 10, rating: 4 }), 401],
+    ['the OpenAPI document', () => request(app).get('/openapi.json'), 200],
+    ['a recommendation', () => request(app).post('/recommendations').send({ user_id: 1 }), 200],
   ];
-  it.each(cases)('when the server answers %s, then all helmet headers are set', async (_name, send, status) => {
+  it.each(answers)('when the server answers %s, then the API headers are set and no page header', async (_name, send, status) => {
     const res = await send();
     expect(res.status).toBe(status);
-    expectHelmet(res.headers);
+    expectHeaders(res.headers, API);
+    expect(res.headers['x-xss-protection']).toBeUndefined();
+    expect(res.headers['origin-agent-cluster']).toBeUndefined();
+  });
+
+  const pages: Array<[string, () => request.Test]> = [
+    ['the Swagger UI', () => request(app).get('/docs/')],
+    ['a Swagger UI asset', () => request(app).get('/docs/swagger-ui.css')],
+    ['the web page', () => request(app).get('/')],
+    ['a file of the web page', () => request(app).get('/app.js')],
+    ['the dashboard', () => request(app).get('/dashboard').set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`)],
+  ];
+  it.each(pages)('when the server serves %s, then all helmet headers are set and it is not marked no-store', async (_name, send) => {
+    const res = await send();
+    expect(res.status).toBe(200);
+    expectHeaders(res.headers, HELMET);
+    expect(res.headers['cache-control']).not.toBe('no-store');
   });
 });
 

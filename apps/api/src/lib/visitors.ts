@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ApiError } from './errors.js';
 import type { Identity, VisitorResolver } from './identity.js';
 import { clientKey, FailureLimiter } from './rate-limit.js';
@@ -47,7 +47,7 @@ const identityOf = (visitor: Visitor): Identity => ({ role: 'visitor', subject: 
  * - a valid cookie on a write (not GET/HEAD/OPTIONS, nor a POST that only reads): the request's Origin must be the server's own
  *   or an allowed one, else 403 (a cross-site page cannot write with the visitor's cookie).
  */
-export function visitors(options: VisitorOptions): { resolve: VisitorResolver; router: Router } {
+export function visitors(options: VisitorOptions): { resolve: VisitorResolver; mint: RequestHandler } {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const maxAgeSeconds = Math.round(options.maxAgeDays * 86_400);
   const allowed = new Set(options.allowedOrigins);
@@ -81,8 +81,7 @@ export function visitors(options: VisitorOptions): { resolve: VisitorResolver; r
     return identityOf(check.visitor);
   };
 
-  const router = Router();
-  router.post('/visitor', (req, res) => {
+  const mint: RequestHandler = (req, res) => {
     const current = res.locals.identity as Identity | undefined;
     const describe = (visitor: Visitor) => ({
       visitor_id: visitor.visitorId,
@@ -115,6 +114,6 @@ export function visitors(options: VisitorOptions): { resolve: VisitorResolver; r
     const visitor = newVisitor(randomInt(first, MAX_ID + 1), now());
     setCookie(req, res, signVisitor(visitor, options.secrets[0]), maxAgeSeconds);
     res.status(201).json({ ...describe(visitor), new: true });
-  });
-  return { resolve, router };
+  };
+  return { resolve, mint };
 }

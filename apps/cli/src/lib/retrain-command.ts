@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { liveModel } from '@reelrank/model';
 import { UsageError } from './errors.js';
 import { callServer, serverError } from './server-calls.js';
-import { PIPELINE_OPTIONS, runPipelineStages } from './stage-commands.js';
+import { loadCliConfig } from './model-context.js';
+import { watchAndRetrain } from './retrain-watch/watch-command.js';
+import { PIPELINE_OPTIONS, pipelineInvocation, runPipelineStages } from './stage-commands.js';
 import type { Command } from './command.js';
 
 /**
@@ -11,6 +13,7 @@ import type { Command } from './command.js';
  * stage is stale exactly when ratings were posted since its last run, and then trains on the data
  * set plus every posted rating of one snapshot; ratings posted meanwhile count in the next run),
  * then, with --reload, POST /admin/reload on the running server, which loads the live model.
+ * With --watch it keeps running and does so by itself when ratings arrive (retrain-watch/).
  */
 
 interface TrainedModel {
@@ -30,13 +33,27 @@ function parseUrl(value: string, usage: string): string {
 
 export const retrainCommand: Command = {
   name: 'retrain',
-  summary: 'Retrain on the data set plus the posted ratings (stale stages only), then optionally reload a running server',
-  usage: 'reelrank retrain [--reload URL [--token TOKEN]] [--dataset NAME] [--source PATH]',
-  options: { ...PIPELINE_OPTIONS, reload: { type: 'string' }, token: { type: 'string' } },
+  summary:
+    'Retrain on the data set plus the posted ratings (stale stages only), then optionally reload a running server; --watch: keep doing it as ratings arrive',
+  usage: 'reelrank retrain [--watch] [--reload URL [--token TOKEN]] [--dataset NAME] [--source PATH]',
+  options: { ...PIPELINE_OPTIONS, reload: { type: 'string' }, token: { type: 'string' }, watch: { type: 'boolean' } },
   needsModel: false,
-  async run({ values, config, usage, env }) {
+  async run({ values, config, usage, env, log }) {
     // Usage first: a bad flag must not cost a training.
     const url = values.reload === undefined ? undefined : parseUrl(String(values.reload), usage);
+    if (values.watch) {
+      const invocation = pipelineInvocation({ values, usage, env });
+      const token = values.token === undefined ? undefined : String(values.token);
+      return watchAndRetrain({
+        config: loadCliConfig(invocation.env),
+        invocation,
+        extraReloadUrl: url,
+        token,
+        json: Boolean(values.json),
+        usage,
+        log,
+      });
+    }
     if (!url && values.token !== undefined) throw new UsageError('--token goes with --reload', usage);
     const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
     if (url && !token) throw new UsageError('reloading a server needs the admin token: --token or REELRANK_ADMIN_TOKEN', usage);

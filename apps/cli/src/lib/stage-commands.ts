@@ -54,13 +54,15 @@ const NX_WORKSPACE = resolve(__dirname, '..', '..', '..', '..');
 
 export const PIPELINE_OPTIONS = { dataset: { type: 'string' }, source: { type: 'string' } } as const;
 
-/**
- * `nx run-many -t pipeline publish`: the stale stages run, the cached ones are restored (the train
- * stage is stale when ratings were posted since, see tools/fingerprint-ratings.mjs), then
- * `trainer:publish` makes the model they describe live (a restored one too). Returns the config the
- * stages ran with.
- */
-export function runPipelineStages({ values, usage, env }: Pick<CommandContext, 'values' | 'usage' | 'env'>): AppConfig {
+/** How the pipeline runs: `nx run-many -t pipeline publish` in the workspace, with the flags' data set and source in its env. */
+export interface PipelineInvocation {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function pipelineInvocation({ values, usage, env }: Pick<CommandContext, 'values' | 'usage' | 'env'>): PipelineInvocation {
   const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
   if (values.dataset !== undefined) {
     if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
@@ -73,13 +75,28 @@ export function runPipelineStages({ values, usage, env }: Pick<CommandContext, '
   }
   if (values.source !== undefined) childEnv.MOVIELENS_SOURCE = resolve(String(values.source));
   const nx = require.resolve('nx/bin/nx.js', { paths: [NX_WORKSPACE] });
-  const run = spawnSync(process.execPath, [nx, 'run-many', '-t', 'pipeline', 'publish', '--output-style=stream'], {
+  return {
+    command: process.execPath,
+    args: [nx, 'run-many', '-t', 'pipeline', 'publish', '--output-style=stream'],
     cwd: NX_WORKSPACE,
     env: childEnv,
-    stdio: 'inherit',
-  });
-  if (run.status !== 0) throw new CliFailure(`the pipeline failed (nx exit code ${run.status ?? run.signal}); see the stage output above`);
-  return loadCliConfig(childEnv);
+  };
+}
+
+export const pipelineFailure = (code: number | string | null) =>
+  new CliFailure(`the pipeline failed (nx exit code ${code}); see the stage output above`);
+
+/**
+ * `nx run-many -t pipeline publish`: the stale stages run, the cached ones are restored (the train
+ * stage is stale when ratings were posted since, see tools/fingerprint-ratings.mjs), then
+ * `trainer:publish` makes the model they describe live (a restored one too). Returns the config the
+ * stages ran with.
+ */
+export function runPipelineStages(context: Pick<CommandContext, 'values' | 'usage' | 'env'>): AppConfig {
+  const { command, args, cwd, env } = pipelineInvocation(context);
+  const run = spawnSync(command, args, { cwd, env, stdio: 'inherit' });
+  if (run.status !== 0) throw pipelineFailure(run.status ?? run.signal);
+  return loadCliConfig(env);
 }
 
 // Declarative like the other commands (alike by shape only): name, usage and flags; parsing and running are the CLI's, once.

@@ -46,6 +46,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: { REELRANK_VISITOR_COOKIE_SECRET: 'short' } })).toThrow(/REELRANK_VISITOR_COOKIE_SECRET/);
   });
 
+  it('reads the retrain watcher from config/retrain.json and its env overrides; without the file, the same defaults; bad reload URLs are named', () => {
+    const root = tempRoot();
+    const committed = loadConfig({ root, env: {} });
+    expect(committed.retrain.watch).toEqual({
+      minNewRatings: 1000,
+      intervalSeconds: 86_400,
+      pollSeconds: 60,
+      backoffSeconds: 60,
+      backoffMaxSeconds: 3600,
+      reloadUrls: '',
+      reloadToken: null,
+    });
+    expect(committed.paths.retrainLockPath).toBe(join(root, 'models', '_versions', 'ml-latest-small', 'retrain.lock'));
+    rmSync(join(root, 'config', 'retrain.json'));
+    expect(loadConfig({ root, env: {} }).retrain).toEqual(committed.retrain);
+    const env = {
+      REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '5',
+      REELRANK_RETRAIN_WATCH_POLL_SECONDS: '0.5',
+      REELRANK_RETRAIN_WATCH_RELOAD_URLS: 'http://127.0.0.1:8000, https://b.example',
+      REELRANK_RETRAIN_WATCH_RELOAD_TOKEN: '12345',
+    };
+    expect(loadConfig({ root, env }).retrain.watch).toMatchObject({
+      minNewRatings: 5,
+      pollSeconds: 0.5,
+      intervalSeconds: 86_400,
+      reloadUrls: 'http://127.0.0.1:8000, https://b.example',
+      reloadToken: '12345',
+    });
+    expect(() => loadConfig({ root, env: { REELRANK_RETRAIN_WATCH_RELOAD_URLS: 'localhost:8000' } })).toThrow(/REELRANK_RETRAIN_WATCH_RELOAD_URLS/);
+    expect(() => loadConfig({ root, env: { REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '0' } })).toThrow(/REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS/);
+  });
+
   it('when REELRANK_RATINGS_DB is set, then the posted-ratings store lives there (relative to the root), apart from the stage artifacts', () => {
     const root = tempRoot();
     expect(loadConfig({ root, env: { REELRANK_RATINGS_DB: 'state/r.db' } }).paths.ratingsDbPath).toBe(join(root, 'state', 'r.db'));

@@ -5,6 +5,7 @@ import {
   datasetConfigSchema,
   ENV_OVERRIDES,
   limitsConfigSchema,
+  retrainConfigSchema,
   runtimeConfigSchema,
   securityConfigSchema,
   servingConfigSchema,
@@ -13,6 +14,7 @@ import {
   type ConfigGroup,
   type DatasetConfig,
   type LimitsConfig,
+  type RetrainConfig,
   type RuntimeConfig,
   type SecurityConfig,
   type ServingConfig,
@@ -33,6 +35,8 @@ export interface AppConfig {
   security: SecurityConfig;
   /** Per-identity limits of the API (env only). */
   limits: LimitsConfig;
+  /** `reelrank retrain --watch` (config/retrain.json, optional). */
+  retrain: RetrainConfig;
   paths: StagePaths;
 }
 
@@ -57,6 +61,7 @@ export interface LoadConfigOptions {
     runtime?: Partial<RuntimeConfig>;
     security?: Partial<SecurityConfig>;
     limits?: Partial<LimitsConfig>;
+    retrain?: Partial<RetrainConfig>;
   };
 }
 
@@ -67,6 +72,7 @@ const GROUPS = {
   runtime: { file: null, schema: runtimeConfigSchema },
   security: { file: 'security.json', schema: securityConfigSchema },
   limits: { file: null, schema: limitsConfigSchema },
+  retrain: { file: 'retrain.json', schema: retrainConfigSchema },
 } as const;
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
@@ -184,18 +190,21 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     serving: readGroupFile(root, 'serving.json', problems),
     // Optional: every security setting has a default (a workspace from before the file keeps working).
     security: readGroupFile(root, 'security.json', problems, true),
+    retrain: readGroupFile(root, 'retrain.json', problems, true),
   };
   const sourceFromEnv = new Set<string>();
   envGroup('dataset', env, raw.dataset, sourceFromEnv);
   envGroup('training', env, raw.training);
   envGroup('serving', env, raw.serving);
   envGroup('security', env, raw.security);
-  for (const group of ['dataset', 'training', 'serving', 'security'] as const) Object.assign(raw[group], options.overrides?.[group] ?? {});
+  envGroup('retrain', env, raw.retrain);
+  for (const group of ['dataset', 'training', 'serving', 'security', 'retrain'] as const) Object.assign(raw[group], options.overrides?.[group] ?? {});
 
   const dataset = parseGroup('dataset', raw.dataset, problems) as ResolvedDatasetConfig;
   const training = parseGroup('training', raw.training, problems) as TrainingConfig;
   const serving = parseGroup('serving', raw.serving, problems) as ServingConfig;
   const security = parseGroup('security', raw.security, problems) as SecurityConfig;
+  const retrain = parseGroup('retrain', raw.retrain, problems) as RetrainConfig;
   const rawLimits: Record<string, unknown> = {};
   envGroup('limits', env, rawLimits);
   Object.assign(rawLimits, options.overrides?.limits ?? {});
@@ -211,5 +220,5 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   if (serving.webRoot) serving.webRoot = resolve(root, serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   dataset.dataset ??= dataset.source ? datasetNameFromSource(dataset.source) : DEFAULT_DATASET;
-  return { root, dataset, training, serving, runtime, security, limits, paths: resolvePaths(root, dataset.dataset, runtime) };
+  return { root, dataset, training, serving, runtime, security, limits, retrain, paths: resolvePaths(root, dataset.dataset, runtime) };
 }

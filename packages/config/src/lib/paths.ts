@@ -24,6 +24,10 @@ export interface StagePaths {
    * wipes the history; `_` cannot start a data set name, so it cannot collide with a model folder.
    */
   registryDir: string;
+  /** models/_versions/<dataset>/retrain.lock: held by the one `retrain --watch` that trains (SQLite; PostgreSQL uses an advisory lock). */
+  retrainLockPath: string;
+  /** models/_versions/<dataset>/retrain-watch.json: the watcher's state, read by the API's /metrics and dashboard. */
+  retrainStatePath: string;
 }
 
 /** The stage paths of `dataset`; `dirs` are the runtime settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
@@ -34,6 +38,7 @@ export function resolvePaths(
 ): StagePaths {
   const dataDir = resolve(root, dirs.dataDir ?? 'data');
   const modelsDir = resolve(root, dirs.modelsDir ?? 'models');
+  const registryDir = join(modelsDir, '_versions', dataset);
   return {
     dataDir,
     modelsDir,
@@ -42,6 +47,8 @@ export function resolvePaths(
     dbPath: join(dataDir, `${dataset}.db`),
     ratingsDbPath: dirs.ratingsDb ? resolve(root, dirs.ratingsDb) : join(dataDir, `${dataset}.ratings.db`),
     modelDir: join(modelsDir, dataset),
-    registryDir: join(modelsDir, '_versions', dataset),
+    registryDir,
+    retrainLockPath: join(registryDir, 'retrain.lock'),
+    retrainStatePath: join(registryDir, 'retrain-watch.json'),
   };
 }

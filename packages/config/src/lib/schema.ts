@@ -85,9 +85,26 @@ export const implicitConfigSchema = z
   })
   .strict();
 
+/** EASE, the item-item signal of the top-N ranker. */
+export const easeConfigSchema = z
+  .object({
+    lambda: z.number().positive().describe('L2 weight lambda of EASE: B = I - P diag(1/diag P), P = (XtX + lambda I)^-1 over who-rated-what'),
+    maxMovies: positiveInt
+      .max(20000)
+      .describe(
+        'EASE covers at most this many movies, the most-rated: its dense inverse costs ~K^3 * 2/3 multiply-adds and the served B K^2 floats (0 EASE scores elsewhere)',
+      ),
+    weightGrid: z.array(z.number().nonnegative()).min(1).describe('w_ease values the blend tuning tries (w_implicit = 1; [0]: EASE left out)'),
+    maxRatings: nonNegativeInt.describe(
+      'EASE is fitted up to this many train ratings and left out of the blend above (its Gram XtX grows with the squared ratings per user: ~7 CPU-s at 20M for 1,000 movies, where the 20M train stage has no time left of its 90 s)',
+    ),
+  })
+  .strict();
+
 export const rankerConfigSchema = z
   .object({
     implicit: implicitConfigSchema,
+    ease: easeConfigSchema,
     ratingWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_rating values the blend tuning tries (w_implicit = 1)'),
     popularityWeightGrid: z.array(z.number().nonnegative()).min(1).describe('w_popularity values the blend tuning tries'),
     maxTuningUsers: positiveInt.describe('Validation users the blend weights are tuned on, at most (memory: 2 x users x movies floats)'),
@@ -171,6 +188,14 @@ export const servingConfigSchema = z
       .regex(/^\d+(b|kb|mb)$/)
       .describe('Largest accepted JSON body, e.g. 100kb'),
     maxRecommendations: positiveInt.max(1000).describe('Largest n_recommendations a client may ask for'),
+    answerCacheEntries: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .describe(
+        'Serialised answers of plain POST /recommendations (user id and n, no filters) kept per process, least recently used dropped first (about 2.5 kB each at n = 10); 0 keeps none',
+      ),
     corsOrigins: z
       .string()
       .describe(
@@ -423,21 +448,89 @@ export const limitsConfigSchema = z
   })
   .strict();
 
+/** A comma-separated list setting as its entries, blanks dropped. */
+export const splitUrlList = (list: string): string[] =>
+  list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/**
+ * `reelrank retrain --watch` (config/retrain.json, optional: every key has a default; env overrides
+ * below): when the watcher retrains through the Nx stages, how it backs off after a failure, and
+ * which running servers it tells to reload the new model. The stages never read this group.
+ */
+export const retrainConfigSchema = z
+  .object({
+    watch: z
+      .object({
+        minNewRatings: positiveInt
+          .default(1000)
+          .describe('Posted ratings newer than the served model that start a retraining at once (env REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS)'),
+        intervalSeconds: z
+          .number()
+          .positive()
+          .default(86_400)
+          .describe(
+            'Seconds after the last training at which fewer ratings (at least one) start a retraining too (env REELRANK_RETRAIN_WATCH_INTERVAL_SECONDS); with none waiting a run would change nothing, so none starts',
+          ),
+        pollSeconds: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('Seconds between two looks at the posted ratings (env REELRANK_RETRAIN_WATCH_POLL_SECONDS)'),
+        backoffSeconds: z
+          .number()
+          .positive()
+          .default(60)
+          .describe('Wait after a failed run before the next try; doubles with each further failure (env REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS)'),
+        backoffMaxSeconds: z
+          .number()
+          .positive()
+          .default(3600)
+          .describe('Longest wait between two failed runs (env REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS)'),
+        reloadUrls: z
+          .string()
+          .refine(
+            (list) => splitUrlList(list).every((url) => /^https?:\/\/[^\s/]/.test(url) && URL.canParse(url)),
+            'must be http(s) URLs, comma separated',
+          )
+          .default('')
+          .describe(
+            'Running servers told to load the new model after a training (POST /admin/reload), comma separated, e.g. http://127.0.0.1:8000 (env REELRANK_RETRAIN_WATCH_RELOAD_URLS; empty: none, a server loads it at its next start, SIGHUP or reload)',
+          ),
+        reloadToken: z
+          .string()
+          .min(1)
+          .nullable()
+          .default(null)
+          .describe(
+            'Bearer credential of those reloads: an admin API key (reelrank keys create --role admin) (env REELRANK_RETRAIN_WATCH_RELOAD_TOKEN; null: REELRANK_ADMIN_TOKEN)',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('The watcher of `reelrank retrain --watch`'),
+  })
+  .strict();
+
 export type SyntheticSizeConfig = z.infer<typeof syntheticSizeSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
 export type RankerConfig = z.infer<typeof rankerConfigSchema>;
+export type EaseConfig = z.infer<typeof easeConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
+export type RetrainConfig = z.infer<typeof retrainConfigSchema>;
 
 export type SecurityConfig = z.infer<typeof securityConfigSchema>;
 
 /** The security settings when none are given (an app built without a loaded config: tests, tools). */
 export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.parse({});
 
-export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security' | 'limits';
+export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security' | 'limits' | 'retrain';
 
 /** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
 export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: string]> = {
@@ -487,6 +580,13 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_ALLOWED_ORIGINS: ['security', 'allowedOrigins'],
   REELRANK_VISITOR_MINT_BURST: ['security', 'visitorMintBurst'],
   REELRANK_VISITOR_MINT_REFILL_SECONDS: ['security', 'visitorMintRefillSeconds'],
+  REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: ['retrain', 'watch.minNewRatings'],
+  REELRANK_RETRAIN_WATCH_INTERVAL_SECONDS: ['retrain', 'watch.intervalSeconds'],
+  REELRANK_RETRAIN_WATCH_POLL_SECONDS: ['retrain', 'watch.pollSeconds'],
+  REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS: ['retrain', 'watch.backoffSeconds'],
+  REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS: ['retrain', 'watch.backoffMaxSeconds'],
+  REELRANK_RETRAIN_WATCH_RELOAD_URLS: ['retrain', 'watch.reloadUrls'],
+  REELRANK_RETRAIN_WATCH_RELOAD_TOKEN: ['retrain', 'watch.reloadToken'],
   // REELRANK_LIMIT_<KEY> for every limits key.
   ...Object.fromEntries(
     Object.keys(limitsConfigSchema.shape).map((key) => [
@@ -516,6 +616,8 @@ export const TEXT_ENV = new Set([
   'REELRANK_VISITOR_COOKIE_SECRET',
   'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET',
   'REELRANK_ALLOWED_ORIGINS',
+  'REELRANK_RETRAIN_WATCH_RELOAD_URLS',
+  'REELRANK_RETRAIN_WATCH_RELOAD_TOKEN',
 ]);
 
 /** The cached Nx stages (the `pipeline` targets, plus the report). */

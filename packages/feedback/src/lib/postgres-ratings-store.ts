@@ -148,6 +148,9 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     async version() {
       return (await query<StoreVersion>('posted_ratings_version', POSTGRES_VERSION_SQL)).rows[0];
     },
+    async countNewerThan(id) {
+      return (await query<{ n: number }>('posted_ratings_newer_than', 'SELECT count(*)::int AS n FROM posted_ratings WHERE id > $1', [id])).rows[0].n;
+    },
     all() {
       return readAll(pool, ready, pageSize);
     },

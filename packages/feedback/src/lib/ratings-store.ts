@@ -94,6 +94,8 @@ export interface RatingsStore {
    */
   all(): AsyncIterable<StoredRating>;
   version(): Promise<StoreVersion>;
+  /** How many stored ratings have an id above `id`: those written after a training that read the store up to `id`. */
+  countNewerThan(id: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,25 @@ describe('openSqliteRatingsStore', () => {
     expect(await reopened.userVersion(5)).toBe(2);
   });
 
+  it("a user's version kept in memory moves with every commit, whichever connection or process made it", async () => {
+    const a = store();
+    const b = store();
+    expect(await a.userVersion(5)).toBe(0);
+    const [first] = await b.put([{ userId: 5, movieId: 6, rating: 4 }]);
+    expect(await a.userVersion(5)).toBe(first.id);
+    expect(await a.userVersion(5)).toBe(first.id); // answered from memory: nothing committed since
+    // A writer that is not a store at all (another program on the file): its commit is seen too.
+    const raw = new Database(path);
+    raw.prepare('DELETE FROM ratings WHERE user_id = 5').run();
+    expect(await a.userVersion(5)).toBe(0);
+    raw.close();
+    const [second] = await a.put([{ userId: 5, movieId: 7, rating: 2 }]);
+    expect(await a.userVersion(5)).toBe(second.id);
+    expect(await b.userVersion(5)).toBe(second.id);
+    expect(await a.forget(5, 7)).toBe(true);
+    expect(await b.userVersion(5)).toBe(0);
+  });
+
   it('a :memory: store (no writer thread) keeps the same rules', async () => {
     const s = openSqliteRatingsStore(':memory:', { now: () => 5 });
     open.push(s);

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { groupWriter, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
 import { threadWriter, type Writer, type WriterExitListener } from './thread-writer.js';
 import { openMigratedRatingsFile } from './sqlite-migrations.js';
+import { watchWalChanges } from './wal-changes.js';
 import { checkPurge, normalizeBatch, type NewRating, type RatingSource, type RatingsStore, type StoredRating } from './ratings-store.js';
 
 /**
@@ -50,6 +51,9 @@ export interface SqliteRatingsStore extends RatingsStore {
   readonly [WRITER_THREAD]: () => Worker | undefined;
 }
 
+/** Users whose versions are kept at once (about 3 MB); beyond, the cache starts afresh. */
+const MAX_CACHED_VERSIONS = 100_000;
+
 const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp, source, source_address AS sourceAddress, posted_at AS postedAt';
 
 export function openSqliteRatingsStore(path: string, options: SqliteRatingsStoreOptions = {}): SqliteRatingsStore {
@@ -68,6 +72,11 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const countsOfUsers = db.prepare(
     'SELECT user_id AS userId, count(*) AS n FROM ratings WHERE user_id IN (SELECT value FROM json_each(?)) GROUP BY user_id',
   );
+  // Users' versions kept in memory while no connection (this process's writer thread, another
+  // process's) has committed since: each request then pays a 48-byte read instead of a query.
+  const changes = memory ? undefined : watchWalChanges(path);
+  const versions = new Map<number, number>();
+  const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
   let closed = false;
 
   return {
@@ -91,7 +100,11 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       return byUser.all(userId) as StoredRating[];
     },
     async userVersion(userId) {
-      return newestOfUser.get(userId) as number;
+      if (!changes) return newestOfUser.get(userId) as number;
+      if (changes.changed() || versions.size >= MAX_CACHED_VERSIONS) versions.clear();
+      let version = versions.get(userId);
+      if (version === undefined) versions.set(userId, (version = newestOfUser.get(userId) as number));
+      return version;
     },
     async countsForUsers(userIds) {
       const rows = countsOfUsers.all(JSON.stringify(userIds)) as { userId: number; n: number }[];
@@ -102,6 +115,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       const down = writer.down?.();
       if (down) throw down;
       return readVersion(db);
+    },
+    async countNewerThan(id) {
+      return newerThan.get(id) as number;
     },
     all() {
       if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });
@@ -114,6 +130,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       if (closed) return;
       closed = true;
       await writer.close();
+      changes?.close();
       db.close();
     },
   };

@@ -135,6 +135,21 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       ]);
     });
 
+    it('counts the ratings newer than an id (what a training that read up to it has not seen); a replaced or forgotten one no longer counts', async () => {
+      const s = store();
+      expect(await s.countNewerThan(0)).toBe(0);
+      await s.put([
+        { userId: 1, movieId: 1, rating: 4 },
+        { userId: 2, movieId: 1, rating: 3 },
+        { userId: 3, movieId: 1, rating: 2 },
+      ]);
+      expect([await s.countNewerThan(0), await s.countNewerThan(1), await s.countNewerThan(3)]).toEqual([3, 2, 0]);
+      await s.put([{ userId: 1, movieId: 1, rating: 5 }]); // replaces id 1 with id 4
+      expect([await s.countNewerThan(0), await s.countNewerThan(3)]).toEqual([3, 1]);
+      await s.forgetUser(3);
+      expect([await s.countNewerThan(0), await s.countNewerThan(2)]).toEqual([2, 1]);
+    });
+
     it('forgets one rating of a user; the user version moves even when it was not their newest', async () => {
       const s = store();
       await s.put([

@@ -31,6 +31,9 @@ type SectionName =
   | 'rankingUserFactors'
   | 'rankingMovieFactors'
   | 'rankingMoviePrior'
+  // Optional: the ranker's EASE term (movies it covers, B).
+  | 'easeMovies'
+  | 'easeWeights'
   // Optional: the baseline predictor for unknown users/movies (MfModel.fallback).
   | 'fallbackUserBias'
   | 'fallbackMovieBias';
@@ -71,10 +74,12 @@ export interface ModelManifest {
 }
 
 export interface RankingManifest {
-  kind: 'implicit-als+rating+popularity';
+  kind: 'implicit-als+rating+popularity' | 'implicit-als+rating+popularity+ease';
   factors: number;
   weights: RankingBlendWeights;
   confidence: ImplicitConfidence;
+  /** The EASE term's size (K movies, B = K × K floats) and λ, when the weights hold its sections. */
+  ease?: { movies: number; lambda: number };
 }
 
 export interface ModelBundle {
@@ -103,6 +108,12 @@ function arraysOf(model: MfModel, popularity: PopularityRanking, ranking?: Ranki
         ['rankingUserFactors', ranking.userFactors],
         ['rankingMovieFactors', ranking.movieFactors],
         ['rankingMoviePrior', ranking.moviePrior],
+        ...(ranking.ease
+          ? ([
+              ['easeMovies', ranking.ease.movies],
+              ['easeWeights', ranking.ease.weights],
+            ] as Array<[SectionName, Int32Array | Float32Array]>)
+          : []),
       ]
     : [];
   return [
@@ -168,10 +179,11 @@ export function saveModelArtifacts(
     ...(bundle.ranking
       ? {
           ranking: {
-            kind: 'implicit-als+rating+popularity' as const,
+            kind: bundle.ranking.ease ? ('implicit-als+rating+popularity+ease' as const) : ('implicit-als+rating+popularity' as const),
             factors: bundle.ranking.factors,
             weights: { ...bundle.ranking.weights },
             confidence: { ...bundle.ranking.confidence },
+            ...(bundle.ranking.ease ? { ease: { movies: bundle.ranking.ease.movies.length, lambda: bundle.ranking.ease.lambda } } : {}),
           },
         }
       : {}),
@@ -267,6 +279,12 @@ export function loadModelArtifacts(dir: string): ModelBundle {
       weights: { ...r.weights },
       confidence: { ...r.confidence },
     };
+    if (r.ease) {
+      if (!arrays.easeMovies || !arrays.easeWeights || arrays.easeMovies.length !== r.ease.movies) {
+        throw new ModelLoadError(`${dir}: model.json describes an EASE term of ${r.ease.movies} movies but the weights lack its sections`);
+      }
+      ranking.ease = { movies: arrays.easeMovies as Int32Array, weights: arrays.easeWeights as Float32Array, lambda: r.ease.lambda };
+    }
     try {
       assertRankingShape(model, ranking);
     } catch (error) {

@@ -143,6 +143,28 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
       expect(Array.from(scoreForRanking(loaded, 1, new Float32Array(nMovies)))).toEqual(
         Array.from(scoreForRanking({ model, ranking }, 1, new Float32Array(nMovies))),
       );
+      // With an EASE term: its sections and size round-trip, and the manifest names it.
+      const ease = { movies: Int32Array.of(0, 2, 5), weights: Float32Array.from({ length: 9 }, (_, j) => (j % 4 === 0 ? 0 : j / 10)), lambda: 250 };
+      const withEase = { ...ranking, weights: { ...ranking.weights, ease: 1.5 }, ease };
+      const savedEase = saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {}, ranking: withEase });
+      expect(savedEase.ranking).toMatchObject({
+        kind: 'implicit-als+rating+popularity+ease',
+        ease: { movies: 3, lambda: 250 },
+        weights: { ease: 1.5 },
+      });
+      const loadedEase = loadModelArtifacts(dir).ranking!;
+      expect(Array.from(loadedEase.ease!.movies)).toEqual([0, 2, 5]);
+      expect(Array.from(loadedEase.ease!.weights)).toEqual(Array.from(ease.weights));
+      expect(loadedEase.ease!.lambda).toBe(250);
+      expect(() =>
+        saveModelArtifacts(dir, {
+          model,
+          popularity,
+          manifest: manifestInput,
+          metricsReport: {},
+          ranking: { ...withEase, ease: { ...ease, movies: Int32Array.of(0, 2, 99) } },
+        }),
+      ).toThrow(/outside the model/);
       saveModelArtifacts(dir, { model, popularity, manifest: manifestInput, metricsReport: {} });
       const plain = loadModelArtifacts(dir);
       expect(plain.ranking).toBeUndefined();

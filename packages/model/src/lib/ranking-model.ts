@@ -1,3 +1,4 @@
+import { assertEaseShape, type EaseModel } from './ease-model.js';
 import type { MfModel } from './mf-model.js';
 
 /**
@@ -8,18 +9,22 @@ import type { MfModel } from './mf-model.js';
  *   rank(u, i) = w_implicit · x_u·y_i                       implicit feedback: "will u rate i?"
  *              + w_rating   · (μ + b_u + b_i + p_u·q_i)     the rating model, unclipped: "how much?"
  *              + w_popularity · prior_i                     log(1 + train ratings of i)
+ *              + w_ease · (x_u B)_i                         EASE item-item weights (ease-model.ts), optional
  *
  * x_u, y_i come from implicit ALS over who-rated-what (Hu, Koren & Volinsky 2008: confidence
  * c_ui = 1 + α·w(r_ui) on observed pairs, preference 1 on observed and 0 on every other pair).
  * Being linear, the blend is one dot product over concatenated vectors, so `rankingScoringModel`
  * turns it into a plain MfModel that every existing scorer (scoreAllMovies, TensorScorer, the
- * SIMD scorer) evaluates unchanged. `predicted_rating` always stays the rating model's
+ * SIMD scorer) evaluates unchanged. The EASE term is linear too, but in the user's 0/1 row over K
+ * movies, not in a short vector: it is added to those scores by `addEaseScores` (the rated movies' B rows). `predicted_rating` always stays the rating model's
  * clipped `predictRating`; this score only orders the list.
  */
 export interface RankingBlendWeights {
   implicit: number;
   rating: number;
   popularity: number;
+  /** Weight of the EASE scores (absent or 0: no EASE term). */
+  ease?: number;
 }
 
 /** How observed ratings turn into ALS confidences (needed again to fold in a new user). */
@@ -45,6 +50,8 @@ export interface RankingModel {
   moviePrior: Float32Array;
   weights: RankingBlendWeights;
   confidence: ImplicitConfidence;
+  /** EASE item-item weights, when the blend uses them (weights.ease > 0). */
+  ease?: EaseModel;
 }
 
 /** A rated movie of a user (dense movie index). */
@@ -73,6 +80,13 @@ export function assertRankingShape(model: Pick<MfModel, 'userIds' | 'movieIds'>,
   if (ranking.movieFactors.length !== nMovies * k) problems.push(`ranking movieFactors has ${ranking.movieFactors.length}, expected ${nMovies * k}`);
   if (ranking.moviePrior.length !== nMovies) problems.push(`ranking moviePrior has ${ranking.moviePrior.length}, expected ${nMovies}`);
   for (const [name, w] of Object.entries(ranking.weights)) if (!Number.isFinite(w)) problems.push(`ranking weight ${name} is not finite`);
+  if (ranking.ease) {
+    try {
+      assertEaseShape(ranking.ease, nMovies);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
   if (problems.length) throw new Error(`Invalid ranking model: ${problems.join('; ')}`);
 }
 
@@ -139,7 +153,7 @@ export function writeRankingUserVector(
 
 /**
  * The ranking score of known user `userIndex` against every movie, into `out` (length nMovies), by
- * the blend formula above. Without a ranking model (an older artifact) it is the rating model's
+ * the blend formula above without its EASE term (add it with `addEaseScores` over the user's rated movies). Without a ranking model (an older artifact) it is the rating model's
  * `scoreAllMovies`. The reference single-user path: evaluation scores the same formula in batches.
  */
 export function scoreForRanking(bundle: { model: MfModel; ranking?: RankingModel }, userIndex: number, out: Float32Array): Float32Array {

@@ -130,10 +130,13 @@ function planSummary(value: unknown): PlanSummary | null {
   const rankingText = () => {
     if (!ranking) return 'none';
     const implicit = obj(ranking.implicit);
+    const ease = isObject(ranking.ease) ? ranking.ease : null;
     const tunedOn = str(obj(ranking.blend).tunedOn);
+    const easeText = ease && (ease.fitted === true ? `EASE: ${str(ease.fit) ?? NOT_AVAILABLE}` : `no EASE (${str(ease.chosenBy) ?? NOT_AVAILABLE})`);
     return joined(
       str(ranking.label),
       str(implicit.label) && `${implicit.label}: ${str(implicit.fit) ?? NOT_AVAILABLE}`,
+      easeText,
       tunedOn && `blend tuned on ${tunedOn}`,
     );
   };

@@ -25,6 +25,8 @@ export interface FoldedUser {
   /** What the list scorer takes: the ranker's combined vector when the artifact has one, and its offset. */
   scoreVector: Float32Array;
   scoreBias: number;
+  /** The movies (model indices) the fold-in used: the user's x_u of the EASE term. */
+  ratedItems: Int32Array;
   /** The user's highest ratings (model indices, best first): the anchors "because" names. */
   anchorItems: Int32Array;
   anchorRatings: Float32Array;
@@ -57,6 +59,7 @@ export function foldUser(ix: ServingIndex, usable: RatedMovie[], ratedIds: numbe
   const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
   const common = {
     usable: usable.length,
+    ratedItems: Int32Array.from(usable, (r) => r.movieIndex),
     anchorItems: Int32Array.from(anchors, (a) => a.movieIndex),
     anchorRatings: Float32Array.from(anchors, (a) => a.rating),
     ratedIds,

@@ -52,3 +52,49 @@ describe('Recommender with a top-N ranker', () => {
     for (const m of a.recommendations) expect([m.movie_id, m.predicted_rating]).toEqual([m.movie_id, predicted.get(m.movie_id)]);
   });
 });
+
+/** The same ranker plus an EASE term over movies 10..50 whose B says: who rated 10 wants 20. */
+function withEase(): ModelBundle {
+  const bundle = withRanker();
+  const ranking: RankingModel = {
+    ...bundle.ranking!,
+    weights: { ...bundle.ranking!.weights, ease: 1 },
+    ease: { movies: Int32Array.of(0, 1, 2, 3, 4), weights: new Float32Array(25), lambda: 1 },
+  };
+  ranking.ease!.weights[0 * 5 + 1] = 10;
+  bundle.manifest.ranking = {
+    ...bundle.manifest.ranking!,
+    kind: 'implicit-als+rating+popularity+ease',
+    weights: ranking.weights,
+    ease: { movies: 5, lambda: 1 },
+  };
+  return { ...bundle, ranking };
+}
+
+describe('Recommender with an EASE term in the ranker', () => {
+  const ranked = new Recommender(withRanker(), inMemoryCatalog(MOVIES, RATED));
+  const eased = new Recommender(withEase(), inMemoryCatalog(MOVIES, RATED));
+  const unprecomputed = new Recommender(withEase(), inMemoryCatalog(MOVIES, RATED), { precomputeBudget: 0 });
+
+  it("when user 1 (who rated 10) asks, then EASE's x_u·B lifts 20 to the top, precomputed or not", () => {
+    expect(ranked.recommend(1, { n: 10 }).recommendations.map((m) => m.movie_id)).toEqual([60, 70, 40, 30, 20]);
+    const list = eased.recommend(1, { n: 10 }).recommendations;
+    expect(list.map((m) => m.movie_id)).toEqual([20, 60, 70, 40, 30]);
+    expect(unprecomputed.recommend(1, { n: 10 }).recommendations).toEqual(list);
+    expect(eased.rankingKind).toBe('implicit-als+rating+popularity+ease');
+    // User 2 did not rate 10: EASE adds nothing to 20 for them.
+    expect(eased.recommend(2, { n: 10 }).recommendations.map((m) => m.movie_id)).toEqual(
+      ranked.recommend(2, { n: 10 }).recommendations.map((m) => m.movie_id),
+    );
+  });
+
+  it('when a new user who rated 10 is folded in, then EASE needs no solve: their posted movies are x_u', () => {
+    const ratings = [10, 30, 40, 50, 60].map((movieId) => ({ movieId, rating: 4 }));
+    expect(ranked.recommendForNewUser(ratings, { n: 2 }).recommendations.map((m) => m.movie_id)).toEqual([70, 20]);
+    const folded = eased.recommendForNewUser(ratings, { n: 2 });
+    expect(folded.strategy).toBe('fold-in');
+    expect(folded.recommendations.map((m) => m.movie_id)).toEqual([20, 70]);
+    const without10 = [20, 30, 40, 50, 60].map((movieId) => ({ movieId, rating: 4 }));
+    expect(eased.recommendForNewUser(without10, { n: 1 }).recommendations.map((m) => m.movie_id)).toEqual([70]);
+  });
+});

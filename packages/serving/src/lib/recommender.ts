@@ -195,7 +195,8 @@ export class Recommender {
       const { view } = folded;
       const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
       if (folded.usable >= ix.minFoldInRatings) {
-        const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), n, wanted);
+        const rated = folded.ratedItems;
+        const count = scratch.pick(scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length), n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
         return { strategy: 'fold-in', recommendations: explain(picks) };
@@ -221,7 +222,8 @@ export class Recommender {
     const { scratch, ix } = this;
     scratch.exclude(folded.seenRow, folded.ratedIds);
     try {
-      const count = scratch.pick(ix.scorer.score(folded.scoreVector, 0, folded.scoreBias), ix.maxN, 0);
+      const rated = folded.ratedItems;
+      const count = scratch.pick(scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length), ix.maxN, 0);
       const index = scratch.pickIndex.slice(0, count);
       return {
         index,
@@ -374,8 +376,12 @@ export class Recommender {
   }
 
   private entry(index: number, score: number, because: Because | undefined): MovieRecommendation {
+    const movie = this.ix.catalogue.movieAt[index] as CatalogMovie;
     return {
-      ...this.describe(index),
+      movie_id: movie.movieId,
+      title: movie.title,
+      genres: movie.genres,
+      year: movie.year,
       predicted_rating: round3(clipRating(score)),
       because: because ?? TASTE_PROFILE,
     };

@@ -1,4 +1,4 @@
-import { topNInto } from '@reelrank/model';
+import { addEaseScores, topNInto } from '@reelrank/model';
 import type { ServingIndex } from './serving-index.js';
 
 /**
@@ -47,9 +47,24 @@ export class RequestScratch {
     return topNInto(scores, n, this.mask, this.pickIndex, this.pickScore, wanted === 0 ? undefined : this.ix.catalogue.genreBits, wanted);
   }
 
+  /**
+   * The ranking scores of every movie for a user vector of the ranking model, plus the EASE term over
+   * the user's rated movies `rated[from..to)` (model indices) when the ranker has one. The scorer's
+   * view: valid until the next call.
+   */
+  rankScores(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number): Float32Array {
+    const { ix } = this;
+    const scores = ix.scorer.score(vector, offset, base);
+    return ix.ease ? addEaseScores(ix.ease, rated, from, to, ix.easeWeight, scores) : scores;
+  }
+
   /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
   rankKnownUser(u: number, n: number, wanted: number): number {
-    const m = this.ix.rankModel;
-    return this.pick(this.ix.scorer.score(m.userFactors, u * m.factors, m.globalMean + m.userBias[u]), n, wanted);
+    const { ix } = this;
+    const m = ix.rankModel;
+    const row = ix.seen.row.get(m.userIds[u]);
+    const from = row === undefined ? 0 : ix.seen.offsets[row];
+    const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
+    return this.pick(this.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to), n, wanted);
   }
 }

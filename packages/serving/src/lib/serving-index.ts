@@ -1,8 +1,10 @@
 import {
   buildModelIndex,
   createMovieScorer,
+  easeScorer,
   implicitGram,
   rankingScoringModel,
+  type EaseScorer,
   type FoldInOptions,
   type MfModel,
   type ModelBundle,
@@ -66,6 +68,9 @@ export interface ServingIndex {
   ranking?: RankingModel;
   /** YᵀY of the ranker's implicit movie factors (fold-ins). */
   implicitGram?: Float64Array;
+  /** The ranker's EASE term (added to the scorer's rows over the user's rated movies) and its weight. */
+  ease?: EaseScorer;
+  easeWeight: number;
   ids: ModelIndex;
   catalogue: CatalogueIndex;
   popular: PopularList;
@@ -91,6 +96,8 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     rankModel,
     ranking,
     implicitGram: ranking ? implicitGram(ranking) : undefined,
+    ease: ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, model.movieIds.length) : undefined,
+    easeWeight: ranking?.weights.ease ?? 0,
     ids,
     catalogue,
     popular: indexPopular(bundle.popularity, ids, catalogue.unservable),

@@ -5,6 +5,7 @@ import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, typ
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
+import type { EaseSettings } from './ease.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
@@ -40,8 +41,15 @@ export interface EvaluationReport {
   ratingModel: RatingModelKind;
   /** The SGD settings it was trained with (config, with `autoMf` applied when auto picked plain MF). */
   ratingHyperParameters: MfHyperParameters;
-  /** The top-N ranker: implicit ALS settings, blend weights tuned on the validation part, the grid. */
-  ranking: { implicit: ImplicitHyperParameters; tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] }; fitSeconds: number } | null;
+  /** The top-N ranker: implicit ALS and EASE settings, blend weights tuned on the validation part, the grid. */
+  ranking: {
+    implicit: ImplicitHyperParameters;
+    /** EASE's settings (null: not in the blend); easeFitSeconds: its fits on the fit part and (refit) on train. */
+    ease: EaseSettings | null;
+    easeFitSeconds: number;
+    tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] };
+    fitSeconds: number;
+  } | null;
 }
 
 /** Trains the rating model of the given kind (same contract as trainMf). */
@@ -74,12 +82,14 @@ export interface EvaluateOnSplitOptions {
   log?: (line: string) => void;
   refit?: boolean;
   scorer?: RankingScorer;
-  /** The models and their settings (runTraining's plan); default: `planModels` of `hyper` on `train`, with the two choices below. */
+  /** The models and their settings (runTraining's plan); default: `planModels` of `hyper` on `train`, with the choices below. */
   plan?: ModelPlan;
   /** Rating model kind instead of the config's (without a plan). */
   ratingModel?: RatingModelKind;
   /** Implicit ALS settings of the ranker instead of the config's; false = no ranker (without a plan). */
   implicit?: ImplicitHyperParameters | false;
+  /** EASE settings of the ranker instead of the config's (fitted whatever the size); false = no EASE term (without a plan). */
+  ease?: EaseSettings | false;
 }
 
 /**
@@ -107,8 +117,10 @@ export async function evaluateOnSplit(
     splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }),
   );
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
-  const plan = options.plan ?? planModels(hyper, train.ratings.length, { ratingModel: options.ratingModel, implicit: options.implicit });
+  const plan =
+    options.plan ?? planModels(hyper, train.ratings.length, { ratingModel: options.ratingModel, implicit: options.implicit, ease: options.ease });
   if (!options.plan) log(`[train] rating model: ${plan.rating.label} (${plan.rating.chosenBy})`);
+  if (!options.plan && plan.ranking && !plan.ranking.ease.fitted) log(`[train] no EASE in the ranker: ${plan.ranking.ease.chosenBy}`);
   const kind = plan.rating.kind;
   const fitHyper: EvaluationHyperParameters = { ...hyper, ...plan.rating.settings };
   const fitOptions = { svdpp: plan.rating.svdpp };
@@ -150,28 +162,31 @@ export async function evaluateOnSplit(
   let rankingReport: EvaluationReport['ranking'] = null;
   if (plan.ranking) {
     const implicit = plan.ranking.implicit.settings;
+    const ease = plan.ranking.ease.settings;
     // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
     const validationData = time('prepareValidation', () => {
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
     );
     log(
-      `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0)?.ndcg.toFixed(4)})`,
+      `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity}, w_ease ${tuning.weights.ease ?? 'none'} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0 && !g.ease)?.ndcg.toFixed(4)})`,
     );
     let fitSeconds = tuneFit.seconds;
+    let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
-    } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights } };
+      easeFitSeconds += refit.easeSeconds;
+    } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
-    rankingReport = { implicit, tuning, fitSeconds };
+    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {

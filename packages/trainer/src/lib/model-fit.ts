@@ -10,9 +10,9 @@ export interface PassRecord {
 
 /**
  * A model being fitted on a training set: the one interface every model of the trainer implements (biased MF,
- * SVD++, implicit ALS; a closed-form model is a fit of one pass). `runFit` drives it: passes over the training
- * set with a progress line each, the validation score after each pass, a snapshot at every improvement (early
- * stopping restores the best) and the export of the kept parameters to the served format.
+ * SVD++, implicit ALS, and EASE: a closed-form model is a fit of one pass). `runFit` drives it: passes over the
+ * training set with a progress line each, the validation score after each pass, a snapshot at every improvement
+ * (early stopping restores the best) and the export of the kept parameters to the served format.
  */
 export interface ModelFit<Snapshot, Served, Stats extends object> {
   /** Passes to run at most (SGD epochs, ALS sweeps; 1 for a closed-form fit). */

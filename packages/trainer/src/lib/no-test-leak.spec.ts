@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { plantedData } from '../testing/planted-data.js';
 import * as baselines from './baselines.js';
+import * as easeModule from './ease.js';
 import * as evaluate from './evaluate.js';
 import * as evaluateSplit from './evaluate-split.js';
 import * as rankingBlend from './ranking-blend.js';
@@ -16,7 +17,7 @@ import * as trainSvdppModule from './train-svdpp.js';
 /**
  * No row of the test split may reach what the reported test figures depend on: the rating model's
  * fits (selection and refit), the validation set early stopping watches, the baselines, the ranker's
- * implicit fits and the blend tuning (its train and held-out rows). Every function that fits or tunes
+ * implicit and EASE fits and the blend tuning (its train and held-out rows). Every function that fits or tunes
  * is spied on (wrapping the real one) during a real runTraining; the (user, movie) pairs it got are
  * compared with the test split, recomputed independently with the configured seed and fraction.
  * Only after the evaluation may the served model be refit on every rating (refitOnAll), and then
@@ -111,7 +112,27 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       if (phase !== 'serving') throw new Error(`${what} got data not built by prepareEvaluation during ${phase}`);
       return null;
     };
+    // EASE gets indexed user rows from inside fitRanker: mapped back to ids through that call's indexing.
+    let rankerData: { indexing: { users: { ids: Int32Array }; movies: { ids: Int32Array } } } | null = null;
+    wrap(easeModule, 'fitEase', ([items]) => {
+      if (!rankerData) throw new Error('fitEase called outside fitRanker');
+      const { users, movies } = rankerData.indexing;
+      const n = items.movies.length;
+      const rows: RatingsColumns = {
+        userIds: new Int32Array(n),
+        movieIds: new Int32Array(n),
+        ratings: new Float32Array(n),
+        timestamps: new Float64Array(n),
+      };
+      for (let u = 0; u < items.offsets.length - 1; u++)
+        for (let p = items.offsets[u]; p < items.offsets[u + 1]; p++) {
+          rows.userIds[p] = users.ids[u];
+          rows.movieIds[p] = movies.ids[items.movies[p]];
+        }
+      record('ranker EASE fit', rows);
+    });
     wrap(rankingBlend, 'fitRanker', ([data]) => {
+      rankerData = data;
       const rows = source(data, 'fitRanker');
       if (rows) record('ranker implicit ALS fit', rows.train);
       else seen.push({ phase, what: 'ranker implicit ALS fit (serving, all ratings)', rows: all });
@@ -166,6 +187,7 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       /early-stopping validation/,
       /baseline fit/,
       /ranker implicit ALS fit/,
+      /ranker EASE fit/,
       /blend tuning \(train side\)/,
       /blend tuning \(held-out/,
     ]) {

@@ -1,5 +1,7 @@
 import type { RankerConfig } from '@reelrank/config';
 import {
+  addEaseScores,
+  easeScorer,
   popularityPrior,
   topN,
   TensorScorer,
@@ -11,6 +13,9 @@ import {
   type Tf,
 } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
+import { fitEase, type EaseSettings } from './ease.js';
+import { addEaseRows } from './ease-rows.js';
+import { groupByUser } from './indexing.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
@@ -19,13 +24,17 @@ import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit
 
 /**
  * Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter) and the
- * users they are tuned on, at most: `training.ranker` in the config.
+ * users they are tuned on, at most: `training.ranker` in the config (`ease.weightGrid`: w_ease).
  */
-export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeightGrid' | 'maxTuningUsers'>;
+export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeightGrid' | 'maxTuningUsers'> & {
+  ease?: Pick<RankerConfig['ease'], 'weightGrid'>;
+};
 
 /**
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
- * be indexed like `data`): the popularity prior counts the same training ratings.
+ * be indexed like `data`): the popularity prior counts the same training ratings. With `ease`
+ * settings, EASE is fitted on the same ratings too (skipped when `weights.ease` is 0: a refit whose
+ * tuning left EASE out).
  */
 export function fitRanker(
   data: Pick<EvaluationData, 'train' | 'indexing'>,
@@ -33,7 +42,8 @@ export function fitRanker(
   implicit: ImplicitHyperParameters,
   weights: RankingBlendWeights,
   log?: (line: string) => void,
-): { ranking: RankingModel; seconds: number } {
+  ease?: EaseSettings | null,
+): { ranking: RankingModel; seconds: number; easeSeconds: number } {
   const nUsers = data.indexing.users.ids.length;
   const nMovies = data.indexing.movies.ids.length;
   if (ratingModel.userIds.length !== nUsers || ratingModel.movieIds.length !== nMovies)
@@ -41,17 +51,24 @@ export function fitRanker(
   const factors = trainImplicitAls(data.train, nUsers, nMovies, implicit, log);
   const { factors: k, userFactors, movieFactors } = factors;
   const { alpha, ratingSlope, ratingPivot, floor, regularization } = implicit;
-  return {
-    ranking: {
-      factors: k,
-      userFactors,
-      movieFactors,
-      moviePrior: popularityPrior(mostRatedScores(data.train.movies, nMovies)),
-      weights: { ...weights },
-      confidence: { alpha, ratingSlope, ratingPivot, floor, regularization },
-    },
-    seconds: factors.seconds,
+  const ranking: RankingModel = {
+    factors: k,
+    userFactors,
+    movieFactors,
+    moviePrior: popularityPrior(mostRatedScores(data.train.movies, nMovies)),
+    weights: { ...weights },
+    confidence: { alpha, ratingSlope, ratingPivot, floor, regularization },
   };
+  let easeSeconds = 0;
+  if (ease && weights.ease !== 0) {
+    const fit = fitEase(groupByUser(data.train, nUsers), nMovies, ease);
+    ranking.ease = fit.ease;
+    easeSeconds = fit.seconds;
+    log?.(
+      `[train] EASE on ${fit.ease.movies.length} most-rated movies (lambda ${ease.lambda}): Gram ${fit.gramSeconds.toFixed(2)} s, inverse ${fit.inverseSeconds.toFixed(2)} s`,
+    );
+  }
+  return { ranking, seconds: factors.seconds + easeSeconds, easeSeconds };
 }
 
 export interface BlendTuning {
@@ -136,14 +153,19 @@ export function tuneBlendWeights(
   const relevant = sampleUsers(data.relevant, Math.min(grid.maxTuningUsers, options.maxUsers ?? Infinity), options.seed ?? 0);
   const ratingWeights = grid.ratingWeightGrid;
   const popularityWeights = grid.popularityWeightGrid;
+  const easeWeights = ranking.ease ? (grid.ease?.weightGrid ?? [0]) : [0];
+  const ease = ranking.ease ? easeScorer(ranking.ease, data.indexing.movies.ids.length) : null;
   const users = relevant.users;
   const nMovies = data.indexing.movies.ids.length;
   const batchSize = options.batchSize ?? 256;
   const zero = { implicit: 0, rating: 0, popularity: 0 };
   const implicitScorer = new TensorScorer(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }));
   const ratingScorer = new TensorScorer(tf, ratingModel);
+  // Grid order: rating, then ease, then popularity (the pruned loop below walks it so).
   const points = ratingWeights.flatMap((rating) =>
-    popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ndcg: 0, precision: 0 })),
+    easeWeights.flatMap((easeWeight) =>
+      popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ease: easeWeight, ndcg: 0, precision: 0 })),
+    ),
   );
   const prior = ranking.moviePrior;
   const row = new Float32Array(nMovies);
@@ -161,10 +183,12 @@ export function tuneBlendWeights(
       const batch = users.subarray(start, end);
       const implicitRows = implicitScorer.scoreUsers(batch);
       const ratingRows = ratingScorer.scoreUsers(batch);
+      const easeRows = new Float32Array(ease ? batch.length * nMovies : 0);
+      if (ease) addEaseRows(ease, data.trainItems, batch, nMovies, 1, easeRows);
       if (exhaustive) {
         const part = sliceUsers(relevant, start, end);
         for (const point of points) {
-          const { rating, popularity } = point;
+          const { rating, popularity, ease: we } = point;
           const metrics: RankingMetrics = rankingMetrics({
             k,
             nMovies,
@@ -174,6 +198,7 @@ export function tuneBlendWeights(
             score: () => (b) => {
               const o = b * nMovies;
               for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+              if (ease) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
               return row;
             },
           });
@@ -192,38 +217,42 @@ export function tuneBlendWeights(
         let idcg = 0;
         for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
         const o = b * nMovies;
-        ratingWeights.forEach((rating, ri) => {
-          // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
-          // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
-          // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
-          for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
-          const top0 = topN(row, k, mask);
-          const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
-          let n = 0;
-          for (let i = 0; i < nMovies; i++) {
-            if (mask[i]) continue;
-            const upper = Math.fround(implicitRows[o + i] + rating * ratingRows[o + i] + maxPopularity * prior[i]);
-            if (upper >= bound) candidates[n++] = i;
-          }
-          popularityWeights.forEach((popularity, pi) => {
-            for (let c = 0; c < n; c++) {
-              const i = candidates[c];
-              candidateScores[c] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
+        let pair = 0;
+        for (const rating of ratingWeights)
+          for (const we of easeWeights) {
+            // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
+            // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
+            // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
+            for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+            if (ease) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
+            const top0 = topN(row, k, mask);
+            const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
+            let n = 0;
+            for (let i = 0; i < nMovies; i++) {
+              if (mask[i]) continue;
+              const upper = Math.fround(row[i] + maxPopularity * prior[i]);
+              if (upper >= bound) candidates[n++] = i;
             }
-            const top = topN(candidateScores.subarray(0, n), k);
-            let hits = 0;
-            let dcg = 0;
-            top.forEach((c, rank) => {
-              if (isRelevant[candidates[c]]) {
-                hits++;
-                dcg += discount[rank];
+            popularityWeights.forEach((popularity, pi) => {
+              for (let c = 0; c < n; c++) {
+                const i = candidates[c];
+                candidateScores[c] = row[i] + popularity * prior[i];
               }
+              const top = topN(candidateScores.subarray(0, n), k);
+              let hits = 0;
+              let dcg = 0;
+              top.forEach((c, rank) => {
+                if (isRelevant[candidates[c]]) {
+                  hits++;
+                  dcg += discount[rank];
+                }
+              });
+              const point = points[pair * popularityWeights.length + pi];
+              point.precision += hits / k;
+              point.ndcg += dcg / idcg;
             });
-            const point = points[ri * popularityWeights.length + pi];
-            point.precision += hits / k;
-            point.ndcg += dcg / idcg;
-          });
-        });
+            pair++;
+          }
         for (const i of seen) mask[i] = 0;
         for (const i of rel) isRelevant[i] = 0;
       }
@@ -240,7 +269,7 @@ export function tuneBlendWeights(
   results.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const best = results[0];
   return {
-    weights: { implicit: 1, rating: best.rating, popularity: best.popularity },
+    weights: { implicit: 1, rating: best.rating, popularity: best.popularity, ...(ranking.ease ? { ease: best.ease } : {}) },
     grid: results,
     users: users.length,
     ofUsers: data.relevant.users.length,
@@ -251,7 +280,8 @@ export function tuneBlendWeights(
 /**
  * The served ranker's row: RMSE / MAE of the rating model (the `predicted_rating` it serves) and
  * top-K metrics of the blended ranking: by default `rankingScoringModel` scored in TF.js batches
- * (TensorScorer), with scorer 'typed-array' the single-user `scoreForRanking` (the same formula).
+ * (TensorScorer), with scorer 'typed-array' the single-user `scoreForRanking` (the same formula);
+ * the EASE term, when the ranker has one, added over each user's train movies as the API adds it.
  */
 export function evaluateRanker(
   name: string,
@@ -265,10 +295,33 @@ export function evaluateRanker(
   const rating = ratingMetrics(ratingModel, data.test);
   const common = { k: options.k, nMovies, train: data.trainItems, relevant: data.relevant, batchSize: options.batchSize };
   let ranked: RankingMetrics;
+  const ease = ranking.ease && ranking.weights.ease ? easeScorer(ranking.ease, nMovies) : null;
+  const wEase = ranking.weights.ease ?? 0;
   if (options.scorer === 'typed-array') {
     const buffer = new Float32Array(nMovies);
     const bundle = { model: ratingModel, ranking };
-    ranked = rankingMetrics({ ...common, score: (users) => (b) => scoreForRanking(bundle, users[b], buffer) });
+    const items = data.trainItems;
+    ranked = rankingMetrics({
+      ...common,
+      score: (users) => (b) => {
+        const u = users[b];
+        const row = scoreForRanking(bundle, u, buffer);
+        return ease ? addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], wEase, row) : row;
+      },
+    });
+  } else if (ease) {
+    const scorer = new TensorScorer(options.tf, rankingScoringModel(ratingModel, ranking));
+    try {
+      ranked = rankingMetrics({
+        ...common,
+        score: (users) => {
+          const rows = addEaseRows(ease, data.trainItems, users, nMovies, wEase, Float32Array.from(scorer.scoreUsers(users)));
+          return (b) => rows.subarray(b * nMovies, (b + 1) * nMovies);
+        },
+      });
+    } finally {
+      scorer.dispose();
+    }
   } else {
     ranked = tensorRankingMetrics(options.tf, rankingScoringModel(ratingModel, ranking), common);
   }

@@ -55,13 +55,17 @@ describe('runTraining', () => {
         'baseline (mu + b_u + b_i, ALS)',
         'most-rated (popularity)',
         'SVD++ (SGD)',
-        'served ranking (SVD++ + implicit ALS + popularity)',
+        'served ranking (SVD++ + implicit ALS + popularity + EASE)',
       ]);
       // The plan (auto on a small set: SVD++, refit on all) is logged once and recorded with the metrics.
       expect(lines.filter((l) => l.startsWith('[train] plan:'))).toHaveLength(1);
       expect(metrics.plan).toMatchObject({
         rating: { kind: 'svdpp', label: 'SVD++ (SGD)' },
-        ranking: { label: 'served ranking (SVD++ + implicit ALS + popularity)', implicit: { kind: 'implicit-als' } },
+        ranking: {
+          label: 'served ranking (SVD++ + implicit ALS + popularity + EASE)',
+          implicit: { kind: 'implicit-als' },
+          ease: { kind: 'ease', fitted: true, settings: { lambda: training.ranker.ease.lambda, maxMovies: training.ranker.ease.maxMovies } },
+        },
         served: { fittedOn: 'all' },
       });
       expect(metrics.plan.ratings).toEqual({ all: ratings.ratings.length, train: metrics.splits.train });
@@ -69,6 +73,13 @@ describe('runTraining', () => {
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
       expect(metrics.ranking.tuning.grid.length).toBeGreaterThan(1);
+      // EASE was fitted and its weight searched over its grid; when the search kept it, the artifact carries B.
+      expect(metrics.ranking.ease).toMatchObject({ lambda: training.ranker.ease.lambda, maxMovies: training.ranker.ease.maxMovies });
+      expect(new Set(metrics.ranking.tuning.grid.map((g: { ease: number }) => g.ease))).toEqual(new Set(training.ranker.ease.weightGrid));
+      const wEase = bundle.manifest.ranking!.weights.ease!;
+      expect(training.ranker.ease.weightGrid).toContain(wEase);
+      if (wEase > 0) expect(bundle.ranking!.ease!.movies.length).toBeLessThanOrEqual(30);
+      else expect(bundle.ranking!.ease).toBeUndefined();
       const mf = metrics.models[3];
       const baseline = metrics.models[1];
       expect(mf.rmse).toBeLessThan(baseline.rmse);
@@ -86,7 +97,12 @@ describe('runTraining', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-run-'));
     try {
       const config = {
-        training: { ...training, refitMaxRatings: 10, evaluationMaxUsers: 5 },
+        training: {
+          ...training,
+          refitMaxRatings: 10,
+          evaluationMaxUsers: 5,
+          ranker: { ...training.ranker, ease: { ...training.ranker.ease, maxRatings: 10 } },
+        },
         dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
         paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
       };
@@ -94,13 +110,23 @@ describe('runTraining', () => {
       const result = await runTraining(config, { ratings, log: (line) => lines.push(line) });
       expect(result.manifest.training).toMatchObject({ trainedOn: 'fit', refit: { onAll: false, refitMaxRatings: 10 } });
       expect(lines.some((l) => l.includes('no refit'))).toBe(true);
+      // Above ranker.ease.maxRatings the ranker has no EASE term.
+      expect(lines.some((l) => l.includes('no EASE in the ranker'))).toBe(true);
       const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
       expect(metrics.test.rankingUsersEvaluated).toBe(5);
       expect(metrics.test.rankingUsers).toBeGreaterThan(5);
       expect(metrics.evaluationSample).toMatchObject({ maxUsers: 5, seed: 42, testUsers: 5 });
       expect(metrics.ranking.tuning.users).toBe(Math.min(5, metrics.ranking.tuning.ofUsers));
+      expect(metrics.ranking.ease).toBeNull();
+      expect(metrics.plan.ranking).toMatchObject({
+        label: 'served ranking (SVD++ + implicit ALS + popularity)',
+        ease: { fitted: false, settings: null, chosenBy: `${metrics.splits.train} train ratings > ranker.ease.maxRatings 10` },
+      });
       // The served model is the one the test metrics come from.
-      expect(loadModelArtifacts(dir).model.userIds.length).toBeLessThanOrEqual(50);
+      const served = loadModelArtifacts(dir);
+      expect(served.model.userIds.length).toBeLessThanOrEqual(50);
+      expect(served.ranking!.ease).toBeUndefined();
+      expect(served.manifest.ranking!.kind).toBe('implicit-als+rating+popularity');
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(`${dir}-versions`, { recursive: true, force: true });

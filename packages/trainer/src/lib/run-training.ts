@@ -149,10 +149,11 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     servedSeconds = refit.seconds;
     log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
     if (plan.ranking && report.ranking) {
-      // The ranker too: implicit ALS on every rating, with the blend weights tuned on validation.
+      // The ranker too: implicit ALS (and EASE) on every rating, with the blend weights tuned on validation.
       const implicit = plan.ranking.implicit.settings;
       const indexing = buildIndexing(all);
-      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log);
+      const ease = plan.ranking.ease.settings;
+      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log, ease);
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
       log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);

@@ -15,11 +15,33 @@ describe('planTraining', () => {
     expect(onSmall.rating).toMatchObject({ kind: 'svdpp', label: 'SVD++ (SGD)', settings: { factors: committed.factors } });
     expect(onSmall.rating.svdpp).not.toBeNull();
     expect(onSmall.rating.chosenBy).toContain('autoSvdppMaxRatings');
-    expect(onSmall.ranking?.label).toBe('served ranking (SVD++ + implicit ALS + popularity)');
+    expect(onSmall.ranking?.label).toBe('served ranking (SVD++ + implicit ALS + popularity + EASE)');
 
     const onLarge = planTraining(committed, large);
     expect(onLarge.rating).toMatchObject({ kind: 'mf', label: 'biased MF (SGD)', settings: committed.autoMf, svdpp: null });
     expect(onLarge.ranking?.label).toBe('served ranking (MF + implicit ALS + popularity)');
+  });
+
+  it('when the train part has at most ranker.ease.maxRatings ratings, then EASE is fitted over maxMovies with lambda and its weight grid is searched; above, not', () => {
+    const { ease } = committed.ranker;
+    const fits = planTraining(committed, small).ranking!;
+    expect(fits.ease).toMatchObject({ kind: 'ease', fitted: true, settings: { lambda: ease.lambda, maxMovies: ease.maxMovies } });
+    expect(fits.ease.chosenBy).toBe(`${small.trainRatings} train ratings <= ranker.ease.maxRatings ${ease.maxRatings}`);
+    expect(fits.blend.ease).toEqual({ weightGrid: ease.weightGrid });
+
+    const above = planTraining(committed, { ratings: ease.maxRatings + 10, trainRatings: ease.maxRatings + 1 }).ranking!;
+    expect(above.ease).toMatchObject({ fitted: false, settings: null });
+    expect(above.ease.chosenBy).toBe(`${ease.maxRatings + 1} train ratings > ranker.ease.maxRatings ${ease.maxRatings}`);
+    expect(above.label).not.toContain('EASE');
+    expect(above.blend.ease).toBeUndefined();
+  });
+
+  it('when the caller names EASE settings or leaves EASE out, then that wins over maxRatings', () => {
+    const asked = planTraining(committed, large, { ease: { lambda: 10, maxMovies: 50 } }).ranking!;
+    expect(asked.ease).toMatchObject({ fitted: true, settings: { lambda: 10, maxMovies: 50 }, chosenBy: 'asked by the caller' });
+    expect(asked.label).toBe('served ranking (MF + implicit ALS + popularity + EASE)');
+    const left = planTraining(committed, small, { ease: false }).ranking!;
+    expect(left.ease).toMatchObject({ fitted: false, settings: null, chosenBy: 'left out by the caller' });
   });
 
   it('when the rating model is named (config or caller), then it is used with the plain config settings', () => {

@@ -1,4 +1,5 @@
 import type { TrainingConfig } from '@reelrank/config';
+import type { EaseSettings } from './ease.js';
 import type { BlendGrid } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { MfHyperParameters } from './train-mf.js';
@@ -21,6 +22,9 @@ export interface PlannedModel<Kind extends string, Settings> {
   fit: string;
 }
 
+/** EASE in the ranker: its settings (K = maxMovies most-rated movies, lambda) when fitted, null when not; `chosenBy` says why. */
+export type PlannedEase = PlannedModel<'ease', EaseSettings | null> & { fitted: boolean; chosenBy: string };
+
 /** The models a training fits and their settings (what `evaluateOnSplit` needs). */
 export interface ModelPlan {
   /** The rating model (predicted_rating, the rating half of the blend), and why this kind. */
@@ -29,6 +33,7 @@ export interface ModelPlan {
   ranking: {
     label: string;
     implicit: PlannedModel<'implicit-als', ImplicitHyperParameters>;
+    ease: PlannedEase;
     blend: BlendGrid & { tunedOn: string };
   } | null;
 }
@@ -64,11 +69,33 @@ export interface PlanOverrides {
   ratingModel?: RatingModelKind;
   /** Implicit ALS settings of the ranker; false = no ranker. */
   implicit?: ImplicitHyperParameters | false;
+  /** EASE settings of the ranker, fitted whatever the set's size; false = no EASE term. */
+  ease?: EaseSettings | false;
 }
 
 /** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
 export function implicitSettings(training: Pick<TrainingConfig, 'seed' | 'ranker'>): ImplicitHyperParameters {
   return { ...training.ranker.implicit, seed: training.seed };
+}
+
+/**
+ * EASE in the ranker: fitted up to `ranker.ease.maxRatings` train ratings (its Gram and K³ inverse),
+ * unless the caller asks for it or leaves it out.
+ */
+export function planEase(config: Pick<TrainingConfig, 'ranker'>, trainRatings: number, override?: EaseSettings | false): PlannedEase {
+  const { lambda, maxMovies, maxRatings } = config.ranker.ease;
+  const notFitted = (chosenBy: string): PlannedEase => ({ kind: 'ease', label: 'EASE', settings: null, fitted: false, chosenBy, fit: 'not fitted' });
+  if (override === false) return notFitted('left out by the caller');
+  if (override === undefined && trainRatings > maxRatings) return notFitted(`${trainRatings} train ratings > ranker.ease.maxRatings ${maxRatings}`);
+  const settings = override ?? { lambda, maxMovies };
+  return {
+    kind: 'ease',
+    label: 'EASE',
+    settings,
+    fitted: true,
+    chosenBy: override ? 'asked by the caller' : `${trainRatings} train ratings <= ranker.ease.maxRatings ${maxRatings}`,
+    fit: `closed form (one pass) over the ${settings.maxMovies} most-rated movies, lambda ${settings.lambda}`,
+  };
 }
 
 /**
@@ -93,6 +120,7 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
       ? `ratingModel ${setting}`
       : `ratingModel auto: ${trainRatings} train ratings ${kind === 'svdpp' ? '<=' : '>'} autoSvdppMaxRatings ${config.autoSvdppMaxRatings}${autoMf ? ', with the autoMf settings' : ''}`;
   const implicit = overrides.implicit ?? implicitSettings(config);
+  const ease = planEase(config, trainRatings, overrides.ease);
   const labels = RATING_MODEL_LABELS[kind];
   return {
     rating: {
@@ -117,12 +145,14 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
       implicit === false
         ? null
         : {
-            label: `served ranking (${labels.short} + implicit ALS + popularity)`,
+            label: `served ranking (${labels.short} + implicit ALS + popularity${ease.fitted ? ' + EASE' : ''})`,
             implicit: { kind: 'implicit-als', label: 'implicit ALS', settings: implicit, fit: `${implicit.sweeps} sweeps` },
+            ease,
             blend: {
               ratingWeightGrid: config.ranker.ratingWeightGrid,
               popularityWeightGrid: config.ranker.popularityWeightGrid,
               maxTuningUsers: config.ranker.maxTuningUsers,
+              ...(ease.fitted ? { ease: { weightGrid: config.ranker.ease.weightGrid } } : {}),
               tunedOn: `validation NDCG@${config.rankingK} (w_implicit 1)`,
             },
           },
@@ -173,7 +203,7 @@ export function planLine(plan: TrainingPlan): string {
   const { rating, ranking, served } = plan;
   const s = rating.settings;
   const ranker = ranking
-    ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit}, blend tuned on ${ranking.blend.tunedOn}`
+    ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit}, ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
     : 'no ranker';
   return (
     `[train] plan: ${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate}, ${rating.fit}); ${ranker}; ` +

@@ -1,0 +1,35 @@
+import { addEaseScores, assertEaseShape, easePositions, easeScorer, type EaseModel } from './ease-model';
+
+/** B over model movies 1, 3 and 4 of a 6-movie model (row = rated movie, column = scored movie). */
+const ease: EaseModel = {
+  movies: Int32Array.of(1, 3, 4),
+  weights: Float32Array.of(0, 0.5, -0.25, 0.2, 0, 0.75, 0.1, 0.4, 0),
+  lambda: 10,
+};
+
+describe('EASE scoring', () => {
+  it('when a user rated covered movies, then their B rows are summed onto the covered movies, scaled by the weight', () => {
+    const out = Float32Array.of(1, 1, 1, 1, 1, 1);
+    addEaseScores(easeScorer(ease, 6), [1, 4, 5], 0, 3, 2, out);
+    // x_u = 1 on movies 1 and 4 (5 is not covered): rows 0 and 2 of B.
+    const expected = [1, 1 + 2 * (0 + 0.1), 1, 1 + 2 * (0.5 + 0.4), 1 + 2 * (-0.25 + 0), 1];
+    expected.forEach((x, i) => expect(out[i]).toBeCloseTo(x, 6));
+  });
+
+  it('when only part of the rated list is given, then only that part counts, and nothing covered leaves the row as it was', () => {
+    const scorer = easeScorer(ease, 6);
+    const out = new Float32Array(6);
+    addEaseScores(scorer, [0, 3, 2], 1, 2, 1, out);
+    expect(Array.from(out)).toEqual([0, Math.fround(0.2), 0, 0, 0.75, 0]);
+    const untouched = Float32Array.of(3, 2, 1, 0, -1, -2);
+    addEaseScores(scorer, [0, 2, 5], 0, 3, 1, untouched);
+    expect(Array.from(untouched)).toEqual([3, 2, 1, 0, -1, -2]);
+  });
+
+  it('maps model movies to B positions, and refuses a B that does not fit the model', () => {
+    expect(Array.from(easePositions(ease, 6))).toEqual([-1, 0, -1, 1, 2, -1]);
+    expect(() => assertEaseShape(ease, 4)).toThrow(/outside the model/);
+    expect(() => assertEaseShape({ ...ease, weights: new Float32Array(4) }, 6)).toThrow(/weights has 4, expected 9/);
+    expect(() => assertEaseShape({ ...ease, movies: Int32Array.of(3, 1, 4) }, 6)).toThrow(/out of order/);
+  });
+});
