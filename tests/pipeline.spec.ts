@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '@reelrank/config';
 import { runIngest } from '@reelrank/ingest';
 import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
-import { loadModelArtifacts, scoreAllMovies, scoreForRanking, topN, type ModelBundle } from '@reelrank/model';
+import { addEaseScores, easeScorer, loadModelArtifacts, scoreAllMovies, scoreForRanking, topN, type ModelBundle } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import {
@@ -81,8 +81,11 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
     expect(all).toBe(PIPELINE_DATA.ratings);
     expect(train + validation + test).toBe(all);
     expect(test).toBe(metrics.splits.test);
+    // The rating model's row is named after the model the plan chose (SVD++ on small sets, plain MF above).
+    const ratingRow = { svdpp: 'SVD++ (SGD)', mf: 'biased MF (SGD)' }[metrics.plan.rating.kind as 'svdpp' | 'mf'];
+    expect(metrics.plan.rating.kind).toBe(metrics.ratingModel);
     expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(
-      expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', 'biased MF (SGD)']),
+      expect.arrayContaining(['global mean', 'baseline (mu + b_u + b_i, ALS)', ratingRow]),
     );
     const manifest = JSON.parse(readFileSync(join(config.paths.modelDir, 'model.json'), 'utf8'));
     expect(manifest.dataset).toBe(GENERATED_DATASET);
@@ -126,6 +129,8 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
     const { model } = bundle;
     const scores = new Float32Array(model.movieIds.length);
     const byRating = new Float32Array(model.movieIds.length);
+    const { ranking } = bundle;
+    const ease = ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, model.movieIds.length) : null;
     let differsFromRatingOrder = 0;
     for (const userId of [1, 2, 17, 60, 120]) {
       const served: number[] = (await post('/recommendations', { user_id: userId, n_recommendations: 10 })).body.recommendations.map(
@@ -138,6 +143,9 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
           .map(([, movie]) => model.movieIds.indexOf(movie)),
       );
       scoreForRanking(bundle, userIndex, scores);
+      // The EASE term (when the blend kept it) over the user's rated movies, as the API adds it.
+      const rated = [...seen].filter((i) => i >= 0);
+      if (ease) addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, scores);
       const expected = topN(scores, 10, seen).map((i) => model.movieIds[i]);
       const scoreOf = (movieId: number) => scores[model.movieIds.indexOf(movieId)];
       // The served list is the ranker's top 10 (float32 SIMD vs. this reference: equal up to near-ties).

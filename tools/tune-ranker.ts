@@ -24,12 +24,12 @@ import { loadConfig, type ImplicitConfig } from '@reelrank/config';
 import { resolveSourceFolder } from '@reelrank/ingest';
 import { initTensorFlow } from '@reelrank/model';
 import {
+  fitEase,
   fitRanker,
+  planTraining,
   prepareEvaluation,
   readRatingsCsv,
-  fitEase,
   readTrainingData,
-  resolveRatingModel,
   selectRows,
   splitRatings,
   splitRows,
@@ -93,11 +93,12 @@ async function main(): Promise<void> {
     `[tune] ${from}: ${all.ratings.length} ratings; fit ${carve.train.ratings.length}, validation ${carve.validation.ratings.length}, test ${rows.test.length} (set aside, unused); backend ${backend}`,
   );
 
-  const kind = resolveRatingModel(hyper.ratingModel, trainPart.ratings.length, hyper.autoSvdppMaxRatings);
+  // The rating model and its settings are the train stage's (planTraining on the same train part).
+  const { rating } = planTraining(hyper, { ratings: all.ratings.length, trainRatings: trainPart.ratings.length });
   const t0 = performance.now();
-  const selection = trainRatingModel(kind, carve.train, carve.validation, hyper, {});
+  const selection = trainRatingModel(rating.kind, carve.train, carve.validation, { ...hyper, ...rating.settings }, { svdpp: rating.svdpp });
   log(
-    `[tune] rating model (${kind}, ${hyper.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `[tune] rating model (${rating.label}, ${rating.settings.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const validationData = prepareEvaluation(carve.train, carve.validation);
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   const mine = rows_.find((r) => r.committed)!;
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
     );
     return;
   }
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
   const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 10 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
-    `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${kind}; blend tuned per row over the committed grid)`,
+    `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...lines.map(fmt),

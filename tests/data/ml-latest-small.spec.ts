@@ -41,7 +41,7 @@ describe('the real ml-latest-small model', () => {
 
   it('when evaluated on its held-out 10 %, then the accuracy stays within the regression bounds', () => {
     const row = (name: string) => metrics.models.find((m: { model: string }) => m.model === name);
-    const mf = row('biased MF (SGD)');
+    const mf = row('SVD++ (SGD)');
     const baseline = row('baseline (mu + b_u + b_i, ALS)');
     expect(metrics.training.ratings.all).toBe(100_836);
     // Measured with the committed config, seed 42: MF RMSE 0.8463, MAE 0.6500 (baseline 0.8736);
@@ -49,7 +49,7 @@ describe('the real ml-latest-small model', () => {
     expect(mf.rmse).toBeLessThan(0.86);
     expect(mf.mae).toBeLessThan(0.665);
     expect(mf.rmse).toBeLessThan(baseline.rmse - 0.015);
-    const ranker = row('served ranking (MF + implicit ALS + EASE + popularity)');
+    const ranker = row('served ranking (SVD++ + implicit ALS + popularity + EASE)');
     expect(metrics.k).toBe(10);
     expect(ranker.ndcgAtK).toBeGreaterThan(0.17);
     expect(ranker.ndcgAtK).toBeGreaterThan(row('most-rated (popularity)').ndcgAtK);

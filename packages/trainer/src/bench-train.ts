@@ -23,15 +23,17 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type Tf } from '@reelrank/model';
 import { benchShape, loadBenchRatings } from './lib/bench-data.js';
-import { evaluateOnSplit, MF_MODEL_NAME } from './lib/evaluate-split.js';
+import { evaluateOnSplit } from './lib/evaluate-split.js';
 import { buildIndexing, indexRatings, type IndexedRatings } from './lib/indexing.js';
 import { seededRandom, shuffleInPlace } from '@reelrank/random';
 import { readRatingsCsv, selectRows } from './lib/ratings.js';
 import { ratingMetrics } from './lib/rating-metrics.js';
 import { formatModelTable } from './lib/report-table.js';
 import { fitBaselineBiases, initModel } from './lib/sgd-kernel.js';
-import { defaultThreadCount, ParallelSgd } from './lib/sgd-parallel.js';
+import { ParallelSgd } from './lib/sgd-parallel.js';
+import { defaultThreadCount } from './lib/train-threads.js';
 import { splitRows } from './lib/split.js';
+import { RATING_MODEL_LABELS } from './lib/training-plan.js';
 import { BASELINE_REG_ITEM, BASELINE_REG_USER, BASELINE_SWEEPS, meanOf, trainMf, type MfHyperParameters } from './lib/train-mf.js';
 
 /** SGD settings of the synthetic-set run (no early stopping within the requested epochs). */
@@ -305,7 +307,10 @@ async function main(): Promise<void> {
     summary.fixedSplit = {
       dir,
       parallel: { models: fast.models, selection: { ...fast.selection, history: undefined } },
-      singleThread: { models: single.models.filter((m) => m.model === MF_MODEL_NAME), selection: { ...single.selection, history: undefined } },
+      singleThread: {
+        models: single.models.filter((m) => m.model === RATING_MODEL_LABELS.mf.row),
+        selection: { ...single.selection, history: undefined },
+      },
     };
     out();
     out(
@@ -326,7 +331,7 @@ async function main(): Promise<void> {
     out();
     out(
       formatModelTable(
-        single.models.filter((m) => m.model === MF_MODEL_NAME),
+        single.models.filter((m) => m.model === RATING_MODEL_LABELS.mf.row),
         single.k,
       ),
     );

@@ -2,7 +2,7 @@
  * @reelrank/trainer: the train stage (runTraining) and what the CLI, the report and the tools use
  * of it: the evaluation on a split, the metric functions, the readers and the single fits.
  */
-export { evaluateOnSplit, implicitSettings, resolveRatingModel, trainRatingModel, type EvaluationReport } from './lib/evaluate-split.js';
+export { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './lib/evaluate-split.js';
 export { prepareEvaluation, type ModelEvaluation } from './lib/evaluate.js';
 export { buildIndexing, groupByUser, indexRatings, type UserItems } from './lib/indexing.js';
 export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
@@ -15,4 +15,5 @@ export { runTraining } from './lib/run-training.js';
 export { splitRatings, splitRows } from './lib/split.js';
 export { trainImplicitAls } from './lib/train-implicit.js';
 export { trainMf } from './lib/train-mf.js';
+export { implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
 export { easeGram, type EaseSettings, fitEase, mostRatedMovies, solveEase } from './lib/ease.js';

@@ -2,6 +2,7 @@
 import { escapeHtml, fixed, int, NOT_AVAILABLE } from './format.js';
 import type { ModelRow, ModelSummary } from './model-metrics.js';
 
+/** The served rows of a model trained before the plan was recorded: their names say MF. */
 const MF_PATTERN = /\bMF\b/;
 
 function cell(value: string, header = false): string {
@@ -32,7 +33,8 @@ function best(rows: readonly ModelRow[], key: keyof ModelRow, lowerIsBetter: boo
   return at;
 }
 
-export function metricsTableHtml(rows: readonly ModelRow[], k: number | null): string {
+/** `servedRows`: the rows of the served models (highlighted; default: the rows whose name says MF). */
+export function metricsTableHtml(rows: readonly ModelRow[], k: number | null, servedRows?: readonly string[]): string {
   const K = k ?? 'K';
   const columns: { key: keyof ModelRow; label: string; lower: boolean }[] = [
     { key: 'rmse', label: 'RMSE', lower: true },
@@ -52,7 +54,8 @@ export function metricsTableHtml(rows: readonly ModelRow[], k: number | null): s
         const text = v === null ? '–' : fixed(v, 4);
         return winners.get(c.key) === i ? `<td><strong>${text}</strong></td>` : `<td>${text}</td>`;
       });
-      const cls = MF_PATTERN.test(row.model) ? ' class="served"' : '';
+      const served = servedRows ? servedRows.includes(row.model) : MF_PATTERN.test(row.model);
+      const cls = served ? ' class="served"' : '';
       return `<tr${cls}>${cell(row.model, true)}${cells.join('')}</tr>`;
     })
     .join('');
@@ -93,8 +96,9 @@ export function modelCardHtml(model: ModelSummary): string {
   ];
   const hyper = Object.entries(model.hyperParameters).map(([k, v]) => [k, valueText(v)] as [string, string]);
   return [
-    metricsTableHtml(model.models, model.k),
+    metricsTableHtml(model.models, model.k, model.plan?.servedRows),
     '<div class="tables">',
+    ...(model.plan ? [keyValueTable('Training plan', model.plan.facts)] : []),
     keyValueTable('Training', facts),
     hyper.length ? keyValueTable('Hyper-parameters', hyper) : `<p class="na">Hyper-parameters: ${NOT_AVAILABLE}.</p>`,
     '</div>',

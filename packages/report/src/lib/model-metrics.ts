@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelEvaluation } from '@reelrank/trainer';
 import type { ActivityBucket } from './cold-start.js';
+import { NOT_AVAILABLE } from './format.js';
 
 /**
  * A defensive reader of models/<dataset>/metrics.json and model.json: the trainer owns their
@@ -35,6 +36,14 @@ export interface ModelSummary {
   byUserActivity: ActivityBucket[] | null;
   /** Test users the ranking metrics were computed on, of how many (a seeded sample on large sets). */
   rankingUsers: { evaluated: number; of: number } | null;
+  /** The trainer's plan (metrics.json `plan`), when it wrote one. */
+  plan: PlanSummary | null;
+}
+
+/** What the trainer decided before fitting: the served rows of the table and the decisions as label/value pairs. */
+export interface PlanSummary {
+  servedRows: string[];
+  facts: [string, string][];
 }
 
 type Json = Record<string, unknown>;
@@ -111,6 +120,37 @@ function rankingUsers(test: Json): ModelSummary['rankingUsers'] {
   return { evaluated: num(test.rankingUsersEvaluated) ?? of, of };
 }
 
+function planSummary(value: unknown): PlanSummary | null {
+  if (!isObject(value)) return null;
+  const rating = obj(value.rating);
+  const ranking = isObject(value.ranking) ? value.ranking : null;
+  const served = obj(value.served);
+  const testFittedOn = str(obj(value.evaluation).testModelFittedOn);
+  const joined = (...parts: Array<string | null>) => parts.filter((p) => p !== null).join('; ') || NOT_AVAILABLE;
+  const rankingText = () => {
+    if (!ranking) return 'none';
+    const implicit = obj(ranking.implicit);
+    const ease = isObject(ranking.ease) ? ranking.ease : null;
+    const tunedOn = str(obj(ranking.blend).tunedOn);
+    const easeText = ease && (ease.fitted === true ? `EASE: ${str(ease.fit) ?? NOT_AVAILABLE}` : `no EASE (${str(ease.chosenBy) ?? NOT_AVAILABLE})`);
+    return joined(
+      str(ranking.label),
+      str(implicit.label) && `${implicit.label}: ${str(implicit.fit) ?? NOT_AVAILABLE}`,
+      easeText,
+      tunedOn && `blend tuned on ${tunedOn}`,
+    );
+  };
+  return {
+    servedRows: [str(rating.label), ranking ? str(ranking.label) : null].filter((row): row is string => row !== null),
+    facts: [
+      ['Rating model', joined(str(rating.label), str(rating.chosenBy), str(rating.fit))],
+      ['Ranking model', rankingText()],
+      ['Test metrics from', testFittedOn ? `the models fitted on the ${testFittedOn} part` : NOT_AVAILABLE],
+      ['Served model fitted on', joined(str(served.fittedOn), str(served.reason))],
+    ],
+  };
+}
+
 /** Reads model.json and metrics.json of `modelDir`; null when there is no model.json at all. */
 export function readModelSummary(modelDir: string): ModelSummary | null {
   const manifest = readJson(join(modelDir, 'model.json'));
@@ -139,5 +179,6 @@ export function readModelSummary(modelDir: string): ModelSummary | null {
     }),
     byUserActivity: activityBuckets(metrics.byUserActivity ?? obj(metrics.test).byUserActivity),
     rankingUsers: rankingUsers(obj(metrics.test)),
+    plan: planSummary(metrics.plan),
   };
 }

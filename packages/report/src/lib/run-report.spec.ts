@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, resolvePaths } from '@reelrank/config';
 import { loadDatabase, openDatabase, readRatingsColumns } from '@reelrank/database';
 import { computePopularity, saveModelArtifacts, type MfModel } from '@reelrank/model';
+import { planTraining } from '@reelrank/trainer';
 import { readModelSummary } from './model-metrics.js';
 import { ReportInputError, runReport, type ReportConfig } from './run-report.js';
 
@@ -113,6 +114,26 @@ describe('runReport', () => {
     expect(html).toContain('Recall@5');
     // Figures metrics.json lacks show as "not available", never invented.
     expect(html).toMatch(/Epochs<\/th><td>not available/);
+  });
+
+  it('when metrics.json records the plan, then the model card shows the decisions and highlights the planned rows', async () => {
+    const { config } = await rootWithDatabase();
+    const plan = planTraining({ ...config.training, ratingModel: 'auto', refitOnAll: true }, { ratings: 1000, trainRatings: 900 });
+    const rows = ['global mean', plan.rating.label, plan.ranking!.label].map((model) => ({
+      model,
+      rmse: 0.9,
+      mae: 0.7,
+      precisionAtK: 0.1,
+      ndcgAtK: 0.2,
+    }));
+    saveTinyModel(config, { k: 5, models: rows, plan });
+    const html = readFileSync((await runReport(config, quiet)).path, 'utf8');
+    expect(html).toContain('<caption>Training plan</caption>');
+    expect(html).toMatch(/Rating model<\/th><td>SVD\+\+ \(SGD\); ratingModel auto/);
+    expect(html).toMatch(/Served model fitted on<\/th><td>all; refitOnAll/);
+    const served = [...html.matchAll(/<tr class="served"><th scope="row">([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(served).toEqual(['SVD++ (SGD)', 'served ranking (SVD++ + implicit ALS + popularity + EASE)']);
+    expect(html).toMatch(/Ranking model<\/th><td>[^<]*EASE: closed form \(one pass\) over the 2000 most-rated movies, lambda 250/);
   });
 
   it('when metrics.json has a per-activity breakdown, then the error chart draws it', async () => {

@@ -59,6 +59,7 @@ export function syntheticModelSummary(): ModelSummary {
     })),
     byUserActivity: null,
     rankingUsers: null,
+    plan: null,
   };
 }
 

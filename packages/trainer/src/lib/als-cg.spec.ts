@@ -1,9 +1,10 @@
 import { confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow } from '@reelrank/model';
 import { cgScratch, cgSolveRows } from './als-cg-kernel.js';
-import { AlsSweeper, type AlsKernelKind, type AlsSide } from './als-parallel.js';
+import { AlsSweeper, type AlsSide } from './als-parallel.js';
+import type { KernelKind } from './kernel-pool.js';
 import { seededRandom } from '@reelrank/random';
 import { loadConfig } from '@reelrank/config';
-import { implicitSettings } from './evaluate-split.js';
+import { implicitSettings } from './training-plan.js';
 import { trainImplicitAls } from './train-implicit.js';
 import { indexRatings, buildIndexing } from './indexing.js';
 import { emptyColumns } from './ratings.js';
@@ -136,7 +137,7 @@ describe('implicit ALS by conjugate gradient', () => {
     const nM = indexing.movies.ids.length;
     const hyper = { ...DEFAULT_IMPLICIT, factors: 6, sweeps: 6, regularization: 1 };
     const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    for (const kernel of ['wasm', 'js'] as AlsKernelKind[]) {
+    for (const kernel of ['wasm', 'js'] as KernelKind[]) {
       const single = trainImplicitAls(data, nU, nM, hyper, undefined, { threads: 1, kernel });
       const parallel = trainImplicitAls(data, nU, nM, hyper, undefined, { threads: 2, parallelMinRatings: 0, kernel });
       expect(bits(parallel.userFactors).equals(bits(single.userFactors))).toBe(true);

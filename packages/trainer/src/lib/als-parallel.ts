@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { cgScratch, cgSolveRows, gramPart } from './als-cg-kernel.js';
-import { TaskBoard } from './task-board.js';
+import { rangeBounds } from './chunk-ranges.js';
+import { KernelPool, type KernelPoolOptions } from './kernel-pool.js';
 import { BOARD } from './task-board-worker.js';
 import { loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.js';
 
@@ -18,8 +18,6 @@ import { loadKernelModule, paddedStride, SharedMemoryPlan } from './wasm-memory.
  * same code from the same inputs whichever thread takes them, so for a given kernel the result is
  * identical for any thread count, including the in-process path (threads 1).
  */
-
-export type AlsKernelKind = 'wasm' | 'js';
 
 /** One side of the ratings as CSR (entries of row g: offsets[g]..offsets[g+1]). */
 export interface AlsSide {
@@ -39,32 +37,17 @@ const GRAM_CHUNKS = 16;
 /** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
 const CONTROL = { ...BOARD, TASK: 5, SIDE: 6, TASK_GRAM: 0, TASK_SOLVE: 1 } as const;
 const { TASK, SIDE, TASK_GRAM, TASK_SOLVE } = CONTROL;
+const CONTROL_SLOTS = 16;
+
+const ALS_KERNEL_FILE = 'als-kernel.wasm';
 
 /** The compiled ALS kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
 export function loadAlsWasm(): WebAssembly.Module | null {
-  return loadKernelModule('als-kernel.wasm');
+  return loadKernelModule(ALS_KERNEL_FILE);
 }
 
-/** Cuts rows into `chunks` contiguous ranges of about equal work (ratings + a per-row share of the k×k product). */
-export function balancedChunks(offsets: Int32Array, rows: number, chunks: number, perRow: number): number[] {
-  const n = Math.max(1, Math.min(chunks, rows));
-  const total = offsets[rows] + perRow * rows;
-  const bounds = [0];
-  let next = 1;
-  for (let g = 0; g < rows && next < n; g++) {
-    if (offsets[g + 1] + perRow * (g + 1) >= (total * next) / n) {
-      bounds.push(g + 1);
-      next++;
-    }
-  }
-  if (bounds[bounds.length - 1] !== rows) bounds.push(rows);
-  return bounds;
-}
-
-function evenChunks(rows: number, chunks: number): number[] {
-  const n = Math.max(1, Math.min(chunks, rows));
-  return Array.from({ length: n + 1 }, (_, j) => Math.floor((j * rows) / n));
-}
+/** A row's work in a solve: its ratings plus a share of the k×k product. */
+const byWork = (offsets: Int32Array, perRow: number) => (g: number) => offsets[g + 1] - offsets[g] + perRow;
 
 function sharedInts(values: number[]): Int32Array {
   const out = new Int32Array(new SharedArrayBuffer(4 * values.length));
@@ -89,21 +72,17 @@ export interface AlsLayout {
   movies: SideLayout;
 }
 
-export interface AlsSweeperOptions {
+export interface AlsSweeperOptions extends KernelPoolOptions {
   k: number;
   nUsers: number;
   nMovies: number;
   /** Ratings (entries per side). */
   nnz: number;
-  threads: number;
-  kernel?: AlsKernelKind;
 }
 
-export class AlsSweeper {
-  readonly threads: number;
+export class AlsSweeper extends KernelPool {
   readonly k: number;
   readonly stride: number;
-  readonly kernel: AlsKernelKind;
   /** CSR views to fill before `start()`. */
   readonly users: AlsSide;
   readonly movies: AlsSide;
@@ -111,25 +90,20 @@ export class AlsSweeper {
   readonly X: Float32Array;
   readonly Y: Float32Array;
   private readonly memory: WebAssembly.Memory;
-  private readonly module: WebAssembly.Module | null;
   private readonly layout: AlsLayout;
   private readonly gram64: Float64Array;
   private readonly gram32: Float32Array;
   private readonly parts: Float64Array;
-  private readonly board: TaskBoard;
   private readonly params: Float64Array;
   private chunks: [Int32Array, Int32Array] | null = null;
   private gramChunks: [Int32Array, Int32Array] | null = null;
   private solveInProcess: ((side: number, reg: number, steps: number) => void) | null = null;
-  private closed = false;
 
   constructor(options: AlsSweeperOptions) {
+    super('implicit ALS', options, ALS_KERNEL_FILE);
     const { k, nUsers, nMovies, nnz } = options;
     this.k = k;
-    this.threads = Math.max(1, Math.floor(options.threads));
     const stride = (this.stride = paddedStride(k));
-    this.module = options.kernel === 'js' ? null : loadAlsWasm();
-    this.kernel = this.module ? 'wasm' : 'js';
     const plan = new SharedMemoryPlan();
     const take = (bytes: number) => plan.take(bytes);
     const side = (rows: number): SideLayout => ({
@@ -162,7 +136,6 @@ export class AlsSweeper {
     this.gram32 = new Float32Array(buffer, this.layout.G, stride * stride);
     this.gram64 = new Float64Array(new SharedArrayBuffer(8 * stride * stride));
     this.parts = new Float64Array(new SharedArrayBuffer(8 * stride * stride * GRAM_CHUNKS));
-    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * 16)), 'implicit ALS');
     this.params = new Float64Array(new SharedArrayBuffer(8 * 4));
   }
 
@@ -188,27 +161,28 @@ export class AlsSweeper {
     const perRow = this.stride / 2;
     const nChunks = SOLVE_CHUNKS_PER_THREAD * this.threads;
     this.chunks = [
-      sharedInts(balancedChunks(this.users.offsets, this.users.rows, nChunks, perRow)),
-      sharedInts(balancedChunks(this.movies.offsets, this.movies.rows, nChunks, perRow)),
+      sharedInts(rangeBounds(this.users.rows, nChunks, byWork(this.users.offsets, perRow))),
+      sharedInts(rangeBounds(this.movies.rows, nChunks, byWork(this.movies.offsets, perRow))),
     ];
-    this.gramChunks = [sharedInts(evenChunks(this.users.rows, GRAM_CHUNKS)), sharedInts(evenChunks(this.movies.rows, GRAM_CHUNKS))];
+    this.gramChunks = [sharedInts(rangeBounds(this.users.rows, GRAM_CHUNKS)), sharedInts(rangeBounds(this.movies.rows, GRAM_CHUNKS))];
     if (this.threads === 1) {
       this.solveInProcess = this.inProcessSolver();
       return;
     }
-    const workerData = {
+    const { chunks, gramChunks } = this;
+    this.startWorkers('als-worker.js', CONTROL_SLOTS, (control, t) => ({
       memory: this.memory,
       module: this.module,
       layout: this.layout,
-      control: this.board.ctl.buffer,
+      control,
       params: this.params.buffer,
       gram64: this.gram64.buffer,
       gramParts: this.parts.buffer,
-      chunks: this.chunks.map((c) => c.buffer),
-      gramChunks: this.gramChunks.map((c) => c.buffer),
+      chunks: chunks.map((c) => c.buffer),
+      gramChunks: gramChunks.map((c) => c.buffer),
       controlSlots: CONTROL,
-    };
-    this.board.start(join(__dirname, 'als-worker.js'), this.threads, (t) => ({ ...workerData, index: t + 1 }));
+      index: t + 1,
+    }));
   }
 
   private inProcessSolver(): (side: number, reg: number, steps: number) => void {
@@ -247,7 +221,7 @@ export class AlsSweeper {
    * by `steps` warm-started CG steps on its implicit-ALS normal equations with L2 weight `reg`.
    */
   halfSweep(side: 'users' | 'movies', reg: number, steps: number): void {
-    if (this.closed) throw new Error('AlsSweeper is closed');
+    this.assertOpen();
     if (!this.chunks || !this.gramChunks) throw new Error('AlsSweeper.start() was not called');
     const s = side === 'users' ? 0 : 1;
     const V = s === 0 ? this.Y : this.X;
@@ -272,14 +246,9 @@ export class AlsSweeper {
   }
 
   private run(task: number, side: number): void {
-    Atomics.store(this.board.ctl, TASK, task);
-    Atomics.store(this.board.ctl, SIDE, side);
-    this.board.run();
-  }
-
-  /** Stops the workers (idempotent; they are unref'd, so a forgotten close never keeps the process alive). */
-  close(): Promise<void> {
-    this.closed = true;
-    return this.board.close();
+    this.runWorkers([
+      [TASK, task],
+      [SIDE, side],
+    ]);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Early stopping on validation RMSE, shared by the MF and SVD++ trainers: remembers the best epoch
+ * Early stopping on validation RMSE, in the one fit loop (runFit, model-fit.ts): remembers the best epoch
  * and a snapshot of its model, and says when `patience` epochs passed without improvement.
  */
 export class EarlyStopping<T> {

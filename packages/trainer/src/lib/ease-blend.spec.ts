@@ -1,7 +1,7 @@
 import { loadConfig } from '@reelrank/config';
 import { initTensorFlow } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
-import { implicitSettings } from './evaluate-split.js';
+import { implicitSettings } from './training-plan.js';
 import { prepareEvaluation } from './evaluate.js';
 import { evaluateRanker, fitRanker, tuneBlendWeights } from './ranking-blend.js';
 import { trainMf } from './train-mf.js';

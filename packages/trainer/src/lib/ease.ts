@@ -1,5 +1,6 @@
 import type { EaseModel } from '@reelrank/model';
 import type { UserItems } from './indexing.js';
+import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { invertSpdInPlace } from './spd-inverse.js';
 
 /** EASE's settings: `training.ranker.ease` in the config. */
@@ -82,14 +83,59 @@ export function solveEase(gram: EaseGram, lambda: number): EaseModel {
   return { movies: gram.movies, weights, lambda };
 }
 
+/** What EASE's one pass records besides the loop's figures: its two parts. */
+interface EaseStats {
+  gramSeconds: number;
+  inverseSeconds: number;
+}
+
+/** EASE as a ModelFit: closed form, so one pass (the Gram, then the inverse) and no validation set. */
+class EaseClosedFormFit implements ModelFit<null, EaseModel, EaseStats> {
+  readonly passes = 1;
+  readonly validated = false;
+  private model: EaseModel | null = null;
+
+  constructor(
+    private readonly items: UserItems,
+    private readonly nMovies: number,
+    private readonly settings: EaseSettings,
+  ) {}
+
+  pass(): EaseStats {
+    const gram = easeGram(this.items, this.nMovies, this.settings.maxMovies);
+    const started = performance.now();
+    this.model = solveEase(gram, this.settings.lambda);
+    return { gramSeconds: gram.seconds, inverseSeconds: (performance.now() - started) / 1000 };
+  }
+
+  validationScore(): null {
+    return null;
+  }
+
+  snapshot(): null {
+    return null;
+  }
+
+  exportModel(): EaseModel {
+    if (!this.model) throw new Error('EASE exported before its pass');
+    return this.model;
+  }
+
+  progress({ gramSeconds, inverseSeconds }: EaseStats & PassRecord): string {
+    return `[ease] ${this.model?.movies.length ?? 0} movies, lambda ${this.settings.lambda}: Gram ${gramSeconds.toFixed(2)} s, inverse ${inverseSeconds.toFixed(2)} s`;
+  }
+
+  close(): unknown {
+    return undefined;
+  }
+}
+
 /**
  * Fits EASE on the who-rated-what matrix of `items` (every rating counts as 1, whatever its value)
- * over the `maxMovies` most-rated movies.
+ * over the `maxMovies` most-rated movies: one pass of the fit loop (runFit).
  */
 export function fitEase(items: UserItems, nMovies: number, settings: EaseSettings): EaseFit {
-  const gram = easeGram(items, nMovies, settings.maxMovies);
-  const started = performance.now();
-  const ease = solveEase(gram, settings.lambda);
-  const inverseSeconds = (performance.now() - started) / 1000;
-  return { ease, seconds: gram.seconds + inverseSeconds, gramSeconds: gram.seconds, inverseSeconds };
+  const outcome = runFit(new EaseClosedFormFit(items, nMovies, settings));
+  const { gramSeconds, inverseSeconds } = outcome.history[0];
+  return { ease: outcome.model, seconds: outcome.seconds, gramSeconds, inverseSeconds };
 }

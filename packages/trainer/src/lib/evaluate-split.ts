@@ -2,22 +2,18 @@ import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
-import { evaluateRanker, fitRanker, RANKER_MODEL_NAME, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
+import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
+import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
   Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'autoMf'> &
   Partial<Pick<TrainingConfig, 'ratingModel'>>;
-
-/** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
-export function implicitSettings(training: Pick<TrainingConfig, 'seed' | 'ranker'>): ImplicitHyperParameters {
-  return { ...training.ranker.implicit, seed: training.seed };
-}
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
 export interface EvaluationReport {
@@ -56,16 +52,13 @@ export interface EvaluationReport {
   } | null;
 }
 
-/** 'svdpp' (default): biased MF + |N(u)|^-½ Σ y_j user term, saved folded as a plain MfModel. */
-export type RatingModelKind = 'mf' | 'svdpp';
-
 /** Trains the rating model of the given kind (same contract as trainMf). */
 export function trainRatingModel(
   kind: RatingModelKind,
   train: RatingsColumns,
   validation: RatingsColumns | null,
   hyper: MfHyperParameters,
-  options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters } = {},
+  options: Parameters<typeof trainMf>[3] & { svdpp?: SvdppHyperParameters | null } = {},
 ): ReturnType<typeof trainMf> {
   const result =
     kind === 'svdpp'
@@ -89,26 +82,15 @@ export interface EvaluateOnSplitOptions {
   log?: (line: string) => void;
   refit?: boolean;
   scorer?: RankingScorer;
-  /** Rating model kind (default 'svdpp'). */
+  /** The models and their settings (runTraining's plan); default: `planModels` of `hyper` on `train`, with the choices below. */
+  plan?: ModelPlan;
+  /** Rating model kind instead of the config's (without a plan). */
   ratingModel?: RatingModelKind;
-  svdpp?: SvdppHyperParameters;
-  /** Implicit ALS settings of the ranker; false = no ranker. */
+  /** Implicit ALS settings of the ranker instead of the config's; false = no ranker (without a plan). */
   implicit?: ImplicitHyperParameters | false;
-  /** EASE settings of the ranker (default `ranker.ease` of the config); false = no EASE term. */
+  /** EASE settings of the ranker instead of the config's (fitted whatever the size); false = no EASE term (without a plan). */
   ease?: EaseSettings | false;
 }
-
-/**
- * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF (with `autoMf`) above, by
- * measured accuracy per second (README, "Training speed"): both run on parallel SIMD kernels.
- */
-export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number, autoSvdppMaxRatings: number): RatingModelKind {
-  if (setting === 'svdpp' || setting === 'mf') return setting;
-  return ratings <= autoSvdppMaxRatings ? 'svdpp' : 'mf';
-}
-
-/** Name of the MF row in the report table. */
-export const MF_MODEL_NAME = 'biased MF (SGD)';
 
 /**
  * Fits on `train` (carving a validation part out of train only, `validationFraction` of it, to pick
@@ -135,15 +117,17 @@ export async function evaluateOnSplit(
     splitRatings(train, { seed: hyper.seed + 1, validationFraction: hyper.validationFraction, testFraction: 0 }),
   );
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
-  const kind = options.ratingModel ?? resolveRatingModel(hyper.ratingModel, train.ratings.length, hyper.autoSvdppMaxRatings);
-  // When auto picks plain MF (a large set), its own settings apply: fewer factors, a faster schedule.
-  const autoMf = !options.ratingModel && (hyper.ratingModel ?? 'auto') === 'auto' && kind === 'mf';
-  const fitHyper: EvaluationHyperParameters = autoMf ? { ...hyper, ...hyper.autoMf } : hyper;
-  if (autoMf) log(`[train] auto: plain MF with ${JSON.stringify(hyper.autoMf)}`);
-  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, svdpp: options.svdpp }));
+  const plan =
+    options.plan ?? planModels(hyper, train.ratings.length, { ratingModel: options.ratingModel, implicit: options.implicit, ease: options.ease });
+  if (!options.plan) log(`[train] rating model: ${plan.rating.label} (${plan.rating.chosenBy})`);
+  if (!options.plan && plan.ranking && !plan.ranking.ease.fitted) log(`[train] no EASE in the ranker: ${plan.ranking.ease.chosenBy}`);
+  const kind = plan.rating.kind;
+  const fitHyper: EvaluationHyperParameters = { ...hyper, ...plan.rating.settings };
+  const fitOptions = { svdpp: plan.rating.svdpp };
+  const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, ...fitOptions }));
   const refitOn = options.refit !== false;
   const final = refitOn
-    ? time('refit', () => trainRatingModel(kind, train, null, fitHyper, { epochs: selection.bestEpoch, svdpp: options.svdpp }))
+    ? time('refit', () => trainRatingModel(kind, train, null, fitHyper, { epochs: selection.bestEpoch, ...fitOptions }))
     : selection;
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
@@ -168,18 +152,17 @@ export async function evaluateOnSplit(
     evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
   );
   models.push(evaluateMostRated(data, { k: hyper.rankingK }));
-  models.push(evaluateMfModel(MF_MODEL_NAME, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }));
+  models.push(
+    evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
+  );
 
   // The ranker: implicit ALS on the fit part, blend weights tuned on the validation part, then
   // (with a refit) implicit ALS again on all of train, evaluated on test like the other rows.
   let ranking: RankingModel | null = null;
   let rankingReport: EvaluationReport['ranking'] = null;
-  if (options.implicit !== false) {
-    const implicit = options.implicit ?? implicitSettings(hyper);
-    const easeConfig = hyper.ranker.ease;
-    const easeFits = options.ease !== undefined || train.ratings.length <= easeConfig.maxRatings;
-    const ease = options.ease === false || !easeFits ? null : (options.ease ?? easeConfig);
-    if (!easeFits) log(`[train] no EASE in the ranker: ${train.ratings.length} train ratings > ranker.ease.maxRatings ${easeConfig.maxRatings}`);
+  if (plan.ranking) {
+    const implicit = plan.ranking.implicit.settings;
+    const ease = plan.ranking.ease.settings;
     // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
     const validationData = time('prepareValidation', () => {
       if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
@@ -202,7 +185,7 @@ export async function evaluateOnSplit(
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
-    models.push(evaluateRanker(RANKER_MODEL_NAME, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
+    models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
@@ -233,17 +216,7 @@ export async function evaluateOnSplit(
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,
-    ratingHyperParameters: {
-      seed: fitHyper.seed,
-      factors: fitHyper.factors,
-      maxEpochs: fitHyper.maxEpochs,
-      learningRate: fitHyper.learningRate,
-      learningRateDecay: fitHyper.learningRateDecay,
-      regularization: fitHyper.regularization,
-      biasRegularization: fitHyper.biasRegularization,
-      initStd: fitHyper.initStd,
-      patience: fitHyper.patience,
-    },
+    ratingHyperParameters: plan.rating.settings,
     ranking: rankingReport,
   };
   return { report, model: final.model, ranking };

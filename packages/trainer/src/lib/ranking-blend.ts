@@ -22,9 +22,6 @@ import { ratingMetrics } from './rating-metrics.js';
 import { deriveSeed, seededRandom } from '@reelrank/random';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
 
-/** Name of the served ranker's row in the report table. */
-export const RANKER_MODEL_NAME = 'served ranking (MF + implicit ALS + EASE + popularity)';
-
 /**
  * Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter) and the
  * users they are tuned on, at most: `training.ranker` in the config (`ease.weightGrid`: w_ease).

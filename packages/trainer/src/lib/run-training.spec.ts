@@ -54,9 +54,21 @@ describe('runTraining', () => {
         'global mean',
         'baseline (mu + b_u + b_i, ALS)',
         'most-rated (popularity)',
-        'biased MF (SGD)',
-        'served ranking (MF + implicit ALS + EASE + popularity)',
+        'SVD++ (SGD)',
+        'served ranking (SVD++ + implicit ALS + popularity + EASE)',
       ]);
+      // The plan (auto on a small set: SVD++, refit on all) is logged once and recorded with the metrics.
+      expect(lines.filter((l) => l.startsWith('[train] plan:'))).toHaveLength(1);
+      expect(metrics.plan).toMatchObject({
+        rating: { kind: 'svdpp', label: 'SVD++ (SGD)' },
+        ranking: {
+          label: 'served ranking (SVD++ + implicit ALS + popularity + EASE)',
+          implicit: { kind: 'implicit-als' },
+          ease: { kind: 'ease', fitted: true, settings: { lambda: training.ranker.ease.lambda, maxMovies: training.ranker.ease.maxMovies } },
+        },
+        served: { fittedOn: 'all' },
+      });
+      expect(metrics.plan.ratings).toEqual({ all: ratings.ratings.length, train: metrics.splits.train });
       expect(bundle.ranking).toBeDefined();
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
@@ -106,6 +118,10 @@ describe('runTraining', () => {
       expect(metrics.evaluationSample).toMatchObject({ maxUsers: 5, seed: 42, testUsers: 5 });
       expect(metrics.ranking.tuning.users).toBe(Math.min(5, metrics.ranking.tuning.ofUsers));
       expect(metrics.ranking.ease).toBeNull();
+      expect(metrics.plan.ranking).toMatchObject({
+        label: 'served ranking (SVD++ + implicit ALS + popularity)',
+        ease: { fitted: false, settings: null, chosenBy: `${metrics.splits.train} train ratings > ranker.ease.maxRatings 10` },
+      });
       // The served model is the one the test metrics come from.
       const served = loadModelArtifacts(dir);
       expect(served.model.userIds.length).toBeLessThanOrEqual(50);

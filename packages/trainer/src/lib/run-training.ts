@@ -2,7 +2,7 @@ import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
 import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
-import { evaluateOnSplit, MF_MODEL_NAME, trainRatingModel, type EvaluationReport, type RatingModelKind } from './evaluate-split.js';
+import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, readCatalogueTrainingData } from './read-training-data.js';
@@ -12,8 +12,9 @@ import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
 import { errorByUserActivity } from './error-by-activity.js';
 import { buildIndexing, indexRatings } from './indexing.js';
-import { fitRanker, RANKER_MODEL_NAME } from './ranking-blend.js';
+import { fitRanker } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
+import { planLine, planTraining, type RatingModelKind, type TrainingPlan } from './training-plan.js';
 
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
   dataset: Pick<AppConfig['dataset'], 'dataset'>;
@@ -54,13 +55,16 @@ function userSet(columns: RatingsColumns): Set<number> {
 export interface TrainingRunResult {
   manifest: ModelManifest;
   report: EvaluationReport;
+  /** What was decided before fitting (also in metrics.json). */
+  plan: TrainingPlan;
   seconds: number;
 }
 
 /**
- * The train stage: ratings -> seeded train/validation/test split -> SGD with early stopping ->
- * test metrics for the model and the baselines -> (refitOnAll, up to refitMaxRatings ratings) refit
- * on every rating for the chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
+ * The train stage: ratings -> seeded train/validation/test split -> the plan (planTraining: the models,
+ * their settings, what the served model is fitted on) -> SGD with early stopping -> test metrics for the
+ * model and the baselines -> (refitOnAll, up to refitMaxRatings ratings) refit on every rating for the
+ * chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
  */
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
   const started = performance.now();
@@ -110,13 +114,12 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   const trainPart = selectRows(all, rows.train);
   const test = selectRows(all, rows.test);
   const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
-  // The refit on every rating is a second fit of both models for the same epoch / sweep counts: worth
-  // it on small sets (a quarter more data for every user), not above refitMaxRatings, where the fit
-  // part already holds millions of ratings and the validated models are served as they are.
-  const refitMaxRatings = hyper.refitMaxRatings;
-  const refitOnAll = hyper.refitOnAll && all.ratings.length <= refitMaxRatings;
-  if (hyper.refitOnAll && !refitOnAll)
-    log(`[train] no refit: ${all.ratings.length} ratings > refitMaxRatings ${refitMaxRatings}; serving the models validated on the fit part`);
+  const plan = planTraining(
+    hyper,
+    { ratings: all.ratings.length, trainRatings: trainPart.ratings.length },
+    { ratingModel: options.ratingModel, implicit: options.implicit },
+  );
+  log(planLine(plan));
   const {
     report,
     model: evaluatedModel,
@@ -127,11 +130,9 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     { ...hyper, validationFraction: validationShare },
     {
       log,
-      // With a refit on all ratings coming, the test figures come from the model selected on the fit part.
-      refit: !hyper.refitOnAll,
+      refit: plan.evaluation.refitOnTrain,
       scorer: options.scorer ?? hyper.evalScorer,
-      ratingModel: options.ratingModel,
-      implicit: options.implicit,
+      plan,
     },
   );
 
@@ -139,35 +140,31 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let servedRanking = evaluatedRanking;
   let servedSeconds = report.refit.seconds;
   let rankerSeconds = 0;
-  let trainedOn: 'all' | 'train' | 'fit' = hyper.refitOnAll ? 'fit' : 'train';
-  if (refitOnAll) {
-    const refit = trainRatingModel(report.ratingModel, all, null, report.ratingHyperParameters, { epochs: report.selection.bestEpoch });
+  const trainedOn = plan.served.fittedOn;
+  if (trainedOn === 'all') {
+    const { kind, settings, svdpp } = plan.rating;
+    const epochs = report.selection.bestEpoch;
+    const refit = trainRatingModel(kind, all, null, settings, { epochs, svdpp });
     served = refit.model;
     servedSeconds = refit.seconds;
-    trainedOn = 'all';
-    log(`[train] refit on all ${all.ratings.length} ratings for ${report.selection.bestEpoch} epochs in ${refit.seconds.toFixed(2)} s`);
-    if (report.ranking) {
-      // The ranker too: implicit ALS on every rating, with the blend weights tuned on validation.
+    log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
+    if (plan.ranking && report.ranking) {
+      // The ranker too: implicit ALS (and EASE) on every rating, with the blend weights tuned on validation.
+      const implicit = plan.ranking.implicit.settings;
       const indexing = buildIndexing(all);
-      const ranker = fitRanker(
-        { indexing, train: indexRatings(all, indexing) },
-        served,
-        report.ranking.implicit,
-        report.ranking.tuning.weights,
-        log,
-        report.ranking.ease,
-      );
+      const ease = plan.ranking.ease.settings;
+      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log, ease);
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
-      log(`[train] ranker refit on all ratings (implicit ALS, ${report.ranking.implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
+      log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
     }
   }
   const popularity = coldStartPopularity(all, hyper);
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
-  const mf = report.models.find((m) => m.model === MF_MODEL_NAME)!;
-  const ranker = report.models.find((m) => m.model === RANKER_MODEL_NAME);
+  const mf = report.models.find((m) => m.model === plan.rating.label)!;
+  const ranker = report.models.find((m) => m.model === plan.ranking?.label);
   const createdAt = new Date().toISOString();
   const seconds = (performance.now() - started) / 1000;
   const training = {
@@ -180,7 +177,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ratingModel: report.ratingModel,
     ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
     trainedOn,
-    refit: { onAll: refitOnAll, refitMaxRatings },
+    refit: { onAll: plan.served.refitOnAll, refitMaxRatings: plan.served.refitMaxRatings },
     // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
     posted: postedSummary,
   };
@@ -190,6 +187,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     dataHash,
     hyperParameters: hyper,
     training,
+    plan,
     coldStart: { movies: popularity.movieIds.length, minRatings: hyper.popularityMinRatings, priorWeight: hyper.popularityPriorWeight },
     ...report,
     // From the model that never saw the test rows (the served one may be refit on them).
@@ -235,5 +233,5 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );
   log(`\n${formatModelTable(report.models, report.k)}\n`);
-  return { manifest, report, seconds };
+  return { manifest, report, plan, seconds };
 }

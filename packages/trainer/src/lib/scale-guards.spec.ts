@@ -1,5 +1,5 @@
 import { loadConfig } from '@reelrank/config';
-import { implicitSettings, resolveRatingModel } from './evaluate-split.js';
+import { implicitSettings, resolveRatingModel } from './training-plan.js';
 import { initTensorFlow } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { prepareEvaluation } from './evaluate.js';

@@ -1,13 +1,11 @@
-import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
 import type { MfModel } from '@reelrank/model';
-import type { IndexedRatings } from './indexing.js';
 import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
-import { TaskBoard } from './task-board.js';
+import { rangeBounds } from './chunk-ranges.js';
+import type { IndexedRatings } from './indexing.js';
+import { RatingKernelPool, type RatingPoolOptions } from './rating-kernel-pool.js';
 import { BOARD } from './task-board-worker.js';
 import type { SgdStep } from './sgd-kernel.js';
 import { groupRowsByUser, randomBlocks, shuffleRowsInPlace } from './sgd-grid.js';
-import { addFallbackSse, poolSetup, runOnBoard, sharedParams, splitValidation, writeStep, type ValidationRows } from './sgd-pool-parts.js';
 import { copyRows, loadKernelModule, SharedMemoryPlan } from './wasm-memory.js';
 
 /**
@@ -27,39 +25,27 @@ import { copyRows, loadKernelModule, SharedMemoryPlan } from './wasm-memory.js';
  * - The main thread only coordinates (Atomics.wait), so `epoch()` is synchronous like `sgdEpoch`.
  */
 
-export type SgdKernelKind = 'wasm' | 'js';
 export type CellOrder = 'user' | 'shuffled';
 
-export interface ParallelSgdOptions {
-  threads: number;
+export interface ParallelSgdOptions extends RatingPoolOptions {
   /** Seed of the block assignment, the within-cell order ('shuffled') and the strata order. */
   seed: number;
   /** Blocks per side of the grid (default 8: measured fastest of 2-16 at 20M on 2 cores; at most 8 threads busy). Fixing it fixes the result whatever `threads` is. */
   blocks?: number;
-  kernel?: SgdKernelKind;
   cellOrder?: CellOrder;
-  /** Held-out rows scored by `validationRmse()` inside the workers (same clipping as predictRating). */
-  validation?: IndexedRatings | null;
 }
 
 export const DEFAULT_GRID_BLOCKS = 8;
 
-/** Cores this process may use. */
-export function defaultThreadCount(): number {
-  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
-}
-
-/**
- * The task board shared with the workers: slots of the control Int32Array and task codes. Defined
- * here only and handed to every worker in its workerData, so both sides always agree.
- */
 /** This pool's slots of the task board (the common ones are BOARD's) and its task codes. */
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_SGD: 0, TASK_SSE: 1 } as const;
 const { CELLS, TASK_SGD, TASK_SSE } = CONTROL;
 
+const SGD_KERNEL_FILE = 'sgd-kernel.wasm';
+
 /** The compiled SIMD kernel, or null when this runtime cannot compile it (no SIMD / shared memory). */
 export function loadSgdWasm(): WebAssembly.Module | null {
-  return loadKernelModule('sgd-kernel.wasm');
+  return loadKernelModule(SGD_KERNEL_FILE);
 }
 
 interface Layout {
@@ -76,30 +62,21 @@ interface Layout {
   bi: number;
 }
 
-export class ParallelSgd {
-  readonly threads: number;
+export class ParallelSgd extends RatingKernelPool {
   readonly blocks: number;
-  readonly kernel: SgdKernelKind;
   private readonly model: MfModel;
   private readonly memory: WebAssembly.Memory;
   private readonly layout: Layout;
-  private readonly board: TaskBoard;
-  private readonly params: Float64Array;
   private readonly cellSse: Float64Array;
   private readonly random: Random;
   private readonly nCells: number;
   private readonly validationCells: Int32Array;
-  private readonly validationRows: number;
-  /** Validation rows whose user or movie is unknown: predicted on the main thread through the biases. */
-  private readonly validationFallback: ValidationRows;
-  private closed = false;
 
   constructor(model: MfModel, data: IndexedRatings, options: ParallelSgdOptions) {
+    super('Parallel SGD', model, options, SGD_KERNEL_FILE);
     this.model = model;
-    const { threads, module, kernel, stride, nUsers, nMovies } = poolSetup(model, options, loadSgdWasm);
-    this.threads = threads;
+    const { stride, nUsers, nMovies } = this;
     const B = (this.blocks = Math.max(1, Math.min(options.blocks ?? DEFAULT_GRID_BLOCKS, 1024)));
-    this.kernel = kernel;
     this.random = seededRandom(options.seed);
     const { users, movies, ratings } = data;
 
@@ -117,16 +94,14 @@ export class ParallelSgd {
     for (let c = 0; c < nCells; c++) cellStart[c + 1] += cellStart[c];
     this.nCells = nCells;
     // Validation rows with a known user and movie follow the training rows, cut into chunks (extra cells).
-    const val = options.validation ?? null;
-    const validation = splitValidation(val);
-    const valKnown = validation.known.length;
-    const valChunks = val && valKnown > 0 ? Math.min(valKnown, 4 * Math.max(this.threads, 4)) : 0;
-    this.validationRows = validation.rows;
-    this.validationFallback = validation.fallback;
+    const val = this.validation;
+    const valKnown = this.validationKnown.length;
+    const valBounds = val && valKnown > 0 ? rangeBounds(valKnown, 4 * Math.max(this.threads, 4)) : [0];
+    const valChunks = valBounds.length - 1;
     this.validationCells = Int32Array.from({ length: valChunks }, (_, j) => nCells + j);
     const allStart = new Int32Array(new SharedArrayBuffer(4 * (nCells + valChunks + 1)));
     allStart.set(cellStart);
-    for (let j = 1; j <= valChunks; j++) allStart[nCells + j] = rows + Math.round((j * valKnown) / valChunks);
+    for (let j = 1; j <= valChunks; j++) allStart[nCells + j] = rows + valBounds[j];
     const trainRows = rows;
     rows += valKnown;
 
@@ -153,7 +128,7 @@ export class ParallelSgd {
     const M = new Int32Array(buffer, layout.movies, rows);
     const R = new Float32Array(buffer, layout.ratings, rows);
     const fill = cellStart.slice(0, nCells);
-    validation.known.forEach((r, j) => {
+    this.validationKnown.forEach((r, j) => {
       U[trainRows + j] = val!.users[r];
       M[trainRows + j] = val!.movies[r];
       R[trainRows + j] = val!.ratings[r];
@@ -173,20 +148,17 @@ export class ParallelSgd {
     }
     this.writeParameters();
 
-    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + nCells))), 'Parallel SGD');
-    this.params = sharedParams();
     this.cellSse = new Float64Array(new SharedArrayBuffer(8 * (nCells + valChunks)));
-    const workerData = {
+    this.startWorkers('sgd-worker.js', CELLS + nCells, (control) => ({
       memory: this.memory,
-      module,
-      control: this.board.ctl.buffer,
+      module: this.module,
+      control,
       params: this.params.buffer,
       cellSse: this.cellSse.buffer,
       cellStart: allStart.buffer,
       layout,
       controlSlots: CONTROL,
-    };
-    this.board.start(join(__dirname, 'sgd-worker.js'), this.threads, () => workerData);
+    }));
   }
 
   /** Copies the model's parameters into the shared memory (padding columns stay zero). */
@@ -216,15 +188,15 @@ export class ParallelSgd {
    * Returns the sum of squared errors seen before each update (as `sgdEpoch`).
    */
   epoch(step: SgdStep): number {
-    if (this.closed) throw new Error('ParallelSgd is closed');
+    this.assertOpen();
     const B = this.blocks;
-    writeStep(this.params, this.model.globalMean, step);
+    this.writeStep(this.model.globalMean, step);
     const shifts = Int32Array.from({ length: B }, (_, s) => s);
     shuffleInPlace(shifts, this.random);
     const cells = new Int32Array(B);
     for (let s = 0; s < B; s++) {
       for (let b = 0; b < B; b++) cells[b] = b * B + ((b + shifts[s]) % B);
-      this.run(TASK_SGD, cells);
+      this.runCells(CONTROL, TASK_SGD, cells);
     }
     let sse = 0;
     for (let c = 0; c < this.nCells; c++) sse += this.cellSse[c];
@@ -237,28 +209,14 @@ export class ParallelSgd {
    * to the rating scale, unknown users / movies through the biases, as `ratingMetrics`); null without them.
    */
   validationRmse(): number | null {
-    if (this.closed) throw new Error('ParallelSgd is closed');
+    this.assertOpen();
     if (this.validationRows === 0) return null;
     let sse = 0;
     if (this.validationCells.length) {
       this.params[0] = this.model.globalMean;
-      this.run(TASK_SSE, this.validationCells);
+      this.runCells(CONTROL, TASK_SSE, this.validationCells);
       for (const c of this.validationCells) sse += this.cellSse[c];
     }
-    sse = addFallbackSse(sse, this.model, this.validationFallback);
-    return Math.sqrt(sse / this.validationRows);
-  }
-
-  private run(task: number, cells: Int32Array): void {
-    runOnBoard(this.board, CONTROL, task, cells);
-  }
-
-  /**
-   * Stops the workers (idempotent; they are also unref'd, so a forgotten close never keeps the process
-   * alive). The promise settles once every worker thread has exited.
-   */
-  close(): Promise<void> {
-    this.closed = true;
-    return this.board.close();
+    return this.validationRmseWith(sse, this.model);
   }
 }

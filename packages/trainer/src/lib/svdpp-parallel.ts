@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { MfModel } from '@reelrank/model';
 import { seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
+import { rangeBounds } from './chunk-ranges.js';
 import { groupByUser, type IndexedRatings } from './indexing.js';
+import { RatingKernelPool, type RatingPoolOptions } from './rating-kernel-pool.js';
 import type { SgdStep } from './sgd-kernel.js';
-import type { SgdKernelKind } from './sgd-parallel.js';
-import { addFallbackSse, poolSetup, runOnBoard, sharedParams, splitValidation, writeStep, type ValidationRows } from './sgd-pool-parts.js';
 import { copyRows, loadKernelModule, SharedMemoryPlan } from './wasm-memory.js';
 import { jsKernels, runChunk, wasmKernels, type SvdppKernels } from './svdpp-kernels.js';
-import { TaskBoard } from './task-board.js';
 import { BOARD } from './task-board-worker.js';
 
 /**
@@ -36,13 +34,9 @@ import { BOARD } from './task-board-worker.js';
  * index the same arrays and read best in one class.
  */
 
-export interface ParallelSvdppOptions {
-  threads: number;
+export interface ParallelSvdppOptions extends RatingPoolOptions {
   /** Seed of the user order and of each user's rating order. */
   seed: number;
-  kernel?: SgdKernelKind;
-  /** Held-out rows scored by `validationRmse()` inside the workers (same clipping as predictRating). */
-  validation?: IndexedRatings | null;
 }
 
 /** Copies of the parameters in the kernel's padded layout (rows of `stride` floats). */
@@ -62,9 +56,11 @@ export interface SvdppStep extends SgdStep {
 const CONTROL = { ...BOARD, NCELLS: 5, TASK: 6, CELLS: 16, TASK_VISIT: 0, TASK_SSE: 1, TASK_Z: 2 } as const;
 const { CELLS, TASK_VISIT, TASK_SSE, TASK_Z } = CONTROL;
 
+const SVDPP_KERNEL_FILE = 'svdpp-kernel.wasm';
+
 /** The compiled SIMD kernel, or null when this runtime cannot compile it. */
 export function loadSvdppWasm(): WebAssembly.Module | null {
-  return loadKernelModule('svdpp-kernel.wasm');
+  return loadKernelModule(SVDPP_KERNEL_FILE);
 }
 
 /** Byte addresses of the arrays in the shared memory (handed to the workers) and their lengths. */
@@ -77,34 +73,17 @@ interface Layout {
   [array: string]: number;
 }
 
-/** Cuts [0, n) into at most `chunks` ranges of about equal weight (weight(j) of item j). */
-function balancedRanges(n: number, chunks: number, weight: (j: number) => number): Array<[number, number]> {
-  let total = 0;
-  for (let j = 0; j < n; j++) total += weight(j);
-  const out: Array<[number, number]> = [];
-  let from = 0;
-  let sum = 0;
-  for (let j = 0; j < n; j++) {
-    sum += weight(j);
-    if (sum >= (total * (out.length + 1)) / chunks && j + 1 < n) {
-      out.push([from, j + 1]);
-      from = j + 1;
-    }
-  }
-  if (from < n) out.push([from, n]);
-  return out;
+/** The ranges [from, to) between consecutive bounds of `rangeBounds`. */
+function rangesOf(bounds: number[]): Array<[number, number]> {
+  return bounds.slice(1).map((to, c) => [bounds[c], to]);
 }
 
-export class ParallelSvdpp {
-  readonly threads: number;
-  readonly kernel: SgdKernelKind;
+export class ParallelSvdpp extends RatingKernelPool {
   private readonly model: MfModel;
   private readonly memory: WebAssembly.Memory;
   private readonly layout: Layout;
-  /** The worker pool (threads > 1), or null when the main thread runs the kernel itself. */
-  private readonly board: TaskBoard | null;
+  /** The kernels of the main thread when it runs them itself (one thread), else null (the workers run them). */
   private readonly local: SvdppKernels | null;
-  private readonly params: Float64Array;
   private readonly chunkSse: Float64Array;
   private readonly bounds: Int32Array;
   private readonly random: Random;
@@ -114,25 +93,19 @@ export class ParallelSvdpp {
   private readonly visitChunks: Int32Array;
   private readonly userChunks: Int32Array;
   private readonly validationChunks: Int32Array;
-  private readonly validationRows: number;
-  private readonly validationFallback: ValidationRows;
   /** z_u (the Z array) is stale after an epoch until `refreshZ()`. */
   private zFresh = true;
-  private closed = false;
 
   /** `model`: biases and p, q initialised (y starts at 0). Rows with an unknown user or movie are skipped. */
   constructor(model: MfModel, data: IndexedRatings, options: ParallelSvdppOptions) {
+    super('Parallel SVD++', model, options, SVDPP_KERNEL_FILE);
     this.model = model;
-    const { threads, module, kernel, k, stride, nUsers, nMovies } = poolSetup(model, options, loadSvdppWasm);
-    this.threads = threads;
-    this.kernel = kernel;
+    const { module, k, stride, nUsers, nMovies } = this;
     this.random = seededRandom(options.seed);
     const items = groupByUser(data, nUsers);
     const trainRows = items.movies.length;
-    const val = options.validation ?? null;
-    const { known, fallback, rows } = splitValidation(val);
-    this.validationRows = rows;
-    this.validationFallback = fallback;
+    const val = this.validation;
+    const known = this.validationKnown;
     const validationRows = known.length;
 
     // Declarative, alike in sgd-parallel.ts by shape only: this pool's own arrays; the placing is SharedMemoryPlan's, once.
@@ -196,49 +169,45 @@ export class ParallelSvdpp {
     const ranges: Array<[number, number]> = Array.from({ length: parts }, () => [0, 0]);
     const ids = (from: number, count: number) => Int32Array.from({ length: count }, (_, j) => from + j);
     this.visitChunks = ids(0, parts);
-    const userRanges = balancedRanges(nUsers, 4 * Math.max(this.threads, 4), (u) => items.offsets[u + 1] - items.offsets[u] + 1);
+    const userRanges = rangesOf(rangeBounds(nUsers, 4 * Math.max(this.threads, 4), (u) => items.offsets[u + 1] - items.offsets[u] + 1));
     this.userChunks = ids(ranges.length, userRanges.length);
     ranges.push(...userRanges);
-    const valRanges = validationRows ? balancedRanges(validationRows, 4 * Math.max(this.threads, 4), () => 1) : [];
+    const valRanges = validationRows ? rangesOf(rangeBounds(validationRows, 4 * Math.max(this.threads, 4), () => 1)) : [];
     this.validationChunks = ids(ranges.length, valRanges.length);
     ranges.push(...valRanges);
     this.bounds = new Int32Array(new SharedArrayBuffer(8 * ranges.length));
     ranges.forEach(([from, to], c) => this.bounds.set([from, to], 2 * c));
 
-    this.params = sharedParams();
     this.chunkSse = new Float64Array(new SharedArrayBuffer(8 * ranges.length));
     if (this.threads === 1) {
       // One thread: the main thread runs the kernel (no worker to start, nothing to wait on).
-      this.board = null;
       this.local = module ? wasmKernels(module, this.memory, layout, scratch[0]) : jsKernels(buffer, layout);
       return;
     }
     this.local = null;
-    this.board = new TaskBoard(new Int32Array(new SharedArrayBuffer(4 * (CELLS + ranges.length))), 'Parallel SVD++');
-    const workerData = (t: number) => ({
+    this.startWorkers('svdpp-worker.js', CELLS + ranges.length, (control, t) => ({
       memory: this.memory,
       module,
-      control: this.board!.ctl.buffer,
+      control,
       params: this.params.buffer,
       chunkSse: this.chunkSse.buffer,
       bounds: this.bounds.buffer,
       layout,
       scratch: scratch[t],
       controlSlots: CONTROL,
-    });
-    this.board.start(join(__dirname, 'svdpp-worker.js'), this.threads, workerData);
+    }));
   }
 
   /** One epoch over every user. Returns the sum of squared errors seen before each update. */
   epoch(step: SvdppStep): number {
-    if (this.closed) throw new Error('ParallelSvdpp is closed');
+    this.assertOpen();
     // The orders, drawn as the former single-thread trainer drew them: users, then each user's ratings in visiting order.
     const { order, perm, uOff, random } = this;
     shuffleInPlace(order, random);
     for (let o = 0; o < order.length; o++) shuffleInPlace(perm, random, uOff[order[o]], uOff[order[o] + 1]);
-    const chunks = balancedRanges(order.length, this.visitChunks.length, (o) => uOff[order[o] + 1] - uOff[order[o]] + 1);
+    const chunks = rangesOf(rangeBounds(order.length, this.visitChunks.length, (o) => uOff[order[o] + 1] - uOff[order[o]] + 1));
     for (let c = 0; c < this.visitChunks.length; c++) this.bounds.set(chunks[c] ?? [0, 0], 2 * c);
-    writeStep(this.params, this.model.globalMean, step);
+    this.writeStep(this.model.globalMean, step);
     this.params[6] = step.implicitLearningRate;
     this.params[7] = step.implicitRegularization;
     this.run(TASK_VISIT, this.visitChunks);
@@ -259,7 +228,7 @@ export class ParallelSvdpp {
    * into a model): what early stopping keeps at every improvement.
    */
   snapshot(): SvdppSnapshot {
-    if (this.closed) throw new Error('ParallelSvdpp is closed');
+    this.assertOpen();
     this.refreshZ();
     const { layout } = this;
     const { nUsers, nMovies, stride } = layout;
@@ -288,7 +257,7 @@ export class ParallelSvdpp {
 
   /** RMSE of the folded model on the `validation` rows (clipped; unknown users / movies through the biases); null without them. */
   validationRmse(): number | null {
-    if (this.closed) throw new Error('ParallelSvdpp is closed');
+    this.assertOpen();
     if (this.validationRows === 0) return null;
     this.refreshZ();
     let sse = 0;
@@ -297,30 +266,20 @@ export class ParallelSvdpp {
       this.run(TASK_SSE, this.validationChunks);
       for (const c of this.validationChunks) sse += this.chunkSse[c];
     }
-    const fb = this.validationFallback;
-    if (fb.ratings.length) {
-      const buffer = this.memory.buffer;
-      const biases = {
-        ...this.model,
-        userBias: new Float32Array(buffer, this.layout.bu, this.layout.nUsers),
-        movieBias: new Float32Array(buffer, this.layout.bi, this.layout.nMovies),
-      };
-      sse = addFallbackSse(sse, biases, fb);
-    }
-    return Math.sqrt(sse / this.validationRows);
+    // The biases of the rows the kernel cannot score are the shared memory's (the model's arrays are not updated).
+    const buffer = this.memory.buffer;
+    const biases = this.hasFallbackRows
+      ? {
+          ...this.model,
+          userBias: new Float32Array(buffer, this.layout.bu, this.layout.nUsers),
+          movieBias: new Float32Array(buffer, this.layout.bi, this.layout.nMovies),
+        }
+      : this.model;
+    return this.validationRmseWith(sse, biases);
   }
 
   private run(task: number, chunks: Int32Array): void {
-    if (this.local) {
-      for (const chunk of chunks) runChunk(this.local, CONTROL, task, chunk, this.bounds, this.params, this.chunkSse);
-      return;
-    }
-    runOnBoard(this.board!, CONTROL, task, chunks);
-  }
-
-  /** Stops the workers (idempotent); the promise settles once every worker thread has exited. */
-  close(): Promise<void> {
-    this.closed = true;
-    return this.board ? this.board.close() : Promise.resolve();
+    if (!this.local) return this.runCells(CONTROL, task, chunks);
+    for (const chunk of chunks) runChunk(this.local, CONTROL, task, chunk, this.bounds, this.params, this.chunkSse);
   }
 }

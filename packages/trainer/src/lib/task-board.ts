@@ -5,7 +5,7 @@ const { GEN, STOP, NEXT, DONE, READY, ERROR } = BOARD;
 const WORKER_START_TIMEOUT_MS = 60_000;
 
 /**
- * The main side of the task board shared by the parallel SGD and implicit-ALS pools (the worker side
+ * The main side of the task board of the worker pools (KernelPool, kernel-pool.ts; the worker side
  * is task-board-worker.js): starts the worker threads, posts a task and blocks until every worker has
  * finished it (so the pools' calls stay synchronous), turns a worker's failure into an exception, and
  * stops the workers. The pool writes its own task slots into `ctl` before `run()`.

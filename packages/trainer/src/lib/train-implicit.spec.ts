@@ -14,7 +14,7 @@ import { buildIndexing, indexRatings } from './indexing.js';
 import { prepareEvaluation } from './evaluate.js';
 import { evaluateRanker, fitRanker, tuneBlendWeights } from './ranking-blend.js';
 import { solveHalfSweep, trainImplicitAls } from './train-implicit.js';
-import { implicitSettings } from './evaluate-split.js';
+import { implicitSettings } from './training-plan.js';
 import { loadConfig } from '@reelrank/config';
 import { trainMf } from './train-mf.js';
 import { seededRandom } from '@reelrank/random';

@@ -1,9 +1,10 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
 import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
-import { AlsSweeper, type AlsKernelKind, type AlsSide } from './als-parallel.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
-import { defaultThreadCount } from './sgd-parallel.js';
+import { AlsSweeper, type AlsSide } from './als-parallel.js';
+import type { KernelKind } from './kernel-pool.js';
+import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
 
 /**
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) over who-rated-what: every (user, movie) pair is
@@ -133,7 +134,7 @@ export interface ImplicitRunOptions {
   /** Below this many ratings the sweeps run in-process (default 200,000, as the SGD kernel). */
   parallelMinRatings?: number;
   /** Row solver: 'wasm' (SIMD, float32; default when it compiles) or 'js' (float64). */
-  kernel?: AlsKernelKind;
+  kernel?: KernelKind;
 }
 
 /** Fills `side` with the ratings grouped by `keys` (CSR): the other side's index and the confidence. */
@@ -177,6 +178,38 @@ export function trainImplicitAls(
   return trainImplicitExact(data, nUsers, nMovies, hyper, log);
 }
 
+/** What an implicit-ALS sweep records besides the loop's figures (CPU seconds of the CG sweeps, all threads). */
+interface SweepStats {
+  cpuSeconds?: number;
+}
+
+/** Implicit ALS as a ModelFit: a sweep (both half-sweeps) per pass, no validation set, exported as its factors. */
+abstract class ImplicitFit implements ModelFit<null, Omit<ImplicitFactors, 'seconds'>, SweepStats> {
+  readonly validated = false;
+
+  constructor(readonly passes: number) {}
+
+  abstract pass(): SweepStats;
+  abstract exportModel(): Omit<ImplicitFactors, 'seconds'>;
+
+  validationScore(): null {
+    return null;
+  }
+
+  snapshot(): null {
+    return null;
+  }
+
+  progress({ epoch, seconds, cpuSeconds }: SweepStats & PassRecord): string {
+    const cpu = cpuSeconds === undefined ? '' : ` (cpu ${cpuSeconds.toFixed(2)} s)`;
+    return `[implicit] sweep ${epoch}/${this.passes} ${seconds.toFixed(2)} s${cpu}`;
+  }
+
+  close(): unknown {
+    return undefined;
+  }
+}
+
 function trainImplicitCg(
   data: IndexedRatings,
   nUsers: number,
@@ -209,27 +242,41 @@ function trainImplicitCg(
       Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd),
     );
     sweeper.start();
-    log?.(
-      `[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`,
-    );
-    for (let sweep = 1; sweep <= hyper.sweeps; sweep++) {
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      sweeper.halfSweep('users', hyper.regularization, cgSteps);
-      sweeper.halfSweep('movies', hyper.regularization, cgSteps);
-      const cpu = process.cpuUsage(cpu0);
-      log?.(
-        `[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s)`,
-      );
-    }
-    return {
-      factors: k,
-      userFactors: sweeper.factors('users'),
-      movieFactors: sweeper.factors('movies'),
-      seconds: (performance.now() - started) / 1000,
-    };
-  } finally {
+  } catch (error) {
     void sweeper.close();
+    throw error;
+  }
+  log?.(
+    `[implicit] CG ALS: ${cgSteps} steps per row, ${sweeper.kernel} kernel, ${threads} thread${threads === 1 ? '' : 's'}, k=${k}, ${nnz} ratings, setup ${((performance.now() - started) / 1000).toFixed(2)} s (cpu ${(process.cpuUsage(cpuStart).user / 1e6).toFixed(2)} s)`,
+  );
+  const outcome = runFit(new ImplicitCgFit(sweeper, hyper, cgSteps), { log, started });
+  return { ...outcome.model, seconds: outcome.seconds };
+}
+
+/** Conjugate-gradient sweeps on the AlsSweeper's worker pool. */
+class ImplicitCgFit extends ImplicitFit {
+  constructor(
+    private readonly sweeper: AlsSweeper,
+    private readonly hyper: ImplicitHyperParameters,
+    private readonly cgSteps: number,
+  ) {
+    super(hyper.sweeps);
+  }
+
+  pass(): SweepStats {
+    const cpu0 = process.cpuUsage();
+    this.sweeper.halfSweep('users', this.hyper.regularization, this.cgSteps);
+    this.sweeper.halfSweep('movies', this.hyper.regularization, this.cgSteps);
+    const cpu = process.cpuUsage(cpu0);
+    return { cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  }
+
+  exportModel(): Omit<ImplicitFactors, 'seconds'> {
+    return { factors: this.sweeper.k, userFactors: this.sweeper.factors('users'), movieFactors: this.sweeper.factors('movies') };
+  }
+
+  override close(): Promise<void> {
+    return this.sweeper.close();
   }
 }
 
@@ -241,32 +288,74 @@ function trainImplicitExact(
   log?: (line: string) => void,
 ): ImplicitFactors {
   const started = performance.now();
-  const k = hyper.factors;
-  const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
-  const X = new Float32Array(nUsers * k);
-  const Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
-  const byUser = groupRows(data.users, data.movies, nUsers);
-  const byMovie = groupRows(data.movies, data.users, nMovies);
-  // Per group: the other side's index and the confidence, in CSR order.
-  const userItems = Int32Array.from(byUser.rows, (r) => data.movies[r]);
-  const userConf = Float64Array.from(byUser.rows, (r) => confidenceOf(hyper, data.ratings[r]));
-  const movieUsers = Int32Array.from(byMovie.rows, (r) => data.users[r]);
-  const movieConf = Float64Array.from(byMovie.rows, (r) => confidenceOf(hyper, data.ratings[r]));
-  const woodbury = hyper.alpha > 0 && hyper.floor > 0 && hyper.ratingSlope >= 0;
-  const buffers = implicitSolveBuffers(k);
-  for (let sweep = 1; sweep <= hyper.sweeps; sweep++) {
-    const t0 = performance.now();
-    const gy = gramOf(Y, k);
-    if (woodbury) solveHalfSweep(gy, Y, k, userItems, userConf, byUser.offsets, hyper.regularization, X);
-    else
-      for (let u = 0; u < nUsers; u++)
-        solveImplicitRow(gy, Y, k, userItems, userConf, byUser.offsets[u], byUser.offsets[u + 1], hyper.regularization, X, u * k, buffers);
-    const gx = gramOf(X, k);
-    if (woodbury) solveHalfSweep(gx, X, k, movieUsers, movieConf, byMovie.offsets, hyper.regularization, Y);
-    else
-      for (let i = 0; i < nMovies; i++)
-        solveImplicitRow(gx, X, k, movieUsers, movieConf, byMovie.offsets[i], byMovie.offsets[i + 1], hyper.regularization, Y, i * k, buffers);
-    log?.(`[implicit] sweep ${sweep}/${hyper.sweeps} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const outcome = runFit(new ImplicitExactFit(data, nUsers, nMovies, hyper), { log, started });
+  return { ...outcome.model, seconds: outcome.seconds };
+}
+
+/** Exact row solves (Cholesky, Woodbury for short rows) on the main thread. */
+class ImplicitExactFit extends ImplicitFit {
+  private readonly X: Float32Array;
+  private readonly Y: Float32Array;
+  private readonly byUser: { offsets: Int32Array; rows: Int32Array };
+  private readonly byMovie: { offsets: Int32Array; rows: Int32Array };
+  private readonly userItems: Int32Array;
+  private readonly userConf: Float64Array;
+  private readonly movieUsers: Int32Array;
+  private readonly movieConf: Float64Array;
+  private readonly woodbury: boolean;
+  private readonly buffers: ReturnType<typeof implicitSolveBuffers>;
+
+  constructor(
+    data: IndexedRatings,
+    private readonly nUsers: number,
+    private readonly nMovies: number,
+    private readonly hyper: ImplicitHyperParameters,
+  ) {
+    super(hyper.sweeps);
+    const k = hyper.factors;
+    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
+    this.X = new Float32Array(nUsers * k);
+    this.Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
+    this.byUser = groupRows(data.users, data.movies, nUsers);
+    this.byMovie = groupRows(data.movies, data.users, nMovies);
+    // Per group: the other side's index and the confidence, in CSR order.
+    this.userItems = Int32Array.from(this.byUser.rows, (r) => data.movies[r]);
+    this.userConf = Float64Array.from(this.byUser.rows, (r) => confidenceOf(hyper, data.ratings[r]));
+    this.movieUsers = Int32Array.from(this.byMovie.rows, (r) => data.users[r]);
+    this.movieConf = Float64Array.from(this.byMovie.rows, (r) => confidenceOf(hyper, data.ratings[r]));
+    this.woodbury = hyper.alpha > 0 && hyper.floor > 0 && hyper.ratingSlope >= 0;
+    this.buffers = implicitSolveBuffers(k);
   }
-  return { factors: k, userFactors: X, movieFactors: Y, seconds: (performance.now() - started) / 1000 };
+
+  pass(): SweepStats {
+    const { X, Y, hyper, byUser, byMovie, buffers } = this;
+    const k = hyper.factors;
+    const gy = gramOf(Y, k);
+    if (this.woodbury) solveHalfSweep(gy, Y, k, this.userItems, this.userConf, byUser.offsets, hyper.regularization, X);
+    else
+      for (let u = 0; u < this.nUsers; u++)
+        solveImplicitRow(gy, Y, k, this.userItems, this.userConf, byUser.offsets[u], byUser.offsets[u + 1], hyper.regularization, X, u * k, buffers);
+    const gx = gramOf(X, k);
+    if (this.woodbury) solveHalfSweep(gx, X, k, this.movieUsers, this.movieConf, byMovie.offsets, hyper.regularization, Y);
+    else
+      for (let i = 0; i < this.nMovies; i++)
+        solveImplicitRow(
+          gx,
+          X,
+          k,
+          this.movieUsers,
+          this.movieConf,
+          byMovie.offsets[i],
+          byMovie.offsets[i + 1],
+          hyper.regularization,
+          Y,
+          i * k,
+          buffers,
+        );
+    return {};
+  }
+
+  exportModel(): Omit<ImplicitFactors, 'seconds'> {
+    return { factors: this.hyper.factors, userFactors: this.X, movieFactors: this.Y };
+  }
 }

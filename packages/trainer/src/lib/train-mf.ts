@@ -1,13 +1,15 @@
 import type { TrainingConfig } from '@reelrank/config';
 import type { BiasModel, MfModel } from '@reelrank/model';
-import { EarlyStopping, epochLine } from './early-stopping.js';
+import { epochLine } from './early-stopping.js';
 import { buildIndexing, indexRatings, type IndexedRatings, type Indexing } from './indexing.js';
 import { deriveSeed, seededRandom } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
+import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
-import { defaultThreadCount, ParallelSgd, type SgdKernelKind } from './sgd-parallel.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS } from './train-threads.js';
+import type { KernelKind } from './kernel-pool.js';
+import { ParallelSgd } from './sgd-parallel.js';
+import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
 
 export type MfHyperParameters = Pick<
   TrainingConfig,
@@ -16,13 +18,8 @@ export type MfHyperParameters = Pick<
   /** Parallel SGD settings (config `threads`, `parallelMinRatings`); options.threads / parallelMinRatings win. */
   Partial<Pick<TrainingConfig, 'threads' | 'parallelMinRatings'>>;
 
-export interface EpochStats {
-  epoch: number;
-  learningRate: number;
-  trainRmse: number;
-  validationRmse: number | null;
-  seconds: number;
-}
+/** One epoch of a rating model's fit, as the report's selection history holds it. */
+export type EpochStats = RatingPassStats & PassRecord;
 
 export interface TrainMfOptions {
   log?: (line: string) => void;
@@ -39,7 +36,7 @@ export interface TrainMfOptions {
    */
   parallelMinRatings?: number;
   /** Kernel of the parallel path: 'wasm' (SIMD, default when it compiles) or 'js'. */
-  kernel?: SgdKernelKind;
+  kernel?: KernelKind;
 }
 
 export interface TrainMfResult {
@@ -123,15 +120,10 @@ export function startTraining(
   return { indexing, data, model, baseline, valData, indexSeconds, initSeconds };
 }
 
-/** The epoch loop's part of a TrainMfResult, in the result's key order. */
-export function loopOutcome<T>(history: EpochStats[], stopping: EarlyStopping<T>, validated: boolean, started: number) {
-  return {
-    history,
-    bestEpoch: stopping.bestEpoch,
-    epochsRun: history.length,
-    bestValidationRmse: validated ? stopping.bestRmse : null,
-    seconds: (performance.now() - started) / 1000,
-  };
+/** What a rating model's pass records besides the loop's figures. */
+export interface RatingPassStats {
+  learningRate: number;
+  trainRmse: number;
 }
 
 /**
@@ -157,50 +149,67 @@ export function trainMf(
   log(
     `[train] prepared ${data.ratings.length} ratings: indexing ${indexSeconds.toFixed(2)} s, init + baseline biases ${initSeconds.toFixed(2)} s${parallel ? `, parallel kernel setup ${lap().toFixed(2)} s` : ''}`,
   );
-  try {
-    return { ...trainEpochs(model, data, indexing, valData, hyper, options, parallel, started, log), baseline };
-  } finally {
-    void parallel?.close();
-  }
-}
-
-function trainEpochs(
-  model: MfModel,
-  data: IndexedRatings,
-  indexing: Indexing,
-  valData: IndexedRatings | null,
-  hyper: MfHyperParameters,
-  options: TrainMfOptions,
-  parallel: ParallelSgd | null,
-  started: number,
-  log: (line: string) => void,
-): TrainMfResult {
-  const nextOrder = parallel ? null : createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
   if (parallel)
     log(`[train] parallel SGD: ${parallel.threads} worker threads, ${parallel.kernel} kernel, ${parallel.blocks}x${parallel.blocks} grid`);
-  const maxEpochs = options.epochs ?? hyper.maxEpochs;
-  const history: EpochStats[] = [];
-  const stopping = new EarlyStopping<MfModel>(hyper.patience, log);
-  let learningRate = hyper.learningRate;
-  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
-    const t0 = performance.now();
-    const step = { learningRate, regularization: hyper.regularization, biasRegularization: hyper.biasRegularization };
-    const sse = parallel ? parallel.epoch(step) : sgdEpoch(model, data, nextOrder!(), step);
-    const trainRmse = Math.sqrt(sse / data.ratings.length);
-    if (!Number.isFinite(trainRmse)) throw new Error(`SGD diverged at epoch ${epoch} (learning rate ${learningRate} too high?)`);
-    // The parallel kernel scores the validation rows in its workers (same clipping and bias fallback).
-    const validationRmse = valData ? (parallel ? parallel.validationRmse() : ratingMetrics(model, valData).rmse) : null;
-    const seconds = (performance.now() - t0) / 1000;
-    history.push({ epoch, learningRate, trainRmse, validationRmse, seconds });
-    log(epochLine('', epoch, maxEpochs, learningRate, trainRmse, validationRmse, seconds));
-    learningRate *= hyper.learningRateDecay;
-    if (stopping.record(epoch, validationRmse, () => (epoch === maxEpochs ? model : copyModel(model)))) break;
-  }
+  const fit = new MfFit(model, data, valData, hyper, options.epochs ?? hyper.maxEpochs, parallel);
+  const outcome = runFit(fit, { patience: hyper.patience, log, started });
   return {
-    model: valData ? (stopping.best ?? model) : model,
+    ...outcome,
     indexing,
-    ...loopOutcome(history, stopping, valData !== null, started),
     kernel: parallel ? `parallel-${parallel.kernel}` : 'single-thread',
     threads: parallel ? parallel.threads : 1,
+    baseline,
   };
+}
+
+/** Biased MF as a ModelFit: an SGD epoch per pass, on the parallel kernel or the single-thread `sgdEpoch`. */
+class MfFit implements ModelFit<MfModel, MfModel, RatingPassStats> {
+  readonly validated: boolean;
+  private readonly nextOrder: (() => Int32Array) | null;
+  private learningRate: number;
+
+  constructor(
+    private readonly model: MfModel,
+    private readonly data: IndexedRatings,
+    private readonly valData: IndexedRatings | null,
+    private readonly hyper: MfHyperParameters,
+    readonly passes: number,
+    private readonly parallel: ParallelSgd | null,
+  ) {
+    this.validated = valData !== null;
+    this.nextOrder = parallel ? null : createEpochOrder(data.ratings.length, deriveSeed(hyper.seed, 'order'));
+    this.learningRate = hyper.learningRate;
+  }
+
+  pass(epoch: number): RatingPassStats {
+    const { hyper, learningRate } = this;
+    const step = { learningRate, regularization: hyper.regularization, biasRegularization: hyper.biasRegularization };
+    const sse = this.parallel ? this.parallel.epoch(step) : sgdEpoch(this.model, this.data, this.nextOrder!(), step);
+    const trainRmse = Math.sqrt(sse / this.data.ratings.length);
+    if (!Number.isFinite(trainRmse)) throw new Error(`SGD diverged at epoch ${epoch} (learning rate ${learningRate} too high?)`);
+    this.learningRate *= hyper.learningRateDecay;
+    return { learningRate, trainRmse };
+  }
+
+  validationScore(): number | null {
+    if (!this.valData) return null;
+    // The parallel kernel scores the validation rows in its workers (same clipping and bias fallback).
+    return this.parallel ? this.parallel.validationRmse() : ratingMetrics(this.model, this.valData).rmse;
+  }
+
+  snapshot(final: boolean): MfModel {
+    return final ? this.model : copyModel(this.model);
+  }
+
+  exportModel(best: MfModel | null): MfModel {
+    return best ?? this.model;
+  }
+
+  progress(record: RatingPassStats & PassRecord): string {
+    return epochLine('', record.epoch, this.passes, record.learningRate, record.trainRmse, record.validationRmse, record.seconds);
+  }
+
+  close(): Promise<void> | undefined {
+    return this.parallel?.close();
+  }
 }

@@ -1,9 +1,11 @@
-import { EarlyStopping, epochLine } from './early-stopping.js';
+import { epochLine } from './early-stopping.js';
 import type { TrainingConfig } from '@reelrank/config';
 import { deriveSeed } from '@reelrank/random';
 import type { RatingsColumns } from './ratings.js';
 import { ParallelSvdpp, type SvdppSnapshot } from './svdpp-parallel.js';
-import { loopOutcome, startTraining, type EpochStats, type MfHyperParameters, type TrainMfOptions, type TrainMfResult } from './train-mf.js';
+import type { MfModel } from '@reelrank/model';
+import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
+import { startTraining, type MfHyperParameters, type RatingPassStats, type TrainMfOptions, type TrainMfResult } from './train-mf.js';
 
 /**
  * Biased MF with an SVD++-style implicit user term (Koren 2008), trained by SGD and served as a
@@ -26,6 +28,8 @@ export interface SvdppHyperParameters {
 /** Chosen on the validation part carved from train of the fixed split (never on test). */
 export const DEFAULT_SVDPP: SvdppHyperParameters = { implicitLearningRate: 0.001, implicitRegularization: 0.5 };
 
+type SvdppFitHyperParameters = MfHyperParameters & SvdppHyperParameters & Partial<Pick<TrainingConfig, 'svdppThreads'>>;
+
 /**
  * Same contract as `trainMf` (early stopping on `validation`, or a fixed `options.epochs` refit),
  * returning the folded MfModel. Biases start from the ALS baseline, p and q from N(0, initStd²), y at 0.
@@ -33,7 +37,7 @@ export const DEFAULT_SVDPP: SvdppHyperParameters = { implicitLearningRate: 0.001
 export function trainSvdpp(
   train: RatingsColumns,
   validation: RatingsColumns | null,
-  hyper: MfHyperParameters & SvdppHyperParameters & Partial<Pick<TrainingConfig, 'svdppThreads'>>,
+  hyper: SvdppFitHyperParameters,
   options: TrainMfOptions = {},
 ): TrainMfResult {
   const started = performance.now();
@@ -46,52 +50,74 @@ export function trainSvdpp(
   log(
     `[train] svd++: ${pool.threads === 1 ? 'the main thread' : `${pool.threads} worker threads`}, ${pool.kernel} kernel${pool.threads > 1 ? ' (Hogwild: movie-side updates not reproducible, threads 1 is)' : ''}, k=${hyper.factors}, ${data.ratings.length} ratings, setup ${((performance.now() - setupStart) / 1000).toFixed(2)} s`,
   );
-  try {
-    const maxEpochs = options.epochs ?? hyper.maxEpochs;
-    const history: EpochStats[] = [];
-    const stopping = new EarlyStopping<SvdppSnapshot>(hyper.patience, log);
-    let lr = hyper.learningRate;
-    let lrY = hyper.implicitLearningRate;
-    let epochSeconds = 0;
-    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
-      const t0 = performance.now();
-      const step = {
-        learningRate: lr,
-        regularization: hyper.regularization,
-        biasRegularization: hyper.biasRegularization,
-        implicitLearningRate: lrY,
-        implicitRegularization: hyper.implicitRegularization,
-      };
-      const sse = pool.epoch(step);
-      const trainRmse = Math.sqrt(sse / data.ratings.length);
-      if (!Number.isFinite(trainRmse)) throw new Error(`SVD++ SGD diverged at epoch ${epoch} (learning rate ${lr} too high?)`);
-      const validationRmse = valData ? pool.validationRmse() : null;
-      const seconds = (performance.now() - t0) / 1000;
-      epochSeconds += seconds;
-      history.push({ epoch, learningRate: lr, trainRmse, validationRmse, seconds });
-      log(
-        `${epochLine('svd++ ', epoch, maxEpochs, lr, trainRmse, validationRmse, seconds)}${progress(data.ratings.length, seconds, epochSeconds / epoch, maxEpochs - epoch, valData !== null)}`,
-      );
-      lr *= hyper.learningRateDecay;
-      lrY *= hyper.learningRateDecay;
-      if (stopping.record(epoch, validationRmse, () => pool.snapshot())) break;
-    }
-    return {
-      model: pool.foldedModel(valData && stopping.best ? stopping.best : undefined),
-      indexing,
-      ...loopOutcome(history, stopping, valData !== null, started),
-      baseline,
-      kernel: pool.threads > 1 ? `parallel-${pool.kernel}` : `single-thread-${pool.kernel}`,
-      threads: pool.threads,
-    };
-  } finally {
-    void pool.close();
+  const fit = new SvdppFit(pool, data.ratings.length, valData !== null, hyper, options.epochs ?? hyper.maxEpochs);
+  const outcome = runFit(fit, { patience: hyper.patience, log, started });
+  return {
+    ...outcome,
+    indexing,
+    baseline,
+    kernel: pool.threads > 1 ? `parallel-${pool.kernel}` : `single-thread-${pool.kernel}`,
+    threads: pool.threads,
+  };
+}
+
+/** SVD++ as a ModelFit: an epoch of the SVD++ kernel per pass; snapshots in the kernel's layout, exported folded. */
+class SvdppFit implements ModelFit<SvdppSnapshot, MfModel, RatingPassStats> {
+  private learningRate: number;
+  private implicitLearningRate: number;
+
+  constructor(
+    private readonly pool: ParallelSvdpp,
+    private readonly ratings: number,
+    readonly validated: boolean,
+    private readonly hyper: SvdppFitHyperParameters,
+    readonly passes: number,
+  ) {
+    this.learningRate = hyper.learningRate;
+    this.implicitLearningRate = hyper.implicitLearningRate;
+  }
+
+  pass(epoch: number): RatingPassStats {
+    const { hyper, learningRate } = this;
+    const sse = this.pool.epoch({
+      learningRate,
+      regularization: hyper.regularization,
+      biasRegularization: hyper.biasRegularization,
+      implicitLearningRate: this.implicitLearningRate,
+      implicitRegularization: hyper.implicitRegularization,
+    });
+    const trainRmse = Math.sqrt(sse / this.ratings);
+    if (!Number.isFinite(trainRmse)) throw new Error(`SVD++ SGD diverged at epoch ${epoch} (learning rate ${learningRate} too high?)`);
+    this.learningRate *= hyper.learningRateDecay;
+    this.implicitLearningRate *= hyper.learningRateDecay;
+    return { learningRate, trainRmse };
+  }
+
+  validationScore(): number | null {
+    return this.validated ? this.pool.validationRmse() : null;
+  }
+
+  snapshot(): SvdppSnapshot {
+    return this.pool.snapshot();
+  }
+
+  exportModel(best: SvdppSnapshot | null): MfModel {
+    return this.pool.foldedModel(best ?? undefined);
+  }
+
+  progress(record: RatingPassStats & PassRecord, meanSeconds: number): string {
+    const { epoch, learningRate, trainRmse, validationRmse, seconds } = record;
+    return `${epochLine('svd++ ', epoch, this.passes, learningRate, trainRmse, validationRmse, seconds)}${eta(this.ratings, seconds, meanSeconds, this.passes - epoch, this.validated)}`;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 
 /** Rate and ETA of the epoch loop (with early stopping the remaining epochs are an upper bound). */
-function progress(ratings: number, seconds: number, meanSeconds: number, epochsLeft: number, earlyStopping: boolean): string {
+function eta(ratings: number, seconds: number, meanSeconds: number, epochsLeft: number, earlyStopping: boolean): string {
   const rate = seconds > 0 ? ratings / seconds / 1e6 : Infinity;
-  const eta = epochsLeft * meanSeconds;
-  return `, ${rate.toFixed(2)}M ratings/s, ETA ${earlyStopping ? '<= ' : ''}${eta.toFixed(1)} s`;
+  const left = epochsLeft * meanSeconds;
+  return `, ${rate.toFixed(2)}M ratings/s, ETA ${earlyStopping ? '<= ' : ''}${left.toFixed(1)} s`;
 }

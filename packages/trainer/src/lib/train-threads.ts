@@ -1,6 +1,13 @@
+import { availableParallelism, cpus } from 'node:os';
+
 /**
  * Train ratings below which `trainMf` keeps the single-thread path (worker start-up outweighs the gain).
  * The configured value is `training.parallelMinRatings` (env REELRANK_TRAIN_PARALLEL_MIN_RATINGS);
  * this is the default of callers that pass hand-made hyper-parameters (tests, benchmarks).
  */
 export const DEFAULT_PARALLEL_MIN_RATINGS = 200_000;
+
+/** Cores this process may use (the default thread count of the worker pools). */
+export function defaultThreadCount(): number {
+  return typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * What the two worker pools (parallel SGD, implicit ALS) share about their WebAssembly side: the
+ * What the worker pools (parallel SGD, SVD++, implicit ALS) share about their WebAssembly side: the
  * compiled kernels and the plan of the one shared memory that holds their matrices.
  */
 

@@ -1,0 +1,212 @@
+import type { TrainingConfig } from '@reelrank/config';
+import type { EaseSettings } from './ease.js';
+import type { BlendGrid } from './ranking-blend.js';
+import type { ImplicitHyperParameters } from './train-implicit.js';
+import type { MfHyperParameters } from './train-mf.js';
+import { DEFAULT_SVDPP, type SvdppHyperParameters } from './train-svdpp.js';
+
+/** 'svdpp': biased MF + |N(u)|^-½ Σ y_j user term, saved folded as a plain MfModel; 'mf': plain biased MF. */
+export type RatingModelKind = 'mf' | 'svdpp';
+
+/** What each rating model is called in the report (its row) and in the ranker's name. */
+export const RATING_MODEL_LABELS: Record<RatingModelKind, { row: string; short: string }> = {
+  mf: { row: 'biased MF (SGD)', short: 'MF' },
+  svdpp: { row: 'SVD++ (SGD)', short: 'SVD++' },
+};
+
+/** One model of the plan: what it is, its report row, its settings and how it is fitted. */
+export interface PlannedModel<Kind extends string, Settings> {
+  kind: Kind;
+  label: string;
+  settings: Settings;
+  fit: string;
+}
+
+/** EASE in the ranker: its settings (K = maxMovies most-rated movies, lambda) when fitted, null when not; `chosenBy` says why. */
+export type PlannedEase = PlannedModel<'ease', EaseSettings | null> & { fitted: boolean; chosenBy: string };
+
+/** The models a training fits and their settings (what `evaluateOnSplit` needs). */
+export interface ModelPlan {
+  /** The rating model (predicted_rating, the rating half of the blend), and why this kind. */
+  rating: PlannedModel<RatingModelKind, MfHyperParameters> & { chosenBy: string; svdpp: SvdppHyperParameters | null };
+  /** The served top-N ranker (null: none): its fitted components and the blend over them and the rating model. */
+  ranking: {
+    label: string;
+    implicit: PlannedModel<'implicit-als', ImplicitHyperParameters>;
+    ease: PlannedEase;
+    blend: BlendGrid & { tunedOn: string };
+  } | null;
+}
+
+/** The whole decision of a training: the models, what the test metrics come from and what the served model is fitted on. */
+export interface TrainingPlan extends ModelPlan {
+  ratings: { all: number; train: number };
+  /** Test metrics come from models fitted on all of train (refit after early stopping) or on the fit part only. */
+  evaluation: { refitOnTrain: boolean; testModelFittedOn: 'train' | 'fit' };
+  served: { fittedOn: 'all' | 'train' | 'fit'; refitOnAll: boolean; refitMaxRatings: number; reason: string };
+}
+
+export type PlanConfig = Pick<
+  TrainingConfig,
+  | 'seed'
+  | 'factors'
+  | 'maxEpochs'
+  | 'learningRate'
+  | 'learningRateDecay'
+  | 'regularization'
+  | 'biasRegularization'
+  | 'initStd'
+  | 'patience'
+  | 'rankingK'
+  | 'ranker'
+  | 'autoSvdppMaxRatings'
+  | 'autoMf'
+> &
+  Partial<Pick<TrainingConfig, 'ratingModel'>>;
+
+/** Choices a caller makes instead of the config (tests, benchmarks, tools). */
+export interface PlanOverrides {
+  ratingModel?: RatingModelKind;
+  /** Implicit ALS settings of the ranker; false = no ranker. */
+  implicit?: ImplicitHyperParameters | false;
+  /** EASE settings of the ranker, fitted whatever the set's size; false = no EASE term. */
+  ease?: EaseSettings | false;
+}
+
+/** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
+export function implicitSettings(training: Pick<TrainingConfig, 'seed' | 'ranker'>): ImplicitHyperParameters {
+  return { ...training.ranker.implicit, seed: training.seed };
+}
+
+/**
+ * EASE in the ranker: fitted up to `ranker.ease.maxRatings` train ratings (its Gram and K³ inverse),
+ * unless the caller asks for it or leaves it out.
+ */
+export function planEase(config: Pick<TrainingConfig, 'ranker'>, trainRatings: number, override?: EaseSettings | false): PlannedEase {
+  const { lambda, maxMovies, maxRatings } = config.ranker.ease;
+  const notFitted = (chosenBy: string): PlannedEase => ({ kind: 'ease', label: 'EASE', settings: null, fitted: false, chosenBy, fit: 'not fitted' });
+  if (override === false) return notFitted('left out by the caller');
+  if (override === undefined && trainRatings > maxRatings) return notFitted(`${trainRatings} train ratings > ranker.ease.maxRatings ${maxRatings}`);
+  const settings = override ?? { lambda, maxMovies };
+  return {
+    kind: 'ease',
+    label: 'EASE',
+    settings,
+    fitted: true,
+    chosenBy: override ? 'asked by the caller' : `${trainRatings} train ratings <= ranker.ease.maxRatings ${maxRatings}`,
+    fit: `closed form (one pass) over the ${settings.maxMovies} most-rated movies, lambda ${settings.lambda}`,
+  };
+}
+
+/**
+ * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF (with `autoMf`) above, by
+ * measured accuracy per second (README, "Training speed"): both run on parallel SIMD kernels.
+ */
+export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number, autoSvdppMaxRatings: number): RatingModelKind {
+  if (setting === 'svdpp' || setting === 'mf') return setting;
+  return ratings <= autoSvdppMaxRatings ? 'svdpp' : 'mf';
+}
+
+/** The models fitted on `trainRatings` ratings (the train part, test rows excluded) and their settings. */
+export function planModels(config: PlanConfig, trainRatings: number, overrides: PlanOverrides = {}): ModelPlan {
+  const setting = config.ratingModel ?? 'auto';
+  const kind = overrides.ratingModel ?? resolveRatingModel(setting, trainRatings, config.autoSvdppMaxRatings);
+  // When auto picks plain MF (a large set), its own settings apply: fewer factors, a faster schedule.
+  const autoMf = !overrides.ratingModel && setting === 'auto' && kind === 'mf';
+  const hyper = autoMf ? { ...config, ...config.autoMf } : config;
+  const chosenBy = overrides.ratingModel
+    ? `${kind}, asked by the caller`
+    : setting !== 'auto'
+      ? `ratingModel ${setting}`
+      : `ratingModel auto: ${trainRatings} train ratings ${kind === 'svdpp' ? '<=' : '>'} autoSvdppMaxRatings ${config.autoSvdppMaxRatings}${autoMf ? ', with the autoMf settings' : ''}`;
+  const implicit = overrides.implicit ?? implicitSettings(config);
+  const ease = planEase(config, trainRatings, overrides.ease);
+  const labels = RATING_MODEL_LABELS[kind];
+  return {
+    rating: {
+      kind,
+      label: labels.row,
+      chosenBy,
+      settings: {
+        seed: hyper.seed,
+        factors: hyper.factors,
+        maxEpochs: hyper.maxEpochs,
+        learningRate: hyper.learningRate,
+        learningRateDecay: hyper.learningRateDecay,
+        regularization: hyper.regularization,
+        biasRegularization: hyper.biasRegularization,
+        initStd: hyper.initStd,
+        patience: hyper.patience,
+      },
+      svdpp: kind === 'svdpp' ? DEFAULT_SVDPP : null,
+      fit: `SGD, epochs chosen by early stopping on validation RMSE (patience ${hyper.patience}, at most ${hyper.maxEpochs})`,
+    },
+    ranking:
+      implicit === false
+        ? null
+        : {
+            label: `served ranking (${labels.short} + implicit ALS + popularity${ease.fitted ? ' + EASE' : ''})`,
+            implicit: { kind: 'implicit-als', label: 'implicit ALS', settings: implicit, fit: `${implicit.sweeps} sweeps` },
+            ease,
+            blend: {
+              ratingWeightGrid: config.ranker.ratingWeightGrid,
+              popularityWeightGrid: config.ranker.popularityWeightGrid,
+              maxTuningUsers: config.ranker.maxTuningUsers,
+              ...(ease.fitted ? { ease: { weightGrid: config.ranker.ease.weightGrid } } : {}),
+              tunedOn: `validation NDCG@${config.rankingK} (w_implicit 1)`,
+            },
+          },
+  };
+}
+
+/**
+ * Decides a training: the models and their settings (planModels, on the train part's size) and what the
+ * served model is fitted on. With refitOnAll (and at most refitMaxRatings ratings) the served models are
+ * fitted again on every rating for the chosen epoch count, and the test metrics come from the models fitted
+ * on the fit part; above refitMaxRatings those validated models are served as they are (the fit part already
+ * holds millions of ratings); without refitOnAll the models are refit on all of train and served.
+ */
+export function planTraining(
+  config: PlanConfig & Pick<TrainingConfig, 'refitOnAll' | 'refitMaxRatings'>,
+  data: { ratings: number; trainRatings: number },
+  overrides: PlanOverrides = {},
+): TrainingPlan {
+  const models = planModels(config, data.trainRatings, overrides);
+  const refitOnAll = config.refitOnAll && data.ratings <= config.refitMaxRatings;
+  const served: TrainingPlan['served'] = refitOnAll
+    ? { fittedOn: 'all', refitOnAll, refitMaxRatings: config.refitMaxRatings, reason: 'refitOnAll: refit on every rating for the chosen epoch count' }
+    : config.refitOnAll
+      ? {
+          fittedOn: 'fit',
+          refitOnAll,
+          refitMaxRatings: config.refitMaxRatings,
+          reason: `no refit: ${data.ratings} ratings > refitMaxRatings ${config.refitMaxRatings}; serving the models validated on the fit part`,
+        }
+      : {
+          fittedOn: 'train',
+          refitOnAll,
+          refitMaxRatings: config.refitMaxRatings,
+          reason: 'refitOnAll off: serving the models refit on all of train',
+        };
+  // With a refit on all ratings coming (or too many ratings for one), the test figures come from the models selected on the fit part.
+  const refitOnTrain = !config.refitOnAll;
+  return {
+    ratings: { all: data.ratings, train: data.trainRatings },
+    ...models,
+    evaluation: { refitOnTrain, testModelFittedOn: refitOnTrain ? 'train' : 'fit' },
+    served,
+  };
+}
+
+/** The plan in one log line. */
+export function planLine(plan: TrainingPlan): string {
+  const { rating, ranking, served } = plan;
+  const s = rating.settings;
+  const ranker = ranking
+    ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit}, ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
+    : 'no ranker';
+  return (
+    `[train] plan: ${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate}, ${rating.fit}); ${ranker}; ` +
+    `test metrics from the models fitted on the ${plan.evaluation.testModelFittedOn} part; served fitted on ${served.fittedOn} (${served.reason})`
+  );
+}
