@@ -95,6 +95,25 @@ export class FreshUsers {
     }
   }
 
+  /**
+   * folded() without waiting, when the answer needs neither a store round trip nor a fold: the
+   * trained answer (undefined) for a user who posted nothing, or the cached fold-in of an unchanged
+   * user; MUST_ASK otherwise (then call folded()).
+   */
+  foldedNow(recommender: Recommender, userId: number): FoldedUser | undefined | typeof MUST_ASK {
+    const versionNow = this.store.userVersionNow;
+    if (!versionNow || this.storeError) return MUST_ASK;
+    let version: number;
+    try {
+      version = versionNow.call(this.store, userId);
+    } catch {
+      return MUST_ASK; // folded() notes the failure and answers from memory
+    }
+    if (version === 0) return undefined;
+    const hit = this.caches.get(recommender)?.get(userId);
+    return hit?.version === version ? hit.folded : MUST_ASK;
+  }
+
   /** One read of the store; a failure is noted (see the class comment) and thrown as StoreDown. */
   private async ask<T>(read: () => Promise<T>): Promise<T> {
     try {
@@ -141,6 +160,9 @@ export class FreshUsers {
 }
 
 class StoreDown extends Error {}
+
+/** foldedNow's answer when only folded() can tell. */
+export const MUST_ASK = Symbol('reelrank.foldedMustAsk');
 
 /** A failure in words (a refused connection to every address of a host name is an AggregateError with an empty message). */
 function describeError(error: unknown): string {

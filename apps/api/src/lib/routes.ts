@@ -1,7 +1,7 @@
 import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { isAdmin } from './admin-auth.js';
 import { ApiError, errorBody } from './errors.js';
-import type { FreshUsers } from './fresh-users.js';
+import { MUST_ASK, type FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
 import { AnswerCache } from './answer-cache.js';
@@ -136,11 +136,16 @@ export function apiRoutes(
   /** A user folded in for the caller: charged to it, in its fair share of the fold turns. */
   const foldedFor = (req: Request, res: Response, recommender: Recommender, userId: number, charge = foldCharge(req, res)) =>
     fresh.folded(recommender, userId, charge, () => limitSubject(req, res));
+  /** foldedFor without the asynchronous round when the answer is known at once (most requests). */
+  const foldedOf = (req: Request, res: Response, recommender: Recommender, userId: number) => {
+    const now = fresh.foldedNow(recommender, userId);
+    return now === MUST_ASK ? foldedFor(req, res, recommender, userId) : now;
+  };
   // The hot routes first: Express tries the routes in order.
   router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
-    const folded = await foldedFor(req, res, recommender, body.user_id);
+    const folded = await foldedOf(req, res, recommender, body.user_id);
     const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
     if (folded && folded.usable > 0) options.observe?.predictedFolded();
     sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
@@ -153,7 +158,7 @@ export function apiRoutes(
     async (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
-      const folded = await foldedFor(req, res, recommender, body.user_id);
+      const folded = await foldedOf(req, res, recommender, body.user_id);
       const sees = seesRatingsOf(identityOf(req, res), body.user_id);
       const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
       const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);

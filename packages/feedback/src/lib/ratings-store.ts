@@ -81,6 +81,11 @@ export interface RatingsStore {
    * ratings change, so it keys caches of anything derived from them (a folded-in user vector).
    */
   userVersion(userId: number): Promise<number>;
+  /**
+   * userVersion when the store knows it without waiting (the SQLite store reads its own file;
+   * absent: always ask userVersion). Throws what userVersion would reject with.
+   */
+  userVersionNow?(userId: number): number;
   /** How many stored ratings each of `userIds` has; a user with none is absent from the map. */
   countsForUsers(userIds: readonly number[]): Promise<Map<number, number>>;
   /** Deletes the user's stored ratings (durable before it resolves); resolves with how many there were. */

@@ -88,6 +88,13 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const versions = new Map<number, number>();
   const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
   let closed = false;
+  const versionNow = (userId: number): number => {
+    if (!changes) return newestOfUser.get(userId) as number;
+    if (changes.changed() || versions.size >= MAX_CACHED_VERSIONS) versions.clear();
+    let version = versions.get(userId);
+    if (version === undefined) versions.set(userId, (version = newestOfUser.get(userId) as number));
+    return version;
+  };
 
   return {
     path,
@@ -115,12 +122,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       return byUser.all(userId) as StoredRating[];
     },
     async userVersion(userId) {
-      if (!changes) return newestOfUser.get(userId) as number;
-      if (changes.changed() || versions.size >= MAX_CACHED_VERSIONS) versions.clear();
-      let version = versions.get(userId);
-      if (version === undefined) versions.set(userId, (version = newestOfUser.get(userId) as number));
-      return version;
+      return versionNow(userId);
     },
+    userVersionNow: versionNow,
     async countsForUsers(userIds) {
       const rows = countsOfUsers.all(JSON.stringify(userIds)) as { userId: number; n: number }[];
       return new Map(rows.map((r) => [r.userId, r.n]));
