@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { LimitsConfig } from '@reelrank/config';
 import { ApiError } from './errors.js';
 import { LIMIT_KINDS, type LimitKind } from './limit-kinds.js';
-import { clientKey, KeyedBuckets } from './rate-limit.js';
+import { identityOf } from './identity.js';
+import { KeyedBuckets } from './rate-limit.js';
 
 /**
  * What one identity may make the API do, per identity (config `limits`): ratings written, new users
@@ -15,13 +16,10 @@ import { clientKey, KeyedBuckets } from './rate-limit.js';
 export { LIMIT_KINDS, type LimitKind };
 
 /**
- * Who a request counts against: the identity another middleware put in `res.locals.identity`
- * (an API key, a visitor), else the client address (req.ip: the socket's unless `trust proxy`; IPv6 by /64).
+ * Who a request counts against: its identity's subject (an API key, a visitor), or for an anonymous
+ * caller its client address (req.ip: the socket's unless `trust proxy`; IPv6 by /64).
  */
-export function limitSubject(req: Request, res: Response): string {
-  const identity = res.locals.identity as { subject?: unknown } | undefined;
-  return typeof identity?.subject === 'string' ? identity.subject : `addr:${clientKey(req.ip)}`;
-}
+export const limitSubject = (req: Request, res: Response): string => identityOf(req, res).subject;
 
 export class IdentityLimits {
   private readonly buckets: Record<LimitKind, KeyedBuckets>;
