@@ -66,25 +66,17 @@ function groupWriter(db) {
     `INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp, source, source_address, posted_at)
      SELECT user_id, movie_id, rating, timestamp, source, source_address, posted_at FROM ratings WHERE user_id = ? ORDER BY id DESC LIMIT 1`,
   );
-  const purgeSelectors = {
-    source: [db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source = ?').pluck(), db.prepare('DELETE FROM ratings WHERE source = ?')],
-    address: [
-      db.prepare('SELECT DISTINCT user_id FROM ratings WHERE source_address = ?').pluck(),
-      db.prepare('DELETE FROM ratings WHERE source_address = ?'),
-    ],
-    postedSince: [
-      db.prepare('SELECT DISTINCT user_id FROM ratings WHERE posted_at >= ?').pluck(),
-      db.prepare('DELETE FROM ratings WHERE posted_at >= ?'),
-    ],
+  // One statement per selector: the deleted rows' users come back with the delete (no second scan).
+  const purgeBy = {
+    source: db.prepare('DELETE FROM ratings WHERE source = ? RETURNING user_id').pluck(),
+    address: db.prepare('DELETE FROM ratings WHERE source_address = ? RETURNING user_id').pluck(),
+    postedSince: db.prepare('DELETE FROM ratings WHERE posted_at >= ? RETURNING user_id').pluck(),
   };
   const purge = (job) => {
     const by = job.source !== undefined ? 'source' : job.address !== undefined ? 'address' : 'postedSince';
-    const [usersOf, remove] = purgeSelectors[by];
-    const value = job[by];
-    const users = usersOf.all(value);
-    const changes = remove.run(value).changes;
-    for (const user of users) restampNewest.run(user);
-    return changes;
+    const gone = purgeBy[by].all(job[by]);
+    for (const user of new Set(gone)) restampNewest.run(user);
+    return gone.length;
   };
   const writeJob = db.transaction((job) => {
     if (job.kind === 'forget') return forget.run(job.userId).changes;

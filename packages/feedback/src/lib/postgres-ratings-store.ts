@@ -249,6 +249,14 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
           ],
         });
       };
+      // Each of `users`' newest remaining rating takes a new id, so their versions (newest ids) move.
+      const restampNewest = (users: number[]) =>
+        client.query({
+          name: 'posted_ratings_restamp_newest',
+          text: `UPDATE posted_ratings SET id = nextval('posted_ratings_id_seq')
+           WHERE id IN (SELECT max(id) FROM posted_ratings WHERE user_id = ANY($1::bigint[]) GROUP BY user_id)`,
+          values: [users],
+        });
       for (const job of jobs) {
         if (job.kind === 'forget') {
           await flush();
@@ -266,12 +274,7 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
           const { rows: gone } = await client.query<{ user_id: number }>(`DELETE FROM posted_ratings WHERE ${where} RETURNING user_id`, [value]);
           // As forget-one does: every user who keeps ratings has their newest take a new id, so their version moves.
           const users = [...new Set(gone.map((r) => r.user_id))];
-          if (users.length)
-            await client.query(
-              `UPDATE posted_ratings SET id = nextval('posted_ratings_id_seq')
-               WHERE id IN (SELECT max(id) FROM posted_ratings WHERE user_id = ANY($1::bigint[]) GROUP BY user_id)`,
-              [users],
-            );
+          if (users.length) await restampNewest(users);
           purged.push(...users);
           results.push(gone.length);
           continue;
@@ -282,11 +285,7 @@ function groupWriter(pool: pg.Pool, ready: () => Promise<void>, versions?: UserV
             (await client.query('DELETE FROM posted_ratings WHERE user_id = $1 AND movie_id = $2', [job.userId, job.movieId])).rowCount ?? 0;
           // As the SQLite store does: the user's newest remaining rating takes a new id, so the user's
           // version (their newest id) moves even when the deleted rating was not the newest.
-          if (deleted)
-            await client.query(
-              `UPDATE posted_ratings SET id = nextval('posted_ratings_id_seq') WHERE id = (SELECT max(id) FROM posted_ratings WHERE user_id = $1)`,
-              [job.userId],
-            );
+          if (deleted) await restampNewest([job.userId]);
           results.push(deleted);
           continue;
         }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '@reelrank/artifacts';
 import type { HeldTrainingLock } from '@reelrank/feedback';
 
 /**
@@ -113,11 +114,8 @@ function create(path: string): HeldFileLock | null {
     describe: `lock file ${path}`,
     recordChild(pid) {
       if (released) return;
-      // Replaced whole (temp + rename), so a reader never sees half of it.
-      // Named like the registry's other temp files, so a crash's leftover is cleaned with them.
-      const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      writeFileSync(temp, JSON.stringify({ ...holder, childPid: pid }));
-      renameSync(temp, path);
+      // Replaced whole, so a reader never sees half of it.
+      writeFileAtomic(path, JSON.stringify({ ...holder, childPid: pid }));
     },
     async release() {
       if (released) return;
