@@ -1,4 +1,4 @@
-import type { EaseModel } from '@reelrank/model';
+import { easePositions, type EaseModel } from '@reelrank/model';
 import type { UserItems } from './indexing.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { invertSpdInPlace } from './spd-inverse.js';
@@ -63,9 +63,8 @@ export interface EaseGram {
 export function easeGram(items: UserItems, nMovies: number, maxMovies: number): EaseGram {
   const started = performance.now();
   const movies = mostRatedMovies(items, nMovies, maxMovies);
-  const positions = new Int32Array(nMovies).fill(-1);
-  movies.forEach((i, a) => (positions[i] = a));
-  return { movies, gram: cooccurrence(items, positions, movies.length), seconds: (performance.now() - started) / 1000 };
+  const gram = cooccurrence(items, easePositions({ movies }, nMovies), movies.length);
+  return { movies, gram, seconds: (performance.now() - started) / 1000 };
 }
 
 /** B = I − P·diag(1/diag P), P = (G + λI)⁻¹ (G itself is left as it was). */
