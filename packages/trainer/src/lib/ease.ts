@@ -1,4 +1,5 @@
 import { easePositions, type EaseModel } from '@reelrank/model';
+import { mostRatedScores } from './baselines.js';
 import type { UserItems } from './indexing.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { invertSpdInPlace } from './spd-inverse.js';
@@ -13,8 +14,7 @@ export interface EaseSettings {
 
 /** The `maxMovies` most-rated movies of `items` (ties: lower index), ascending; movies without ratings never. */
 export function mostRatedMovies(items: UserItems, nMovies: number, maxMovies: number): Int32Array {
-  const counts = new Int32Array(nMovies);
-  for (let p = 0; p < items.offsets[items.offsets.length - 1]; p++) counts[items.movies[p]]++;
+  const counts = mostRatedScores(items.movies.subarray(0, items.offsets[items.offsets.length - 1]), nMovies);
   const rated = Int32Array.from({ length: nMovies }, (_, i) => i).filter((i) => counts[i] > 0);
   const order = Array.from(rated).sort((a, b) => counts[b] - counts[a] || a - b);
   return Int32Array.from(order.slice(0, maxMovies)).sort();
