@@ -60,6 +60,7 @@ export function addEaseScores(
   weight: number,
   out: Float32Array,
 ): Float32Array {
+  if (weight === 0) return out;
   const { ease, positions, sums } = scorer;
   const k = ease.movies.length;
   const B = ease.weights;
@@ -72,7 +73,7 @@ export function addEaseScores(
     const row = a * k;
     for (let b = 0; b < k; b++) sums[b] += B[row + b];
   }
-  if (!any || weight === 0) return out;
+  if (!any) return out;
   const movies = ease.movies;
   for (let b = 0; b < k; b++) out[movies[b]] += weight * sums[b];
   return out;

@@ -1,4 +1,5 @@
-import type { EaseModel } from '@reelrank/model';
+import { easePositions, type EaseModel } from '@reelrank/model';
+import { mostRatedScores } from './baselines.js';
 import type { UserItems } from './indexing.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { invertSpdInPlace } from './spd-inverse.js';
@@ -13,8 +14,7 @@ export interface EaseSettings {
 
 /** The `maxMovies` most-rated movies of `items` (ties: lower index), ascending; movies without ratings never. */
 export function mostRatedMovies(items: UserItems, nMovies: number, maxMovies: number): Int32Array {
-  const counts = new Int32Array(nMovies);
-  for (let p = 0; p < items.offsets[items.offsets.length - 1]; p++) counts[items.movies[p]]++;
+  const counts = mostRatedScores(items.movies.subarray(0, items.offsets[items.offsets.length - 1]), nMovies);
   const rated = Int32Array.from({ length: nMovies }, (_, i) => i).filter((i) => counts[i] > 0);
   const order = Array.from(rated).sort((a, b) => counts[b] - counts[a] || a - b);
   return Int32Array.from(order.slice(0, maxMovies)).sort();
@@ -63,9 +63,8 @@ export interface EaseGram {
 export function easeGram(items: UserItems, nMovies: number, maxMovies: number): EaseGram {
   const started = performance.now();
   const movies = mostRatedMovies(items, nMovies, maxMovies);
-  const positions = new Int32Array(nMovies).fill(-1);
-  movies.forEach((i, a) => (positions[i] = a));
-  return { movies, gram: cooccurrence(items, positions, movies.length), seconds: (performance.now() - started) / 1000 };
+  const gram = cooccurrence(items, easePositions({ movies }, nMovies), movies.length);
+  return { movies, gram, seconds: (performance.now() - started) / 1000 };
 }
 
 /** B = I − P·diag(1/diag P), P = (G + λI)⁻¹ (G itself is left as it was). */

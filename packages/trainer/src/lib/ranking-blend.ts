@@ -198,7 +198,7 @@ export function tuneBlendWeights(
             score: () => (b) => {
               const o = b * nMovies;
               for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i] + popularity * prior[i];
-              if (ease) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
+              if (ease && we !== 0) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
               return row;
             },
           });
@@ -224,7 +224,7 @@ export function tuneBlendWeights(
             // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
             // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
             for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
-            if (ease) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
+            if (ease && we !== 0) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
             const top0 = topN(row, k, mask);
             const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
             let n = 0;
