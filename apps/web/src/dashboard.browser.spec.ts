@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { createApp, metricsApp, ServiceMetrics } from '@reelrank/api';
 import { plantedRecommender } from '@reelrank/serving/testing';
-import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { launchChromium, requireChromium, testServing } from '@reelrank/config/testing';
 import { webRoot } from './index';
 
 /**
@@ -35,16 +35,7 @@ describe('dashboard in Chromium', () => {
     metrics,
     recommender,
     config: {
-      serving: {
-        host: '127.0.0.1',
-        port: 0,
-        bodyLimit: '100kb',
-        maxRecommendations: 100,
-        answerCacheEntries: 1000,
-        corsOrigins: '',
-        webRoot,
-        metrics: { host: '127.0.0.1', port: null },
-      },
+      serving: testServing(webRoot),
     },
     logger: pino({ level: 'silent' }),
     admin: { token: ADMIN_TOKEN },

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { launchChromium, requireChromium, testServing } from '@reelrank/config/testing';
 import { createApp } from '@reelrank/api';
 import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
 import { plantedRecommender } from '@reelrank/serving/testing';
@@ -21,16 +21,7 @@ describe('Swagger UI "Authorize" with an API key', () => {
     requireChromium();
     keys = openSqliteKeyStore(':memory:');
     key = (await keys.create('swagger', 'service')).key;
-    const serving = {
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: '100kb',
-      maxRecommendations: 100,
-      answerCacheEntries: 1000,
-      corsOrigins: '',
-      webRoot,
-      metrics: { host: '127.0.0.1', port: null },
-    };
+    const serving = testServing(webRoot);
     const app = createApp({ recommender: plantedRecommender(), config: { serving }, logger: pino({ level: 'silent' }), keys });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
