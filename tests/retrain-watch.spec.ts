@@ -9,6 +9,7 @@ import { listModelVersions, liveModel, readRetrainWatchState } from '@reelrank/m
 import { runTraining } from '@reelrank/trainer';
 import { runCli } from '@reelrank/cli';
 import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../tools/lib/processes';
+import { envWithoutWorkspace } from './workspace-env';
 
 /**
  * `reelrank retrain --watch` end to end: two watchers (the real CLI, as two replicas on one machine
@@ -64,16 +65,8 @@ describe('reelrank retrain --watch', () => {
     movieIds = readCatalogue(source)
       .slice(0, 3)
       .map((m) => m.movieId);
-    const {
-      REELRANK_DATASET: _d,
-      REELRANK_RATINGS_DB: _r,
-      REELRANK_DATA_DIR: _dd,
-      REELRANK_MODELS_DIR: _m,
-      DATABASE_URL: _u,
-      ...outer
-    } = process.env;
     env = {
-      ...outer,
+      ...envWithoutWorkspace(),
       REELRANK_ROOT: tempWorkspace(),
       MOVIELENS_SOURCE: source,
       REELRANK_TRAIN_MAX_EPOCHS: '3',

@@ -8,6 +8,7 @@ import { liveModel } from '@reelrank/model';
 import { runTraining } from '@reelrank/trainer';
 import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../tools/lib/processes';
+import { envWithoutWorkspace } from './workspace-env';
 
 /**
  * `reelrank retrain --reload URL`: a real API process takes a posted rating, the real pipeline runs
@@ -34,9 +35,8 @@ describe('reelrank retrain', () => {
   beforeAll(async () => {
     const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 12 });
     movieId = readCatalogue(source)[0].movieId;
-    const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, ...outer } = process.env;
     env = {
-      ...outer,
+      ...envWithoutWorkspace(),
       REELRANK_ROOT: tempWorkspace(),
       MOVIELENS_SOURCE: source,
       REELRANK_TRAIN_MAX_EPOCHS: '3',

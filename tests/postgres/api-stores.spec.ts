@@ -13,6 +13,7 @@ import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { AS_ADMIN, TEST_ADMIN_TOKEN } from './served-workspace';
 import { freshDatabase } from './postgres-test-db';
+import { envWithoutWorkspace } from '../workspace-env';
 
 /**
  * "The same API test suite passes on both stores". One spec body, run against a real
@@ -29,9 +30,8 @@ const shared: { env: Record<string, string | undefined>; config: AppConfig; db: 
 beforeAll(async () => {
   shared.db = await freshDatabase();
   const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 21 });
-  const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, DATABASE_URL: _u, ...outer } = process.env;
   shared.env = {
-    ...outer,
+    ...envWithoutWorkspace(),
     REELRANK_ROOT: tempWorkspace(),
     MOVIELENS_SOURCE: source,
     REELRANK_TRAIN_MAX_EPOCHS: '3',
