@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { loadDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
-import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
+import { generatedMovieLensSource, readCatalogue } from '@reelrank/ingest/testing';
 import { listModelVersions, liveModel, readRetrainWatchState } from '@reelrank/model';
 import { runTraining } from '@reelrank/trainer';
 import { runCli } from '@reelrank/cli';
 import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../tools/lib/processes';
+import { quickTrainingEnv } from './workspace-env';
 
 /**
  * `reelrank retrain --watch` end to end: two watchers (the real CLI, as two replicas on one machine
@@ -64,21 +65,8 @@ describe('reelrank retrain --watch', () => {
     movieIds = readCatalogue(source)
       .slice(0, 3)
       .map((m) => m.movieId);
-    const {
-      REELRANK_DATASET: _d,
-      REELRANK_RATINGS_DB: _r,
-      REELRANK_DATA_DIR: _dd,
-      REELRANK_MODELS_DIR: _m,
-      DATABASE_URL: _u,
-      ...outer
-    } = process.env;
     env = {
-      ...outer,
-      REELRANK_ROOT: tempWorkspace(),
-      MOVIELENS_SOURCE: source,
-      REELRANK_TRAIN_MAX_EPOCHS: '3',
-      REELRANK_TRAIN_FACTORS: '4',
-      REELRANK_TRAIN_RATING_MODEL: 'mf',
+      ...quickTrainingEnv(source),
       REELRANK_ADMIN_TOKEN: TOKEN,
       NX_NO_CLOUD: 'true',
       NX_DAEMON: 'false',

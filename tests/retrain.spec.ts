@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { loadDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
-import { generatedMovieLensSource, readCatalogue, tempWorkspace } from '@reelrank/ingest/testing';
+import { generatedMovieLensSource, readCatalogue } from '@reelrank/ingest/testing';
 import { liveModel } from '@reelrank/model';
 import { runTraining } from '@reelrank/trainer';
 import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../tools/lib/processes';
+import { quickTrainingEnv } from './workspace-env';
 
 /**
  * `reelrank retrain --reload URL`: a real API process takes a posted rating, the real pipeline runs
@@ -34,14 +35,8 @@ describe('reelrank retrain', () => {
   beforeAll(async () => {
     const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 12 });
     movieId = readCatalogue(source)[0].movieId;
-    const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, ...outer } = process.env;
     env = {
-      ...outer,
-      REELRANK_ROOT: tempWorkspace(),
-      MOVIELENS_SOURCE: source,
-      REELRANK_TRAIN_MAX_EPOCHS: '3',
-      REELRANK_TRAIN_FACTORS: '4',
-      REELRANK_TRAIN_RATING_MODEL: 'mf',
+      ...quickTrainingEnv(source),
       REELRANK_ADMIN_TOKEN: TOKEN,
     };
     // The first model, built in-process (quicker than a first pipeline run), so the server can start.

@@ -35,10 +35,10 @@ import { Agent } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { runCli } from '@reelrank/cli';
 import { openSqliteRatingsStore } from '@reelrank/feedback';
 import { seededRandom } from '@reelrank/random';
 import { ABUSE_SCENARIOS, type AbuseScenario } from './lib/abuse-scenarios';
+import { cliOutput } from './lib/cli-output';
 import { idsFromArtifacts, markdownTable, paced, parseFlags, positiveIntFlag, quantile, sendJson } from './lib/bench-kit';
 import { cpuSeconds, machineBusySeconds } from './lib/proc-stats';
 import { runStageProcess, startApi, WORKSPACE_ROOT } from './lib/processes';
@@ -85,11 +85,7 @@ interface Outcome {
 
 /** `reelrank keys create --role service` on the server's store: the key it prints once. */
 async function createServiceKey(env: Record<string, string>): Promise<string> {
-  let out = '';
-  let err = '';
-  const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { ...process.env, ...env } };
-  const code = await runCli(['keys', '--json', 'create', '--role', 'service', '--name', 'bench-abuse'], io);
-  if (code !== 0) throw new Error(`reelrank keys create exited ${code}: ${err}`);
+  const out = await cliOutput({ ...process.env, ...env }, 'keys', '--json', 'create', '--role', 'service', '--name', 'bench-abuse');
   return (JSON.parse(out) as { key: string }).key;
 }
 

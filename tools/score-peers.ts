@@ -18,19 +18,21 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@reelrank/config';
 import { addEaseScores, easeScorer, type EaseModel } from '@reelrank/model';
-import { easeGram, prepareEvaluation, rankingMetrics, solveEase, splitRatings, type RankingMetrics, type UserItems } from '@reelrank/trainer';
+import {
+  easeGram,
+  prepareEvaluation,
+  rankingMetrics,
+  solveEase,
+  splitRatings,
+  type RankingMetrics,
+  type RelevantItems,
+  type UserItems,
+} from '@reelrank/trainer';
 import { cosineNeighbours, itemKnn, scoreItemKnn, type ItemKnn } from './lib/item-knn';
 import { K, loadSplit, popularityBaseline } from './lib/served-scoring';
 
 const USAGE =
   'usage: npm run score:peers -- --split DIR [--seed N] [--validation F] [--lambdas L,..] [--neighbours K,..] [--ease-max-movies N] [--json FILE]';
-
-interface Scored {
-  users: Int32Array;
-  knownRelevant: Int32Array[];
-  relevantCount: Int32Array;
-  skippedUnknownUserRows: number;
-}
 
 function options() {
   const { values } = parseArgs({
@@ -79,7 +81,7 @@ function options() {
 /** The protocol's metrics of a per-user scorer (rated: the user's train movies). */
 function metricsOf(
   train: UserItems,
-  relevant: Scored,
+  relevant: RelevantItems,
   nMovies: number,
   score: (rated: Int32Array, out: Float32Array) => Float32Array,
 ): RankingMetrics {

@@ -1,4 +1,5 @@
 import { createApp } from '@reelrank/api';
+import { testServing } from '@reelrank/config/testing';
 import { openPostgresRatingsStore } from '@reelrank/feedback';
 import { plantedRecommender } from '@reelrank/serving/testing';
 import request from 'supertest';
@@ -15,16 +16,7 @@ describe('the API on PostgreSQL while the server goes away', () => {
 
   it('keeps answering recommendations from memory (the cached fold-in, the trained answer) and answers writes 503', async () => {
     const store = openPostgresRatingsStore(cluster.url, { connectTimeoutMs: 2_000 });
-    const serving = {
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: '100kb',
-      maxRecommendations: 100,
-      answerCacheEntries: 1000,
-      corsOrigins: '',
-      webRoot: null,
-      metrics: { host: '127.0.0.1', port: null },
-    };
+    const serving = testServing(null);
     const app = createApp({ recommender: plantedRecommender(), config: { serving }, ratings: store, admin: { token: TEST_ADMIN_TOKEN } });
     const posted = [10, 20, 30, 60].map((movie_id) => ({ user_id: 1, movie_id, rating: movie_id === 60 ? 5 : 0.5 }));
     await request(app).post('/ratings').set(AS_ADMIN).send({ ratings: posted }).expect(201);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { CATALOGUE_SCHEMA, loadDatabase, loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
-import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
+import { generatedMovieLensSource } from '@reelrank/ingest/testing';
 import { loadModelArtifacts, resolveLiveModel } from '@reelrank/model';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { runTraining } from '@reelrank/trainer';
@@ -13,6 +13,7 @@ import { runCli } from '@reelrank/cli';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
 import { AS_ADMIN, TEST_ADMIN_TOKEN } from './served-workspace';
 import { freshDatabase } from './postgres-test-db';
+import { quickTrainingEnv } from '../workspace-env';
 
 /**
  * "The same API test suite passes on both stores". One spec body, run against a real
@@ -29,14 +30,8 @@ const shared: { env: Record<string, string | undefined>; config: AppConfig; db: 
 beforeAll(async () => {
   shared.db = await freshDatabase();
   const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 21 });
-  const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, DATABASE_URL: _u, ...outer } = process.env;
   shared.env = {
-    ...outer,
-    REELRANK_ROOT: tempWorkspace(),
-    MOVIELENS_SOURCE: source,
-    REELRANK_TRAIN_MAX_EPOCHS: '3',
-    REELRANK_TRAIN_FACTORS: '4',
-    REELRANK_TRAIN_RATING_MODEL: 'mf',
+    ...quickTrainingEnv(source),
     DATABASE_URL: '',
     REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '@reelrank/cli';
 import { loadConfig } from '@reelrank/config';
+import { cliOutput } from '../../tools/lib/cli-output';
 import { startApi } from '../../tools/lib/processes';
 import { whoMayDoWhat } from '../security/who-may-do-what';
 import { freshDatabase } from './postgres-test-db';
@@ -15,13 +15,7 @@ whoMayDoWhat('PostgreSQL', async (adminToken) => {
   const dataDir = loadConfig({ env }).paths.dataDir;
   return {
     start: (name, extra = {}) => startApi({ name, env: { ...env, ...extra }, readyTimeoutMs: 120_000 }),
-    async cli(...argv) {
-      let out = '';
-      let err = '';
-      const code = await runCli(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env });
-      if (code !== 0) throw new Error(`reelrank ${argv.join(' ')} exited ${code}: ${err}`);
-      return out;
-    },
+    cli: (...argv) => cliOutput(env, ...argv),
     visitorSecret: () => readFileSync(join(dataDir, 'visitor-cookie.secret'), 'utf8').trim(),
   };
 });

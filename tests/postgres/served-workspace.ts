@@ -1,8 +1,9 @@
 import { loadConfig } from '@reelrank/config';
 import { loadPostgresDatabase } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
-import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
+import { generatedMovieLensSource } from '@reelrank/ingest/testing';
 import { runTraining } from '@reelrank/trainer';
+import { quickTrainingEnv } from '../workspace-env';
 
 /** The admin token of the served workspaces: the tests' credential for users' ratings (an admin may write any user's). */
 export const TEST_ADMIN_TOKEN = 'pg-tests-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
@@ -15,14 +16,8 @@ export const AS_ADMIN = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
  */
 export async function servedWorkspace(databaseUrl: string): Promise<Record<string, string | undefined>> {
   const source = await generatedMovieLensSource({ users: 40, movies: 120, ratings: 2_400, seed: 13 });
-  const { REELRANK_DATASET: _d, REELRANK_RATINGS_DB: _r, REELRANK_DATA_DIR: _dd, REELRANK_MODELS_DIR: _m, ...outer } = process.env;
   const env = {
-    ...outer,
-    REELRANK_ROOT: tempWorkspace(),
-    MOVIELENS_SOURCE: source,
-    REELRANK_TRAIN_MAX_EPOCHS: '3',
-    REELRANK_TRAIN_FACTORS: '4',
-    REELRANK_TRAIN_RATING_MODEL: 'mf',
+    ...quickTrainingEnv(source),
     DATABASE_URL: databaseUrl,
     REELRANK_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
   };

@@ -8,6 +8,7 @@ import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testin
 import { runReport } from '@reelrank/report';
 import { readCatalogueTrainingData, readTrainingData, runTraining } from '@reelrank/trainer';
 import { freshDatabase } from './postgres-test-db';
+import { envWithoutWorkspace } from '../workspace-env';
 
 /**
  * Training reads the catalogue from PostgreSQL when DATABASE_URL is set, and the
@@ -24,15 +25,13 @@ describe('the train stage and the report on the PostgreSQL catalogue', () => {
 
   it('when trained on SQLite and on PostgreSQL holding the same data, then the models are identical', async () => {
     const source = await generatedMovieLensSource({ users: 50, movies: 150, ratings: 3_000, seed: 5 });
-    const {
-      REELRANK_DATASET: _d,
-      REELRANK_RATINGS_DB: _r,
-      REELRANK_DATA_DIR: _dd,
-      REELRANK_MODELS_DIR: _m,
-      DATABASE_URL: _u,
-      ...outer
-    } = process.env;
-    const base = { ...outer, REELRANK_ROOT: tempWorkspace(), MOVIELENS_SOURCE: source, REELRANK_TRAIN_MAX_EPOCHS: '3', REELRANK_TRAIN_FACTORS: '4' };
+    const base = {
+      ...envWithoutWorkspace(),
+      REELRANK_ROOT: tempWorkspace(),
+      MOVIELENS_SOURCE: source,
+      REELRANK_TRAIN_MAX_EPOCHS: '3',
+      REELRANK_TRAIN_FACTORS: '4',
+    };
     const onSqlite = loadConfig({ env: { ...base, REELRANK_MODELS_DIR: mkdtempSync(join(tmpdir(), 'reelrank-models-sqlite-')) } });
     const onPostgres = loadConfig({
       env: {

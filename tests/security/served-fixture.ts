@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '@reelrank/cli';
 import { loadDatabase } from '@reelrank/database';
 import { saveModelArtifacts } from '@reelrank/model';
 import { plantedBundle } from '@reelrank/serving/testing';
+import { cliOutput } from '../../tools/lib/cli-output';
 import { startApi, WORKSPACE_ROOT } from '../../tools/lib/processes';
 import type { ServedWorkspace } from './who-may-do-what';
 
@@ -24,17 +24,7 @@ export async function sqliteWorkspace(adminToken: string): Promise<ServedWorkspa
   const env = { REELRANK_DATASET: DATASET, REELRANK_DATA_DIR: dataDir, REELRANK_MODELS_DIR: join(dir, 'models'), REELRANK_ADMIN_TOKEN: adminToken };
   return {
     start: (name, extra = {}) => startApi({ name, env: { ...env, ...extra } }),
-    async cli(...argv) {
-      let out = '';
-      let err = '';
-      const code = await runCli(argv, {
-        stdout: { write: (t: string) => (out += t) },
-        stderr: { write: (t: string) => (err += t) },
-        env: { ...process.env, ...env },
-      });
-      if (code !== 0) throw new Error(`reelrank ${argv.join(' ')} exited ${code}: ${err}`);
-      return out;
-    },
+    cli: (...argv) => cliOutput({ ...process.env, ...env }, ...argv),
     visitorSecret: () => readFileSync(join(dataDir, 'visitor-cookie.secret'), 'utf8').trim(),
   };
 }

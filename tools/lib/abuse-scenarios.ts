@@ -8,6 +8,7 @@
  */
 import type { Agent } from 'node:http';
 import type { RatingsStore } from '@reelrank/feedback';
+import { seededRandom } from '@reelrank/random';
 import { sendJson } from './bench-kit';
 import { LIFTED_BUDGETS } from './processes';
 
@@ -194,8 +195,7 @@ const anonymousFolds: AbuseScenario = {
   name: 'anonymous folds',
   what: 'anonymous: POST /recommendations/new-user with 1,000 ratings (every 10th 1,001) and /predict/batch of 100 users with 250 posted ratings each (every 10th 101 users), alternately',
   async seed(store, movieIds) {
-    let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = seededRandom(7);
     for (const part of chunks(SEEDED_USERS, 20)) {
       const rows = part.flatMap((userId) => moviesFrom(movieIds, random, 250).map((movieId) => ({ userId, movieId, rating: half(random) })));
       await store.put(rows, { subject: 'key:seed', address: '127.0.0.1' });

@@ -1,12 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { createApp, metricsApp, ServiceMetrics } from '@reelrank/api';
 import { plantedRecommender } from '@reelrank/serving/testing';
-import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { launchChromium, listenOnLoopback, requireChromium, testServing, type Listening } from '@reelrank/config/testing';
 import { webRoot } from './index';
 
 /**
@@ -23,8 +21,8 @@ const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 const ADMIN_TOKEN = 'dashboard-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
 
 describe('dashboard in Chromium', () => {
-  let server: Server;
-  let metricsServer: Server;
+  let server: Listening | undefined;
+  let metricsServer: Listening | undefined;
   let base: string;
   let dashboardBase: string;
   let browser: Browser;
@@ -35,16 +33,7 @@ describe('dashboard in Chromium', () => {
     metrics,
     recommender,
     config: {
-      serving: {
-        host: '127.0.0.1',
-        port: 0,
-        bodyLimit: '100kb',
-        maxRecommendations: 100,
-        answerCacheEntries: 1000,
-        corsOrigins: '',
-        webRoot,
-        metrics: { host: '127.0.0.1', port: null },
-      },
+      serving: testServing(webRoot),
     },
     logger: pino({ level: 'silent' }),
     admin: { token: ADMIN_TOKEN },
@@ -79,21 +68,17 @@ describe('dashboard in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    metricsServer = await new Promise<Server>((resolve) => {
-      const s = scraper.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    dashboardBase = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    base = server.base;
+    metricsServer = await listenOnLoopback(scraper);
+    dashboardBase = metricsServer.base;
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
+    await server?.close();
+    await metricsServer?.close();
   });
 
   it('when traffic and ratings arrive, then the page charts requests/s, latency and hit rates and names the live model', async () => {

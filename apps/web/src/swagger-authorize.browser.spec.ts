@@ -1,8 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { launchChromium, listenOnLoopback, requireChromium, testServing, type Listening } from '@reelrank/config/testing';
 import { createApp } from '@reelrank/api';
 import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
 import { plantedRecommender } from '@reelrank/serving/testing';
@@ -11,7 +9,7 @@ import { webRoot } from './index';
 /** Swagger UI at /docs in Chromium: "Authorize" takes an API key, and "Try it out" then sends it (POST /ratings needs a key). */
 
 describe('Swagger UI "Authorize" with an API key', () => {
-  let server: Server;
+  let server: Listening | undefined;
   let base: string;
   let browser: Browser;
   let keys: KeyStore;
@@ -21,27 +19,16 @@ describe('Swagger UI "Authorize" with an API key', () => {
     requireChromium();
     keys = openSqliteKeyStore(':memory:');
     key = (await keys.create('swagger', 'service')).key;
-    const serving = {
-      host: '127.0.0.1',
-      port: 0,
-      bodyLimit: '100kb',
-      maxRecommendations: 100,
-      answerCacheEntries: 1000,
-      corsOrigins: '',
-      webRoot,
-      metrics: { host: '127.0.0.1', port: null },
-    };
+    const serving = testServing(webRoot);
     const app = createApp({ recommender: plantedRecommender(), config: { serving }, logger: pino({ level: 'silent' }), keys });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    base = server.base;
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     await keys?.close();
   });
 

@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
@@ -7,7 +5,7 @@ import helmet from 'helmet';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '@reelrank/config';
-import { launchChromium, requireChromium } from '@reelrank/config/testing';
+import { launchChromium, listenOnLoopback, requireChromium, type Listening } from '@reelrank/config/testing';
 import { runIngest } from '@reelrank/ingest';
 import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
@@ -54,7 +52,7 @@ function searchableMovies(catalogue: CatalogueMovie[]): [string, string][] {
 }
 
 describe('web page in Chromium against the real API', () => {
-  let server: Server;
+  let server: Listening | undefined;
   let base: string;
   let browser: Browser;
   let closeCatalog: () => void;
@@ -84,16 +82,14 @@ describe('web page in Chromium against the real API', () => {
     app.use(helmet());
     app.use(express.static(webRoot));
     app.use(api);
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    base = server.base;
     browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     closeCatalog?.();
   });
 

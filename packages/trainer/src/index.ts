@@ -6,7 +6,7 @@ export { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './lib/
 export { prepareEvaluation, type ModelEvaluation } from './lib/evaluate.js';
 export { buildIndexing, groupByUser, indexRatings, type UserItems } from './lib/indexing.js';
 export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
-export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics } from './lib/ranking-metrics.js';
+export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics, type RelevantItems } from './lib/ranking-metrics.js';
 export { ratingMetricsOf } from './lib/rating-metrics.js';
 export { readRatingsCsv, selectRows, type RatingsColumns } from './lib/ratings.js';
 export { readCatalogueTrainingData, readTrainingData } from './lib/read-training-data.js';

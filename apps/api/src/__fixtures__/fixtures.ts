@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ServingConfig } from '@reelrank/config';
+import { testServing } from '@reelrank/config/testing';
 import { plantedRecommender } from '@reelrank/serving/testing';
 import { createApp } from '../lib/app.js';
 
@@ -11,16 +12,7 @@ export { COMEDY, MOVIES, plantedBundle, plantedRecommender, RATED, SCI_FI } from
 /** The committed web page (config/serving.json's webRoot, resolved as loadConfig does). */
 export const WEB_ROOT = join(__dirname, '..', '..', '..', 'web', 'public');
 
-export const SERVING: ServingConfig = {
-  host: '127.0.0.1',
-  port: 0,
-  bodyLimit: '100kb',
-  maxRecommendations: 100,
-  answerCacheEntries: 1000,
-  corsOrigins: '',
-  webRoot: WEB_ROOT,
-  metrics: { host: '127.0.0.1', port: null },
-};
+export const SERVING: ServingConfig = testServing(WEB_ROOT);
 
 /** The admin token the test apps take (strong enough for the start-up check): a credential that may do everything. */
 export const TEST_ADMIN_TOKEN = 'test-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
