@@ -125,6 +125,65 @@ function parseFailure(message: string, body: string): ParseFailure {
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
+const BODY = Symbol('reelrank.body');
+
+/** A body being read: its parts, and where the request goes once it is settled. */
+interface BodyRead {
+  chunks: Buffer[];
+  received: number;
+  length: number;
+  settled: boolean;
+  next: (error?: unknown) => void;
+}
+type Reading = IncomingMessage & { [BODY]: BodyRead; body?: unknown };
+
+// The stream calls its listeners with `this` = the request: shared functions, no closures per request.
+function onBodyData(this: Reading, chunk: Buffer): void {
+  const read = this[BODY];
+  read.received += chunk.length;
+  read.chunks.push(chunk);
+}
+
+function onBodyEnd(this: Reading): void {
+  const read = this[BODY];
+  if (read.settled) return;
+  read.settled = true;
+  const { chunks, received, length, next } = read;
+  if (received !== length) {
+    next(
+      Object.assign(new Error('request size did not match content length'), {
+        status: 400,
+        statusCode: 400,
+        type: 'request.size.invalid',
+        expose: true,
+      }),
+    );
+    return;
+  }
+  const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    next(parseFailure((error as Error).message, text));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) {
+    next(parseFailure(`Unexpected token in JSON at position 0 (strict mode: an object or array is required)`, text));
+    return;
+  }
+  this.body = value;
+  next();
+}
+
+function onBodyError(this: Reading, error: Error): void {
+  const read = this[BODY];
+  if (read.settled) return;
+  read.settled = true;
+  this.off('data', onBodyData);
+  read.next(Object.assign(error, { status: 400, statusCode: 400, type: 'request.aborted', expose: true }));
+}
+
 export function fastJson(limitBytes: number, fallback: RequestHandler): RequestHandler {
   return (req, res, next) => {
     const type = req.headers['content-type'];
@@ -140,53 +199,12 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
       fallback(req, res, next);
       return;
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      chunks.push(chunk);
-    };
     // One of 'end' and 'error' settles the body. The listeners stay attached after it: a message that
     // ended emits nothing more, and removing a 'data' listener costs the stream a tick per request.
-    let settled = false;
-    const onEnd = () => {
-      if (settled) return;
-      settled = true;
-      if (received !== length) {
-        next(
-          Object.assign(new Error('request size did not match content length'), {
-            status: 400,
-            statusCode: 400,
-            type: 'request.size.invalid',
-            expose: true,
-          }),
-        );
-        return;
-      }
-      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        next(parseFailure((error as Error).message, text));
-        return;
-      }
-      if (typeof value !== 'object' || value === null) {
-        next(parseFailure(`Unexpected token in JSON at position 0 (strict mode: an object or array is required)`, text));
-        return;
-      }
-      req.body = value;
-      next();
-    };
-    const onError = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      next(Object.assign(error, { status: 400, statusCode: 400, type: 'request.aborted', expose: true }));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+    (req as unknown as Reading)[BODY] = { chunks: [], received: 0, length, settled: false, next };
+    req.on('data', onBodyData);
+    req.on('end', onBodyEnd);
+    req.on('error', onBodyError);
   };
 }
 

@@ -56,23 +56,31 @@ function customMetric(name: string, help: string, type: 'counter' | 'histogram',
   return { name, help, type, aggregator: 'sum' as const, get, reset: () => undefined };
 }
 
+/** A route's latency and its counts by method, then status: lookups by strings the process already holds, no key built per request. */
+interface RouteStats {
+  latency: RouteLatency;
+  byMethod: Map<string, Map<number, RequestCount>>;
+}
+
 class HttpStats {
   private readonly byKey = new Map<string, RequestCount>();
-  private readonly byRoute = new Map<string, RouteLatency>();
+  private readonly byRoute = new Map<string, RouteStats>();
 
   record(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let entry = this.byKey.get(key);
+    let stats = this.byRoute.get(route);
+    let entry = stats?.byMethod.get(method)?.get(status);
     if (!entry) {
       // Routes are a fixed set; the cap only guards against a label explosion by odd methods.
       if (this.byKey.size >= MAX_LABEL_SETS) return;
-      let latency = this.byRoute.get(route);
-      if (!latency) {
-        latency = { route, counts: new Float64Array(LATENCY_BUCKETS.length + 1), sum: 0, count: 0 };
-        this.byRoute.set(route, latency);
+      if (!stats) {
+        stats = { latency: { route, counts: new Float64Array(LATENCY_BUCKETS.length + 1), sum: 0, count: 0 }, byMethod: new Map() };
+        this.byRoute.set(route, stats);
       }
-      entry = { labels: { route, method, status: String(status) }, count: 0, latency };
-      this.byKey.set(key, entry);
+      let byStatus = stats.byMethod.get(method);
+      if (!byStatus) stats.byMethod.set(method, (byStatus = new Map()));
+      entry = { labels: { route, method, status: String(status) }, count: 0, latency: stats.latency };
+      byStatus.set(status, entry);
+      this.byKey.set(`${method} ${status} ${route}`, entry);
     }
     entry.count++;
     const latency = entry.latency;
@@ -89,7 +97,7 @@ class HttpStats {
     );
     const name = 'reelrank_http_request_duration_seconds';
     const latency = customMetric(name, 'Time to answer, by route', 'histogram', () =>
-      [...this.byRoute.values()].flatMap((l) => {
+      [...this.byRoute.values()].flatMap(({ latency: l }) => {
         let cumulative = 0;
         const buckets: MetricValue[] = LATENCY_BUCKETS.map((le, i) => {
           cumulative += l.counts[i];
@@ -179,7 +187,8 @@ export class ServiceMetrics {
     // One listener function for every response (no closure per request): the start time rides on the response.
     function recordFinished(this: Response): void {
       const req = this.req;
-      const route = req.route ? `${req.baseUrl}${req.route.path as string}` : this.statusCode === 404 ? '(unmatched)' : '(other)';
+      const matched = req.route as { path: string } | undefined;
+      const route = matched ? (req.baseUrl ? req.baseUrl + matched.path : matched.path) : this.statusCode === 404 ? '(unmatched)' : '(other)';
       http.record(route, req.method, this.statusCode, (performance.now() - (this as Timed)[STARTED]) / 1000);
     }
     return (_req, res, next) => {

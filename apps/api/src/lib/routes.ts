@@ -23,7 +23,7 @@ import {
 } from './schemas.js';
 import { timeSlicer } from './time-slice.js';
 import { parseOrThrow, validateBody } from './validate.js';
-import { withoutRatedMovies, type Recommender } from '@reelrank/serving';
+import { withoutRatedMovies, type FoldedUser, type Recommender } from '@reelrank/serving';
 import type { StoredRating } from '@reelrank/feedback';
 
 /**
@@ -136,45 +136,53 @@ export function apiRoutes(
   /** A user folded in for the caller: charged to it, in its fair share of the fold turns. */
   const foldedFor = (req: Request, res: Response, recommender: Recommender, userId: number, charge = foldCharge(req, res)) =>
     fresh.folded(recommender, userId, charge, () => limitSubject(req, res));
-  /** foldedFor without the asynchronous round when the answer is known at once (most requests). */
-  const foldedOf = (req: Request, res: Response, recommender: Recommender, userId: number) => {
+  /**
+   * Runs `answer` with the user folded in for the caller (or undefined for a trained user): at once
+   * when that is known without the asynchronous round (most requests), else after it.
+   */
+  const withFolded = (req: Request, res: Response, recommender: Recommender, userId: number, answer: (folded: FoldedUser | undefined) => void) => {
     const now = fresh.foldedNow(recommender, userId);
-    return now === MUST_ASK ? foldedFor(req, res, recommender, userId) : now;
+    if (now !== MUST_ASK) return answer(now);
+    return foldedFor(req, res, recommender, userId).then(answer);
   };
   // The hot routes first: Express tries the routes in order.
-  router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), async (req, res) => {
+  router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), (req, res) => {
     const body = req.body as PredictRequest;
     const recommender = model();
-    const folded = await foldedOf(req, res, recommender, body.user_id);
-    const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
-    if (folded && folded.usable > 0) options.observe?.predictedFolded();
-    sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
+    return withFolded(req, res, recommender, body.user_id, (folded) => {
+      const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
+      if (folded && folded.usable > 0) options.observe?.predictedFolded();
+      sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
+    });
   });
 
+  /** A /recommendations answer: from the answer cache when plain and unchanged, else ranked (and kept). */
+  const recommend = (req: Request, res: Response, recommender: Recommender, body: RecommendationsRequest, folded: FoldedUser | undefined) => {
+    const sees = seesRatingsOf(identityOf(req, res), body.user_id);
+    const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
+    const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+    const cached = plain ? answers.get(recommender, key, folded) : undefined;
+    if (cached) {
+      options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
+      sendText(res, cached.body);
+      return;
+    }
+    const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+    const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
+    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
+    const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
+    const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations });
+    if (plain) answers.set(recommender, key, folded, { body: text, strategy: result.strategy, movies: result.recommendations });
+    sendText(res, text);
+  };
   router.post(
     '/recommendations',
     ...reads,
     validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)),
-    async (req, res) => {
+    (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
-      const folded = await foldedOf(req, res, recommender, body.user_id);
-      const sees = seesRatingsOf(identityOf(req, res), body.user_id);
-      const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
-      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
-      const cached = plain ? answers.get(recommender, key, folded) : undefined;
-      if (cached) {
-        options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
-        sendText(res, cached.body);
-        return;
-      }
-      const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
-      const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
-      options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
-      const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
-      const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations });
-      if (plain) answers.set(recommender, key, folded, { body: text, strategy: result.strategy, movies: result.recommendations });
-      sendText(res, text);
+      return withFolded(req, res, recommender, body.user_id, (folded) => recommend(req, res, recommender, body, folded));
     },
   );
 
