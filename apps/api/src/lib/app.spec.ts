@@ -1,5 +1,7 @@
+import pino from 'pino';
 import request from 'supertest';
-import { AS_ADMIN, plantedApp, RATED } from '../__fixtures__/fixtures.js';
+import { AS_ADMIN, plantedApp, plantedRecommender, RATED, SERVING } from '../__fixtures__/fixtures.js';
+import { createApp } from './app.js';
 
 const app = plantedApp();
 const ids = (body: { recommendations: { movie_id: number }[] }) => body.recommendations.map((m) => m.movie_id);
@@ -178,6 +180,17 @@ describe('GET /health, /ready', () => {
     expect(echoed.headers['x-request-id']).toBe('abc-123');
     const generated = await request(app).get('/health').expect(200);
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when the log level is info, then each request logs one line, and every line of a request carries its request id', async () => {
+    const lines: { msg: string; reqId?: string; res?: { statusCode: number } }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const logged = createApp({ recommender: plantedRecommender(), config: { serving: SERVING }, logger });
+    await request(logged).get('/health').set('x-request-id', 'ok-1').expect(200);
+    await request(logged).get('/movies/999999').set('x-request-id', 'missing-1').expect(404);
+    expect(lines.filter((l) => l.reqId === 'ok-1').map((l) => [l.msg, l.res?.statusCode])).toEqual([['request completed', 200]]);
+    const missing = lines.filter((l) => l.reqId === 'missing-1');
+    expect(missing.map((l) => l.msg)).toEqual([expect.stringContaining('999999'), 'request completed']);
   });
 
   it('when a browser calls from another origin and no origin is configured (the default), then no CORS header allows it', async () => {

@@ -19,7 +19,7 @@ import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
  */
 
 const STARTED = Symbol('reelrank.requestStarted');
-type Timed = Response & { [STARTED]: number };
+type Timed = { [STARTED]: number };
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
@@ -184,15 +184,15 @@ export class ServiceMetrics {
    */
   middleware(): RequestHandler {
     const http = this.http;
-    // One listener function for every response (no closure per request): the start time rides on the response.
+    // One listener function for every response (no closure per request): the start time rides in res.locals.
     function recordFinished(this: Response): void {
       const req = this.req;
       const matched = req.route as { path: string } | undefined;
       const route = matched ? (req.baseUrl ? req.baseUrl + matched.path : matched.path) : this.statusCode === 404 ? '(unmatched)' : '(other)';
-      http.record(route, req.method, this.statusCode, (performance.now() - (this as Timed)[STARTED]) / 1000);
+      http.record(route, req.method, this.statusCode, (performance.now() - (this.locals as Timed)[STARTED]) / 1000);
     }
     return (_req, res, next) => {
-      (res as Timed)[STARTED] = performance.now();
+      (res.locals as Timed)[STARTED] = performance.now();
       res.on('finish', recordFinished);
       next();
     };
