@@ -212,7 +212,7 @@ export function fastJson(limitBytes: number, fallback: RequestHandler): RequestH
     }
     // One of 'end' and 'error' settles the body. The listeners stay attached after it: a message that
     // ended emits nothing more, and removing a 'data' listener costs the stream a tick per request.
-    res.locals[BODY] = { chunks: [], received: 0, length, settled: false, next } satisfies BodyRead;
+    (res.locals as Record<symbol, unknown>)[BODY] = { chunks: [], received: 0, length, settled: false, next } satisfies BodyRead;
     req.on('data', onBodyData);
     req.on('end', onBodyEnd);
     req.on('error', onBodyError);
