@@ -6,7 +6,7 @@ import { openSqliteKeyStore, type KeyStore } from '@reelrank/feedback';
 import { plantedRecommender } from '@reelrank/serving/testing';
 import { webRoot } from './index';
 
-/** Swagger UI at /docs in Chromium: "Authorize" takes an API key, and "Try it out" then sends it (POST /ratings needs a key). */
+/** Swagger UI at /docs in Chromium: it opens clean, grouped by tag; "Authorize" takes an API key, and "Try it out" then sends it (POST /ratings needs a key). */
 
 describe('Swagger UI "Authorize" with an API key', () => {
   let server: Listening | undefined;
@@ -32,6 +32,22 @@ describe('Swagger UI "Authorize" with an API key', () => {
     await keys?.close();
   });
 
+  it('when /docs opens, then Swagger UI shows no error or warning, logs none, and groups the operations by tag in order', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    await page.goto(`${base}/docs/`);
+    await page.locator('.swagger-ui .opblock-tag').first().waitFor();
+    expect(await page.locator('.swagger-ui .errors-wrapper, .swagger-ui .version-pragma, .swagger-ui .loading-container .errors').count()).toBe(0);
+    const tags = await page.locator('.swagger-ui .opblock-tag').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-tag')));
+    expect(tags).toEqual(['recommendations', 'movies', 'ratings', 'identity', 'models', 'operations']);
+    expect(await page.locator('#operations-tag-default').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('when a key is entered under Authorize, then "Try it out" on POST /ratings sends it and the rating is stored (201)', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const problems: string[] = [];
@@ -43,7 +59,7 @@ describe('Swagger UI "Authorize" with an API key', () => {
     await bearer.locator('button.authorize').click();
     await page.locator('.modal-ux .btn-done, .modal-ux .close-modal').first().click();
 
-    const operation = page.locator('#operations-default-postRatings');
+    const operation = page.locator('#operations-ratings-postRatings');
     await operation.locator('.opblock-summary').first().click();
     await operation.locator('.try-out__btn').click();
     await operation.locator('textarea.body-param__text').fill(JSON.stringify({ user_id: 4242, movie_id: 20, rating: 4 }));

@@ -73,6 +73,22 @@ describe('GET /openapi.json', () => {
     );
   });
 
+  it('when the operations are read, then each has exactly one tag of the listed ones, the listed tags are in display order, and nothing is untagged', () => {
+    const listed = (doc as unknown as { tags: { name: string; description: string }[] }).tags.map((t) => t.name);
+    expect(listed).toEqual(['recommendations', 'movies', 'ratings', 'identity', 'models', 'operations']);
+    const tagOf = (path: string, method: string) => (doc.paths[path][method] as unknown as { tags: string[] }).tags;
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const method of Object.keys(ops)) expect([path, tagOf(path, method)]).toEqual([path, [expect.any(String)]]);
+    expect(new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).flatMap((m) => tagOf(path, m))))).toEqual(new Set(listed));
+    expect([tagOf('/predict', 'post'), tagOf('/users/{user_id}/ratings', 'get'), tagOf('/admin/reload', 'post'), tagOf('/metrics', 'get')]).toEqual([
+      ['recommendations'],
+      ['ratings'],
+      ['models'],
+      ['operations'],
+    ]);
+    expect(doc).not.toHaveProperty('jsonSchemaDialect');
+  });
+
   it('when every $ref is followed, then it resolves to a component schema', () => {
     const refs = collectRefs(doc.paths);
     expect(refs.length).toBeGreaterThan(10);

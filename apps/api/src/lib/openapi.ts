@@ -1,3 +1,4 @@
+import { applyTags } from './openapi-tags.js';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
 import { modelsOpenApi } from './model-openapi.js';
 import {
@@ -62,13 +63,13 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
   Object.assign(components, ratings.components, extra.components, visitor.components);
   const document = {
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'reelrank API',
       version: info.version,
       description:
         info.description ??
-        'Movie recommendations and rating predictions from a biased matrix-factorisation model trained on MovieLens. ' +
+        'Movie recommendations and rating predictions from collaborative-filtering models trained on MovieLens: ' +
+          'a rating model (SVD++ on small sets, biased MF on large ones) and a ranking blend (implicit ALS, the rating model, EASE and popularity). ' +
           'Request bodies are strict: unknown fields are rejected with a 400.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
@@ -198,7 +199,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
   };
   applyAccessTable(document.paths, info.anonymousReads ?? true);
-  return document;
+  return { ...document, tags: applyTags(document.paths) };
 }
 
 /** Every operation of the access table gets its `security` and the roles that may call it (x-roles) from there. */
