@@ -19,7 +19,7 @@
  * --rate-20m req/s (evenly spaced sends, latency from the scheduled time).
  *
  * Options: --duration=10 --connections=10 --log-level=warn --ratings-per-user=20 --rate-20m=300
- *          --only=hello,small,20m
+ *          --only=hello,small,20m --record (results to docs/benchmarks/api.json, drawn by `npm run bench:charts`)
  *
  * The parts: tools/lib/load-driver.ts (autocannon runs, the paced driver, the table),
  * tools/lib/synthetic-serving-model.ts (the synthetic 20M-size model), tools/lib/processes.ts (the API).
@@ -34,6 +34,7 @@ import { startApi as startServer, WORKSPACE_ROOT as root, type ApiProcess } from
 import { idsFromArtifacts, parseFlags } from './lib/bench-kit';
 import { drive, pacedRequests, printTable, row, type Measured, type Row } from './lib/load-driver';
 import { syntheticServingModel } from './lib/synthetic-serving-model';
+import { benchRecord, writeBenchRecord } from './lib/bench-record';
 
 const args = parseFlags();
 const DURATION = Number(args.duration ?? 10);
@@ -251,6 +252,7 @@ async function main(): Promise<void> {
   }
   const bad = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
   if (bad.length) console.log(`- WARNING: non-2xx or errors in ${bad.map((r) => `${r.target} ${r.endpoint}`).join(', ')}`);
+  if (args.record) writeBenchRecord(benchRecord('api', `npm run bench:api -- ${process.argv.slice(2).join(' ')}`.trim(), { rows, notes }));
 }
 
 main()

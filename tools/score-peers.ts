@@ -1,6 +1,6 @@
 /**
  * `npm run score:peers -- --split DIR [--seed 42] [--validation 0.1] [--lambdas 50,100,250,500,1000]
- *                         [--neighbours 10,20,50,100,200] [--ease-max-movies N] [--json FILE]`
+ *                         [--neighbours 10,20,50,100,200] [--ease-max-movies N] [--json FILE] [--record]`
  *
  * The strongest simple peers of the served ranker, on a fixed train/test split (DIR/train.csv,
  * DIR/test.csv) and with the ranking protocol of the trainer (its own `rankingMetrics`: candidates =
@@ -14,7 +14,7 @@
  * test. Prints one table with the fit times, the seed and the choices.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@reelrank/config';
 import { addEaseScores, easeScorer, type EaseModel } from '@reelrank/model';
@@ -30,9 +30,10 @@ import {
 } from '@reelrank/trainer';
 import { cosineNeighbours, itemKnn, scoreItemKnn, type ItemKnn } from './lib/item-knn';
 import { K, loadSplit, popularityBaseline } from './lib/served-scoring';
+import { benchRecord, writeBenchRecord } from './lib/bench-record';
 
 const USAGE =
-  'usage: npm run score:peers -- --split DIR [--seed N] [--validation F] [--lambdas L,..] [--neighbours K,..] [--ease-max-movies N] [--json FILE]';
+  'usage: npm run score:peers -- --split DIR [--seed N] [--validation F] [--lambdas L,..] [--neighbours K,..] [--ease-max-movies N] [--json FILE] [--record]';
 
 function options() {
   const { values } = parseArgs({
@@ -44,6 +45,7 @@ function options() {
       neighbours: { type: 'string', default: '10,20,50,100,200' },
       'ease-max-movies': { type: 'string' },
       json: { type: 'string' },
+      record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -75,6 +77,7 @@ function options() {
     neighbours: numbers('neighbours', values.neighbours, true),
     easeMaxMovies: numbers('ease-max-movies', maxMovies, true)[0],
     json: values.json,
+    record: values.record,
   };
 }
 
@@ -179,10 +182,10 @@ function main() {
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (o.json) {
-    const out = { split: o.dir, seed: o.seed, validation: o.validation, knnSearch, easeSearch, rows };
-    writeFileSync(o.json, `${JSON.stringify(out, null, 2)}\n`);
-  }
+  const out = { split: o.dir, seed: o.seed, validation: o.validation, knnSearch, easeSearch, rows };
+  if (o.json) writeFileSync(o.json, `${JSON.stringify(out, null, 2)}\n`);
+  if (o.record)
+    writeBenchRecord(benchRecord('peers', `npm run score:peers -- ${process.argv.slice(2).join(' ')}`, { ...out, split: basename(o.dir) }));
 }
 
 try {

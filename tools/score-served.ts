@@ -1,5 +1,5 @@
 /**
- * `npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE]`
+ * `npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE] [--record]`
  *
  * Scores the model the API SERVES on a fixed train/test split, as a client does (see
  * tools/score-served.md):
@@ -17,8 +17,9 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchRecord, writeBenchRecord } from './lib/bench-record';
 import { runStageProcess, startApi, WORKSPACE_ROOT, type StageRun } from './lib/processes';
 import {
   K,
@@ -32,7 +33,7 @@ import {
 } from './lib/served-scoring';
 
 const TARGETS = { rmse: 0.85, mae: 0.655, ndcg: 0.205, precision: 0.16 };
-const USAGE = 'usage: npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE]';
+const USAGE = 'usage: npx tsx tools/score-served.ts --split DIR --movielens DIR [--keep] [--concurrency N] [--skip-targets] [--json FILE] [--record]';
 
 function options() {
   const { values } = parseArgs({
@@ -43,6 +44,7 @@ function options() {
       concurrency: { type: 'string', default: '1' },
       'skip-targets': { type: 'boolean', default: false },
       json: { type: 'string' },
+      record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -65,6 +67,7 @@ function options() {
     concurrency: Math.max(1, Number(values.concurrency) | 0),
     skipTargets: values['skip-targets'],
     json: values.json,
+    record: values.record,
   };
 }
 type Options = ReturnType<typeof options>;
@@ -203,7 +206,7 @@ function printReport(opts: Options, split: Split, stages: StageRun[], served: Aw
           .join(', ')}`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
-  if (opts.json) {
+  if (opts.json || opts.record) {
     const report = {
       split: opts.splitDir,
       model: ready.model ?? null,
@@ -214,7 +217,9 @@ function printReport(opts: Options, split: Split, stages: StageRun[], served: Aw
       stages: Object.fromEntries(stages.map((s) => [s.name, s.seconds])),
       problems,
     };
-    writeFileSync(resolve(process.cwd(), opts.json), `${JSON.stringify(report, null, 2)}\n`);
+    if (opts.json) writeFileSync(resolve(process.cwd(), opts.json), `${JSON.stringify(report, null, 2)}\n`);
+    const command = `npx tsx tools/score-served.ts ${process.argv.slice(2).join(' ')}`;
+    if (opts.record) writeBenchRecord(benchRecord('served', command, { ...report, split: basename(opts.splitDir) }));
   }
   if (problems.length) return 1;
   return allPass || opts.skipTargets ? 0 : 1;

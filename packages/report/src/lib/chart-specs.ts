@@ -19,7 +19,7 @@ const CONFIG = {
   view: { stroke: null },
 } as const;
 
-function base(description: string, width = WIDTH, height = HEIGHT) {
+export function base(description: string, width = WIDTH, height = HEIGHT) {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', description, width, height, config: CONFIG } as const;
 }
 

@@ -1,0 +1,99 @@
+/** Vega-Lite specs of the benchmark charts (docs/benchmarks.md), drawn from the benchmarks' own result files. */
+import type { TopLevelSpec } from 'vega-lite';
+import { base } from './chart-specs.js';
+
+/** One HTTP load run: a server and endpoint, its throughput and latency (bench:api). */
+export interface LoadRow {
+  target: string;
+  endpoint: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+/** One ranking model on the fixed split (score:peers and the served model as a client). */
+export interface AccuracyRow {
+  model: string;
+  precision: number;
+  ndcg: number;
+}
+
+const SERVER = { range: ['#7f7f7f', '#3b6ea5', '#d9822b', '#5a9e4b'] };
+
+const label = (r: LoadRow) => `${r.target}: ${r.endpoint}`;
+
+/** Requests per second by server and endpoint, each labelled with its ratio to the reference (the first row). */
+export function throughputSpec(rows: readonly LoadRow[]): TopLevelSpec {
+  const reference = rows[0]?.reqPerSec ?? 1;
+  const values = rows.map((r) => ({ ...r, row: label(r), ratio: `${(r.reqPerSec / reference).toFixed(2)}x` }));
+  const y = { field: 'row', type: 'nominal', title: null, sort: values.map((v) => v.row), axis: { labelLimit: 420 } } as const;
+  const x = { field: 'reqPerSec', type: 'quantitative', title: 'Requests per second (closed loop)', axis: { format: '~s' } } as const;
+  return {
+    ...base('Horizontal bar chart: requests per second of each endpoint, with its ratio to the first row (the reference)', 480, 22 * values.length),
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x,
+          color: { field: 'target', type: 'nominal', title: 'Server', scale: SERVER },
+          tooltip: [{ field: 'row' }, { field: 'reqPerSec', format: ',.0f' }, { field: 'ratio' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#444' }, encoding: { y, x, text: { field: 'ratio' } } },
+    ],
+  };
+}
+
+/** Median and 99th-percentile latency by server and endpoint (log scale: the fold-ins are far slower). */
+export function latencySpec(rows: readonly LoadRow[]): TopLevelSpec {
+  const values = rows.flatMap((r) => [
+    { row: label(r), percentile: 'p50', ms: Math.max(r.p50, 0.5) },
+    { row: label(r), percentile: 'p99', ms: Math.max(r.p99, 0.5) },
+  ]);
+  return {
+    ...base(
+      'Grouped horizontal bar chart: median and 99th-percentile latency of each endpoint, log scale (0 ms drawn at 0.5)',
+      480,
+      30 * rows.length,
+    ),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      y: { field: 'row', type: 'nominal', title: null, sort: rows.map(label), axis: { labelLimit: 420 } },
+      yOffset: { field: 'percentile', sort: ['p50', 'p99'] },
+      x: { field: 'ms', type: 'quantitative', title: 'Latency (ms, log scale)', scale: { type: 'log' } },
+      color: { field: 'percentile', type: 'nominal', title: 'Percentile', scale: { domain: ['p50', 'p99'], range: ['#3b6ea5', '#d9822b'] } },
+      tooltip: [{ field: 'row' }, { field: 'percentile' }, { field: 'ms' }],
+    },
+  };
+}
+
+/** P@10 and NDCG@10 of each model, side by side. */
+export function accuracySpec(rows: readonly AccuracyRow[], k = 10): TopLevelSpec {
+  const values = rows.flatMap((r) => [
+    { model: r.model, metric: `P@${k}`, value: r.precision },
+    { model: r.model, metric: `NDCG@${k}`, value: r.ndcg },
+  ]);
+  const y = { field: 'model', type: 'nominal', title: null, sort: rows.map((r) => r.model), axis: { labelLimit: 420 } } as const;
+  const yOffset = { field: 'metric' as const, sort: [`P@${k}`, `NDCG@${k}`] };
+  const x = { field: 'value', type: 'quantitative', title: 'Score on the test users (higher is better)' } as const;
+  return {
+    ...base(`Grouped horizontal bar chart: P@${k} and NDCG@${k} of each model on the same split`, 480, 34 * rows.length),
+    data: { values: values.map((v) => ({ ...v, text: v.value.toFixed(3) })) },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          yOffset,
+          x,
+          color: { field: 'metric', type: 'nominal', title: 'Metric', scale: { domain: [`P@${k}`, `NDCG@${k}`], range: ['#3b6ea5', '#d9822b'] } },
+          tooltip: [{ field: 'model' }, { field: 'metric' }, { field: 'value', format: '.4f' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#444' }, encoding: { y, yOffset, x, text: { field: 'text' } } },
+    ],
+  };
+}
