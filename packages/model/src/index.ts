@@ -1,4 +1,14 @@
 /** @reelrank/model: the trained model shared by trainer and server: artifact format, scoring math, top-N, fold-in, ranking blend, TF.js backend. */
+export { gateOf, type GateDecision, type GateModelFigures, type GateVerdict, isRejected } from './lib/gate-verdict.js';
+export {
+  appendTrainingRun,
+  readTrainingRuns,
+  RUN_HISTORY_FILE,
+  trainingRunOf,
+  type TrainingRunOutcome,
+  type TrainingRunRecord,
+} from './lib/run-history.js';
+export { pinnedVersions, readVersionPins, writeVersionPins } from './lib/version-pins.js';
 export { foldInUserCg, foldInUserCgSteps, type FoldInCgOptions } from './lib/fold-in-cg.js';
 export { foldInUserDual, foldInUserDualSteps } from './lib/fold-in-dual.js';
 export { finish, type Steps } from './lib/steps.js';
