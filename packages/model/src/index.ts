@@ -9,6 +9,7 @@ export {
   type TrainingRunRecord,
 } from './lib/run-history.js';
 export { pinnedVersions, readVersionPins, writeVersionPins } from './lib/version-pins.js';
+export { describeModelVersion, gateHistory, gateJson, type ModelVersionDetails, runJson } from './lib/version-details.js';
 export { foldInUserCg, foldInUserCgSteps, type FoldInCgOptions } from './lib/fold-in-cg.js';
 export { foldInUserDual, foldInUserDualSteps } from './lib/fold-in-dual.js';
 export { finish, type Steps } from './lib/steps.js';
