@@ -19,11 +19,9 @@ export const modelVersionEntry = z.object({
   data_hash: z.string().meta({ description: 'sha256 of the ratings it was trained on' }),
   dataset: z.string().meta({ example: 'ml-latest-small' }),
   live: z.boolean().meta({ description: 'Whether this version is the one served' }),
-  status: z
-    .enum(['live', 'rejected', 'kept'])
-    .meta({
-      description: 'live: served; rejected: the promotion gate turned it down (live only when forced); kept: an earlier or rolled-back version',
-    }),
+  status: z.enum(['live', 'rejected', 'kept']).meta({
+    description: 'live: served; rejected: the promotion gate turned it down (live only when forced); kept: an earlier or rolled-back version',
+  }),
   metrics: z
     .object({
       test_rmse: z.number().nullable().meta({ description: 'Rating model, held-out test RMSE', example: 0.8477 }),

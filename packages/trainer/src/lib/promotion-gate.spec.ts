@@ -104,7 +104,9 @@ describe('the promotion gate in a training', () => {
       implicit: false,
     });
     expect(broken.gate.decision).toBe('rejected');
-    expect(broken.gate.reason).toMatch(new RegExp(`holdout RMSE \\d\\.\\d{4} > live \\d\\.\\d{4} \\+ 0\\.01\\b.*\\(live ${first.manifest.version}\\)`));
+    expect(broken.gate.reason).toMatch(
+      new RegExp(`holdout RMSE \\d\\.\\d{4} > live \\d\\.\\d{4} \\+ 0\\.01\\b.*\\(live ${first.manifest.version}\\)`),
+    );
     // Both were scored now, on the same holdout rows.
     expect(broken.gate.live).toMatchObject({ version: first.manifest.version, rows: broken.gate.candidate.rows });
     expect(broken.gate.candidate.rmse!).toBeGreaterThan(broken.gate.live!.rmse! + 0.01);
