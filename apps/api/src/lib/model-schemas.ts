@@ -135,4 +135,15 @@ export const metricsSummaryResponse = z.object({
     })
     .nullable()
     .meta({ description: '`reelrank retrain --watch`: its last run and its last look at the posted ratings; null when no watcher has run' }),
+  gate: z
+    .array(
+      z.object({
+        version,
+        decision: z.string().meta({ description: 'promoted or rejected' }),
+        decided_at: z.string(),
+        rmse: z.number().nullable().meta({ description: 'Its holdout RMSE when the gate scored it' }),
+        ndcg_at_k: z.number().nullable().meta({ description: 'Its holdout NDCG@k when the gate scored it' }),
+      }),
+    )
+    .meta({ description: 'The promotion gate per trained version (run history), oldest first: the dashboard charts it across versions' }),
 });

@@ -29,7 +29,7 @@ type Sample = { labels: Record<string, string>; value: number };
  * A gauge prom-client's Registry accepts (the shape its own `get()` returns), with no sample at all
  * when there is nothing to say: a plain Gauge without labels always reports a value (0).
  */
-function stateGauge(name: string, help: string, samples: () => Sample[]) {
+export function stateGauge(name: string, help: string, samples: () => Sample[]) {
   const get = () => ({ name, help, type: 'gauge' as const, aggregator: 'max' as const, values: samples() });
   return { name, help, type: 'gauge', aggregator: 'max' as const, get, reset: () => undefined };
 }
