@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import {
   appendTrainingRun,
+  gateHistory,
   loadModelArtifacts,
   readLiveVersion,
   registerModelVersion,
@@ -84,6 +85,7 @@ function setup() {
     config: { serving: SERVING },
     admin: { token: TOKEN, burst: 10_000, refillSeconds: 0.001 },
     registry: { paths, keep: 5 },
+    gateHistory: () => gateHistory(paths.registryDir),
   });
   return { paths, promoted, rejected, app };
 }
@@ -136,5 +138,19 @@ describe('POST /admin/models/{version}/activate and the gate', () => {
       status: 'live',
       gate: { decision: 'rejected' },
     });
+  });
+});
+
+describe('the gate across versions (metrics and the dashboard summary)', () => {
+  it('when versions were gated, then /metrics has their holdout figures by version and decision, and the summary lists them oldest first', async () => {
+    const { app, promoted, rejected } = setup();
+    const text = (await request(app).get('/metrics').set(auth).expect(200)).text;
+    expect(text).toContain(`reelrank_gate_holdout_rmse{version="${rejected.version}",decision="rejected"} 1.2`);
+    expect(text).toContain(`reelrank_gate_holdout_ndcg{version="${promoted.version}",decision="promoted"} 0.3`);
+    const summary = (await request(app).get('/metrics/summary').set(auth).expect(200)).body;
+    expect(summary.gate).toEqual([
+      { version: promoted.version, decision: 'promoted', decided_at: promoted.createdAt, rmse: 0.9, ndcg_at_k: 0.3 },
+      { version: rejected.version, decision: 'rejected', decided_at: rejected.createdAt, rmse: 1.2, ndcg_at_k: 0.3 },
+    ]);
   });
 });
