@@ -125,7 +125,7 @@ export const metricsSummaryResponse = z.object({
   retrain: z
     .object({
       last_run_at: z.string().nullable(),
-      outcome: z.enum(['trained', 'unchanged', 'failed']).nullable(),
+      outcome: z.enum(['trained', 'rejected', 'unchanged', 'failed']).nullable(),
       duration_seconds: z.number().nullable(),
       running: z.boolean(),
       consecutive_failures: z.number().nullable(),

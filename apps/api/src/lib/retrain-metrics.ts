@@ -9,7 +9,7 @@ import type { MetricsJson } from './metrics.js';
  * the same file, so the gauges aggregate by `max` rather than summing. No file: no values.
  */
 
-const OUTCOMES = ['trained', 'unchanged', 'failed'] as const;
+const OUTCOMES = ['trained', 'rejected', 'unchanged', 'failed'] as const;
 const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 1000 : null);
 
 export const RETRAIN_METRICS = {
@@ -62,7 +62,7 @@ export function registerRetrainMetrics(registry: Registry, readState: () => Retr
   gauge(RETRAIN_METRICS.nextCheck, 'When the watcher looks next, Unix seconds', (s) => seconds(s.check?.nextCheckAt));
   const outcome = stateGauge(
     RETRAIN_METRICS.outcome,
-    'The outcome of the last finished retraining run: 1 for it (trained: a new model is live; unchanged: the same model; failed: the live one kept serving)',
+    'The outcome of the last finished retraining run: 1 for it (trained: a new model is live; rejected: the promotion gate kept the live one; unchanged: the same model; failed: the live one kept serving)',
     () => {
       const last = state().run?.outcome;
       return last ? OUTCOMES.map((name) => ({ labels: { outcome: name }, value: name === last ? 1 : 0 })) : [];
