@@ -76,14 +76,15 @@ export interface TrainingRunResult {
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
   const startedAt = new Date();
   const liveBefore = readLiveVersion(config.paths.registryDir);
+  let result: TrainingRunResult;
   try {
-    const result = await trainAndGate(config, options);
-    recordRun(config, { startedAt, liveBefore, result });
-    return result;
+    result = await trainAndGate(config, options);
   } catch (error) {
     recordFailedRun(config, { startedAt, liveBefore, error });
     throw error;
   }
+  recordRun(config, { startedAt, liveBefore, result });
+  return result;
 }
 
 /**
