@@ -132,12 +132,12 @@ export const gateConfigSchema = z
       .number()
       .nonnegative()
       .default(0.01)
-      .describe('A candidate goes live only if its holdout RMSE <= the live model\'s + this (env REELRANK_GATE_RMSE_EPSILON)'),
+      .describe("A candidate goes live only if its holdout RMSE <= the live model's + this (env REELRANK_GATE_RMSE_EPSILON)"),
     ndcgEpsilon: z
       .number()
       .nonnegative()
       .default(0.01)
-      .describe('A candidate goes live only if its holdout NDCG@rankingK >= the live model\'s - this (env REELRANK_GATE_NDCG_EPSILON)'),
+      .describe("A candidate goes live only if its holdout NDCG@rankingK >= the live model's - this (env REELRANK_GATE_NDCG_EPSILON)"),
   })
   .strict();
 
@@ -203,7 +203,9 @@ export const trainingConfigSchema = z
     postedRatingsPerIdentity: positiveInt.describe(
       'Posted ratings in training: ratings counted per writer identity (as for postedNewUsersPerIdentity), the newest kept (default 2000)',
     ),
-    gate: gateConfigSchema.prefault({}).describe('The promotion gate: the holdout every version is scored on, and how much worse than the live model a candidate may be'),
+    gate: gateConfigSchema
+      .prefault({})
+      .describe('The promotion gate: the holdout every version is scored on, and how much worse than the live model a candidate may be'),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {
