@@ -68,6 +68,10 @@ describe('reelrank retrain --watch', () => {
     env = {
       ...quickTrainingEnv(source),
       REELRANK_ADMIN_TOKEN: TOKEN,
+      // Every retraining here must go live: on a 2,400-rating set the 2% gate holdout is ~50 ratings, too few for
+      // the default epsilons (tests/promotion-gate.spec.ts tests the gate, with the watcher's 'rejected' outcome in its unit spec).
+      REELRANK_GATE_RMSE_EPSILON: '1',
+      REELRANK_GATE_NDCG_EPSILON: '1',
       NX_NO_CLOUD: 'true',
       NX_DAEMON: 'false',
     };

@@ -85,6 +85,9 @@ describe('reelrank retrain', () => {
       identityCaps: expect.objectContaining({ cappedIdentityCount: 0, cappedIdentities: [] }),
     });
     expect(out.trained_version).not.toBe(before);
+    // The train stage's promotion gate scored it and the model it replaces on the same holdout, and let it go live.
+    expect(out.gate).toMatchObject({ decision: 'promoted', live: { version: before } });
+    expect(out.gate.candidate.rows).toBe(out.gate.live.rows);
     expect(out.live_version).toBe(out.trained_version);
     expect(out.reload).toMatchObject({ status: 'reloaded', version: out.trained_version, previous_version: before });
     const metrics = JSON.parse(readFileSync(join(config.paths.modelDir, 'metrics.json'), 'utf8'));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
-import { loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
+import { gateHistory, loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
@@ -128,6 +128,7 @@ function main(): void {
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
     retrainState: () => readRetrainWatchState(config.paths.retrainStatePath),
+    gateHistory: () => gateHistory(config.paths.registryDir),
   });
   // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
   const metricsListening = worker

@@ -81,6 +81,45 @@ function drawChart(svg, series, { max: fixedMax, format }) {
   }
 }
 
+/** One figure of the promotion gate across versions: a line through the versions, a dot per version coloured by the decision. */
+function drawGateChart(svg, runs, figure) {
+  const width = 600;
+  const height = 180;
+  const left = 44;
+  const bottom = 20;
+  svg.replaceChildren();
+  const el = (name, attrs, label) => {
+    const node = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (label !== undefined) node.textContent = label;
+    svg.append(node);
+    return node;
+  };
+  const scored = runs.filter((r) => r[figure] !== null && Number.isFinite(r[figure]));
+  el('line', { class: 'axis', x1: left, y1: height - bottom, x2: width, y2: height - bottom });
+  el('line', { class: 'axis', x1: left, y1: 4, x2: left, y2: height - bottom });
+  if (!scored.length) {
+    el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'no gated training yet');
+    return;
+  }
+  const values = scored.map((r) => r[figure]);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = Math.max((hi - lo) * 0.1, 1e-3);
+  const [min, max] = [lo - pad, hi + pad];
+  const x = (i) => left + 8 + ((width - left - 16) * i) / Math.max(1, scored.length - 1);
+  const y = (v) => height - bottom - ((height - bottom - 6) * (v - min)) / (max - min);
+  el('text', { x: left - 4, y: 12, 'text-anchor': 'end' }, max.toFixed(3));
+  el('text', { x: left - 4, y: height - bottom, 'text-anchor': 'end' }, min.toFixed(3));
+  el('path', { class: 'line gate', d: scored.map((r, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(r[figure]).toFixed(1)}`).join('') });
+  scored.forEach((r, i) => {
+    const dot = el('circle', { class: `gate-dot ${r.decision}`, 'data-version': r.version, cx: x(i).toFixed(1), cy: y(r[figure]).toFixed(1), r: 4 });
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = `${r.version} (${r.decision}, ${new Date(r.decided_at).toLocaleString()}): ${r[figure].toFixed(4)}`;
+    dot.append(title);
+  });
+}
+
 const text = (id, value) => {
   document.getElementById(id).textContent = value;
 };
@@ -119,6 +158,8 @@ function render(summary) {
   text('answers-now', `${summary.fold_ins_served} / ${summary.cold_start_answers}`);
   text('errors-now', String(summary.requests.errors));
   renderRetrain(summary.retrain ?? null);
+  drawGateChart(document.getElementById('chart-gate-rmse'), summary.gate ?? [], 'rmse');
+  drawGateChart(document.getElementById('chart-gate-ndcg'), summary.gate ?? [], 'ndcg_at_k');
   drawChart(document.getElementById('chart-rps'), ['rps'], { format: (v) => v.toFixed(0) });
   drawChart(document.getElementById('chart-latency'), ['p50', 'p99'], { format: (v) => v.toFixed(1) });
   drawChart(document.getElementById('chart-hit'), ['recommended', 'other'], { max: 1, format: (v) => `${Math.round(v * 100)}%` });

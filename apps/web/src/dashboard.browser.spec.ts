@@ -63,6 +63,20 @@ describe('dashboard in Chromium', () => {
         version: 'mf-000000000002',
       },
     }),
+    // The run history's gated trainings: two promoted, one rejected between them.
+    gateHistory: () =>
+      [
+        ['mf-000000000001', 'promoted', 0.91, 0.3],
+        ['mf-00000000000r', 'rejected', 1.05, 0.12],
+        ['mf-000000000002', 'promoted', 0.88, 0.32],
+      ].map(([version, outcome, rmse, ndcg], i) => ({
+        version: version as string,
+        outcome: outcome as string,
+        finished_at: new Date(Date.now() - (3 - i) * 3_600_000).toISOString(),
+        k: 10,
+        candidate_rmse: rmse as number,
+        candidate_ndcg_at_k: ndcg as number,
+      })),
   });
 
   beforeAll(async () => {
@@ -131,6 +145,14 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('#retrain-duration')).toBe('41.5 s');
     expect(await page.textContent('#retrain-waiting')).toBe('17');
     expect(await page.textContent('#retrain-failures')).toBe('0');
+    // The promotion gate across versions: a dot per version, oldest first, coloured by the decision.
+    await page.waitForSelector('#chart-gate-rmse circle.gate-dot', { state: 'attached' });
+    expect(
+      await page.$$eval('#chart-gate-rmse circle.gate-dot', (dots) =>
+        dots.map((d) => `${d.getAttribute('data-version')} ${d.getAttribute('class')}`),
+      ),
+    ).toEqual(['mf-000000000001 gate-dot promoted', 'mf-00000000000r gate-dot rejected', 'mf-000000000002 gate-dot promoted']);
+    expect(await page.$$eval('#chart-gate-ndcg circle.gate-dot.rejected', (dots) => dots.length)).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);

@@ -13,6 +13,7 @@ export {
   type RetrainConfig,
   splitUrlList,
   type EaseConfig,
+  type GateConfig,
   type SecurityConfig,
   type ServingConfig,
   type TrainingConfig,

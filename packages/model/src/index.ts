@@ -1,4 +1,15 @@
 /** @reelrank/model: the trained model shared by trainer and server: artifact format, scoring math, top-N, fold-in, ranking blend, TF.js backend. */
+export { gateOf, type GateDecision, type GateModelFigures, type GateVerdict, isRejected } from './lib/gate-verdict.js';
+export {
+  appendTrainingRun,
+  readTrainingRuns,
+  RUN_HISTORY_FILE,
+  trainingRunOf,
+  type TrainingRunOutcome,
+  type TrainingRunRecord,
+} from './lib/run-history.js';
+export { pinnedVersions, readVersionPins, writeVersionPins } from './lib/version-pins.js';
+export { describeModelVersion, gateHistory, gateJson, type ModelVersionDetails, runJson } from './lib/version-details.js';
 export { foldInUserCg, foldInUserCgSteps, type FoldInCgOptions } from './lib/fold-in-cg.js';
 export { foldInUserDual, foldInUserDualSteps } from './lib/fold-in-dual.js';
 export { finish, type Steps } from './lib/steps.js';

@@ -29,6 +29,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'POST /admin/reload': 'admin',
   'POST /admin/models/{version}/activate': 'admin',
   'GET /models': 'operator',
+  'GET /models/{version}': 'operator',
   'GET /metrics': 'operator',
   'GET /metrics/summary': 'operator',
   'GET /dashboard': 'operator',

@@ -17,6 +17,7 @@ import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './ht
 import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import { registerRetrainMetrics } from './retrain-metrics.js';
+import { registerGateMetrics, type GateHistoryEntry } from './gate-metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
@@ -60,6 +61,8 @@ export interface CreateAppOptions {
   online?: OnlineEvalSink;
   /** The state `reelrank retrain --watch` writes (main.ts: config paths.retrainStatePath), read at each scrape; absent: no retrain gauges. */
   retrainState?: () => RetrainWatchState;
+  /** The promotion gate's figures per trained version (main.ts: the registry's run history); absent: no gate gauges. */
+  gateHistory?: () => GateHistoryEntry[];
   /** What GET /metrics serves; default `metrics`' registry (a cluster worker: the cluster's, summed by the primary). */
   metricsSource?: () => Promise<MetricsJson>;
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
@@ -131,6 +134,7 @@ export function createApp(options: CreateAppOptions): Express {
     online = evaluator;
   }
   if (options.retrainState) registerRetrainMetrics(metrics.registry, options.retrainState);
+  if (options.gateHistory) registerGateMetrics(metrics.registry, options.gateHistory);
   const observe: AnswerObserver = {
     recommendations: (userId, strategy, movies) => {
       metrics.countAnswer(strategy);

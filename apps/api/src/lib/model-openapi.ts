@@ -1,5 +1,15 @@
-import { errorResponse, forbidden, jsonResponse, jsonSchema, publicOperation, unauthorized, unexpectedBody, type JsonObject } from './openapi-kit.js';
-import { activateResponse, metricsSummaryResponse, modelsResponse, modelVersionParams } from './model-schemas.js';
+import {
+  errorResponse,
+  forbidden,
+  jsonResponse,
+  jsonSchema,
+  parameters,
+  publicOperation,
+  unauthorized,
+  unexpectedBody,
+  type JsonObject,
+} from './openapi-kit.js';
+import { activateQuery, activateResponse, metricsSummaryResponse, modelsResponse, modelVersionDetails, modelVersionParams } from './model-schemas.js';
 import { adminReloadFailure } from './schemas.js';
 
 /** OpenAPI paths of the model-version and monitoring routes (model-routes.ts, monitoring-routes.ts), built with openapi-kit.ts's helpers. */
@@ -55,6 +65,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
   return {
     components: {
       ModelsResponse: jsonSchema(modelsResponse, 'output'),
+      ModelVersionDetails: jsonSchema(modelVersionDetails, 'output'),
       ActivateResponse: jsonSchema(activateResponse, 'output'),
       MetricsSummary: jsonSchema(metricsSummaryResponse, 'output'),
       ActivateFailure: jsonSchema(adminReloadFailure, 'output'),
@@ -70,6 +81,29 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
             'Without a registry the serving model alone is listed.',
         },
       ),
+      '/models/{version}': {
+        get: {
+          ...operatorGet(
+            'getModelVersion',
+            'One kept version: headline metrics, the promotion gate figures (it and the then-live model on the gate holdout) and its training run',
+            {
+              '200': jsonResponse('The version', 'ModelVersionDetails'),
+              '400': errorResponse('The version is not a valid version name', 400, 'validation_error', 'Invalid path: version', 'version'),
+              '404': errorResponse(
+                'The version is not in the registry',
+                404,
+                'model_version_not_found',
+                'Model version mf-000000000000 is not in the registry (see GET /models)',
+              ),
+            },
+            {
+              description:
+                'The training run comes from the run history (models/_versions/<dataset>/runs.jsonl; `reelrank models history` lists every run, failed ones too).',
+            },
+          ).get,
+          parameters: [versionParam],
+        },
+      },
       '/admin/models/{version}/activate': {
         post: {
           operationId: 'activateModel',
@@ -77,8 +111,8 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
           description:
             'Same token and rate limits as POST /admin/reload. The version is loaded and verified completely (weights size and sha256, the version it holds) ' +
             "before the registry's live pointer moves and it replaces the live model; a version that fails is refused (409) and the live one keeps serving. " +
-            'In cluster mode every worker switches (one at a time). The choice survives restarts.',
-          parameters: [versionParam],
+            'In cluster mode every worker switches (one at a time). The choice survives restarts. A version the promotion gate rejected needs ?force=true.',
+          parameters: [versionParam, ...parameters(activateQuery, 'query')],
           responses: {
             '200': jsonResponse('The version now live', 'ActivateResponse'),
             '400': errorResponse('The version is not a valid version name', 400, 'validation_error', 'Invalid path: version', 'version'),
@@ -91,7 +125,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
               'Model version mf-000000000000 is not in the registry (see GET /models)',
             ),
             '409': jsonResponse(
-              'The version failed its integrity check, or a training pruned it meanwhile; live_version keeps serving',
+              'The version failed its integrity check, a training pruned it meanwhile, or the promotion gate rejected it and force=true was not given (error model_rejected_by_gate); live_version keeps serving',
               'ActivateFailure',
             ),
             '429': errorResponse(

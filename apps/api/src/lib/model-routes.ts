@@ -1,10 +1,13 @@
 import type { IRouter, RequestHandler } from 'express';
 import {
+  describeModelVersion,
   headlineMetrics,
+  isRejected,
   listModelVersions,
   type ModelManifest,
   modelVersionDir,
   type ModelVersionInfo,
+  readModelManifest,
   type RegistryPaths,
   setLiveVersion,
 } from '@reelrank/model';
@@ -12,7 +15,7 @@ import type { Recommender } from '@reelrank/serving';
 import { ApiError, errorBody } from './errors.js';
 import { requestLog } from './http-fast.js';
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
-import { modelVersionParams } from './model-schemas.js';
+import { activateQuery, modelVersionParams } from './model-schemas.js';
 import { parseOrThrow } from './validate.js';
 
 /**
@@ -36,17 +39,28 @@ function headline(metrics: Record<string, unknown>) {
   return { test_rmse: h.testRmse, test_mae: h.testMae, k: h.k, precision_at_k: h.precisionAtK, ndcg_at_k: h.ndcgAtK };
 }
 
-const entry = (v: Pick<ModelVersionInfo, 'version' | 'createdAt' | 'dataHash' | 'dataset' | 'metrics'>, live: boolean) => ({
+const entry = (v: Pick<ModelVersionInfo, 'version' | 'createdAt' | 'dataHash' | 'dataset' | 'metrics' | 'status'>, live: boolean) => ({
   version: v.version,
   created_at: v.createdAt,
   data_hash: v.dataHash,
   dataset: v.dataset,
   live,
+  status: live ? ('live' as const) : v.status === 'live' ? ('kept' as const) : v.status,
   metrics: headline(v.metrics),
 });
 
 const fromManifest = (m: ModelManifest) =>
-  entry({ version: m.version, createdAt: m.createdAt, dataHash: m.dataHash, dataset: m.dataset, metrics: m.metrics ?? {} }, true);
+  entry({ version: m.version, createdAt: m.createdAt, dataHash: m.dataHash, dataset: m.dataset, metrics: m.metrics ?? {}, status: 'live' }, true);
+
+/** The promotion gate's reason when it rejected the version in `dir` (null: not rejected, or unreadable: the reload's own check refuses that one). */
+function gateRejection(dir: string): string | null {
+  try {
+    const manifest = readModelManifest(dir);
+    return isRejected(manifest) ? manifest.gate!.reason : null;
+  } catch {
+    return null;
+  }
+}
 
 export function modelRoutes(
   router: IRouter,
@@ -76,10 +90,27 @@ export function modelRoutes(
     });
   });
 
+  // One version with its gate figures and training run (model-registry's run history).
+  router.get('/models/:version', readGuard, (req, res) => {
+    const { version } = parseOrThrow(modelVersionParams, req.params, 'path');
+    const details = registry ? describeModelVersion(registry.paths.registryDir, version) : null;
+    if (!details) throw new ApiError(404, 'model_version_not_found', `Model version ${version} is not in the registry (see GET /models)`);
+    const live = details.version === (current()?.manifest.version ?? null);
+    res.json({ ...details, live, status: live ? 'live' : details.status === 'live' ? 'kept' : details.status });
+  });
+
   router.post('/admin/models/:version/activate', adminGuard, async (req, res) => {
     const { version } = parseOrThrow(modelVersionParams, req.params, 'path');
+    const { force } = parseOrThrow(activateQuery, req.query, 'query');
     const dir = registry ? modelVersionDir(registry.paths.registryDir, version) : null;
     if (!dir || !registry) throw new ApiError(404, 'model_version_not_found', `Model version ${version} is not in the registry (see GET /models)`);
+    const rejected = gateRejection(dir);
+    if (rejected && force !== 'true')
+      throw new ApiError(
+        409,
+        'model_rejected_by_gate',
+        `Model version ${version} was rejected by the promotion gate (${rejected}); add ?force=true to make it live anyway`,
+      );
     try {
       const result = await holder!.reloadFresh({
         source: 'admin',

@@ -19,6 +19,9 @@ export const modelVersionEntry = z.object({
   data_hash: z.string().meta({ description: 'sha256 of the ratings it was trained on' }),
   dataset: z.string().meta({ example: 'ml-latest-small' }),
   live: z.boolean().meta({ description: 'Whether this version is the one served' }),
+  status: z.enum(['live', 'rejected', 'kept']).meta({
+    description: 'live: served; rejected: the promotion gate turned it down (live only when forced); kept: an earlier or rolled-back version',
+  }),
   metrics: z
     .object({
       test_rmse: z.number().nullable().meta({ description: 'Rating model, held-out test RMSE', example: 0.8477 }),
@@ -35,6 +38,59 @@ export const modelsResponse = z.object({
   live_version: z.string().nullable().meta({ description: 'The version this process serves', example: 'mf-0123456789ab' }),
   keep_versions: z.number().int().nullable().meta({ description: 'How many trained versions the registry keeps (null: no registry)', example: 5 }),
   versions: z.array(modelVersionEntry).meta({ description: 'Newest first' }),
+});
+
+export const activateQuery = z
+  .object({
+    force: z
+      .enum(['true', 'false'])
+      .optional()
+      .meta({ description: 'true: activate a version the promotion gate rejected (an operator overrides the gate)' }),
+  })
+  .strict();
+
+const gateFigures = z.object({
+  rmse: z.number().nullable().meta({ description: 'Holdout RMSE of the served predicted_rating' }),
+  ndcg_at_k: z.number().nullable().meta({ description: 'Holdout NDCG@k of the served ranking (the project protocol)' }),
+  rows: z.number().int(),
+  users: z.number().int(),
+});
+
+export const gateVerdictSchema = z
+  .object({
+    decision: z.enum(['promoted', 'rejected']),
+    reason: z.string().meta({ example: 'holdout RMSE 0.9312 > live 0.8650 + 0.01 (live mf-0123456789ab)' }),
+    k: z.number().int(),
+    holdout: z.object({ share: z.number(), seed: z.number().int(), ratings: z.number().int() }),
+    epsilon: z.object({ rmse: z.number(), ndcg: z.number() }),
+    candidate: gateFigures,
+    live: gateFigures.extend({ version }).nullable().meta({ description: 'The live model when the gate ran, scored then on the same holdout rows' }),
+    decided_at: z.string(),
+  })
+  .nullable()
+  .meta({ description: 'The promotion gate: this version and the then-live one on the gate holdout (null: trained before the gate)' });
+
+export const modelVersionDetails = modelVersionEntry.extend({
+  gate: gateVerdictSchema,
+  run: z
+    .object({
+      run_id: z.string(),
+      outcome: z.enum(['promoted', 'rejected', 'failed']),
+      version: z.string().nullable(),
+      started_at: z.string(),
+      finished_at: z.string(),
+      live_before: z.string().nullable(),
+      live_after: z.string().nullable(),
+      data_hash: z.string().nullable(),
+      seed: z.number().int(),
+      posted_ratings: z.number().int().meta({ description: 'Posted ratings merged into its training data' }),
+      steps_seconds: z.record(z.string(), z.number()).meta({ description: 'Seconds per training step' }),
+      settings: z.record(z.string(), z.unknown()).meta({ description: 'The training settings of the run' }),
+      gate: gateVerdictSchema,
+      error: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: 'Its latest training run in the history (null: trained before the history existed)' }),
 });
 
 export const activateResponse = z.object({
@@ -69,7 +125,7 @@ export const metricsSummaryResponse = z.object({
   retrain: z
     .object({
       last_run_at: z.string().nullable(),
-      outcome: z.enum(['trained', 'unchanged', 'failed']).nullable(),
+      outcome: z.enum(['trained', 'rejected', 'unchanged', 'failed']).nullable(),
       duration_seconds: z.number().nullable(),
       running: z.boolean(),
       consecutive_failures: z.number().nullable(),
@@ -79,4 +135,15 @@ export const metricsSummaryResponse = z.object({
     })
     .nullable()
     .meta({ description: '`reelrank retrain --watch`: its last run and its last look at the posted ratings; null when no watcher has run' }),
+  gate: z
+    .array(
+      z.object({
+        version,
+        decision: z.string().meta({ description: 'promoted or rejected' }),
+        decided_at: z.string(),
+        rmse: z.number().nullable().meta({ description: 'Its holdout RMSE when the gate scored it' }),
+        ndcg_at_k: z.number().nullable().meta({ description: 'Its holdout NDCG@k when the gate scored it' }),
+      }),
+    )
+    .meta({ description: 'The promotion gate per trained version (run history), oldest first: the dashboard charts it across versions' }),
 });

@@ -84,6 +84,7 @@ describe('GET /models', () => {
       data_hash: trained[1].dataHash,
       dataset: trained[1].dataset,
       live: false,
+      status: 'kept',
       // The ranking figures are the served ranker's (0.25), not the rating model's (0.01).
       metrics: { test_rmse: 0.89, test_mae: 0.7, k: 10, precision_at_k: 0.1, ndcg_at_k: 0.25 },
     });

@@ -68,6 +68,7 @@ describe('the retrain watcher in /metrics and the dashboard summary', () => {
         'reelrank_retrain_last_check_timestamp_seconds 1796385610',
         'reelrank_retrain_last_run_duration_seconds 60',
         'reelrank_retrain_last_run_outcome{outcome="failed"} 1',
+        'reelrank_retrain_last_run_outcome{outcome="rejected"} 0',
         'reelrank_retrain_last_run_outcome{outcome="trained"} 0',
         'reelrank_retrain_last_run_outcome{outcome="unchanged"} 0',
         'reelrank_retrain_last_run_timestamp_seconds 1796385600',

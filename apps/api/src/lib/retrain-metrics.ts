@@ -9,7 +9,7 @@ import type { MetricsJson } from './metrics.js';
  * the same file, so the gauges aggregate by `max` rather than summing. No file: no values.
  */
 
-const OUTCOMES = ['trained', 'unchanged', 'failed'] as const;
+const OUTCOMES = ['trained', 'rejected', 'unchanged', 'failed'] as const;
 const seconds = (iso: string | null | undefined) => (iso ? Date.parse(iso) / 1000 : null);
 
 export const RETRAIN_METRICS = {
@@ -29,7 +29,7 @@ type Sample = { labels: Record<string, string>; value: number };
  * A gauge prom-client's Registry accepts (the shape its own `get()` returns), with no sample at all
  * when there is nothing to say: a plain Gauge without labels always reports a value (0).
  */
-function stateGauge(name: string, help: string, samples: () => Sample[]) {
+export function stateGauge(name: string, help: string, samples: () => Sample[]) {
   const get = () => ({ name, help, type: 'gauge' as const, aggregator: 'max' as const, values: samples() });
   return { name, help, type: 'gauge', aggregator: 'max' as const, get, reset: () => undefined };
 }
@@ -62,7 +62,7 @@ export function registerRetrainMetrics(registry: Registry, readState: () => Retr
   gauge(RETRAIN_METRICS.nextCheck, 'When the watcher looks next, Unix seconds', (s) => seconds(s.check?.nextCheckAt));
   const outcome = stateGauge(
     RETRAIN_METRICS.outcome,
-    'The outcome of the last finished retraining run: 1 for it (trained: a new model is live; unchanged: the same model; failed: the live one kept serving)',
+    'The outcome of the last finished retraining run: 1 for it (trained: a new model is live; rejected: the promotion gate kept the live one; unchanged: the same model; failed: the live one kept serving)',
     () => {
       const last = state().run?.outcome;
       return last ? OUTCOMES.map((name) => ({ labels: { outcome: name }, value: name === last ? 1 : 0 })) : [];

@@ -59,7 +59,7 @@ describe('reelrank models (on the files)', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^cli-models: 2 version\(s\) in .*_versions.cli-models \(\* live\)$/);
-    expect(lines[3]).toMatch(new RegExp(`^\\*\\s+${trained[1].version}\\s+2026-01-02T00:00:00.000Z\\s+0.8000\\s+0.2500`));
+    expect(lines[3]).toMatch(new RegExp(`^\\*\\s+${trained[1].version}\\s+live\\s+2026-01-02T00:00:00.000Z\\s+0.8000\\s+0.2500`));
     expect(lines[4]).toMatch(new RegExp(`^\\s+${trained[0].version}\\s`));
     const json = JSON.parse((await cli(env, 'models', 'list', '--json')).stdout);
     expect(json.live_version).toBe(trained[1].version);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { liveModel } from '@reelrank/model';
+import { gateJson, liveModel, type GateVerdict } from '@reelrank/model';
 import { UsageError } from './errors.js';
 import { callServer, serverError } from './server-calls.js';
 import { loadCliConfig } from './model-context.js';
@@ -12,13 +12,16 @@ import type { Command } from './command.js';
  * `reelrank retrain [--reload URL [--token T]]`: the pipeline (Nx runs the stale stages: the train
  * stage is stale exactly when ratings were posted since its last run, and then trains on the data
  * set plus every posted rating of one snapshot; ratings posted meanwhile count in the next run),
- * then, with --reload, POST /admin/reload on the running server, which loads the live model.
+ * then, with --reload, POST /admin/reload on the running server, which loads the live model. The
+ * train stage's promotion gate decides whether the trained version went live (a rejected one is
+ * kept in the registry, the live model unchanged); the output says which, with the figures.
  * With --watch it keeps running and does so by itself when ratings arrive (retrain-watch/).
  */
 
 interface TrainedModel {
   version: string;
   training?: { posted?: { count: number; newestId: number } | null };
+  gate?: GateVerdict;
 }
 
 function parseUrl(value: string, usage: string): string {
@@ -72,7 +75,10 @@ export const retrainCommand: Command = {
       trained_version: trained?.version ?? null,
       posted,
       live_version: live,
+      gate: gateJson(trained?.gate ?? null),
     };
+    if (trained?.gate)
+      lines.push(`promotion gate: ${trained.gate.decision} (${trained.gate.reason}); see \`reelrank models show ${trained.version}\``);
     if (url) {
       const { status, body } = await callServer(url, '/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       if (status !== 200) throw serverError(status, body);

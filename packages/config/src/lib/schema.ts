@@ -111,6 +111,36 @@ export const rankerConfigSchema = z
   })
   .strict();
 
+/** The promotion gate (see packages/trainer gate-holdout.ts and promotion-gate.ts). */
+export const gateConfigSchema = z
+  .object({
+    holdoutShare: z
+      .number()
+      .min(0)
+      .max(0.2)
+      .default(0.02)
+      .describe(
+        'Share of all ratings (data set and posted alike, by a seeded hash of user and movie) in the gate holdout, which no fit, tuning or selection sees and every version is scored on; 0: no holdout and no gate, every training goes live (env REELRANK_GATE_HOLDOUT_SHARE)',
+      ),
+    seed: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(20_261_204)
+      .describe('Seed of the holdout hash; changing it makes every earlier gate figure incomparable (env REELRANK_GATE_SEED)'),
+    rmseEpsilon: z
+      .number()
+      .nonnegative()
+      .default(0.01)
+      .describe("A candidate goes live only if its holdout RMSE <= the live model's + this (env REELRANK_GATE_RMSE_EPSILON)"),
+    ndcgEpsilon: z
+      .number()
+      .nonnegative()
+      .default(0.01)
+      .describe("A candidate goes live only if its holdout NDCG@rankingK >= the live model's - this (env REELRANK_GATE_NDCG_EPSILON)"),
+  })
+  .strict();
+
 export const trainingConfigSchema = z
   .object({
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
@@ -173,6 +203,9 @@ export const trainingConfigSchema = z
     postedRatingsPerIdentity: positiveInt.describe(
       'Posted ratings in training: ratings counted per writer identity (as for postedNewUsersPerIdentity), the newest kept (default 2000)',
     ),
+    gate: gateConfigSchema
+      .prefault({})
+      .describe('The promotion gate: the holdout every version is scored on, and how much worse than the live model a candidate may be'),
   })
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {
@@ -520,6 +553,7 @@ export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
 export type RankerConfig = z.infer<typeof rankerConfigSchema>;
 export type EaseConfig = z.infer<typeof easeConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+export type GateConfig = z.infer<typeof gateConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
@@ -544,10 +578,14 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker` and `autoMf` only from the file).
   ...Object.fromEntries(
     Object.keys(trainingConfigSchema.shape)
-      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'evalScorer')
+      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'evalScorer' && key !== 'gate')
       .map((key) => [`REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, ['training', key] as const]),
   ),
   REELRANK_EVAL_SCORER: ['training', 'evalScorer'],
+  REELRANK_GATE_HOLDOUT_SHARE: ['training', 'gate.holdoutShare'],
+  REELRANK_GATE_SEED: ['training', 'gate.seed'],
+  REELRANK_GATE_RMSE_EPSILON: ['training', 'gate.rmseEpsilon'],
+  REELRANK_GATE_NDCG_EPSILON: ['training', 'gate.ndcgEpsilon'],
   PORT: ['serving', 'port'],
   HOST: ['serving', 'host'],
   CORS_ORIGINS: ['serving', 'corsOrigins'],

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '@reelrank/artifacts';
+import type { GateVerdict } from './gate-verdict.js';
 import { assertModelShape, type MfModel } from './mf-model.js';
 import type { PopularityRanking } from './popularity.js';
 import { assertRankingShape, type ImplicitConfidence, type RankingBlendWeights, type RankingModel } from './ranking-model.js';
@@ -71,6 +72,8 @@ export interface ModelManifest {
   ranking?: RankingManifest;
   /** μ' of the baseline predictor when the weights hold its bias sections. */
   fallbackGlobalMean?: number;
+  /** The promotion gate's verdict (absent in models trained before the gate). */
+  gate?: GateVerdict;
 }
 
 export interface RankingManifest {

@@ -18,10 +18,23 @@ import {
   syncModelRegistry,
 } from './model-registry.js';
 import { computePopularity } from './popularity.js';
+import { pinnedVersions, readVersionPins, writeVersionPins } from './version-pins.js';
+import type { GateVerdict } from './gate-verdict.js';
 import { makeTestModel } from './test-model.js';
 
+const rejectedVerdict: GateVerdict = {
+  decision: 'rejected',
+  reason: 'holdout RMSE 1.5000 > live 0.9000 + 0.01 (live mf-x)',
+  k: 10,
+  holdout: { share: 0.02, seed: 1, ratings: 10 },
+  epsilon: { rmse: 0.01, ndcg: 0.01 },
+  candidate: { rmse: 1.5, ndcgAtK: 0.1, rows: 10, users: 5 },
+  live: { version: 'mf-x', rmse: 0.9, ndcgAtK: 0.3, rows: 10, users: 5 },
+  decidedAt: '2026-01-01T00:00:00.000Z',
+};
+
 /** Trains nothing: saves a distinct small model (seed -> version) as the train stage would. */
-function train(modelDir: string, seed: number, createdAt: string) {
+function train(modelDir: string, seed: number, createdAt: string, gate?: GateVerdict) {
   const popularity = computePopularity({ movieIds: Int32Array.from([100]), ratings: Float32Array.from([4]) }, { minRatings: 1, priorWeight: 1 });
   return saveModelArtifacts(modelDir, {
     model: makeTestModel(4, 6, 3, seed),
@@ -34,6 +47,7 @@ function train(modelDir: string, seed: number, createdAt: string) {
       hyperParameters: {},
       training: {},
       metrics: { testRmse: seed / 10 },
+      ...(gate ? { gate } : {}),
     },
     metricsReport: { seed },
   }).version;
@@ -64,6 +78,45 @@ describe('model registry', () => {
     expect(modelVersionDir(paths.registryDir, versions[0])).toBeNull();
     // No temp folders are left behind.
     expect(readdirSync(paths.registryDir).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('when the gate rejected what the pipeline built, then publishing and syncing register it as rejected and never make it live', () => {
+    const paths = workspace();
+    const good = train(paths.modelDir, 1, at(1));
+    publishBuiltModel(paths, 5);
+    const bad = train(paths.modelDir, 2, at(2), rejectedVerdict);
+    publishBuiltModel(paths, 5);
+    expect(readLiveVersion(paths.registryDir)).toBe(good);
+    expect(readBuiltVersion(paths.registryDir)).toBe(bad);
+    expect(listModelVersions(paths.registryDir).map((v) => [v.version, v.status, v.gate?.decision ?? null])).toEqual([
+      [bad, 'rejected', 'rejected'],
+      [good, 'live', null],
+    ]);
+    // A sync (a server's start, trainer:publish) leaves it out too, even with no live pointer at all.
+    rmSync(join(paths.registryDir, LIVE_POINTER));
+    syncModelRegistry(paths, 5);
+    expect(readLiveVersion(paths.registryDir)).toBeNull();
+    // An operator may force it.
+    setLiveVersion(paths.registryDir, bad);
+    expect(listModelVersions(paths.registryDir).find((v) => v.version === bad)).toMatchObject({ status: 'live', live: true });
+  });
+
+  it('when versions are pinned (the arms of an experiment), then pruning keeps them beyond the N newest until the pin is cleared', () => {
+    const paths = workspace();
+    const versions: string[] = [];
+    for (let seed = 1; seed <= 4; seed++) {
+      versions.push(train(paths.modelDir, seed, at(seed)));
+      registerModelVersion(paths.registryDir, paths.modelDir, { keep: 10, makeLive: seed === 4 });
+    }
+    writeVersionPins(paths.registryDir, 'experiments', [versions[0], versions[1]]);
+    expect(readVersionPins(paths.registryDir)).toEqual({ experiments: [versions[0], versions[1]] });
+    expect([...pinnedVersions(paths.registryDir)].sort()).toEqual([versions[0], versions[1]].sort());
+    expect(pruneModelVersions(paths.registryDir, 1)).toEqual([versions[2]]);
+    expect(listModelVersions(paths.registryDir).map((v) => v.version)).toEqual([versions[3], versions[1], versions[0]]);
+    writeVersionPins(paths.registryDir, 'experiments', []);
+    expect(pruneModelVersions(paths.registryDir, 1).sort()).toEqual([versions[0], versions[1]].sort());
+    expect(() => writeVersionPins(paths.registryDir, '../x', [versions[3]])).toThrow(/pin owner/);
+    expect(() => writeVersionPins(paths.registryDir, 'ab', ['../etc'])).toThrow(/not a model version/);
   });
 
   it('when the live version is the oldest, then pruning keeps it (and the N newest)', () => {

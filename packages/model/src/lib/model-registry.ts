@@ -1,7 +1,10 @@
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor, writeFileAtomic } from '@reelrank/artifacts';
+import { gateOf, isRejected, type GateVerdict } from './gate-verdict.js';
 import { ModelLoadError, readModelManifest, type ModelManifest } from './model-artifacts.js';
+import { MODEL_VERSION_PATTERN } from './model-version.js';
+import { pinnedVersions } from './version-pins.js';
 
 /**
  * The model registry: the last N trained models, each a complete copy of its artifacts, and a
@@ -25,8 +28,7 @@ import { ModelLoadError, readModelManifest, type ModelManifest } from './model-a
 export const LIVE_POINTER = 'live.json';
 /** Records which models/<dataset>/ version was last published, so a changed one (trained or restored) goes live once. */
 export const BUILT_POINTER = 'built.json';
-/** What a version may look like (it names a folder: no separators, no leading dot). */
-export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export { MODEL_VERSION_PATTERN } from './model-version.js';
 
 export interface RegistryPaths {
   /** The train stage's output folder (models/<dataset>/). */
@@ -43,6 +45,10 @@ export interface ModelVersionInfo {
   /** manifest.metrics: the headline figures (the full report is metrics.json in `dir`). */
   metrics: Record<string, unknown>;
   live: boolean;
+  /** live: the pointer names it; rejected: the promotion gate turned it down (it may still be live, forced); kept: an earlier or rolled-back version. */
+  status: 'live' | 'rejected' | 'kept';
+  /** The promotion gate's verdict (null: trained before the gate). */
+  gate: GateVerdict | null;
   dir: string;
 }
 
@@ -148,6 +154,8 @@ export function listModelVersions(registryDir: string): ModelVersionInfo[] {
       dataset: manifest.dataset,
       metrics: manifest.metrics ?? {},
       live: manifest.version === live,
+      status: manifest.version === live ? 'live' : isRejected(manifest) ? 'rejected' : 'kept',
+      gate: gateOf(manifest),
       dir,
     });
   }
@@ -155,13 +163,14 @@ export function listModelVersions(registryDir: string): ModelVersionInfo[] {
 }
 
 /**
- * Removes the versions beyond the `keep` newest, never the live one nor those in `protect`;
- * returns the removed versions.
+ * Removes the versions beyond the `keep` newest, never the live one, a pinned one (version-pins.ts:
+ * an experiment's arms) nor those in `protect`; returns the removed versions.
  */
 export function pruneModelVersions(registryDir: string, keep: number, protect: readonly string[] = []): string[] {
   const removed: string[] = [];
+  const pinned = pinnedVersions(registryDir);
   for (const [rank, info] of listModelVersions(registryDir).entries()) {
-    if (rank < keep || info.live || protect.includes(info.version)) continue;
+    if (rank < keep || info.live || pinned.has(info.version) || protect.includes(info.version)) continue;
     const away = tempPathFor(info.dir);
     try {
       renameSync(info.dir, away);
@@ -210,7 +219,8 @@ export function registerModelVersion(registryDir: string, sourceDir: string, opt
       rmSync(temp, { recursive: true, force: true });
     }
   }
-  if (options.makeLive || !readLiveVersion(registryDir)) setLiveVersion(registryDir, version);
+  // A version the promotion gate rejected goes live only when an operator forces it (setLiveVersion).
+  if (!isRejected(manifest) && (options.makeLive || !readLiveVersion(registryDir))) setLiveVersion(registryDir, version);
   pruneModelVersions(registryDir, options.keep, [version]);
   return { version, added };
 }
@@ -227,7 +237,7 @@ export function liveModel(paths: RegistryPaths): LiveModel {
 
 /**
  * Publishes what the pipeline built: the model in models/<dataset>/ is registered (copied in again if
- * it was pruned), made live and recorded as built. The train stage calls it after a training; a sync
+ * it was pruned), made live unless the promotion gate rejected it, and recorded as built. The train stage calls it after a training; a sync
  * calls it when models/<dataset>/ changed since the last publication (an Nx cache restore).
  */
 export function publishBuiltModel(paths: RegistryPaths, keep: number): { version: string; added: boolean } {
@@ -255,7 +265,7 @@ export function syncModelRegistry(paths: RegistryPaths, keep: number): LiveModel
     if (current !== readBuiltVersion(paths.registryDir)) publishBuiltModel(paths, keep);
     // The built version's folder was removed by hand: registered again, the pointer as it is.
     else if (!modelVersionDir(paths.registryDir, current)) registerModelVersion(paths.registryDir, paths.modelDir, { keep, makeLive: false });
-    else if (!readLiveVersion(paths.registryDir)) setLiveVersion(paths.registryDir, current);
+    else if (!readLiveVersion(paths.registryDir) && !isRejected(readModelManifest(paths.modelDir))) setLiveVersion(paths.registryDir, current);
   }
   return liveModel(paths);
 }

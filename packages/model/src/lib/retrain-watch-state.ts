@@ -9,7 +9,8 @@ import { writeFileAtomic } from '@reelrank/artifacts';
  */
 
 export type RetrainDecision = 'train' | 'wait';
-export type RetrainOutcome = 'trained' | 'unchanged' | 'failed';
+/** rejected: the run trained a version the promotion gate turned down; the live model stayed. */
+export type RetrainOutcome = 'trained' | 'rejected' | 'unchanged' | 'failed';
 
 export interface RetrainCheck {
   /** ISO time of the look. */

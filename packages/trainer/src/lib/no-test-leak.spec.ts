@@ -7,6 +7,7 @@ import * as baselines from './baselines.js';
 import * as easeModule from './ease.js';
 import * as evaluate from './evaluate.js';
 import * as evaluateSplit from './evaluate-split.js';
+import { inGateHoldout } from './gate-holdout.js';
 import * as rankingBlend from './ranking-blend.js';
 import { concatColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { runTraining } from './run-training.js';
@@ -15,7 +16,9 @@ import * as trainMfModule from './train-mf.js';
 import * as trainSvdppModule from './train-svdpp.js';
 
 /**
- * No row of the test split may reach what the reported test figures depend on: the rating model's
+ * No gate-holdout row may reach anything a training does (every fit, tuning, early stopping and
+ * selection, before and after the evaluation, and the served refit on all ratings), and no row of
+ * the test split may reach what the reported test figures depend on: the rating model's
  * fits (selection and refit), the validation set early stopping watches, the baselines, the ranker's
  * implicit and EASE fits and the blend tuning (its train and held-out rows). Every function that fits or tunes
  * is spied on (wrapping the real one) during a real runTraining; the (user, movie) pairs it got are
@@ -24,8 +27,10 @@ import * as trainSvdppModule from './train-svdpp.js';
  * without early stopping or tuning.
  */
 
+const committed = loadConfig({ env: {} }).training;
 const training: TrainingConfig = {
-  ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
+  ...committed, // the committed ranker settings etc., no env overrides
+  gate: { ...committed.gate, holdoutShare: 0.05 }, // enough holdout pairs on this small set to make the check bite
   seed: 42,
   ratingModel: 'auto',
   factors: 4,
@@ -57,6 +62,25 @@ const pairsOf = (rows: { userIds: ArrayLike<number>; movieIds: ArrayLike<number>
   return out;
 };
 const overlap = (a: Set<string>, b: Set<string>) => [...a].filter((p) => b.has(p));
+
+/** Ranker data (indexed ratings + their indexing) back as raw (user, movie) columns. */
+function rowsOfIndexed(data: {
+  indexing: { users: { ids: Int32Array }; movies: { ids: Int32Array } };
+  train: { users: Int32Array; movies: Int32Array };
+}) {
+  const n = data.train.users.length;
+  const rows: RatingsColumns = {
+    userIds: new Int32Array(n),
+    movieIds: new Int32Array(n),
+    ratings: new Float32Array(n),
+    timestamps: new Float64Array(n),
+  };
+  for (let r = 0; r < n; r++) {
+    rows.userIds[r] = data.indexing.users.ids[data.train.users[r]];
+    rows.movieIds[r] = data.indexing.movies.ids[data.train.movies[r]];
+  }
+  return rows;
+}
 
 describe('no test-split row reaches training, early stopping or blend tuning', () => {
   const planted = plantedData({ nUsers: 60, nMovies: 40, seed: 11 });
@@ -90,6 +114,7 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     wrap(baselines, 'fitBaseline', ([train]) => record('baseline fit', train));
     wrap(baselines, 'fitGlobalMean', ([train]) => record('global mean fit', train));
     wrap(baselines, 'fitFallbackBiases', ([train]) => record('fallback biases fit', train));
+    wrap(baselines, 'coldStartPopularity', ([train]) => record('cold-start popularity list', train));
     const originalPrepare = evaluate.prepareEvaluation;
     jest.spyOn(evaluate, 'prepareEvaluation').mockImplementation((train, heldOut) => {
       const data = originalPrepare(train, heldOut);
@@ -135,7 +160,7 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       rankerData = data;
       const rows = source(data, 'fitRanker');
       if (rows) record('ranker implicit ALS fit', rows.train);
-      else seen.push({ phase, what: 'ranker implicit ALS fit (serving, all ratings)', rows: all });
+      else seen.push({ phase, what: 'ranker implicit ALS fit (serving, all ratings)', rows: rowsOfIndexed(data) });
     });
     wrap(rankingBlend, 'tuneBlendWeights', ([, data]) => {
       const rows = source(data, 'tuneBlendWeights')!;
@@ -170,14 +195,41 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     }
   }
 
-  /** The test split, recomputed the way the trainer documents it (seeded, per user). */
-  const testPairs = (hyper: TrainingConfig) =>
-    pairsOf(selectRows(all, splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction }).test));
+  /** The gate holdout, recomputed pair by pair from the gate's hash. */
+  const gateRows = (hyper: TrainingConfig) =>
+    Array.from({ length: all.ratings.length }, (_, r) => r).filter((r) => inGateHoldout(hyper.gate, all.userIds[r], all.movieIds[r]));
+  const gatePairs = (hyper: TrainingConfig) => pairsOf(selectRows(all, gateRows(hyper)));
+  /** What a training may use: every rating outside the gate holdout. */
+  const trainable = (hyper: TrainingConfig) => {
+    const held = new Set(gateRows(hyper));
+    return selectRows(
+      all,
+      Array.from({ length: all.ratings.length }, (_, r) => r).filter((r) => !held.has(r)),
+    );
+  };
+  /** The test split, recomputed the way the trainer documents it (seeded, per user, on what a training may use). */
+  const testPairs = (hyper: TrainingConfig) => {
+    const rest = trainable(hyper);
+    return pairsOf(selectRows(rest, splitRows(rest, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction }).test));
+  };
+
+  /** No consumer in any phase saw a gate-holdout pair, and the gate scored exactly those pairs. */
+  function expectNoGateLeak(hyper: TrainingConfig, result: Awaited<ReturnType<typeof run>>) {
+    const gate = gatePairs(hyper);
+    expect(gate.size).toBeGreaterThan(20);
+    const leaks = seen.map((s) => ({ what: `${s.phase}: ${s.what}`, rows: overlap(pairsOf(s.rows), gate).length })).filter((l) => l.rows > 0);
+    expect(leaks).toEqual([]);
+    expect(seen.some((s) => s.phase === 'serving')).toBe(true);
+    expect(seen.some((s) => s.what === 'cold-start popularity list')).toBe(true);
+    expect(result.gate.holdout.ratings).toBe(gate.size);
+    expect(result.gate.candidate.rows).toBe(gate.size);
+  }
 
   function expectNoLeak(hyper: TrainingConfig, phases: Phase[]) {
     const test = testPairs(hyper);
     expect(test.size).toBeGreaterThan(50);
-    const checked = seen.filter((s) => phases.includes(s.phase));
+    // The served cold-start list is built from every trainable rating after the evaluation: no test figure depends on it.
+    const checked = seen.filter((s) => phases.includes(s.phase) && s.what !== 'cold-start popularity list');
     const leaks = checked.map((s) => ({ what: `${s.phase}: ${s.what}`, rows: overlap(pairsOf(s.rows), test).length })).filter((l) => l.rows > 0);
     expect(leaks).toEqual([]);
     // The spies did see each kind of consumer (a renamed function would otherwise pass silently).
@@ -205,9 +257,12 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     expect(result.manifest.training.trainedOn).toBe('all');
     expect(result.report.splits.test).toBe(testPairs(training).size);
     expectNoLeak(training, ['before', 'evaluation']);
-    // After the evaluation: fits on all ratings (the served model), but no validation set and no tuning.
+    expectNoGateLeak(training, result);
+    // After the evaluation: fits on every rating outside the gate holdout (the served model), but no validation set and no tuning.
     const serving = seen.filter((s) => s.phase === 'serving');
-    expect(serving.some((s) => s.what.startsWith('rating model fit') && s.rows.ratings.length === all.ratings.length)).toBe(true);
+    const rest = trainable(training).ratings.length;
+    expect(rest).toBeLessThan(all.ratings.length);
+    expect(serving.some((s) => s.what.startsWith('rating model fit') && s.rows.ratings.length === rest)).toBe(true);
     expect(serving.filter((s) => /early-stopping|blend tuning/.test(s.what))).toEqual([]);
   });
 
@@ -217,6 +272,20 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     expect(result.manifest.training.trainedOn).toBe('train');
     expect(seen.some((s) => s.what === 'rating model fit (MF)')).toBe(true);
     expectNoLeak(hyper, ['before', 'evaluation', 'serving']);
+    expectNoGateLeak(hyper, result);
+  });
+
+  it('when a consumer is fed a gate-holdout row, then the check reports it (the check can fail)', () => {
+    const [user, movie] = [...gatePairs(training)][0].split(':').map(Number);
+    expect(inGateHoldout(training.gate, user, movie)).toBe(true);
+    const fed = concatColumns(trainable(training), {
+      userIds: Int32Array.of(user),
+      movieIds: Int32Array.of(movie),
+      ratings: Float32Array.of(4),
+      timestamps: Float64Array.of(0),
+    });
+    expect(overlap(pairsOf(fed), gatePairs(training))).toEqual([`${user}:${movie}`]);
+    expect(overlap(pairsOf(trainable(training)), gatePairs(training))).toEqual([]);
   });
 
   it('when the spies are fed a test row, then they report it (the check can fail)', () => {

@@ -10,6 +10,7 @@ import { collectPostedRatings, dataHashWithPosted, mergePostedRatings } from './
 import type { RatingsColumns } from './ratings.js';
 import { readTrainingData } from './read-training-data.js';
 import { runTraining } from './run-training.js';
+import { inGateHoldout } from './gate-holdout.js';
 
 /** Retraining includes the posted ratings: the merge rule, the snapshot, and the train stage on real stage output. */
 
@@ -159,7 +160,10 @@ describe('the train stage with posted ratings (generated data, real stages, real
           cappedIdentityCount: 0,
         },
       });
-      expect(manifest.training.ratings).toMatchObject({ all: merged.ratings.length });
+      // Trained on every merged rating outside the gate holdout (a data-set and a posted rating alike are held out by their pair).
+      const held = rowsOf(merged).filter(([user, movie]) => inGateHoldout(config.training.gate, user, movie)).length;
+      expect(held).toBeGreaterThan(0);
+      expect(manifest.training.ratings).toMatchObject({ all: merged.ratings.length - held, gateHoldout: held });
       const metrics = JSON.parse(readFileSync(join(config.paths.modelDir, 'metrics.json'), 'utf8'));
       expect(metrics.training.posted).toEqual(manifest.training.posted);
       expect(metrics.dataHash).toBe(manifest.dataHash);

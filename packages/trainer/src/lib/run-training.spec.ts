@@ -68,7 +68,10 @@ describe('runTraining', () => {
         },
         served: { fittedOn: 'all' },
       });
-      expect(metrics.plan.ratings).toEqual({ all: ratings.ratings.length, train: metrics.splits.train });
+      // Everything but the gate holdout is trained on; the holdout is set aside before the split.
+      expect(metrics.training.ratings.gateHoldout).toBeGreaterThan(0);
+      expect(metrics.plan.ratings).toEqual({ all: ratings.ratings.length - metrics.training.ratings.gateHoldout, train: metrics.splits.train });
+      expect(bundle.manifest.gate).toMatchObject({ decision: 'promoted', reason: expect.stringContaining('no live model'), live: null });
       expect(bundle.ranking).toBeDefined();
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
@@ -101,6 +104,7 @@ describe('runTraining', () => {
           ...training,
           refitMaxRatings: 10,
           evaluationMaxUsers: 5,
+          gate: { ...training.gate, holdoutShare: 0 }, // the sample below counts every test user
           ranker: { ...training.ranker, ease: { ...training.ranker.ease, maxRatings: 10 } },
         },
         dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },

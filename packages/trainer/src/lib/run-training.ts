@@ -1,6 +1,6 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
-import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { initTensorFlow, publishBuiltModel, readLiveVersion, saveModelArtifacts, type GateVerdict, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -10,6 +10,9 @@ import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type Post
 import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
 import { splitRows } from './split.js';
+import { splitGateHoldout } from './gate-holdout.js';
+import { gateTheCandidate } from './gate-run.js';
+import { recordFailedRun, recordRun } from './run-record.js';
 import { errorByUserActivity } from './error-by-activity.js';
 import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker } from './ranking-blend.js';
@@ -54,6 +57,10 @@ function userSet(columns: RatingsColumns): Set<number> {
 
 export interface TrainingRunResult {
   manifest: ModelManifest;
+  /** The promotion gate's verdict: whether this training went live. */
+  gate: GateVerdict;
+  /** Seconds per step (metrics.json's `timings`). */
+  steps: Record<string, number>;
   report: EvaluationReport;
   /** What was decided before fitting (also in metrics.json). */
   plan: TrainingPlan;
@@ -67,6 +74,24 @@ export interface TrainingRunResult {
  * chosen epoch count -> cold-start list -> models/<dataset>/ via saveModelArtifacts.
  */
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
+  const startedAt = new Date();
+  const liveBefore = readLiveVersion(config.paths.registryDir);
+  let result: TrainingRunResult;
+  try {
+    result = await trainAndGate(config, options);
+  } catch (error) {
+    recordFailedRun(config, { startedAt, liveBefore, error });
+    throw error;
+  }
+  recordRun(config, { startedAt, liveBefore, result });
+  return result;
+}
+
+/**
+ * The run itself: the gate holdout set aside (gate-holdout.ts) before anything else sees the ratings,
+ * the training on the rest, then the promotion gate (gate-run.ts) before the model is saved and published.
+ */
+async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptions): Promise<TrainingRunResult> {
   const started = performance.now();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const hyper = config.training;
@@ -105,6 +130,14 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
       );
     }
   }
+  // The gate holdout leaves here: no split, fit, tuning, early stopping or selection below sees it.
+  const gateSplit = splitGateHoldout(all, hyper.gate);
+  const ratingsRead = all.ratings.length;
+  all = gateSplit.rest;
+  if (gateSplit.holdout.ratings.length)
+    log(
+      `[train] gate holdout: ${gateSplit.holdout.ratings.length} of ${ratingsRead} ratings (share ${hyper.gate.holdoutShare}, seed ${hyper.gate.seed}) set aside`,
+    );
   readSeconds = (performance.now() - t0) / 1000;
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
   const { backend } = await initTensorFlow();
@@ -160,6 +193,9 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     }
   }
   const popularity = coldStartPopularity(all, hyper);
+  const gateStarted = performance.now();
+  const gate = await gateTheCandidate(config, { model: served, ranking: servedRanking ?? undefined, popularity }, gateSplit, log);
+  const gateSeconds = (performance.now() - gateStarted) / 1000;
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
@@ -175,11 +211,25 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     servedFitSeconds: Number(servedSeconds.toFixed(3)),
     servedRankerFitSeconds: Number(rankerSeconds.toFixed(3)),
     ratingModel: report.ratingModel,
-    ratings: { all: all.ratings.length, train: report.splits.fit, validation: report.splits.validation, test: report.splits.test },
+    ratings: {
+      all: all.ratings.length,
+      train: report.splits.fit,
+      validation: report.splits.validation,
+      test: report.splits.test,
+      gateHoldout: gateSplit.holdout.ratings.length,
+    },
     trainedOn,
     refit: { onAll: plan.served.refitOnAll, refitMaxRatings: plan.served.refitMaxRatings },
     // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
     posted: postedSummary,
+  };
+  const steps = {
+    ...report.timings,
+    readDatabase: readSeconds,
+    servedFit: servedSeconds,
+    servedRankerFit: rankerSeconds,
+    gate: gateSeconds,
+    total: seconds,
   };
   const metricsReport = {
     dataset: config.dataset.dataset,
@@ -192,7 +242,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ...report,
     // From the model that never saw the test rows (the served one may be refit on them).
     byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
-    timings: { ...report.timings, readDatabase: readSeconds, total: seconds },
+    timings: steps,
+    gate,
   };
   const manifest = saveModelArtifacts(config.paths.modelDir, {
     model: served,
@@ -204,6 +255,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
       backend,
       hyperParameters: { ...hyper },
       training,
+      gate,
       metrics: {
         k: report.k,
         testRmse: mf.rmse,
@@ -227,11 +279,11 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
-  // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
+  // The registry keeps the last N trainings (outside this stage's Nx output); a promoted training goes live.
   publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );
   log(`\n${formatModelTable(report.models, report.k)}\n`);
-  return { manifest, report, plan, seconds };
+  return { manifest, gate, steps, report, plan, seconds };
 }

@@ -33,7 +33,8 @@ interface Rig {
   store: RatingsStore;
   clock: { now: number };
   /** The served model (what the registry would say). */
-  model: { current: ModelFacts };
+  /** `current` is live (and built, unless `built` is set: a build the promotion gate kept out of live). */
+  model: { current: ModelFacts; built?: ModelFacts };
   events: WatchEvent[][];
   watcher(index: number, stages: WatcherDeps['runStages']): RetrainWatcher;
   statePath: string;
@@ -43,7 +44,7 @@ function rig(): Rig {
   const dir = mkdtempSync(join(tmpdir(), 'retrain-watcher-'));
   const store = openSqliteRatingsStore(':memory:');
   const clock = { now: T0 };
-  const model = { current: { version: 'mf-000000000001', createdAt: T0 - 60_000, postedNewestId: 0 } };
+  const model: Rig['model'] = { current: { version: 'mf-000000000001', createdAt: T0 - 60_000, postedNewestId: 0 } };
   const events: WatchEvent[][] = [];
   const statePath = join(dir, 'retrain-watch.json');
   return {
@@ -58,7 +59,7 @@ function rig(): Rig {
         settings,
         now: () => clock.now,
         countNewerThan: (id) => store.countNewerThan(id),
-        models: () => ({ built: model.current, live: model.current }),
+        models: () => ({ built: model.built ?? model.current, live: model.current }),
         lock: fileLock(join(dir, 'retrain.lock')),
         runStages,
         statePath,
@@ -90,6 +91,40 @@ function gatedStages(r: Rig) {
 }
 
 describe('RetrainWatcher', () => {
+  it('when the promotion gate rejects what a run built, then the outcome is rejected, nothing reloads, and the ratings it read no longer wait', async () => {
+    const r = rig();
+    const reloads: number[] = [];
+    const stages: WatcherDeps['runStages'] = async () => {
+      r.model.built = { version: 'mf-00000000000r', createdAt: r.clock.now, postedNewestId: (await r.store.version()).newestId, rejected: true };
+    };
+    const watcher = new RetrainWatcher({
+      settings,
+      now: () => r.clock.now,
+      countNewerThan: (id) => r.store.countNewerThan(id),
+      models: () => ({ built: r.model.built ?? r.model.current, live: r.model.current }),
+      lock: fileLock(join(mkdtempSync(join(tmpdir(), 'retrain-gate-')), 'retrain.lock')),
+      runStages: stages,
+      reload: async () => {
+        reloads.push(1);
+        return [];
+      },
+      statePath: r.statePath,
+      log: () => undefined,
+    });
+    await postRatings(r.store, 3);
+    await watcher.checkOnce();
+    expect(readRetrainWatchState(r.statePath).run).toMatchObject({
+      outcome: 'rejected',
+      version: 'mf-000000000001',
+      previousVersion: 'mf-000000000001',
+      error: null,
+    });
+    expect(reloads).toEqual([]);
+    // The next look counts from what the rejected build read: nothing waits, so it does not train the same ratings again.
+    await watcher.checkOnce();
+    expect(readRetrainWatchState(r.statePath).check).toMatchObject({ decision: 'wait', ratingsWaiting: 0 });
+  });
+
   it('when fewer than N ratings wait, then it waits and says why; at N it trains, and the state file tells the API', async () => {
     const r = rig();
     const { stages, calls, finish } = gatedStages(r);

@@ -203,8 +203,10 @@ export class RetrainWatcher {
       failure = error as Error;
     }
     const finishedAt = this.deps.now();
-    const after = this.deps.models().live?.version ?? null;
-    const outcome: RetrainOutcome = failure ? 'failed' : after !== before ? 'trained' : 'unchanged';
+    const { live, built } = this.deps.models();
+    const after = live?.version ?? null;
+    const gatedOut = built?.rejected === true && built.version !== after && built.version !== before;
+    const outcome: RetrainOutcome = failure ? 'failed' : after !== before ? 'trained' : gatedOut ? 'rejected' : 'unchanged';
     const finished: RetrainRun = {
       ...run,
       running: false,
@@ -232,7 +234,8 @@ export class RetrainWatcher {
         await this.reload();
       }
     } else {
-      this.emit('finished', `${outcome} in ${took}: live model ${after ?? 'none'} (was ${before ?? 'none'})`, {
+      const rejected = outcome === 'rejected' ? `; the promotion gate rejected ${built!.version} (reelrank models show ${built!.version})` : '';
+      this.emit('finished', `${outcome} in ${took}: live model ${after ?? 'none'} (was ${before ?? 'none'})${rejected}`, {
         outcome,
         durationSeconds: finished.durationSeconds,
         version: after,

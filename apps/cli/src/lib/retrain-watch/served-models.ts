@@ -1,4 +1,4 @@
-import { liveModel, readModelManifest, type RegistryPaths } from '@reelrank/model';
+import { isRejected, liveModel, readModelManifest, type RegistryPaths } from '@reelrank/model';
 
 /** What the watcher needs to know of a trained model: its version, when it was trained, and up to which posted rating it read. */
 export interface ModelFacts {
@@ -7,6 +7,8 @@ export interface ModelFacts {
   createdAt: number;
   /** The newest posted-rating id in its training snapshot (0: none). */
   postedNewestId: number;
+  /** The promotion gate rejected it (it stays out of live unless forced). */
+  rejected?: boolean;
 }
 
 function factsOf(dir: string): ModelFacts | null {
@@ -14,7 +16,7 @@ function factsOf(dir: string): ModelFacts | null {
     const manifest = readModelManifest(dir);
     const posted = manifest.training?.posted as { newestId?: unknown } | null | undefined;
     const newestId = typeof posted?.newestId === 'number' ? posted.newestId : 0;
-    return { version: manifest.version, createdAt: Date.parse(manifest.createdAt), postedNewestId: newestId };
+    return { version: manifest.version, createdAt: Date.parse(manifest.createdAt), postedNewestId: newestId, rejected: isRejected(manifest) };
   } catch {
     return null; // no model there (yet), or one this version cannot read
   }

@@ -1,0 +1,54 @@
+import type { GateConfig } from '@reelrank/config';
+import { initTensorFlow, loadModelArtifacts, resolveLiveModel, type GateVerdict, type ModelBundle, type RegistryPaths } from '@reelrank/model';
+import type { GateHoldoutSplit } from './gate-holdout.js';
+import { prepareGateData, scoreOnGate, type GateFigures } from './gate-scoring.js';
+import { decidePromotion, gateVerdict } from './promotion-gate.js';
+
+/**
+ * The promotion gate of a training: the candidate (as it is about to be saved) and the live model
+ * (loaded from the registry now, not its recorded figures) are scored on the same gate holdout rows,
+ * the current ones with every posted rating, and decidePromotion rules. The verdict goes into the
+ * candidate's model.json, which the registry reads when it publishes it (a rejected one stays out of live).
+ */
+export async function gateTheCandidate(
+  config: {
+    training: { gate: GateConfig; rankingK: number };
+    paths: RegistryPaths;
+    runtime?: { keepModelVersions?: number };
+  },
+  candidate: Pick<ModelBundle, 'model' | 'ranking' | 'popularity'>,
+  split: GateHoldoutSplit,
+  log: (line: string) => void,
+): Promise<GateVerdict> {
+  const settings = config.training.gate;
+  const k = config.training.rankingK;
+  const holdoutRatings = split.holdout.ratings.length;
+  const none: GateFigures = { k, rmse: null, ndcgAtK: null, rows: 0, users: 0 };
+  if (settings.holdoutShare <= 0) return gateVerdict(decidePromotion(none, null, settings), none, null, settings, 0);
+
+  const { tf } = await initTensorFlow();
+  const data = prepareGateData(split.rest, split.holdout, k);
+  const candidateFigures = scoreOnGate(tf, candidate, data);
+  // The registry brought up to date first (a model built before the registry existed is registered and live).
+  const liveDir = resolveLiveModel(config.paths, config.runtime?.keepModelVersions ?? 5, (error) =>
+    log(`[train] gate: the registry could not be brought up to date (${(error as Error).message})`),
+  );
+  let live: (GateFigures & { version: string }) | null = null;
+  let liveProblem: string | null = null;
+  try {
+    const bundle = loadModelArtifacts(liveDir.dir);
+    live = { version: bundle.manifest.version, ...scoreOnGate(tf, bundle, data) };
+  } catch (error) {
+    liveProblem = (error as Error).message;
+  }
+  const decided = liveProblem
+    ? { decision: 'promoted' as const, reason: `no live model to compare with (${liveProblem})` }
+    : decidePromotion(candidateFigures, live, settings);
+  const verdict = gateVerdict(decided, candidateFigures, live, settings, holdoutRatings);
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
+  log(
+    `[train] gate: ${verdict.decision} (${verdict.reason}); holdout ${holdoutRatings} ratings: candidate RMSE ${f(candidateFigures.rmse)} NDCG@${k} ${f(candidateFigures.ndcgAtK)}` +
+      (live ? `, live ${live.version} RMSE ${f(live.rmse)} NDCG@${k} ${f(live.ndcgAtK)}` : ''),
+  );
+  return verdict;
+}

@@ -1,0 +1,111 @@
+import { addEaseScores, easeScorer, predictRating, rankingScoringModel, TensorScorer, type ModelBundle, type Tf } from '@reelrank/model';
+import { buildIdIndex, buildIndexing, groupByUser, indexRatings, type Indexing, type UserItems } from './indexing.js';
+import { rankingMetrics, relevantItems, type RelevantItems } from './ranking-metrics.js';
+import { ratingMetricsOf } from './rating-metrics.js';
+import type { RatingsColumns } from './ratings.js';
+
+/**
+ * Scores a served model (a ModelBundle as saved or loaded: rating model, ranker, popularity list) on
+ * the gate holdout, the same way for every version so the live model and a candidate compare fairly:
+ *
+ * - RMSE over every holdout row: the served `predicted_rating` (`predictRating`, with its bias
+ *   fallback for a user or movie the model does not know).
+ * - NDCG@k by the project's ranking protocol (ranking-metrics.ts): candidates are the movies of the
+ *   ratings outside the holdout, each user's own such ratings are masked, relevant = holdout rating
+ *   >= 4. A user the model knows is ranked by the served blend (plus its EASE term over the user's
+ *   ratings); one it does not know gets the model's cold-start popularity list, as the API answers.
+ *   A candidate movie the model lacks can never be recommended.
+ */
+
+export interface GateData {
+  k: number;
+  holdout: RatingsColumns;
+  /** The ratings outside the holdout, indexed: candidates, masks, and the users' rated movies. */
+  indexing: Indexing;
+  restItems: UserItems;
+  relevant: RelevantItems;
+}
+
+export interface GateFigures {
+  k: number;
+  rmse: number | null;
+  ndcgAtK: number | null;
+  /** Holdout rows scored for RMSE, and users with a relevant holdout movie scored for NDCG. */
+  rows: number;
+  users: number;
+}
+
+export function prepareGateData(rest: RatingsColumns, holdout: RatingsColumns, k: number): GateData {
+  const indexing = buildIndexing(rest);
+  const restIndexed = indexRatings(rest, indexing);
+  return {
+    k,
+    holdout,
+    indexing,
+    restItems: groupByUser(restIndexed, indexing.users.ids.length),
+    relevant: relevantItems(indexRatings(holdout, indexing)),
+  };
+}
+
+const finite = (value: number) => (Number.isFinite(value) ? value : null);
+
+export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking' | 'popularity'>, data: GateData): GateFigures {
+  const { model, ranking, popularity } = bundle;
+  const { holdout, indexing, restItems, relevant, k } = data;
+  const modelUsers = buildIdIndex(model.userIds);
+  const modelMovies = buildIdIndex(model.movieIds);
+
+  const predicted = new Float64Array(holdout.ratings.length);
+  for (let r = 0; r < predicted.length; r++)
+    predicted[r] = predictRating(model, modelUsers.indexOf(holdout.userIds[r]), modelMovies.indexOf(holdout.movieIds[r]));
+  const rating = ratingMetricsOf(predicted, holdout.ratings);
+
+  const nMovies = indexing.movies.ids.length;
+  const nModelMovies = model.movieIds.length;
+  // Candidate (rest) movie -> model movie index (-1: the model lacks it).
+  const toModel = Int32Array.from(indexing.movies.ids, (id) => modelMovies.indexOf(id));
+  const coldRow = new Float32Array(nMovies).fill(Number.NaN);
+  popularity.movieIds.forEach((id, rank) => {
+    const i = indexing.movies.indexOf(id);
+    if (i >= 0) coldRow[i] = popularity.movieIds.length - rank;
+  });
+  const ease = ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, nModelMovies) : null;
+  const scorer = new TensorScorer(tf, ranking ? rankingScoringModel(model, ranking) : model);
+  try {
+    const ranked = rankingMetrics({
+      k,
+      nMovies,
+      train: restItems,
+      relevant,
+      score: (users) => {
+        const modelIndex = Int32Array.from(users, (u) => modelUsers.indexOf(indexing.users.ids[u]));
+        const known = modelIndex.filter((m) => m >= 0);
+        const flat = known.length ? Float32Array.from(scorer.scoreUsers(known)) : new Float32Array(0);
+        const rows: Float32Array[] = [];
+        let next = 0;
+        for (let b = 0; b < users.length; b++) {
+          if (modelIndex[b] < 0) {
+            rows.push(coldRow);
+            continue;
+          }
+          const modelRow = flat.subarray(next * nModelMovies, (next + 1) * nModelMovies);
+          next++;
+          if (ease) {
+            const u = users[b];
+            const rated = Int32Array.from(restItems.movies.subarray(restItems.offsets[u], restItems.offsets[u + 1]), (i) => toModel[i]).filter(
+              (m) => m >= 0,
+            );
+            addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow);
+          }
+          const row = new Float32Array(nMovies);
+          for (let i = 0; i < nMovies; i++) row[i] = toModel[i] >= 0 ? modelRow[toModel[i]] : Number.NaN;
+          rows.push(row);
+        }
+        return (b) => rows[b];
+      },
+    });
+    return { k, rmse: finite(rating.rmse), ndcgAtK: finite(ranked.ndcg), rows: rating.count, users: ranked.users };
+  } finally {
+    scorer.dispose();
+  }
+}
