@@ -7,9 +7,11 @@ import { watchWalChanges } from './wal-changes.js';
 import {
   asQuotaError,
   checkMaxPerUser,
+  checkPostedSince,
   checkPurge,
   normalizeBatch,
   type NewRating,
+  type PostedRating,
   type PutOptions,
   type RatingSource,
   type RatingsStore,
@@ -87,6 +89,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const changes = memory ? undefined : watchWalChanges(path);
   const versions = new Map<number, number>();
   const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
+  const since = db.prepare(
+    'SELECT user_id AS userId, movie_id AS movieId, rating, posted_at AS postedAt FROM ratings WHERE posted_at >= ? ORDER BY id DESC LIMIT ?',
+  );
   let closed = false;
   const versionNow = (userId: number): number => {
     if (!changes) return newestOfUser.get(userId) as number;
@@ -137,6 +142,10 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     },
     async countNewerThan(id) {
       return newerThan.get(id) as number;
+    },
+    async postedSince(sinceSeconds, limit) {
+      checkPostedSince(sinceSeconds, limit);
+      return since.all(sinceSeconds, limit) as PostedRating[];
     },
     all() {
       if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });
