@@ -13,14 +13,15 @@ import {
 import { driftOf } from './drift-report';
 
 const movies = [
-  { movieId: 1, genres: 'Comedy|Drama' },
-  { movieId: 2, genres: 'Drama' },
-  { movieId: 3, genres: '' },
+  { movieId: 1, genres: ['Comedy', 'Drama'] },
+  { movieId: 2, genres: ['Drama', 'Drama'] },
+  { movieId: 3, genres: [] },
 ];
 const binning = { genreIndex: buildGenreIndex(movies), dataSetUsers: idRanges([1, 2, 3, 7]) };
 
 describe('drift profile', () => {
   it('when user ids are given, then they become inclusive ranges that tell data-set users from new ones', () => {
+    expect(idRanges([1, 1, 2, 3, 7, 9, 10])).toEqual(idRanges([7, 1, 2, 3, 3, 9, 10]));
     expect(idRanges([7, 1, 2, 3, 3, 9, 10])).toEqual([
       [1, 3],
       [7, 7],

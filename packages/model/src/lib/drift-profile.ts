@@ -64,9 +64,9 @@ const OTHER_GENRES = '(other genres)';
 const UNKNOWN_MOVIE = '(unknown movie)';
 const MAX_GENRES = 32;
 
-/** A genre index from the catalogue's movies (`genres` as stored: `|`-joined, empty when none). */
-export function buildGenreIndex(movies: Iterable<{ movieId: number; genres: string }>): GenreIndex {
-  const list = [...movies].map((m) => ({ movieId: m.movieId, genres: m.genres ? m.genres.split('|').filter(Boolean) : [] }));
+/** A genre index from the catalogue's movies (`genres` empty when none are listed; a repeated one counts once). */
+export function buildGenreIndex(movies: Iterable<{ movieId: number; genres: readonly string[] }>): GenreIndex {
+  const list = [...movies].map((m) => ({ movieId: m.movieId, genres: [...new Set(m.genres.filter(Boolean))] }));
   const frequency = new Map<string, number>();
   for (const m of list) for (const g of m.genres.length ? m.genres : [NO_GENRES]) frequency.set(g, (frequency.get(g) ?? 0) + 1);
   let names = [...frequency.keys()].sort();
@@ -93,11 +93,20 @@ export function buildGenreIndex(movies: Iterable<{ movieId: number; genres: stri
   };
 }
 
-/** Sorted distinct ids as inclusive ranges. */
-export function idRanges(ids: Iterable<number>): [number, number][] {
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+/** Distinct ids as inclusive ranges, ascending (one pass when the ids come sorted, as the ratings columns do). */
+export function idRanges(ids: ArrayLike<number>): [number, number][] {
+  const distinct: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const last = distinct.length ? distinct[distinct.length - 1] : Number.NaN;
+    if (id === last) continue;
+    if (id < last) sorted = false;
+    distinct.push(id);
+  }
+  if (!sorted) distinct.splice(0, distinct.length, ...new Set(distinct.sort((a, b) => a - b)));
   const ranges: [number, number][] = [];
-  for (const id of sorted) {
+  for (const id of distinct) {
     const last = ranges.at(-1);
     if (last && id === last[1] + 1) last[1] = id;
     else ranges.push([id, id]);
@@ -139,13 +148,22 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
   const genre = new Array<number>(names.length + 1).fill(0);
   const newUsers = [0, 0];
   const perUser = new Map<number, number>();
-  const knownUser = new Map<number, boolean>();
+  // Ratings come grouped by user (the training columns) or nearly so: the user's facts are looked up once per run.
+  let user = Number.NaN;
+  let known = false;
+  let run = 0;
+  const endRun = () => {
+    if (run) perUser.set(user, (perUser.get(user) ?? 0) + run);
+  };
   for (let i = 0; i < n; i++) {
-    const user = sample.userIds[i];
+    if (sample.userIds[i] !== user) {
+      endRun();
+      user = sample.userIds[i];
+      known = inRanges(binning.dataSetUsers, user);
+      run = 0;
+    }
+    run++;
     rating[Math.min(9, Math.max(0, Math.round(sample.ratings[i] * 2) - 1))]++;
-    perUser.set(user, (perUser.get(user) ?? 0) + 1);
-    let known = knownUser.get(user);
-    if (known === undefined) knownUser.set(user, (known = inRanges(binning.dataSetUsers, user)));
     newUsers[known ? 0 : 1]++;
     const mask = masks.get(sample.movieIds[i]);
     if (mask === undefined) {
@@ -156,6 +174,7 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
     for (let m = mask; m; m >>>= 1) k += m & 1;
     for (let b = 0; b < names.length; b++) if (mask & (1 << b)) genre[b] += 1 / k;
   }
+  endRun();
   const activity = new Array<number>(ACTIVITY_BINS.length).fill(0);
   for (const count of perUser.values()) activity[Math.min(ACTIVITY_BINS.length - 1, Math.floor(Math.log2(count)))]++;
   return {

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
 import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { profileTrainingData, saveTrainingProfile } from './training-profile.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -42,6 +43,8 @@ export interface RunTrainingOptions {
   posted?: AsyncIterable<StoredRating> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
   knownMovieIds?: Set<number>;
+  /** The catalogue's movies with their genres, for the drift profile (default: the database's; with given `ratings`, none: no genre known). */
+  movies?: readonly { movieId: number; genres: readonly string[] }[];
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -74,6 +77,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let dataHash = options.dataHash;
   let knownMovieIds = options.knownMovieIds;
   let posted = options.posted;
+  let movies = options.movies ?? [];
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
@@ -81,10 +85,13 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     knownMovieIds ??= data.movieIds;
+    movies = options.movies ?? data.movies;
     posted ??= postedRatingsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
+  // The data set's users, before the posted ratings join them (the profile's "new users").
+  const dataSetColumns = all;
   let postedSummary: PostedSummary | null = null;
   if (posted) {
     const known = knownMovieIds ?? new Set(all.movieIds);
@@ -107,6 +114,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   }
   readSeconds = (performance.now() - t0) / 1000;
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
+  const profile = profileTrainingData(all, dataSetColumns, movies);
   const { backend } = await initTensorFlow();
 
   // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
@@ -227,6 +235,9 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
+  // A side output: the weights never see it. Written before the registry copies the folder.
+  saveTrainingProfile(config.paths.modelDir, profile, manifest.version);
+  log(`[train] drift profile of ${profile.profile.ratings} ratings in ${profile.seconds.toFixed(3)} s`);
   // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
   publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
   log(
