@@ -12,6 +12,7 @@ export {
   type RankerConfig,
   type RetrainConfig,
   splitUrlList,
+  DRIFT_FEATURE_NAMES,
   type EaseConfig,
   type SecurityConfig,
   type ServingConfig,
