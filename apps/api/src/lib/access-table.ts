@@ -31,6 +31,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /models': 'operator',
   'GET /metrics': 'operator',
   'GET /metrics/summary': 'operator',
+  'GET /metrics/drift': 'operator',
   'GET /dashboard': 'operator',
   'GET /ready': 'status',
   'POST /visitor': 'visitor',

@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import type { OnlineEvaluator } from './online-eval.js';
 import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
+import { summarizeDrift, type DriftSummary } from './drift-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -26,7 +27,7 @@ export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 /** Seconds; fine at the low end, where this service answers. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Routes that watch the service: counted, but left out of the dashboard summary's figures. */
-export const MONITORING_ROUTES = new Set(['/metrics', '/metrics/summary', '/dashboard']);
+export const MONITORING_ROUTES = new Set(['/metrics', '/metrics/summary', '/metrics/drift', '/dashboard']);
 const MAX_LABEL_SETS = 1000;
 
 /**
@@ -260,6 +261,8 @@ export interface MetricsSummary {
   online: Record<'recommended' | 'other', { ratings: number; liked: number; hit_rate: number | null }>;
   /** `reelrank retrain --watch` (retrain-metrics.ts); null when no watcher has written its state. */
   retrain: RetrainSummary | null;
+  /** The drift of the posted ratings (drift-metrics.ts); null before the first measurement. */
+  drift: DriftSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -310,5 +313,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     cold_start_answers: total('reelrank_cold_start_answers_total'),
     online: { recommended: online('recommended'), other: online('other') },
     retrain: summarizeRetrain(metrics),
+    drift: summarizeDrift(metrics),
   };
 }

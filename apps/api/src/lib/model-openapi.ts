@@ -1,6 +1,7 @@
 import { errorResponse, forbidden, jsonResponse, jsonSchema, publicOperation, unauthorized, unexpectedBody, type JsonObject } from './openapi-kit.js';
 import { activateResponse, metricsSummaryResponse, modelsResponse, modelVersionParams } from './model-schemas.js';
 import { adminReloadFailure } from './schemas.js';
+import { driftReportResponse } from './drift-schemas.js';
 
 /** OpenAPI paths of the model-version and monitoring routes (model-routes.ts, monitoring-routes.ts), built with openapi-kit.ts's helpers. */
 
@@ -57,6 +58,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
       ModelsResponse: jsonSchema(modelsResponse, 'output'),
       ActivateResponse: jsonSchema(activateResponse, 'output'),
       MetricsSummary: jsonSchema(metricsSummaryResponse, 'output'),
+      DriftReport: jsonSchema(driftReportResponse, 'output'),
       ActivateFailure: jsonSchema(adminReloadFailure, 'output'),
     },
     paths: {
@@ -127,6 +129,23 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
         'The figures the dashboard polls (cumulative counts, JSON)',
         { '200': jsonResponse('Cumulative counts since start', 'MetricsSummary'), '400': unexpectedBody, '503': metricsUnavailable },
         { onMetricsListener: true },
+      ),
+      '/metrics/drift': operatorGet(
+        'metricsDrift',
+        "Drift of the last day's and week's posted ratings from the live model's training data (PSI per feature)",
+        {
+          '200': jsonResponse('The last measurement (taken on a timer, never per request)', 'DriftReport'),
+          '400': unexpectedBody,
+          '503': errorResponse('No measurement yet (the first one runs at start)', 503, 'drift_unavailable', 'The drift has not been measured yet'),
+        },
+        {
+          description:
+            'Gauges of the same in /metrics: reelrank_drift_psi{feature,window}, reelrank_drift_threshold, reelrank_drift_judged{feature}, ' +
+            'reelrank_drift_window_ratings{window}, reelrank_drift_measured_timestamp_seconds, reelrank_drift_measure_seconds. ' +
+            "Each API process measures every retrain.drift.refreshSeconds (one read of the last week's posted ratings, at most retrain.drift.maxRatings); " +
+            'in cluster mode the metrics listener of the primary has the gauges (max over the workers) but not this route.',
+          onMetricsListener: true,
+        },
       ),
       '/dashboard': operatorGet(
         'dashboard',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { driftSummary } from './drift-schemas.js';
 
 /** Schemas of the model-version and monitoring routes (validation and OpenAPI, as schemas.ts). */
 
@@ -79,4 +80,5 @@ export const metricsSummaryResponse = z.object({
     })
     .nullable()
     .meta({ description: '`reelrank retrain --watch`: its last run and its last look at the posted ratings; null when no watcher has run' }),
+  drift: driftSummary,
 });
