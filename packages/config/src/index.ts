@@ -13,6 +13,7 @@ export {
   type RetrainConfig,
   splitUrlList,
   DRIFT_FEATURE_NAMES,
+  judgedDriftFeatures,
   type EaseConfig,
   type SecurityConfig,
   type ServingConfig,

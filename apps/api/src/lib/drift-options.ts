@@ -1,13 +1,5 @@
-import type { AppConfig } from '@reelrank/config';
-import { DRIFT_FEATURES, modelVersionDir, readDriftProfile, type DriftFeature, type DriftProfile, type DriftSettings } from '@reelrank/model';
-
-/** The judged features of config retrain.drift.features (validated there against the same names). */
-export function judgedFeatures(list: string): DriftFeature[] {
-  return list
-    .split(',')
-    .map((f) => f.trim())
-    .filter((f): f is DriftFeature => (DRIFT_FEATURES as readonly string[]).includes(f));
-}
+import { judgedDriftFeatures, type AppConfig } from '@reelrank/config';
+import { modelVersionDir, readDriftProfile, type DriftProfile, type DriftSettings } from '@reelrank/model';
 
 /**
  * The drift monitor's settings (config retrain.drift) and where a model version's training profile is:
@@ -19,7 +11,7 @@ export function driftOptions(config: Pick<AppConfig, 'retrain' | 'paths'>): {
 } {
   const { threshold, minRatings, maxRatings, refreshSeconds, features } = config.retrain.drift;
   return {
-    settings: { threshold, minRatings, maxRatings, refreshSeconds, judged: judgedFeatures(features) },
+    settings: { threshold, minRatings, maxRatings, refreshSeconds, judged: judgedDriftFeatures(features) },
     profileOf: (version) =>
       readDriftProfile(modelVersionDir(config.paths.registryDir, version) ?? config.paths.modelDir, version) ??
       readDriftProfile(config.paths.modelDir, version),

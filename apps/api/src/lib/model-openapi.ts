@@ -136,14 +136,19 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
         {
           '200': jsonResponse('The last measurement (taken on a timer, never per request)', 'DriftReport'),
           '400': unexpectedBody,
-          '503': errorResponse('No measurement yet (the first one runs at start)', 503, 'drift_unavailable', 'The drift has not been measured yet'),
+          '503': errorResponse(
+            'No measurement yet (the first one runs at start), or a process that does not measure (the cluster primary)',
+            503,
+            'drift_unavailable',
+            'The drift has not been measured yet',
+          ),
         },
         {
           description:
             'Gauges of the same in /metrics: reelrank_drift_psi{feature,window}, reelrank_drift_threshold, reelrank_drift_judged{feature}, ' +
             'reelrank_drift_window_ratings{window}, reelrank_drift_measured_timestamp_seconds, reelrank_drift_measure_seconds. ' +
             "Each API process measures every retrain.drift.refreshSeconds (one read of the last week's posted ratings, at most retrain.drift.maxRatings); " +
-            'in cluster mode the metrics listener of the primary has the gauges (max over the workers) but not this route.',
+            'in cluster mode the metrics listener of the primary has the gauges (max over the workers) but answers this route 503.',
           onMetricsListener: true,
         },
       ),

@@ -29,15 +29,18 @@ export function monitoringRoutes(
   });
 
   // The drift monitor's last report (drift-monitor.ts: measured on a timer, so a request costs nothing).
-  const drift = deps.drift;
-  if (drift) {
-    router.get('/metrics/drift', guard, (_req, res) => {
-      const report = drift();
-      if (!report) throw new ApiError(503, 'drift_unavailable', 'The drift has not been measured yet');
-      res.setHeader('cache-control', 'no-store');
-      res.json(report);
-    });
-  }
+  // A process without a monitor (the cluster primary's metrics listener) answers 503: the workers measure.
+  router.get('/metrics/drift', guard, (_req, res) => {
+    const report = deps.drift?.() ?? null;
+    if (!report)
+      throw new ApiError(
+        503,
+        'drift_unavailable',
+        deps.drift ? 'The drift has not been measured yet' : 'This process does not measure drift: ask the API port',
+      );
+    res.setHeader('cache-control', 'no-store');
+    res.json(report);
+  });
 
   if (deps.webRoot) {
     const root = deps.webRoot;

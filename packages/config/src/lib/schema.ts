@@ -458,6 +458,10 @@ export const splitUrlList = (list: string): string[] =>
 /** The features of a model's drift profile (packages/model drift-profile.ts DRIFT_FEATURES). */
 export const DRIFT_FEATURE_NAMES = ['rating', 'userActivity', 'genre', 'newUsers'] as const;
 
+/** The features named by retrain.drift.features (validated against DRIFT_FEATURE_NAMES when loaded). */
+export const judgedDriftFeatures = (list: string): (typeof DRIFT_FEATURE_NAMES)[number][] =>
+  splitUrlList(list).filter((f): f is (typeof DRIFT_FEATURE_NAMES)[number] => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f));
+
 /**
  * `reelrank retrain --watch` (config/retrain.json, optional: every key has a default; env overrides
  * below): when the watcher retrains through the Nx stages, how it backs off after a failure, and
