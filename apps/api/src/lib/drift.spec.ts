@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { openSqliteRatingsStore, type RatingsStore } from '@reelrank/feedback';
+import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
 import { buildDriftProfile, buildGenreIndex, idRanges, type DriftReport } from '@reelrank/model';
 import { AS_ADMIN, MOVIES, plantedRecommender, SERVING, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
@@ -39,6 +39,7 @@ describe('drift of the posted ratings: GET /metrics/drift, reelrank_drift_psi an
   let dir: string;
   let store: RatingsStore;
   let app: ReturnType<typeof createApp>;
+  let keys: KeyStore;
   const recommender = plantedRecommender();
   const version = recommender.manifest.version;
 
@@ -46,7 +47,9 @@ describe('drift of the posted ratings: GET /metrics/drift, reelrank_drift_psi an
     dir = mkdtempSync(join(tmpdir(), 'reelrank-drift-api-'));
     store = openSqliteRatingsStore(join(dir, 'test.ratings.db'));
     const profile = trainingProfile(version);
+    keys = openSqliteKeyStore(':memory:');
     app = createApp({
+      keys,
       recommender,
       config: { serving: SERVING },
       admin: { token: TEST_ADMIN_TOKEN },
@@ -57,6 +60,7 @@ describe('drift of the posted ratings: GET /metrics/drift, reelrank_drift_psi an
   afterEach(async () => {
     (app.locals.driftMonitor as DriftMonitor).stop();
     await store.close();
+    await keys.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -106,9 +110,25 @@ describe('drift of the posted ratings: GET /metrics/drift, reelrank_drift_psi an
     expect(report.drifted).toBe(false);
   });
 
-  it('when called without an operator credential, then /metrics/drift is refused like /metrics/summary', async () => {
+  it('when called without an operator credential, then /metrics/drift is refused like /metrics/summary; a reader key may read it', async () => {
     await measure();
-    await request(app).get('/metrics/drift').expect(401);
+    const key = async (role: 'reader' | 'service') => `Bearer ${(await keys.create(`drift-${role}`, role)).key}`;
+    const res = await request(app).get('/metrics/drift').expect(401);
+    expect(res.body.error).toMatchObject({ status: 401, code: 'unauthorized' });
     await request(app).get('/metrics/drift').set('authorization', 'Bearer wrong-token-wrong-token-wrong').expect(401);
+    await request(app)
+      .get('/metrics/drift')
+      .set('authorization', await key('service'))
+      .expect(403);
+    await request(app)
+      .get('/metrics/drift')
+      .set('authorization', await key('reader'))
+      .expect(200);
+  });
+
+  it('when an app measures nothing (no drift settings), then /metrics/drift answers 503 with a JSON error', async () => {
+    const bare = createApp({ recommender, config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN } });
+    const res = await request(bare).get('/metrics/drift').set(AS_ADMIN).expect(503);
+    expect(res.body.error).toMatchObject({ status: 503, code: 'drift_unavailable' });
   });
 });
