@@ -152,7 +152,7 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
 
     it('reads the ratings posted since a time, newest first, at most the limit; a replaced one counts once, at its new time', async () => {
       let clock = 1_700_000_000;
-      const s = store({ now: () => clock });
+      const s = store({ now: () => clock, pageSize: 1 }); // a store that reads in pages reads them all
       await s.put([{ userId: 1, movieId: 1, rating: 4 }]);
       clock += 100;
       await s.put([

@@ -139,7 +139,7 @@ function maskOf(index: GenreIndex): Map<number, number> {
   return map;
 }
 
-/** The four histograms of a sample of ratings, in one pass (plus one over its users). */
+/** The four histograms of a sample of ratings, in one pass (plus one over its users and one over its movies). */
 export function profileRatings(sample: RatingsSample, binning: ProfileBinning): RatingsProfile {
   const n = sample.ratings.length;
   const { names } = binning.genreIndex;
@@ -148,6 +148,7 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
   const genre = new Array<number>(names.length + 1).fill(0);
   const newUsers = [0, 0];
   const perUser = new Map<number, number>();
+  const perMovie = new Map<number, number>();
   // Ratings come grouped by user (the training columns) or nearly so: the user's facts are looked up once per run.
   let user = Number.NaN;
   let known = false;
@@ -165,16 +166,21 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
     run++;
     rating[Math.min(9, Math.max(0, Math.round(sample.ratings[i] * 2) - 1))]++;
     newUsers[known ? 0 : 1]++;
-    const mask = masks.get(sample.movieIds[i]);
+    const movie = sample.movieIds[i];
+    perMovie.set(movie, (perMovie.get(movie) ?? 0) + 1);
+  }
+  endRun();
+  // Genres per movie, not per rating: a rating of a k-genre movie counts 1/k for each of them.
+  for (const [movie, count] of perMovie) {
+    const mask = masks.get(movie);
     if (mask === undefined) {
-      genre[names.length]++;
+      genre[names.length] += count;
       continue;
     }
     let k = 0;
     for (let m = mask; m; m >>>= 1) k += m & 1;
-    for (let b = 0; b < names.length; b++) if (mask & (1 << b)) genre[b] += 1 / k;
+    for (let b = 0; b < names.length; b++) if (mask & (1 << b)) genre[b] += count / k;
   }
-  endRun();
   const activity = new Array<number>(ACTIVITY_BINS.length).fill(0);
   for (const count of perUser.values()) activity[Math.min(ACTIVITY_BINS.length - 1, Math.floor(Math.log2(count)))]++;
   return {

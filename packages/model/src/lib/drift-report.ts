@@ -79,6 +79,21 @@ export interface DriftReport {
 
 const mapFeatures = <T>(fn: (feature: DriftFeature) => T) => Object.fromEntries(DRIFT_FEATURES.map((f) => [f, fn(f)])) as Record<DriftFeature, T>;
 
+/** The rows posted at or after `since` as typed columns (one pass, no per-row objects). */
+function columnsSince(rows: readonly PostedRow[], since: number) {
+  let n = 0;
+  for (const r of rows) if (r.postedAt >= since) n++;
+  const columns = { userIds: new Int32Array(n), movieIds: new Int32Array(n), ratings: new Float32Array(n) };
+  let i = 0;
+  for (const r of rows) {
+    if (r.postedAt < since) continue;
+    columns.userIds[i] = r.userId;
+    columns.movieIds[i] = r.movieId;
+    columns.ratings[i++] = r.rating;
+  }
+  return columns;
+}
+
 /** The report for `rows` (posted ratings of the last week, newest first) against `profile`. */
 export function driftOf(
   profile: DriftProfile | null,
@@ -91,18 +106,11 @@ export function driftOf(
   const truncatedRead = rows.length >= settings.maxRatings;
   const windows: DriftWindowReport[] = DRIFT_WINDOWS.map(({ window, seconds }) => {
     const since = nowSeconds - seconds;
-    const part = rows.filter((r) => r.postedAt >= since);
-    const base = {
-      window,
-      since: new Date(since * 1000).toISOString(),
-      ratings: part.length,
-      truncated: truncatedRead && part.length === rows.length,
-    };
-    if (!profile || part.length < settings.minRatings) return { ...base, users: new Set(part.map((r) => r.userId)).size, psi: null, shares: null };
-    const sample = profileRatings(
-      { userIds: part.map((r) => r.userId), movieIds: part.map((r) => r.movieId), ratings: part.map((r) => r.rating) },
-      profile,
-    );
+    const part = columnsSince(rows, since);
+    const count = part.ratings.length;
+    const base = { window, since: new Date(since * 1000).toISOString(), ratings: count, truncated: truncatedRead && count === rows.length };
+    if (!profile || count < settings.minRatings) return { ...base, users: new Set(part.userIds).size, psi: null, shares: null };
+    const sample = profileRatings(part, profile);
     return {
       ...base,
       users: sample.users,
