@@ -122,7 +122,12 @@ function driftCell(psi, threshold, judged) {
   meter.min = 0;
   meter.max = Math.max(psi, 2 * (threshold ?? 0.25));
   meter.value = psi;
-  if (threshold !== null) meter.high = threshold;
+  // The rule of thumb: below 0.1 stable (green), up to the threshold moving, above it shifted (red).
+  meter.optimum = 0;
+  if (threshold !== null) {
+    meter.low = Math.min(0.1, threshold);
+    meter.high = threshold;
+  }
   const value = document.createElement('span');
   value.textContent = ` ${psi.toFixed(3)}${over && judged ? ' over' : ''}`;
   cell.append(meter, value);
