@@ -120,7 +120,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
             'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}; ' +
             'the retrain watcher (reelrank retrain --watch): reelrank_retrain_last_run_timestamp_seconds, reelrank_retrain_last_run_duration_seconds, ' +
             'reelrank_retrain_last_run_outcome{outcome}, reelrank_retrain_running, reelrank_retrain_consecutive_failures, reelrank_retrain_ratings_waiting, ' +
-            'reelrank_retrain_last_check_timestamp_seconds, reelrank_retrain_next_check_timestamp_seconds. In cluster mode any worker answers for the whole cluster (summed; the watcher gauges by max).',
+            'reelrank_retrain_last_check_timestamp_seconds, reelrank_retrain_next_check_timestamp_seconds; the drift of the posted ratings (GET /metrics/drift): reelrank_drift_psi{feature,window} and the other reelrank_drift_* gauges. In cluster mode any worker answers for the whole cluster (summed; the watcher gauges by max).',
           onMetricsListener: true,
         },
       ),
