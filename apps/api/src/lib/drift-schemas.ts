@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { DRIFT_FEATURES, DRIFT_WINDOWS, type DriftWindowName } from '@reelrank/model';
 
 /** Schemas of GET /metrics/drift and the dashboard summary's drift part (OpenAPI, as model-schemas.ts). */
 
-const feature = z.enum(['rating', 'userActivity', 'genre', 'newUsers']);
-const windowName = z.enum(['day', 'week']);
+const feature = z.enum(DRIFT_FEATURES);
+const windowName = z.enum(DRIFT_WINDOWS.map((w) => w.window) as [DriftWindowName, ...DriftWindowName[]]);
 const perFeature = <T extends z.ZodType>(value: T) => z.object({ rating: value, userActivity: value, genre: value, newUsers: value });
 const finding = z.object({ feature, window: windowName, psi: z.number() });
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
-import { buildDriftProfile, buildGenreIndex, idRanges, type DriftReport } from '@reelrank/model';
+import { DRIFT_FEATURE_NAMES } from '@reelrank/config';
+import { buildDriftProfile, buildGenreIndex, DRIFT_FEATURES, idRanges, type DriftReport } from '@reelrank/model';
 import { AS_ADMIN, MOVIES, plantedRecommender, SERVING, TEST_ADMIN_TOKEN } from '../__fixtures__/fixtures.js';
 import { createApp } from './app.js';
 import type { DriftMonitor } from './drift-monitor.js';
@@ -124,6 +125,10 @@ describe('drift of the posted ratings: GET /metrics/drift, reelrank_drift_psi an
       .get('/metrics/drift')
       .set('authorization', await key('reader'))
       .expect(200);
+  });
+
+  it('when the config names the judged features, then it knows the same four the profile has', () => {
+    expect([...DRIFT_FEATURE_NAMES]).toEqual([...DRIFT_FEATURES]);
   });
 
   it('when an app measures nothing (no drift settings), then /metrics/drift answers 503 with a JSON error', async () => {
