@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
 import { gateHistory, loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
+import { driftOptions } from './lib/drift-options.js';
+import type { DriftMonitor } from './lib/drift-monitor.js';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
@@ -129,12 +131,18 @@ function main(): void {
     catalogueSource: describeCatalogSource(config),
     retrainState: () => readRetrainWatchState(config.paths.retrainStatePath),
     gateHistory: () => gateHistory(config.paths.registryDir),
+    drift: driftOptions(config),
   });
+  const driftMonitor = app.locals.driftMonitor as DriftMonitor | undefined;
   // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
   const metricsListening = worker
     ? Promise.resolve(undefined)
     : listenMetrics(
-        metricsApp({ source: () => metrics.registry.getMetricsAsJSON(), webRoot: config.serving.webRoot }),
+        metricsApp({
+          source: () => metrics.registry.getMetricsAsJSON(),
+          webRoot: config.serving.webRoot,
+          drift: driftMonitor && (() => driftMonitor.report()),
+        }),
         config.serving.metrics,
         logger,
       );

@@ -147,6 +147,60 @@ function renderRetrain(retrain) {
   text('retrain-failures', retrain.consecutive_failures === null ? '–' : String(retrain.consecutive_failures));
 }
 
+const DRIFT_FEATURES = ['rating', 'genre', 'userActivity', 'newUsers'];
+
+/** One cell of the drift table: the PSI and a meter against the threshold (over it: marked, when the feature is judged). */
+function driftCell(psi, threshold, judged) {
+  const cell = document.createElement('td');
+  if (psi === undefined) {
+    cell.textContent = '–';
+    return cell;
+  }
+  const over = threshold !== null && psi >= threshold;
+  const meter = document.createElement('meter');
+  meter.min = 0;
+  meter.max = Math.max(psi, 2 * (threshold ?? 0.25));
+  meter.value = psi;
+  // The rule of thumb: below 0.1 stable (green), up to the threshold moving, above it shifted (red).
+  meter.optimum = 0;
+  if (threshold !== null) {
+    meter.low = Math.min(0.1, threshold);
+    meter.high = threshold;
+  }
+  const value = document.createElement('span');
+  value.textContent = ` ${psi.toFixed(3)}${over && judged ? ' over' : ''}`;
+  cell.append(meter, value);
+  if (over && judged) cell.className = 'drifted';
+  return cell;
+}
+
+/** The drift panel: PSI per feature for the last day and week, against the threshold. */
+function renderDrift(drift) {
+  const rows = document.getElementById('drift-rows');
+  if (!drift) {
+    rows.replaceChildren();
+    text('drift-caption', 'not measured yet');
+    return;
+  }
+  const count = (w) => drift.windows[w]?.ratings ?? 0;
+  const state = drift.drifted ? `DRIFTED: ${drift.worst.feature} ${drift.worst.psi.toFixed(3)} (${drift.worst.window})` : 'within the threshold';
+  text(
+    'drift-caption',
+    `threshold ${drift.threshold} on ${drift.judged.join(', ')} · ${state} · ${count('day')} / ${count('week')} ratings in the day / week · measured ${clock(drift.measured_at)}`,
+  );
+  rows.replaceChildren(
+    ...DRIFT_FEATURES.map((feature) => {
+      const row = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      const judged = drift.judged.includes(feature);
+      name.textContent = judged ? feature : `${feature} (not judged)`;
+      row.append(name, ...['day', 'week'].map((w) => driftCell(drift.windows[w]?.psi[feature], drift.threshold, judged)));
+      return row;
+    }),
+  );
+}
+
 function render(summary) {
   const versions = summary.live_versions.map((v) => (summary.live_versions.length > 1 ? `${v.version} (${v.processes})` : v.version));
   text('live-version', versions.join(', ') || 'none');
@@ -160,6 +214,7 @@ function render(summary) {
   renderRetrain(summary.retrain ?? null);
   drawGateChart(document.getElementById('chart-gate-rmse'), summary.gate ?? [], 'rmse');
   drawGateChart(document.getElementById('chart-gate-ndcg'), summary.gate ?? [], 'ndcg_at_k');
+  renderDrift(summary.drift ?? null);
   drawChart(document.getElementById('chart-rps'), ['rps'], { format: (v) => v.toFixed(0) });
   drawChart(document.getElementById('chart-latency'), ['p50', 'p99'], { format: (v) => v.toFixed(1) });
   drawChart(document.getElementById('chart-hit'), ['recommended', 'other'], { max: 1, format: (v) => `${Math.round(v * 100)}%` });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { createApp, metricsApp, ServiceMetrics } from '@reelrank/api';
-import { plantedRecommender } from '@reelrank/serving/testing';
+import { buildDriftProfile, buildGenreIndex, idRanges } from '@reelrank/model';
+import { MOVIES, plantedRecommender } from '@reelrank/serving/testing';
 import { launchChromium, listenOnLoopback, requireChromium, testServing, type Listening } from '@reelrank/config/testing';
 import { webRoot } from './index';
 
@@ -27,6 +28,16 @@ describe('dashboard in Chromium', () => {
   let dashboardBase: string;
   let browser: Browser;
   const recommender = plantedRecommender();
+  // The live model's training profile: users 1-5 rating the catalogue 3.0 to 5.0.
+  const profile = buildDriftProfile(
+    {
+      userIds: Array.from({ length: 500 }, (_, i) => 1 + (i % 5)),
+      movieIds: Array.from({ length: 500 }, (_, i) => [10, 20, 30, 40, 50, 60, 70][i % 7]),
+      ratings: Array.from({ length: 500 }, (_, i) => 3 + (i % 5) / 2),
+    },
+    { genreIndex: buildGenreIndex(MOVIES), dataSetUsers: idRanges([1, 2, 3, 4, 5]) },
+    recommender.manifest.version,
+  );
   const metrics = new ServiceMetrics();
   const scraper = metricsApp({ source: () => metrics.registry.getMetricsAsJSON(), webRoot });
   const app = createApp({
@@ -37,6 +48,10 @@ describe('dashboard in Chromium', () => {
     },
     logger: pino({ level: 'silent' }),
     admin: { token: ADMIN_TOKEN },
+    drift: {
+      settings: { threshold: 0.25, minRatings: 3, maxRatings: 1000, refreshSeconds: 0.2, judged: ['rating', 'genre'] },
+      profileOf: (version) => (version === profile.modelVersion ? profile : null),
+    },
     // What `reelrank retrain --watch` leaves in its state file after a training and a later look.
     retrainState: () => ({
       check: {
@@ -153,6 +168,19 @@ describe('dashboard in Chromium', () => {
       ),
     ).toEqual(['mf-000000000001 gate-dot promoted', 'mf-00000000000r gate-dot rejected', 'mf-000000000002 gate-dot promoted']);
     expect(await page.$$eval('#chart-gate-ndcg circle.gate-dot.rejected', (dots) => dots.length)).toBe(1);
+    // The drift panel: the 3 posted ratings (5, 2 and 4 stars; a 2 the training data never had) against the profile.
+    await page.waitForFunction(() => document.getElementById('drift-caption')!.textContent!.includes('3 / 3 ratings'));
+    expect(await page.textContent('#drift-caption')).toMatch(
+      /^threshold 0\.25 on rating, genre · DRIFTED: rating [\d.]+ \((day|week)\) · 3 \/ 3 ratings/,
+    );
+    expect(await page.$$eval('#drift-rows th', (cells) => cells.map((c) => c.textContent))).toEqual([
+      'rating',
+      'genre',
+      'userActivity (not judged)',
+      'newUsers (not judged)',
+    ]);
+    expect(await page.$$eval('#drift-rows td.drifted', (cells) => cells.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('#drift-rows meter', (meters) => meters.length)).toBe(8);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);

@@ -12,6 +12,8 @@ export {
   type RankerConfig,
   type RetrainConfig,
   splitUrlList,
+  DRIFT_FEATURE_NAMES,
+  judgedDriftFeatures,
   type EaseConfig,
   type GateConfig,
   type SecurityConfig,

@@ -5,6 +5,7 @@ export {
   UNKNOWN_SOURCE,
   RatingsQuotaError,
   type NewRating,
+  type PostedRating,
   type PurgeSelector,
   type PutOptions,
   type RatingSource,

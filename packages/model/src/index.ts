@@ -77,3 +77,33 @@ export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';
 export { topN } from './lib/top-n.js';
 export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer } from './lib/ease-model.js';
+export {
+  buildDriftProfile,
+  buildGenreIndex,
+  DRIFT_FEATURES,
+  DRIFT_PROFILE_FILE,
+  type DriftFeature,
+  type DriftProfile,
+  type FeatureHistogram,
+  type GenreIndex,
+  idRanges,
+  type ProfileBinning,
+  profileRatings,
+  type RatingsProfile,
+  type RatingsSample,
+  readDriftProfile,
+  writeDriftProfile,
+} from './lib/drift-profile.js';
+export { PSI_PSEUDO_COUNT, populationStabilityIndex, smoothedShares } from './lib/drift-psi.js';
+export {
+  describeDrift,
+  type DriftFinding,
+  type DriftReport,
+  type DriftSettings,
+  DRIFT_WINDOWS,
+  type DriftWindowName,
+  type DriftWindowReport,
+  driftOf,
+  measureDrift,
+  type PostedRow,
+} from './lib/drift-report.js';

@@ -32,6 +32,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /models/{version}': 'operator',
   'GET /metrics': 'operator',
   'GET /metrics/summary': 'operator',
+  'GET /metrics/drift': 'operator',
   'GET /dashboard': 'operator',
   'GET /ready': 'status',
   'POST /visitor': 'visitor',

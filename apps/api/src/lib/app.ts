@@ -18,6 +18,8 @@ import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import { registerRetrainMetrics } from './retrain-metrics.js';
 import { registerGateMetrics, type GateHistoryEntry } from './gate-metrics.js';
+import { DriftMonitor } from './drift-monitor.js';
+import { registerDriftMetrics } from './drift-metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
@@ -27,7 +29,7 @@ import { FailureLimiter } from './rate-limit.js';
 import { apiRoutes, type AdminOptions, type AnswerObserver } from './routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
-import type { RetrainWatchState } from '@reelrank/model';
+import type { DriftProfile, DriftSettings, RetrainWatchState } from '@reelrank/model';
 
 export interface CreateAppOptions {
   /**
@@ -80,6 +82,12 @@ export interface CreateAppOptions {
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
   /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
   catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
+  /**
+   * Drift of the posted ratings (in `ratings`) from the live model's training profile (drift-monitor.ts):
+   * measured on a timer, exported as gauges and at GET /metrics/drift (main.ts: config retrain.drift and
+   * the registry's profiles); absent: not measured.
+   */
+  drift?: { settings: DriftSettings & { refreshSeconds: number }; profileOf: (version: string) => DriftProfile | null };
 }
 
 /** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
@@ -135,6 +143,19 @@ export function createApp(options: CreateAppOptions): Express {
   }
   if (options.retrainState) registerRetrainMetrics(metrics.registry, options.retrainState);
   if (options.gateHistory) registerGateMetrics(metrics.registry, options.gateHistory);
+  const ratingsStore = options.ratings ?? openSqliteRatingsStore(':memory:');
+  const logger = options.logger ?? defaultLogger();
+  let driftMonitor: DriftMonitor | undefined;
+  if (options.drift) {
+    driftMonitor = new DriftMonitor({
+      store: ratingsStore,
+      liveVersion: () => current()?.manifest.version,
+      ...options.drift,
+      onError: (error) => logger.warn({ err: error }, `the drift measurement failed; keeping the last one: ${error.message}`),
+    });
+    registerDriftMetrics(metrics.registry, () => driftMonitor!.report());
+    driftMonitor.start();
+  }
   const observe: AnswerObserver = {
     recommendations: (userId, strategy, movies) => {
       metrics.countAnswer(strategy);
@@ -156,13 +177,12 @@ export function createApp(options: CreateAppOptions): Express {
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
-  // Tests read the counters and the evaluator from here.
-  Object.assign(app.locals, { metrics, online });
+  // Tests read the counters, the evaluator and the drift monitor from here.
+  Object.assign(app.locals, { metrics, online, driftMonitor });
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
   app.set('trust proxy', options.trustProxy ?? env.trustProxy);
-  const logger = options.logger ?? defaultLogger();
   // Every request passes these steps, run as one Express layer (series): counting, a request id on
   // every log line (one line per request at info; LOG_LEVEL=warn keeps only problems), the security
   // headers, CORS, who is calling, and the JSON body.
@@ -207,7 +227,7 @@ export function createApp(options: CreateAppOptions): Express {
     fastJson(parseByteLimit(serving.bodyLimit), express.json({ limit: serving.bodyLimit })),
   );
   app.use(series(front));
-  const fresh = new FreshUsers(options.ratings ?? openSqliteRatingsStore(':memory:'), undefined, undefined, limits.config.foldMaxRatings);
+  const fresh = new FreshUsers(ratingsStore, undefined, undefined, limits.config.foldMaxRatings);
   apiRoutes(app, schemas, current, openApiDocument, {
     maxRecommendations: serving.maxRecommendations,
     answerCacheEntries: serving.answerCacheEntries,
@@ -221,7 +241,12 @@ export function createApp(options: CreateAppOptions): Express {
     anonymousReads: security.anonymousReads,
     extend: (router, adminGuard) => {
       modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
-      monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
+      monitoringRoutes(router, {
+        source: metricsSource,
+        webRoot: serving.webRoot,
+        guard: requireOperator,
+        drift: driftMonitor && (() => driftMonitor.report()),
+      });
     },
   });
   app.post('/visitor', visitor.mint);

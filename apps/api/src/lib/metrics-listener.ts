@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { DriftReport } from '@reelrank/model';
 import type { MetricsJson } from './metrics.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { monitoringRoutes } from './monitoring-routes.js';
@@ -16,7 +17,7 @@ import { monitoringRoutes } from './monitoring-routes.js';
 /** The dashboard page's own files (dashboard.html links them relatively). */
 const DASHBOARD_ASSETS = ['dashboard.js', 'dashboard.css', 'favicon.svg'];
 
-export function metricsApp(deps: { source: () => Promise<MetricsJson>; webRoot: string | null }): Express {
+export function metricsApp(deps: { source: () => Promise<MetricsJson>; webRoot: string | null; drift?: () => DriftReport | null }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

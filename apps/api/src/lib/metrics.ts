@@ -3,6 +3,7 @@ import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'pr
 import type { OnlineEvaluator } from './online-eval.js';
 import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
 import { summarizeGate, type GateSummaryEntry } from './gate-metrics.js';
+import { summarizeDrift, type DriftSummary } from './drift-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -27,7 +28,7 @@ export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 /** Seconds; fine at the low end, where this service answers. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Routes that watch the service: counted, but left out of the dashboard summary's figures. */
-export const MONITORING_ROUTES = new Set(['/metrics', '/metrics/summary', '/dashboard']);
+export const MONITORING_ROUTES = new Set(['/metrics', '/metrics/summary', '/metrics/drift', '/dashboard']);
 const MAX_LABEL_SETS = 1000;
 
 /**
@@ -272,6 +273,8 @@ export interface MetricsSummary {
   retrain: RetrainSummary | null;
   /** The promotion gate's holdout figures per trained version, oldest first (gate-metrics.ts). */
   gate: GateSummaryEntry[];
+  /** The drift of the posted ratings (drift-metrics.ts); null before the first measurement. */
+  drift: DriftSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -323,5 +326,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     online: { recommended: online('recommended'), other: online('other') },
     retrain: summarizeRetrain(metrics),
     gate: summarizeGate(metrics),
+    drift: summarizeDrift(metrics),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from './openapi-kit.js';
 import { activateQuery, activateResponse, metricsSummaryResponse, modelsResponse, modelVersionDetails, modelVersionParams } from './model-schemas.js';
 import { adminReloadFailure } from './schemas.js';
+import { driftReportResponse } from './drift-schemas.js';
 
 /** OpenAPI paths of the model-version and monitoring routes (model-routes.ts, monitoring-routes.ts), built with openapi-kit.ts's helpers. */
 
@@ -68,6 +69,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
       ModelVersionDetails: jsonSchema(modelVersionDetails, 'output'),
       ActivateResponse: jsonSchema(activateResponse, 'output'),
       MetricsSummary: jsonSchema(metricsSummaryResponse, 'output'),
+      DriftReport: jsonSchema(driftReportResponse, 'output'),
       ActivateFailure: jsonSchema(adminReloadFailure, 'output'),
     },
     paths: {
@@ -152,7 +154,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
             'reelrank_online_ratings_total{source}, reelrank_online_liked_ratings_total{source}, reelrank_online_hit_rate{source}; ' +
             'the retrain watcher (reelrank retrain --watch): reelrank_retrain_last_run_timestamp_seconds, reelrank_retrain_last_run_duration_seconds, ' +
             'reelrank_retrain_last_run_outcome{outcome}, reelrank_retrain_running, reelrank_retrain_consecutive_failures, reelrank_retrain_ratings_waiting, ' +
-            'reelrank_retrain_last_check_timestamp_seconds, reelrank_retrain_next_check_timestamp_seconds. In cluster mode any worker answers for the whole cluster (summed; the watcher gauges by max).',
+            'reelrank_retrain_last_check_timestamp_seconds, reelrank_retrain_next_check_timestamp_seconds; the drift of the posted ratings (GET /metrics/drift): reelrank_drift_psi{feature,window} and the other reelrank_drift_* gauges. In cluster mode any worker answers for the whole cluster (summed; the watcher gauges by max).',
           onMetricsListener: true,
         },
       ),
@@ -161,6 +163,28 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
         'The figures the dashboard polls (cumulative counts, JSON)',
         { '200': jsonResponse('Cumulative counts since start', 'MetricsSummary'), '400': unexpectedBody, '503': metricsUnavailable },
         { onMetricsListener: true },
+      ),
+      '/metrics/drift': operatorGet(
+        'metricsDrift',
+        "Drift of the last day's and week's posted ratings from the live model's training data (PSI per feature)",
+        {
+          '200': jsonResponse('The last measurement (taken on a timer, never per request)', 'DriftReport'),
+          '400': unexpectedBody,
+          '503': errorResponse(
+            'No measurement yet (the first one runs at start), or a process that does not measure (the cluster primary)',
+            503,
+            'drift_unavailable',
+            'The drift has not been measured yet',
+          ),
+        },
+        {
+          description:
+            'Gauges of the same in /metrics: reelrank_drift_psi{feature,window}, reelrank_drift_threshold, reelrank_drift_judged{feature}, ' +
+            'reelrank_drift_window_ratings{window}, reelrank_drift_measured_timestamp_seconds, reelrank_drift_measure_seconds. ' +
+            "Each API process measures every retrain.drift.refreshSeconds (one read of the last week's posted ratings, at most retrain.drift.maxRatings); " +
+            'in cluster mode the metrics listener of the primary has the gauges (max over the workers) but answers this route 503.',
+          onMetricsListener: true,
+        },
       ),
       '/dashboard': operatorGet(
         'dashboard',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { driftSummary } from './drift-schemas.js';
 
 /** Schemas of the model-version and monitoring routes (validation and OpenAPI, as schemas.ts). */
 
@@ -146,4 +147,5 @@ export const metricsSummaryResponse = z.object({
       }),
     )
     .meta({ description: 'The promotion gate per trained version (run history), oldest first: the dashboard charts it across versions' }),
+  drift: driftSummary,
 });

@@ -57,6 +57,8 @@ describe('loadConfig', () => {
       backoffMaxSeconds: 3600,
       reloadUrls: '',
       reloadToken: null,
+      onDrift: false,
+      driftCooldownSeconds: 3600,
     });
     expect(committed.paths.retrainLockPath).toBe(join(root, 'models', '_versions', 'ml-latest-small', 'retrain.lock'));
     rmSync(join(root, 'config', 'retrain.json'));
@@ -76,6 +78,28 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ root, env: { REELRANK_RETRAIN_WATCH_RELOAD_URLS: 'localhost:8000' } })).toThrow(/REELRANK_RETRAIN_WATCH_RELOAD_URLS/);
     expect(() => loadConfig({ root, env: { REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '0' } })).toThrow(/REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS/);
+  });
+
+  it('reads the drift settings from config/retrain.json and the env; an unknown judged feature is named', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: {} }).retrain.drift).toEqual({
+      threshold: 0.25,
+      refreshSeconds: 300,
+      minRatings: 200,
+      maxRatings: 200_000,
+      features: 'rating,genre',
+    });
+    const env = {
+      REELRANK_DRIFT_THRESHOLD: '0.1',
+      REELRANK_DRIFT_FEATURES: 'rating, newUsers',
+      REELRANK_RETRAIN_WATCH_ON_DRIFT: 'true',
+      REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS: '0',
+    };
+    const config = loadConfig({ root, env });
+    expect(config.retrain.drift).toMatchObject({ threshold: 0.1, features: 'rating, newUsers' });
+    expect(config.retrain.watch).toMatchObject({ onDrift: true, driftCooldownSeconds: 0 });
+    expect(() => loadConfig({ root, env: { REELRANK_DRIFT_FEATURES: 'rating,mood' } })).toThrow(/REELRANK_DRIFT_FEATURES/);
+    expect(() => loadConfig({ root, env: { REELRANK_DRIFT_THRESHOLD: '0' } })).toThrow(/REELRANK_DRIFT_THRESHOLD/);
   });
 
   it('when REELRANK_RATINGS_DB is set, then the posted-ratings store lives there (relative to the root), apart from the stage artifacts', () => {

@@ -488,6 +488,13 @@ export const splitUrlList = (list: string): string[] =>
     .map((entry) => entry.trim())
     .filter(Boolean);
 
+/** The features of a model's drift profile (packages/model drift-profile.ts DRIFT_FEATURES). */
+export const DRIFT_FEATURE_NAMES = ['rating', 'userActivity', 'genre', 'newUsers'] as const;
+
+/** The features named by retrain.drift.features (validated against DRIFT_FEATURE_NAMES when loaded). */
+export const judgedDriftFeatures = (list: string): (typeof DRIFT_FEATURE_NAMES)[number][] =>
+  splitUrlList(list).filter((f): f is (typeof DRIFT_FEATURE_NAMES)[number] => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f));
+
 /**
  * `reelrank retrain --watch` (config/retrain.json, optional: every key has a default; env overrides
  * below): when the watcher retrains through the Nx stages, how it backs off after a failure, and
@@ -540,10 +547,60 @@ export const retrainConfigSchema = z
           .describe(
             'Bearer credential of those reloads: an admin API key (reelrank keys create --role admin) (env REELRANK_RETRAIN_WATCH_RELOAD_TOKEN; null: REELRANK_ADMIN_TOKEN)',
           ),
+        onDrift: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Retrain early when the posted ratings drifted from the live model's training data: a judged feature's PSI at or above retrain.drift.threshold, at least one rating waiting, and driftCooldownSeconds since the last training (env REELRANK_RETRAIN_WATCH_ON_DRIFT)",
+          ),
+        driftCooldownSeconds: z
+          .number()
+          .min(0)
+          .default(3600)
+          .describe(
+            'Least time after a training before drift starts another (env REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS): the drift of a lasting change stays over the threshold after a retraining, since the posted ratings are a small part of the training data',
+          ),
       })
       .strict()
       .prefault({})
       .describe('The watcher of `reelrank retrain --watch`'),
+    drift: z
+      .object({
+        threshold: z
+          .number()
+          .positive()
+          .default(0.25)
+          .describe(
+            'Population stability index at or above which a feature counts as drifted (env REELRANK_DRIFT_THRESHOLD); the rule of thumb: below 0.1 stable, 0.1-0.25 moving, above 0.25 shifted',
+          ),
+        refreshSeconds: z
+          .number()
+          .positive()
+          .default(300)
+          .describe(
+            'Seconds between two drift measurements of an API process (one read of the last week of posted ratings each) and of the retrain watcher (env REELRANK_DRIFT_REFRESH_SECONDS)',
+          ),
+        minRatings: positiveInt
+          .default(200)
+          .describe('Fewest posted ratings in a window (last day, last week) for it to get drift figures (env REELRANK_DRIFT_MIN_RATINGS)'),
+        maxRatings: positiveInt
+          .max(5_000_000)
+          .default(200_000)
+          .describe('Most posted ratings one measurement reads, the newest (env REELRANK_DRIFT_MAX_RATINGS): bounds its memory and time'),
+        features: z
+          .string()
+          .refine(
+            (list) => splitUrlList(list).length > 0 && splitUrlList(list).every((f) => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f)),
+            `must be a comma-separated list of ${DRIFT_FEATURE_NAMES.join(', ')}`,
+          )
+          .default('rating,genre')
+          .describe(
+            "Features judged against the threshold (the dashboard, retrain.watch.onDrift), comma separated (env REELRANK_DRIFT_FEATURES); all four are measured. userActivity (a week of ratings per user is never a training set's) and newUsers (posted ratings come mostly from new users) move with any stream",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe("Drift of the posted ratings from the live model's training data (GET /metrics/drift, the dashboard, the retrain watcher)"),
   })
   .strict();
 
@@ -625,6 +682,13 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS: ['retrain', 'watch.backoffMaxSeconds'],
   REELRANK_RETRAIN_WATCH_RELOAD_URLS: ['retrain', 'watch.reloadUrls'],
   REELRANK_RETRAIN_WATCH_RELOAD_TOKEN: ['retrain', 'watch.reloadToken'],
+  REELRANK_RETRAIN_WATCH_ON_DRIFT: ['retrain', 'watch.onDrift'],
+  REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS: ['retrain', 'watch.driftCooldownSeconds'],
+  REELRANK_DRIFT_THRESHOLD: ['retrain', 'drift.threshold'],
+  REELRANK_DRIFT_REFRESH_SECONDS: ['retrain', 'drift.refreshSeconds'],
+  REELRANK_DRIFT_MIN_RATINGS: ['retrain', 'drift.minRatings'],
+  REELRANK_DRIFT_MAX_RATINGS: ['retrain', 'drift.maxRatings'],
+  REELRANK_DRIFT_FEATURES: ['retrain', 'drift.features'],
   // REELRANK_LIMIT_<KEY> for every limits key.
   ...Object.fromEntries(
     Object.keys(limitsConfigSchema.shape).map((key) => [
@@ -656,6 +720,7 @@ export const TEXT_ENV = new Set([
   'REELRANK_ALLOWED_ORIGINS',
   'REELRANK_RETRAIN_WATCH_RELOAD_URLS',
   'REELRANK_RETRAIN_WATCH_RELOAD_TOKEN',
+  'REELRANK_DRIFT_FEATURES',
 ]);
 
 /** The cached Nx stages (the `pipeline` targets, plus the report). */

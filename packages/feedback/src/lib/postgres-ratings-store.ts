@@ -2,10 +2,12 @@ import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import {
   checkMaxPerUser,
+  checkPostedSince,
   checkPurge,
   normalizeBatch,
   RatingsQuotaError,
   type NewRating,
+  type PostedRating,
   type PurgeSelector,
   type PutOptions,
   type RatingSource,
@@ -154,6 +156,15 @@ export function openPostgresRatingsStore(url: string, options: PostgresRatingsSt
     },
     async countNewerThan(id) {
       return (await query<{ n: number }>('posted_ratings_newer_than', 'SELECT count(*)::int AS n FROM posted_ratings WHERE id > $1', [id])).rows[0].n;
+    },
+    async postedSince(sinceSeconds, limit) {
+      checkPostedSince(sinceSeconds, limit);
+      const { rows } = await query<PostedRating>(
+        'posted_ratings_since',
+        'SELECT user_id AS "userId", movie_id AS "movieId", rating, posted_at AS "postedAt" FROM posted_ratings WHERE posted_at >= $1 ORDER BY id DESC LIMIT $2',
+        [sinceSeconds, limit],
+      );
+      return rows;
     },
     all() {
       return readAll(pool, ready, pageSize);

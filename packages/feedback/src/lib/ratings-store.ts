@@ -36,6 +36,15 @@ export interface StoredRating {
   postedAt: number;
 }
 
+/** A posted rating as the drift monitor reads it. */
+export type PostedRating = Pick<StoredRating, 'userId' | 'movieId' | 'rating' | 'postedAt'>;
+
+/** Checks postedSince's arguments: Unix seconds and a positive count. */
+export function checkPostedSince(sinceSeconds: number, limit: number): void {
+  if (!Number.isSafeInteger(sinceSeconds) || sinceSeconds < 0) throw new RangeError('postedSince: sinceSeconds must be Unix seconds');
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError('postedSince: limit must be a positive integer');
+}
+
 /**
  * Who writes a batch: kept with every rating of it, so training can bound what one writer weighs and
  * an operator can purge what one writer posted.
@@ -111,6 +120,12 @@ export interface RatingsStore {
   version(): Promise<StoreVersion>;
   /** How many stored ratings have an id above `id`: those written after a training that read the store up to `id`. */
   countNewerThan(id: number): Promise<number>;
+  /**
+   * The ratings posted at or after `sinceSeconds` (the store's clock, Unix seconds), newest first, at
+   * most `limit` of them: what the drift monitor compares with the training data. A scan of the table
+   * (no index on posted_at), bounded by `limit` once the window holds that many.
+   */
+  postedSince(sinceSeconds: number, limit: number): Promise<PostedRating[]>;
   close(): Promise<void>;
 }
 

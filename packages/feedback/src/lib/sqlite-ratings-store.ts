@@ -7,9 +7,11 @@ import { watchWalChanges } from './wal-changes.js';
 import {
   asQuotaError,
   checkMaxPerUser,
+  checkPostedSince,
   checkPurge,
   normalizeBatch,
   type NewRating,
+  type PostedRating,
   type PutOptions,
   type RatingSource,
   type RatingsStore,
@@ -87,6 +89,9 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   const changes = memory ? undefined : watchWalChanges(path);
   const versions = new Map<number, number>();
   const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
+  const sincePage = db.prepare(
+    'SELECT id, user_id AS userId, movie_id AS movieId, rating, posted_at AS postedAt FROM ratings WHERE posted_at >= ? AND id < ? ORDER BY id DESC LIMIT ?',
+  );
   let closed = false;
   const versionNow = (userId: number): number => {
     if (!changes) return newestOfUser.get(userId) as number;
@@ -137,6 +142,21 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
     },
     async countNewerThan(id) {
       return newerThan.get(id) as number;
+    },
+    async postedSince(sinceSeconds, limit) {
+      checkPostedSince(sinceSeconds, limit);
+      // In pages down the ids, other work running between them: this connection reads on the event loop.
+      const rows: PostedRating[] = [];
+      let below = Number.MAX_SAFE_INTEGER;
+      while (rows.length < limit) {
+        const want = Math.min(pageSize, limit - rows.length);
+        const page = sincePage.all(sinceSeconds, below, want) as (PostedRating & { id: number })[];
+        for (const { id: _id, ...rating } of page) rows.push(rating);
+        if (page.length < want) break;
+        below = page[page.length - 1].id;
+        await new Promise((next) => setImmediate(next));
+      }
+      return rows;
     },
     all() {
       if (!memory) return readSqliteRatingsSnapshot(path, { pageSize });

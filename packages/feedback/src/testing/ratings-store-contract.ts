@@ -150,6 +150,33 @@ export function ratingsStoreContract(name: string, fresh: () => Promise<StoreBac
       expect([await s.countNewerThan(0), await s.countNewerThan(2)]).toEqual([2, 1]);
     });
 
+    it('reads the ratings posted since a time, newest first, at most the limit; a replaced one counts once, at its new time', async () => {
+      let clock = 1_700_000_000;
+      const s = store({ now: () => clock, pageSize: 1 }); // a store that reads in pages reads them all
+      await s.put([{ userId: 1, movieId: 1, rating: 4 }]);
+      clock += 100;
+      await s.put([
+        { userId: 2, movieId: 1, rating: 0.5 },
+        { userId: 2, movieId: 2, rating: 3 },
+      ]);
+      clock += 100;
+      await s.put([{ userId: 1, movieId: 1, rating: 5 }]); // replaces the first, now posted at +200
+      const pick = (rows: { userId: number; movieId: number; rating: number; postedAt: number }[]) =>
+        rows.map((r) => [r.userId, r.movieId, r.rating, r.postedAt]);
+      expect(pick(await s.postedSince(1_700_000_100, 10))).toEqual([
+        [1, 1, 5, 1_700_000_200],
+        [2, 2, 3, 1_700_000_100],
+        [2, 1, 0.5, 1_700_000_100],
+      ]);
+      expect(pick(await s.postedSince(1_700_000_000, 2))).toEqual([
+        [1, 1, 5, 1_700_000_200],
+        [2, 2, 3, 1_700_000_100],
+      ]);
+      expect(await s.postedSince(1_700_000_201, 10)).toEqual([]);
+      await expect(s.postedSince(-1, 10)).rejects.toThrow(/sinceSeconds/);
+      await expect(s.postedSince(0, 0)).rejects.toThrow(/limit/);
+    });
+
     it('forgets one rating of a user; the user version moves even when it was not their newest', async () => {
       const s = store();
       await s.put([

@@ -2,6 +2,7 @@ import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor, writeFileAtomic } from '@reelrank/artifacts';
 import { gateOf, isRejected, type GateVerdict } from './gate-verdict.js';
+import { DRIFT_PROFILE_FILE } from './drift-profile.js';
 import { ModelLoadError, readModelManifest, type ModelManifest } from './model-artifacts.js';
 import { MODEL_VERSION_PATTERN } from './model-version.js';
 import { pinnedVersions } from './version-pins.js';
@@ -205,7 +206,7 @@ export function registerModelVersion(registryDir: string, sourceDir: string, opt
     const temp = tempPathFor(join(registryDir, version));
     mkdirSync(temp);
     try {
-      for (const file of [manifest.weights.file, 'metrics.json', 'model.json']) {
+      for (const file of [manifest.weights.file, 'metrics.json', DRIFT_PROFILE_FILE, 'model.json']) {
         if (existsSync(join(sourceDir, file))) copyFileSync(join(sourceDir, file), join(temp, file), constants.COPYFILE_FICLONE);
       }
       try {

@@ -24,12 +24,20 @@ export async function readCatalogueTrainingData(config: {
       `the catalogue at ${data.from} holds data set "${dataset}", not the configured "${expected}": load it (nx run database:pipeline)`,
     );
   }
-  return { ratings: data.ratings, movieIds: new Set(data.movies.map((m) => m.movieId)), meta: { dataset, dataHash }, from: data.from };
+  return {
+    ratings: data.ratings,
+    movieIds: new Set(data.movies.map((m) => m.movieId)),
+    movies: data.movies,
+    meta: { dataset, dataHash },
+    from: data.from,
+  };
 }
 
 export interface TrainingData {
   ratings: RatingsColumns;
   movieIds: Set<number>;
+  /** The catalogue's movies with their genres (the drift profile's genre index). */
+  movies: { movieId: number; genres: string[] }[];
   meta: { dataset: string; dataHash: string };
 }
 
@@ -38,9 +46,10 @@ export function readTrainingData(dbPath: string): TrainingData {
   const conn = openDatabase(dbPath, { readonly: true });
   try {
     const ratings = readRatingsColumns(conn);
-    const movieIds = new Set(getAllMovies(conn).map((m) => m.movieId));
+    const movies = getAllMovies(conn);
+    const movieIds = new Set(movies.map((m) => m.movieId));
     const meta = getDatasetMeta(conn);
-    return { ratings, movieIds, meta: { dataset: meta.dataset, dataHash: meta.dataHash } };
+    return { ratings, movieIds, movies, meta: { dataset: meta.dataset, dataHash: meta.dataHash } };
   } finally {
     conn.close();
   }

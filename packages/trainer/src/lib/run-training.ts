@@ -1,6 +1,7 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
 import { initTensorFlow, publishBuiltModel, readLiveVersion, saveModelArtifacts, type GateVerdict, type ModelManifest } from '@reelrank/model';
+import { profileTrainingData, saveTrainingProfile } from './training-profile.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -45,6 +46,8 @@ export interface RunTrainingOptions {
   posted?: AsyncIterable<StoredRating> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
   knownMovieIds?: Set<number>;
+  /** The catalogue's movies with their genres, for the drift profile (default: the database's; with given `ratings`, none: no genre known). */
+  movies?: readonly { movieId: number; genres: readonly string[] }[];
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -99,6 +102,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   let dataHash = options.dataHash;
   let knownMovieIds = options.knownMovieIds;
   let posted = options.posted;
+  let movies = options.movies ?? [];
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
@@ -106,10 +110,13 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     knownMovieIds ??= data.movieIds;
+    movies = options.movies ?? data.movies;
     posted ??= postedRatingsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
+  // The data set's users, before the posted ratings join them (the profile's "new users").
+  const dataSetColumns = all;
   let postedSummary: PostedSummary | null = null;
   if (posted) {
     const known = knownMovieIds ?? new Set(all.movieIds);
@@ -140,6 +147,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     );
   readSeconds = (performance.now() - t0) / 1000;
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
+  const profile = profileTrainingData(all, dataSetColumns, movies);
   const { backend } = await initTensorFlow();
 
   // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
@@ -279,6 +287,9 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
   });
+  // A side output: the weights never see it. Written before the registry copies the folder.
+  saveTrainingProfile(config.paths.modelDir, profile, manifest.version);
+  log(`[train] drift profile of ${profile.profile.ratings} ratings in ${profile.seconds.toFixed(3)} s`);
   // The registry keeps the last N trainings (outside this stage's Nx output); a promoted training goes live.
   publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
   log(

@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { readRetrainWatchState, writeRetrainWatchState, type RetrainCheck, type RetrainOutcome, type RetrainRun } from '@reelrank/model';
+import {
+  readRetrainWatchState,
+  writeRetrainWatchState,
+  type DriftFinding,
+  type RetrainCheck,
+  type RetrainOutcome,
+  type RetrainRun,
+} from '@reelrank/model';
 import { decideRetrain, formatSeconds, type WatchSettings, type WatchVerdict } from './watch-decision.js';
 import type { ModelFacts } from './served-models.js';
 import type { HeldLock, TrainingLock } from './training-lock.js';
@@ -28,6 +35,11 @@ export interface WatcherDeps {
   /** The model the pipeline built last and the one the registry serves (served-models.ts). */
   models(): { built: ModelFacts | null; live: ModelFacts | null };
   lock: TrainingLock;
+  /**
+   * The drift of the posted ratings from the live model's training data, when a judged feature reaches
+   * the threshold (drift-source.ts); asked only with settings.onDrift. Absent: drift is not watched.
+   */
+  drift?: () => Promise<DriftFinding | null>;
   /** Runs the stages; `started` hears the process they run in. Rejects when they fail. */
   runStages(started: (pid: number | null) => void): Promise<void>;
   /** Tells the running servers to load the live model; resolves with one line per server, rejects naming the one that failed. */
@@ -81,6 +93,7 @@ export class RetrainWatcher {
     const trained = models.built?.createdAt ?? null;
     const lastTrainedAt = trained === null ? lastSuccess : lastSuccess === null ? trained : Math.max(trained, lastSuccess);
     const failures = run && !run.running ? run.consecutiveFailures : 0;
+    const drift = this.deps.settings.onDrift && this.deps.drift && waiting ? await this.deps.drift() : null;
     const verdict = decideRetrain(
       {
         now: this.deps.now(),
@@ -88,6 +101,7 @@ export class RetrainWatcher {
         lastTrainedAt,
         consecutiveFailures: failures,
         lastFailureAt: failures > 0 && run?.finishedAt ? Date.parse(run.finishedAt) : null,
+        drift,
       },
       this.deps.settings,
     );

@@ -7,6 +7,7 @@ import { pipelineFailure, type PipelineInvocation } from '../stage-commands.js';
 import type { CommandResult } from '../command.js';
 import { RetrainWatcher, type WatchEvent } from './retrain-watcher.js';
 import { servedModels } from './served-models.js';
+import { driftSource } from './drift-source.js';
 import { trainingLockOf } from './training-lock.js';
 
 /**
@@ -50,6 +51,7 @@ export async function watchAndRetrain(options: WatchOptions): Promise<CommandRes
     now: Date.now,
     countNewerThan: (id) => store.countNewerThan(id),
     models: () => servedModels(config.paths),
+    drift: driftSource(store, config),
     lock: trainingLockOf(config, (error) =>
       log({ at: new Date().toISOString(), event: 'error', text: `the training lock's connection failed: ${error.message}` }),
     ),
@@ -91,7 +93,7 @@ export async function watchAndRetrain(options: WatchOptions): Promise<CommandRes
   log({
     at: new Date().toISOString(),
     event: 'decision',
-    text: `watching the posted ratings in ${location}: retrain at ${watch.minNewRatings} new ratings, or after ${watch.intervalSeconds} s with any; a look every ${watch.pollSeconds} s; ${urls.length ? `reloads ${urls.join(', ')}` : 'no server to reload'}`,
+    text: `watching the posted ratings in ${location}: retrain at ${watch.minNewRatings} new ratings, or after ${watch.intervalSeconds} s with any${watch.onDrift ? `, or on drift (PSI >= ${config.retrain.drift.threshold} on ${config.retrain.drift.features}, ${watch.driftCooldownSeconds} s after a training)` : ''}; a look every ${watch.pollSeconds} s; ${urls.length ? `reloads ${urls.join(', ')}` : 'no server to reload'}`,
   });
   try {
     await watcher.run(

@@ -71,3 +71,39 @@ describe('decideRetrain', () => {
     expect([at(0), at(1800), at(3599.999), at(3600), at(7200)]).toEqual(['wait', 'wait', 'wait', 'train', 'train']);
   });
 });
+
+describe('decideRetrain on drift', () => {
+  const drift = { feature: 'rating' as const, window: 'day' as const, psi: 0.9123 };
+  const onDrift = { ...settings, onDrift: true, driftCooldownSeconds: 600 };
+
+  it('when the switch is on and ratings wait, then drift over the threshold trains before N or T, naming the feature and its PSI', () => {
+    expect(decideRetrain(facts({ ratingsWaiting: 5, lastTrainedAt: T0 - 601_000, drift }), onDrift)).toEqual({
+      decision: 'train',
+      reason: 'drift psi 0.912 on feature rating (day); 5 new rating(s) waiting',
+      nextCheckAt: T0 + 60_000,
+    });
+  });
+
+  it('when the switch is off, or no drift is reported, then the same facts wait for N or T', () => {
+    expect(decideRetrain(facts({ ratingsWaiting: 5, lastTrainedAt: T0 - 601_000, drift }), settings).decision).toBe('wait');
+    expect(decideRetrain(facts({ ratingsWaiting: 5, lastTrainedAt: T0 - 601_000, drift: null }), onDrift).decision).toBe('wait');
+  });
+
+  it('when no rating waits, then drift starts nothing (the run would rebuild the same model)', () => {
+    expect(decideRetrain(facts({ ratingsWaiting: 0, lastTrainedAt: T0 - 7200_000, drift }), onDrift)).toMatchObject({
+      decision: 'wait',
+      reason: 'no new ratings; 2.0 h since the last training',
+    });
+  });
+
+  it('when the last training is more recent than the cooldown, then it waits, says so, and looks again when the cooldown ends', () => {
+    const verdict = decideRetrain(facts({ ratingsWaiting: 5, lastTrainedAt: T0 - 570_000, drift }), onDrift);
+    expect(verdict).toEqual({
+      decision: 'wait',
+      reason:
+        '5 of 100 new rating(s) waiting; 9.5 min since the last training, retraining anyway in 50.5 min; drift psi 0.912 on feature rating (day), retraining for it in 30 s (cooldown)',
+      nextCheckAt: T0 + 30_000,
+    });
+    expect(decideRetrain(facts({ now: T0 + 30_000, ratingsWaiting: 5, lastTrainedAt: T0 - 570_000, drift }), onDrift).decision).toBe('train');
+  });
+});

@@ -1,11 +1,14 @@
-import type { RetrainDecision } from '@reelrank/model';
+import { describeDrift, type DriftFinding, type RetrainDecision } from '@reelrank/model';
 
 /**
  * When the watcher retrains: at least `minNewRatings` posted ratings newer than the served model,
  * or `intervalSeconds` since the last training with at least one waiting, whichever comes first;
  * never while backing off after failed runs (backoffSeconds, doubling per further failure, at most
  * backoffMaxSeconds). With no rating waiting a run would rebuild the same model (the stages' Nx
- * hash would not move), so none starts. Pure: the clock is an input.
+ * hash would not move), so none starts. With `onDrift`, drift of the posted ratings from the live
+ * model's training data (a judged feature's PSI at or above the threshold) starts one early too, once
+ * `driftCooldownSeconds` have passed since the last training and at least one rating waits.
+ * Pure: the clock is an input.
  */
 
 export interface WatchSettings {
@@ -14,6 +17,10 @@ export interface WatchSettings {
   pollSeconds: number;
   backoffSeconds: number;
   backoffMaxSeconds: number;
+  /** Retrain on drift (config retrain.watch.onDrift; absent: off). */
+  onDrift?: boolean;
+  /** Least seconds after a training before drift starts another (absent: 0). */
+  driftCooldownSeconds?: number;
 }
 
 export interface WatchFacts {
@@ -27,6 +34,8 @@ export interface WatchFacts {
   consecutiveFailures: number;
   /** ms: when the last failed run ended (with consecutiveFailures > 0). */
   lastFailureAt: number | null;
+  /** The worst judged drift when it reaches the threshold (null or absent: none, or not measured). */
+  drift?: DriftFinding | null;
 }
 
 export interface WatchVerdict {
@@ -71,6 +80,10 @@ export function decideRetrain(facts: WatchFacts, settings: WatchSettings): Watch
   const since = facts.lastTrainedAt === null ? null : (now - facts.lastTrainedAt) / 1000;
   const sinceText = since === null ? 'no training recorded' : `${formatSeconds(since)} since the last training`;
   if (waiting === 0) return { decision: 'wait', reason: `no new ratings; ${sinceText}`, nextCheckAt: poll };
+  const drift = settings.onDrift ? facts.drift : null;
+  const cooldown = settings.driftCooldownSeconds ?? 0;
+  if (drift && (since === null || since >= cooldown))
+    return { decision: 'train', reason: `${describeDrift(drift)}; ${waiting} new rating(s) waiting${retry}`, nextCheckAt: poll };
   if (since === null || since >= settings.intervalSeconds)
     return {
       decision: 'train',
@@ -78,9 +91,12 @@ export function decideRetrain(facts: WatchFacts, settings: WatchSettings): Watch
       nextCheckAt: poll,
     };
   const dueAt = facts.lastTrainedAt! + settings.intervalSeconds * 1000;
+  // Drift seen within the cooldown: it retrains when the cooldown ends, if the drift is still there.
+  const driftAt = drift ? facts.lastTrainedAt! + cooldown * 1000 : Number.POSITIVE_INFINITY;
+  const driftText = drift ? `; ${describeDrift(drift)}, retraining for it in ${formatSeconds((driftAt - now) / 1000)} (cooldown)` : '';
   return {
     decision: 'wait',
-    reason: `${waiting} of ${settings.minNewRatings} new rating(s) waiting; ${sinceText}, retraining anyway in ${formatSeconds((dueAt - now) / 1000)}`,
-    nextCheckAt: Math.min(poll, dueAt),
+    reason: `${waiting} of ${settings.minNewRatings} new rating(s) waiting; ${sinceText}, retraining anyway in ${formatSeconds((dueAt - now) / 1000)}${driftText}`,
+    nextCheckAt: Math.min(poll, dueAt, driftAt),
   };
 }
