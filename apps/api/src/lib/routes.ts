@@ -11,6 +11,8 @@ import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from '
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
 import { ratingsRoutes } from './ratings-routes.js';
+import { signalsRoutes } from './signals-routes.js';
+import type { UserSignals } from './user-signals.js';
 import {
   MAX_BATCH_PAIRS,
   MAX_ID,
@@ -109,6 +111,8 @@ export function apiRoutes(
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
+    /** Each user's taste signals (not interested, seen, watchlist): their movies never come back to the user. */
+    signals: UserSignals;
     /** Per-identity budgets (identity-limits.ts): fold-ins here, ratings and new users in ratings-routes.ts. */
     limits: IdentityLimits;
     /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
@@ -159,16 +163,19 @@ export function apiRoutes(
       const body = req.body as RecommendationsRequest;
       const recommender = model();
       const folded = await foldedOf(req, res, recommender, body.user_id);
+      const taste = await options.signals.of(body.user_id);
       const sees = seesRatingsOf(identityOf(req, res), body.user_id);
       const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
-      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+      // A user's signals are part of the answer: their version keys it.
+      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees) + (taste ? `:s${taste.version}` : '');
       const cached = plain ? answers.get(recommender, key, folded) : undefined;
       if (cached) {
         options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
         sendText(res, cached.body);
         return;
       }
-      const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+      const excludeIds = taste ? [...(body.exclude_movie_ids ?? []), ...taste.excluded] : body.exclude_movie_ids;
+      const request = { n: body.n_recommendations, genres: body.genres, excludeIds };
       const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
       options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
       const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
@@ -230,6 +237,7 @@ export function apiRoutes(
   });
 
   ratingsRoutes(router, model, fresh, limits, options.observe);
+  signalsRoutes(router, model, options.signals, limits);
 
   router.get('/movies', ...reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
