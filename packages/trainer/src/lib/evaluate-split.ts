@@ -3,6 +3,7 @@ import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
+import type { TasteSignalColumns } from './taste-signals.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
@@ -90,6 +91,8 @@ export interface EvaluateOnSplitOptions {
   implicit?: ImplicitHyperParameters | false;
   /** EASE settings of the ranker instead of the config's (fitted whatever the size); false = no EASE term (without a plan). */
   ease?: EaseSettings | false;
+  /** The users' taste signals, for the ranker's implicit fits (taste-signals.ts). */
+  signals?: TasteSignalColumns;
 }
 
 /**
@@ -169,7 +172,7 @@ export async function evaluateOnSplit(
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
@@ -180,7 +183,7 @@ export async function evaluateOnSplit(
     let fitSeconds = tuneFit.seconds;
     let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease, options.signals));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
