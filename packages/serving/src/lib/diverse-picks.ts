@@ -1,0 +1,30 @@
+import { mmrRerank, topNInto } from '@reelrank/model';
+import type { ServingIndex } from './serving-index.js';
+
+/** Candidates the diversity re-ranking chooses from: the user's top this many unmasked movies. */
+export const DIVERSITY_POOL = 200;
+
+/**
+ * A request's `diversity` (0..1): the top DIVERSITY_POOL unmasked movies of the ranking scores, re-ranked
+ * by maximal marginal relevance (@reelrank/model mmrRerank) with the cosine of the rating model's item
+ * factors (the similarity `similar` answers with). Reused buffers, like RequestScratch.
+ */
+export class DiversePicks {
+  private readonly index: Int32Array;
+  private readonly score: Float64Array;
+  private readonly cosine: (a: number, b: number) => number;
+
+  constructor(private readonly ix: ServingIndex) {
+    const pool = Math.min(DIVERSITY_POOL, ix.model.movieIds.length);
+    this.index = new Int32Array(pool);
+    this.score = new Float64Array(pool);
+    this.cosine = (a, b) => ix.similarity.cosine(a, b);
+  }
+
+  /** The n picks (model movie indices) among the movies of `scores` that `mask` leaves, in `wanted` genres (0: any). */
+  pick(scores: Float32Array, mask: Uint8Array, n: number, wanted: number, diversity: number): number[] {
+    const genres = wanted === 0 ? undefined : this.ix.catalogue.genreBits;
+    const count = topNInto(scores, this.index.length, mask, this.index, this.score, genres, wanted);
+    return mmrRerank(this.index.subarray(0, count), this.score.subarray(0, count), n, diversity, this.cosine);
+  }
+}
