@@ -165,7 +165,7 @@ export function apiRoutes(
       const folded = await foldedOf(req, res, recommender, body.user_id);
       const taste = await options.signals.of(body.user_id);
       const sees = seesRatingsOf(identityOf(req, res), body.user_id);
-      const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
+      const plain = body.genres === undefined && body.exclude_movie_ids === undefined && !body.diversity;
       // A user's signals are part of the answer: their version keys it.
       const key = AnswerCache.key(body.user_id, body.n_recommendations, sees) + (taste ? `:s${taste.version}` : '');
       const cached = plain ? answers.get(recommender, key, folded) : undefined;
@@ -175,7 +175,7 @@ export function apiRoutes(
         return;
       }
       const excludeIds = taste ? [...(body.exclude_movie_ids ?? []), ...taste.excluded] : body.exclude_movie_ids;
-      const request = { n: body.n_recommendations, genres: body.genres, excludeIds };
+      const request = { n: body.n_recommendations, genres: body.genres, excludeIds, diversity: body.diversity };
       const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
       options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
       const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
