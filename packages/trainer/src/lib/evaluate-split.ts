@@ -4,6 +4,7 @@ import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import type { TasteSignalColumns } from './taste-signals.js';
+import { diversitySweep, type DiversityPoint } from './diversity-sweep.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
@@ -50,6 +51,8 @@ export interface EvaluationReport {
     easeFitSeconds: number;
     tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] };
     fitSeconds: number;
+    /** The serving `diversity` setting on the test protocol: NDCG against intra-list diversity, coverage and novelty (diversity-sweep.ts). */
+    diversity: DiversityPoint[];
   } | null;
 }
 
@@ -189,7 +192,8 @@ export async function evaluateOnSplit(
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
-    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds };
+    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { k: hyper.rankingK }));
+    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {
