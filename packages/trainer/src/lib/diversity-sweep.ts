@@ -1,4 +1,16 @@
-import { addEaseScores, easeScorer, mmrRerank, scoreForRanking, topN, unitCosine, unitRows, type MfModel, type RankingModel } from '@reelrank/model';
+import {
+  easeScorer,
+  mmrRerank,
+  rankingScoringModel,
+  TensorScorer,
+  topN,
+  unitCosine,
+  unitRows,
+  type MfModel,
+  type RankingModel,
+  type Tf,
+} from '@reelrank/model';
+import { addEaseRows } from './ease-rows.js';
 import type { EvaluationData } from './evaluate.js';
 import { rankingMetrics } from './ranking-metrics.js';
 
@@ -29,7 +41,7 @@ export function diversitySweep(
   ratingModel: MfModel,
   ranking: RankingModel,
   data: EvaluationData,
-  options: { k: number; settings?: readonly number[]; pool?: number },
+  options: { tf: Tf; k: number; settings?: readonly number[]; pool?: number; batchSize?: number },
 ): DiversityPoint[] {
   const { k } = options;
   const settings = options.settings ?? DIVERSITY_SETTINGS;
@@ -47,12 +59,9 @@ export function diversitySweep(
   const picks = settings.map(() => new Map<number, number[]>());
   const ild = new Float64Array(settings.length);
   const novelty = new Float64Array(settings.length);
-  const buffer = new Float32Array(nMovies);
   const mask = new Uint8Array(nMovies);
-  const bundle = { model: ratingModel, ranking };
-  for (const u of data.relevant.users) {
-    let row = scoreForRanking(bundle, u, buffer);
-    if (ease) row = addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], ranking.weights.ease ?? 0, row);
+  /** One user's pool, MMR picks at every setting, and their intra-list diversity and novelty. */
+  const sweepUser = (u: number, row: ArrayLike<number>) => {
     const seen = items.movies.subarray(items.offsets[u], items.offsets[u + 1]);
     for (const i of seen) mask[i] = 1;
     const candidates = topN(row, pool, mask);
@@ -71,6 +80,20 @@ export function diversitySweep(
       ild[s] += pairs ? distance / pairs : 0;
       novelty[s] += list.length ? list.reduce((sum, i) => sum + selfInformation[i], 0) / list.length : 0;
     });
+  };
+  // Scored in batches as the ranking metrics score them (the TF.js scorer, plus the EASE term).
+  const scorer = new TensorScorer(options.tf, rankingScoringModel(ratingModel, ranking));
+  const batchSize = options.batchSize ?? 256;
+  try {
+    const all = data.relevant.users;
+    for (let start = 0; start < all.length; start += batchSize) {
+      const batch = all.subarray(start, Math.min(all.length, start + batchSize));
+      const scores = scorer.scoreUsers(batch);
+      const rows = ease ? addEaseRows(ease, items, batch, nMovies, ranking.weights.ease ?? 0, Float32Array.from(scores)) : scores;
+      batch.forEach((u, b) => sweepUser(u, rows.subarray(b * nMovies, (b + 1) * nMovies)));
+    }
+  } finally {
+    scorer.dispose();
   }
   const users = data.relevant.users.length;
   const ranked = new Float32Array(nMovies);

@@ -192,7 +192,7 @@ export async function evaluateOnSplit(
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
-    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { k: hyper.rankingK }));
+    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { tf, k: hyper.rankingK }));
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
