@@ -60,7 +60,7 @@ describe('taste signals and variety on the page', () => {
       await page.click(`#recs-list > li[data-movie-id="${first}"] button[data-signal="not_interested"]`);
       await page.waitForSelector(`#signals-list li[data-movie-id="${first}"][data-signal="not_interested"]`);
       await page.waitForFunction(
-        (id) => ![...document.querySelectorAll('#recs-list > li')].some((li) => (li as HTMLElement).dataset.movieId === String(id)),
+        (id) => !Array.from(document.querySelectorAll('#recs-list > li')).some((li) => (li as HTMLElement).dataset.movieId === String(id)),
         first,
       );
       expect(await picks(page)).not.toContain(first);

@@ -1,4 +1,4 @@
-import { mmrRerank, topNInto } from '@reelrank/model';
+import { mmrRerank, topNInto, unitCosine, unitRows, type RankingModel } from '@reelrank/model';
 import type { ServingIndex } from './serving-index.js';
 
 /** Candidates the diversity re-ranking chooses from: the user's top this many unmasked movies. */
@@ -6,19 +6,24 @@ export const DIVERSITY_POOL = 200;
 
 /**
  * A request's `diversity` (0..1): the top DIVERSITY_POOL unmasked movies of the ranking scores, re-ranked
- * by maximal marginal relevance (@reelrank/model mmrRerank) with the cosine of the rating model's item
- * factors (the similarity `similar` answers with). Reused buffers, like RequestScratch.
+ * by maximal marginal relevance (@reelrank/model mmrRerank) with the cosine of the ranker's implicit
+ * item factors (a few dozen dimensions, so the re-ranking costs little next to the scoring; the rating
+ * model's factors without a ranker). Reused buffers, like RequestScratch.
  */
 export class DiversePicks {
   private readonly index: Int32Array;
   private readonly score: Float64Array;
   private readonly cosine: (a: number, b: number) => number;
 
-  constructor(private readonly ix: ServingIndex) {
+  constructor(
+    private readonly ix: ServingIndex,
+    ranking?: Pick<RankingModel, 'factors' | 'movieFactors'>,
+  ) {
     const pool = Math.min(DIVERSITY_POOL, ix.model.movieIds.length);
     this.index = new Int32Array(pool);
     this.score = new Float64Array(pool);
-    this.cosine = (a, b) => ix.similarity.cosine(a, b);
+    const { factors, movieFactors } = ranking ?? ix.model;
+    this.cosine = unitCosine(unitRows(movieFactors, factors), factors);
   }
 
   /** The n picks (model movie indices) among the movies of `scores` that `mask` leaves, in `wanted` genres (0: any). */

@@ -65,7 +65,7 @@ export class Recommender {
     this.ix = buildServingIndex(bundle, catalog, options);
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
-    this.diverse = new DiversePicks(this.ix);
+    this.diverse = new DiversePicks(this.ix, bundle.ranking);
     this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
   }
 

@@ -18,7 +18,7 @@ import { rankingMetrics } from './ranking-metrics.js';
  * What the serving `diversity` setting costs and buys, on the test protocol of the ranking metrics
  * (ranking-metrics.ts: the same users, candidates = movies the user did not rate in train, relevant =
  * held-out rating >= 4): for each setting, every user's top `pool` by the served ranking score is
- * re-ranked by maximal marginal relevance on the rating model's item-factor cosine (what the API does,
+ * re-ranked by maximal marginal relevance on the cosine of the ranker's implicit item factors (what the API does,
  * diverse-picks.ts in @reelrank/serving) and the top K scored:
  * - NDCG@K and catalogue coverage as rankingMetrics computes them;
  * - intra-list diversity: the mean over users of the mean pairwise (1 − cosine) of the K picks;
@@ -49,7 +49,8 @@ export function diversitySweep(
   const nMovies = ratingModel.movieIds.length;
   const items = data.trainItems;
   const ease = ranking.ease && ranking.weights.ease ? easeScorer(ranking.ease, nMovies) : null;
-  const cosine = unitCosine(unitRows(ratingModel.movieFactors, ratingModel.factors), ratingModel.factors);
+  // The serving similarity (diverse-picks.ts): the ranker's implicit item factors.
+  const cosine = unitCosine(unitRows(ranking.movieFactors, ranking.factors), ranking.factors);
   // Self-information of each movie: −log2 of the share of train users who rated it.
   const raters = new Float64Array(nMovies);
   const nUsers = items.offsets.length - 1;
