@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
@@ -11,10 +13,13 @@ import { webRoot } from './index';
  * The page's taste-signal buttons and its variety control in Chromium (playwright-core) against the
  * real API on the planted model (no training needed): a new visitor gets the popular list; "Not
  * interested" on its first pick stores the signal for the visitor's user id, takes the movie out of
- * the picks at once and lists it under "Your list"; Undo brings it back.
+ * the picks at once and lists it under "Your list"; Undo brings it back. A screenshot goes to
+ * artifacts/web-taste.png.
  */
 
 const ADMIN_TOKEN = 'taste-spec-admin-7Hq2Xv9Lm4Kp8Zr3Wt6Yb1';
+/** Screenshots (gitignored). */
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'artifacts');
 
 describe('taste signals and variety on the page', () => {
   let server: Listening | undefined;
@@ -65,6 +70,8 @@ describe('taste signals and variety on the page', () => {
       );
       expect(await picks(page)).not.toContain(first);
       expect(await page.isVisible('#signals-box')).toBe(true);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'web-taste.png'), fullPage: true });
 
       const user = await page.evaluate(() =>
         fetch('/visitor', { method: 'POST' })
