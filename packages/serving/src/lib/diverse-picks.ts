@@ -22,8 +22,8 @@ export class DiversePicks {
     const pool = Math.min(DIVERSITY_POOL, ix.model.movieIds.length);
     this.index = new Int32Array(pool);
     this.score = new Float64Array(pool);
-    const { factors, movieFactors } = ranking ?? ix.model;
-    this.cosine = unitCosine(unitRows(movieFactors, factors), factors);
+    // Without a ranker, the unit rows SimilarMovies already holds for `similar`.
+    this.cosine = ranking ? unitCosine(unitRows(ranking.movieFactors, ranking.factors), ranking.factors) : (a, b) => ix.similarity.cosine(a, b);
   }
 
   /** The n picks (model movie indices) among the movies of `scores` that `mask` leaves, in `wanted` genres (0: any). */
