@@ -281,7 +281,7 @@ const DIVERSITY_MEASURES = [
   ['novelty', 'Novelty (mean self-information, bits)'],
 ] as const;
 
-/** NDCG@K against intra-list diversity, coverage and novelty: one panel each, one labelled point per diversity setting. */
+/** NDCG@K against intra-list diversity, coverage and novelty: one panel each, one point per diversity setting (coloured, one legend). */
 export function diversitySpec(points: readonly DiversityRow[], k: number): TopLevelSpec {
   const values = points.map((p) => ({ ...p, setting: `λ=${p.diversity}` }));
   const panel = ([field, title]: (typeof DIVERSITY_MEASURES)[number]) => ({
@@ -292,13 +292,16 @@ export function diversitySpec(points: readonly DiversityRow[], k: number): TopLe
       y: { field: 'ndcg', type: 'quantitative' as const, title: `NDCG@${k}`, scale: { zero: false } },
     },
     layer: [
-      { mark: { type: 'line' as const, point: true, color: BAR }, encoding: { order: { field: 'diversity', type: 'quantitative' as const } } },
-      { mark: { type: 'text' as const, dy: -10, fontSize: 11 }, encoding: { text: { field: 'setting', type: 'nominal' as const } } },
+      { mark: { type: 'line' as const, color: '#999' }, encoding: { order: { field: 'diversity', type: 'quantitative' as const } } },
+      {
+        mark: { type: 'point' as const, filled: true, size: 70 },
+        encoding: { color: { field: 'setting', type: 'ordinal' as const, title: 'Diversity', scale: { scheme: 'viridis' } } },
+      },
     ],
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    description: `Three line charts: NDCG@${k} on the test users against intra-list diversity, catalogue coverage and novelty, one labelled point per diversity setting`,
+    description: `Three line charts: NDCG@${k} on the test users against intra-list diversity, catalogue coverage and novelty, one point per diversity setting`,
     config: CONFIG,
     data: { values },
     hconcat: DIVERSITY_MEASURES.map(panel),
