@@ -144,6 +144,22 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
     const unknownMovie = await call('POST', '/ratings', { user_id: user, movie_id: 987_654_321, rating: 3 });
     expect(unknownMovie.status).toBe(404);
   });
+
+  it('when a user marks its top pick "not interested", then the next answer leaves it out; listed, and back once deleted', async () => {
+    const user = knownUser();
+    const picks = async () =>
+      ((await call('POST', '/recommendations', { user_id: user, n_recommendations: 5 })).body.recommendations as { movie_id: number }[]).map(
+        (m) => m.movie_id,
+      );
+    const before = await picks();
+    const posted = await call('POST', '/signals', { user_id: user, movie_id: before[0], kind: 'not_interested' });
+    expect(posted.status).toBe(201);
+    expect(await picks()).not.toContain(before[0]);
+    const listed = await call('GET', `/users/${user}/signals`);
+    expect((listed.body.signals as { movie_id: number; kind: string }[]).map((x) => [x.movie_id, x.kind])).toEqual([[before[0], 'not_interested']]);
+    expect((await call('DELETE', `/users/${user}/signals/not_interested/${before[0]}`)).body.forgotten).toBe(1);
+    expect(await picks()).toEqual(before);
+  });
 });
 
 describe.each<Store>(['sqlite', 'postgres'])('the CLI with its catalogue on %s', (store) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPostgresRatingsStore } from '@reelrank/feedback';
+import { openPostgresRatingsStore, openPostgresSignalsStore } from '@reelrank/feedback';
 import { fingerprintRunner, runtimeInput, withPassword, WORKSPACE_ROOT } from './fingerprint-runner';
 import { freshDatabase } from './postgres-test-db';
 
@@ -49,6 +49,20 @@ describe('the posted-ratings fingerprint with DATABASE_URL set', () => {
       expect(fingerprint()).toBe(beforeFlood); // the very contents trained before the flood: that training is still right
     } finally {
       await store.close();
+    }
+  });
+
+  it('when a taste signal is posted or deleted, then it changes; with none left it is the ratings alone again', async () => {
+    const fingerprint = () => of(db.url);
+    const before = fingerprint();
+    const signals = openPostgresSignalsStore(db.url);
+    try {
+      const stored = await signals.put({ userId: 7, movieId: 3, kind: 'watchlist' });
+      expect(fingerprint()).toBe(`${before}\nsignals: postgres 1 ${stored.id}`);
+      await signals.forget(7, 3, 'watchlist');
+      expect(fingerprint()).toBe(before);
+    } finally {
+      await signals.close();
     }
   });
 

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
+import { openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
 import { gateHistory, loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
 import { driftOptions } from './lib/drift-options.js';
 import type { DriftMonitor } from './lib/drift-monitor.js';
@@ -106,6 +106,11 @@ function main(): void {
     onWriterExit: ({ error, restartInMs, crashesInLastMinute }) =>
       logger.error({ err: error, restartInMs, crashesInLastMinute }, `the ratings writer thread died; a new one starts in ${restartInMs} ms`),
   });
+  // Taste signals live next to the posted ratings, written the same way.
+  const signals = openSignalsStore(config, {
+    onWriterExit: ({ error, restartInMs }) =>
+      logger.error({ err: error, restartInMs }, `the signals writer thread died; a new one starts in ${restartInMs} ms`),
+  });
   // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
   const { keys } = openKeyStore(config);
   // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
@@ -124,6 +129,7 @@ function main(): void {
     online: link?.online,
     metricsSource: link?.source,
     ratings,
+    signals,
     keys,
     visitorSecrets,
     visitorMints: { limiter: mints, onMint },
@@ -205,7 +211,7 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      void Promise.allSettled([ratings.close(), keys.close()]).finally(() => process.exit(0));
+      void Promise.allSettled([ratings.close(), signals.close(), keys.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

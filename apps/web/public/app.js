@@ -2,10 +2,12 @@
 // cookie), recommendations from POST /recommendations for its user id (the ratings are folded in at once), similar movies. Vanilla ES module,
 // no dependencies, no inline scripts or styles (works under helmet's CSP). All text is written with
 // textContent, never innerHTML. The parts: api-client.js (fetch, errors, search), rating-store.js (the
-// ratings on the server, the visitor's user id, a copy in localStorage), movie-items.js (list items, stars, similar).
+// ratings on the server, the visitor's user id, a copy in localStorage), movie-items.js (list items, stars, similar),
+// taste-signals.js (not interested / seen / watchlist buttons and "Your list").
 
 import { ApiError, clearError, searchMovies, showError } from './api-client.js';
 import { movieItem, onRate, paintStars, syncStars } from './movie-items.js';
+import { loadSignals, setupSignals, signalButtons } from './taste-signals.js';
 import {
   allRatings,
   CACHE_KEY,
@@ -186,7 +188,13 @@ async function getRecommendations() {
     await writesSettled(); // ratings still being stored count in these picks
     if (controller.signal.aborted) return;
     const n = ratingCount();
-    const request = { user_id: await userId(), n_recommendations: N_RECOMMENDATIONS, ...(genre ? { genres: [genre] } : {}) };
+    const diversity = Number(/** @type {HTMLInputElement} */ ($('diversity-input')).value);
+    const request = {
+      user_id: await userId(),
+      n_recommendations: N_RECOMMENDATIONS,
+      ...(genre ? { genres: [genre] } : {}),
+      ...(diversity > 0 ? { diversity } : {}),
+    };
     const body = await visitorApi('recommendations', { method: 'POST', body: JSON.stringify(request), signal: controller.signal });
     if (controller.signal.aborted) return;
     list.replaceChildren(...body.recommendations.map(recommendationItem));
@@ -230,7 +238,7 @@ function recommendationItem(rec) {
     because.textContent = rec.because.text;
     extra.push(because);
   }
-  const item = movieItem(rec, { extra });
+  const item = movieItem(rec, { extra, actions: signalButtons(rec) });
   item.dataset.genres = rec.genres.join('|');
   return item;
 }
@@ -275,6 +283,11 @@ function init() {
   $('genre-select').addEventListener('change', () => {
     if (recsRequested) getRecommendations();
   });
+  $('diversity-input').addEventListener('change', () => {
+    $('diversity-value').textContent = /** @type {HTMLInputElement} */ ($('diversity-input')).value;
+    if (recsRequested) getRecommendations();
+  });
+  setupSignals({ list: $('signals-list'), errorBox: $('signals-error'), clickErrors: $('recs-error'), box: $('signals-box') }, refreshRecs);
   // other tabs: keep the ratings in step (each saves the server's answers to CACHE_KEY)
   window.addEventListener('storage', (event) => {
     if (event.key !== CACHE_KEY) return;
@@ -284,6 +297,7 @@ function init() {
   });
   document.documentElement.classList.add('ready');
   void loadFromServer();
+  void loadSignals();
 }
 
 init();

@@ -262,8 +262,10 @@ describe('web page in Chromium against the real API', () => {
     const rated = new Set(stored.map((r) => r.movie_id));
     const ratedTitles = stored.map((r) => r.title);
 
-    // Get recommendations with the keyboard (genre select, Tab, Enter).
+    // Get recommendations with the keyboard (genre select, Tab past the variety slider, Enter).
     await page.focus('#genre-select');
+    await page.keyboard.press('Tab');
+    expect((await activeElement(page)).id).toBe('diversity-input');
     await page.keyboard.press('Tab');
     expect((await activeElement(page)).id).toBe('recs-button');
     await page.keyboard.press('Enter');

@@ -33,3 +33,19 @@ export { openKeyStore } from './lib/open-key-store.js';
 export { apiKeys as sqliteApiKeysTable } from './lib/schema-sqlite.js';
 export { apiKeys as postgresApiKeysTable } from './lib/schema-postgres.js';
 export { type HeldTrainingLock, trainingLockKey, tryPostgresTrainingLock } from './lib/postgres-training-lock.js';
+export {
+  EXCLUDING_KINDS,
+  InvalidSignalError,
+  isSignalKind,
+  SIGNAL_KINDS,
+  SignalsQuotaError,
+  type NewSignal,
+  type SignalKind,
+  type SignalsStore,
+  type StoredSignal,
+} from './lib/taste-signals.js';
+export { openSqliteSignalsStore, readSqliteSignalsSnapshot } from './lib/sqlite-signals-store.js';
+export { openPostgresSignalsStore, SIGNALS_CHANNEL, SIGNALS_VERSION_SQL } from './lib/postgres-signals-store.js';
+export { openSignalsStore } from './lib/open-signals-store.js';
+export { tasteSignals as sqliteTasteSignalsTable } from './lib/schema-sqlite.js';
+export { postedSignals as postgresPostedSignalsTable } from './lib/schema-postgres.js';

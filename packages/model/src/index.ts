@@ -107,3 +107,4 @@ export {
   measureDrift,
   type PostedRow,
 } from './lib/drift-report.js';
+export { mmrRerank, unitCosine, unitRows } from './lib/mmr.js';

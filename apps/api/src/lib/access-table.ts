@@ -5,7 +5,7 @@
  *
  * - public: anyone, always (liveness, the document itself);
  * - read: anyone unless security.anonymousReads is off, then a key of any role or a visitor;
- * - ratings: a service or admin key for any user id, a visitor for its own user id only;
+ * - ratings: a service or admin key for any user id, a visitor for its own user id only (ratings and taste signals);
  * - admin: an admin key or REELRANK_ADMIN_TOKEN;
  * - operator: the operational reads on the API's port (a reader or admin key; admin-auth.ts OPERATOR_ROLES);
  * - status: anyone learns the status, an admin the details (GET /ready);
@@ -26,6 +26,9 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /users/{user_id}/ratings': 'ratings',
   'DELETE /users/{user_id}/ratings': 'ratings',
   'DELETE /users/{user_id}/ratings/{movie_id}': 'ratings',
+  'POST /signals': 'ratings',
+  'GET /users/{user_id}/signals': 'ratings',
+  'DELETE /users/{user_id}/signals/{kind}/{movie_id}': 'ratings',
   'POST /admin/reload': 'admin',
   'POST /admin/models/{version}/activate': 'admin',
   'GET /models': 'operator',

@@ -4,12 +4,20 @@ import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
-import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
+import {
+  openSqliteKeyStore,
+  openSqliteRatingsStore,
+  openSqliteSignalsStore,
+  type KeyStore,
+  type RatingsStore,
+  type SignalsStore,
+} from '@reelrank/feedback';
 import { requireOperator } from './admin-auth.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { errorMiddleware, notFoundMiddleware } from './errors.js';
 import { FreshUsers } from './fresh-users.js';
+import { UserSignals } from './user-signals.js';
 import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
@@ -76,6 +84,8 @@ export interface CreateAppOptions {
   visitorSecrets?: string[];
   /** The visitor mint budget and a callback per mint (main.ts in a cluster worker: shared with the other workers); default a budget of this app's own. */
   visitorMints?: { limiter: FailureLimiter; onMint?: (client: string) => void };
+  /** Where POST /signals stores (main.ts: openSignalsStore, next to the ratings); default a private in-memory SQLite store. */
+  signals?: SignalsStore;
   /** The API keys (main.ts: openKeyStore, next to the ratings); default a private in-memory SQLite store without keys. */
   keys?: KeyStore;
   /** What `ratings` is, for GET /ready (main.ts: openRatingsStore's kind and location); default: the in-memory SQLite store's. */
@@ -235,6 +245,7 @@ export function createApp(options: CreateAppOptions): Express {
     admin,
     observe,
     fresh,
+    signals: new UserSignals(options.signals ?? openSqliteSignalsStore(':memory:')),
     limits,
     ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
     catalogueSource: options.catalogueSource,

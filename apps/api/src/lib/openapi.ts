@@ -19,6 +19,7 @@ import {
   type JsonObject,
 } from './openapi-kit.js';
 import { ratingsOpenApi } from './rating-openapi.js';
+import { signalsOpenApi } from './signal-openapi.js';
 import { ACCESS, ROLES_OF, SECURITY_SCHEMES, securityOf } from './access-table.js';
 import { visitorOpenApi } from './visitor-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
@@ -60,7 +61,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
   const ratings = ratingsOpenApi();
   const extra = modelsOpenApi();
   const visitor = visitorOpenApi();
-  Object.assign(components, ratings.components, extra.components, visitor.components);
+  const signals = signalsOpenApi();
+  Object.assign(components, ratings.components, extra.components, visitor.components, signals.components);
   const document = {
     openapi: '3.1.0',
     info: {
@@ -115,6 +117,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         { '404': movieNotFound, '429': rateLimited },
       ),
       ...ratings.paths,
+      ...signals.paths,
       '/movies': publicGet(
         'listMovies',
         'List movies: search by title and/or filter by genre, paged',

@@ -11,6 +11,8 @@ import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from '
 import { ModelReloadError, type ModelHolder } from './model-holder.js';
 import { clientKey, FailureLimiter, TokenBucket, type GlobalFailureCap } from './rate-limit.js';
 import { ratingsRoutes } from './ratings-routes.js';
+import { signalsRoutes } from './signals-routes.js';
+import type { UserSignals, UserTaste } from './user-signals.js';
 import {
   MAX_BATCH_PAIRS,
   MAX_ID,
@@ -109,6 +111,8 @@ export function apiRoutes(
     admin?: AdminOptions;
     observe?: AnswerObserver;
     fresh: FreshUsers;
+    /** Each user's taste signals (not interested, seen, watchlist): their movies never come back to the user. */
+    signals: UserSignals;
     /** Per-identity budgets (identity-limits.ts): fold-ins here, ratings and new users in ratings-routes.ts. */
     limits: IdentityLimits;
     /** Which ratings store `fresh` writes to, for GET /ready (the location without a password). */
@@ -140,7 +144,13 @@ export function apiRoutes(
    * Runs `answer` with the user folded in for the caller (or undefined for a trained user): at once
    * when that is known without the asynchronous round (most requests), else after it.
    */
-  const withFolded = (req: Request, res: Response, recommender: Recommender, userId: number, answer: (folded: FoldedUser | undefined) => void) => {
+  const withFolded = (
+    req: Request,
+    res: Response,
+    recommender: Recommender,
+    userId: number,
+    answer: (folded: FoldedUser | undefined) => void | Promise<void>,
+  ) => {
     const now = fresh.foldedNow(recommender, userId);
     if (now !== MUST_ASK) return answer(now);
     return foldedFor(req, res, recommender, userId).then(answer);
@@ -156,18 +166,29 @@ export function apiRoutes(
     });
   });
 
-  /** A /recommendations answer: from the answer cache when plain and unchanged, else ranked (and kept). */
-  const recommend = (req: Request, res: Response, recommender: Recommender, body: RecommendationsRequest, folded: FoldedUser | undefined) => {
+  /**
+   * A /recommendations answer: from the answer cache when plain and unchanged (the user's taste signals,
+   * by their version, are part of the key), else ranked (and kept).
+   */
+  const recommend = (
+    req: Request,
+    res: Response,
+    recommender: Recommender,
+    body: RecommendationsRequest,
+    folded: FoldedUser | undefined,
+    taste: UserTaste | undefined,
+  ) => {
     const sees = seesRatingsOf(identityOf(req, res), body.user_id);
-    const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
-    const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+    const plain = body.genres === undefined && body.exclude_movie_ids === undefined && !body.diversity;
+    const key = AnswerCache.key(body.user_id, body.n_recommendations, sees) + (taste ? `:s${taste.version}` : '');
     const cached = plain ? answers.get(recommender, key, folded) : undefined;
     if (cached) {
       options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
       sendText(res, cached.body);
       return;
     }
-    const request = { n: body.n_recommendations, genres: body.genres, excludeIds: body.exclude_movie_ids };
+    const excludeIds = taste ? [...(body.exclude_movie_ids ?? []), ...taste.excluded] : body.exclude_movie_ids;
+    const request = { n: body.n_recommendations, genres: body.genres, excludeIds, diversity: body.diversity };
     const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
     options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
     const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
@@ -182,7 +203,11 @@ export function apiRoutes(
     (req, res) => {
       const body = req.body as RecommendationsRequest;
       const recommender = model();
-      return withFolded(req, res, recommender, body.user_id, (folded) => recommend(req, res, recommender, body, folded));
+      return withFolded(req, res, recommender, body.user_id, (folded) => {
+        const taste = options.signals.of(body.user_id);
+        if (taste instanceof Promise) return taste.then((known) => recommend(req, res, recommender, body, folded, known));
+        return recommend(req, res, recommender, body, folded, taste);
+      });
     },
   );
 
@@ -238,6 +263,7 @@ export function apiRoutes(
   });
 
   ratingsRoutes(router, model, fresh, limits, options.observe);
+  signalsRoutes(router, model, options.signals, limits);
 
   router.get('/movies', ...reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');

@@ -163,6 +163,18 @@ export function buildSchemas(limits: SchemaLimits) {
         .max(MAX_LIST_ITEMS)
         .optional()
         .meta({ description: 'Movies never to return (besides the ones the user rated)', example: [1, 2] }),
+      diversity: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .meta({
+          description:
+            'How much to trade predicted score for variety (0..1; 0 or absent: the plain top n): the top 200 candidates re-ranked by maximal ' +
+            'marginal relevance on the item factors, each pick penalised by its cosine to the picks before it. For users the model knows or ' +
+            'folded in from their ratings; the cold-start list is not re-ranked',
+          example: 0.5,
+        }),
     })
     .strict()
     .meta({ examples: [{ user_id: 1, n_recommendations: 5 }] });

@@ -463,6 +463,11 @@ export const limitsConfigSchema = z
     maxRatingsPerUser: positiveInt
       .default(5000)
       .describe('Posted ratings one user id may hold; a write beyond it is refused with 409 (env REELRANK_LIMIT_MAX_RATINGS_PER_USER)'),
+    maxSignalsPerUser: positiveInt
+      .default(5000)
+      .describe(
+        'Taste signals (not interested, seen, watchlist) one user id may hold; a write beyond it is refused with 409 (env REELRANK_LIMIT_MAX_SIGNALS_PER_USER)',
+      ),
     maxTrackedIdentities: positiveInt
       .default(100_000)
       .describe(

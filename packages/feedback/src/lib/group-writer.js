@@ -3,6 +3,8 @@
 // code in-thread for ':memory:' stores. Types: group-writer.d.ts.
 'use strict';
 
+const { signalWrites } = require('./signal-writes.js');
+
 /**
  * Opens `path` for writing: WAL journal, `synchronous = FULL` (a COMMIT returns after the WAL is
  * fsynced, so it survives a process kill and a power loss). The schema is not made here: the drizzle
@@ -43,6 +45,8 @@ function switchToWal(db, busyTimeoutMs) {
  * throws when the transaction as a whole fails (then nothing of the group is stored).
  */
 function groupWriter(db) {
+  // Prepared on first use: a file whose writer never sees a signal job needs no statement on that table.
+  let signals;
   const insert = db.prepare(
     'INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, timestamp, source, source_address, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -79,6 +83,7 @@ function groupWriter(db) {
     return gone.length;
   };
   const writeJob = db.transaction((job) => {
+    if (job.kind === 'signal-put' || job.kind === 'signal-forget') return (signals ??= signalWrites(db))(job);
     if (job.kind === 'forget') return forget.run(job.userId).changes;
     if (job.kind === 'forget-one') {
       const changes = forgetOne.run(job.userId, job.movieId).changes;

@@ -47,6 +47,8 @@ export interface UserVersionsOptions {
   maxUsers?: number;
   /** How long to wait for the listener's connection, in ms (default 5,000). */
   connectTimeoutMs?: number;
+  /** The channel the writes NOTIFY (default CHANGED_USERS_CHANNEL, the posted ratings'). */
+  channel?: string;
 }
 
 export function watchUserVersions(url: string, options: UserVersionsOptions = {}): UserVersions {
@@ -101,7 +103,7 @@ export function watchUserVersions(url: string, options: UserVersionsOptions = {}
     next.on('end', () => lost(next));
     try {
       await next.connect();
-      await next.query(`LISTEN ${CHANGED_USERS_CHANNEL}`);
+      await next.query(`LISTEN ${options.channel ?? CHANGED_USERS_CHANNEL}`);
       if (client !== next || closed) return;
       invalidate('*'); // whatever was written before the LISTEN took effect
       listening = true;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { openSqliteRatingsStore } from './sqlite-ratings-store.js';
+import { openSqliteSignalsStore } from './sqlite-signals-store.js';
 
 /**
  * The train stage's Nx hash covers the posted ratings through a runtime input (nx.json `trainStage`,
@@ -73,6 +74,25 @@ describe('the posted-ratings fingerprint (the runtime input of the train stage)'
       expect(fingerprint()).toBe('ratings: none');
     } finally {
       await store.close();
+    }
+  });
+
+  it('when a taste signal is posted or deleted, then it changes (the ranker trains on them); with none left it is the ratings alone again', async () => {
+    const signals = openSqliteSignalsStore(path);
+    try {
+      const before = fingerprint();
+      const stored = await signals.put({ userId: 7, movieId: 3, kind: 'seen' });
+      const afterPut = fingerprint();
+      expect(afterPut).toBe(`${before}\nsignals: 1 ${stored.id}`);
+      await signals.put({ userId: 7, movieId: 4, kind: 'not_interested' });
+      const afterSecond = fingerprint();
+      expect(afterSecond).not.toBe(afterPut);
+      await signals.forget(7, 4, 'not_interested');
+      expect(fingerprint()).not.toBe(afterSecond);
+      await signals.forget(7, 3, 'seen');
+      expect(fingerprint()).toBe(before);
+    } finally {
+      await signals.close();
     }
   });
 });

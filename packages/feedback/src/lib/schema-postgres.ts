@@ -56,3 +56,25 @@ export const apiKeys = pgTable(
   },
   (t) => [unique('api_keys_key_hash').on(t.keyHash), check('api_keys_role_check', sql`${t.role} IN ('reader', 'service', 'admin')`)],
 );
+
+/** Ids of the taste signals: one growing sequence, drawn under the user's lock (postgres-signals-store.ts). */
+export const postedSignalsIdSeq = pgSequence('posted_signals_id_seq');
+
+/** Taste signals on PostgreSQL: the SQLite twin is `tasteSignals` in schema-sqlite.ts. */
+export const postedSignals = pgTable(
+  'posted_signals',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    userId: bigint('user_id', { mode: 'number' }).notNull(),
+    movieId: bigint('movie_id', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    source: text('source').notNull().default('unknown'),
+    sourceAddress: text('source_address').notNull().default('unknown'),
+  },
+  (t) => [
+    unique('posted_signals_user_movie_kind').on(t.userId, t.movieId, t.kind),
+    index('posted_signals_user_newest').on(t.userId, t.id),
+    check('posted_signals_kind_check', sql`${t.kind} IN ('not_interested', 'seen', 'watchlist')`),
+  ],
+);

@@ -50,3 +50,30 @@ export const apiKeys = sqliteTable(
   },
   (t) => [unique('api_keys_key_hash').on(t.keyHash), check('api_keys_role_check', sql`${t.role} IN ('reader', 'service', 'admin')`)],
 );
+
+/**
+ * Taste signals besides ratings (taste-signals.ts): "not interested", "seen" without a rating, and
+ * the watchlist, one row per (user, movie, kind). Written like the ratings (the writer thread,
+ * group-writer.js), ids from a sequence of their own that only grows. The PostgreSQL twin is
+ * `postedSignals` in schema-postgres.ts.
+ */
+export const tasteSignals = sqliteTable(
+  'taste_signals',
+  {
+    // AUTOINCREMENT: never reused, so a user's newest id (with the restamp after a delete) versions their signals.
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull(),
+    movieId: integer('movie_id').notNull(),
+    /** not_interested | seen | watchlist (SIGNAL_KINDS). */
+    kind: text('kind').notNull(),
+    /** Unix seconds by the store's clock. */
+    createdAt: integer('created_at').notNull(),
+    source: text('source').notNull().default('unknown'),
+    sourceAddress: text('source_address').notNull().default('unknown'),
+  },
+  (t) => [
+    unique('taste_signals_user_movie_kind').on(t.userId, t.movieId, t.kind),
+    index('taste_signals_user_newest').on(t.userId, t.id),
+    check('taste_signals_kind_check', sql`${t.kind} IN ('not_interested', 'seen', 'watchlist')`),
+  ],
+);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { apiKeys as pgApiKeys, postedRatings } from './schema-postgres';
-import { apiKeys as sqliteApiKeys, ratings } from './schema-sqlite';
+import { apiKeys as pgApiKeys, postedRatings, postedSignals } from './schema-postgres';
+import { apiKeys as sqliteApiKeys, ratings, tasteSignals } from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -41,6 +41,14 @@ describe('the posted-ratings schema', () => {
     expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'name', 'role', 'key_hash', 'created_at', 'last_used_at', 'revoked_at']);
     expect(sqlite.unique).toEqual(['key_hash']);
     expect(Object.keys(pgApiKeys)).toEqual(expect.arrayContaining(Object.keys(sqliteApiKeys)));
+  });
+
+  it('declares the same taste-signals table for SQLite and PostgreSQL', () => {
+    const sqlite = shape(sqliteTableConfig(tasteSignals));
+    expect(shape(pgTableConfig(postedSignals))).toEqual(sqlite);
+    expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'user_id', 'movie_id', 'kind', 'created_at', 'source', 'source_address']);
+    expect(sqlite.unique).toEqual(['user_id,movie_id,kind']);
+    expect(Object.keys(postedSignals)).toEqual(expect.arrayContaining(Object.keys(tasteSignals)));
   });
 
   it.each(['sqlite', 'postgres'])(

@@ -176,7 +176,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
 }
 
 /** In-thread group commit: the writes of one event-loop turn form a group (':memory:' stores). */
-function inlineWriter(db: Database.Database): Writer {
+export function inlineWriter(db: Database.Database): Writer {
   const write = groupWriter(db);
   let queue: { job: WriteJob; settle: (outcome: WriteOutcome) => void }[] = [];
   let scheduled: NodeJS.Immediate | undefined;

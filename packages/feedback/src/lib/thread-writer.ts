@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WriteJob } from './group-writer.js';
-import type { StoredRating } from './ratings-store.js';
+import type { WriteJob, WriteValue } from './group-writer.js';
 
 /** Sends write jobs somewhere and settles each caller's promise with its outcome. */
 export interface Writer {
-  submit(job: WriteJob): Promise<StoredRating[] | number>;
+  submit(job: WriteJob): Promise<WriteValue>;
   close(): Promise<void>;
   /** The thread writing now (undefined in-thread or while one is being restarted); for tests that kill it. */
   thread?(): Worker | undefined;
@@ -34,7 +33,7 @@ const MAX_DELAY_MS = 30_000;
  */
 export function threadWriter(path: string, busyTimeoutMs: number, restart: { onExit?: WriterExitListener; firstDelayMs?: number } = {}): Writer {
   const { onExit, firstDelayMs = 100 } = restart;
-  const pending = new Map<number, { resolve: (value: StoredRating[] | number) => void; reject: (error: unknown) => void }>();
+  const pending = new Map<number, { resolve: (value: WriteValue) => void; reject: (error: unknown) => void }>();
   let nextId = 1;
   let worker: Worker | undefined;
   let closing = false;
@@ -54,7 +53,7 @@ export function threadWriter(path: string, busyTimeoutMs: number, restart: { onE
     let error: Error | undefined;
     thread.on(
       'message',
-      (message: { id?: number; ok?: boolean; value?: StoredRating[] | number; error?: { message: string; code?: string; quota?: unknown } }) => {
+      (message: { id?: number; ok?: boolean; value?: WriteValue; error?: { message: string; code?: string; quota?: unknown } }) => {
         if (message.id === undefined) return; // the ready note
         const p = pending.get(message.id);
         if (!p) return;

@@ -1,7 +1,7 @@
 /** Declarative Vega-Lite specs, one per chart. Every axis has a title; long-tailed axes are log scales. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ActivityBucket, ColdStartRow } from './cold-start.js';
-import type { EpochPoint } from './model-metrics.js';
+import type { DiversityRow, EpochPoint } from './model-metrics.js';
 import type { DensityCell } from './density.js';
 import type { GenreStat, LogBin, LongTail, PeriodCount, RatingBin } from './stats.js';
 
@@ -271,5 +271,39 @@ export function trainingCurveSpec(history: readonly EpochPoint[], bestEpoch: num
       },
       ...(bestEpoch !== null ? [{ mark: { type: 'rule' as const, strokeDash: [4, 4], color: '#888' }, encoding: { x: { datum: bestEpoch } } }] : []),
     ],
+  };
+}
+
+/** The three measures the diversity chart sets NDCG against, with their axis titles. */
+const DIVERSITY_MEASURES = [
+  ['intraListDiversity', 'Intra-list diversity (mean 1 − cosine)'],
+  ['coverage', 'Catalogue coverage (share of movies)'],
+  ['novelty', 'Novelty (mean self-information, bits)'],
+] as const;
+
+/** NDCG@K against intra-list diversity, coverage and novelty: one panel each, one point per diversity setting (coloured, one legend). */
+export function diversitySpec(points: readonly DiversityRow[], k: number): TopLevelSpec {
+  const values = points.map((p) => ({ ...p, setting: `λ=${p.diversity}` }));
+  const panel = ([field, title]: (typeof DIVERSITY_MEASURES)[number]) => ({
+    width: 180,
+    height: 200,
+    encoding: {
+      x: { field, type: 'quantitative' as const, title, scale: { zero: false } },
+      y: { field: 'ndcg', type: 'quantitative' as const, title: `NDCG@${k}`, scale: { zero: false } },
+    },
+    layer: [
+      { mark: { type: 'line' as const, color: '#999' }, encoding: { order: { field: 'diversity', type: 'quantitative' as const } } },
+      {
+        mark: { type: 'point' as const, filled: true, size: 70 },
+        encoding: { color: { field: 'setting', type: 'ordinal' as const, title: 'Diversity', scale: { scheme: 'viridis' } } },
+      },
+    ],
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    description: `Three line charts: NDCG@${k} on the test users against intra-list diversity, catalogue coverage and novelty, one point per diversity setting`,
+    config: CONFIG,
+    data: { values },
+    hconcat: DIVERSITY_MEASURES.map(panel),
   };
 }

@@ -46,6 +46,7 @@ describe('charts', () => {
       'cold-start',
       'error-by-activity',
       'training-curve',
+      'diversity',
     ]);
     for (const chart of charts) expect(chart.takeaway.length).toBeGreaterThan(20);
   });

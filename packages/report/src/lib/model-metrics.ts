@@ -38,6 +38,32 @@ export interface ModelSummary {
   rankingUsers: { evaluated: number; of: number } | null;
   /** The trainer's plan (metrics.json `plan`), when it wrote one. */
   plan: PlanSummary | null;
+  /** The diversity sweep of the served ranker on the test users (metrics.json `ranking.diversity`), when the trainer wrote one. */
+  diversity: DiversityRow[] | null;
+}
+
+/** One diversity setting on the test protocol: its NDCG@K, intra-list diversity, catalogue coverage and novelty. */
+export interface DiversityRow {
+  diversity: number;
+  ndcg: number;
+  intraListDiversity: number;
+  coverage: number;
+  novelty: number;
+}
+
+function diversityRows(value: unknown): DiversityRow[] | null {
+  if (!Array.isArray(value)) return null;
+  const rows = value.filter(isObject).flatMap((p) => {
+    const row = {
+      diversity: num(p.diversity),
+      ndcg: num(p.ndcg),
+      intraListDiversity: num(p.intraListDiversity),
+      coverage: num(p.coverage),
+      novelty: num(p.novelty),
+    };
+    return Object.values(row).every((v) => v !== null) ? [row as DiversityRow] : [];
+  });
+  return rows.length ? rows : null;
 }
 
 /** What the trainer decided before fitting: the served rows of the table and the decisions as label/value pairs. */
@@ -180,5 +206,6 @@ export function readModelSummary(modelDir: string): ModelSummary | null {
     byUserActivity: activityBuckets(metrics.byUserActivity ?? obj(metrics.test).byUserActivity),
     rankingUsers: rankingUsers(obj(metrics.test)),
     plan: planSummary(metrics.plan),
+    diversity: diversityRows(obj(metrics.ranking).diversity),
   };
 }

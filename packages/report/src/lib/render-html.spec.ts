@@ -12,10 +12,10 @@ describe('renderReportHtml', () => {
       expect(html).toContain(`<section id="${id}" aria-labelledby="${id}-heading">`);
       expect(html).toContain(`<a href="#${id}">`);
     }
-    expect(charts).toHaveLength(10);
-    expect(html.match(/<figure /g)).toHaveLength(10);
-    expect(html.match(/<figcaption>/g)).toHaveLength(10);
-    expect(html.match(/<svg /g)).toHaveLength(10);
+    expect(charts).toHaveLength(11);
+    expect(html.match(/<figure /g)).toHaveLength(11);
+    expect(html.match(/<figcaption>/g)).toHaveLength(11);
+    expect(html.match(/<svg /g)).toHaveLength(11);
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('name="viewport"');
     expect(html).toMatch(/<table class="metrics">[\s\S]*biased MF \(SGD\)[\s\S]*<\/table>/);

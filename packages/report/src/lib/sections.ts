@@ -184,6 +184,13 @@ function modelSection(input: ReportInput): ReportSection {
           },
         ]
       : [];
+  if (model.diversity)
+    charts.push({
+      id: 'diversity',
+      title: `Diversity setting: NDCG@${model.k ?? 10} against variety`,
+      takeaway: say.diversityTakeaway(model.diversity),
+      spec: specs.diversitySpec(model.diversity, model.k ?? 10),
+    });
   return {
     id: 'model',
     heading: 'Model card',

@@ -2,7 +2,7 @@
 import type { ColdStartRow } from './cold-start.js';
 import type { ActivityError } from './activity-error.js';
 import { fixed, int, pct } from './format.js';
-import type { EpochPoint } from './model-metrics.js';
+import type { DiversityRow, EpochPoint } from './model-metrics.js';
 import type { DensityCell } from './density.js';
 import type { GenreStat, LogBin, LongTail, PeriodCount, RatingBin, Sparsity } from './stats.js';
 
@@ -71,4 +71,12 @@ export function trainingCurveTakeaway(history: readonly EpochPoint[], bestEpoch:
   if (validated.length === 0) return 'No validation history recorded.';
   const best = validated.reduce((a, b) => (b.validationRmse! < a.validationRmse! ? b : a));
   return `Validation RMSE bottoms out at ${fixed(best.validationRmse)} at epoch ${best.epoch} of ${history.length}${bestEpoch !== null && bestEpoch !== best.epoch ? ` (selected epoch: ${bestEpoch})` : ''}.`;
+}
+
+/** What the largest diversity setting costs in NDCG and buys in list variety, coverage and novelty, relative to 0. */
+export function diversityTakeaway(rows: readonly DiversityRow[]): string {
+  const plain = rows.reduce((lo, r) => (r.diversity < lo.diversity ? r : lo), rows[0]);
+  const most = rows.reduce((hi, r) => (r.diversity > hi.diversity ? r : hi), rows[0]);
+  const change = (a: number, b: number) => pct(a ? (b - a) / a : 0);
+  return `Diversity ${most.diversity} changes NDCG by ${change(plain.ndcg, most.ndcg)} against 0, intra-list diversity by ${change(plain.intraListDiversity, most.intraListDiversity)}, catalogue coverage by ${change(plain.coverage, most.coverage)} and novelty by ${change(plain.novelty, most.novelty)} (${fixed(plain.novelty, 2)} to ${fixed(most.novelty, 2)} bits).`;
 }

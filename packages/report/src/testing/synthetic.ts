@@ -60,6 +60,13 @@ export function syntheticModelSummary(): ModelSummary {
     byUserActivity: null,
     rankingUsers: null,
     plan: null,
+    diversity: [0, 0.25, 0.5, 0.75].map((diversity, i) => ({
+      diversity,
+      ndcg: 0.3 - i * 0.02,
+      intraListDiversity: 0.5 + i * 0.1,
+      coverage: 0.1 + i * 0.03,
+      novelty: 6 + i * 0.4,
+    })),
   };
 }
 

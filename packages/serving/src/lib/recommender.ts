@@ -4,6 +4,7 @@ import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
 import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
+import { DiversePicks } from './diverse-picks.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
@@ -26,6 +27,8 @@ export interface RecommendOptions {
   n: number;
   genres?: string[];
   excludeIds?: number[];
+  /** 0..1: trade predicted score for dissimilarity to the picks before (diverse-picks.ts); 0 or absent: the plain top n. */
+  diversity?: number;
 }
 
 export interface NewUserRating {
@@ -51,6 +54,7 @@ export class Recommender {
   private readonly ix: ServingIndex;
   private readonly scratch: RequestScratch;
   private readonly topLists?: TopLists;
+  private readonly diverse: DiversePicks;
   private maxUserId?: number;
 
   constructor(
@@ -61,6 +65,7 @@ export class Recommender {
     this.ix = buildServingIndex(bundle, catalog, options);
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
+    this.diverse = new DiversePicks(this.ix, bundle.ranking);
     this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
   }
 
@@ -89,6 +94,23 @@ export class Recommender {
     const row = this.ix.seen.row.get(userId);
     const u = this.ix.ids.userIndex.get(userId);
     const excludeIds = options.excludeIds;
+
+    if (u !== undefined && options.diversity) {
+      const { scratch } = this;
+      scratch.exclude(row, excludeIds);
+      try {
+        const picks = this.diverse.pick(scratch.knownUserScores(u), scratch.mask, n, wanted, options.diversity);
+        return {
+          strategy: 'personalized',
+          recommendations: this.entries(
+            picks.map((i) => [i, predictRating(this.ix.model, u, i)]),
+            row,
+          ),
+        };
+      } finally {
+        scratch.restore(row, excludeIds);
+      }
+    }
 
     if (u !== undefined && this.topLists) {
       const hit = this.fromTopList(u, n, wanted, excludeIds, row);
@@ -197,7 +219,7 @@ export class Recommender {
     const wanted = this.wantedGenres(options.genres);
     const because = (i: number) =>
       becauseOf(ix, i, folded.anchorItems, folded.anchorRatings, 0, folded.anchorItems.length) ?? ix.popular.because.get(i);
-    if (folded.usable >= ix.minFoldInRatings) {
+    if (folded.usable >= ix.minFoldInRatings && !options.diversity) {
       // Like a known user's precomputed list: the unfiltered top maxN once per folded user, then lookups.
       const lists = (folded.top ??= this.topListOf(folded));
       const hit = topListPicks(ix, lists, 0, n, wanted, options.excludeIds);
@@ -215,7 +237,12 @@ export class Recommender {
       const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
       if (folded.usable >= ix.minFoldInRatings) {
         const rated = folded.ratedItems;
-        const count = scratch.pick(scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length), n, wanted);
+        const scores = scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length);
+        if (options.diversity) {
+          const diverse = this.diverse.pick(scores, scratch.mask, n, wanted, options.diversity);
+          return { strategy: 'fold-in', recommendations: explain(diverse.map((i) => [i, predictRating(view, 0, i)])) };
+        }
+        const count = scratch.pick(scores, n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
         return { strategy: 'fold-in', recommendations: explain(picks) };

@@ -60,11 +60,16 @@ export class RequestScratch {
 
   /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
   rankKnownUser(u: number, n: number, wanted: number): number {
+    return this.pick(this.knownUserScores(u), n, wanted);
+  }
+
+  /** The ranking scores of every movie for known user u (rankScores' view). */
+  knownUserScores(u: number): Float32Array {
     const { ix } = this;
     const m = ix.rankModel;
     const row = ix.seen.row.get(m.userIds[u]);
     const from = row === undefined ? 0 : ix.seen.offsets[row];
     const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
-    return this.pick(this.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to), n, wanted);
+    return this.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to);
   }
 }

@@ -3,6 +3,8 @@ import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model
 import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
+import type { TasteSignalColumns } from './taste-signals.js';
+import { diversitySweep, type DiversityPoint } from './diversity-sweep.js';
 import { splitRatings } from './split.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
@@ -49,6 +51,8 @@ export interface EvaluationReport {
     easeFitSeconds: number;
     tuning: Omit<BlendTuning, 'grid'> & { grid: BlendTuning['grid'] };
     fitSeconds: number;
+    /** The serving `diversity` setting on the test protocol: NDCG against intra-list diversity, coverage and novelty (diversity-sweep.ts). */
+    diversity: DiversityPoint[];
   } | null;
 }
 
@@ -90,6 +94,8 @@ export interface EvaluateOnSplitOptions {
   implicit?: ImplicitHyperParameters | false;
   /** EASE settings of the ranker instead of the config's (fitted whatever the size); false = no EASE term (without a plan). */
   ease?: EaseSettings | false;
+  /** The users' taste signals, for the ranker's implicit fits (taste-signals.ts). */
+  signals?: TasteSignalColumns;
 }
 
 /**
@@ -169,7 +175,7 @@ export async function evaluateOnSplit(
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
@@ -180,13 +186,14 @@ export async function evaluateOnSplit(
     let fitSeconds = tuneFit.seconds;
     let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease, options.signals));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
-    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds };
+    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { tf, k: hyper.rankingK }));
+    rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {

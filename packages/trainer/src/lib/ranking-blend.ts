@@ -21,6 +21,7 @@ import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranki
 import { ratingMetrics } from './rating-metrics.js';
 import { deriveSeed, seededRandom } from '@reelrank/random';
 import { trainImplicitAls, type ImplicitHyperParameters } from './train-implicit.js';
+import { withTasteSignals, type TasteSignalColumns } from './taste-signals.js';
 
 /**
  * Blend weights tried on the validation part (w_implicit is fixed at 1: only ratios matter) and the
@@ -34,7 +35,7 @@ export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeigh
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
  * be indexed like `data`): the popularity prior counts the same training ratings. With `ease`
  * settings, EASE is fitted on the same ratings too (skipped when `weights.ease` is 0: a refit whose
- * tuning left EASE out).
+ * tuning left EASE out). `signals`: the users' taste signals, seen by the implicit fit only.
  */
 export function fitRanker(
   data: Pick<EvaluationData, 'train' | 'indexing'>,
@@ -43,12 +44,15 @@ export function fitRanker(
   weights: RankingBlendWeights,
   log?: (line: string) => void,
   ease?: EaseSettings | null,
+  signals?: TasteSignalColumns,
 ): { ranking: RankingModel; seconds: number; easeSeconds: number } {
   const nUsers = data.indexing.users.ids.length;
   const nMovies = data.indexing.movies.ids.length;
   if (ratingModel.userIds.length !== nUsers || ratingModel.movieIds.length !== nMovies)
     throw new Error('fitRanker: the rating model is indexed differently from the data');
-  const factors = trainImplicitAls(data.train, nUsers, nMovies, implicit, log);
+  // The users' taste signals count in the implicit fit only (taste-signals.ts).
+  const implicitTrain = signals?.kinds.length ? withTasteSignals(data.train, data.indexing, signals, implicit) : data.train;
+  const factors = trainImplicitAls(implicitTrain, nUsers, nMovies, implicit, log);
   const { factors: k, userFactors, movieFactors } = factors;
   const { alpha, ratingSlope, ratingPivot, floor, regularization } = implicit;
   const ranking: RankingModel = {

@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { getAllMovies, getDatasetMeta, openDatabase, readCatalogueData, readRatingsColumns } from '@reelrank/database';
-import { openPostgresRatingsStore, readSqliteRatingsSnapshot, type StoredRating } from '@reelrank/feedback';
+import {
+  openPostgresRatingsStore,
+  openPostgresSignalsStore,
+  readSqliteRatingsSnapshot,
+  readSqliteSignalsSnapshot,
+  type StoredRating,
+  type StoredSignal,
+} from '@reelrank/feedback';
 import type { RatingsColumns } from './ratings.js';
 
 /**
@@ -77,4 +84,22 @@ async function* readPostgresSnapshot(url: string): AsyncGenerator<StoredRating> 
   } finally {
     await store.close();
   }
+}
+
+/** The users' taste signals, from the store the same settings pick as postedRatingsSource (no SQLite file: none). */
+export function postedSignalsSource(config: {
+  runtime?: { databaseUrl?: string | null };
+  paths: { ratingsDbPath: string };
+}): AsyncIterable<StoredSignal> | null {
+  const url = config.runtime?.databaseUrl;
+  if (url)
+    return (async function* () {
+      const store = openPostgresSignalsStore(url);
+      try {
+        yield* store.all();
+      } finally {
+        await store.close();
+      }
+    })();
+  return existsSync(config.paths.ratingsDbPath) ? readSqliteSignalsSnapshot(config.paths.ratingsDbPath) : null;
 }

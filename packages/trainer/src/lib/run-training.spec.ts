@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { listModelVersions, loadModelArtifacts, predictRating } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
-import { concatColumns } from './ratings.js';
+import { concatColumns, selectRows } from './ratings.js';
 import { runTraining } from './run-training.js';
 
 const training: TrainingConfig = {
@@ -76,6 +76,12 @@ describe('runTraining', () => {
       expect(bundle.ranking!.userFactors.length).toBe(50 * bundle.ranking!.factors);
       expect(bundle.manifest.ranking?.weights.implicit).toBe(1);
       expect(metrics.ranking.tuning.grid.length).toBeGreaterThan(1);
+      // The diversity sweep on the same test protocol: at 0 it is the served ranking itself; more diversity, never less varied lists.
+      const sweep = metrics.ranking.diversity as { diversity: number; ndcg: number; intraListDiversity: number; novelty: number }[];
+      expect(sweep.map((p) => p.diversity)).toEqual([0, 0.25, 0.5, 0.75]);
+      expect(sweep[0].ndcg).toBeCloseTo(metrics.models[4].ndcgAtK, 2);
+      expect(sweep[3].intraListDiversity).toBeGreaterThanOrEqual(sweep[0].intraListDiversity); // equal when the planted factors leave no variety to find
+      for (const p of sweep) expect(p.novelty).toBeGreaterThan(0);
       // EASE was fitted and its weight searched over its grid; when the search kept it, the artifact carries B.
       expect(metrics.ranking.ease).toMatchObject({ lambda: training.ranker.ease.lambda, maxMovies: training.ranker.ease.maxMovies });
       expect(new Set(metrics.ranking.tuning.grid.map((g: { ease: number }) => g.ease))).toEqual(new Set(training.ranker.ease.weightGrid));
@@ -93,6 +99,51 @@ describe('runTraining', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(`${dir}-versions`, { recursive: true, force: true });
+    }
+  });
+
+  it('when taste signals are given, then the ranker trains with them: recorded in metrics.json, a new data hash, and a seen movie scores higher', async () => {
+    // User `user` without its ratings of three movies, which it then marks as seen.
+    const user = ratings.userIds[0];
+    const unrated = Array.from(ratings.userIds.keys())
+      .filter((r) => ratings.userIds[r] === user)
+      .slice(0, 3)
+      .map((r) => ratings.movieIds[r]);
+    const keep = Array.from(ratings.userIds.keys()).filter((r) => !(ratings.userIds[r] === user && unrated.includes(ratings.movieIds[r])));
+    const fewer = selectRows(ratings, Int32Array.from(keep));
+    const dirs: string[] = [];
+    const train = async (signals: [number, number, 'seen' | 'watchlist' | 'not_interested'][]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'trainer-signals-'));
+      dirs.push(dir, `${dir}-versions`);
+      const config = {
+        training,
+        dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
+        paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
+      };
+      const source = (async function* () {
+        let id = 0;
+        for (const [userId, movieId, kind] of signals) yield { id: ++id, userId, movieId, kind, createdAt: 0, source: 't', sourceAddress: 't' };
+      })();
+      const result = await runTraining(config, { ratings: fewer, signals: source, log: () => undefined });
+      return { result, bundle: loadModelArtifacts(dir), metrics: JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) };
+    };
+    try {
+      const plain = await train([]);
+      const withSignals = await train(unrated.map((m) => [user, m, 'seen'] as [number, number, 'seen']));
+      expect(withSignals.metrics.training.signals).toMatchObject({ count: 3, used: { seen: 3, watchlist: 0, not_interested: 0 }, ratedPairs: 0 });
+      expect(withSignals.bundle.manifest.dataHash).not.toBe(plain.bundle.manifest.dataHash);
+      const implicitScore = (bundle: typeof plain.bundle, movieId: number) => {
+        const r = bundle.ranking!;
+        const u = bundle.model.userIds.indexOf(user);
+        const i = bundle.model.movieIds.indexOf(movieId);
+        let dot = 0;
+        for (let d = 0; d < r.factors; d++) dot += r.userFactors[u * r.factors + d] * r.movieFactors[i * r.factors + d];
+        return dot;
+      };
+      const mean = (bundle: typeof plain.bundle) => unrated.reduce((s, m) => s + implicitScore(bundle, m), 0) / unrated.length;
+      expect(mean(withSignals.bundle)).toBeGreaterThan(mean(plain.bundle));
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   });
 

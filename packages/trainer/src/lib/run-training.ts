@@ -1,12 +1,13 @@
 import type { AppConfig } from '@reelrank/config';
-import type { StoredRating } from '@reelrank/feedback';
+import type { StoredRating, StoredSignal } from '@reelrank/feedback';
 import { initTensorFlow, publishBuiltModel, readLiveVersion, saveModelArtifacts, type GateVerdict, type ModelManifest } from '@reelrank/model';
 import { profileTrainingData, saveTrainingProfile } from './training-profile.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
-import { postedRatingsSource, readCatalogueTrainingData } from './read-training-data.js';
+import { postedRatingsSource, postedSignalsSource, readCatalogueTrainingData } from './read-training-data.js';
+import { collectTasteSignals, dataHashWithSignals, type TasteSignals } from './taste-signals.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
@@ -44,6 +45,11 @@ export interface RunTrainingOptions {
    * none when it does not exist); none with given `ratings`.
    */
   posted?: AsyncIterable<StoredRating> | false;
+  /**
+   * The users' taste signals (not interested, seen, watchlist), for the ranker's implicit fit (taste-signals.ts).
+   * Default when reading the database: the configured store's; none with given `ratings`.
+   */
+  signals?: AsyncIterable<StoredSignal> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
   knownMovieIds?: Set<number>;
   /** The catalogue's movies with their genres, for the drift profile (default: the database's; with given `ratings`, none: no genre known). */
@@ -103,6 +109,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   let knownMovieIds = options.knownMovieIds;
   let posted = options.posted;
   let movies = options.movies ?? [];
+  let signalSource = options.signals;
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
@@ -112,6 +119,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     knownMovieIds ??= data.movieIds;
     movies = options.movies ?? data.movies;
     posted ??= postedRatingsSource(config) ?? false;
+    signalSource ??= postedSignalsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
@@ -136,6 +144,17 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
         `[train] posted ratings: ${count} read (newest id ${newestId}); ${replaced} replaced the data set's, ${added} added, ${newUsers} new users`,
       );
     }
+  }
+  let signals: TasteSignals | null = null;
+  if (signalSource) {
+    const known = knownMovieIds ?? new Set(all.movieIds);
+    signals = await collectTasteSignals(signalSource, (id) => known.has(id), all);
+    dataHash = dataHashWithSignals(dataHash, signals);
+    const { count, used, ratedPairs, unknownMovies } = signals.summary;
+    if (count > 0)
+      log(
+        `[train] taste signals: ${count} read; ranker uses ${used.seen} seen, ${used.watchlist} watchlist, ${used.not_interested} not interested (${ratedPairs} of rated pairs and ${unknownMovies} of unknown movies left out)`,
+      );
   }
   // The gate holdout leaves here: no split, fit, tuning, early stopping or selection below sees it.
   const gateSplit = splitGateHoldout(all, hyper.gate);
@@ -174,6 +193,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       refit: plan.evaluation.refitOnTrain,
       scorer: options.scorer ?? hyper.evalScorer,
       plan,
+      signals: signals?.columns,
     },
   );
 
@@ -194,7 +214,15 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       const implicit = plan.ranking.implicit.settings;
       const indexing = buildIndexing(all);
       const ease = plan.ranking.ease.settings;
-      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log, ease);
+      const ranker = fitRanker(
+        { indexing, train: indexRatings(all, indexing) },
+        served,
+        implicit,
+        report.ranking.tuning.weights,
+        log,
+        ease,
+        signals?.columns,
+      );
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
       log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
@@ -230,6 +258,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     refit: { onAll: plan.served.refitOnAll, refitMaxRatings: plan.served.refitMaxRatings },
     // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
     posted: postedSummary,
+    // The taste signals read (null: none read) and what the ranker used of them.
+    signals: signals?.summary ?? null,
   };
   const steps = {
     ...report.timings,
