@@ -169,7 +169,7 @@ export async function evaluateOnSplit(
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, tf),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
@@ -180,7 +180,7 @@ export async function evaluateOnSplit(
     let fitSeconds = tuneFit.seconds;
     let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease, tf));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;

@@ -34,7 +34,7 @@ export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeigh
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
  * be indexed like `data`): the popularity prior counts the same training ratings. With `ease`
  * settings, EASE is fitted on the same ratings too (skipped when `weights.ease` is 0: a refit whose
- * tuning left EASE out).
+ * tuning left EASE out); with `tf`, its inverse runs on TF.js matMul (solveEase).
  */
 export function fitRanker(
   data: Pick<EvaluationData, 'train' | 'indexing'>,
@@ -43,6 +43,7 @@ export function fitRanker(
   weights: RankingBlendWeights,
   log?: (line: string) => void,
   ease?: EaseSettings | null,
+  tf?: Tf,
 ): { ranking: RankingModel; seconds: number; easeSeconds: number } {
   const nUsers = data.indexing.users.ids.length;
   const nMovies = data.indexing.movies.ids.length;
@@ -61,7 +62,7 @@ export function fitRanker(
   };
   let easeSeconds = 0;
   if (ease && weights.ease !== 0) {
-    const fit = fitEase(groupByUser(data.train, nUsers), nMovies, ease);
+    const fit = fitEase(groupByUser(data.train, nUsers), nMovies, ease, tf);
     ranking.ease = fit.ease;
     easeSeconds = fit.seconds;
     log?.(

@@ -107,7 +107,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   }
   readSeconds = (performance.now() - t0) / 1000;
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
-  const { backend } = await initTensorFlow();
+  const { tf, backend } = await initTensorFlow();
 
   // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
   const rows = splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction });
@@ -153,7 +153,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
       const implicit = plan.ranking.implicit.settings;
       const indexing = buildIndexing(all);
       const ease = plan.ranking.ease.settings;
-      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log, ease);
+      const ranker = fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, report.ranking.tuning.weights, log, ease, tf);
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
       log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
