@@ -68,6 +68,7 @@ export interface TrainingRunResult {
  */
 export async function runTraining(config: RunTrainingConfig, options: RunTrainingOptions = {}): Promise<TrainingRunResult> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const hyper = config.training;
   let all = options.ratings;
@@ -160,6 +161,19 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     }
   }
   const popularity = coldStartPopularity(all, hyper);
+  // Per step, wall seconds (the machine may be shared) and the process's CPU seconds (user + system, every thread).
+  const cpu = process.cpuUsage(cpuStarted);
+  const stepSeconds: Record<string, number> = {
+    readDatabase: readSeconds,
+    ...report.timings,
+    ...(trainedOn === 'all' ? { servedRatingRefit: servedSeconds, servedRankerRefit: rankerSeconds } : {}),
+    cpu: (cpu.user + cpu.system) / 1e6,
+  };
+  log(
+    `[train] steps (s): ${Object.entries(stepSeconds)
+      .map(([step, s]) => `${step} ${s.toFixed(2)}`)
+      .join(', ')}`,
+  );
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
@@ -192,7 +206,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ...report,
     // From the model that never saw the test rows (the served one may be refit on them).
     byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
-    timings: { ...report.timings, readDatabase: readSeconds, total: seconds },
+    timings: { ...stepSeconds, total: seconds },
   };
   const manifest = saveModelArtifacts(config.paths.modelDir, {
     model: served,
