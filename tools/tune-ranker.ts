@@ -7,19 +7,23 @@
  * validation, and then for every implicit-ALS setting of a small grid the ranker is fit on the fit
  * part and its blend weights are tuned on the validation part exactly as the trainer does
  * (`fitRanker` + `tuneBlendWeights`). Prints validation NDCG@K / P@K per setting and the best.
+ * With `--rating-*` flags the rating model is first searched too (factors × regularization × bias
+ * regularization, early stopping on validation; a table of validation RMSE).
  * EASE's λ and K (`--ease-lambda`, `--ease-movies`; default the committed ones) multiply the grid:
  * EASE is fitted once per (λ, K) on the fit part. The default grid (9 settings: factors x alpha at
  * the committed lambda) takes about 4 minutes on ml-latest-small on the 2-core development machine;
  * widen it with the flags.
  *
  *   npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4]
- *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--json]
+ *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000]
+ *                   [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]
  *
  * Data: `--source`, else the configured source (MOVIELENS_SOURCE / `source` in config/dataset.json;
  * a folder with ratings.csv, or its single sub-folder), else the configured data set's database
  * (run `npm run pipeline` first).
  */
 import { existsSync, statSync } from 'node:fs';
+import { ratingGridTable, tuneRatingModel, type RatingGridRow } from './lib/tune-rating.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ImplicitConfig } from '@reelrank/config';
@@ -41,7 +45,7 @@ import {
 } from '@reelrank/trainer';
 
 const USAGE =
-  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--json]';
+  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]';
 
 function numbers(flag: string, text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -72,6 +76,9 @@ async function main(): Promise<void> {
       sweeps: { type: 'string' },
       'ease-lambda': { type: 'string' },
       'ease-movies': { type: 'string' },
+      'rating-factors': { type: 'string' },
+      'rating-regularization': { type: 'string' },
+      'bias-regularization': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -106,6 +113,23 @@ async function main(): Promise<void> {
     `[tune] rating model (${rating.label}, ${rating.settings.factors} factors): best epoch ${selection.bestEpoch}, validation RMSE ${selection.bestValidationRmse?.toFixed(4)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const validationData = prepareEvaluation(carve.train, carve.validation);
+
+  // The rating model's own grid (only when asked): factors × regularization × bias regularization, validation RMSE.
+  const ratingFlags = [values['rating-factors'], values['rating-regularization'], values['bias-regularization']];
+  let ratingRows: RatingGridRow[] = [];
+  if (ratingFlags.some((flag) => flag !== undefined)) {
+    const planned = { ...hyper, ...rating.settings };
+    const points = numbers('rating-factors', values['rating-factors'] ?? String(planned.factors)).flatMap((factors) =>
+      numbers('rating-regularization', values['rating-regularization'] ?? String(planned.regularization)).flatMap((regularization) =>
+        numbers('bias-regularization', values['bias-regularization'] ?? String(planned.biasRegularization)).map((biasRegularization) => ({
+          factors,
+          regularization,
+          biasRegularization,
+        })),
+      ),
+    );
+    ratingRows = tuneRatingModel(rating.kind, carve.train, carve.validation, planned, rating.svdpp, points, log);
+  }
 
   const grid: ImplicitConfig[] = [];
   for (const factors of numbers('factors', values.factors!))
@@ -164,7 +188,7 @@ async function main(): Promise<void> {
   const mine = rows_.find((r) => r.committed) ?? null;
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, ratingRows, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
     );
     return;
   }
@@ -189,6 +213,7 @@ async function main(): Promise<void> {
   const fmt = (cells: string[]) =>
     `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
+    ...(ratingRows.length ? [ratingGridTable(ratingRows, rating.label), ''] : []),
     `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
