@@ -7,17 +7,23 @@
  * validation, and then for every implicit-ALS setting of a small grid the ranker is fit on the fit
  * part and its blend weights are tuned on the validation part exactly as the trainer does
  * (`fitRanker` + `tuneBlendWeights`). Prints validation NDCG@K / P@K per setting and the best.
- * The default grid (9 settings: factors x alpha at the committed lambda) takes about 4 minutes on
- * ml-latest-small on the 2-core development machine; widen it with the flags.
+ * With `--rating-*` flags the rating model is first searched too (factors × regularization × bias
+ * regularization, early stopping on validation; a table of validation RMSE).
+ * EASE's λ and K (`--ease-lambda`, `--ease-movies`; default the committed ones) multiply the grid:
+ * EASE is fitted once per (λ, K) on the fit part. The default grid (9 settings: factors x alpha at
+ * the committed lambda) takes about 4 minutes on ml-latest-small on the 2-core development machine;
+ * widen it with the flags.
  *
  *   npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4]
- *                   [--regularization 10] [--sweeps 10] [--json]
+ *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000]
+ *                   [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]
  *
  * Data: `--source`, else the configured source (MOVIELENS_SOURCE / `source` in config/dataset.json;
  * a folder with ratings.csv, or its single sub-folder), else the configured data set's database
  * (run `npm run pipeline` first).
  */
 import { existsSync, statSync } from 'node:fs';
+import { ratingGridTable, tuneRatingModel, type RatingGridRow } from './lib/tune-rating.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ImplicitConfig } from '@reelrank/config';
@@ -38,7 +44,8 @@ import {
   type RatingsColumns,
 } from '@reelrank/trainer';
 
-const USAGE = 'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--json]';
+const USAGE =
+  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]';
 
 function numbers(flag: string, text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -67,6 +74,11 @@ async function main(): Promise<void> {
       alpha: { type: 'string', default: '1,2,4' },
       regularization: { type: 'string', default: '10' },
       sweeps: { type: 'string' },
+      'ease-lambda': { type: 'string' },
+      'ease-movies': { type: 'string' },
+      'rating-factors': { type: 'string' },
+      'rating-regularization': { type: 'string' },
+      'bias-regularization': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -102,6 +114,23 @@ async function main(): Promise<void> {
   );
   const validationData = prepareEvaluation(carve.train, carve.validation);
 
+  // The rating model's own grid (only when asked): factors × regularization × bias regularization, validation RMSE.
+  const ratingFlags = [values['rating-factors'], values['rating-regularization'], values['bias-regularization']];
+  let ratingRows: RatingGridRow[] = [];
+  if (ratingFlags.some((flag) => flag !== undefined)) {
+    const planned = { ...hyper, ...rating.settings };
+    const points = numbers('rating-factors', values['rating-factors'] ?? String(planned.factors)).flatMap((factors) =>
+      numbers('rating-regularization', values['rating-regularization'] ?? String(planned.regularization)).flatMap((regularization) =>
+        numbers('bias-regularization', values['bias-regularization'] ?? String(planned.biasRegularization)).map((biasRegularization) => ({
+          factors,
+          regularization,
+          biasRegularization,
+        })),
+      ),
+    );
+    ratingRows = tuneRatingModel(rating.kind, carve.train, carve.validation, planned, rating.svdpp, points, log);
+  }
+
   const grid: ImplicitConfig[] = [];
   for (const factors of numbers('factors', values.factors!))
     for (const alpha of numbers('alpha', values.alpha!))
@@ -110,48 +139,68 @@ async function main(): Promise<void> {
   const isCommitted = (g: ImplicitConfig) => (Object.keys(committed) as (keyof ImplicitConfig)[]).every((key) => g[key] === committed[key]);
   if (!grid.some(isCommitted)) grid.push({ ...committed });
 
-  // EASE does not depend on the implicit settings: fitted once on the fit part, shared by every row.
-  const easeFit = fitEase(validationData.trainItems, validationData.indexing.movies.ids.length, hyper.ranker.ease);
-  log(`[tune] EASE on ${easeFit.ease.movies.length} movies (lambda ${hyper.ranker.ease.lambda}) in ${easeFit.seconds.toFixed(1)} s`);
+  // EASE does not depend on the implicit settings: fitted once per (λ, K) on the fit part, shared by every implicit row.
+  const committedEase = hyper.ranker.ease;
+  const easeGrid = numbers('ease-movies', values['ease-movies'] ?? String(committedEase.maxMovies)).flatMap((maxMovies) =>
+    numbers('ease-lambda', values['ease-lambda'] ?? String(committedEase.lambda)).map((lambda) => ({ lambda, maxMovies })),
+  );
   const rows_: Array<
-    ImplicitConfig & { rating: number; popularity: number; ease: number; ndcg: number; precision: number; seconds: number; committed: boolean }
+    ImplicitConfig & {
+      easeLambda: number;
+      easeMovies: number;
+      rating: number;
+      popularity: number;
+      ease: number;
+      ndcg: number;
+      precision: number;
+      seconds: number;
+      committed: boolean;
+    }
   > = [];
-  for (const [i, implicit] of grid.entries()) {
-    const started = performance.now();
-    const fit = fitRanker(validationData, selection.model, { ...implicit, seed: hyper.seed }, { implicit: 1, rating: 0, popularity: 0 });
-    const tuning = tuneBlendWeights(tf, validationData, selection.model, { ...fit.ranking, ease: easeFit.ease }, hyper.rankingK, hyper.ranker);
-    const best = tuning.grid[0];
-    const seconds = (performance.now() - started) / 1000;
-    rows_.push({
-      ...implicit,
-      rating: best.rating,
-      popularity: best.popularity,
-      ease: best.ease ?? 0,
-      ndcg: best.ndcg,
-      precision: best.precision,
-      seconds,
-      committed: isCommitted(implicit),
-    });
-    log(
-      `[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`,
-    );
+  for (const easeSettings of easeGrid) {
+    const easeFit = fitEase(validationData.trainItems, validationData.indexing.movies.ids.length, easeSettings, tf);
+    log(`[tune] EASE on ${easeFit.ease.movies.length} movies (lambda ${easeSettings.lambda}) in ${easeFit.seconds.toFixed(1)} s`);
+    for (const [i, implicit] of grid.entries()) {
+      const started = performance.now();
+      const fit = fitRanker(validationData, selection.model, { ...implicit, seed: hyper.seed }, { implicit: 1, rating: 0, popularity: 0 });
+      const tuning = tuneBlendWeights(tf, validationData, selection.model, { ...fit.ranking, ease: easeFit.ease }, hyper.rankingK, hyper.ranker);
+      const best = tuning.grid[0];
+      const seconds = (performance.now() - started) / 1000;
+      rows_.push({
+        ...implicit,
+        easeLambda: easeSettings.lambda,
+        easeMovies: easeSettings.maxMovies,
+        rating: best.rating,
+        popularity: best.popularity,
+        ease: best.ease ?? 0,
+        ndcg: best.ndcg,
+        precision: best.precision,
+        seconds,
+        committed: isCommitted(implicit) && easeSettings.lambda === committedEase.lambda && easeSettings.maxMovies === committedEase.maxMovies,
+      });
+      log(
+        `[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}, EASE lambda ${easeSettings.lambda} K ${easeSettings.maxMovies}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`,
+      );
+    }
   }
   const ranked = [...rows_].sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
   const winner = ranked[0];
-  const mine = rows_.find((r) => r.committed)!;
+  const mine = rows_.find((r) => r.committed) ?? null;
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, ratingRows, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
     );
     return;
   }
   const K = hyper.rankingK;
-  const header = ['factors', 'sweeps', 'alpha', 'lambda', 'w_rating', 'w_pop', 'w_ease', `NDCG@${K}`, `P@${K}`, 's', ''];
+  const header = ['factors', 'sweeps', 'alpha', 'lambda', 'EASE λ', 'EASE K', 'w_rating', 'w_pop', 'w_ease', `NDCG@${K}`, `P@${K}`, 's', ''];
   const lines = rows_.map((r) => [
     String(r.factors),
     String(r.sweeps),
     String(r.alpha),
     String(r.regularization),
+    String(r.easeLambda),
+    String(r.easeMovies),
     String(r.rating),
     String(r.popularity),
     String(r.ease),
@@ -161,17 +210,21 @@ async function main(): Promise<void> {
     [r === winner ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) => `| ${cells.map((cell, c) => (c < 10 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
+  const fmt = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
+    ...(ratingRows.length ? [ratingGridTable(ratingRows, rating.label), ''] : []),
     `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...lines.map(fmt),
     '',
-    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization} (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
-    winner === mine || winner.ndcg === mine.ndcg
-      ? 'the committed ranker settings (config/training.json) are the best of this grid'
-      : `the committed ranker settings (factors ${mine.factors}, alpha ${mine.alpha}, lambda ${mine.regularization}) reach NDCG@${K} ${mine.ndcg.toFixed(4)}: ${(winner.ndcg - mine.ndcg).toFixed(4)} below the best of this grid`,
+    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization}, EASE lambda ${winner.easeLambda} over ${winner.easeMovies} movies (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
+    !mine
+      ? 'the committed ranker settings (config/training.json) are not in this grid'
+      : winner === mine || winner.ndcg === mine.ndcg
+        ? 'the committed ranker settings (config/training.json) are the best of this grid'
+        : `the committed ranker settings (factors ${mine.factors}, alpha ${mine.alpha}, lambda ${mine.regularization}, EASE lambda ${mine.easeLambda} K ${mine.easeMovies}) reach NDCG@${K} ${mine.ndcg.toFixed(4)}: ${(winner.ndcg - mine.ndcg).toFixed(4)} below the best of this grid`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

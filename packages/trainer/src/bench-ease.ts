@@ -8,6 +8,7 @@
 // the wall time also holds other jobs' load, the CPU time does not).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@reelrank/config';
+import { initTensorFlow } from '@reelrank/model';
 import { benchShape, loadBenchRatings } from './lib/bench-data.js';
 import { easeGram, solveEase } from './lib/ease.js';
 import { buildIndexing, groupByUser, indexRatings } from './lib/indexing.js';
@@ -26,7 +27,10 @@ async function main() {
     },
     strict: true,
   });
-  const ease = loadConfig().training.ranker.ease;
+  const config = loadConfig();
+  const ease = config.training.ranker.ease;
+  // The inverse as the train stage runs it: blocked on TF.js matMul (solveEase with tf).
+  const { tf, backend } = await initTensorFlow(config.runtime.tfBackend);
   const ratings = Number(values.ratings);
   const sizes = (values['max-movies'] ?? String(ease.maxMovies)).split(',').map(Number);
   const lambda = Number(values.lambda ?? ease.lambda);
@@ -39,7 +43,9 @@ async function main() {
   const items = groupByUser(indexRatings(loaded.columns, indexing), indexing.users.ids.length);
   const groupSeconds = (performance.now() - t0) / 1000;
   const nMovies = indexing.movies.ids.length;
-  out(`EASE fit on ${loaded.columns.ratings.length} synthetic ratings (${shape.users} users, ${nMovies} movies; seed 42), λ ${lambda}`);
+  out(
+    `EASE fit on ${loaded.columns.ratings.length} synthetic ratings (${shape.users} users, ${nMovies} movies; seed 42), λ ${lambda}, inverse on TF.js ${backend}`,
+  );
   out(`grouping by user: ${groupSeconds.toFixed(2)} s`);
   out('');
   out('| K movies | ratings covered | Gram s (CPU s) | inverse + B s (CPU s) | B MB | peak RSS MB |');
@@ -54,7 +60,7 @@ async function main() {
     const gramCpu = cpu(c0);
     const t1 = performance.now();
     const c1 = process.cpuUsage();
-    const model = solveEase(gram, lambda);
+    const model = solveEase(gram, lambda, tf);
     const inverseSeconds = (performance.now() - t1) / 1000;
     const inverseCpu = cpu(c1);
     let covered = 0;

@@ -1,3 +1,4 @@
+import { initTensorFlow } from '@reelrank/model';
 import { cooccurrence, easeGram, fitEase, mostRatedMovies, solveEase } from './ease';
 import type { UserItems } from './indexing';
 
@@ -60,6 +61,17 @@ describe('EASE fit', () => {
     const { ease } = fitEase(itemsOf(rows), 4, { lambda: 0.5, maxMovies: 4 });
     const row0 = Array.from(ease.weights.subarray(0, 4));
     expect(row0.indexOf(Math.max(...row0))).toBe(1);
+  });
+
+  it('when given TF.js, then B is the same as the float64 inverse gives, to float32 precision', async () => {
+    const { tf } = await initTensorFlow();
+    const items = itemsOf(Array.from({ length: 40 }, (_, u) => Array.from({ length: 300 }, (_, i) => i).filter((i) => (i * 7 + u * 13) % 11 < 3)));
+    const exact = fitEase(items, 300, { lambda: 5, maxMovies: 300 }).ease;
+    const fast = fitEase(items, 300, { lambda: 5, maxMovies: 300 }, tf).ease;
+    expect(Array.from(fast.movies)).toEqual(Array.from(exact.movies));
+    let worst = 0;
+    exact.weights.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - fast.weights[i]))));
+    expect(worst).toBeLessThan(1e-4);
   });
 
   it('refuses a non-positive lambda', () => {

@@ -175,7 +175,7 @@ export async function evaluateOnSplit(
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
-      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals),
+      fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals, tf),
     );
     const tuning = time('rankerTuning', () =>
       tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
@@ -186,7 +186,7 @@ export async function evaluateOnSplit(
     let fitSeconds = tuneFit.seconds;
     let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
-      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease, options.signals));
+      const refit = time('rankerRefit', () => fitRanker(data, final.model, implicit, tuning.weights, log, ease, options.signals, tf));
       ranking = refit.ranking;
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;

@@ -35,7 +35,8 @@ export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeigh
  * Fits the implicit factors on `data.train` and assembles the ranker over `ratingModel` (which must
  * be indexed like `data`): the popularity prior counts the same training ratings. With `ease`
  * settings, EASE is fitted on the same ratings too (skipped when `weights.ease` is 0: a refit whose
- * tuning left EASE out). `signals`: the users' taste signals, seen by the implicit fit only.
+ * tuning left EASE out). `signals`: the users' taste signals, seen by the implicit fit only; with `tf`, EASE's
+ * inverse runs on TF.js matMul (solveEase).
  */
 export function fitRanker(
   data: Pick<EvaluationData, 'train' | 'indexing'>,
@@ -45,6 +46,7 @@ export function fitRanker(
   log?: (line: string) => void,
   ease?: EaseSettings | null,
   signals?: TasteSignalColumns,
+  tf?: Tf,
 ): { ranking: RankingModel; seconds: number; easeSeconds: number } {
   const nUsers = data.indexing.users.ids.length;
   const nMovies = data.indexing.movies.ids.length;
@@ -65,7 +67,7 @@ export function fitRanker(
   };
   let easeSeconds = 0;
   if (ease && weights.ease !== 0) {
-    const fit = fitEase(groupByUser(data.train, nUsers), nMovies, ease);
+    const fit = fitEase(groupByUser(data.train, nUsers), nMovies, ease, tf);
     ranking.ease = fit.ease;
     easeSeconds = fit.seconds;
     log?.(

@@ -102,6 +102,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
  */
 async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptions): Promise<TrainingRunResult> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const hyper = config.training;
   let all = options.ratings;
@@ -156,6 +157,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
         `[train] taste signals: ${count} read; ranker uses ${used.seen} seen, ${used.watchlist} watchlist, ${used.not_interested} not interested (${ratedPairs} of rated pairs and ${unknownMovies} of unknown movies left out)`,
       );
   }
+  // The drift profile describes every rating read (the gate holdout's too: it is the same data).
+  const profile = profileTrainingData(all, dataSetColumns, movies);
   // The gate holdout leaves here: no split, fit, tuning, early stopping or selection below sees it.
   const gateSplit = splitGateHoldout(all, hyper.gate);
   const ratingsRead = all.ratings.length;
@@ -166,8 +169,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     );
   readSeconds = (performance.now() - t0) / 1000;
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
-  const profile = profileTrainingData(all, dataSetColumns, movies);
-  const { backend } = await initTensorFlow();
+  const { tf, backend } = await initTensorFlow();
 
   // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
   const rows = splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction });
@@ -222,6 +224,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
         log,
         ease,
         signals?.columns,
+        tf,
       );
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
@@ -261,14 +264,22 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     // The taste signals read (null: none read) and what the ranker used of them.
     signals: signals?.summary ?? null,
   };
+  // Per step, wall seconds (the machine may be shared), and the process's CPU seconds (user + system, every thread).
+  const cpu = process.cpuUsage(cpuStarted);
   const steps = {
     ...report.timings,
     readDatabase: readSeconds,
     servedFit: servedSeconds,
     servedRankerFit: rankerSeconds,
     gate: gateSeconds,
+    cpu: (cpu.user + cpu.system) / 1e6,
     total: seconds,
   };
+  log(
+    `[train] steps (s): ${Object.entries(steps)
+      .map(([step, s]) => `${step} ${s.toFixed(2)}`)
+      .join(', ')}`,
+  );
   const metricsReport = {
     dataset: config.dataset.dataset,
     createdAt,

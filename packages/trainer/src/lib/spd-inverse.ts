@@ -5,10 +5,10 @@ const PANEL = 8;
  * Inverts the symmetric positive-definite n × n matrix A (row-major, float64) in place: a Cholesky
  * factor A = L·Lᵀ (lower triangle, dot-product form over contiguous rows), then A⁻¹ column by
  * column from L·Lᵀ·x = e_j, PANEL columns per pass, solving rows j..n−1 only (the inverse is
- * symmetric: the lower part of each column is enough). About n³·2/3 multiply-adds. Plain typed-array
+ * symmetric: the lower part of each column is enough), returned. About n³·2/3 multiply-adds. Plain typed-array
  * loops: on this machine they run at ~2 GFLOP/s, where TF.js's wasm matMul reaches ~1.2 GFLOP/s.
  */
-export function invertSpdInPlace(A: Float64Array, n: number): void {
+export function invertSpdInPlace(A: Float64Array, n: number): Float64Array {
   if (A.length !== n * n) throw new Error(`invertSpdInPlace: ${A.length} values for a ${n} × ${n} matrix`);
   choleskyInPlace(A, n);
   const diag = new Float64Array(n);
@@ -54,6 +54,7 @@ export function invertSpdInPlace(A: Float64Array, n: number): void {
     A[i * n + i] = diag[i];
     for (let j = i + 1; j < n; j++) A[j * n + i] = A[i * n + j];
   }
+  return A;
 }
 
 /** A = L·Lᵀ in place (lower triangle; the strict upper triangle is left as it was). */
