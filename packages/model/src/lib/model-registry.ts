@@ -196,7 +196,7 @@ export function registerModelVersion(registryDir: string, sourceDir: string, opt
     const temp = tempPathFor(join(registryDir, version));
     mkdirSync(temp);
     try {
-      for (const file of [manifest.weights.file, 'metrics.json', 'model.json']) {
+      for (const file of [manifest.weights.file, ...(manifest.contentMap ? [manifest.contentMap.file] : []), 'metrics.json', 'model.json']) {
         if (existsSync(join(sourceDir, file))) copyFileSync(join(sourceDir, file), join(temp, file), constants.COPYFILE_FICLONE);
       }
       try {
