@@ -68,6 +68,7 @@ export { topNInto } from './lib/top-n-masked.js';
 export { topN } from './lib/top-n.js';
 export {
   blendMovieFactors,
+  type BlendSettings,
   type ContentFeatureSpec,
   contentFactors,
   contentFeatures,

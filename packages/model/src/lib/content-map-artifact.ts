@@ -41,7 +41,7 @@ export function serialiseContentMap(artifact: ContentMapArtifact): string {
     ratingFactors: kR,
     rankingFactors: kI,
     lambda: map.lambda,
-    blendPrior: map.blendPrior,
+    blend: map.blend,
     weights: encode(map.weights),
     coldStart: {
       movieIds: coldStart.map((e) => e.movieId),
@@ -65,7 +65,7 @@ export function parseContentMap(text: string): ContentMapArtifact {
   const map: ContentMap = {
     ...partial,
     lambda: raw.lambda,
-    blendPrior: raw.blendPrior,
+    blend: raw.blend,
     weights: decode(raw.weights, featureCount(raw.spec) * targetCount(partial), 'weights'),
   };
   const ids = raw.coldStart?.movieIds as number[];

@@ -20,7 +20,7 @@ function plantedMap(): ContentMap {
   weights[3 * t + 0] = 1; // Sci-Fi (column 1 + 2) -> q_0
   const spaceColumn = 1 + spec.genres.length + spec.yearBins.count + 1;
   weights[spaceColumn * t + 4] = 2; // log(1 + count) of "space" -> y_1
-  return { spec, ...partial, weights, lambda: { ratingFactors: 1, movieBias: 1, rankingFactors: 1 }, blendPrior: 10 };
+  return { spec, ...partial, weights, lambda: { ratingFactors: 1, movieBias: 1, rankingFactors: 1 }, blend: { prior: 10, fullAt: 20 } };
 }
 
 function rankingFor(nUsers: number, nMovies: number, k: number): RankingModel {
@@ -63,13 +63,18 @@ describe('contentFactors', () => {
   it('when ratings arrive, then the blend moves from the content factors toward the learned ones', () => {
     const fromContent = { ratingFactors: Float32Array.from([1, 0]), movieBias: 0, rankingFactors: Float32Array.from([0, 0]) };
     const learned = { ratingFactors: Float32Array.from([0, 1]), movieBias: 1, rankingFactors: Float32Array.from([1, 1]) };
-    const distances = [0, 1, 5, 10, 100, 10_000].map((n) => {
-      const b = blendMovieFactors(fromContent, learned, n, 10);
+    const blend = { prior: 10, fullAt: 40 };
+    const distances = [0, 1, 5, 10, 20, 39].map((n) => {
+      const b = blendMovieFactors(fromContent, learned, n, blend);
       return Math.hypot(b.ratingFactors[0] - 0, b.ratingFactors[1] - 1, b.movieBias - 1);
     });
     for (let s = 1; s < distances.length; s++) expect(distances[s]).toBeLessThan(distances[s - 1]);
-    expect(blendMovieFactors(fromContent, learned, 0, 10)).toBe(fromContent);
-    expect(blendMovieFactors(fromContent, learned, 10, 10).movieBias).toBeCloseTo(0.5, 6);
+    expect(blendMovieFactors(fromContent, learned, 0, blend)).toBe(fromContent);
+    expect(blendMovieFactors(fromContent, null, 25, blend)).toBe(fromContent);
+    expect(blendMovieFactors(fromContent, learned, 40, blend)).toBe(learned);
+    expect(blendMovieFactors(fromContent, learned, 1000, blend)).toBe(learned);
+    // n/(n+k) rescaled by (m+k)/m: 10 ratings -> 0.5 · 50/40.
+    expect(blendMovieFactors(fromContent, learned, 10, blend).movieBias).toBeCloseTo(0.625, 6);
   });
 });
 
@@ -151,7 +156,7 @@ describe('content map artifact', () => {
       contentMap: { map: { ...plantedMap(), rankingFactors: 0, weights: new Float32Array(featureCount(spec) * 3) }, coldStart: [] },
     });
     const file = join(dir, saved.contentMap!.file);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"blendPrior":10', '"blendPrior":11'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"prior":10', '"prior":11'));
     expect(() => loadModelArtifacts(dir)).toThrow(ModelLoadError);
     expect(readdirSync(dir).filter((f) => f.startsWith('content-map-'))).toHaveLength(1);
   });

@@ -36,8 +36,16 @@ export interface ContentMap {
   weights: Float32Array;
   /** The ridge weight of each target block, chosen on validation movies. */
   lambda: { ratingFactors: number; movieBias: number; rankingFactors: number };
-  /** Pseudo-ratings k of the blend: a movie with n ratings keeps n/(n+k) of its own factors. */
-  blendPrior: number;
+  /** How a movie's own vectors take over as its ratings arrive (learnedShare). */
+  blend: BlendSettings;
+}
+
+/** The blend of content and learned vectors: n/(n+k) of its own, rescaled to reach 1 at `fullAt` ratings. */
+export interface BlendSettings {
+  /** Pseudo-ratings k. */
+  prior: number;
+  /** Ratings from which a movie is served its own vectors only (the map's minimum: such movies train it). */
+  fullAt: number;
 }
 
 /** The served per-movie vectors of one movie. */
@@ -131,15 +139,22 @@ export function contentFactors(map: ContentMap, content: MovieContent): MovieFac
   };
 }
 
-/** Share of a movie's own factors after `ratings` ratings: n / (n + k). */
-export function learnedShare(ratings: number, blendPrior: number): number {
-  return ratings <= 0 ? 0 : blendPrior <= 0 ? 1 : ratings / (ratings + blendPrior);
+/**
+ * Share of a movie's own vectors after n ratings: n/(n+k) · (m+k)/m, capped at 1 (m = fullAt), so it
+ * grows like n/(n+k) from 0 with no ratings and reaches 1, with no jump, where the map's training
+ * movies begin.
+ */
+export function learnedShare(ratings: number, blend: BlendSettings): number {
+  if (ratings <= 0) return 0;
+  if (blend.prior <= 0 || ratings >= blend.fullAt) return 1;
+  return Math.min(1, ((ratings / (ratings + blend.prior)) * (blend.fullAt + blend.prior)) / blend.fullAt);
 }
 
-/** The served factors of a movie with `ratings` ratings: its own (`learned`, absent with none) and its content's, mixed by learnedShare. */
-export function blendMovieFactors(fromContent: MovieFactors, learned: MovieFactors | null, ratings: number, blendPrior: number): MovieFactors {
-  const w = learned ? learnedShare(ratings, blendPrior) : 0;
+/** The served vectors of a movie with `ratings` ratings: its own (`learned`, null with none) and its content's, mixed by learnedShare. */
+export function blendMovieFactors(fromContent: MovieFactors, learned: MovieFactors | null, ratings: number, blend: BlendSettings): MovieFactors {
+  const w = learned ? learnedShare(ratings, blend) : 0;
   if (w === 0) return fromContent;
+  if (w === 1) return learned!;
   const mix = (a: Float32Array, b: Float32Array) => Float32Array.from(a, (v, f) => w * b[f] + (1 - w) * v);
   return {
     ratingFactors: mix(fromContent.ratingFactors, learned!.ratingFactors),
