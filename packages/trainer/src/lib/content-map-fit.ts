@@ -6,6 +6,7 @@ import {
   movieFactorsAt,
   type ContentFeatureSpec,
   type ContentMap,
+  type ContentMapArtifact,
   type MfModel,
   type MovieContent,
   type MovieFactorsEntry,
@@ -294,4 +295,32 @@ export function coldStartEntries(map: ContentMap, input: ContentMapInput): Movie
     entries.push({ movieId, ratings, factors: blendMovieFactors(contentFactors(map, content), learned, ratings, map.blend) });
   }
   return entries;
+}
+
+/** Ratings per model movie index in `columns`. */
+export function ratingCountsOf(model: Pick<MfModel, 'movieIds'>, columns: { movieIds: Int32Array }): Int32Array {
+  const index = new Map<number, number>();
+  model.movieIds.forEach((id, i) => index.set(id, i));
+  const counts = new Int32Array(model.movieIds.length);
+  for (const id of columns.movieIds) {
+    const i = index.get(id);
+    if (i !== undefined) counts[i]++;
+  }
+  return counts;
+}
+
+/** The train stage's step: the map of the served models and the cold-start movies' vectors, or why there is none. */
+export function contentMapOfServed(
+  input: ContentMapInput,
+  settings: ContentMapSettings,
+  log: (line: string) => void,
+): { artifact: ContentMapArtifact; report: ContentMapReport & { coldStartMovies: number; seconds: number } } | { skipped: string } {
+  if (trainingMovies(input, settings.minRatings).length < 2)
+    return { skipped: `fewer than 2 movies with ${settings.minRatings}+ ratings and content` };
+  const fit = fitContentMap(input, settings, log);
+  const coldStart = coldStartEntries(fit.map, input);
+  return {
+    artifact: { map: fit.map, coldStart },
+    report: { ...fit.report, coldStartMovies: coldStart.length, seconds: Number(fit.seconds.toFixed(3)) },
+  };
 }

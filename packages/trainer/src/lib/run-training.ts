@@ -1,6 +1,8 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating } from '@reelrank/feedback';
-import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
+import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest, type MovieContent } from '@reelrank/model';
+import { readCatalogueContent } from './catalogue-content.js';
+import { contentMapOfServed, ratingCountsOf } from './content-map-fit.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -42,6 +44,8 @@ export interface RunTrainingOptions {
   posted?: AsyncIterable<StoredRating> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
   knownMovieIds?: Set<number>;
+  /** Each movie's content, for the content map (default: the database's; none with given `ratings`). */
+  content?: ReadonlyMap<number, MovieContent>;
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -160,6 +164,23 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     }
   }
   const popularity = coldStartPopularity(all, hyper);
+  // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
+  let content = options.content;
+  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config);
+  const contentMap =
+    hyper.contentMap.enabled && content
+      ? contentMapOfServed(
+          {
+            model: served,
+            ranking: servedRanking ?? undefined,
+            ratingCounts: ratingCountsOf(served, trainedOn === 'all' ? all : trainPart),
+            content,
+          },
+          { ...hyper.contentMap, seed: hyper.seed },
+          log,
+        )
+      : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' };
+  if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
@@ -180,6 +201,15 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     refit: { onAll: plan.served.refitOnAll, refitMaxRatings: plan.served.refitMaxRatings },
     // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
     posted: postedSummary,
+    contentMap:
+      'skipped' in contentMap
+        ? { fitted: false, reason: contentMap.skipped }
+        : {
+            fitted: true,
+            movies: contentMap.report.trainingMovies,
+            lambda: contentMap.report.lambda,
+            coldStartMovies: contentMap.report.coldStartMovies,
+          },
   };
   const metricsReport = {
     dataset: config.dataset.dataset,
@@ -192,6 +222,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     ...report,
     // From the model that never saw the test rows (the served one may be refit on them).
     byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
+    contentMap: 'skipped' in contentMap ? null : contentMap.report,
     timings: { ...report.timings, readDatabase: readSeconds, total: seconds },
   };
   const manifest = saveModelArtifacts(config.paths.modelDir, {
@@ -226,6 +257,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     },
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
+    ...('artifact' in contentMap ? { contentMap: contentMap.artifact } : {}),
   });
   // The registry keeps the last N trainings (outside this stage's Nx output); a new training goes live.
   publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
