@@ -351,12 +351,21 @@ export class Recommender {
    * model has no content map.
    */
   withMovieContent(movieId: number, content: MovieContent): Recommender {
-    contentMovieEntry(this.bundle, movieId, content); // refuses before the build
-    const addedMovies = new Map(this.options.addedMovies ?? []);
-    addedMovies.set(movieId, content);
+    return this.withMoviesContent(new Map([[movieId, content]]));
+  }
+
+  /** withMovieContent for several movies at once (one build). */
+  withMoviesContent(movies: ReadonlyMap<number, MovieContent>): Recommender {
+    for (const [movieId, content] of movies) contentMovieEntry(this.bundle, movieId, content); // refuses before the build
+    const addedMovies = new Map([...(this.options.addedMovies ?? []), ...movies]);
     const next = new Recommender(this.bundle, this.catalog, { ...this.options, addedMovies });
     this.ownsCatalog = false;
     return next;
+  }
+
+  /** Whether the served model has vectors for the movie (learned, or from its content). */
+  servesMovie(movieId: number): boolean {
+    return this.ix.ids.movieIndex.has(movieId);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,30 +1,12 @@
-import { contentFactors, featureCount, type ContentMap, type ModelBundle } from '@reelrank/model';
-import { MOVIES, plantedBundle, RATED } from '../testing/planted.js';
+import { contentFactors, type ModelBundle, type MovieFactorsEntry } from '@reelrank/model';
+import { MOVIES, plantedBundle, plantedContentMap, RATED } from '../testing/planted.js';
 import { inMemoryCatalog } from './catalog.js';
 import { Recommender } from './recommender.js';
 
 const ids = (list: { movie_id: number }[]) => list.map((m) => m.movie_id);
 
-/** The planted model's factors: 0 is "sci-fi", 1 "comedy"; this map says so of the genres (no ranker). */
-function genreMap(): ContentMap {
-  const spec = { genres: ['Comedy', 'Sci-Fi'], yearBins: { from: 1970, width: 10, count: 6 }, tags: [], genomeTags: [] };
-  const t = 2 + 1;
-  const weights = new Float32Array(featureCount(spec) * t);
-  weights[0 * t + 2] = 0.2; // intercept -> bias
-  weights[1 * t + 1] = 1.2; // Comedy -> factor 1
-  weights[2 * t + 0] = 1.2; // Sci-Fi -> factor 0
-  return {
-    spec,
-    ratingFactors: 2,
-    rankingFactors: 0,
-    weights,
-    lambda: { ratingFactors: 1, movieBias: 1, rankingFactors: 1 },
-    blend: { prior: 5, fullAt: 10 },
-  };
-}
-
-function withMap(coldStart: ModelBundle['contentMap'] extends infer A ? (A extends { coldStart: infer C } ? C : never) : never = []): ModelBundle {
-  return { ...plantedBundle(), contentMap: { map: genreMap(), coldStart } };
+function withMap(coldStart: MovieFactorsEntry[] = []): ModelBundle {
+  return { ...plantedBundle(), contentMap: { map: plantedContentMap(), coldStart } };
 }
 
 const catalog = () => inMemoryCatalog(MOVIES, RATED, 'api-fixture');
@@ -32,7 +14,7 @@ const catalog = () => inMemoryCatalog(MOVIES, RATED, 'api-fixture');
 describe('served content vectors', () => {
   it('when the artifact lists a cold-start movie, then it is served from its content: in recommendations and similar', () => {
     // Movie 90 is in the catalogue, not in the model (no ratings at training).
-    const factors = contentFactors(genreMap(), { genres: ['Sci-Fi'], year: 2020 });
+    const factors = contentFactors(plantedContentMap(), { genres: ['Sci-Fi'], year: 2020 });
     const plain = new Recommender(plantedBundle(), catalog());
     const served = new Recommender(withMap([{ movieId: 90, ratings: 0, factors }]), catalog());
     expect(ids(plain.recommend(1, { n: 10 }).recommendations)).not.toContain(90);
