@@ -18,6 +18,12 @@ export interface ColdStartBundle {
   contentMap: ContentMapArtifact;
 }
 
+export interface NdcgRow {
+  contentRanker: number;
+  contentRatingModel: number;
+  genrePopularity: number;
+}
+
 export interface ColdStartEvaluation {
   k: number;
   heldOutMovies: number;
@@ -28,7 +34,11 @@ export interface ColdStartEvaluation {
   ratedRows: number;
   /** Held-out ratings of users the model does not know (all their ratings were of held-out movies). */
   skippedUnknownUserRows: number;
-  ndcg: { contentRanker: number; contentRatingModel: number; genrePopularity: number };
+  /** Every held-out movie a candidate; relevant = rated >= 4.0 (will the user rate it, and like it). */
+  ndcg: NdcgRow;
+  /** Only the held-out movies the user rated, gain = the rating (which of them the user likes most); users with 2+ of them. */
+  ndcgAmongRated: NdcgRow;
+  ratedUsers: number;
   rmse: { content: number; biasOnly: number };
 }
 
@@ -62,13 +72,14 @@ export function genrePopularityScores(movies: Int32Array, train: { movieIds: Int
   });
 }
 
-/** NDCG@k of `scores` (aligned with `candidates`, higher first, ties by lower movie id) against the relevant movie ids. */
-function ndcgAt(k: number, candidates: Int32Array, scores: ArrayLike<number>, relevant: ReadonlySet<number>): number {
-  const order = Array.from(candidates.keys()).sort((a, b) => scores[b] - scores[a] || candidates[a] - candidates[b]);
+/** NDCG@k of `scores` (aligned with `candidates`, higher first, ties by lower movie id) against each movie id's gain (absent: 0). */
+function ndcgAt(k: number, candidates: ArrayLike<number>, scores: ArrayLike<number>, gain: ReadonlyMap<number, number>): number {
+  const order = Array.from({ length: candidates.length }, (_, c) => c).sort((a, b) => scores[b] - scores[a] || candidates[a] - candidates[b]);
   let dcg = 0;
-  for (let r = 0; r < Math.min(k, order.length); r++) if (relevant.has(candidates[order[r]])) dcg += 1 / Math.log2(r + 2);
+  for (let r = 0; r < Math.min(k, order.length); r++) dcg += (gain.get(candidates[order[r]]) ?? 0) / Math.log2(r + 2);
+  const best = [...gain.values()].sort((a, b) => b - a);
   let ideal = 0;
-  for (let r = 0; r < Math.min(k, relevant.size); r++) ideal += 1 / Math.log2(r + 2);
+  for (let r = 0; r < Math.min(k, best.length); r++) ideal += best[r] / Math.log2(r + 2);
   return ideal > 0 ? dcg / ideal : 0;
 }
 
@@ -109,7 +120,11 @@ export function evaluateColdStart(
   const rankerScores = new Float64Array(candidates.length);
   const ratingScores = new Float64Array(candidates.length);
   const sums = { contentRanker: 0, contentRatingModel: 0, genrePopularity: 0 };
+  const amongRated = { contentRanker: 0, contentRatingModel: 0, genrePopularity: 0 };
+  const popularityOf = new Map<number, number>();
+  candidates.forEach((id, c) => popularityOf.set(id, popularity[c]));
   let rankingUsers = 0;
+  let ratedUsers = 0;
   let squared = 0;
   let squaredBias = 0;
   let ratedRows = 0;
@@ -126,8 +141,8 @@ export function evaluateColdStart(
       squaredBias += (clipRating(baseline) - rating) ** 2;
       ratedRows++;
     }
-    const relevant = new Set(list.filter((x) => x.rating >= RELEVANCE_THRESHOLD).map((x) => x.movieId));
-    if (relevant.size === 0) continue;
+    const relevant = new Map(list.filter((x) => x.rating >= RELEVANCE_THRESHOLD).map((x) => [x.movieId, 1]));
+    if (relevant.size === 0 && list.length < 2) continue;
     scoreForRanking(served, u, scores);
     const kR = model.factors;
     candidateIndex.forEach((i, c) => {
@@ -136,12 +151,31 @@ export function evaluateColdStart(
       for (let f = 0; f < kR; f++) dot += model.userFactors[u * kR + f] * model.movieFactors[i * kR + f];
       ratingScores[c] = model.movieBias[i] + dot;
     });
-    sums.contentRanker += ndcgAt(k, candidates, rankerScores, relevant);
-    sums.contentRatingModel += ndcgAt(k, candidates, ratingScores, relevant);
-    sums.genrePopularity += ndcgAt(k, candidates, popularity, relevant);
-    rankingUsers++;
+    if (relevant.size > 0) {
+      sums.contentRanker += ndcgAt(k, candidates, rankerScores, relevant);
+      sums.contentRatingModel += ndcgAt(k, candidates, ratingScores, relevant);
+      sums.genrePopularity += ndcgAt(k, candidates, popularity, relevant);
+      rankingUsers++;
+    }
+    if (list.length >= 2) {
+      const own = list.map((x) => x.movieId);
+      const position = new Map<number, number>();
+      candidates.forEach((id, c) => position.set(id, c));
+      const pick = (values: ArrayLike<number>) => own.map((id) => values[position.get(id)!]);
+      const gains = new Map(list.map((x) => [x.movieId, x.rating]));
+      amongRated.contentRanker += ndcgAt(k, own, pick(rankerScores), gains);
+      amongRated.contentRatingModel += ndcgAt(k, own, pick(ratingScores), gains);
+      amongRated.genrePopularity += ndcgAt(
+        k,
+        own,
+        own.map((id) => popularityOf.get(id)!),
+        gains,
+      );
+      ratedUsers++;
+    }
   }
   const mean = (s: number) => (rankingUsers ? s / rankingUsers : 0);
+  const meanRated = (s: number) => (ratedUsers ? s / ratedUsers : 0);
   return {
     k,
     heldOutMovies: holdout.movies.length,
@@ -150,6 +184,12 @@ export function evaluateColdStart(
     ratedRows,
     skippedUnknownUserRows: skipped,
     ndcg: { contentRanker: mean(sums.contentRanker), contentRatingModel: mean(sums.contentRatingModel), genrePopularity: mean(sums.genrePopularity) },
+    ndcgAmongRated: {
+      contentRanker: meanRated(amongRated.contentRanker),
+      contentRatingModel: meanRated(amongRated.contentRatingModel),
+      genrePopularity: meanRated(amongRated.genrePopularity),
+    },
+    ratedUsers,
     rmse: { content: Math.sqrt(squared / Math.max(1, ratedRows)), biasOnly: Math.sqrt(squaredBias / Math.max(1, ratedRows)) },
   };
 }
