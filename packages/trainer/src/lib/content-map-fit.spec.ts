@@ -125,7 +125,22 @@ describe('coldStartEntries', () => {
     const own = movieFactorsAt({ model, ranking }, 3);
     const fromContent = contentFactors(map, content.get(model.movieIds[3])!);
     const between = (a: number, b: number, x: number) => x >= Math.min(a, b) - 1e-6 && x <= Math.max(a, b) + 1e-6;
-    expect(between(own.movieBias, fromContent.movieBias, entries[0].factors.movieBias)).toBe(true);
-    expect(entries[0].factors.movieBias).not.toBeCloseTo(own.movieBias, 5);
+    for (let f = 0; f < 3; f++) expect(between(own.ratingFactors[f], fromContent.ratingFactors[f], entries[0].factors.ratingFactors[f])).toBe(true);
+    expect(entries[0].factors.ratingFactors[0]).not.toBeCloseTo(own.ratingFactors[0], 5);
+  });
+
+  it('when the movies with few ratings have lower biases than their content says, then the content bias of a new movie is lowered by the mean gap', () => {
+    const { model, ranking, content } = plantedWorld(100, 0);
+    const ratingCounts = new Int32Array(100).fill(50);
+    for (let i = 80; i < 100; i++) {
+      ratingCounts[i] = 3;
+      model.movieBias[i] -= 0.5;
+    }
+    const input = { model, ranking, content, ratingCounts };
+    const { map, report } = fitContentMap(input, settings);
+    expect(report.biasShift).toBeCloseTo(-0.5, 3);
+    const { map: unshifted } = fitContentMap({ ...input, ratingCounts: Int32Array.from(ratingCounts, (n) => (n === 3 ? 0 : n)) }, settings);
+    const movie = content.get(model.movieIds[0])!;
+    expect(contentFactors(map, movie).movieBias - contentFactors(unshifted, movie).movieBias).toBeCloseTo(-0.5, 3);
   });
 });

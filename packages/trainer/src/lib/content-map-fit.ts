@@ -50,6 +50,8 @@ export interface ContentMapReport {
   lambda: ContentMap['lambda'];
   /** The same RMSE of the intercept alone (every movie the mean vector): what the content adds. */
   meanOnlyRmse: BlockErrors;
+  /** Added to the content bias after the fit, so it matches the movies with few ratings (lowCountBiasShift). */
+  biasShift: number;
 }
 
 /** Sparse rows of the design matrix and dense target rows, one per training movie. */
@@ -163,6 +165,30 @@ function blockErrors(design: Design, W: Float64Array, rows: readonly number[]): 
   return errors;
 }
 
+/**
+ * The map learns from movies with many ratings, which are rated higher than the ones with few (the
+ * movies nobody rated yet are among those): the mean of learned − content bias over the model's
+ * movies with 1..minRatings−1 ratings, added to the map's intercept so content biases match them (0 when there are none).
+ */
+function lowCountBiasShift(input: ContentMapInput, design: Design, W: Float64Array, minRatings: number): number {
+  const { t, spec } = design;
+  const column = design.blocks.movieBias[0];
+  const x = new Float64Array(design.d);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < input.model.movieIds.length; i++) {
+    const count = input.ratingCounts[i];
+    const content = input.content.get(input.model.movieIds[i]);
+    if (count < 1 || count >= minRatings || !content) continue;
+    contentFeatures(spec, content, x);
+    let predicted = 0;
+    for (let a = 0; a < x.length; a++) if (x[a] !== 0) predicted += x[a] * W[a * t + column];
+    sum += input.model.movieBias[i] - predicted;
+    n++;
+  }
+  return n > 0 ? sum / n : 0;
+}
+
 /** Model movie indices that train the map: at least minRatings ratings and content in the catalogue. */
 export function trainingMovies(input: ContentMapInput, minRatings: number): number[] {
   const examples: number[] = [];
@@ -226,6 +252,8 @@ class ContentRidgeFit implements ModelFit<null, ContentMap, ContentMapStats> {
       const ranges = BLOCKS.filter((b) => lambda[b] === value).map((b) => design.blocks[b]);
       solveRidge(design, allNe, value, ranges, final);
     }
+    const biasShift = lowCountBiasShift(input, design, final, settings.minRatings);
+    final[design.blocks.movieBias[0]] += biasShift; // the intercept's bias column
     this.map = {
       spec,
       ratingFactors: input.model.factors,
@@ -235,7 +263,7 @@ class ContentRidgeFit implements ModelFit<null, ContentMap, ContentMapStats> {
       blend: { prior: settings.blendPrior, fullAt: settings.minRatings },
     };
     return {
-      report: { trainingMovies: examples.length, validationMovies: nValidation, features: design.d, search, lambda, meanOnlyRmse },
+      report: { trainingMovies: examples.length, validationMovies: nValidation, features: design.d, search, lambda, meanOnlyRmse, biasShift },
     };
   }
 
