@@ -8,7 +8,7 @@ import { loadDatabase } from '@reelrank/database';
 import { runTraining } from '@reelrank/trainer';
 import { addEaseScores, easeScorer, loadModelArtifacts, scoreAllMovies, scoreForRanking, topN, type ModelBundle } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
-import { openSqliteCatalog, Recommender } from '@reelrank/serving';
+import { openSqliteCatalog, Recommender, servedBundle } from '@reelrank/serving';
 import {
   GENERATED_DATASET,
   generatedMovieLensSource,
@@ -128,10 +128,12 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
 
   it("when known users ask, then the list is the saved ranker's top 10 in its order, not the top by predicted rating", async () => {
     expect(bundle.ranking).toBeDefined();
-    const { model } = bundle;
+    // The model as served: the content map's cold-start movies set into it (servedBundle), as the Recommender does.
+    const reference = servedBundle(bundle);
+    const { model } = reference;
     const scores = new Float32Array(model.movieIds.length);
     const byRating = new Float32Array(model.movieIds.length);
-    const { ranking } = bundle;
+    const { ranking } = reference;
     const ease = ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, model.movieIds.length) : null;
     let differsFromRatingOrder = 0;
     for (const userId of [1, 2, 17, 60, 120]) {
@@ -144,7 +146,7 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
           .filter(([user]) => user === userId)
           .map(([, movie]) => model.movieIds.indexOf(movie)),
       );
-      scoreForRanking(bundle, userIndex, scores);
+      scoreForRanking(reference, userIndex, scores);
       // The EASE term (when the blend kept it) over the user's rated movies, as the API adds it.
       const rated = [...seen].filter((i) => i >= 0);
       if (ease) addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, scores);

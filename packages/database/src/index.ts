@@ -9,6 +9,7 @@ export { connectPostgres, loadPostgresDatabase, type LoadPostgresResult, Postgre
 export {
   getAllMovies,
   getDatasetMeta,
+  getMovieTagCounts,
   getUserRatedMovieIds,
   getUserRatings,
   readRatingsColumns,
@@ -25,6 +26,7 @@ export {
   readPostgresCatalogue,
   readPostgresDatasetMeta,
   type CatalogueMovieRow,
+  type MovieTagCount,
   type PostgresCatalogueReader,
 } from './lib/postgres-read.js';
 // The ratings step of the PostgreSQL load, for tools/bench-pg-load.ts to time on its own.

@@ -17,6 +17,7 @@ export { type FoldedInUser, foldInModel, type FoldInOptions } from './lib/fold-i
 export { type BiasModel, buildModelIndex, type MfModel, type ModelIndex, RATING_MAX, RATING_MIN } from './lib/mf-model.js';
 export {
   loadModelArtifacts,
+  type ContentMapManifest,
   type ModelBundle,
   ModelLoadError,
   type ModelManifest,
@@ -76,6 +77,21 @@ export { TensorScorer } from './lib/tensor-scoring.js';
 export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';
 export { topN } from './lib/top-n.js';
+export {
+  blendMovieFactors,
+  type BlendSettings,
+  type ContentFeatureSpec,
+  contentFactors,
+  contentFeatures,
+  type ContentMap,
+  featureCount,
+  learnedShare,
+  type MovieContent,
+  type MovieFactors,
+  targetCount,
+} from './lib/content-map.js';
+export { type ContentMapArtifact, parseContentMap, serialiseContentMap } from './lib/content-map-artifact.js';
+export { movieFactorsAt, type MovieFactorsEntry, withMovieFactors } from './lib/with-movie-factors.js';
 export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer } from './lib/ease-model.js';
 export {
   buildDriftProfile,

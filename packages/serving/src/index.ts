@@ -27,3 +27,4 @@ export {
   type CatalogSelection,
   type CatalogSource,
 } from './lib/catalog-source.js';
+export { servedBundle } from './lib/served-bundle.js';

@@ -7,7 +7,7 @@ import { createApp } from '../lib/app.js';
 /** The planted catalogue as processed CSVs (same movies as MOVIES), which the SQLite tests load. */
 export const PROCESSED_DIR = join(__dirname, 'processed');
 
-export { COMEDY, MOVIES, plantedBundle, plantedRecommender, RATED, SCI_FI } from '@reelrank/serving/testing';
+export { COMEDY, MOVIES, plantedBundle, plantedContentMap, plantedRecommender, RATED, SCI_FI } from '@reelrank/serving/testing';
 
 /** The committed web page (config/serving.json's webRoot, resolved as loadConfig does). */
 export const WEB_ROOT = join(__dirname, '..', '..', '..', 'web', 'public');

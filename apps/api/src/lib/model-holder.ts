@@ -1,4 +1,4 @@
-import { ModelLoadError } from '@reelrank/model';
+import { ModelLoadError, type MovieContent } from '@reelrank/model';
 import type { Recommender } from '@reelrank/serving';
 
 /**
@@ -62,6 +62,8 @@ export interface ModelHolderOptions {
 export class ModelHolder {
   private live: Recommender | undefined;
   private loading = false;
+  /** Movies given content since start (setMovieContent), set again into a reloaded model that does not know them. */
+  private readonly contentMovies = new Map<number, MovieContent>();
 
   constructor(
     private readonly build: (dir?: string) => Recommender,
@@ -89,6 +91,40 @@ export class ModelHolder {
     return this.reload(target);
   }
 
+  /**
+   * Serves `movieId` from its content at once (a movie posted or changed in the catalogue): the live
+   * model rebuilt with the movie's content-derived vectors and swapped in, so it appears in
+   * recommendations and `similar` before any retrain; kept across reloads of models that do not know
+   * the movie (a training that saw it serves its own vectors). Throws when nothing is loaded, a reload
+   * is running, or the model has no content map (then the live model stays).
+   */
+  setMovieContent(movieId: number, content: MovieContent): { version: string; movieId: number } {
+    const previous = this.live;
+    if (!previous) throw new ModelReloadError('No model is loaded', null);
+    if (this.loading) throw new ModelReloadError('A reload is in progress', previous.manifest.version);
+    let next: Recommender;
+    try {
+      next = previous.withMovieContent(movieId, content);
+    } catch (error) {
+      throw new ModelReloadError(`movie ${movieId} cannot be served from its content: ${(error as Error).message}`, previous.manifest.version, error);
+    }
+    this.contentMovies.set(movieId, content);
+    this.live = next; // the atomic swap
+    previous.close(); // the catalogue stays open: the new model owns it
+    return { version: next.manifest.version, movieId };
+  }
+
+  /** `next` with the movies given content since start that it does not know (when it has a content map). */
+  private withContentMovies(next: Recommender): Recommender {
+    const unknown = new Map([...this.contentMovies].filter(([id]) => !next.servesMovie(id)));
+    if (unknown.size === 0 || !next.servesContent) return next;
+    try {
+      return next.withMoviesContent(unknown);
+    } catch {
+      return next;
+    }
+  }
+
   /** Loads the newest complete model and swaps it in; throws ModelReloadError and keeps the old one on failure. */
   reload(target: ReloadTarget = {}): ReloadResult {
     const previous = this.live;
@@ -109,6 +145,7 @@ export class ModelHolder {
     } finally {
       this.loading = false;
     }
+    next = this.withContentMovies(next);
     try {
       target.commit?.(next);
     } catch (error) {

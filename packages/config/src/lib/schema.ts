@@ -141,6 +141,28 @@ export const gateConfigSchema = z
   })
   .strict();
 
+/** Item cold start: the ridge map from a movie's content to its served vectors (fitted in the train stage). */
+export const contentMapConfigSchema = z
+  .object({
+    enabled: z.boolean().describe('Fit the content map in the train stage and serve content-derived vectors for movies with few or no ratings'),
+    minRatings: positiveInt.describe('Ratings a movie needs to be a training example of the map (its learned vectors are the targets)'),
+    lambdaGrid: z
+      .array(z.number().positive())
+      .min(1)
+      .describe('Ridge weights tried; each target block (rating factors, movie bias, ranker factors) takes the best on validation movies'),
+    validationFraction: fraction.describe('Share of the training movies held out to choose lambda (seeded by the training seed)'),
+    tagVocabulary: nonNegativeInt.max(5000).describe('Tags kept as features: the ones on the most training movies (0: no tag features)'),
+    tagMinMovies: positiveInt.describe('Movies a tag must be on to be a feature'),
+    yearBinWidth: positiveInt.max(100).describe('Width in years of the one-hot year bins'),
+    blendPrior: z
+      .number()
+      .nonnegative()
+      .describe(
+        'Pseudo-ratings k of the blend: a movie with n < minRatings ratings is served n/(n+k), rescaled to reach 1 at minRatings, of its own vectors and the rest from its content',
+      ),
+  })
+  .strict();
+
 export const trainingConfigSchema = z
   .object({
     seed: z.number().int().nonnegative().describe('Seed of the split, the initial factors and the SGD order'),
@@ -175,6 +197,7 @@ export const trainingConfigSchema = z
       .enum(['tensor', 'typed-array'])
       .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
     ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
+    contentMap: contentMapConfigSchema.describe('Item cold start from content (genres, year, tags, genome scores): the ridge map and the blend'),
     autoMf: z
       .object({
         factors: positiveInt.max(1024),
@@ -637,10 +660,10 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_SYNTHETIC_USERS: ['dataset', 'synthetic.users'],
   REELRANK_SYNTHETIC_MOVIES: ['dataset', 'synthetic.movies'],
   REELRANK_SYNTHETIC_SEED: ['dataset', 'synthetic.seed'],
-  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker` and `autoMf` only from the file).
+  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker`, `autoMf` and `contentMap` only from the file).
   ...Object.fromEntries(
     Object.keys(trainingConfigSchema.shape)
-      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'evalScorer' && key !== 'gate')
+      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'contentMap' && key !== 'evalScorer' && key !== 'gate')
       .map((key) => [`REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, ['training', key] as const]),
   ),
   REELRANK_EVAL_SCORER: ['training', 'evalScorer'],

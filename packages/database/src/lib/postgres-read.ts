@@ -30,6 +30,12 @@ export class PostgresCatalogueError extends Error {
   }
 }
 
+export interface MovieTagCount {
+  movieId: number;
+  tag: string;
+  count: number;
+}
+
 export interface PostgresCatalogueReader {
   /** dataset_meta, read first (throws PostgresCatalogueError when the catalogue is absent or was never completely loaded). */
   readonly meta: DatasetMeta;
@@ -43,6 +49,8 @@ export interface PostgresCatalogueReader {
   movies(): Promise<CatalogueMovieRow[]>;
   /** movie_genres rows as [genre, movieId], by genre then movie. */
   movieGenres(): Promise<[string, number][]>;
+  /** How often each tag (lower-cased) was applied to each movie, by movie then tag. */
+  movieTagCounts(): Promise<MovieTagCount[]>;
   /** The ratings a page of users at a time, in (user, movie) order; returns the ratings seen (checked against ratingCount). */
   ratingPages(onPage: (page: RatingsColumns) => void): Promise<number>;
   /** Every rating as parallel columns, as readRatingsColumns returns them from SQLite. */
@@ -190,6 +198,11 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
       const sql = `SELECT genre, movie_id FROM ${table('movie_genres')} ORDER BY genre, movie_id`;
       const { rows } = await client.query<[string, number]>({ text: sql, rowMode: 'array' });
       return agrees('movie_genres', rows, meta.counts.movieGenres);
+    },
+    async movieTagCounts() {
+      const sql = `SELECT movie_id, lower(tag) AS tag, count(*)::int FROM ${table('tags')} GROUP BY 1, 2 ORDER BY 1, 2`;
+      const { rows } = await client.query<[number, string, number]>({ text: sql, rowMode: 'array' });
+      return rows.map(([movieId, tag, count]) => ({ movieId, tag, count }));
     },
     ratingPages,
     async ratingsColumns() {

@@ -114,6 +114,13 @@ export function getAllMovies(conn: Connection): Movie[] {
   return rows.map(toMovie);
 }
 
+/** How often each tag (lower-cased) was applied to each movie, by movie then tag: the train stage's content features. */
+export function getMovieTagCounts(conn: Connection): Array<{ movieId: number; tag: string; count: number }> {
+  const sql =
+    'SELECT movie_id AS movieId, lower(tag) AS tag, COUNT(*) AS count FROM tags GROUP BY movie_id, lower(tag) ORDER BY movie_id, lower(tag)';
+  return prepared(conn, sql).all() as Array<{ movieId: number; tag: string; count: number }>;
+}
+
 export function getMovie(conn: Connection, movieId: number): Movie | undefined {
   const row = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE m.movie_id = ?`).get(movieId) as MovieRow | undefined;
   return row && toMovie(row);

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '@reelrank/artifacts';
 import type { GateVerdict } from './gate-verdict.js';
+import { parseContentMap, serialiseContentMap, type ContentMapArtifact } from './content-map-artifact.js';
+import { featureCount } from './content-map.js';
 import { assertModelShape, type MfModel } from './mf-model.js';
 import type { PopularityRanking } from './popularity.js';
 import { assertRankingShape, type ImplicitConfidence, type RankingBlendWeights, type RankingModel } from './ranking-model.js';
@@ -74,6 +76,16 @@ export interface ModelManifest {
   fallbackGlobalMean?: number;
   /** The promotion gate's verdict (absent in models trained before the gate). */
   gate?: GateVerdict;
+  /** The content -> movie vectors map (content-map.ts), a file of its own so the weights stay as they are. */
+  contentMap?: ContentMapManifest;
+}
+
+export interface ContentMapManifest {
+  file: string;
+  sha256: string;
+  features: number;
+  /** Movies served with content-derived vectors (few or no ratings). */
+  coldStartMovies: number;
 }
 
 export interface RankingManifest {
@@ -91,11 +103,13 @@ export interface ModelBundle {
   manifest: ModelManifest;
   /** The top-N ranker (see ranking-model.ts), when the artifact has one. */
   ranking?: RankingModel;
+  /** The content map and the cold-start movies' vectors, when the training fitted one. */
+  contentMap?: ContentMapArtifact;
 }
 
 export type ManifestInput = Omit<
   ModelManifest,
-  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking' | 'fallbackGlobalMean'
+  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking' | 'fallbackGlobalMean' | 'contentMap'
 >;
 
 export class ModelLoadError extends Error {
@@ -160,7 +174,14 @@ function serialiseWeights(model: MfModel, popularity: PopularityRanking, ranking
 /** Writes weights, metrics.json and finally model.json; removes weights of older versions. */
 export function saveModelArtifacts(
   dir: string,
-  bundle: { model: MfModel; popularity: PopularityRanking; manifest: ManifestInput; metricsReport: unknown; ranking?: RankingModel },
+  bundle: {
+    model: MfModel;
+    popularity: PopularityRanking;
+    manifest: ManifestInput;
+    metricsReport: unknown;
+    ranking?: RankingModel;
+    contentMap?: ContentMapArtifact;
+  },
 ): ModelManifest {
   assertModelShape(bundle.model);
   if (bundle.ranking) assertRankingShape(bundle.model, bundle.ranking);
@@ -168,6 +189,8 @@ export function saveModelArtifacts(
   const digest = sha256(bytes);
   const version = `mf-${digest.slice(0, 12)}`;
   const file = `weights-${version}.bin`;
+  const contentText = bundle.contentMap ? serialiseContentMap(bundle.contentMap) : null;
+  const contentFile = `content-map-${version}.json`;
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -190,15 +213,27 @@ export function saveModelArtifacts(
           },
         }
       : {}),
+    ...(bundle.contentMap && contentText
+      ? {
+          contentMap: {
+            file: contentFile,
+            sha256: sha256(contentText),
+            features: featureCount(bundle.contentMap.map.spec),
+            coldStartMovies: bundle.contentMap.coldStart.length,
+          },
+        }
+      : {}),
   };
   writeFileAtomic(join(dir, file), bytes);
+  if (contentText) writeFileAtomic(join(dir, contentFile), contentText);
   // metrics.json names the model version it describes: a kill between this write and model.json's
   // leaves a report a reader can tell apart from the live model.
   const metrics = { modelVersion: version, ...(bundle.metricsReport as object) };
   writeFileAtomic(join(dir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const name of readdirSync(dir)) {
-    const staleWeights = /^weights-.*\.bin$/.test(name) && name !== file;
+    const staleWeights =
+      (/^weights-.*\.bin$/.test(name) && name !== file) || (/^content-map-.*\.json$/.test(name) && name !== manifest.contentMap?.file);
     const leftoverTemp = name.startsWith('.') && name.endsWith('.tmp');
     if (staleWeights || leftoverTemp) rmSync(join(dir, name), { force: true });
   }
@@ -294,5 +329,18 @@ export function loadModelArtifacts(dir: string): ModelBundle {
       throw new ModelLoadError(`${dir}: ${(error as Error).message}`);
     }
   }
-  return ranking ? { model, popularity, manifest, ranking } : { model, popularity, manifest };
+  const contentMap = manifest.contentMap ? readContentMap(dir, manifest.contentMap) : undefined;
+  return { model, popularity, manifest, ...(ranking ? { ranking } : {}), ...(contentMap ? { contentMap } : {}) };
+}
+
+function readContentMap(dir: string, entry: ContentMapManifest): ContentMapArtifact {
+  const path = join(dir, entry.file);
+  if (!existsSync(path)) throw new ModelLoadError(`Content map ${path} is missing`);
+  const text = readFileSync(path, 'utf8');
+  if (sha256(text) !== entry.sha256) throw new ModelLoadError(`Content map ${path} fails its sha256 check`);
+  try {
+    return parseContentMap(text);
+  } catch (error) {
+    throw new ModelLoadError(`${path}: ${(error as Error).message}`);
+  }
 }

@@ -206,7 +206,13 @@ export function registerModelVersion(registryDir: string, sourceDir: string, opt
     const temp = tempPathFor(join(registryDir, version));
     mkdirSync(temp);
     try {
-      for (const file of [manifest.weights.file, 'metrics.json', DRIFT_PROFILE_FILE, 'model.json']) {
+      for (const file of [
+        manifest.weights.file,
+        ...(manifest.contentMap ? [manifest.contentMap.file] : []),
+        'metrics.json',
+        DRIFT_PROFILE_FILE,
+        'model.json',
+      ]) {
         if (existsSync(join(sourceDir, file))) copyFileSync(join(sourceDir, file), join(temp, file), constants.COPYFILE_FICLONE);
       }
       try {

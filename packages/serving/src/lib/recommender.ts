@@ -1,4 +1,4 @@
-import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest, type Steps } from '@reelrank/model';
+import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest, type MovieContent, type Steps } from '@reelrank/model';
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
@@ -6,6 +6,7 @@ import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { DiversePicks } from './diverse-picks.js';
 import { RequestScratch } from './request-scratch.js';
+import { contentMovieEntry, servedBundle } from './served-bundle.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
 
@@ -42,6 +43,8 @@ export interface RecommenderOptions extends ServingIndexOptions {
    * (default 3e9: ml-latest-small yes, ml-20m no). 0 disables it.
    */
   precomputeBudget?: number;
+  /** Movies given content after the training (withMovieContent): their content-derived vectors, set after the artifact's. */
+  addedMovies?: ReadonlyMap<number, MovieContent>;
 }
 
 /** Which path answered a folded-in user (see recommendFolded). */
@@ -56,13 +59,15 @@ export class Recommender {
   private readonly topLists?: TopLists;
   private readonly diverse: DiversePicks;
   private maxUserId?: number;
+  /** False once a successor built by withMovieContent took the catalogue over (close() then leaves it open). */
+  private ownsCatalog = true;
 
   constructor(
-    bundle: ModelBundle,
+    private readonly bundle: ModelBundle,
     private readonly catalog: MovieCatalog,
-    options: RecommenderOptions = {},
+    private readonly options: RecommenderOptions = {},
   ) {
-    this.ix = buildServingIndex(bundle, catalog, options);
+    this.ix = buildServingIndex(servedBundle(bundle, options.addedMovies), catalog, options);
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
     this.diverse = new DiversePicks(this.ix, bundle.ranking);
@@ -352,7 +357,42 @@ export class Recommender {
 
   /** Releases the catalogue (called after a reload has swapped in a successor). */
   close(): void {
-    this.catalog.close();
+    if (this.ownsCatalog) this.catalog.close();
+  }
+
+  /** Whether the model has a content map, so a movie new to the catalogue can be served from its content. */
+  get servesContent(): boolean {
+    return this.bundle.contentMap !== undefined;
+  }
+
+  /** The movies given content since the training (what withMovieContent added), by id. */
+  get addedMovies(): ReadonlyMap<number, MovieContent> {
+    return this.options.addedMovies ?? new Map();
+  }
+
+  /**
+   * The same model with `movieId` served from `content` (a movie posted or changed since the
+   * training): its vectors from the content map, blended toward its own when the training saw its
+   * ratings, so it reaches recommendations and `similar` before any retrain. Built completely (the
+   * catalogue read again), then it owns the catalogue: swap it in and close this one. Throws when the
+   * model has no content map.
+   */
+  withMovieContent(movieId: number, content: MovieContent): Recommender {
+    return this.withMoviesContent(new Map([[movieId, content]]));
+  }
+
+  /** withMovieContent for several movies at once (one build). */
+  withMoviesContent(movies: ReadonlyMap<number, MovieContent>): Recommender {
+    for (const [movieId, content] of movies) contentMovieEntry(this.bundle, movieId, content); // refuses before the build
+    const addedMovies = new Map([...(this.options.addedMovies ?? []), ...movies]);
+    const next = new Recommender(this.bundle, this.catalog, { ...this.options, addedMovies });
+    this.ownsCatalog = false;
+    return next;
+  }
+
+  /** Whether the served model has vectors for the movie (learned, or from its content). */
+  servesMovie(movieId: number): boolean {
+    return this.ix.ids.movieIndex.has(movieId);
   }
 
   // ---------------------------------------------------------------------------------------------

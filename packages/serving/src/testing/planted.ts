@@ -1,4 +1,4 @@
-import type { ModelBundle, ModelManifest } from '@reelrank/model';
+import { featureCount, type ContentMap, type ModelBundle, type ModelManifest } from '@reelrank/model';
 import { inMemoryCatalog, type CatalogMovie } from '../lib/catalog.js';
 import { Recommender } from '../lib/recommender.js';
 
@@ -63,4 +63,22 @@ export const RATED: Record<number, number[]> = { 1: [10, 50], 2: [50, 60], 3: [2
 
 export function plantedRecommender(): Recommender {
   return new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED, 'api-fixture'));
+}
+
+/** A content map that says of the planted model what its factors mean: Sci-Fi -> factor 0, Comedy -> factor 1 (no ranker). */
+export function plantedContentMap(): ContentMap {
+  const spec = { genres: ['Comedy', 'Sci-Fi'], yearBins: { from: 1970, width: 10, count: 6 }, tags: [], genomeTags: [] };
+  const t = 2 + 1;
+  const weights = new Float32Array(featureCount(spec) * t);
+  weights[0 * t + 2] = 0.2; // intercept -> bias
+  weights[1 * t + 1] = 1.2; // Comedy -> factor 1
+  weights[2 * t + 0] = 1.2; // Sci-Fi -> factor 0
+  return {
+    spec,
+    ratingFactors: 2,
+    rankingFactors: 0,
+    weights,
+    lambda: { ratingFactors: 1, movieBias: 1, rankingFactors: 1 },
+    blend: { prior: 5, fullAt: 10 },
+  };
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type TrainingConfig } from '@reelrank/config';
-import { listModelVersions, loadModelArtifacts, predictRating } from '@reelrank/model';
+import { sha256 } from '@reelrank/artifacts';
+import { contentFactors, listModelVersions, loadModelArtifacts, predictRating, type MovieContent } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { concatColumns, selectRows } from './ratings.js';
 import { runTraining } from './run-training.js';
@@ -185,6 +186,43 @@ describe('runTraining', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(`${dir}-versions`, { recursive: true, force: true });
+    }
+  });
+
+  it('when content is given, then the content map is saved next to weights bit-identical to a run without it, and an unrated catalogue movie gets content vectors', async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'trainer-plain-')), mkdtempSync(join(tmpdir(), 'trainer-content-'))];
+    try {
+      const content = new Map<number, MovieContent>();
+      for (let i = 0; i < 30; i++) content.set(planted.movieId(i), { genres: i % 3 === 0 ? ['Drama'] : ['Comedy', 'Romance'], year: 1980 + i });
+      const unrated = { genres: ['Drama'], year: 2001 };
+      content.set(99_999, unrated);
+      const config = (dir: string) => ({
+        training: { ...training, contentMap: { ...training.contentMap, minRatings: 5 } },
+        dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
+        paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
+      });
+      const plain = await runTraining(config(dirs[0]), { ratings, log: () => undefined });
+      const withContent = await runTraining(config(dirs[1]), { ratings, content, log: () => undefined });
+      expect(plain.manifest.contentMap).toBeUndefined();
+      expect(withContent.manifest.version).toBe(plain.manifest.version);
+      const weights = (dir: string, file: string) => sha256(readFileSync(join(dir, file)));
+      expect(weights(dirs[1], withContent.manifest.weights.file)).toBe(weights(dirs[0], plain.manifest.weights.file));
+      const bundle = loadModelArtifacts(dirs[1]);
+      expect(bundle.contentMap!.map.spec.genres).toEqual(['Comedy', 'Drama', 'Romance']);
+      const entry = bundle.contentMap!.coldStart.find((e) => e.movieId === 99_999)!;
+      expect(entry.ratings).toBe(0);
+      // The artifact stores the vectors as 32-bit floats.
+      const fromContent = contentFactors(bundle.contentMap!.map, unrated);
+      expect(entry.factors).toEqual({ ...fromContent, movieBias: Math.fround(fromContent.movieBias) });
+      // The registry's copy carries the map too.
+      expect(loadModelArtifacts(join(`${dirs[1]}-versions`, withContent.manifest.version)).contentMap).toBeDefined();
+      const metrics = JSON.parse(readFileSync(join(dirs[1], 'metrics.json'), 'utf8'));
+      expect(metrics.contentMap).toMatchObject({ trainingMovies: 30, coldStartMovies: 1 });
+    } finally {
+      for (const dir of dirs) {
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(`${dir}-versions`, { recursive: true, force: true });
+      }
     }
   });
 });

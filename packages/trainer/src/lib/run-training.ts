@@ -1,7 +1,17 @@
 import type { AppConfig } from '@reelrank/config';
 import type { StoredRating, StoredSignal } from '@reelrank/feedback';
-import { initTensorFlow, publishBuiltModel, readLiveVersion, saveModelArtifacts, type GateVerdict, type ModelManifest } from '@reelrank/model';
+import {
+  initTensorFlow,
+  publishBuiltModel,
+  readLiveVersion,
+  saveModelArtifacts,
+  type GateVerdict,
+  type ModelManifest,
+  type MovieContent,
+} from '@reelrank/model';
 import { profileTrainingData, saveTrainingProfile } from './training-profile.js';
+import { readCatalogueContent } from './catalogue-content.js';
+import { contentMapOfServed, ratingCountsOf } from './content-map-fit.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
@@ -54,6 +64,8 @@ export interface RunTrainingOptions {
   knownMovieIds?: Set<number>;
   /** The catalogue's movies with their genres, for the drift profile (default: the database's; with given `ratings`, none: no genre known). */
   movies?: readonly { movieId: number; genres: readonly string[] }[];
+  /** Each movie's content, for the content map (default: the database's; none with given `ratings`). */
+  content?: ReadonlyMap<number, MovieContent>;
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -232,6 +244,23 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     }
   }
   const popularity = coldStartPopularity(all, hyper);
+  // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
+  let content = options.content;
+  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config);
+  const contentMap =
+    hyper.contentMap.enabled && content
+      ? contentMapOfServed(
+          {
+            model: served,
+            ranking: servedRanking ?? undefined,
+            ratingCounts: ratingCountsOf(served, trainedOn === 'all' ? all : trainPart),
+            content,
+          },
+          { ...hyper.contentMap, seed: hyper.seed },
+          log,
+        )
+      : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' };
+  if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
   const gateStarted = performance.now();
   const gate = await gateTheCandidate(config, { model: served, ranking: servedRanking ?? undefined, popularity }, gateSplit, log);
   const gateSeconds = (performance.now() - gateStarted) / 1000;
@@ -263,6 +292,15 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     posted: postedSummary,
     // The taste signals read (null: none read) and what the ranker used of them.
     signals: signals?.summary ?? null,
+    contentMap:
+      'skipped' in contentMap
+        ? { fitted: false, reason: contentMap.skipped }
+        : {
+            fitted: true,
+            movies: contentMap.report.trainingMovies,
+            lambda: contentMap.report.lambda,
+            coldStartMovies: contentMap.report.coldStartMovies,
+          },
   };
   // Per step, wall seconds (the machine may be shared), and the process's CPU seconds (user + system, every thread).
   const cpu = process.cpuUsage(cpuStarted);
@@ -291,6 +329,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     ...report,
     // From the model that never saw the test rows (the served one may be refit on them).
     byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
+    contentMap: 'skipped' in contentMap ? null : contentMap.report,
     timings: steps,
     gate,
   };
@@ -327,6 +366,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     },
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
+    ...('artifact' in contentMap ? { contentMap: contentMap.artifact } : {}),
   });
   // A side output: the weights never see it. Written before the registry copies the folder.
   saveTrainingProfile(config.paths.modelDir, profile, manifest.version);
