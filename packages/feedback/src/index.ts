@@ -32,3 +32,21 @@ export { openKeyStore } from './lib/open-key-store.js';
 export { apiKeys as sqliteApiKeysTable } from './lib/schema-sqlite.js';
 export { apiKeys as postgresApiKeysTable } from './lib/schema-postgres.js';
 export { type HeldTrainingLock, trainingLockKey, tryPostgresTrainingLock } from './lib/postgres-training-lock.js';
+export {
+  checkFields,
+  InvalidMovieError,
+  MAX_GENRES,
+  MAX_LABEL_LENGTH,
+  MAX_TAGS,
+  MAX_TITLE_LENGTH,
+  OVERLAY_VERSION_SQL,
+  type CatalogueOverlayStore,
+  type MovieFields,
+  type MoviePatch,
+  type NewMovie,
+  type OverlayMovie,
+  type OverlayVersion,
+} from './lib/catalogue-overlay.js';
+export { openSqliteCatalogueOverlay, readSqliteCatalogueOverlay } from './lib/sqlite-catalogue-overlay.js';
+export { openPostgresCatalogueOverlay, type PostgresCatalogueOverlayOptions } from './lib/postgres-catalogue-overlay.js';
+export { openCatalogueOverlay, readCatalogueOverlay } from './lib/open-catalogue-overlay.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { apiKeys as pgApiKeys, postedRatings } from './schema-postgres';
-import { apiKeys as sqliteApiKeys, ratings } from './schema-sqlite';
+import { apiKeys as pgApiKeys, catalogueMovies as pgCatalogueMovies, postedRatings } from './schema-postgres';
+import { apiKeys as sqliteApiKeys, catalogueMovies as sqliteCatalogueMovies, ratings } from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -41,6 +41,13 @@ describe('the posted-ratings schema', () => {
     expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'name', 'role', 'key_hash', 'created_at', 'last_used_at', 'revoked_at']);
     expect(sqlite.unique).toEqual(['key_hash']);
     expect(Object.keys(pgApiKeys)).toEqual(expect.arrayContaining(Object.keys(sqliteApiKeys)));
+  });
+
+  it('declares the same catalogue_movies table (the catalogue overlay) for SQLite and PostgreSQL', () => {
+    const sqlite = shape(sqliteTableConfig(sqliteCatalogueMovies));
+    expect(shape(pgTableConfig(pgCatalogueMovies))).toEqual(sqlite);
+    expect(sqlite.columns.map((c) => c.name)).toEqual(['movie_id', 'revision', 'created', 'fields', 'hidden', 'source', 'updated_at']);
+    expect(sqlite.unique).toEqual(['revision']);
   });
 
   it.each(['sqlite', 'postgres'])(
