@@ -64,6 +64,7 @@ export const movieDetails = z.object({
   ratings_count: z.number().int().meta({ description: 'Ratings of this movie in the database', example: 329 }),
   mean_rating: z.number().nullable().meta({ description: 'Their mean, null without ratings', example: 4.164 }),
   in_model: z.boolean().meta({ description: 'Whether the loaded model has factors for it (otherwise it is never recommended)' }),
+  hidden: z.boolean().meta({ description: 'Hidden by a service or admin: never recommended, similar or listed by default (only they see it here)' }),
 });
 
 export const searchResponse = z.object({

@@ -6,6 +6,8 @@ import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
+import { applyMovieChange, type MovieChange } from './catalogue-changes.js';
+import { TitleSearchIndex } from './title-search-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
 
 /**
@@ -39,6 +41,8 @@ export interface RecommenderOptions extends ServingIndexOptions {
    * (default 3e9: ml-latest-small yes, ml-20m no). 0 disables it.
    */
   precomputeBudget?: number;
+  /** The catalogue's overlay (movies added or changed through the API), applied over the data set's movies at load. */
+  catalogueChanges?: readonly MovieChange[];
 }
 
 /** Which path answered a folded-in user (see recommendFolded). */
@@ -51,7 +55,11 @@ export class Recommender {
   private readonly ix: ServingIndex;
   private readonly scratch: RequestScratch;
   private readonly topLists?: TopLists;
+  private readonly titles: TitleSearchIndex;
   private maxUserId?: number;
+  private revision = 0;
+  /** The largest movie id of the data set's catalogue (0 without any): ids above it are free for new movies. */
+  readonly maxDataSetMovieId: number;
 
   constructor(
     bundle: ModelBundle,
@@ -62,6 +70,43 @@ export class Recommender {
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
     this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
+    const { catalogue, seen } = this.ix;
+    let maxMovieId = 0;
+    for (const id of catalogue.movies.keys()) if (id > maxMovieId) maxMovieId = id;
+    this.maxDataSetMovieId = maxMovieId;
+    this.titles = new TitleSearchIndex(
+      catalogue.movies.values(),
+      (id) => seen.stats.get(id)?.count ?? 0,
+      (id) => catalogue.hiddenIds.has(id),
+    );
+    for (const change of options.catalogueChanges ?? []) this.applyMovieChange(change);
+  }
+
+  /**
+   * A movie added, changed or hidden (or shown again) in the catalogue, applied at once between
+   * requests: its entry, its genres, search, and the hidden mask every list consults. A movie the
+   * model has no factors for is catalogued (rated, searched, shown) but not ranked.
+   */
+  applyMovieChange(change: MovieChange): void {
+    const moved = applyMovieChange(this.ix.catalogue, this.ix.ids, change);
+    if (moved !== undefined) this.scratch.rest(moved);
+    this.titles.put(change.movie);
+    this.revision++;
+  }
+
+  /** Counts the catalogue changes applied: answers cached under one revision are stale under the next. */
+  get catalogueRevision(): number {
+    return this.revision;
+  }
+
+  /** Whether the movie is hidden (never recommended, similar or listed by default). */
+  isHidden(movieId: number): boolean {
+    return this.ix.catalogue.hiddenIds.has(movieId);
+  }
+
+  /** The catalogue's movie of that id, as served now (undefined when unknown). */
+  catalogueMovie(movieId: number): CatalogMovie | undefined {
+    return this.ix.catalogue.movies.get(movieId);
   }
 
   get catalogueSize(): number {
@@ -289,16 +334,17 @@ export class Recommender {
 
   /** Movies closest to `movieId` by item-factor cosine; empty for a catalogued movie the model never saw. */
   similar(movieId: number, n: number): SimilarResponse {
-    if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
+    if (!this.ix.catalogue.movies.has(movieId) || this.isHidden(movieId)) throw movieNotFound([movieId]);
     const i = this.ix.ids.movieIndex.get(movieId);
-    const hits = i === undefined ? [] : this.ix.similarity.similarTo(i, n, this.ix.catalogue.unservable);
+    // The request mask at rest: the unservable and the hidden movies.
+    const hits = i === undefined ? [] : this.ix.similarity.similarTo(i, n, this.scratch.mask);
     return { movie_id: movieId, similar: hits.map((h) => ({ ...this.describe(h.index), similarity: round3(h.similarity) })) };
   }
 
-  /** One catalogue movie with its rating count and mean (404 when unknown). */
-  movie(movieId: number): MovieDetails {
+  /** One catalogue movie with its rating count and mean (404 when unknown, or hidden unless `includeHidden`). */
+  movie(movieId: number, includeHidden = false): MovieDetails {
     const movie = this.ix.catalogue.movies.get(movieId);
-    if (!movie) throw movieNotFound([movieId]);
+    if (!movie || (!includeHidden && this.isHidden(movieId))) throw movieNotFound([movieId]);
     const stats = this.ix.seen.stats.get(movieId);
     return {
       movie_id: movie.movieId,
@@ -308,18 +354,22 @@ export class Recommender {
       ratings_count: stats?.count ?? 0,
       mean_rating: stats ? round3(stats.sum / stats.count) : null,
       in_model: this.ix.ids.movieIndex.has(movieId),
+      hidden: this.isHidden(movieId),
     };
   }
 
-  /** Title search and/or genre filter (genre case-insensitive; an unknown genre is a 400 naming `field`). */
-  search(options: { query?: string; genre?: string; limit: number; offset: number }, field = 'genre'): SearchResponse {
+  /**
+   * Title search by relevance (title-search-index.ts) and/or genre filter (genre case-insensitive; an
+   * unknown genre is a 400 naming `field`); hidden movies only with `includeHidden`.
+   */
+  search(options: { query?: string; genre?: string; limit: number; offset: number; includeHidden?: boolean }, field = 'genre'): SearchResponse {
     let genre = options.genre;
     if (genre !== undefined) {
       const entry = this.ix.catalogue.genreByKey.get(genre.toLowerCase());
       if (!entry) throw this.unknownGenre(genre, field);
       genre = entry.name;
     }
-    const { total, movies } = this.catalog.searchMovies({ ...options, genre });
+    const { total, movies } = this.titles.search({ ...options, genre });
     return { total, movies: movies.map((m) => ({ movie_id: m.movieId, title: m.title, genres: m.genres, year: m.year })) };
   }
 
