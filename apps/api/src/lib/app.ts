@@ -4,11 +4,20 @@ import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
-import { openSqliteKeyStore, openSqliteRatingsStore, type KeyStore, type RatingsStore } from '@reelrank/feedback';
+import {
+  openSqliteCatalogueOverlay,
+  openSqliteKeyStore,
+  openSqliteRatingsStore,
+  type CatalogueOverlayStore,
+  type KeyStore,
+  type OverlayMovie,
+  type RatingsStore,
+} from '@reelrank/feedback';
 import { requireOperator } from './admin-auth.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
-import { errorMiddleware, notFoundMiddleware } from './errors.js';
+import { ApiError, errorMiddleware, notFoundMiddleware } from './errors.js';
+import { catalogueRoutes } from './catalogue-routes.js';
 import { FreshUsers } from './fresh-users.js';
 import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
@@ -17,7 +26,7 @@ import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './ht
 import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
 import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import { registerRetrainMetrics } from './retrain-metrics.js';
-import type { ModelHolder } from './model-holder.js';
+import { movieChangeOf, type ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
@@ -77,7 +86,13 @@ export interface CreateAppOptions {
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
   /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
   catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
+  /** Where POST /movies and PATCH /movies/{movie_id} write (main.ts: openCatalogueOverlay, next to the ratings); default a private in-memory SQLite store. */
+  catalogue?: CatalogueOverlayStore;
 }
+
+const notLoaded = (): never => {
+  throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
+};
 
 /** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
 function describeStore(store: RatingsStore | undefined): { kind: 'postgres' | 'sqlite'; location: string } {
@@ -220,6 +235,11 @@ export function createApp(options: CreateAppOptions): Express {
       monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
     },
   });
+  const catalogueStore = options.catalogue ?? openSqliteCatalogueOverlay(':memory:');
+  const applyCatalogue = options.models
+    ? (rows: readonly OverlayMovie[]) => options.models!.applyCatalogueChanges(rows)
+    : (rows: readonly OverlayMovie[]) => rows.forEach((row) => current()?.applyMovieChange(movieChangeOf(row)));
+  catalogueRoutes(app, () => current() ?? notLoaded(), catalogueStore, applyCatalogue);
   app.post('/visitor', visitor.mint);
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };

@@ -69,6 +69,12 @@ export interface AnswerObserver {
   ratingsStored(ratings: readonly StoredRating[]): void;
 }
 
+/** Whether the caller may see hidden movies (those who may hide them: a service or admin identity). */
+const seesHidden = (req: Request, res: Response): boolean => {
+  const { role } = identityOf(req, res);
+  return role === 'service' || role === 'admin';
+};
+
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 
 /** {user_id, movie_id} with valid ids and nothing else, or undefined (zod then decides). */
@@ -161,7 +167,8 @@ export function apiRoutes(
       const folded = await foldedOf(req, res, recommender, body.user_id);
       const sees = seesRatingsOf(identityOf(req, res), body.user_id);
       const plain = body.genres === undefined && body.exclude_movie_ids === undefined;
-      const key = AnswerCache.key(body.user_id, body.n_recommendations, sees);
+      // A catalogue change (a movie hidden, renamed) makes the answers cached before it stale.
+      const key = `${AnswerCache.key(body.user_id, body.n_recommendations, sees)}@${recommender.catalogueRevision}`;
       const cached = plain ? answers.get(recommender, key, folded) : undefined;
       if (cached) {
         options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
@@ -233,7 +240,12 @@ export function apiRoutes(
 
   router.get('/movies', ...reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
-    res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
+    if (query.include_hidden && !seesHidden(req, res))
+      throw new ApiError(403, 'forbidden', 'Hidden movies are listed only for a service or admin key', [
+        { field: 'include_hidden', message: 'needs a service or admin key' },
+      ]);
+    const { search, genre, limit, offset, include_hidden: includeHidden } = query;
+    res.json(model().search({ query: search, genre, limit, offset, includeHidden }));
   });
 
   // Alias kept for existing clients: q= instead of search=.
@@ -245,7 +257,7 @@ export function apiRoutes(
   router.get('/movies/:movie_id', ...reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
-    res.json(model().movie(movie_id));
+    res.json(model().movie(movie_id, seesHidden(req, res)));
   });
 
   router.get('/movies/:movie_id/similar', ...reads, (req, res) => {

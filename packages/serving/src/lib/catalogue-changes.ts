@@ -3,24 +3,37 @@ import type { CatalogueIndex } from './serving-index.js';
 import type { ModelIndex } from '@reelrank/model';
 
 /**
- * A movie as the catalogue's overlay has it (added or changed through the API): the whole movie as it
- * must now be served, and whether it is hidden. The data set's movies are the base; a change replaces
- * the base movie of its id, or adds a movie the data set does not have.
+ * A movie of the catalogue's overlay (added or changed through the API): the fields it sets over the
+ * data set's movie of its id (all of title, year and genres for a movie the data set does not have),
+ * and whether it is hidden.
  */
 export interface MovieChange {
-  movie: CatalogMovie;
+  movieId: number;
+  fields: { title?: string; year?: number | null; genres?: string[] };
   hidden: boolean;
 }
 
+/** The movie a change makes of the data set's movie `base` (undefined: a change of a movie neither has, e.g. one a newer data set dropped). */
+export function resolveMovie(base: CatalogMovie | undefined, change: MovieChange): CatalogMovie | undefined {
+  const { fields } = change;
+  const title = fields.title ?? base?.title;
+  if (title === undefined) return undefined;
+  return {
+    movieId: change.movieId,
+    title,
+    year: fields.year !== undefined ? fields.year : (base?.year ?? null),
+    genres: fields.genres ?? base?.genres ?? [],
+  };
+}
+
 /**
- * Applies one change to the catalogue index in place, between requests: the movie by id, its entry
+ * Applies one resolved change to the catalogue index in place, between requests: the movie by id, its entry
  * and genre bits at its model position (a movie the model never saw has none: it is catalogued, never
  * ranked), and the hidden mask. Returns the model position whose masking changed, if any (the
  * request mask's resting state follows it). A genre beyond the 32 the bit sets hold gets no bit: the
  * movie is then left out of genre-filtered lists.
  */
-export function applyMovieChange(catalogue: CatalogueIndex, ids: ModelIndex, change: MovieChange): number | undefined {
-  const { movie, hidden } = change;
+export function applyMovieChange(catalogue: CatalogueIndex, ids: ModelIndex, movie: CatalogMovie, hidden: boolean): number | undefined {
   catalogue.movies.set(movie.movieId, movie);
   if (hidden) catalogue.hiddenIds.add(movie.movieId);
   else catalogue.hiddenIds.delete(movie.movieId);

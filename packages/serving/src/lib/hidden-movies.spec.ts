@@ -1,6 +1,6 @@
 import type { ModelBundle, RankingModel } from '@reelrank/model';
 import { MOVIES, plantedBundle, RATED } from '../testing/planted.js';
-import { inMemoryCatalog, type CatalogMovie } from './catalog.js';
+import { inMemoryCatalog } from './catalog.js';
 import { Recommender, type RecommenderOptions } from './recommender.js';
 
 /**
@@ -10,7 +10,7 @@ import { Recommender, type RecommenderOptions } from './recommender.js';
  * best pick and a sci-fi neighbour of 10; movie 50 leads the cold-start list among catalogued movies.
  */
 const HIDDEN = [30, 50];
-const hide = (movieId: number) => ({ movie: MOVIES.find((m) => m.movieId === movieId)!, hidden: true });
+const hide = (movieId: number) => ({ movieId, fields: {}, hidden: true });
 
 function withEase(): ModelBundle {
   const bundle = plantedBundle();
@@ -104,7 +104,7 @@ describe('hidden movies', () => {
   it('when a movie is shown again, then it comes back everywhere', () => {
     const recommender = build(plantedBundle(), { catalogueChanges: HIDDEN.map(hide) });
     expect(ids(recommender.recommend(1, { n: 3 }).recommendations)).toEqual([20, 40, 60]);
-    recommender.applyMovieChange({ movie: MOVIES.find((m) => m.movieId === 30)!, hidden: false });
+    recommender.applyMovieChange({ movieId: 30, fields: {}, hidden: false });
     expect(ids(recommender.recommend(1, { n: 3 }).recommendations)).toEqual([30, 20, 40]);
     expect(ids(recommender.similar(10, 3).similar)).toContain(30);
     expect(recommender.movie(30).hidden).toBe(false);
@@ -114,9 +114,9 @@ describe('hidden movies', () => {
 describe('movies added or changed at run time', () => {
   it('when a movie is added, then it is catalogued at once (rated, searched, shown) and never ranked without factors', () => {
     const recommender = build(plantedBundle());
-    const added: CatalogMovie = { movieId: 91, title: 'Brand New Galaxy (2026)', year: 2026, genres: ['Sci-Fi', 'Western'] };
+    const added = { title: 'Brand New Galaxy (2026)', year: 2026, genres: ['Sci-Fi', 'Western'] };
     const before = recommender.catalogueRevision;
-    recommender.applyMovieChange({ movie: added, hidden: false });
+    expect(recommender.applyMovieChange({ movieId: 91, fields: added, hidden: false })).toEqual({ movieId: 91, ...added });
     expect(recommender.catalogueRevision).toBe(before + 1);
     expect(recommender.hasMovie(91)).toBe(true);
     expect(recommender.movie(91)).toMatchObject({ movie_id: 91, in_model: false, ratings_count: 0, hidden: false });
@@ -127,10 +127,17 @@ describe('movies added or changed at run time', () => {
 
   it('when a model movie is renamed and given new genres, then lists, filters and search show the change', () => {
     const recommender = build(plantedBundle());
-    recommender.applyMovieChange({ movie: { movieId: 20, title: 'Robot Sunset (1984)', year: 1984, genres: ['Comedy'] }, hidden: false });
+    recommender.applyMovieChange({ movieId: 20, fields: { title: 'Robot Sunset (1984)', genres: ['Comedy'] }, hidden: false });
     const comedy = recommender.recommend(1, { n: 10, genres: ['Comedy'] }).recommendations;
     expect(comedy.find((m) => m.movie_id === 20)).toMatchObject({ title: 'Robot Sunset (1984)', genres: ['Comedy'] });
     expect(ids(recommender.recommend(1, { n: 10, genres: ['Action'] }).recommendations)).not.toContain(20);
     expect(ids(recommender.search({ query: 'robot sunset', limit: 5, offset: 0 }).movies)).toEqual([20]);
+    expect(recommender.catalogueMovie(20)).toEqual({ movieId: 20, title: 'Robot Sunset (1984)', year: 1984, genres: ['Comedy'] });
+  });
+
+  it('when a change names a movie neither the data set nor the overlay has, then it is ignored', () => {
+    const recommender = build(plantedBundle());
+    expect(recommender.applyMovieChange({ movieId: 12345, fields: { hidden: true } as never, hidden: true })).toBeUndefined();
+    expect(recommender.hasMovie(12345)).toBe(false);
   });
 });

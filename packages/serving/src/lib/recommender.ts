@@ -6,7 +6,7 @@ import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { RequestScratch } from './request-scratch.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
-import { applyMovieChange, type MovieChange } from './catalogue-changes.js';
+import { applyMovieChange, resolveMovie, type MovieChange } from './catalogue-changes.js';
 import { TitleSearchIndex } from './title-search-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
 
@@ -58,6 +58,8 @@ export class Recommender {
   private readonly titles: TitleSearchIndex;
   private maxUserId?: number;
   private revision = 0;
+  /** The data set's movies (the catalogue before any change): what each change's fields apply to. */
+  private readonly dataSetMovies: ReadonlyMap<number, CatalogMovie>;
   /** The largest movie id of the data set's catalogue (0 without any): ids above it are free for new movies. */
   readonly maxDataSetMovieId: number;
 
@@ -74,6 +76,7 @@ export class Recommender {
     let maxMovieId = 0;
     for (const id of catalogue.movies.keys()) if (id > maxMovieId) maxMovieId = id;
     this.maxDataSetMovieId = maxMovieId;
+    this.dataSetMovies = new Map(catalogue.movies);
     this.titles = new TitleSearchIndex(
       catalogue.movies.values(),
       (id) => seen.stats.get(id)?.count ?? 0,
@@ -87,11 +90,14 @@ export class Recommender {
    * requests: its entry, its genres, search, and the hidden mask every list consults. A movie the
    * model has no factors for is catalogued (rated, searched, shown) but not ranked.
    */
-  applyMovieChange(change: MovieChange): void {
-    const moved = applyMovieChange(this.ix.catalogue, this.ix.ids, change);
+  applyMovieChange(change: MovieChange): CatalogMovie | undefined {
+    const movie = resolveMovie(this.dataSetMovies.get(change.movieId), change);
+    if (!movie) return undefined;
+    const moved = applyMovieChange(this.ix.catalogue, this.ix.ids, movie, change.hidden);
     if (moved !== undefined) this.scratch.rest(moved);
-    this.titles.put(change.movie);
+    this.titles.put(movie);
     this.revision++;
+    return movie;
   }
 
   /** Counts the catalogue changes applied: answers cached under one revision are stale under the next. */
