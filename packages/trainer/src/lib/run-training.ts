@@ -1,11 +1,12 @@
 import type { AppConfig } from '@reelrank/config';
-import type { StoredRating } from '@reelrank/feedback';
+import { readCatalogueOverlay, type OverlayMovie, type StoredRating } from '@reelrank/feedback';
 import { initTensorFlow, publishBuiltModel, saveModelArtifacts, type ModelManifest } from '@reelrank/model';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, readCatalogueTrainingData } from './read-training-data.js';
+import { dataHashWithOverlay, summarizeOverlay, withAddedMovies } from './catalogue-overlay.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
@@ -42,6 +43,11 @@ export interface RunTrainingOptions {
   posted?: AsyncIterable<StoredRating> | false;
   /** The catalogue's movie ids: posted ratings of other movies are skipped (default: the database's; with given `ratings`, theirs). */
   knownMovieIds?: Set<number>;
+  /**
+   * The catalogue's overlay (catalogue-overlay.ts). Default when reading the database: the configured
+   * store's (next to the posted ratings); none with given `ratings`.
+   */
+  catalogue?: OverlayMovie[];
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -74,17 +80,26 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
   let dataHash = options.dataHash;
   let knownMovieIds = options.knownMovieIds;
   let posted = options.posted;
+  let overlay = options.catalogue ?? [];
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
     const data = await readCatalogueTrainingData(config);
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
-    knownMovieIds ??= data.movieIds;
+    overlay =
+      options.catalogue ?? (await readCatalogueOverlay({ runtime: { databaseUrl: config.runtime?.databaseUrl ?? null }, paths: config.paths }));
+    knownMovieIds ??= withAddedMovies(data.movieIds, overlay);
     posted ??= postedRatingsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   }
   dataHash ??= hashColumns(all);
+  const catalogueSummary = summarizeOverlay(overlay);
+  if (catalogueSummary) {
+    dataHash = dataHashWithOverlay(dataHash, overlay);
+    const { count, newestRevision, added, hidden } = catalogueSummary;
+    log(`[train] catalogue overlay: ${count} movie(s) (revision ${newestRevision}): ${added} added through the API, ${hidden} hidden`);
+  }
   let postedSummary: PostedSummary | null = null;
   if (posted) {
     const known = knownMovieIds ?? new Set(all.movieIds);
@@ -180,6 +195,8 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
     refit: { onAll: plan.served.refitOnAll, refitMaxRatings: plan.served.refitMaxRatings },
     // The posted ratings included (null: none read); count and newestId are the store's version at the snapshot.
     posted: postedSummary,
+    // The catalogue's overlay read (null: none): its version, the movies it added and hid.
+    catalogue: catalogueSummary,
   };
   const metricsReport = {
     dataset: config.dataset.dataset,
