@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { runIngest } from './run-ingest.js';
+import { generateSyntheticMovieLens } from './synthetic.js';
 
 const workspace = join(__dirname, '..', '..', '..', '..');
 const fixture = join(__dirname, '..', '__fixtures__', 'genome');
@@ -41,5 +42,38 @@ describe('runIngest with a tag genome', () => {
     const report = await runIngest(config, { log: () => undefined });
     expect(report.counts.genomeTags).toBeUndefined();
     expect(Object.keys(report.outputs)).not.toContain('genome-scores.csv');
+  });
+});
+
+describe('the synthetic generator with a planted genome', () => {
+  it('when asked for genome tags, then it writes every movie x tag with relevance in (0, 1), varied, and ingest reads them all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthetic-genome-'));
+    const plain = mkdtempSync(join(tmpdir(), 'synthetic-plain-'));
+    const size = { users: 30, movies: 50, ratings: 900, seed: 5 };
+    await generateSyntheticMovieLens({ ...size, dir, genomeTags: 6, log: () => undefined });
+    await generateSyntheticMovieLens({ ...size, dir: plain, log: () => undefined });
+    expect(readdirSync(plain)).not.toContain('genome-scores.csv');
+    for (const name of ['ratings.csv', 'movies.csv', 'tags.csv']) expect(readFileSync(join(dir, name))).toEqual(readFileSync(join(plain, name)));
+    const rows = readFileSync(join(dir, 'genome-scores.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
+    expect(rows).toHaveLength(50 * 6);
+    const relevance = rows.map((r) => r[2]);
+    expect(Math.min(...relevance)).toBeGreaterThan(0);
+    expect(Math.max(...relevance)).toBeLessThan(1);
+    expect(Math.max(...relevance) - Math.min(...relevance)).toBeGreaterThan(0.5);
+
+    const root = mkdtempSync(join(tmpdir(), 'ingest-genome-'));
+    mkdirSync(join(root, 'config'));
+    for (const name of readdirSync(join(workspace, 'config'))) copyFileSync(join(workspace, 'config', name), join(root, 'config', name));
+    const config = loadConfig({
+      root,
+      overrides: { dataset: { source: dir, sampleSize: 10, dataset: 'ml-latest-small' } },
+      env: { REELRANK_DATA_DIR: join(root, 'data') },
+    });
+    const report = await runIngest(config, { log: () => undefined });
+    expect(report.counts).toMatchObject({ genomeTags: 6, genomeScores: 300 });
   });
 });
