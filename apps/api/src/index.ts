@@ -1,5 +1,6 @@
 export { createApp, defaultLogger, type CreateAppOptions } from './lib/app.js';
-export { ModelHolder, ModelReloadError, type ReloadResult } from './lib/model-holder.js';
+export { ModelHolder, ModelReloadError, type MovieChanged, type ReloadResult } from './lib/model-holder.js';
+export { CatalogueSync } from './lib/catalogue-sync.js';
 export { readApiEnv, type ApiEnvConfig } from './lib/api-config.js';
 export { buildSchemas, type ApiSchemas } from './lib/schemas.js';
 export { buildOpenApiDocument } from './lib/openapi.js';

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
+import { openCatalogueOverlay, openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
 import { gateHistory, loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
 import { driftOptions } from './lib/drift-options.js';
 import type { DriftMonitor } from './lib/drift-monitor.js';
@@ -15,6 +15,7 @@ import { createApp, defaultLogger } from './lib/app.js';
 import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
 import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
+import { CatalogueSync } from './lib/catalogue-sync.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -54,12 +55,15 @@ function main(): void {
     ).dir;
   // Opened once listening (an async read with PostgreSQL), before the first load.
   let catalogs: CatalogSource | undefined;
-  const holder = new ModelHolder(
+  const holder: ModelHolder = new ModelHolder(
     (dir) => {
       if (!catalogs) throw new Error('the catalogue is not open yet');
       const catalog = catalogs.open();
       try {
-        return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, { maxRecommendations: config.serving.maxRecommendations });
+        return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, {
+          maxRecommendations: config.serving.maxRecommendations,
+          catalogueChanges: holder.catalogueChanges(),
+        });
       } catch (error) {
         catalog.close();
         throw error;
@@ -113,6 +117,10 @@ function main(): void {
   });
   // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
   const { keys } = openKeyStore(config);
+  // So does the catalogue's overlay (movies added, changed, hidden through the API): every worker and
+  // replica reads it whole before its first model, then polls it for what the others wrote.
+  const catalogue = openCatalogueOverlay(config);
+  const catalogueSync = new CatalogueSync(catalogue, (rows) => holder.applyCatalogueChanges(rows));
   // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
   const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
   const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
@@ -131,6 +139,7 @@ function main(): void {
     ratings,
     signals,
     keys,
+    catalogue,
     visitorSecrets,
     visitorMints: { limiter: mints, onMint },
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
@@ -160,6 +169,15 @@ function main(): void {
       console.error(`cannot open the catalogue of ${dataset}: ${(error as Error).message}`);
       process.exit(1);
     }
+    try {
+      await catalogueSync.load();
+    } catch (error) {
+      console.error(`cannot read the catalogue overlay of ${dataset}: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    catalogueSync.start(config.serving.catalogueRefreshMs, (error) =>
+      logger.warn({ err: error }, 'the catalogue overlay could not be polled; retrying'),
+    );
     try {
       await reloadFrom('start');
     } catch (error) {
@@ -211,7 +229,8 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      void Promise.allSettled([ratings.close(), signals.close(), keys.close()]).finally(() => process.exit(0));
+      catalogueSync.stop();
+      void Promise.allSettled([ratings.close(), signals.close(), keys.close(), catalogue.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

@@ -19,7 +19,17 @@ export {
   type RatingsColumns,
   type UserRating,
 } from './lib/queries.js';
-export { normalizeTitle } from './lib/title-search.js';
+export {
+  foldWords,
+  MatchTier,
+  matchTier,
+  NO_MATCH,
+  normalizeTitle,
+  titleKey,
+  titleQuery,
+  type TitleKey,
+  type TitleQuery,
+} from './lib/title-search.js';
 export { readCatalogueData, type CatalogueData } from './lib/read-catalogue.js';
 export {
   PostgresCatalogueError,

@@ -49,3 +49,21 @@ export { openPostgresSignalsStore, SIGNALS_CHANNEL, SIGNALS_VERSION_SQL } from '
 export { openSignalsStore } from './lib/open-signals-store.js';
 export { tasteSignals as sqliteTasteSignalsTable } from './lib/schema-sqlite.js';
 export { postedSignals as postgresPostedSignalsTable } from './lib/schema-postgres.js';
+export {
+  checkFields,
+  InvalidMovieError,
+  MAX_GENRES,
+  MAX_LABEL_LENGTH,
+  MAX_TAGS,
+  MAX_TITLE_LENGTH,
+  OVERLAY_VERSION_SQL,
+  type CatalogueOverlayStore,
+  type MovieFields,
+  type MoviePatch,
+  type NewMovie,
+  type OverlayMovie,
+  type OverlayVersion,
+} from './lib/catalogue-overlay.js';
+export { openSqliteCatalogueOverlay, readSqliteCatalogueOverlay } from './lib/sqlite-catalogue-overlay.js';
+export { openPostgresCatalogueOverlay, type PostgresCatalogueOverlayOptions } from './lib/postgres-catalogue-overlay.js';
+export { openCatalogueOverlay, readCatalogueOverlay } from './lib/open-catalogue-overlay.js';

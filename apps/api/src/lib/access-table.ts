@@ -9,9 +9,10 @@
  * - admin: an admin key or REELRANK_ADMIN_TOKEN;
  * - operator: the operational reads on the API's port (a reader or admin key; admin-auth.ts OPERATOR_ROLES);
  * - status: anyone learns the status, an admin the details (GET /ready);
- * - visitor: anyone may ask for a visitor identity (limited per client address).
+ * - visitor: anyone may ask for a visitor identity (limited per client address);
+ * - catalogue: a service or admin key (adding, changing and hiding movies).
  */
-export type Access = 'public' | 'read' | 'ratings' | 'admin' | 'operator' | 'status' | 'visitor';
+export type Access = 'public' | 'read' | 'ratings' | 'admin' | 'operator' | 'status' | 'visitor' | 'catalogue';
 
 export const ACCESS: Readonly<Record<string, Access>> = {
   'POST /recommendations': 'read',
@@ -22,6 +23,8 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /movies/search': 'read',
   'GET /movies/{movie_id}': 'read',
   'GET /movies/{movie_id}/similar': 'read',
+  'POST /movies': 'catalogue',
+  'PATCH /movies/{movie_id}': 'catalogue',
   'POST /ratings': 'ratings',
   'GET /users/{user_id}/ratings': 'ratings',
   'DELETE /users/{user_id}/ratings': 'ratings',
@@ -52,6 +55,7 @@ export const ROLES_OF: Readonly<Record<Access, readonly string[]>> = {
   operator: ['reader', 'admin'],
   status: ['anonymous (the status only)', 'admin (the details too)'],
   visitor: ['anonymous', 'visitor'],
+  catalogue: ['service', 'admin'],
 };
 
 /** The OpenAPI security requirements of an access kind (`{}`: no credentials needed). */
@@ -65,6 +69,7 @@ export function securityOf(access: Access, anonymousReads: boolean): Record<stri
       return [{ apiKey: [] }, { visitorCookie: [] }];
     case 'admin':
     case 'operator':
+    case 'catalogue':
       return [{ apiKey: [] }];
     case 'status':
       return [{}, { apiKey: [] }];

@@ -5,17 +5,21 @@ import pino, { type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
 import {
+  type CatalogueOverlayStore,
+  type KeyStore,
+  openSqliteCatalogueOverlay,
   openSqliteKeyStore,
   openSqliteRatingsStore,
   openSqliteSignalsStore,
-  type KeyStore,
+  type OverlayMovie,
   type RatingsStore,
   type SignalsStore,
 } from '@reelrank/feedback';
 import { requireOperator } from './admin-auth.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
-import { errorMiddleware, notFoundMiddleware } from './errors.js';
+import { ApiError, errorMiddleware, notFoundMiddleware } from './errors.js';
+import { catalogueRoutes } from './catalogue-routes.js';
 import { FreshUsers } from './fresh-users.js';
 import { UserSignals } from './user-signals.js';
 import { identityMiddleware } from './identity.js';
@@ -28,7 +32,7 @@ import { registerRetrainMetrics } from './retrain-metrics.js';
 import { registerGateMetrics, type GateHistoryEntry } from './gate-metrics.js';
 import { DriftMonitor } from './drift-monitor.js';
 import { registerDriftMetrics } from './drift-metrics.js';
-import type { ModelHolder } from './model-holder.js';
+import { movieChangeOf, type ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
@@ -98,7 +102,13 @@ export interface CreateAppOptions {
    * the registry's profiles); absent: not measured.
    */
   drift?: { settings: DriftSettings & { refreshSeconds: number }; profileOf: (version: string) => DriftProfile | null };
+  /** Where POST /movies and PATCH /movies/{movie_id} write (main.ts: openCatalogueOverlay, next to the ratings); default a private in-memory SQLite store. */
+  catalogue?: CatalogueOverlayStore;
 }
+
+const notLoaded = (): never => {
+  throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');
+};
 
 /** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
 function describeStore(store: RatingsStore | undefined): { kind: 'postgres' | 'sqlite'; location: string } {
@@ -260,6 +270,11 @@ export function createApp(options: CreateAppOptions): Express {
       });
     },
   });
+  const catalogueStore = options.catalogue ?? openSqliteCatalogueOverlay(':memory:');
+  const applyCatalogue = options.models
+    ? (rows: readonly OverlayMovie[]) => options.models!.applyCatalogueChanges(rows)
+    : (rows: readonly OverlayMovie[]) => rows.forEach((row) => current()?.applyMovieChange(movieChangeOf(row)));
+  catalogueRoutes(app, () => current() ?? notLoaded(), catalogueStore, applyCatalogue);
   app.post('/visitor', visitor.mint);
   // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
   const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };

@@ -53,6 +53,7 @@ describe('GET /movies/{id}', () => {
       ratings_count: 2,
       mean_rating: 4,
       in_model: true,
+      hidden: false,
     });
   });
 

@@ -1,5 +1,6 @@
 import { ModelLoadError, type MovieContent } from '@reelrank/model';
-import type { Recommender } from '@reelrank/serving';
+import type { OverlayMovie } from '@reelrank/feedback';
+import type { CatalogMovie, MovieChange, Recommender } from '@reelrank/serving';
 
 /**
  * The one reference to the serving model. A (re)load builds the new Recommender completely (model
@@ -59,16 +60,68 @@ export interface ModelHolderOptions {
   beforeReload?: () => Promise<unknown>;
 }
 
+/** A movie of the catalogue added, changed, hidden or shown again, as the live model now serves it. */
+export interface MovieChanged {
+  movie: CatalogMovie;
+  hidden: boolean;
+  /** Tags set through the API (empty: none). */
+  tags: string[];
+  /** Added through the API (not a data-set movie). */
+  added: boolean;
+}
+
+/** An overlay row as the serving library applies it. */
+export const movieChangeOf = (row: OverlayMovie): MovieChange => ({
+  movieId: row.movieId,
+  fields: { title: row.fields.title, year: row.fields.year, genres: row.fields.genres },
+  hidden: row.hidden,
+});
+
 export class ModelHolder {
   private live: Recommender | undefined;
   private loading = false;
   /** Movies given content since start (setMovieContent), set again into a reloaded model that does not know them. */
   private readonly contentMovies = new Map<number, MovieContent>();
+  private readonly overlay = new Map<number, OverlayMovie>();
+  private readonly movieListeners = new Set<(change: MovieChanged) => void>();
 
   constructor(
     private readonly build: (dir?: string) => Recommender,
     private readonly options: ModelHolderOptions = {},
   ) {}
+
+  /** The catalogue's overlay as this process knows it: what a model built from now on applies at load. */
+  catalogueChanges(): MovieChange[] {
+    return [...this.overlay.values()].map(movieChangeOf);
+  }
+
+  /**
+   * Overlay rows (movies added or changed through the API, this process's writes and what the
+   * overlay's poll brought): kept for the models built from now on, applied to the live one at once,
+   * and each told to the onMovieChanged listeners. A row may arrive twice (a write, then its poll):
+   * applying it again changes nothing.
+   */
+  applyCatalogueChanges(rows: readonly OverlayMovie[]): void {
+    for (const row of rows) {
+      const known = this.overlay.get(row.movieId);
+      if (known && known.revision >= row.revision) continue;
+      this.overlay.set(row.movieId, row);
+      const movie = this.live?.applyMovieChange(movieChangeOf(row));
+      if (!movie) continue;
+      const change: MovieChanged = { movie, hidden: row.hidden, tags: row.fields.tags ?? [], added: row.created };
+      for (const listener of this.movieListeners) listener(change);
+    }
+  }
+
+  /**
+   * Tells `listener` every catalogue change applied to the live model (e.g. to give a new movie
+   * factors from its content); returns the function that stops it. A reloaded model gets the whole
+   * overlay at load (catalogueChanges()), without events.
+   */
+  onMovieChanged(listener: (change: MovieChanged) => void): () => void {
+    this.movieListeners.add(listener);
+    return () => this.movieListeners.delete(listener);
+  }
 
   /** The serving model (undefined until the first successful load). */
   current(): Recommender | undefined {

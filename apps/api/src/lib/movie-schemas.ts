@@ -37,7 +37,12 @@ export const searchQuery = z
       .min(1)
       .max(200)
       .optional()
-      .meta({ description: 'Title text: prefix matches first, then substring matches', example: 'matrix' }),
+      .meta({
+        description:
+          'Title text, by relevance: the exact title first, then titles starting with these whole words, whole words anywhere, prefixes, substrings; ' +
+          'ties by how many people rated the movie (and its year first when the text ends with one, "king kong 2005"); accents and articles folded',
+        example: 'star wars',
+      }),
     genre: z.string().min(1).max(100).optional().meta({ description: 'Exact genre name, e.g. Sci-Fi', example: 'Sci-Fi' }),
     limit: z.coerce.number().int().min(1).max(100).default(20).meta({ example: 20 }),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0).meta({ example: 0 }),
@@ -56,6 +61,11 @@ export const moviesQuery = z
       .meta({ description: 'Genre name, case-insensitive, e.g. Sci-Fi (unknown genres are a 400)', example: 'Sci-Fi' }),
     limit: searchQuery.shape.limit,
     offset: searchQuery.shape.offset,
+    include_hidden: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => v === 'true')
+      .meta({ description: 'true: list hidden movies too (service or admin identities only; others get 403)', example: 'false' }),
   })
   .strict();
 
@@ -64,6 +74,7 @@ export const movieDetails = z.object({
   ratings_count: z.number().int().meta({ description: 'Ratings of this movie in the database', example: 329 }),
   mean_rating: z.number().nullable().meta({ description: 'Their mean, null without ratings', example: 4.164 }),
   in_model: z.boolean().meta({ description: 'Whether the loaded model has factors for it (otherwise it is never recommended)' }),
+  hidden: z.boolean().meta({ description: 'Hidden by a service or admin: never recommended, similar or listed by default (only they see it here)' }),
 });
 
 export const searchResponse = z.object({

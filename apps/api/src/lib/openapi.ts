@@ -20,6 +20,7 @@ import {
 } from './openapi-kit.js';
 import { ratingsOpenApi } from './rating-openapi.js';
 import { signalsOpenApi } from './signal-openapi.js';
+import { catalogueOpenApi } from './catalogue-openapi.js';
 import { ACCESS, ROLES_OF, SECURITY_SCHEMES, securityOf } from './access-table.js';
 import { visitorOpenApi } from './visitor-openapi.js';
 import { adminReloadFailure, adminReloadResponse, errorBody, healthResponse, notReadyResponse, readyResponse, type ApiSchemas } from './schemas.js';
@@ -59,6 +60,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
     Error: jsonSchema(errorBody, 'output'),
   };
   const ratings = ratingsOpenApi();
+  const catalogue = catalogueOpenApi();
+  Object.assign(components, catalogue.components);
   const extra = modelsOpenApi();
   const visitor = visitorOpenApi();
   const signals = signalsOpenApi();
@@ -118,26 +121,34 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
       ),
       ...ratings.paths,
       ...signals.paths,
-      '/movies': publicGet(
-        'listMovies',
-        'List movies: search by title and/or filter by genre, paged',
-        { '200': jsonResponse('One page of matches and the total count', 'MovieSearchResponse'), '400': badRequest, '503': notReady },
-        {
-          description:
-            'Title matches: prefix matches first, then substring matches, each ordered by title. Without search, every movie (of the genre) by title.',
-          parameters: parameters(moviesQuery, 'query'),
-        },
-      ),
-      '/movies/{movie_id}': publicGet(
-        'getMovie',
-        'One movie: title, year, genres, rating count and mean',
-        { '200': jsonResponse('The movie', 'Movie'), '400': badRequest, '404': movieNotFound, '503': notReady },
-        { parameters: parameters(movieIdParams, 'path') },
-      ),
+      '/movies': {
+        ...publicGet(
+          'listMovies',
+          'List movies: search by title and/or filter by genre, paged',
+          { '200': jsonResponse('One page of matches and the total count', 'MovieSearchResponse'), '400': badRequest, '503': notReady },
+          {
+            description:
+              'Title matches by relevance: the exact title (or an alternative title) first, then titles starting with the whole words, whole words anywhere, ' +
+              'prefixes, substrings; ties by how many people rated the movie, the year named at the end of the text first. Accents and articles ' +
+              '("Matrix, The") are folded. Without search, every movie (of the genre) by title. Hidden movies only with include_hidden=true (service or admin).',
+            parameters: parameters(moviesQuery, 'query'),
+          },
+        ),
+        post: catalogue.post,
+      },
+      '/movies/{movie_id}': {
+        ...publicGet(
+          'getMovie',
+          'One movie: title, year, genres, rating count and mean',
+          { '200': jsonResponse('The movie', 'Movie'), '400': badRequest, '404': movieNotFound, '503': notReady },
+          { description: 'A hidden movie is a 404 except for a service or admin key.', parameters: parameters(movieIdParams, 'path') },
+        ),
+        patch: catalogue.patch,
+      },
       '/movies/search': publicGet(
         'searchMovies',
         'Search movies by title and/or genre (alias of GET /movies with q instead of search)',
-        { '200': jsonResponse('Matches ordered by title, prefix matches first', 'MovieSearchResponse'), '400': badRequest },
+        { '200': jsonResponse('Matches by relevance (as GET /movies), hidden movies left out', 'MovieSearchResponse'), '400': badRequest },
         { parameters: parameters(searchQuery, 'query') },
       ),
       '/movies/{movie_id}/similar': publicGet(
@@ -215,7 +226,8 @@ function applyAccessTable(paths: Record<string, unknown>, anonymousReads: boolea
       operation['x-roles'] = ROLES_OF[access];
       const responses = operation.responses as JsonObject;
       if (access === 'ratings' || access === 'admin' || (access === 'read' && !anonymousReads)) responses['401'] ??= unauthorized;
-      if (access === 'ratings' || access === 'admin') responses['403'] ??= forbidden;
+      if (access === 'ratings' || access === 'admin' || access === 'catalogue') responses['403'] ??= forbidden;
+      if (access === 'catalogue') responses['401'] ??= unauthorized;
     }
   }
 }

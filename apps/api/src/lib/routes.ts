@@ -71,6 +71,12 @@ export interface AnswerObserver {
   ratingsStored(ratings: readonly StoredRating[]): void;
 }
 
+/** Whether the caller may see hidden movies (those who may hide them: a service or admin identity). */
+const seesHidden = (req: Request, res: Response): boolean => {
+  const { role } = identityOf(req, res);
+  return role === 'service' || role === 'admin';
+};
+
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_ID;
 
 /** {user_id, movie_id} with valid ids and nothing else, or undefined (zod then decides). */
@@ -167,8 +173,8 @@ export function apiRoutes(
   });
 
   /**
-   * A /recommendations answer: from the answer cache when plain and unchanged (the user's taste signals,
-   * by their version, are part of the key), else ranked (and kept).
+   * A /recommendations answer: from the answer cache when plain and unchanged (the catalogue's revision and
+   * the user's taste signals, by their version, are part of the key), else ranked (and kept).
    */
   const recommend = (
     req: Request,
@@ -180,7 +186,8 @@ export function apiRoutes(
   ) => {
     const sees = seesRatingsOf(identityOf(req, res), body.user_id);
     const plain = body.genres === undefined && body.exclude_movie_ids === undefined && !body.diversity;
-    const key = AnswerCache.key(body.user_id, body.n_recommendations, sees) + (taste ? `:s${taste.version}` : '');
+    // A catalogue change (a movie hidden, renamed) makes the answers cached before it stale.
+    const key = `${AnswerCache.key(body.user_id, body.n_recommendations, sees)}@${recommender.catalogueRevision}${taste ? `:s${taste.version}` : ''}`;
     const cached = plain ? answers.get(recommender, key, folded) : undefined;
     if (cached) {
       options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
@@ -267,7 +274,12 @@ export function apiRoutes(
 
   router.get('/movies', ...reads, (req, res) => {
     const query = parseOrThrow(moviesQuery, req.query, 'query');
-    res.json(model().search({ query: query.search, genre: query.genre, limit: query.limit, offset: query.offset }));
+    if (query.include_hidden && !seesHidden(req, res))
+      throw new ApiError(403, 'forbidden', 'Hidden movies are listed only for a service or admin key', [
+        { field: 'include_hidden', message: 'needs a service or admin key' },
+      ]);
+    const { search, genre, limit, offset, include_hidden: includeHidden } = query;
+    res.json(model().search({ query: search, genre, limit, offset, includeHidden }));
   });
 
   // Alias kept for existing clients: q= instead of search=.
@@ -279,7 +291,7 @@ export function apiRoutes(
   router.get('/movies/:movie_id', ...reads, (req, res) => {
     const { movie_id } = parseOrThrow(movieIdParams, req.params, 'path');
     parseOrThrow(noQuery, req.query, 'query');
-    res.json(model().movie(movie_id));
+    res.json(model().movie(movie_id, seesHidden(req, res)));
   });
 
   router.get('/movies/:movie_id/similar', ...reads, (req, res) => {

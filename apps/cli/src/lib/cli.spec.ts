@@ -10,6 +10,7 @@ import { loadModelArtifacts } from '@reelrank/model';
 import { createApp } from '@reelrank/api';
 import { openSqliteCatalog, Recommender } from '@reelrank/serving';
 import { GENERATED_DATASET, generatedMovieLensSource, readCatalogue, tempWorkspace, type CatalogueMovie } from '@reelrank/ingest/testing';
+import { openSqliteCatalogueOverlay } from '@reelrank/feedback';
 import { runCli } from './cli.js';
 
 /** The API's credential here: a key holder is explained the user's rated movies, as the CLI (the operator's, on the files) is. */
@@ -115,6 +116,23 @@ describe('reelrank CLI', () => {
     const words = distinct.title.replace(/ \(\d{4}\)$/, '').split(' ');
     const search = await cli(env, 'search', ...words, '--json');
     expect(JSON.parse(search.stdout).movies.map((m: { movie_id: number }) => m.movie_id)).toEqual([distinct.movieId]);
+  });
+
+  it('when the API hid a movie and added one, then the terminal answers with that catalogue too', async () => {
+    const overlay = openSqliteCatalogueOverlay(config.paths.ratingsDbPath);
+    try {
+      await overlay.change(distinct.movieId, { hidden: true }, 'key:1');
+      const added = await overlay.add({ title: 'Terminal Arrival (2026)', year: 2026, genres: ['Drama'] }, 1_000_000, 'key:1');
+      const words = distinct.title.replace(/ \(\d{4}\)$/, '').split(' ');
+      expect(JSON.parse((await cli(env, 'search', ...words, '--json')).stdout).movies).toEqual([]);
+      const found = JSON.parse((await cli(env, 'search', 'terminal', 'arrival', '--json')).stdout).movies;
+      expect(found.map((m: { movie_id: number }) => m.movie_id)).toEqual([added.movieId]);
+      const picks = JSON.parse((await cli(env, 'recommend', '--user', '1', '-n', '50', '--json')).stdout).recommendations;
+      expect(picks.map((m: { movie_id: number }) => m.movie_id)).not.toContain(distinct.movieId);
+    } finally {
+      await overlay.change(distinct.movieId, { hidden: false }, 'key:1');
+      await overlay.close();
+    }
   });
 
   it('when evaluating, then the table comes from metrics.json; with --split it fits and evaluates', async () => {

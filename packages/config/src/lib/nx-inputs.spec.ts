@@ -72,6 +72,10 @@ describe('Nx cache keys of the stages', () => {
     expect(expand(targetInputs('report'))).toContainEqual(fingerprint); // the report hashes everything the train stage hashes
     expect(expand(targetInputs('ingest'))).not.toContainEqual(fingerprint);
     expect(expand(targetInputs('database'))).not.toContainEqual(fingerprint);
+    const overlay = { runtime: 'node tools/fingerprint-catalogue-overlay.mjs' }; // the catalogue's overlay, kept next to the ratings
+    expect(expand(targetInputs('train'))).toContainEqual(overlay);
+    expect(expand(targetInputs('report'))).toContainEqual(overlay);
+    expect(expand(targetInputs('database'))).not.toContainEqual(overlay);
   });
 
   it('when the database stage is hashed, then the catalogue fingerprint is an input of its target only, and DATABASE_URL is never an env input', () => {

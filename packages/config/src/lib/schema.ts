@@ -258,6 +258,15 @@ export const servingConfigSchema = z
         'Origins other than its own whose pages may call the API, comma separated, or * for any (env CORS_ORIGINS); empty: none, only pages served by the API itself (same origin)',
       ),
     webRoot: z.string().min(1).nullable().describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
+    catalogueRefreshMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(1000)
+      .default(250)
+      .describe(
+        'How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time',
+      ),
     metrics: z
       .object({
         host: z.string().min(1).describe('Interface of the metrics listener (env REELRANK_METRICS_HOST); 127.0.0.1: only this machine can scrape it'),

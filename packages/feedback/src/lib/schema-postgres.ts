@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, doublePrecision, index, pgSequence, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, doublePrecision, index, integer, pgSequence, pgTable, text, unique } from 'drizzle-orm/pg-core';
 
 /**
  * The posted-ratings table on PostgreSQL (DATABASE_URL), the shared store. The SQLite twin is
@@ -77,4 +77,20 @@ export const postedSignals = pgTable(
     index('posted_signals_user_newest').on(t.userId, t.id),
     check('posted_signals_kind_check', sql`${t.kind} IN ('not_interested', 'seen', 'watchlist')`),
   ],
+);
+
+/** The catalogue's overlay (catalogue-overlay.ts): the SQLite twin is `catalogueMovies` in schema-sqlite.ts. */
+export const catalogueMovies = pgTable(
+  'catalogue_movies',
+  {
+    movieId: bigint('movie_id', { mode: 'number' }).primaryKey(),
+    // Drawn as max + 1 under the writers' advisory lock (postgres-catalogue-overlay.ts): revisions follow commit order.
+    revision: bigint('revision', { mode: 'number' }).notNull(),
+    created: integer('created').notNull(),
+    fields: text('fields').notNull(),
+    hidden: integer('hidden').notNull(),
+    source: text('source').notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [unique('catalogue_movies_revision').on(t.revision)],
 );

@@ -77,3 +77,29 @@ export const tasteSignals = sqliteTable(
     check('taste_signals_kind_check', sql`${t.kind} IN ('not_interested', 'seen', 'watchlist')`),
   ],
 );
+
+/**
+ * The catalogue's overlay (catalogue-overlay.ts): movies added through the API and changes to the data
+ * set's movies, kept here because no stage rebuilds this file, so they survive a new ingest and load
+ * of the data set. One row per movie: `fields` is the JSON of the fields set (all of them for an added
+ * movie), `revision` grows with every write (never reused), so "rows above revision r" are the changes
+ * since r. The PostgreSQL twin is `catalogueMovies` in schema-postgres.ts.
+ */
+export const catalogueMovies = sqliteTable(
+  'catalogue_movies',
+  {
+    movieId: integer('movie_id').primaryKey(),
+    revision: integer('revision').notNull(),
+    /** 1: added through the API (not in the data set). */
+    created: integer('created').notNull(),
+    /** JSON: title, year, genres, tags, imdbId, tmdbId as set. */
+    fields: text('fields').notNull(),
+    /** 1: never recommended, similar or listed by default. */
+    hidden: integer('hidden').notNull(),
+    /** The identity subject of the last write. */
+    source: text('source').notNull(),
+    /** Unix seconds by the store's clock of the last write. */
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [unique('catalogue_movies_revision').on(t.revision)],
+);

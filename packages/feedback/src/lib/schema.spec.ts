@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { apiKeys as pgApiKeys, postedRatings, postedSignals } from './schema-postgres';
-import { apiKeys as sqliteApiKeys, ratings, tasteSignals } from './schema-sqlite';
+import { apiKeys as pgApiKeys, catalogueMovies as pgCatalogueMovies, postedRatings, postedSignals } from './schema-postgres';
+import { apiKeys as sqliteApiKeys, catalogueMovies as sqliteCatalogueMovies, ratings, tasteSignals } from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -49,6 +49,13 @@ describe('the posted-ratings schema', () => {
     expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'user_id', 'movie_id', 'kind', 'created_at', 'source', 'source_address']);
     expect(sqlite.unique).toEqual(['user_id,movie_id,kind']);
     expect(Object.keys(postedSignals)).toEqual(expect.arrayContaining(Object.keys(tasteSignals)));
+  });
+
+  it('declares the same catalogue_movies table (the catalogue overlay) for SQLite and PostgreSQL', () => {
+    const sqlite = shape(sqliteTableConfig(sqliteCatalogueMovies));
+    expect(shape(pgTableConfig(pgCatalogueMovies))).toEqual(sqlite);
+    expect(sqlite.columns.map((c) => c.name)).toEqual(['movie_id', 'revision', 'created', 'fields', 'hidden', 'source', 'updated_at']);
+    expect(sqlite.unique).toEqual(['revision']);
   });
 
   it.each(['sqlite', 'postgres'])(

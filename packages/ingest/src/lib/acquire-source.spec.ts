@@ -21,7 +21,7 @@ describe('acquireSource', () => {
     writeFileSync(join(src, 'ratings.csv'), ratings);
     writeFileSync(join(src, 'movies.csv'), movies);
     writeFileSync(join(src, 'README.txt'), 'licence');
-    writeFileSync(join(src, 'genome-scores.csv'), 'big and unused');
+    writeFileSync(join(src, 'tag-relevance.csv'), 'big and unused');
     const rawDir = join(dir, 'data', 'raw', 'ml-small');
     const info = await acquireSource({ dataset: 'ml-latest-small', source: src, rawDir });
     expect(readdirSync(rawDir).sort()).toEqual(['README.txt', 'movies.csv', 'ratings.csv', 'source.json']);
@@ -97,7 +97,7 @@ describe('commonTopFolder / isRecognisedFile', () => {
   });
 
   it('when names are MovieLens data files or READMEs, then they are recognised', () => {
-    expect(['u.data', 'u.item', 'ratings.dat', 'tags.csv', 'README.html'].every(isRecognisedFile)).toBe(true);
-    expect(['u1.base', 'genome-tags.csv', 'sub/ratings.csv'].some(isRecognisedFile)).toBe(false);
+    expect(['u.data', 'u.item', 'ratings.dat', 'tags.csv', 'genome-tags.csv', 'genome-scores.csv', 'README.html'].every(isRecognisedFile)).toBe(true);
+    expect(['u1.base', 'sub/ratings.csv', 'sub/genome-tags.csv'].some(isRecognisedFile)).toBe(false);
   });
 });

@@ -23,6 +23,8 @@ export const RECOGNISED_FILES = [
   'movies.csv',
   'links.csv',
   'tags.csv',
+  'genome-tags.csv',
+  'genome-scores.csv',
   'ratings.dat',
   'movies.dat',
   'tags.dat',

@@ -1,3 +1,4 @@
+import type { GenomeScore, GenomeTag } from './parse-genome.js';
 import type { Link } from './parse-links.js';
 import type { Movie, ParsedFile } from './parse-movies.js';
 import type { ParsedRatings } from './parse-ratings.js';
@@ -28,6 +29,8 @@ export interface CleaningReport {
   movies: FileCounts;
   links?: FileCounts;
   tags?: FileCounts;
+  genomeTags?: FileCounts;
+  genomeScores?: FileCounts;
 }
 
 function counts(file: string, read: number, malformed: number): FileCounts {
@@ -190,4 +193,36 @@ export function cleanTags(parsed: ParsedFile<Tag>, knownMovies: Uint8Array): { t
   tags.sort((a, b) => a.userId - b.userId || a.movieId - b.movieId || a.timestamp - b.timestamp);
   result.kept = tags.length;
   return { tags, counts: result };
+}
+
+/**
+ * The tag genome: tags by id (first row wins on a repeated id), and the scores of known movies and
+ * known tags with a relevance in 0..1 (others out of range), one per (movie, tag), sorted by movie, tag.
+ */
+export function cleanGenome(
+  parsedTags: ParsedFile<GenomeTag>,
+  parsedScores: ParsedFile<GenomeScore>,
+  knownMovies: Uint8Array,
+): { tags: GenomeTag[]; scores: GenomeScore[]; tagCounts: FileCounts; scoreCounts: FileCounts } {
+  const tagCounts = counts(parsedTags.file, parsedTags.read, parsedTags.malformed);
+  const byId = new Map<number, GenomeTag>();
+  for (const tag of parsedTags.rows) {
+    if (byId.has(tag.tagId)) tagCounts.dropped.duplicate += 1;
+    else byId.set(tag.tagId, tag);
+  }
+  const tags = [...byId.values()].sort((a, b) => a.tagId - b.tagId);
+  tagCounts.kept = tags.length;
+  const scoreCounts = counts(parsedScores.file, parsedScores.read, parsedScores.malformed);
+  const kept: GenomeScore[] = [];
+  for (const score of parsedScores.rows) {
+    if (knownMovies[score.movieId] !== 1) scoreCounts.dropped.unknownMovie += 1;
+    else if (!byId.has(score.tagId)) scoreCounts.dropped.malformed += 1;
+    else if (!(score.relevance >= 0 && score.relevance <= 1)) scoreCounts.dropped.outOfRange += 1;
+    else kept.push(score);
+  }
+  kept.sort((a, b) => a.movieId - b.movieId || a.tagId - b.tagId);
+  const scores = kept.filter((s, i) => i === 0 || s.movieId !== kept[i - 1].movieId || s.tagId !== kept[i - 1].tagId);
+  scoreCounts.dropped.duplicate += kept.length - scores.length;
+  scoreCounts.kept = scores.length;
+  return { tags, scores, tagCounts, scoreCounts };
 }

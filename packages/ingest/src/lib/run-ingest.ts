@@ -3,8 +3,9 @@ import { join, relative } from 'node:path';
 import type { AppConfig } from '@reelrank/config';
 import { createProgress, formatCount } from '@reelrank/artifacts';
 import { acquireSource } from './acquire-source.js';
-import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable, type CleaningReport } from './clean.js';
+import { cleanGenome, cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable, type CleaningReport } from './clean.js';
 import type { FetchLike } from './download.js';
+import { parseGenomeScoresFile, parseGenomeTagsFile } from './parse-genome.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
 import { formatOfFile, parseRatingsFile } from './parse-ratings.js';
@@ -77,6 +78,13 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
   log(`[ingest] ${formatCount(movies.movies.length)} movies from ${movies.counts.file}`);
   const links = linksPath ? cleanLinks(await parseLinksFile(linksPath), known) : null;
   const tags = tagsPath ? cleanTags(await parseTagsFile(tagsPath), known) : null;
+  const genomeTagsPath = firstPresent(rawDir, ['genome-tags.csv']);
+  const genomeScoresPath = firstPresent(rawDir, ['genome-scores.csv']);
+  const genome =
+    genomeTagsPath && genomeScoresPath
+      ? cleanGenome(await parseGenomeTagsFile(genomeTagsPath), await parseGenomeScoresFile(genomeScoresPath), known)
+      : null;
+  if (genome) log(`[ingest] tag genome: ${formatCount(genome.tags.length)} tags, ${formatCount(genome.scores.length)} scores`);
 
   const progress = createProgress({ label: 'ingest ratings', unit: 'rows', write: log });
   const parsed = await parseRatingsFile(ratingsPath, {
@@ -89,6 +97,10 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
   const cleaning: CleaningReport = { ratings: ratings.counts, movies: movies.counts };
   if (links) cleaning.links = links.counts;
   if (tags) cleaning.tags = tags.counts;
+  if (genome) {
+    cleaning.genomeTags = genome.tagCounts;
+    cleaning.genomeScores = genome.scoreCounts;
+  }
   const report = await writeProcessed(processedDir, {
     dataset,
     source: sourceInfo,
@@ -97,6 +109,7 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
     movies: movies.movies,
     links: links?.links ?? null,
     tags: tags?.tags ?? null,
+    genome: genome && { tags: genome.tags, scores: genome.scores },
     cleaning,
     sampleSize,
   });

@@ -79,6 +79,13 @@ export interface SyntheticOptions extends Partial<SyntheticSize> {
    * Factors beyond the 19 genres stay purely random. Tests use it where the answer must follow genres.
    */
   genreAligned?: boolean;
+  /**
+   * Opt-in (default 0, which leaves the output byte-identical): plant a tag genome of this many tags,
+   * written as genome-tags.csv and genome-scores.csv (every movie x tag, as ml-20m ships it). Tag t
+   * has a random direction in factor space; a movie's relevance to it is a logistic of its planted
+   * factors along that direction plus noise, so the genome carries what the ratings were made from.
+   */
+  genomeTags?: number;
   log?: (line: string) => void;
 }
 
@@ -297,6 +304,8 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     });
   }
 
+  if (options.genomeTags) writeGenome(options.dir, seed, movieIds, movieFactors, factors, options.genomeTags);
+
   // Activity: power law, at least 20 each, at most ~35% of the catalogue (ml-20m's top user rated 9,254 of 26,744).
   const minimum = Math.min(MIN_RATINGS_PER_USER, Math.floor(total / users));
   let cap = Math.min(M, Math.max(Math.ceil(total / users), Math.floor(0.35 * M)));
@@ -427,4 +436,31 @@ export async function generateSyntheticMovieLens(options: SyntheticOptions): Pro
     seconds,
     planted: { globalMean: GLOBAL_MEAN, movieIds, movieBias, popularity, genreFactors },
   };
+}
+
+/** The planted tag genome (SyntheticOptions.genomeTags): its own stream, so the other files stay byte-identical. */
+function writeGenome(dir: string, seed: number, movieIds: Int32Array, movieFactors: Float64Array, factors: number, tags: number): void {
+  const random = new SeededRandom(deriveSeed(seed, 'synthetic:genome'));
+  const directions = new Float64Array(tags * factors);
+  for (let t = 0; t < tags; t += 1) {
+    let norm = 0;
+    for (let f = 0; f < factors; f += 1) norm += (directions[t * factors + f] = random.gaussian()) ** 2;
+    for (let f = 0; f < factors; f += 1) directions[t * factors + f] /= Math.sqrt(norm) || 1;
+  }
+  // Scale so that a movie one standard deviation along a tag's direction is well inside (0, 1).
+  let variance = 0;
+  for (const x of movieFactors) variance += x * x;
+  const scale = 2 / Math.sqrt(variance / Math.max(1, movieIds.length) || 1);
+  const names = Array.from({ length: tags }, (_, t) => `${TAGS[t % TAGS.length]}${t < TAGS.length ? '' : ` ${Math.floor(t / TAGS.length) + 1}`}`);
+  writeFileSync(join(dir, 'genome-tags.csv'), `tagId,tag\n${names.map((name, t) => `${t + 1},${csvField(name)}`).join('\n')}\n`);
+  const lines = ['movieId,tagId,relevance'];
+  for (let i = 0; i < movieIds.length; i += 1) {
+    for (let t = 0; t < tags; t += 1) {
+      let dot = 0;
+      for (let f = 0; f < factors; f += 1) dot += movieFactors[i * factors + f] * directions[t * factors + f];
+      const relevance = 1 / (1 + Math.exp(-(scale * dot + 0.3 * random.gaussian())));
+      lines.push(`${movieIds[i]},${t + 1},${relevance.toFixed(5)}`);
+    }
+  }
+  writeFileSync(join(dir, 'genome-scores.csv'), `${lines.join('\n')}\n`);
 }

@@ -9,6 +9,7 @@ import type { CleaningReport, DropCounts } from './clean.js';
 import type { MovieLensFormat } from './datasets.js';
 import type { Link } from './parse-links.js';
 import type { Movie } from './parse-movies.js';
+import type { GenomeScore, GenomeTag } from './parse-genome.js';
 import type { Tag } from './parse-tags.js';
 import { ByteWriter } from './byte-writer.js';
 import type { RatingsBuffer } from './ratings-buffer.js';
@@ -22,6 +23,8 @@ export interface ProcessedData {
   movies: Movie[];
   links: Link[] | null;
   tags: Tag[] | null;
+  /** The tag genome (ml-20m/25m/32m), when the source has both of its files. */
+  genome?: { tags: GenomeTag[]; scores: GenomeScore[] } | null;
   cleaning: CleaningReport;
   sampleSize: number;
 }
@@ -30,7 +33,18 @@ export interface IngestReport {
   dataset: string;
   source: { kind: SourceInfo['kind']; location: string; url?: string; zipSha256?: string };
   format: MovieLensFormat;
-  counts: { users: number; movies: number; ratedMovies: number; ratings: number; links: number | null; tags: number | null; sample: number };
+  counts: {
+    users: number;
+    movies: number;
+    ratedMovies: number;
+    ratings: number;
+    links: number | null;
+    tags: number | null;
+    sample: number;
+    /** Genome tags and scores (absent or null: the source has no genome). */
+    genomeTags?: number | null;
+    genomeScores?: number | null;
+  };
   /** Read / kept / dropped-by-reason for each source file. */
   files: CleaningReport;
   dropped: DropCounts;
@@ -158,13 +172,26 @@ export async function writeProcessed(dir: string, data: ProcessedData): Promise<
         data.tags.map((t) => [t.userId, t.movieId, t.tag, t.timestamp]),
       );
     }
+    if (data.genome) {
+      const { tags, scores } = data.genome;
+      await writeCsv(
+        join(temp, 'genome-tags.csv'),
+        ['tagId', 'tag'],
+        tags.map((t) => [t.tagId, t.tag]),
+      );
+      await writeLines(join(temp, 'genome-scores.csv'), 'movieId,tagId,relevance', scores.length, (i) => {
+        const s = scores[i];
+        return `${s.movieId},${s.tagId},${s.relevance}`;
+      });
+    }
     const sample = sampleIndices(data.ratings, data.sampleSize);
     hashes.set('sample-ratings.csv', await writeRatings(join(temp, 'sample-ratings.csv'), data.ratings, sample));
 
     const outputs: IngestReport['outputs'] = {};
-    for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv', 'sample-ratings.csv']) {
+    for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv', 'genome-tags.csv', 'genome-scores.csv', 'sample-ratings.csv']) {
       if (name === 'links.csv' && !data.links) continue;
       if (name === 'tags.csv' && !data.tags) continue;
+      if (name.startsWith('genome-') && !data.genome) continue;
       outputs[name] = { bytes: statSync(join(temp, name)).size, sha256: hashes.get(name) ?? (await hashFile(join(temp, name))) };
     }
     const dropped: DropCounts = { malformed: 0, duplicate: 0, outOfRange: 0, unknownMovie: 0 };
@@ -184,6 +211,7 @@ export async function writeProcessed(dir: string, data: ProcessedData): Promise<
         links: data.links ? data.links.length : null,
         tags: data.tags ? data.tags.length : null,
         sample: sample.length,
+        ...(data.genome ? { genomeTags: data.genome.tags.length, genomeScores: data.genome.scores.length } : {}),
       },
       files: data.cleaning,
       dropped,

@@ -25,6 +25,7 @@ export interface MovieDetails extends MovieFields {
   ratings_count: number;
   mean_rating: number | null;
   in_model: boolean;
+  hidden: boolean;
 }
 
 export interface SimilarResponse {

@@ -8,6 +8,8 @@ import { DiversePicks } from './diverse-picks.js';
 import { RequestScratch } from './request-scratch.js';
 import { contentMovieEntry, servedBundle } from './served-bundle.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
+import { applyMovieChange, resolveMovie, type MovieChange } from './catalogue-changes.js';
+import { TitleSearchIndex } from './title-search-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
 
 /**
@@ -45,6 +47,8 @@ export interface RecommenderOptions extends ServingIndexOptions {
   precomputeBudget?: number;
   /** Movies given content after the training (withMovieContent): their content-derived vectors, set after the artifact's. */
   addedMovies?: ReadonlyMap<number, MovieContent>;
+  /** The catalogue's overlay (movies added or changed through the API), applied over the data set's movies at load. */
+  catalogueChanges?: readonly MovieChange[];
 }
 
 /** Which path answered a folded-in user (see recommendFolded). */
@@ -61,6 +65,12 @@ export class Recommender {
   private maxUserId?: number;
   /** False once a successor built by withMovieContent took the catalogue over (close() then leaves it open). */
   private ownsCatalog = true;
+  private readonly titles: TitleSearchIndex;
+  private revision = 0;
+  /** The data set's movies (the catalogue before any change): what each change's fields apply to. */
+  private readonly dataSetMovies: ReadonlyMap<number, CatalogMovie>;
+  /** The largest movie id of the data set's catalogue (0 without any): ids above it are free for new movies. */
+  readonly maxDataSetMovieId: number;
 
   constructor(
     private readonly bundle: ModelBundle,
@@ -72,6 +82,47 @@ export class Recommender {
     this.scratch = new RequestScratch(this.ix);
     this.diverse = new DiversePicks(this.ix, bundle.ranking);
     this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
+    const { catalogue, seen } = this.ix;
+    let maxMovieId = 0;
+    for (const id of catalogue.movies.keys()) if (id > maxMovieId) maxMovieId = id;
+    this.maxDataSetMovieId = maxMovieId;
+    this.dataSetMovies = new Map(catalogue.movies);
+    this.titles = new TitleSearchIndex(
+      catalogue.movies.values(),
+      (id) => seen.stats.get(id)?.count ?? 0,
+      (id) => catalogue.hiddenIds.has(id),
+    );
+    for (const change of options.catalogueChanges ?? []) this.applyMovieChange(change);
+  }
+
+  /**
+   * A movie added, changed or hidden (or shown again) in the catalogue, applied at once between
+   * requests: its entry, its genres, search, and the hidden mask every list consults. A movie the
+   * model has no factors for is catalogued (rated, searched, shown) but not ranked.
+   */
+  applyMovieChange(change: MovieChange): CatalogMovie | undefined {
+    const movie = resolveMovie(this.dataSetMovies.get(change.movieId), change);
+    if (!movie) return undefined;
+    const moved = applyMovieChange(this.ix.catalogue, this.ix.ids, movie, change.hidden);
+    if (moved !== undefined) this.scratch.rest(moved);
+    this.titles.put(movie);
+    this.revision++;
+    return movie;
+  }
+
+  /** Counts the catalogue changes applied: answers cached under one revision are stale under the next. */
+  get catalogueRevision(): number {
+    return this.revision;
+  }
+
+  /** Whether the movie is hidden (never recommended, similar or listed by default). */
+  isHidden(movieId: number): boolean {
+    return this.ix.catalogue.hiddenIds.has(movieId);
+  }
+
+  /** The catalogue's movie of that id, as served now (undefined when unknown). */
+  catalogueMovie(movieId: number): CatalogMovie | undefined {
+    return this.ix.catalogue.movies.get(movieId);
   }
 
   get catalogueSize(): number {
@@ -321,16 +372,17 @@ export class Recommender {
 
   /** Movies closest to `movieId` by item-factor cosine; empty for a catalogued movie the model never saw. */
   similar(movieId: number, n: number): SimilarResponse {
-    if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
+    if (!this.ix.catalogue.movies.has(movieId) || this.isHidden(movieId)) throw movieNotFound([movieId]);
     const i = this.ix.ids.movieIndex.get(movieId);
-    const hits = i === undefined ? [] : this.ix.similarity.similarTo(i, n, this.ix.catalogue.unservable);
+    // The request mask at rest: the unservable and the hidden movies.
+    const hits = i === undefined ? [] : this.ix.similarity.similarTo(i, n, this.scratch.mask);
     return { movie_id: movieId, similar: hits.map((h) => ({ ...this.describe(h.index), similarity: round3(h.similarity) })) };
   }
 
-  /** One catalogue movie with its rating count and mean (404 when unknown). */
-  movie(movieId: number): MovieDetails {
+  /** One catalogue movie with its rating count and mean (404 when unknown, or hidden unless `includeHidden`). */
+  movie(movieId: number, includeHidden = false): MovieDetails {
     const movie = this.ix.catalogue.movies.get(movieId);
-    if (!movie) throw movieNotFound([movieId]);
+    if (!movie || (!includeHidden && this.isHidden(movieId))) throw movieNotFound([movieId]);
     const stats = this.ix.seen.stats.get(movieId);
     return {
       movie_id: movie.movieId,
@@ -340,18 +392,22 @@ export class Recommender {
       ratings_count: stats?.count ?? 0,
       mean_rating: stats ? round3(stats.sum / stats.count) : null,
       in_model: this.ix.ids.movieIndex.has(movieId),
+      hidden: this.isHidden(movieId),
     };
   }
 
-  /** Title search and/or genre filter (genre case-insensitive; an unknown genre is a 400 naming `field`). */
-  search(options: { query?: string; genre?: string; limit: number; offset: number }, field = 'genre'): SearchResponse {
+  /**
+   * Title search by relevance (title-search-index.ts) and/or genre filter (genre case-insensitive; an
+   * unknown genre is a 400 naming `field`); hidden movies only with `includeHidden`.
+   */
+  search(options: { query?: string; genre?: string; limit: number; offset: number; includeHidden?: boolean }, field = 'genre'): SearchResponse {
     let genre = options.genre;
     if (genre !== undefined) {
       const entry = this.ix.catalogue.genreByKey.get(genre.toLowerCase());
       if (!entry) throw this.unknownGenre(genre, field);
       genre = entry.name;
     }
-    const { total, movies } = this.catalog.searchMovies({ ...options, genre });
+    const { total, movies } = this.titles.search({ ...options, genre });
     return { total, movies: movies.map((m) => ({ movie_id: m.movieId, title: m.title, genres: m.genres, year: m.year })) };
   }
 

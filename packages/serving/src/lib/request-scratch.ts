@@ -3,7 +3,7 @@ import type { ServingIndex } from './serving-index.js';
 
 /**
  * The buffers one request works in, reused by every request: an exclusion mask over model movie
- * indices (resting state: only unservable movies set) and the top-N picks. Requests set their
+ * indices (resting state: the unservable and the hidden movies set) and the top-N picks. Requests set their
  * exclusions, rank, then clear them again, so nothing is allocated per request.
  */
 export class RequestScratch {
@@ -12,7 +12,8 @@ export class RequestScratch {
   readonly pickScore: Float64Array;
 
   constructor(private readonly ix: ServingIndex) {
-    this.mask = Uint8Array.from(ix.catalogue.unservable);
+    const { unservable, hidden } = ix.catalogue;
+    this.mask = Uint8Array.from(unservable, (u, i) => u | hidden[i]);
     this.pickIndex = new Int32Array(ix.maxN);
     this.pickScore = new Float64Array(ix.maxN);
   }
@@ -32,14 +33,20 @@ export class RequestScratch {
   /** Undoes `exclude(row, ids)`: the mask is back in its resting state. */
   restore(row: number | undefined, ids: readonly number[] | undefined): void {
     const { seen } = this.ix;
-    const { unservable } = this.ix.catalogue;
-    if (row !== undefined) for (let p = seen.offsets[row]; p < seen.offsets[row + 1]; p++) this.mask[seen.items[p]] = unservable[seen.items[p]];
+    const { unservable, hidden } = this.ix.catalogue;
+    if (row !== undefined)
+      for (let p = seen.offsets[row]; p < seen.offsets[row + 1]; p++) this.mask[seen.items[p]] = unservable[seen.items[p]] | hidden[seen.items[p]];
     if (ids) {
       for (const id of ids) {
         const i = this.ix.ids.movieIndex.get(id);
-        if (i !== undefined) this.mask[i] = unservable[i];
+        if (i !== undefined) this.mask[i] = unservable[i] | hidden[i];
       }
     }
+  }
+
+  /** Model movie i hidden or shown again (between requests, so the mask is at rest): its resting value. */
+  rest(i: number): void {
+    this.mask[i] = this.ix.catalogue.unservable[i] | this.ix.catalogue.hidden[i];
   }
 
   /** The top n unmasked movies of `scores` (in `wanted` genres, 0: any) into pickIndex/pickScore; returns the count. */

@@ -37,6 +37,13 @@ export interface CatalogueIndex {
   movieAt: (CatalogMovie | undefined)[];
   /** 1 where a model movie cannot be served (absent from the catalogue). */
   unservable: Uint8Array;
+  /**
+   * 1 where a model movie is hidden (catalogue-changes.ts): a global mask, apart from the per-request
+   * exclusions, that every list (top-N, precomputed lists, popular, similar) leaves out.
+   */
+  hidden: Uint8Array;
+  /** Every hidden movie id, in the model or not (search and GET /movies/{id} consult it). */
+  hiddenIds: Set<number>;
   /** lower-case genre -> {canonical name, bit}; genreBits[i] has the bits of movie index i. */
   genreByKey: Map<string, { name: string; bit: number }>;
   genreBits: Uint32Array;
@@ -115,6 +122,8 @@ function indexCatalogue(all: CatalogMovie[], ids: ModelIndex, nMovies: number): 
     movies: new Map(),
     movieAt: new Array(nMovies),
     unservable: new Uint8Array(nMovies).fill(1),
+    hidden: new Uint8Array(nMovies),
+    hiddenIds: new Set(),
     genreByKey: new Map(),
     genreBits: new Uint32Array(nMovies),
   };

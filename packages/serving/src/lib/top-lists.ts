@@ -54,6 +54,7 @@ export function topListPicks(
   const picks: number[] = [];
   for (let p = 0; p < c && picks.length < n; p++) {
     const i = lists.index[u * K + p];
+    if (ix.catalogue.hidden[i]) continue;
     if (wanted !== 0 && (ix.catalogue.genreBits[i] & wanted) === 0) continue;
     if (excludeIds?.length && excludeIds.includes(ix.model.movieIds[i])) continue;
     picks.push(u * K + p);

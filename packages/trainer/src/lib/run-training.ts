@@ -1,5 +1,5 @@
 import type { AppConfig } from '@reelrank/config';
-import type { StoredRating, StoredSignal } from '@reelrank/feedback';
+import { readCatalogueOverlay, type OverlayMovie, type StoredRating, type StoredSignal } from '@reelrank/feedback';
 import {
   initTensorFlow,
   publishBuiltModel,
@@ -18,6 +18,7 @@ import type { RankingScorer } from './evaluate.js';
 import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, postedSignalsSource, readCatalogueTrainingData } from './read-training-data.js';
 import { collectTasteSignals, dataHashWithSignals, type TasteSignals } from './taste-signals.js';
+import { dataHashWithOverlay, summarizeOverlay, withAddedMovies } from './catalogue-overlay.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
@@ -66,6 +67,11 @@ export interface RunTrainingOptions {
   movies?: readonly { movieId: number; genres: readonly string[] }[];
   /** Each movie's content, for the content map (default: the database's; none with given `ratings`). */
   content?: ReadonlyMap<number, MovieContent>;
+  /**
+   * The catalogue's overlay (catalogue-overlay.ts). Default when reading the database: the configured
+   * store's (next to the posted ratings); none with given `ratings`.
+   */
+  catalogue?: OverlayMovie[];
 }
 
 /** The data set's users (membership tells a posted rating's new users apart). */
@@ -123,13 +129,16 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   let posted = options.posted;
   let movies = options.movies ?? [];
   let signalSource = options.signals;
+  let overlay = options.catalogue ?? [];
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
     const data = await readCatalogueTrainingData(config);
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
-    knownMovieIds ??= data.movieIds;
+    overlay =
+      options.catalogue ?? (await readCatalogueOverlay({ runtime: { databaseUrl: config.runtime?.databaseUrl ?? null }, paths: config.paths }));
+    knownMovieIds ??= withAddedMovies(data.movieIds, overlay);
     movies = options.movies ?? data.movies;
     posted ??= postedRatingsSource(config) ?? false;
     signalSource ??= postedSignalsSource(config) ?? false;
@@ -138,6 +147,12 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   dataHash ??= hashColumns(all);
   // The data set's users, before the posted ratings join them (the profile's "new users").
   const dataSetColumns = all;
+  const catalogueSummary = summarizeOverlay(overlay);
+  if (catalogueSummary) {
+    dataHash = dataHashWithOverlay(dataHash, overlay);
+    const { count, newestRevision, added, hidden } = catalogueSummary;
+    log(`[train] catalogue overlay: ${count} movie(s) (revision ${newestRevision}): ${added} added through the API, ${hidden} hidden`);
+  }
   let postedSummary: PostedSummary | null = null;
   if (posted) {
     const known = knownMovieIds ?? new Set(all.movieIds);
@@ -301,6 +316,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
             lambda: contentMap.report.lambda,
             coldStartMovies: contentMap.report.coldStartMovies,
           },
+    // The catalogue's overlay read (null: none): its version, the movies it added and hid.
+    catalogue: catalogueSummary,
   };
   // Per step, wall seconds (the machine may be shared), and the process's CPU seconds (user + system, every thread).
   const cpu = process.cpuUsage(cpuStarted);
