@@ -32,3 +32,18 @@ export { openKeyStore } from './lib/open-key-store.js';
 export { apiKeys as sqliteApiKeysTable } from './lib/schema-sqlite.js';
 export { apiKeys as postgresApiKeysTable } from './lib/schema-postgres.js';
 export { type HeldTrainingLock, trainingLockKey, tryPostgresTrainingLock } from './lib/postgres-training-lock.js';
+export {
+  checkNewExperiment,
+  EXPERIMENT_OUTCOMES,
+  ExperimentConflictError,
+  type Experiment,
+  type ExperimentOutcome,
+  type ExperimentStatus,
+  type ExperimentStore,
+  type NewExperiment,
+} from './lib/experiments.js';
+export { openSqliteExperimentStore } from './lib/sqlite-experiment-store.js';
+export { openPostgresExperimentStore, type PostgresExperimentStoreOptions } from './lib/postgres-experiment-store.js';
+export { openExperimentStore } from './lib/open-experiment-store.js';
+export { experiments as sqliteExperimentsTable } from './lib/schema-sqlite.js';
+export { experiments as postgresExperimentsTable } from './lib/schema-postgres.js';

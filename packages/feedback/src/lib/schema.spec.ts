@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { apiKeys as pgApiKeys, postedRatings } from './schema-postgres';
-import { apiKeys as sqliteApiKeys, ratings } from './schema-sqlite';
+import { apiKeys as pgApiKeys, experiments as pgExperiments, postedRatings } from './schema-postgres';
+import { apiKeys as sqliteApiKeys, experiments as sqliteExperiments, ratings } from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -41,6 +41,13 @@ describe('the posted-ratings schema', () => {
     expect(sqlite.columns.map((c) => c.name)).toEqual(['id', 'name', 'role', 'key_hash', 'created_at', 'last_used_at', 'revoked_at']);
     expect(sqlite.unique).toEqual(['key_hash']);
     expect(Object.keys(pgApiKeys)).toEqual(expect.arrayContaining(Object.keys(sqliteApiKeys)));
+  });
+
+  it('declares the same experiments table for SQLite and PostgreSQL, one running row at most', () => {
+    const sqlite = shape(sqliteTableConfig(sqliteExperiments));
+    expect(shape(pgTableConfig(pgExperiments))).toEqual(sqlite);
+    expect(sqlite.indexes).toEqual([{ columns: 'status', unique: true }]);
+    expect(Object.keys(pgExperiments)).toEqual(expect.arrayContaining(Object.keys(sqliteExperiments)));
   });
 
   it.each(['sqlite', 'postgres'])(

@@ -2,3 +2,4 @@
 export { type ContractStoreOptions, ratingsStoreContract, type StoreBacking } from './ratings-store-contract.js';
 export { keyStoreContract, type KeyStoreBacking } from './key-store-contract.js';
 export { crashWriterThread, writerThreadOf } from './writer-thread-of.js';
+export { experimentStoreContract, type ExperimentStoreBacking } from './experiment-store-contract.js';
