@@ -33,6 +33,7 @@ export {
   setLiveVersion,
   syncModelRegistry,
 } from './lib/model-registry.js';
+export { PINS_FILE, pinnedVersions, writePinnedVersions } from './lib/registry-pins.js';
 export { computePopularity, type PopularityRanking } from './lib/popularity.js';
 export {
   choleskySolveInPlace,

@@ -2,6 +2,7 @@ import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { removeStaleTemps, tempPathFor, writeFileAtomic } from '@reelrank/artifacts';
 import { ModelLoadError, readModelManifest, type ModelManifest } from './model-artifacts.js';
+import { pinnedVersions } from './registry-pins.js';
 
 /**
  * The model registry: the last N trained models, each a complete copy of its artifacts, and a
@@ -155,13 +156,14 @@ export function listModelVersions(registryDir: string): ModelVersionInfo[] {
 }
 
 /**
- * Removes the versions beyond the `keep` newest, never the live one nor those in `protect`;
+ * Removes the versions beyond the `keep` newest, never the live one, those in `protect` nor the pinned ones (registry-pins.ts);
  * returns the removed versions.
  */
 export function pruneModelVersions(registryDir: string, keep: number, protect: readonly string[] = []): string[] {
   const removed: string[] = [];
+  const pinned = pinnedVersions(registryDir);
   for (const [rank, info] of listModelVersions(registryDir).entries()) {
-    if (rank < keep || info.live || protect.includes(info.version)) continue;
+    if (rank < keep || info.live || protect.includes(info.version) || pinned.includes(info.version)) continue;
     const away = tempPathFor(info.dir);
     try {
       renameSync(info.dir, away);
