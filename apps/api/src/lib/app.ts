@@ -15,7 +15,10 @@ import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
 import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
-import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { registerOnlineMetrics, requestSeconds, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { ArmMetrics, registerArmOnlineMetrics, type ArmEvalSink } from './experiment-metrics.js';
+import { experimentRoutes } from './experiment-routes.js';
+import { experimentRunnerFor, type ExperimentsOptions } from './experiment-setup.js';
 import { registerRetrainMetrics } from './retrain-metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import { modelRoutes, type ModelRegistryOptions } from './model-routes.js';
@@ -77,6 +80,10 @@ export interface CreateAppOptions {
   ratingsStore?: { kind: 'postgres' | 'sqlite'; location: string };
   /** Where the catalogue is read from, for GET /ready (main.ts: describeCatalogSource); absent: not reported. */
   catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
+  /** A/B experiments between model versions (experiment-setup.ts; needs `registry` and `models` too); absent: the experiment routes answer 403. */
+  experiments?: ExperimentsOptions;
+  /** Where each arm's recommendations and ratings go (a cluster worker: the primary); default: evaluators in this process, in `metrics`. */
+  armOnline?: ArmEvalSink;
 }
 
 /** A store given without saying what it is: PostgreSQL stores carry their (redacted) location, SQLite stores their path. */
@@ -131,14 +138,19 @@ export function createApp(options: CreateAppOptions): Express {
     online = evaluator;
   }
   if (options.retrainState) registerRetrainMetrics(metrics.registry, options.retrainState);
+  const logger = options.logger ?? defaultLogger();
+  const experiments = options.experiments && experimentRunnerFor(options.experiments, { registry: options.registry, holder: options.models, logger });
+  if (experiments) void experiments.start();
+  const armMetrics = new ArmMetrics(metrics.registry);
+  const armOnline = options.armOnline ?? registerArmOnlineMetrics(metrics.registry);
   const observe: AnswerObserver = {
-    recommendations: (userId, strategy, movies) => {
+    recommendations: (userId, strategy, movies, choice) => {
       metrics.countAnswer(strategy);
-      online.recordRecommended(
-        userId,
-        movies.map((m) => m.movie_id),
-      );
+      const ids = movies.map((m) => m.movie_id);
+      online.recordRecommended(userId, ids);
+      if (choice) armOnline.recordRecommended(choice, userId, ids);
     },
+    armAnswered: (choice, res, foldedIn) => armMetrics.answered(choice, requestSeconds(res), foldedIn),
     answer: (strategy) => metrics.countAnswer(strategy),
     predictedFolded: () => metrics.foldInsServed.inc(),
     ratingsStored: (ratings) => {
@@ -147,18 +159,23 @@ export function createApp(options: CreateAppOptions): Express {
       // a rating stamped before a recommendation was not an answer to it.
       const now = Date.now();
       for (const r of ratings) online.observeRating(r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
+      // During an experiment, each rating also counts for its user's arm.
+      const active = experiments?.active;
+      const live = current();
+      if (active && live)
+        for (const r of ratings)
+          armOnline.observeRating(active.choose(r.userId, live), r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
     },
   };
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
   // Tests read the counters and the evaluator from here.
-  Object.assign(app.locals, { metrics, online });
+  Object.assign(app.locals, { metrics, online, experiments, armOnline });
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
   app.set('trust proxy', options.trustProxy ?? env.trustProxy);
-  const logger = options.logger ?? defaultLogger();
   // Every request passes these steps, run as one Express layer (series): counting, a request id on
   // every log line (one line per request at info; LOG_LEVEL=warn keeps only problems), the security
   // headers, CORS, who is calling, and the JSON body.
@@ -215,7 +232,9 @@ export function createApp(options: CreateAppOptions): Express {
     ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
     catalogueSource: options.catalogueSource,
     anonymousReads: security.anonymousReads,
+    experiments,
     extend: (router, adminGuard) => {
+      experimentRoutes(router, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard });
       modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
       monitoringRoutes(router, { source: metricsSource, webRoot: serving.webRoot, guard: requireOperator });
     },

@@ -23,6 +23,11 @@ type Timed = Response & { [STARTED]: number };
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
+/** Seconds since the request arrived (the metrics middleware marks every response). */
+export function requestSeconds(res: Response): number {
+  return (performance.now() - (res as Timed)[STARTED]) / 1000;
+}
+
 /** Seconds; fine at the low end, where this service answers. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Routes that watch the service: counted, but left out of the dashboard summary's figures. */
