@@ -2,8 +2,8 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { openKeyStore, openRatingsStore } from '@reelrank/feedback';
-import { loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
+import { openExperimentStore, openKeyStore, openRatingsStore } from '@reelrank/feedback';
+import { loadModelArtifacts, ModelLoadError, modelVersionDir, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
 import { ServiceMetrics } from './lib/metrics.js';
 import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
@@ -13,6 +13,7 @@ import { createApp, defaultLogger } from './lib/app.js';
 import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
 import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
+import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -52,22 +53,31 @@ function main(): void {
     ).dir;
   // Opened once listening (an async read with PostgreSQL), before the first load.
   let catalogs: CatalogSource | undefined;
-  const holder = new ModelHolder(
-    (dir) => {
-      if (!catalogs) throw new Error('the catalogue is not open yet');
-      const catalog = catalogs.open();
-      try {
-        return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, { maxRecommendations: config.serving.maxRecommendations });
-      } catch (error) {
-        catalog.close();
-        throw error;
-      }
-    },
-    {
-      onReloaded: (result) => announceAdminReload(result),
-      beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
-    },
-  );
+  const build = (dir: string) => {
+    if (!catalogs) throw new Error('the catalogue is not open yet');
+    const catalog = catalogs.open();
+    try {
+      return new Recommender(loadModelArtifacts(dir), catalog, { maxRecommendations: config.serving.maxRecommendations });
+    } catch (error) {
+      catalog.close();
+      throw error;
+    }
+  };
+  // An A/B experiment's challenger: a registry version, built as a reload builds the live one.
+  const buildVersion = (version: string) => {
+    const dir = modelVersionDir(registry.paths.registryDir, version);
+    if (!dir) throw new ModelLoadError(`Model version ${version} is not in the registry`);
+    const recommender = build(dir);
+    if (recommender.manifest.version !== version) {
+      recommender.close();
+      throw new ModelLoadError(`the registry folder of ${version} holds version ${recommender.manifest.version}`);
+    }
+    return recommender;
+  };
+  const holder = new ModelHolder((dir) => build(dir ?? liveDir()), {
+    onReloaded: (result) => announceAdminReload(result),
+    beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
+  });
   const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
@@ -106,6 +116,8 @@ function main(): void {
   });
   // API keys live next to the posted ratings, so every replica on the same store sees the same keys.
   const { keys } = openKeyStore(config);
+  // A/B experiments too: every worker and replica on the same store polls the same running one.
+  const experimentStore = openExperimentStore(config);
   // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
   const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
   const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
@@ -128,6 +140,8 @@ function main(): void {
     ratingsStore: { kind: ratingsKind, location: ratingsLocation },
     catalogueSource: describeCatalogSource(config),
     retrainState: () => readRetrainWatchState(config.paths.retrainStatePath),
+    experiments: { store: experimentStore, load: buildVersion, pollMs: config.serving.experimentPollMs },
+    armOnline: link?.arms,
   });
   // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
   const metricsListening = worker
@@ -196,7 +210,8 @@ function main(): void {
     server.close(() => {
       clearInterval(sweeper);
       holder.current()?.close();
-      void Promise.allSettled([ratings.close(), keys.close()]).finally(() => process.exit(0));
+      (app.locals.experiments as ExperimentRunner | undefined)?.stop();
+      void Promise.allSettled([ratings.close(), keys.close(), experimentStore.close()]).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

@@ -46,6 +46,10 @@ export interface ExperimentRunnerOptions {
   onEnded?: (experiment: Experiment) => void;
   /** The store could not be read, or a challenger could not be loaded (this process then serves the control arm only). */
   onError?: (error: unknown, what: string) => void;
+  /** Whether models can be built yet (main.ts: once the live model is loaded); until then a poll does nothing. */
+  ready?: () => boolean;
+  /** After a failed challenger load, how long until this process tries again (default 30 s). */
+  retryMs?: number;
 }
 
 /**
@@ -58,7 +62,7 @@ export interface ExperimentRunnerOptions {
 export class ExperimentRunner {
   active: ActiveExperiment | undefined;
   /** Why this process does not serve the running experiment's challenger (undefined when it does or none runs). */
-  loadError: { experimentId: number; message: string } | undefined;
+  loadError: { experimentId: number; message: string; at: number } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private busy = false;
   private timer: NodeJS.Timeout | undefined;
@@ -89,6 +93,7 @@ export class ExperimentRunner {
   /** One read of the store, and the change it calls for; never throws (onError hears). */
   refresh(): Promise<void> {
     return this.exclusive(async () => {
+      if (this.options.ready && !this.options.ready()) return;
       let running: Experiment | undefined;
       try {
         running = await this.store.running();
@@ -107,13 +112,14 @@ export class ExperimentRunner {
         if (current) await this.announceEnd(current.id);
         return;
       }
-      if (this.loadError?.experimentId === running.id) return; // tried once; an operator concludes it
+      const failed = this.loadError;
+      if (failed?.experimentId === running.id && Date.now() - failed.at < (this.options.retryMs ?? 30_000)) return;
       try {
         const challenger = this.load(running.challengerVersion);
         this.loadError = undefined;
         this.swap(new ActiveExperiment(running, challenger));
       } catch (error) {
-        this.loadError = { experimentId: running.id, message: (error as Error)?.message ?? String(error) };
+        this.loadError = { experimentId: running.id, message: (error as Error)?.message ?? String(error), at: Date.now() };
         this.swap(undefined);
         this.options.onError?.(
           error,

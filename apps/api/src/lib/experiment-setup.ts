@@ -49,5 +49,6 @@ export function experimentRunnerFor(
       );
     },
     onError: (error, what) => logger.error({ err: error }, what),
+    ready: () => holder === undefined || holder.current() !== undefined,
   });
 }

@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
 import type { OnlineEvaluator } from './online-eval.js';
 import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
+import { summarizeExperiment, type ExperimentSummary } from './experiment-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -265,6 +266,8 @@ export interface MetricsSummary {
   online: Record<'recommended' | 'other', { ratings: number; liked: number; hit_rate: number | null }>;
   /** `reelrank retrain --watch` (retrain-metrics.ts); null when no watcher has written its state. */
   retrain: RetrainSummary | null;
+  /** The newest A/B experiment's figures per arm (experiment-metrics.ts); null when none ran since start. */
+  experiment: ExperimentSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -315,5 +318,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     cold_start_answers: total('reelrank_cold_start_answers_total'),
     online: { recommended: online('recommended'), other: online('other') },
     retrain: summarizeRetrain(metrics),
+    experiment: summarizeExperiment(metrics),
   };
 }

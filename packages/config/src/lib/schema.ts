@@ -202,6 +202,15 @@ export const servingConfigSchema = z
         'Origins other than its own whose pages may call the API, comma separated, or * for any (env CORS_ORIGINS); empty: none, only pages served by the API itself (same origin)',
       ),
     webRoot: z.string().min(1).nullable().describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
+    experimentPollMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(500)
+      .describe(
+        'How often each API process reads the running A/B experiment from the store (env REELRANK_EXPERIMENT_POLL_MS): a started or concluded experiment reaches every worker and replica within it',
+      ),
     metrics: z
       .object({
         host: z.string().min(1).describe('Interface of the metrics listener (env REELRANK_METRICS_HOST); 127.0.0.1: only this machine can scrape it'),
@@ -553,6 +562,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   CORS_ORIGINS: ['serving', 'corsOrigins'],
   REELRANK_METRICS_HOST: ['serving', 'metrics.host'],
   REELRANK_METRICS_PORT: ['serving', 'metrics.port'],
+  REELRANK_EXPERIMENT_POLL_MS: ['serving', 'experimentPollMs'],
   REELRANK_ROOT: ['runtime', 'root'],
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],

@@ -10,6 +10,7 @@ export function testServing(webRoot: string | null): ServingConfig {
     answerCacheEntries: 1000,
     corsOrigins: '',
     webRoot,
+    experimentPollMs: 100,
     metrics: { host: '127.0.0.1', port: null },
   };
 }
