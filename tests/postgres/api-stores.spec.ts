@@ -173,7 +173,9 @@ describe.each<Store>(['sqlite', 'postgres'])('the CLI with its catalogue on %s',
       return JSON.parse(stdout) as unknown;
     };
     const expected = shared.reference.recommend(1, { n: 6 });
-    expect(await cli('recommend', '--user', '1', '-n', '6', '--json')).toEqual(json({ user_id: 1, ...expected }));
+    expect(await cli('recommend', '--user', '1', '-n', '6', '--json')).toEqual(
+      json({ user_id: 1, ...expected, model_version: shared.reference.manifest.version }),
+    );
     expect(await cli('search', 'the', '--json')).toEqual(json(shared.reference.search({ query: 'the', limit: 20, offset: 0 })));
   }, 60_000);
 });
