@@ -95,11 +95,23 @@ describe.each<Store>(['sqlite', 'postgres'])('the API with its catalogue and rat
     const recs = await call('POST', '/recommendations', { user_id: user, n_recommendations: 8 });
     expect(recs.status).toBe(200);
     const expected = shared.reference.recommend(user, { n: 8 });
-    expect(recs.body).toEqual(json({ user_id: user, strategy: expected.strategy, recommendations: expected.recommendations }));
+    expect(recs.body).toEqual(
+      json({
+        user_id: user,
+        strategy: expected.strategy,
+        recommendations: expected.recommendations,
+        model_version: shared.reference.manifest.version,
+      }),
+    );
     expect(expected.recommendations).toHaveLength(8);
     const movie = expected.recommendations[0].movie_id;
     const predicted = await call('POST', '/predict', { user_id: user, movie_id: movie });
-    expect(predicted.body).toEqual({ user_id: user, movie_id: movie, predicted_rating: shared.reference.predict(user, movie) });
+    expect(predicted.body).toEqual({
+      user_id: user,
+      movie_id: movie,
+      predicted_rating: shared.reference.predict(user, movie),
+      model_version: shared.reference.manifest.version,
+    });
   });
 
   it("when movies are searched, then the pages are the reference's", async () => {
@@ -177,7 +189,9 @@ describe.each<Store>(['sqlite', 'postgres'])('the CLI with its catalogue on %s',
       return JSON.parse(stdout) as unknown;
     };
     const expected = shared.reference.recommend(1, { n: 6 });
-    expect(await cli('recommend', '--user', '1', '-n', '6', '--json')).toEqual(json({ user_id: 1, ...expected }));
+    expect(await cli('recommend', '--user', '1', '-n', '6', '--json')).toEqual(
+      json({ user_id: 1, ...expected, model_version: shared.reference.manifest.version }),
+    );
     expect(await cli('search', 'the', '--json')).toEqual(json(shared.reference.search({ query: 'the', limit: 20, offset: 0 })));
   }, 60_000);
 });

@@ -175,6 +175,13 @@ export function whoMayDoWhat(store: string, setup: (adminToken: string) => Promi
         undefined,
         { anonymous: 401, visitor: 403, reader: 403, service: 403, 'admin key': 200, 'admin token': 200 },
       ],
+      [
+        'admin',
+        'GET',
+        '/admin/experiments',
+        undefined,
+        { anonymous: 401, visitor: 403, reader: 403, service: 403, 'admin key': 200, 'admin token': 200 },
+      ],
     ];
   };
 

@@ -2,8 +2,8 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
-import { openCatalogueOverlay, openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
-import { gateHistory, loadModelArtifacts, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
+import { openCatalogueOverlay, openExperimentStore, openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
+import { gateHistory, loadModelArtifacts, ModelLoadError, modelVersionDir, readRetrainWatchState, resolveLiveModel } from '@reelrank/model';
 import { driftOptions } from './lib/drift-options.js';
 import type { DriftMonitor } from './lib/drift-monitor.js';
 import { workerMetricsLink } from './lib/cluster-metrics.js';
@@ -16,6 +16,7 @@ import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, is
 import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder } from './lib/model-holder.js';
 import { CatalogueSync } from './lib/catalogue-sync.js';
+import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
@@ -55,25 +56,34 @@ function main(): void {
     ).dir;
   // Opened once listening (an async read with PostgreSQL), before the first load.
   let catalogs: CatalogSource | undefined;
-  const holder: ModelHolder = new ModelHolder(
-    (dir) => {
-      if (!catalogs) throw new Error('the catalogue is not open yet');
-      const catalog = catalogs.open();
-      try {
-        return new Recommender(loadModelArtifacts(dir ?? liveDir()), catalog, {
-          maxRecommendations: config.serving.maxRecommendations,
-          catalogueChanges: holder.catalogueChanges(),
-        });
-      } catch (error) {
-        catalog.close();
-        throw error;
-      }
-    },
-    {
-      onReloaded: (result) => announceAdminReload(result),
-      beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
-    },
-  );
+  const build = (dir: string) => {
+    if (!catalogs) throw new Error('the catalogue is not open yet');
+    const catalog = catalogs.open();
+    try {
+      return new Recommender(loadModelArtifacts(dir), catalog, {
+        maxRecommendations: config.serving.maxRecommendations,
+        catalogueChanges: holder.catalogueChanges(),
+      });
+    } catch (error) {
+      catalog.close();
+      throw error;
+    }
+  };
+  // An A/B experiment's challenger: a registry version, built as a reload builds the live one.
+  const buildVersion = (version: string) => {
+    const dir = modelVersionDir(registry.paths.registryDir, version);
+    if (!dir) throw new ModelLoadError(`Model version ${version} is not in the registry`);
+    const recommender = build(dir);
+    if (recommender.manifest.version !== version) {
+      recommender.close();
+      throw new ModelLoadError(`the registry folder of ${version} holds version ${recommender.manifest.version}`);
+    }
+    return recommender;
+  };
+  const holder: ModelHolder = new ModelHolder((dir) => build(dir ?? liveDir()), {
+    onReloaded: (result) => announceAdminReload(result),
+    beforeReload: () => catalogs?.refresh() ?? Promise.resolve(),
+  });
   const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
@@ -121,6 +131,8 @@ function main(): void {
   // replica reads it whole before its first model, then polls it for what the others wrote.
   const catalogue = openCatalogueOverlay(config);
   const catalogueSync = new CatalogueSync(catalogue, (rows) => holder.applyCatalogueChanges(rows));
+  // A/B experiments too: every worker and replica on the same store polls the same running one.
+  const experimentStore = openExperimentStore(config);
   // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
   const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
   const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
@@ -147,6 +159,8 @@ function main(): void {
     retrainState: () => readRetrainWatchState(config.paths.retrainStatePath),
     gateHistory: () => gateHistory(config.paths.registryDir),
     drift: driftOptions(config),
+    experiments: { store: experimentStore, load: buildVersion, pollMs: config.serving.experimentPollMs },
+    armOnline: link?.arms,
   });
   const driftMonitor = app.locals.driftMonitor as DriftMonitor | undefined;
   // The metrics listener: this process's, unless it is a cluster worker (then the primary's, summed).
@@ -230,7 +244,10 @@ function main(): void {
       clearInterval(sweeper);
       holder.current()?.close();
       catalogueSync.stop();
-      void Promise.allSettled([ratings.close(), signals.close(), keys.close(), catalogue.close()]).finally(() => process.exit(0));
+      (app.locals.experiments as ExperimentRunner | undefined)?.stop();
+      void Promise.allSettled([ratings.close(), signals.close(), keys.close(), catalogue.close(), experimentStore.close()]).finally(() =>
+        process.exit(0),
+      );
     });
     server.closeIdleConnections();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

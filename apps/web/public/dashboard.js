@@ -2,6 +2,8 @@
 // minutes as SVG line charts. Rates and latency quantiles come from the difference between two
 // polls, so each point describes that interval only. No libraries, no external requests.
 
+import { renderExperiment } from './dashboard-experiment.js';
+
 const params = new URLSearchParams(location.search);
 const intervalSeconds = Math.max(0.2, Number(params.get('interval')) || 2);
 const KEEP = 120; // points per chart
@@ -215,6 +217,7 @@ function render(summary) {
   drawGateChart(document.getElementById('chart-gate-rmse'), summary.gate ?? [], 'rmse');
   drawGateChart(document.getElementById('chart-gate-ndcg'), summary.gate ?? [], 'ndcg_at_k');
   renderDrift(summary.drift ?? null);
+  renderExperiment(summary.experiment ?? null);
   drawChart(document.getElementById('chart-rps'), ['rps'], { format: (v) => v.toFixed(0) });
   drawChart(document.getElementById('chart-latency'), ['p50', 'p99'], { format: (v) => v.toFixed(1) });
   drawChart(document.getElementById('chart-hit'), ['recommended', 'other'], { max: 1, format: (v) => `${Math.round(v * 100)}%` });

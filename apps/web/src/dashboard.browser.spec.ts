@@ -118,6 +118,8 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${dashboardBase}/dashboard?interval=0.3`);
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('updated'));
     expect(await page.textContent('#live-version')).toBe(recommender.manifest.version);
+    // No experiment ran: the A/B panel says so (its script, a file of its own, was served and ran).
+    expect(await page.textContent('#experiment-title')).toBe('A/B experiment: none since start');
 
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, {

@@ -67,3 +67,18 @@ export {
 export { openSqliteCatalogueOverlay, readSqliteCatalogueOverlay } from './lib/sqlite-catalogue-overlay.js';
 export { openPostgresCatalogueOverlay, type PostgresCatalogueOverlayOptions } from './lib/postgres-catalogue-overlay.js';
 export { openCatalogueOverlay, readCatalogueOverlay } from './lib/open-catalogue-overlay.js';
+export {
+  checkNewExperiment,
+  EXPERIMENT_OUTCOMES,
+  ExperimentConflictError,
+  type Experiment,
+  type ExperimentOutcome,
+  type ExperimentStatus,
+  type ExperimentStore,
+  type NewExperiment,
+} from './lib/experiments.js';
+export { openSqliteExperimentStore } from './lib/sqlite-experiment-store.js';
+export { openPostgresExperimentStore, type PostgresExperimentStoreOptions } from './lib/postgres-experiment-store.js';
+export { openExperimentStore } from './lib/open-experiment-store.js';
+export { experiments as sqliteExperimentsTable } from './lib/schema-sqlite.js';
+export { experiments as postgresExperimentsTable } from './lib/schema-postgres.js';

@@ -30,6 +30,7 @@ describe('POST /recommendations', () => {
           because: { text: 'Because you rated Star Voyage (1977) (4.0)', movie_ids: [10] },
         },
       ],
+      model_version: 'mf-test00000001',
     });
   });
 
@@ -65,7 +66,7 @@ describe('POST /recommendations', () => {
 describe('POST /predict and /predict/batch', () => {
   it('when user and movie are known, then mu + b_u + b_i + p_u.q_i comes back (3.5 - 0.1 - 0.2 + 1.1)', async () => {
     const res = await request(app).post('/predict').send({ user_id: 2, movie_id: 70 }).expect(200);
-    expect(res.body).toEqual({ user_id: 2, movie_id: 70, predicted_rating: 4.3 });
+    expect(res.body).toEqual({ user_id: 2, movie_id: 70, predicted_rating: 4.3, model_version: 'mf-test00000001' });
   });
 
   it('when the movie is unknown, then 404 movie_not_found', async () => {
@@ -88,9 +89,9 @@ describe('POST /predict and /predict/batch', () => {
     ];
     const res = await request(app).post('/predict/batch').send({ pairs }).expect(200);
     expect(res.body.predictions).toEqual([
-      { user_id: 1, movie_id: 30, predicted_rating: 5 },
-      { user_id: 999, movie_id: 10, predicted_rating: 3.8 },
-      { user_id: 1, movie_id: 90, predicted_rating: 3.7 },
+      { user_id: 1, movie_id: 30, predicted_rating: 5, model_version: 'mf-test00000001' },
+      { user_id: 999, movie_id: 10, predicted_rating: 3.8, model_version: 'mf-test00000001' },
+      { user_id: 1, movie_id: 90, predicted_rating: 3.7, model_version: 'mf-test00000001' },
     ]);
   });
 

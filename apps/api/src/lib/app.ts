@@ -27,7 +27,10 @@ import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
 import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
-import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { registerOnlineMetrics, requestSeconds, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { ArmMetrics, registerArmOnlineMetrics, type ArmEvalSink } from './experiment-metrics.js';
+import { experimentRoutes } from './experiment-routes.js';
+import { experimentRunnerFor, type ExperimentsOptions } from './experiment-setup.js';
 import { registerRetrainMetrics } from './retrain-metrics.js';
 import { registerGateMetrics, type GateHistoryEntry } from './gate-metrics.js';
 import { DriftMonitor } from './drift-monitor.js';
@@ -104,6 +107,10 @@ export interface CreateAppOptions {
   drift?: { settings: DriftSettings & { refreshSeconds: number }; profileOf: (version: string) => DriftProfile | null };
   /** Where POST /movies and PATCH /movies/{movie_id} write (main.ts: openCatalogueOverlay, next to the ratings); default a private in-memory SQLite store. */
   catalogue?: CatalogueOverlayStore;
+  /** A/B experiments between model versions (experiment-setup.ts; needs `registry` and `models` too); absent: the experiment routes answer 403. */
+  experiments?: ExperimentsOptions;
+  /** Where each arm's recommendations and ratings go (a cluster worker: the primary); default: evaluators in this process, in `metrics`. */
+  armOnline?: ArmEvalSink;
 }
 
 const notLoaded = (): never => {
@@ -176,14 +183,18 @@ export function createApp(options: CreateAppOptions): Express {
     registerDriftMetrics(metrics.registry, () => driftMonitor!.report());
     driftMonitor.start();
   }
+  const experiments = options.experiments && experimentRunnerFor(options.experiments, { registry: options.registry, holder: options.models, logger });
+  if (experiments) void experiments.start();
+  const armMetrics = new ArmMetrics(metrics.registry);
+  const armOnline = options.armOnline ?? registerArmOnlineMetrics(metrics.registry);
   const observe: AnswerObserver = {
-    recommendations: (userId, strategy, movies) => {
+    recommendations: (userId, strategy, movies, choice) => {
       metrics.countAnswer(strategy);
-      online.recordRecommended(
-        userId,
-        movies.map((m) => m.movie_id),
-      );
+      const ids = movies.map((m) => m.movie_id);
+      online.recordRecommended(userId, ids);
+      if (choice) armOnline.recordRecommended(choice, userId, ids);
     },
+    armAnswered: (choice, res, foldedIn) => armMetrics.answered(choice, requestSeconds(res), foldedIn),
     answer: (strategy) => metrics.countAnswer(strategy),
     predictedFolded: () => metrics.foldInsServed.inc(),
     ratingsStored: (ratings) => {
@@ -192,13 +203,19 @@ export function createApp(options: CreateAppOptions): Express {
       // a rating stamped before a recommendation was not an answer to it.
       const now = Date.now();
       for (const r of ratings) online.observeRating(r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
+      // During an experiment, each rating also counts for its user's arm.
+      const active = experiments?.active;
+      const live = current();
+      if (active && live)
+        for (const r of ratings)
+          armOnline.observeRating(active.choose(r.userId, live), r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
     },
   };
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
-  // Tests read the counters, the evaluator and the drift monitor from here.
-  Object.assign(app.locals, { metrics, online, driftMonitor });
+  // Tests read the counters, the evaluator, the drift monitor and the experiments from here.
+  Object.assign(app.locals, { metrics, online, driftMonitor, experiments, armOnline });
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
@@ -260,7 +277,9 @@ export function createApp(options: CreateAppOptions): Express {
     ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
     catalogueSource: options.catalogueSource,
     anonymousReads: security.anonymousReads,
+    experiments,
     extend: (router, adminGuard) => {
+      experimentRoutes(router, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard });
       modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
       monitoringRoutes(router, {
         source: metricsSource,

@@ -3,6 +3,7 @@ import { AggregatorRegistry, Registry } from 'prom-client';
 import { tellPrimary } from './cluster-messages.js';
 import { ApiError } from './errors.js';
 import { registerOnlineMetrics, type MetricsJson } from './metrics.js';
+import { registerArmOnlineMetrics, type ArmEvalSink, type ArmKey } from './experiment-metrics.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 
 /**
@@ -26,19 +27,22 @@ const COLLECT_TIMEOUT_MS = 3000;
 /** [userId, at, ...movieIds] and [userId, movieId, rating, at]. */
 type ShownRow = number[];
 type RatingRow = [number, number, number, number];
+/** The same rows of an experiment arm, with the arm's key. */
+type ArmShownRow = [ArmKey, ShownRow];
+type ArmRatingRow = [ArmKey, RatingRow];
 
 export type MetricsMessage =
   | { type: 'reelrank:metrics-request'; id: number }
   | { type: 'reelrank:metrics-collect'; id: number }
   | { type: 'reelrank:metrics-part'; id: number; metrics: MetricsJson }
   | { type: 'reelrank:metrics-response'; id: number; metrics?: MetricsJson; error?: string }
-  | { type: 'reelrank:online-eval'; shown: ShownRow[]; ratings: RatingRow[] };
+  | { type: 'reelrank:online-eval'; shown: ShownRow[]; ratings: RatingRow[]; armShown?: ArmShownRow[]; armRatings?: ArmRatingRow[] };
 
 const isMessage = (value: unknown): value is MetricsMessage =>
   typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 
 /** The worker's side: a metrics source asking the primary, and an online-evaluation sink forwarding to it. */
-export function workerMetricsLink(registry: Registry): { source: () => Promise<MetricsJson>; online: OnlineEvalSink } {
+export function workerMetricsLink(registry: Registry): { source: () => Promise<MetricsJson>; online: OnlineEvalSink; arms: ArmEvalSink } {
   const pending = new Map<number, { resolve: (m: MetricsJson) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 1;
   process.on('message', (message: unknown) => {
@@ -67,11 +71,15 @@ export function workerMetricsLink(registry: Registry): { source: () => Promise<M
 
   let shown: ShownRow[] = [];
   let ratings: RatingRow[] = [];
+  let armShown: ArmShownRow[] = [];
+  let armRatings: ArmRatingRow[] = [];
   const flush = () => {
-    if (!shown.length && !ratings.length) return;
-    tellPrimary({ type: 'reelrank:online-eval', shown, ratings });
+    if (!shown.length && !ratings.length && !armShown.length && !armRatings.length) return;
+    tellPrimary({ type: 'reelrank:online-eval', shown, ratings, armShown, armRatings });
     shown = [];
     ratings = [];
+    armShown = [];
+    armRatings = [];
   };
   setInterval(flush, FLUSH_MS).unref();
   const online: OnlineEvalSink = {
@@ -84,7 +92,18 @@ export function workerMetricsLink(registry: Registry): { source: () => Promise<M
       ratings.push([userId, movieId, rating, at]);
     },
   };
-  return { source, online };
+  const keyOf = (key: ArmKey): ArmKey => ({ experimentId: key.experimentId, arm: key.arm, version: key.version });
+  const arms: ArmEvalSink = {
+    recordRecommended(key, userId, movieIds, at = Date.now()) {
+      const row = [userId, at];
+      for (let i = 0; i < movieIds.length; i++) row.push(movieIds[i]);
+      armShown.push([keyOf(key), row]);
+    },
+    observeRating(key, userId, movieId, rating, at = Date.now()) {
+      armRatings.push([keyOf(key), [userId, movieId, rating, at]]);
+    },
+  };
+  return { source, online, arms };
 }
 
 /** The primary's side: owns the online evaluator and answers metrics requests with the cluster's sum. */
@@ -97,14 +116,17 @@ export function primaryMetricsHub(workers: () => Worker[]): {
   const registry = new Registry();
   const evaluator = new OnlineEvaluator();
   registerOnlineMetrics(registry, evaluator);
+  const armEvaluators = registerArmOnlineMetrics(registry);
   const collections = new Map<number, { parts: MetricsJson[]; waiting: number; done: () => void }>();
   let nextId = 1;
-  const queue: { row: RatingRow; due: number }[] = [];
+  const queue: { row: RatingRow; due: number; arm?: ArmKey }[] = [];
   setInterval(() => {
     const now = Date.now();
     while (queue.length && queue[0].due <= now) {
-      const [userId, movieId, rating, at] = queue.shift()!.row;
-      evaluator.observeRating(userId, movieId, rating, at);
+      const { row, arm } = queue.shift()!;
+      const [userId, movieId, rating, at] = row;
+      if (arm) armEvaluators.observeRating(arm, userId, movieId, rating, at);
+      else evaluator.observeRating(userId, movieId, rating, at);
     }
   }, FLUSH_MS).unref();
 
@@ -133,6 +155,8 @@ export function primaryMetricsHub(workers: () => Worker[]): {
       case 'reelrank:online-eval':
         for (const [userId, at, ...movieIds] of message.shown) evaluator.recordRecommended(userId, movieIds, at);
         for (const row of message.ratings) queue.push({ row, due: Date.now() + RATING_DELAY_MS });
+        for (const [key, [userId, at, ...movieIds]] of message.armShown ?? []) armEvaluators.recordRecommended(key, userId, movieIds, at);
+        for (const [arm, row] of message.armRatings ?? []) queue.push({ row, arm, due: Date.now() + RATING_DELAY_MS });
         return true;
       case 'reelrank:metrics-part': {
         const collection = collections.get(message.id);

@@ -248,7 +248,12 @@ describe('cluster.ts (node:cluster, 2 workers)', () => {
       for (const s of slow) s.release();
       const results = await Promise.all(slow.map((s) => s.response));
       expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
-      expect(JSON.parse(results[0].body)).toEqual({ user_id: 1, movie_id: 70, predicted_rating: expect.any(Number) });
+      expect(JSON.parse(results[0].body)).toEqual({
+        user_id: 1,
+        movie_id: 70,
+        predicted_rating: expect.any(Number),
+        model_version: expect.any(String),
+      });
       expect(await proc.exited).toBe(0);
       expect(proc.output()).toMatch(/all workers stopped; exiting 0/);
       // And nothing listens any more.

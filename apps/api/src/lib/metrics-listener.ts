@@ -15,7 +15,7 @@ import { monitoringRoutes } from './monitoring-routes.js';
  */
 
 /** The dashboard page's own files (dashboard.html links them relatively). */
-const DASHBOARD_ASSETS = ['dashboard.js', 'dashboard.css', 'favicon.svg'];
+const DASHBOARD_ASSETS = ['dashboard.js', 'dashboard-experiment.js', 'dashboard.css', 'favicon.svg'];
 
 export function metricsApp(deps: { source: () => Promise<MetricsJson>; webRoot: string | null; drift?: () => DriftReport | null }): Express {
   const app = express();

@@ -4,6 +4,7 @@ import type { OnlineEvaluator } from './online-eval.js';
 import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
 import { summarizeGate, type GateSummaryEntry } from './gate-metrics.js';
 import { summarizeDrift, type DriftSummary } from './drift-metrics.js';
+import { summarizeExperiment, type ExperimentSummary } from './experiment-metrics.js';
 
 /**
  * The service's Prometheus metrics (prom-client), one registry per app so that tests and workers
@@ -24,6 +25,11 @@ const STARTED = Symbol('reelrank.requestStarted');
 type Timed = { [STARTED]: number };
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** Seconds since the request arrived (the metrics middleware marks every response). */
+export function requestSeconds(res: Response): number {
+  return (performance.now() - (res as Timed)[STARTED]) / 1000;
+}
 
 /** Seconds; fine at the low end, where this service answers. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -275,6 +281,8 @@ export interface MetricsSummary {
   gate: GateSummaryEntry[];
   /** The drift of the posted ratings (drift-metrics.ts); null before the first measurement. */
   drift: DriftSummary | null;
+  /** The newest A/B experiment's figures per arm (experiment-metrics.ts); null when none ran since start. */
+  experiment: ExperimentSummary | null;
 }
 
 /** The dashboard's summary of (aggregated) metrics JSON; the monitoring routes themselves are left out. */
@@ -327,5 +335,6 @@ export function summarizeMetrics(metrics: MetricsJson, at = new Date()): Metrics
     retrain: summarizeRetrain(metrics),
     gate: summarizeGate(metrics),
     drift: summarizeDrift(metrics),
+    experiment: summarizeExperiment(metrics),
   };
 }

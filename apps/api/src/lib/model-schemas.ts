@@ -148,4 +148,28 @@ export const metricsSummaryResponse = z.object({
     )
     .meta({ description: 'The promotion gate per trained version (run history), oldest first: the dashboard charts it across versions' }),
   drift: driftSummary,
+  experiment: z
+    .object({
+      experiment: z.number().int(),
+      arms: z.array(
+        z.object({
+          arm: z.enum(['control', 'challenger']),
+          version,
+          answers: z.number(),
+          fold_ins: z.number(),
+          latency: z.object({
+            count: z.number(),
+            mean_seconds: z.number().nullable(),
+            p50_seconds: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the median' }),
+            p99_seconds: z.number().nullable(),
+          }),
+          online: hit,
+        }),
+      ),
+      hit_rate_difference: z.object({ estimate: z.number(), low: z.number(), high: z.number(), confidence: z.number() }).nullable().meta({
+        description: 'Online hit rate of the challenger minus the control, two-proportion normal interval; null until both arms have ratings',
+      }),
+    })
+    .nullable()
+    .meta({ description: 'The newest A/B experiment per arm (answers, fold-ins, latency, online hit rate); null when none ran since start' }),
 });

@@ -1,6 +1,7 @@
 import { applyTags } from './openapi-tags.js';
 import { movieDetails, movieIdParams, moviesQuery, searchQuery, searchResponse, similarQuery, similarResponse } from './movie-schemas.js';
 import { modelsOpenApi } from './model-openapi.js';
+import { experimentsOpenApi } from './experiment-openapi.js';
 import {
   badRequest,
   errorResponse,
@@ -65,7 +66,8 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
   const extra = modelsOpenApi();
   const visitor = visitorOpenApi();
   const signals = signalsOpenApi();
-  Object.assign(components, ratings.components, extra.components, visitor.components, signals.components);
+  const experiments = experimentsOpenApi();
+  Object.assign(components, ratings.components, extra.components, visitor.components, signals.components, experiments.components);
   const document = {
     openapi: '3.1.0',
     info: {
@@ -88,7 +90,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           'cold-start list of popular, well-rated movies (strategy "popular"). Movies the user rated and exclude_movie_ids never come back.',
         'RecommendationsRequest',
         'RecommendationsResponse',
-        { user_id: 1, strategy: 'personalized', recommendations: [sampleRecommendation] },
+        { user_id: 1, strategy: 'personalized', recommendations: [sampleRecommendation], model_version: 'mf-0123456789ab' },
         { '429': rateLimited },
       ),
       '/recommendations/new-user': post(
@@ -98,7 +100,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
           'Five or more ratings of movies the model knows give "fold-in" results; fewer blend with the popular list ("popular-blend").',
         'NewUserRecommendationsRequest',
         'NewUserRecommendationsResponse',
-        { strategy: 'fold-in', ratings_used: 5, recommendations: [sampleRecommendation] },
+        { strategy: 'fold-in', ratings_used: 5, recommendations: [sampleRecommendation], model_version: 'mf-0123456789ab' },
         { '404': movieNotFound, '429': rateLimited },
       ),
       '/predict': post(
@@ -107,7 +109,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'Clipped to 0.5..5.0. An unknown user (or a movie without ratings in training) falls back to the biases.',
         'PredictRequest',
         'PredictResponse',
-        { user_id: 1, movie_id: 1, predicted_rating: 3.871 },
+        { user_id: 1, movie_id: 1, predicted_rating: 3.871, model_version: 'mf-0123456789ab' },
         { '404': movieNotFound, '429': rateLimited },
       ),
       '/predict/batch': post(
@@ -116,7 +118,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
         'Same rules as /predict, answered in the order of the pairs; any unknown movie fails the whole request with 404 naming it.',
         'BatchPredictRequest',
         'BatchPredictResponse',
-        { predictions: [{ user_id: 1, movie_id: 1, predicted_rating: 3.871 }] },
+        { predictions: [{ user_id: 1, movie_id: 1, predicted_rating: 3.871, model_version: 'mf-0123456789ab' }] },
         { '404': movieNotFound, '429': rateLimited },
       ),
       ...ratings.paths,
@@ -205,6 +207,7 @@ export function buildOpenApiDocument(schemas: ApiSchemas, info: { version: strin
       },
       ...extra.paths,
       ...visitor.paths,
+      ...experiments.paths,
       '/openapi.json': publicGet('openApiDocument', 'This document', {
         '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
         '400': unexpectedBody,

@@ -5,6 +5,7 @@ import { MUST_ASK, type FreshUsers } from './fresh-users.js';
 import { readAccess, seesRatingsOf } from './authorization.js';
 import { identityOf, tooManyFailures } from './identity.js';
 import { AnswerCache } from './answer-cache.js';
+import type { ArmChoice, ExperimentRunner } from './experiment-runner.js';
 import { requestLog, sendJson, sendText } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { movieIdParams, moviesQuery, noQuery, searchQuery, similarQuery } from './movie-schemas.js';
@@ -63,7 +64,9 @@ export interface AdminOptions {
 
 /** Told about every recommendation answer and stored rating (metrics.ts counts them; online-eval.ts logs what was shown and rated). */
 export interface AnswerObserver {
-  recommendations(userId: number, strategy: string, movies: readonly { movie_id: number }[]): void;
+  recommendations(userId: number, strategy: string, movies: readonly { movie_id: number }[], choice?: ArmChoice): void;
+  /** An answer served during an A/B experiment (experiment-metrics.ts counts it per arm, with its latency from the request's arrival). */
+  armAnswered?(choice: ArmChoice, res: Response, foldedIn: boolean): void;
   answer(strategy: string): void;
   /** A /predict or /predict/batch answer computed from a folded-in user (the recommendation routes count theirs by strategy). */
   predictedFolded(): void;
@@ -128,6 +131,8 @@ export function apiRoutes(
     extend?: (router: IRouter, adminGuard: RequestHandler) => void;
     /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
     anonymousReads?: boolean;
+    /** The running A/B experiment, if any (experiment-runner.ts): a user in its challenger arm is answered by the challenger model. */
+    experiments?: ExperimentRunner;
   },
 ): void {
   const admin = options.admin ?? {};
@@ -141,6 +146,7 @@ export function apiRoutes(
   const { fresh, limits } = options;
   const reads = readAccess(options.anonymousReads ?? true);
   const answers = new AnswerCache(options.answerCacheEntries);
+  const experiments = options.experiments;
   /** Charges a fold-in's ratings to the caller, asked only when a fold is about to happen (not on a cache hit). */
   const foldCharge = (req: Request, res: Response) => (ratings: number) => limits.charge(res, limitSubject(req, res), { folds: ratings });
   /** A user folded in for the caller: charged to it, in its fair share of the fold turns. */
@@ -164,11 +170,15 @@ export function apiRoutes(
   // The hot routes first: Express tries the routes in order.
   router.post('/predict', ...reads, validateBody(schemas.predictRequest, fastPredict), (req, res) => {
     const body = req.body as PredictRequest;
-    const recommender = model();
+    const live = model();
+    const active = experiments?.active;
+    const choice = active === undefined ? undefined : active.choose(body.user_id, live);
+    const recommender = choice === undefined ? live : choice.recommender;
     return withFolded(req, res, recommender, body.user_id, (folded) => {
       const predicted = folded ? recommender.predictFolded(folded, body.movie_id) : recommender.predict(body.user_id, body.movie_id);
       if (folded && folded.usable > 0) options.observe?.predictedFolded();
-      sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted });
+      sendJson(res, { user_id: body.user_id, movie_id: body.movie_id, predicted_rating: predicted, model_version: recommender.manifest.version });
+      if (choice !== undefined) options.observe?.armAnswered?.(choice, res, folded !== undefined && folded.usable > 0);
     });
   });
 
@@ -183,6 +193,7 @@ export function apiRoutes(
     body: RecommendationsRequest,
     folded: FoldedUser | undefined,
     taste: UserTaste | undefined,
+    choice: ArmChoice | undefined,
   ) => {
     const sees = seesRatingsOf(identityOf(req, res), body.user_id);
     const plain = body.genres === undefined && body.exclude_movie_ids === undefined && !body.diversity;
@@ -190,18 +201,20 @@ export function apiRoutes(
     const key = `${AnswerCache.key(body.user_id, body.n_recommendations, sees)}@${recommender.catalogueRevision}${taste ? `:s${taste.version}` : ''}`;
     const cached = plain ? answers.get(recommender, key, folded) : undefined;
     if (cached) {
-      options.observe?.recommendations(body.user_id, cached.strategy, cached.movies);
+      options.observe?.recommendations(body.user_id, cached.strategy, cached.movies, choice);
       sendText(res, cached.body);
+      if (choice !== undefined) options.observe?.armAnswered?.(choice, res, isFoldIn(cached.strategy));
       return;
     }
     const excludeIds = taste ? [...(body.exclude_movie_ids ?? []), ...taste.excluded] : body.exclude_movie_ids;
     const request = { n: body.n_recommendations, genres: body.genres, excludeIds, diversity: body.diversity };
     const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
-    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations);
+    options.observe?.recommendations(body.user_id, result.strategy, result.recommendations, choice);
     const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);
-    const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations });
+    const text = JSON.stringify({ user_id: body.user_id, strategy: result.strategy, recommendations, model_version: recommender.manifest.version });
     if (plain) answers.set(recommender, key, folded, { body: text, strategy: result.strategy, movies: result.recommendations });
     sendText(res, text);
+    if (choice !== undefined) options.observe?.armAnswered?.(choice, res, isFoldIn(result.strategy));
   };
   router.post(
     '/recommendations',
@@ -209,11 +222,14 @@ export function apiRoutes(
     validateBody(schemas.recommendationsRequest, fastRecommendations(options.maxRecommendations)),
     (req, res) => {
       const body = req.body as RecommendationsRequest;
-      const recommender = model();
+      const live = model();
+      const active = experiments?.active;
+      const choice = active === undefined ? undefined : active.choose(body.user_id, live);
+      const recommender = choice === undefined ? live : choice.recommender;
       return withFolded(req, res, recommender, body.user_id, (folded) => {
         const taste = options.signals.of(body.user_id);
-        if (taste instanceof Promise) return taste.then((known) => recommend(req, res, recommender, body, folded, known));
-        return recommend(req, res, recommender, body, folded, taste);
+        if (taste instanceof Promise) return taste.then((known) => recommend(req, res, recommender, body, folded, known, choice));
+        return recommend(req, res, recommender, body, folded, taste, choice);
       });
     },
   );
@@ -229,9 +245,16 @@ export function apiRoutes(
     const ratings = body.ratings.map((r) => ({ movieId: r.movie_id, rating: r.rating }));
     const subject = limitSubject(req, res);
     if (ratings.length > 0) limits.charge(res, subject, { folds: ratings.length });
-    const result = await fresh.turns.run(subject, model().recommendForNewUserSteps(ratings, { n: body.n_recommendations, genres: body.genres }));
+    // No user id, so no arm: the live model answers.
+    const recommender = model();
+    const result = await fresh.turns.run(subject, recommender.recommendForNewUserSteps(ratings, { n: body.n_recommendations, genres: body.genres }));
     options.observe?.answer(result.strategy);
-    sendJson(res, { strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations });
+    sendJson(res, {
+      strategy: result.strategy,
+      ratings_used: result.ratingsUsed,
+      recommendations: result.recommendations,
+      model_version: recommender.manifest.version,
+    });
   });
 
   // Too many users is refused before the pairs are validated one by one (a cheap 400 for a large abusive body).
@@ -249,24 +272,41 @@ export function apiRoutes(
   };
   router.post('/predict/batch', ...reads, batchUsers, validateBody(schemas.batchPredictRequest), async (req, res) => {
     const { pairs } = req.body as BatchPredictRequest;
-    const recommender = model();
-    const ratings = recommender.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })));
+    const live = model();
+    const active = experiments?.active;
+    // During an experiment each pair is answered by its user's arm; otherwise all at once by the live model.
+    const choices = active === undefined ? undefined : pairs.map((p) => active.choose(p.user_id, live));
+    const recommenderAt = (i: number) => (choices === undefined ? live : choices[i].recommender);
+    const ratings =
+      choices === undefined
+        ? live.predictMany(pairs.map((p) => ({ userId: p.user_id, movieId: p.movie_id })))
+        : pairs.map((p, i) => choices[i].recommender.predict(p.user_id, p.movie_id));
     const folded = new Map<number, Awaited<ReturnType<FreshUsers['folded']>>>();
     // Each user's store read and fold-in is synchronous work: other requests run in between.
     const pause = timeSlicer();
     const charge = foldCharge(req, res);
-    for (const p of pairs) {
+    for (const [i, p] of pairs.entries()) {
       if (folded.has(p.user_id)) continue;
-      folded.set(p.user_id, await foldedFor(req, res, recommender, p.user_id, charge));
+      folded.set(p.user_id, await foldedFor(req, res, recommenderAt(i), p.user_id, charge));
       await pause();
     }
     // One fold-in answer per request that used any folded-in user (like /predict), not one per pair.
-    if ([...folded.values()].some((user) => user && user.usable > 0)) options.observe?.predictedFolded();
+    const anyFolded = [...folded.values()].some((user) => user && user.usable > 0);
+    if (anyFolded) options.observe?.predictedFolded();
     const predicted = (p: (typeof pairs)[number], i: number) => {
       const user = folded.get(p.user_id);
-      return user ? recommender.predictFolded(user, p.movie_id) : ratings[i];
+      return user ? recommenderAt(i).predictFolded(user, p.movie_id) : ratings[i];
     };
-    sendJson(res, { predictions: pairs.map((p, i) => ({ user_id: p.user_id, movie_id: p.movie_id, predicted_rating: predicted(p, i) })) });
+    sendJson(res, {
+      predictions: pairs.map((p, i) => ({
+        user_id: p.user_id,
+        movie_id: p.movie_id,
+        predicted_rating: predicted(p, i),
+        model_version: recommenderAt(i).manifest.version,
+      })),
+    });
+    // One answer per arm the request used.
+    if (choices !== undefined) for (const choice of new Set(choices)) options.observe?.armAnswered?.(choice, res, anyFolded);
   });
 
   ratingsRoutes(router, model, fresh, limits, options.observe);
@@ -399,3 +439,5 @@ export function apiRoutes(
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+/** Strategies that rank by a vector folded in at request time (metrics.ts counts them as fold-ins). */
+const isFoldIn = (strategy: string) => strategy === 'fold-in' || strategy === 'popular-blend';

@@ -11,6 +11,12 @@ import type * as Answers from '@reelrank/serving';
  */
 
 export const MAX_ID = 2_147_483_647;
+
+/** The version that answered: the live one, or during an A/B experiment the challenger for a user in its arm. */
+const modelVersion = z.string().meta({
+  description: "The model version that answered (during an A/B experiment, the challenger's for users in its arm)",
+  example: 'mf-0123456789ab',
+});
 export const MAX_BATCH_PAIRS = 1000;
 export const MAX_LIST_ITEMS = 1000;
 
@@ -187,6 +193,7 @@ export function buildSchemas(limits: SchemaLimits) {
         '(POST /ratings) and was folded in from all of them (popular-blend: fewer than 5 usable, blended with the cold-start list)',
     }),
     recommendations: z.array(movieRecommendation),
+    model_version: modelVersion,
   });
 
   const predictRequest = z
@@ -194,7 +201,7 @@ export function buildSchemas(limits: SchemaLimits) {
     .strict()
     .meta({ examples: [{ user_id: 1, movie_id: 1 }] });
 
-  const predictResponse = z.object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating });
+  const predictResponse = z.object({ user_id: userId, movie_id: movieId, predicted_rating: predictedRating, model_version: modelVersion });
 
   const maxUsers = limits.foldMaxUsers ?? MAX_BATCH_PAIRS;
   const maxRatings = limits.foldMaxRatings ?? MAX_LIST_ITEMS;
@@ -264,6 +271,7 @@ export function buildSchemas(limits: SchemaLimits) {
     }),
     ratings_used: z.number().int().meta({ description: 'Ratings of movies the model knows (the others are only excluded)' }),
     recommendations: z.array(movieRecommendation),
+    model_version: modelVersion,
   });
 
   return {

@@ -70,7 +70,12 @@ describe('against a real SQLite database over real HTTP', () => {
   });
 
   it('when a prediction and a malformed body are sent over HTTP, then 200 and a JSON 400 come back', async () => {
-    expect(await (await post('/predict', { user_id: 2, movie_id: 70 })).json()).toEqual({ user_id: 2, movie_id: 70, predicted_rating: 4.3 });
+    expect(await (await post('/predict', { user_id: 2, movie_id: 70 })).json()).toEqual({
+      user_id: 2,
+      movie_id: 70,
+      predicted_rating: 4.3,
+      model_version: expect.any(String),
+    });
     const bad = await fetch(`${base}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');

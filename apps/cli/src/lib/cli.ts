@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '@reelrank/serving';
 import { CliFailure, UsageError } from './errors.js';
+import { experimentsCommand } from './experiment-commands.js';
 import { keysCommand } from './key-commands.js';
 import { modelsCommand } from './model-commands.js';
 import { loadCliConfig, openRecommender } from './model-context.js';
@@ -27,6 +28,7 @@ const COMMANDS: Command[] = [
   modelsCommand,
   ratingsCommand,
   keysCommand,
+  experimentsCommand,
 ];
 const GLOBAL_OPTIONS = { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -76,7 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out(commandHelp(command));
       return 0;
     }
-    if (positionals.length && !['search', 'models', 'ratings', 'keys'].includes(command.name))
+    if (positionals.length && !['search', 'models', 'ratings', 'keys', 'experiments'].includes(command.name))
       throw new UsageError(`unexpected argument "${positionals[0]}"`, command.usage);
     const config = loadCliConfig(io.env);
     const recommender = command.needsModel ? await openRecommender(config) : undefined;

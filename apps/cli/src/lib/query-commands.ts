@@ -57,14 +57,19 @@ export const recommendCommand: Command = {
       const userId = positiveInt(values.user as string, 'user', usage);
       const result = r.recommend(userId, { n, genres });
       return {
-        json: { user_id: userId, ...result },
+        json: { user_id: userId, ...result, model_version: r.manifest.version },
         text: `user ${userId}: ${result.strategy}\n${itemTable(result.recommendations, 'predicted_rating')}`,
       };
     }
     const ratings = parseRatings(values.rate as string, usage);
     const result = r.recommendForNewUser(ratings, { n, genres });
     return {
-      json: { strategy: result.strategy, ratings_used: result.ratingsUsed, recommendations: result.recommendations },
+      json: {
+        strategy: result.strategy,
+        ratings_used: result.ratingsUsed,
+        recommendations: result.recommendations,
+        model_version: r.manifest.version,
+      },
       text: `new user (${result.ratingsUsed} ratings used): ${result.strategy}\n${itemTable(result.recommendations, 'predicted_rating')}`,
     };
   },
@@ -83,7 +88,7 @@ export const predictCommand: Command = {
     const predicted = (recommender as Recommender).predict(userId, movieId);
     const title = (recommender as Recommender).movie(movieId).title;
     return {
-      json: { user_id: userId, movie_id: movieId, predicted_rating: predicted },
+      json: { user_id: userId, movie_id: movieId, predicted_rating: predicted, model_version: (recommender as Recommender).manifest.version },
       text: `user ${userId}, movie ${movieId} (${title}): ${predicted.toFixed(3)}`,
     };
   },

@@ -267,6 +267,15 @@ export const servingConfigSchema = z
       .describe(
         'How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time',
       ),
+    experimentPollMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(500)
+      .describe(
+        'How often each API process reads the running A/B experiment from the store (env REELRANK_EXPERIMENT_POLL_MS): a started or concluded experiment reaches every worker and replica within it',
+      ),
     metrics: z
       .object({
         host: z.string().min(1).describe('Interface of the metrics listener (env REELRANK_METRICS_HOST); 127.0.0.1: only this machine can scrape it'),
@@ -685,6 +694,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   CORS_ORIGINS: ['serving', 'corsOrigins'],
   REELRANK_METRICS_HOST: ['serving', 'metrics.host'],
   REELRANK_METRICS_PORT: ['serving', 'metrics.port'],
+  REELRANK_EXPERIMENT_POLL_MS: ['serving', 'experimentPollMs'],
   REELRANK_ROOT: ['runtime', 'root'],
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, doublePrecision, index, integer, pgSequence, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { bigint, check, doublePrecision, index, integer, pgSequence, pgTable, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The posted-ratings table on PostgreSQL (DATABASE_URL), the shared store. The SQLite twin is
@@ -93,4 +93,27 @@ export const catalogueMovies = pgTable(
     updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   },
   (t) => [unique('catalogue_movies_revision').on(t.revision)],
+);
+
+/** A/B experiments between model versions: the SQLite twin is `experiments` in schema-sqlite.ts (times in Unix milliseconds). */
+export const experiments = pgTable(
+  'experiments',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    controlVersion: text('control_version').notNull(),
+    challengerVersion: text('challenger_version').notNull(),
+    share: doublePrecision('share').notNull(),
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    status: text('status').notNull(),
+    startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+    endedAt: bigint('ended_at', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('experiments_one_running')
+      .on(t.status)
+      .where(sql`${t.status} = 'running'`),
+    check('experiments_status_check', sql`${t.status} IN ('running', 'promoted', 'dropped')`),
+    check('experiments_share_check', sql`${t.share} > 0 AND ${t.share} < 1`),
+  ],
 );

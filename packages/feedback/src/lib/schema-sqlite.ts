@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, real, sqliteTable, text, unique, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The posted-ratings table of the SQLite ratings file (data/<dataset>.ratings.db), the embedded store.
@@ -102,4 +102,33 @@ export const catalogueMovies = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [unique('catalogue_movies_revision').on(t.revision)],
+);
+
+/**
+ * A/B experiments between model versions (experiment-store.ts): a challenger version gets `share` of
+ * the users; at most one row is 'running' (the partial unique index). Times are Unix milliseconds.
+ * The PostgreSQL twin is `experiments` in schema-postgres.ts.
+ */
+export const experiments = sqliteTable(
+  'experiments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    /** The version live when the experiment started (the control arm's at that time). */
+    controlVersion: text('control_version').notNull(),
+    challengerVersion: text('challenger_version').notNull(),
+    share: real('share').notNull(),
+    seed: integer('seed').notNull(),
+    /** running | promoted | dropped */
+    status: text('status').notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at'),
+  },
+  (t) => [
+    uniqueIndex('experiments_one_running')
+      .on(t.status)
+      .where(sql`${t.status} = 'running'`),
+    check('experiments_status_check', sql`${t.status} IN ('running', 'promoted', 'dropped')`),
+    check('experiments_share_check', sql`${t.share} > 0 AND ${t.share} < 1`),
+  ],
 );

@@ -5,8 +5,20 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
-import { apiKeys as pgApiKeys, catalogueMovies as pgCatalogueMovies, postedRatings, postedSignals } from './schema-postgres';
-import { apiKeys as sqliteApiKeys, catalogueMovies as sqliteCatalogueMovies, ratings, tasteSignals } from './schema-sqlite';
+import {
+  apiKeys as pgApiKeys,
+  catalogueMovies as pgCatalogueMovies,
+  experiments as pgExperiments,
+  postedRatings,
+  postedSignals,
+} from './schema-postgres';
+import {
+  apiKeys as sqliteApiKeys,
+  catalogueMovies as sqliteCatalogueMovies,
+  experiments as sqliteExperiments,
+  ratings,
+  tasteSignals,
+} from './schema-sqlite';
 import { SQLITE_MIGRATIONS_FOLDER } from './sqlite-migrations';
 import { openSqliteRatingsStore } from './sqlite-ratings-store';
 
@@ -56,6 +68,13 @@ describe('the posted-ratings schema', () => {
     expect(shape(pgTableConfig(pgCatalogueMovies))).toEqual(sqlite);
     expect(sqlite.columns.map((c) => c.name)).toEqual(['movie_id', 'revision', 'created', 'fields', 'hidden', 'source', 'updated_at']);
     expect(sqlite.unique).toEqual(['revision']);
+  });
+
+  it('declares the same experiments table for SQLite and PostgreSQL, one running row at most', () => {
+    const sqlite = shape(sqliteTableConfig(sqliteExperiments));
+    expect(shape(pgTableConfig(pgExperiments))).toEqual(sqlite);
+    expect(sqlite.indexes).toEqual([{ columns: 'status', unique: true }]);
+    expect(Object.keys(pgExperiments)).toEqual(expect.arrayContaining(Object.keys(sqliteExperiments)));
   });
 
   it.each(['sqlite', 'postgres'])(

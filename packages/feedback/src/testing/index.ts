@@ -4,3 +4,4 @@ export { keyStoreContract, type KeyStoreBacking } from './key-store-contract.js'
 export { crashWriterThread, writerThreadOf } from './writer-thread-of.js';
 export { signalsStoreContract, type SignalsBacking } from './signals-store-contract.js';
 export { catalogueOverlayContract, type OverlayBacking } from './catalogue-overlay-contract.js';
+export { experimentStoreContract, type ExperimentStoreBacking } from './experiment-store-contract.js';
