@@ -28,7 +28,7 @@ export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Seconds since the request arrived (the metrics middleware marks every response). */
 export function requestSeconds(res: Response): number {
-  return (performance.now() - (res as Timed)[STARTED]) / 1000;
+  return (performance.now() - (res.locals as Timed)[STARTED]) / 1000;
 }
 
 /** Seconds; fine at the low end, where this service answers. */

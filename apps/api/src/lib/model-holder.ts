@@ -70,6 +70,13 @@ export interface MovieChanged {
   added: boolean;
 }
 
+/** What the content map reads of a catalogue change: genres, year and the tags set through the API (each once). */
+const contentOfChange = (change: MovieChanged): MovieContent => ({
+  genres: change.movie.genres,
+  year: change.movie.year ?? null,
+  tags: new Map(change.tags.map((tag) => [tag, 1])),
+});
+
 /** An overlay row as the serving library applies it. */
 export const movieChangeOf = (row: OverlayMovie): MovieChange => ({
   movieId: row.movieId,
@@ -102,6 +109,7 @@ export class ModelHolder {
    * applying it again changes nothing.
    */
   applyCatalogueChanges(rows: readonly OverlayMovie[]): void {
+    const fromContent = new Map<number, MovieContent>();
     for (const row of rows) {
       const known = this.overlay.get(row.movieId);
       if (known && known.revision >= row.revision) continue;
@@ -109,8 +117,34 @@ export class ModelHolder {
       const movie = this.live?.applyMovieChange(movieChangeOf(row));
       if (!movie) continue;
       const change: MovieChanged = { movie, hidden: row.hidden, tags: row.fields.tags ?? [], added: row.created };
+      if (this.needsContentVectors(movie.movieId)) fromContent.set(movie.movieId, contentOfChange(change));
       for (const listener of this.movieListeners) listener(change);
     }
+    if (fromContent.size) this.serveFromContent(fromContent);
+  }
+
+  /**
+   * Whether a changed movie is to be served from its content: the live model has a content map and
+   * either never learned the movie (one posted since the training) or already serves it from content.
+   */
+  private needsContentVectors(movieId: number): boolean {
+    const live = this.live;
+    return live !== undefined && live.servesContent && (!live.servesMovie(movieId) || this.contentMovies.has(movieId));
+  }
+
+  /**
+   * setMovieContent for the movies of one catalogue sync. The rebuild holds this process for about a
+   * second on ml-latest-small, once per sync that brings such movies (catalogue writes are service or
+   * admin only). During a reload the movies are kept and the reloaded model gets them.
+   */
+  private serveFromContent(movies: ReadonlyMap<number, MovieContent>): void {
+    for (const [movieId, content] of movies) this.contentMovies.set(movieId, content);
+    const previous = this.live;
+    if (!previous || this.loading) return;
+    const next = this.withContentMovies(previous, movies);
+    if (next === previous) return;
+    this.live = next; // the atomic swap
+    previous.close(); // the catalogue stays open: the new model owns it
   }
 
   /**
@@ -167,12 +201,16 @@ export class ModelHolder {
     return { version: next.manifest.version, movieId };
   }
 
-  /** `next` with the movies given content since start that it does not know (when it has a content map). */
-  private withContentMovies(next: Recommender): Recommender {
-    const unknown = new Map([...this.contentMovies].filter(([id]) => !next.servesMovie(id)));
-    if (unknown.size === 0 || !next.servesContent) return next;
+  /**
+   * `next` with `movies` served from their content (by default: the movies given content since start
+   * that it does not know), when it has a content map; `next` itself when there is nothing to do or the
+   * content cannot be served.
+   */
+  private withContentMovies(next: Recommender, movies?: ReadonlyMap<number, MovieContent>): Recommender {
+    const wanted = movies ?? new Map([...this.contentMovies].filter(([id]) => !next.servesMovie(id)));
+    if (wanted.size === 0 || !next.servesContent) return next;
     try {
-      return next.withMoviesContent(unknown);
+      return next.withMoviesContent(wanted);
     } catch {
       return next;
     }

@@ -69,3 +69,43 @@ describe('ModelHolder.setMovieContent', () => {
     expect(await recommended(app, 1, 10)).not.toContain(90);
   });
 });
+
+describe('POST /movies with a content map', () => {
+  it('when a service posts a new movie, then it is served from its content at once: recommended where the taste fits and in similar', async () => {
+    const { holder, app } = setup();
+    const posted = await request(app)
+      .post('/movies')
+      .set(AS_ADMIN)
+      .send({ title: 'Orbit Nine (2021)', year: 2021, genres: ['Sci-Fi'] })
+      .expect(201);
+    const movieId = posted.body.movie_id as number;
+    expect(holder.current()!.servesMovie(movieId)).toBe(true);
+    expect(await recommended(app, 1, 2)).toContain(movieId);
+    expect(await recommended(app, 2, 3)).not.toContain(movieId);
+    const similar = await request(app).get('/movies/10/similar').query({ n: 10 }).expect(200);
+    expect(similar.body.similar.map((s: { movie_id: number }) => s.movie_id)).toContain(movieId);
+  });
+
+  it('when a movie was hidden before a content rebuild, then it stays hidden in the rebuilt model', async () => {
+    const { app } = setup();
+    await request(app).patch('/movies/10').set(AS_ADMIN).send({ hidden: true }).expect(200);
+    await request(app)
+      .post('/movies')
+      .set(AS_ADMIN)
+      .send({ title: 'Orbit Ten (2025)', year: 2025, genres: ['Sci-Fi'] })
+      .expect(201);
+    expect(await recommended(app, 1, 10)).not.toContain(10);
+    await request(app).get('/movies/10').expect(404);
+  });
+
+  it('when the model has no content map, then the new movie is catalogued but not ranked', async () => {
+    const { holder, app } = setup(false);
+    const posted = await request(app)
+      .post('/movies')
+      .set(AS_ADMIN)
+      .send({ title: 'Orbit Eleven (2025)', year: 2025, genres: ['Sci-Fi'] })
+      .expect(201);
+    expect(holder.current()!.servesMovie(posted.body.movie_id)).toBe(false);
+    await request(app).get(`/movies/${posted.body.movie_id}`).expect(200);
+  });
+});

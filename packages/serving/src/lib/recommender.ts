@@ -67,6 +67,8 @@ export class Recommender {
   private ownsCatalog = true;
   private readonly titles: TitleSearchIndex;
   private revision = 0;
+  /** Every catalogue change applied (at load and since): a successor built by withMoviesContent applies them too. */
+  private readonly appliedChanges: MovieChange[] = [];
   /** The data set's movies (the catalogue before any change): what each change's fields apply to. */
   private readonly dataSetMovies: ReadonlyMap<number, CatalogMovie>;
   /** The largest movie id of the data set's catalogue (0 without any): ids above it are free for new movies. */
@@ -81,7 +83,6 @@ export class Recommender {
     this.manifest = bundle.manifest;
     this.scratch = new RequestScratch(this.ix);
     this.diverse = new DiversePicks(this.ix, bundle.ranking);
-    this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
     const { catalogue, seen } = this.ix;
     let maxMovieId = 0;
     for (const id of catalogue.movies.keys()) if (id > maxMovieId) maxMovieId = id;
@@ -92,7 +93,13 @@ export class Recommender {
       (id) => seen.stats.get(id)?.count ?? 0,
       (id) => catalogue.hiddenIds.has(id),
     );
-    for (const change of options.catalogueChanges ?? []) this.applyMovieChange(change);
+    // Every changed movie's entry first, shown: the top lists then rank each servable movie (one added
+    // with vectors from its content too), and a hidden one is skipped when picked, so showing it again
+    // needs no new lists.
+    const changes = options.catalogueChanges ?? [];
+    for (const change of changes) this.catalogueEntry({ ...change, hidden: false });
+    this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
+    for (const change of changes) this.applyMovieChange(change);
   }
 
   /**
@@ -101,12 +108,20 @@ export class Recommender {
    * model has no factors for is catalogued (rated, searched, shown) but not ranked.
    */
   applyMovieChange(change: MovieChange): CatalogMovie | undefined {
+    const movie = this.catalogueEntry(change);
+    if (!movie) return undefined;
+    this.revision++;
+    this.appliedChanges.push(change);
+    return movie;
+  }
+
+  /** The change in the catalogue, the request mask at rest and search. */
+  private catalogueEntry(change: MovieChange): CatalogMovie | undefined {
     const movie = resolveMovie(this.dataSetMovies.get(change.movieId), change);
     if (!movie) return undefined;
     const moved = applyMovieChange(this.ix.catalogue, this.ix.ids, movie, change.hidden);
     if (moved !== undefined) this.scratch.rest(moved);
     this.titles.put(movie);
-    this.revision++;
     return movie;
   }
 
@@ -441,7 +456,7 @@ export class Recommender {
   withMoviesContent(movies: ReadonlyMap<number, MovieContent>): Recommender {
     for (const [movieId, content] of movies) contentMovieEntry(this.bundle, movieId, content); // refuses before the build
     const addedMovies = new Map([...(this.options.addedMovies ?? []), ...movies]);
-    const next = new Recommender(this.bundle, this.catalog, { ...this.options, addedMovies });
+    const next = new Recommender(this.bundle, this.catalog, { ...this.options, addedMovies, catalogueChanges: this.appliedChanges });
     this.ownsCatalog = false;
     return next;
   }
