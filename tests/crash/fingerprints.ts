@@ -55,7 +55,9 @@ function dbDump(path: string): Record<string, string> | null {
   }
 }
 
-const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms)$/;
+// Times, and the promotion gate's verdict: it compares the run with the model live in the registry at
+// the time, which a re-run over a previous artifact has and the reference run has not.
+const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms|gate)$/;
 function stripVolatile(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripVolatile);
   if (value && typeof value === 'object') {

@@ -278,8 +278,8 @@ export function createApp(options: CreateAppOptions): Express {
     catalogueSource: options.catalogueSource,
     anonymousReads: security.anonymousReads,
     experiments,
-    extend: (router, adminGuard) => {
-      experimentRoutes(router, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard });
+    extend: (router, adminGuard, adminOnly) => {
+      experimentRoutes(router, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard, adminOnly });
       modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
       monitoringRoutes(router, {
         source: metricsSource,

@@ -43,10 +43,13 @@ export function experimentRoutes(
     holder?: ModelHolder;
     registry?: ModelRegistryOptions;
     current: () => Recommender | undefined;
+    /** Admin routes that load or swap a model (they spend the reload bucket). */
     adminGuard: RequestHandler;
+    /** Admin routes that only read. */
+    adminOnly: RequestHandler;
   },
 ): void {
-  const { holder, registry, current, adminGuard } = deps;
+  const { holder, registry, current, adminGuard, adminOnly } = deps;
   const enabled = () => {
     if (!deps.runner || !registry)
       throw new ApiError(403, 'experiments_disabled', 'Experiments need a model registry and a store (not configured in this server)');
@@ -95,7 +98,7 @@ export function experimentRoutes(
     }
   });
 
-  router.get('/admin/experiments', adminGuard, async (_req, res) => {
+  router.get('/admin/experiments', adminOnly, async (_req, res) => {
     const { runner } = enabled();
     const experiments = await runner.store.list();
     const running = experiments.find((e) => e.status === 'running');

@@ -35,7 +35,6 @@ function verdict(decision: 'promoted' | 'rejected', live: string | null): GateVe
     epsilon: { rmse: 0.01, ndcg: 0.01 },
     candidate: { rmse: decision === 'rejected' ? 1.2 : 0.9, ndcgAtK: 0.3, rows: 40, users: 12 },
     live: live ? { version: live, rmse: 0.9, ndcgAtK: 0.3, rows: 40, users: 12 } : null,
-    decidedAt: '2026-01-01T00:00:00.000Z',
   };
 }
 

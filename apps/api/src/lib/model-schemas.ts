@@ -66,7 +66,10 @@ export const gateVerdictSchema = z
     epsilon: z.object({ rmse: z.number(), ndcg: z.number() }),
     candidate: gateFigures,
     live: gateFigures.extend({ version }).nullable().meta({ description: 'The live model when the gate ran, scored then on the same holdout rows' }),
-    decided_at: z.string(),
+    decided_at: z
+      .string()
+      .nullable()
+      .meta({ description: 'When the run that made the verdict finished (from the run history; null when its line is gone)' }),
   })
   .nullable()
   .meta({ description: 'The promotion gate: this version and the then-live one on the gate holdout (null: trained before the gate)' });

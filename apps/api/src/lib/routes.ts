@@ -128,7 +128,7 @@ export function apiRoutes(
     ratingsStore: { kind: 'postgres' | 'sqlite'; location: string };
     /** Where the catalogue is read from, for GET /ready (absent: not reported). */
     catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
-    extend?: (router: IRouter, adminGuard: RequestHandler) => void;
+    extend?: (router: IRouter, adminGuard: RequestHandler, adminOnly: RequestHandler) => void;
     /** security.anonymousReads (default true): callers without credentials may use the read endpoints. */
     anonymousReads?: boolean;
     /** The running A/B experiment, if any (experiment-runner.ts): a user in its challenger arm is answered by the challenger model. */
@@ -390,7 +390,8 @@ export function apiRoutes(
   const refillSeconds = admin.refillSeconds ?? 2;
   const failures = admin.failures ?? new FailureLimiter(burst, refillSeconds, admin.maxTrackedClients, undefined, admin.globalCap);
   const reloads = new TokenBucket(burst, refillSeconds);
-  const adminGuard: RequestHandler = (req, res, next) => {
+  /** An admin caller, or the refusal (401 counted as a failed authentication, 403 for a lesser identity). */
+  const adminOnly: RequestHandler = (req, res, next) => {
     const identity = identityOf(req, res);
     if (identity.role !== 'admin') {
       if (identity.role !== 'anonymous') throw new ApiError(403, 'forbidden', 'This route needs an admin key (or REELRANK_ADMIN_TOKEN)');
@@ -405,13 +406,18 @@ export function apiRoutes(
       ]);
     }
     if (!admin.holder) throw new ApiError(403, 'admin_disabled', 'Admin routes are disabled in this server (no reloadable model)');
-    const taken = reloads.take();
-    if (!taken.ok) {
-      res.setHeader('retry-after', String(taken.retryAfterSeconds));
-      throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
-    }
     next();
   };
+  /** adminOnly, then one token of the reload bucket: for the routes that rebuild or swap a model. */
+  const adminGuard: RequestHandler = (req, res, next) =>
+    adminOnly(req, res, () => {
+      const taken = reloads.take();
+      if (!taken.ok) {
+        res.setHeader('retry-after', String(taken.retryAfterSeconds));
+        throw new ApiError(429, 'rate_limited', `Too many admin reloads; retry in ${taken.retryAfterSeconds} s`);
+      }
+      next();
+    });
 
   router.post('/admin/reload', adminGuard, async (req, res) => {
     try {
@@ -435,7 +441,7 @@ export function apiRoutes(
     }
   });
 
-  options.extend?.(router, adminGuard); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
+  options.extend?.(router, adminGuard, adminOnly); // model versions, metrics, dashboard (model-routes.ts, monitoring-routes.ts)
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

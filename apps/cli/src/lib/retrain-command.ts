@@ -75,7 +75,7 @@ export const retrainCommand: Command = {
       trained_version: trained?.version ?? null,
       posted,
       live_version: live,
-      gate: gateJson(trained?.gate ?? null),
+      gate: gateJson(trained?.gate ?? null, trained ? new Date().toISOString() : null),
     };
     if (trained?.gate)
       lines.push(`promotion gate: ${trained.gate.decision} (${trained.gate.reason}); see \`reelrank models show ${trained.version}\``);

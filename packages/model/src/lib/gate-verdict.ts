@@ -25,7 +25,6 @@ export interface GateVerdict {
   candidate: GateModelFigures;
   /** The live model when the gate ran (null: none). */
   live: (GateModelFigures & { version: string }) | null;
-  decidedAt: string;
 }
 
 /** The verdict in a manifest (null: trained before the gate, or no verdict recorded). */

@@ -30,7 +30,6 @@ const rejectedVerdict: GateVerdict = {
   epsilon: { rmse: 0.01, ndcg: 0.01 },
   candidate: { rmse: 1.5, ndcgAtK: 0.1, rows: 10, users: 5 },
   live: { version: 'mf-x', rmse: 0.9, ndcgAtK: 0.3, rows: 10, users: 5 },
-  decidedAt: '2026-01-01T00:00:00.000Z',
 };
 
 /** Trains nothing: saves a distinct small model (seed -> version) as the train stage would. */

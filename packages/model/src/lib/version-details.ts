@@ -11,7 +11,8 @@ import { readTrainingRuns, trainingRunOf, type TrainingRunRecord } from './run-h
 
 const figures = (g: GateModelFigures) => ({ rmse: g.rmse, ndcg_at_k: g.ndcgAtK, rows: g.rows, users: g.users });
 
-export function gateJson(gate: GateVerdict | null) {
+/** The gate's verdict as the API shows it; `decidedAt` from the run that made it (model.json holds no time, so a rerun writes it byte for byte). */
+export function gateJson(gate: GateVerdict | null, decidedAt: string | null = null) {
   if (!gate) return null;
   return {
     decision: gate.decision,
@@ -21,7 +22,7 @@ export function gateJson(gate: GateVerdict | null) {
     epsilon: gate.epsilon,
     candidate: figures(gate.candidate),
     live: gate.live ? { version: gate.live.version, ...figures(gate.live) } : null,
-    decided_at: gate.decidedAt,
+    decided_at: decidedAt,
   };
 }
 
@@ -39,7 +40,7 @@ export function runJson(run: TrainingRunRecord) {
     posted_ratings: run.postedRatings,
     steps_seconds: run.steps,
     settings: run.settings,
-    gate: gateJson(run.gate),
+    gate: gateJson(run.gate, run.finishedAt),
     error: run.error,
   };
 }
@@ -56,7 +57,7 @@ function detailsOf(info: ModelVersionInfo, run: TrainingRunRecord | null) {
     live: info.live,
     status: info.status,
     metrics: { test_rmse: h.testRmse, test_mae: h.testMae, k: h.k, precision_at_k: h.precisionAtK, ndcg_at_k: h.ndcgAtK },
-    gate: gateJson(info.gate ?? run?.gate ?? null),
+    gate: gateJson(info.gate ?? run?.gate ?? null, run?.finishedAt ?? null),
     run: run ? runJson(run) : null,
   };
 }

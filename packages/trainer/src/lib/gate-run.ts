@@ -42,9 +42,11 @@ export async function gateTheCandidate(
     liveProblem = (error as Error).message;
   }
   const decided = liveProblem
-    ? { decision: 'promoted' as const, reason: `no live model to compare with (${liveProblem})` }
+    ? { decision: 'promoted' as const, reason: 'no live model to compare with' }
     : decidePromotion(candidateFigures, live, settings);
   const verdict = gateVerdict(decided, candidateFigures, live, settings, holdoutRatings);
+  // The reason in model.json names no path (the file is the same wherever it was trained); the log says why.
+  if (liveProblem) log(`[train] gate: the live model could not be scored: ${liveProblem}`);
   const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
   log(
     `[train] gate: ${verdict.decision} (${verdict.reason}); holdout ${holdoutRatings} ratings: candidate RMSE ${f(candidateFigures.rmse)} NDCG@${k} ${f(candidateFigures.ndcgAtK)}` +

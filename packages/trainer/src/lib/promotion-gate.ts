@@ -50,6 +50,5 @@ export function gateVerdict(
     epsilon: { rmse: settings.rmseEpsilon, ndcg: settings.ndcgEpsilon },
     candidate: figures(candidate),
     live: live ? { version: live.version, ...figures(live) } : null,
-    decidedAt: new Date().toISOString(),
   };
 }
