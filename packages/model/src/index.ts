@@ -61,6 +61,7 @@ export {
 } from './lib/retrain-watch-state.js';
 export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
+export { createBoundScorer, type MovieBoundScorer } from './lib/int8-bound-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';
 export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';

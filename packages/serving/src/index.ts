@@ -15,6 +15,7 @@ export {
   type SqliteMovieCatalog,
 } from './lib/catalog.js';
 export type { FoldedUser } from './lib/folded-user.js';
+export type { RankingAgreement } from './lib/ranking-agreement.js';
 export { TASTE_PROFILE, withoutRatedMovies } from './lib/explain.js';
 export { ApiError, movieNotFound, type FieldProblem } from './lib/errors.js';
 export type { Because, MovieDetails, MovieFields, MovieRecommendation, SearchResponse, SimilarResponse } from './lib/answers.js';

@@ -1,4 +1,5 @@
 import { addEaseScores, topNInto } from '@reelrank/model';
+import { BoundedTopN, type EaseTerm } from './bounded-top-n.js';
 import type { ServingIndex } from './serving-index.js';
 
 /**
@@ -10,11 +11,17 @@ export class RequestScratch {
   readonly mask: Uint8Array;
   readonly pickIndex: Int32Array;
   readonly pickScore: Float64Array;
+  /** The int8-bounded exact top N, when the index has a bound scorer. */
+  readonly bounded?: BoundedTopN;
+  private readonly easeTerm?: EaseTerm;
 
   constructor(private readonly ix: ServingIndex) {
     this.mask = Uint8Array.from(ix.catalogue.unservable);
     this.pickIndex = new Int32Array(ix.maxN);
     this.pickScore = new Float64Array(ix.maxN);
+    if (ix.bounds) this.bounded = new BoundedTopN(ix.scorer, ix.bounds, ix.maxN);
+    const { ease, easeWeight } = ix;
+    if (ease) this.easeTerm = (i) => (ease.positions[i] < 0 ? 0 : easeWeight * ease.sums[ease.positions[i]]);
   }
 
   /** Masks the movies of seen-ratings row `row` (a known user's ratings) and the movie ids `ids`. */
@@ -58,6 +65,23 @@ export class RequestScratch {
     return ix.ease ? addEaseScores(ix.ease, rated, from, to, ix.easeWeight, scores) : scores;
   }
 
+  /**
+   * The top n unmasked movies (in `wanted` genres) of rankScores' ranking into pickIndex/pickScore;
+   * returns the count. Read through the int8 bounds when the index has them (the same answer, most
+   * movies never scored in 32 bits), else every movie scored.
+   */
+  rankTop(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number, n: number, wanted: number): number {
+    const { ix, bounded } = this;
+    if (bounded) {
+      const upper = bounded.bounds.bounds(vector, offset, base);
+      if (ix.ease) addEaseScores(ix.ease, rated, from, to, ix.easeWeight, upper);
+      const { mask, pickIndex, pickScore } = this;
+      const count = bounded.pick(upper, vector, offset, base, this.easeTerm, n, mask, ix.catalogue.genreBits, wanted, pickIndex, pickScore);
+      if (count >= 0) return count;
+    }
+    return this.pick(this.rankScores(vector, offset, base, rated, from, to), n, wanted);
+  }
+
   /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
   rankKnownUser(u: number, n: number, wanted: number): number {
     const { ix } = this;
@@ -65,6 +89,6 @@ export class RequestScratch {
     const row = ix.seen.row.get(m.userIds[u]);
     const from = row === undefined ? 0 : ix.seen.offsets[row];
     const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
-    return this.pick(this.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to), n, wanted);
+    return this.rankTop(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to, n, wanted);
   }
 }
