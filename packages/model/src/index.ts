@@ -66,4 +66,4 @@ export { TensorScorer } from './lib/tensor-scoring.js';
 export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';
 export { topN } from './lib/top-n.js';
-export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer } from './lib/ease-model.js';
+export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer, fillEaseSums } from './lib/ease-model.js';

@@ -16,7 +16,9 @@ describe('createBoundScorer', () => {
     for (let u = 0; u < 6; u++) {
       const base = model.globalMean + model.userBias[u];
       const scores = Float32Array.from(exact.score(model.userFactors, u * k, base));
-      const upper = bounds.bounds(model.userFactors, u * k, base);
+      const listed = bounds.bound(model.userFactors, u * k, base, base);
+      const upper = bounds.upper;
+      expect(Array.from(bounds.listed.subarray(0, listed))).toEqual(Array.from({ length: nMovies }, (_, i) => i).filter((i) => upper[i] >= base));
       let gap = 0;
       for (let i = 0; i < nMovies; i++) {
         expect(upper[i]).toBeGreaterThanOrEqual(scores[i]);
@@ -31,10 +33,12 @@ describe('createBoundScorer', () => {
     const model = makeTestModel(1, 3, 5, 2);
     model.movieFactors.fill(0, 0, 5);
     const bounds = createBoundScorer(model)!;
-    const upper = bounds.bounds(model.userFactors, 0, 1);
+    expect(bounds.bound(model.userFactors, 0, 1)).toBe(3);
+    const upper = bounds.upper;
     expect(upper[0]).toBeGreaterThanOrEqual(1 + model.movieBias[0]);
     expect(upper[0]).toBeCloseTo(1 + model.movieBias[0], 2);
-    const zero = bounds.bounds(new Float32Array(5), 0, 1);
+    bounds.bound(new Float32Array(5), 0, 1, Infinity);
+    const zero = bounds.upper;
     for (let i = 0; i < 3; i++) expect(zero[i]).toBeCloseTo(1 + model.movieBias[i], 2);
   });
 });

@@ -34,6 +34,7 @@ export const V128 = 0x7b;
 
 export const op = {
   block: [0x02, 0x40],
+  if: [0x04, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],
   br: (depth: number) => [0x0c, depth],
@@ -46,6 +47,9 @@ export const op = {
   i32Shl: [0x74],
   i32GeU: [0x4f],
   i32LtU: [0x49],
+  i32Store: (offset = 0) => [0x36, 0x02, ...leb128(offset)],
+  f32Ge: [0x60],
+  f32Sub: [0x93],
   f32Load: (offset = 0) => [0x2a, 0x02, ...leb128(offset)],
   f32Store: (offset = 0) => [0x38, 0x02, ...leb128(offset)],
   f32Add: [0x92],
@@ -62,9 +66,9 @@ export const op = {
 
 /**
  * A module importing memory `env.mem` and exporting one function `name` with the given parameter
- * types (no results), locals (one type per local) and body (without the final `end`).
+ * and result types, locals (one type per local) and body (without the final `end`).
  */
-export function wasmModule(name: string, params: number[], locals: number[], body: number[]): Uint8Array<ArrayBuffer> {
+export function wasmModule(name: string, params: number[], results: number[], locals: number[], body: number[]): Uint8Array<ArrayBuffer> {
   const section = (id: number, bytes: number[]) => [id, ...leb128(bytes.length), ...bytes];
   const utf8 = (text: string) => [...leb128(text.length), ...Buffer.from(text, 'utf8')];
   const groups: number[] = [];
@@ -77,7 +81,7 @@ export function wasmModule(name: string, params: number[], locals: number[], bod
   const code = [...leb128(groups.length / 2), ...groups, ...body, ...op.end];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, ...leb128(params.length), ...params, 0]),
+    ...section(1, [1, 0x60, ...leb128(params.length), ...params, ...leb128(results.length), ...results]),
     ...section(2, [1, ...utf8('env'), ...utf8('mem'), 0x02, 0x00, 0x00]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...utf8(name), 0x00, 0]),

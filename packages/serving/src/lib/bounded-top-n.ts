@@ -1,47 +1,85 @@
-import type { MovieBoundScorer, MovieScorer } from '@reelrank/model';
+import type { MfModel, MovieBoundScorer, MovieScorer } from '@reelrank/model';
 
-/** Candidates scored exactly per request: at least this many, and 4 per movie asked for. */
-export const MIN_CANDIDATES = 256;
+/** Movies scored exactly first to set the threshold: at least this many, and 4 per movie asked for. */
+export const MIN_PROBES = 128;
+/** Probe-order entries looked at before giving up on finding enough eligible probes. */
+const PROBE_SCAN_FACTOR = 16;
+/** Relative slack on the norm bound: far above the float32 rounding of the exact kernel. */
+const SLACK = 2e-4;
+/** The factors are cut into this many slices; the norm bound is Σ over slices of |u_s|·|q_s|. */
+const SLICES = 4;
 
-/** The EASE term a candidate's exact score gets, as addEaseScores adds it (0 without one). */
+/** The EASE term a movie's exact score gets, as addEaseScores adds it (0 without one). */
 export type EaseTerm = (index: number) => number;
 
 /**
- * The exact top n of a ranking read through int8 upper bounds (int8-bound-scorer.ts): the best
- * `candidates` eligible movies by bound are scored exactly by the 32-bit scorer (the same kernel,
- * bit for bit), and their top n is the answer when its n-th exact score beats the best bound of
- * every movie left out. Otherwise (or with too few movies for the shortcut to pay) it returns -1 and
- * the caller scores every movie. Ties break as in topNInto: the lower index first.
+ * The exact top n of a ranking without scoring every movie in 32 bits:
+ *   1. a few eligible movies likely to score high (highest ranking bias first) are scored exactly; the
+ *      n-th best of them, τ, is at most the n-th best exact score over all eligible movies;
+ *   2. a movie whose score cannot reach τ is left out: first by the norm bound
+ *      base + b_i + |u|·|q_i| (Cauchy-Schwarz, one multiply a movie), and when that leaves too many, by
+ *      the int8 bound pass (int8-bound-scorer.ts), which lists the movies whose bound reaches τ;
+ *   3. the eligible movies left are scored exactly (the same 32-bit kernel, bit for bit) and ranked.
+ * The answer is the exact ranking by construction (the EASE term enters every bound through its
+ * largest value); ties break as in topNInto (lower index first). When even the int8 pass lists more
+ * movies than it holds (a flat ranking), it returns -1 and the caller scores every movie.
  */
 export class BoundedTopN {
-  private readonly heapIndex: Int32Array;
-  private readonly heapBound: Float32Array;
+  private readonly probeOrder: Int32Array;
+  /** |q_i| of each slice of the ranking model's movie factors (movie-major), and the largest |b_i| and |q_i| (for the slack). */
+  private readonly norms: Float32Array;
+  private readonly sliceEnd: Int32Array;
+  private readonly userNorms = new Float64Array(SLICES);
+  private readonly bias: Float32Array;
+  private readonly maxBias: number;
+  private readonly maxNorm: number;
+  private readonly picked: Int32Array;
   private readonly exact: Float32Array;
-  /** Requests answered from the candidates / by the caller's full scoring (for the agreement tool). */
-  readonly counts = { certified: 0, fallback: 0 };
+  /**
+   * Rankings answered after the norm bound / after the int8 bounds / left to the caller's full
+   * scoring, and movies scored exactly on the first two (for the agreement tool).
+   */
+  readonly counts = { norm: 0, certified: 0, fallback: 0, scored: 0 };
 
   constructor(
     private readonly scorer: MovieScorer,
     readonly bounds: MovieBoundScorer,
-    maxN: number,
+    rankModel: Pick<MfModel, 'factors' | 'movieBias' | 'movieFactors'>,
   ) {
-    const size = Math.max(MIN_CANDIDATES, 4 * maxN);
-    this.heapIndex = new Int32Array(size);
-    this.heapBound = new Float32Array(size);
-    this.exact = new Float32Array(size);
+    const bias = (this.bias = rankModel.movieBias);
+    this.probeOrder = Int32Array.from(bias.keys()).sort((a, b) => bias[b] - bias[a] || a - b);
+    const k = rankModel.factors;
+    const Q = rankModel.movieFactors;
+    this.sliceEnd = Int32Array.from({ length: SLICES }, (_, s) => Math.round((k * (s + 1)) / SLICES));
+    this.norms = new Float32Array(bias.length * SLICES);
+    let maxNorm = 0;
+    for (let i = 0; i < bias.length; i++) {
+      let whole = 0;
+      for (let s = 0, f = 0; s < SLICES; s++) {
+        let sum = 0;
+        for (; f < this.sliceEnd[s]; f++) sum += Q[i * k + f] * Q[i * k + f];
+        this.norms[i * SLICES + s] = Math.sqrt(sum);
+        whole += sum;
+      }
+      maxNorm = Math.max(maxNorm, Math.sqrt(whole));
+    }
+    this.maxNorm = maxNorm;
+    this.maxBias = bias.reduce((max, b) => Math.max(max, Math.abs(b)), 0);
+    this.picked = new Int32Array(bounds.listed.length);
+    this.exact = new Float32Array(bounds.listed.length);
   }
 
   /**
-   * The top n eligible movies (`mask[i] === 0`, and a `wanted` genre bit when wanted !== 0) for
-   * `upper` (the bound scorer's output, with the same EASE term added as the exact scores get) into
-   * outIndex/outScore; the count, or -1 when the candidates cannot prove the answer.
+   * The top n eligible movies (`mask[i] === 0`, and a `wanted` genre bit when wanted !== 0) for the
+   * user vector into outIndex/outScore; the count, or -1 when the caller must score every movie.
+   * `easeMax`: the largest `ease` term of any movie (0 without one).
    */
   pick(
-    upper: Float32Array,
     vector: Float32Array,
     offset: number,
     base: number,
     ease: EaseTerm | undefined,
+    easeMax: number,
     n: number,
     mask: Uint8Array,
     genreBits: Uint32Array,
@@ -50,17 +88,77 @@ export class BoundedTopN {
     outScore: Float64Array,
   ): number {
     if (n <= 0) return 0;
-    const size = Math.min(Math.max(MIN_CANDIDATES, 4 * n), this.heapIndex.length);
-    if (size * 4 > upper.length || n > outIndex.length) return this.miss();
-    const count = this.topBounds(upper, size, mask, genreBits, wanted);
-    const { heapIndex, exact } = this;
-    this.scorer.scoreSome(vector, offset, base, heapIndex, count, exact);
+    if (n > outIndex.length) return this.miss();
+    const eligible = (i: number) => mask[i] === 0 && (wanted === 0 || (genreBits[i] & wanted) !== 0);
+    // 1. The threshold: the n-th best exact score of the probes.
+    const { probeOrder, picked } = this;
+    const probes = Math.min(Math.max(MIN_PROBES, 4 * n), picked.length);
+    let count = 0;
+    for (let p = 0; p < probeOrder.length && p < probes * PROBE_SCAN_FACTOR && count < probes; p++) {
+      if (eligible(probeOrder[p])) picked[count++] = probeOrder[p];
+    }
+    let len = this.rankExact(vector, offset, base, ease, count, n, outIndex, outScore);
+    const tau = len === n ? outScore[n - 1] : -Infinity;
+    // 2a. The norm bound: a few multiplies a movie.
+    const { norms, bias, sliceEnd, userNorms: un } = this;
+    let userNorm = 0;
+    for (let s = 0, f = 0; s < SLICES; s++) {
+      let sum = 0;
+      for (; f < sliceEnd[s]; f++) sum += vector[offset + f] * vector[offset + f];
+      un[s] = Math.sqrt(sum);
+      userNorm += un[s];
+    }
+    const slack = SLACK * (1 + Math.abs(base) + this.maxBias + userNorm * this.maxNorm);
+    const floor = tau - easeMax - slack - base;
+    const [u0, u1, u2, u3] = un;
+    // Exactly, one row at a time, only when few are left; else the int8 pass over all is cheaper.
+    const capacity = Math.min(picked.length, Math.ceil(bias.length / 8));
+    count = 0;
+    for (let i = 0, at = 0; i < bias.length && count <= capacity; i++, at += SLICES) {
+      if (bias[i] + u0 * norms[at] + u1 * norms[at + 1] + u2 * norms[at + 2] + u3 * norms[at + 3] < floor || !eligible(i)) continue;
+      if (count < capacity) picked[count] = i;
+      count++;
+    }
+    if (count <= capacity) {
+      this.counts.norm++;
+      this.counts.scored += count + probes;
+      return this.rankExact(vector, offset, base, ease, count, n, outIndex, outScore);
+    }
+    // 2b. The int8 bound of every movie (slightly lowered: the kernel compares in float32).
+    const threshold = tau - easeMax - 1e-5 * (1 + Math.abs(tau) + easeMax);
+    const listed = this.bounds.bound(vector, offset, base, threshold);
+    if (listed > this.bounds.listed.length) return this.miss();
+    // 3. Those of them that are eligible, exactly (ascending index: ties keep the lower one).
+    count = 0;
+    for (let c = 0; c < listed; c++) {
+      const i = this.bounds.listed[c];
+      if (eligible(i)) picked[count++] = i;
+    }
+    len = this.rankExact(vector, offset, base, ease, count, n, outIndex, outScore);
+    this.counts.certified++;
+    this.counts.scored += count + probes;
+    return len;
+  }
+
+  /** The top n of picked[0..count) (ascending index order) by exact score into outIndex/outScore. */
+  private rankExact(
+    vector: Float32Array,
+    offset: number,
+    base: number,
+    ease: EaseTerm | undefined,
+    count: number,
+    n: number,
+    outIndex: Int32Array,
+    outScore: Float64Array,
+  ): number {
+    const { picked, exact } = this;
+    this.scorer.scoreSome(vector, offset, base, picked, count, exact);
     let len = 0;
     for (let c = 0; c < count; c++) {
-      const i = heapIndex[c];
+      const i = picked[c];
       const s = ease ? Math.fround(exact[c] + ease(i)) : exact[c];
       if (s !== s) continue;
-      if (len === n && (s < outScore[n - 1] || (s === outScore[n - 1] && i > outIndex[n - 1]))) continue;
+      if (len === n && !(s > outScore[n - 1] || (s === outScore[n - 1] && i < outIndex[n - 1]))) continue;
       let j = len < n ? len++ : n - 1;
       while (j > 0 && (outScore[j - 1] < s || (outScore[j - 1] === s && outIndex[j - 1] > i))) {
         outIndex[j] = outIndex[j - 1];
@@ -70,65 +168,11 @@ export class BoundedTopN {
       outIndex[j] = i;
       outScore[j] = s;
     }
-    // Every eligible movie was a candidate, or the best bound left out (≤ the heap's minimum) loses.
-    if (count < size || (len === n && this.heapBound[0] < outScore[n - 1])) {
-      this.counts.certified++;
-      return len;
-    }
-    return this.miss();
+    return len;
   }
 
   private miss(): number {
     this.counts.fallback++;
     return -1;
   }
-
-  /** The `size` best eligible bounds (a min-heap: heapBound[0] is the smallest kept); returns how many. */
-  private topBounds(upper: Float32Array, size: number, mask: Uint8Array, genreBits: Uint32Array, wanted: number): number {
-    const { heapIndex, heapBound } = this;
-    let len = 0;
-    let floor = -Infinity;
-    const total = upper.length;
-    for (let i = 0; i < total; i++) {
-      const s = upper[i];
-      if (!(s > floor) || mask[i] !== 0) continue; // also drops NaN
-      if (wanted !== 0 && (genreBits[i] & wanted) === 0) continue;
-      if (len < size) {
-        siftUp(heapIndex, heapBound, len++, i, s);
-        if (len === size) floor = heapBound[0];
-      } else {
-        siftDown(heapIndex, heapBound, size, i, s);
-        floor = heapBound[0];
-      }
-    }
-    return len;
-  }
-}
-
-function siftUp(index: Int32Array, bound: Float32Array, at: number, i: number, s: number): void {
-  while (at > 0) {
-    const parent = (at - 1) >> 1;
-    if (bound[parent] <= s) break;
-    index[at] = index[parent];
-    bound[at] = bound[parent];
-    at = parent;
-  }
-  index[at] = i;
-  bound[at] = s;
-}
-
-/** Replaces the heap's minimum with (i, s) and restores the heap. */
-function siftDown(index: Int32Array, bound: Float32Array, size: number, i: number, s: number): void {
-  let at = 0;
-  for (;;) {
-    let child = 2 * at + 1;
-    if (child >= size) break;
-    if (child + 1 < size && bound[child + 1] < bound[child]) child++;
-    if (bound[child] >= s) break;
-    index[at] = index[child];
-    bound[at] = bound[child];
-    at = child;
-  }
-  index[at] = i;
-  bound[at] = s;
 }

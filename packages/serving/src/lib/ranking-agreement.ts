@@ -9,8 +9,11 @@ export interface RankingAgreement {
   identical: number;
   /** Mean share of the exact top n found in the served one. */
   recall: number;
-  /** Share of users answered from the int8-bounded candidates (the rest: every movie scored). */
+  /** Share of users answered after the norm bound, after the int8 bounds (the rest: every movie scored). */
+  normBounded: number;
   bounded: number;
+  /** Mean movies scored in 32 bits per user on the bounded path (probes and listed movies). */
+  scoredPerUser: number;
   /** Mean microseconds per user: served ranking, exact ranking (every movie scored in 32 bits). */
   servedMicros: number;
   exactMicros: number;
@@ -28,7 +31,8 @@ export function rankingAgreement(ix: ServingIndex, scratch: RequestScratch, user
   let recall = 0;
   let servedMs = 0;
   let exactMs = 0;
-  const before = { ...(scratch.bounded?.counts ?? { certified: 0, fallback: 0 }) };
+  const none = { norm: 0, certified: 0, fallback: 0, scored: 0 };
+  const before = { ...(scratch.bounded?.counts ?? none) };
   for (let p = 0; p < users.length; p++) {
     const u = users[p];
     const row = ix.seen.row.get(m.userIds[u]);
@@ -55,14 +59,16 @@ export function rankingAgreement(ix: ServingIndex, scratch: RequestScratch, user
       scratch.restore(row, undefined);
     }
   }
-  const after = scratch.bounded?.counts ?? { certified: 0, fallback: 0 };
+  const after = scratch.bounded?.counts ?? none;
   const total = users.length || 1;
   return {
     users: users.length,
     n: size,
     identical: identical / total,
     recall: recall / total,
+    normBounded: (after.norm - before.norm) / total,
     bounded: (after.certified - before.certified) / total,
+    scoredPerUser: (after.scored - before.scored) / Math.max(1, after.norm - before.norm + after.certified - before.certified),
     servedMicros: (servedMs * 1000) / total,
     exactMicros: (exactMs * 1000) / total,
   };

@@ -1,4 +1,4 @@
-import { addEaseScores, topNInto } from '@reelrank/model';
+import { addEaseScores, fillEaseSums, topNInto } from '@reelrank/model';
 import { BoundedTopN, type EaseTerm } from './bounded-top-n.js';
 import type { ServingIndex } from './serving-index.js';
 
@@ -19,7 +19,7 @@ export class RequestScratch {
     this.mask = Uint8Array.from(ix.catalogue.unservable);
     this.pickIndex = new Int32Array(ix.maxN);
     this.pickScore = new Float64Array(ix.maxN);
-    if (ix.bounds) this.bounded = new BoundedTopN(ix.scorer, ix.bounds, ix.maxN);
+    if (ix.bounds) this.bounded = new BoundedTopN(ix.scorer, ix.bounds, ix.rankModel);
     const { ease, easeWeight } = ix;
     if (ease) this.easeTerm = (i) => (ease.positions[i] < 0 ? 0 : easeWeight * ease.sums[ease.positions[i]]);
   }
@@ -73,10 +73,10 @@ export class RequestScratch {
   rankTop(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number, n: number, wanted: number): number {
     const { ix, bounded } = this;
     if (bounded) {
-      const upper = bounded.bounds.bounds(vector, offset, base);
-      if (ix.ease) addEaseScores(ix.ease, rated, from, to, ix.easeWeight, upper);
+      let easeMax = 0;
+      if (ix.ease && fillEaseSums(ix.ease, rated, from, to)) for (const sum of ix.ease.sums) easeMax = Math.max(easeMax, ix.easeWeight * sum);
       const { mask, pickIndex, pickScore } = this;
-      const count = bounded.pick(upper, vector, offset, base, this.easeTerm, n, mask, ix.catalogue.genreBits, wanted, pickIndex, pickScore);
+      const count = bounded.pick(vector, offset, base, this.easeTerm, easeMax, n, mask, ix.catalogue.genreBits, wanted, pickIndex, pickScore);
       if (count >= 0) return count;
     }
     return this.pick(this.rankScores(vector, offset, base, rated, from, to), n, wanted);

@@ -16,8 +16,10 @@ export interface RandomServingSet {
  * popularity prior and an EASE term over the most-rated movies) with a catalogue that lacks every
  * 50th movie: big enough for the int8-bounded ranking to pay, small enough for a unit test.
  */
-export function randomServingSet(options: { users?: number; movies?: number; factors?: number; seed?: number } = {}): RandomServingSet {
-  const { users = 300, movies = 3000, factors = 16, seed = 7 } = options;
+export function randomServingSet(
+  options: { users?: number; movies?: number; factors?: number; seed?: number; lengthPower?: number } = {},
+): RandomServingSet {
+  const { users = 300, movies = 3000, factors = 16, seed = 7, lengthPower = 0.5 } = options;
   const rand = seededRandom(seed);
   const gauss = gaussian(rand);
   const fill = (n: number, std: number) => Float32Array.from({ length: n }, () => gauss() * std);
@@ -32,6 +34,12 @@ export function randomServingSet(options: { users?: number; movies?: number; fac
     for (const i of picked) counts[i]++;
   }
   const byCount = Array.from({ length: movies }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b);
+  // As in a trained model, often-rated movies have longer factor vectors (the higher lengthPower, the more the rest cluster near 0).
+  const maxCount = Math.max(1, ...counts);
+  const lengthen = (factors: Float32Array, k: number) => {
+    for (let i = 0; i < movies; i++) for (let f = 0; f < k; f++) factors[i * k + f] *= 0.05 + 2 * (counts[i] / maxCount) ** lengthPower;
+    return factors;
+  };
   const easeSize = Math.min(200, movies);
   const easeMovies = Int32Array.from(byCount.slice(0, easeSize)).sort();
   const easeWeights = fill(easeSize * easeSize, 0.05);
@@ -39,7 +47,7 @@ export function randomServingSet(options: { users?: number; movies?: number; fac
   const ranking: RankingModel = {
     factors,
     userFactors: fill(users * factors, 0.5),
-    movieFactors: fill(movies * factors, 0.3),
+    movieFactors: lengthen(fill(movies * factors, 0.3), factors),
     moviePrior: Float32Array.from(counts, (c) => Math.log1p(c)),
     weights: { implicit: 1, rating: 0.3, popularity: 0.2, ease: 0.5 },
     confidence: { alpha: 2, ratingSlope: 0, ratingPivot: 3, floor: 0.1, regularization: 1 },
@@ -54,7 +62,7 @@ export function randomServingSet(options: { users?: number; movies?: number; fac
       userBias: fill(users, 0.3),
       movieBias: fill(movies, 0.4),
       userFactors: fill(users * factors, 0.3),
-      movieFactors: fill(movies * factors, 0.3),
+      movieFactors: lengthen(fill(movies * factors, 0.3), factors),
     },
     popularity: {
       movieIds: Int32Array.from(byCount, (i) => movieIds[i]),
