@@ -8,6 +8,8 @@ const PROBE_SCAN_FACTOR = 16;
 const SLACK = 2e-4;
 /** The factors are cut into this many slices; the norm bound is Σ over slices of |u_s|·|q_s|. */
 const SLICES = 4;
+/** Movies per block of the norm scan: a block whose largest bias and slice norms cannot reach τ is skipped whole. */
+const BLOCK = 32;
 
 /** The EASE term a movie's exact score gets, as addEaseScores adds it (0 without one). */
 export type EaseTerm = (index: number) => number;
@@ -26,9 +28,13 @@ export type EaseTerm = (index: number) => number;
  */
 export class BoundedTopN {
   private readonly probeOrder: Int32Array;
-  /** |q_i| of each slice of the ranking model's movie factors (movie-major), and the largest |b_i| and |q_i| (for the slack). */
+  /** Slice norms |q_i,s| in scan order (SLICES per movie), and the largest |b_i| and |q_i| (for the slack). */
   private readonly norms: Float32Array;
   private readonly sliceEnd: Int32Array;
+  /** Movies in scan order (by b_i + Σ_s |q_i,s|, descending, so blocks hold alike movies), their biases and slice norms in that order, and each block's largest bias and slice norms. */
+  private readonly scanOrder: Int32Array;
+  private readonly scanBias: Float32Array;
+  private readonly blockMax: Float32Array;
   private readonly userNorms = new Float64Array(SLICES);
   private readonly bias: Float32Array;
   private readonly maxBias: number;
@@ -65,6 +71,21 @@ export class BoundedTopN {
     }
     this.maxNorm = maxNorm;
     this.maxBias = bias.reduce((max, b) => Math.max(max, Math.abs(b)), 0);
+    const reach = Float64Array.from(bias, (b, i) => b + this.norms.subarray(i * SLICES, i * SLICES + SLICES).reduce((sum, x) => sum + x, 0));
+    const order = (this.scanOrder = Int32Array.from(bias.keys()).sort((a, b) => reach[b] - reach[a] || a - b));
+    this.scanBias = Float32Array.from(order, (i) => bias[i]);
+    const sliceNorms = Float32Array.from(
+      { length: order.length * SLICES },
+      (_, at) => this.norms[order[Math.floor(at / SLICES)] * SLICES + (at % SLICES)],
+    );
+    this.norms = sliceNorms;
+    const blocks = Math.ceil(order.length / BLOCK);
+    this.blockMax = new Float32Array(blocks * (SLICES + 1)).fill(-Infinity);
+    for (let j = 0; j < order.length; j++) {
+      const at = Math.floor(j / BLOCK) * (SLICES + 1);
+      this.blockMax[at] = Math.max(this.blockMax[at], this.scanBias[j]);
+      for (let s = 0; s < SLICES; s++) this.blockMax[at + 1 + s] = Math.max(this.blockMax[at + 1 + s], sliceNorms[j * SLICES + s]);
+    }
     this.picked = new Int32Array(bounds.listed.length);
     this.exact = new Float32Array(bounds.listed.length);
   }
@@ -100,7 +121,7 @@ export class BoundedTopN {
     let len = this.rankExact(vector, offset, base, ease, count, n, outIndex, outScore);
     const tau = len === n ? outScore[n - 1] : -Infinity;
     // 2a. The norm bound: a few multiplies a movie.
-    const { norms, bias, sliceEnd, userNorms: un } = this;
+    const { norms, scanBias, scanOrder, blockMax, sliceEnd, userNorms: un } = this;
     let userNorm = 0;
     for (let s = 0, f = 0; s < SLICES; s++) {
       let sum = 0;
@@ -112,12 +133,18 @@ export class BoundedTopN {
     const floor = tau - easeMax - slack - base;
     const [u0, u1, u2, u3] = un;
     // Exactly, one row at a time, only when few are left; else the int8 pass over all is cheaper.
-    const capacity = Math.min(picked.length, Math.ceil(bias.length / 8));
+    const capacity = Math.min(picked.length, Math.ceil(scanOrder.length / 8));
     count = 0;
-    for (let i = 0, at = 0; i < bias.length && count <= capacity; i++, at += SLICES) {
-      if (bias[i] + u0 * norms[at] + u1 * norms[at + 1] + u2 * norms[at + 2] + u3 * norms[at + 3] < floor || !eligible(i)) continue;
-      if (count < capacity) picked[count] = i;
-      count++;
+    for (let block = 0, bm = 0; block * BLOCK < scanOrder.length && count <= capacity; block++, bm += SLICES + 1) {
+      if (blockMax[bm] + u0 * blockMax[bm + 1] + u1 * blockMax[bm + 2] + u2 * blockMax[bm + 3] + u3 * blockMax[bm + 4] < floor) continue;
+      const end = Math.min(scanOrder.length, (block + 1) * BLOCK);
+      for (let j = block * BLOCK, at = j * SLICES; j < end; j++, at += SLICES) {
+        if (scanBias[j] + u0 * norms[at] + u1 * norms[at + 1] + u2 * norms[at + 2] + u3 * norms[at + 3] < floor) continue;
+        const i = scanOrder[j];
+        if (!eligible(i)) continue;
+        if (count < capacity) picked[count] = i;
+        count++;
+      }
     }
     if (count <= capacity) {
       this.counts.norm++;
