@@ -73,6 +73,7 @@ export {
 } from './lib/retrain-watch-state.js';
 export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
+export { createBoundScorer, type MovieBoundScorer } from './lib/int8-bound-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';
 export { initTensorFlow, type Tf } from './lib/tf-backend.js';
 export { topNInto } from './lib/top-n-masked.js';
@@ -92,7 +93,7 @@ export {
 } from './lib/content-map.js';
 export { type ContentMapArtifact, parseContentMap, serialiseContentMap } from './lib/content-map-artifact.js';
 export { movieFactorsAt, type MovieFactorsEntry, withMovieFactors } from './lib/with-movie-factors.js';
-export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer } from './lib/ease-model.js';
+export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer, fillEaseSums } from './lib/ease-model.js';
 export {
   buildDriftProfile,
   buildGenreIndex,

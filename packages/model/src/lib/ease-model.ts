@@ -49,18 +49,10 @@ export function easeScorer(ease: EaseModel, nMovies: number): EaseScorer {
 }
 
 /**
- * Adds weight · x_u·B to `out` (length nMovies, model movie indices), where x_u is 1 on the movies
- * `rated[from..to)` (model indices; uncovered ones add nothing). Cost: covered rated movies × K.
+ * x_u·B into `scorer.sums` (one per covered movie), where x_u is 1 on the movies `rated[from..to)`
+ * (model indices; uncovered ones add nothing); false when none of them is covered (all sums 0).
  */
-export function addEaseScores(
-  scorer: EaseScorer,
-  rated: ArrayLike<number>,
-  from: number,
-  to: number,
-  weight: number,
-  out: Float32Array,
-): Float32Array {
-  if (weight === 0) return out;
+export function fillEaseSums(scorer: EaseScorer, rated: ArrayLike<number>, from: number, to: number): boolean {
   const { ease, positions, sums } = scorer;
   const k = ease.movies.length;
   const B = ease.weights;
@@ -73,8 +65,21 @@ export function addEaseScores(
     const row = a * k;
     for (let b = 0; b < k; b++) sums[b] += B[row + b];
   }
-  if (!any) return out;
-  const movies = ease.movies;
-  for (let b = 0; b < k; b++) out[movies[b]] += weight * sums[b];
+  return any;
+}
+
+/** Adds weight · x_u·B (fillEaseSums) to `out` (length nMovies, model movie indices). Cost: covered rated movies × K. */
+export function addEaseScores(
+  scorer: EaseScorer,
+  rated: ArrayLike<number>,
+  from: number,
+  to: number,
+  weight: number,
+  out: Float32Array,
+): Float32Array {
+  if (weight === 0 || !fillEaseSums(scorer, rated, from, to)) return out;
+  const { movies } = scorer.ease;
+  const { sums } = scorer;
+  for (let b = 0; b < movies.length; b++) out[movies[b]] += weight * sums[b];
   return out;
 }

@@ -23,6 +23,11 @@ export interface MovieScorer {
    * call). `vector` holds `factors` floats starting at `offset` (e.g. a row of model.userFactors).
    */
   score(vector: Float32Array, offset: number, base: number): Float32Array;
+  /**
+   * The same scores (bit for bit) for the `count` movie indices `indices[0..count)` only, written into
+   * `out[0..count)`: the exact re-rank of a few candidates.
+   */
+  scoreSome(vector: Float32Array, offset: number, base: number, indices: Int32Array, count: number, out: Float32Array): void;
 }
 
 // (module (import "env" "mem" (memory 0))
@@ -305,6 +310,14 @@ export function createMovieScorer(
       kernel(uAt, factorsAt, biasAt, outAt, nMovies, stride * 4, base);
       return out;
     },
+    scoreSome(vector, offset, base, indices, count, into) {
+      user.set(vector.subarray(offset, offset + k));
+      for (let c = 0; c < count; c++) {
+        const i = indices[c];
+        kernel(uAt, factorsAt + i * stride * 4, biasAt + i * 4, outAt + i * 4, 1, stride * 4, base);
+        into[c] = out[i];
+      }
+    },
   };
 }
 
@@ -314,17 +327,21 @@ function jsScorer(model: Pick<MfModel, 'factors' | 'movieIds' | 'movieBias' | 'm
   const Q = model.movieFactors;
   const B = model.movieBias;
   const out = new Float32Array(nMovies);
+  const scoreOne = (vector: Float32Array, offset: number, base: number, i: number) => {
+    let dot = 0;
+    for (let f = 0, qi = i * k; f < k; f++) dot += vector[offset + f] * Q[qi + f];
+    return base + B[i] + dot;
+  };
   return {
     nMovies,
     factors: k,
     simd: false,
     score(vector, offset, base) {
-      for (let i = 0, qi = 0; i < nMovies; i++, qi += k) {
-        let dot = 0;
-        for (let f = 0; f < k; f++) dot += vector[offset + f] * Q[qi + f];
-        out[i] = base + B[i] + dot;
-      }
+      for (let i = 0; i < nMovies; i++) out[i] = scoreOne(vector, offset, base, i);
       return out;
+    },
+    scoreSome(vector, offset, base, indices, count, into) {
+      for (let c = 0; c < count; c++) into[c] = scoreOne(vector, offset, base, indices[c]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { ApiError, movieNotFound } from './errors.js';
 import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { DiversePicks } from './diverse-picks.js';
+import { rankingAgreement, type RankingAgreement } from './ranking-agreement.js';
 import { RequestScratch } from './request-scratch.js';
 import { contentMovieEntry, servedBundle } from './served-bundle.js';
 import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
@@ -158,6 +159,21 @@ export class Recommender {
     return this.ix.scorer.simd;
   }
 
+  /** Users the model knows (model user indices run 0..knownUsers-1). */
+  get knownUsers(): number {
+    return this.ix.model.userIds.length;
+  }
+
+  /** Whether rankings are read through the int8 bounds with an exact re-rank (false: every movie scored in 32 bits). */
+  get bounded(): boolean {
+    return this.scratch.bounded !== undefined;
+  }
+
+  /** The served top n against the exact 32-bit ranking for the model user indices `users` (ranking-agreement.ts). */
+  rankingAgreement(users: ArrayLike<number>, n: number): RankingAgreement {
+    return rankingAgreement(this.ix, this.scratch, users, n);
+  }
+
   /** Top-n unseen movies: personalised for a user the model knows, the cold-start list otherwise. */
   recommend(userId: number, options: RecommendOptions): { strategy: 'personalized' | 'popular'; recommendations: MovieRecommendation[] } {
     const n = Math.min(options.n, this.ix.maxN);
@@ -308,12 +324,12 @@ export class Recommender {
       const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
       if (folded.usable >= ix.minFoldInRatings) {
         const rated = folded.ratedItems;
-        const scores = scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length);
         if (options.diversity) {
+          const scores = scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length);
           const diverse = this.diverse.pick(scores, scratch.mask, n, wanted, options.diversity);
           return { strategy: 'fold-in', recommendations: explain(diverse.map((i) => [i, predictRating(view, 0, i)])) };
         }
-        const count = scratch.pick(scores, n, wanted);
+        const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length, n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
         return { strategy: 'fold-in', recommendations: explain(picks) };
@@ -340,7 +356,7 @@ export class Recommender {
     scratch.exclude(folded.seenRow, folded.ratedIds);
     try {
       const rated = folded.ratedItems;
-      const count = scratch.pick(scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length), ix.maxN, 0);
+      const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length, ix.maxN, 0);
       const index = scratch.pickIndex.slice(0, count);
       return {
         index,

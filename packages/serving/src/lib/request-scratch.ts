@@ -1,4 +1,5 @@
-import { addEaseScores, topNInto } from '@reelrank/model';
+import { addEaseScores, fillEaseSums, topNInto } from '@reelrank/model';
+import { BoundedTopN, type EaseTerm } from './bounded-top-n.js';
 import type { ServingIndex } from './serving-index.js';
 
 /**
@@ -10,12 +11,18 @@ export class RequestScratch {
   readonly mask: Uint8Array;
   readonly pickIndex: Int32Array;
   readonly pickScore: Float64Array;
+  /** The int8-bounded exact top N, when the index has a bound scorer. */
+  readonly bounded?: BoundedTopN;
+  private readonly easeTerm?: EaseTerm;
 
   constructor(private readonly ix: ServingIndex) {
     const { unservable, hidden } = ix.catalogue;
     this.mask = Uint8Array.from(unservable, (u, i) => u | hidden[i]);
     this.pickIndex = new Int32Array(ix.maxN);
     this.pickScore = new Float64Array(ix.maxN);
+    if (ix.bounds) this.bounded = new BoundedTopN(ix.scorer, ix.bounds, ix.rankModel);
+    const { ease, easeWeight } = ix;
+    if (ease) this.easeTerm = (i) => (ease.positions[i] < 0 ? 0 : easeWeight * ease.sums[ease.positions[i]]);
   }
 
   /** Masks the movies of seen-ratings row `row` (a known user's ratings) and the movie ids `ids`. */
@@ -65,18 +72,42 @@ export class RequestScratch {
     return ix.ease ? addEaseScores(ix.ease, rated, from, to, ix.easeWeight, scores) : scores;
   }
 
+  /**
+   * The top n unmasked movies (in `wanted` genres) of rankScores' ranking into pickIndex/pickScore;
+   * returns the count. Read through the int8 bounds when the index has them (the same answer, most
+   * movies never scored in 32 bits), else every movie scored.
+   */
+  rankTop(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number, n: number, wanted: number): number {
+    const { ix, bounded } = this;
+    if (bounded) {
+      let easeMax = 0;
+      if (ix.ease && fillEaseSums(ix.ease, rated, from, to)) for (const sum of ix.ease.sums) easeMax = Math.max(easeMax, ix.easeWeight * sum);
+      const { mask, pickIndex, pickScore } = this;
+      const count = bounded.pick(vector, offset, base, this.easeTerm, easeMax, n, mask, ix.catalogue.genreBits, wanted, pickIndex, pickScore);
+      if (count >= 0) return count;
+    }
+    return this.pick(this.rankScores(vector, offset, base, rated, from, to), n, wanted);
+  }
+
   /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
   rankKnownUser(u: number, n: number, wanted: number): number {
-    return this.pick(this.knownUserScores(u), n, wanted);
+    const k = this.knownUser(u);
+    return this.rankTop(k.vector, k.offset, k.base, this.ix.seen.items, k.from, k.to, n, wanted);
   }
 
   /** The ranking scores of every movie for known user u (rankScores' view). */
   knownUserScores(u: number): Float32Array {
+    const k = this.knownUser(u);
+    return this.rankScores(k.vector, k.offset, k.base, this.ix.seen.items, k.from, k.to);
+  }
+
+  /** Known user u's ranking vector and base, and the span of their rated movies in the seen index. */
+  private knownUser(u: number) {
     const { ix } = this;
     const m = ix.rankModel;
     const row = ix.seen.row.get(m.userIds[u]);
     const from = row === undefined ? 0 : ix.seen.offsets[row];
     const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
-    return this.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to);
+    return { vector: m.userFactors, offset: u * m.factors, base: m.globalMean + m.userBias[u], from, to };
   }
 }

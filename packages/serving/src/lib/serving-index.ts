@@ -1,5 +1,6 @@
 import {
   buildModelIndex,
+  createBoundScorer,
   createMovieScorer,
   easeScorer,
   implicitGram,
@@ -10,6 +11,7 @@ import {
   type ModelBundle,
   type ModelIndex,
   type ModelManifest,
+  type MovieBoundScorer,
   type MovieScorer,
   type RankingModel,
 } from '@reelrank/model';
@@ -28,6 +30,11 @@ export interface ServingIndexOptions {
   foldIn?: FoldInOptions;
   /** Largest n a request may ask for (sizes the reused buffers and the precomputed lists). */
   maxRecommendations?: number;
+  /**
+   * Rank through int8 upper bounds with an exact 32-bit re-rank (int8-bound-scorer.ts) when the model
+   * has at least this many movies (default 4,096: ml-latest-small's 9,700 yes; fewer are cheap to scan).
+   */
+  boundedFromMovies?: number;
 }
 
 /** The catalogue in model-index space. */
@@ -84,6 +91,8 @@ export interface ServingIndex {
   seen: SeenRatings;
   similarity: SimilarMovies;
   scorer: MovieScorer;
+  /** The int8 upper-bound scorer of the ranking model (undefined: every movie scored in 32 bits). */
+  bounds?: MovieBoundScorer;
   foldIn: FoldInOptions;
   minFoldInRatings: number;
   maxN: number;
@@ -94,6 +103,7 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
   const ranking = bundle.ranking;
   const rankModel = ranking ? rankingScoringModel(model, ranking) : model;
   const ids = buildModelIndex(model);
+  const scorer = createMovieScorer(rankModel);
   const catalogue = indexCatalogue(catalog.allMovies(), ids, model.movieIds.length);
   const hp = bundle.manifest.hyperParameters ?? {};
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -110,7 +120,8 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     popular: indexPopular(bundle.popularity, ids, catalogue.unservable),
     seen: indexSeenRatings(catalog, ids),
     similarity: new SimilarMovies(model),
-    scorer: createMovieScorer(rankModel),
+    scorer,
+    bounds: scorer.simd && model.movieIds.length >= (options.boundedFromMovies ?? 4096) ? createBoundScorer(rankModel) : undefined,
     foldIn: { regularization: num(hp.regularization), biasRegularization: num(hp.biasRegularization), ...options.foldIn },
     minFoldInRatings: options.minFoldInRatings ?? 5,
     maxN: Math.max(1, options.maxRecommendations ?? 100),
