@@ -35,15 +35,19 @@ export async function gateTheCandidate(
   );
   let live: (GateFigures & { version: string }) | null = null;
   let liveProblem: string | null = null;
+  let unfair: string | null = null;
   try {
     const bundle = loadModelArtifacts(liveDir.dir);
-    live = { version: bundle.manifest.version, ...scoreOnGate(tf, bundle, data) };
+    unfair = sawOtherHoldout(bundle.manifest.hyperParameters.gate, settings);
+    if (!unfair) live = { version: bundle.manifest.version, ...scoreOnGate(tf, bundle, data) };
   } catch (error) {
     liveProblem = (error as Error).message;
   }
   const decided = liveProblem
     ? { decision: 'promoted' as const, reason: 'no live model to compare with' }
-    : decidePromotion(candidateFigures, live, settings);
+    : unfair
+      ? { decision: 'promoted' as const, reason: `the live model is not comparable on this holdout: ${unfair}` }
+      : decidePromotion(candidateFigures, live, settings);
   const verdict = gateVerdict(decided, candidateFigures, live, settings, holdoutRatings);
   // The reason in model.json names no path (the file is the same wherever it was trained); the log says why.
   if (liveProblem) log(`[train] gate: the live model could not be scored: ${liveProblem}`);
@@ -53,4 +57,18 @@ export async function gateTheCandidate(
       (live ? `, live ${live.version} RMSE ${f(live.rmse)} NDCG@${k} ${f(live.ndcgAtK)}` : ''),
   );
   return verdict;
+}
+
+/**
+ * Why the live model cannot be judged on the current holdout (null: it can): a model trained without
+ * the gate, or with another holdout share or seed, trained on some of these rows, so its figures on
+ * them would flatter it and every fair candidate would be rejected.
+ */
+export function sawOtherHoldout(liveGate: unknown, settings: Pick<GateConfig, 'holdoutShare' | 'seed'>): string | null {
+  const gate = liveGate as Partial<GateConfig> | undefined;
+  if (!gate || typeof gate !== 'object' || typeof gate.holdoutShare !== 'number')
+    return 'it was trained before the promotion gate, on these rows too';
+  if (gate.holdoutShare !== settings.holdoutShare || gate.seed !== settings.seed)
+    return `it was trained with another gate holdout (share ${gate.holdoutShare}, seed ${gate.seed})`;
+  return null;
 }

@@ -5,6 +5,7 @@ import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { listModelVersions, loadModelArtifacts, readLiveVersion, readTrainingRuns, setLiveVersion } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { inGateHoldout, splitGateHoldout } from './gate-holdout.js';
+import { sawOtherHoldout } from './gate-run.js';
 import { decidePromotion } from './promotion-gate.js';
 import { concatColumns } from './ratings.js';
 import { runTraining } from './run-training.js';
@@ -159,5 +160,15 @@ describe('the promotion gate in a training', () => {
     await expect(runTraining(config(training), { ratings: concatColumns(), log: quiet })).rejects.toThrow('No ratings to train on');
     const last = readTrainingRuns(`${dir}-versions`).at(-1)!;
     expect(last).toMatchObject({ outcome: 'failed', version: null, error: 'No ratings to train on', gate: null });
+  });
+});
+
+describe('sawOtherHoldout', () => {
+  const settings = { holdoutShare: 0.02, seed: 7 };
+  it('when the live model was trained without a gate or with another holdout, then it is not comparable; with the same one it is', () => {
+    expect(sawOtherHoldout(undefined, settings)).toMatch(/before the promotion gate/);
+    expect(sawOtherHoldout({ holdoutShare: 0.05, seed: 7 }, settings)).toMatch(/another gate holdout \(share 0.05, seed 7\)/);
+    expect(sawOtherHoldout({ holdoutShare: 0.02, seed: 8 }, settings)).toMatch(/seed 8/);
+    expect(sawOtherHoldout({ holdoutShare: 0.02, seed: 7, rmseEpsilon: 0.5 }, settings)).toBeNull();
   });
 });
