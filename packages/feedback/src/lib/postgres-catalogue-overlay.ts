@@ -1,3 +1,4 @@
+import { migratedPool } from './postgres-pool.js';
 import pg from 'pg';
 import { nowSeconds } from './api-keys.js';
 import {
@@ -13,7 +14,6 @@ import {
   type OverlayMovie,
   type OverlayVersion,
 } from './catalogue-overlay.js';
-import { migratePostgres } from './postgres-schema.js';
 
 type Row = Parameters<typeof overlayRow>[0];
 
@@ -34,24 +34,7 @@ const OVERLAY_WRITE_LOCK = 0x7265656d + 1;
  * pool of its own, connected and migrated on first use.
  */
 export function openPostgresCatalogueOverlay(url: string, options: PostgresCatalogueOverlayOptions = {}): CatalogueOverlayStore {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 2,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
-  });
-  pool.on('error', () => undefined);
-  let migrated: Promise<void> | undefined;
-  const ready = () =>
-    (migrated ??= migratePostgres(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    }));
-  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
-    await ready();
-    return (await pool.query<R>(text, values)).rows;
-  };
+  const { pool, ready, query } = migratedPool(url, { max: 2, connectTimeoutMs: options.connectTimeoutMs, queryTimeoutMs: options.queryTimeoutMs });
 
   const write = async (
     movieId: number | ((client: pg.PoolClient) => Promise<number>),

@@ -1,6 +1,5 @@
-import pg from 'pg';
+import { migratedPool } from './postgres-pool.js';
 import { checkNewExperiment, EXPERIMENT_COLUMNS, ExperimentConflictError, type Experiment, type ExperimentStore } from './experiments.js';
-import { migratePostgres } from './postgres-schema.js';
 
 export interface PostgresExperimentStoreOptions {
   /** How long to wait for a connection, in ms (default 5,000). */
@@ -18,23 +17,8 @@ const UNIQUE_VIOLATION = '23505';
  * connected and migrated on first use; the partial unique index keeps one running across replicas.
  */
 export function openPostgresExperimentStore(url: string, options: PostgresExperimentStoreOptions = {}): ExperimentStore {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 2,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
-  });
-  pool.on('error', () => undefined);
-  let migrated: Promise<void> | undefined;
-  const query = async (text: string, values: unknown[] = []) => {
-    migrated ??= migratePostgres(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    });
-    await migrated;
-    return (await pool.query<Experiment>(text, values)).rows;
-  };
+  const { pool, query: rows } = migratedPool(url, { max: 2, connectTimeoutMs: options.connectTimeoutMs, queryTimeoutMs: options.queryTimeoutMs });
+  const query = (text: string, values: unknown[] = []) => rows<Experiment>(text, values);
   const running = async () => (await query(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE status = 'running'`))[0];
   let closed: Promise<void> | undefined;
 

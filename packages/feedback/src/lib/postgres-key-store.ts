@@ -1,8 +1,7 @@
-import pg from 'pg';
+import { migratedPool } from './postgres-pool.js';
 import { redactDatabaseUrl } from '@reelrank/config';
 import { checkNewKey, hashApiKey, newApiKey, nowSeconds, type ApiKey, type KeyRole, type KeyStore } from './api-keys.js';
 import { keyVerifier, type KeyVerifierOptions } from './key-cache.js';
-import { migratePostgres } from './postgres-schema.js';
 
 const COLUMNS = 'id, name, role, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"';
 
@@ -19,23 +18,7 @@ export interface PostgresKeyStoreOptions extends KeyVerifierOptions {
  * for KEY_CACHE_MS, so they are rare), connected and migrated on first use.
  */
 export function openPostgresKeyStore(url: string, options: PostgresKeyStoreOptions = {}): KeyStore & { readonly location: string } {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 2,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
-  });
-  pool.on('error', () => undefined);
-  let migrated: Promise<void> | undefined;
-  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
-    migrated ??= migratePostgres(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    });
-    await migrated;
-    return (await pool.query<R>(text, values)).rows;
-  };
+  const { pool, query } = migratedPool(url, { max: 2, connectTimeoutMs: options.connectTimeoutMs, queryTimeoutMs: options.queryTimeoutMs });
   let closed: Promise<void> | undefined;
 
   return {

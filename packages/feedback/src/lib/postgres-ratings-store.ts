@@ -1,3 +1,4 @@
+import { migratedPool } from './postgres-pool.js';
 import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
 import {
@@ -16,7 +17,7 @@ import {
   type StoredRating,
   type StoreVersion,
 } from './ratings-store.js';
-import { migratePostgres, POSTGRES_VERSION_SQL } from './postgres-schema.js';
+import { POSTGRES_VERSION_SQL } from './postgres-schema.js';
 import {
   CHANGED_USERS_CHANNEL,
   changedUsersPayload,
@@ -80,27 +81,12 @@ const COLUMNS =
 export function openPostgresRatingsStore(url: string, options: PostgresRatingsStoreOptions = {}): PostgresRatingsStore {
   const pageSize = options.pageSize ?? 10_000;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const pool = new pg.Pool({
-    connectionString: url,
+  const { pool, ready } = migratedPool(url, {
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
-    // Durability does not depend on the server's default.
-    options: '-c synchronous_commit=on',
-    // Ids, user/movie ids, counts and timestamps are bigint; every one of them fits a double (ids < 2^53).
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
+    connectTimeoutMs: options.connectTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs,
+    durable: true,
   });
-  // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-
-  let migrated: Promise<void> | undefined;
-  const ready = () => {
-    migrated ??= migratePostgres(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    });
-    return migrated;
-  };
   // Named: each connection parses and plans a hot query once (userVersion runs on every recommendation).
   const query = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []) => {
     await ready();

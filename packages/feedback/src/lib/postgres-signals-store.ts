@@ -1,5 +1,5 @@
+import { migratedPool } from './postgres-pool.js';
 import pg from 'pg';
-import { migratePostgres } from './postgres-schema.js';
 import { watchUserVersions } from './postgres-user-versions.js';
 import type { RatingSource } from './ratings-store.js';
 import { signalToWrite, SignalsQuotaError, type SignalKind, type SignalsStore, type StoredSignal } from './taste-signals.js';
@@ -22,25 +22,12 @@ export function openPostgresSignalsStore(
   options: { connectTimeoutMs?: number; queryTimeoutMs?: number; now?: () => number } = {},
 ): SignalsStore {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const pool = new pg.Pool({
-    connectionString: url,
+  const { pool, ready, query } = migratedPool(url, {
     max: 4,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    ...(options.queryTimeoutMs !== 0 && { query_timeout: options.queryTimeoutMs ?? 10_000 }),
-    options: '-c synchronous_commit=on',
-    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) },
+    connectTimeoutMs: options.connectTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs,
+    durable: true,
   });
-  pool.on('error', () => undefined);
-  let migrated: Promise<void> | undefined;
-  const ready = () =>
-    (migrated ??= migratePostgres(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    }));
-  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
-    await ready();
-    return (await pool.query<R>(text, values)).rows;
-  };
   const versions = watchUserVersions(url, { connectTimeoutMs: options.connectTimeoutMs, channel: SIGNALS_CHANNEL });
 
   /** One transaction under the user's lock, NOTIFYing the user at commit; rolled back on any failure. */
