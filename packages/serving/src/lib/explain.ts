@@ -10,7 +10,7 @@ const formatRating = (r: number) => (Number.isInteger(r) ? r.toFixed(1) : String
  * "Because you rated …": the (up to two) anchors most similar to movie i by item-factor cosine,
  * among the user's highest-rated movies anchors[from..to) (sorted by rating, best first). The
  * top-rated tier (rating >= the best rating - 1) is searched first, so a 5-star movie beats a
- * similar 2-star one. Undefined when there is no anchor.
+ * similar 2-star one. Hidden movies are never anchors. Undefined when there is no anchor.
  */
 export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, ratings: Float32Array, from: number, to: number): Because | undefined {
   if (to <= from) return undefined;
@@ -19,8 +19,10 @@ export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, rating
   let bestSim = 0;
   let second = -1;
   let secondSim = 0;
+  const hidden = ix.catalogue.hidden;
   for (let p = from; p < to; p++) {
     if (ratings[p] < tierFloor && best >= 0) break;
+    if (hidden[items[p]]) continue; // a hidden movie is never shown, not even as a reason
     const sim = ix.similarity.cosine(i, items[p]);
     if (sim > bestSim) {
       second = best;
@@ -49,4 +51,9 @@ export const TASTE_PROFILE: Because = { text: 'Matches the taste profile of your
  */
 export function withoutRatedMovies(recommendations: readonly MovieRecommendation[]): MovieRecommendation[] {
   return recommendations.map((r) => (r.because.movie_ids.length ? { ...r, because: TASTE_PROFILE } : r));
+}
+
+/** A reason worked out earlier, unless it names a movie hidden since (then `compute` works it out again). */
+export function keptReason(ix: ServingIndex, kept: Because | undefined, compute: () => Because | undefined): Because | undefined {
+  return kept && !kept.movie_ids.some((id) => ix.catalogue.hiddenIds.has(id)) ? kept : compute();
 }

@@ -141,3 +141,16 @@ describe('movies added or changed at run time', () => {
     expect(recommender.hasMovie(12345)).toBe(false);
   });
 });
+
+describe('hidden movies as reasons', () => {
+  it('when a movie the user rated is hidden, then no "because" names it, on a precomputed list or a full ranking, before or after the list was first read', () => {
+    const named = (r: Recommender, n: number, genres?: string[]) => r.recommend(1, { n, genres }).recommendations.flatMap((m) => m.because.movie_ids);
+    const recommender = build(plantedBundle());
+    expect(named(recommender, 3)).toContain(10); // user 1 rated 10: it is a reason before it is hidden
+    recommender.applyMovieChange(hide(10));
+    expect(named(recommender, 3)).not.toContain(10);
+    expect(named(recommender, 3, ['Sci-Fi', 'Comedy'])).not.toContain(10);
+    const hiddenAtLoad = build(plantedBundle(), { catalogueChanges: [hide(10)] });
+    expect(named(hiddenAtLoad, 3)).not.toContain(10);
+  });
+});

@@ -2,7 +2,7 @@ import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { ApiError, movieNotFound } from './errors.js';
-import { becauseOf, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
+import { becauseOf, keptReason, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { DiversePicks } from './diverse-picks.js';
 import { rankingAgreement, type RankingAgreement } from './ranking-agreement.js';
@@ -313,7 +313,9 @@ export class Recommender {
       if (hit)
         return {
           strategy: 'fold-in',
-          recommendations: hit.map((at) => this.entry(lists.index[at], lists.score[at], (lists.because[at] ??= because(lists.index[at])))),
+          recommendations: hit.map((at) =>
+            this.entry(lists.index[at], lists.score[at], (lists.because[at] = keptReason(ix, lists.because[at], () => because(lists.index[at])))),
+          ),
         };
     }
     const ids = options.excludeIds?.length ? [...folded.ratedIds, ...options.excludeIds] : folded.ratedIds;
@@ -519,7 +521,7 @@ export class Recommender {
     return picks.map((at) => {
       const i = lists.index[at];
       // The explanation depends only on (user, movie): computed once, then reused.
-      const because = (lists.because[at] ??= becauseOf(this.ix, i, seen.items, seen.ratings, from, to));
+      const because = (lists.because[at] = keptReason(this.ix, lists.because[at], () => becauseOf(this.ix, i, seen.items, seen.ratings, from, to)));
       return this.entry(i, lists.score[at], because);
     });
   }
