@@ -12,8 +12,8 @@
  *
  * Data sets: `synthetic`, the generator's ml-latest-small shape (610 users, 9,742 movies, 100,836
  * ratings) with planted content (genreAligned: each planted factor follows a genre), seed --seed;
- * `real`, ml-latest-small from REELRANK_SHARED_DIR-style /work/shared/movielens/ml-latest-small
- * (--real-dir), which must exist. The figures are deterministic for a seed (SVD++ on one thread).
+ * `real`, the real ml-latest-small: --real-dir, or <REELRANK_SHARED_DIR>/movielens/ml-latest-small
+ * (as `npm run test:data` finds it); the tool fails when neither holds it. The figures are deterministic for a seed (SVD++ on one thread).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     share: { type: 'string', default: '0.1' },
     dir: { type: 'string', default: join(tmpdir(), 'reelrank-bench-coldstart') },
-    'real-dir': { type: 'string', default: '/work/shared/movielens/ml-latest-small' },
+    'real-dir': { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -178,7 +178,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (values.data !== 'real') rows.push(...(await runOne('synthetic-planted', await syntheticFolder())));
   if (values.data !== 'synthetic') {
-    const real = resolve(values['real-dir']!);
+    const shared = process.env.REELRANK_SHARED_DIR?.trim();
+    const given = values['real-dir'] ?? (shared ? join(shared, 'movielens', 'ml-latest-small') : undefined);
+    if (!given) throw new Error('the real ml-latest-small is needed: pass --real-dir DIR or set REELRANK_SHARED_DIR, or use --data synthetic');
+    const real = resolve(given);
     if (!existsSync(join(real, 'ratings.csv')) || !existsSync(join(real, 'movies.csv'))) {
       throw new Error(`ml-latest-small not found at ${real} (ratings.csv and movies.csv): pass --real-dir, or --data synthetic`);
     }
