@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Papa from 'papaparse';
 import { loadConfig } from '@reelrank/config';
-import { generateSyntheticMovieLens, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
+import { generateSyntheticMovieLens, parseMoviesFile, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { loadModelArtifacts, type ContentMapArtifact, type MovieContent } from '@reelrank/model';
 import {
   contentMapOfServed,
@@ -50,19 +50,13 @@ if (!(share > 0 && share < 1)) throw new Error(`--share must be in (0, 1) (got $
 if (!['both', 'synthetic', 'real'].includes(values.data!)) throw new Error(`--data must be both, synthetic or real (got ${values.data})`);
 const workDir = resolve(values.dir!);
 
-const YEAR_SUFFIX = /\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\)\s*$/;
-
 function readCsv(path: string): Record<string, string>[] {
   return Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
 }
 
-/** movies.csv (movieId,title,genres) and tags.csv (when present) of a MovieLens folder, as content by movie id. */
-function readContent(dir: string): Map<number, MovieContent> {
-  const movies = readCsv(join(dir, 'movies.csv')).map((row) => {
-    const year = YEAR_SUFFIX.exec(row.title ?? '');
-    const genres = row.genres && row.genres !== '(no genres listed)' ? row.genres.split('|') : [];
-    return { movieId: Number(row.movieId), year: year ? Number(year[1]) : null, genres };
-  });
+/** movies.csv (the ingest stage's parser: year and genres as the catalogue has them) and tags.csv (when present), as content by movie id. */
+async function readContent(dir: string): Promise<Map<number, MovieContent>> {
+  const movies = (await parseMoviesFile(join(dir, 'movies.csv'))).rows;
   const tagsPath = join(dir, 'tags.csv');
   const tags = existsSync(tagsPath)
     ? readCsv(tagsPath).map((row) => ({ movieId: Number(row.movieId), tag: (row.tag ?? '').toLowerCase(), count: 1 }))
@@ -89,7 +83,7 @@ interface Row {
 
 async function runOne(name: string, sourceDir: string): Promise<Row[]> {
   const all = readRatingsCsv(join(sourceDir, 'ratings.csv'));
-  const content = readContent(sourceDir);
+  const content = await readContent(sourceDir);
   const holdout = holdOutMovies(all, share, seed);
   const modelDir = join(workDir, `model-${name}`);
   rmSync(modelDir, { recursive: true, force: true });
