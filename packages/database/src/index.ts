@@ -14,7 +14,6 @@ export {
   getUserRatings,
   readRatingsColumns,
   readRatingsColumnsSql,
-  searchMovies,
   type DatasetMeta,
   type RatingsColumns,
   type UserRating,

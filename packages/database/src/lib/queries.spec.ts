@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeTempDir, PROCESSED_FIXTURE, quietLog } from '../__fixtures__/fixtures.js';
 import { openDatabase, type DbConnection } from './create-db.js';
 import { loadDatabase } from './load-database.js';
-import { getAllMovies, getMoviesByIds, getUserRatedMovieIds, getUserRatings, listGenres, readRatingsColumns, searchMovies } from './queries.js';
+import { getAllMovies, getMoviesByIds, getUserRatedMovieIds, getUserRatings, listGenres, readRatingsColumns } from './queries.js';
 
 let dir: string;
 let dbPath: string;
@@ -94,76 +94,12 @@ describe('movie lookups', () => {
   });
 });
 
-describe('searchMovies', () => {
-  const ids = (r: { movies: { movieId: number }[] }) => r.movies.map((m) => m.movieId);
-
-  it('when the query is a title prefix, then prefix matches come before substring matches', () => {
-    // "matrix" starts "Matrix, The" and "Matrix Reloaded, The"; nothing else contains it.
-    expect(ids(searchMovies(conn, { query: 'The Matrix', limit: 10 }))).toEqual([6, 12]);
-    expect(ids(searchMovies(conn, { query: 'matrix, the', limit: 10 }))).toEqual([6, 12]);
-    // "to": "top gun" and "toy story" start with it, in title order.
-    expect(ids(searchMovies(conn, { query: 'to', limit: 10 }))).toEqual([21, 1]);
-    // "m": the two "matrix" titles start with it; amelie, jumanji, spider-man only contain it.
-    expect(ids(searchMovies(conn, { query: 'm', limit: 10 }))).toEqual([6, 12, 11, 2, 10]);
-  });
-
-  it('when the query only occurs inside titles, then substring matches are found', () => {
-    const result = searchMovies(conn, { query: 'story', limit: 10 });
-    expect(ids(result)).toEqual([1]);
-    expect(result.total).toBe(1);
-  });
-
-  it('when the query has accents or different case, then it still matches', () => {
-    expect(ids(searchMovies(conn, { query: 'AMELIE', limit: 10 }))).toEqual([11]);
-    expect(ids(searchMovies(conn, { query: 'spider-man: "home', limit: 10 }))).toEqual([10]);
-  });
-
-  it('when paging across the prefix and substring parts, then pages join up without gaps or repeats', () => {
-    const all = ids(searchMovies(conn, { query: 't', limit: 100 }));
-    expect(all.length).toBeGreaterThan(3);
-    const paged: number[] = [];
-    for (let offset = 0; offset < all.length; offset += 2) paged.push(...ids(searchMovies(conn, { query: 't', limit: 2, offset })));
-    expect(paged).toEqual(all);
-    // Prefix matches ("top gun", "toy story") first, in title order, then the rest.
-    expect(all.slice(0, 2)).toEqual([21, 1]);
-  });
-
-  it('when a genre is given, then only movies of that genre are returned, with or without a query', () => {
-    const scifi = searchMovies(conn, { genre: 'Sci-Fi', limit: 10 });
-    expect(scifi.total).toBe(3);
-    expect(ids(scifi)).toEqual([6, 12, 10]); // by normalised title: matrix, matrix reloaded, spider-man
-    expect(ids(searchMovies(conn, { query: 'matrix', genre: 'Thriller', limit: 10 }))).toEqual([6]);
-    expect(searchMovies(conn, { genre: 'Nope', limit: 10 })).toEqual({ total: 0, movies: [] });
-  });
-
-  it('when neither query nor genre is given, then all movies are paged by title', () => {
-    const result = searchMovies(conn, { limit: 3, offset: 1 });
-    expect(result.total).toBe(8);
-    expect(result.movies).toHaveLength(3);
-  });
-});
-
 describe('query plans', () => {
   it('when a user rated set is read, then the (WITHOUT ROWID) primary key is searched, not a table scan', () => {
     for (const plan of [...plansOf((c) => getUserRatedMovieIds(c, 1)), ...plansOf((c) => getUserRatings(c, 1))]) {
       expect(plan).toMatch(/SEARCH ratings USING PRIMARY KEY \(user_id=\?\)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
     }
-  });
-
-  it('when movies of a genre are looked up, then the movie_genres primary-key index is used', () => {
-    const plans = plansOf((c) => searchMovies(c, { genre: 'Sci-Fi', limit: 5 }));
-    for (const plan of plans) expect(plan).toMatch(/SEARCH (g|movie_genres) USING COVERING INDEX sqlite_autoindex_movie_genres_1 \(genre=\?\)/);
-    expect(plans.join('\n')).toMatch(/SEARCH m USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-  });
-
-  it('when titles are searched by prefix, then the title_search index gives a range scan', () => {
-    const plans = plansOf((c) => searchMovies(c, { query: 'matrix', limit: 5 }));
-    const prefixPlans = plans.filter((p) => !p.includes('instr('));
-    expect(prefixPlans).toHaveLength(2); // count and page
-    for (const plan of prefixPlans)
-      expect(plan).toMatch(/SEARCH m USING (COVERING )?INDEX movies_title_search_idx \(title_search>\? AND title_search<\?\)/);
-    expect(prefixPlans.join('\n')).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
   });
 
   it('when movies are fetched by ids, then each id is a primary-key lookup', () => {

@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import type { DbConnection } from './create-db.js';
 import type { TableCounts } from './load-database.js';
 import { BLOBS_SUPPORTED, decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
-import { normalizeTitle, prefixUpperBound } from './title-search.js';
 
 /**
  * Read queries for the trainer, the API and the report. Plain functions taking a connection from
@@ -37,21 +36,6 @@ export interface DatasetMeta {
   dataHash: string;
   loadedAt: string;
   counts: TableCounts;
-}
-
-export interface SearchMoviesOptions {
-  /** Matched against the normalised title: prefix matches first, then substring matches. */
-  query?: string;
-  /** Exact genre name as listGenres() returns it, e.g. "Sci-Fi". */
-  genre?: string;
-  limit: number;
-  offset?: number;
-}
-
-export interface SearchMoviesResult {
-  /** All matches, for paging. */
-  total: number;
-  movies: Movie[];
 }
 
 type Connection = Pick<DbConnection, 'sqlite'>;
@@ -147,51 +131,6 @@ export function getUserRatedMovieIds(conn: Connection, userId: number): number[]
 /** Distinct genres, alphabetically (from the movie_genres primary-key index). */
 export function listGenres(conn: Connection): string[] {
   return prepared(conn, 'SELECT DISTINCT genre FROM movie_genres ORDER BY genre').pluck().all() as string[];
-}
-
-/**
- * Title search and/or genre filter, ordered by normalised title. With a query, titles starting
- * with it (an index range scan) come before titles merely containing it (a scan of movies).
- */
-export function searchMovies(conn: Connection, options: SearchMoviesOptions): SearchMoviesResult {
-  const limit = Math.max(0, Math.floor(options.limit));
-  const offset = Math.max(0, Math.floor(options.offset ?? 0));
-  const query = normalizeTitle(options.query ?? '');
-  const genre = options.genre ?? null;
-  const inGenre = genre === null ? '' : 'AND EXISTS (SELECT 1 FROM movie_genres g WHERE g.genre = @genre AND g.movie_id = m.movie_id)';
-  const page = 'ORDER BY m.title_search, m.movie_id LIMIT @limit OFFSET @offset';
-
-  if (query === '') {
-    const params = { genre, limit, offset };
-    if (genre === null) {
-      const total = prepared(conn, 'SELECT COUNT(*) FROM movies').pluck().get() as number;
-      const rows = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m ${page}`).all({ limit, offset }) as MovieRow[];
-      return { total, movies: rows.map(toMovie) };
-    }
-    const total = prepared(conn, 'SELECT COUNT(*) FROM movie_genres WHERE genre = @genre').pluck().get({ genre }) as number;
-    const sql = `SELECT ${MOVIE_COLUMNS} FROM movie_genres g CROSS JOIN movies m ON m.movie_id = g.movie_id WHERE g.genre = @genre ${page}`;
-    return { total, movies: (prepared(conn, sql).all(params) as MovieRow[]).map(toMovie) };
-  }
-
-  const bounds = { lo: query, hi: prefixUpperBound(query), ...(genre === null ? {} : { genre }) };
-  const prefix = `m.title_search >= @lo AND m.title_search < @hi ${inGenre}`;
-  const contains = `instr(m.title_search, @q) > 0 AND NOT (m.title_search >= @lo AND m.title_search < @hi) ${inGenre}`;
-  const prefixTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${prefix}`).pluck().get(bounds) as number;
-  const containsTotal = prepared(conn, `SELECT COUNT(*) FROM movies m WHERE ${contains}`)
-    .pluck()
-    .get({ ...bounds, q: query }) as number;
-
-  const rows: MovieRow[] = [];
-  if (offset < prefixTotal) {
-    const sql = `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE ${prefix} ${page}`;
-    rows.push(...(prepared(conn, sql).all({ ...bounds, limit, offset }) as MovieRow[]));
-  }
-  if (rows.length < limit && offset + rows.length < prefixTotal + containsTotal) {
-    const sql = `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE ${contains} ${page}`;
-    const rest = { ...bounds, q: query, limit: limit - rows.length, offset: Math.max(0, offset - prefixTotal) };
-    rows.push(...(prepared(conn, sql).all(rest) as MovieRow[]));
-  }
-  return { total: prefixTotal + containsTotal, movies: rows.map(toMovie) };
 }
 
 /** Provenance written by loadDatabase; throws if the database was not built by it. */

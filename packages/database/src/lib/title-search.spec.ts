@@ -1,4 +1,4 @@
-import { MatchTier, matchTier, NO_MATCH, normalizeTitle, prefixUpperBound, titleKey, titleQuery } from './title-search.js';
+import { MatchTier, matchTier, NO_MATCH, normalizeTitle, titleKey, titleQuery } from './title-search.js';
 
 describe('normalizeTitle', () => {
   it.each([
@@ -10,23 +10,6 @@ describe('normalizeTitle', () => {
     ['a', 'a'],
   ])('when the title is %p, then the search key is %p', (title, expected) => {
     expect(normalizeTitle(title)).toBe(expected);
-  });
-});
-
-describe('prefixUpperBound', () => {
-  it('when given a prefix, then every string with that prefix sorts between it and the bound', () => {
-    const bound = prefixUpperBound('abc');
-    expect(bound).toBe('abd');
-    for (const s of ['abc', 'abc (1999)', 'abcz', 'abc\u{1F600}']) {
-      expect(Buffer.compare(Buffer.from(s), Buffer.from('abc'))).toBeGreaterThanOrEqual(0);
-      expect(Buffer.compare(Buffer.from(s), Buffer.from(bound))).toBeLessThan(0);
-    }
-    expect(Buffer.compare(Buffer.from('abd'), Buffer.from(bound))).toBe(0);
-  });
-
-  it('when the last character is multi-byte, then the bound increments its code point', () => {
-    expect(prefixUpperBound('caf\u00e9')).toBe('caf\u00ea');
-    expect(prefixUpperBound('x\ud7ff')).toBe('x\ue000');
   });
 });
 

@@ -5,7 +5,6 @@ import {
   getUserRatings,
   openDatabase,
   readRatingsColumns,
-  searchMovies,
   type DbConnection,
 } from '@reelrank/database';
 
@@ -74,7 +73,6 @@ export interface MovieCatalog {
   ratedMovieIds(userId: number): number[];
   /** The user's ratings in the data set, by movie id (timestamps in Unix seconds). */
   userRatings(userId: number): CatalogRating[];
-  searchMovies(search: MovieSearch): { total: number; movies: CatalogMovie[] };
   /** Dataset the database was built from, when it records one. */
   dataset(): string | undefined;
   close(): void;
@@ -97,7 +95,6 @@ export function openSqliteCatalog(dbPath: string): SqliteMovieCatalog {
     ratedMovieIds: (userId) => getUserRatedMovieIds(conn, userId),
     userRatings: (userId) => getUserRatings(conn, userId),
     ratingTable: () => ratingTableFromColumns(readRatingsColumns(conn)),
-    searchMovies: (search) => searchMovies(conn, search),
     dataset: () => {
       try {
         return getDatasetMeta(conn).dataset;
@@ -135,13 +132,6 @@ export function inMemoryCatalog(
         movieIds: Int32Array.from(rows, (r) => r[1]),
         ratings: Float32Array.from(rows, (r) => r[2]),
       });
-    },
-    searchMovies: ({ query, genre, limit, offset }) => {
-      const q = query?.toLowerCase() ?? '';
-      const hits = sorted
-        .filter((m) => m.title.toLowerCase().includes(q) && (!genre || m.genres.includes(genre)))
-        .sort((a, b) => a.title.localeCompare(b.title) || a.movieId - b.movieId);
-      return { total: hits.length, movies: hits.slice(offset, offset + limit) };
     },
     dataset: () => dataset,
     close: () => undefined,

@@ -1,6 +1,5 @@
 import { readPostgresCatalogue, type CatalogueMovieRow, type DatasetMeta, type RatingsColumns } from '@reelrank/database';
 import type { CatalogMovie, CatalogRating, MovieCatalog, RatingTable } from './catalog.js';
-import { MovieSearchIndex } from './movie-search-index.js';
 
 /**
  * The catalogue read from PostgreSQL (DATABASE_URL) once, at open, and answered from memory with the
@@ -17,18 +16,16 @@ export interface PostgresMovieCatalog extends MovieCatalog {
 export async function openPostgresCatalog(databaseUrl: string): Promise<PostgresMovieCatalog> {
   return readPostgresCatalogue(databaseUrl, async (reader) => {
     const rows = await reader.movies();
-    const movieGenres = await reader.movieGenres();
     const ratings = new CompactRatings(await reader.userCount(), reader.ratingCount);
     await reader.ratingPages((page) => ratings.append(page));
-    return memoryCatalog(reader.meta, rows, movieGenres, ratings.finish());
+    return memoryCatalog(reader.meta, rows, ratings.finish());
   });
 }
 
 const toCatalogMovie = (m: CatalogueMovieRow): CatalogMovie => ({ movieId: m.movieId, title: m.title, year: m.year, genres: m.genres });
 
-function memoryCatalog(meta: DatasetMeta, rows: CatalogueMovieRow[], movieGenres: [string, number][], ratings: CompactRatings): PostgresMovieCatalog {
+function memoryCatalog(meta: DatasetMeta, rows: CatalogueMovieRow[], ratings: CompactRatings): PostgresMovieCatalog {
   const movies = rows.map(toCatalogMovie);
-  const search = new MovieSearchIndex(rows, movieGenres, toCatalogMovie);
   return {
     meta,
     allMovies: () => movies,
@@ -38,7 +35,6 @@ function memoryCatalog(meta: DatasetMeta, rows: CatalogueMovieRow[], movieGenres
       return range ? Array.from(ratings.movieIds.subarray(range[0], range[1])) : [];
     },
     userRatings: (userId) => ratings.userRatings(userId),
-    searchMovies: (options) => search.search(options),
     dataset: () => meta.dataset,
     close: () => undefined, // nothing held but memory
   };

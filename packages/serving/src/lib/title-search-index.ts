@@ -1,6 +1,5 @@
 import { matchTier, NO_MATCH, normalizeTitle, titleKey, titleQuery, type TitleKey } from '@reelrank/database';
 import type { CatalogMovie } from './catalog.js';
-import { compareCodePoints } from './movie-search-index.js';
 
 export interface TitleSearch {
   query?: string;
@@ -79,3 +78,20 @@ export class TitleSearchIndex {
     return this.byTitle;
   }
 }
+
+/**
+ * Orders two strings by code point (as SQLite's BINARY collation orders UTF-8), not by UTF-16 code
+ * unit as `<` does: they differ when a surrogate pair (U+10000 and up) meets a unit in U+E000..U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates (D800-DFFF) move above E000-FFFF, the rest keeps its order. */
+const codePointRank = (unit: number) => (unit >= 0xd800 && unit <= 0xdfff ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
