@@ -55,16 +55,22 @@ function dbDump(path: string): Record<string, string> | null {
   }
 }
 
-// Times, and the promotion gate's verdict: it compares the run with the model live in the registry at
-// the time, which a re-run over a previous artifact has and the reference run has not.
-const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms|gate)$/;
-function stripVolatile(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripVolatile);
+const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms)$/;
+/**
+ * The promotion gate's verdict compares the run with whatever model is live in the registry: a re-run
+ * over a previous artifact has one, the reference run has none. So its decision, reason and live figures
+ * are left out; the candidate's own holdout figures, the holdout and the epsilons are compared.
+ */
+const AGAINST_LIVE = new Set(['decision', 'reason', 'live']);
+const isVerdict = (key: string, value: unknown) => key === 'gate' && value !== null && typeof value === 'object' && 'decision' in value;
+function stripVolatile(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => stripVolatile(v));
   if (value && typeof value === 'object') {
+    const verdict = isVerdict(key, value);
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !VOLATILE.test(k))
-        .map(([k, v]) => [k, stripVolatile(v)]),
+        .filter(([k]) => !VOLATILE.test(k) && !(verdict && AGAINST_LIVE.has(k)))
+        .map(([k, v]) => [k, stripVolatile(v, k)]),
     );
   }
   return value;
