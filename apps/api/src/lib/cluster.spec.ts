@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadDatabase } from '@reelrank/database';
 import { readLiveVersion, registerModelVersion, saveModelArtifacts } from '@reelrank/model';
+import { freePort, startCluster } from '../__fixtures__/cluster-process.js';
 import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
 
 /**
@@ -13,8 +12,6 @@ import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
  * fixture database (built the way sqlite-server.spec.ts builds them for main.ts). Each test is one
  * long-lived cluster (starting one costs seconds), and the process helpers above serve them all.
  */
-
-const root = resolve(__dirname, '../../../..');
 
 /** Saves the planted model (optionally with shifted user biases: new weights, a new version). */
 function saveModel(modelsDir: string, shift = 0): void {
@@ -35,52 +32,6 @@ async function buildArtifacts(): Promise<{ dataDir: string; modelsDir: string }>
   await loadDatabase({ processedDir: PROCESSED_DIR, dbPath: join(dataDir, 'ml-latest-small.db'), dataset: 'ml-latest-small', log: () => undefined });
   saveModel(join(dir, 'models'));
   return { dataDir, modelsDir: join(dir, 'models') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((found, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => found(port));
-    });
-  });
-}
-
-function startCluster(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/cluster.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      REELRANK_DATASET: 'ml-latest-small',
-      HOST: '127.0.0.1',
-      REELRANK_WORKERS: '2',
-      REELRANK_METRICS_PORT: '0',
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
-    new Promise<RegExpExecArray>((found, fail) => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        const match = pattern.exec(output);
-        if (match) {
-          clearInterval(timer);
-          found(match);
-        } else if (child.exitCode !== null || Date.now() - started > timeoutMs) {
-          clearInterval(timer);
-          fail(new Error(`no ${pattern} (exit ${child.exitCode}):\n${output}`));
-        }
-      }, 25);
-    });
-  return { child, exited, waitFor, output: () => output };
 }
 
 const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));

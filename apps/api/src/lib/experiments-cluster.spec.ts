@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadDatabase } from '@reelrank/database';
 import { readLiveVersion, registerModelVersion, saveModelArtifacts } from '@reelrank/model';
+import { freePort, startCluster } from '../__fixtures__/cluster-process.js';
 import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
 import { armSplitter } from './experiment-arm.js';
 
@@ -15,7 +14,6 @@ import { armSplitter } from './experiment-arm.js';
  * both arms and agree on every user's arm; after a restart of the whole cluster it still runs.
  */
 
-const root = resolve(__dirname, '../../../..');
 const TOKEN = 'cluster-ab-secret-5Jw8Pq2Tz6Lk9Xr4';
 const USERS = Array.from({ length: 40 }, (_, i) => i + 1);
 
@@ -28,51 +26,6 @@ function saveModel(modelsDir: string, shift: number): void {
     manifest: input,
     metricsReport: {},
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((found, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => found(port));
-    });
-  });
-}
-
-function startCluster(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/cluster.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      REELRANK_DATASET: 'ml-latest-small',
-      HOST: '127.0.0.1',
-      REELRANK_WORKERS: '2',
-      REELRANK_METRICS_PORT: '0',
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
-    new Promise<void>((found, fail) => {
-      const started = Date.now();
-      const timer = setInterval(() => {
-        if (pattern.test(output)) {
-          clearInterval(timer);
-          found();
-        } else if (child.exitCode !== null || Date.now() - started > timeoutMs) {
-          clearInterval(timer);
-          fail(new Error(`no ${pattern} (exit ${child.exitCode}):\n${output}`));
-        }
-      }, 25);
-    });
-  return { child, exited, waitFor };
 }
 
 /** One request on its own connection, so round-robin spreads them over the workers. */
@@ -137,7 +90,7 @@ describe('an A/B experiment on a 2-worker cluster', () => {
       REELRANK_ADMIN_TOKEN: TOKEN,
       REELRANK_EXPERIMENT_POLL_MS: '200',
     };
-    let proc = startCluster(env);
+    let proc = startCluster(env, 60_000);
     try {
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening/);
       const live = ((await call(`${base}/ready`)).body.model as { version: string }).version;
@@ -177,7 +130,7 @@ describe('an A/B experiment on a 2-worker cluster', () => {
 
       proc.child.kill('SIGTERM');
       expect(await proc.exited).toBe(0);
-      proc = startCluster(env);
+      proc = startCluster(env, 60_000);
       await proc.waitFor(/cluster \(ml-latest-small, 2 workers, model \S+\) listening/);
       await new Promise((done) => setTimeout(done, 1000));
       const again = await armsServed(base, 2);
