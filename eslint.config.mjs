@@ -2,6 +2,7 @@
 // Nx's module boundaries, so the package graph in ARCHITECTURE.md is enforced rather than hoped for.
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -28,7 +29,7 @@ const depConstraints = [
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'data/**', 'models/**', 'reports/**', 'artifacts/**', '.nx/**', '**/*.wasm', 'apps/web/public/**'],
+    ignores: ['**/node_modules/**', 'data/**', 'models/**', 'reports/**', 'artifacts/**', '.nx/**', '**/*.wasm'],
   },
   ...tseslint.configs.recommended,
   {
@@ -72,6 +73,13 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+  },
+  {
+    // The page's scripts: plain ES modules the browser loads as they are (no build step).
+    files: ['apps/web/public/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
+    // No compiler checks these files, so an undefined name must fail here.
+    rules: { 'no-undef': 'error' },
   },
   prettier,
 );
