@@ -1,6 +1,6 @@
 ;; Conjugate-gradient row solves of implicit ALS with WebAssembly SIMD (f32x4).
 ;; Source of packages/trainer/src/lib/als-kernel.wasm; rebuild with
-;;   node packages/trainer/wasm/build.mjs        (needs wat2wasm from wabt: apt-get install -y wabt)
+;;   node tools/wasm/build.mjs   (wabt from npm; no system toolchain)
 ;;
 ;; Memory (imported, shared between worker threads) holds every array; the caller passes byte
 ;; addresses. Vectors have `stride` floats (a multiple of 8, zero padded; the padding stays zero

@@ -1,6 +1,6 @@
 ;; SGD kernel of biased matrix factorisation with WebAssembly SIMD (f32x4).
 ;; Source of packages/trainer/src/lib/sgd-kernel.wasm; rebuild with
-;;   node packages/trainer/wasm/build.mjs        (needs wat2wasm from wabt: apt-get install -y wabt)
+;;   node tools/wasm/build.mjs   (wabt from npm; no system toolchain)
 ;;
 ;; Memory (imported, shared between worker threads) holds every array; the caller passes byte
 ;; addresses. Factor rows have `stride` floats (a multiple of 8, zero padded: padding stays zero).

@@ -1,5 +1,5 @@
 ;; SGD kernels of SVD++ (biased MF with the implicit user term) with WebAssembly SIMD (f32x4).
-;; Source of packages/trainer/src/lib/svdpp-kernel.wasm; rebuild with node packages/trainer/wasm/build.mjs
+;; Source of packages/trainer/src/lib/svdpp-kernel.wasm; rebuild with node tools/wasm/build.mjs
 ;;
 ;; Memory (imported, shared between worker threads) holds every array; the caller passes byte
 ;; addresses. Factor rows have `stride` floats (a multiple of 8, zero padded: padding stays zero).

@@ -1,12 +1,13 @@
 import type { MfModel } from './mf-model.js';
-import { F32, I32, op, V128, wasmModule } from './wasm-ops.js';
+import { loadKernel } from './wasm-kernel.js';
 
 /**
  * An upper bound of every movie's score, read from 8-bit copies of the movie factors: a quarter of
  * the bytes the exact 32-bit scorer (simd-scorer.ts) reads per request, and about half its
  * instructions. Built at load from the 32-bit factors: each row is stored as int8 with its own scale
  * s_i = max_f |q_if| / 127, and each request's user vector as int16 with one scale. A WebAssembly
- * SIMD kernel takes the integer dot products (i32x4.dot_i16x8_s) and writes, for every movie,
+ * SIMD kernel (source: packages/model/wasm/movie-bounds.wat) takes the integer dot products
+ * (i32x4.dot_i16x8_s) and writes, for every movie,
  *
  *   bound_i = base + b_i + approx(u·q_i) + s_i · E_u  ≥  the exact score base + b_i + u·q_i,
  *
@@ -31,69 +32,6 @@ export interface MovieBoundScorer {
   bound(vector: Float32Array, offset: number, base: number, threshold?: number): number;
 }
 
-// Parameters: u q b s out n kBytes (i32), base uScale err tau (f32), list cap (i32); result: count (i32).
-// Locals: i qp up uEnd count (i32), v (f32), acc acc2 x y (v128).
-const [U, Q, B, S, OUT, N, K_BYTES, BASE, U_SCALE, ERR, TAU, LIST, CAP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-const [I, QP, UP, U_END, COUNT, V, ACC, ACC2, X, Y] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
-
-/** acc += dot(extend(x half), user i16 lanes at up+offset). */
-const dotInto = (acc: number, x: number, high: boolean, offset: number) => [
-  ...op.get(acc),
-  ...op.get(x),
-  ...(high ? op.i16x8ExtendHighI8x16S : op.i16x8ExtendLowI8x16S),
-  ...op.get(UP),
-  ...op.v128Load(offset),
-  ...op.i32x4DotI16x8S,
-  ...op.i32x4Add,
-  ...op.set(acc),
-];
-
-const BODY = [
-  ...[...op.get(Q), ...op.set(QP)],
-  ...[...op.get(U), ...op.get(K_BYTES), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add, ...op.set(U_END)],
-  ...op.block,
-  ...op.loop,
-  ...[...op.get(I), ...op.get(N), ...op.i32GeU, ...op.brIf(1)],
-  ...[...op.v128Zero, ...op.tee(ACC), ...op.set(ACC2), ...op.get(U), ...op.set(UP)],
-  // 32 int8 factors a step against 32 int16 user values (kBytes is a multiple of 32).
-  ...op.loop,
-  ...[...op.get(QP), ...op.v128Load(0), ...op.set(X), ...op.get(QP), ...op.v128Load(16), ...op.set(Y)],
-  ...dotInto(ACC, X, false, 0),
-  ...dotInto(ACC2, X, true, 16),
-  ...dotInto(ACC, Y, false, 32),
-  ...dotInto(ACC2, Y, true, 48),
-  ...[...op.get(QP), ...op.i32Const(32), ...op.i32Add, ...op.set(QP)],
-  ...[...op.get(UP), ...op.i32Const(64), ...op.i32Add, ...op.tee(UP), ...op.get(U_END), ...op.i32LtU, ...op.brIf(0)],
-  ...op.end,
-  // v = (base + b[i]) + s[i] * (float(Σ lanes) * uScale + err); out[i] = v
-  ...[...op.get(ACC), ...op.get(ACC2), ...op.i32x4Add, ...op.set(ACC)],
-  ...[...op.get(BASE), ...op.get(B), ...op.get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.f32Load(), ...op.f32Add],
-  ...[...op.get(S), ...op.get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.f32Load()],
-  ...[...op.get(ACC), ...op.i32x4ExtractLane(0), ...op.get(ACC), ...op.i32x4ExtractLane(1), ...op.i32Add],
-  ...[...op.get(ACC), ...op.i32x4ExtractLane(2), ...op.i32Add, ...op.get(ACC), ...op.i32x4ExtractLane(3), ...op.i32Add],
-  ...[...op.f32ConvertI32S, ...op.get(U_SCALE), ...op.f32Mul, ...op.get(ERR), ...op.f32Add, ...op.f32Mul, ...op.f32Add, ...op.set(V)],
-  ...[...op.get(OUT), ...op.get(I), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.get(V), ...op.f32Store()],
-  // if v >= tau: list[count] = i (while count < cap); count++
-  ...[...op.get(V), ...op.get(TAU), ...op.f32Ge, ...op.if],
-  ...[...op.get(COUNT), ...op.get(CAP), ...op.i32LtU, ...op.if],
-  ...[...op.get(LIST), ...op.get(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add, ...op.get(I), ...op.i32Store()],
-  ...op.end,
-  ...[...op.get(COUNT), ...op.i32Const(1), ...op.i32Add, ...op.set(COUNT)],
-  ...op.end,
-  ...[...op.get(I), ...op.i32Const(1), ...op.i32Add, ...op.set(I), ...op.br(0)],
-  ...op.end,
-  ...op.end,
-  ...op.get(COUNT),
-];
-
-const KERNEL = wasmModule(
-  'bounds',
-  [I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, I32, I32],
-  [I32],
-  [I32, I32, I32, I32, I32, F32, V128, V128, V128, V128],
-  BODY,
-);
-
 type Kernel = (
   u: number,
   q: number,
@@ -110,18 +48,6 @@ type Kernel = (
   cap: number,
 ) => number;
 
-let compiled: WebAssembly.Module | null | undefined;
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = WebAssembly.validate(KERNEL) ? new WebAssembly.Module(KERNEL) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
 const PAGE = 65536;
 /** Relative slack added to every bound: ~100x the float32 rounding of a 512-term dot product. */
 const SLACK = 2e-4;
@@ -130,7 +56,7 @@ const LIST_CAPACITY = 4096;
 
 /** The int8 bound scorer of `model`'s movie factors and biases (a snapshot), or undefined without WebAssembly SIMD. */
 export function createBoundScorer(model: Pick<MfModel, 'factors' | 'movieIds' | 'movieBias' | 'movieFactors'>): MovieBoundScorer | undefined {
-  const module = kernelModule();
+  const module = loadKernel('movie-bounds.wasm');
   const k = model.factors;
   const nMovies = model.movieIds.length;
   const stride = Math.ceil(k / 32) * 32;

@@ -1,16 +1,14 @@
 import type { MfModel } from './mf-model.js';
+import { loadKernel } from './wasm-kernel.js';
 
 /**
- * Scores one user vector against every movie with a tiny hand-assembled WebAssembly SIMD kernel
- * (f32x4, two accumulators), ~4x the plain-JS loop of scoreAllMovies. The movie factors are copied
+ * Scores one user vector against every movie with a small WebAssembly SIMD kernel (f32x4, two
+ * accumulators; source: packages/model/wasm/movie-scorer.wat), ~4x the plain-JS loop of scoreAllMovies. The movie factors are copied
  * once into the module's memory, each row padded to a multiple of 8 floats with zeros, so the result
  * is the same formula μ + b_u + b_i + p_u·q_i (summed in float32 instead of float64: differences are
  * ~1e-6). Nothing is allocated per call: the user vector is copied into a fixed slot and the scores
  * are written into a Float32Array view over the module's memory that the caller reads directly.
  * Without WebAssembly SIMD (very old runtimes) it falls back to the same loop in JS.
- *
- * Over half of this file is the kernel's bytes, one a line as Prettier prints them (the repeated
- * runs are the kernel's unrolled loads, not duplicated code).
  */
 
 export interface MovieScorer {
@@ -30,247 +28,7 @@ export interface MovieScorer {
   scoreSome(vector: Float32Array, offset: number, base: number, indices: Int32Array, count: number, out: Float32Array): void;
 }
 
-// (module (import "env" "mem" (memory 0))
-//   (func (export "score") (param $u i32) (param $q i32) (param $b i32) (param $out i32)
-//                          (param $n i32) (param $kBytes i32) (param $base f32) ...))
-// Bytes assembled by hand; the spec in simd-scorer.spec.ts checks them against scoreAllMovies.
-const HEADER = [
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  // type section: (i32 i32 i32 i32 i32 i32 f32) -> ()
-  0x01, 0x0b, 0x01, 0x60, 0x07, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0x00,
-  // import section: env.mem, memory, min 0 pages
-  0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x00,
-  // function section: one function of type 0
-  0x03, 0x02, 0x01, 0x00,
-  // export section: "score" = func 0
-  0x07, 0x09, 0x01, 0x05, 0x73, 0x63, 0x6f, 0x72, 0x65, 0x00, 0x00,
-];
-
-const BODY = [
-  // locals: 3 x i32 ($i=7, $f=8, $qp=9), 2 x v128 ($acc=10, $acc2=11)
-  0x02,
-  0x03,
-  0x7f,
-  0x02,
-  0x7b,
-  0x20,
-  0x01,
-  0x21,
-  0x09, // qp = q
-  0x02,
-  0x40, // block
-  0x03,
-  0x40, //  loop (movies)
-  0x20,
-  0x07,
-  0x20,
-  0x04,
-  0x4f,
-  0x0d,
-  0x01, // if i >= n: break
-  0xfd,
-  0x0c,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0x22,
-  0x0a,
-  0x21,
-  0x0b, // acc = acc2 = 0
-  0x41,
-  0x00,
-  0x21,
-  0x08, // f = 0
-  0x03,
-  0x40, //   loop (factors, 8 at a time)
-  0x20,
-  0x0a,
-  0x20,
-  0x00,
-  0x20,
-  0x08,
-  0x6a,
-  0xfd,
-  0x00,
-  0x00,
-  0x00, // v128.load u+f
-  0x20,
-  0x09,
-  0x20,
-  0x08,
-  0x6a,
-  0xfd,
-  0x00,
-  0x00,
-  0x00, // v128.load qp+f
-  0xfd,
-  0xe6,
-  0x01,
-  0xfd,
-  0xe4,
-  0x01,
-  0x21,
-  0x0a, // acc += mul
-  0x20,
-  0x0b,
-  0x20,
-  0x00,
-  0x20,
-  0x08,
-  0x6a,
-  0xfd,
-  0x00,
-  0x00,
-  0x10, // v128.load u+f+16
-  0x20,
-  0x09,
-  0x20,
-  0x08,
-  0x6a,
-  0xfd,
-  0x00,
-  0x00,
-  0x10, // v128.load qp+f+16
-  0xfd,
-  0xe6,
-  0x01,
-  0xfd,
-  0xe4,
-  0x01,
-  0x21,
-  0x0b, // acc2 += mul
-  0x20,
-  0x08,
-  0x41,
-  0x20,
-  0x6a,
-  0x22,
-  0x08, // f += 32
-  0x20,
-  0x05,
-  0x49,
-  0x0d,
-  0x00, // while f < kBytes
-  0x0b, //   end loop
-  0x20,
-  0x0a,
-  0x20,
-  0x0b,
-  0xfd,
-  0xe4,
-  0x01,
-  0x21,
-  0x0a, // acc += acc2
-  0x20,
-  0x03,
-  0x20,
-  0x07,
-  0x41,
-  0x02,
-  0x74,
-  0x6a, // &out[i]
-  0x20,
-  0x06, // base
-  0x20,
-  0x02,
-  0x20,
-  0x07,
-  0x41,
-  0x02,
-  0x74,
-  0x6a,
-  0x2a,
-  0x02,
-  0x00, // b[i]
-  0x92, // base + b[i]
-  0x20,
-  0x0a,
-  0xfd,
-  0x1f,
-  0x00,
-  0x20,
-  0x0a,
-  0xfd,
-  0x1f,
-  0x01,
-  0x92,
-  0x20,
-  0x0a,
-  0xfd,
-  0x1f,
-  0x02,
-  0x92,
-  0x20,
-  0x0a,
-  0xfd,
-  0x1f,
-  0x03,
-  0x92, // horizontal sum
-  0x92, // + dot
-  0x38,
-  0x02,
-  0x00, // out[i] = ...
-  0x20,
-  0x09,
-  0x20,
-  0x05,
-  0x6a,
-  0x21,
-  0x09, // qp += kBytes
-  0x20,
-  0x07,
-  0x41,
-  0x01,
-  0x6a,
-  0x21,
-  0x07, // i++
-  0x0c,
-  0x00, // continue
-  0x0b, // end loop
-  0x0b, // end block
-  0x0b, // end function
-];
-
-function leb128(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
-
-const CODE = [0x01, ...leb128(BODY.length), ...BODY];
-const KERNEL = new Uint8Array([...HEADER, 0x0a, ...leb128(CODE.length), ...CODE]);
-
 type Kernel = (u: number, q: number, b: number, out: number, n: number, kBytes: number, base: number) => void;
-
-let compiled: WebAssembly.Module | null | undefined;
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = WebAssembly.validate(KERNEL) ? new WebAssembly.Module(KERNEL) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
 
 const PAGE = 65536;
 
@@ -281,7 +39,7 @@ export function createMovieScorer(
 ): MovieScorer {
   const k = model.factors;
   const nMovies = model.movieIds.length;
-  const module = options.simd === false ? null : kernelModule();
+  const module = options.simd === false ? null : loadKernel('movie-scorer.wasm');
   if (!module || k > 1 << 16) return jsScorer(model);
 
   const stride = Math.ceil(k / 8) * 8;
