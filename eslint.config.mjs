@@ -7,8 +7,9 @@ import tseslint from 'typescript-eslint';
 
 /**
  * Who may import whom. Every project's package.json carries two tags:
- * - type: app (runs: api, cli, web) > feature (a stage or a library of answers) > data (the database)
- *   > util (config, artifacts, model math). A project depends only on lower or equal types, and
+ * - type: app (runs: api, cli, web) > feature (a stage or a library of answers) > data (what the
+ *   product keeps: the database, posted feedback, the trained model's files and registry, with the
+ *   math that reads them) > util (config, artifacts, random numbers, the stage runner). A project depends only on lower or equal types, and
  *   nothing depends on an app.
  * - scope: what part of the product it belongs to; the API (scope:serving) cannot reach the trainer,
  *   the ingest stage or the report.
