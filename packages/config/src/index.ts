@@ -20,3 +20,5 @@ export {
   type ServingConfig,
   type TrainingConfig,
 } from './lib/schema.js';
+export { type Setting, SETTINGS, CONFIG_GROUPS, ENV_OVERRIDES, stagesOfEnv } from './lib/settings.js';
+export type { CachedStage } from './lib/schema.js';

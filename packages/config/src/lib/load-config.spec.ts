@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, loadRuntimeConfig, logLevelOf } from './load-config.js';
 import { redactDatabaseUrl } from './database-url.js';
-import { ENV_OVERRIDES } from './schema.js';
+import { ENV_OVERRIDES } from './settings.js';
 
 function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'config-'));

@@ -2,15 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import {
-  datasetConfigSchema,
-  ENV_OVERRIDES,
-  limitsConfigSchema,
-  retrainConfigSchema,
-  runtimeConfigSchema,
-  securityConfigSchema,
-  servingConfigSchema,
-  TEXT_ENV,
-  trainingConfigSchema,
   type ConfigGroup,
   type DatasetConfig,
   type LimitsConfig,
@@ -20,6 +11,7 @@ import {
   type ServingConfig,
   type TrainingConfig,
 } from './schema.js';
+import { CONFIG_GROUPS as GROUPS, ENV_OVERRIDES, TEXT_ENV } from './settings.js';
 import { findWorkspaceRoot } from './workspace-root.js';
 import { resolvePaths, type StagePaths } from './paths.js';
 import { DEFAULT_DATASET, datasetNameFromSource } from './dataset-name.js';
@@ -64,16 +56,6 @@ export interface LoadConfigOptions {
     retrain?: Partial<RetrainConfig>;
   };
 }
-
-const GROUPS = {
-  dataset: { file: 'dataset.json', schema: datasetConfigSchema },
-  training: { file: 'training.json', schema: trainingConfigSchema },
-  serving: { file: 'serving.json', schema: servingConfigSchema },
-  runtime: { file: null, schema: runtimeConfigSchema },
-  security: { file: 'security.json', schema: securityConfigSchema },
-  limits: { file: null, schema: limitsConfigSchema },
-  retrain: { file: 'retrain.json', schema: retrainConfigSchema },
-} as const;
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
 export function parseEnvValue(raw: string): unknown {

@@ -38,12 +38,11 @@ export const syntheticSizeSchema = z
   .object({
     ratings: positiveInt
       .nullable()
-      .describe(
-        "Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small)",
-      ),
-    users: positiveInt.nullable().describe("Users generated (env REELRANK_SYNTHETIC_USERS; null: the data set's shape)"),
-    movies: positiveInt.nullable().describe("Movies generated (env REELRANK_SYNTHETIC_MOVIES; null: the data set's shape)"),
-    seed: nonNegativeInt.describe('Seed of the generator (env REELRANK_SYNTHETIC_SEED)'),
+      .describe("Ratings generated (null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small)")
+      .meta({ env: 'REELRANK_SYNTHETIC_RATINGS' }),
+    users: positiveInt.nullable().describe("Users generated (null: the data set's shape)").meta({ env: 'REELRANK_SYNTHETIC_USERS' }),
+    movies: positiveInt.nullable().describe("Movies generated (null: the data set's shape)").meta({ env: 'REELRANK_SYNTHETIC_MOVIES' }),
+    seed: nonNegativeInt.describe('Seed of the generator').meta({ env: 'REELRANK_SYNTHETIC_SEED' }),
   })
   .strict();
 
@@ -54,19 +53,20 @@ export const datasetConfigSchema = z
       .regex(DATASET_NAME_PATTERN, 'must be letters, digits, ".", "-" or "_" (it names files), e.g. ml-1m')
       .nullable()
       .describe(
-        `Data set to build (env REELRANK_DATASET): a GroupLens name (${DATASET_NAMES.join(', ')}) to download, or any name for a local source; null: the source's folder or zip name, or ml-latest-small when there is no source`,
-      ),
+        `Data set to build: a GroupLens name (${DATASET_NAMES.join(', ')}) to download, or any name for a local source; null: the source's folder or zip name, or ml-latest-small when there is no source`,
+      )
+      .meta({ env: 'REELRANK_DATASET' }),
     source: z
       .string()
       .min(1)
       .nullable()
-      .describe(
-        'Local folder or zip used instead of downloading (env MOVIELENS_SOURCE); relative to the workspace root in the file, to the current directory in the env',
-      ),
-    sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample (env REELRANK_SAMPLE_SIZE)'),
+      .describe('Local folder or zip used instead of downloading; relative to the workspace root in the file, to the current directory in the env')
+      .meta({ env: 'MOVIELENS_SOURCE' }),
+    sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample').meta({ env: 'REELRANK_SAMPLE_SIZE' }),
     synthetic: syntheticSizeSchema.describe('Size of a generated data set (`synthetic`, `synthetic-small`; used when source is null)'),
   })
-  .strict();
+  .strict()
+  .meta({ stages: ['ingest'] });
 
 /** Implicit-feedback ALS of the top-N ranker (the seed is the training seed). */
 export const implicitConfigSchema = z
@@ -120,24 +120,28 @@ export const gateConfigSchema = z
       .max(0.2)
       .default(0.02)
       .describe(
-        'Share of all ratings (data set and posted alike, by a seeded hash of user and movie) in the gate holdout, which no fit, tuning or selection sees and every version is scored on; 0: no holdout and no gate, every training goes live (env REELRANK_GATE_HOLDOUT_SHARE)',
-      ),
+        'Share of all ratings (data set and posted alike, by a seeded hash of user and movie) in the gate holdout, which no fit, tuning or selection sees and every version is scored on; 0: no holdout and no gate, every training goes live',
+      )
+      .meta({ env: 'REELRANK_GATE_HOLDOUT_SHARE' }),
     seed: z
       .number()
       .int()
       .nonnegative()
       .default(20_261_204)
-      .describe('Seed of the holdout hash; changing it makes every earlier gate figure incomparable (env REELRANK_GATE_SEED)'),
+      .describe('Seed of the holdout hash; changing it makes every earlier gate figure incomparable')
+      .meta({ env: 'REELRANK_GATE_SEED' }),
     rmseEpsilon: z
       .number()
       .nonnegative()
       .default(0.01)
-      .describe("A candidate goes live only if its holdout RMSE <= the live model's + this (env REELRANK_GATE_RMSE_EPSILON)"),
+      .describe("A candidate goes live only if its holdout RMSE <= the live model's + this")
+      .meta({ env: 'REELRANK_GATE_RMSE_EPSILON' }),
     ndcgEpsilon: z
       .number()
       .nonnegative()
       .default(0.01)
-      .describe("A candidate goes live only if its holdout NDCG@rankingK >= the live model's - this (env REELRANK_GATE_NDCG_EPSILON)"),
+      .describe("A candidate goes live only if its holdout NDCG@rankingK >= the live model's - this")
+      .meta({ env: 'REELRANK_GATE_NDCG_EPSILON' }),
   })
   .strict();
 
@@ -195,7 +199,8 @@ export const trainingConfigSchema = z
       ),
     evalScorer: z
       .enum(['tensor', 'typed-array'])
-      .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array); env REELRANK_EVAL_SCORER'),
+      .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array)')
+      .meta({ env: 'REELRANK_EVAL_SCORER' }),
     ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
     contentMap: contentMapConfigSchema.describe('Item cold start from content (genres, year, tags, genome scores): the ridge map and the blend'),
     autoMf: z
@@ -211,20 +216,18 @@ export const trainingConfigSchema = z
       .optional()
       .describe('Settings that replace the ones above when ratingModel auto picks plain MF (large sets): fewer factors, a faster schedule'),
     evaluationMaxUsers: positiveInt.describe(
-      'Ranking metrics and blend tuning use a seeded sample of this many users when there are more (default 10000: ml-1m and smaller are evaluated exactly)',
+      'Ranking metrics and blend tuning use a seeded sample of this many users when there are more (exact below it)',
     ),
     refitMaxRatings: z
       .number()
       .int()
       .nonnegative()
-      .describe(
-        'With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served (default 500000)',
-      ),
+      .describe('With refitOnAll, refit the served models on every rating only up to this many ratings; above it the validated models are served'),
     postedNewUsersPerIdentity: positiveInt.describe(
-      "Posted ratings in training: new users (not in the data set) counted per writer identity, the newest kept (a key or the admin token is one identity; visitors and anonymous callers count per client address, since one address can mint many visitors). Caps what one client can push into the popular list and everyone's picks (default 10)",
+      "Posted ratings in training: new users (not in the data set) counted per writer identity, the newest kept (a key or the admin token is one identity; visitors and anonymous callers count per client address, since one address can mint many visitors). Caps what one client can push into the popular list and everyone's picks",
     ),
     postedRatingsPerIdentity: positiveInt.describe(
-      'Posted ratings in training: ratings counted per writer identity (as for postedNewUsersPerIdentity), the newest kept (default 2000)',
+      'Posted ratings in training: ratings counted per writer identity (as for postedNewUsersPerIdentity), the newest kept',
     ),
     gate: gateConfigSchema
       .prefault({})
@@ -233,12 +236,14 @@ export const trainingConfigSchema = z
   .strict()
   .refine((c) => c.validationFraction + c.testFraction < 0.9, {
     message: 'validationFraction + testFraction must stay below 0.9',
-  });
+  })
+  // REELRANK_TRAIN_<KEY> overrides each scalar key (ranker, contentMap, autoMf and gate come from the file).
+  .meta({ envPrefix: 'REELRANK_TRAIN_', stages: ['train'] });
 
 export const servingConfigSchema = z
   .object({
-    host: z.string().min(1).describe('Interface the API listens on (env HOST)'),
-    port: z.number().int().min(0).max(65535).describe('TCP port of the API (env PORT)'),
+    host: z.string().min(1).describe('Interface the API listens on').meta({ env: 'HOST' }),
+    port: z.number().int().min(0).max(65535).describe('TCP port of the API').meta({ env: 'PORT' }),
     bodyLimit: z
       .string()
       .regex(/^\d+(b|kb|mb)$/)
@@ -255,8 +260,9 @@ export const servingConfigSchema = z
     corsOrigins: z
       .string()
       .describe(
-        'Origins other than its own whose pages may call the API, comma separated, or * for any (env CORS_ORIGINS); empty: none, only pages served by the API itself (same origin)',
-      ),
+        'Origins other than its own whose pages may call the API, comma separated, or * for any; empty: none, only pages served by the API itself (same origin)',
+      )
+      .meta({ env: 'CORS_ORIGINS' }),
     webRoot: z.string().min(1).nullable().describe('Folder of the static web page served at / (relative to the workspace root; null serves no page)'),
     catalogueRefreshMs: z
       .number()
@@ -274,18 +280,24 @@ export const servingConfigSchema = z
       .max(60_000)
       .default(500)
       .describe(
-        'How often each API process reads the running A/B experiment from the store (env REELRANK_EXPERIMENT_POLL_MS): a started or concluded experiment reaches every worker and replica within it',
-      ),
+        'How often each API process reads the running A/B experiment from the store: a started or concluded experiment reaches every worker and replica within it',
+      )
+      .meta({ env: 'REELRANK_EXPERIMENT_POLL_MS' }),
     metrics: z
       .object({
-        host: z.string().min(1).describe('Interface of the metrics listener (env REELRANK_METRICS_HOST); 127.0.0.1: only this machine can scrape it'),
+        host: z
+          .string()
+          .min(1)
+          .describe('Interface of the metrics listener; 127.0.0.1: only this machine can scrape it')
+          .meta({ env: 'REELRANK_METRICS_HOST' }),
         port: z
           .number()
           .int()
           .min(0)
           .max(65535)
           .nullable()
-          .describe('TCP port of the metrics listener (env REELRANK_METRICS_PORT); 0: any free port; null: no metrics listener'),
+          .describe('TCP port of the metrics listener; 0: any free port; null: no metrics listener')
+          .meta({ env: 'REELRANK_METRICS_PORT' }),
       })
       .strict()
       .describe(
@@ -304,47 +316,52 @@ export const securityConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Callers without credentials may use the read endpoints (recommendations, predict, similar, search, movies); false: they need a key of any role (env REELRANK_ANONYMOUS_READS)',
-      ),
+        'Callers without credentials may use the read endpoints (recommendations, predict, similar, search, movies); false: they need a key of any role',
+      )
+      .meta({ env: 'REELRANK_ANONYMOUS_READS' }),
     visitorCookieSecret: z
       .string()
       .min(32)
       .nullable()
       .default(null)
       .describe(
-        'HMAC-SHA256 secret of the visitor cookie, at least 32 characters (env REELRANK_VISITOR_COOKIE_SECRET; null: a random one made on first start in <dataDir>/visitor-cookie.secret, mode 0600, which replicas on one data folder share). Replicas on separate disks need the same value here',
-      ),
+        'HMAC-SHA256 secret of the visitor cookie, at least 32 characters (null: a random one made on first start in <dataDir>/visitor-cookie.secret, mode 0600, which replicas on one data folder share). Replicas on separate disks need the same value here',
+      )
+      .meta({ env: 'REELRANK_VISITOR_COOKIE_SECRET' }),
     visitorCookiePreviousSecret: z
       .string()
       .min(32)
       .nullable()
       .default(null)
-      .describe(
-        'While rotating: the secret before visitorCookieSecret, still accepted for cookies it signed (new cookies use the current one) (env REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET)',
-      ),
+      .describe('While rotating: the secret before visitorCookieSecret, still accepted for cookies it signed (new cookies use the current one)')
+      .meta({ env: 'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET' }),
     visitorMaxAgeDays: z
       .number()
       .positive()
       .max(3650)
       .default(365)
-      .describe('How long a visitor cookie is valid after it was issued, in days (env REELRANK_VISITOR_MAX_AGE_DAYS)'),
+      .describe('How long a visitor cookie is valid after it was issued, in days')
+      .meta({ env: 'REELRANK_VISITOR_MAX_AGE_DAYS' }),
     allowedOrigins: z
       .string()
       .default('')
       .describe(
-        'Origins (scheme://host[:port], comma separated) besides the server itself from which a cookie-authenticated write is accepted (env REELRANK_ALLOWED_ORIGINS; empty: same origin only)',
-      ),
+        'Origins (scheme://host[:port], comma separated) besides the server itself from which a cookie-authenticated write is accepted (empty: same origin only)',
+      )
+      .meta({ env: 'REELRANK_ALLOWED_ORIGINS' }),
     visitorMintBurst: z
       .number()
       .int()
       .positive()
       .default(20)
-      .describe('New visitor identities one client address may be given in a burst (env REELRANK_VISITOR_MINT_BURST)'),
+      .describe('New visitor identities one client address may be given in a burst')
+      .meta({ env: 'REELRANK_VISITOR_MINT_BURST' }),
     visitorMintRefillSeconds: z
       .number()
       .positive()
       .default(180)
-      .describe('Seconds for a client address to earn one more new visitor identity (env REELRANK_VISITOR_MINT_REFILL_SECONDS)'),
+      .describe('Seconds for a client address to earn one more new visitor identity')
+      .meta({ env: 'REELRANK_VISITOR_MINT_REFILL_SECONDS' }),
   })
   .strict();
 
@@ -356,17 +373,30 @@ export const runtimeConfigSchema = z
       .min(1)
       .nullable()
       .default(null)
-      .describe('Workspace root (env REELRANK_ROOT; default: the folder holding nx.json above the current directory)'),
-    dataDir: z.string().min(1).default('data').describe('Data folder, relative to the root (env REELRANK_DATA_DIR)'),
-    modelsDir: z.string().min(1).default('models').describe('Models folder, relative to the root (env REELRANK_MODELS_DIR)'),
+      .describe('Workspace root (null: the folder holding nx.json above the current directory)')
+      .meta({ env: 'REELRANK_ROOT', stages: ['ingest'] }),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('data')
+      .describe('Data folder, relative to the root')
+      .meta({ env: 'REELRANK_DATA_DIR', stages: ['ingest'] }),
+    modelsDir: z
+      .string()
+      .min(1)
+      .default('models')
+      .describe('Models folder, relative to the root')
+      .meta({ env: 'REELRANK_MODELS_DIR', stages: ['train'] }),
     ratingsDb: z
       .string()
       .min(1)
       .nullable()
       .default(null)
       .describe(
-        'SQLite file of the ratings posted to POST /ratings, relative to the root (env REELRANK_RATINGS_DB; null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
-      ),
+        'SQLite file of the ratings posted to POST /ratings, relative to the root (null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
+      )
+      // The train stage reads the posted ratings (the store's version enters its hash too: tools/fingerprint-ratings.mjs).
+      .meta({ env: 'REELRANK_RATINGS_DB', stages: ['train'] }),
     databaseUrl: z
       .preprocess(
         (value) => (typeof value === 'string' && value.trim() === '' ? null : value), // DATABASE_URL= (empty) is unset
@@ -378,8 +408,9 @@ export const runtimeConfigSchema = z
       )
       .default(null)
       .describe(
-        'PostgreSQL server of the ratings posted to POST /ratings and of the catalogue the database stage loads (schema reelrank_catalogue) (env DATABASE_URL, postgres://user:password@host:port/db; null: the SQLite files ratingsDb and <dataDir>/<dataset>.db). Never logged with its password (redactDatabaseUrl)',
-      ),
+        'PostgreSQL server of the ratings posted to POST /ratings and of the catalogue the database stage loads (schema reelrank_catalogue) (postgres://user:password@host:port/db; null: the SQLite files ratingsDb and <dataDir>/<dataset>.db). Never logged with its password (redactDatabaseUrl)',
+      )
+      .meta({ env: 'DATABASE_URL' }),
     databaseConnectTimeoutMs: z
       .number()
       .int()
@@ -387,8 +418,9 @@ export const runtimeConfigSchema = z
       .max(600_000)
       .default(5_000)
       .describe(
-        'PostgreSQL (DATABASE_URL): how long an operation waits for a pooled connection, in ms; 0 waits forever (env REELRANK_DATABASE_CONNECT_TIMEOUT_MS). While the server is down, writes answer 503 within about this',
-      ),
+        'PostgreSQL (DATABASE_URL): how long an operation waits for a pooled connection, in ms; 0 waits forever. While the server is down, writes answer 503 within about this',
+      )
+      .meta({ env: 'REELRANK_DATABASE_CONNECT_TIMEOUT_MS' }),
     databaseQueryTimeoutMs: z
       .number()
       .int()
@@ -396,44 +428,61 @@ export const runtimeConfigSchema = z
       .max(600_000)
       .default(10_000)
       .describe(
-        'PostgreSQL: how long one query may take before it fails (a 503) and its connection is dropped, in ms; 0: no limit (env REELRANK_DATABASE_QUERY_TIMEOUT_MS). Covers a server that stops answering without closing the connection',
-      ),
+        'PostgreSQL: how long one query may take before it fails (a 503) and its connection is dropped, in ms; 0: no limit. Covers a server that stops answering without closing the connection',
+      )
+      .meta({ env: 'REELRANK_DATABASE_QUERY_TIMEOUT_MS' }),
     initCwd: z
       .string()
       .min(1)
       .nullable()
       .default(null)
-      .describe('Where npm was started (env INIT_CWD, set by npm): a relative MOVIELENS_SOURCE is resolved against it'),
+      .describe('Where npm was started (set by npm): a relative MOVIELENS_SOURCE is resolved against it')
+      .meta({ env: 'INIT_CWD' }),
     tfBackend: z
       .enum(['node', 'wasm', 'cpu'])
       .nullable()
       .default(null)
-      .describe('Force a TensorFlow.js backend (env REELRANK_TF_BACKEND; null: the fastest that loads)'),
-    verbose: flag.default(false).describe('Print stack traces of stage failures (env REELRANK_VERBOSE=1)'),
+      .describe('Force a TensorFlow.js backend (null: the fastest that loads)')
+      .meta({ env: 'REELRANK_TF_BACKEND', stages: ['train'] }),
+    verbose: flag.default(false).describe('Print stack traces of stage failures').meta({ env: 'REELRANK_VERBOSE' }),
     reportAllowNoModel: flag
       .default(false)
-      .describe('The report renders the data sections alone when no model exists (env REELRANK_REPORT_ALLOW_NO_MODEL=1)'),
-    nodeEnv: z.string().nullable().default(null).describe('NODE_ENV (test: the API logs nothing unless LOG_LEVEL says so)'),
+      .describe('The report renders the data sections alone when no model exists')
+      .meta({ env: 'REELRANK_REPORT_ALLOW_NO_MODEL', stages: ['report'] }),
+    nodeEnv: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe("Node's environment name (test: the API logs nothing unless LOG_LEVEL says so)")
+      .meta({ env: 'NODE_ENV' }),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .nullable()
       .default(null)
-      .describe('pino level of the API (env LOG_LEVEL; null: info, silent under NODE_ENV=test)'),
+      .describe('pino level of the API (null: info, silent under NODE_ENV=test)')
+      .meta({ env: 'LOG_LEVEL' }),
     adminToken: z
       .string()
       .min(1)
       .nullable()
       .default(null)
       .describe(
-        'The admin bearer token (env REELRANK_ADMIN_TOKEN): /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
-      ),
-    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst (env REELRANK_ADMIN_BURST)'),
-    adminRefillSeconds: z.number().positive().default(2).describe('Seconds to earn back one admin request (env REELRANK_ADMIN_REFILL_SECONDS)'),
+        'The admin bearer token: /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
+      )
+      .meta({ env: 'REELRANK_ADMIN_TOKEN' }),
+    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst').meta({ env: 'REELRANK_ADMIN_BURST' }),
+    adminRefillSeconds: z
+      .number()
+      .positive()
+      .default(2)
+      .describe('Seconds to earn back one admin request')
+      .meta({ env: 'REELRANK_ADMIN_REFILL_SECONDS' }),
     shutdownSeconds: z
       .number()
       .positive()
       .default(10)
-      .describe('How long in-flight requests may take after SIGTERM/SIGINT (env REELRANK_SHUTDOWN_SECONDS)'),
+      .describe('How long in-flight requests may take after SIGTERM/SIGINT')
+      .meta({ env: 'REELRANK_SHUTDOWN_SECONDS' }),
     workers: z
       .number()
       .int()
@@ -441,24 +490,23 @@ export const runtimeConfigSchema = z
       .max(256)
       .nullable()
       .default(null)
-      .describe('Cluster mode: worker processes (env REELRANK_WORKERS; null: one per core)'),
+      .describe('Cluster mode: worker processes (null: one per core)')
+      .meta({ env: 'REELRANK_WORKERS' }),
     keepModelVersions: z
       .number()
       .int()
       .min(1)
       .max(1000)
       .default(5)
-      .describe(
-        'Trained model versions kept in the registry (models/_versions/<dataset>/; the live one is never pruned) (env REELRANK_KEEP_MODEL_VERSIONS)',
-      ),
+      .describe('Trained model versions kept in the registry (models/_versions/<dataset>/; the live one is never pruned)')
+      .meta({ env: 'REELRANK_KEEP_MODEL_VERSIONS' }),
     trustProxy: z
       .string()
       .min(1)
       .nullable()
       .default(null)
-      .describe(
-        "Express `trust proxy` (env REELRANK_TRUST_PROXY): proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored",
-      ),
+      .describe("Express `trust proxy`: proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored")
+      .meta({ env: 'REELRANK_TRUST_PROXY' }),
   })
   .strict();
 
@@ -473,57 +521,67 @@ export const limitsConfigSchema = z
       .max(100_000)
       .default(1000)
       .describe(
-        "Posted ratings one fold-in uses at most: a user's newest ones, by the order posted (env REELRANK_LIMIT_FOLD_MAX_RATINGS); also the most ratings POST /recommendations/new-user takes",
-      ),
+        "Posted ratings one fold-in uses at most: a user's newest ones, by the order posted; also the most ratings POST /recommendations/new-user takes",
+      )
+      .meta({ env: 'REELRANK_LIMIT_FOLD_MAX_RATINGS' }),
     foldMaxUsers: positiveInt
       .max(1000)
       .default(100)
-      .describe('Distinct users one POST /predict/batch may name, each possibly folded in (env REELRANK_LIMIT_FOLD_MAX_USERS)'),
+      .describe('Distinct users one POST /predict/batch may name, each possibly folded in')
+      .meta({ env: 'REELRANK_LIMIT_FOLD_MAX_USERS' }),
     foldRatingsPerSecond: z
       .number()
       .positive()
       .default(200)
       .describe(
-        'Ratings one identity may have folded in per second, sustained (env REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND): a new-user request costs its ratings, a user folded again after new ratings the posted ratings folded',
-      ),
-    foldRatingsBurst: positiveInt.default(2000).describe('Ratings one identity may have folded in at once (env REELRANK_LIMIT_FOLD_RATINGS_BURST)'),
+        'Ratings one identity may have folded in per second, sustained: a new-user request costs its ratings, a user folded again after new ratings the posted ratings folded',
+      )
+      .meta({ env: 'REELRANK_LIMIT_FOLD_RATINGS_PER_SECOND' }),
+    foldRatingsBurst: positiveInt
+      .default(2000)
+      .describe('Ratings one identity may have folded in at once')
+      .meta({ env: 'REELRANK_LIMIT_FOLD_RATINGS_BURST' }),
     ratingsPerSecond: z
       .number()
       .positive()
       .default(20)
-      .describe('Ratings one identity may write per second, sustained (env REELRANK_LIMIT_RATINGS_PER_SECOND)'),
+      .describe('Ratings one identity may write per second, sustained')
+      .meta({ env: 'REELRANK_LIMIT_RATINGS_PER_SECOND' }),
     ratingsBurst: positiveInt
       .default(1000)
-      .describe('Ratings one identity may write at once: one full POST /ratings batch (env REELRANK_LIMIT_RATINGS_BURST)'),
+      .describe('Ratings one identity may write at once: one full POST /ratings batch')
+      .meta({ env: 'REELRANK_LIMIT_RATINGS_BURST' }),
     newUsersPerHour: z
       .number()
       .positive()
       .default(60)
-      .describe('User ids without posted ratings one identity may start rating per hour, sustained (env REELRANK_LIMIT_NEW_USERS_PER_HOUR)'),
-    newUsersBurst: positiveInt.default(60).describe('New users one identity may start at once (env REELRANK_LIMIT_NEW_USERS_BURST)'),
+      .describe('User ids without posted ratings one identity may start rating per hour, sustained')
+      .meta({ env: 'REELRANK_LIMIT_NEW_USERS_PER_HOUR' }),
+    newUsersBurst: positiveInt.default(60).describe('New users one identity may start at once').meta({ env: 'REELRANK_LIMIT_NEW_USERS_BURST' }),
     maxRatingsPerUser: positiveInt
       .default(5000)
-      .describe('Posted ratings one user id may hold; a write beyond it is refused with 409 (env REELRANK_LIMIT_MAX_RATINGS_PER_USER)'),
+      .describe('Posted ratings one user id may hold; a write beyond it is refused with 409')
+      .meta({ env: 'REELRANK_LIMIT_MAX_RATINGS_PER_USER' }),
     maxSignalsPerUser: positiveInt
       .default(5000)
-      .describe(
-        'Taste signals (not interested, seen, watchlist) one user id may hold; a write beyond it is refused with 409 (env REELRANK_LIMIT_MAX_SIGNALS_PER_USER)',
-      ),
+      .describe('Taste signals (not interested, seen, watchlist) one user id may hold; a write beyond it is refused with 409')
+      .meta({ env: 'REELRANK_LIMIT_MAX_SIGNALS_PER_USER' }),
     maxTrackedIdentities: positiveInt
       .default(100_000)
-      .describe(
-        'Identities whose budgets are remembered at once per limit; the least recently active are forgotten (env REELRANK_LIMIT_MAX_TRACKED_IDENTITIES)',
-      ),
+      .describe('Identities whose budgets are remembered at once per limit; the least recently active are forgotten')
+      .meta({ env: 'REELRANK_LIMIT_MAX_TRACKED_IDENTITIES' }),
     adminGlobalBurst: positiveInt
       .default(50)
       .describe(
-        'Failed admin authentications from all addresses together in a burst; while spent, only addresses that authenticated recently may try (env REELRANK_LIMIT_ADMIN_GLOBAL_BURST)',
-      ),
+        'Failed admin authentications from all addresses together in a burst; while spent, only addresses that authenticated recently may try',
+      )
+      .meta({ env: 'REELRANK_LIMIT_ADMIN_GLOBAL_BURST' }),
     adminGlobalRefillSeconds: z
       .number()
       .positive()
       .default(1)
-      .describe('Seconds to earn back one failure of the global admin budget (env REELRANK_LIMIT_ADMIN_GLOBAL_REFILL_SECONDS)'),
+      .describe('Seconds to earn back one failure of the global admin budget')
+      .meta({ env: 'REELRANK_LIMIT_ADMIN_GLOBAL_REFILL_SECONDS' }),
   })
   .strict();
 
@@ -552,29 +610,34 @@ export const retrainConfigSchema = z
       .object({
         minNewRatings: positiveInt
           .default(1000)
-          .describe('Posted ratings newer than the served model that start a retraining at once (env REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS)'),
+          .describe('Posted ratings newer than the served model that start a retraining at once')
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS' }),
         intervalSeconds: z
           .number()
           .positive()
           .default(86_400)
           .describe(
-            'Seconds after the last training at which fewer ratings (at least one) start a retraining too (env REELRANK_RETRAIN_WATCH_INTERVAL_SECONDS); with none waiting a run would change nothing, so none starts',
-          ),
+            'Seconds after the last training at which fewer ratings (at least one) start a retraining too; with none waiting a run would change nothing, so none starts',
+          )
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_INTERVAL_SECONDS' }),
         pollSeconds: z
           .number()
           .positive()
           .default(60)
-          .describe('Seconds between two looks at the posted ratings (env REELRANK_RETRAIN_WATCH_POLL_SECONDS)'),
+          .describe('Seconds between two looks at the posted ratings')
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_POLL_SECONDS' }),
         backoffSeconds: z
           .number()
           .positive()
           .default(60)
-          .describe('Wait after a failed run before the next try; doubles with each further failure (env REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS)'),
+          .describe('Wait after a failed run before the next try; doubles with each further failure')
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS' }),
         backoffMaxSeconds: z
           .number()
           .positive()
           .default(3600)
-          .describe('Longest wait between two failed runs (env REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS)'),
+          .describe('Longest wait between two failed runs')
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS' }),
         reloadUrls: z
           .string()
           .refine(
@@ -583,29 +646,31 @@ export const retrainConfigSchema = z
           )
           .default('')
           .describe(
-            'Running servers told to load the new model after a training (POST /admin/reload), comma separated, e.g. http://127.0.0.1:8000 (env REELRANK_RETRAIN_WATCH_RELOAD_URLS; empty: none, a server loads it at its next start, SIGHUP or reload)',
-          ),
+            'Running servers told to load the new model after a training (POST /admin/reload), comma separated, e.g. http://127.0.0.1:8000 (empty: none, a server loads it at its next start, SIGHUP or reload)',
+          )
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_RELOAD_URLS' }),
         reloadToken: z
           .string()
           .min(1)
           .nullable()
           .default(null)
-          .describe(
-            'Bearer credential of those reloads: an admin API key (reelrank keys create --role admin) (env REELRANK_RETRAIN_WATCH_RELOAD_TOKEN; null: REELRANK_ADMIN_TOKEN)',
-          ),
+          .describe('Bearer credential of those reloads: an admin API key (reelrank keys create --role admin) (null: REELRANK_ADMIN_TOKEN)')
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_RELOAD_TOKEN' }),
         onDrift: z
           .boolean()
           .default(false)
           .describe(
-            "Retrain early when the posted ratings drifted from the live model's training data: a judged feature's PSI at or above retrain.drift.threshold, at least one rating waiting, and driftCooldownSeconds since the last training (env REELRANK_RETRAIN_WATCH_ON_DRIFT)",
-          ),
+            "Retrain early when the posted ratings drifted from the live model's training data: a judged feature's PSI at or above retrain.drift.threshold, at least one rating waiting, and driftCooldownSeconds since the last training",
+          )
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_ON_DRIFT' }),
         driftCooldownSeconds: z
           .number()
           .min(0)
           .default(3600)
           .describe(
-            'Least time after a training before drift starts another (env REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS): the drift of a lasting change stays over the threshold after a retraining, since the posted ratings are a small part of the training data',
-          ),
+            'Least time after a training before drift starts another: the drift of a lasting change stays over the threshold after a retraining, since the posted ratings are a small part of the training data',
+          )
+          .meta({ env: 'REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS' }),
       })
       .strict()
       .prefault({})
@@ -617,22 +682,26 @@ export const retrainConfigSchema = z
           .positive()
           .default(0.25)
           .describe(
-            'Population stability index at or above which a feature counts as drifted (env REELRANK_DRIFT_THRESHOLD); the rule of thumb: below 0.1 stable, 0.1-0.25 moving, above 0.25 shifted',
-          ),
+            'Population stability index at or above which a feature counts as drifted; the rule of thumb: below 0.1 stable, 0.1-0.25 moving, above 0.25 shifted',
+          )
+          .meta({ env: 'REELRANK_DRIFT_THRESHOLD' }),
         refreshSeconds: z
           .number()
           .positive()
           .default(300)
           .describe(
-            'Seconds between two drift measurements of an API process (one read of the last week of posted ratings each) and of the retrain watcher (env REELRANK_DRIFT_REFRESH_SECONDS)',
-          ),
+            'Seconds between two drift measurements of an API process (one read of the last week of posted ratings each) and of the retrain watcher',
+          )
+          .meta({ env: 'REELRANK_DRIFT_REFRESH_SECONDS' }),
         minRatings: positiveInt
           .default(200)
-          .describe('Fewest posted ratings in a window (last day, last week) for it to get drift figures (env REELRANK_DRIFT_MIN_RATINGS)'),
+          .describe('Fewest posted ratings in a window (last day, last week) for it to get drift figures')
+          .meta({ env: 'REELRANK_DRIFT_MIN_RATINGS' }),
         maxRatings: positiveInt
           .max(5_000_000)
           .default(200_000)
-          .describe('Most posted ratings one measurement reads, the newest (env REELRANK_DRIFT_MAX_RATINGS): bounds its memory and time'),
+          .describe('Most posted ratings one measurement reads, the newest: bounds its memory and time')
+          .meta({ env: 'REELRANK_DRIFT_MAX_RATINGS' }),
         features: z
           .string()
           .refine(
@@ -641,8 +710,9 @@ export const retrainConfigSchema = z
           )
           .default('rating,genre')
           .describe(
-            "Features judged against the threshold (the dashboard, retrain.watch.onDrift), comma separated (env REELRANK_DRIFT_FEATURES); all four are measured. userActivity (a week of ratings per user is never a training set's) and newUsers (posted ratings come mostly from new users) move with any stream",
-          ),
+            "Features judged against the threshold (the dashboard, retrain.watch.onDrift), comma separated; all four are measured. userActivity (a week of ratings per user is never a training set's) and newUsers (posted ratings come mostly from new users) move with any stream",
+          )
+          .meta({ env: 'REELRANK_DRIFT_FEATURES' }),
       })
       .strict()
       .prefault({})
@@ -669,131 +739,17 @@ export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.
 
 export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security' | 'limits' | 'retrain';
 
-/** Environment variables that override one setting each: `VAR -> [group, key]` (a dotted key is nested). */
-export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: string]> = {
-  REELRANK_DATASET: ['dataset', 'dataset'],
-  MOVIELENS_SOURCE: ['dataset', 'source'],
-  REELRANK_SAMPLE_SIZE: ['dataset', 'sampleSize'],
-  REELRANK_SYNTHETIC_RATINGS: ['dataset', 'synthetic.ratings'],
-  REELRANK_SYNTHETIC_USERS: ['dataset', 'synthetic.users'],
-  REELRANK_SYNTHETIC_MOVIES: ['dataset', 'synthetic.movies'],
-  REELRANK_SYNTHETIC_SEED: ['dataset', 'synthetic.seed'],
-  // REELRANK_TRAIN_<KEY> for every scalar training key (the nested `ranker`, `autoMf` and `contentMap` only from the file).
-  ...Object.fromEntries(
-    Object.keys(trainingConfigSchema.shape)
-      .filter((key) => key !== 'ranker' && key !== 'autoMf' && key !== 'contentMap' && key !== 'evalScorer' && key !== 'gate')
-      .map((key) => [`REELRANK_TRAIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, ['training', key] as const]),
-  ),
-  REELRANK_EVAL_SCORER: ['training', 'evalScorer'],
-  REELRANK_GATE_HOLDOUT_SHARE: ['training', 'gate.holdoutShare'],
-  REELRANK_GATE_SEED: ['training', 'gate.seed'],
-  REELRANK_GATE_RMSE_EPSILON: ['training', 'gate.rmseEpsilon'],
-  REELRANK_GATE_NDCG_EPSILON: ['training', 'gate.ndcgEpsilon'],
-  PORT: ['serving', 'port'],
-  HOST: ['serving', 'host'],
-  CORS_ORIGINS: ['serving', 'corsOrigins'],
-  REELRANK_METRICS_HOST: ['serving', 'metrics.host'],
-  REELRANK_METRICS_PORT: ['serving', 'metrics.port'],
-  REELRANK_EXPERIMENT_POLL_MS: ['serving', 'experimentPollMs'],
-  REELRANK_ROOT: ['runtime', 'root'],
-  REELRANK_DATA_DIR: ['runtime', 'dataDir'],
-  REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
-  REELRANK_RATINGS_DB: ['runtime', 'ratingsDb'],
-  DATABASE_URL: ['runtime', 'databaseUrl'],
-  REELRANK_DATABASE_CONNECT_TIMEOUT_MS: ['runtime', 'databaseConnectTimeoutMs'],
-  REELRANK_DATABASE_QUERY_TIMEOUT_MS: ['runtime', 'databaseQueryTimeoutMs'],
-  INIT_CWD: ['runtime', 'initCwd'],
-  REELRANK_TF_BACKEND: ['runtime', 'tfBackend'],
-  REELRANK_VERBOSE: ['runtime', 'verbose'],
-  REELRANK_REPORT_ALLOW_NO_MODEL: ['runtime', 'reportAllowNoModel'],
-  NODE_ENV: ['runtime', 'nodeEnv'],
-  LOG_LEVEL: ['runtime', 'logLevel'],
-  REELRANK_ADMIN_TOKEN: ['runtime', 'adminToken'],
-  REELRANK_ADMIN_BURST: ['runtime', 'adminBurst'],
-  REELRANK_ADMIN_REFILL_SECONDS: ['runtime', 'adminRefillSeconds'],
-  REELRANK_SHUTDOWN_SECONDS: ['runtime', 'shutdownSeconds'],
-  REELRANK_WORKERS: ['runtime', 'workers'],
-  REELRANK_TRUST_PROXY: ['runtime', 'trustProxy'],
-  REELRANK_KEEP_MODEL_VERSIONS: ['runtime', 'keepModelVersions'],
-  REELRANK_ANONYMOUS_READS: ['security', 'anonymousReads'],
-  REELRANK_VISITOR_COOKIE_SECRET: ['security', 'visitorCookieSecret'],
-  REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET: ['security', 'visitorCookiePreviousSecret'],
-  REELRANK_VISITOR_MAX_AGE_DAYS: ['security', 'visitorMaxAgeDays'],
-  REELRANK_ALLOWED_ORIGINS: ['security', 'allowedOrigins'],
-  REELRANK_VISITOR_MINT_BURST: ['security', 'visitorMintBurst'],
-  REELRANK_VISITOR_MINT_REFILL_SECONDS: ['security', 'visitorMintRefillSeconds'],
-  REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: ['retrain', 'watch.minNewRatings'],
-  REELRANK_RETRAIN_WATCH_INTERVAL_SECONDS: ['retrain', 'watch.intervalSeconds'],
-  REELRANK_RETRAIN_WATCH_POLL_SECONDS: ['retrain', 'watch.pollSeconds'],
-  REELRANK_RETRAIN_WATCH_BACKOFF_SECONDS: ['retrain', 'watch.backoffSeconds'],
-  REELRANK_RETRAIN_WATCH_BACKOFF_MAX_SECONDS: ['retrain', 'watch.backoffMaxSeconds'],
-  REELRANK_RETRAIN_WATCH_RELOAD_URLS: ['retrain', 'watch.reloadUrls'],
-  REELRANK_RETRAIN_WATCH_RELOAD_TOKEN: ['retrain', 'watch.reloadToken'],
-  REELRANK_RETRAIN_WATCH_ON_DRIFT: ['retrain', 'watch.onDrift'],
-  REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS: ['retrain', 'watch.driftCooldownSeconds'],
-  REELRANK_DRIFT_THRESHOLD: ['retrain', 'drift.threshold'],
-  REELRANK_DRIFT_REFRESH_SECONDS: ['retrain', 'drift.refreshSeconds'],
-  REELRANK_DRIFT_MIN_RATINGS: ['retrain', 'drift.minRatings'],
-  REELRANK_DRIFT_MAX_RATINGS: ['retrain', 'drift.maxRatings'],
-  REELRANK_DRIFT_FEATURES: ['retrain', 'drift.features'],
-  // REELRANK_LIMIT_<KEY> for every limits key.
-  ...Object.fromEntries(
-    Object.keys(limitsConfigSchema.shape).map((key) => [
-      `REELRANK_LIMIT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`,
-      ['limits', key] as const,
-    ]),
-  ),
-};
-
-/** Env variables whose value is taken as text (never parsed as a number or boolean). */
-export const TEXT_ENV = new Set([
-  'MOVIELENS_SOURCE',
-  'HOST',
-  'CORS_ORIGINS',
-  'REELRANK_METRICS_HOST',
-  'REELRANK_ROOT',
-  'REELRANK_DATA_DIR',
-  'REELRANK_MODELS_DIR',
-  'REELRANK_RATINGS_DB',
-  'DATABASE_URL',
-  'INIT_CWD',
-  'NODE_ENV',
-  'LOG_LEVEL',
-  'REELRANK_ADMIN_TOKEN',
-  'REELRANK_TF_BACKEND',
-  'REELRANK_TRUST_PROXY',
-  'REELRANK_VISITOR_COOKIE_SECRET',
-  'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET',
-  'REELRANK_ALLOWED_ORIGINS',
-  'REELRANK_RETRAIN_WATCH_RELOAD_URLS',
-  'REELRANK_RETRAIN_WATCH_RELOAD_TOKEN',
-  'REELRANK_DRIFT_FEATURES',
-]);
-
 /** The cached Nx stages (the `pipeline` targets, plus the report). */
 export type CachedStage = 'ingest' | 'database' | 'train' | 'report';
 
 /**
- * Which cached stages each env variable changes the output of: exactly the env inputs of that
- * stage's Nx hash (nx.json named inputs; a test keeps them equal). A stage also hashes everything
- * its upstream stages hash. Variables not listed (serving, logging, verbosity) change no artifact.
+ * What a schema node says besides its type, default and doc (`.meta()`): the env variable that
+ * overrides it, the cached stages whose Nx hash it enters (a group's stages hold for all its keys),
+ * and for a group a prefix that names an env variable after each scalar key (prefix + KEY_IN_CAPS).
+ * settings.ts reads these, so nothing else lists a setting again.
  */
-export function stagesOfEnv(name: string): CachedStage[] {
-  const [group, key] = ENV_OVERRIDES[name] ?? [];
-  if (group === 'dataset') return ['ingest'];
-  if (group === 'training') return ['train'];
-  if (group !== 'runtime') return [];
-  switch (key) {
-    case 'root':
-    case 'dataDir':
-      return ['ingest'];
-    case 'modelsDir':
-    case 'tfBackend':
-    case 'ratingsDb': // the train stage reads the posted ratings (the store's version is an input too: tools/fingerprint-ratings.mjs)
-      return ['train'];
-    case 'reportAllowNoModel':
-      return ['report'];
-    default:
-      return [];
-  }
+export interface SettingMeta {
+  env?: string;
+  stages?: readonly CachedStage[];
+  envPrefix?: string;
 }

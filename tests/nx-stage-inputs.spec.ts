@@ -1,15 +1,25 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV_OVERRIDES, stagesOfEnv, type CachedStage } from './schema.js';
+import { SETTINGS, stagesOfEnv, type CachedStage } from '@reelrank/config';
 
 /**
- * The Nx hash of each cached stage must name exactly the env variables the config schema reads for
- * that stage (and its upstream stages): one missing means a stale cache hit, one extra a needless rerun.
+ * The Nx hash of each cached stage must name exactly the env variables of the settings that stage
+ * (and its upstream stages) reads: one missing means a stale cache hit, one extra a needless rerun.
+ * The local plugin tools/nx/stage-targets.js derives them from the config schema; nothing lists them by hand.
  */
-const root = join(__dirname, '../../../..');
+const root = join(__dirname, '..');
 const readJson = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
 const nxJson = readJson('nx.json');
 type Input = string | { env?: string; runtime?: string; externalDependencies?: string[] };
+/** What the plugin gives Nx, asked in a plain Node process as Nx asks it (it loads the config with tsx). */
+function pluginTargets(): Record<string, Record<string, { inputs: Input[] }>> {
+  const script = `process.stdout.write(JSON.stringify(require('./tools/nx/stage-targets.js').stageTargets(process.cwd())))`;
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`tools/nx/stage-targets.js failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+const computed = pluginTargets();
 
 /** The inputs of a named input or target, with nested named inputs expanded. */
 function expand(inputs: Input[], seen = new Set<string>()): Input[] {
@@ -31,24 +41,47 @@ const UPSTREAM: Record<CachedStage, CachedStage[]> = {
   train: ['ingest', 'database', 'train'],
   report: ['ingest', 'database', 'train', 'report'],
 };
-const TARGETS: Record<CachedStage, { pkg: string; target: string }> = {
-  ingest: { pkg: 'packages/ingest', target: 'pipeline' },
-  database: { pkg: 'packages/database', target: 'pipeline' },
-  train: { pkg: 'packages/trainer', target: 'pipeline' },
-  report: { pkg: 'packages/report', target: 'report' },
+const TARGETS: Record<CachedStage, { pkg: string; project: string; target: string }> = {
+  ingest: { pkg: 'packages/ingest', project: 'ingest', target: 'pipeline' },
+  database: { pkg: 'packages/database', project: 'database', target: 'pipeline' },
+  train: { pkg: 'packages/trainer', project: 'trainer', target: 'pipeline' },
+  report: { pkg: 'packages/report', project: 'report', target: 'report' },
 };
-const targetInputs = (stage: CachedStage): Input[] => readJson(`${TARGETS[stage].pkg}/package.json`).nx.targets[TARGETS[stage].target].inputs;
-
+const targetInputs = (stage: CachedStage): Input[] => computed[TARGETS[stage].pkg][TARGETS[stage].target].inputs;
 describe('Nx cache keys of the stages', () => {
   it.each(Object.keys(UPSTREAM) as CachedStage[])(
     'when hashing the %s stage, then its env inputs are exactly the settings it and its upstream stages read',
     (stage) => {
-      const expected = Object.keys(ENV_OVERRIDES)
-        .filter((name) => stagesOfEnv(name).some((s) => UPSTREAM[stage].includes(s)))
-        .sort();
-      expect([...envOf(targetInputs(stage))].sort()).toEqual(expected);
+      const expected = SETTINGS.flatMap((s) => (s.env && stagesOfEnv(s.env).some((st) => UPSTREAM[stage].includes(st)) ? [s.env] : []));
+      expect([...envOf(targetInputs(stage))].sort()).toEqual(expected.sort());
     },
   );
+
+  it('when a setting names its stage, then its env variable lands in that stage and the ones downstream only', () => {
+    expect(envOf(targetInputs('ingest')).has('REELRANK_DATASET')).toBe(true);
+    expect(envOf(targetInputs('report')).has('REELRANK_DATASET')).toBe(true);
+    expect(envOf(targetInputs('train')).has('REELRANK_TRAIN_FACTORS')).toBe(true);
+    expect(envOf(targetInputs('train')).has('REELRANK_GATE_SEED')).toBe(true);
+    expect(envOf(targetInputs('database')).has('REELRANK_TRAIN_FACTORS')).toBe(false);
+    expect(envOf(targetInputs('report')).has('REELRANK_REPORT_ALLOW_NO_MODEL')).toBe(true);
+    expect(envOf(targetInputs('train')).has('REELRANK_REPORT_ALLOW_NO_MODEL')).toBe(false);
+    expect(envOf(targetInputs('train')).has('PORT')).toBe(false);
+  });
+
+  it('when nx.json and the stage packages are read, then no env input is written by hand: the plugin is the one source', () => {
+    for (const inputs of Object.values(nxJson.namedInputs) as Input[][]) expect(inputs.filter((i) => typeof i === 'object' && i.env)).toEqual([]);
+    for (const { pkg, target } of Object.values(TARGETS)) expect(readJson(`${pkg}/package.json`).nx.targets[target].inputs).toBeUndefined();
+  });
+
+  it("when Nx builds the project graph, then the train stage carries the plugin's inputs", () => {
+    const shown = spawnSync('npx', ['nx', 'show', 'project', 'trainer', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    });
+    expect(shown.status).toBe(0);
+    expect(JSON.parse(shown.stdout).targets.pipeline.inputs).toEqual(targetInputs('train'));
+  });
 
   it('when a stage writes artifacts, then the shared artifacts, config and stage-runner sources are inputs of its hash', () => {
     for (const stage of Object.keys(TARGETS) as CachedStage[]) {

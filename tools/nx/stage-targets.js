@@ -1,5 +1,11 @@
-// Nx plugin: the outputs of the cached stages, per data set.
+// Nx plugin: the inputs and outputs of the cached stages.
 //
+// Inputs: a stage's files and fingerprints (the named inputs in nx.json), plus the env variables
+// of every setting that enters its hash or an upstream stage's. Those come from the config schema
+// itself (@reelrank/config SETTINGS: each setting names its env variable and stages once), so a new
+// setting reaches the right cache key without being listed here or in nx.json.
+//
+// Outputs, per data set:
 // A stage writes only its own data set's artifacts (data/raw/<dataset>/, data/processed/<dataset>/,
 // data/<dataset>.db, models/<dataset>/, reports/<dataset>/), so its Nx outputs must be exactly
 // those paths: with whole `data/` or `models/` folders as outputs, restoring one data set's cache
@@ -15,20 +21,50 @@
 const { isAbsolute, relative, resolve } = require('node:path');
 
 const STAGES = {
-  // The downloaded zip (data/raw/<dataset>.zip, absent for a local source) too: a restored entry then
-  // does not download again when a later change reruns ingest.
-  'packages/ingest': { target: 'pipeline', outputs: (c) => [c.paths.rawDir, `${c.paths.rawDir}.zip`, c.paths.processedDir] },
-  'packages/database': { target: 'pipeline', outputs: (c) => [c.paths.dbPath] },
-  'packages/trainer': { target: 'pipeline', outputs: (c) => [c.paths.modelDir] },
-  'packages/report': { target: 'report', outputs: (c) => [resolve(c.root, 'reports', c.dataset.dataset)] },
+  'packages/ingest': {
+    target: 'pipeline',
+    upstream: ['ingest'],
+    inputs: ['ingestStage'],
+    // The downloaded zip (data/raw/<dataset>.zip, absent for a local source) too: a restored entry then
+    // does not download again when a later change reruns ingest.
+    outputs: (c) => [c.paths.rawDir, `${c.paths.rawDir}.zip`, c.paths.processedDir],
+  },
+  'packages/database': {
+    target: 'pipeline',
+    upstream: ['ingest', 'database'],
+    inputs: ['databaseStage', { runtime: 'node tools/fingerprint-catalogue.mjs' }],
+    outputs: (c) => [c.paths.dbPath],
+  },
+  'packages/trainer': {
+    target: 'pipeline',
+    upstream: ['ingest', 'database', 'train'],
+    inputs: ['trainStage'],
+    outputs: (c) => [c.paths.modelDir],
+  },
+  'packages/report': {
+    target: 'report',
+    upstream: ['ingest', 'database', 'train', 'report'],
+    inputs: ['trainStage', '{workspaceRoot}/packages/report/src/**/*', '!{workspaceRoot}/packages/report/src/**/*.spec.ts'],
+    outputs: (c) => [resolve(c.root, 'reports', c.dataset.dataset)],
+  },
 };
 
-function loadStageConfig(workspaceRoot) {
-  // The config package is TypeScript; tsx (a dev dependency) loads it in-process.
+/** The config package (TypeScript), loaded in-process by tsx (a dev dependency). */
+function configPackage() {
   const { require: tsxRequire } = require('tsx/cjs/api');
-  const { loadConfig, loadRuntimeConfig } = tsxRequire('../../packages/config/src/index.ts', __filename);
+  return tsxRequire('../../packages/config/src/index.ts', __filename);
+}
+
+function loadStageConfig(workspaceRoot) {
+  const { loadConfig, loadRuntimeConfig } = configPackage();
   const runtime = loadRuntimeConfig(process.env);
   return loadConfig({ root: runtime.root ? resolve(runtime.root) : workspaceRoot, env: process.env });
+}
+
+/** The env variables of the settings that enter any of `stages` (schema order). */
+function envInputs(stages) {
+  const { SETTINGS } = configPackage();
+  return SETTINGS.filter((s) => s.env && s.stages.some((stage) => stages.includes(stage))).map((s) => ({ env: s.env }));
 }
 
 /** `{workspaceRoot}/…` for a path inside the workspace, null outside it. */
@@ -38,7 +74,7 @@ function insideWorkspace(workspaceRoot, path) {
   return `{workspaceRoot}/${rel.split('\\').join('/')}`;
 }
 
-/** Target settings (outputs, cache) of every cached stage for the current config. */
+/** Target settings (inputs, outputs, cache) of every cached stage for the current config. */
 function stageTargets(workspaceRoot) {
   let config;
   try {
@@ -51,7 +87,8 @@ function stageTargets(workspaceRoot) {
   for (const [projectRoot, stage] of Object.entries(STAGES)) {
     const outputs = config ? stage.outputs(config).map((path) => insideWorkspace(workspaceRoot, path)) : [null];
     const cacheable = outputs.every((output) => output !== null);
-    targets[projectRoot] = { [stage.target]: { cache: cacheable, outputs: cacheable ? outputs : [] } };
+    const inputs = [...stage.inputs, ...envInputs(stage.upstream)];
+    targets[projectRoot] = { [stage.target]: { cache: cacheable, inputs, outputs: cacheable ? outputs : [] } };
   }
   return targets;
 }
