@@ -1,17 +1,21 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { anchorsOf, brokenLinks, slugOf } from '../tools/lib/doc-links';
 
 const ROOT = resolve(__dirname, '..');
-const DOCUMENTS = [
-  'README.md',
-  ...readdirSync(join(ROOT, 'docs'))
+const markdownIn = (folder: string) =>
+  readdirSync(join(ROOT, folder))
     .filter((name) => name.endsWith('.md'))
-    .map((name) => `docs/${name}`),
-];
+    .map((name) => `${folder}/${name}`);
+const projectReadmes = ['apps', 'packages'].flatMap((group) =>
+  readdirSync(join(ROOT, group))
+    .map((name) => `${group}/${name}/README.md`)
+    .filter((path) => existsSync(join(ROOT, path))),
+);
+const DOCUMENTS = ['README.md', 'ARCHITECTURE.md', ...markdownIn('docs'), ...markdownIn('tools'), ...projectReadmes];
 
-/** README.md and docs/*.md link only to files and headings that exist. */
+/** README.md, ARCHITECTURE.md, docs/*.md and the other Markdown files link only to files and headings that exist. */
 describe('documentation links', () => {
   it.each(DOCUMENTS)('when %s is read, then every relative link and #anchor in it resolves', (document) => {
     const broken = brokenLinks(join(ROOT, document), ROOT).map((b) => `${b.file}:${b.line} ${b.target}: ${b.reason}`);
