@@ -12,7 +12,7 @@ describe('ARCHITECTURE.md package graph', () => {
     const doc = `intro\n${GRAPH_START}\n\`\`\`\nL0  packages/old\n\`\`\`\n${GRAPH_END}\nrest\n`;
     const regenerated = withGraph(doc, '```\nL0  packages/new\n```');
     expect(regenerated).not.toBe(doc);
-    expect(regenerated).toBe(`intro\n${GRAPH_START}\n\`\`\`\nL0  packages/new\n\`\`\`\n${GRAPH_END}\nrest\n`);
+    expect(regenerated).toBe(`intro\n${GRAPH_START}\n\n\`\`\`\nL0  packages/new\n\`\`\`\n\n${GRAPH_END}\nrest\n`);
     expect(() => withGraph('no markers', '')).toThrow(/no .* block/);
   });
 

@@ -149,12 +149,12 @@ export function renderGraph(projects: Project[]): string {
   return ['```', ...lines, '```'].join('\n');
 }
 
-/** The document with the block between the markers replaced by `graph`. */
+/** The document with the block between the markers replaced by `graph`, blank lines around it as Prettier formats Markdown. */
 export function withGraph(doc: string, graph: string): string {
   const start = doc.indexOf(GRAPH_START);
   const end = doc.indexOf(GRAPH_END);
   if (start < 0 || end < start) throw new Error(`ARCHITECTURE.md has no "${GRAPH_START}" ... "${GRAPH_END}" block`);
-  return `${doc.slice(0, start + GRAPH_START.length)}\n${graph}\n${doc.slice(end)}`;
+  return `${doc.slice(0, start + GRAPH_START.length)}\n\n${graph}\n\n${doc.slice(end)}`;
 }
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..');

@@ -14,13 +14,16 @@ const ROOT = join(__dirname, '..');
 export const CONFIGURATION_PAGE = join(ROOT, 'docs', 'configuration.md');
 
 const GROUP_INTRO: Record<keyof typeof CONFIG_GROUPS, string> = {
-  dataset: 'Which data set the ingest stage builds, and from where.',
-  training: 'The train stage: the rating model, the ranker, the content map, evaluation and the promotion gate.',
-  serving: 'The API process: where it listens, what it answers, and its metrics listener.',
-  security: 'Who may call the API without a key, and the signed visitor cookie of the web page.',
-  runtime: 'Where the workspace and its artifacts live, the database, logging, the admin token and the cluster.',
-  limits: 'What one identity (an API key, a visitor, or a client address) may make the API do.',
-  retrain: 'The retrain watcher (`reelrank retrain --watch`) and the drift measurement.',
+  dataset: 'Which data set the ingest stage builds, and from where ([the stages](pipeline.md#the-stages)).',
+  training:
+    'The train stage: the [rating model](model.md#rating-model), the [ranker](model.md#ranking) and its [tuning](model.md#tuning-the-ranker), the [content map](model.md#item-cold-start-from-content), evaluation and the [promotion gate](lifecycle.md#promotion-gate-and-run-history). `REELRANK_TRAIN_<KEY>` overrides each top-level scalar key; the nested ones come from the file.',
+  serving:
+    'The API process: where it listens, what it answers, and its metrics listener ([watching the service](operations.md#watching-the-service)).',
+  security: "Who may call the API without a key, and the signed cookie of the web page's visitors ([security](api.md#security)).",
+  runtime:
+    'Where the workspace and its artifacts live, the [PostgreSQL](postgresql.md) server, logging, the admin token and the cluster ([operating it](operations.md)).',
+  limits: 'What one identity (an API key, a visitor, or a client address) may make the API do ([limits per identity](api.md#limits-per-identity)).',
+  retrain: 'The [retrain watcher](lifecycle.md#retraining-by-itself) and the [drift](lifecycle.md#drift) measurement.',
 };
 
 /** The value a key has when neither its file nor the environment sets it otherwise. */
@@ -48,7 +51,7 @@ export function configurationPage(root = ROOT): string {
     'env variable, its file under `config/`, the default below. The stages, the API and the tools get the',
     'values passed down; nothing else reads the environment.',
     '',
-    'The **stages** column names the cached Nx stages whose hash a setting enters (a stage also hashes',
+    'The **stages** column names the cached [Nx stages](pipeline.md) whose hash a setting enters (a stage also hashes',
     'everything its upstream stages hash: ingest → database → train → report). Changing a training setting',
     'retrains without re-ingesting; a setting with no stage changes no artifact. Paths are relative to the',
     'workspace root; with `REELRANK_DATA_DIR` or `REELRANK_MODELS_DIR` outside it, the stages writing',

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { ApiProcess } from '../../tools/lib/processes';
 
 /**
- * The README's who-may-do-what table against real API processes (apps/api/src/main.ts) sharing one
+ * The who-may-do-what table of docs/api.md against real API processes (apps/api/src/main.ts) sharing one
  * store (the SQLite ratings file here, PostgreSQL in tests/postgres): keys made with
  * `reelrank keys create`, the bootstrap admin token, a visitor of the page (its cookie from
  * POST /visitor) and nobody. User 1 is a data-set user the model knows.
@@ -70,7 +70,7 @@ export function whoMayDoWhat(store: string, setup: (adminToken: string) => Promi
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  /** [operation, who -> expected status] rows: the table of README "Security". */
+  /** [operation, who -> expected status] rows: the table of docs/api.md "Security". */
   const table = (): [string, string, string, unknown, Record<Who, number>][] => {
     const all = (status: number) => Object.fromEntries(WHO.map((w) => [w, status])) as Record<Who, number>;
     const own = visitorUser;

@@ -17,7 +17,7 @@
 //
 // Nx can only store and restore outputs inside the workspace. When a stage's folder is outside it
 // (REELRANK_DATA_DIR=/srv/data, say), a cache hit would restore nothing and leave the artifact
-// missing, so that stage is not cached at all: it runs every time (see README "Stages and caching").
+// missing, so that stage is not cached at all: it runs every time (see docs/pipeline.md).
 const { isAbsolute, relative, resolve } = require('node:path');
 
 const STAGES = {

@@ -49,7 +49,7 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /openapi.json': 'public',
 };
 
-/** The roles each kind of access lets in (the README's table). */
+/** The roles each kind of access lets in (the table of docs/api.md). */
 export const ROLES_OF: Readonly<Record<Access, readonly string[]>> = {
   public: ['anonymous', 'visitor', 'reader', 'service', 'admin'],
   read: ['anonymous (unless anonymousReads is off)', 'visitor', 'reader', 'service', 'admin'],

@@ -3,7 +3,7 @@ import { ApiError } from './errors.js';
 import { hasKey, identityOf, type Identity } from './identity.js';
 
 /**
- * Who may do what (README "Security"), on top of the identity the middleware found:
+ * Who may do what (docs/api.md "Security"), on top of the identity the middleware found:
  * - reads (recommendations, predict, similar, search, movies): anyone, unless `anonymousReads` is off;
  *   then a key of any role or a visitor;
  * - a user's ratings (post, list, delete): a service or admin key for any user; a visitor for its own

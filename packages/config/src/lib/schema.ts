@@ -513,7 +513,7 @@ export const runtimeConfigSchema = z
 /**
  * What one identity (an API key, a visitor, or a client address when anonymous) may make the API do:
  * env only (no file), every key with a default a person using the page never reaches. The API reads
- * them (apps/api limits.ts); see README "Limits".
+ * them (apps/api limits.ts); see docs/api.md "Limits".
  */
 export const limitsConfigSchema = z
   .object({

@@ -43,7 +43,7 @@ export function trainSvdpp(
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const { indexing, data, model, baseline, valData } = startTraining(train, validation, hyper, options);
-  // One thread by default (config svdppThreads): reproducible, and measured as fast as two on ml-latest-small (README, "Training speed").
+  // One thread by default (config svdppThreads): reproducible, and measured as fast as two on ml-latest-small (docs/measured.md, "Training speed").
   const threads = Math.max(1, Math.floor(options.threads ?? hyper.svdppThreads ?? 1));
   const setupStart = performance.now();
   const pool = new ParallelSvdpp(model, data, { threads, seed: deriveSeed(hyper.seed, 'order'), kernel: options.kernel, validation: valData });

@@ -100,7 +100,7 @@ export function planEase(config: Pick<TrainingConfig, 'ranker'>, trainRatings: n
 
 /**
  * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF (with `autoMf`) above, by
- * measured accuracy per second (README, "Training speed"): both run on parallel SIMD kernels.
+ * measured accuracy per second (docs/measured.md, "Training speed"): both run on parallel SIMD kernels.
  */
 export function resolveRatingModel(setting: 'auto' | RatingModelKind | undefined, ratings: number, autoSvdppMaxRatings: number): RatingModelKind {
   if (setting === 'svdpp' || setting === 'mf') return setting;
