@@ -106,6 +106,7 @@ describe('the model lifecycle: posted ratings -> watcher -> Nx -> gate -> every 
     const manifest = readModelManifest(modelVersionDir(config.paths.registryDir, after)!);
     expect(manifest.training.posted).toMatchObject({ count: 3 });
     expect(manifest.gate).toMatchObject({ decision: 'promoted', live: { version: before } });
+    expect(manifest.gate!.reason).toBe(`holdout RMSE and NDCG@10 within the epsilons of live ${before}`); // compared, not waved through
     // Through Nx, whose train stage ran on the new ratings (the upstream stages may be restored from its cache).
     expect(watcher.output()).toMatch(/^> nx run trainer:pipeline$/m);
     expect(watcher.output()).toMatch(/Successfully ran targets? pipeline, publish/);
