@@ -5,6 +5,7 @@ import { generatedMovieLensSource, readCatalogue } from '@reelrank/ingest/testin
 import { listModelVersions, liveModel, readModelManifest, readRetrainWatchState, modelVersionDir } from '@reelrank/model';
 import { until, untilEveryWorkerServes, startWatcherScript, type WatcherProcess } from './lifecycle-kit';
 import { npmStart, nxWorkspace, type NxWorkspace } from './nx-workspace';
+import { runCli } from '@reelrank/cli';
 
 /**
  * The model lifecycle end to end, as an operator runs it: `npm run start:cluster` (a 2-worker cluster
@@ -13,7 +14,8 @@ import { npmStart, nxWorkspace, type NxWorkspace } from './nx-workspace';
  * version, so it runs again), the promotion gate promotes the candidate, the watcher
  * reloads the cluster and every worker's /ready names the new version. Then a deliberately broken
  * candidate (one epoch at a near-zero learning rate from huge initial factors) is trained the same
- * way: the gate rejects it, nothing is reloaded, and every worker keeps serving the live model.
+ * way: the gate rejects it, nothing is reloaded, and every worker keeps serving the live model. And a
+ * watcher that starts brings servers left behind the registry's live version onto it.
  */
 
 const DATASET = 'lifecycle';
@@ -156,4 +158,19 @@ describe('the model lifecycle: posted ratings -> watcher -> Nx -> gate -> every 
     expect(((await answer.json()) as { model_version: string }).model_version).toBe(live);
     await watcher.stop();
   }, 180_000);
+
+  it('when the live pointer moved while no watcher ran, then a watcher that starts reloads every worker onto it', async () => {
+    const live = liveModel(config.paths).version!;
+    const earlier = listModelVersions(config.paths.registryDir).find((v) => v.status !== 'rejected' && v.version !== live)!.version;
+    // On disk only (no --url): the cluster keeps serving `live` until something reloads it.
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: workspace.env };
+    expect(await runCli(['models', 'activate', earlier], io)).toBe(0);
+    await untilEveryWorkerServes(server!.url, TOKEN, live, { workers: WORKERS, timeoutMs: 10_000, context: everything });
+
+    const watcher = startWatcherScript(watchEnv({ REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '1000' }));
+    watchers.push(watcher);
+    await untilEveryWorkerServes(server!.url, TOKEN, earlier, { workers: WORKERS, timeoutMs: 60_000, context: everything });
+    expect(watcher.lines().some((l) => l.includes(`${server!.url} serves ${live}, not the live model ${earlier}: reloading it`))).toBe(true);
+    await watcher.stop();
+  }, 120_000);
 });
