@@ -13,7 +13,6 @@ describe('serversBehind', () => {
     const app = createApp({
       models: holder,
       config: { serving: testServing(null) },
-      logger: pino({ level: 'silent' }),
       admin: { token: TOKEN, burst: 100, refillSeconds: 0.01 },
     });
     const server = await new Promise<Server>((ready) => {
