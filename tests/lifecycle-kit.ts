@@ -1,20 +1,12 @@
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { WORKSPACE_ROOT } from '../tools/lib/processes';
+import { until } from '../tools/lib/until';
 
 /**
- * What the model-lifecycle specs share: waiting with a deadline, asking every worker of a server which
+ * What the model-lifecycle specs share: asking every worker of a server which
  * model it serves, and the watcher as its npm script (`npm run retrain:watch`) in a process group of its own.
  */
-
-/** Polls `done` every 200 ms; past the deadline, fails naming what it waited for, with `context()` (the processes' output). */
-export async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}:\n${context()}`);
-    await new Promise((next) => setTimeout(next, 200));
-  }
-}
 
 /** GET /ready as an admin on a fresh connection (so a cluster's round-robin reaches each worker): who answered and the model it serves. */
 export function readyAsAdmin(url: string, token: string): Promise<{ worker: string; version: string | null }> {

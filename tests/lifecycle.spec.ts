@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type AppConfig } from '@reelrank/config';
 import { generatedMovieLensSource, readCatalogue } from '@reelrank/ingest/testing';
 import { listModelVersions, liveModel, readModelManifest, readRetrainWatchState, modelVersionDir } from '@reelrank/model';
-import { until, untilEveryWorkerServes, startWatcherScript, type WatcherProcess } from './lifecycle-kit';
+import { untilEveryWorkerServes, startWatcherScript, type WatcherProcess } from './lifecycle-kit';
+import { until } from '../tools/lib/until';
 import { npmStart, nxWorkspace, type NxWorkspace } from './nx-workspace';
 import { runCli } from '@reelrank/cli';
 

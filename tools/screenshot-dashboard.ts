@@ -11,6 +11,7 @@ import { liveModel, readRetrainWatchState, type RetrainRun } from '@reelrank/mod
 import { runTraining } from '@reelrank/trainer';
 import { freePort } from './lib/bench-kit';
 import { LIFTED_BUDGETS, startApi, WORKSPACE_ROOT } from './lib/processes';
+import { until } from './lib/until';
 
 /**
  * `npx tsx tools/screenshot-dashboard.ts [--out docs/images/lifecycle-dashboard.png]`: the dashboard
@@ -26,14 +27,6 @@ import { LIFTED_BUDGETS, startApi, WORKSPACE_ROOT } from './lib/processes';
 const OUT = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'docs/images/lifecycle-dashboard.png';
 const TOKEN = randomBytes(32).toString('base64url');
 const log = (line: string) => process.stderr.write(`screenshot-dashboard: ${line}\n`);
-
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((next) => setTimeout(next, 250));
-  }
-}
 
 function startWatcher(env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'apps', 'cli', 'bin', 'reelrank.js'), 'retrain', '--watch'], {

@@ -2,7 +2,8 @@ import { loadConfig } from '@reelrank/config';
 import { readCatalogue } from '@reelrank/ingest/testing';
 import { liveModel, modelVersionDir, readModelManifest, readRetrainWatchState } from '@reelrank/model';
 import { startApi, type ApiProcess } from '../../tools/lib/processes';
-import { startWatcherScript, until, untilEveryWorkerServes, type WatcherProcess } from '../lifecycle-kit';
+import { startWatcherScript, untilEveryWorkerServes, type WatcherProcess } from '../lifecycle-kit';
+import { until } from '../../tools/lib/until';
 import { freshDatabase } from './postgres-test-db';
 import { AS_ADMIN, servedWorkspace, TEST_ADMIN_TOKEN } from './served-workspace';
 
