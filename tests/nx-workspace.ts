@@ -68,18 +68,18 @@ export type NpmStartOutcome =
   { kind: 'serving'; url: string; output: () => string; stop(): Promise<number | null> } | { kind: 'exited'; code: number | null; output: string };
 
 /**
- * `npm start -- <args>` on a free port of 127.0.0.1: resolves once GET /ready answers 200 (serving,
+ * `npm start -- <args>` (or `options.script`, e.g. start:cluster) on a free port of 127.0.0.1: resolves once GET /ready answers 200 (serving,
  * with a stop that sends SIGTERM to the whole process group, as a supervisor would) or once the
  * command exits (with its exit code), whichever comes first.
  */
 export async function npmStart(
   env: Record<string, string | undefined>,
   args: string[] = [],
-  options: { port?: number; timeoutMs?: number } = {},
+  options: { port?: number; timeoutMs?: number; script?: 'start' | 'start:cluster' } = {},
 ): Promise<NpmStartOutcome> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn('npm', ['start', '--', ...args], {
+  const child = spawn('npm', ['run', options.script ?? 'start', '--', ...args], {
     cwd: WORKSPACE_ROOT,
     // The metrics listener on a port of its own choosing: specs run side by side.
     env: { REELRANK_METRICS_PORT: '0', ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
@@ -112,7 +112,7 @@ export async function npmStart(
     await new Promise((r) => setTimeout(r, 250));
   }
   process.kill(-child.pid!, 'SIGKILL');
-  throw new Error(`npm start neither served nor exited within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${output}`);
+  throw new Error(`npm run ${options.script ?? 'start'} neither served nor exited within ${(options.timeoutMs ?? 180_000) / 1000} s:\n${output}`);
 }
 
 function ready(url: string): Promise<boolean> {

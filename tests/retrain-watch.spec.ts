@@ -10,6 +10,7 @@ import { runTraining } from '@reelrank/trainer';
 import { runCli } from '@reelrank/cli';
 import { startApi, WORKSPACE_ROOT, type ApiProcess } from '../tools/lib/processes';
 import { quickTrainingEnv } from './workspace-env';
+import { until } from '../tools/lib/until';
 
 /**
  * `reelrank retrain --watch` end to end: two watchers (the real CLI, as two replicas on one machine
@@ -39,14 +40,6 @@ function startWatcher(env: NodeJS.ProcessEnv): Watcher {
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { child, output: () => output, exited };
-}
-
-async function until(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${context()}`);
-    await new Promise((next) => setTimeout(next, 200));
-  }
 }
 
 /** The lines the watcher itself logged (the stages' own output left out). */

@@ -7,6 +7,7 @@ import { pipelineFailure, type PipelineInvocation } from '../stage-commands.js';
 import type { CommandResult } from '../command.js';
 import { RetrainWatcher, type WatchEvent } from './retrain-watcher.js';
 import { servedModels } from './served-models.js';
+import { serversBehind } from './servers-behind.js';
 import { driftSource } from './drift-source.js';
 import { trainingLockOf } from './training-lock.js';
 
@@ -68,19 +69,18 @@ export async function watchAndRetrain(options: WatchOptions): Promise<CommandRes
           else reject(pipelineFailure(code ?? signal));
         });
       }),
-    reload: urls.length
-      ? async () => {
-          const lines: string[] = [];
-          for (const url of urls) {
-            const { status, body } = await callServer(url, '/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-            if (status !== 200) throw new Error(`${url}: ${serverError(status, body).message}`);
-            lines.push(`${url}: model ${String(body.version)} is live (${String(body.status)}; was ${String(body.previous_version)})`);
-          }
-          return lines;
-        }
-      : undefined,
+    reload: urls.length ? () => reloadAt(urls) : undefined,
     log,
   });
+  async function reloadAt(targets: string[]): Promise<string[]> {
+    const lines: string[] = [];
+    for (const url of targets) {
+      const { status, body } = await callServer(url, '/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      if (status !== 200) throw new Error(`${url}: ${serverError(status, body).message}`);
+      lines.push(`${url}: model ${String(body.version)} is live (${String(body.status)}; was ${String(body.previous_version)})`);
+    }
+    return lines;
+  }
 
   const stop = (signal: NodeJS.Signals) => {
     log({ at: new Date().toISOString(), event: 'decision', text: `${signal}: stopping${child ? ' (ending the running stages)' : ''}` });
@@ -95,6 +95,18 @@ export async function watchAndRetrain(options: WatchOptions): Promise<CommandRes
     event: 'decision',
     text: `watching the posted ratings in ${location}: retrain at ${watch.minNewRatings} new ratings, or after ${watch.intervalSeconds} s with any${watch.onDrift ? `, or on drift (PSI >= ${config.retrain.drift.threshold} on ${config.retrain.drift.features}, ${watch.driftCooldownSeconds} s after a training)` : ''}; a look every ${watch.pollSeconds} s; ${urls.length ? `reloads ${urls.join(', ')}` : 'no server to reload'}`,
   });
+  const live = urls.length ? servedModels(config.paths).live?.version : undefined;
+  if (live) {
+    const behind = await serversBehind(urls, token!, live);
+    for (const { url, serving } of behind)
+      log({ at: new Date().toISOString(), event: 'decision', text: `${url} serves ${serving}, not the live model ${live}: reloading it` });
+    try {
+      for (const line of behind.length ? await reloadAt(behind.map((b) => b.url)) : [])
+        log({ at: new Date().toISOString(), event: 'reload', text: line });
+    } catch (error) {
+      log({ at: new Date().toISOString(), event: 'error', text: `reload failed (tried again after the next training): ${(error as Error).message}` });
+    }
+  }
   try {
     await watcher.run(
       (ms) =>
