@@ -4,8 +4,13 @@ import {
   createMovieScorer,
   easeScorer,
   implicitGram,
+  neighbourScratch,
+  predictRating,
+  predictServedRating,
   rankingScoringModel,
   type EaseScorer,
+  type NeighbourhoodModel,
+  type NeighbourScratch,
   type FoldInOptions,
   type MfModel,
   type ModelBundle,
@@ -89,6 +94,9 @@ export interface ServingIndex {
   catalogue: CatalogueIndex;
   popular: PopularList;
   seen: SeenRatings;
+  /** The neighbourhood predictor blended into the served rating (over the user's data-set ratings), when the model has one. */
+  neighbourhood?: NeighbourhoodModel;
+  neighbourScratch?: NeighbourScratch;
   similarity: SimilarMovies;
   scorer: MovieScorer;
   /** The int8 upper-bound scorer of the ranking model (undefined: every movie scored in 32 bits). */
@@ -119,6 +127,7 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     catalogue,
     popular: indexPopular(bundle.popularity, ids, catalogue.unservable),
     seen: indexSeenRatings(catalog, ids),
+    ...(bundle.neighbourhood ? { neighbourhood: bundle.neighbourhood, neighbourScratch: neighbourScratch(bundle.neighbourhood.k) } : {}),
     similarity: new SimilarMovies(model),
     scorer,
     bounds: scorer.simd && model.movieIds.length >= (options.boundedFromMovies ?? 4096) ? createBoundScorer(rankModel) : undefined,
@@ -173,6 +182,19 @@ function indexPopular(popular: ModelBundle['popularity'], ids: ModelIndex, unser
     list.because.set(list.index[p], { text, movie_ids: [] });
   }
   return list;
+}
+
+/**
+ * The served rating of model user `u` (-1: unknown) for model movie `i`: with a neighbourhood predictor,
+ * the blend over the user's data-set ratings (the ones the training read), else `predictRating`.
+ */
+export function servedRating(ix: ServingIndex, u: number, i: number): number {
+  const nb = ix.neighbourhood;
+  if (!nb || u < 0) return predictRating(ix.model, u, i);
+  const row = ix.seen.row.get(ix.model.userIds[u]);
+  const user =
+    row === undefined ? undefined : { items: ix.seen.items, ratings: ix.seen.ratings, from: ix.seen.offsets[row], to: ix.seen.offsets[row + 1] };
+  return predictServedRating(ix.model, nb, u, i, user, ix.neighbourScratch);
 }
 
 /** Each user's ratings in model-index space, highest rating first (ties: lower index). */
