@@ -27,8 +27,8 @@ function lists(k: number, blend = { rating: 1, neighbourhood: 0, confident: 0, i
   };
 }
 
-/** User 0 rated movies 3 (4.5), 1 (5), 2 (3.5) and 0 itself (1): residuals 1, 1.5, -1, -2.5. */
-const user0 = { items: Int32Array.of(3, 1, 2, 0), ratings: Float32Array.of(4.5, 5, 3.5, 1), from: 0, to: 4 };
+/** User 0 rated movies 0 itself (1), 1 (5), 2 (3.5) and 3 (4.5): residuals -2.5, 1.5, -1, 1. */
+const user0 = { items: Int32Array.of(0, 1, 2, 3), ratings: Float32Array.of(1, 5, 3.5, 4.5), from: 0, to: 4 };
 
 describe('neighbourhood predictor', () => {
   it('when k is smaller than the rated neighbours, then the k most similar ones are averaged by similarity', () => {

@@ -29,7 +29,7 @@ export interface NeighbourhoodBlend {
   intercept: number;
 }
 
-/** A user's ratings in model-index space: `items[from .. to)` with `ratings` alongside (any order). */
+/** A user's ratings in model-index space: `items[from .. to)`, ascending movie index, with `ratings` alongside. */
 export interface UserRatings {
   items: Int32Array;
   ratings: Float32Array;
@@ -83,14 +83,14 @@ export function neighbourhoodTerm(
   const k = Math.min(nb.k, sims.length);
   const userBase = baseline.globalMean + baseline.userBias[u];
   let kept = 0;
-  for (let r = user.from; r < user.to; r++) {
-    const j = user.items[r];
-    if (j === i) continue;
-    const at = find(nb.neighbours, from, to, j);
-    if (at < 0) continue;
+  // Each neighbour of i looked up in the user's ratings (sorted by movie index): |list| log |R(u)| steps.
+  for (let at = from; at < to; at++) {
+    const j = nb.neighbours[at];
+    const r = find(user.items, user.from, user.to, j);
+    if (r < 0) continue;
     const s = nb.similarities[at];
     if (kept === k && s <= sims[k - 1]) continue;
-    // Insertion into the k best so far, most similar first (ties: the earlier rating stays ahead).
+    // Insertion into the k best so far, most similar first (ties: the lower movie index stays ahead).
     let p = kept < k ? kept++ : k - 1;
     while (p > 0 && sims[p - 1] < s) {
       sims[p] = sims[p - 1];

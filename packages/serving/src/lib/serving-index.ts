@@ -96,6 +96,8 @@ export interface ServingIndex {
   seen: SeenRatings;
   /** The neighbourhood predictor blended into the served rating (over the user's data-set ratings), when the model has one. */
   neighbourhood?: NeighbourhoodModel;
+  /** The same ratings as `seen`, each user's movies ascending (the neighbourhood predictor's lookups). */
+  neighbourRatings?: { offsets: Int32Array; items: Int32Array; ratings: Float32Array };
   neighbourScratch?: NeighbourScratch;
   similarity: SimilarMovies;
   scorer: MovieScorer;
@@ -115,6 +117,7 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
   const catalogue = indexCatalogue(catalog.allMovies(), ids, model.movieIds.length);
   const hp = bundle.manifest.hyperParameters ?? {};
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const seen = indexSeenRatings(catalog, ids);
   return {
     manifest: bundle.manifest,
     model,
@@ -126,8 +129,10 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     ids,
     catalogue,
     popular: indexPopular(bundle.popularity, ids, catalogue.unservable),
-    seen: indexSeenRatings(catalog, ids),
-    ...(bundle.neighbourhood ? { neighbourhood: bundle.neighbourhood, neighbourScratch: neighbourScratch(bundle.neighbourhood.k) } : {}),
+    seen,
+    ...(bundle.neighbourhood
+      ? { neighbourhood: bundle.neighbourhood, neighbourRatings: byMovieIndex(seen), neighbourScratch: neighbourScratch(bundle.neighbourhood.k) }
+      : {}),
     similarity: new SimilarMovies(model),
     scorer,
     bounds: scorer.simd && model.movieIds.length >= (options.boundedFromMovies ?? 4096) ? createBoundScorer(rankModel) : undefined,
@@ -195,6 +200,21 @@ export function servedRating(ix: ServingIndex, u: number, i: number): number {
   const user =
     row === undefined ? undefined : { items: ix.seen.items, ratings: ix.seen.ratings, from: ix.seen.offsets[row], to: ix.seen.offsets[row + 1] };
   return predictServedRating(ix.model, nb, u, i, user, ix.neighbourScratch);
+}
+
+/** `seen` with each user's movies in ascending index order. */
+function byMovieIndex(seen: SeenRatings): { offsets: Int32Array; items: Int32Array; ratings: Float32Array } {
+  const items = new Int32Array(seen.items.length);
+  const ratings = new Float32Array(seen.ratings.length);
+  for (let row = 0; row + 1 < seen.offsets.length; row++) {
+    const from = seen.offsets[row];
+    const order = Array.from({ length: seen.offsets[row + 1] - from }, (_, p) => from + p).sort((a, b) => seen.items[a] - seen.items[b]);
+    order.forEach((a, p) => {
+      items[from + p] = seen.items[a];
+      ratings[from + p] = seen.ratings[a];
+    });
+  }
+  return { offsets: seen.offsets, items, ratings };
 }
 
 /** Each user's ratings in model-index space, highest rating first (ties: lower index). */

@@ -24,41 +24,87 @@ export interface NeighbourhoodSettings {
   minCommon: number;
 }
 
-/** The same ratings grouped by movie, each with its baseline residual r − b_ui. */
-function residualsByMovie(
+/** The same ratings grouped by movie (each one's position in the user rows), every rating's baseline residual r − b_ui and the end of its user's row. */
+function byMovieOf(
   byUser: RatingsByUser,
   model: MfModel,
-): { offsets: Int32Array; users: Int32Array; residuals: Float32Array; userResiduals: Float32Array } {
+): { offsets: Int32Array; positions: Int32Array; residuals: Float64Array; rowEnds: Int32Array } {
   const baseline = model.fallback;
   if (!baseline) throw new Error('the neighbourhood predictor needs the rating model baseline (fallback biases)');
   const nUsers = byUser.offsets.length - 1;
   const nMovies = model.movieIds.length;
   const n = byUser.items.length;
-  const userResiduals = new Float32Array(n);
+  const residuals = new Float64Array(n);
+  const rowEnds = new Int32Array(n);
   const offsets = new Int32Array(nMovies + 1);
   for (let u = 0; u < nUsers; u++)
     for (let r = byUser.offsets[u]; r < byUser.offsets[u + 1]; r++) {
       const i = byUser.items[r];
-      userResiduals[r] = byUser.ratings[r] - baseline.globalMean - baseline.userBias[u] - baseline.movieBias[i];
+      rowEnds[r] = byUser.offsets[u + 1];
+      residuals[r] = byUser.ratings[r] - baseline.globalMean - baseline.userBias[u] - baseline.movieBias[i];
       offsets[i + 1]++;
     }
   for (let i = 0; i < nMovies; i++) offsets[i + 1] += offsets[i];
   const fill = offsets.slice(0, nMovies);
-  const users = new Int32Array(n);
-  const residuals = new Float32Array(n);
-  for (let u = 0; u < nUsers; u++)
-    for (let r = byUser.offsets[u]; r < byUser.offsets[u + 1]; r++) {
-      const at = fill[byUser.items[r]]++;
-      users[at] = u;
-      residuals[at] = userResiduals[r];
+  const positions = new Int32Array(n);
+  for (let r = 0; r < n; r++) positions[fill[byUser.items[r]]++] = r;
+  return { offsets, positions, residuals, rowEnds };
+}
+
+/** Per movie, the `keep` largest similarities offered so far: a min-heap each, in flat arrays. */
+class NeighbourHeaps {
+  readonly sims: Float64Array;
+  readonly index: Int32Array;
+  readonly size: Int32Array;
+
+  constructor(
+    nMovies: number,
+    readonly keep: number,
+  ) {
+    this.sims = new Float64Array(nMovies * keep);
+    this.index = new Int32Array(nMovies * keep);
+    this.size = new Int32Array(nMovies);
+  }
+
+  offer(i: number, j: number, sim: number): void {
+    const { sims, index, keep } = this;
+    const base = i * keep;
+    const size = this.size[i];
+    if (size < keep) {
+      let p = size;
+      this.size[i] = size + 1;
+      while (p > 0) {
+        const parent = (p - 1) >> 1;
+        if (sims[base + parent] <= sim) break;
+        sims[base + p] = sims[base + parent];
+        index[base + p] = index[base + parent];
+        p = parent;
+      }
+      sims[base + p] = sim;
+      index[base + p] = j;
+      return;
     }
-  return { offsets, users, residuals, userResiduals };
+    if (sim <= sims[base]) return;
+    let p = 0;
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= size) break;
+      const c = l + 1 < size && sims[base + l + 1] < sims[base + l] ? l + 1 : l;
+      if (sims[base + c] >= sim) break;
+      sims[base + p] = sims[base + c];
+      index[base + p] = index[base + c];
+      p = c;
+    }
+    sims[base + p] = sim;
+    index[base + p] = j;
+  }
 }
 
 /**
  * The neighbour lists of every movie: shrunk Pearson correlations of the baseline residuals over the
  * users who rated both, the `candidates` largest positive ones per movie (ascending movie index).
- * One pass per movie over its raters' rows: Σ_u |R(u)|² multiply-adds in all.
+ * Each pair is accumulated once (j > i, from i's position in each rater's sorted row) and offered to
+ * both movies' lists: Σ_u |R(u)|² / 2 multiply-adds in all.
  */
 export function fitNeighbourLists(
   byUser: RatingsByUser,
@@ -66,81 +112,53 @@ export function fitNeighbourLists(
   settings: NeighbourhoodSettings,
 ): Pick<NeighbourhoodModel, 'offsets' | 'neighbours' | 'similarities'> {
   const nMovies = model.movieIds.length;
-  const byMovie = residualsByMovie(byUser, model);
-  const sxy = new Float64Array(nMovies);
-  const sxx = new Float64Array(nMovies);
-  const syy = new Float64Array(nMovies);
-  const common = new Int32Array(nMovies);
+  const byMovie = byMovieOf(byUser, model);
+  const { residuals } = byMovie;
+  // Per partner movie j: Σxy, Σxx, Σyy and the common raters, side by side (one cache line per j).
+  const acc = new Float64Array(nMovies * 4);
   const touched = new Int32Array(nMovies);
-  const keep = Math.max(1, settings.candidates);
-  const heapSims = new Float64Array(keep);
-  const heapIdx = new Int32Array(keep);
-  const offsets = new Int32Array(nMovies + 1);
-  const lists: Int32Array[] = [];
-  const listSims: Float32Array[] = [];
+  const heaps = new NeighbourHeaps(nMovies, Math.max(1, settings.candidates));
   const minCommon = Math.max(2, settings.minCommon);
+  const { shrinkage } = settings;
   for (let i = 0; i < nMovies; i++) {
     let nTouched = 0;
     for (let a = byMovie.offsets[i]; a < byMovie.offsets[i + 1]; a++) {
-      const u = byMovie.users[a];
-      const x = byMovie.residuals[a];
+      const start = byMovie.positions[a];
+      const x = residuals[start];
       const xx = x * x;
-      for (let r = byUser.offsets[u]; r < byUser.offsets[u + 1]; r++) {
-        const j = byUser.items[r];
-        const y = byMovie.userResiduals[r];
-        if (common[j] === 0) touched[nTouched++] = j;
-        common[j]++;
-        sxy[j] += x * y;
-        sxx[j] += xx;
-        syy[j] += y * y;
+      const end = byMovie.rowEnds[start];
+      for (let r = start + 1; r < end; r++) {
+        const o = byUser.items[r] * 4;
+        const y = residuals[r];
+        if (acc[o + 3] === 0) touched[nTouched++] = o;
+        acc[o] += x * y;
+        acc[o + 1] += xx;
+        acc[o + 2] += y * y;
+        acc[o + 3] += 1;
       }
     }
-    // The `keep` largest positive similarities: a min-heap on similarity.
-    let size = 0;
     for (let t = 0; t < nTouched; t++) {
-      const j = touched[t];
-      const n = common[j];
-      const den = Math.sqrt(sxx[j] * syy[j]);
-      const sim = j !== i && n >= minCommon && den > 0 ? ((sxy[j] / den) * (n - 1)) / (n - 1 + settings.shrinkage) : 0;
-      common[j] = 0;
-      sxy[j] = sxx[j] = syy[j] = 0;
+      const o = touched[t];
+      const n = acc[o + 3];
+      const den = Math.sqrt(acc[o + 1] * acc[o + 2]);
+      const sim = n >= minCommon && den > 0 ? ((acc[o] / den) * (n - 1)) / (n - 1 + shrinkage) : 0;
+      acc[o] = acc[o + 1] = acc[o + 2] = acc[o + 3] = 0;
       if (!(sim > 0)) continue;
-      if (size < keep) {
-        let p = size++;
-        while (p > 0) {
-          const parent = (p - 1) >> 1;
-          if (heapSims[parent] <= sim) break;
-          heapSims[p] = heapSims[parent];
-          heapIdx[p] = heapIdx[parent];
-          p = parent;
-        }
-        heapSims[p] = sim;
-        heapIdx[p] = j;
-      } else if (sim > heapSims[0]) {
-        let p = 0;
-        for (;;) {
-          const l = 2 * p + 1;
-          if (l >= size) break;
-          const c = l + 1 < size && heapSims[l + 1] < heapSims[l] ? l + 1 : l;
-          if (heapSims[c] >= sim) break;
-          heapSims[p] = heapSims[c];
-          heapIdx[p] = heapIdx[c];
-          p = c;
-        }
-        heapSims[p] = sim;
-        heapIdx[p] = j;
-      }
+      heaps.offer(i, o >> 2, sim);
+      heaps.offer(o >> 2, i, sim);
     }
-    const order = Array.from({ length: size }, (_, p) => p).sort((a, b) => heapIdx[a] - heapIdx[b]);
-    lists.push(Int32Array.from(order, (p) => heapIdx[p]));
-    listSims.push(Float32Array.from(order, (p) => heapSims[p]));
-    offsets[i + 1] = offsets[i] + size;
   }
+  const offsets = new Int32Array(nMovies + 1);
+  for (let i = 0; i < nMovies; i++) offsets[i + 1] = offsets[i] + heaps.size[i];
   const neighbours = new Int32Array(offsets[nMovies]);
   const similarities = new Float32Array(offsets[nMovies]);
   for (let i = 0; i < nMovies; i++) {
-    neighbours.set(lists[i], offsets[i]);
-    similarities.set(listSims[i], offsets[i]);
+    const base = i * heaps.keep;
+    const order = Array.from({ length: heaps.size[i] }, (_, p) => base + p).sort((a, b) => heaps.index[a] - heaps.index[b]);
+    order.forEach((h, p) => {
+      neighbours[offsets[i] + p] = heaps.index[h];
+      similarities[offsets[i] + p] = heaps.sims[h];
+    });
   }
   return { offsets, neighbours, similarities };
 }

@@ -1,7 +1,7 @@
 import { indexRatings, type Indexing } from './indexing.js';
 import type { RatingsColumns } from './ratings.js';
 
-/** Ratings grouped by user, in the model's indices (the served `seen` rows have this shape too). */
+/** Ratings grouped by user, in the model's indices, each user's movies ascending. */
 export interface RatingsByUser {
   offsets: Int32Array;
   items: Int32Array;
@@ -25,5 +25,19 @@ export function ratingsByUser(ratings: RatingsColumns, indexing: Indexing): Rati
     items[fill[u]] = i;
     values[fill[u]++] = indexed.ratings[r];
   }
+  // Each user's movies ascending (the neighbourhood predictor looks them up by binary search).
+  for (let u = 0; u < nUsers; u++) sortRow(items, values, offsets[u], offsets[u + 1]);
   return { offsets, items, ratings: values };
+}
+
+/** Sorts `items[from .. to)` ascending, `ratings` alongside (rows usually come sorted: then one pass). */
+function sortRow(items: Int32Array, ratings: Float32Array, from: number, to: number): void {
+  let sorted = true;
+  for (let a = from + 1; a < to && sorted; a++) sorted = items[a - 1] <= items[a];
+  if (sorted) return;
+  const order = Array.from({ length: to - from }, (_, p) => from + p).sort((a, b) => items[a] - items[b]);
+  const rowItems = Int32Array.from(order, (a) => items[a]);
+  const rowRatings = Float32Array.from(order, (a) => ratings[a]);
+  items.set(rowItems, from);
+  ratings.set(rowRatings, from);
 }
