@@ -22,13 +22,14 @@ function bundleWithNeighbourhood(): ModelBundle & { neighbourhood: Neighbourhood
 }
 
 describe('served ratings with a neighbourhood predictor', () => {
-  // User 1 rated 10 (5.0) and 50 (2.0): the residuals against the baseline 3.5 are +1.5 and -1.5.
-  const rated = { 1: [[10, 5] as [number, number], [50, 2] as [number, number]] };
+  // User 1 rated 10 (2.0) and 50 (5.0): the residuals against the baseline 3.5 are -1.5 and +1.5 (and the
+  // best-rated first order of the seen rows is not the movie order the lookups need).
+  const rated = { 1: [[10, 2] as [number, number], [50, 5] as [number, number]] };
 
   it('when a known user asks for a prediction, then it is the blend over the ratings the user has in the data set', () => {
     const bundle = bundleWithNeighbourhood();
     const recommender = new Recommender(bundle, inMemoryCatalog(MOVIES, rated, 'api-fixture'));
-    const user = { items: Int32Array.of(0, 4), ratings: Float32Array.of(5, 2), from: 0, to: 2 };
+    const user = { items: Int32Array.of(0, 4), ratings: Float32Array.of(2, 5), from: 0, to: 2 };
     const expected = predictBlended(bundle.model, bundle.neighbourhood, 0, 1, user);
     expect(recommender.predict(1, 20)).toBeCloseTo(expected, 3);
     expect(Math.abs(expected - predictRating(bundle.model, 0, 1))).toBeGreaterThan(0.05);

@@ -197,8 +197,8 @@ export function servedRating(ix: ServingIndex, u: number, i: number): number {
   const nb = ix.neighbourhood;
   if (!nb || u < 0) return predictRating(ix.model, u, i);
   const row = ix.seen.row.get(ix.model.userIds[u]);
-  const user =
-    row === undefined ? undefined : { items: ix.seen.items, ratings: ix.seen.ratings, from: ix.seen.offsets[row], to: ix.seen.offsets[row + 1] };
+  const rated = ix.neighbourRatings!;
+  const user = row === undefined ? undefined : { items: rated.items, ratings: rated.ratings, from: rated.offsets[row], to: rated.offsets[row + 1] };
   return predictServedRating(ix.model, nb, u, i, user, ix.neighbourScratch);
 }
 
