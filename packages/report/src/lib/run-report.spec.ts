@@ -133,7 +133,10 @@ describe('runReport', () => {
     expect(html).toMatch(/Served model fitted on<\/th><td>all; refitOnAll/);
     const served = [...html.matchAll(/<tr class="served"><th scope="row">([^<]*)<\/th>/g)].map((m) => m[1]);
     expect(served).toEqual(['SVD++ (SGD)', 'served ranking (SVD++ + implicit ALS + popularity + EASE)']);
-    expect(html).toMatch(/Ranking model<\/th><td>[^<]*EASE: closed form \(one pass\) over the 2000 most-rated movies, lambda 250/);
+    const { lambda, maxMovies } = config.training.ranker.ease;
+    expect(html).toMatch(
+      new RegExp(`Ranking model</th><td>[^<]*EASE: closed form \\(one pass\\) over the ${maxMovies} most-rated movies, lambda ${lambda}`),
+    );
   });
 
   it('when metrics.json has a per-activity breakdown, then the error chart draws it', async () => {
