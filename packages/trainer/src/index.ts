@@ -8,7 +8,8 @@ export { buildIndexing, groupByUser, indexRatings, type UserItems } from './lib/
 export { fitRanker, tuneBlendWeights } from './lib/ranking-blend.js';
 export { rankingMetrics, RELEVANCE_THRESHOLD, relevantItems, type RankingMetrics, type RelevantItems } from './lib/ranking-metrics.js';
 export { blendedRatingMetrics, ratingMetricsOf } from './lib/rating-metrics.js';
-export { fitNeighbourhood, fitNeighbourhoodBlend, type NeighbourhoodSettings } from './lib/fit-neighbourhood.js';
+export { fitNeighbourhood, type NeighbourhoodSettings } from './lib/fit-neighbourhood.js';
+export { fitNeighbourhoodBlend } from './lib/neighbourhood-blend.js';
 export { readRatingsCsv, selectRows, type RatingsColumns } from './lib/ratings.js';
 export { readCatalogueTrainingData, readTrainingData } from './lib/read-training-data.js';
 export { formatModelTable } from './lib/report-table.js';

@@ -6,7 +6,8 @@ import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTun
 import type { TasteSignalColumns } from './taste-signals.js';
 import { diversitySweep, type DiversityPoint } from './diversity-sweep.js';
 import { splitRatings } from './split.js';
-import { fitNeighbourhood, selectNeighbourhoodBlend, type NeighbourhoodSettings } from './fit-neighbourhood.js';
+import { fitNeighbourhood, type NeighbourhoodSettings } from './fit-neighbourhood.js';
+import { selectNeighbourhoodBlend } from './neighbourhood-blend.js';
 import type { RatingsByUser } from './ratings-by-user.js';
 import { blendedRatingMetrics } from './rating-metrics.js';
 import type { NeighbourhoodBlend, NeighbourhoodModel } from '@reelrank/model';

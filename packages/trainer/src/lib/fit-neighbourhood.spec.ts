@@ -1,6 +1,7 @@
 import { seededRandom } from '@reelrank/random';
 import { fitBaseline } from './baselines.js';
-import { fitNeighbourhood, selectNeighbourhoodBlend } from './fit-neighbourhood.js';
+import { fitNeighbourhood } from './fit-neighbourhood.js';
+import { selectNeighbourhoodBlend } from './neighbourhood-blend.js';
 import { emptyColumns, type RatingsColumns } from './ratings.js';
 
 /**

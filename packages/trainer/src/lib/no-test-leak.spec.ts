@@ -8,6 +8,7 @@ import * as easeModule from './ease.js';
 import * as evaluate from './evaluate.js';
 import * as evaluateSplit from './evaluate-split.js';
 import * as neighbourhoodModule from './fit-neighbourhood.js';
+import * as neighbourhoodBlendModule from './neighbourhood-blend.js';
 import { inGateHoldout } from './gate-holdout.js';
 import * as rankingBlend from './ranking-blend.js';
 import { concatColumns, selectRows, type RatingsColumns } from './ratings.js';
@@ -113,7 +114,7 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       record('rating model fit (MF)', train);
       record('early-stopping validation (MF)', validation);
     });
-    wrap(neighbourhoodModule, 'selectNeighbourhoodBlend', ([fitPart, validation]) => {
+    wrap(neighbourhoodBlendModule, 'selectNeighbourhoodBlend', ([fitPart, validation]) => {
       record('neighbourhood lists fit (selection)', fitPart);
       record('neighbourhood blend (validation rows)', validation);
     });
