@@ -193,6 +193,7 @@ export async function evaluateOnSplit(
   const nbSettings = plan.rating.neighbourhood.settings;
   let neighbourhood: EvaluateOnSplitResult['neighbourhood'] = null;
   let neighbourhoodReport: EvaluationReport['neighbourhood'] = null;
+  let blendedRow: ModelEvaluation | null = null;
   if (nbSettings) {
     const chosen = time('neighbourhoodSelection', () => selectNeighbourhoodBlend(carve.train, carve.validation, selection.model, nbSettings));
     const { blend, validationRows, validationRmse } = chosen;
@@ -203,7 +204,7 @@ export async function evaluateOnSplit(
     neighbourhood = { model: evaluated.model, byUser: evaluated.byUser };
     const evalStart = performance.now();
     const rated = blendedRatingMetrics(final.model, evaluated.model, evaluated.byUser, data.test);
-    models.push({
+    blendedRow = {
       model: `${plan.rating.label} + ${plan.rating.neighbourhood.label}`,
       rmse: rated.rmse,
       mae: rated.mae,
@@ -213,7 +214,8 @@ export async function evaluateOnSplit(
       coverage: null,
       fitSeconds: chosen.seconds + (refitOn ? evaluated.seconds : 0),
       evalSeconds: (performance.now() - evalStart) / 1000,
-    });
+    };
+    models.push(blendedRow);
     neighbourhoodReport = {
       settings: nbSettings,
       blend,
@@ -252,7 +254,9 @@ export async function evaluateOnSplit(
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
-    models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
+    const rankerRow = evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds });
+    // Its predicted_rating is the served one: the neighbourhood blend when there is one.
+    models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
     const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { tf, k: hyper.rankingK }));
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }

@@ -67,6 +67,7 @@ describe('runTraining', () => {
       expect(metrics.neighbourhood.validationRows).toBe(metrics.splits.validation);
       const blended = metrics.models.find((m: { model: string }) => m.model === 'SVD++ (SGD) + item kNN on baseline residuals');
       expect(bundle.manifest.metrics.testRmse).toBe(blended.rmse);
+      expect(metrics.models.find((m: { model: string }) => m.model.startsWith('served ranking')).rmse).toBe(blended.rmse);
       // The plan (auto on a small set: SVD++, refit on all) is logged once and recorded with the metrics.
       expect(lines.filter((l) => l.startsWith('[train] plan:'))).toHaveLength(1);
       expect(metrics.plan).toMatchObject({
