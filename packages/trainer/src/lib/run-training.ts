@@ -298,10 +298,10 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
-  // The served rating: the blend with the neighbourhood predictor when there is one, else the rating model.
-  const mf =
-    report.models.find((m) => m.model === `${plan.rating.label} + ${plan.rating.neighbourhood.label}`) ??
-    report.models.find((m) => m.model === plan.rating.label)!;
+  // RMSE/MAE of the served rating (the blend with the neighbourhood predictor when there is one); P/NDCG of the
+  // rating model, which orders the lists when there is no ranker.
+  const mf = report.models.find((m) => m.model === plan.rating.label)!;
+  const servedRating = report.models.find((m) => m.model === `${plan.rating.label} + ${plan.rating.neighbourhood.label}`) ?? mf;
   const ranker = report.models.find((m) => m.model === plan.ranking?.label);
   const createdAt = new Date().toISOString();
   const seconds = (performance.now() - started) / 1000;
@@ -383,8 +383,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       gate,
       metrics: {
         k: report.k,
-        testRmse: mf.rmse,
-        testMae: mf.mae,
+        testRmse: servedRating.rmse,
+        testMae: servedRating.mae,
         [`precisionAt${report.k}`]: mf.precisionAtK,
         [`ndcgAt${report.k}`]: mf.ndcgAtK,
         // What POST /recommendations orders by (when the artifact has a ranker).
