@@ -39,7 +39,9 @@ describe('the promotion gate (train stage + registry + CLI)', () => {
 
   it('when a broken candidate is trained, then it is rejected and kept, the live model stays, the CLI shows why; a better one is promoted', async () => {
     const trained = { ...config, training: { ...config.training, maxEpochs: 40, learningRate: 0.03 } };
-    const first = await runTraining(trained, { log: quiet });
+    // The first live model is trained briefly (3 epochs), so the later candidate with more data and the full
+    // schedule is better by more than the gate's noise on 196 holdout ratings, whatever the blend settings.
+    const first = await runTraining({ ...trained, training: { ...trained.training, maxEpochs: 3 } }, { log: quiet });
     expect(first.gate.decision).toBe('promoted');
     const live = first.manifest.version;
 

@@ -8,7 +8,9 @@
  * part and its blend weights are tuned on the validation part exactly as the trainer does
  * (`fitRanker` + `tuneBlendWeights`). Prints validation NDCG@K / P@K per setting and the best.
  * With `--rating-*` flags the rating model is first searched too (factors × regularization × bias
- * regularization, early stopping on validation; a table of validation RMSE).
+ * regularization, early stopping on validation; a table of validation RMSE). With `--knn-*` flags the
+ * neighbourhood predictor blended into the served rating is searched as well (k × shrinkage × candidates;
+ * validation RMSE alone and blended, the blend weights fitted on one half of validation and scored on the other).
  * EASE's λ and K (`--ease-lambda`, `--ease-movies`; default the committed ones) multiply the grid:
  * EASE is fitted once per (λ, K) on the fit part. The default grid (9 settings: factors x alpha at
  * the committed lambda) takes about 4 minutes on ml-latest-small on the 2-core development machine;
@@ -16,7 +18,8 @@
  *
  *   npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4]
  *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000]
- *                   [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]
+ *                   [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05]
+ *                   [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]
  *
  * Data: `--source`, else the configured source (MOVIELENS_SOURCE / `source` in config/dataset.json;
  * a folder with ratings.csv, or its single sub-folder), else the configured data set's database
@@ -24,6 +27,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { ratingGridTable, tuneRatingModel, type RatingGridRow } from './lib/tune-rating.js';
+import { neighbourhoodGridTable, tuneNeighbourhood, type NeighbourhoodGridRow } from './lib/tune-neighbourhood.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ImplicitConfig } from '@reelrank/config';
@@ -45,7 +49,7 @@ import {
 } from '@reelrank/trainer';
 
 const USAGE =
-  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--json]';
+  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]';
 
 function numbers(flag: string, text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -79,6 +83,9 @@ async function main(): Promise<void> {
       'rating-factors': { type: 'string' },
       'rating-regularization': { type: 'string' },
       'bias-regularization': { type: 'string' },
+      'knn-k': { type: 'string' },
+      'knn-shrinkage': { type: 'string' },
+      'knn-candidates': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -129,6 +136,25 @@ async function main(): Promise<void> {
       ),
     );
     ratingRows = tuneRatingModel(rating.kind, carve.train, carve.validation, planned, rating.svdpp, points, log);
+  }
+
+  // The neighbourhood blend's grid (only when asked): k × shrinkage × candidates, validation RMSE out of sample.
+  const knnFlags = [values['knn-k'], values['knn-shrinkage'], values['knn-candidates']];
+  let knnRows: NeighbourhoodGridRow[] = [];
+  if (knnFlags.some((flag) => flag !== undefined)) {
+    const planned = hyper.neighbourhood;
+    const points = numbers('knn-k', values['knn-k'] ?? String(planned.k)).flatMap((k) =>
+      numbers('knn-shrinkage', values['knn-shrinkage'] ?? String(planned.shrinkage)).flatMap((shrinkage) =>
+        numbers('knn-candidates', values['knn-candidates'] ?? String(planned.candidates)).map((candidates) => ({
+          k,
+          shrinkage,
+          candidates,
+          minCommon: planned.minCommon,
+        })),
+      ),
+    );
+    const committedKnn = { k: planned.k, shrinkage: planned.shrinkage, candidates: planned.candidates, minCommon: planned.minCommon };
+    knnRows = tuneNeighbourhood(carve.train, carve.validation, selection.model, committedKnn, points, hyper.seed, log);
   }
 
   const grid: ImplicitConfig[] = [];
@@ -188,7 +214,7 @@ async function main(): Promise<void> {
   const mine = rows_.find((r) => r.committed) ?? null;
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, ratingRows, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
+      `${JSON.stringify({ source: from, ratings: all.ratings.length, ratingModel: rating.kind, ratingRows, knnRows, rows: rows_, best: winner, committed: mine }, null, 2)}\n`,
     );
     return;
   }
@@ -214,6 +240,7 @@ async function main(): Promise<void> {
     `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
     ...(ratingRows.length ? [ratingGridTable(ratingRows, rating.label), ''] : []),
+    ...(knnRows.length ? [neighbourhoodGridTable(knnRows), ''] : []),
     `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
     fmt(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,

@@ -15,6 +15,7 @@ export {
   DRIFT_FEATURE_NAMES,
   judgedDriftFeatures,
   type EaseConfig,
+  type NeighbourhoodConfig,
   type GateConfig,
   type SecurityConfig,
   type ServingConfig,

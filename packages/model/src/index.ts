@@ -71,7 +71,19 @@ export {
   type RetrainWatchState,
   writeRetrainWatchState,
 } from './lib/retrain-watch-state.js';
-export { clipRating, predictRating, scoreAllMovies } from './lib/scoring.js';
+export {
+  assertNeighbourhoodShape,
+  blendInputs,
+  type NeighbourhoodBlend,
+  type NeighbourhoodModel,
+  neighbourhoodTerm,
+  neighbourScratch,
+  type NeighbourScratch,
+  predictBlended,
+  predictServedRating,
+  type UserRatings,
+} from './lib/neighbourhood-model.js';
+export { clipRating, predictRating, predictRaw, scoreAllMovies } from './lib/scoring.js';
 export { createMovieScorer, type MovieScorer } from './lib/simd-scorer.js';
 export { createBoundScorer, type MovieBoundScorer } from './lib/int8-bound-scorer.js';
 export { TensorScorer } from './lib/tensor-scoring.js';

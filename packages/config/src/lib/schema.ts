@@ -111,6 +111,30 @@ export const rankerConfigSchema = z
   })
   .strict();
 
+/** The item-item neighbourhood rating predictor blended with the rating model (see packages/model neighbourhood-model.ts). */
+export const neighbourhoodConfigSchema = z
+  .object({
+    k: positiveInt.max(500).default(20).describe('Neighbours summed per prediction: the k movies the user rated most similar to the target'),
+    candidates: positiveInt
+      .max(2000)
+      .default(50)
+      .describe('Neighbours kept per movie (the largest positive similarities): the served lists hold movies x candidates entries'),
+    shrinkage: z
+      .number()
+      .nonnegative()
+      .default(100)
+      .describe(
+        'Shrinkage lambda of the similarity: Pearson correlation of baseline residuals x (n - 1) / (n - 1 + lambda), n the users who rated both',
+      ),
+    minCommon: positiveInt.default(2).describe('Movie pairs rated by fewer users are no neighbours'),
+    maxRatings: nonNegativeInt
+      .default(2000000)
+      .describe(
+        'The neighbourhood predictor is fitted up to this many train ratings and left out above (its similarity pass costs the sum over users of their squared rating counts); 0: never',
+      ),
+  })
+  .strict();
+
 /** The promotion gate (see packages/trainer gate-holdout.ts and promotion-gate.ts). */
 export const gateConfigSchema = z
   .object({
@@ -202,6 +226,9 @@ export const trainingConfigSchema = z
       .describe('Scorer of the ranking metrics: TF.js batches (tensor) or one user at a time (typed-array)')
       .meta({ env: 'REELRANK_EVAL_SCORER' }),
     ranker: rankerConfigSchema.describe('The top-N ranker: implicit ALS settings and the blend-weight grid (chosen by `npm run tune`)'),
+    neighbourhood: neighbourhoodConfigSchema
+      .prefault({})
+      .describe('The item-item neighbourhood predictor on baseline residuals, blended with the rating model by weights fitted on validation'),
     contentMap: contentMapConfigSchema.describe('Item cold start from content (genres, year, tags, genome scores): the ridge map and the blend'),
     autoMf: z
       .object({
@@ -725,6 +752,7 @@ export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type ImplicitConfig = z.infer<typeof implicitConfigSchema>;
 export type RankerConfig = z.infer<typeof rankerConfigSchema>;
 export type EaseConfig = z.infer<typeof easeConfigSchema>;
+export type NeighbourhoodConfig = z.infer<typeof neighbourhoodConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type GateConfig = z.infer<typeof gateConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;

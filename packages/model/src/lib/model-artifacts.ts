@@ -5,6 +5,7 @@ import type { GateVerdict } from './gate-verdict.js';
 import { parseContentMap, serialiseContentMap, type ContentMapArtifact } from './content-map-artifact.js';
 import { featureCount } from './content-map.js';
 import { assertModelShape, type MfModel } from './mf-model.js';
+import { assertNeighbourhoodShape, type NeighbourhoodModel } from './neighbourhood-model.js';
 import type { PopularityRanking } from './popularity.js';
 import { assertRankingShape, type ImplicitConfidence, type RankingBlendWeights, type RankingModel } from './ranking-model.js';
 
@@ -39,7 +40,12 @@ type SectionName =
   | 'easeWeights'
   // Optional: the baseline predictor for unknown users/movies (MfModel.fallback).
   | 'fallbackUserBias'
-  | 'fallbackMovieBias';
+  | 'fallbackMovieBias'
+  // Optional: the neighbourhood predictor blended into the served rating (neighbourhood-model.ts).
+  | 'neighbourOffsets'
+  | 'neighbourIndices'
+  | 'neighbourSimilarities'
+  | 'neighbourBlend';
 
 interface Section {
   name: SectionName;
@@ -76,6 +82,8 @@ export interface ModelManifest {
   fallbackGlobalMean?: number;
   /** The promotion gate's verdict (absent in models trained before the gate). */
   gate?: GateVerdict;
+  /** The neighbourhood predictor blended into the served rating, when the weights hold its sections. */
+  neighbourhood?: NeighbourhoodManifest;
   /** The content -> movie vectors map (content-map.ts), a file of its own so the weights stay as they are. */
   contentMap?: ContentMapManifest;
 }
@@ -86,6 +94,13 @@ export interface ContentMapManifest {
   features: number;
   /** Movies served with content-derived vectors (few or no ratings). */
   coldStartMovies: number;
+}
+
+export interface NeighbourhoodManifest {
+  /** Neighbours summed per prediction, and list entries in all (movies x at most `candidates`). */
+  k: number;
+  entries: number;
+  blend: NeighbourhoodModel['blend'];
 }
 
 export interface RankingManifest {
@@ -105,11 +120,24 @@ export interface ModelBundle {
   ranking?: RankingModel;
   /** The content map and the cold-start movies' vectors, when the training fitted one. */
   contentMap?: ContentMapArtifact;
+  /** The neighbourhood predictor blended into the served rating, when the training fitted one. */
+  neighbourhood?: NeighbourhoodModel;
 }
 
 export type ManifestInput = Omit<
   ModelManifest,
-  'format' | 'formatVersion' | 'version' | 'weights' | 'globalMean' | 'factors' | 'users' | 'movies' | 'ranking' | 'fallbackGlobalMean' | 'contentMap'
+  | 'format'
+  | 'formatVersion'
+  | 'version'
+  | 'weights'
+  | 'globalMean'
+  | 'factors'
+  | 'users'
+  | 'movies'
+  | 'ranking'
+  | 'fallbackGlobalMean'
+  | 'contentMap'
+  | 'neighbourhood'
 >;
 
 export class ModelLoadError extends Error {
@@ -119,7 +147,12 @@ export class ModelLoadError extends Error {
   }
 }
 
-function arraysOf(model: MfModel, popularity: PopularityRanking, ranking?: RankingModel): Array<[SectionName, Int32Array | Float32Array]> {
+function arraysOf(
+  model: MfModel,
+  popularity: PopularityRanking,
+  ranking?: RankingModel,
+  neighbourhood?: NeighbourhoodModel,
+): Array<[SectionName, Int32Array | Float32Array]> {
   const rankingArrays: Array<[SectionName, Int32Array | Float32Array]> = ranking
     ? [
         ['rankingUserFactors', ranking.userFactors],
@@ -150,14 +183,32 @@ function arraysOf(model: MfModel, popularity: PopularityRanking, ranking?: Ranki
           ['fallbackMovieBias', model.fallback.movieBias],
         ] as Array<[SectionName, Float32Array]>)
       : []),
+    ...(neighbourhood
+      ? ([
+          ['neighbourOffsets', neighbourhood.offsets],
+          ['neighbourIndices', neighbourhood.neighbours],
+          ['neighbourSimilarities', neighbourhood.similarities],
+          ['neighbourBlend', blendArray(neighbourhood.blend)],
+        ] as Array<[SectionName, Int32Array | Float32Array]>)
+      : []),
   ];
 }
 
-function serialiseWeights(model: MfModel, popularity: PopularityRanking, ranking?: RankingModel): { bytes: Buffer; sections: Section[] } {
+/** The blend weights as a weights section too, so they are part of the version hash. */
+function blendArray(blend: NeighbourhoodModel['blend']): Float32Array {
+  return Float32Array.of(blend.rating, blend.neighbourhood, blend.confident, blend.intercept);
+}
+
+function serialiseWeights(
+  model: MfModel,
+  popularity: PopularityRanking,
+  ranking?: RankingModel,
+  neighbourhood?: NeighbourhoodModel,
+): { bytes: Buffer; sections: Section[] } {
   const sections: Section[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
-  for (const [name, array] of arraysOf(model, popularity, ranking)) {
+  for (const [name, array] of arraysOf(model, popularity, ranking, neighbourhood)) {
     const chunk = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
     sections.push({ name, dtype: array instanceof Int32Array ? 'int32' : 'float32', offset, length: array.length });
     chunks.push(chunk);
@@ -181,11 +232,13 @@ export function saveModelArtifacts(
     metricsReport: unknown;
     ranking?: RankingModel;
     contentMap?: ContentMapArtifact;
+    neighbourhood?: NeighbourhoodModel;
   },
 ): ModelManifest {
   assertModelShape(bundle.model);
   if (bundle.ranking) assertRankingShape(bundle.model, bundle.ranking);
-  const { bytes, sections } = serialiseWeights(bundle.model, bundle.popularity, bundle.ranking);
+  if (bundle.neighbourhood) assertNeighbourhoodShape(bundle.model, bundle.neighbourhood);
+  const { bytes, sections } = serialiseWeights(bundle.model, bundle.popularity, bundle.ranking, bundle.neighbourhood);
   const digest = sha256(bytes);
   const version = `mf-${digest.slice(0, 12)}`;
   const file = `weights-${version}.bin`;
@@ -212,6 +265,9 @@ export function saveModelArtifacts(
             ...(bundle.ranking.ease ? { ease: { movies: bundle.ranking.ease.movies.length, lambda: bundle.ranking.ease.lambda } } : {}),
           },
         }
+      : {}),
+    ...(bundle.neighbourhood
+      ? { neighbourhood: { k: bundle.neighbourhood.k, entries: bundle.neighbourhood.neighbours.length, blend: { ...bundle.neighbourhood.blend } } }
       : {}),
     ...(bundle.contentMap && contentText
       ? {
@@ -330,7 +386,40 @@ export function loadModelArtifacts(dir: string): ModelBundle {
     }
   }
   const contentMap = manifest.contentMap ? readContentMap(dir, manifest.contentMap) : undefined;
-  return { model, popularity, manifest, ...(ranking ? { ranking } : {}), ...(contentMap ? { contentMap } : {}) };
+  const neighbourhood = manifest.neighbourhood ? neighbourhoodOf(dir, manifest.neighbourhood, arrays, model) : undefined;
+  return {
+    model,
+    popularity,
+    manifest,
+    ...(ranking ? { ranking } : {}),
+    ...(contentMap ? { contentMap } : {}),
+    ...(neighbourhood ? { neighbourhood } : {}),
+  };
+}
+
+function neighbourhoodOf(
+  dir: string,
+  entry: NeighbourhoodManifest,
+  arrays: Record<SectionName, Int32Array | Float32Array>,
+  model: MfModel,
+): NeighbourhoodModel {
+  const { neighbourOffsets, neighbourIndices, neighbourSimilarities, neighbourBlend } = arrays;
+  if (!neighbourOffsets || !neighbourIndices || !neighbourSimilarities || !neighbourBlend || neighbourIndices.length !== entry.entries)
+    throw new ModelLoadError(`${dir}: model.json describes a neighbourhood predictor of ${entry.entries} entries but the weights lack its sections`);
+  const [rating, neighbourhood, confident, intercept] = neighbourBlend;
+  const nb: NeighbourhoodModel = {
+    offsets: neighbourOffsets as Int32Array,
+    neighbours: neighbourIndices as Int32Array,
+    similarities: neighbourSimilarities as Float32Array,
+    k: entry.k,
+    blend: { rating, neighbourhood, confident, intercept },
+  };
+  try {
+    assertNeighbourhoodShape(model, nb);
+  } catch (error) {
+    throw new ModelLoadError(`${dir}: ${(error as Error).message}`);
+  }
+  return nb;
 }
 
 function readContentMap(dir: string, entry: ContentMapManifest): ContentMapArtifact {

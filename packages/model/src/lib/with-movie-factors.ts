@@ -1,5 +1,6 @@
 import type { MovieFactors } from './content-map.js';
 import type { MfModel } from './mf-model.js';
+import type { NeighbourhoodModel } from './neighbourhood-model.js';
 import type { RankingModel } from './ranking-model.js';
 
 /** A movie's served vectors to set: a movie the model has is overwritten, another one is inserted at its id's place. */
@@ -15,8 +16,11 @@ export interface MovieFactorsEntry {
  * ascending, so an inserted movie shifts the later indices, the EASE term's included), the user side
  * shared with the original, which is left as it was. A fallback bias of an inserted movie is its bias.
  */
-export function withMovieFactors<B extends { model: MfModel; ranking?: RankingModel }>(bundle: B, entries: readonly MovieFactorsEntry[]): B {
-  const { model, ranking } = bundle;
+export function withMovieFactors<B extends { model: MfModel; ranking?: RankingModel; neighbourhood?: NeighbourhoodModel }>(
+  bundle: B,
+  entries: readonly MovieFactorsEntry[],
+): B {
+  const { model, ranking, neighbourhood } = bundle;
   const kR = model.factors;
   const kI = ranking?.factors ?? 0;
   const byId = new Map<number, MovieFactorsEntry>();
@@ -76,7 +80,29 @@ export function withMovieFactors<B extends { model: MfModel; ranking?: RankingMo
     moviePrior: prior!,
     ...(ranking.ease ? { ease: { ...ranking.ease, movies: Int32Array.from(ranking.ease.movies, (i) => remap[i]) } } : {}),
   };
-  return { ...bundle, model: nextModel, ...(nextRanking ? { ranking: nextRanking } : {}) };
+  return {
+    ...bundle,
+    model: nextModel,
+    ...(nextRanking ? { ranking: nextRanking } : {}),
+    ...(neighbourhood ? { neighbourhood: remapNeighbourhood(neighbourhood, remap, n) } : {}),
+  };
+}
+
+/** The neighbour lists in the new movie indices (`remap` keeps the id order, so each list stays ascending); added movies have none. */
+function remapNeighbourhood(nb: NeighbourhoodModel, remap: Int32Array, n: number): NeighbourhoodModel {
+  const offsets = new Int32Array(n + 1);
+  for (let old = 0; old < remap.length; old++) offsets[remap[old] + 1] = nb.offsets[old + 1] - nb.offsets[old];
+  for (let i = 0; i < n; i++) offsets[i + 1] += offsets[i];
+  const neighbours = new Int32Array(nb.neighbours.length);
+  const similarities = new Float32Array(nb.similarities.length);
+  for (let old = 0; old < remap.length; old++) {
+    const to = offsets[remap[old]];
+    for (let r = nb.offsets[old]; r < nb.offsets[old + 1]; r++) {
+      neighbours[to + r - nb.offsets[old]] = remap[nb.neighbours[r]];
+      similarities[to + r - nb.offsets[old]] = nb.similarities[r];
+    }
+  }
+  return { ...nb, offsets, neighbours, similarities };
 }
 
 /** The served vectors of model movie `index` (copies). */

@@ -166,10 +166,18 @@ function planSummary(value: unknown): PlanSummary | null {
       tunedOn && `blend tuned on ${tunedOn}`,
     );
   };
+  // The neighbourhood predictor blended into the served rating (absent in plans from before it existed).
+  const neighbourhood = isObject(rating.neighbourhood) ? rating.neighbourhood : null;
+  const blended = neighbourhood?.fitted === true && str(rating.label) && str(neighbourhood.label) ? `${rating.label} + ${neighbourhood.label}` : null;
+  const blendText =
+    neighbourhood &&
+    (blended
+      ? `blended with ${str(neighbourhood.label)}: ${str(neighbourhood.fit) ?? NOT_AVAILABLE}`
+      : `no neighbourhood blend (${str(neighbourhood.chosenBy) ?? NOT_AVAILABLE})`);
   return {
-    servedRows: [str(rating.label), ranking ? str(ranking.label) : null].filter((row): row is string => row !== null),
+    servedRows: [str(rating.label), blended, ranking ? str(ranking.label) : null].filter((row): row is string => row !== null),
     facts: [
-      ['Rating model', joined(str(rating.label), str(rating.chosenBy), str(rating.fit))],
+      ['Rating model', joined(str(rating.label), str(rating.chosenBy), str(rating.fit), blendText)],
       ['Ranking model', rankingText()],
       ['Test metrics from', testFittedOn ? `the models fitted on the ${testFittedOn} part` : NOT_AVAILABLE],
       ['Served model fitted on', joined(str(served.fittedOn), str(served.reason))],

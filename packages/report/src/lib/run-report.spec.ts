@@ -119,7 +119,8 @@ describe('runReport', () => {
   it('when metrics.json records the plan, then the model card shows the decisions and highlights the planned rows', async () => {
     const { config } = await rootWithDatabase();
     const plan = planTraining({ ...config.training, ratingModel: 'auto', refitOnAll: true }, { ratings: 1000, trainRatings: 900 });
-    const rows = ['global mean', plan.rating.label, plan.ranking!.label].map((model) => ({
+    const blended = `${plan.rating.label} + ${plan.rating.neighbourhood.label}`;
+    const rows = ['global mean', plan.rating.label, blended, plan.ranking!.label].map((model) => ({
       model,
       rmse: 0.9,
       mae: 0.7,
@@ -132,8 +133,12 @@ describe('runReport', () => {
     expect(html).toMatch(/Rating model<\/th><td>SVD\+\+ \(SGD\); ratingModel auto/);
     expect(html).toMatch(/Served model fitted on<\/th><td>all; refitOnAll/);
     const served = [...html.matchAll(/<tr class="served"><th scope="row">([^<]*)<\/th>/g)].map((m) => m[1]);
-    expect(served).toEqual(['SVD++ (SGD)', 'served ranking (SVD++ + implicit ALS + popularity + EASE)']);
-    expect(html).toMatch(/Ranking model<\/th><td>[^<]*EASE: closed form \(one pass\) over the 2000 most-rated movies, lambda 250/);
+    expect(served).toEqual(['SVD++ (SGD)', blended, 'served ranking (SVD++ + implicit ALS + popularity + EASE)']);
+    expect(html).toMatch(/Rating model<\/th><td>[^<]*blended with item kNN on baseline residuals: shrunk Pearson/);
+    const { lambda, maxMovies } = config.training.ranker.ease;
+    expect(html).toMatch(
+      new RegExp(`Ranking model</th><td>[^<]*EASE: closed form \\(one pass\\) over the ${maxMovies} most-rated movies, lambda ${lambda}`),
+    );
   });
 
   it('when metrics.json has a per-activity breakdown, then the error chart draws it', async () => {

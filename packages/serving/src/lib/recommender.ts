@@ -8,7 +8,7 @@ import { DiversePicks } from './diverse-picks.js';
 import { rankingAgreement, type RankingAgreement } from './ranking-agreement.js';
 import { RequestScratch } from './request-scratch.js';
 import { contentMovieEntry, servedBundle } from './served-bundle.js';
-import { buildServingIndex, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
+import { buildServingIndex, servedRating, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { applyMovieChange, resolveMovie, type MovieChange } from './catalogue-changes.js';
 import { TitleSearchIndex } from './title-search-index.js';
 import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
@@ -190,7 +190,7 @@ export class Recommender {
         return {
           strategy: 'personalized',
           recommendations: this.entries(
-            picks.map((i) => [i, predictRating(this.ix.model, u, i)]),
+            picks.map((i) => [i, servedRating(this.ix, u, i)]),
             row,
           ),
         };
@@ -210,7 +210,7 @@ export class Recommender {
       if (u === undefined) return { strategy: 'popular', recommendations: this.popularList(n, wanted) };
       const count = scratch.rankKnownUser(u, n, wanted);
       const picks: [number, number][] = [];
-      for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(this.ix.model, u, scratch.pickIndex[p])]);
+      for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], servedRating(this.ix, u, scratch.pickIndex[p])]);
       return { strategy: 'personalized', recommendations: this.entries(picks, row) };
     } finally {
       scratch.restore(row, excludeIds);
@@ -220,7 +220,7 @@ export class Recommender {
   /** Clipped prediction; an unknown user or a movie the model never saw falls back through the biases. */
   predict(userId: number, movieId: number): number {
     if (!this.ix.catalogue.movies.has(movieId)) throw movieNotFound([movieId]);
-    return round3(predictRating(this.ix.model, this.ix.ids.userIndex.get(userId) ?? -1, this.ix.ids.movieIndex.get(movieId) ?? -1));
+    return round3(servedRating(this.ix, this.ix.ids.userIndex.get(userId) ?? -1, this.ix.ids.movieIndex.get(movieId) ?? -1));
   }
 
   predictMany(pairs: { userId: number; movieId: number }[]): number[] {

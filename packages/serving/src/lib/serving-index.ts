@@ -4,8 +4,13 @@ import {
   createMovieScorer,
   easeScorer,
   implicitGram,
+  neighbourScratch,
+  predictRating,
+  predictServedRating,
   rankingScoringModel,
   type EaseScorer,
+  type NeighbourhoodModel,
+  type NeighbourScratch,
   type FoldInOptions,
   type MfModel,
   type ModelBundle,
@@ -89,6 +94,11 @@ export interface ServingIndex {
   catalogue: CatalogueIndex;
   popular: PopularList;
   seen: SeenRatings;
+  /** The neighbourhood predictor blended into the served rating (over the user's data-set ratings), when the model has one. */
+  neighbourhood?: NeighbourhoodModel;
+  /** The same ratings as `seen`, each user's movies ascending (the neighbourhood predictor's lookups). */
+  neighbourRatings?: { offsets: Int32Array; items: Int32Array; ratings: Float32Array };
+  neighbourScratch?: NeighbourScratch;
   similarity: SimilarMovies;
   scorer: MovieScorer;
   /** The int8 upper-bound scorer of the ranking model (undefined: every movie scored in 32 bits). */
@@ -107,6 +117,7 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
   const catalogue = indexCatalogue(catalog.allMovies(), ids, model.movieIds.length);
   const hp = bundle.manifest.hyperParameters ?? {};
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const seen = indexSeenRatings(catalog, ids);
   return {
     manifest: bundle.manifest,
     model,
@@ -118,7 +129,10 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     ids,
     catalogue,
     popular: indexPopular(bundle.popularity, ids, catalogue.unservable),
-    seen: indexSeenRatings(catalog, ids),
+    seen,
+    ...(bundle.neighbourhood
+      ? { neighbourhood: bundle.neighbourhood, neighbourRatings: byMovieIndex(seen), neighbourScratch: neighbourScratch(bundle.neighbourhood.k) }
+      : {}),
     similarity: new SimilarMovies(model),
     scorer,
     bounds: scorer.simd && model.movieIds.length >= (options.boundedFromMovies ?? 4096) ? createBoundScorer(rankModel) : undefined,
@@ -173,6 +187,34 @@ function indexPopular(popular: ModelBundle['popularity'], ids: ModelIndex, unser
     list.because.set(list.index[p], { text, movie_ids: [] });
   }
   return list;
+}
+
+/**
+ * The served rating of model user `u` (-1: unknown) for model movie `i`: with a neighbourhood predictor,
+ * the blend over the user's data-set ratings (the ones the training read), else `predictRating`.
+ */
+export function servedRating(ix: ServingIndex, u: number, i: number): number {
+  const nb = ix.neighbourhood;
+  if (!nb || u < 0) return predictRating(ix.model, u, i);
+  const row = ix.seen.row.get(ix.model.userIds[u]);
+  const rated = ix.neighbourRatings!;
+  const user = row === undefined ? undefined : { items: rated.items, ratings: rated.ratings, from: rated.offsets[row], to: rated.offsets[row + 1] };
+  return predictServedRating(ix.model, nb, u, i, user, ix.neighbourScratch);
+}
+
+/** `seen` with each user's movies in ascending index order. */
+function byMovieIndex(seen: SeenRatings): { offsets: Int32Array; items: Int32Array; ratings: Float32Array } {
+  const items = new Int32Array(seen.items.length);
+  const ratings = new Float32Array(seen.ratings.length);
+  for (let row = 0; row + 1 < seen.offsets.length; row++) {
+    const from = seen.offsets[row];
+    const order = Array.from({ length: seen.offsets[row + 1] - from }, (_, p) => from + p).sort((a, b) => seen.items[a] - seen.items[b]);
+    order.forEach((a, p) => {
+      items[from + p] = seen.items[a];
+      ratings[from + p] = seen.ratings[a];
+    });
+  }
+  return { offsets: seen.offsets, items, ratings };
 }
 
 /** Each user's ratings in model-index space, highest rating first (ties: lower index). */

@@ -1,11 +1,10 @@
-import { predictRating } from '@reelrank/model';
 import type { Because } from './answers.js';
 import type { RequestScratch } from './request-scratch.js';
-import type { ServingIndex } from './serving-index.js';
+import { servedRating, type ServingIndex } from './serving-index.js';
 
 /**
  * Every known user's top maxN unseen servable movies, computed at load time for small models (so a
- * plain request is a lookup), with the rating model's prediction of each pick; "because" texts are
+ * plain request is a lookup), with the served rating of each pick; "because" texts are
  * filled in on first use.
  */
 export interface TopLists {
@@ -31,7 +30,7 @@ export function precomputeTopLists(ix: ServingIndex, scratch: RequestScratch, bu
     count[u] = c;
     for (let p = 0; p < c; p++) {
       index[u * K + p] = scratch.pickIndex[p];
-      score[u * K + p] = predictRating(model, u, scratch.pickIndex[p]);
+      score[u * K + p] = servedRating(ix, u, scratch.pickIndex[p]);
     }
   }
   return { index, score, count, because: new Array(nUsers * K) };

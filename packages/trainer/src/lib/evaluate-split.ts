@@ -6,6 +6,11 @@ import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTun
 import type { TasteSignalColumns } from './taste-signals.js';
 import { diversitySweep, type DiversityPoint } from './diversity-sweep.js';
 import { splitRatings } from './split.js';
+import { fitNeighbourhood, type NeighbourhoodSettings } from './fit-neighbourhood.js';
+import { selectNeighbourhoodBlend } from './neighbourhood-blend.js';
+import type { RatingsByUser } from './ratings-by-user.js';
+import { blendedRatingMetrics } from './rating-metrics.js';
+import type { NeighbourhoodBlend, NeighbourhoodModel } from '@reelrank/model';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
@@ -41,6 +46,17 @@ export interface EvaluationReport {
   timings: Record<string, number>;
   /** Which rating model was trained: plain biased MF or MF with the SVD++ implicit user term folded in. */
   ratingModel: RatingModelKind;
+  /**
+   * The neighbourhood predictor blended with the rating model (null: not fitted): its settings, the blend
+   * weights fitted on the validation part, the validation RMSE alone and blended, fit seconds.
+   */
+  neighbourhood: {
+    settings: NeighbourhoodSettings;
+    blend: NeighbourhoodBlend;
+    validationRows: number;
+    validationRmse: { ratingModel: number; blended: number };
+    seconds: number;
+  } | null;
   /** The SGD settings it was trained with (config, with `autoMf` applied when auto picked plain MF). */
   ratingHyperParameters: MfHyperParameters;
   /** The top-N ranker: implicit ALS and EASE settings, blend weights tuned on the validation part, the grid. */
@@ -80,6 +96,8 @@ export interface EvaluateOnSplitResult {
   model: MfModel;
   /** The ranker evaluated with it (null when disabled). */
   ranking: RankingModel | null;
+  /** The neighbourhood predictor evaluated with it and the ratings it reads (null when not fitted). */
+  neighbourhood: { model: NeighbourhoodModel; byUser: RatingsByUser } | null;
 }
 
 export interface EvaluateOnSplitOptions {
@@ -94,6 +112,8 @@ export interface EvaluateOnSplitOptions {
   implicit?: ImplicitHyperParameters | false;
   /** EASE settings of the ranker instead of the config's (fitted whatever the size); false = no EASE term (without a plan). */
   ease?: EaseSettings | false;
+  /** Neighbourhood settings of the rating blend instead of the config's; false = the rating model alone (without a plan). */
+  neighbourhood?: NeighbourhoodSettings | false;
   /** The users' taste signals, for the ranker's implicit fits (taste-signals.ts). */
   signals?: TasteSignalColumns;
 }
@@ -124,7 +144,13 @@ export async function evaluateOnSplit(
   );
   log(`[train] selecting epochs: fit ${carve.train.ratings.length} ratings, validation ${carve.validation.ratings.length}`);
   const plan =
-    options.plan ?? planModels(hyper, train.ratings.length, { ratingModel: options.ratingModel, implicit: options.implicit, ease: options.ease });
+    options.plan ??
+    planModels(hyper, train.ratings.length, {
+      ratingModel: options.ratingModel,
+      implicit: options.implicit,
+      ease: options.ease,
+      neighbourhood: options.neighbourhood,
+    });
   if (!options.plan) log(`[train] rating model: ${plan.rating.label} (${plan.rating.chosenBy})`);
   if (!options.plan && plan.ranking && !plan.ranking.ease.fitted) log(`[train] no EASE in the ranker: ${plan.ranking.ease.chosenBy}`);
   const kind = plan.rating.kind;
@@ -162,6 +188,43 @@ export async function evaluateOnSplit(
     evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
   );
 
+  // The neighbourhood blend: lists on the fit part with the selection model, weights on the validation part;
+  // the evaluated lists come from the evaluated model's ratings (all of train after a refit).
+  const nbSettings = plan.rating.neighbourhood.settings;
+  let neighbourhood: EvaluateOnSplitResult['neighbourhood'] = null;
+  let neighbourhoodReport: EvaluationReport['neighbourhood'] = null;
+  let blendedRow: ModelEvaluation | null = null;
+  if (nbSettings) {
+    const chosen = time('neighbourhoodSelection', () => selectNeighbourhoodBlend(carve.train, carve.validation, selection.model, nbSettings));
+    const { blend, validationRows, validationRmse } = chosen;
+    log(
+      `[train] neighbourhood blend on ${validationRows} validation ratings: w_rating ${blend.rating.toFixed(3)}, w_knn ${blend.neighbourhood.toFixed(3)}, w_confident ${blend.confident.toFixed(3)}, intercept ${blend.intercept.toFixed(3)} (RMSE ${validationRmse.ratingModel.toFixed(4)} -> ${validationRmse.blended.toFixed(4)})`,
+    );
+    const evaluated = refitOn ? time('neighbourhoodRefit', () => fitNeighbourhood(train, final.model, nbSettings, blend)) : chosen.fitted;
+    neighbourhood = { model: evaluated.model, byUser: evaluated.byUser };
+    const evalStart = performance.now();
+    const rated = blendedRatingMetrics(final.model, evaluated.model, evaluated.byUser, data.test);
+    blendedRow = {
+      model: `${plan.rating.label} + ${plan.rating.neighbourhood.label}`,
+      rmse: rated.rmse,
+      mae: rated.mae,
+      precisionAtK: null,
+      recallAtK: null,
+      ndcgAtK: null,
+      coverage: null,
+      fitSeconds: chosen.seconds + (refitOn ? evaluated.seconds : 0),
+      evalSeconds: (performance.now() - evalStart) / 1000,
+    };
+    models.push(blendedRow);
+    neighbourhoodReport = {
+      settings: nbSettings,
+      blend,
+      validationRows,
+      validationRmse,
+      seconds: chosen.seconds + (refitOn ? evaluated.seconds : 0),
+    };
+  }
+
   // The ranker: implicit ALS on the fit part, blend weights tuned on the validation part, then
   // (with a refit) implicit ALS again on all of train, evaluated on test like the other rows.
   let ranking: RankingModel | null = null;
@@ -191,7 +254,9 @@ export async function evaluateOnSplit(
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
-    models.push(evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds }));
+    const rankerRow = evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds });
+    // Its predicted_rating is the served one: the neighbourhood blend when there is one.
+    models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
     const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { tf, k: hyper.rankingK }));
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
@@ -223,8 +288,9 @@ export async function evaluateOnSplit(
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
     timings,
     ratingModel: kind,
+    neighbourhood: neighbourhoodReport,
     ratingHyperParameters: plan.rating.settings,
     ranking: rankingReport,
   };
-  return { report, model: final.model, ranking };
+  return { report, model: final.model, ranking, neighbourhood };
 }

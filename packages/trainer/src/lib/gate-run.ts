@@ -16,7 +16,7 @@ export async function gateTheCandidate(
     paths: RegistryPaths;
     runtime?: { keepModelVersions?: number };
   },
-  candidate: Pick<ModelBundle, 'model' | 'ranking' | 'popularity'>,
+  candidate: Pick<ModelBundle, 'model' | 'ranking' | 'popularity' | 'neighbourhood'>,
   split: GateHoldoutSplit,
   log: (line: string) => void,
 ): Promise<GateVerdict> {

@@ -1,4 +1,14 @@
-import { addEaseScores, easeScorer, predictRating, rankingScoringModel, TensorScorer, type ModelBundle, type Tf } from '@reelrank/model';
+import {
+  addEaseScores,
+  easeScorer,
+  neighbourScratch,
+  predictServedRating,
+  rankingScoringModel,
+  TensorScorer,
+  type ModelBundle,
+  type Tf,
+} from '@reelrank/model';
+import { ratingsByUser } from './ratings-by-user.js';
 import { buildIdIndex, buildIndexing, groupByUser, indexRatings, type Indexing, type UserItems } from './indexing.js';
 import { rankingMetrics, relevantItems, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetricsOf } from './rating-metrics.js';
@@ -8,7 +18,8 @@ import type { RatingsColumns } from './ratings.js';
  * Scores a served model (a ModelBundle as saved or loaded: rating model, ranker, popularity list) on
  * the gate holdout, the same way for every version so the live model and a candidate compare fairly:
  *
- * - RMSE over every holdout row: the served `predicted_rating` (`predictRating`, with its bias
+ * - RMSE over every holdout row: the served `predicted_rating` (`predictServedRating`: with a
+ *   neighbourhood predictor, blended over the user's ratings outside the holdout; with its bias
  *   fallback for a user or movie the model does not know).
  * - NDCG@k by the project's ranking protocol (ranking-metrics.ts): candidates are the movies of the
  *   ratings outside the holdout, each user's own such ratings are masked, relevant = holdout rating
@@ -20,6 +31,8 @@ import type { RatingsColumns } from './ratings.js';
 export interface GateData {
   k: number;
   holdout: RatingsColumns;
+  /** The ratings outside the holdout (what a neighbourhood predictor reads of each user). */
+  rest: RatingsColumns;
   /** The ratings outside the holdout, indexed: candidates, masks, and the users' rated movies. */
   indexing: Indexing;
   restItems: UserItems;
@@ -41,6 +54,7 @@ export function prepareGateData(rest: RatingsColumns, holdout: RatingsColumns, k
   return {
     k,
     holdout,
+    rest,
     indexing,
     restItems: groupByUser(restIndexed, indexing.users.ids.length),
     relevant: relevantItems(indexRatings(holdout, indexing)),
@@ -49,15 +63,20 @@ export function prepareGateData(rest: RatingsColumns, holdout: RatingsColumns, k
 
 const finite = (value: number) => (Number.isFinite(value) ? value : null);
 
-export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking' | 'popularity'>, data: GateData): GateFigures {
-  const { model, ranking, popularity } = bundle;
+export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking' | 'popularity' | 'neighbourhood'>, data: GateData): GateFigures {
+  const { model, ranking, popularity, neighbourhood } = bundle;
   const { holdout, indexing, restItems, relevant, k } = data;
   const modelUsers = buildIdIndex(model.userIds);
   const modelMovies = buildIdIndex(model.movieIds);
 
   const predicted = new Float64Array(holdout.ratings.length);
-  for (let r = 0; r < predicted.length; r++)
-    predicted[r] = predictRating(model, modelUsers.indexOf(holdout.userIds[r]), modelMovies.indexOf(holdout.movieIds[r]));
+  const byUser = neighbourhood ? ratingsByUser(data.rest, { users: modelUsers, movies: modelMovies }) : null;
+  const scratch = neighbourhood ? neighbourScratch(neighbourhood.k) : undefined;
+  for (let r = 0; r < predicted.length; r++) {
+    const u = modelUsers.indexOf(holdout.userIds[r]);
+    const user = byUser && u >= 0 ? { items: byUser.items, ratings: byUser.ratings, from: byUser.offsets[u], to: byUser.offsets[u + 1] } : undefined;
+    predicted[r] = predictServedRating(model, neighbourhood, u, modelMovies.indexOf(holdout.movieIds[r]), user, scratch);
+  }
   const rating = ratingMetricsOf(predicted, holdout.ratings);
 
   const nMovies = indexing.movies.ids.length;

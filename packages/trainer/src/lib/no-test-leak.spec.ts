@@ -7,6 +7,8 @@ import * as baselines from './baselines.js';
 import * as easeModule from './ease.js';
 import * as evaluate from './evaluate.js';
 import * as evaluateSplit from './evaluate-split.js';
+import * as neighbourhoodModule from './fit-neighbourhood.js';
+import * as neighbourhoodBlendModule from './neighbourhood-blend.js';
 import { inGateHoldout } from './gate-holdout.js';
 import * as rankingBlend from './ranking-blend.js';
 import { concatColumns, selectRows, type RatingsColumns } from './ratings.js';
@@ -20,7 +22,8 @@ import * as trainSvdppModule from './train-svdpp.js';
  * selection, before and after the evaluation, and the served refit on all ratings), and no row of
  * the test split may reach what the reported test figures depend on: the rating model's
  * fits (selection and refit), the validation set early stopping watches, the baselines, the ranker's
- * implicit and EASE fits and the blend tuning (its train and held-out rows). Every function that fits or tunes
+ * implicit and EASE fits, the blend tuning (its train and held-out rows), and the neighbourhood
+ * predictor's lists and blend weights (fit and validation rows). Every function that fits or tunes
  * is spied on (wrapping the real one) during a real runTraining; the (user, movie) pairs it got are
  * compared with the test split, recomputed independently with the configured seed and fraction.
  * Only after the evaluation may the served model be refit on every rating (refitOnAll), and then
@@ -111,6 +114,11 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       record('rating model fit (MF)', train);
       record('early-stopping validation (MF)', validation);
     });
+    wrap(neighbourhoodBlendModule, 'selectNeighbourhoodBlend', ([fitPart, validation]) => {
+      record('neighbourhood lists fit (selection)', fitPart);
+      record('neighbourhood blend (validation rows)', validation);
+    });
+    wrap(neighbourhoodModule, 'fitNeighbourhood', ([train]) => record('neighbourhood lists fit', train));
     wrap(baselines, 'fitBaseline', ([train]) => record('baseline fit', train));
     wrap(baselines, 'fitGlobalMean', ([train]) => record('global mean fit', train));
     wrap(baselines, 'fitFallbackBiases', ([train]) => record('fallback biases fit', train));
@@ -242,6 +250,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
       /ranker EASE fit/,
       /blend tuning \(train side\)/,
       /blend tuning \(held-out/,
+      /neighbourhood lists fit/,
+      /neighbourhood blend \(validation rows\)/,
     ]) {
       expect(kinds.some((k) => kind.test(k))).toBe(true);
     }

@@ -175,6 +175,9 @@ export function tuneBlendWeights(
   );
   const prior = ranking.moviePrior;
   const row = new Float32Array(nMovies);
+  const base = new Float32Array(nMovies);
+  // The movies EASE covers (its scores are 0 elsewhere).
+  const easeCovered = ranking.ease ? ranking.ease.movies : new Int32Array(0);
   const maxPopularity = Math.max(...popularityWeights);
   // The pruned path needs non-negative popularity weights and prior (log1p of counts); else rank every movie.
   const exhaustive = options.exhaustive === true || popularityWeights.some((w) => w < 0) || prior.some((p) => !(p >= 0));
@@ -224,13 +227,19 @@ export function tuneBlendWeights(
         for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
         const o = b * nMovies;
         let pair = 0;
-        for (const rating of ratingWeights)
+        for (const rating of ratingWeights) {
+          // The row without EASE once per rating weight; EASE only moves the movies it covers.
+          for (let i = 0; i < nMovies; i++) base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
           for (const we of easeWeights) {
             // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
             // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
             // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
-            for (let i = 0; i < nMovies; i++) row[i] = implicitRows[o + i] + rating * ratingRows[o + i];
-            if (ease && we !== 0) for (let i = 0; i < nMovies; i++) row[i] += we * easeRows[o + i];
+            row.set(base);
+            if (ease && we !== 0)
+              for (let c = 0; c < easeCovered.length; c++) {
+                const i = easeCovered[c];
+                row[i] += we * easeRows[o + i];
+              }
             const top0 = topN(row, k, mask);
             const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
             let n = 0;
@@ -259,6 +268,7 @@ export function tuneBlendWeights(
             });
             pair++;
           }
+        }
         for (const i of seen) mask[i] = 0;
         for (const i of rel) isRelevant[i] = 0;
       }

@@ -1,4 +1,5 @@
-import { predictRating, type MfModel } from '@reelrank/model';
+import { neighbourScratch, predictRating, predictServedRating, type MfModel, type NeighbourhoodModel } from '@reelrank/model';
+import type { RatingsByUser } from './ratings-by-user.js';
 import type { IndexedRatings } from './indexing.js';
 
 /** Rating-prediction accuracy on held-out rows, scored by the shared `predictRating`. */
@@ -15,6 +16,23 @@ export function ratingMetrics(model: MfModel, data: IndexedRatings): RatingMetri
   const { users, movies, ratings } = data;
   const predicted = new Float64Array(ratings.length);
   for (let r = 0; r < ratings.length; r++) predicted[r] = predictRating(model, users[r], movies[r]);
+  return { ...ratingMetricsOf(predicted, ratings), unknownUsers: data.unknownUsers, unknownMovies: data.unknownMovies };
+}
+
+/** As `ratingMetrics`, for the rating model blended with the neighbourhood predictor over each user's ratings `byUser`. */
+export function blendedRatingMetrics(model: MfModel, nb: NeighbourhoodModel, byUser: RatingsByUser, data: IndexedRatings): RatingMetrics {
+  const { users, movies, ratings } = data;
+  const predicted = new Float64Array(ratings.length);
+  const scratch = neighbourScratch(nb.k);
+  const user = { items: byUser.items, ratings: byUser.ratings, from: 0, to: 0 };
+  for (let r = 0; r < ratings.length; r++) {
+    const u = users[r];
+    if (u >= 0) {
+      user.from = byUser.offsets[u];
+      user.to = byUser.offsets[u + 1];
+    }
+    predicted[r] = predictServedRating(model, nb, u, movies[r], user, scratch);
+  }
   return { ...ratingMetricsOf(predicted, ratings), unknownUsers: data.unknownUsers, unknownMovies: data.unknownMovies };
 }
 

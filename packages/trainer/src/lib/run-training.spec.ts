@@ -56,12 +56,22 @@ describe('runTraining', () => {
         'baseline (mu + b_u + b_i, ALS)',
         'most-rated (popularity)',
         'SVD++ (SGD)',
+        'SVD++ (SGD) + item kNN on baseline residuals',
         'served ranking (SVD++ + implicit ALS + popularity + EASE)',
       ]);
+      // The served rating is the blend with the neighbourhood predictor: its lists and validation-fitted weights are saved,
+      // and the headline test RMSE is the blend's.
+      expect(bundle.neighbourhood).toBeDefined();
+      expect(bundle.neighbourhood!.offsets.length).toBe(bundle.model.movieIds.length + 1);
+      expect(bundle.manifest.neighbourhood?.blend).toEqual(metrics.neighbourhood.blend);
+      expect(metrics.neighbourhood.validationRows).toBe(metrics.splits.validation);
+      const blended = metrics.models.find((m: { model: string }) => m.model === 'SVD++ (SGD) + item kNN on baseline residuals');
+      expect(bundle.manifest.metrics.testRmse).toBe(blended.rmse);
+      expect(metrics.models.find((m: { model: string }) => m.model.startsWith('served ranking')).rmse).toBe(blended.rmse);
       // The plan (auto on a small set: SVD++, refit on all) is logged once and recorded with the metrics.
       expect(lines.filter((l) => l.startsWith('[train] plan:'))).toHaveLength(1);
       expect(metrics.plan).toMatchObject({
-        rating: { kind: 'svdpp', label: 'SVD++ (SGD)' },
+        rating: { kind: 'svdpp', label: 'SVD++ (SGD)', neighbourhood: { kind: 'item-knn', fitted: true } },
         ranking: {
           label: 'served ranking (SVD++ + implicit ALS + popularity + EASE)',
           implicit: { kind: 'implicit-als' },
@@ -80,7 +90,7 @@ describe('runTraining', () => {
       // The diversity sweep on the same test protocol: at 0 it is the served ranking itself; more diversity, never less varied lists.
       const sweep = metrics.ranking.diversity as { diversity: number; ndcg: number; intraListDiversity: number; novelty: number }[];
       expect(sweep.map((p) => p.diversity)).toEqual([0, 0.25, 0.5, 0.75]);
-      expect(sweep[0].ndcg).toBeCloseTo(metrics.models[4].ndcgAtK, 2);
+      expect(sweep[0].ndcg).toBeCloseTo(metrics.models.find((m: { model: string }) => m.model.startsWith('served ranking')).ndcgAtK, 2);
       expect(sweep[3].intraListDiversity).toBeGreaterThanOrEqual(sweep[0].intraListDiversity); // equal when the planted factors leave no variety to find
       for (const p of sweep) expect(p.novelty).toBeGreaterThan(0);
       // EASE was fitted and its weight searched over its grid; when the search kept it, the artifact carries B.

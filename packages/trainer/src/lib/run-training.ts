@@ -29,6 +29,7 @@ import { recordFailedRun, recordRun } from './run-record.js';
 import { errorByUserActivity } from './error-by-activity.js';
 import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker } from './ranking-blend.js';
+import { fitNeighbourhood } from './fit-neighbourhood.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import { planLine, planTraining, type RatingModelKind, type TrainingPlan } from './training-plan.js';
 
@@ -213,6 +214,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     report,
     model: evaluatedModel,
     ranking: evaluatedRanking,
+    neighbourhood: evaluatedNeighbourhood,
   } = await evaluateOnSplit(
     trainPart,
     test,
@@ -228,8 +230,10 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
 
   let served = evaluatedModel;
   let servedRanking = evaluatedRanking;
+  let servedNeighbourhood = evaluatedNeighbourhood?.model;
   let servedSeconds = report.refit.seconds;
   let rankerSeconds = 0;
+  let neighbourhoodSeconds = 0;
   const trainedOn = plan.served.fittedOn;
   if (trainedOn === 'all') {
     const { kind, settings, svdpp } = plan.rating;
@@ -238,6 +242,13 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     served = refit.model;
     servedSeconds = refit.seconds;
     log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
+    if (report.neighbourhood) {
+      // The neighbour lists again on every rating, with the blend weights fitted on validation.
+      const refitLists = fitNeighbourhood(all, served, report.neighbourhood.settings, report.neighbourhood.blend);
+      servedNeighbourhood = refitLists.model;
+      neighbourhoodSeconds = refitLists.seconds;
+      log(`[train] neighbour lists refit on all ratings (${refitLists.model.neighbours.length} entries) in ${refitLists.seconds.toFixed(2)} s`);
+    }
     if (plan.ranking && report.ranking) {
       // The ranker too: implicit ALS (and EASE) on every rating, with the blend weights tuned on validation.
       const implicit = plan.ranking.implicit.settings;
@@ -277,12 +288,20 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' };
   if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
   const gateStarted = performance.now();
-  const gate = await gateTheCandidate(config, { model: served, ranking: servedRanking ?? undefined, popularity }, gateSplit, log);
+  const gate = await gateTheCandidate(
+    config,
+    { model: served, ranking: servedRanking ?? undefined, popularity, ...(servedNeighbourhood ? { neighbourhood: servedNeighbourhood } : {}) },
+    gateSplit,
+    log,
+  );
   const gateSeconds = (performance.now() - gateStarted) / 1000;
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
+  // RMSE/MAE of the served rating (the blend with the neighbourhood predictor when there is one); P/NDCG of the
+  // rating model, which orders the lists when there is no ranker.
   const mf = report.models.find((m) => m.model === plan.rating.label)!;
+  const servedRating = report.models.find((m) => m.model === `${plan.rating.label} + ${plan.rating.neighbourhood.label}`) ?? mf;
   const ranker = report.models.find((m) => m.model === plan.ranking?.label);
   const createdAt = new Date().toISOString();
   const seconds = (performance.now() - started) / 1000;
@@ -326,6 +345,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     readDatabase: readSeconds,
     servedFit: servedSeconds,
     servedRankerFit: rankerSeconds,
+    servedNeighbourhoodFit: neighbourhoodSeconds,
     gate: gateSeconds,
     cpu: (cpu.user + cpu.system) / 1e6,
     total: seconds,
@@ -363,8 +383,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       gate,
       metrics: {
         k: report.k,
-        testRmse: mf.rmse,
-        testMae: mf.mae,
+        testRmse: servedRating.rmse,
+        testMae: servedRating.mae,
         [`precisionAt${report.k}`]: mf.precisionAtK,
         [`ndcgAt${report.k}`]: mf.ndcgAtK,
         // What POST /recommendations orders by (when the artifact has a ranker).
@@ -384,6 +404,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     metricsReport,
     ...(servedRanking ? { ranking: servedRanking } : {}),
     ...('artifact' in contentMap ? { contentMap: contentMap.artifact } : {}),
+    ...(servedNeighbourhood ? { neighbourhood: servedNeighbourhood } : {}),
   });
   // A side output: the weights never see it. Written before the registry copies the folder.
   saveTrainingProfile(config.paths.modelDir, profile, manifest.version);

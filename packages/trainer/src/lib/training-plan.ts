@@ -1,5 +1,6 @@
 import type { TrainingConfig } from '@reelrank/config';
 import type { EaseSettings } from './ease.js';
+import type { NeighbourhoodSettings } from './fit-neighbourhood.js';
 import type { BlendGrid } from './ranking-blend.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { MfHyperParameters } from './train-mf.js';
@@ -25,10 +26,18 @@ export interface PlannedModel<Kind extends string, Settings> {
 /** EASE in the ranker: its settings (K = maxMovies most-rated movies, lambda) when fitted, null when not; `chosenBy` says why. */
 export type PlannedEase = PlannedModel<'ease', EaseSettings | null> & { fitted: boolean; chosenBy: string };
 
+/** The item-item neighbourhood predictor blended with the rating model: its settings when fitted, null when not; `chosenBy` says why. */
+export type PlannedNeighbourhood = PlannedModel<'item-knn', NeighbourhoodSettings | null> & { fitted: boolean; chosenBy: string };
+
 /** The models a training fits and their settings (what `evaluateOnSplit` needs). */
 export interface ModelPlan {
   /** The rating model (predicted_rating, the rating half of the blend), and why this kind. */
-  rating: PlannedModel<RatingModelKind, MfHyperParameters> & { chosenBy: string; svdpp: SvdppHyperParameters | null };
+  rating: PlannedModel<RatingModelKind, MfHyperParameters> & {
+    chosenBy: string;
+    svdpp: SvdppHyperParameters | null;
+    /** The neighbourhood predictor blended into the served rating (its blend weights fitted on validation). */
+    neighbourhood: PlannedNeighbourhood;
+  };
   /** The served top-N ranker (null: none): its fitted components and the blend over them and the rating model. */
   ranking: {
     label: string;
@@ -62,6 +71,7 @@ export type PlanConfig = Pick<
   | 'autoSvdppMaxRatings'
   | 'autoMf'
 > &
+  Partial<Pick<TrainingConfig, 'neighbourhood'>> &
   Partial<Pick<TrainingConfig, 'ratingModel'>>;
 
 /** Choices a caller makes instead of the config (tests, benchmarks, tools). */
@@ -71,6 +81,8 @@ export interface PlanOverrides {
   implicit?: ImplicitHyperParameters | false;
   /** EASE settings of the ranker, fitted whatever the set's size; false = no EASE term. */
   ease?: EaseSettings | false;
+  /** Neighbourhood settings of the rating blend, fitted whatever the set's size; false = the rating model alone. */
+  neighbourhood?: NeighbourhoodSettings | false;
 }
 
 /** The ranker's implicit ALS settings of a training config (`training.ranker.implicit`, seeded by the training seed). */
@@ -99,6 +111,39 @@ export function planEase(config: Pick<TrainingConfig, 'ranker'>, trainRatings: n
 }
 
 /**
+ * The neighbourhood predictor: fitted up to `neighbourhood.maxRatings` train ratings (its similarity pass
+ * grows with the squared ratings per user), unless the caller asks for it or leaves it out.
+ */
+export function planNeighbourhood(
+  config: Partial<Pick<TrainingConfig, 'neighbourhood'>>,
+  trainRatings: number,
+  override?: NeighbourhoodSettings | false,
+): PlannedNeighbourhood {
+  const notFitted = (chosenBy: string): PlannedNeighbourhood => ({
+    kind: 'item-knn',
+    label: 'item kNN on baseline residuals',
+    settings: null,
+    fitted: false,
+    chosenBy,
+    fit: 'not fitted',
+  });
+  if (override === false) return notFitted('left out by the caller');
+  if (override === undefined && !config.neighbourhood) return notFitted('no training.neighbourhood settings');
+  const maxRatings = config.neighbourhood?.maxRatings ?? 0;
+  if (override === undefined && trainRatings > maxRatings) return notFitted(`${trainRatings} train ratings > neighbourhood.maxRatings ${maxRatings}`);
+  const { k, candidates, shrinkage, minCommon } = override ?? config.neighbourhood!;
+  const settings = { k, candidates, shrinkage, minCommon };
+  return {
+    kind: 'item-knn',
+    label: 'item kNN on baseline residuals',
+    settings,
+    fitted: true,
+    chosenBy: override ? 'asked by the caller' : `${trainRatings} train ratings <= neighbourhood.maxRatings ${maxRatings}`,
+    fit: `shrunk Pearson (lambda ${shrinkage}) over ${candidates} neighbours per movie, k ${k}; blend weights by least squares on the validation part`,
+  };
+}
+
+/**
  * `auto` picks SVD++ up to `autoSvdppMaxRatings` (config) ratings and plain MF (with `autoMf`) above, by
  * measured accuracy per second (docs/measured.md, "Training speed"): both run on parallel SIMD kernels.
  */
@@ -122,10 +167,12 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
   const implicit = overrides.implicit ?? implicitSettings(config);
   const ease = planEase(config, trainRatings, overrides.ease);
   const labels = RATING_MODEL_LABELS[kind];
+  const neighbourhood = planNeighbourhood(config, trainRatings, overrides.neighbourhood);
   return {
     rating: {
       kind,
       label: labels.row,
+      neighbourhood,
       chosenBy,
       settings: {
         seed: hyper.seed,
@@ -205,8 +252,10 @@ export function planLine(plan: TrainingPlan): string {
   const ranker = ranking
     ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit}, ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
     : 'no ranker';
+  const nb = rating.neighbourhood;
+  const blend = nb.fitted ? `blended with ${nb.label} (${nb.fit})` : `no neighbourhood blend (${nb.chosenBy})`;
   return (
-    `[train] plan: ${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate}, ${rating.fit}); ${ranker}; ` +
+    `[train] plan: ${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate}, ${rating.fit}), ${blend}; ${ranker}; ` +
     `test metrics from the models fitted on the ${plan.evaluation.testModelFittedOn} part; served fitted on ${served.fittedOn} (${served.reason})`
   );
 }
