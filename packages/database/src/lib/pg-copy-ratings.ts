@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createProgress, formatCount } from '@reelrank/artifacts';
-import { parseRatingsFile } from '@reelrank/ingest';
+import { parseRatingsFile } from '@reelrank/csv';
 import { CsvFormatError, streamCsv } from './csv-stream.js';
 import { copyRows, type CopyContext } from './pg-copy-tables.js';
 import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter } from './rating-blobs.js';

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
-import type { ParsedRatings } from './parse-ratings.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { parseRatingsFile } from './parse-ratings.js';
-import { RatingsBuffer } from './ratings-buffer.js';
+import { type ParsedRatings, parseRatingsFile, RatingsBuffer } from '@reelrank/csv';
 
 const fixtures = join(__dirname, '..', '__fixtures__');
 

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteWriter } from './byte-writer.js';
 import { cleanRatings, movieIdTable } from './clean.js';
-import { parseRatingFields, parseRatingsFile, type ParsedRatings } from './parse-ratings.js';
-import { RatingsBuffer } from './ratings-buffer.js';
 import { kthSmallest } from './sample.js';
 import { SeededRandom } from '@reelrank/random';
+import { parseRatingFields, parseRatingsFile, type ParsedRatings, RatingsBuffer } from '@reelrank/csv';
 
 function parsedOf(rows: number[][]): ParsedRatings {
   const ratings = new RatingsBuffer(1);

@@ -8,7 +8,7 @@ import type { FetchLike } from './download.js';
 import { parseGenomeScoresFile, parseGenomeTagsFile } from './parse-genome.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { formatOfFile, parseRatingsFile } from './parse-ratings.js';
+import { formatOfFile, parseRatingsFile } from '@reelrank/csv';
 import { parseTagsFile } from './parse-tags.js';
 import type { SyntheticSize } from './synthetic.js';
 import { writeProcessed, type IngestReport } from './write-processed.js';

@@ -7,7 +7,7 @@ import { acquireSource, syntheticSize } from './acquire-source.js';
 import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { parseRatingsFile } from './parse-ratings.js';
+import { parseRatingsFile } from '@reelrank/csv';
 import { parseTagsFile } from './parse-tags.js';
 import { runIngest } from './run-ingest.js';
 import {

@@ -12,8 +12,8 @@ import type { Movie } from './parse-movies.js';
 import type { GenomeScore, GenomeTag } from './parse-genome.js';
 import type { Tag } from './parse-tags.js';
 import { ByteWriter } from './byte-writer.js';
-import type { RatingsBuffer } from './ratings-buffer.js';
 import { SAMPLE_SEED, sampleIndices } from './sample.js';
+import type { RatingsBuffer } from '@reelrank/csv';
 
 export interface ProcessedData {
   dataset: string;

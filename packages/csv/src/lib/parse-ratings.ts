@@ -1,11 +1,13 @@
 import { basename } from 'node:path';
-import type { MovieLensFormat } from './datasets.js';
 import { RatingsBuffer } from './ratings-buffer.js';
 import { streamRows } from './stream-rows.js';
 
+/** The three MovieLens layouts: ratings.csv (ml-latest, ml-20m and later), ratings.dat ('::', ml-1m/10m), u.data (tabs, ml-100k). */
+export type RatingsFileFormat = 'csv' | 'dat' | '100k';
+
 export interface ParsedRatings {
   file: string;
-  format: MovieLensFormat;
+  format: RatingsFileFormat;
   ratings: RatingsBuffer;
   /** Data rows seen (header excluded). */
   read: number;
@@ -29,10 +31,10 @@ export interface RatingColumns {
 
 export const STANDARD_RATING_COLUMNS: RatingColumns = { user: 0, movie: 1, rating: 2, timestamp: 3, count: 4 };
 
-const DELIMITERS: Record<MovieLensFormat, string> = { csv: ',', dat: '::', '100k': '\t' };
+const DELIMITERS: Record<RatingsFileFormat, string> = { csv: ',', dat: '::', '100k': '\t' };
 
 /** Which format a ratings (or tags/movies) file uses, from its name. */
-export function formatOfFile(fileName: string): MovieLensFormat {
+export function formatOfFile(fileName: string): RatingsFileFormat {
   const name = basename(fileName);
   if (name.endsWith('.csv')) return 'csv';
   if (name.endsWith('.dat')) return 'dat';
