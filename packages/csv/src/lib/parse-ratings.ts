@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { RatingsBuffer } from './ratings-buffer.js';
+import { readPlainRatings } from './ratings-bytes.js';
 import { streamRows } from './stream-rows.js';
 
 /** The three MovieLens layouts: ratings.csv (ml-latest, ml-20m and later), ratings.dat ('::', ml-1m/10m), u.data (tabs, ml-100k). */
@@ -14,6 +15,8 @@ export interface ParsedRatings {
   malformed: number;
   /** The first few malformed rows, for the log. */
   malformedExamples: string[];
+  /** `bytes`: read by the plain-form byte reader; `rows`: by the general CSV reader (the file is not in the plain form). */
+  reader: 'bytes' | 'rows';
 }
 
 export interface ParseProgress {
@@ -164,6 +167,17 @@ export function ratingColumnsFromHeader(header: readonly string[], file: string)
 export async function parseRatingsFile(path: string, options: ParseProgress = {}): Promise<ParsedRatings> {
   const file = basename(path);
   const format = formatOfFile(file);
+  const plain = new RatingsBuffer(1 << 16);
+  const rows = await readPlainRatings(path, DELIMITERS[format], format === 'csv', plain, options.onProgress);
+  if (rows !== null && rows > 0) {
+    options.onProgress?.(rows, 1);
+    return { file, format, ratings: plain, read: rows, malformed: 0, malformedExamples: [], reader: 'bytes' };
+  }
+  return parseRatingRows(path, file, format, options);
+}
+
+/** The general path: every row through the CSV reader, malformed ones counted and skipped. */
+async function parseRatingRows(path: string, file: string, format: RatingsFileFormat, options: ParseProgress): Promise<ParsedRatings> {
   const ratings = new RatingsBuffer(1 << 16);
   let sized = false;
   let columns: RatingColumns | null = format === 'csv' ? null : STANDARD_RATING_COLUMNS;
@@ -203,5 +217,5 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
       `${path}: no valid ratings among ${read} rows (${malformed} malformed${malformedExamples.length ? `, e.g. ${malformedExamples[0]}` : ''})`,
     );
   }
-  return { file, format, ratings, read, malformed, malformedExamples };
+  return { file, format, ratings, read, malformed, malformedExamples, reader: 'rows' };
 }

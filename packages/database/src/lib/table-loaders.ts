@@ -127,7 +127,7 @@ export const ratingsLoader: TableLoader = {
 
   /**
    * The fast path for the ingest stage's own output: @reelrank/csv's parseRatingsFile reads the
-   * file into typed-array columns (~3x faster than papaparse rows + Number()), then the columns go
+   * file into typed-array columns (straight from bytes, about 3x faster than papaparse rows + Number()), then the columns go
    * through the same multi-row INSERT. A file that parser rejects or counts malformed rows in
    * (corruption, a hand-edited file, timestamps beyond Int32) is declined before inserting anything,
    * so the strict row-by-row path reports the first bad row by number (and the count found here).
