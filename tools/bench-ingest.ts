@@ -1,10 +1,11 @@
 /**
  * Ingest + database load benchmark.
  *
- *   npx tsx tools/bench-ingest.ts [--ratings 20000263] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
+ *   npx tsx tools/bench-ingest.ts [--ratings 20000263 | --shape 32m] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
  *
  * 1. generates (or reuses) the deterministic ml-20m-shaped source folder under --dir with the ingest
- *    stage's own synthetic generator (the `synthetic` data set; scaled down for smaller --ratings);
+ *    stage's own synthetic generator (the `synthetic` data set; scaled down for smaller --ratings;
+ *    `--shape 32m`: ml-32m's shape, the `synthetic-32m` data set);
  * 2. runs each phase in its own child process so the peak RSS is per phase:
  *    ingest (runIngest of @reelrank/ingest on the local folder), parse (papaparse alone over the
  *    processed ratings.csv), load (loadDatabase of @reelrank/database), read (readRatingsColumns);
@@ -18,7 +19,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ML20M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
+import { ML20M_SHAPE, ML32M_SHAPE, scaledMl20mShape } from '@reelrank/ingest';
 import { generateSource, paths, runPhase, writeProcessedDirectly, type IngestBenchArgs, type PhaseResult } from './lib/ingest-bench-phases';
 import { cliImport, type Measured } from './lib/sqlite-reference';
 import { cpuSecondsOf, peakRssKiB, spawnTimed } from './lib/time-v';
@@ -28,7 +29,8 @@ const ROOT = resolve(__dirname, '..');
 function readArgs(): IngestBenchArgs {
   const { values } = parseArgs({
     options: {
-      ratings: { type: 'string', default: String(ML20M_SHAPE.ratings) },
+      ratings: { type: 'string' },
+      shape: { type: 'string' },
       dir: { type: 'string', default: join(tmpdir(), 'reelrank-bench') },
       'skip-ingest': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -36,15 +38,19 @@ function readArgs(): IngestBenchArgs {
     },
     strict: true,
   });
-  const ratings = Number(values.ratings.replace(/[_,]/g, ''));
+  if (values.shape !== undefined && values.shape !== '32m') throw new Error('--shape must be 32m (the default is ml-20m, scaled by --ratings)');
+  if (values.shape !== undefined && values.ratings !== undefined) throw new Error('--shape and --ratings exclude each other');
+  const ratings = values.shape ? ML32M_SHAPE.ratings : Number((values.ratings ?? String(ML20M_SHAPE.ratings)).replace(/[_,]/g, ''));
   if (!Number.isSafeInteger(ratings) || ratings < 100) throw new Error('--ratings must be an integer >= 100');
-  return { ratings, dir: resolve(values.dir), skipIngest: values['skip-ingest'], keep: values.keep, phase: values.phase ?? null };
+  const shape = values.shape ? { ...ML32M_SHAPE } : scaledMl20mShape(ratings);
+  return { ratings, shape, dir: resolve(values.dir), skipIngest: values['skip-ingest'], keep: values.keep, phase: values.phase ?? null };
 }
 
 /** Runs one phase of this script in a child node (tsx), under /usr/bin/time -v when available. */
 function child(name: string, args: IngestBenchArgs): Measured {
   const tsxCli = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const cmd = [process.execPath, tsxCli, __filename, '--ratings', String(args.ratings), '--dir', args.dir, '--phase', name];
+  const size = args.shape.ratings === ML32M_SHAPE.ratings ? ['--shape', '32m'] : ['--ratings', String(args.ratings)];
+  const cmd = [process.execPath, tsxCli, __filename, ...size, '--dir', args.dir, '--phase', name];
   const { result: run } = spawnTimed(cmd[0], cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   const stderr = run.stderr ?? '';
   process.stderr.write(
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const shape = scaledMl20mShape(args.ratings);
+  const { shape } = args;
   const p = paths(args);
   process.stderr.write(`[bench] ${JSON.stringify(shape)} under ${join(args.dir, `n${args.ratings}`)}\n`);
   await generateSource(p.source, shape);

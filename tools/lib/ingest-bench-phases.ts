@@ -13,6 +13,7 @@ const ROOT = resolve(__dirname, '..', '..');
 
 export interface IngestBenchArgs {
   ratings: number;
+  shape: Shape;
   dir: string;
   skipIngest: boolean;
   keep: boolean;

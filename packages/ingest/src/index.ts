@@ -3,4 +3,11 @@ export { downloadFile } from './lib/download.js';
 export { parseMoviesFile } from './lib/parse-movies.js';
 export { runIngest } from './lib/run-ingest.js';
 export { resolveSourceFolder } from './lib/source-folder.js';
-export { generateSyntheticMovieLens, ML20M_SHAPE, MOVIELENS_GENRES, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from './lib/synthetic.js';
+export {
+  generateSyntheticMovieLens,
+  ML20M_SHAPE,
+  ML32M_SHAPE,
+  MOVIELENS_GENRES,
+  scaledMl20mShape,
+  SYNTHETIC_GENERATOR_VERSION,
+} from './lib/synthetic.js';

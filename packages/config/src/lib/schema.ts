@@ -19,6 +19,7 @@ export const DATASET_NAMES = [
   'ml-latest',
   'synthetic',
   'synthetic-small',
+  'synthetic-32m',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
@@ -39,7 +40,7 @@ export const syntheticSizeSchema = z
     ratings: positiveInt
       .nullable()
       .describe(
-        "Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small)",
+        "Ratings generated (env REELRANK_SYNTHETIC_RATINGS; null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small, ml-32m for synthetic-32m)",
       ),
     users: positiveInt.nullable().describe("Users generated (env REELRANK_SYNTHETIC_USERS; null: the data set's shape)"),
     movies: positiveInt.nullable().describe("Movies generated (env REELRANK_SYNTHETIC_MOVIES; null: the data set's shape)"),
@@ -64,7 +65,9 @@ export const datasetConfigSchema = z
         'Local folder or zip used instead of downloading (env MOVIELENS_SOURCE); relative to the workspace root in the file, to the current directory in the env',
       ),
     sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample (env REELRANK_SAMPLE_SIZE)'),
-    synthetic: syntheticSizeSchema.describe('Size of a generated data set (`synthetic`, `synthetic-small`; used when source is null)'),
+    synthetic: syntheticSizeSchema.describe(
+      'Size of a generated data set (`synthetic`, `synthetic-small`, `synthetic-32m`; used when source is null)',
+    ),
   })
   .strict();
 
