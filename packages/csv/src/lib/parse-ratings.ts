@@ -17,6 +17,12 @@ export interface ParsedRatings {
   malformedExamples: string[];
   /** `bytes`: read by the plain-form byte reader; `rows`: by the general CSV reader (the file is not in the plain form). */
   reader: 'bytes' | 'rows';
+  /**
+   * True when the file is byte for byte its rows in the canonical form (header
+   * userId,movieId,rating,timestamp, LF endings, no blank line, no leading zero, one decimal per
+   * rating, a final newline), i.e. what a writer of that form would produce from `ratings`.
+   */
+  canonical: boolean;
 }
 
 export interface ParseProgress {
@@ -168,10 +174,10 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
   const file = basename(path);
   const format = formatOfFile(file);
   const plain = new RatingsBuffer(1 << 16);
-  const rows = await readPlainRatings(path, DELIMITERS[format], format === 'csv', plain, options.onProgress);
-  if (rows !== null && rows > 0) {
-    options.onProgress?.(rows, 1);
-    return { file, format, ratings: plain, read: rows, malformed: 0, malformedExamples: [], reader: 'bytes' };
+  const read = await readPlainRatings(path, DELIMITERS[format], format === 'csv', plain, options.onProgress);
+  if (read !== null && read.rows > 0) {
+    options.onProgress?.(read.rows, 1);
+    return { file, format, ratings: plain, read: read.rows, malformed: 0, malformedExamples: [], reader: 'bytes', canonical: read.canonical };
   }
   return parseRatingRows(path, file, format, options);
 }
@@ -217,5 +223,5 @@ async function parseRatingRows(path: string, file: string, format: RatingsFileFo
       `${path}: no valid ratings among ${read} rows (${malformed} malformed${malformedExamples.length ? `, e.g. ${malformedExamples[0]}` : ''})`,
     );
   }
-  return { file, format, ratings, read, malformed, malformedExamples, reader: 'rows' };
+  return { file, format, ratings, read, malformed, malformedExamples, reader: 'rows', canonical: false };
 }

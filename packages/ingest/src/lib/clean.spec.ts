@@ -8,7 +8,7 @@ const fixtures = join(__dirname, '..', '__fixtures__');
 function parsedOf(rows: [number, number, number, number][]): ParsedRatings {
   const ratings = new RatingsBuffer(1); // starts tiny so the test also exercises growth
   for (const [u, m, r, t] of rows) ratings.push(u, m, r, t);
-  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows' };
+  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows', canonical: false };
 }
 
 describe('cleanRatings', () => {

@@ -10,7 +10,7 @@ import { parseRatingFields, parseRatingsFile, type ParsedRatings, RatingsBuffer 
 function parsedOf(rows: number[][]): ParsedRatings {
   const ratings = new RatingsBuffer(1);
   for (const [u, m, r, t] of rows) ratings.push(u, m, r, t);
-  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows' };
+  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows', canonical: false };
 }
 
 /** The cleaning rules written the obvious way, to compare the O(n) version against. */
