@@ -176,6 +176,10 @@ async function main(): Promise<void> {
       (ingest ? `, ingest+load ${fmt(total / cli.seconds)}x` : '') +
       ` (goal <= 1.3x); peak RSS goal <= 1536 MB\n`,
   );
+  if (ingest?.cpuSeconds !== undefined && load.cpuSeconds !== undefined && cli.cpuSeconds) {
+    // CPU seconds move far less than wall seconds when the machine is shared.
+    process.stdout.write(`CPU ratio (ours / sqlite3 .import): ingest+load ${fmt((ingest.cpuSeconds + load.cpuSeconds) / cli.cpuSeconds)}x\n`);
+  }
   if (pg) {
     const ours = (ingest?.seconds ?? 0) + pg.ours.seconds;
     process.stdout.write(
