@@ -17,7 +17,7 @@ import tseslint from 'typescript-eslint';
 const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util'] },
   { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data', 'type:util'] },
-  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:feature', 'type:util'] },
+  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'scope:serving', onlyDependOnLibsWithTags: ['scope:serving', 'scope:shared', 'scope:data'] },
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:serving', 'scope:training', 'scope:shared', 'scope:data'] },

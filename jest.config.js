@@ -2,7 +2,7 @@
 // `npx jest --selectProjects trainer` runs one package alone.
 const { existsSync } = require('node:fs');
 
-const projects = ['artifacts', 'random', 'config', 'stage', 'ingest', 'database', 'feedback', 'model', 'serving', 'trainer', 'report']
+const projects = ['artifacts', 'random', 'config', 'stage', 'csv', 'ingest', 'database', 'feedback', 'model', 'serving', 'trainer', 'report']
   .map((name) => `packages/${name}`)
   .concat(['apps/api', 'apps/cli', 'apps/web', 'tests', 'tests/fuzz', 'tests/crash', 'tests/security'])
   .filter((dir) => existsSync(`${__dirname}/${dir}/jest.config.js`));

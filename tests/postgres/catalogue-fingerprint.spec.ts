@@ -7,13 +7,15 @@ import { freshDatabase } from './postgres-test-db';
 
 /**
  * The database stage's Nx hash covers the PostgreSQL target. The runtime input of the database target
- * (tools/fingerprint-catalogue.mjs), run as its package.json names it, around a real load. Nx hashes it
+ * (tools/fingerprint-catalogue.mjs), run as the stage plugin (tools/nx/stage-targets.js) names it, around a real load. Nx hashes it
  * before the stage runs, so it names the state the stage leaves: "holds <dataset> <dataHash>" only when
  * the server already holds exactly the processed data the stage would load (the cache may hit), and
  * "must load" with a nonce otherwise (an empty server, or one holding other data: never a cache hit).
  * The password never shows and never changes the output.
  */
-const command = runtimeInput(JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'packages/database/package.json'), 'utf8')).nx.targets.pipeline.inputs);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { STAGES } = require(join(WORKSPACE_ROOT, 'tools/nx/stage-targets.js')) as { STAGES: Record<string, { inputs: unknown[] }> };
+const command = runtimeInput(STAGES['packages/database'].inputs as Parameters<typeof runtimeInput>[0]);
 
 describe('the catalogue fingerprint with DATABASE_URL set', () => {
   const { fingerprint: of, run, workspace, dispose } = fingerprintRunner(command, { REELRANK_DATASET: 'fixture' });

@@ -5,7 +5,7 @@ import { generateSyntheticMovieLens, SYNTHETIC_GENERATOR_VERSION } from '@reelra
 
 /**
  * bench:ingest's source folder and its phases, each run in a child process of tools/bench-ingest.ts
- * (`--phase NAME`) so the peak RSS is per phase: ingest, parse, load, read, read-sql. Only what a
+ * (`--phase NAME`) so the peak RSS is per phase: ingest, parse, load, read, read-sql, load-pg. Only what a
  * phase needs is imported (lazily), so a phase's RSS is its own.
  */
 
@@ -13,10 +13,13 @@ const ROOT = resolve(__dirname, '..', '..');
 
 export interface IngestBenchArgs {
   ratings: number;
+  shape: Shape;
   dir: string;
   skipIngest: boolean;
   keep: boolean;
   phase: string | null;
+  /** The PostgreSQL server of the `load-pg` phase and its psql reference (null: SQLite only). */
+  databaseUrl: string | null;
 }
 
 export interface Shape {
@@ -102,6 +105,12 @@ export async function runPhase(args: IngestBenchArgs): Promise<PhaseResult> {
       const { loadDatabase } = await import('@reelrank/database');
       const result = await loadDatabase({ processedDir: p.processed, dbPath: p.db, dataset: 'synthetic', log });
       return { seconds: secs(), rows: result.counts.ratings, maxRssMb: 0, extra: { dbMb: Math.round(statSync(p.db).size / 1e6) } };
+    }
+    case 'load-pg': {
+      const { loadPostgresDatabase } = await import('@reelrank/database');
+      if (!args.databaseUrl) throw new Error('load-pg needs --database-url');
+      const result = await loadPostgresDatabase({ processedDir: p.processed, databaseUrl: args.databaseUrl, dataset: 'synthetic', log, force: true });
+      return { seconds: secs(), rows: result.counts.ratings, maxRssMb: 0 };
     }
     case 'read-sql':
     case 'read': {

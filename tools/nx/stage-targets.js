@@ -104,4 +104,4 @@ const createNodes = [
   },
 ];
 
-module.exports = { createNodes, stageTargets };
+module.exports = { createNodes, stageTargets, STAGES };

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { acquireSource } from './lib/acquire-source.js';
 import { cleanMovies, cleanRatings, movieIdTable } from './lib/clean.js';
 import { parseMoviesFile } from './lib/parse-movies.js';
-import { formatOfFile, parseRatingsFile } from './lib/parse-ratings.js';
+import { formatOfFile, parseRatingsFile } from '@reelrank/csv';
 import { writeProcessed } from './lib/write-processed.js';
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;

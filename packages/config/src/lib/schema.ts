@@ -19,6 +19,7 @@ export const DATASET_NAMES = [
   'ml-latest',
   'synthetic',
   'synthetic-small',
+  'synthetic-32m',
 ] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
@@ -38,7 +39,7 @@ export const syntheticSizeSchema = z
   .object({
     ratings: positiveInt
       .nullable()
-      .describe("Ratings generated (null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small)")
+      .describe("Ratings generated (null: the data set's shape, ml-20m for synthetic, ml-latest-small for synthetic-small, ml-32m for synthetic-32m)")
       .meta({ env: 'REELRANK_SYNTHETIC_RATINGS' }),
     users: positiveInt.nullable().describe("Users generated (null: the data set's shape)").meta({ env: 'REELRANK_SYNTHETIC_USERS' }),
     movies: positiveInt.nullable().describe("Movies generated (null: the data set's shape)").meta({ env: 'REELRANK_SYNTHETIC_MOVIES' }),
@@ -63,7 +64,9 @@ export const datasetConfigSchema = z
       .describe('Local folder or zip used instead of downloading; relative to the workspace root in the file, to the current directory in the env')
       .meta({ env: 'MOVIELENS_SOURCE' }),
     sampleSize: positiveInt.describe('Ratings kept in the deterministic development sample').meta({ env: 'REELRANK_SAMPLE_SIZE' }),
-    synthetic: syntheticSizeSchema.describe('Size of a generated data set (`synthetic`, `synthetic-small`; used when source is null)'),
+    synthetic: syntheticSizeSchema.describe(
+      'Size of a generated data set (`synthetic`, `synthetic-small`, `synthetic-32m`; used when source is null)',
+    ),
   })
   .strict()
   .meta({ stages: ['ingest'] });

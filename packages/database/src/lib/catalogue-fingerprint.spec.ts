@@ -1,19 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
  * The database stage's Nx hash covers where the catalogue goes through a runtime input of its target
- * (tools/fingerprint-catalogue.mjs), run here exactly as packages/database/package.json names it. What
+ * (tools/fingerprint-catalogue.mjs), run here exactly as the stage plugin (tools/nx/stage-targets.js) names it. What
  * needs no server: SQLite's constant, and an unreachable server (tests/postgres/catalogue-fingerprint.spec.ts
  * runs it against a real one).
  */
 const root = join(__dirname, '../../../..');
 type Input = string | { env?: string; runtime?: string };
-const command = (JSON.parse(readFileSync(join(root, 'packages/database/package.json'), 'utf8')).nx.targets.pipeline.inputs as Input[]).find(
-  (i): i is { runtime: string } => typeof i === 'object' && !!i.runtime,
-)!.runtime;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { STAGES } = require(join(root, 'tools/nx/stage-targets.js')) as { STAGES: Record<string, { inputs: Input[] }> };
+const command = STAGES['packages/database'].inputs.find((i): i is { runtime: string } => typeof i === 'object' && !!i.runtime)!.runtime;
 
 describe('the catalogue fingerprint (the runtime input of the database stage)', () => {
   const { DATABASE_URL: _url, ...outer } = process.env;

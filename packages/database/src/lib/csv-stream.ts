@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { streamRows } from '@reelrank/ingest';
+import { streamRows } from '@reelrank/csv';
 
 /** A CSV problem that names the file and the data row (1-based, header excluded). */
 export class CsvFormatError extends Error {
@@ -20,7 +20,7 @@ export type CsvRowsHandler = (rows: string[][], col: readonly number[], firstRow
 const ROWS_PER_CALL = 8192;
 
 /**
- * Streams a header-first CSV in chunks (never the whole file in memory) through the ingest stage's
+ * Streams a header-first CSV in chunks (never the whole file in memory) through @reelrank/csv's
  * streaming reader, the one CSV reader: this adds the column lookup by header name and the row
  * checks the loaders rely on (quoting, field count), and hands rows over in batches. Resolves with
  * the number of data rows.

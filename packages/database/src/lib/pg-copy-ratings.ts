@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createProgress, formatCount } from '@reelrank/artifacts';
-import { parseRatingsFile } from '@reelrank/ingest';
+import { parseRatingsFile } from '@reelrank/csv';
 import { CsvFormatError, streamCsv } from './csv-stream.js';
 import { copyRows, type CopyContext } from './pg-copy-tables.js';
 import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter } from './rating-blobs.js';
@@ -21,8 +21,8 @@ export interface RatingColumnsIn {
 const DRAIN_EVERY = 1 << 16;
 
 /**
- * Reads ratings.csv into columns: the ingest stage's typed-array parser (parseRatingsFile) for its
- * own output, else (a file it rejects or finds malformed rows in: corruption, a hand-edited file,
+ * Reads ratings.csv into columns: @reelrank/csv's typed-array parser (parseRatingsFile) for the
+ * ingest stage's own output, else (a file it rejects or finds malformed rows in: corruption, a hand-edited file,
  * timestamps beyond Int32) the strict row reader, which names the first bad row, as the SQLite
  * loader does.
  */
@@ -106,7 +106,7 @@ function firstLine(path: string): string {
 /**
  * ratings.csv -> <schema>.ratings, returning the parsed columns (for the rating blobs). The fast
  * path, for the ingest stage's own header: the file's bytes go to `COPY ... (FORMAT csv)` as they are
- * (as psql \copy sends them) WHILE the ingest parser reads the same file into columns: the server
+ * (as psql \copy sends them) WHILE parseRatingsFile reads the same file into columns: the server
  * parses and stores on one core, node parses on the other, so the step costs about the larger of the
  * two instead of their sum (measured by `npm run bench:pg-load`). The columns are then range-checked
  * (a rating outside 0.5..5 fails the load, as in SQLite). Any other header: parse, then the binary

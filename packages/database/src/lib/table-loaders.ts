@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { formatCount, type ProgressReporter } from '@reelrank/artifacts';
-import { parseRatingsFile } from '@reelrank/ingest';
+import { parseRatingsFile } from '@reelrank/csv';
 import { CsvFormatError } from './csv-stream.js';
 import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter, rebuildRatingBlobs, sqliteBlobSink } from './rating-blobs.js';
 import { checkRatingRange, FieldReader, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
@@ -126,8 +126,8 @@ export const ratingsLoader: TableLoader = {
   },
 
   /**
-   * The fast path for the ingest stage's own output: @reelrank/ingest's parseRatingsFile reads the
-   * file into typed-array columns (~3x faster than papaparse rows + Number()), then the columns go
+   * The fast path for the ingest stage's own output: @reelrank/csv's parseRatingsFile reads the
+   * file into typed-array columns (straight from bytes, about 3x faster than papaparse rows + Number()), then the columns go
    * through the same multi-row INSERT. A file that parser rejects or counts malformed rows in
    * (corruption, a hand-edited file, timestamps beyond Int32) is declined before inserting anything,
    * so the strict row-by-row path reports the first bad row by number (and the count found here).

@@ -60,7 +60,7 @@ export interface AcquireOptions {
    * `synthetic` data set generates it (see synthetic.ts).
    */
   source: string | null;
-  /** Size and seed of a generated set (`synthetic`, `synthetic-small`; config `dataset.synthetic`): a null or missing size is the set's own shape, the seed 42 by default. */
+  /** Size and seed of a generated set (`synthetic`, `synthetic-small`, `synthetic-32m`; config `dataset.synthetic`): a null or missing size is the set's own shape, the seed 42 by default. */
   synthetic?: { [K in keyof SyntheticSize]?: number | null };
   rawDir: string;
   log?: (line: string) => void;

@@ -1,16 +1,14 @@
 import { join } from 'node:path';
 import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
-import type { ParsedRatings } from './parse-ratings.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { parseRatingsFile } from './parse-ratings.js';
-import { RatingsBuffer } from './ratings-buffer.js';
+import { type ParsedRatings, parseRatingsFile, RatingsBuffer } from '@reelrank/csv';
 
 const fixtures = join(__dirname, '..', '__fixtures__');
 
 function parsedOf(rows: [number, number, number, number][]): ParsedRatings {
   const ratings = new RatingsBuffer(1); // starts tiny so the test also exercises growth
   for (const [u, m, r, t] of rows) ratings.push(u, m, r, t);
-  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [] };
+  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows', canonical: false };
 }
 
 describe('cleanRatings', () => {

@@ -1,8 +1,7 @@
 import type { GenomeScore, GenomeTag } from './parse-genome.js';
 import type { Link } from './parse-links.js';
 import type { Movie, ParsedFile } from './parse-movies.js';
-import type { ParsedRatings } from './parse-ratings.js';
-import { RatingsBuffer } from './ratings-buffer.js';
+import { type ParsedRatings, RatingsBuffer } from '@reelrank/csv';
 import type { Tag } from './parse-tags.js';
 
 // Declarative constants and counters (alike synthetic.ts's / clean.ts's by shape only).

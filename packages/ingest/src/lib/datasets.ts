@@ -3,7 +3,9 @@
  * the folder inside it and which file format its ratings use. Sizes and checksums are those of the
  * zips GroupLens publishes; null means none is fixed (ml-latest changes over time).
  */
-export type MovieLensFormat = 'csv' | 'dat' | '100k';
+import type { RatingsFileFormat } from '@reelrank/csv';
+
+export type MovieLensFormat = RatingsFileFormat;
 
 export interface MovieLensDataset {
   name: string;

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteWriter } from './byte-writer.js';
 import { cleanRatings, movieIdTable } from './clean.js';
-import { parseRatingFields, parseRatingsFile, type ParsedRatings } from './parse-ratings.js';
-import { RatingsBuffer } from './ratings-buffer.js';
 import { kthSmallest } from './sample.js';
 import { SeededRandom } from '@reelrank/random';
+import { parseRatingFields, parseRatingsFile, type ParsedRatings, RatingsBuffer } from '@reelrank/csv';
 
 function parsedOf(rows: number[][]): ParsedRatings {
   const ratings = new RatingsBuffer(1);
   for (const [u, m, r, t] of rows) ratings.push(u, m, r, t);
-  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [] };
+  return { file: 'ratings.csv', format: 'csv', ratings, read: rows.length, malformed: 0, malformedExamples: [], reader: 'rows', canonical: false };
 }
 
 /** The cleaning rules written the obvious way, to compare the O(n) version against. */

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import { parseId } from './parse-ratings.js';
-import { headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
+import { parseId, headerColumns, ParsedRows, streamRows, type ParsedFile } from '@reelrank/csv';
 
 /**
  * The tag genome of ml-20m/25m/32m: genome-tags.csv (tagId,tag) names 1,128 tags, genome-scores.csv

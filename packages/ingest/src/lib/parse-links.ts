@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import { parseId } from './parse-ratings.js';
-import { headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
+import { parseId, headerColumns, ParsedRows, streamRows, type ParsedFile } from '@reelrank/csv';
 
 export interface Link {
   movieId: number;

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import { formatOfFile, parseId } from './parse-ratings.js';
-import { detectEncoding, headerColumns, ParsedRows, streamRows, type ParsedFile } from './stream-rows.js';
+import { formatOfFile, parseId, detectEncoding, headerColumns, ParsedRows, streamRows, type ParsedFile } from '@reelrank/csv';
 
 export interface Movie {
   movieId: number;

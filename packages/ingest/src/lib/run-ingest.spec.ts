@@ -95,6 +95,27 @@ describe("runIngest on a generated MovieLens-shaped folder (ml-latest-small's fi
     const second = await runIngest(configFor(slice), { log: () => {} });
     expect(second.outputs).toEqual(first.outputs);
   });
+
+  it('when the source ratings.csv already is in the processed form, then it is kept byte for byte and hashes as the rewritten one', async () => {
+    // The CRLF slice is rewritten row by row; the same rows with LF endings are the processed form itself.
+    const rewritten = configFor(slice);
+    const logs: string[] = [];
+    const fromCrlf = await runIngest(rewritten, { log: (line) => logs.push(`crlf ${line}`) });
+    const lf = mkdtempSync(join(tmpdir(), 'ml-slice-lf-'));
+    for (const name of ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv']) {
+      writeFileSync(join(lf, name), readFileSync(join(slice, name), 'utf8').replace(/\r\n/g, '\n'));
+    }
+    const kept = configFor(lf);
+    const fromLf = await runIngest(kept, { log: (line) => logs.push(`lf ${line}`) });
+    expect(logs.filter((line) => line.includes('already in the processed form'))).toEqual([
+      'lf [ingest] ratings.csv is already in the processed form: copied as it is',
+    ]);
+    const processed = readFileSync(join(kept.paths.processedDir, 'ratings.csv'));
+    expect(processed.equals(readFileSync(join(lf, 'ratings.csv')))).toBe(true);
+    expect(processed.equals(readFileSync(join(rewritten.paths.processedDir, 'ratings.csv')))).toBe(true);
+    expect(fromLf.dataHash).toBe(fromCrlf.dataHash);
+    expect(fromLf.dataHash).toBe(await hashFile(join(lf, 'ratings.csv')));
+  });
 });
 
 describe('runIngest on each MovieLens format', () => {

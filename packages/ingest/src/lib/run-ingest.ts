@@ -8,7 +8,7 @@ import type { FetchLike } from './download.js';
 import { parseGenomeScoresFile, parseGenomeTagsFile } from './parse-genome.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { formatOfFile, parseRatingsFile } from './parse-ratings.js';
+import { formatOfFile, parseRatingsFile } from '@reelrank/csv';
 import { parseTagsFile } from './parse-tags.js';
 import type { SyntheticSize } from './synthetic.js';
 import { writeProcessed, type IngestReport } from './write-processed.js';
@@ -93,6 +93,9 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
   progress.done(`${formatCount(parsed.read)} rows parsed, ${formatCount(parsed.malformed)} malformed`);
   for (const example of parsed.malformedExamples) log(`[ingest] malformed ${parsed.file} ${example}`);
   const ratings = cleanRatings(parsed, known);
+  // Cleaning hands the parsed buffer back untouched when it kept every row in order.
+  const verbatim = parsed.canonical && ratings.ratings === parsed.ratings;
+  if (verbatim) log(`[ingest] ${parsed.file} is already in the processed form: copied as it is`);
 
   const cleaning: CleaningReport = { ratings: ratings.counts, movies: movies.counts };
   if (links) cleaning.links = links.counts;
@@ -106,6 +109,7 @@ export async function runIngest(config: AppConfig, options: RunIngestOptions = {
     source: sourceInfo,
     format: formatOfFile(ratingsPath),
     ratings: ratings.ratings,
+    ratingsFile: verbatim ? ratingsPath : null,
     movies: movies.movies,
     links: links?.links ?? null,
     tags: tags?.tags ?? null,

@@ -1,5 +1,5 @@
 import { pairHash, sampleIndices } from './sample.js';
-import { RatingsBuffer } from './ratings-buffer.js';
+import { RatingsBuffer } from '@reelrank/csv';
 
 function buffer(n: number, offset = 0): RatingsBuffer {
   const ratings = new RatingsBuffer();

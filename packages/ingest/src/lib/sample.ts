@@ -1,4 +1,4 @@
-import type { RatingsBuffer } from './ratings-buffer.js';
+import type { RatingsBuffer } from '@reelrank/csv';
 
 /** Fixed seed of the development sample: the same ratings always give the same sample. */
 export const SAMPLE_SEED = 0x5eed_2024;

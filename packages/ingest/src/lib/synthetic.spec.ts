@@ -7,7 +7,7 @@ import { acquireSource, syntheticSize } from './acquire-source.js';
 import { cleanLinks, cleanMovies, cleanRatings, cleanTags, movieIdTable } from './clean.js';
 import { parseLinksFile } from './parse-links.js';
 import { parseMoviesFile } from './parse-movies.js';
-import { parseRatingsFile } from './parse-ratings.js';
+import { parseRatingsFile } from '@reelrank/csv';
 import { parseTagsFile } from './parse-tags.js';
 import { runIngest } from './run-ingest.js';
 import {
@@ -251,11 +251,12 @@ describe('the synthetic size in the config (REELRANK_SYNTHETIC_*)', () => {
     expect(loadConfig({ env: {} }).dataset.synthetic).toEqual({ ratings: null, users: null, movies: null, seed: DEFAULT_SYNTHETIC_SEED });
   });
 
-  it('when a size is null, then each generated data set has its own shape: ml-20m for synthetic, ml-latest-small for synthetic-small', () => {
+  it('when a size is null, then each generated data set has its own shape: ml-20m for synthetic, ml-latest-small for synthetic-small, ml-32m for synthetic-32m', () => {
     const unset = { ratings: null, users: null, movies: null, seed: null };
     expect(syntheticSize('synthetic', unset)).toEqual({ ...ML20M_SHAPE, seed: DEFAULT_SYNTHETIC_SEED });
     expect(syntheticSize('synthetic-small', unset)).toEqual({ ...ML_LATEST_SMALL_SHAPE, seed: DEFAULT_SYNTHETIC_SEED });
     expect(ML_LATEST_SMALL_SHAPE).toEqual({ ratings: 100_836, users: 610, movies: 9_742 });
+    expect(syntheticSize('synthetic-32m', unset)).toEqual({ ratings: 32_000_204, users: 200_948, movies: 87_585, seed: DEFAULT_SYNTHETIC_SEED });
     expect(syntheticSize('synthetic-small', { ...unset, ratings: 5000, seed: 7 })).toEqual({ ratings: 5000, users: 610, movies: 9_742, seed: 7 });
   });
 

@@ -30,10 +30,13 @@ import { AliasTable, selectSmallest, userActivity } from './synthetic-sampling.j
 export const ML20M_SHAPE = Object.freeze({ ratings: 20_000_263, users: 138_493, movies: 26_744 });
 /** ml-latest-small's size: the `synthetic-small` data set, a demo that needs no download. */
 export const ML_LATEST_SMALL_SHAPE = Object.freeze({ ratings: 100_836, users: 610, movies: 9_742 });
+/** ml-32m's size: the `synthetic-32m` data set, the largest MovieLens release in its shape. */
+export const ML32M_SHAPE = Object.freeze({ ratings: 32_000_204, users: 200_948, movies: 87_585 });
 /** The generated data sets by name and their default size (REELRANK_SYNTHETIC_* override it). */
 export const SYNTHETIC_DATASETS: Readonly<Record<string, Readonly<Omit<SyntheticSize, 'seed'>>>> = Object.freeze({
   synthetic: ML20M_SHAPE,
   'synthetic-small': ML_LATEST_SMALL_SHAPE,
+  'synthetic-32m': ML32M_SHAPE,
 });
 /**
  * ml-20m's shape scaled to `ratings` (users in proportion, movies with the square root, as a

@@ -12,14 +12,16 @@ import type { Movie } from './parse-movies.js';
 import type { GenomeScore, GenomeTag } from './parse-genome.js';
 import type { Tag } from './parse-tags.js';
 import { ByteWriter } from './byte-writer.js';
-import type { RatingsBuffer } from './ratings-buffer.js';
 import { SAMPLE_SEED, sampleIndices } from './sample.js';
+import type { RatingsBuffer } from '@reelrank/csv';
 
 export interface ProcessedData {
   dataset: string;
   source: SourceInfo;
   format: MovieLensFormat;
   ratings: RatingsBuffer;
+  /** The source's ratings file when its bytes already are the processed ratings.csv (canonical, nothing cleaned away or reordered): copied, not rewritten. */
+  ratingsFile?: string | null;
   movies: Movie[];
   links: Link[] | null;
   tags: Tag[] | null;
@@ -116,6 +118,28 @@ async function writeRatings(path: string, ratings: RatingsBuffer, indices?: Uint
   return hash.digest('hex');
 }
 
+/** Copies `from` to `to` (fsynced), hashing the bytes on the way; resolves with their sha256 (hex). */
+async function copyHashed(from: string, to: string): Promise<string> {
+  const hash = createHash('sha256');
+  const source = await open(from, 'r');
+  const target = await open(to, 'w');
+  try {
+    const buffer = Buffer.allocUnsafe(4 << 20);
+    for (;;) {
+      const { bytesRead } = await source.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await target.write(chunk);
+    }
+    await target.sync();
+  } finally {
+    await source.close();
+    await target.close();
+  }
+  return hash.digest('hex');
+}
+
 /** Text rows through papaparse so titles and tags with commas, quotes or newlines are quoted correctly. */
 async function writeCsv(path: string, header: string[], rows: unknown[][]): Promise<void> {
   await writeLines(path, header.join(','), rows.length, (i) => Papa.unparse([rows[i]], { header: false, newline: '\n' }));
@@ -152,7 +176,8 @@ export async function writeProcessed(dir: string, data: ProcessedData): Promise<
   return replaceDirAtomically(dir, async (temp) => {
     // sha256 of the ratings files computed while writing them (no second read of ~0.5 GB).
     const hashes = new Map<string, string>();
-    hashes.set('ratings.csv', await writeRatings(join(temp, 'ratings.csv'), data.ratings));
+    const ratingsCsv = join(temp, 'ratings.csv');
+    hashes.set('ratings.csv', data.ratingsFile ? await copyHashed(data.ratingsFile, ratingsCsv) : await writeRatings(ratingsCsv, data.ratings));
     await writeCsv(
       join(temp, 'movies.csv'),
       ['movieId', 'title', 'year', 'genres'],

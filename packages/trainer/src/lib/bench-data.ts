@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSyntheticMovieLens, parseRatingsFile, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
+import { parseRatingsFile } from '@reelrank/csv';
+import { generateSyntheticMovieLens, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { emptyColumns, type RatingsColumns } from './ratings.js';
 
 /**

@@ -1,17 +1,28 @@
 import { basename } from 'node:path';
-import type { MovieLensFormat } from './datasets.js';
 import { RatingsBuffer } from './ratings-buffer.js';
+import { readPlainRatings } from './ratings-bytes.js';
 import { streamRows } from './stream-rows.js';
+
+/** The three MovieLens layouts: ratings.csv (ml-latest, ml-20m and later), ratings.dat ('::', ml-1m/10m), u.data (tabs, ml-100k). */
+export type RatingsFileFormat = 'csv' | 'dat' | '100k';
 
 export interface ParsedRatings {
   file: string;
-  format: MovieLensFormat;
+  format: RatingsFileFormat;
   ratings: RatingsBuffer;
   /** Data rows seen (header excluded). */
   read: number;
   malformed: number;
   /** The first few malformed rows, for the log. */
   malformedExamples: string[];
+  /** `bytes`: read by the plain-form byte reader; `rows`: by the general CSV reader (the file is not in the plain form). */
+  reader: 'bytes' | 'rows';
+  /**
+   * True when the file is byte for byte its rows in the canonical form (header
+   * userId,movieId,rating,timestamp, LF endings, no blank line, no leading zero, one decimal per
+   * rating, a final newline), i.e. what a writer of that form would produce from `ratings`.
+   */
+  canonical: boolean;
 }
 
 export interface ParseProgress {
@@ -29,10 +40,10 @@ export interface RatingColumns {
 
 export const STANDARD_RATING_COLUMNS: RatingColumns = { user: 0, movie: 1, rating: 2, timestamp: 3, count: 4 };
 
-const DELIMITERS: Record<MovieLensFormat, string> = { csv: ',', dat: '::', '100k': '\t' };
+const DELIMITERS: Record<RatingsFileFormat, string> = { csv: ',', dat: '::', '100k': '\t' };
 
 /** Which format a ratings (or tags/movies) file uses, from its name. */
-export function formatOfFile(fileName: string): MovieLensFormat {
+export function formatOfFile(fileName: string): RatingsFileFormat {
   const name = basename(fileName);
   if (name.endsWith('.csv')) return 'csv';
   if (name.endsWith('.dat')) return 'dat';
@@ -162,6 +173,17 @@ export function ratingColumnsFromHeader(header: readonly string[], file: string)
 export async function parseRatingsFile(path: string, options: ParseProgress = {}): Promise<ParsedRatings> {
   const file = basename(path);
   const format = formatOfFile(file);
+  const plain = new RatingsBuffer(1 << 16);
+  const read = await readPlainRatings(path, DELIMITERS[format], format === 'csv', plain, options.onProgress);
+  if (read !== null && read.rows > 0) {
+    options.onProgress?.(read.rows, 1);
+    return { file, format, ratings: plain, read: read.rows, malformed: 0, malformedExamples: [], reader: 'bytes', canonical: read.canonical };
+  }
+  return parseRatingRows(path, file, format, options);
+}
+
+/** The general path: every row through the CSV reader, malformed ones counted and skipped. */
+async function parseRatingRows(path: string, file: string, format: RatingsFileFormat, options: ParseProgress): Promise<ParsedRatings> {
   const ratings = new RatingsBuffer(1 << 16);
   let sized = false;
   let columns: RatingColumns | null = format === 'csv' ? null : STANDARD_RATING_COLUMNS;
@@ -201,5 +223,5 @@ export async function parseRatingsFile(path: string, options: ParseProgress = {}
       `${path}: no valid ratings among ${read} rows (${malformed} malformed${malformedExamples.length ? `, e.g. ${malformedExamples[0]}` : ''})`,
     );
   }
-  return { file, format, ratings, read, malformed, malformedExamples };
+  return { file, format, ratings, read, malformed, malformedExamples, reader: 'rows', canonical: false };
 }
