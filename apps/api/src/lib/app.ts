@@ -16,7 +16,7 @@ import {
 } from '@reelrank/feedback';
 import { adminGuards, requireOperator, type AdminOptions } from './admin-auth.js';
 import { adminRoutes } from './admin-routes.js';
-import type { AnswerObserver } from './answer-observer.js';
+import { answerObserver } from './answer-observer.js';
 import { readAccess } from './authorization.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
@@ -29,7 +29,7 @@ import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
 import { apiHeaders, setPageHeaders } from './security-headers.js';
-import { registerOnlineMetrics, requestSeconds, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import { ArmMetrics, registerArmOnlineMetrics, type ArmEvalSink } from './experiment-metrics.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { experimentRunnerFor, type ExperimentsOptions } from './experiment-setup.js';
@@ -194,30 +194,7 @@ export function createApp(options: CreateAppOptions): Express {
   if (experiments) void experiments.start();
   const armMetrics = new ArmMetrics(metrics.registry);
   const armOnline = options.armOnline ?? registerArmOnlineMetrics(metrics.registry);
-  const observe: AnswerObserver = {
-    recommendations: (userId, strategy, movies, choice) => {
-      metrics.countAnswer(strategy);
-      const ids = movies.map((m) => m.movie_id);
-      online.recordRecommended(userId, ids);
-      if (choice) armOnline.recordRecommended(choice, userId, ids);
-    },
-    armAnswered: (choice, res, foldedIn) => armMetrics.answered(choice, requestSeconds(res), foldedIn),
-    answer: (strategy) => metrics.countAnswer(strategy),
-    predictedFolded: () => metrics.foldInsServed.inc(),
-    ratingsStored: (ratings) => {
-      metrics.ratingsReceived.inc(ratings.length);
-      // The rating's own time (the server's clock unless the client gave one), never later than now:
-      // a rating stamped before a recommendation was not an answer to it.
-      const now = Date.now();
-      for (const r of ratings) online.observeRating(r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
-      // During an experiment, each rating also counts for its user's arm.
-      const active = experiments?.active;
-      const live = current();
-      if (active && live)
-        for (const r of ratings)
-          armOnline.observeRating(active.choose(r.userId, live), r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
-    },
-  };
+  const observe = answerObserver({ metrics, online, armMetrics, armOnline, experiments, current });
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
