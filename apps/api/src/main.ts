@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { loadConfig } from '@reelrank/config';
 import { openCatalogueOverlay, openExperimentStore, openKeyStore, openRatingsStore, openSignalsStore } from '@reelrank/feedback';
@@ -14,7 +16,7 @@ import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
 import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
 import { IdentityLimits } from './lib/identity-limits.js';
-import { ModelHolder } from './lib/model-holder.js';
+import { ModelHolder, type ReloadResult } from './lib/model-holder.js';
 import { CatalogueSync } from './lib/catalogue-sync.js';
 import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
@@ -33,15 +35,37 @@ import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSour
  * The same file is the worker of `src/cluster.ts` (one per core): then every response carries
  * `x-worker-id`, and the worker reports readiness and reloads to the primary over IPC
  * (lib/cluster-messages.ts) so that POST /admin/reload on one worker reloads them all.
+ *
+ * Run as a program it starts at once and handles the signals; imported, `start` and `stop` do the same
+ * for the caller (a test, a tool), without signal handlers or exits.
  */
-function main(): void {
-  const config = loadConfig();
-  const env = readApiEnv();
+
+/** A server `start` began: listening, and loading its catalogue and first model. */
+export interface ApiServer {
+  app: Express;
+  server: Server;
+  holder: ModelHolder;
+  /** Resolves with the server's URL once the first model serves; rejects with why the server cannot serve (it then stays up, answering 503, until stopped). */
+  ready: Promise<string>;
+  /** Reloads the live model; `source` is who asked for it (travels with the reload, see ModelHolder). */
+  reload(source: 'start' | 'signal'): Promise<ReloadResult>;
+  logger: Logger;
+  /** Seconds a stop may take before the program gives up (REELRANK_SHUTDOWN_SECONDS). */
+  shutdownSeconds: number;
+  /** Closes the metrics listener (this process's, when it has one). */
+  closeMetrics(): void;
+  /** After the server closed: closes the model, the pollers and the stores. */
+  release(): Promise<void>;
+  /** The one stop of this server (stop() sets it). */
+  stopping?: Promise<void>;
+}
+
+/** Starts the API with the configuration of `variables` (default the process's environment); throws when the configuration is refused. */
+export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
+  const config = loadConfig({ env: variables });
+  const env = readApiEnv(variables);
   const weak = weakAdminToken(env.adminToken);
-  if (weak) {
-    console.error(weak);
-    process.exit(1);
-  }
+  if (weak) throw new Error(weak);
   const worker = cluster.isWorker ? cluster.worker : undefined;
   const logger = worker ? defaultLogger().child({ worker: worker.id }) : defaultLogger();
   const { dataset } = config.dataset;
@@ -176,51 +200,102 @@ function main(): void {
         logger,
       );
   const { host, port } = config.serving;
-  const server: Server = app.listen(port, host, async () => {
-    try {
-      catalogs = await openCatalogSource(config);
-    } catch (error) {
-      console.error(`cannot open the catalogue of ${dataset}: ${(error as Error).message}`);
-      process.exit(1);
-    }
-    try {
-      await catalogueSync.load();
-    } catch (error) {
-      console.error(`cannot read the catalogue overlay of ${dataset}: ${(error as Error).message}`);
-      process.exit(1);
-    }
-    catalogueSync.start(config.serving.catalogueRefreshMs, (error) =>
-      logger.warn({ err: error }, 'the catalogue overlay could not be polled; retrying'),
-    );
-    try {
-      await reloadFrom('start');
-    } catch (error) {
-      console.error(`no trained model for ${dataset}: ${hint} (${(error as Error).message})`);
-      process.exit(1);
-    }
-    const address = server.address();
-    const actualPort = typeof address === 'object' && address ? address.port : port;
-    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-    const url = `http://${shown}:${actualPort}`;
-    const live = holder.current()!;
-    if (worker) {
-      tellPrimary({ type: 'reelrank:ready', url, version: live.manifest.version, rssBytes: process.memoryUsage().rss });
-      logger.info({ url, simd: live.simd }, `worker ${worker.id} (pid ${process.pid}) serving model ${live.manifest.version} on ${url}`);
-      return;
-    }
-    logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
-    logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
-    logger.info({ catalogue: catalogs.kind, location: catalogs.location }, `catalogue read from ${catalogs.kind} (${catalogs.location})`);
-    if (!env.adminToken) logger.info('no REELRANK_ADMIN_TOKEN: the admin routes take admin keys only (reelrank keys create --role admin)');
+  let server!: Server;
+  const ready = new Promise<string>((served, refuse) => {
+    server = app.listen(port, host, async () => {
+      try {
+        catalogs = await openCatalogSource(config);
+      } catch (error) {
+        return refuse(new Error(`cannot open the catalogue of ${dataset}: ${(error as Error).message}`));
+      }
+      try {
+        await catalogueSync.load();
+      } catch (error) {
+        return refuse(new Error(`cannot read the catalogue overlay of ${dataset}: ${(error as Error).message}`));
+      }
+      catalogueSync.start(config.serving.catalogueRefreshMs, (error) =>
+        logger.warn({ err: error }, 'the catalogue overlay could not be polled; retrying'),
+      );
+      try {
+        await reloadFrom('start');
+      } catch (error) {
+        return refuse(new Error(`no trained model for ${dataset}: ${hint} (${(error as Error).message})`));
+      }
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      const url = `http://${shown}:${actualPort}`;
+      const live = holder.current()!;
+      if (worker) {
+        tellPrimary({ type: 'reelrank:ready', url, version: live.manifest.version, rssBytes: process.memoryUsage().rss });
+        logger.info({ url, simd: live.simd }, `worker ${worker.id} (pid ${process.pid}) serving model ${live.manifest.version} on ${url}`);
+        return served(url);
+      }
+      logger.info({ url, simd: live.simd }, `reelrank API (${dataset}, model ${live.manifest.version}) listening on ${url}, docs at ${url}/docs`);
+      logger.info({ store: ratingsKind, location: ratingsLocation }, `posted ratings go to ${ratingsKind} (${ratingsLocation})`);
+      logger.info({ catalogue: catalogs.kind, location: catalogs.location }, `catalogue read from ${catalogs.kind} (${catalogs.location})`);
+      if (!env.adminToken) logger.info('no REELRANK_ADMIN_TOKEN: the admin routes take admin keys only (reelrank keys create --role admin)');
+      served(url);
+    });
+    server.on('error', (error) => refuse(new Error(`cannot listen on ${host}:${port}: ${error.message}`)));
   });
-  server.on('error', (error) => {
-    console.error(`cannot listen on ${host}:${port}: ${error.message}`);
+  // A server that cannot serve is the caller's to report; no unhandled rejection meanwhile.
+  ready.catch(() => undefined);
+
+  /** After the server closed: the model, the pollers and the stores (the metrics listener is closed by stop() at once). */
+  const release = async () => {
+    holder.current()?.close();
+    catalogueSync.stop();
+    (app.locals.experiments as ExperimentRunner | undefined)?.stop();
+    await Promise.allSettled([ratings.close(), signals.close(), keys.close(), catalogue.close(), experimentStore.close()]);
+  };
+  const closeMetrics = () => void metricsListening.then((listening) => listening?.server.close());
+  return { app, server, holder, logger, ready, reload: reloadFrom, shutdownSeconds: env.shutdownSeconds, closeMetrics, release };
+}
+
+/**
+ * Stops `api`: no new connections; requests that arrive on an open keep-alive connection from now
+ * on are answered with `Connection: close`, connections idle after their last response are closed
+ * every 100 ms; once the last one closed, the model and the stores. Resolves then (the same promise
+ * for every call).
+ */
+export function stop(api: ApiServer, reason = 'stop'): Promise<void> {
+  api.stopping ??= new Promise<void>((stopped) => {
+    const { server } = api;
+    api.logger.info(`${reason}: closing the server`);
+    server.prependListener('request', (_req, res) => {
+      if (!res.headersSent) res.setHeader('connection', 'close');
+    });
+    api.closeMetrics();
+    server.close(() => {
+      clearInterval(sweeper);
+      void api.release().finally(stopped);
+    });
+    server.closeIdleConnections();
+    const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+    sweeper.unref();
+  });
+  return api.stopping;
+}
+
+/** The program: start, reload on SIGHUP, stop on SIGTERM/SIGINT (exit 0; 1 when requests outlast REELRANK_SHUTDOWN_SECONDS). */
+function run(): void {
+  let api: ApiServer;
+  try {
+    api = start();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  const { holder, logger } = api;
+  api.ready.catch((error: Error) => {
+    console.error(error.message);
     process.exit(1);
   });
 
   process.on('SIGHUP', async () => {
     try {
-      const result = await reloadFrom('signal');
+      const result = await api.reload('signal');
       logger.info({ ...result }, `SIGHUP: model ${result.version} is live`);
       tellPrimary({ type: 'reelrank:reloaded', ok: true, version: result.version });
     } catch (error) {
@@ -229,36 +304,16 @@ function main(): void {
     }
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: closing the server`);
-    // Requests that arrive on an open keep-alive connection from now on are answered with
-    // `Connection: close`; connections idle after their last response are closed every 100 ms.
-    server.prependListener('request', (_req, res) => {
-      if (!res.headersSent) res.setHeader('connection', 'close');
-    });
-    void metricsListening.then((listening) => listening?.server.close());
-    server.close(() => {
-      clearInterval(sweeper);
-      holder.current()?.close();
-      catalogueSync.stop();
-      (app.locals.experiments as ExperimentRunner | undefined)?.stop();
-      void Promise.allSettled([ratings.close(), signals.close(), keys.close(), catalogue.close(), experimentStore.close()]).finally(() =>
-        process.exit(0),
-      );
-    });
-    server.closeIdleConnections();
-    const sweeper = setInterval(() => server.closeIdleConnections(), 100);
-    sweeper.unref();
+    if (api.stopping) return;
+    void stop(api, signal).then(() => process.exit(0));
     setTimeout(() => {
-      logger.error(`${signal}: requests still open after ${env.shutdownSeconds} s; exiting`);
+      logger.error(`${signal}: requests still open after ${api.shutdownSeconds} s; exiting`);
       process.exit(1);
-    }, env.shutdownSeconds * 1000).unref();
+    }, api.shutdownSeconds * 1000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main();
+if (require.main === module) run();

@@ -19,7 +19,7 @@ export type { MovieChange } from './lib/catalogue-changes.js';
 export { TitleSearchIndex, type TitleSearch } from './lib/title-search-index.js';
 export type { RankingAgreement } from './lib/ranking-agreement.js';
 export { TASTE_PROFILE, withoutRatedMovies } from './lib/explain.js';
-export { ApiError, movieNotFound, type FieldProblem } from './lib/errors.js';
+export { movieNotFound, ServingError, type FieldProblem, type ServingErrorKind } from './lib/errors.js';
 export type { Because, MovieDetails, MovieFields, MovieRecommendation, SearchResponse, SimilarResponse } from './lib/answers.js';
 export { openPostgresCatalog, type PostgresMovieCatalog } from './lib/postgres-catalog.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * Who may call which operation: the one table the OpenAPI document's `security` is built from
  * (openapi.ts) and the security tests walk (tests/security). The guards that enforce it are
- * authorization.ts (reads, ratings) and the admin guard (routes.ts).
+ * authorization.ts (reads, ratings) and the admin guard (admin-auth.ts).
  *
  * - public: anyone, always (liveness, the document itself);
  * - read: anyone unless security.anonymousReads is off, then a key of any role or a visitor;

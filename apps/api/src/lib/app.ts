@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
-import swaggerUi from 'swagger-ui-express';
 import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
 import {
   type CatalogueOverlayStore,
@@ -15,7 +14,10 @@ import {
   type RatingsStore,
   type SignalsStore,
 } from '@reelrank/feedback';
-import { requireOperator } from './admin-auth.js';
+import { adminGuards, requireOperator, type AdminOptions } from './admin-auth.js';
+import { adminRoutes } from './admin-routes.js';
+import { answerObserver } from './answer-observer.js';
+import { readAccess } from './authorization.js';
 import { weakAdminToken } from './admin-token.js';
 import { readApiEnv, type TrustProxy } from './api-config.js';
 import { ApiError, errorMiddleware, notFoundMiddleware } from './errors.js';
@@ -26,8 +28,8 @@ import { identityMiddleware } from './identity.js';
 import { visitors } from './visitors.js';
 import { IdentityLimits } from './identity-limits.js';
 import { fastCors, fastJson, parseByteLimit, requestLogging, series } from './http-fast.js';
-import { apiHeaders, pageHeaders, setPageHeaders } from './security-headers.js';
-import { registerOnlineMetrics, requestSeconds, ServiceMetrics, type MetricsJson } from './metrics.js';
+import { apiHeaders, setPageHeaders } from './security-headers.js';
+import { registerOnlineMetrics, ServiceMetrics, type MetricsJson } from './metrics.js';
 import { ArmMetrics, registerArmOnlineMetrics, type ArmEvalSink } from './experiment-metrics.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { experimentRunnerFor, type ExperimentsOptions } from './experiment-setup.js';
@@ -41,7 +43,12 @@ import { monitoringRoutes } from './monitoring-routes.js';
 import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { FailureLimiter } from './rate-limit.js';
-import { apiRoutes, type AdminOptions, type AnswerObserver } from './routes.js';
+import { docsRoutes } from './docs-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { movieRoutes } from './movie-routes.js';
+import { ratingsRoutes } from './ratings-routes.js';
+import { recommendationRoutes } from './recommendation-routes.js';
+import { signalsRoutes } from './signals-routes.js';
 import { buildSchemas } from './schemas.js';
 import type { Recommender } from '@reelrank/serving';
 import type { DriftProfile, DriftSettings, RetrainWatchState } from '@reelrank/model';
@@ -187,30 +194,7 @@ export function createApp(options: CreateAppOptions): Express {
   if (experiments) void experiments.start();
   const armMetrics = new ArmMetrics(metrics.registry);
   const armOnline = options.armOnline ?? registerArmOnlineMetrics(metrics.registry);
-  const observe: AnswerObserver = {
-    recommendations: (userId, strategy, movies, choice) => {
-      metrics.countAnswer(strategy);
-      const ids = movies.map((m) => m.movie_id);
-      online.recordRecommended(userId, ids);
-      if (choice) armOnline.recordRecommended(choice, userId, ids);
-    },
-    armAnswered: (choice, res, foldedIn) => armMetrics.answered(choice, requestSeconds(res), foldedIn),
-    answer: (strategy) => metrics.countAnswer(strategy),
-    predictedFolded: () => metrics.foldInsServed.inc(),
-    ratingsStored: (ratings) => {
-      metrics.ratingsReceived.inc(ratings.length);
-      // The rating's own time (the server's clock unless the client gave one), never later than now:
-      // a rating stamped before a recommendation was not an answer to it.
-      const now = Date.now();
-      for (const r of ratings) online.observeRating(r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
-      // During an experiment, each rating also counts for its user's arm.
-      const active = experiments?.active;
-      const live = current();
-      if (active && live)
-        for (const r of ratings)
-          armOnline.observeRating(active.choose(r.userId, live), r.userId, r.movieId, r.rating, Math.min(now, r.timestamp * 1000));
-    },
-  };
+  const observe = answerObserver({ metrics, online, armMetrics, armOnline, experiments, current });
   const metricsSource = options.metricsSource ?? (() => metrics.registry.getMetricsAsJSON());
 
   const app = express();
@@ -265,39 +249,46 @@ export function createApp(options: CreateAppOptions): Express {
   );
   app.use(series(front));
   const fresh = new FreshUsers(ratingsStore, undefined, undefined, limits.config.foldMaxRatings);
-  apiRoutes(app, schemas, current, openApiDocument, {
-    maxRecommendations: serving.maxRecommendations,
-    answerCacheEntries: serving.answerCacheEntries,
-    foldMaxUsers: limits.config.foldMaxUsers,
-    admin,
-    observe,
-    fresh,
-    signals: new UserSignals(options.signals ?? openSqliteSignalsStore(':memory:')),
-    limits,
-    ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
-    catalogueSource: options.catalogueSource,
-    anonymousReads: security.anonymousReads,
-    experiments,
-    extend: (router, adminGuard, adminOnly) => {
-      experimentRoutes(router, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard, adminOnly });
-      modelRoutes(router, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
-      monitoringRoutes(router, {
-        source: metricsSource,
-        webRoot: serving.webRoot,
-        guard: requireOperator,
-        drift: driftMonitor && (() => driftMonitor.report()),
-      });
-    },
-  });
+  const signals = new UserSignals(options.signals ?? openSqliteSignalsStore(':memory:'));
+  const model = () => current() ?? notLoaded();
+  const reads = readAccess(security.anonymousReads);
+  const { adminOnly, adminGuard } = adminGuards(admin);
   const catalogueStore = options.catalogue ?? openSqliteCatalogueOverlay(':memory:');
   const applyCatalogue = options.models
     ? (rows: readonly OverlayMovie[]) => options.models!.applyCatalogueChanges(rows)
     : (rows: readonly OverlayMovie[]) => rows.forEach((row) => current()?.applyMovieChange(movieChangeOf(row)));
-  catalogueRoutes(app, () => current() ?? notLoaded(), catalogueStore, applyCatalogue);
+  // One router per concern; the hot routes first, since Express tries the routes in order.
+  recommendationRoutes(app, schemas, model, {
+    maxRecommendations: serving.maxRecommendations,
+    answerCacheEntries: serving.answerCacheEntries,
+    foldMaxUsers: limits.config.foldMaxUsers,
+    reads,
+    observe,
+    fresh,
+    signals,
+    limits,
+    experiments,
+  });
+  ratingsRoutes(app, model, fresh, limits, observe);
+  signalsRoutes(app, model, signals, limits);
+  movieRoutes(app, model, reads);
+  healthRoutes(app, current, {
+    fresh,
+    ratingsStore: options.ratingsStore ?? describeStore(options.ratings),
+    catalogueSource: options.catalogueSource,
+  });
+  adminRoutes(app, admin, adminGuard);
+  experimentRoutes(app, { runner: experiments, holder: options.models, registry: options.registry, current, adminGuard, adminOnly });
+  modelRoutes(app, { current, holder: options.models, registry: options.registry, adminGuard, readGuard: requireOperator });
+  monitoringRoutes(app, {
+    source: metricsSource,
+    webRoot: serving.webRoot,
+    guard: requireOperator,
+    drift: driftMonitor && (() => driftMonitor.report()),
+  });
+  catalogueRoutes(app, model, catalogueStore, applyCatalogue);
   app.post('/visitor', visitor.mint);
-  // Swagger UI assets come from the installed package; the page loads the document from /openapi.json.
-  const uiOptions = { customSiteTitle: 'reelrank API', swaggerOptions: { url: '/openapi.json' } };
-  app.use('/docs', pageHeaders, swaggerUi.serveFiles(undefined, uiOptions), swaggerUi.setup(undefined, uiOptions));
+  docsRoutes(app, openApiDocument);
   // The web page at / (index.html, app.js, style.css): static files, no inline script, so helmet's CSP holds.
   if (serving.webRoot) app.use(express.static(serving.webRoot, { index: 'index.html', setHeaders: setPageHeaders }));
 

@@ -10,7 +10,7 @@ import { hasKey, identityOf, type Identity } from './identity.js';
  *   user id only (others: 403); a data-set user's ratings change only with a service or admin key;
  * - explanations naming a user's rated movies: that user's visitor or a key; others get the picks
  *   with the generic reason.
- * The admin routes have their own guard (routes.ts).
+ * The admin routes have their own guard (admin-auth.ts).
  */
 
 /** The guards a read route runs: none while `anonymousReads` is on (no step on the hot path), else one that refuses anonymous callers. */

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import type { MetricsMessage } from './cluster-metrics.js';
+import type { ArmKey } from './experiment-metrics.js';
+import type { MetricsJson } from './metrics-json.js';
 import type { ReloadResult } from './model-holder.js';
 import { LIMIT_KINDS, type LimitKind } from './limit-kinds.js';
 
@@ -98,3 +99,18 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
     (value as { type: string }).type.startsWith('reelrank:')
   );
 }
+
+/** [userId, at, ...movieIds] and [userId, movieId, rating, at]. */
+export type ShownRow = number[];
+export type RatingRow = [number, number, number, number];
+/** The same rows of an experiment arm, with the arm's key. */
+export type ArmShownRow = [ArmKey, ShownRow];
+export type ArmRatingRow = [ArmKey, RatingRow];
+
+/** Cluster metrics and the online evaluation (cluster-metrics.ts): the primary sums the workers' metrics and evaluates their rows. */
+export type MetricsMessage =
+  | { type: 'reelrank:metrics-request'; id: number }
+  | { type: 'reelrank:metrics-collect'; id: number }
+  | { type: 'reelrank:metrics-part'; id: number; metrics: MetricsJson }
+  | { type: 'reelrank:metrics-response'; id: number; metrics?: MetricsJson; error?: string }
+  | { type: 'reelrank:online-eval'; shown: ShownRow[]; ratings: RatingRow[]; armShown?: ArmShownRow[]; armRatings?: ArmRatingRow[] };

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, Registry } from 'prom-client';
-import { tellPrimary } from './cluster-messages.js';
+import { tellPrimary, type ArmRatingRow, type ArmShownRow, type MetricsMessage, type RatingRow, type ShownRow } from './cluster-messages.js';
 import { ApiError } from './errors.js';
 import { registerOnlineMetrics, type MetricsJson } from './metrics.js';
 import { registerArmOnlineMetrics, type ArmEvalSink, type ArmKey } from './experiment-metrics.js';
@@ -23,20 +23,6 @@ import { OnlineEvaluator, type OnlineEvalSink } from './online-eval.js';
 const FLUSH_MS = 500;
 const RATING_DELAY_MS = 3 * FLUSH_MS;
 const COLLECT_TIMEOUT_MS = 3000;
-
-/** [userId, at, ...movieIds] and [userId, movieId, rating, at]. */
-type ShownRow = number[];
-type RatingRow = [number, number, number, number];
-/** The same rows of an experiment arm, with the arm's key. */
-type ArmShownRow = [ArmKey, ShownRow];
-type ArmRatingRow = [ArmKey, RatingRow];
-
-export type MetricsMessage =
-  | { type: 'reelrank:metrics-request'; id: number }
-  | { type: 'reelrank:metrics-collect'; id: number }
-  | { type: 'reelrank:metrics-part'; id: number; metrics: MetricsJson }
-  | { type: 'reelrank:metrics-response'; id: number; metrics?: MetricsJson; error?: string }
-  | { type: 'reelrank:online-eval'; shown: ShownRow[]; ratings: RatingRow[]; armShown?: ArmShownRow[]; armRatings?: ArmRatingRow[] };
 
 const isMessage = (value: unknown): value is MetricsMessage =>
   typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -1,6 +1,6 @@
 import type { Gauge, Registry } from 'prom-client';
 import type { DriftReport } from '@reelrank/model';
-import type { MetricsJson } from './metrics.js';
+import type { MetricsJson } from './metrics-json.js';
 
 /**
  * The drift monitor's last report (drift-monitor.ts) as gauges, read at each scrape from memory. In

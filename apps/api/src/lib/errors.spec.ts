@@ -1,5 +1,7 @@
 import request from 'supertest';
+import { ServingError, type ServingErrorKind } from '@reelrank/serving';
 import { createApp } from './app.js';
+import { ApiError, toApiError } from './errors.js';
 import { plantedApp, plantedRecommender, SERVING } from '../__fixtures__/fixtures.js';
 
 const app = plantedApp();
@@ -91,5 +93,24 @@ describe('transport errors', () => {
     const res = await request(broken).post('/recommendations').send({ user_id: 1 }).expect(500);
     expect(res.body).toEqual({ error: { status: 500, code: 'internal_error', message: 'Internal server error', details: [] } });
     expect(res.text).not.toContain('secret');
+  });
+});
+
+describe('serving errors', () => {
+  it.each<[ServingErrorKind, number]>([
+    ['not-found', 404],
+    ['invalid-input', 400],
+  ])('when serving raises a %s error, then the API answers %i with its code, message and fields', (kind, status) => {
+    const problem = { field: 'genres.0', message: 'unknown genre "Jazz"' };
+    const error = toApiError(new ServingError(kind, 'some_code', 'What went wrong', [problem]));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status, code: 'some_code', message: 'What went wrong', details: [problem] });
+  });
+
+  it('when a route asks serving about unknown movies and genres, then the answers are 404 and 400 naming the field', async () => {
+    const similar = await request(app).get('/movies/31337/similar').expect(404);
+    expect(similar.body.error).toMatchObject({ code: 'movie_not_found', details: [{ field: 'movie_id', message: 'unknown movie_id 31337' }] });
+    const genre = await postError('/recommendations', { user_id: 1, genres: ['Comedy', 'Jazz'] }, 400);
+    expect(genre).toMatchObject({ code: 'unknown_genre', details: [{ field: 'genres.1', message: expect.stringMatching(/^unknown genre "Jazz"/) }] });
   });
 });

@@ -1,15 +1,34 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { requestLog } from './http-fast.js';
-import { ApiError, type FieldProblem } from '@reelrank/serving';
+import { ServingError, type FieldProblem, type ServingErrorKind } from '@reelrank/serving';
 import type { ErrorBody } from './schemas.js';
 
-export { ApiError, type FieldProblem };
+export type { FieldProblem };
 
 /**
  * The one error format, `{error: {status, code, message, details}}`, and the one error middleware.
  * Client mistakes are always 4xx; anything unexpected is a 500 with a generic message (the
  * details go to the log only).
  */
+
+/** An HTTP error answer: its status, a stable code, a message and the fields at fault. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The status of each kind of serving error (packages/serving errors.ts). */
+const STATUS_OF_KIND: Record<ServingErrorKind, number> = {
+  'not-found': 404,
+  'invalid-input': 400,
+};
 
 export function errorBody(error: ApiError): ErrorBody {
   return { error: { status: error.status, code: error.code, message: error.message, details: error.details } };
@@ -36,6 +55,7 @@ interface HttpishError {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ServingError) return new ApiError(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
   const e = (error ?? {}) as HttpishError;
   const status = e.status ?? e.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

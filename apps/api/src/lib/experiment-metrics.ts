@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Arm } from './experiment-arm.js';
 import type { ArmChoice } from './experiment-runner.js';
 import { hitRateDifference, type HitRateDifference } from './experiment-stats.js';
-import type { MetricsJson } from './metrics.js';
+import type { MetricsJson } from './metrics-json.js';
 import { OnlineEvaluator } from './online-eval.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Gauge, Registry } from 'prom-client';
-import type { MetricsJson } from './metrics.js';
+import type { MetricsJson } from './metrics-json.js';
 import { stateGauge } from './retrain-metrics.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { AggregatorRegistry, Counter, Gauge, type Histogram, Registry } from 'prom-client';
+import type { MetricsJson } from './metrics-json.js';
 import type { OnlineEvaluator } from './online-eval.js';
 import { summarizeRetrain, type RetrainSummary } from './retrain-metrics.js';
 import { summarizeGate, type GateSummaryEntry } from './gate-metrics.js';
@@ -24,7 +25,7 @@ import { summarizeExperiment, type ExperimentSummary } from './experiment-metric
 const STARTED = Symbol('reelrank.requestStarted');
 type Timed = { [STARTED]: number };
 
-export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+export type { MetricsJson };
 
 /** Seconds since the request arrived (the metrics middleware marks every response). */
 export function requestSeconds(res: Response): number {

@@ -5,7 +5,7 @@ import { checkRatingsAccess } from './authorization.js';
 import { ApiError } from './errors.js';
 import { identityOf } from './identity.js';
 import type { FreshUsers } from './fresh-users.js';
-import type { AnswerObserver } from './routes.js';
+import type { AnswerObserver } from './answer-observer.js';
 import { requestLog } from './http-fast.js';
 import { limitSubject, type IdentityLimits } from './identity-limits.js';
 import { noQuery } from './movie-schemas.js';

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { RetrainWatchState } from '@reelrank/model';
-import type { MetricsJson } from './metrics.js';
+import type { MetricsJson } from './metrics-json.js';
 
 /**
  * The state of `reelrank retrain --watch` as gauges. The watcher is a process of its own; it writes

@@ -143,7 +143,7 @@ export const readyResponse = z.object({
     .meta({ description: 'Where posted ratings go (POST /ratings) (admin only)' }),
 });
 
-/** The 400 of a /predict/batch naming more distinct users than one request may fold (the schema's, and routes.ts's early check). */
+/** The 400 of a /predict/batch naming more distinct users than one request may fold (the schema's, and recommendation-routes.ts's early check). */
 export const tooManyBatchUsers = (maxUsers: number) => `at most ${maxUsers} distinct user_id per request (each may be folded in)`;
 
 export function buildSchemas(limits: SchemaLimits) {

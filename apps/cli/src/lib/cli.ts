@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ApiError } from '@reelrank/serving';
+import { ServingError } from '@reelrank/serving';
 import { CliFailure, UsageError } from './errors.js';
 import { experimentsCommand } from './experiment-commands.js';
 import { keysCommand } from './key-commands.js';
@@ -95,11 +95,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err(`reelrank ${command.name}: ${error.message}\nUsage: ${error.usage}`);
       return 2;
     }
-    if (error instanceof ApiError) {
-      // The recommender's client errors: an unknown movie (404) fails, an invalid value (400) is usage.
+    if (error instanceof ServingError) {
+      // The recommender's client errors: an unknown movie fails, an invalid value is usage.
       const detail = error.details?.[0]?.message ?? error.message;
       err(`reelrank ${command.name}: ${detail}`);
-      return error.status === 400 ? 2 : 1;
+      return error.kind === 'invalid-input' ? 2 : 1;
     }
     err(`reelrank ${command.name}: ${error instanceof CliFailure ? error.message : `${(error as Error).message ?? error}`}`);
     return 1;

@@ -1,5 +1,3 @@
-import type { ModelManifest } from './model-artifacts.js';
-
 /**
  * What the promotion gate decided about a trained version (the trainer's promotion-gate.ts writes
  * it into model.json as `gate`): both models' figures on the gate holdout, scored at gate time, and why.
@@ -28,9 +26,9 @@ export interface GateVerdict {
 }
 
 /** The verdict in a manifest (null: trained before the gate, or no verdict recorded). */
-export function gateOf(manifest: Pick<ModelManifest, 'gate'>): GateVerdict | null {
+export function gateOf(manifest: { gate?: GateVerdict }): GateVerdict | null {
   const gate = manifest.gate;
   return gate && typeof gate === 'object' && (gate.decision === 'promoted' || gate.decision === 'rejected') ? gate : null;
 }
 
-export const isRejected = (manifest: Pick<ModelManifest, 'gate'>): boolean => gateOf(manifest)?.decision === 'rejected';
+export const isRejected = (manifest: { gate?: GateVerdict }): boolean => gateOf(manifest)?.decision === 'rejected';

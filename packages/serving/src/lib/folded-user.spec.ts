@@ -57,11 +57,11 @@ describe('Recommender.foldUser + recommendFolded / predictFolded (ratings posted
     expect(recommender.predictFolded(folded, 10)).toBe(recommender.predict(4242, 10));
   });
 
-  it('when a posted movie is not in the catalogue, then a 404 names the field', () => {
+  it('when a posted movie is not in the catalogue, then a not-found error names the field', () => {
     expect(() => recommender.foldUser(1, [{ movieId: 31337, rating: 4 }], 'ratings.movie_id')).toThrow(
-      expect.objectContaining({ status: 404, details: [{ field: 'ratings.movie_id', message: 'unknown movie_id 31337' }] }),
+      expect.objectContaining({ kind: 'not-found', details: [{ field: 'ratings.movie_id', message: 'unknown movie_id 31337' }] }),
     );
-    expect(() => recommender.predictFolded(recommender.foldUser(1, []), 31337)).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => recommender.predictFolded(recommender.foldUser(1, []), 31337)).toThrow(expect.objectContaining({ kind: 'not-found' }));
   });
 
   it('lists the data-set ratings of a user with their timestamps', () => {

@@ -1,6 +1,6 @@
 import { buildModelIndex, predictRating } from '@reelrank/model';
 import { COMEDY, plantedBundle, plantedRecommender, RATED, SCI_FI } from '../testing/planted.js';
-import { ApiError } from './errors.js';
+import { ServingError } from './errors.js';
 
 const ids = (list: { movie_id: number }[]) => list.map((m) => m.movie_id);
 
@@ -35,15 +35,15 @@ describe('Recommender.recommend', () => {
     expect(mixed.sort()).toEqual([40, 70]);
   });
 
-  it('when a genre is unknown, then a 400 names it and lists the known ones', () => {
+  it('when a genre is unknown, then an invalid-input error names it and lists the known ones', () => {
     try {
       recommender.recommend(1, { n: 3, genres: ['Sci-Fi', 'Scifi'] });
       throw new Error('expected a throw');
     } catch (error) {
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).status).toBe(400);
-      expect((error as ApiError).details[0].field).toBe('genres.1');
-      expect((error as ApiError).details[0].message).toMatch(/known genres: .*Sci-Fi/);
+      expect(error).toBeInstanceOf(ServingError);
+      expect((error as ServingError).kind).toBe('invalid-input');
+      expect((error as ServingError).details[0].field).toBe('genres.1');
+      expect((error as ServingError).details[0].message).toMatch(/known genres: .*Sci-Fi/);
     }
   });
 
@@ -91,8 +91,8 @@ describe('Recommender.predict', () => {
     expect(recommender.predict(1, 90)).toBeCloseTo(3.5 + 0.2, 3);
   });
 
-  it('when the movie is not in the catalogue, then a 404 ApiError is thrown', () => {
-    expect(() => recommender.predict(1, 80)).toThrow(expect.objectContaining({ status: 404, code: 'movie_not_found' }));
+  it('when the movie is not in the catalogue, then a not-found ServingError is thrown', () => {
+    expect(() => recommender.predict(1, 80)).toThrow(expect.objectContaining({ kind: 'not-found', code: 'movie_not_found' }));
     expect(() =>
       recommender.predictMany([
         { userId: 1, movieId: 10 },
@@ -146,9 +146,9 @@ describe('Recommender.recommendForNewUser', () => {
     expect(ids(result.recommendations)).toEqual([50, 10]);
   });
 
-  it('when a rated movie is not in the catalogue, then a 404 names it', () => {
+  it('when a rated movie is not in the catalogue, then a not-found error names it', () => {
     expect(() => recommender.recommendForNewUser([{ movieId: 31337, rating: 4 }], { n: 2 })).toThrow(
-      expect.objectContaining({ status: 404, details: [{ field: 'ratings.movie_id', message: 'unknown movie_id 31337' }] }),
+      expect.objectContaining({ kind: 'not-found', details: [{ field: 'ratings.movie_id', message: 'unknown movie_id 31337' }] }),
     );
   });
 });

@@ -1,7 +1,7 @@
 import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest, type MovieContent, type Steps } from '@reelrank/model';
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
-import { ApiError, movieNotFound } from './errors.js';
+import { movieNotFound, ServingError } from './errors.js';
 import { becauseOf, keptReason, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { DiversePicks } from './diverse-picks.js';
@@ -264,8 +264,8 @@ export class Recommender {
 
   /**
    * User `userId` solved again from all of their ratings: the data set's (as served) plus `fresh`
-   * ones posted since (a fresh rating of a movie replaces the data-set one). Unknown movies are a 404
-   * naming `field`. Keep the result for as long as the user's ratings stay the same; pass it as
+   * ones posted since (a fresh rating of a movie replaces the data-set one). Unknown movies are a not-found
+   * error naming `field`. Keep the result for as long as the user's ratings stay the same; pass it as
    * `previous` to the next fold-in of the user, which then starts from it. `alsoRated`: movies the user
    * rated that the fold leaves out (beyond a caller's bound on its input), still never recommended.
    */
@@ -412,7 +412,7 @@ export class Recommender {
     return { movie_id: movieId, similar: hits.map((h) => ({ ...this.describe(h.index), similarity: round3(h.similarity) })) };
   }
 
-  /** One catalogue movie with its rating count and mean (404 when unknown, or hidden unless `includeHidden`). */
+  /** One catalogue movie with its rating count and mean (a not-found error when unknown, or hidden unless `includeHidden`). */
   movie(movieId: number, includeHidden = false): MovieDetails {
     const movie = this.ix.catalogue.movies.get(movieId);
     if (!movie || (!includeHidden && this.isHidden(movieId))) throw movieNotFound([movieId]);
@@ -431,7 +431,7 @@ export class Recommender {
 
   /**
    * Title search by relevance (title-search-index.ts) and/or genre filter (genre case-insensitive; an
-   * unknown genre is a 400 naming `field`); hidden movies only with `includeHidden`.
+   * unknown genre is an invalid-input error naming `field`); hidden movies only with `includeHidden`.
    */
   search(options: { query?: string; genre?: string; limit: number; offset: number; includeHidden?: boolean }, field = 'genre'): SearchResponse {
     let genre = options.genre;
@@ -486,8 +486,8 @@ export class Recommender {
 
   // ---------------------------------------------------------------------------------------------
 
-  private unknownGenre(genre: string, field: string): ApiError {
-    return new ApiError(400, 'unknown_genre', `Unknown genre "${genre}"`, [
+  private unknownGenre(genre: string, field: string): ServingError {
+    return new ServingError('invalid-input', 'unknown_genre', `Unknown genre "${genre}"`, [
       { field, message: `unknown genre "${genre}"; known genres: ${this.genres.join(', ')}` },
     ]);
   }

@@ -1,11 +1,21 @@
-import { appendTrainingRun, readLiveVersion, type TrainingRunRecord } from '@reelrank/model';
-import type { RunTrainingConfig, TrainingRunResult } from './run-training.js';
+import type { AppConfig } from '@reelrank/config';
+import { appendTrainingRun, readLiveVersion, type GateVerdict, type ModelManifest, type TrainingRunRecord } from '@reelrank/model';
 
 /** The run history line of a training (packages/model run-history.ts): promoted, rejected, or failed. */
 
+/** The settings a line names (run-training.ts passes its whole config). */
+type RecordedConfig = Pick<AppConfig, 'training' | 'paths'> & { dataset: Pick<AppConfig['dataset'], 'dataset'> };
+
+/** What a finished training hands over (run-training.ts passes its whole result). */
+interface RecordedResult {
+  manifest: ModelManifest;
+  gate: GateVerdict;
+  steps: Record<string, number>;
+}
+
 const runId = (startedAt: Date) => `${startedAt.toISOString()}-${process.pid}`;
 
-function base(config: RunTrainingConfig, startedAt: Date, liveBefore: string | null) {
+function base(config: RecordedConfig, startedAt: Date, liveBefore: string | null) {
   return {
     runId: runId(startedAt),
     dataset: config.dataset.dataset,
@@ -18,7 +28,7 @@ function base(config: RunTrainingConfig, startedAt: Date, liveBefore: string | n
   };
 }
 
-export function recordRun(config: RunTrainingConfig, run: { startedAt: Date; liveBefore: string | null; result: TrainingRunResult }): void {
+export function recordRun(config: RecordedConfig, run: { startedAt: Date; liveBefore: string | null; result: RecordedResult }): void {
   const { manifest, gate, steps } = run.result;
   const posted = manifest.training.posted as { count?: number } | null | undefined;
   const record: TrainingRunRecord = {
@@ -36,7 +46,7 @@ export function recordRun(config: RunTrainingConfig, run: { startedAt: Date; liv
 }
 
 /** A failed run is recorded too; a failure to record it never hides the training's own error. */
-export function recordFailedRun(config: RunTrainingConfig, run: { startedAt: Date; liveBefore: string | null; error: unknown }): void {
+export function recordFailedRun(config: RecordedConfig, run: { startedAt: Date; liveBefore: string | null; error: unknown }): void {
   try {
     appendTrainingRun(config.paths.registryDir, {
       ...base(config, run.startedAt, run.liveBefore),
