@@ -1,6 +1,6 @@
 import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
-import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
+import { baselineOfFit, fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import type { TasteSignalColumns } from './taste-signals.js';
@@ -152,7 +152,8 @@ export async function evaluateOnSplit(
       evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }),
     );
     const baselineStart = performance.now();
-    const baseline = fitBaseline(evalTrain);
+    // The rating model's fit started from this very baseline on evalTrain (its ratings): reused, not refitted.
+    const baseline = final.baseline ? baselineOfFit(final.indexing, final.baseline) : fitBaseline(evalTrain);
     models.push(
       evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
     );
