@@ -55,7 +55,7 @@ function dbDump(path: string): Record<string, string> | null {
   }
 }
 
-const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|fit s|ms)$/;
+const VOLATILE = /^(createdAt|loadedAt|seconds|\w*Seconds|timings|steps|stepTimes|fit s|ms)$/;
 /**
  * The promotion gate's verdict compares the run with whatever model is live in the registry: a re-run
  * over a previous artifact has one, the reference run has none. So its decision, reason and live figures

@@ -248,6 +248,9 @@ export const trainingConfigSchema = z
     evaluationMaxUsers: positiveInt.describe(
       'Ranking metrics and blend tuning use a seeded sample of this many users when there are more (exact below it)',
     ),
+    diversityMaxUsers: positiveInt.describe(
+      "The diversity sweep (NDCG, intra-list diversity, coverage and novelty per serving `diversity` setting, in metrics.json) runs on a seeded sample of at most this many of the evaluated test users (default 1000: it re-ranks each user's pool at every setting, and its figures are a report, not a choice)",
+    ),
     refitMaxRatings: z
       .number()
       .int()

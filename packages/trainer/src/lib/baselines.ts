@@ -41,6 +41,17 @@ export function fitBaseline(
 }
 
 /**
+ * The baseline row's model from the biases a rating model's fit started from (`TrainMfResult.baseline`, in
+ * `indexing`'s order): the very fit `fitBaseline` makes of the same ratings, so it is not made twice.
+ */
+export function baselineOfFit(indexing: Indexing, biases: BiasModel): MfModel {
+  const model = zeroModel(indexing, biases.globalMean);
+  model.userBias.set(biases.userBias);
+  model.movieBias.set(biases.movieBias);
+  return model;
+}
+
+/**
  * The baseline predictor a rating model falls back on for unknown users or movies, fitted on the
  * same ratings and laid out in `model`'s indices (ids absent from the baseline get a zero bias).
  */

@@ -1,6 +1,6 @@
 import type { TrainingConfig } from '@reelrank/config';
 import { initTensorFlow, type MfModel, type RankingModel } from '@reelrank/model';
-import { fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
+import { baselineOfFit, fitBaseline, fitFallbackBiases, fitGlobalMean } from './baselines.js';
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import type { TasteSignalColumns } from './taste-signals.js';
@@ -11,6 +11,7 @@ import { selectNeighbourhoodBlend } from './neighbourhood-blend.js';
 import type { RatingsByUser } from './ratings-by-user.js';
 import { blendedRatingMetrics } from './rating-metrics.js';
 import type { NeighbourhoodBlend, NeighbourhoodModel } from '@reelrank/model';
+import { StepClock, type StepTime } from './step-clock.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { EaseSettings } from './ease.js';
 import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-svdpp.js';
@@ -19,7 +20,7 @@ import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js'
 import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
-  Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'autoMf'> &
+  Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'diversityMaxUsers' | 'autoMf'> &
   Partial<Pick<TrainingConfig, 'ratingModel'>>;
 
 /** The full evaluation report (metrics.json holds it, plus what run-training adds). */
@@ -44,6 +45,8 @@ export interface EvaluationReport {
   /** What the evaluated MF model was trained on: all of train (refit) or the fit part (no refit). */
   refit: { on: 'train' | 'fit'; epochs: number; seconds: number };
   timings: Record<string, number>;
+  /** Wall and CPU seconds of the same steps. */
+  stepTimes: Record<string, StepTime>;
   /** Which rating model was trained: plain biased MF or MF with the SVD++ implicit user term folded in. */
   ratingModel: RatingModelKind;
   /**
@@ -130,13 +133,8 @@ export async function evaluateOnSplit(
   options: EvaluateOnSplitOptions = {},
 ): Promise<EvaluateOnSplitResult> {
   const log = options.log ?? (() => undefined);
-  const timings: Record<string, number> = {};
-  const time = <T>(label: string, work: () => T): T => {
-    const t0 = performance.now();
-    const result = work();
-    timings[label] = (performance.now() - t0) / 1000;
-    return result;
-  };
+  const clock = new StepClock();
+  const time = <T>(label: string, work: () => T): T => clock.time(label, work);
   const { tf, backend } = await initTensorFlow();
   // A different stream than the train/test split's, so the carve does not mirror it.
   const carve = time('carveValidation', () =>
@@ -173,20 +171,23 @@ export async function evaluateOnSplit(
   if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
-  const globalStart = performance.now();
-  const globalMean = fitGlobalMean(evalTrain);
-  models.push(
-    evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }),
-  );
-  const baselineStart = performance.now();
-  const baseline = fitBaseline(evalTrain);
-  models.push(
-    evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
-  );
-  models.push(evaluateMostRated(data, { k: hyper.rankingK }));
-  models.push(
-    evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
-  );
+  time('evaluation', () => {
+    const globalStart = performance.now();
+    const globalMean = fitGlobalMean(evalTrain);
+    models.push(
+      evaluateMfModel('global mean', globalMean, data, { ...evalOptions, fitSeconds: (performance.now() - globalStart) / 1000, ranking: false }),
+    );
+    const baselineStart = performance.now();
+    // The rating model's fit started from this very baseline on evalTrain (its ratings): reused, not refitted.
+    const baseline = final.baseline ? baselineOfFit(final.indexing, final.baseline) : fitBaseline(evalTrain);
+    models.push(
+      evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
+    );
+    models.push(evaluateMostRated(data, { k: hyper.rankingK }));
+    models.push(
+      evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
+    );
+  });
 
   // The neighbourhood blend: lists on the fit part with the selection model, weights on the validation part;
   // the evaluated lists come from the evaluated model's ratings (all of train after a refit).
@@ -254,13 +255,19 @@ export async function evaluateOnSplit(
       fitSeconds += refit.seconds;
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
-    const rankerRow = evaluateRanker(plan.ranking.label, final.model, ranking, data, { ...evalOptions, fitSeconds: fitSeconds + tuning.seconds });
-    // Its predicted_rating is the served one: the neighbourhood blend when there is one.
-    models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
-    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, data, { tf, k: hyper.rankingK }));
+    const evaluatedRanking = ranking;
+    time('evaluation', () => {
+      const rankerRow = evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
+        ...evalOptions,
+        fitSeconds: fitSeconds + tuning.seconds,
+      });
+      // Its predicted_rating is the served one: the neighbourhood blend when there is one.
+      models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
+    });
+    const diversityData = { ...data, relevant: sampleUsers(data.relevant, hyper.diversityMaxUsers, hyper.seed) };
+    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, diversityData, { tf, k: hyper.rankingK }));
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
-  timings.evaluation = models.reduce((s, m) => s + m.evalSeconds, 0);
   const report: EvaluationReport = {
     k: hyper.rankingK,
     relevanceThreshold: 4,
@@ -286,7 +293,8 @@ export async function evaluateOnSplit(
       history: selection.history,
     },
     refit: { on: refitOn ? 'train' : 'fit', epochs: selection.bestEpoch, seconds: refitOn ? final.seconds : 0 },
-    timings,
+    timings: clock.wallSeconds(),
+    stepTimes: clock.steps,
     ratingModel: kind,
     neighbourhood: neighbourhoodReport,
     ratingHyperParameters: plan.rating.settings,

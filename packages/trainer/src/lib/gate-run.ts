@@ -12,7 +12,7 @@ import { decidePromotion, gateVerdict } from './promotion-gate.js';
  */
 export async function gateTheCandidate(
   config: {
-    training: { gate: GateConfig; rankingK: number };
+    training: { gate: GateConfig; rankingK: number; evaluationMaxUsers: number };
     paths: RegistryPaths;
     runtime?: { keepModelVersions?: number };
   },
@@ -27,7 +27,8 @@ export async function gateTheCandidate(
   if (settings.holdoutShare <= 0) return gateVerdict(decidePromotion(none, null, settings), none, null, settings, 0);
 
   const { tf } = await initTensorFlow();
-  const data = prepareGateData(split.rest, split.holdout, k);
+  // NDCG on a seeded sample of the holdout's users (as the test metrics): scoring every user of a large set costs minutes.
+  const data = prepareGateData(split.rest, split.holdout, k, { maxUsers: config.training.evaluationMaxUsers, seed: settings.seed });
   const candidateFigures = scoreOnGate(tf, candidate, data);
   // The registry brought up to date first (a model built before the registry existed is registered and live).
   const liveDir = resolveLiveModel(config.paths, config.runtime?.keepModelVersions ?? 5, (error) =>
@@ -53,7 +54,7 @@ export async function gateTheCandidate(
   if (liveProblem) log(`[train] gate: the live model could not be scored: ${liveProblem}`);
   const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4));
   log(
-    `[train] gate: ${verdict.decision} (${verdict.reason}); holdout ${holdoutRatings} ratings: candidate RMSE ${f(candidateFigures.rmse)} NDCG@${k} ${f(candidateFigures.ndcgAtK)}` +
+    `[train] gate: ${verdict.decision} (${verdict.reason}); holdout ${holdoutRatings} ratings, NDCG on ${candidateFigures.users} users: candidate RMSE ${f(candidateFigures.rmse)} NDCG@${k} ${f(candidateFigures.ndcgAtK)}` +
       (live ? `, live ${live.version} RMSE ${f(live.rmse)} NDCG@${k} ${f(live.ndcgAtK)}` : ''),
   );
   return verdict;

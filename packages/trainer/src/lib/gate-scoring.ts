@@ -12,6 +12,7 @@ import { ratingsByUser } from './ratings-by-user.js';
 import { buildIdIndex, buildIndexing, groupByUser, indexRatings, type Indexing, type UserItems } from './indexing.js';
 import { rankingMetrics, relevantItems, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetricsOf } from './rating-metrics.js';
+import { sampleUsers } from './ranking-blend.js';
 import type { RatingsColumns } from './ratings.js';
 
 /**
@@ -25,7 +26,8 @@ import type { RatingsColumns } from './ratings.js';
  *   ratings outside the holdout, each user's own such ratings are masked, relevant = holdout rating
  *   >= 4. A user the model knows is ranked by the served blend (plus its EASE term over the user's
  *   ratings); one it does not know gets the model's cold-start popularity list, as the API answers.
- *   A candidate movie the model lacks can never be recommended.
+ *   A candidate movie the model lacks can never be recommended. Above `maxUsers` such users, NDCG
+ *   is computed on a seeded sample of them (the same users for every version scored on this data).
  */
 
 export interface GateData {
@@ -48,7 +50,12 @@ export interface GateFigures {
   users: number;
 }
 
-export function prepareGateData(rest: RatingsColumns, holdout: RatingsColumns, k: number): GateData {
+export function prepareGateData(
+  rest: RatingsColumns,
+  holdout: RatingsColumns,
+  k: number,
+  sample: { maxUsers: number; seed: number } = { maxUsers: Number.MAX_SAFE_INTEGER, seed: 0 },
+): GateData {
   const indexing = buildIndexing(rest);
   const restIndexed = indexRatings(rest, indexing);
   return {
@@ -57,7 +64,7 @@ export function prepareGateData(rest: RatingsColumns, holdout: RatingsColumns, k
     rest,
     indexing,
     restItems: groupByUser(restIndexed, indexing.users.ids.length),
-    relevant: relevantItems(indexRatings(holdout, indexing)),
+    relevant: sampleUsers(relevantItems(indexRatings(holdout, indexing)), sample.maxUsers, sample.seed),
   };
 }
 

@@ -90,12 +90,14 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
   const all = concatColumns(planted.observed, planted.heldOut);
   let phase: Phase = 'before';
   let seen: Seen[] = [];
+  let baselineOfFitCalls: number[] = [];
   /** prepareEvaluation's result -> the raw rows it was built from (fitRanker / tuneBlendWeights get the result). */
   const prepared = new WeakMap<object, { train: RatingsColumns; heldOut: RatingsColumns }>();
 
   beforeEach(() => {
     phase = 'before';
     seen = [];
+    baselineOfFitCalls = [];
     const record = (what: string, rows: RatingsColumns | null | undefined) => {
       if (rows) seen.push({ phase, what, rows });
     };
@@ -120,6 +122,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     });
     wrap(neighbourhoodModule, 'fitNeighbourhood', ([train]) => record('neighbourhood lists fit', train));
     wrap(baselines, 'fitBaseline', ([train]) => record('baseline fit', train));
+    // The evaluation's baseline row takes the biases the rating model's fit started from: the rows of that fit.
+    wrap(baselines, 'baselineOfFit', () => baselineOfFitCalls.push(1));
     wrap(baselines, 'fitGlobalMean', ([train]) => record('global mean fit', train));
     wrap(baselines, 'fitFallbackBiases', ([train]) => record('fallback biases fit', train));
     wrap(baselines, 'coldStartPopularity', ([train]) => record('cold-start popularity list', train));
@@ -245,7 +249,6 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     for (const kind of [
       /rating model fit/,
       /early-stopping validation/,
-      /baseline fit/,
       /ranker implicit ALS fit/,
       /ranker EASE fit/,
       /blend tuning \(train side\)/,
@@ -255,6 +258,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     ]) {
       expect(kinds.some((k) => kind.test(k))).toBe(true);
     }
+    // The baseline row either reused the rating model fit's biases (checked above with its rows) or was fitted (spied).
+    expect(baselineOfFitCalls.length > 0 || kinds.some((k) => /baseline fit/.test(k))).toBe(true);
     // The evaluation scored exactly that test split (so the recomputed split is the one used).
     const scored = seen.filter((s) => s.phase === 'evaluation' && s.what === 'evaluation data (train side)');
     expect(scored.length).toBeGreaterThan(0);

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppConfig } from '@reelrank/config';
+import { writeFileAtomic } from '@reelrank/artifacts';
 import { readCatalogueOverlay, type OverlayMovie, type StoredRating, type StoredSignal } from '@reelrank/feedback';
 import {
   initTensorFlow,
@@ -32,6 +35,7 @@ import { fitRanker } from './ranking-blend.js';
 import { fitNeighbourhood } from './fit-neighbourhood.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import { planLine, planTraining, type RatingModelKind, type TrainingPlan } from './training-plan.js';
+import { groupSteps, StepClock, stepLine, type StepTime } from './step-clock.js';
 
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
   dataset: Pick<AppConfig['dataset'], 'dataset'>;
@@ -89,6 +93,8 @@ export interface TrainingRunResult {
   gate: GateVerdict;
   /** Seconds per step (metrics.json's `timings`). */
   steps: Record<string, number>;
+  /** Wall and CPU seconds of the stage's steps: read, rating model, ranker, tuning, evaluation, content map, save (metrics.json's `steps`). */
+  stepTimes: Record<string, StepTime>;
   report: EvaluationReport;
   /** What was decided before fitting (also in metrics.json). */
   plan: TrainingPlan;
@@ -122,6 +128,7 @@ export async function runTraining(config: RunTrainingConfig, options: RunTrainin
 async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptions): Promise<TrainingRunResult> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
+  const clock = new StepClock();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const hyper = config.training;
   let all = options.ratings;
@@ -196,6 +203,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       `[train] gate holdout: ${gateSplit.holdout.ratings.length} of ${ratingsRead} ratings (share ${hyper.gate.holdoutShare}, seed ${hyper.gate.seed}) set aside`,
     );
   readSeconds = (performance.now() - t0) / 1000;
+  const readCpu = process.cpuUsage(cpuStarted);
+  clock.steps.readDatabase = { wall: readSeconds, cpu: (readCpu.user + readCpu.system) / 1e6 };
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
   const { tf, backend } = await initTensorFlow();
 
@@ -238,7 +247,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   if (trainedOn === 'all') {
     const { kind, settings, svdpp } = plan.rating;
     const epochs = report.selection.bestEpoch;
-    const refit = trainRatingModel(kind, all, null, settings, { epochs, svdpp });
+    const refit = clock.time('servedFit', () => trainRatingModel(kind, all, null, settings, { epochs, svdpp }));
     served = refit.model;
     servedSeconds = refit.seconds;
     log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
@@ -254,15 +263,9 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       const implicit = plan.ranking.implicit.settings;
       const indexing = buildIndexing(all);
       const ease = plan.ranking.ease.settings;
-      const ranker = fitRanker(
-        { indexing, train: indexRatings(all, indexing) },
-        served,
-        implicit,
-        report.ranking.tuning.weights,
-        log,
-        ease,
-        signals?.columns,
-        tf,
+      const weights = report.ranking.tuning.weights;
+      const ranker = clock.time('servedRankerFit', () =>
+        fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, weights, log, ease, signals?.columns, tf),
       );
       servedRanking = ranker.ranking;
       rankerSeconds = ranker.seconds;
@@ -273,7 +276,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
   let content = options.content;
   if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config);
-  const contentMap =
+  const contentMap = clock.time('contentMap', () =>
     hyper.contentMap.enabled && content
       ? contentMapOfServed(
           {
@@ -285,16 +288,18 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
           { ...hyper.contentMap, seed: hyper.seed },
           log,
         )
-      : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' };
-  if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
-  const gateStarted = performance.now();
-  const gate = await gateTheCandidate(
-    config,
-    { model: served, ranking: servedRanking ?? undefined, popularity, ...(servedNeighbourhood ? { neighbourhood: servedNeighbourhood } : {}) },
-    gateSplit,
-    log,
+      : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' },
   );
-  const gateSeconds = (performance.now() - gateStarted) / 1000;
+  if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
+  const gate = await clock.timeAsync('gate', () =>
+    gateTheCandidate(
+      config,
+      { model: served, ranking: servedRanking ?? undefined, popularity, ...(servedNeighbourhood ? { neighbourhood: servedNeighbourhood } : {}) },
+      gateSplit,
+      log,
+    ),
+  );
+  const gateSeconds = clock.steps.gate.wall;
   const headline = Object.fromEntries(
     report.models.map((m) => [m.model, { rmse: m.rmse, mae: m.mae, [`precisionAt${report.k}`]: m.precisionAtK, [`ndcgAt${report.k}`]: m.ndcgAtK }]),
   );
@@ -355,6 +360,9 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       .map(([step, s]) => `${step} ${s.toFixed(2)}`)
       .join(', ')}`,
   );
+  const detail = { ...report.stepTimes, ...clock.steps };
+  // Saving is timed after metrics.json is written: its figure is added to the file before the registry copies it.
+  const stepTimesBeforeSave = groupSteps(detail, { wall: seconds, cpu: steps.cpu });
   const metricsReport = {
     dataset: config.dataset.dataset,
     createdAt,
@@ -368,8 +376,10 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     byUserActivity: errorByUserActivity(evaluatedModel, trainPart, test),
     contentMap: 'skipped' in contentMap ? null : contentMap.report,
     timings: steps,
+    steps: stepTimesBeforeSave,
     gate,
   };
+  const saveStarted = { wall: performance.now(), cpu: process.cpuUsage() };
   const manifest = saveModelArtifacts(config.paths.modelDir, {
     model: served,
     popularity,
@@ -409,11 +419,24 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   // A side output: the weights never see it. Written before the registry copies the folder.
   saveTrainingProfile(config.paths.modelDir, profile, manifest.version);
   log(`[train] drift profile of ${profile.profile.ratings} ratings in ${profile.seconds.toFixed(3)} s`);
+  const saveCpu = process.cpuUsage(saveStarted.cpu);
+  detail.save = { wall: (performance.now() - saveStarted.wall) / 1000, cpu: (saveCpu.user + saveCpu.system) / 1e6 };
+  const stageCpu = process.cpuUsage(cpuStarted);
+  const stepTimes = groupSteps(detail, { wall: (performance.now() - started) / 1000, cpu: (stageCpu.user + stageCpu.system) / 1e6 });
+  addStepsToMetrics(config.paths.modelDir, stepTimes);
+  log(`[train] steps, wall s (cpu s): ${stepLine(stepTimes)}`);
   // The registry keeps the last N trainings (outside this stage's Nx output); a promoted training goes live.
   publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );
   log(`\n${formatModelTable(report.models, report.k)}\n`);
-  return { manifest, gate, steps, report, plan, seconds };
+  return { manifest, gate, steps, stepTimes, report, plan, seconds };
+}
+
+/** Puts the final per-step times (saving included) into the saved metrics.json. */
+function addStepsToMetrics(modelDir: string, stepTimes: Record<string, StepTime>): void {
+  const path = join(modelDir, 'metrics.json');
+  const metrics = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  writeFileAtomic(path, `${JSON.stringify({ ...metrics, steps: stepTimes }, null, 2)}\n`);
 }

@@ -1,6 +1,6 @@
 import { predictRating } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
-import { fitBaseline, fitFallbackBiases } from './baselines.js';
+import { baselineOfFit, fitBaseline, fitFallbackBiases } from './baselines.js';
 import { DEFAULT_SVDPP, trainSvdpp } from './train-svdpp.js';
 import { buildIdIndex, indexRatings } from './indexing.js';
 import { ratingMetrics } from './rating-metrics.js';
@@ -87,5 +87,31 @@ describe('the baseline kept by the trainers', () => {
       expect(Array.from(result.baseline!.userBias)).toEqual(Array.from(fitted.userBias));
       expect(Array.from(result.baseline!.movieBias)).toEqual(Array.from(fitted.movieBias));
     }
+  });
+
+  it("when the baseline row is built from a fit's kept baseline, then it is bit for bit the model fitBaseline fits on the same ratings", () => {
+    const planted = plantedData({ nUsers: 40, nMovies: 25, seed: 8 });
+    const hyper = {
+      seed: 2,
+      factors: 3,
+      maxEpochs: 2,
+      learningRate: 0.01,
+      learningRateDecay: 1,
+      regularization: 0.05,
+      biasRegularization: 0.01,
+      initStd: 0.1,
+      patience: 2,
+    };
+    const result = trainMf(planted.observed, planted.heldOut, hyper);
+    const reused = baselineOfFit(result.indexing, result.baseline!);
+    const fitted = fitBaseline(planted.observed);
+    expect(reused.globalMean).toBe(fitted.globalMean);
+    expect(Array.from(reused.userIds)).toEqual(Array.from(fitted.userIds));
+    expect(Array.from(reused.movieIds)).toEqual(Array.from(fitted.movieIds));
+    expect(Array.from(reused.userBias)).toEqual(Array.from(fitted.userBias));
+    expect(Array.from(reused.movieBias)).toEqual(Array.from(fitted.movieBias));
+    expect(reused.factors).toBe(fitted.factors);
+    // The SGD epochs moved the model's own biases, not the kept baseline's.
+    expect(Array.from(result.model.userBias)).not.toEqual(Array.from(fitted.userBias));
   });
 });
