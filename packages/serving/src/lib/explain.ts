@@ -20,10 +20,11 @@ export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, rating
   let second = -1;
   let secondSim = 0;
   const hidden = ix.catalogue.hidden;
+  const cosines = ix.similarity.cosinesWith(i, items, from, Math.min(to, from + MAX_ANCHORS));
   for (let p = from; p < to; p++) {
     if (ratings[p] < tierFloor && best >= 0) break;
     if (hidden[items[p]]) continue; // a hidden movie is never shown, not even as a reason
-    const sim = ix.similarity.cosine(i, items[p]);
+    const sim = p - from < MAX_ANCHORS ? cosines[p - from] : ix.similarity.cosine(i, items[p]);
     if (sim > bestSim) {
       second = best;
       secondSim = bestSim;
