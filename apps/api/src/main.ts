@@ -18,6 +18,7 @@ import { ModelHolder } from './lib/model-holder.js';
 import { CatalogueSync } from './lib/catalogue-sync.js';
 import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
+import { limitHeapGrowth } from './lib/heap-growth.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
 
@@ -36,6 +37,7 @@ import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSour
  */
 function main(): void {
   const config = loadConfig();
+  limitHeapGrowth(config.serving.heapGrowthPercent);
   const env = readApiEnv();
   const weak = weakAdminToken(env.adminToken);
   if (weak) {
