@@ -20,6 +20,7 @@ import { ModelHolder, type ReloadResult } from './lib/model-holder.js';
 import { CatalogueSync } from './lib/catalogue-sync.js';
 import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
+import { limitHeapGrowth } from './lib/heap-growth.js';
 import { FailureLimiter } from './lib/rate-limit.js';
 import { describeCatalogSource, openCatalogSource, Recommender, type CatalogSource } from '@reelrank/serving';
 
@@ -63,6 +64,7 @@ export interface ApiServer {
 /** Starts the API with the configuration of `variables` (default the process's environment); throws when the configuration is refused. */
 export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
   const config = loadConfig({ env: variables });
+  limitHeapGrowth(config.serving.heapGrowthPercent);
   const env = readApiEnv(variables);
   const weak = weakAdminToken(env.adminToken);
   if (weak) throw new Error(weak);

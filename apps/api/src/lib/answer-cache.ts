@@ -44,7 +44,8 @@ export class AnswerCache {
     let entries = this.byModel.get(model);
     if (!entries) this.byModel.set(model, (entries = new Map()));
     entries.delete(key);
-    entries.set(key, { ...answer, basis });
+    // Only the ids of the movies shown: the full entries would stay on the heap as long as the text.
+    entries.set(key, { body: answer.body, strategy: answer.strategy, movies: answer.movies.map(({ movie_id }) => ({ movie_id })), basis });
     if (entries.size > this.maxEntries) entries.delete(entries.keys().next().value as string);
   }
 }

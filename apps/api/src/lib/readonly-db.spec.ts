@@ -27,6 +27,24 @@ describe('SQLite opened read-only by the server', () => {
     }
   });
 
+  it('when the ratings were read at load, then the catalogue connection maps no part of the file (no resident pages per process)', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'reelrank-ro-')), 'ro.db');
+    await loadDatabase({ processedDir: PROCESSED_DIR, dbPath, dataset: 'api-fixture', log: () => undefined });
+    const catalog = openSqliteCatalog(dbPath);
+    try {
+      const mapped = () => catalog.connection.sqlite.pragma('mmap_size', { simple: true });
+      const table = catalog.ratingTable();
+      expect(table.movieIds.length).toBeGreaterThan(0);
+      expect(mapped()).toBe(0);
+      // Read again (a model built anew on the same connection): the same table, and still unmapped.
+      expect(catalog.ratingTable()).toEqual(table);
+      expect(mapped()).toBe(0);
+      expect(catalog.userRatings(table.userIds[0]).length).toBe(table.offsets[1] - table.offsets[0]);
+    } finally {
+      catalog.close();
+    }
+  });
+
   it('when main.ts serves, then its process holds the database file open read-only (O_RDONLY in /proc)', async () => {
     if (process.platform !== 'linux') return; // /proc/<pid>/fdinfo is Linux's
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-ro-main-'));

@@ -116,7 +116,7 @@ export function recommendationRoutes(
       return;
     }
     const excludeIds = taste ? [...(body.exclude_movie_ids ?? []), ...taste.excluded] : body.exclude_movie_ids;
-    const request = { n: body.n_recommendations, genres: body.genres, excludeIds, diversity: body.diversity };
+    const request = { n: body.n_recommendations, genres: body.genres, excludeIds, diversity: body.diversity, explain: sees };
     const result = folded ? recommender.recommendFolded(folded, request) : recommender.recommend(body.user_id, request);
     options.observe?.recommendations(body.user_id, result.strategy, result.recommendations, choice);
     const recommendations = sees ? result.recommendations : withoutRatedMovies(result.recommendations);

@@ -290,6 +290,14 @@ export const servingConfigSchema = z
       .describe(
         'Serialised answers of plain POST /recommendations (user id and n, no filters) kept per process, least recently used dropped first (about 2.5 kB each at n = 10); 0 keeps none',
       ),
+    heapGrowthPercent: z
+      .number()
+      .int()
+      .min(0)
+      .max(400)
+      .describe(
+        "How far each server process's JavaScript heap may grow past what is live before its next full garbage collection, in percent (V8's --heap-growing-percent); under load V8 otherwise lets it reach up to 4x, memory a 20M-rating model's process keeps resident; 0 leaves V8's own choice",
+      ),
     corsOrigins: z
       .string()
       .describe(

@@ -8,6 +8,7 @@ export function testServing(webRoot: string | null): ServingConfig {
     bodyLimit: '100kb',
     maxRecommendations: 100,
     answerCacheEntries: 1000,
+    heapGrowthPercent: 0,
     corsOrigins: '',
     webRoot,
     catalogueRefreshMs: 250,

@@ -7,8 +7,11 @@ import { computePopularity } from './popularity.js';
 import {
   foldInImplicitUser,
   implicitGram,
+  rankingMovieModel,
   rankingScoringModel,
+  rankingUserBias,
   scoreForRanking,
+  writeRankingUserVector,
   solveImplicitRow,
   implicitSolveBuffers,
   confidenceOf,
@@ -70,6 +73,22 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
     expect(flat.factors).toBe(model.factors + ranking.factors);
     for (let u = 0; u < 4; u++)
       close(scoreAllMovies(flat, u, new Float32Array(nMovies)), scoreForRanking({ model, ranking }, u, new Float32Array(nMovies)));
+  });
+
+  it('when only the movie side is kept, then each user vector written on demand equals the flattened row bit for bit', () => {
+    const flat = rankingScoringModel(model, ranking);
+    const movies = rankingMovieModel(model, ranking);
+    expect(movies).not.toHaveProperty('userFactors');
+    expect(movies.factors).toBe(flat.factors);
+    expect(movies.globalMean).toBe(flat.globalMean);
+    expect(Array.from(movies.movieBias)).toEqual(Array.from(flat.movieBias));
+    expect(Array.from(movies.movieFactors)).toEqual(Array.from(flat.movieFactors));
+    const vector = new Float32Array(movies.factors);
+    for (let u = 0; u < model.userIds.length; u++) {
+      writeRankingUserVector(ranking, model, ranking.userFactors, u * ranking.factors, model.userFactors, u * model.factors, vector);
+      expect(Array.from(vector)).toEqual(Array.from(flat.userFactors.subarray(u * flat.factors, (u + 1) * flat.factors)));
+      expect(rankingUserBias(model, ranking, u)).toBe(flat.userBias[u]);
+    }
   });
 
   it('when there is no ranking model (an older artifact), then scoreForRanking is the rating model', () => {

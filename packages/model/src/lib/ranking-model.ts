@@ -97,36 +97,47 @@ export function assertRankingShape(model: Pick<MfModel, 'userIds' | 'movieIds'>,
  * rounding of the products). The API builds it once at load and hands it to its SIMD scorer.
  */
 export function rankingScoringModel(model: MfModel, ranking: RankingModel): MfModel {
+  const movies = rankingMovieModel(model, ranking);
+  const kI = ranking.factors;
+  const kR = model.factors;
+  const nUsers = model.userIds.length;
+  const userFactors = new Float32Array(nUsers * movies.factors);
+  const userBias = new Float32Array(nUsers);
+  for (let u = 0; u < nUsers; u++) {
+    writeRankingUserVector(ranking, model, ranking.userFactors, u * kI, model.userFactors, u * kR, userFactors, u * movies.factors);
+    userBias[u] = rankingUserBias(model, ranking, u);
+  }
+  return { ...movies, userIds: model.userIds, userBias, userFactors };
+}
+
+/** rankingScoringModel's movie side and global base alone: the form a server keeps, writing each user's vector when it ranks for them. */
+export type RankingMovieModel = Pick<MfModel, 'factors' | 'globalMean' | 'movieIds' | 'movieBias' | 'movieFactors'>;
+
+/**
+ * The movie side of `rankingScoringModel` without its users × (k_implicit + k_rating) matrix (at
+ * ml-20m's 138,493 users, 53 MB): a user's vector is written on demand by `writeRankingUserVector`
+ * with base globalMean + `rankingUserBias`, bit for bit the rows rankingScoringModel stores.
+ */
+export function rankingMovieModel(model: MfModel, ranking: RankingModel): RankingMovieModel {
   assertRankingShape(model, ranking);
   const { rating: wR, popularity: wP } = ranking.weights;
   const kI = ranking.factors;
   const kR = model.factors;
   const k = kI + kR;
-  const nUsers = model.userIds.length;
   const nMovies = model.movieIds.length;
-  const userFactors = new Float32Array(nUsers * k);
   const movieFactors = new Float32Array(nMovies * k);
-  const userBias = new Float32Array(nUsers);
   const movieBias = new Float32Array(nMovies);
-  for (let u = 0; u < nUsers; u++) {
-    writeRankingUserVector(ranking, model, ranking.userFactors, u * kI, model.userFactors, u * kR, userFactors, u * k);
-    userBias[u] = wR * model.userBias[u];
-  }
   for (let i = 0; i < nMovies; i++) {
     movieFactors.set(ranking.movieFactors.subarray(i * kI, i * kI + kI), i * k);
     movieFactors.set(model.movieFactors.subarray(i * kR, i * kR + kR), i * k + kI);
     movieBias[i] = wR * model.movieBias[i] + wP * ranking.moviePrior[i];
   }
-  return {
-    factors: k,
-    globalMean: wR * model.globalMean,
-    userIds: model.userIds,
-    movieIds: model.movieIds,
-    userBias,
-    movieBias,
-    userFactors,
-    movieFactors,
-  };
+  return { factors: k, globalMean: wR * model.globalMean, movieIds: model.movieIds, movieBias, movieFactors };
+}
+
+/** Known user u's bias in the ranking blend (w_rating·b_u, rounded to float32 as rankingScoringModel stores it). */
+export function rankingUserBias(model: Pick<MfModel, 'userBias'>, ranking: RankingModel, u: number): number {
+  return Math.fround(ranking.weights.rating * model.userBias[u]);
 }
 
 /**

@@ -89,12 +89,22 @@ export interface SqliteMovieCatalog extends MovieCatalog {
  */
 export function openSqliteCatalog(dbPath: string): SqliteMovieCatalog {
   const conn = openDatabase(dbPath, { readonly: true });
+  // The memory map serves the full scan of ratingTable only; kept, its pages would stay resident in every server process.
+  const scanMapBytes = Number(conn.sqlite.pragma('mmap_size', { simple: true }));
+  conn.sqlite.pragma('mmap_size = 0');
   return {
     connection: conn,
     allMovies: () => getAllMovies(conn),
     ratedMovieIds: (userId) => getUserRatedMovieIds(conn, userId),
     userRatings: (userId) => getUserRatings(conn, userId),
-    ratingTable: () => ratingTableFromColumns(readRatingsColumns(conn)),
+    ratingTable: () => {
+      conn.sqlite.pragma(`mmap_size = ${scanMapBytes}`);
+      try {
+        return ratingTableFromColumns(readRatingsColumns(conn));
+      } finally {
+        conn.sqlite.pragma('mmap_size = 0');
+      }
+    },
     dataset: () => {
       try {
         return getDatasetMeta(conn).dataset;

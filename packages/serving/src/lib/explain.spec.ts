@@ -1,4 +1,6 @@
-import { plantedRecommender } from '../testing/planted.js';
+import { MOVIES, plantedBundle, plantedRecommender, RATED } from '../testing/planted.js';
+import { inMemoryCatalog } from './catalog.js';
+import { Recommender } from './recommender.js';
 import { TASTE_PROFILE, withoutRatedMovies } from './explain.js';
 
 describe('explanations for callers who may not read the user', () => {
@@ -14,6 +16,18 @@ describe('explanations for callers who may not read the user', () => {
     expect(redacted.filter((r, i) => full[i].because.movie_ids.length).every((r) => r.because === TASTE_PROFILE)).toBe(true);
     // The cached answer is not changed: the next full answer still names the rated movie.
     expect(recommender.recommend(1, { n: 5 }).recommendations).toEqual(full);
+  });
+
+  it('when no reason is wanted (explain false), answers exactly the redacted list, from the precomputed lists and from a ranking', () => {
+    const ranked = new Recommender(plantedBundle(), inMemoryCatalog(MOVIES, RATED, 'api-fixture'), { precomputeBudget: 0 });
+    for (const source of [recommender, ranked]) {
+      for (const options of [{ n: 5 }, { n: 3, genres: ['Comedy'] }, { n: 4, diversity: 0.5 }]) {
+        const full = source.recommend(1, options).recommendations;
+        expect(full.some((r) => r.because.movie_ids.length > 0)).toBe(true);
+        expect(source.recommend(1, { ...options, explain: false }).recommendations).toEqual(withoutRatedMovies(full));
+      }
+      expect(source.recommend(999, { n: 3, explain: false })).toEqual(source.recommend(999, { n: 3 }));
+    }
   });
 
   it('leaves the popularity reasons of the cold-start list alone (they name no rated movie)', () => {

@@ -1,8 +1,6 @@
 import type { Because, MovieRecommendation } from './answers.js';
 import type { ServingIndex } from './serving-index.js';
-
-/** Highest-rated movies of a user considered as "because" anchors. */
-export const MAX_ANCHORS = 50;
+import { MAX_ANCHORS } from './similar-movies.js';
 
 const formatRating = (r: number) => (Number.isInteger(r) ? r.toFixed(1) : String(r));
 
@@ -20,10 +18,11 @@ export function becauseOf(ix: ServingIndex, i: number, items: Int32Array, rating
   let second = -1;
   let secondSim = 0;
   const hidden = ix.catalogue.hidden;
+  const cosines = ix.similarity.cosinesWith(i, items, from, Math.min(to, from + MAX_ANCHORS));
   for (let p = from; p < to; p++) {
     if (ratings[p] < tierFloor && best >= 0) break;
     if (hidden[items[p]]) continue; // a hidden movie is never shown, not even as a reason
-    const sim = ix.similarity.cosine(i, items[p]);
+    const sim = p - from < MAX_ANCHORS ? cosines[p - from] : ix.similarity.cosine(i, items[p]);
     if (sim > bestSim) {
       second = best;
       secondSim = bestSim;

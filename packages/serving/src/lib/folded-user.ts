@@ -9,7 +9,7 @@ import {
   type MfModel,
   type Steps,
 } from '@reelrank/model';
-import { MAX_ANCHORS } from './explain.js';
+import { MAX_ANCHORS } from './similar-movies.js';
 import type { ServingIndex } from './serving-index.js';
 import type { TopLists } from './top-lists.js';
 

@@ -25,7 +25,6 @@ export interface RankingAgreement {
  * scored by the 32-bit kernel plus the EASE term, then the same selection.
  */
 export function rankingAgreement(ix: ServingIndex, scratch: RequestScratch, users: ArrayLike<number>, n: number): RankingAgreement {
-  const m = ix.rankModel;
   const size = Math.min(n, ix.maxN);
   let identical = 0;
   let recall = 0;
@@ -35,21 +34,15 @@ export function rankingAgreement(ix: ServingIndex, scratch: RequestScratch, user
   const before = { ...(scratch.bounded?.counts ?? none) };
   for (let p = 0; p < users.length; p++) {
     const u = users[p];
-    const row = ix.seen.row.get(m.userIds[u]);
+    const row = ix.seen.row.get(ix.model.userIds[u]);
     scratch.exclude(row, undefined);
     try {
       let started = performance.now();
       const servedCount = scratch.rankKnownUser(u, size, 0);
       servedMs += performance.now() - started;
       const served = Array.from(scratch.pickIndex.subarray(0, servedCount));
-      const from = row === undefined ? 0 : ix.seen.offsets[row];
-      const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
       started = performance.now();
-      const exactCount = scratch.pick(
-        scratch.rankScores(m.userFactors, u * m.factors, m.globalMean + m.userBias[u], ix.seen.items, from, to),
-        size,
-        0,
-      );
+      const exactCount = scratch.pick(scratch.knownUserScores(u), size, 0);
       exactMs += performance.now() - started;
       const exact = Array.from(scratch.pickIndex.subarray(0, exactCount));
       if (served.length === exact.length && served.every((i, at) => i === exact[at])) identical++;

@@ -2,7 +2,8 @@ import { clipRating, finish, predictRating, type ModelBundle, type ModelManifest
 import type { Because, MovieDetails, MovieRecommendation, SearchResponse, SimilarResponse } from './answers.js';
 import type { CatalogMovie, CatalogRating, MovieCatalog } from './catalog.js';
 import { movieNotFound, ServingError } from './errors.js';
-import { becauseOf, keptReason, MAX_ANCHORS, TASTE_PROFILE } from './explain.js';
+import { becauseOf, keptReason, TASTE_PROFILE } from './explain.js';
+import { MAX_ANCHORS } from './similar-movies.js';
 import { foldUserSteps, mergedRatings, type FoldedUser } from './folded-user.js';
 import { DiversePicks } from './diverse-picks.js';
 import { rankingAgreement, type RankingAgreement } from './ranking-agreement.js';
@@ -33,6 +34,11 @@ export interface RecommendOptions {
   excludeIds?: number[];
   /** 0..1: trade predicted score for dissimilarity to the picks before (diverse-picks.ts); 0 or absent: the plain top n. */
   diversity?: number;
+  /**
+   * false: a known user's picks carry the generic reason instead of naming their rated movies (what a
+   * caller who may not read the user's ratings is shown), and no reason is worked out. Default true.
+   */
+  explain?: boolean;
 }
 
 export interface NewUserRating {
@@ -192,6 +198,7 @@ export class Recommender {
           recommendations: this.entries(
             picks.map((i) => [i, servedRating(this.ix, u, i)]),
             row,
+            options.explain,
           ),
         };
       } finally {
@@ -200,7 +207,7 @@ export class Recommender {
     }
 
     if (u !== undefined && this.topLists) {
-      const hit = this.fromTopList(u, n, wanted, excludeIds, row);
+      const hit = this.fromTopList(u, n, wanted, excludeIds, row, options.explain);
       if (hit) return { strategy: 'personalized', recommendations: hit };
     }
 
@@ -211,7 +218,7 @@ export class Recommender {
       const count = scratch.rankKnownUser(u, n, wanted);
       const picks: [number, number][] = [];
       for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], servedRating(this.ix, u, scratch.pickIndex[p])]);
-      return { strategy: 'personalized', recommendations: this.entries(picks, row) };
+      return { strategy: 'personalized', recommendations: this.entries(picks, row, options.explain) };
     } finally {
       scratch.restore(row, excludeIds);
     }
@@ -511,10 +518,12 @@ export class Recommender {
     wanted: number,
     excludeIds: number[] | undefined,
     row: number | undefined,
+    explain = true,
   ): MovieRecommendation[] | undefined {
     const lists = this.topLists!;
     const picks = topListPicks(this.ix, lists, u, n, wanted, excludeIds);
     if (!picks) return undefined;
+    if (!explain) return picks.map((at) => this.entry(lists.index[at], lists.score[at], undefined));
     const { seen } = this.ix;
     const from = row === undefined ? 0 : seen.offsets[row];
     const to = row === undefined ? 0 : Math.min(seen.offsets[row + 1], from + MAX_ANCHORS);
@@ -538,7 +547,8 @@ export class Recommender {
     return out;
   }
 
-  private entries(picks: [number, number][], row: number | undefined): MovieRecommendation[] {
+  private entries(picks: [number, number][], row: number | undefined, explain = true): MovieRecommendation[] {
+    if (!explain) return picks.map(([i, score]) => this.entry(i, score, undefined));
     const { seen } = this.ix;
     const from = row === undefined ? 0 : seen.offsets[row];
     const to = row === undefined ? 0 : Math.min(seen.offsets[row + 1], from + MAX_ANCHORS);

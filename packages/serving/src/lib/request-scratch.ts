@@ -1,4 +1,4 @@
-import { addEaseScores, fillEaseSums, topNInto } from '@reelrank/model';
+import { addEaseScores, fillEaseSums, rankingUserBias, topNInto, writeRankingUserVector } from '@reelrank/model';
 import { BoundedTopN, type EaseTerm } from './bounded-top-n.js';
 import type { ServingIndex } from './serving-index.js';
 
@@ -11,6 +11,8 @@ export class RequestScratch {
   readonly mask: Uint8Array;
   readonly pickIndex: Int32Array;
   readonly pickScore: Float64Array;
+  /** A known user's ranking vector, written when ranked (the ranker's users are not kept in its combined form). */
+  private readonly userVector: Float32Array;
   /** The int8-bounded exact top N, when the index has a bound scorer. */
   readonly bounded?: BoundedTopN;
   private readonly easeTerm?: EaseTerm;
@@ -20,6 +22,7 @@ export class RequestScratch {
     this.mask = Uint8Array.from(unservable, (u, i) => u | hidden[i]);
     this.pickIndex = new Int32Array(ix.maxN);
     this.pickScore = new Float64Array(ix.maxN);
+    this.userVector = new Float32Array(ix.rankModel.factors);
     if (ix.bounds) this.bounded = new BoundedTopN(ix.scorer, ix.bounds, ix.rankModel);
     const { ease, easeWeight } = ix;
     if (ease) this.easeTerm = (i) => (ease.positions[i] < 0 ? 0 : easeWeight * ease.sums[ease.positions[i]]);
@@ -104,10 +107,12 @@ export class RequestScratch {
   /** Known user u's ranking vector and base, and the span of their rated movies in the seen index. */
   private knownUser(u: number) {
     const { ix } = this;
-    const m = ix.rankModel;
-    const row = ix.seen.row.get(m.userIds[u]);
+    const { model, ranking } = ix;
+    const row = ix.seen.row.get(model.userIds[u]);
     const from = row === undefined ? 0 : ix.seen.offsets[row];
     const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
-    return { vector: m.userFactors, offset: u * m.factors, base: m.globalMean + m.userBias[u], from, to };
+    if (!ranking) return { vector: model.userFactors, offset: u * model.factors, base: model.globalMean + model.userBias[u], from, to };
+    writeRankingUserVector(ranking, model, ranking.userFactors, u * ranking.factors, model.userFactors, u * model.factors, this.userVector);
+    return { vector: this.userVector, offset: 0, base: ix.rankModel.globalMean + rankingUserBias(model, ranking, u), from, to };
   }
 }

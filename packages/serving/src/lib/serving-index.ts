@@ -7,7 +7,7 @@ import {
   neighbourScratch,
   predictRating,
   predictServedRating,
-  rankingScoringModel,
+  rankingMovieModel,
   type EaseScorer,
   type NeighbourhoodModel,
   type NeighbourScratch,
@@ -19,10 +19,11 @@ import {
   type MovieBoundScorer,
   type MovieScorer,
   type RankingModel,
+  type RankingMovieModel,
 } from '@reelrank/model';
 import type { Because } from './answers.js';
 import type { CatalogMovie, MovieCatalog } from './catalog.js';
-import { SimilarMovies } from './similar-movies.js';
+import { MAX_ANCHORS, SimilarMovies } from './similar-movies.js';
 
 /**
  * Load-time work: everything about a model + catalogue that does not depend on a request, built
@@ -82,8 +83,11 @@ export interface SeenRatings {
 export interface ServingIndex {
   manifest: ModelManifest;
   model: MfModel;
-  /** The model whose scores order the lists: the ranker's combined form, or the rating model itself. */
-  rankModel: MfModel;
+  /**
+   * The movie side of the model whose scores order the lists: the ranker's combined form (each user's
+   * vector written when ranked, RequestScratch), or the rating model itself.
+   */
+  rankModel: RankingMovieModel;
   ranking?: RankingModel;
   /** YᵀY of the ranker's implicit movie factors (fold-ins). */
   implicitGram?: Float64Array;
@@ -111,7 +115,7 @@ export interface ServingIndex {
 export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, options: ServingIndexOptions = {}): ServingIndex {
   const model = bundle.model;
   const ranking = bundle.ranking;
-  const rankModel = ranking ? rankingScoringModel(model, ranking) : model;
+  const rankModel = ranking ? rankingMovieModel(model, ranking) : model;
   const ids = buildModelIndex(model);
   const scorer = createMovieScorer(rankModel);
   const catalogue = indexCatalogue(catalog.allMovies(), ids, model.movieIds.length);
@@ -133,7 +137,7 @@ export function buildServingIndex(bundle: ModelBundle, catalog: MovieCatalog, op
     ...(bundle.neighbourhood
       ? { neighbourhood: bundle.neighbourhood, neighbourRatings: byMovieIndex(seen), neighbourScratch: neighbourScratch(bundle.neighbourhood.k) }
       : {}),
-    similarity: new SimilarMovies(model),
+    similarity: new SimilarMovies(model, MAX_ANCHORS),
     scorer,
     bounds: scorer.simd && model.movieIds.length >= (options.boundedFromMovies ?? 4096) ? createBoundScorer(rankModel) : undefined,
     foldIn: { regularization: num(hp.regularization), biasRegularization: num(hp.biasRegularization), ...options.foldIn },
