@@ -2,6 +2,7 @@
 export { downloadFile } from './lib/download.js';
 export { parseRatingsFile } from './lib/parse-ratings.js';
 export { parseMoviesFile } from './lib/parse-movies.js';
+export { parseGenomeScoresFile, type GenomeScore } from './lib/parse-genome.js';
 export { runIngest } from './lib/run-ingest.js';
 export { resolveSourceFolder } from './lib/source-folder.js';
 export { streamRows } from './lib/stream-rows.js';

@@ -153,6 +153,11 @@ export const contentMapConfigSchema = z
     validationFraction: fraction.describe('Share of the training movies held out to choose lambda (seeded by the training seed)'),
     tagVocabulary: nonNegativeInt.max(5000).describe('Tags kept as features: the ones on the most training movies (0: no tag features)'),
     tagMinMovies: positiveInt.describe('Movies a tag must be on to be a feature'),
+    genomeVocabulary: nonNegativeInt
+      .max(2000)
+      .describe(
+        'Tag genome tags kept as features where the data set has a genome (ml-20m/25m/32m): the ones whose relevance varies most across movies (0: no genome features)',
+      ),
     yearBinWidth: positiveInt.max(100).describe('Width in years of the one-hot year bins'),
     blendPrior: z
       .number()
