@@ -189,8 +189,11 @@ function main(): void {
       console.error(`cannot read the catalogue overlay of ${dataset}: ${(error as Error).message}`);
       process.exit(1);
     }
-    catalogueSync.start(config.serving.catalogueRefreshMs, (error) =>
-      logger.warn({ err: error }, 'the catalogue overlay could not be polled; retrying'),
+    catalogueSync.start(
+      { intervalMs: config.serving.catalogueRefreshMs, listeningMs: config.serving.catalogueListeningPollMs },
+      (error) => logger.warn({ err: error }, 'the catalogue overlay could not be read or listened to; retrying'),
+      (listening) =>
+        logger.info({ listening }, listening ? 'catalogue changes are pushed (LISTEN)' : 'catalogue listener dropped; polling until it reconnects'),
     );
     try {
       await reloadFrom('start');

@@ -272,6 +272,15 @@ export const servingConfigSchema = z
       .describe(
         'How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time',
       ),
+    catalogueListeningPollMs: z
+      .number()
+      .int()
+      .min(250)
+      .max(600_000)
+      .default(5_000)
+      .describe(
+        'With PostgreSQL, catalogue changes are pushed to every replica (LISTEN/NOTIFY) and the poll is only a safety net: its interval in ms while the listener is connected (catalogueRefreshMs again while it reconnects)',
+      ),
     experimentPollMs: z
       .number()
       .int()
