@@ -270,7 +270,7 @@ export const servingConfigSchema = z
       .max(1000)
       .default(250)
       .describe(
-        'How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time',
+        "How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms (env REELRANK_CATALOGUE_REFRESH_MS): such a change is served everywhere within this time (at once where it is pushed: PostgreSQL LISTEN, a cluster sibling's write)",
       ),
     catalogueListeningPollMs: z
       .number()
@@ -709,6 +709,7 @@ export const ENV_OVERRIDES: Record<string, readonly [group: ConfigGroup, key: st
   REELRANK_METRICS_HOST: ['serving', 'metrics.host'],
   REELRANK_METRICS_PORT: ['serving', 'metrics.port'],
   REELRANK_EXPERIMENT_POLL_MS: ['serving', 'experimentPollMs'],
+  REELRANK_CATALOGUE_REFRESH_MS: ['serving', 'catalogueRefreshMs'],
   REELRANK_ROOT: ['runtime', 'root'],
   REELRANK_DATA_DIR: ['runtime', 'dataDir'],
   REELRANK_MODELS_DIR: ['runtime', 'modelsDir'],
