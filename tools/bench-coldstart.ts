@@ -5,15 +5,16 @@
  *
  * For each data set: hold out a seeded 10% of the rated movies entirely (all their ratings), run the
  * real train stage (runTraining with the committed config/training.json) on the rest, with every
- * movie's content (genres, year, tags); the held-out movies get their vectors from the content map as
+ * movie's content (genres, year, tags, the tag genome where the data has one); the held-out movies get their vectors from the content map as
  * the server does (the artifact's cold-start entries). Then for each user who rated held-out movies:
  * NDCG@10 of the held-out movies ranked by the served ranker (and by the rating model alone) against
  * "most popular of the same genres", and the RMSE of their ratings against the bias-only baseline.
  *
  * Data sets: `synthetic`, the generator's ml-latest-small shape (610 users, 9,742 movies, 100,836
- * ratings) with planted content (genreAligned: each planted factor follows a genre), seed --seed;
+ * ratings) with planted content (genreAligned: each planted factor follows a genre) and a planted tag
+ * genome of 64 tags (each a noisy sigmoid of the planted factors along a random direction), seed --seed;
  * `real`, the real ml-latest-small: --real-dir, or <REELRANK_SHARED_DIR>/movielens/ml-latest-small
- * (as `npm run test:data` finds it); the tool fails when neither holds it. The figures are deterministic for a seed (SVD++ on one thread).
+ * (as `npm run test:data` finds it; it has no genome); the tool fails when neither holds it. The figures are deterministic for a seed (SVD++ on one thread).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Papa from 'papaparse';
 import { loadConfig } from '@reelrank/config';
-import { generateSyntheticMovieLens, parseMoviesFile, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
+import { generateSyntheticMovieLens, parseGenomeScoresFile, parseMoviesFile, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { loadModelArtifacts, type ContentMapArtifact, type MovieContent } from '@reelrank/model';
 import {
   contentMapOfServed,
   evaluateColdStart,
+  genomeByMovie,
   holdOutMovies,
   movieContentOf,
   ratingCountsOf,
@@ -54,20 +56,31 @@ function readCsv(path: string): Record<string, string>[] {
   return Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
 }
 
-/** movies.csv (the ingest stage's parser: year and genres as the catalogue has them) and tags.csv (when present), as content by movie id. */
-async function readContent(dir: string): Promise<Map<number, MovieContent>> {
+/**
+ * movies.csv (the ingest stage's parser: year and genres as the catalogue has them), tags.csv and
+ * genome-scores.csv (when present; the genome in the train stage's compact form), as content by movie id.
+ */
+async function readContent(dir: string, genomeVocabulary: number): Promise<Map<number, MovieContent>> {
   const movies = (await parseMoviesFile(join(dir, 'movies.csv'))).rows;
   const tagsPath = join(dir, 'tags.csv');
   const tags = existsSync(tagsPath)
     ? readCsv(tagsPath).map((row) => ({ movieId: Number(row.movieId), tag: (row.tag ?? '').toLowerCase(), count: 1 }))
     : [];
-  return movieContentOf(movies, tags);
+  const genomePath = join(dir, 'genome-scores.csv');
+  if (!existsSync(genomePath)) return movieContentOf(movies, tags);
+  const scores = (await parseGenomeScoresFile(genomePath)).rows;
+  const columns = {
+    movieIds: Int32Array.from(scores, (s) => s.movieId),
+    tagIds: Int32Array.from(scores, (s) => s.tagId),
+    relevance: Float32Array.from(scores, (s) => s.relevance),
+  };
+  return movieContentOf(movies, tags, genomeByMovie(columns, genomeVocabulary));
 }
 
 async function syntheticFolder(): Promise<string> {
-  const dir = join(workDir, `synthetic-v${SYNTHETIC_GENERATOR_VERSION}-small-genre-aligned-seed${seed}`);
-  if (!existsSync(join(dir, 'ratings.csv'))) {
-    await generateSyntheticMovieLens({ dir, ratings: 100_836, users: 610, movies: 9_742, seed, genreAligned: true });
+  const dir = join(workDir, `synthetic-v${SYNTHETIC_GENERATOR_VERSION}-small-genre-aligned-genome64-seed${seed}`);
+  if (!existsSync(join(dir, 'genome-scores.csv'))) {
+    await generateSyntheticMovieLens({ dir, ratings: 100_836, users: 610, movies: 9_742, seed, genreAligned: true, genomeTags: 64 });
   }
   return dir;
 }
@@ -83,7 +96,7 @@ interface Row {
 
 async function runOne(name: string, sourceDir: string): Promise<Row[]> {
   const all = readRatingsCsv(join(sourceDir, 'ratings.csv'));
-  const content = await readContent(sourceDir);
+  const content = await readContent(sourceDir, loadConfig({ env: {} }).training.contentMap.genomeVocabulary);
   const holdout = holdOutMovies(all, share, seed);
   const modelDir = join(workDir, `model-${name}`);
   rmSync(modelDir, { recursive: true, force: true });
@@ -113,15 +126,21 @@ async function runOne(name: string, sourceDir: string): Promise<Row[]> {
   };
   // The same served models (the map only reads them) with a map of genres and year alone: user-applied tags
   // say how many people saw a movie, which a movie new to the catalogue would not have yet.
-  const withoutTags = new Map([...content].map(([id, c]) => [id, { genres: c.genres, year: c.year }]));
+  // The genome, by contrast, is measured on the movie itself, so a new movie can have it from day one.
   const settings = { ...loadConfig({ env: {} }).training.contentMap, seed: config.training.seed };
-  const input = { model: bundle.model, ranking: bundle.ranking, ratingCounts: ratingCountsOf(bundle.model, holdout.train), content: withoutTags };
-  const plain = contentMapOfServed(input, settings, () => undefined);
-  if ('skipped' in plain) throw new Error(`${name}: no genres-and-year map (${plain.skipped})`);
-  return [
-    row('genres + year', plain.artifact, plain.report.trainingMovies, withoutTags),
-    row('genres + year + tags', bundle.contentMap, metrics.contentMap.trainingMovies, content),
-  ];
+  const ratingCounts = ratingCountsOf(bundle.model, holdout.train);
+  const mapOf = (label: string, using: Map<number, MovieContent>): Row => {
+    const fit = contentMapOfServed({ model: bundle.model, ranking: bundle.ranking, ratingCounts, content: using }, settings, () => undefined);
+    if ('skipped' in fit) throw new Error(`${name}: no ${label} map (${fit.skipped})`);
+    return row(label, fit.artifact, fit.report.trainingMovies, using);
+  };
+  const withoutTags = new Map([...content].map(([id, c]) => [id, { genres: c.genres, year: c.year }]));
+  const hasGenome = [...content.values()].some((c) => c.genome);
+  const rows = [mapOf('genres + year', withoutTags)];
+  if (hasGenome)
+    rows.push(mapOf('genres + year + genome', new Map([...content].map(([id, c]) => [id, { genres: c.genres, year: c.year, genome: c.genome }]))));
+  rows.push(row(hasGenome ? 'genres + year + tags + genome' : 'genres + year + tags', bundle.contentMap, metrics.contentMap.trainingMovies, content));
+  return rows;
 }
 
 function table(rows: Row[]): string {

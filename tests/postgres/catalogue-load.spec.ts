@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { loadConfig, type AppConfig } from '@reelrank/config';
-import { CATALOGUE_SCHEMA, loadDatabase, loadPostgresDatabase, openDatabase } from '@reelrank/database';
+import { CATALOGUE_SCHEMA, getGenomeScores, loadDatabase, loadPostgresDatabase, openDatabase, readPostgresCatalogue } from '@reelrank/database';
 import { runIngest } from '@reelrank/ingest';
 import { generatedMovieLensSource, tempWorkspace } from '@reelrank/ingest/testing';
 import { freshDatabase } from './postgres-test-db';
@@ -27,6 +27,8 @@ const TABLES: Record<string, string> = {
   user_rating_blobs: 'SELECT user_id, count, movie_ids, ratings, timestamps FROM user_rating_blobs ORDER BY user_id',
   links: 'SELECT movie_id, imdb_id, tmdb_id FROM links ORDER BY movie_id',
   tags: 'SELECT user_id, movie_id, tag, timestamp FROM tags ORDER BY user_id, movie_id, tag, timestamp',
+  genome_tags: 'SELECT tag_id, tag FROM genome_tags ORDER BY tag_id',
+  genome_scores: 'SELECT movie_id, tag_id, relevance FROM genome_scores ORDER BY movie_id, tag_id',
   dataset_meta: "SELECT key, value FROM dataset_meta WHERE key <> 'loadedAt' ORDER BY key",
 };
 
@@ -86,7 +88,7 @@ describe('loadPostgresDatabase (the database stage on PostgreSQL)', () => {
   let db: { url: string; drop(): Promise<void> };
 
   beforeAll(async () => {
-    const source = await generatedMovieLensSource({ users: 60, movies: 150, ratings: 3_000, seed: 5 });
+    const source = await generatedMovieLensSource({ users: 60, movies: 150, ratings: 3_000, seed: 5, genomeTags: 6 });
     config = loadConfig({ root: tempWorkspace(), env: { MOVIELENS_SOURCE: source } });
     await runIngest(config, { log: quiet });
     await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
@@ -107,6 +109,7 @@ describe('loadPostgresDatabase (the database stage on PostgreSQL)', () => {
     expect(result.counts.users).toBe(60);
     expect(result.counts.tags).toBeGreaterThan(0);
     expect(result.counts.links).toBe(result.counts.movies);
+    expect(result.counts).toMatchObject({ genomeTags: 6, genomeScores: 6 * result.counts.movies });
     for (const table of Object.keys(TABLES)) {
       const fromPg = await pgRows(db.url, table);
       expect({ table, rows: fromPg }).toEqual({ table, rows: sqliteRows(config.paths.dbPath, table) });
@@ -115,6 +118,19 @@ describe('loadPostgresDatabase (the database stage on PostgreSQL)', () => {
     expect(await schemas(db.url)).toEqual([CATALOGUE_SCHEMA]);
     expect(lines.some((l) => /ratings\.csv copy/.test(l))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/3,000 ratings \(60 users\).*-> postgres:\/\/.*\(schema reelrank_catalogue\) in [\d.]+ s$/);
+  });
+
+  it('when the catalogue is read back, then the genome scores are the SQLite columns (movie, tag, relevance in the same order)', async () => {
+    await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl: db.url, dataset: config.dataset.dataset, log: quiet });
+    const fromPg = await readPostgresCatalogue(db.url, (reader) => reader.genomeScores());
+    const conn = openDatabase(config.paths.dbPath, { readonly: true });
+    try {
+      const fromSqlite = getGenomeScores(conn);
+      expect(fromPg.movieIds.length).toBeGreaterThan(0);
+      expect(fromPg).toEqual(fromSqlite);
+    } finally {
+      conn.close();
+    }
   });
 
   it("when ratings need the wide blob encodings (Float32 ratings, Float64 timestamps: the row-by-row reader), then the bytes still equal SQLite's", async () => {

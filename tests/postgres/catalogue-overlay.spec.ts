@@ -48,7 +48,7 @@ describe('replicas on one PostgreSQL overlay', () => {
       for (const r of replicas) {
         await r.sync.load();
         r.holder.reload();
-        r.sync.start(250, () => undefined);
+        r.sync.start({ intervalMs: 250, listeningMs: 250 }, () => undefined);
       }
       const [a, b] = replicas;
       const admin = { authorization: `Bearer ${ADMIN}` };

@@ -14,9 +14,18 @@ import { listenMetrics, metricsApp } from './lib/metrics-listener.js';
 import { weakAdminToken } from './lib/admin-token.js';
 import { readApiEnv } from './lib/api-config.js';
 import { createApp, defaultLogger } from './lib/app.js';
-import { announceAdminReload, isAdminAuthFailed, isAdminAuthOk, isLimitSpent, isVisitorMinted, tellPrimary } from './lib/cluster-messages.js';
+import {
+  announceAdminReload,
+  isAdminAuthFailed,
+  isAdminAuthOk,
+  isCatalogueChanged,
+  isLimitSpent,
+  isVisitorMinted,
+  tellPrimary,
+} from './lib/cluster-messages.js';
 import { IdentityLimits } from './lib/identity-limits.js';
 import { ModelHolder, type ReloadResult } from './lib/model-holder.js';
+import { announcingWrites } from './lib/catalogue-announce.js';
 import { CatalogueSync } from './lib/catalogue-sync.js';
 import type { ExperimentRunner } from './lib/experiment-runner.js';
 import { readOrCreateSecret } from './lib/visitor-secret.js';
@@ -131,6 +140,7 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
       else if (isAdminAuthOk(message)) failures.clear(message.client);
       else if (isLimitSpent(message)) limits.spentElsewhere(message.kind, message.subject, message.cost);
       else if (isVisitorMinted(message)) mints.fail(message.client);
+      else if (isCatalogueChanged(message)) void catalogueSync.poll().catch(() => undefined); // the timer's poll retries
     });
   }
   // Cluster: /metrics answers for the whole cluster and the online evaluation runs in the primary (cluster-metrics.ts).
@@ -155,7 +165,9 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
   const { keys } = openKeyStore(config);
   // So does the catalogue's overlay (movies added, changed, hidden through the API): every worker and
   // replica reads it whole before its first model, then polls it for what the others wrote.
-  const catalogue = openCatalogueOverlay(config);
+  // Cluster: a worker's write is announced, so its siblings read it at once (they poll as a fallback).
+  const overlay = openCatalogueOverlay(config);
+  const catalogue = worker ? announcingWrites(overlay, (revision) => tellPrimary({ type: 'reelrank:catalogue-changed', revision })) : overlay;
   const catalogueSync = new CatalogueSync(catalogue, (rows) => holder.applyCatalogueChanges(rows));
   // A/B experiments too: every worker and replica on the same store polls the same running one.
   const experimentStore = openExperimentStore(config);
@@ -215,8 +227,11 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
       } catch (error) {
         return refuse(new Error(`cannot read the catalogue overlay of ${dataset}: ${(error as Error).message}`));
       }
-      catalogueSync.start(config.serving.catalogueRefreshMs, (error) =>
-        logger.warn({ err: error }, 'the catalogue overlay could not be polled; retrying'),
+      catalogueSync.start(
+        { intervalMs: config.serving.catalogueRefreshMs, listeningMs: config.serving.catalogueListeningPollMs },
+        (error) => logger.warn({ err: error }, 'the catalogue overlay could not be read or listened to; retrying'),
+        (listening) =>
+          logger.info({ listening }, listening ? 'catalogue changes are pushed (LISTEN)' : 'catalogue listener dropped; polling until it reconnects'),
       );
       try {
         await reloadFrom('start');

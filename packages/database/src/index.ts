@@ -9,12 +9,14 @@ export { connectPostgres, loadPostgresDatabase, type LoadPostgresResult, Postgre
 export {
   getAllMovies,
   getDatasetMeta,
+  getGenomeScores,
   getMovieTagCounts,
   getUserRatedMovieIds,
   getUserRatings,
   readRatingsColumns,
   readRatingsColumnsSql,
   type DatasetMeta,
+  type GenomeColumns,
   type RatingsColumns,
   type UserRating,
 } from './lib/queries.js';
@@ -49,6 +51,8 @@ export {
   links as pgLinks,
   movieGenres as pgMovieGenres,
   movies as pgMovies,
+  genomeScores as pgGenomeScores,
+  genomeTags as pgGenomeTags,
   ratings as pgRatings,
   tags as pgTags,
   userRatingBlobs as pgUserRatingBlobs,

@@ -66,6 +66,13 @@ export {
 } from './lib/catalogue-overlay.js';
 export { openSqliteCatalogueOverlay, readSqliteCatalogueOverlay } from './lib/sqlite-catalogue-overlay.js';
 export { openPostgresCatalogueOverlay, type PostgresCatalogueOverlayOptions } from './lib/postgres-catalogue-overlay.js';
+export {
+  CATALOGUE_CHANNEL,
+  listenForCatalogueChanges,
+  type CatalogueFeed,
+  type CatalogueFeedEvents,
+  type CatalogueListenerOptions,
+} from './lib/postgres-catalogue-listener.js';
 export { openCatalogueOverlay, readCatalogueOverlay } from './lib/open-catalogue-overlay.js';
 export {
   checkNewExperiment,

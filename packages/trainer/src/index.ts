@@ -19,7 +19,7 @@ export { trainImplicitAls } from './lib/train-implicit.js';
 export { trainMf } from './lib/train-mf.js';
 export { implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
 export { easeGram, type EaseSettings, fitEase, mostRatedMovies, solveEase } from './lib/ease.js';
-export { movieContentOf, readCatalogueContent } from './lib/catalogue-content.js';
+export { genomeByMovie, movieContentOf, readCatalogueContent } from './lib/catalogue-content.js';
 export { contentMapOfServed, fitContentMap, ratingCountsOf, type ContentMapSettings } from './lib/content-map-fit.js';
 export { evaluateColdStart, genrePopularityScores, type ColdStartEvaluation } from './lib/cold-start-eval.js';
 export { holdOutMovies, type MovieHoldout } from './lib/movie-holdout.js';

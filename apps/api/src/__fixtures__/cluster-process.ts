@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadDatabase } from '@reelrank/database';
+import { saveModelArtifacts } from '@reelrank/model';
+import { PROCESSED_DIR, plantedBundle } from './fixtures.js';
 
 /** The real `apps/api/src/cluster.ts` as a child process, for the specs that start a 2-worker cluster. */
 
@@ -51,4 +56,25 @@ export function startCluster(env: Record<string, string>, timeoutMs = 30_000) {
       }, 25);
     });
   return { child, exited, waitFor, output: () => output };
+}
+
+/** Saves the planted model (optionally with shifted user biases: new weights, a new version). */
+export function saveModel(modelsDir: string, shift = 0): void {
+  const { model, popularity, manifest } = plantedBundle();
+  const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
+  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), {
+    model: { ...model, userBias: model.userBias.map((b) => b + shift) },
+    popularity,
+    manifest: input,
+    metricsReport: {},
+  });
+}
+
+export async function buildArtifacts(): Promise<{ dataDir: string; modelsDir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'reelrank-cluster-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
+  await loadDatabase({ processedDir: PROCESSED_DIR, dbPath: join(dataDir, 'ml-latest-small.db'), dataset: 'ml-latest-small', log: () => undefined });
+  saveModel(join(dir, 'models'));
+  return { dataDir, modelsDir: join(dir, 'models') };
 }

@@ -39,7 +39,7 @@ describe('the catalogue routes: POST /movies and PATCH /movies/{movie_id}', () =
     syncs.push(sync);
     await sync.load();
     holder.reload();
-    if (options.pollMs) sync.start(options.pollMs, (error) => console.error(error));
+    if (options.pollMs) sync.start({ intervalMs: options.pollMs, listeningMs: options.pollMs }, (error) => console.error(error));
     const app = createApp({ models: holder, config: { serving: SERVING }, admin: { token: TEST_ADMIN_TOKEN }, keys, catalogue: store });
     return { app, holder, sync, store };
   };

@@ -23,6 +23,8 @@ export type WorkerMessage =
   | AdminAuthOk
   /** An identity spent some of a per-identity budget: the primary passes it on to the other workers. */
   | LimitSpent
+  /** This worker wrote the catalogue's overlay: the primary passes it on, so the others read it now, not at their next poll. */
+  | CatalogueChanged
   /** Cluster metrics and the online evaluation (cluster-metrics.ts). */
   | MetricsMessage;
 
@@ -46,8 +48,18 @@ export function isLimitSpent(value: unknown): value is LimitSpent {
   return LIMIT_KINDS.includes(m.kind as LimitKind) && typeof m.subject === 'string' && typeof m.cost === 'number' && Number.isFinite(m.cost);
 }
 
+export interface CatalogueChanged {
+  type: 'reelrank:catalogue-changed';
+  revision: number;
+}
+
+export function isCatalogueChanged(value: unknown): value is CatalogueChanged {
+  return isWorkerMessage(value) && value.type === 'reelrank:catalogue-changed' && Number.isSafeInteger((value as { revision?: unknown }).revision);
+}
+
 /** The messages the primary passes from one worker to all the others. */
-export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | AdminAuthOk | LimitSpent | VisitorMinted =>
+export const isRelayed = (value: WorkerMessage): value is AdminAuthFailed | AdminAuthOk | LimitSpent | VisitorMinted | CatalogueChanged =>
+  value.type === 'reelrank:catalogue-changed' ||
   value.type === 'reelrank:admin-auth-failed' ||
   value.type === 'reelrank:admin-auth-ok' ||
   value.type === 'reelrank:limit-spent' ||

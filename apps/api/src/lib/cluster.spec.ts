@@ -1,38 +1,15 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDatabase } from '@reelrank/database';
-import { readLiveVersion, registerModelVersion, saveModelArtifacts } from '@reelrank/model';
-import { freePort, startCluster } from '../__fixtures__/cluster-process.js';
-import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
+import { readLiveVersion, registerModelVersion } from '@reelrank/model';
+import { buildArtifacts, freePort, saveModel, startCluster } from '../__fixtures__/cluster-process.js';
 
 /**
  * src/cluster.ts as a real process tree: a primary and two workers on the planted model and the
  * fixture database (built the way sqlite-server.spec.ts builds them for main.ts). Each test is one
  * long-lived cluster (starting one costs seconds), and the process helpers above serve them all.
  */
-
-/** Saves the planted model (optionally with shifted user biases: new weights, a new version). */
-function saveModel(modelsDir: string, shift = 0): void {
-  const { model, popularity, manifest } = plantedBundle();
-  const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
-  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), {
-    model: { ...model, userBias: model.userBias.map((b) => b + shift) },
-    popularity,
-    manifest: input,
-    metricsReport: {},
-  });
-}
-
-async function buildArtifacts(): Promise<{ dataDir: string; modelsDir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'reelrank-cluster-'));
-  const dataDir = join(dir, 'data');
-  mkdirSync(dataDir);
-  await loadDatabase({ processedDir: PROCESSED_DIR, dbPath: join(dataDir, 'ml-latest-small.db'), dataset: 'ml-latest-small', log: () => undefined });
-  saveModel(join(dir, 'models'));
-  return { dataDir, modelsDir: join(dir, 'models') };
-}
 
 const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
 

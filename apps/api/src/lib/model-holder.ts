@@ -84,6 +84,9 @@ export const movieChangeOf = (row: OverlayMovie): MovieChange => ({
   hidden: row.hidden,
 });
 
+/** The longest a content rebuild's top-list slice holds the event loop, in ms. */
+const TOP_LIST_SLICE_MS = 8;
+
 export class ModelHolder {
   private live: Recommender | undefined;
   private loading = false;
@@ -133,18 +136,20 @@ export class ModelHolder {
   }
 
   /**
-   * setMovieContent for the movies of one catalogue sync. The rebuild holds this process for about a
-   * second on ml-latest-small, once per sync that brings such movies (catalogue writes are service or
-   * admin only). During a reload the movies are kept and the reloaded model gets them.
+   * setMovieContent for the movies of one catalogue sync: the model is rebuilt without its precomputed
+   * top lists and swapped in, then the lists are built a slice at a time between requests (so a sync
+   * never holds this process for the whole rebuild). During a reload the movies are kept and the
+   * reloaded model gets them.
    */
   private serveFromContent(movies: ReadonlyMap<number, MovieContent>): void {
     for (const [movieId, content] of movies) this.contentMovies.set(movieId, content);
     const previous = this.live;
     if (!previous || this.loading) return;
-    const next = this.withContentMovies(previous, movies);
+    const next = this.withContentMovies(previous, movies, { deferTopLists: true });
     if (next === previous) return;
     this.live = next; // the atomic swap
     previous.close(); // the catalogue stays open: the new model owns it
+    void next.buildDeferredTopLists(TOP_LIST_SLICE_MS, () => this.live !== next);
   }
 
   /**
@@ -206,11 +211,11 @@ export class ModelHolder {
    * that it does not know), when it has a content map; `next` itself when there is nothing to do or the
    * content cannot be served.
    */
-  private withContentMovies(next: Recommender, movies?: ReadonlyMap<number, MovieContent>): Recommender {
+  private withContentMovies(next: Recommender, movies?: ReadonlyMap<number, MovieContent>, build: { deferTopLists?: boolean } = {}): Recommender {
     const wanted = movies ?? new Map([...this.contentMovies].filter(([id]) => !next.servesMovie(id)));
     if (wanted.size === 0 || !next.servesContent) return next;
     try {
-      return next.withMoviesContent(wanted);
+      return next.withMoviesContent(wanted, build);
     } catch {
       return next;
     }

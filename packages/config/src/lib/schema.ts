@@ -184,6 +184,11 @@ export const contentMapConfigSchema = z
     validationFraction: fraction.describe('Share of the training movies held out to choose lambda (seeded by the training seed)'),
     tagVocabulary: nonNegativeInt.max(5000).describe('Tags kept as features: the ones on the most training movies (0: no tag features)'),
     tagMinMovies: positiveInt.describe('Movies a tag must be on to be a feature'),
+    genomeVocabulary: nonNegativeInt
+      .max(2000)
+      .describe(
+        'Tag genome tags kept as features where the data set has a genome (ml-20m/25m/32m): the ones whose relevance varies most across movies (0: no genome features)',
+      ),
     yearBinWidth: positiveInt.max(100).describe('Width in years of the one-hot year bins'),
     blendPrior: z
       .number()
@@ -312,7 +317,17 @@ export const servingConfigSchema = z
       .max(1000)
       .default(250)
       .describe(
-        'How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time',
+        "How often each API process (every cluster worker, every replica) asks the catalogue overlay for movies added, changed or hidden by another one, in ms: such a change is served everywhere within this time (at once where it is pushed: PostgreSQL LISTEN, a cluster sibling's write)",
+      )
+      .meta({ env: 'REELRANK_CATALOGUE_REFRESH_MS' }),
+    catalogueListeningPollMs: z
+      .number()
+      .int()
+      .min(250)
+      .max(600_000)
+      .default(5_000)
+      .describe(
+        'With PostgreSQL, catalogue changes are pushed to every replica (LISTEN/NOTIFY) and the poll is only a safety net: its interval in ms while the listener is connected (catalogueRefreshMs again while it reconnects)',
       ),
     experimentPollMs: z
       .number()

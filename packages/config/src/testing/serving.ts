@@ -12,6 +12,7 @@ export function testServing(webRoot: string | null): ServingConfig {
     corsOrigins: '',
     webRoot,
     catalogueRefreshMs: 250,
+    catalogueListeningPollMs: 5_000,
     experimentPollMs: 100,
     metrics: { host: '127.0.0.1', port: null },
   };

@@ -73,8 +73,9 @@ export function streamRows(path: string, options: StreamRowsOptions): Promise<nu
           }
           options.onProgress?.(rows, Math.min(chars / size, 1));
         } catch (error) {
-          parser.abort();
+          // fail first: abort() calls complete() at once, which would resolve with the error lost.
           fail(error);
+          parser.abort();
         }
       },
       complete() {

@@ -10,6 +10,8 @@ describe('openDatabase and migrateDatabase', () => {
         .all() as { type: string; name: string }[];
       expect(objects.filter((o) => o.type === 'table').map((o) => o.name)).toEqual([
         'dataset_meta',
+        'genome_scores',
+        'genome_tags',
         'links',
         'movie_genres',
         'movies',
@@ -26,6 +28,8 @@ describe('openDatabase and migrateDatabase', () => {
       // The hand-written migration 0001 makes ratings a WITHOUT ROWID table (drizzle cannot say it).
       const ratingsSql = conn.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'ratings'").pluck().get();
       expect(ratingsSql).toMatch(/\) WITHOUT ROWID$/);
+      const genomeSql = conn.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'genome_scores'").pluck().get();
+      expect(genomeSql).toMatch(/PRIMARY KEY\(`movie_id`, `tag_id`\)\s*\) WITHOUT ROWID$/);
       const genresPk = conn.sqlite.prepare("SELECT name FROM pragma_table_info('movie_genres') WHERE pk > 0 ORDER BY pk").pluck().all();
       expect(genresPk).toEqual(['genre', 'movie_id']);
     } finally {

@@ -4,7 +4,7 @@ import { sha256 } from '@reelrank/artifacts';
 import { MALFORMED_FIXTURE, makeTempDir, PROCESSED_FIXTURE, quietLog } from '../__fixtures__/fixtures.js';
 import { openDatabase } from './create-db.js';
 import { loadDatabase, MissingProcessedDataError } from './load-database.js';
-import { getDatasetMeta, getMovie } from './queries.js';
+import { getDatasetMeta, getGenomeScores, getMovie } from './queries.js';
 
 describe('loadDatabase', () => {
   let dir: string;
@@ -18,7 +18,7 @@ describe('loadDatabase', () => {
     const dbPath = join(dir, 'fixture.db');
     const result = await loadDatabase({ processedDir: PROCESSED_FIXTURE, dbPath, dataset: 'fixture', log, batchSize: 3 });
 
-    expect(result.counts).toEqual({ movies: 8, movieGenres: 19, ratings: 10, users: 4, links: 4, tags: 3 });
+    expect(result.counts).toEqual({ movies: 8, movieGenres: 19, ratings: 10, users: 4, links: 4, tags: 3, genomeTags: 3, genomeScores: 6 });
     expect(result.dataHash).toBe('fixture-hash-0001');
     expect(result.seconds).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes('ratings.csv') && l.includes('10 rows loaded'))).toBe(true);
@@ -40,6 +40,36 @@ describe('loadDatabase', () => {
       conn.close();
     }
     expect(readdirSync(dir)).toEqual(['fixture.db']);
+  });
+
+  it('when the data set has a tag genome, then its tags and scores are loaded and read back as columns by movie then tag', async () => {
+    const dbPath = join(dir, 'fixture.db');
+    await loadDatabase({ processedDir: PROCESSED_FIXTURE, dbPath, dataset: 'fixture', log: quietLog().log });
+    const conn = openDatabase(dbPath, { readonly: true });
+    try {
+      expect(conn.sqlite.prepare('SELECT tag_id, tag FROM genome_tags ORDER BY tag_id').raw().all()).toEqual([
+        [1, '007'],
+        [2, 'action, packed'],
+        [3, 'dystopia'],
+      ]);
+      const genome = getGenomeScores(conn);
+      expect([...genome.movieIds]).toEqual([1, 1, 1, 6, 6, 6]);
+      expect([...genome.tagIds]).toEqual([1, 2, 3, 1, 2, 3]);
+      expect(genome.relevance[4]).toBeCloseTo(0.91725, 6);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('when a genome relevance is not a number, then the load fails naming the file and row', async () => {
+    const processed = join(dir, 'processed');
+    mkdirSync(processed);
+    for (const name of readdirSync(PROCESSED_FIXTURE)) copyFileSync(join(PROCESSED_FIXTURE, name), join(processed, name));
+    writeFileSync(join(processed, 'genome-scores.csv'), 'movieId,tagId,relevance\n1,1,0.5\n1,2,high\n');
+    await expect(loadDatabase({ processedDir: processed, dbPath: join(dir, 'bad.db'), dataset: 'fixture', log: quietLog().log })).rejects.toThrow(
+      /genome-scores\.csv row 2: relevance must be a number/,
+    );
+    expect(existsSync(join(dir, 'bad.db'))).toBe(false);
   });
 
   it('when a title has commas, quotes and accents, then it round-trips unchanged', async () => {

@@ -27,6 +27,9 @@ export interface TableCounts {
   users: number;
   links: number;
   tags: number;
+  /** The tag genome's tags and scores (0 when the data set has no genome). */
+  genomeTags: number;
+  genomeScores: number;
 }
 
 export interface LoadDatabaseResult {
@@ -209,6 +212,8 @@ function countRows(sqlite: Database.Database, loaderMeta: Record<string, string>
     users: blobUsers !== undefined ? Number(blobUsers) : count('SELECT COUNT(DISTINCT user_id) FROM ratings'),
     links: count('SELECT COUNT(*) FROM links'),
     tags: count('SELECT COUNT(*) FROM tags'),
+    genomeTags: count('SELECT COUNT(*) FROM genome_tags'),
+    genomeScores: count('SELECT COUNT(*) FROM genome_scores'),
   };
 }
 

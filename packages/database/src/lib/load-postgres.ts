@@ -6,7 +6,7 @@ import { redactDatabaseUrl } from '@reelrank/config';
 import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
 import { datasetMetaEntries, MissingProcessedDataError, readProcessedReport, type TableCounts } from './load-database.js';
 import { copyRatingBlobs, copyRatingsFile } from './pg-copy-ratings.js';
-import { copyLinks, copyMovies, copyTags, type CopyContext } from './pg-copy-tables.js';
+import { copyGenomeScores, copyGenomeTags, copyLinks, copyMovies, copyTags, type CopyContext } from './pg-copy-tables.js';
 import { migratePostgresCatalogue } from './postgres-catalogue.js';
 import { addKeysAndIndexes, analyzeStaging, createStagingTables, dropReplaced, readLiveMeta, swapInStaging } from './pg-staging.js';
 
@@ -131,9 +131,11 @@ async function loadIntoStaging(client: pg.Client, options: LoadPostgresOptions, 
   const ratings = columns.n;
   const extra = await copyRatingBlobs(ctx, columns);
   const tags = existsSync(path('tags.csv')) ? await copyTags(ctx, path('tags.csv')) : 0;
+  const genomeTags = existsSync(path('genome-tags.csv')) ? await copyGenomeTags(ctx, path('genome-tags.csv')) : 0;
+  const genomeScores = existsSync(path('genome-scores.csv')) ? await copyGenomeScores(ctx, path('genome-scores.csv')) : 0;
   await addKeysAndIndexes(client, log);
   const users = extra['count.users'] !== undefined ? Number(extra['count.users']) : await countDistinctUsers(client, ctx.schema);
-  const counts: TableCounts = { movies, movieGenres, ratings, users, links, tags };
+  const counts: TableCounts = { movies, movieGenres, ratings, users, links, tags, genomeTags, genomeScores };
   const entries = datasetMetaEntries({ dataset: options.dataset, dataHash, loadedAt: new Date().toISOString(), counts, extra });
   await client.query(`INSERT INTO "${ctx.schema}".dataset_meta (key, value) SELECT * FROM unnest($1::text[], $2::text[])`, [
     entries.map((e) => e[0]),

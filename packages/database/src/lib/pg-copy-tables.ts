@@ -3,7 +3,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { createProgress, formatCount } from '@reelrank/artifacts';
 import { CopyBinaryWriter } from './copy-binary.js';
 import { CsvFormatError, streamCsv } from './csv-stream.js';
-import { FieldReader, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
+import { FieldReader, parseGenomeScoreRow, parseGenomeTagRow, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
 
 /**
  * COPY of the small processed files (movies.csv -> movies + movie_genres, links.csv, tags.csv) into
@@ -121,6 +121,53 @@ export async function copyTags(ctx: CopyContext, path: string): Promise<number> 
         progress.update(row);
       }),
     );
+  });
+  progress.done(`${formatCount(rows)} rows copied`);
+  return rows;
+}
+
+export async function copyGenomeTags(ctx: CopyContext, path: string): Promise<number> {
+  const file = 'genome-tags.csv';
+  const read = new FieldReader(file);
+  return copyRows(ctx, 'genome_tags', ['tag_id', 'tag'], async (w) => {
+    await streamCsv(
+      path,
+      ['tagId', 'tag'],
+      encodeRows(file, (r, col, row) => {
+        const t = parseGenomeTagRow(read, r, col, row);
+        w.row(2).int4(t.tagId).text(t.tag);
+      }),
+    );
+  });
+}
+
+/**
+ * genome-scores.csv (11.7M rows in ml-20m): parsed into typed-array chunks first (12 bytes a row),
+ * then copied chunk by chunk waiting for the socket to drain, so the COPY buffer stays small.
+ */
+export async function copyGenomeScores(ctx: CopyContext, path: string): Promise<number> {
+  const file = 'genome-scores.csv';
+  const read = new FieldReader(file);
+  const chunks: Array<{ movies: Int32Array; tags: Int32Array; relevance: Float32Array }> = [];
+  await streamCsv(path, ['movieId', 'tagId', 'relevance'], (rows, col, firstRow) => {
+    const chunk = { movies: new Int32Array(rows.length), tags: new Int32Array(rows.length), relevance: new Float32Array(rows.length) };
+    encodeRows(file, (r, c, row) => {
+      const s = parseGenomeScoreRow(read, r, c, row);
+      const i = row - firstRow;
+      chunk.movies[i] = s.movieId;
+      chunk.tags[i] = s.tagId;
+      chunk.relevance[i] = s.relevance;
+    })(rows, col, firstRow);
+    chunks.push(chunk);
+  });
+  const progress = createProgress({ label: `database ${file} copy`, unit: 'rows', write: ctx.log });
+  let done = 0;
+  const rows = await copyRows(ctx, 'genome_scores', ['movie_id', 'tag_id', 'relevance'], async (w) => {
+    for (const { movies, tags, relevance } of chunks) {
+      for (let i = 0; i < movies.length; i += 1) w.row(3).int4(movies[i]).int4(tags[i]).float4(relevance[i]);
+      progress.update((done += movies.length));
+      await w.drain();
+    }
   });
   progress.done(`${formatCount(rows)} rows copied`);
   return rows;

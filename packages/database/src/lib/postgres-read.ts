@@ -1,6 +1,6 @@
 import { redactDatabaseUrl } from '@reelrank/config';
 import pg from 'pg';
-import { datasetMetaFromEntries, type DatasetMeta, type Movie, type RatingsColumns } from './queries.js';
+import { datasetMetaFromEntries, type DatasetMeta, type GenomeColumns, type Movie, type RatingsColumns } from './queries.js';
 import { decodeRatingBlobs, RATING_BLOBS_META_KEY } from './rating-blobs.js';
 import { CATALOGUE_SCHEMA } from '../schema/postgres.js';
 import { connectPostgres } from './load-postgres.js';
@@ -51,6 +51,8 @@ export interface PostgresCatalogueReader {
   movieGenres(): Promise<[string, number][]>;
   /** How often each tag (lower-cased) was applied to each movie, by movie then tag. */
   movieTagCounts(): Promise<MovieTagCount[]>;
+  /** genome_scores as columns, by movie then tag (one row per movie from the server: arrays, not 11.7M rows). */
+  genomeScores(): Promise<GenomeColumns>;
   /** The ratings a page of users at a time, in (user, movie) order; returns the ratings seen (checked against ratingCount). */
   ratingPages(onPage: (page: RatingsColumns) => void): Promise<number>;
   /** Every rating as parallel columns, as readRatingsColumns returns them from SQLite. */
@@ -203,6 +205,23 @@ async function openReader(client: pg.Client, where: string): Promise<PostgresCat
       const sql = `SELECT movie_id, lower(tag) AS tag, count(*)::int FROM ${table('tags')} GROUP BY 1, 2 ORDER BY 1, 2`;
       const { rows } = await client.query<[number, string, number]>({ text: sql, rowMode: 'array' });
       return rows.map(([movieId, tag, count]) => ({ movieId, tag, count }));
+    },
+    async genomeScores() {
+      // A catalogue loaded before the genome tables existed records no genome count: nothing to read.
+      if (meta.counts.genomeScores === 0) return { movieIds: new Int32Array(0), tagIds: new Int32Array(0), relevance: new Float32Array(0) };
+      const sql = `SELECT movie_id, array_agg(tag_id ORDER BY tag_id), array_agg(relevance ORDER BY tag_id) FROM ${table('genome_scores')} GROUP BY 1 ORDER BY 1`;
+      const { rows } = await client.query<[number, number[], number[]]>({ text: sql, rowMode: 'array' });
+      const n = rows.reduce((sum, row) => sum + row[1].length, 0);
+      agrees('genome_scores', n, meta.counts.genomeScores);
+      const out: GenomeColumns = { movieIds: new Int32Array(n), tagIds: new Int32Array(n), relevance: new Float32Array(n) };
+      let at = 0;
+      for (const [movieId, tagIds, relevance] of rows) {
+        out.movieIds.fill(movieId, at, at + tagIds.length);
+        out.tagIds.set(tagIds, at);
+        out.relevance.set(relevance, at);
+        at += tagIds.length;
+      }
+      return out;
     },
     ratingPages,
     async ratingsColumns() {

@@ -105,6 +105,32 @@ export function getMovieTagCounts(conn: Connection): Array<{ movieId: number; ta
   return prepared(conn, sql).all() as Array<{ movieId: number; tag: string; count: number }>;
 }
 
+/** The tag genome's scores as parallel columns, ordered by (movieId, tagId); empty when the data set has no genome. */
+export interface GenomeColumns {
+  movieIds: Int32Array;
+  tagIds: Int32Array;
+  relevance: Float32Array;
+}
+
+/** genome_scores as columns (12 bytes a row: ml-20m's 11.7M scores are 140 MB, not a million objects). */
+export function getGenomeScores(conn: Connection): GenomeColumns {
+  const hasTable = prepared(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'genome_scores'").get() !== undefined;
+  if (!hasTable) return { movieIds: new Int32Array(0), tagIds: new Int32Array(0), relevance: new Float32Array(0) };
+  const n = prepared(conn, 'SELECT COUNT(*) FROM genome_scores').pluck().get() as number;
+  const out: GenomeColumns = { movieIds: new Int32Array(n), tagIds: new Int32Array(n), relevance: new Float32Array(n) };
+  let i = 0;
+  const rows = prepared(conn, 'SELECT movie_id, tag_id, relevance FROM genome_scores ORDER BY movie_id, tag_id').raw().iterate() as Iterable<
+    [number, number, number]
+  >;
+  for (const [movieId, tagId, relevance] of rows) {
+    if (i === n) break;
+    out.movieIds[i] = movieId;
+    out.tagIds[i] = tagId;
+    out.relevance[i++] = relevance;
+  }
+  return i === n ? out : { movieIds: out.movieIds.subarray(0, i), tagIds: out.tagIds.subarray(0, i), relevance: out.relevance.subarray(0, i) };
+}
+
 export function getMovie(conn: Connection, movieId: number): Movie | undefined {
   const row = prepared(conn, `SELECT ${MOVIE_COLUMNS} FROM movies m WHERE m.movie_id = ?`).get(movieId) as MovieRow | undefined;
   return row && toMovie(row);
@@ -157,5 +183,7 @@ export function metaCounts(get: (key: string) => string | undefined): TableCount
     users: count('users'),
     links: count('links'),
     tags: count('tags'),
+    genomeTags: count('genomeTags'),
+    genomeScores: count('genomeScores'),
   };
 }

@@ -27,6 +27,13 @@ export class FieldReader {
     return n;
   }
 
+  /** A finite decimal number (the genome's relevance). */
+  number(value: string, column: string, row: number): number {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw this.bad(value, column, row, 'a number');
+    return n;
+  }
+
   text(value: string, column: string, row: number): string {
     if (value.trim() === '') throw this.bad(value, column, row, 'a non-empty text');
     return value;
@@ -68,6 +75,20 @@ export function parseTagRow(read: FieldReader, r: string[], col: readonly number
     movieId: read.int(r[col[1]], 'movieId', row),
     tag: r[col[2]],
     timestamp: read.int(r[col[3]], 'timestamp', row),
+  };
+}
+
+/** genome-tags.csv columns tagId, tag. */
+export function parseGenomeTagRow(read: FieldReader, r: string[], col: readonly number[], row: number) {
+  return { tagId: read.int(r[col[0]], 'tagId', row), tag: read.text(r[col[1]], 'tag', row) };
+}
+
+/** genome-scores.csv columns movieId, tagId, relevance. */
+export function parseGenomeScoreRow(read: FieldReader, r: string[], col: readonly number[], row: number) {
+  return {
+    movieId: read.int(r[col[0]], 'movieId', row),
+    tagId: read.int(r[col[1]], 'tagId', row),
+    relevance: read.number(r[col[2]], 'relevance', row),
   };
 }
 

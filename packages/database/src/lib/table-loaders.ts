@@ -3,7 +3,7 @@ import { formatCount, type ProgressReporter } from '@reelrank/artifacts';
 import { parseRatingsFile } from '@reelrank/csv';
 import { CsvFormatError } from './csv-stream.js';
 import { BLOBS_SUPPORTED, RATING_BLOBS_META_KEY, RatingBlobWriter, rebuildRatingBlobs, sqliteBlobSink } from './rating-blobs.js';
-import { checkRatingRange, FieldReader, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
+import { checkRatingRange, FieldReader, parseGenomeScoreRow, parseGenomeTagRow, parseLinkRow, parseMovieRow, parseTagRow } from './row-parsers.js';
 
 /** Inserts one parsed chunk of rows, inside the transaction the caller has open. */
 export interface ChunkInserter {
@@ -264,5 +264,33 @@ export const tagsLoader: TableLoader = {
   },
 };
 
+export const genomeTagsLoader: TableLoader = {
+  file: 'genome-tags.csv',
+  required: false,
+  columns: ['tagId', 'tag'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insert = sqlite.prepare('INSERT INTO genome_tags (tag_id, tag) VALUES (?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      const t = parseGenomeTagRow(read, r, col, row);
+      insert.run(t.tagId, t.tag);
+    });
+  },
+};
+
+export const genomeScoresLoader: TableLoader = {
+  file: 'genome-scores.csv',
+  required: false,
+  columns: ['movieId', 'tagId', 'relevance'],
+  prepare(sqlite) {
+    const read = new FieldReader(this.file);
+    const insert = sqlite.prepare('INSERT INTO genome_scores (movie_id, tag_id, relevance) VALUES (?, ?, ?)');
+    return rowInserter(this.file, (r, col, row) => {
+      const s = parseGenomeScoreRow(read, r, col, row);
+      insert.run(s.movieId, s.tagId, s.relevance);
+    });
+  },
+};
+
 /** In load order: movies first, so a partial database is never movie-less. */
-export const TABLE_LOADERS: readonly TableLoader[] = [moviesLoader, linksLoader, ratingsLoader, tagsLoader];
+export const TABLE_LOADERS: readonly TableLoader[] = [moviesLoader, linksLoader, ratingsLoader, tagsLoader, genomeTagsLoader, genomeScoresLoader];

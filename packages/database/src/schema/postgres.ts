@@ -84,3 +84,18 @@ export const datasetMeta = catalogue.table('dataset_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+export const genomeTags = catalogue.table('genome_tags', {
+  tagId: integer('tag_id').primaryKey(),
+  tag: text('tag').notNull(),
+});
+
+export const genomeScores = catalogue.table(
+  'genome_scores',
+  {
+    movieId: integer('movie_id').notNull(),
+    tagId: integer('tag_id').notNull(),
+    relevance: real('relevance').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.tagId] })],
+);

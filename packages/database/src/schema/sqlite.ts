@@ -97,3 +97,20 @@ export const datasetMeta = sqliteTable('dataset_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** The tag genome's tags (ml-20m/25m/32m genome-tags.csv); empty when the data set has no genome. */
+export const genomeTags = sqliteTable('genome_tags', {
+  tagId: integer('tag_id').primaryKey(),
+  tag: text('tag').notNull(),
+});
+
+/** Each genome tag's relevance (0..1) to a movie (genome-scores.csv); movie first, so a movie's vector is one range scan. */
+export const genomeScores = sqliteTable(
+  'genome_scores',
+  {
+    movieId: integer('movie_id').notNull(),
+    tagId: integer('tag_id').notNull(),
+    relevance: real('relevance').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.tagId] })],
+);

@@ -11,6 +11,8 @@
  * stage's Nx hash reads).
  */
 
+import type { CatalogueFeed, CatalogueFeedEvents } from './postgres-catalogue-listener.js';
+
 /** The fields a movie may have set; an added movie has at least title, year and genres. */
 export interface MovieFields {
   title?: string;
@@ -63,6 +65,11 @@ export interface CatalogueOverlayStore {
   /** The rows written after `revision`, by revision. */
   since(revision: number): Promise<OverlayMovie[]>;
   version(): Promise<OverlayVersion>;
+  /**
+   * Where the store can push (PostgreSQL: LISTEN/NOTIFY), a feed of other processes' writes; absent,
+   * readers only poll since(revision).
+   */
+  watch?(events: CatalogueFeedEvents): CatalogueFeed;
   close(): Promise<void>;
 }
 

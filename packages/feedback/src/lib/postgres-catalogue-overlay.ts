@@ -1,6 +1,7 @@
 import { migratedPool } from './postgres-pool.js';
 import pg from 'pg';
 import { nowSeconds } from './api-keys.js';
+import { CATALOGUE_CHANNEL, listenForCatalogueChanges } from './postgres-catalogue-listener.js';
 import {
   checkFields,
   checkNewMovie,
@@ -56,6 +57,8 @@ export function openPostgresCatalogueOverlay(url: string, options: PostgresCatal
           'ON CONFLICT (movie_id) DO UPDATE SET revision = excluded.revision, fields = excluded.fields, hidden = excluded.hidden, source = excluded.source, updated_at = excluded.updated_at',
         [row.movieId, row.revision, row.created ? 1 : 0, JSON.stringify(row.fields), row.hidden ? 1 : 0, row.source, row.updatedAt],
       );
+      // Delivered to every listener when (and only if) the transaction commits.
+      await client.query('SELECT pg_notify($1, $2)', [CATALOGUE_CHANNEL, String(row.revision)]);
       await client.query('COMMIT');
       return row;
     } catch (error) {
@@ -95,6 +98,9 @@ export function openPostgresCatalogueOverlay(url: string, options: PostgresCatal
     async version() {
       const [row] = await query<{ count: number; newestRevision: number }>(OVERLAY_VERSION_SQL);
       return { count: Number(row.count), newestRevision: Number(row.newestRevision) } satisfies OverlayVersion;
+    },
+    watch(events) {
+      return listenForCatalogueChanges(url, events, { connectTimeoutMs: options.connectTimeoutMs });
     },
     close() {
       closed ??= pool.end();

@@ -20,6 +20,8 @@ export interface GeneratedSourceOptions {
   factors?: number;
   /** Planted factors tied to genres (default true): a user's taste is a taste for genres. */
   genreAligned?: boolean;
+  /** Genome tags planted (default none): genome-tags.csv and genome-scores.csv follow the planted factors. */
+  genomeTags?: number;
 }
 
 const generated = new Map<string, Promise<string>>();

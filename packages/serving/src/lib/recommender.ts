@@ -12,7 +12,7 @@ import { contentMovieEntry, servedBundle } from './served-bundle.js';
 import { buildServingIndex, servedRating, type ServingIndex, type ServingIndexOptions } from './serving-index.js';
 import { applyMovieChange, resolveMovie, type MovieChange } from './catalogue-changes.js';
 import { TitleSearchIndex } from './title-search-index.js';
-import { precomputeTopLists, topListPicks, type TopLists } from './top-lists.js';
+import { topListPicks, topListsBuilder, type TopLists, type TopListsBuilder } from './top-lists.js';
 
 /**
  * Request-time work: answers recommendation, prediction, similar-movie and search requests from a
@@ -54,6 +54,8 @@ export interface RecommenderOptions extends ServingIndexOptions {
   precomputeBudget?: number;
   /** Movies given content after the training (withMovieContent): their content-derived vectors, set after the artifact's. */
   addedMovies?: ReadonlyMap<number, MovieContent>;
+  /** Build without the precomputed top lists; buildDeferredTopLists() builds them later, between requests. */
+  deferTopLists?: boolean;
   /** The catalogue's overlay (movies added or changed through the API), applied over the data set's movies at load. */
   catalogueChanges?: readonly MovieChange[];
 }
@@ -67,7 +69,9 @@ export class Recommender {
   readonly manifest: ModelManifest;
   private readonly ix: ServingIndex;
   private readonly scratch: RequestScratch;
-  private readonly topLists?: TopLists;
+  private topLists?: TopLists;
+  /** The top lists still to build (deferTopLists): requests rank on the fly until buildDeferredTopLists is done. */
+  private deferredLists?: TopListsBuilder;
   private readonly diverse: DiversePicks;
   private maxUserId?: number;
   /** False once a successor built by withMovieContent took the catalogue over (close() then leaves it open). */
@@ -105,8 +109,31 @@ export class Recommender {
     // needs no new lists.
     const changes = options.catalogueChanges ?? [];
     for (const change of changes) this.catalogueEntry({ ...change, hidden: false });
-    this.topLists = precomputeTopLists(this.ix, this.scratch, options.precomputeBudget);
+    const lists = topListsBuilder(this.ix, this.scratch, options.precomputeBudget);
+    if (options.deferTopLists) this.deferredLists = lists;
+    else this.topLists = lists?.step();
     for (const change of changes) this.applyMovieChange(change);
+  }
+
+  /**
+   * Builds the top lists deferred at construction (deferTopLists) `sliceMs` at a time, yielding to
+   * the event loop between slices, so a model swapped in while they build never holds a request up
+   * for long (until then requests rank on the fly: the same answers, each a little slower). Resolves
+   * true once they serve, false when `abandon()` said the model was replaced first.
+   */
+  async buildDeferredTopLists(sliceMs = 8, abandon: () => boolean = () => false): Promise<boolean> {
+    const builder = this.deferredLists;
+    if (!builder) return true;
+    for (;;) {
+      if (abandon()) return false;
+      const lists = builder.step(performance.now() + sliceMs);
+      if (lists) {
+        this.topLists = lists;
+        this.deferredLists = undefined;
+        return true;
+      }
+      await new Promise((next) => setImmediate(next));
+    }
   }
 
   /**
@@ -477,11 +504,16 @@ export class Recommender {
     return this.withMoviesContent(new Map([[movieId, content]]));
   }
 
-  /** withMovieContent for several movies at once (one build). */
-  withMoviesContent(movies: ReadonlyMap<number, MovieContent>): Recommender {
+  /** withMovieContent for several movies at once (one build); `deferTopLists`: see RecommenderOptions. */
+  withMoviesContent(movies: ReadonlyMap<number, MovieContent>, build: { deferTopLists?: boolean } = {}): Recommender {
     for (const [movieId, content] of movies) contentMovieEntry(this.bundle, movieId, content); // refuses before the build
     const addedMovies = new Map([...(this.options.addedMovies ?? []), ...movies]);
-    const next = new Recommender(this.bundle, this.catalog, { ...this.options, addedMovies, catalogueChanges: this.appliedChanges });
+    const next = new Recommender(this.bundle, this.catalog, {
+      ...this.options,
+      addedMovies,
+      catalogueChanges: this.appliedChanges,
+      deferTopLists: build.deferTopLists ?? false,
+    });
     this.ownsCatalog = false;
     return next;
   }

@@ -275,7 +275,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   const popularity = coldStartPopularity(all, hyper);
   // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
   let content = options.content;
-  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config);
+  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config, hyper.contentMap);
   const contentMap = clock.time('contentMap', () =>
     hyper.contentMap.enabled && content
       ? contentMapOfServed(
