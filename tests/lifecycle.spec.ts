@@ -111,8 +111,9 @@ describe('the model lifecycle: posted ratings -> watcher -> Nx -> gate -> every 
     expect(manifest.gate).toMatchObject({ decision: 'promoted', live: { version: before } });
     expect(manifest.gate!.reason).toBe(`holdout RMSE and NDCG@10 within the epsilons of live ${before}`); // compared, not waved through
     // Through Nx, whose train stage ran on the new ratings (the upstream stages may be restored from its cache).
-    expect(watcher.output()).toMatch(/^> nx run trainer:pipeline$/m);
-    expect(watcher.output()).toMatch(/Successfully ran targets? pipeline, publish/);
+    const nxOutput = watcher.output().replace(/\x1b\[[0-9;]*m/g, ''); // Nx colours its lines when it may
+    expect(nxOutput).toMatch(/^> nx run trainer:pipeline$/m);
+    expect(nxOutput).toMatch(/Successfully ran targets? pipeline, publish/);
 
     await until(
       'the watcher to reload the cluster',
@@ -131,9 +132,17 @@ describe('the model lifecycle: posted ratings -> watcher -> Nx -> gate -> every 
     const live = liveModel(config.paths).version!;
     const previous = readRetrainWatchState(config.paths.retrainStatePath).run?.startedAt ?? null;
     expect((await post(900_002)).status).toBe(201);
-    // Broken: one epoch at a near-zero learning rate from huge random factors, so its predicted ratings are noise.
+    // Broken: one epoch at a near-zero learning rate from huge random factors, so its rating model predicts noise.
+    // The neighbourhood blend, fitted on validation, gives that noise little weight, so the candidate is worse than
+    // the live model by less than this test's lenient epsilons: this run gates with none (any loss is a rejection).
     const watcher = startWatcherScript(
-      watchEnv({ REELRANK_TRAIN_MAX_EPOCHS: '1', REELRANK_TRAIN_LEARNING_RATE: '0.000001', REELRANK_TRAIN_INIT_STD: '3' }),
+      watchEnv({
+        REELRANK_TRAIN_MAX_EPOCHS: '1',
+        REELRANK_TRAIN_LEARNING_RATE: '0.000001',
+        REELRANK_TRAIN_INIT_STD: '3',
+        REELRANK_GATE_RMSE_EPSILON: '0',
+        REELRANK_GATE_NDCG_EPSILON: '0',
+      }),
     );
     watchers.push(watcher);
 

@@ -160,7 +160,15 @@ async function main(): Promise<void> {
 
     log('a broken candidate');
     await stream(910_001, 30, 8, 4);
-    watcher = startWatcher({ ...watchEnv, REELRANK_TRAIN_MAX_EPOCHS: '1', REELRANK_TRAIN_LEARNING_RATE: '0.000001', REELRANK_TRAIN_INIT_STD: '3' });
+    // The neighbourhood blend gives the broken rating model little weight: gated with no epsilon, any loss rejects it.
+    watcher = startWatcher({
+      ...watchEnv,
+      REELRANK_TRAIN_MAX_EPOCHS: '1',
+      REELRANK_TRAIN_LEARNING_RATE: '0.000001',
+      REELRANK_TRAIN_INIT_STD: '3',
+      REELRANK_GATE_RMSE_EPSILON: '0',
+      REELRANK_GATE_NDCG_EPSILON: '0',
+    });
     const broken = await finishedRun(trained.startedAt);
     if (broken.outcome !== 'rejected') throw new Error(`the broken candidate was ${broken.outcome}, not rejected`);
     await stopWatcher(watcher);

@@ -47,6 +47,7 @@ import {
   tuneBlendWeights,
   type RatingsColumns,
 } from '@reelrank/trainer';
+import { gridTable, rowMarks } from './lib/grid-table.js';
 
 const USAGE =
   'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]';
@@ -233,18 +234,16 @@ async function main(): Promise<void> {
     r.ndcg.toFixed(4),
     r.precision.toFixed(4),
     r.seconds.toFixed(1),
-    [r === winner ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
+    rowMarks(r === winner, r.committed),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
   const out = [
     ...(ratingRows.length ? [ratingGridTable(ratingRows, rating.label), ''] : []),
     ...(knnRows.length ? [neighbourhoodGridTable(knnRows), ''] : []),
-    `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
-    fmt(header),
-    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...lines.map(fmt),
+    gridTable(
+      `validation ranking of the ranker on ${from} (${all.ratings.length} ratings; fit ${carve.train.ratings.length} / validation ${carve.validation.ratings.length}, test rows unused; rating model ${rating.label}; blend tuned per row over the committed grid)`,
+      header,
+      lines,
+    ),
     '',
     `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization}, EASE lambda ${winner.easeLambda} over ${winner.easeMovies} movies (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
     !mine

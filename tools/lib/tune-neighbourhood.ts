@@ -9,6 +9,7 @@ import {
   type NeighbourhoodSettings,
   type RatingsColumns,
 } from '@reelrank/trainer';
+import { gridTable, rowMarks } from './grid-table.js';
 
 export interface NeighbourhoodGridRow extends NeighbourhoodSettings {
   /** Validation RMSE of the rating model alone and blended (two-fold: weights fitted on one half, scored on the other). */
@@ -79,15 +80,11 @@ export function neighbourhoodGridTable(rows: NeighbourhoodGridRow[]): string {
     r.ratingModelRmse.toFixed(4),
     r.blendedRmse.toFixed(4),
     r.seconds.toFixed(1),
-    [r === best ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
+    rowMarks(r === best, r.committed),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
-  return [
+  return gridTable(
     'neighbourhood blend on the validation part (lists on the fit part; weights fitted on one half of validation, scored on the other, both ways)',
-    fmt(header),
-    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...lines.map(fmt),
-  ].join('\n');
+    header,
+    lines,
+  );
 }

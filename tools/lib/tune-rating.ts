@@ -1,4 +1,5 @@
 import { trainRatingModel, type RatingsColumns } from '@reelrank/trainer';
+import { gridTable, rowMarks } from './grid-table.js';
 
 type RatingKind = Parameters<typeof trainRatingModel>[0];
 type RatingSettings = Parameters<typeof trainRatingModel>[3];
@@ -62,15 +63,7 @@ export function ratingGridTable(rows: RatingGridRow[], label: string): string {
     String(r.bestEpoch),
     r.validationRmse.toFixed(4),
     r.seconds.toFixed(1),
-    [r === best ? 'best' : '', r.committed ? 'committed' : ''].filter(Boolean).join(', '),
+    rowMarks(r === best, r.committed),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const fmt = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c < header.length - 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' | ')} |`;
-  return [
-    `rating model (${label}) on the validation part, early stopping as the train stage does`,
-    fmt(header),
-    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...lines.map(fmt),
-  ].join('\n');
+  return gridTable(`rating model (${label}) on the validation part, early stopping as the train stage does`, header, lines);
 }

@@ -3,9 +3,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDatabase } from '@reelrank/database';
-import { readLiveVersion, registerModelVersion, saveModelArtifacts } from '@reelrank/model';
-import { freePort, startCluster } from '../__fixtures__/cluster-process.js';
-import { PROCESSED_DIR, plantedBundle } from '../__fixtures__/fixtures.js';
+import { readLiveVersion, registerModelVersion } from '@reelrank/model';
+import { freePort, saveModel, startCluster } from '../__fixtures__/cluster-process.js';
+import { PROCESSED_DIR } from '../__fixtures__/fixtures.js';
 import { armSplitter } from './experiment-arm.js';
 
 /**
@@ -16,17 +16,6 @@ import { armSplitter } from './experiment-arm.js';
 
 const TOKEN = 'cluster-ab-secret-5Jw8Pq2Tz6Lk9Xr4';
 const USERS = Array.from({ length: 40 }, (_, i) => i + 1);
-
-function saveModel(modelsDir: string, shift: number): void {
-  const { model, popularity, manifest } = plantedBundle();
-  const { format: _f, formatVersion: _v, version: _ver, weights: _w, globalMean: _g, factors: _k, users: _u, movies: _m, ...input } = manifest;
-  saveModelArtifacts(join(modelsDir, 'ml-latest-small'), {
-    model: { ...model, userBias: model.userBias.map((b) => b + shift) },
-    popularity,
-    manifest: input,
-    metricsReport: {},
-  });
-}
 
 /** One request on its own connection, so round-robin spreads them over the workers. */
 function call(url: string, method = 'GET', body?: object): Promise<{ status: number; worker: string; body: Record<string, unknown> }> {
