@@ -317,7 +317,15 @@ export function evaluateRanker(
   ratingModel: MfModel,
   ranking: RankingModel,
   data: EvaluationData,
-  options: { tf: Tf; k: number; fitSeconds: number; batchSize?: number; scorer?: RankingScorer },
+  options: {
+    tf: Tf;
+    k: number;
+    fitSeconds: number;
+    batchSize?: number;
+    scorer?: RankingScorer;
+    /** Given every batch's score rows when they are scored in TF.js batches with the EASE term (read only). */
+    onRows?: (users: Int32Array, rows: Float32Array) => void;
+  },
 ): ModelEvaluation {
   const started = performance.now();
   const nMovies = ratingModel.movieIds.length;
@@ -345,6 +353,7 @@ export function evaluateRanker(
         ...common,
         score: (users) => {
           const rows = addEaseRows(ease, data.trainItems, users, nMovies, wEase, Float32Array.from(scorer.scoreUsers(users)));
+          options.onRows?.(users, rows);
           return (b) => rows.subarray(b * nMovies, (b + 1) * nMovies);
         },
       });
