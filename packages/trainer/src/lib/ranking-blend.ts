@@ -4,7 +4,6 @@ import {
   easeScorer,
   popularityPrior,
   topN,
-  topNInto,
   TensorScorer,
   rankingScoringModel,
   scoreForRanking,
@@ -186,14 +185,6 @@ export function tuneBlendWeights(
   const isRelevant = new Uint8Array(nMovies);
   const candidates = new Int32Array(nMovies);
   const candidateScores = new Float32Array(nMovies);
-  const upper = new Float32Array(nMovies);
-  const outsideEase = new Uint8Array(nMovies);
-  const coveredMask = new Uint8Array(easeCovered.length);
-  const coveredScores = new Float32Array(easeCovered.length);
-  const coveredTop = new Int32Array(k);
-  const coveredBest = new Float64Array(k);
-  const uncoveredTop = new Int32Array(k);
-  const uncoveredScores = new Float64Array(k);
   const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
   try {
     for (let start = 0; start < users.length; start += batchSize) {
@@ -236,31 +227,27 @@ export function tuneBlendWeights(
         for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
         const o = b * nMovies;
         let pair = 0;
-        for (let c = 0; c < easeCovered.length; c++) coveredMask[c] = mask[easeCovered[c]];
-        uncoveredMask(mask, easeCovered, outsideEase);
         for (const rating of ratingWeights) {
-          // The row without EASE once per rating weight; EASE only moves the movies it covers, so the
-          // movies it does not cover keep their top K and their bound at maxPopularity across the EASE weights.
-          for (let i = 0; i < nMovies; i++) {
-            row[i] = base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
-            upper[i] = mask[i] ? NaN : row[i] + maxPopularity * prior[i];
-          }
-          const uncoveredCount = topNInto(row, k, outsideEase, uncoveredTop, uncoveredScores);
+          // The row without EASE once per rating weight; EASE only moves the movies it covers.
+          for (let i = 0; i < nMovies; i++) base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
           for (const we of easeWeights) {
-            for (let c = 0; c < easeCovered.length; c++) {
-              const i = easeCovered[c];
-              row[i] = ease && we !== 0 ? base[i] + we * easeRows[o + i] : base[i];
-              coveredScores[c] = row[i];
-              upper[i] = mask[i] ? NaN : row[i] + maxPopularity * prior[i];
-            }
             // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
-            // point's top K scores at least the K-th best of the w_popularity = 0 row (the K-th best of the
-            // covered and uncovered movies' top K together), so only movies whose score at maxPopularity
-            // reaches that bound are ranked for the popularity weights.
-            const coveredCount = topNInto(coveredScores, k, coveredMask, coveredTop, coveredBest);
-            const bound = kthOfTwo(uncoveredScores, uncoveredCount, coveredBest, coveredCount, k);
+            // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
+            // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
+            row.set(base);
+            if (ease && we !== 0)
+              for (let c = 0; c < easeCovered.length; c++) {
+                const i = easeCovered[c];
+                row[i] += we * easeRows[o + i];
+              }
+            const top0 = topN(row, k, mask);
+            const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
             let n = 0;
-            for (let i = 0; i < nMovies; i++) if (upper[i] >= bound) candidates[n++] = i;
+            for (let i = 0; i < nMovies; i++) {
+              if (mask[i]) continue;
+              const upper = Math.fround(row[i] + maxPopularity * prior[i]);
+              if (upper >= bound) candidates[n++] = i;
+            }
             popularityWeights.forEach((popularity, pi) => {
               for (let c = 0; c < n; c++) {
                 const i = candidates[c];
@@ -374,21 +361,4 @@ export function evaluateRanker(
     fitSeconds: options.fitSeconds,
     evalSeconds: (performance.now() - started) / 1000,
   };
-}
-
-/** `out` = 1 where `seen` is 1 or the movie is one of `covered` (the movies ranked apart), else 0. */
-function uncoveredMask(seen: Uint8Array, covered: Int32Array, out: Uint8Array): Uint8Array {
-  out.set(seen);
-  for (let c = 0; c < covered.length; c++) out[covered[c]] = 1;
-  return out;
-}
-
-/** The k-th largest of two lists sorted best first (-Infinity when they hold fewer than k together). */
-function kthOfTwo(a: Float64Array, aCount: number, b: Float64Array, bCount: number, k: number): number {
-  if (aCount + bCount < k) return -Infinity;
-  let x = 0;
-  let y = 0;
-  let value = -Infinity;
-  for (let taken = 0; taken < k; taken++) value = y >= bCount || (x < aCount && a[x] >= b[y]) ? a[x++] : b[y++];
-  return value;
 }
