@@ -4,6 +4,7 @@ import {
   easeScorer,
   popularityPrior,
   topN,
+  topNInto,
   TensorScorer,
   rankingScoringModel,
   scoreForRanking,
@@ -185,6 +186,9 @@ export function tuneBlendWeights(
   const isRelevant = new Uint8Array(nMovies);
   const candidates = new Int32Array(nMovies);
   const candidateScores = new Float32Array(nMovies);
+  const noneExcluded = new Uint8Array(nMovies);
+  const topIndex = new Int32Array(k);
+  const topScore = new Float64Array(k);
   const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
   try {
     for (let start = 0; start < users.length; start += batchSize) {
@@ -253,15 +257,14 @@ export function tuneBlendWeights(
                 const i = candidates[c];
                 candidateScores[c] = row[i] + popularity * prior[i];
               }
-              const top = topN(candidateScores.subarray(0, n), k);
+              const count = topNInto(candidateScores.subarray(0, n), k, noneExcluded, topIndex, topScore);
               let hits = 0;
               let dcg = 0;
-              top.forEach((c, rank) => {
-                if (isRelevant[candidates[c]]) {
+              for (let rank = 0; rank < count; rank++)
+                if (isRelevant[candidates[topIndex[rank]]]) {
                   hits++;
                   dcg += discount[rank];
                 }
-              });
               const point = points[pair * popularityWeights.length + pi];
               point.precision += hits / k;
               point.ndcg += dcg / idcg;
