@@ -3,7 +3,6 @@ import {
   addEaseScores,
   easeScorer,
   popularityPrior,
-  topN,
   topNInto,
   TensorScorer,
   rankingScoringModel,
@@ -244,8 +243,8 @@ export function tuneBlendWeights(
                 const i = easeCovered[c];
                 row[i] += we * easeRows[o + i];
               }
-            const top0 = topN(row, k, mask);
-            const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
+            const count0 = topNInto(row, k, mask, topIndex, topScore);
+            const bound = count0 === k ? row[topIndex[k - 1]] : -Infinity;
             let n = 0;
             for (let i = 0; i < nMovies; i++) {
               if (mask[i]) continue;
