@@ -186,6 +186,9 @@ export function tuneBlendWeights(
   const candidates = new Int32Array(nMovies);
   const candidateScores = new Float32Array(nMovies);
   const noneExcluded = new Uint8Array(nMovies);
+  // Each movie's score at maxPopularity (NaN: seen), without EASE and for the current EASE weight.
+  const baseUpper = new Float32Array(nMovies);
+  const upper = new Float32Array(nMovies);
   const topIndex = new Int32Array(k);
   const topScore = new Float64Array(k);
   const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
@@ -232,25 +235,26 @@ export function tuneBlendWeights(
         let pair = 0;
         for (const rating of ratingWeights) {
           // The row without EASE once per rating weight; EASE only moves the movies it covers.
-          for (let i = 0; i < nMovies; i++) base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+          for (let i = 0; i < nMovies; i++) {
+            base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+            baseUpper[i] = mask[i] ? Number.NaN : base[i] + maxPopularity * prior[i];
+          }
           for (const we of easeWeights) {
             // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
             // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
             // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
             row.set(base);
+            upper.set(baseUpper);
             if (ease && we !== 0)
               for (let c = 0; c < easeCovered.length; c++) {
                 const i = easeCovered[c];
                 row[i] += we * easeRows[o + i];
+                if (!mask[i]) upper[i] = row[i] + maxPopularity * prior[i];
               }
             const count0 = topNInto(row, k, mask, topIndex, topScore);
             const bound = count0 === k ? row[topIndex[k - 1]] : -Infinity;
             let n = 0;
-            for (let i = 0; i < nMovies; i++) {
-              if (mask[i]) continue;
-              const upper = Math.fround(row[i] + maxPopularity * prior[i]);
-              if (upper >= bound) candidates[n++] = i;
-            }
+            for (let i = 0; i < nMovies; i++) if (upper[i] >= bound) candidates[n++] = i;
             popularityWeights.forEach((popularity, pi) => {
               for (let c = 0; c < n; c++) {
                 const i = candidates[c];
