@@ -37,18 +37,26 @@ export interface DiversityPoint {
   users: number;
 }
 
-export function diversitySweep(
+/** The sweep fed batch by batch with score rows computed elsewhere (the ranker's test evaluation shares its rows). */
+export interface DiversityAccumulator {
+  /** One batch of `data.relevant`'s users, in order, and their served ranking rows (row b at b·nMovies). */
+  addBatch(batch: Int32Array, rows: Float32Array): void;
+  /** Users added so far. */
+  readonly users: number;
+  finish(): DiversityPoint[];
+}
+
+export function diversityAccumulator(
   ratingModel: MfModel,
   ranking: RankingModel,
   data: EvaluationData,
-  options: { tf: Tf; k: number; settings?: readonly number[]; pool?: number; batchSize?: number },
-): DiversityPoint[] {
+  options: { k: number; settings?: readonly number[]; pool?: number },
+): DiversityAccumulator {
   const { k } = options;
   const settings = options.settings ?? DIVERSITY_SETTINGS;
   const pool = options.pool ?? DIVERSITY_EVAL_POOL;
   const nMovies = ratingModel.movieIds.length;
   const items = data.trainItems;
-  const ease = ranking.ease && ranking.weights.ease ? easeScorer(ranking.ease, nMovies) : null;
   // The serving similarity (diverse-picks.ts): the ranker's implicit item factors.
   const cosine = unitCosine(unitRows(ranking.movieFactors, ranking.factors), ranking.factors);
   // Self-information of each movie: −log2 of the share of train users who rated it.
@@ -61,6 +69,7 @@ export function diversitySweep(
   const ild = new Float64Array(settings.length);
   const novelty = new Float64Array(settings.length);
   const mask = new Uint8Array(nMovies);
+  let added = 0;
   /** One user's pool, MMR picks at every setting, and their intra-list diversity and novelty. */
   const sweepUser = (u: number, row: ArrayLike<number>) => {
     const seen = items.movies.subarray(items.offsets[u], items.offsets[u + 1]);
@@ -82,6 +91,55 @@ export function diversitySweep(
       novelty[s] += list.length ? list.reduce((sum, i) => sum + selfInformation[i], 0) / list.length : 0;
     });
   };
+  const finish = (): DiversityPoint[] => {
+    const users = data.relevant.users.length;
+    const ranked = new Float32Array(nMovies);
+    return settings.map((diversity, s) => {
+      // rankingMetrics on a row that puts the user's MMR picks first, in order: the same NDCG and coverage definitions.
+      const metrics = rankingMetrics({
+        k,
+        nMovies,
+        train: items,
+        relevant: data.relevant,
+        score: (batch) => (b) => {
+          ranked.fill(NaN); // topN skips NaN: only the picks rank
+          const list = picks[s].get(batch[b]) ?? [];
+          list.forEach((i, rank) => (ranked[i] = list.length - rank));
+          return ranked;
+        },
+      });
+      return {
+        diversity,
+        ndcg: metrics.ndcg,
+        intraListDiversity: users ? ild[s] / users : NaN,
+        coverage: metrics.coverage,
+        novelty: users ? novelty[s] / users : NaN,
+        users,
+      };
+    });
+  };
+  return {
+    addBatch(batch, rows) {
+      if (data.relevant.users[added] !== batch[0] && batch.length > 0) throw new Error('diversityAccumulator: batches out of order');
+      batch.forEach((u, b) => sweepUser(u, rows.subarray(b * nMovies, (b + 1) * nMovies)));
+      added += batch.length;
+    },
+    get users() {
+      return added;
+    },
+    finish,
+  };
+}
+
+export function diversitySweep(
+  ratingModel: MfModel,
+  ranking: RankingModel,
+  data: EvaluationData,
+  options: { tf: Tf; k: number; settings?: readonly number[]; pool?: number; batchSize?: number },
+): DiversityPoint[] {
+  const nMovies = ratingModel.movieIds.length;
+  const ease = ranking.ease && ranking.weights.ease ? easeScorer(ranking.ease, nMovies) : null;
+  const sweep = diversityAccumulator(ratingModel, ranking, data, options);
   // Scored in batches as the ranking metrics score them (the TF.js scorer, plus the EASE term).
   const scorer = new TensorScorer(options.tf, rankingScoringModel(ratingModel, ranking));
   const batchSize = options.batchSize ?? 256;
@@ -90,35 +148,10 @@ export function diversitySweep(
     for (let start = 0; start < all.length; start += batchSize) {
       const batch = all.subarray(start, Math.min(all.length, start + batchSize));
       const scores = scorer.scoreUsers(batch);
-      const rows = ease ? addEaseRows(ease, items, batch, nMovies, ranking.weights.ease ?? 0, Float32Array.from(scores)) : scores;
-      batch.forEach((u, b) => sweepUser(u, rows.subarray(b * nMovies, (b + 1) * nMovies)));
+      sweep.addBatch(batch, ease ? addEaseRows(ease, data.trainItems, batch, nMovies, ranking.weights.ease ?? 0, Float32Array.from(scores)) : scores);
     }
   } finally {
     scorer.dispose();
   }
-  const users = data.relevant.users.length;
-  const ranked = new Float32Array(nMovies);
-  return settings.map((diversity, s) => {
-    // rankingMetrics on a row that puts the user's MMR picks first, in order: the same NDCG and coverage definitions.
-    const metrics = rankingMetrics({
-      k,
-      nMovies,
-      train: items,
-      relevant: data.relevant,
-      score: (batch) => (b) => {
-        ranked.fill(NaN); // topN skips NaN: only the picks rank
-        const list = picks[s].get(batch[b]) ?? [];
-        list.forEach((i, rank) => (ranked[i] = list.length - rank));
-        return ranked;
-      },
-    });
-    return {
-      diversity,
-      ndcg: metrics.ndcg,
-      intraListDiversity: users ? ild[s] / users : NaN,
-      coverage: metrics.coverage,
-      novelty: users ? novelty[s] / users : NaN,
-      users,
-    };
-  });
+  return sweep.finish();
 }

@@ -4,6 +4,7 @@ import { plantedData } from '../testing/planted-data.js';
 import { implicitSettings } from './training-plan.js';
 import { prepareEvaluation } from './evaluate.js';
 import { evaluateRanker, fitRanker, tuneBlendWeights } from './ranking-blend.js';
+import { diversityAccumulator, diversitySweep } from './diversity-sweep.js';
 import { trainMf } from './train-mf.js';
 
 /** The committed ranker settings (config/training.json), without env overrides. */
@@ -62,5 +63,21 @@ describe('EASE in the ranker blend', () => {
     expect(direct.ndcgAtK).toBeCloseTo(point.ndcg, 5);
     const withoutEase = evaluateRanker('r', mf, { ...easeHeavy, weights: { ...easeHeavy.weights, ease: 0 } }, data, { tf, k: 5, fitSeconds: 0 });
     expect(withoutEase.ndcgAtK).not.toBeCloseTo(point.ndcg, 5);
+  });
+
+  it('when the diversity sweep reads the ranker evaluation score rows, then it equals the sweep that scores the users itself', async () => {
+    const { tf } = await initTensorFlow();
+    const { ranking } = fitRanker(data, mf, implicit, { implicit: 1, rating: 0.1, popularity: 0.02, ease: 1 }, undefined, ease);
+    const shared = diversityAccumulator(mf, ranking, data, { k: 5 });
+    const row = evaluateRanker('r', mf, ranking, data, {
+      tf,
+      k: 5,
+      fitSeconds: 0,
+      batchSize: 7,
+      onRows: (users, rows) => shared.addBatch(users, rows),
+    });
+    expect(shared.users).toBe(data.relevant.users.length);
+    expect(shared.finish()).toEqual(diversitySweep(mf, ranking, data, { tf, k: 5, batchSize: 7 }));
+    expect(row.ndcgAtK).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@ import { baselineOfFit, fitBaseline, fitFallbackBiases, fitGlobalMean } from './
 import { evaluateMfModel, evaluateMostRated, prepareEvaluation, withHeldOut, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { evaluateRanker, fitRanker, sampleUsers, tuneBlendWeights, type BlendTuning } from './ranking-blend.js';
 import type { TasteSignalColumns } from './taste-signals.js';
-import { diversitySweep, type DiversityPoint } from './diversity-sweep.js';
+import { diversityAccumulator, diversitySweep, type DiversityPoint } from './diversity-sweep.js';
 import { splitRatings } from './split.js';
 import { fitNeighbourhood, type NeighbourhoodSettings } from './fit-neighbourhood.js';
 import { selectNeighbourhoodBlend } from './neighbourhood-blend.js';
@@ -256,16 +256,24 @@ export async function evaluateOnSplit(
       easeFitSeconds += refit.easeSeconds;
     } else ranking = { ...tuneFit.ranking, weights: { ...tuning.weights }, ...(tuning.weights.ease ? {} : { ease: undefined }) };
     const evaluatedRanking = ranking;
+    const diversityData = { ...data, relevant: sampleUsers(data.relevant, hyper.diversityMaxUsers, hyper.seed) };
+    // When the sweep's users are the evaluated ones, it reads the test evaluation's score rows.
+    const sharedSweep =
+      diversityData.relevant === data.relevant ? diversityAccumulator(final.model, evaluatedRanking, diversityData, { k: hyper.rankingK }) : null;
     time('evaluation', () => {
       const rankerRow = evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
         ...evalOptions,
         fitSeconds: fitSeconds + tuning.seconds,
+        ...(sharedSweep ? { onRows: (users: Int32Array, rows: Float32Array) => sharedSweep.addBatch(users, rows) } : {}),
       });
       // Its predicted_rating is the served one: the neighbourhood blend when there is one.
       models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
     });
-    const diversityData = { ...data, relevant: sampleUsers(data.relevant, hyper.diversityMaxUsers, hyper.seed) };
-    const diversity = time('diversitySweep', () => diversitySweep(final.model, ranking!, diversityData, { tf, k: hyper.rankingK }));
+    const diversity = time('diversitySweep', () =>
+      sharedSweep && sharedSweep.users === diversityData.relevant.users.length
+        ? sharedSweep.finish()
+        : diversitySweep(final.model, evaluatedRanking, diversityData, { tf, k: hyper.rankingK }),
+    );
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   const report: EvaluationReport = {

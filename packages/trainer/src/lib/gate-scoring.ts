@@ -97,6 +97,8 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
   });
   const ease = ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, nModelMovies) : null;
   const scorer = new TensorScorer(tf, ranking ? rankingScoringModel(model, ranking) : model);
+  // One row buffer per batch position, reused batch after batch (rankingMetrics reads a batch's rows before the next).
+  const rowBuffers: Float32Array[] = [];
   try {
     const ranked = rankingMetrics({
       k,
@@ -123,7 +125,7 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
             );
             addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow);
           }
-          const row = new Float32Array(nMovies);
+          const row = (rowBuffers[b] ??= new Float32Array(nMovies));
           for (let i = 0; i < nMovies; i++) row[i] = toModel[i] >= 0 ? modelRow[toModel[i]] : Number.NaN;
           rows.push(row);
         }

@@ -3,7 +3,7 @@ import {
   addEaseScores,
   easeScorer,
   popularityPrior,
-  topN,
+  topNInto,
   TensorScorer,
   rankingScoringModel,
   scoreForRanking,
@@ -185,6 +185,12 @@ export function tuneBlendWeights(
   const isRelevant = new Uint8Array(nMovies);
   const candidates = new Int32Array(nMovies);
   const candidateScores = new Float32Array(nMovies);
+  const noneExcluded = new Uint8Array(nMovies);
+  // Each movie's score at maxPopularity (NaN: seen), without EASE and for the current EASE weight.
+  const baseUpper = new Float32Array(nMovies);
+  const upper = new Float32Array(nMovies);
+  const topIndex = new Int32Array(k);
+  const topScore = new Float64Array(k);
   const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
   try {
     for (let start = 0; start < users.length; start += batchSize) {
@@ -229,39 +235,39 @@ export function tuneBlendWeights(
         let pair = 0;
         for (const rating of ratingWeights) {
           // The row without EASE once per rating weight; EASE only moves the movies it covers.
-          for (let i = 0; i < nMovies; i++) base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+          for (let i = 0; i < nMovies; i++) {
+            base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
+            baseUpper[i] = mask[i] ? Number.NaN : base[i] + maxPopularity * prior[i];
+          }
           for (const we of easeWeights) {
             // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
             // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
             // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
             row.set(base);
+            upper.set(baseUpper);
             if (ease && we !== 0)
               for (let c = 0; c < easeCovered.length; c++) {
                 const i = easeCovered[c];
                 row[i] += we * easeRows[o + i];
+                if (!mask[i]) upper[i] = row[i] + maxPopularity * prior[i];
               }
-            const top0 = topN(row, k, mask);
-            const bound = top0.length === k ? row[top0[k - 1]] : -Infinity;
+            const count0 = topNInto(row, k, mask, topIndex, topScore);
+            const bound = count0 === k ? row[topIndex[k - 1]] : -Infinity;
             let n = 0;
-            for (let i = 0; i < nMovies; i++) {
-              if (mask[i]) continue;
-              const upper = Math.fround(row[i] + maxPopularity * prior[i]);
-              if (upper >= bound) candidates[n++] = i;
-            }
+            for (let i = 0; i < nMovies; i++) if (upper[i] >= bound) candidates[n++] = i;
             popularityWeights.forEach((popularity, pi) => {
               for (let c = 0; c < n; c++) {
                 const i = candidates[c];
                 candidateScores[c] = row[i] + popularity * prior[i];
               }
-              const top = topN(candidateScores.subarray(0, n), k);
+              const count = topNInto(candidateScores.subarray(0, n), k, noneExcluded, topIndex, topScore);
               let hits = 0;
               let dcg = 0;
-              top.forEach((c, rank) => {
-                if (isRelevant[candidates[c]]) {
+              for (let rank = 0; rank < count; rank++)
+                if (isRelevant[candidates[topIndex[rank]]]) {
                   hits++;
                   dcg += discount[rank];
                 }
-              });
               const point = points[pair * popularityWeights.length + pi];
               point.precision += hits / k;
               point.ndcg += dcg / idcg;
@@ -304,7 +310,15 @@ export function evaluateRanker(
   ratingModel: MfModel,
   ranking: RankingModel,
   data: EvaluationData,
-  options: { tf: Tf; k: number; fitSeconds: number; batchSize?: number; scorer?: RankingScorer },
+  options: {
+    tf: Tf;
+    k: number;
+    fitSeconds: number;
+    batchSize?: number;
+    scorer?: RankingScorer;
+    /** Given every batch's score rows when they are scored in TF.js batches with the EASE term (read only). */
+    onRows?: (users: Int32Array, rows: Float32Array) => void;
+  },
 ): ModelEvaluation {
   const started = performance.now();
   const nMovies = ratingModel.movieIds.length;
@@ -332,6 +346,7 @@ export function evaluateRanker(
         ...common,
         score: (users) => {
           const rows = addEaseRows(ease, data.trainItems, users, nMovies, wEase, Float32Array.from(scorer.scoreUsers(users)));
+          options.onRows?.(users, rows);
           return (b) => rows.subarray(b * nMovies, (b + 1) * nMovies);
         },
       });
