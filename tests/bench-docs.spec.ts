@@ -38,4 +38,41 @@ describe('benchmark charts', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('when ingest records of two sizes are drawn, then one chart shows each store against its import tool, smaller set first, with the ratios', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bench-docs-'));
+    try {
+      const dir = join(folder, 'benchmarks');
+      const page = join(folder, 'benchmarks.md');
+      mkdirSync(dir);
+      const ingest = (name: string, ratings: number, postgres: boolean) =>
+        writeFileSync(
+          join(dir, `ingest-${name}.json`),
+          `${JSON.stringify(
+            benchRecord(`ingest-${name}`, `npm run bench:ingest -- --record`, {
+              shape: { ratings, users: 10, movies: 10 },
+              ingestSeconds: 8,
+              sqlite: { loadSeconds: 12, importSeconds: 25 },
+              postgres: postgres ? { loadSeconds: 22, copySeconds: 30 } : null,
+              phases: [],
+            }),
+            null,
+            2,
+          )}\n`,
+        );
+      ingest('32m', 32_000_204, false);
+      ingest('20m', 20_000_263, true);
+      expect(await staleBenchDocs(dir, page)).toEqual([join(dir, 'ingest-load.svg'), page]);
+      await drawBenchDocs(dir, page);
+      const svg = readFileSync(join(dir, 'ingest-load.svg'), 'utf8');
+      expect(svg).toContain('20.0 s (0.80x)');
+      expect(svg).toContain('30.0 s (1.00x)');
+      const text = readFileSync(page, 'utf8');
+      expect(text.indexOf('| 20,000,263 ratings | SQLite')).toBeGreaterThan(0);
+      expect(text.indexOf('| 20,000,263 ratings | SQLite')).toBeLessThan(text.indexOf('| 32,000,204 ratings | SQLite'));
+      expect(text).toMatch(/\| 20,000,263 ratings \| PostgreSQL \| 30\.0 +\| psql \\+copy 30\.0 +\| 1\.00x \|/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });

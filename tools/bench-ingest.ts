@@ -2,7 +2,7 @@
  * Ingest + database load benchmark.
  *
  *   npx tsx tools/bench-ingest.ts [--ratings 20000263 | --shape 32m] [--dir DIR (default <os tmpdir>/reelrank-bench)] [--skip-ingest] [--keep]
- *                                 [--postgres [--database-url postgres://...]]
+ *                                 [--postgres [--database-url postgres://...]] [--record]
  *
  * 1. generates (or reuses) the deterministic ml-20m-shaped source folder under --dir with the ingest
  *    stage's own synthetic generator (the `synthetic` data set; scaled down for smaller --ratings;
@@ -15,6 +15,7 @@
  * 4. with --postgres, on a throwaway PostgreSQL cluster (tools/pg/throwaway.ts; or --database-url,
  *    whose catalogue is REPLACED): `psql \copy` of the same file into a table with the catalogue
  *    ratings' keys and indexes, then the database stage's loadPostgresDatabase (phase load-pg).
+ * --record writes the figures to docs/benchmarks/ingest-<shape>.json (drawn by `npm run bench:charts`).
  * Peak RSS comes from /usr/bin/time -v when present, else from the child's own resourceUsage().
  * The parts: tools/lib/ingest-bench-phases.ts (the source folder and the phases a child runs),
  * tools/lib/sqlite-reference.ts (the sqlite3 .import reference), tools/lib/time-v.ts (GNU time).
@@ -29,10 +30,11 @@ import { psqlCopy } from './lib/postgres-reference';
 import { cliImport, type Measured } from './lib/sqlite-reference';
 import { startThrowawayPostgres } from './pg/throwaway';
 import { cpuSecondsOf, peakRssKiB, spawnTimed } from './lib/time-v';
+import { benchRecord, writeBenchRecord } from './lib/bench-record';
 
 const ROOT = resolve(__dirname, '..');
 
-function readArgs(): IngestBenchArgs & { postgres: boolean } {
+function readArgs(): IngestBenchArgs & { postgres: boolean; record: boolean; shapeName: string | null } {
   const { values } = parseArgs({
     options: {
       ratings: { type: 'string' },
@@ -41,6 +43,7 @@ function readArgs(): IngestBenchArgs & { postgres: boolean } {
       'skip-ingest': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       postgres: { type: 'boolean', default: false },
+      record: { type: 'boolean', default: false },
       'database-url': { type: 'string' },
       phase: { type: 'string' },
     },
@@ -62,6 +65,8 @@ function readArgs(): IngestBenchArgs & { postgres: boolean } {
     phase: values.phase ?? null,
     postgres: values.postgres,
     databaseUrl,
+    record: values.record,
+    shapeName: values.shape ?? null,
   };
 }
 
@@ -192,7 +197,40 @@ async function main(): Promise<void> {
     `note: "read" is readRatingsColumns (packed user_rating_blobs), "read-sql" the row-by-row SQL reader; seconds of the read phases time the call only\n`,
   );
   for (const m of measured) if (m.extra) process.stdout.write(`  ${m.name}: ${JSON.stringify(m.extra)}\n`);
+  if (args.record) {
+    const label = args.shapeName ?? (args.ratings === ML20M_SHAPE.ratings ? '20m' : `n${args.ratings}`);
+    const flags = [
+      args.shapeName ? `--shape ${args.shapeName}` : args.ratings === ML20M_SHAPE.ratings ? '' : `--ratings ${args.ratings}`,
+      args.postgres ? '--postgres' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const phase = (m: Measured) => ({
+      name: m.name,
+      seconds: m.seconds,
+      cpuSeconds: m.cpuSeconds ?? null,
+      rows: m.rows ?? null,
+      peakRssMb: m.maxRssMb,
+    });
+    const results: IngestRecord = {
+      shape,
+      ingestSeconds: ingest?.seconds ?? null,
+      sqlite: { loadSeconds: load.seconds, importSeconds: cli.seconds },
+      postgres: pg ? { loadSeconds: pg.ours.seconds, copySeconds: pg.psql.seconds } : null,
+      phases: measured.map(phase),
+    };
+    writeBenchRecord(benchRecord(`ingest-${label}`, `npm run bench:ingest -- ${flags}${flags ? ' ' : ''}--record`, results));
+  }
   if (!args.keep) rmSync(p.dataDir, { recursive: true, force: true });
+}
+
+/** What `--record` keeps: the stages' and the reference tools' seconds in one run, and every phase. */
+export interface IngestRecord {
+  shape: { ratings: number; users: number; movies: number };
+  ingestSeconds: number | null;
+  sqlite: { loadSeconds: number; importSeconds: number };
+  postgres: { loadSeconds: number; copySeconds: number } | null;
+  phases: { name: string; seconds: number; cpuSeconds: number | null; rows: number | null; peakRssMb: number }[];
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accuracySpec, latencySpec, throughputSpec, type AccuracyRow, type LoadRow } from '@reelrank/report';
+import { accuracySpec, durationSpec, latencySpec, throughputSpec, type AccuracyRow, type DurationRow, type LoadRow } from '@reelrank/report';
 import type { BenchRecord } from './bench-record';
 import { markdownTable } from './bench-kit';
 
@@ -32,6 +32,12 @@ type PeersResults = {
   split: string;
   seed: string;
   rows: { model: string; choice: string; fitSeconds: number; metrics: { precision: number; recall: number; ndcg: number } }[];
+};
+type IngestResults = {
+  shape: { ratings: number };
+  ingestSeconds: number | null;
+  sqlite: { loadSeconds: number; importSeconds: number };
+  postgres: { loadSeconds: number; copySeconds: number } | null;
 };
 type ServedResults = { served: { rmse: number; precision: number; recall: number; ndcg: number }; model?: { version?: string } | null };
 
@@ -113,6 +119,42 @@ function accuracySection(peers: BenchRecord<PeersResults>, served: BenchRecord<S
   };
 }
 
+function ingestSection(records: BenchRecord<IngestResults>[]): Section {
+  const ordered = [...records].sort((a, b) => a.results.shape.ratings - b.results.shape.ratings);
+  const rows: DurationRow[] = [];
+  const table: string[][] = [];
+  for (const r of ordered) {
+    const { shape, ingestSeconds, sqlite, postgres } = r.results;
+    const size = `${shape.ratings.toLocaleString('en-US')} ratings`;
+    const ingest = ingestSeconds ?? 0;
+    const pairs: [string, string, number, string, number][] = [
+      ['SQLite', 'ingest + database', ingest + sqlite.loadSeconds, 'sqlite3 .import', sqlite.importSeconds],
+    ];
+    if (postgres) pairs.push(['PostgreSQL', 'ingest + database', ingest + postgres.loadSeconds, 'psql \\copy', postgres.copySeconds]);
+    for (const [store, ours, oursSeconds, tool, toolSeconds] of pairs) {
+      const group = `${store}, ${size}`;
+      rows.push({ group, target: `reelrank: ${ours}`, seconds: oursSeconds, ratio: oursSeconds / toolSeconds });
+      rows.push({ group, target: `reference: ${tool}`, seconds: toolSeconds, ratio: 1 });
+      table.push([size, store, oursSeconds.toFixed(1), `${tool} ${toolSeconds.toFixed(1)}`, `${(oursSeconds / toolSeconds).toFixed(2)}x`]);
+    }
+  }
+  return {
+    title: 'Ingest and database load',
+    intro:
+      'The ingest and database stages on a generated set in a MovieLens shape, against the import tool of each store loading the same processed ratings.csv into a table with the same keys, measured in the same run.',
+    records: ordered,
+    charts: [
+      {
+        id: 'ingest-load',
+        title: 'Ingest + database load against the import tools',
+        spec: durationSpec(rows),
+        sources: ordered.map((r) => `${r.benchmark}.json`).sort(),
+      },
+    ],
+    table: markdownTable(['data set', 'store', 'reelrank s', 'reference s', 'ratio'], table),
+  };
+}
+
 function sectionsOf(records: Map<string, { record: BenchRecord }>): Section[] {
   const get = <T>(name: string) => records.get(name)?.record as BenchRecord<T> | undefined;
   const sections: Section[] = [];
@@ -120,6 +162,8 @@ function sectionsOf(records: Map<string, { record: BenchRecord }>): Section[] {
   if (peers) sections.push(accuracySection(peers, get<ServedResults>('served')));
   const api = get<ApiResults>('api');
   if (api) sections.push(apiSection(api));
+  const ingest = [...records.keys()].filter((name) => name.startsWith('ingest-')).map((name) => get<IngestResults>(name)!);
+  if (ingest.length) sections.push(ingestSection(ingest));
   return sections;
 }
 

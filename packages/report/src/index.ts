@@ -1,4 +1,12 @@
 /** @reelrank/report: the exploration report stage (reports/<dataset>/index.html). */
 export { runReport } from './lib/run-report.js';
 export { accessibleSvg, renderSpecToSvg } from './lib/render-svg.js';
-export { accuracySpec, latencySpec, throughputSpec, type AccuracyRow, type LoadRow } from './lib/bench-chart-specs.js';
+export {
+  accuracySpec,
+  durationSpec,
+  latencySpec,
+  throughputSpec,
+  type AccuracyRow,
+  type DurationRow,
+  type LoadRow,
+} from './lib/bench-chart-specs.js';

@@ -97,3 +97,43 @@ export function accuracySpec(rows: readonly AccuracyRow[], k = 10): TopLevelSpec
     ],
   };
 }
+
+/** One timed job beside the reference measured in the same run (bench:ingest: our stages against the import tools). */
+export interface DurationRow {
+  /** What is compared, e.g. "SQLite, 20,000,263 ratings". */
+  group: string;
+  /** Who ran it: ours or the reference tool. */
+  target: string;
+  seconds: number;
+  /** Its time over the group's reference (the reference's own row: 1). */
+  ratio: number;
+}
+
+/** Seconds of each job, grouped by what is compared, each labelled with its ratio to the group's reference. */
+export function durationSpec(rows: readonly DurationRow[]): TopLevelSpec {
+  const values = rows.map((r) => ({ ...r, label: `${r.seconds.toFixed(1)} s (${r.ratio.toFixed(2)}x)` }));
+  const y = { field: 'group', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.group))], axis: { labelLimit: 420 } } as const;
+  const yOffset = { field: 'target' as const, sort: [...new Set(rows.map((r) => r.target))] };
+  const x = { field: 'seconds', type: 'quantitative', title: 'Wall seconds (lower is better)' } as const;
+  return {
+    ...base(
+      'Grouped horizontal bar chart: wall seconds of our stages and of the reference tool, with the ratio to the reference',
+      480,
+      40 * new Set(rows.map((r) => r.group)).size,
+    ),
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          yOffset,
+          x,
+          color: { field: 'target', type: 'nominal', title: 'Who', scale: SERVER },
+          tooltip: [{ field: 'group' }, { field: 'target' }, { field: 'seconds', format: '.1f' }, { field: 'label' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#444' }, encoding: { y, yOffset, x, text: { field: 'label' } } },
+    ],
+  };
+}
