@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { groupWriter, readVersion, type WriteJob, type WriteOutcome } from './group-writer.js';
 import { threadWriter, type Writer, type WriterExitListener } from './thread-writer.js';
 import { openMigratedRatingsFile } from './sqlite-migrations.js';
-import { watchWalChanges } from './wal-changes.js';
+import { userVersions } from './user-versions.js';
 import {
   asQuotaError,
   checkMaxPerUser,
@@ -63,9 +63,6 @@ export interface SqliteRatingsStore extends RatingsStore {
   readonly [WRITER_THREAD]: () => Worker | undefined;
 }
 
-/** Users whose versions are kept at once (about 3 MB); beyond, the cache starts afresh. */
-const MAX_CACHED_VERSIONS = 100_000;
-
 const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, rating, timestamp, source, source_address AS sourceAddress, posted_at AS postedAt';
 
 export function openSqliteRatingsStore(path: string, options: SqliteRatingsStoreOptions = {}): SqliteRatingsStore {
@@ -86,20 +83,13 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
   );
   // Users' versions kept in memory while no connection (this process's writer thread, another
   // process's) has committed since: each request then pays a 48-byte read instead of a query.
-  const changes = memory ? undefined : watchWalChanges(path);
-  const versions = new Map<number, number>();
+  const versions = userVersions(path, (userId) => newestOfUser.get(userId) as number);
+  const versionNow = (userId: number): number => versions.now(userId);
   const newerThan = db.prepare('SELECT count(*) FROM ratings WHERE id > ?').pluck();
   const sincePage = db.prepare(
     'SELECT id, user_id AS userId, movie_id AS movieId, rating, posted_at AS postedAt FROM ratings WHERE posted_at >= ? AND id < ? ORDER BY id DESC LIMIT ?',
   );
   let closed = false;
-  const versionNow = (userId: number): number => {
-    if (!changes) return newestOfUser.get(userId) as number;
-    if (changes.changed() || versions.size >= MAX_CACHED_VERSIONS) versions.clear();
-    let version = versions.get(userId);
-    if (version === undefined) versions.set(userId, (version = newestOfUser.get(userId) as number));
-    return version;
-  };
 
   return {
     path,
@@ -169,7 +159,7 @@ export function openSqliteRatingsStore(path: string, options: SqliteRatingsStore
       if (closed) return;
       closed = true;
       await writer.close();
-      changes?.close();
+      versions.close();
       db.close();
     },
   };

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { inlineWriter } from './sqlite-ratings-store.js';
 import { openMigratedRatingsFile } from './sqlite-migrations.js';
 import { threadWriter, type WriterExitListener } from './thread-writer.js';
-import { watchWalChanges } from './wal-changes.js';
+import { userVersions } from './user-versions.js';
 import type { RatingSource } from './ratings-store.js';
 import { asSignalsQuotaError, signalToWrite, type SignalsStore, type StoredSignal } from './taste-signals.js';
 
@@ -13,8 +13,6 @@ import { asSignalsQuotaError, signalToWrite, type SignalsStore, type StoredSigna
  * kept in memory while no connection has committed to the file since (its WAL header unchanged).
  */
 const COLUMNS = 'id, user_id AS userId, movie_id AS movieId, kind, created_at AS createdAt, source, source_address AS sourceAddress';
-
-const MAX_CACHED_VERSIONS = 100_000;
 
 export function openSqliteSignalsStore(
   path: string,
@@ -28,15 +26,8 @@ export function openSqliteSignalsStore(
   const byUser = db.prepare(`SELECT ${COLUMNS} FROM taste_signals WHERE user_id = ? ORDER BY id`);
   const newestOfUser = db.prepare('SELECT coalesce(max(id), 0) FROM taste_signals WHERE user_id = ?').pluck();
   const storeVersion = db.prepare('SELECT count(*) AS count, coalesce(max(id), 0) AS newestId FROM taste_signals');
-  const changes = memory ? undefined : watchWalChanges(path);
-  const versions = new Map<number, number>();
-  const versionNow = (userId: number): number => {
-    if (!changes) return newestOfUser.get(userId) as number;
-    if (changes.changed() || versions.size >= MAX_CACHED_VERSIONS) versions.clear();
-    let version = versions.get(userId);
-    if (version === undefined) versions.set(userId, (version = newestOfUser.get(userId) as number));
-    return version;
-  };
+  const versions = userVersions(path, (userId) => newestOfUser.get(userId) as number);
+  const versionNow = (userId: number): number => versions.now(userId);
   let closed = false;
 
   return {
@@ -71,7 +62,7 @@ export function openSqliteSignalsStore(
       if (closed) return;
       closed = true;
       await writer.close();
-      changes?.close();
+      versions.close();
       db.close();
     },
   };
