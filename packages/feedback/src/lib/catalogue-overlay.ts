@@ -155,4 +155,15 @@ export function overlayRow(row: {
   };
 }
 
+/** What a write stores for a movie, before the store numbers it. */
+export type OverlayDraft = Pick<OverlayMovie, 'created' | 'fields' | 'hidden' | 'source'>;
+
+/** A movie added through the API: its checked fields, shown. */
+export const addedMovie = (fields: MovieFields, source: string): OverlayDraft => ({ created: true, fields, hidden: false, source });
+
+/** A movie after a change: the changed fields over its earlier ones, hidden as the patch says (else as before). */
+export function changedMovie(before: OverlayMovie | undefined, fields: MovieFields, hidden: boolean | undefined, source: string): OverlayDraft {
+  return { created: before?.created ?? false, fields: { ...before?.fields, ...fields }, hidden: hidden ?? before?.hidden ?? false, source };
+}
+
 export const OVERLAY_COLUMNS = 'movie_id AS "movieId", revision, created, fields, hidden, source, updated_at AS "updatedAt"';

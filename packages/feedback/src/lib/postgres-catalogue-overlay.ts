@@ -3,16 +3,18 @@ import pg from 'pg';
 import { nowSeconds } from './api-keys.js';
 import { CATALOGUE_CHANNEL, listenForCatalogueChanges } from './postgres-catalogue-listener.js';
 import {
+  addedMovie,
+  type CatalogueOverlayStore,
+  changedMovie,
   checkFields,
   checkNewMovie,
-  OVERLAY_COLUMNS,
-  OVERLAY_VERSION_SQL,
-  overlayRow,
-  type CatalogueOverlayStore,
-  type MovieFields,
   type MoviePatch,
   type NewMovie,
+  OVERLAY_COLUMNS,
+  OVERLAY_VERSION_SQL,
+  type OverlayDraft,
   type OverlayMovie,
+  overlayRow,
   type OverlayVersion,
 } from './catalogue-overlay.js';
 
@@ -39,7 +41,7 @@ export function openPostgresCatalogueOverlay(url: string, options: PostgresCatal
 
   const write = async (
     movieId: number | ((client: pg.PoolClient) => Promise<number>),
-    merge: (before: OverlayMovie | undefined) => { created: boolean; fields: MovieFields; hidden: boolean; source: string },
+    merge: (before: OverlayMovie | undefined) => OverlayDraft,
   ): Promise<OverlayMovie> => {
     await ready();
     const client = await pool.connect();
@@ -78,16 +80,11 @@ export function openPostgresCatalogueOverlay(url: string, options: PostgresCatal
         const { rows } = await client.query<{ id: number }>('SELECT coalesce(max(movie_id) + 1, 0) AS id FROM catalogue_movies WHERE created = 1');
         return Math.max(firstFreeId, Number(rows[0].id));
       };
-      return write(nextId, () => ({ created: true, fields, hidden: false, source }));
+      return write(nextId, () => addedMovie(fields, source));
     },
     async change(movieId: number, patch: MoviePatch, source: string) {
       const fields = checkFields(patch);
-      return write(movieId, (before) => ({
-        created: before?.created ?? false,
-        fields: { ...before?.fields, ...fields },
-        hidden: patch.hidden ?? before?.hidden ?? false,
-        source,
-      }));
+      return write(movieId, (before) => changedMovie(before, fields, patch.hidden, source));
     },
     async all() {
       return (await query<Row>(`SELECT ${OVERLAY_COLUMNS} FROM catalogue_movies ORDER BY movie_id`)).map(overlayRow);

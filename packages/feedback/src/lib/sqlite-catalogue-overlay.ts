@@ -1,15 +1,18 @@
 import Database from 'better-sqlite3';
 import { nowSeconds } from './api-keys.js';
 import {
+  addedMovie,
+  type CatalogueOverlayStore,
+  changedMovie,
   checkFields,
   checkNewMovie,
-  OVERLAY_COLUMNS,
-  OVERLAY_VERSION_SQL,
-  overlayRow,
-  type CatalogueOverlayStore,
   type MoviePatch,
   type NewMovie,
+  OVERLAY_COLUMNS,
+  OVERLAY_VERSION_SQL,
+  type OverlayDraft,
   type OverlayMovie,
+  overlayRow,
   type OverlayVersion,
 } from './catalogue-overlay.js';
 import { openMigratedRatingsFile } from './sqlite-migrations.js';
@@ -35,10 +38,7 @@ export function openSqliteCatalogueOverlay(path: string, options: { busyTimeoutM
   const since = db.prepare(`SELECT ${OVERLAY_COLUMNS} FROM catalogue_movies WHERE revision > ? ORDER BY revision`);
   const version = db.prepare(OVERLAY_VERSION_SQL);
 
-  const write = (
-    movieId: (() => number) | number,
-    merge: (before: OverlayMovie | undefined) => Omit<OverlayMovie, 'movieId' | 'revision' | 'updatedAt'>,
-  ) =>
+  const write = (movieId: (() => number) | number, merge: (before: OverlayMovie | undefined) => OverlayDraft) =>
     db
       .transaction((): OverlayMovie => {
         const id = typeof movieId === 'number' ? movieId : movieId();
@@ -55,17 +55,12 @@ export function openSqliteCatalogueOverlay(path: string, options: { busyTimeoutM
       const fields = checkNewMovie(movie);
       return write(
         () => nextId.get(firstFreeId) as number,
-        () => ({ created: true, fields, hidden: false, source }),
+        () => addedMovie(fields, source),
       );
     },
     async change(movieId: number, patch: MoviePatch, source: string) {
       const fields = checkFields(patch);
-      return write(movieId, (before) => ({
-        created: before?.created ?? false,
-        fields: { ...before?.fields, ...fields },
-        hidden: patch.hidden ?? before?.hidden ?? false,
-        source,
-      }));
+      return write(movieId, (before) => changedMovie(before, fields, patch.hidden, source));
     },
     async all() {
       return (all.all() as Row[]).map(overlayRow);
