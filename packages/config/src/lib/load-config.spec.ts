@@ -168,7 +168,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('when both a former file and its new one exist, then loading fails naming both, so neither wins silently', () => {
+  it('when both a deprecated file and its replacement exist, then loading fails naming both, so neither wins silently', () => {
     const root = tempRoot();
     writeFileSync(join(root, 'config', 'retrain.json'), '{}');
     expect(() => loadConfig({ root, env: {}, warn: () => undefined })).toThrow(
@@ -176,7 +176,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('when overrides name a former group (runtime, security, limits, retrain), then each key lands in its new place with a deprecation line; an unknown one is refused', () => {
+  it('when overrides name a deprecated group (runtime, security, limits, retrain), then each key lands in its new place with a deprecation line; an unknown one is refused', () => {
     const root = tempRoot();
     const lines: string[] = [];
     const overrides = {

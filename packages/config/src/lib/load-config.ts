@@ -58,7 +58,7 @@ export interface LoadConfigOptions {
   root?: string;
   /** Per-group values that win over files and env (tests use this). */
   overrides?: Overrides;
-  /** Where a deprecation line goes (a setting read from its former place); default: a Node DeprecationWarning, once per line. */
+  /** Where a deprecation line goes (a setting read from a deprecated place); default: stderr, each line once per process. */
   warn?: (line: string) => void;
 }
 
@@ -175,21 +175,21 @@ export function logLevelOf(operations: Pick<OperationsConfig, 'logLevel' | 'node
 }
 
 /**
- * The groups before the settings were grouped by concern, and where their keys live now. A former
- * group's file (config/security.json, config/retrain.json) or a former group in `overrides` is still
- * read into the new place, with one deprecation line naming it; both the former and the new file
- * present is an error, since neither may silently win.
+ * Deprecated groups, still accepted, and the groups that hold their keys. A deprecated group's file
+ * (config/security.json, config/retrain.json) or the group in `overrides` is read into that place,
+ * with one deprecation line naming it; a deprecated file beside its replacement is an error, since
+ * neither may silently win.
  */
-const FORMER_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
+const DEPRECATED_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
   security: { file: 'security.json', into: ['identity'], prefix: '' },
   retrain: { file: 'retrain.json', into: ['operations'], prefix: '' },
   limits: { file: null, into: ['identity'], prefix: 'limits.' },
   runtime: { file: null, into: ['storage', 'identity', 'operations'], prefix: '' },
 };
 
-/** The new place of a former group's top-level key, if it has one. */
-function movedTo(former: string, key: string): [ConfigGroup, string] | undefined {
-  const { into, prefix } = FORMER_GROUPS[former];
+/** The new place of a deprecated group's top-level key, if it has one. */
+function movedTo(deprecated: string, key: string): [ConfigGroup, string] | undefined {
+  const { into, prefix } = DEPRECATED_GROUPS[deprecated];
   const path = `${prefix}${key}`;
   const group = into.find((g) => SETTINGS.some((s) => s.group === g && (s.key === path || s.key.startsWith(`${path}.`))));
   return group ? [group, path] : undefined;
@@ -197,27 +197,27 @@ function movedTo(former: string, key: string): [ConfigGroup, string] | undefined
 
 type Move = { group: ConfigGroup; key: string; value: unknown };
 
-/** A former group in `overrides`: each key's new place (a deprecation line), or a problem when it has none. */
+/** A deprecated group in `overrides`: each key's new place (a deprecation line), or a problem when it has none. */
 function movedOverrides(overrides: Record<string, unknown>, warn: (line: string) => void, problems: string[]): Move[] {
   const moves: Move[] = [];
-  for (const former of Object.keys(FORMER_GROUPS)) {
-    const values = overrides[former] as Record<string, unknown> | undefined;
+  for (const deprecated of Object.keys(DEPRECATED_GROUPS)) {
+    const values = overrides[deprecated] as Record<string, unknown> | undefined;
     if (!values) continue;
     const named: string[] = [];
     for (const [key, value] of Object.entries(values)) {
-      const to = movedTo(former, key);
-      if (!to) problems.push(`overrides "${former}.${key}": no such setting`);
+      const to = movedTo(deprecated, key);
+      if (!to) problems.push(`overrides "${deprecated}.${key}": no such setting`);
       else {
         moves.push({ group: to[0], key: to[1], value });
-        named.push(`${former}.${key} is ${to.join('.')}`);
+        named.push(`${deprecated}.${key} is ${to.join('.')}`);
       }
     }
-    if (named.length) warn(`deprecated: the settings group "${former}" was split by concern: ${named.join(', ')}`);
+    if (named.length) warn(`deprecated: the settings group "${deprecated}" was split by concern: ${named.join(', ')}`);
   }
   return moves;
 }
 
-/** A group's file, or its former file in its place (with a deprecation line); which one was read. */
+/** A group's file, or its deprecated file in its place (with a deprecation line); which one was read. */
 function readGroup(
   root: string,
   group: ConfigGroup,
@@ -225,16 +225,16 @@ function readGroup(
   warn: (line: string) => void,
 ): { raw: Record<string, unknown>; file: string } {
   const { file, optional } = GROUPS[group] as { file: string; optional: boolean };
-  const formerFile = Object.values(FORMER_GROUPS).find((f) => f.file && f.into[0] === group)?.file;
-  if (formerFile && existsSync(join(root, 'config', formerFile))) {
+  const deprecatedFile = Object.values(DEPRECATED_GROUPS).find((f) => f.file && f.into[0] === group)?.file;
+  if (deprecatedFile && existsSync(join(root, 'config', deprecatedFile))) {
     if (existsSync(join(root, 'config', file))) {
       problems.push(
-        `config/${formerFile} and config/${file} both exist: its settings moved to config/${file}; merge them there and delete config/${formerFile}`,
+        `config/${deprecatedFile} and config/${file} both exist: its settings moved to config/${file}; merge them there and delete config/${deprecatedFile}`,
       );
       return { raw: {}, file };
     }
-    warn(`deprecated: config/${formerFile} is read as config/${file} (group "${group}"); rename it`);
-    return { raw: readGroupFile(root, formerFile, problems), file: formerFile };
+    warn(`deprecated: config/${deprecatedFile} is read as config/${file} (group "${group}"); rename it`);
+    return { raw: readGroupFile(root, deprecatedFile, problems), file: deprecatedFile };
   }
   return { raw: readGroupFile(root, file, problems, optional), file };
 }
