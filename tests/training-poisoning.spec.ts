@@ -20,7 +20,7 @@ import { runTraining } from '@reelrank/trainer';
  * in neither the cold-start top 10 nor any data-set user's top 10; the same flood with the caps
  * lifted puts it there, so the caps are what stops it.
  *
- * How many visitors: the mint limit of the workspace's config (security.visitorMintBurst at once,
+ * How many visitors: the mint limit of the workspace's config (identity.visitorMintBurst at once,
  * one more every visitorMintRefillSeconds), defaults 20 and 180 s: 20 + floor(60 / 180) = 20 in
  * 60 s. They are minted at once (the burst; no clock or limit is changed), and the next mint is
  * refused with a Retry-After beyond the 60 s.
@@ -33,8 +33,8 @@ import { runTraining } from '@reelrank/trainer';
 /** The 60 s window of the issue: one client mints every visitor the limit allows in it. */
 const WINDOW_SECONDS = 60;
 /** What the mint limit allows one address in `seconds`: the burst at once, then one per refill period. */
-const mintableIn = (seconds: number, security: AppConfig['security']) =>
-  Math.floor(security.visitorMintBurst + seconds / security.visitorMintRefillSeconds);
+const mintableIn = (seconds: number, identity: AppConfig['identity']) =>
+  Math.floor(identity.visitorMintBurst + seconds / identity.visitorMintRefillSeconds);
 const FLOOD_ADDRESS = '127.0.0.1'; // the client address every visitor is minted from and posts from: the route records it
 /** The most rated movies each visitor also rates 5.0 (a bandwagon attack: the obscure movie rides along with what everyone watches). */
 const BANDWAGON = 20;
@@ -85,11 +85,11 @@ describe('training that one client cannot poison', () => {
     // config), from one client address: POST /visitor as many times as the mint limit allows in 60 s,
     // then with each visitor's cookie and the site's Origin, POST /ratings for that visitor's own new
     // user: the obscure movie 5.0 and the most popular ones 5.0 too.
-    visitors = mintableIn(WINDOW_SECONDS, config.security);
+    visitors = mintableIn(WINDOW_SECONDS, config.identity);
     flood = visitors * (1 + BANDWAGON);
     const store: RatingsStore = openSqliteRatingsStore(config.paths.ratingsDbPath);
     const recommender = new Recommender(loadModelArtifacts(config.paths.modelDir), await openCatalog(config));
-    const app = createApp({ recommender, config: { serving: config.serving, security: config.security, limits: config.limits }, ratings: store });
+    const app = createApp({ recommender, config: { serving: config.serving, identity: config.identity }, ratings: store });
     const server = app.listen(0, FLOOD_ADDRESS);
     try {
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -25,7 +25,7 @@ const changes = Number(values.changes);
 if (!Number.isSafeInteger(changes) || changes < 1) throw new Error(`--changes must be a positive integer (got ${values.changes})`);
 
 const config = loadConfig();
-const dir = resolveLiveModel({ ...config.paths }, config.runtime.keepModelVersions).dir;
+const dir = resolveLiveModel({ ...config.paths }, config.storage.keepModelVersions).dir;
 
 const newMovie = (movieId: number, revision: number): OverlayMovie => ({
   movieId,

@@ -19,11 +19,11 @@ const GROUP_INTRO: Record<keyof typeof CONFIG_GROUPS, string> = {
     'The train stage: the [rating model](model.md#rating-model), the [ranker](model.md#ranking) and its [tuning](model.md#tuning-the-ranker), the [content map](model.md#item-cold-start-from-content), evaluation and the [promotion gate](lifecycle.md#promotion-gate-and-run-history). `REELRANK_TRAIN_<KEY>` overrides each top-level scalar key; the nested ones come from the file.',
   serving:
     'The API process: where it listens, what it answers, and its metrics listener ([watching the service](operations.md#watching-the-service)).',
-  security: "Who may call the API without a key, and the signed cookie of the web page's visitors ([security](api.md#security)).",
-  runtime:
-    'Where the workspace and its artifacts live, the [PostgreSQL](postgresql.md) server, logging, the admin token and the cluster ([operating it](operations.md)).',
-  limits: 'What one identity (an API key, a visitor, or a client address) may make the API do ([limits per identity](api.md#limits-per-identity)).',
-  retrain: 'The [retrain watcher](lifecycle.md#retraining-by-itself) and the [drift](lifecycle.md#drift) measurement.',
+  identity:
+    "Who may call the API and what one caller may make it do: anonymous reads, the signed cookie of the web page's visitors ([security](api.md#security)), the admin token, the client address behind a proxy, and the [limits per identity](api.md#limits-per-identity).",
+  storage: 'Where the workspace and its artifacts live, the [PostgreSQL](postgresql.md) server, and how many model versions the registry keeps.',
+  operations:
+    'Running the service: logging, the cluster, shutdown, the TF.js backend ([operating it](operations.md)), the [retrain watcher](lifecycle.md#retraining-by-itself) and the [drift](lifecycle.md#drift) measurement.',
 };
 
 /** The value a key has when neither its file nor the environment sets it otherwise. */
@@ -59,11 +59,15 @@ export function configurationPage(root = ROOT): string {
     '',
   ];
   for (const [group, { file }] of Object.entries(CONFIG_GROUPS) as [keyof typeof CONFIG_GROUPS, { file: string | null }][]) {
-    lines.push(`## ${group}`, '', `${GROUP_INTRO[group]} ${file ? `File: \`config/${file}\`.` : 'Env only (no file).'}`, '');
+    const mixed = file && SETTINGS.some((s) => s.group === group && s.envOnly);
+    const fileNote = file
+      ? `File: \`config/${file}\`${mixed ? '; a key marked _env only_ is read from its env variable alone, never from the file' : ''}.`
+      : 'Env only (no file).';
+    lines.push(`## ${group}`, '', `${GROUP_INTRO[group]} ${fileNote}`, '');
     lines.push('| key | type | default | env | stages | what it does |', '| --- | --- | --- | --- | --- | --- |');
     for (const setting of SETTINGS.filter((s) => s.group === group)) {
       lines.push(
-        `| \`${setting.key}\` | ${cell(setting.type)} | ${code(valueOf(setting, files))} | ${setting.env ? `\`${setting.env}\`` : ''} | ${setting.stages.join(', ')} | ${cell(setting.doc)} |`,
+        `| \`${setting.key}\` | ${cell(setting.type)} | ${code(valueOf(setting, files))} | ${setting.env ? `\`${setting.env}\`${file && setting.envOnly ? ' (_env only_)' : ''}` : ''} | ${setting.stages.join(', ')} | ${cell(setting.doc)} |`,
       );
     }
     lines.push('');

@@ -24,7 +24,7 @@ try {
   console.log(`catalogue: invalid config ${createHash('sha256').update(String(error?.message)).digest('hex')}`);
   process.exit(0);
 }
-const url = config.runtime.databaseUrl;
+const url = config.storage.databaseUrl;
 if (url) {
   const { Client } = require('pg');
   const where = `postgres ${redactDatabaseUrl(url)} `;

@@ -1,7 +1,7 @@
 // Nx runtime input of the database stage (its target only, not the stages after it, which read what it
 // loaded: the processed data, already hashed): where the catalogue goes.
 // Without DATABASE_URL it prints "catalogue: sqlite" (a constant: the stage's SQLite output is an Nx
-// output, restored from the cache). With DATABASE_URL (config runtime.databaseUrl) the catalogue lives
+// output, restored from the cache). With DATABASE_URL (config storage.databaseUrl) the catalogue lives
 // on a server, and an Nx cache entry restores files, never rows on a server. Nx hashes this output
 // before the task runs, so it must describe the state the stage leaves behind, not the one it finds:
 // it prints "holds <dataset> <dataHash>" only when the server already holds exactly the processed data
@@ -27,7 +27,7 @@ let dataset;
 let processedDir;
 try {
   const config = loadConfig();
-  databaseUrl = config.runtime.databaseUrl;
+  databaseUrl = config.storage.databaseUrl;
   dataset = config.dataset.dataset;
   processedDir = config.paths.processedDir;
 } catch (error) {

@@ -6,7 +6,7 @@
 // by @reelrank/config as the stage resolves it; the store is opened read-only with better-sqlite3 and
 // asked with the store's own version query (group-writer.js, plain CommonJS: no TS loader for it).
 //
-// With DATABASE_URL set (config runtime.databaseUrl) the store is PostgreSQL: it prints the URL with
+// With DATABASE_URL set (config storage.databaseUrl) the store is PostgreSQL: it prints the URL with
 // its password masked (redactDatabaseUrl: a new password is not a new store, and the output may show
 // in logs) and the store's version, read with `pg` and the store's own query (POSTGRES_VERSION_SQL);
 // no table yet is "none". A server it cannot reach fails the command (exit 1, the reason on stderr).
@@ -27,7 +27,7 @@ let databaseUrl;
 try {
   const config = loadConfig();
   path = config.paths.ratingsDbPath;
-  databaseUrl = config.runtime.databaseUrl;
+  databaseUrl = config.storage.databaseUrl;
 } catch (error) {
   // The stage fails with the same message; hash it so fixing the config changes the key.
   console.log(`ratings: invalid config ${createHash('sha256').update(String(error?.message)).digest('hex')}`);

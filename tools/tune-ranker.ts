@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const hyper = config.training;
   const committed = hyper.ranker.implicit;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { tf, backend } = await initTensorFlow(config.runtime.tfBackend);
+  const { tf, backend } = await initTensorFlow(config.operations.tfBackend);
 
   const source = values.source ? resolve(values.source) : config.dataset.source;
   const { ratings: all, from } = readRatings(source, config.paths.dbPath);

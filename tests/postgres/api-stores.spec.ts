@@ -41,7 +41,7 @@ beforeAll(async () => {
   await loadDatabase({ processedDir: config.paths.processedDir, dbPath: config.paths.dbPath, dataset: config.dataset.dataset, log: quiet });
   await loadPostgresDatabase({ processedDir: config.paths.processedDir, databaseUrl: shared.db.url, dataset: config.dataset.dataset, log: quiet });
   await runTraining(config, { log: quiet, implicit: false });
-  const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
+  const modelDir = resolveLiveModel(config.paths, config.storage.keepModelVersions).dir;
   shared.reference = new Recommender(loadModelArtifacts(modelDir), openSqliteCatalog(config.paths.dbPath), {
     maxRecommendations: config.serving.maxRecommendations,
   });

@@ -18,7 +18,7 @@ catalogueOverlayContract('PostgreSQL', async () => {
 describe('the PostgreSQL catalogue overlay', () => {
   it('when DATABASE_URL is set, then the API and the train stage use the overlay on that server', async () => {
     const db = await freshDatabase();
-    const selection = { runtime: { databaseUrl: db.url }, paths: { ratingsDbPath: '/unused.db' } };
+    const selection = { storage: { databaseUrl: db.url }, paths: { ratingsDbPath: '/unused.db' } };
     const store = openCatalogueOverlay(selection);
     try {
       const added = await store.add({ title: 'Shared (2026)', year: 2026, genres: ['Drama'], tags: ['replica'] }, 200_000, 'key:1');

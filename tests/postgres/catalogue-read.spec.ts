@@ -116,7 +116,7 @@ describe('the catalogue read from PostgreSQL', () => {
   });
 
   it('when the catalogue holds another data set, is empty or absent, then opening names why, with the password masked', async () => {
-    const config = (url: string, dataset: string) => ({ runtime: { databaseUrl: url }, paths: { dbPath }, dataset: { dataset } });
+    const config = (url: string, dataset: string) => ({ storage: { databaseUrl: url }, paths: { dbPath }, dataset: { dataset } });
     const withPassword = new URL(db.url);
     withPassword.password = 's3cret';
     await expect(openCatalogSource(config(withPassword.toString(), 'ml-latest-small'))).rejects.toThrow(
@@ -138,7 +138,7 @@ describe('the catalogue read from PostgreSQL', () => {
   });
 
   it('when the database stage loaded anew (another dataHash), then refresh() reads it again; else it keeps the copy', async () => {
-    const source = await openCatalogSource({ runtime: { databaseUrl: db.url }, paths: { dbPath }, dataset: { dataset: 'pgread' } });
+    const source = await openCatalogSource({ storage: { databaseUrl: db.url }, paths: { dbPath }, dataset: { dataset: 'pgread' } });
     expect(source.kind).toBe('postgres');
     const first = source.open();
     expect(await source.refresh()).toBe('unchanged');

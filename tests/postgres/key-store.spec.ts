@@ -13,7 +13,7 @@ describe('PostgreSQL key store', () => {
     const db = await freshDatabase();
     const url = new URL(db.url);
     url.password = 'not-needed-with-trust';
-    const selected = openKeyStore({ runtime: { databaseUrl: url.toString() }, paths: { ratingsDbPath: '/unused.db' } });
+    const selected = openKeyStore({ storage: { databaseUrl: url.toString() }, paths: { ratingsDbPath: '/unused.db' } });
     try {
       expect(selected.kind).toBe('postgres');
       expect(selected.location).not.toMatch(/not-needed/);

@@ -1,10 +1,10 @@
-import { loadRuntimeConfig } from '@reelrank/config';
+import { loadEnvConfig } from '@reelrank/config';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The throwaway cluster's URL that global-setup.ts put in DATABASE_URL, read through the config module. */
 export function clusterUrl(): string {
-  const url = loadRuntimeConfig().databaseUrl;
+  const url = loadEnvConfig().storage.databaseUrl;
   if (!url) throw new Error('DATABASE_URL is not set: run these tests with `npm run test:postgres`');
   return url;
 }

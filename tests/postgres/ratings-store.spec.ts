@@ -13,7 +13,7 @@ describe('PostgreSQL ratings store', () => {
   it('openRatingsStore with a DATABASE_URL stores on that server, its location without the password', async () => {
     const url = new URL(clusterUrl());
     url.password = 'not-needed-with-trust';
-    const selected = openRatingsStore({ runtime: { databaseUrl: url.toString() }, paths: { ratingsDbPath: '/unused.db' } });
+    const selected = openRatingsStore({ storage: { databaseUrl: url.toString() }, paths: { ratingsDbPath: '/unused.db' } });
     try {
       expect(selected.kind).toBe('postgres');
       expect(selected.location).not.toMatch(/not-needed/);

@@ -10,7 +10,7 @@ signalsStoreContract('PostgreSQL', async () => {
 describe('PostgreSQL signals store', () => {
   it("openSignalsStore with a DATABASE_URL stores there; another replica's cached version drops on the write's notification", async () => {
     const db = await freshDatabase();
-    const a = openSignalsStore({ runtime: { databaseUrl: db.url }, paths: { ratingsDbPath: '/unused.db' } });
+    const a = openSignalsStore({ storage: { databaseUrl: db.url }, paths: { ratingsDbPath: '/unused.db' } });
     const b = openPostgresSignalsStore(db.url);
     try {
       expect(await b.userVersion(4)).toBe(0); // read, and cached once b listens

@@ -68,7 +68,7 @@ describe('the PostgreSQL training lock', () => {
     const store = openPostgresRatingsStore(db.url);
     const statePath = join(mkdtempSync(join(tmpdir(), 'pg-watch-')), 'retrain-watch.json');
     const config = {
-      runtime: { databaseUrl: db.url, databaseConnectTimeoutMs: 5_000 },
+      storage: { databaseUrl: db.url, databaseConnectTimeoutMs: 5_000 },
       paths: { retrainLockPath: '/unused' },
       dataset: { dataset: 'pg-watch' },
     };

@@ -29,7 +29,7 @@ describe('the train stage with DATABASE_URL set', () => {
   afterAll(() => db?.drop());
 
   it('when ratings were posted to PostgreSQL, then the run trains on them and records the store version it read', async () => {
-    expect(config.runtime.databaseUrl).toBe(db.url);
+    expect(config.storage.databaseUrl).toBe(db.url);
     const [firstUser, firstMovie, firstRating] = readRatings(config.paths.processedDir)[0];
     const replacement = firstRating === 0.5 ? 5 : 0.5;
     // A SQLite store at the default path with a user of its own: with DATABASE_URL set it is not read.

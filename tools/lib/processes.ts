@@ -36,7 +36,7 @@ export interface ApiProcess {
 }
 
 /**
- * Server env lifting every per-identity budget (config `limits`): for load generators that are one
+ * Server env lifting every per-identity budget (config `identity.limits`): for load generators that are one
  * client writing as fast as they can (bench:feedback, outage tests), and for bench:abuse's fold storm
  * without budgets (what yielding alone does).
  */

@@ -36,7 +36,7 @@ export async function measureAgreement(
   });
   const catalog = await openCatalog(config);
   try {
-    const bundle = loadModelArtifacts(resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir);
+    const bundle = loadModelArtifacts(resolveLiveModel(config.paths, config.storage.keepModelVersions).dir);
     const recommender = new Recommender(bundle, catalog, { maxRecommendations: config.serving.maxRecommendations, precomputeBudget: 0 });
     const loadSeconds = (performance.now() - started) / 1000;
     const users = sampleUsers(recommender.knownUsers, count, seed);

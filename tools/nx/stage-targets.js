@@ -56,9 +56,9 @@ function configPackage() {
 }
 
 function loadStageConfig(workspaceRoot) {
-  const { loadConfig, loadRuntimeConfig } = configPackage();
-  const runtime = loadRuntimeConfig(process.env);
-  return loadConfig({ root: runtime.root ? resolve(runtime.root) : workspaceRoot, env: process.env });
+  const { loadConfig, loadEnvConfig } = configPackage();
+  const { storage } = loadEnvConfig(process.env);
+  return loadConfig({ root: storage.root ? resolve(storage.root) : workspaceRoot, env: process.env });
 }
 
 /** The env variables of the settings that enter any of `stages` (schema order). */

@@ -84,7 +84,7 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
 
   // The registry's live version (models/_versions/<dataset>/), brought up to date with models/<dataset>/
   // first (a cache restore); on a read-only models folder, whatever is live without the update.
-  const registry = { paths: config.paths, keep: config.runtime.keepModelVersions };
+  const registry = { paths: config.paths, keep: config.storage.keepModelVersions };
   const liveDir = () =>
     resolveLiveModel(registry.paths, registry.keep, (error) =>
       logger.warn({ err: error }, 'the model registry could not be updated; serving its live version as it is'),
@@ -122,16 +122,16 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
   const reloadFrom = (source: 'start' | 'signal') => holder.reloadFresh({ source });
 
   // Cluster: failed admin authentications are shared with the other workers through the primary.
-  const globalCap = { burst: config.limits.adminGlobalBurst, refillSeconds: config.limits.adminGlobalRefillSeconds };
+  const globalCap = { burst: config.identity.limits.adminGlobalBurst, refillSeconds: config.identity.limits.adminGlobalRefillSeconds };
   const failures = new FailureLimiter(env.adminBurst, env.adminRefillSeconds, undefined, undefined, globalCap);
   const onAuthFailure = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-failed', client }) : undefined;
   // Cluster: new visitors too, so one address's mint budget is the same with any number of workers.
-  const mints = new FailureLimiter(config.security.visitorMintBurst, config.security.visitorMintRefillSeconds);
+  const mints = new FailureLimiter(config.identity.visitorMintBurst, config.identity.visitorMintRefillSeconds);
   const onMint = worker ? (client: string) => tellPrimary({ type: 'reelrank:visitor-minted', client }) : undefined;
   const onAuthSuccess = worker ? (client: string) => tellPrimary({ type: 'reelrank:admin-auth-ok', client }) : undefined;
   // Cluster: so are the per-identity budgets (each worker spends what the others spent).
   const limits = new IdentityLimits(
-    config.limits,
+    config.identity.limits,
     worker ? (kind, subject, cost) => tellPrimary({ type: 'reelrank:limit-spent', kind, subject, cost }) : undefined,
   );
   if (worker) {
@@ -172,7 +172,7 @@ export function start(variables: NodeJS.ProcessEnv = process.env): ApiServer {
   // A/B experiments too: every worker and replica on the same store polls the same running one.
   const experimentStore = openExperimentStore(config);
   // The visitor cookie's secrets: the configured one, else the data folder's (made on first start, shared by the workers).
-  const { visitorCookieSecret, visitorCookiePreviousSecret } = config.security;
+  const { visitorCookieSecret, visitorCookiePreviousSecret } = config.identity;
   const visitorSecrets = [visitorCookieSecret ?? readOrCreateSecret(join(config.paths.dataDir, 'visitor-cookie.secret'))];
   if (visitorCookiePreviousSecret) visitorSecrets.push(visitorCookiePreviousSecret);
   const app = createApp({

@@ -1,23 +1,25 @@
 /** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths. */
-export { type AppConfig, loadConfig, loadRuntimeConfig, logLevelOf } from './lib/load-config.js';
+export { type AppConfig, loadConfig, loadEnvConfig, logLevelOf } from './lib/load-config.js';
 export { redactDatabaseUrl } from './lib/database-url.js';
 export { resolvePaths } from './lib/paths.js';
 export {
   DATASET_NAME_PATTERN,
   DATASET_NAMES,
-  defaultSecurityConfig,
+  defaultIdentityConfig,
+  type EnvConfig,
+  type IdentityConfig,
   type ImplicitConfig,
   limitsConfigSchema,
   type LimitsConfig,
   type RankerConfig,
-  type RetrainConfig,
+  type OperationsConfig,
   splitUrlList,
   DRIFT_FEATURE_NAMES,
   judgedDriftFeatures,
   type EaseConfig,
   type NeighbourhoodConfig,
   type GateConfig,
-  type SecurityConfig,
+  type StorageConfig,
   type ServingConfig,
   type TrainingConfig,
 } from './lib/schema.js';

@@ -13,7 +13,7 @@ void runStage('database', async (config) => {
     throw new Error(`No processed data in ${processedDir} (report.json missing): run the ingest stage first (nx run ingest:pipeline)`);
   }
   const dataset = config.dataset.dataset;
-  const databaseUrl = config.runtime.databaseUrl;
+  const databaseUrl = config.storage.databaseUrl;
   if (databaseUrl) {
     const result = await loadPostgresDatabase({ processedDir, databaseUrl, dataset });
     return { target: result.target, dataHash: result.dataHash, counts: result.counts, skipped: result.skipped };

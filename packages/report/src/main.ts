@@ -5,6 +5,6 @@ import { runStage } from '@reelrank/stage';
 import { runReport } from './lib/run-report.js';
 
 void runStage('report', async (config) => {
-  const result = await runReport(config, { allowMissingModel: config.runtime.reportAllowNoModel });
+  const result = await runReport(config, { allowMissingModel: config.operations.reportAllowNoModel });
   return { report: result.path, charts: result.charts.length, bytes: result.bytes, withModel: result.withModel };
 });

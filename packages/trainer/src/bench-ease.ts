@@ -30,7 +30,7 @@ async function main() {
   const config = loadConfig();
   const ease = config.training.ranker.ease;
   // The inverse as the train stage runs it: blocked on TF.js matMul (solveEase with tf).
-  const { tf, backend } = await initTensorFlow(config.runtime.tfBackend);
+  const { tf, backend } = await initTensorFlow(config.operations.tfBackend);
   const ratings = Number(values.ratings);
   const sizes = (values['max-movies'] ?? String(ease.maxMovies)).split(',').map(Number);
   const lambda = Number(values.lambda ?? ease.lambda);

@@ -21,10 +21,10 @@ async function main(): Promise<void> {
   for (const file of ['train.csv', 'test.csv']) {
     if (!existsSync(join(dir, file))) throw new Error(`${join(dir, file)} does not exist (DIR must hold train.csv and test.csv)`);
   }
-  await initTensorFlow(config.runtime.tfBackend);
+  await initTensorFlow(config.operations.tfBackend);
   const train = readRatingsCsv(join(dir, 'train.csv'));
   const test = readRatingsCsv(join(dir, 'test.csv'));
-  const verbose = config.runtime.verbose;
+  const verbose = config.operations.verbose;
   const { report } = await evaluateOnSplit(train, test, config.training, {
     log: verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
     scorer: config.training.evalScorer,

@@ -5,7 +5,7 @@ import { initTensorFlow } from '@reelrank/model';
 import { runTraining } from './lib/run-training.js';
 
 void runStage('train', async (config) => {
-  await initTensorFlow(config.runtime.tfBackend); // REELRANK_TF_BACKEND; later calls reuse this backend
+  await initTensorFlow(config.operations.tfBackend); // REELRANK_TF_BACKEND; later calls reuse this backend
   const { manifest: m } = await runTraining(config);
   return {
     modelDir: config.paths.modelDir,

@@ -6,6 +6,6 @@ import { runStage } from '@reelrank/stage';
 import { syncModelRegistry } from '@reelrank/model';
 
 void runStage('publish', async (config) => {
-  const live = syncModelRegistry(config.paths, config.runtime.keepModelVersions);
+  const live = syncModelRegistry(config.paths, config.storage.keepModelVersions);
   return { modelDir: config.paths.modelDir, live: live.version, source: live.source };
 });

@@ -10,7 +10,7 @@ type Doc = {
 
 const documentOf = async (anonymousReads: boolean) =>
   (
-    await request(createApp({ recommender: plantedRecommender(), config: { serving: SERVING, security: { anonymousReads } } }))
+    await request(createApp({ recommender: plantedRecommender(), config: { serving: SERVING, identity: { anonymousReads } } }))
       .get('/openapi.json')
       .expect(200)
   ).body as Doc;

@@ -4,7 +4,7 @@
  * authorization.ts (reads, ratings) and the admin guard (admin-auth.ts).
  *
  * - public: anyone, always (liveness, the document itself);
- * - read: anyone unless security.anonymousReads is off, then a key of any role or a visitor;
+ * - read: anyone unless identity.anonymousReads is off, then a key of any role or a visitor;
  * - ratings: a service or admin key for any user id, a visitor for its own user id only (ratings and taste signals);
  * - admin: an admin key or REELRANK_ADMIN_TOKEN;
  * - operator: the operational reads on the API's port (a reader or admin key; admin-auth.ts OPERATOR_ROLES);

@@ -59,7 +59,7 @@ describe('admin route over real HTTP: failed authentications are limited per cli
     holder.reload();
     const app = createApp({
       models: holder,
-      config: { serving: SERVING, limits: limitsConfigSchema.parse(options.limits ?? {}) },
+      config: { serving: SERVING, identity: { limits: limitsConfigSchema.parse(options.limits ?? {}) } },
       logger: pino({ level: 'silent' }),
       admin: { token: TOKEN, burst: 5, refillSeconds: 60 },
       trustProxy: options.trustProxy,

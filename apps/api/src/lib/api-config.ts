@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
-import { loadRuntimeConfig, logLevelOf } from '@reelrank/config';
+import { loadEnvConfig, logLevelOf } from '@reelrank/config';
 
 /**
  * Settings of the serving process itself (the shared config covers host, port, body limit, CORS and
- * n limits). They live in the config package's `runtime` group, validated there, env only:
+ * n limits). They are the env-only keys of the config package's `identity` and `operations` groups,
+ * validated there:
  *
  *   REELRANK_ADMIN_TOKEN   the admin bearer token (identity.ts): /admin/*, the details of /ready and
  *                          the operational endpoints on the API port; unset or empty disables them (403)
@@ -55,14 +56,14 @@ function trustProxy(value: string | undefined): TrustProxy {
 
 /** The serving-process settings, read and validated by `@reelrank/config` (`env` defaults to the process's). */
 export function readApiEnv(env?: NodeJS.ProcessEnv): ApiEnvConfig {
-  const runtime = loadRuntimeConfig(env);
+  const { identity, operations } = loadEnvConfig(env);
   return {
-    adminToken: runtime.adminToken?.trim() || undefined,
-    adminBurst: runtime.adminBurst,
-    adminRefillSeconds: runtime.adminRefillSeconds,
-    logLevel: logLevelOf(runtime),
-    shutdownSeconds: runtime.shutdownSeconds,
-    workers: runtime.workers ?? undefined,
-    trustProxy: trustProxy(runtime.trustProxy ?? undefined),
+    adminToken: identity.adminToken?.trim() || undefined,
+    adminBurst: identity.adminBurst,
+    adminRefillSeconds: identity.adminRefillSeconds,
+    logLevel: logLevelOf(operations),
+    shutdownSeconds: operations.shutdownSeconds,
+    workers: operations.workers ?? undefined,
+    trustProxy: trustProxy(identity.trustProxy ?? undefined),
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
-import { defaultSecurityConfig, limitsConfigSchema, type LimitsConfig, type SecurityConfig, type ServingConfig } from '@reelrank/config';
+import { defaultIdentityConfig, type IdentityConfig, type ServingConfig } from '@reelrank/config';
 import {
   type CatalogueOverlayStore,
   type KeyStore,
@@ -60,9 +60,9 @@ export interface CreateAppOptions {
    */
   recommender?: Recommender | (() => Recommender | undefined);
   models?: ModelHolder;
-  /** `security` and `limits` absent: the defaults of the config schema. */
-  config: { serving: ServingConfig; security?: Partial<SecurityConfig>; limits?: LimitsConfig };
-  /** Per-identity budgets (main.ts: one whose spending is shared with the other cluster workers); default: this app's own, from `config.limits`. */
+  /** `identity` (or any of its keys, `limits` among them) absent: the defaults of the config schema. */
+  config: { serving: ServingConfig; identity?: Partial<IdentityConfig> };
+  /** Per-identity budgets (main.ts: one whose spending is shared with the other cluster workers); default: this app's own, from `config.identity.limits`. */
   limits?: IdentityLimits;
   logger?: Logger;
   /** Admin route settings (token etc.); defaults come from the environment (api-config.ts). */
@@ -92,7 +92,7 @@ export interface CreateAppOptions {
   /** Where POST /ratings stores (main.ts: the SQLite file of config paths.ratingsDbPath); default a private in-memory SQLite store. */
   ratings?: RatingsStore;
   /**
-   * The visitor cookie's signing secrets, current first (main.ts: security.visitorCookieSecret or the
+   * The visitor cookie's signing secrets, current first (main.ts: identity.visitorCookieSecret or the
    * data folder's file, then the previous secret); default one random secret of this app.
    */
   visitorSecrets?: string[];
@@ -108,7 +108,7 @@ export interface CreateAppOptions {
   catalogueSource?: { kind: 'postgres' | 'sqlite'; location: string };
   /**
    * Drift of the posted ratings (in `ratings`) from the live model's training profile (drift-monitor.ts):
-   * measured on a timer, exported as gauges and at GET /metrics/drift (main.ts: config retrain.drift and
+   * measured on a timer, exported as gauges and at GET /metrics/drift (main.ts: config operations.drift and
    * the registry's profiles); absent: not measured.
    */
   drift?: { settings: DriftSettings & { refreshSeconds: number }; profileOf: (version: string) => DriftProfile | null };
@@ -139,7 +139,8 @@ export function createApp(options: CreateAppOptions): Express {
   const { serving } = options.config;
   const given = options.recommender;
   const current: () => Recommender | undefined = options.models ? () => options.models!.current() : typeof given === 'function' ? given : () => given;
-  const limits = options.limits ?? new IdentityLimits(options.config.limits ?? limitsConfigSchema.parse({}));
+  const identity = { ...defaultIdentityConfig(), ...options.config.identity };
+  const limits = options.limits ?? new IdentityLimits(identity.limits);
   const schemas = buildSchemas({
     maxRecommendations: serving.maxRecommendations,
     foldMaxRatings: limits.config.foldMaxRatings,
@@ -150,7 +151,7 @@ export function createApp(options: CreateAppOptions): Express {
   const openApiDocument = () => {
     const version = current()?.manifest.version ?? 'no-model-loaded';
     if (document?.version !== version)
-      document = { version, body: buildOpenApiDocument(schemas, { version, anonymousReads: security.anonymousReads }) };
+      document = { version, body: buildOpenApiDocument(schemas, { version, anonymousReads: identity.anonymousReads }) };
     return document.body;
   };
   const env = readApiEnv();
@@ -221,17 +222,16 @@ export function createApp(options: CreateAppOptions): Express {
     .filter(Boolean);
   // No origins configured: no CORS headers at all, so only pages of the API's own origin (the web page) may call it.
   if (origins.length) front.push(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
-  const security = { ...defaultSecurityConfig(), ...options.config.security };
   const visitor = visitors({
     secrets: options.visitorSecrets ?? [randomBytes(32).toString('base64url')],
-    maxAgeDays: security.visitorMaxAgeDays,
-    allowedOrigins: security.allowedOrigins
+    maxAgeDays: identity.visitorMaxAgeDays,
+    allowedOrigins: identity.allowedOrigins
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
-    mintBurst: security.visitorMintBurst,
-    mintRefillSeconds: security.visitorMintRefillSeconds,
-    mint: security.anonymousReads,
+    mintBurst: identity.visitorMintBurst,
+    mintRefillSeconds: identity.visitorMintRefillSeconds,
+    mint: identity.anonymousReads,
     mints: options.visitorMints?.limiter,
     onMint: options.visitorMints?.onMint,
     maxDataSetUserId: () => current()?.maxDataSetUserId,
@@ -251,7 +251,7 @@ export function createApp(options: CreateAppOptions): Express {
   const fresh = new FreshUsers(ratingsStore, undefined, undefined, limits.config.foldMaxRatings);
   const signals = new UserSignals(options.signals ?? openSqliteSignalsStore(':memory:'));
   const model = () => current() ?? notLoaded();
-  const reads = readAccess(security.anonymousReads);
+  const reads = readAccess(identity.anonymousReads);
   const { adminOnly, adminGuard } = adminGuards(admin);
   const catalogueStore = options.catalogue ?? openSqliteCatalogueOverlay(':memory:');
   const applyCatalogue = options.models

@@ -26,7 +26,7 @@ afterAll(() => keys.close());
 const app = (anonymousReads = true) =>
   createApp({
     recommender: plantedRecommender(),
-    config: { serving: SERVING, security: { anonymousReads } },
+    config: { serving: SERVING, identity: { anonymousReads } },
     keys,
     admin: { token: TEST_ADMIN_TOKEN },
   });

@@ -22,7 +22,7 @@ export function readAccess(anonymousReads: boolean): RequestHandler[] {
     throw new ApiError(
       401,
       'unauthorized',
-      'This server needs credentials for reads (security.anonymousReads is off): send "Authorization: Bearer <key>"',
+      'This server needs credentials for reads (identity.anonymousReads is off): send "Authorization: Bearer <key>"',
       [{ field: 'authorization', message: 'missing' }],
     );
   };

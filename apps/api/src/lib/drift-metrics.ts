@@ -39,13 +39,13 @@ export function registerDriftMetrics(registry: Registry, report: () => DriftRepo
     (r) =>
       r.windows.flatMap((w) => (w.psi ? Object.entries(w.psi).map(([feature, value]) => ({ labels: { feature, window: w.window }, value })) : [])),
   );
-  gauge(DRIFT_METRICS.threshold, 'PSI at or above which a judged feature counts as drifted (config retrain.drift.threshold)', (r) => [
+  gauge(DRIFT_METRICS.threshold, 'PSI at or above which a judged feature counts as drifted (config operations.drift.threshold)', (r) => [
     { labels: {}, value: r.threshold },
   ]);
-  gauge(DRIFT_METRICS.judged, 'The features judged against the threshold (config retrain.drift.features), 1 each', (r) =>
+  gauge(DRIFT_METRICS.judged, 'The features judged against the threshold (config operations.drift.features), 1 each', (r) =>
     r.judged.map((feature) => ({ labels: { feature }, value: 1 })),
   );
-  gauge(DRIFT_METRICS.windowRatings, 'Posted ratings in the window at the last measurement (at most retrain.drift.maxRatings)', (r) =>
+  gauge(DRIFT_METRICS.windowRatings, 'Posted ratings in the window at the last measurement (at most operations.drift.maxRatings)', (r) =>
     r.windows.map((w) => ({ labels: { window: w.window }, value: w.ratings })),
   );
   gauge(DRIFT_METRICS.measuredAt, 'When the drift was last measured, Unix seconds', (r) => [{ labels: {}, value: Date.parse(r.at) / 1000 }]);

@@ -9,12 +9,12 @@ const perFeature = <T extends z.ZodType>(value: T) => z.object({ rating: value, 
 const finding = z.object({ feature, window: windowName, psi: z.number() });
 
 export const driftReportResponse = z.object({
-  at: z.string().meta({ description: 'When it was measured (measurements run on a timer: config retrain.drift.refreshSeconds)' }),
+  at: z.string().meta({ description: 'When it was measured (measurements run on a timer: config operations.drift.refreshSeconds)' }),
   modelVersion: z.string().nullable().meta({ description: 'The live model whose training profile the windows are compared with' }),
   note: z.string().nullable().meta({ description: 'Why there are no figures (no profile, too few ratings), else null' }),
-  threshold: z.number().meta({ description: 'config retrain.drift.threshold', example: 0.25 }),
-  minRatings: z.number().int().meta({ description: 'Fewest ratings a window needs for figures (config retrain.drift.minRatings)' }),
-  judged: z.array(feature).meta({ description: 'The features judged against the threshold (config retrain.drift.features)' }),
+  threshold: z.number().meta({ description: 'config operations.drift.threshold', example: 0.25 }),
+  minRatings: z.number().int().meta({ description: 'Fewest ratings a window needs for figures (config operations.drift.minRatings)' }),
+  judged: z.array(feature).meta({ description: 'The features judged against the threshold (config operations.drift.features)' }),
   profile: z
     .object({
       ratings: z.number().int(),
@@ -27,7 +27,7 @@ export const driftReportResponse = z.object({
     z.object({
       window: windowName,
       since: z.string(),
-      ratings: z.number().int().meta({ description: 'Posted ratings in the window (read: at most config retrain.drift.maxRatings, the newest)' }),
+      ratings: z.number().int().meta({ description: 'Posted ratings in the window (read: at most config operations.drift.maxRatings, the newest)' }),
       users: z.number().int(),
       truncated: z.boolean().meta({ description: 'The read stopped at maxRatings: the figures are of the newest ratings' }),
       psi: perFeature(z.number()).nullable().meta({ description: 'PSI per feature; null below minRatings or without a profile' }),

@@ -6,7 +6,7 @@ import { identityOf } from './identity.js';
 import { KeyedBuckets } from './rate-limit.js';
 
 /**
- * What one identity may make the API do, per identity (config `limits`): ratings written, new users
+ * What one identity may make the API do, per identity (config `identity.limits`): ratings written, new users
  * started (user ids without posted ratings before) and ratings folded in, each a token bucket. A
  * request over any budget is refused whole with 429 + Retry-After before anything is spent; one
  * within all of them spends them together. `onSpend` is told each spending (a cluster worker passes

@@ -32,7 +32,13 @@ describe('limits per identity: fold-in bounds, ratings and new users per identit
   });
   // Behind one trusted proxy hop, X-Forwarded-For is the client address: budgets follow the identity, not the address.
   const appWith = (limits: Partial<LimitsConfig>) =>
-    createApp({ recommender: plantedRecommender(), config: { serving: SERVING, limits: limitsWith(limits) }, ratings: store, keys, trustProxy: 1 });
+    createApp({
+      recommender: plantedRecommender(),
+      config: { serving: SERVING, identity: { limits: limitsWith(limits) } },
+      ratings: store,
+      keys,
+      trustProxy: 1,
+    });
   const from = (address: string) => ({ 'x-forwarded-for': address });
 
   it('when a new-user request has more ratings than a fold may use, then 400 names `ratings`; at the limit it is answered', async () => {

@@ -181,7 +181,7 @@ export function modelsOpenApi(): { components: Record<string, JsonObject>; paths
           description:
             'Gauges of the same in /metrics: reelrank_drift_psi{feature,window}, reelrank_drift_threshold, reelrank_drift_judged{feature}, ' +
             'reelrank_drift_window_ratings{window}, reelrank_drift_measured_timestamp_seconds, reelrank_drift_measure_seconds. ' +
-            "Each API process measures every retrain.drift.refreshSeconds (one read of the last week's posted ratings, at most retrain.drift.maxRatings); " +
+            "Each API process measures every operations.drift.refreshSeconds (one read of the last week's posted ratings, at most operations.drift.maxRatings); " +
             'in cluster mode the metrics listener of the primary has the gauges (max over the workers) but answers this route 503.',
           onMetricsListener: true,
         },

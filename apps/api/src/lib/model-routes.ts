@@ -29,7 +29,7 @@ import { parseOrThrow } from './validate.js';
 
 export interface ModelRegistryOptions {
   paths: RegistryPaths;
-  /** Versions the registry keeps (config runtime.keepModelVersions). */
+  /** Versions the registry keeps (config storage.keepModelVersions). */
   keep: number;
 }
 

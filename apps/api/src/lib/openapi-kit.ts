@@ -71,7 +71,7 @@ export const forbidden = errorResponse(
   'forbidden',
   'This route needs an admin key (or REELRANK_ADMIN_TOKEN)',
 );
-/** A per-identity budget (config `limits`) spent: the request was refused whole; Retry-After says when to retry. */
+/** A per-identity budget (config `identity.limits`) spent: the request was refused whole; Retry-After says when to retry. */
 export const rateLimited = {
   ...errorResponse(
     "Over one of the caller's budgets (ratings written, new users started, ratings folded in); nothing was done",

@@ -43,7 +43,7 @@ function ratingsPaths() {
     {
       '404': kit.movieNotFound,
       '409': kit.errorResponse(
-        'A user would hold more posted ratings than allowed (config limits.maxRatingsPerUser); nothing was stored',
+        'A user would hold more posted ratings than allowed (config identity.limits.maxRatingsPerUser); nothing was stored',
         409,
         'ratings_quota_exceeded',
         'User 7 may hold at most 5000 posted ratings (has 5000, this adds 1); delete some first or re-rate movies already rated',

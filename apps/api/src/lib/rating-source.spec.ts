@@ -23,7 +23,7 @@ describe('POST /ratings records who wrote each rating', () => {
   const app = () =>
     createApp({
       recommender: plantedRecommender(),
-      config: { serving: SERVING, security: { allowedOrigins: ORIGIN } },
+      config: { serving: SERVING, identity: { allowedOrigins: ORIGIN } },
       ratings: store,
       keys,
       admin: { token: TEST_ADMIN_TOKEN },

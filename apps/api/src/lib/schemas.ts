@@ -23,9 +23,9 @@ export const MAX_LIST_ITEMS = 1000;
 export interface SchemaLimits {
   /** Largest n_recommendations (config serving.maxRecommendations). */
   maxRecommendations: number;
-  /** Most ratings a new-user request may fold in (config limits.foldMaxRatings; default MAX_LIST_ITEMS). */
+  /** Most ratings a new-user request may fold in (config identity.limits.foldMaxRatings; default MAX_LIST_ITEMS). */
   foldMaxRatings?: number;
-  /** Most distinct users one /predict/batch may name (config limits.foldMaxUsers; default MAX_BATCH_PAIRS). */
+  /** Most distinct users one /predict/batch may name (config identity.limits.foldMaxUsers; default MAX_BATCH_PAIRS). */
   foldMaxUsers?: number;
 }
 

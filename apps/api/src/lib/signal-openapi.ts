@@ -66,7 +66,7 @@ function postSignal() {
     {
       '404': kit.movieNotFound,
       '409': kit.errorResponse(
-        'The user would hold more signals than allowed (config limits.maxSignalsPerUser); nothing was stored',
+        'The user would hold more signals than allowed (config identity.limits.maxSignalsPerUser); nothing was stored',
         409,
         'signals_quota_exceeded',
         'User 7 may hold at most 5000 signals; delete some first',

@@ -21,7 +21,7 @@ describe('taste signals: POST /signals, GET /users/{id}/signals, DELETE /users/{
   const appWith = (signals: SignalsStore, limits = limitsConfigSchema.parse({})) =>
     createApp({
       recommender: plantedRecommender(),
-      config: { serving: SERVING, limits, security: { allowedOrigins: ORIGIN } },
+      config: { serving: SERVING, identity: { limits, allowedOrigins: ORIGIN } },
       admin: { token: TEST_ADMIN_TOKEN },
       signals,
     });

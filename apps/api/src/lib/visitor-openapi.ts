@@ -6,7 +6,7 @@ export const visitorResponse = z.object({
   visitor_id: z.string().meta({ description: 'The visitor identity (16 random bytes, base64url)' }),
   user_id: z.number().int().meta({ description: 'The user id of this visitor: its ratings and recommendations' }),
   issued_at: z.string().meta({ description: 'When the cookie was issued (ISO 8601)' }),
-  expires_at: z.string().meta({ description: 'When it stops being accepted (security.visitorMaxAgeDays later)' }),
+  expires_at: z.string().meta({ description: 'When it stops being accepted (identity.visitorMaxAgeDays later)' }),
   new: z.boolean().meta({ description: 'true: a new identity was made and the cookie set; false: the cookie sent is kept' }),
 });
 
@@ -27,7 +27,7 @@ export function visitorOpenApi(): { paths: JsonObject; components: Record<string
             '201': jsonResponse('A new visitor; its cookie is set', 'Visitor'),
             '400': errorResponse('Sent with an API key', 400, 'not_a_visitor', 'Key holders name their users themselves'),
             '403': errorResponse(
-              'From a foreign Origin, or minting is off (security.anonymousReads false)',
+              'From a foreign Origin, or minting is off (identity.anonymousReads false)',
               403,
               'origin_refused',
               'A write with the visitor cookie must come from this site',

@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSy
 import { dirname } from 'node:path';
 
 /**
- * The visitor cookie's secret kept in a file (security.visitorCookieSecret unset): read when it
+ * The visitor cookie's secret kept in a file (identity.visitorCookieSecret unset): read when it
  * exists, else made once: 32 random bytes written to a temporary file (mode 0600) and linked into
  * place, so the file appears whole or not at all, and of several processes starting at once exactly
  * one creates it and every one reads the same secret. Replicas on separate disks set the secret in config instead.

@@ -18,7 +18,7 @@ const app = (options: { secrets?: string[]; burst?: number; anonymousReads?: boo
     recommender: plantedRecommender(),
     config: {
       serving: SERVING,
-      security: { visitorMintBurst: options.burst ?? 20, allowedOrigins: ORIGIN, anonymousReads: options.anonymousReads ?? true },
+      identity: { visitorMintBurst: options.burst ?? 20, allowedOrigins: ORIGIN, anonymousReads: options.anonymousReads ?? true },
     },
     visitorSecrets: options.secrets ?? [SECRET, PREVIOUS],
   });

@@ -21,7 +21,7 @@ export interface VisitorOptions {
    */
   mints?: FailureLimiter;
   onMint?: (client: string) => void;
-  /** No minting when false (security.anonymousReads off: the server is private). */
+  /** No minting when false (identity.anonymousReads off: the server is private). */
   mint: boolean;
   /** The largest data-set user id of the live model (visitors get ids above it); undefined before a model is loaded. */
   maxDataSetUserId: () => number | undefined;
@@ -98,7 +98,7 @@ export function visitors(options: VisitorOptions): { resolve: VisitorResolver; m
       throw new ApiError(400, 'not_a_visitor', 'Key holders name their users themselves; visitors are for the web page', [
         { field: 'authorization', message: 'sent with a key' },
       ]);
-    if (!options.mint) throw new ApiError(403, 'visitors_disabled', 'This server gives no visitor identities (security.anonymousReads is off)');
+    if (!options.mint) throw new ApiError(403, 'visitors_disabled', 'This server gives no visitor identities (identity.anonymousReads is off)');
     if (req.headers.origin !== undefined) checkOrigin(req); // no cookie authenticates this write: only a foreign page is refused
     const floor = options.maxDataSetUserId();
     if (floor === undefined) throw new ApiError(503, 'model_not_ready', 'No model is loaded yet; retry shortly (see GET /ready)');

@@ -52,7 +52,7 @@ export const experimentsCommand: Command = {
   async run({ values, positionals, config, usage }): Promise<CommandResult> {
     const [action, ...args] = positionals;
     const url = values.url === undefined ? `http://127.0.0.1:${config.serving.port}` : String(values.url);
-    const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
+    const token = values.token === undefined ? config.identity.adminToken : String(values.token);
     if (!token) throw new UsageError('experiments need the admin token: --token or REELRANK_ADMIN_TOKEN', usage);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const call = async (path: string, body?: object) => {

@@ -69,7 +69,7 @@ export const modelsCommand: Command = {
     const [action, version, ...extra] = positionals;
     const url = values.url === undefined ? undefined : String(values.url);
     const { dataset } = config.dataset;
-    const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
+    const token = values.token === undefined ? config.identity.adminToken : String(values.token);
     if (values.force && action !== 'activate') throw new UsageError('--force goes with activate', usage);
     if (action === 'compare' || action === 'show') {
       const wanted = [version, ...extra];

@@ -24,7 +24,7 @@ export function loadCliConfig(env: NodeJS.ProcessEnv): AppConfig {
 export async function openRecommender(config: AppConfig): Promise<Recommender> {
   const { dataset } = config.dataset;
   // The registry's live version, brought up to date as a server starting now would (so both answer alike).
-  const modelDir = resolveLiveModel(config.paths, config.runtime.keepModelVersions).dir;
+  const modelDir = resolveLiveModel(config.paths, config.storage.keepModelVersions).dir;
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new CliFailure(`no trained model for ${dataset}: ${PIPELINE_HINT}`);
   }

@@ -44,7 +44,7 @@ async function purge(
   config: AppConfig,
   selector: PurgeSelector,
 ): Promise<{ purged: number; before: StoreVersion; after: StoreVersion; location: string }> {
-  if (!config.runtime.databaseUrl && !existsSync(config.paths.ratingsDbPath)) {
+  if (!config.storage.databaseUrl && !existsSync(config.paths.ratingsDbPath)) {
     const none = { count: 0, newestId: 0 };
     return { purged: 0, before: none, after: none, location: config.paths.ratingsDbPath };
   }

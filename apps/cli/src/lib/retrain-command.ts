@@ -58,7 +58,7 @@ export const retrainCommand: Command = {
       });
     }
     if (!url && values.token !== undefined) throw new UsageError('--token goes with --reload', usage);
-    const token = values.token === undefined ? config.runtime.adminToken : String(values.token);
+    const token = values.token === undefined ? config.identity.adminToken : String(values.token);
     if (url && !token) throw new UsageError('reloading a server needs the admin token: --token or REELRANK_ADMIN_TOKEN', usage);
 
     const built = runPipelineStages({ values, usage, env });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, loadRuntimeConfig, logLevelOf } from './load-config.js';
+import { ConfigError, loadConfig, loadEnvConfig, logLevelOf } from './load-config.js';
 import { redactDatabaseUrl } from './database-url.js';
 import { ENV_OVERRIDES } from './settings.js';
 
@@ -22,10 +22,10 @@ describe('loadConfig', () => {
     expect(config.paths.ratingsDbPath).toBe(join(root, 'data', 'ml-latest-small.ratings.db'));
   });
 
-  it('reads the security group from config/security.json and its env overrides; without the file, the same defaults', () => {
+  it('reads the identity group from config/identity.json and its env overrides; without the file, the same defaults', () => {
     const root = tempRoot();
-    const committed = loadConfig({ root, env: {} }).security;
-    expect(committed).toEqual({
+    const committed = loadConfig({ root, env: {} }).identity;
+    expect(committed).toMatchObject({
       anonymousReads: true,
       visitorCookieSecret: null,
       visitorCookiePreviousSecret: null,
@@ -34,11 +34,11 @@ describe('loadConfig', () => {
       visitorMintBurst: 20,
       visitorMintRefillSeconds: 180,
     });
-    rmSync(join(root, 'config', 'security.json'));
-    expect(loadConfig({ root, env: {} }).security).toEqual(committed);
+    rmSync(join(root, 'config', 'identity.json'));
+    expect(loadConfig({ root, env: {} }).identity).toEqual(committed);
     const secret = 'x'.repeat(16) + 'Y'.repeat(16);
     const env = { REELRANK_ANONYMOUS_READS: 'false', REELRANK_VISITOR_COOKIE_SECRET: secret, REELRANK_ALLOWED_ORIGINS: 'https://a.example' };
-    expect(loadConfig({ root, env }).security).toMatchObject({
+    expect(loadConfig({ root, env }).identity).toMatchObject({
       anonymousReads: false,
       visitorCookieSecret: secret,
       allowedOrigins: 'https://a.example',
@@ -46,10 +46,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: { REELRANK_VISITOR_COOKIE_SECRET: 'short' } })).toThrow(/REELRANK_VISITOR_COOKIE_SECRET/);
   });
 
-  it('reads the retrain watcher from config/retrain.json and its env overrides; without the file, the same defaults; bad reload URLs are named', () => {
+  it('reads the retrain watcher from config/operations.json and its env overrides; without the file, the same defaults; bad reload URLs are named', () => {
     const root = tempRoot();
     const committed = loadConfig({ root, env: {} });
-    expect(committed.retrain.watch).toEqual({
+    expect(committed.operations.watch).toEqual({
       minNewRatings: 1000,
       intervalSeconds: 86_400,
       pollSeconds: 60,
@@ -61,15 +61,15 @@ describe('loadConfig', () => {
       driftCooldownSeconds: 3600,
     });
     expect(committed.paths.retrainLockPath).toBe(join(root, 'models', '_versions', 'ml-latest-small', 'retrain.lock'));
-    rmSync(join(root, 'config', 'retrain.json'));
-    expect(loadConfig({ root, env: {} }).retrain).toEqual(committed.retrain);
+    rmSync(join(root, 'config', 'operations.json'));
+    expect(loadConfig({ root, env: {} }).operations).toEqual(committed.operations);
     const env = {
       REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '5',
       REELRANK_RETRAIN_WATCH_POLL_SECONDS: '0.5',
       REELRANK_RETRAIN_WATCH_RELOAD_URLS: 'http://127.0.0.1:8000, https://b.example',
       REELRANK_RETRAIN_WATCH_RELOAD_TOKEN: '12345',
     };
-    expect(loadConfig({ root, env }).retrain.watch).toMatchObject({
+    expect(loadConfig({ root, env }).operations.watch).toMatchObject({
       minNewRatings: 5,
       pollSeconds: 0.5,
       intervalSeconds: 86_400,
@@ -80,9 +80,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: { REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS: '0' } })).toThrow(/REELRANK_RETRAIN_WATCH_MIN_NEW_RATINGS/);
   });
 
-  it('reads the drift settings from config/retrain.json and the env; an unknown judged feature is named', () => {
+  it('reads the drift settings from config/operations.json and the env; an unknown judged feature is named', () => {
     const root = tempRoot();
-    expect(loadConfig({ root, env: {} }).retrain.drift).toEqual({
+    expect(loadConfig({ root, env: {} }).operations.drift).toEqual({
       threshold: 0.25,
       refreshSeconds: 300,
       minRatings: 200,
@@ -96,8 +96,8 @@ describe('loadConfig', () => {
       REELRANK_RETRAIN_WATCH_DRIFT_COOLDOWN_SECONDS: '0',
     };
     const config = loadConfig({ root, env });
-    expect(config.retrain.drift).toMatchObject({ threshold: 0.1, features: 'rating, newUsers' });
-    expect(config.retrain.watch).toMatchObject({ onDrift: true, driftCooldownSeconds: 0 });
+    expect(config.operations.drift).toMatchObject({ threshold: 0.1, features: 'rating, newUsers' });
+    expect(config.operations.watch).toMatchObject({ onDrift: true, driftCooldownSeconds: 0 });
     expect(() => loadConfig({ root, env: { REELRANK_DRIFT_FEATURES: 'rating,mood' } })).toThrow(/REELRANK_DRIFT_FEATURES/);
     expect(() => loadConfig({ root, env: { REELRANK_DRIFT_THRESHOLD: '0' } })).toThrow(/REELRANK_DRIFT_THRESHOLD/);
   });
@@ -124,10 +124,10 @@ describe('loadConfig', () => {
 
   it('when DATABASE_URL is set, then it selects PostgreSQL; a bad one is refused without echoing it; logs see it redacted', () => {
     const root = tempRoot();
-    expect(loadConfig({ root, env: {} }).runtime.databaseUrl).toBeNull();
-    expect(loadConfig({ root, env: { DATABASE_URL: ' ' } }).runtime.databaseUrl).toBeNull();
+    expect(loadConfig({ root, env: {} }).storage.databaseUrl).toBeNull();
+    expect(loadConfig({ root, env: { DATABASE_URL: ' ' } }).storage.databaseUrl).toBeNull();
     const url = 'postgres://reel:s3cret@db.example:5433/reelrank?sslmode=require';
-    expect(loadConfig({ root, env: { DATABASE_URL: url } }).runtime.databaseUrl).toBe(url);
+    expect(loadConfig({ root, env: { DATABASE_URL: url } }).storage.databaseUrl).toBe(url);
     expect(() => loadConfig({ root, env: { DATABASE_URL: 'mysql://u:s3cret@h/db' } })).toThrow(
       /env DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
     );
@@ -139,23 +139,109 @@ describe('loadConfig', () => {
 
   it('when the PostgreSQL pool timeouts are set, then they are read as milliseconds; a bad one is refused naming its variable', () => {
     const root = tempRoot();
-    expect(loadConfig({ root, env: {} }).runtime).toMatchObject({ databaseConnectTimeoutMs: 5_000, databaseQueryTimeoutMs: 10_000 });
+    expect(loadConfig({ root, env: {} }).storage).toMatchObject({ databaseConnectTimeoutMs: 5_000, databaseQueryTimeoutMs: 10_000 });
     const env = { REELRANK_DATABASE_CONNECT_TIMEOUT_MS: '2000', REELRANK_DATABASE_QUERY_TIMEOUT_MS: '0' };
-    expect(loadConfig({ root, env }).runtime).toMatchObject({ databaseConnectTimeoutMs: 2_000, databaseQueryTimeoutMs: 0 });
+    expect(loadConfig({ root, env }).storage).toMatchObject({ databaseConnectTimeoutMs: 2_000, databaseQueryTimeoutMs: 0 });
     expect(() => loadConfig({ root, env: { REELRANK_DATABASE_QUERY_TIMEOUT_MS: '-1' } })).toThrow(/REELRANK_DATABASE_QUERY_TIMEOUT_MS/);
     expect(() => loadConfig({ root, env: { REELRANK_DATABASE_CONNECT_TIMEOUT_MS: 'soon' } })).toThrow(/REELRANK_DATABASE_CONNECT_TIMEOUT_MS/);
   });
 
-  it('when the REELRANK_LIMIT_* variables are set, then the limits group takes them; unset, the defaults; a bad one is refused naming its variable', () => {
+  it('when a workspace still has config/security.json or config/retrain.json, then each is read in its new place with one deprecation line naming it', () => {
     const root = tempRoot();
-    expect(loadConfig({ root, env: {} }).limits).toMatchObject({
+    const identity = JSON.parse(readFileSync(join(root, 'config', 'identity.json'), 'utf8'));
+    const operations = JSON.parse(readFileSync(join(root, 'config', 'operations.json'), 'utf8'));
+    rmSync(join(root, 'config', 'identity.json'));
+    rmSync(join(root, 'config', 'operations.json'));
+    writeFileSync(join(root, 'config', 'security.json'), JSON.stringify({ ...identity, anonymousReads: false, visitorMintBurst: 3 }));
+    writeFileSync(join(root, 'config', 'retrain.json'), JSON.stringify({ ...operations, watch: { ...operations.watch, minNewRatings: 7 } }));
+    const lines: string[] = [];
+    const config = loadConfig({ root, env: {}, warn: (line) => lines.push(line) });
+    expect(config.identity).toMatchObject({ anonymousReads: false, visitorMintBurst: 3 });
+    expect(config.operations.watch.minNewRatings).toBe(7);
+    expect(lines).toEqual([
+      'deprecated: config/security.json is read as config/identity.json (group "identity"); rename it',
+      'deprecated: config/retrain.json is read as config/operations.json (group "operations"); rename it',
+    ]);
+    writeFileSync(join(root, 'config', 'security.json'), JSON.stringify({ visitorMintBurst: 0 }));
+    expect(() => loadConfig({ root, env: {}, warn: () => undefined })).toThrow(
+      'config/security.json "visitorMintBurst" (env REELRANK_VISITOR_MINT_BURST)',
+    );
+  });
+
+  it('when both a deprecated file and its replacement exist, then loading fails naming both, so neither wins silently', () => {
+    const root = tempRoot();
+    writeFileSync(join(root, 'config', 'retrain.json'), '{}');
+    expect(() => loadConfig({ root, env: {}, warn: () => undefined })).toThrow(
+      'config/retrain.json and config/operations.json both exist: its settings moved to config/operations.json; merge them there and delete config/retrain.json',
+    );
+  });
+
+  it('when overrides name a deprecated group (runtime, security, limits, retrain), then each key lands in its new place with a deprecation line; an unknown one is refused', () => {
+    const root = tempRoot();
+    const lines: string[] = [];
+    const overrides = {
+      runtime: { dataDir: 'elsewhere', adminToken: 'token-1', workers: 3 },
+      limits: { foldMaxUsers: 9 },
+      security: { anonymousReads: false },
+      retrain: { drift: { threshold: 0.5, refreshSeconds: 300, minRatings: 200, maxRatings: 200_000, features: 'rating' } },
+    } as Record<string, unknown>;
+    const config = loadConfig({ root, env: { REELRANK_LIMIT_FOLD_MAX_RATINGS: '11' }, overrides, warn: (line) => lines.push(line) });
+    expect(config.paths.dataDir).toBe(join(root, 'elsewhere'));
+    expect(config.identity).toMatchObject({ adminToken: 'token-1', anonymousReads: false });
+    expect(config.identity.limits).toMatchObject({ foldMaxUsers: 9, foldMaxRatings: 11 });
+    expect(config.operations.workers).toBe(3);
+    expect(config.operations.drift.threshold).toBe(0.5);
+    expect(lines).toEqual([
+      'deprecated: the settings group "security" was split by concern: security.anonymousReads is identity.anonymousReads',
+      'deprecated: the settings group "retrain" was split by concern: retrain.drift is operations.drift',
+      'deprecated: the settings group "limits" was split by concern: limits.foldMaxUsers is identity.limits.foldMaxUsers',
+      'deprecated: the settings group "runtime" was split by concern: runtime.dataDir is storage.dataDir, runtime.adminToken is identity.adminToken, runtime.workers is operations.workers',
+    ]);
+    expect(() => loadConfig({ root, env: {}, overrides: { runtime: { dataDri: 'x' } } as Record<string, unknown>, warn: () => undefined })).toThrow(
+      'overrides "runtime.dataDri": no such setting',
+    );
+  });
+
+  it('when a group file sets a key only the environment sets, then loading fails naming its env variable', () => {
+    const root = tempRoot();
+    const file = join(root, 'config', 'operations.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), verbose: true }));
+    expect(() => loadConfig({ root, env: {} })).toThrow(
+      'config/operations.json "verbose": set by the environment only (REELRANK_VERBOSE), not by a file',
+    );
+    const identity = join(root, 'config', 'identity.json');
+    writeFileSync(identity, JSON.stringify({ limits: { foldMaxUsers: 2 } }));
+    expect(() => loadConfig({ root, env: {} })).toThrow(
+      /config\/identity.json "limits": set by the environment only \(REELRANK_LIMIT_FOLD_MAX_RATINGS, .*REELRANK_LIMIT_ADMIN_GLOBAL_REFILL_SECONDS\)/,
+    );
+  });
+
+  it('when only the environment is read, then it gives the storage settings and the env-only keys of identity and operations, never a file key', () => {
+    const env = loadEnvConfig({
+      REELRANK_ROOT: '/w',
+      REELRANK_ADMIN_TOKEN: 't',
+      REELRANK_VERBOSE: '1',
+      REELRANK_ANONYMOUS_READS: 'false',
+      REELRANK_LIMIT_FOLD_MAX_USERS: '4',
+    });
+    expect(env.storage).toMatchObject({ root: '/w', dataDir: 'data', keepModelVersions: 5 });
+    expect(env.identity).toMatchObject({ adminToken: 't', adminBurst: 5, trustProxy: null });
+    expect(env.identity.limits.foldMaxUsers).toBe(4);
+    expect(env.identity).not.toHaveProperty('anonymousReads');
+    expect(env.operations).toMatchObject({ verbose: true, logLevel: null, workers: null });
+    expect(env.operations).not.toHaveProperty('watch');
+  });
+
+  it('when the REELRANK_LIMIT_* variables are set, then identity.limits takes them; unset, the defaults; a bad one is refused naming its variable', () => {
+    const root = tempRoot();
+    expect(loadConfig({ root, env: {} }).identity.limits).toMatchObject({
       foldMaxRatings: 1000,
       foldMaxUsers: 100,
       ratingsPerSecond: 20,
       maxRatingsPerUser: 5000,
     });
     const env = { REELRANK_LIMIT_FOLD_MAX_RATINGS: '50', REELRANK_LIMIT_NEW_USERS_PER_HOUR: '2.5', REELRANK_LIMIT_ADMIN_GLOBAL_BURST: '7' };
-    expect(loadConfig({ root, env }).limits).toMatchObject({ foldMaxRatings: 50, newUsersPerHour: 2.5, adminGlobalBurst: 7 });
+    expect(loadConfig({ root, env }).identity.limits).toMatchObject({ foldMaxRatings: 50, newUsersPerHour: 2.5, adminGlobalBurst: 7 });
     expect(() => loadConfig({ root, env: { REELRANK_LIMIT_RATINGS_BURST: '0' } })).toThrow(/env REELRANK_LIMIT_RATINGS_BURST/);
     expect(() => loadConfig({ root, env: { REELRANK_LIMIT_FOLD_MAX_USERS: 'many' } })).toThrow(/env REELRANK_LIMIT_FOLD_MAX_USERS/);
   });
@@ -202,17 +288,18 @@ describe('loadConfig', () => {
         REELRANK_DATA_DIR: 'elsewhere/data',
       },
     });
-    expect(config.runtime).toMatchObject({ tfBackend: 'cpu', verbose: true, adminToken: '0123', workers: 2, reportAllowNoModel: false });
+    expect(config.operations).toMatchObject({ tfBackend: 'cpu', verbose: true, workers: 2, reportAllowNoModel: false });
+    expect(config.identity.adminToken).toBe('0123');
     expect(config.training).toMatchObject({ threads: 3, parallelMinRatings: 0, evalScorer: 'typed-array' });
     expect(config.paths.dbPath).toBe(join(root, 'elsewhere', 'data', 'ml-latest-small.db'));
     expect(() => loadConfig({ root, env: { REELRANK_TRAIN_THREADS: '0' } })).toThrow('config/training.json "threads" (env REELRANK_TRAIN_THREADS)');
     expect(() => loadConfig({ root, env: { REELRANK_EVAL_SCORER: 'gpu' } })).toThrow('(env REELRANK_EVAL_SCORER)');
     expect(() => loadConfig({ root, env: { REELRANK_TF_BACKEND: 'cuda' } })).toThrow('env REELRANK_TF_BACKEND');
-    expect(() => loadRuntimeConfig({ REELRANK_WORKERS: '0' })).toThrow('env REELRANK_WORKERS');
-    expect(() => loadRuntimeConfig({ REELRANK_ADMIN_BURST: '-1' })).toThrow('env REELRANK_ADMIN_BURST');
-    expect(logLevelOf(loadRuntimeConfig({ NODE_ENV: 'test' }))).toBe('silent');
-    expect(logLevelOf(loadRuntimeConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }))).toBe('warn');
-    expect(loadRuntimeConfig({ REELRANK_ADMIN_TOKEN: '' }).adminToken).toBeNull();
+    expect(() => loadEnvConfig({ REELRANK_WORKERS: '0' })).toThrow('env REELRANK_WORKERS');
+    expect(() => loadEnvConfig({ REELRANK_ADMIN_BURST: '-1' })).toThrow('env REELRANK_ADMIN_BURST');
+    expect(logLevelOf(loadEnvConfig({ NODE_ENV: 'test' }).operations)).toBe('silent');
+    expect(logLevelOf(loadEnvConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn' }).operations)).toBe('warn');
+    expect(loadEnvConfig({ REELRANK_ADMIN_TOKEN: '' }).identity.adminToken).toBeNull();
   });
 
   it('when the ranker settings in training.json are invalid, then the error names the nested key', () => {

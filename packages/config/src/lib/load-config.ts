@@ -2,16 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import {
+  identityEnvSchema,
+  operationsEnvSchema,
   type ConfigGroup,
   type DatasetConfig,
-  type LimitsConfig,
-  type RetrainConfig,
-  type RuntimeConfig,
-  type SecurityConfig,
+  type EnvConfig,
+  type IdentityConfig,
+  type OperationsConfig,
   type ServingConfig,
+  type StorageConfig,
   type TrainingConfig,
 } from './schema.js';
-import { CONFIG_GROUPS as GROUPS, ENV_OVERRIDES, TEXT_ENV } from './settings.js';
+import { CONFIG_GROUPS as GROUPS, ENV_OVERRIDES, SETTINGS, TEXT_ENV } from './settings.js';
 import { findWorkspaceRoot } from './workspace-root.js';
 import { resolvePaths, type StagePaths } from './paths.js';
 import { DEFAULT_DATASET, datasetNameFromSource } from './dataset-name.js';
@@ -23,12 +25,12 @@ export interface AppConfig {
   dataset: ResolvedDatasetConfig;
   training: TrainingConfig;
   serving: ServingConfig;
-  runtime: RuntimeConfig;
-  security: SecurityConfig;
-  /** Per-identity limits of the API (env only). */
-  limits: LimitsConfig;
-  /** `reelrank retrain --watch` (config/retrain.json, optional). */
-  retrain: RetrainConfig;
+  /** Who may call what: anonymous reads, visitors, the admin credential, the per-identity limits. */
+  identity: IdentityConfig;
+  /** Where the workspace, its artifacts and the posted data live (env only). */
+  storage: StorageConfig;
+  /** The process (logging, workers, shutdown, TF.js backend) and the retrain watcher and drift. */
+  operations: OperationsConfig;
   paths: StagePaths;
 }
 
@@ -41,20 +43,23 @@ export class ConfigError extends Error {
   }
 }
 
+type Overrides = {
+  dataset?: Partial<DatasetConfig>;
+  training?: Partial<TrainingConfig>;
+  serving?: Partial<ServingConfig>;
+  identity?: Partial<IdentityConfig>;
+  storage?: Partial<StorageConfig>;
+  operations?: Partial<OperationsConfig>;
+};
+
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Defaults to REELRANK_ROOT, else the workspace root found from the current directory. */
   root?: string;
   /** Per-group values that win over files and env (tests use this). */
-  overrides?: {
-    dataset?: Partial<DatasetConfig>;
-    training?: Partial<TrainingConfig>;
-    serving?: Partial<ServingConfig>;
-    runtime?: Partial<RuntimeConfig>;
-    security?: Partial<SecurityConfig>;
-    limits?: Partial<LimitsConfig>;
-    retrain?: Partial<RetrainConfig>;
-  };
+  overrides?: Overrides;
+  /** Where a deprecation line goes (a setting read from a deprecated place); default: stderr, each line once per process. */
+  warn?: (line: string) => void;
 }
 
 /** Parses an env string into the type the schema expects (numbers, booleans, null). */
@@ -106,10 +111,15 @@ const ENV_NAME_OF: Record<string, string> = Object.fromEntries(
 );
 
 /** Validates one group, turning zod issues into lines naming the file, the key and the env variable. */
-function parseGroup<G extends ConfigGroup>(group: G, raw: Record<string, unknown>, problems: string[]): unknown {
-  const result = (GROUPS[group].schema as z.ZodType).safeParse(raw);
+function parseGroup(
+  group: ConfigGroup,
+  raw: Record<string, unknown>,
+  problems: string[],
+  schema: z.ZodType = GROUPS[group].schema,
+  file: string | null = GROUPS[group].file,
+): unknown {
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const file = GROUPS[group].file;
   for (const issue of result.error.issues) {
     const key = issue.path.join('.');
     const envName = ENV_NAME_OF[`${group}.${key}`];
@@ -117,15 +127,23 @@ function parseGroup<G extends ConfigGroup>(group: G, raw: Record<string, unknown
       ? `config/${file}${key ? ` "${key}"` : ''}${envName ? ` (env ${envName})` : ''}`
       : envName
         ? `env ${envName}`
-        : `runtime setting${key ? ` "${key}"` : ''}`;
+        : `${group} setting${key ? ` "${key}"` : ''}`;
     problems.push(`${where}: ${issue.message}`);
   }
   return undefined;
 }
 
-function envGroup(group: ConfigGroup, env: NodeJS.ProcessEnv, into: Record<string, unknown>, fromEnv?: Set<string>): void {
+const ENV_ONLY = new Set(SETTINGS.filter((s) => s.env && s.envOnly).map((s) => s.env as string));
+
+function envGroup(
+  group: ConfigGroup,
+  env: NodeJS.ProcessEnv,
+  into: Record<string, unknown>,
+  only: 'all' | 'envOnly' = 'all',
+  fromEnv?: Set<string>,
+): void {
   for (const [name, [g, key]] of Object.entries(ENV_OVERRIDES)) {
-    if (g !== group) continue;
+    if (g !== group || (only === 'envOnly' && !ENV_ONLY.has(name))) continue;
     const value = env[name];
     if (value === undefined) continue;
     setPath(into, key, envValue(name, value));
@@ -134,73 +152,163 @@ function envGroup(group: ConfigGroup, env: NodeJS.ProcessEnv, into: Record<strin
 }
 
 /**
- * The env-only process settings (runtime group), validated on their own: what a process needs
- * before or without the config files (the API's admin route and logging, the workspace root).
+ * The settings only the environment sets (storage, and the env-only keys of identity and operations),
+ * validated on their own: what a process needs before or without the config files (the workspace root,
+ * the API's admin credential and logging, the cluster's workers, a stage's verbosity).
  */
-export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+export function loadEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const problems: string[] = [];
-  const raw: Record<string, unknown> = {};
-  envGroup('runtime', env, raw);
-  Object.assign(raw, overrides);
-  const parsed = parseGroup('runtime', raw, problems) as RuntimeConfig;
+  const raw = { storage: {}, identity: {}, operations: {} };
+  for (const group of ['storage', 'identity', 'operations'] as const) envGroup(group, env, raw[group], 'envOnly');
+  const parsed = {
+    storage: parseGroup('storage', raw.storage, problems) as EnvConfig['storage'],
+    identity: parseGroup('identity', raw.identity, problems, identityEnvSchema, null) as EnvConfig['identity'],
+    operations: parseGroup('operations', raw.operations, problems, operationsEnvSchema, null) as EnvConfig['operations'],
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed;
 }
 
 /** pino level of the API: LOG_LEVEL, else silent under NODE_ENV=test, else info. */
-export function logLevelOf(runtime: Pick<RuntimeConfig, 'logLevel' | 'nodeEnv'>): string {
-  return runtime.logLevel ?? (runtime.nodeEnv === 'test' ? 'silent' : 'info');
+export function logLevelOf(operations: Pick<OperationsConfig, 'logLevel' | 'nodeEnv'>): string {
+  return operations.logLevel ?? (operations.nodeEnv === 'test' ? 'silent' : 'info');
 }
 
 /**
- * Loads config/{dataset,training,serving}.json, applies environment overrides and
+ * Deprecated groups, still accepted, and the groups that hold their keys. A deprecated group's file
+ * (config/security.json, config/retrain.json) or the group in `overrides` is read into that place,
+ * with one deprecation line naming it; a deprecated file beside its replacement is an error, since
+ * neither may silently win.
+ */
+const DEPRECATED_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
+  security: { file: 'security.json', into: ['identity'], prefix: '' },
+  retrain: { file: 'retrain.json', into: ['operations'], prefix: '' },
+  limits: { file: null, into: ['identity'], prefix: 'limits.' },
+  runtime: { file: null, into: ['storage', 'identity', 'operations'], prefix: '' },
+};
+
+/** The new place of a deprecated group's top-level key, if it has one. */
+function movedTo(deprecated: string, key: string): [ConfigGroup, string] | undefined {
+  const { into, prefix } = DEPRECATED_GROUPS[deprecated];
+  const path = `${prefix}${key}`;
+  const group = into.find((g) => SETTINGS.some((s) => s.group === g && (s.key === path || s.key.startsWith(`${path}.`))));
+  return group ? [group, path] : undefined;
+}
+
+type Move = { group: ConfigGroup; key: string; value: unknown };
+
+/** A deprecated group in `overrides`: each key's new place (a deprecation line), or a problem when it has none. */
+function movedOverrides(overrides: Record<string, unknown>, warn: (line: string) => void, problems: string[]): Move[] {
+  const moves: Move[] = [];
+  for (const deprecated of Object.keys(DEPRECATED_GROUPS)) {
+    const values = overrides[deprecated] as Record<string, unknown> | undefined;
+    if (!values) continue;
+    const named: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      const to = movedTo(deprecated, key);
+      if (!to) problems.push(`overrides "${deprecated}.${key}": no such setting`);
+      else {
+        moves.push({ group: to[0], key: to[1], value });
+        named.push(`${deprecated}.${key} is ${to.join('.')}`);
+      }
+    }
+    if (named.length) warn(`deprecated: the settings group "${deprecated}" was split by concern: ${named.join(', ')}`);
+  }
+  return moves;
+}
+
+/** A group's file, or its deprecated file in its place (with a deprecation line); which one was read. */
+function readGroup(
+  root: string,
+  group: ConfigGroup,
+  problems: string[],
+  warn: (line: string) => void,
+): { raw: Record<string, unknown>; file: string } {
+  const { file, optional } = GROUPS[group] as { file: string; optional: boolean };
+  const deprecatedFile = Object.values(DEPRECATED_GROUPS).find((f) => f.file && f.into[0] === group)?.file;
+  if (deprecatedFile && existsSync(join(root, 'config', deprecatedFile))) {
+    if (existsSync(join(root, 'config', file))) {
+      problems.push(
+        `config/${deprecatedFile} and config/${file} both exist: its settings moved to config/${file}; merge them there and delete config/${deprecatedFile}`,
+      );
+      return { raw: {}, file };
+    }
+    warn(`deprecated: config/${deprecatedFile} is read as config/${file} (group "${group}"); rename it`);
+    return { raw: readGroupFile(root, deprecatedFile, problems), file: deprecatedFile };
+  }
+  return { raw: readGroupFile(root, file, problems, optional), file };
+}
+
+/** A key of a group's file that only the environment sets is refused, naming its env variables. */
+function refuseEnvOnly(group: ConfigGroup, raw: Record<string, unknown>, file: string, problems: string[]): void {
+  for (const key of Object.keys(raw)) {
+    const envOnly = SETTINGS.filter((s) => s.group === group && s.envOnly && (s.key === key || s.key.startsWith(`${key}.`)));
+    if (envOnly.length)
+      problems.push(`config/${file} "${key}": set by the environment only (${envOnly.map((s) => s.env).join(', ')}), not by a file`);
+  }
+}
+
+const warned = new Set<string>();
+/** A deprecation line on stderr, once per process. */
+function warnOnce(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  process.stderr.write(`reelrank config: ${line}\n`);
+}
+
+const FILE_GROUPS = ['dataset', 'training', 'serving', 'identity', 'operations'] as const;
+
+/**
+ * Loads config/{dataset,training,serving,identity,operations}.json, applies environment overrides and
  * validates everything at once, so a bad setting fails fast naming the key and its env var.
  * This is the only module that reads the environment (see ENV_OVERRIDES).
  */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  const rawRuntime: Record<string, unknown> = {};
-  envGroup('runtime', env, rawRuntime);
-  Object.assign(rawRuntime, options.overrides?.runtime ?? {});
-  const runtime = parseGroup('runtime', rawRuntime, problems) as RuntimeConfig | undefined;
-  const root = options.root ?? findWorkspaceRoot(process.cwd(), runtime?.root ?? undefined);
-
-  const raw = {
-    dataset: readGroupFile(root, 'dataset.json', problems),
-    training: readGroupFile(root, 'training.json', problems),
-    serving: readGroupFile(root, 'serving.json', problems),
-    // Optional: every security setting has a default (a workspace from before the file keeps working).
-    security: readGroupFile(root, 'security.json', problems, true),
-    retrain: readGroupFile(root, 'retrain.json', problems, true),
+  const overrides = (options.overrides ?? {}) as Overrides & Record<string, unknown>;
+  const moves = movedOverrides(overrides, options.warn ?? warnOnce, problems);
+  const applyOverrides = (group: ConfigGroup, into: Record<string, unknown>) => {
+    for (const move of moves) if (move.group === group) setPath(into, move.key, move.value);
+    Object.assign(into, overrides[group] ?? {});
   };
-  const sourceFromEnv = new Set<string>();
-  envGroup('dataset', env, raw.dataset, sourceFromEnv);
-  envGroup('training', env, raw.training);
-  envGroup('serving', env, raw.serving);
-  envGroup('security', env, raw.security);
-  envGroup('retrain', env, raw.retrain);
-  for (const group of ['dataset', 'training', 'serving', 'security', 'retrain'] as const) Object.assign(raw[group], options.overrides?.[group] ?? {});
 
-  const dataset = parseGroup('dataset', raw.dataset, problems) as ResolvedDatasetConfig;
-  const training = parseGroup('training', raw.training, problems) as TrainingConfig;
-  const serving = parseGroup('serving', raw.serving, problems) as ServingConfig;
-  const security = parseGroup('security', raw.security, problems) as SecurityConfig;
-  const retrain = parseGroup('retrain', raw.retrain, problems) as RetrainConfig;
-  const rawLimits: Record<string, unknown> = {};
-  envGroup('limits', env, rawLimits);
-  Object.assign(rawLimits, options.overrides?.limits ?? {});
-  const limits = parseGroup('limits', rawLimits, problems) as LimitsConfig;
-  if (problems.length > 0 || !runtime) throw new ConfigError(problems);
+  const rawStorage: Record<string, unknown> = {};
+  envGroup('storage', env, rawStorage);
+  applyOverrides('storage', rawStorage);
+  const storage = parseGroup('storage', rawStorage, problems) as StorageConfig | undefined;
+  const root = options.root ?? findWorkspaceRoot(process.cwd(), storage?.root ?? undefined);
+
+  const parsed: Partial<Record<(typeof FILE_GROUPS)[number], unknown>> = {};
+  const sourceFromEnv = new Set<string>();
+  for (const group of FILE_GROUPS) {
+    const { raw, file } = readGroup(root, group, problems, options.warn ?? warnOnce);
+    refuseEnvOnly(group, raw, file, problems);
+    envGroup(group, env, raw, 'all', group === 'dataset' ? sourceFromEnv : undefined);
+    applyOverrides(group, raw);
+    parsed[group] = parseGroup(group, raw, problems, GROUPS[group].schema, file);
+  }
+  if (problems.length > 0 || !storage) throw new ConfigError(problems);
+  const dataset = parsed.dataset as ResolvedDatasetConfig;
+  const serving = parsed.serving as ServingConfig;
 
   if (dataset.source && !isAbsolute(dataset.source)) {
     // A relative MOVIELENS_SOURCE is relative to where the user typed the command (npm sets
     // INIT_CWD); a relative `source` in config/dataset.json is relative to the workspace root.
-    const base = sourceFromEnv.has('source') && !options.overrides?.dataset?.source ? (runtime.initCwd ?? process.cwd()) : root;
+    const base = sourceFromEnv.has('source') && !options.overrides?.dataset?.source ? (storage.initCwd ?? process.cwd()) : root;
     dataset.source = resolve(base, dataset.source);
   }
   if (serving.webRoot) serving.webRoot = resolve(root, serving.webRoot);
   // Unnamed: a local source is stored under its own name, a download is ml-latest-small.
   dataset.dataset ??= dataset.source ? datasetNameFromSource(dataset.source) : DEFAULT_DATASET;
-  return { root, dataset, training, serving, runtime, security, limits, retrain, paths: resolvePaths(root, dataset.dataset, runtime) };
+  return {
+    root,
+    dataset,
+    training: parsed.training as TrainingConfig,
+    serving,
+    identity: parsed.identity as IdentityConfig,
+    storage,
+    operations: parsed.operations as OperationsConfig,
+    paths: resolvePaths(root, dataset.dataset, storage),
+  };
 }

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { RuntimeConfig } from './schema.js';
+import type { StorageConfig } from './schema.js';
 
 /** Where each stage reads and writes, for one dataset. */
 export interface StagePaths {
@@ -30,11 +30,11 @@ export interface StagePaths {
   retrainStatePath: string;
 }
 
-/** The stage paths of `dataset`; `dirs` are the runtime settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
+/** The stage paths of `dataset`; `dirs` are the storage settings (REELRANK_DATA_DIR, REELRANK_MODELS_DIR). */
 export function resolvePaths(
   root: string,
   dataset: string,
-  dirs: Partial<Pick<RuntimeConfig, 'dataDir' | 'modelsDir' | 'ratingsDb'>> = {},
+  dirs: Partial<Pick<StorageConfig, 'dataDir' | 'modelsDir' | 'ratingsDb'>> = {},
 ): StagePaths {
   const dataDir = resolve(root, dirs.dataDir ?? 'data');
   const modelsDir = resolve(root, dirs.modelsDir ?? 'models');

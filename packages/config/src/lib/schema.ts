@@ -1,11 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Every setting, its default, its doc and the environment variable that overrides it.
- * Settings are grouped by the stage that reads them so that the Nx cache of a stage
- * only depends on its own group (config/dataset.json, config/training.json, config/serving.json).
- * The `runtime` group has no file: it holds process settings that only come from the environment
- * (where the workspace and its artifacts live, the TF.js backend, logging, the API's admin route).
+ * Every setting, its default, its doc and the environment variable that overrides it, grouped by
+ * concern: dataset, training, serving, identity, storage, operations. Each group has its file under
+ * config/ (storage has none); the Nx cache of a stage depends only on the files and env variables of
+ * the settings it reads (config/dataset.json, config/training.json, and the `stages` of each key).
  * Every setting is in this one file, so it is the one reference to read.
  */
 
@@ -363,213 +362,9 @@ export const servingConfigSchema = z
   .strict();
 
 /**
- * Who may call what (config/security.json; every key has a default, so a workspace without the file
- * gets them): anonymous reads, the page's visitor cookie and the origins allowed to write with it.
- */
-export const securityConfigSchema = z
-  .object({
-    anonymousReads: z
-      .boolean()
-      .default(true)
-      .describe(
-        'Callers without credentials may use the read endpoints (recommendations, predict, similar, search, movies); false: they need a key of any role',
-      )
-      .meta({ env: 'REELRANK_ANONYMOUS_READS' }),
-    visitorCookieSecret: z
-      .string()
-      .min(32)
-      .nullable()
-      .default(null)
-      .describe(
-        'HMAC-SHA256 secret of the visitor cookie, at least 32 characters (null: a random one made on first start in <dataDir>/visitor-cookie.secret, mode 0600, which replicas on one data folder share). Replicas on separate disks need the same value here',
-      )
-      .meta({ env: 'REELRANK_VISITOR_COOKIE_SECRET' }),
-    visitorCookiePreviousSecret: z
-      .string()
-      .min(32)
-      .nullable()
-      .default(null)
-      .describe('While rotating: the secret before visitorCookieSecret, still accepted for cookies it signed (new cookies use the current one)')
-      .meta({ env: 'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET' }),
-    visitorMaxAgeDays: z
-      .number()
-      .positive()
-      .max(3650)
-      .default(365)
-      .describe('How long a visitor cookie is valid after it was issued, in days')
-      .meta({ env: 'REELRANK_VISITOR_MAX_AGE_DAYS' }),
-    allowedOrigins: z
-      .string()
-      .default('')
-      .describe(
-        'Origins (scheme://host[:port], comma separated) besides the server itself from which a cookie-authenticated write is accepted (empty: same origin only)',
-      )
-      .meta({ env: 'REELRANK_ALLOWED_ORIGINS' }),
-    visitorMintBurst: z
-      .number()
-      .int()
-      .positive()
-      .default(20)
-      .describe('New visitor identities one client address may be given in a burst')
-      .meta({ env: 'REELRANK_VISITOR_MINT_BURST' }),
-    visitorMintRefillSeconds: z
-      .number()
-      .positive()
-      .default(180)
-      .describe('Seconds for a client address to earn one more new visitor identity')
-      .meta({ env: 'REELRANK_VISITOR_MINT_REFILL_SECONDS' }),
-  })
-  .strict();
-
-/** Process settings from the environment only (no file; every key has a default). */
-export const runtimeConfigSchema = z
-  .object({
-    root: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe('Workspace root (null: the folder holding nx.json above the current directory)')
-      .meta({ env: 'REELRANK_ROOT', stages: ['ingest'] }),
-    dataDir: z
-      .string()
-      .min(1)
-      .default('data')
-      .describe('Data folder, relative to the root')
-      .meta({ env: 'REELRANK_DATA_DIR', stages: ['ingest'] }),
-    modelsDir: z
-      .string()
-      .min(1)
-      .default('models')
-      .describe('Models folder, relative to the root')
-      .meta({ env: 'REELRANK_MODELS_DIR', stages: ['train'] }),
-    ratingsDb: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe(
-        'SQLite file of the ratings posted to POST /ratings, relative to the root (null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
-      )
-      // The train stage reads the posted ratings (the store's version enters its hash too: tools/fingerprint-ratings.mjs).
-      .meta({ env: 'REELRANK_RATINGS_DB', stages: ['train'] }),
-    databaseUrl: z
-      .preprocess(
-        (value) => (typeof value === 'string' && value.trim() === '' ? null : value), // DATABASE_URL= (empty) is unset
-        z
-          .string()
-          .trim()
-          .refine((url) => /^postgres(ql)?:\/\/./.test(url), 'must be a postgres:// or postgresql:// URL')
-          .nullable(),
-      )
-      .default(null)
-      .describe(
-        'PostgreSQL server of the ratings posted to POST /ratings and of the catalogue the database stage loads (schema reelrank_catalogue) (postgres://user:password@host:port/db; null: the SQLite files ratingsDb and <dataDir>/<dataset>.db). Never logged with its password (redactDatabaseUrl)',
-      )
-      .meta({ env: 'DATABASE_URL' }),
-    databaseConnectTimeoutMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(600_000)
-      .default(5_000)
-      .describe(
-        'PostgreSQL (DATABASE_URL): how long an operation waits for a pooled connection, in ms; 0 waits forever. While the server is down, writes answer 503 within about this',
-      )
-      .meta({ env: 'REELRANK_DATABASE_CONNECT_TIMEOUT_MS' }),
-    databaseQueryTimeoutMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(600_000)
-      .default(10_000)
-      .describe(
-        'PostgreSQL: how long one query may take before it fails (a 503) and its connection is dropped, in ms; 0: no limit. Covers a server that stops answering without closing the connection',
-      )
-      .meta({ env: 'REELRANK_DATABASE_QUERY_TIMEOUT_MS' }),
-    initCwd: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe('Where npm was started (set by npm): a relative MOVIELENS_SOURCE is resolved against it')
-      .meta({ env: 'INIT_CWD' }),
-    tfBackend: z
-      .enum(['node', 'wasm', 'cpu'])
-      .nullable()
-      .default(null)
-      .describe('Force a TensorFlow.js backend (null: the fastest that loads)')
-      .meta({ env: 'REELRANK_TF_BACKEND', stages: ['train'] }),
-    verbose: flag.default(false).describe('Print stack traces of stage failures').meta({ env: 'REELRANK_VERBOSE' }),
-    reportAllowNoModel: flag
-      .default(false)
-      .describe('The report renders the data sections alone when no model exists')
-      .meta({ env: 'REELRANK_REPORT_ALLOW_NO_MODEL', stages: ['report'] }),
-    nodeEnv: z
-      .string()
-      .nullable()
-      .default(null)
-      .describe("Node's environment name (test: the API logs nothing unless LOG_LEVEL says so)")
-      .meta({ env: 'NODE_ENV' }),
-    logLevel: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .nullable()
-      .default(null)
-      .describe('pino level of the API (null: info, silent under NODE_ENV=test)')
-      .meta({ env: 'LOG_LEVEL' }),
-    adminToken: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe(
-        'The admin bearer token: /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
-      )
-      .meta({ env: 'REELRANK_ADMIN_TOKEN' }),
-    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst').meta({ env: 'REELRANK_ADMIN_BURST' }),
-    adminRefillSeconds: z
-      .number()
-      .positive()
-      .default(2)
-      .describe('Seconds to earn back one admin request')
-      .meta({ env: 'REELRANK_ADMIN_REFILL_SECONDS' }),
-    shutdownSeconds: z
-      .number()
-      .positive()
-      .default(10)
-      .describe('How long in-flight requests may take after SIGTERM/SIGINT')
-      .meta({ env: 'REELRANK_SHUTDOWN_SECONDS' }),
-    workers: z
-      .number()
-      .int()
-      .min(1)
-      .max(256)
-      .nullable()
-      .default(null)
-      .describe('Cluster mode: worker processes (null: one per core)')
-      .meta({ env: 'REELRANK_WORKERS' }),
-    keepModelVersions: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5)
-      .describe('Trained model versions kept in the registry (models/_versions/<dataset>/; the live one is never pruned)')
-      .meta({ env: 'REELRANK_KEEP_MODEL_VERSIONS' }),
-    trustProxy: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe("Express `trust proxy`: proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored")
-      .meta({ env: 'REELRANK_TRUST_PROXY' }),
-  })
-  .strict();
-
-/**
- * What one identity (an API key, a visitor, or a client address when anonymous) may make the API do:
- * env only (no file), every key with a default a person using the page never reaches. The API reads
- * them (apps/api limits.ts); see docs/api.md "Limits".
+ * What one identity (an API key, a visitor, or a client address when anonymous) may make the API do
+ * (identity.limits): env only, every key with a default a person using the page never reaches. The API
+ * reads them (apps/api limits.ts); see docs/api.md "Limits".
  */
 export const limitsConfigSchema = z
   .object({
@@ -641,6 +436,192 @@ export const limitsConfigSchema = z
   })
   .strict();
 
+/**
+ * The identity settings read from the environment alone: the API's start-up and the cluster primary
+ * need them before or without the files (the admin credential and its budget, how a client's address
+ * is found, the per-identity limits).
+ */
+export const identityEnvSchema = z
+  .object({
+    adminToken: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'The admin bearer token: /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
+      )
+      .meta({ env: 'REELRANK_ADMIN_TOKEN', envOnly: true }),
+    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst').meta({ env: 'REELRANK_ADMIN_BURST', envOnly: true }),
+    adminRefillSeconds: z
+      .number()
+      .positive()
+      .default(2)
+      .describe('Seconds to earn back one admin request')
+      .meta({ env: 'REELRANK_ADMIN_REFILL_SECONDS', envOnly: true }),
+    trustProxy: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("Express `trust proxy`: proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored")
+      .meta({ env: 'REELRANK_TRUST_PROXY', envOnly: true }),
+    limits: limitsConfigSchema
+      .prefault({})
+      .describe('What one identity (an API key, a visitor, or a client address when anonymous) may make the API do')
+      .meta({ envOnly: true }),
+  })
+  .strict();
+
+/**
+ * Who may call what, and what one identity may do (config/identity.json, optional: every key has a
+ * default): anonymous reads, the page's visitor cookie and the origins allowed to write with it, the
+ * admin credential, the client address behind a proxy, and the per-identity limits (env only).
+ */
+export const identityConfigSchema = z
+  .object({
+    anonymousReads: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Callers without credentials may use the read endpoints (recommendations, predict, similar, search, movies); false: they need a key of any role',
+      )
+      .meta({ env: 'REELRANK_ANONYMOUS_READS' }),
+    visitorCookieSecret: z
+      .string()
+      .min(32)
+      .nullable()
+      .default(null)
+      .describe(
+        'HMAC-SHA256 secret of the visitor cookie, at least 32 characters (null: a random one made on first start in <dataDir>/visitor-cookie.secret, mode 0600, which replicas on one data folder share). Replicas on separate disks need the same value here',
+      )
+      .meta({ env: 'REELRANK_VISITOR_COOKIE_SECRET' }),
+    visitorCookiePreviousSecret: z
+      .string()
+      .min(32)
+      .nullable()
+      .default(null)
+      .describe('While rotating: the secret before visitorCookieSecret, still accepted for cookies it signed (new cookies use the current one)')
+      .meta({ env: 'REELRANK_VISITOR_COOKIE_PREVIOUS_SECRET' }),
+    visitorMaxAgeDays: z
+      .number()
+      .positive()
+      .max(3650)
+      .default(365)
+      .describe('How long a visitor cookie is valid after it was issued, in days')
+      .meta({ env: 'REELRANK_VISITOR_MAX_AGE_DAYS' }),
+    allowedOrigins: z
+      .string()
+      .default('')
+      .describe(
+        'Origins (scheme://host[:port], comma separated) besides the server itself from which a cookie-authenticated write is accepted (empty: same origin only)',
+      )
+      .meta({ env: 'REELRANK_ALLOWED_ORIGINS' }),
+    visitorMintBurst: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe('New visitor identities one client address may be given in a burst')
+      .meta({ env: 'REELRANK_VISITOR_MINT_BURST' }),
+    visitorMintRefillSeconds: z
+      .number()
+      .positive()
+      .default(180)
+      .describe('Seconds for a client address to earn one more new visitor identity')
+      .meta({ env: 'REELRANK_VISITOR_MINT_REFILL_SECONDS' }),
+    ...identityEnvSchema.shape,
+  })
+  .strict();
+
+/**
+ * Where the workspace, its artifacts and the posted data live: env only (no file: the root locates
+ * config/ itself, the folders enter the stages' hashes through their env variables, and the database
+ * URL holds a password). Every key has a default.
+ */
+export const storageConfigSchema = z
+  .object({
+    root: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Workspace root (null: the folder holding nx.json above the current directory)')
+      .meta({ env: 'REELRANK_ROOT', stages: ['ingest'] }),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('data')
+      .describe('Data folder, relative to the root')
+      .meta({ env: 'REELRANK_DATA_DIR', stages: ['ingest'] }),
+    modelsDir: z
+      .string()
+      .min(1)
+      .default('models')
+      .describe('Models folder, relative to the root')
+      .meta({ env: 'REELRANK_MODELS_DIR', stages: ['train'] }),
+    ratingsDb: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'SQLite file of the ratings posted to POST /ratings, relative to the root (null: <dataDir>/<dataset>.ratings.db). No stage writes it; the train stage reads it',
+      )
+      // The train stage reads the posted ratings (the store's version enters its hash too: tools/fingerprint-ratings.mjs).
+      .meta({ env: 'REELRANK_RATINGS_DB', stages: ['train'] }),
+    databaseUrl: z
+      .preprocess(
+        (value) => (typeof value === 'string' && value.trim() === '' ? null : value), // DATABASE_URL= (empty) is unset
+        z
+          .string()
+          .trim()
+          .refine((url) => /^postgres(ql)?:\/\/./.test(url), 'must be a postgres:// or postgresql:// URL')
+          .nullable(),
+      )
+      .default(null)
+      .describe(
+        'PostgreSQL server of the ratings posted to POST /ratings and of the catalogue the database stage loads (schema reelrank_catalogue) (postgres://user:password@host:port/db; null: the SQLite files ratingsDb and <dataDir>/<dataset>.db). Never logged with its password (redactDatabaseUrl)',
+      )
+      .meta({ env: 'DATABASE_URL' }),
+    databaseConnectTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(5_000)
+      .describe(
+        'PostgreSQL (DATABASE_URL): how long an operation waits for a pooled connection, in ms; 0 waits forever. While the server is down, writes answer 503 within about this',
+      )
+      .meta({ env: 'REELRANK_DATABASE_CONNECT_TIMEOUT_MS' }),
+    databaseQueryTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(10_000)
+      .describe(
+        'PostgreSQL: how long one query may take before it fails (a 503) and its connection is dropped, in ms; 0: no limit. Covers a server that stops answering without closing the connection',
+      )
+      .meta({ env: 'REELRANK_DATABASE_QUERY_TIMEOUT_MS' }),
+    keepModelVersions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe('Trained model versions kept in the registry (models/_versions/<dataset>/; the live one is never pruned)')
+      .meta({ env: 'REELRANK_KEEP_MODEL_VERSIONS' }),
+    initCwd: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Where npm was started (set by npm): a relative MOVIELENS_SOURCE is resolved against it')
+      .meta({ env: 'INIT_CWD' }),
+  })
+  .strict();
+
 /** A comma-separated list setting as its entries, blanks dropped. */
 export const splitUrlList = (list: string): string[] =>
   list
@@ -651,17 +632,66 @@ export const splitUrlList = (list: string): string[] =>
 /** The features of a model's drift profile (packages/model drift-profile.ts DRIFT_FEATURES). */
 export const DRIFT_FEATURE_NAMES = ['rating', 'userActivity', 'genre', 'newUsers'] as const;
 
-/** The features named by retrain.drift.features (validated against DRIFT_FEATURE_NAMES when loaded). */
+/** The features named by operations.drift.features (validated against DRIFT_FEATURE_NAMES when loaded). */
 export const judgedDriftFeatures = (list: string): (typeof DRIFT_FEATURE_NAMES)[number][] =>
   splitUrlList(list).filter((f): f is (typeof DRIFT_FEATURE_NAMES)[number] => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f));
 
 /**
- * `reelrank retrain --watch` (config/retrain.json, optional: every key has a default; env overrides
- * below): when the watcher retrains through the Nx stages, how it backs off after a failure, and
- * which running servers it tells to reload the new model. The stages never read this group.
+ * The operations settings read from the environment alone: the process itself (logging, verbosity,
+ * shutdown, cluster workers, the TF.js backend, the report without a model), known before the files.
  */
-export const retrainConfigSchema = z
+export const operationsEnvSchema = z
   .object({
+    verbose: flag.default(false).describe('Print stack traces of stage failures').meta({ env: 'REELRANK_VERBOSE', envOnly: true }),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .nullable()
+      .default(null)
+      .describe('pino level of the API (null: info, silent under NODE_ENV=test)')
+      .meta({ env: 'LOG_LEVEL', envOnly: true }),
+    nodeEnv: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe("Node's environment name (test: the API logs nothing unless LOG_LEVEL says so)")
+      .meta({ env: 'NODE_ENV', envOnly: true }),
+    shutdownSeconds: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('How long in-flight requests may take after SIGTERM/SIGINT')
+      .meta({ env: 'REELRANK_SHUTDOWN_SECONDS', envOnly: true }),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .nullable()
+      .default(null)
+      .describe('Cluster mode: worker processes (null: one per core)')
+      .meta({ env: 'REELRANK_WORKERS', envOnly: true }),
+    tfBackend: z
+      .enum(['node', 'wasm', 'cpu'])
+      .nullable()
+      .default(null)
+      .describe('Force a TensorFlow.js backend (null: the fastest that loads)')
+      .meta({ env: 'REELRANK_TF_BACKEND', stages: ['train'], envOnly: true }),
+    reportAllowNoModel: flag
+      .default(false)
+      .describe('The report renders the data sections alone when no model exists')
+      .meta({ env: 'REELRANK_REPORT_ALLOW_NO_MODEL', stages: ['report'], envOnly: true }),
+  })
+  .strict();
+
+/**
+ * Running the service (config/operations.json, optional: every key has a default): the process
+ * settings above (env only), and `reelrank retrain --watch`: when the watcher retrains through the Nx
+ * stages, how it backs off after a failure, which running servers it tells to reload the new model,
+ * and the drift measurement. The stages never read the watcher's settings.
+ */
+export const operationsConfigSchema = z
+  .object({
+    ...operationsEnvSchema.shape,
     watch: z
       .object({
         minNewRatings: positiveInt
@@ -716,7 +746,7 @@ export const retrainConfigSchema = z
           .boolean()
           .default(false)
           .describe(
-            "Retrain early when the posted ratings drifted from the live model's training data: a judged feature's PSI at or above retrain.drift.threshold, at least one rating waiting, and driftCooldownSeconds since the last training",
+            "Retrain early when the posted ratings drifted from the live model's training data: a judged feature's PSI at or above operations.drift.threshold, at least one rating waiting, and driftCooldownSeconds since the last training",
           )
           .meta({ env: 'REELRANK_RETRAIN_WATCH_ON_DRIFT' }),
         driftCooldownSeconds: z
@@ -766,7 +796,7 @@ export const retrainConfigSchema = z
           )
           .default('rating,genre')
           .describe(
-            "Features judged against the threshold (the dashboard, retrain.watch.onDrift), comma separated; all four are measured. userActivity (a week of ratings per user is never a training set's) and newUsers (posted ratings come mostly from new users) move with any stream",
+            "Features judged against the threshold (the dashboard, operations.watch.onDrift), comma separated; all four are measured. userActivity (a week of ratings per user is never a training set's) and newUsers (posted ratings come mostly from new users) move with any stream",
           )
           .meta({ env: 'REELRANK_DRIFT_FEATURES' }),
       })
@@ -785,16 +815,21 @@ export type NeighbourhoodConfig = z.infer<typeof neighbourhoodConfigSchema>;
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 export type GateConfig = z.infer<typeof gateConfigSchema>;
 export type ServingConfig = z.infer<typeof servingConfigSchema>;
-export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
-export type RetrainConfig = z.infer<typeof retrainConfigSchema>;
+export type StorageConfig = z.infer<typeof storageConfigSchema>;
+export type OperationsConfig = z.infer<typeof operationsConfigSchema>;
+/** The settings of each group that only the environment sets, readable before the files (loadEnvConfig). */
+export interface EnvConfig {
+  storage: StorageConfig;
+  identity: z.infer<typeof identityEnvSchema>;
+  operations: z.infer<typeof operationsEnvSchema>;
+}
 
-export type SecurityConfig = z.infer<typeof securityConfigSchema>;
+/** The identity settings when none are given (an app built without a loaded config: tests, tools). */
+export const defaultIdentityConfig = (): IdentityConfig => identityConfigSchema.parse({});
 
-/** The security settings when none are given (an app built without a loaded config: tests, tools). */
-export const defaultSecurityConfig = (): SecurityConfig => securityConfigSchema.parse({});
-
-export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'runtime' | 'security' | 'limits' | 'retrain';
+export type ConfigGroup = 'dataset' | 'training' | 'serving' | 'identity' | 'storage' | 'operations';
 
 /** The cached Nx stages (the `pipeline` targets, plus the report). */
 export type CachedStage = 'ingest' | 'database' | 'train' | 'report';
@@ -802,11 +837,13 @@ export type CachedStage = 'ingest' | 'database' | 'train' | 'report';
 /**
  * What a schema node says besides its type, default and doc (`.meta()`): the env variable that
  * overrides it, the cached stages whose Nx hash it enters (a group's stages hold for all its keys),
+ * whether only the environment sets it (never its group's file; an object's flag holds for its keys),
  * and for a group a prefix that names an env variable after each scalar key (prefix + KEY_IN_CAPS).
  * settings.ts reads these, so nothing else lists a setting again.
  */
 export interface SettingMeta {
   env?: string;
   stages?: readonly CachedStage[];
+  envOnly?: boolean;
   envPrefix?: string;
 }

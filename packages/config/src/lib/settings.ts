@@ -1,27 +1,28 @@
 import { z } from 'zod';
 import {
   datasetConfigSchema,
-  limitsConfigSchema,
-  retrainConfigSchema,
-  runtimeConfigSchema,
-  securityConfigSchema,
+  identityConfigSchema,
+  operationsConfigSchema,
   servingConfigSchema,
+  storageConfigSchema,
   trainingConfigSchema,
   type CachedStage,
   type ConfigGroup,
   type SettingMeta,
 } from './schema.js';
 
-/** Each group of settings: its file under config/ (null: env only) and its schema. */
+/**
+ * Each group of settings, by concern: its file under config/ (null: env only), whether the file may
+ * be absent (every key has a default), and its schema.
+ */
 export const CONFIG_GROUPS = {
-  dataset: { file: 'dataset.json', schema: datasetConfigSchema },
-  training: { file: 'training.json', schema: trainingConfigSchema },
-  serving: { file: 'serving.json', schema: servingConfigSchema },
-  runtime: { file: null, schema: runtimeConfigSchema },
-  security: { file: 'security.json', schema: securityConfigSchema },
-  limits: { file: null, schema: limitsConfigSchema },
-  retrain: { file: 'retrain.json', schema: retrainConfigSchema },
-} as const satisfies Record<ConfigGroup, { file: string | null; schema: z.ZodType }>;
+  dataset: { file: 'dataset.json', optional: false, schema: datasetConfigSchema },
+  training: { file: 'training.json', optional: false, schema: trainingConfigSchema },
+  serving: { file: 'serving.json', optional: false, schema: servingConfigSchema },
+  identity: { file: 'identity.json', optional: true, schema: identityConfigSchema },
+  storage: { file: null, optional: true, schema: storageConfigSchema },
+  operations: { file: 'operations.json', optional: true, schema: operationsConfigSchema },
+} as const satisfies Record<ConfigGroup, { file: string | null; optional: boolean; schema: z.ZodType }>;
 
 /** One setting as the schema defines it. */
 export interface Setting {
@@ -32,6 +33,8 @@ export interface Setting {
   env: string | null;
   /** The env value is taken as text, never parsed as a number, boolean or null word. */
   text: boolean;
+  /** Only the env variable sets it, never the group's file (a group without a file: all its keys). */
+  envOnly: boolean;
   /** The cached stages whose Nx hash it enters (none: it changes no artifact). */
   stages: readonly CachedStage[];
   /** Its type as a reader would write it, e.g. `integer | null`, `"auto" | "svdpp" | "mf"`. */
@@ -98,8 +101,9 @@ function collect(group: ConfigGroup, node: Node, path: string[], inherited: Sett
   if (defOf(inner).type === 'object') {
     const shape = defOf(inner).shape as Record<string, Node>;
     const stages = meta.stages ?? inherited.stages;
+    const envOnly = meta.envOnly ?? inherited.envOnly;
     for (const [key, child] of Object.entries(shape)) {
-      collect(group, child, [...path, key], { stages, envPrefix: path.length === 0 ? meta.envPrefix : undefined }, out);
+      collect(group, child, [...path, key], { stages, envOnly, envPrefix: path.length === 0 ? meta.envPrefix : undefined }, out);
     }
     return;
   }
@@ -109,6 +113,7 @@ function collect(group: ConfigGroup, node: Node, path: string[], inherited: Sett
     key,
     env: meta.env ?? (inherited.envPrefix ? `${inherited.envPrefix}${capsOf(key)}` : null),
     text: isText(inner),
+    envOnly: (meta.envOnly ?? inherited.envOnly ?? false) || CONFIG_GROUPS[group].file === null,
     stages: meta.stages ?? inherited.stages ?? [],
     type: `${typeName(inner)}${nullable ? ' | null' : ''}`,
     default: hasDefault ? defaultValue : undefined,

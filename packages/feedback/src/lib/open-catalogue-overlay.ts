@@ -6,9 +6,9 @@ import { openSqliteCatalogueOverlay, readSqliteCatalogueOverlay } from './sqlite
 
 /** The overlay next to the ratings store the same settings pick (openRatingsStore): PostgreSQL with DATABASE_URL, else the SQLite ratings file. */
 export function openCatalogueOverlay(config: RatingsStoreSelection): CatalogueOverlayStore {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   if (url) {
-    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.runtime;
+    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.storage;
     return openPostgresCatalogueOverlay(url, { connectTimeoutMs, queryTimeoutMs });
   }
   return openSqliteCatalogueOverlay(config.paths.ratingsDbPath);
@@ -16,7 +16,7 @@ export function openCatalogueOverlay(config: RatingsStoreSelection): CatalogueOv
 
 /** The overlay as a training reads it (no writer on SQLite; no file yet: none). */
 export async function readCatalogueOverlay(config: RatingsStoreSelection): Promise<OverlayMovie[]> {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   if (!url) return existsSync(config.paths.ratingsDbPath) ? readSqliteCatalogueOverlay(config.paths.ratingsDbPath) : [];
   const store = openPostgresCatalogueOverlay(url);
   try {

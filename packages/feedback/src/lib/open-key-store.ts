@@ -6,9 +6,9 @@ import { openSqliteKeyStore } from './sqlite-key-store.js';
 
 /** The key store next to the ratings store the same settings pick (openRatingsStore): PostgreSQL with DATABASE_URL, else the SQLite ratings file. */
 export function openKeyStore(config: RatingsStoreSelection): { keys: KeyStore; kind: 'postgres' | 'sqlite'; location: string } {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   if (url) {
-    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.runtime;
+    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.storage;
     return { keys: openPostgresKeyStore(url, { connectTimeoutMs, queryTimeoutMs }), kind: 'postgres', location: redactDatabaseUrl(url) };
   }
   const path = config.paths.ratingsDbPath;

@@ -7,7 +7,7 @@ describe('openRatingsStore', () => {
   it('without a database URL, keeps the ratings in the SQLite file of the config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelrank-select-'));
     const path = join(dir, 'r.ratings.db');
-    const selected = openRatingsStore({ runtime: { databaseUrl: null }, paths: { ratingsDbPath: path } });
+    const selected = openRatingsStore({ storage: { databaseUrl: null }, paths: { ratingsDbPath: path } });
     try {
       expect(selected).toMatchObject({ kind: 'sqlite', location: path });
       await selected.store.put([{ userId: 1, movieId: 2, rating: 3 }]);
@@ -20,7 +20,7 @@ describe('openRatingsStore', () => {
 
   it('with a database URL, picks PostgreSQL without connecting yet, and never shows the password', async () => {
     const selected = openRatingsStore({
-      runtime: { databaseUrl: 'postgres://reel:s3cret@127.0.0.1:1/reelrank' },
+      storage: { databaseUrl: 'postgres://reel:s3cret@127.0.0.1:1/reelrank' },
       paths: { ratingsDbPath: '/never/used.db' },
     });
     expect(selected).toEqual({ kind: 'postgres', location: 'postgres://reel:***@127.0.0.1:1/reelrank', store: expect.anything() });

@@ -6,7 +6,7 @@ import type { WriterExitListener } from './thread-writer.js';
 
 /** The settings that pick the store (a loaded AppConfig has them). */
 export interface RatingsStoreSelection {
-  runtime: { databaseUrl: string | null; databaseConnectTimeoutMs?: number; databaseQueryTimeoutMs?: number };
+  storage: { databaseUrl: string | null; databaseConnectTimeoutMs?: number; databaseQueryTimeoutMs?: number };
   paths: { ratingsDbPath: string };
 }
 
@@ -18,15 +18,15 @@ export interface SelectedRatingsStore {
 }
 
 /**
- * The one switch: DATABASE_URL set (config.runtime.databaseUrl) -> PostgreSQL, shared by every
+ * The one switch: DATABASE_URL set (config.storage.databaseUrl) -> PostgreSQL, shared by every
  * replica; unset -> the SQLite file config.paths.ratingsDbPath, nothing to install. Synchronous: the
  * PostgreSQL store connects (and migrates) on first use. `events.onWriterExit`: the SQLite writer
  * thread died (it is restarted after a back-off).
  */
 export function openRatingsStore(config: RatingsStoreSelection, events: { onWriterExit?: WriterExitListener } = {}): SelectedRatingsStore {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   if (url) {
-    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.runtime;
+    const { databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config.storage;
     return { store: openPostgresRatingsStore(url, { connectTimeoutMs, queryTimeoutMs }), kind: 'postgres', location: redactDatabaseUrl(url) };
   }
   const path = config.paths.ratingsDbPath;

@@ -185,7 +185,7 @@ export function pruneModelVersions(registryDir: string, keep: number, protect: r
 }
 
 export interface RegisterOptions {
-  /** Versions kept after this one is added (config runtime.keepModelVersions). */
+  /** Versions kept after this one is added (config storage.keepModelVersions). */
   keep: number;
   /** Point `live` at it (a training does; a restore only when nothing is live yet). */
   makeLive: boolean;

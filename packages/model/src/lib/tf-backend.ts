@@ -15,7 +15,7 @@ let cached: Promise<TensorFlowRuntime> | undefined;
  * (@tensorflow/tfjs-node, an optional dependency that cannot install without internet),
  * else WebAssembly with SIMD (wasm files resolved from the installed package, no network),
  * else the pure-JS cpu backend. `preferred` ('node' | 'wasm' | 'cpu'; the config's
- * `runtime.tfBackend`, env REELRANK_TF_BACKEND) forces one. The first call decides for the process.
+ * `operations.tfBackend`, env REELRANK_TF_BACKEND) forces one. The first call decides for the process.
  */
 export function initTensorFlow(preferred?: string | null): Promise<TensorFlowRuntime> {
   cached ??= pickBackend(preferred ?? undefined);

@@ -9,7 +9,7 @@ import { renderReportHtml } from './render-html.js';
 import type { ReportInput } from './sections.js';
 
 export type ReportConfig = Pick<AppConfig, 'root' | 'dataset' | 'training' | 'paths'> & {
-  runtime?: Partial<Pick<AppConfig['runtime'], 'databaseUrl'>>;
+  storage?: Partial<Pick<AppConfig['storage'], 'databaseUrl'>>;
 };
 
 export interface RunReportOptions {
@@ -67,7 +67,7 @@ function modelInputs(config: ReportConfig, columns: ReportInput['columns'], data
 export async function runReport(config: ReportConfig, options: RunReportOptions = {}): Promise<ReportResult> {
   const started = performance.now();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const databaseUrl = config.runtime?.databaseUrl ?? null;
+  const databaseUrl = config.storage?.databaseUrl ?? null;
   if (!databaseUrl && !existsSync(config.paths.dbPath)) {
     throw new ReportInputError(`Database not found at ${config.paths.dbPath}: run the database stage first (nx run database:pipeline)`);
   }

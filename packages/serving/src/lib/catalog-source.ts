@@ -6,7 +6,7 @@ import { openPostgresCatalog, type PostgresMovieCatalog } from './postgres-catal
 
 /** The settings that pick the catalogue (a loaded AppConfig has them). */
 export interface CatalogSelection {
-  runtime: { databaseUrl: string | null };
+  storage: { databaseUrl: string | null };
   paths: { dbPath: string };
   dataset: { dataset: string };
 }
@@ -40,12 +40,12 @@ export class CatalogSourceError extends Error {
 
 /** Which catalogue the config selects, without opening it (for /ready and logs). */
 export function describeCatalogSource(config: CatalogSelection): Pick<CatalogSource, 'kind' | 'location'> {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   return url ? { kind: 'postgres', location: redactDatabaseUrl(url) } : { kind: 'sqlite', location: config.paths.dbPath };
 }
 
 export async function openCatalogSource(config: CatalogSelection): Promise<CatalogSource> {
-  const url = config.runtime.databaseUrl;
+  const url = config.storage.databaseUrl;
   if (!url) {
     const path = config.paths.dbPath;
     return { kind: 'sqlite', location: path, open: () => openSqliteCatalog(path), refresh: async () => 'unchanged' };
@@ -77,7 +77,7 @@ export async function openCatalogSource(config: CatalogSelection): Promise<Catal
 
 /** The CLI's one-shot catalogue: the source's current one (SQLite: the file must exist). */
 export async function openCatalog(config: CatalogSelection): Promise<MovieCatalog> {
-  if (!config.runtime.databaseUrl && !existsSync(config.paths.dbPath)) {
+  if (!config.storage.databaseUrl && !existsSync(config.paths.dbPath)) {
     throw new CatalogSourceError(`no database for ${config.dataset.dataset} at ${config.paths.dbPath}`);
   }
   return (await openCatalogSource(config)).open();

@@ -1,4 +1,4 @@
-import { loadConfig, loadRuntimeConfig, type AppConfig } from '@reelrank/config';
+import { loadConfig, loadEnvConfig, type AppConfig } from '@reelrank/config';
 
 export interface StageIo {
   stdout: (text: string) => void;
@@ -28,13 +28,13 @@ export async function runStage(
   const started = performance.now();
   let verbose = false;
   try {
-    verbose = loadRuntimeConfig().verbose; // known even when the rest of the config is what fails
+    verbose = loadEnvConfig().operations.verbose; // known even when the rest of the config is what fails
   } catch {
-    // a bad runtime setting: loadConfig below reports it
+    // a bad env-only setting: loadConfig below reports it
   }
   try {
     const config = (options.load ?? loadConfig)();
-    verbose = config.runtime.verbose;
+    verbose = config.operations.verbose;
     const summary = await body(config);
     io.stdout(
       `${JSON.stringify({ stage, dataset: config.dataset.dataset, ...summary, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) })}\n`,

@@ -60,15 +60,15 @@ export function genomeByMovie(scores: GenomeColumns, vocabulary: number): Map<nu
   return byMovie;
 }
 
-/** The catalogue's content from the configured store: PostgreSQL with `runtime.databaseUrl`, else the SQLite file. */
+/** The catalogue's content from the configured store: PostgreSQL with `storage.databaseUrl`, else the SQLite file. */
 export async function readCatalogueContent(
   config: {
-    runtime?: { databaseUrl?: string | null };
+    storage?: { databaseUrl?: string | null };
     paths: { dbPath: string };
   },
   settings: { genomeVocabulary: number },
 ): Promise<Map<number, MovieContent>> {
-  const url = config.runtime?.databaseUrl;
+  const url = config.storage?.databaseUrl;
   const genome = (scores: GenomeColumns) => genomeByMovie(scores, settings.genomeVocabulary);
   if (url) {
     return readPostgresCatalogue(url, async (reader) =>

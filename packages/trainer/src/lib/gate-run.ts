@@ -14,7 +14,7 @@ export async function gateTheCandidate(
   config: {
     training: { gate: GateConfig; rankingK: number; evaluationMaxUsers: number };
     paths: RegistryPaths;
-    runtime?: { keepModelVersions?: number };
+    storage?: { keepModelVersions?: number };
   },
   candidate: Pick<ModelBundle, 'model' | 'ranking' | 'popularity' | 'neighbourhood'>,
   split: GateHoldoutSplit,
@@ -31,7 +31,7 @@ export async function gateTheCandidate(
   const data = prepareGateData(split.rest, split.holdout, k, { maxUsers: config.training.evaluationMaxUsers, seed: settings.seed });
   const candidateFigures = scoreOnGate(tf, candidate, data);
   // The registry brought up to date first (a model built before the registry existed is registered and live).
-  const liveDir = resolveLiveModel(config.paths, config.runtime?.keepModelVersions ?? 5, (error) =>
+  const liveDir = resolveLiveModel(config.paths, config.storage?.keepModelVersions ?? 5, (error) =>
     log(`[train] gate: the registry could not be brought up to date (${(error as Error).message})`),
   );
   let live: (GateFigures & { version: string }) | null = null;

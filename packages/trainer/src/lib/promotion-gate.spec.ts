@@ -79,7 +79,7 @@ describe('the promotion gate in a training', () => {
     training: hyper,
     dataset: { dataset: 'synthetic' as const, source: null, sampleSize: 100 },
     paths: { modelDir: dir, registryDir: `${dir}-versions`, dbPath: '/nonexistent.db' } as never,
-    runtime: { keepModelVersions: 5 },
+    storage: { keepModelVersions: 5 },
   });
   const quiet = () => undefined;
 

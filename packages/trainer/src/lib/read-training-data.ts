@@ -12,15 +12,15 @@ import type { RatingsColumns } from './ratings.js';
 
 /**
  * The train stage's read of the catalogue from the configured store: PostgreSQL with DATABASE_URL
- * (`runtime.databaseUrl`), else the SQLite file `paths.dbPath`; the same columns either way, so the
+ * (`storage.databaseUrl`), else the SQLite file `paths.dbPath`; the same columns either way, so the
  * same data trains the same model. `from` names where it came from (the URL's password masked).
  */
 export async function readCatalogueTrainingData(config: {
-  runtime?: { databaseUrl?: string | null };
+  storage?: { databaseUrl?: string | null };
   paths: { dbPath: string };
   dataset?: { dataset: string };
 }): Promise<TrainingData & { from: string }> {
-  const url = config.runtime?.databaseUrl;
+  const url = config.storage?.databaseUrl;
   if (!url) return { ...readTrainingData(config.paths.dbPath), from: config.paths.dbPath };
   const data = await readCatalogueData({ dbPath: config.paths.dbPath, databaseUrl: url });
   if (!data.meta) throw new Error(`the catalogue at ${data.from} has no dataset_meta: rebuild it (nx run database:pipeline)`);
@@ -69,10 +69,10 @@ export function readTrainingData(dbPath: string): TrainingData {
  * from one snapshot: ratings posted while the run trains are kept for the next run.
  */
 export function postedRatingsSource(config: {
-  runtime?: { databaseUrl?: string | null };
+  storage?: { databaseUrl?: string | null };
   paths: { ratingsDbPath: string };
 }): AsyncIterable<StoredRating> | null {
-  const url = config.runtime?.databaseUrl;
+  const url = config.storage?.databaseUrl;
   if (url) return readPostgresSnapshot(url);
   return existsSync(config.paths.ratingsDbPath) ? readSqliteRatingsSnapshot(config.paths.ratingsDbPath) : null;
 }
@@ -88,10 +88,10 @@ async function* readPostgresSnapshot(url: string): AsyncGenerator<StoredRating> 
 
 /** The users' taste signals, from the store the same settings pick as postedRatingsSource (no SQLite file: none). */
 export function postedSignalsSource(config: {
-  runtime?: { databaseUrl?: string | null };
+  storage?: { databaseUrl?: string | null };
   paths: { ratingsDbPath: string };
 }): AsyncIterable<StoredSignal> | null {
-  const url = config.runtime?.databaseUrl;
+  const url = config.storage?.databaseUrl;
   if (url)
     return (async function* () {
       const store = openPostgresSignalsStore(url);

@@ -40,7 +40,7 @@ import { groupSteps, StepClock, stepLine, type StepTime } from './step-clock.js'
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
   dataset: Pick<AppConfig['dataset'], 'dataset'>;
   /** keepModelVersions: how many trainings the registry keeps (default 5). */
-  runtime?: Pick<AppConfig['runtime'], 'keepModelVersions'> & Partial<Pick<AppConfig['runtime'], 'databaseUrl'>>;
+  storage?: Pick<AppConfig['storage'], 'keepModelVersions'> & Partial<Pick<AppConfig['storage'], 'databaseUrl'>>;
 };
 
 export interface RunTrainingOptions {
@@ -57,7 +57,7 @@ export interface RunTrainingOptions {
   implicit?: ImplicitHyperParameters | false;
   /**
    * Ratings posted to the service, merged in (see posted-ratings.ts). Default when reading the database:
-   * the configured store (PostgreSQL at `runtime.databaseUrl`, else the SQLite file `paths.ratingsDbPath`,
+   * the configured store (PostgreSQL at `storage.databaseUrl`, else the SQLite file `paths.ratingsDbPath`,
    * none when it does not exist); none with given `ratings`.
    */
   posted?: AsyncIterable<StoredRating> | false;
@@ -145,7 +145,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     overlay =
-      options.catalogue ?? (await readCatalogueOverlay({ runtime: { databaseUrl: config.runtime?.databaseUrl ?? null }, paths: config.paths }));
+      options.catalogue ?? (await readCatalogueOverlay({ storage: { databaseUrl: config.storage?.databaseUrl ?? null }, paths: config.paths }));
     knownMovieIds ??= withAddedMovies(data.movieIds, overlay);
     movies = options.movies ?? data.movies;
     posted ??= postedRatingsSource(config) ?? false;
@@ -426,7 +426,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   addStepsToMetrics(config.paths.modelDir, stepTimes);
   log(`[train] steps, wall s (cpu s): ${stepLine(stepTimes)}`);
   // The registry keeps the last N trainings (outside this stage's Nx output); a promoted training goes live.
-  publishBuiltModel(config.paths, config.runtime?.keepModelVersions ?? 5);
+  publishBuiltModel(config.paths, config.storage?.keepModelVersions ?? 5);
   log(
     `[train] saved ${manifest.version} (${manifest.users} users, ${manifest.movies} movies, trained on ${trainedOn}) to ${config.paths.modelDir} in ${seconds.toFixed(2)} s`,
   );

@@ -5,15 +5,15 @@ import { liveModel, measureDrift, readDriftProfile, type DriftFinding, type Drif
 /**
  * The watcher's view of drift: the posted ratings of the last day and week against the live model's
  * training profile (drift-profile.json in its registry folder), measured as the API does
- * (packages/model measureDrift), at most once per retrain.drift.refreshSeconds and again when the live
+ * (packages/model measureDrift), at most once per operations.drift.refreshSeconds and again when the live
  * model changes. Resolves with the worst judged feature when it reaches the threshold, else null.
  */
 export function driftSource(
   store: Pick<RatingsStore, 'postedSince'>,
-  config: { retrain: Pick<AppConfig['retrain'], 'drift'>; paths: RegistryPaths },
+  config: { operations: Pick<AppConfig['operations'], 'drift'>; paths: RegistryPaths },
   now: () => number = Date.now,
 ): () => Promise<DriftFinding | null> {
-  const { threshold, minRatings, maxRatings, refreshSeconds, features } = config.retrain.drift;
+  const { threshold, minRatings, maxRatings, refreshSeconds, features } = config.operations.drift;
   const settings = { threshold, minRatings, maxRatings, judged: judgedDriftFeatures(features) };
   let last: { version: string | null; at: number; report: DriftReport } | undefined;
   return async () => {

@@ -78,7 +78,7 @@ describe('retrain --watch on drift', () => {
   function watcher(onDrift: boolean) {
     const config = loadConfig({
       env: {},
-      overrides: { retrain: { drift: { threshold: 0.25, refreshSeconds: 300, minRatings: 100, maxRatings: 10_000, features: 'rating,genre' } } },
+      overrides: { operations: { drift: { threshold: 0.25, refreshSeconds: 300, minRatings: 100, maxRatings: 10_000, features: 'rating,genre' } } },
     });
     const events: WatchEvent[] = [];
     const runs: string[] = [];
@@ -95,7 +95,7 @@ describe('retrain --watch on drift', () => {
       now: Date.now,
       countNewerThan: (id) => store.countNewerThan(id),
       models: () => servedModels(paths),
-      drift: driftSource(store, { retrain: config.retrain, paths }),
+      drift: driftSource(store, { operations: config.operations, paths }),
       lock: {
         where: join(dir, 'retrain.lock'),
         async tryAcquire() {

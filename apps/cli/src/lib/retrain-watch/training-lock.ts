@@ -20,14 +20,14 @@ export interface TrainingLock {
   tryAcquire(): Promise<LockAttempt>;
 }
 
-export function trainingLockOf(config: Pick<AppConfig, 'runtime' | 'paths' | 'dataset'>, onLost?: (error: Error) => void): TrainingLock {
-  const url = config.runtime.databaseUrl;
+export function trainingLockOf(config: Pick<AppConfig, 'storage' | 'paths' | 'dataset'>, onLost?: (error: Error) => void): TrainingLock {
+  const url = config.storage.databaseUrl;
   if (url) {
     const name = `reelrank:retrain:${config.dataset.dataset}`;
     return {
       where: 'PostgreSQL advisory lock',
       async tryAcquire() {
-        const held = await tryPostgresTrainingLock(url, name, { connectTimeoutMs: config.runtime.databaseConnectTimeoutMs, onLost });
+        const held = await tryPostgresTrainingLock(url, name, { connectTimeoutMs: config.storage.databaseConnectTimeoutMs, onLost });
         return held ? { held } : { heldBy: 'another session holds the PostgreSQL advisory lock' };
       },
     };

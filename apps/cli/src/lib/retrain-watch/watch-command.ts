@@ -21,9 +21,9 @@ import { trainingLockOf } from './training-lock.js';
 export interface WatchOptions {
   config: AppConfig;
   invocation: PipelineInvocation;
-  /** Servers to reload besides config retrain.watch.reloadUrls (the --reload flag). */
+  /** Servers to reload besides config operations.watch.reloadUrls (the --reload flag). */
   extraReloadUrl?: string;
-  /** The --token flag (else retrain.watch.reloadToken, else the admin token). */
+  /** The --token flag (else operations.watch.reloadToken, else the admin token). */
   token?: string;
   json: boolean;
   usage: string;
@@ -32,9 +32,9 @@ export interface WatchOptions {
 
 export async function watchAndRetrain(options: WatchOptions): Promise<CommandResult> {
   const { config, invocation, usage } = options;
-  const watch = config.retrain.watch;
+  const watch = config.operations.watch;
   const urls = [...splitUrlList(watch.reloadUrls), ...(options.extraReloadUrl ? [options.extraReloadUrl] : [])];
-  const token = options.token ?? watch.reloadToken ?? config.runtime.adminToken;
+  const token = options.token ?? watch.reloadToken ?? config.identity.adminToken;
   if (urls.length && !token)
     throw new UsageError(
       'reloading servers needs an admin credential: --token, REELRANK_RETRAIN_WATCH_RELOAD_TOKEN (an admin key) or REELRANK_ADMIN_TOKEN',
@@ -93,7 +93,7 @@ export async function watchAndRetrain(options: WatchOptions): Promise<CommandRes
   log({
     at: new Date().toISOString(),
     event: 'decision',
-    text: `watching the posted ratings in ${location}: retrain at ${watch.minNewRatings} new ratings, or after ${watch.intervalSeconds} s with any${watch.onDrift ? `, or on drift (PSI >= ${config.retrain.drift.threshold} on ${config.retrain.drift.features}, ${watch.driftCooldownSeconds} s after a training)` : ''}; a look every ${watch.pollSeconds} s; ${urls.length ? `reloads ${urls.join(', ')}` : 'no server to reload'}`,
+    text: `watching the posted ratings in ${location}: retrain at ${watch.minNewRatings} new ratings, or after ${watch.intervalSeconds} s with any${watch.onDrift ? `, or on drift (PSI >= ${config.operations.drift.threshold} on ${config.operations.drift.features}, ${watch.driftCooldownSeconds} s after a training)` : ''}; a look every ${watch.pollSeconds} s; ${urls.length ? `reloads ${urls.join(', ')}` : 'no server to reload'}`,
   });
   const live = urls.length ? servedModels(config.paths).live?.version : undefined;
   if (live) {

@@ -17,7 +17,7 @@ export interface WatchSettings {
   pollSeconds: number;
   backoffSeconds: number;
   backoffMaxSeconds: number;
-  /** Retrain on drift (config retrain.watch.onDrift; absent: off). */
+  /** Retrain on drift (config operations.watch.onDrift; absent: off). */
   onDrift?: boolean;
   /** Least seconds after a training before drift starts another (absent: 0). */
   driftCooldownSeconds?: number;
