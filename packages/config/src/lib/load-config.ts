@@ -180,7 +180,7 @@ export function logLevelOf(operations: Pick<OperationsConfig, 'logLevel' | 'node
  * with one deprecation line naming it; a deprecated file beside its replacement is an error, since
  * neither may silently win.
  */
-const DEPRECATED_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
+export const DEPRECATED_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
   security: { file: 'security.json', into: ['identity'], prefix: '' },
   retrain: { file: 'retrain.json', into: ['operations'], prefix: '' },
   limits: { file: null, into: ['identity'], prefix: 'limits.' },
