@@ -254,7 +254,7 @@ async function main(): Promise<void> {
 
   // 4. The table.
   const model = (name: RegExp) => (metrics.models as Json[]).find((m) => name.test(m.model)) ?? {};
-  const mf = model(/^biased MF/);
+  const mf = (metrics.models as Json[]).find((m) => m.model === metrics.plan?.rating?.label) ?? model(/^biased MF/);
   const served = model(/^served ranking/);
   const popular = model(/^most-rated/);
   const t = metrics.training ?? {};
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
   err(`[bench] wrote ${jsonPath}`);
   if (values.record) {
-    const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+    const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
     const label = movielens ? dataset : (values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : `n${ratings}`));
     const data = movielens ? dataset : `synthetic (seed 42), ${values.shape === '32m' ? 'ml-32m' : 'ml-20m'} shape`;
     const command = `npm run bench:pipeline -- ${process.argv.slice(2).join(' ')}`;
