@@ -137,3 +137,68 @@ export function durationSpec(rows: readonly DurationRow[]): TopLevelSpec {
     ],
   };
 }
+
+/** One training run at a data size: ours (the whole train stage) or a peer's (its fit), and what was timed. */
+export interface ScaleRow {
+  /** Who ran it and what was timed, e.g. "reelrank: whole train stage through Nx" (the legend). */
+  series: string;
+  /** Ratings the run read or fitted (x, log scale). */
+  ratings: number;
+  /** Wall seconds, or peak memory in GB (y, log scale). */
+  value: number;
+  /** The point's own label, e.g. "19.4 s". */
+  label: string;
+}
+
+const SCALE_SERIES = ['#3b6ea5', '#d9822b', '#5a9e4b', '#7f7f7f', '#9467bd'];
+
+/** A log-log scatter of values against ratings, one colour and shape per series, each point labelled. */
+function scaleSpec(rows: readonly ScaleRow[], description: string, yTitle: string, yFormat: string): TopLevelSpec {
+  const series = [...new Set(rows.map((r) => r.series))];
+  const x = { field: 'ratings', type: 'quantitative', title: 'Ratings (log scale)', scale: { type: 'log' }, axis: { format: '~s' } } as const;
+  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } } as const;
+  const legend = {
+    field: 'series',
+    type: 'nominal',
+    title: 'What was timed',
+    sort: series,
+    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 600 },
+  } as const;
+  return {
+    ...base(description, 520, 300),
+    data: { values: rows.map((r) => ({ ...r })) },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 90 },
+        encoding: {
+          x,
+          y,
+          color: { ...legend, scale: { domain: series, range: SCALE_SERIES } },
+          shape: legend,
+          tooltip: [{ field: 'series' }, { field: 'ratings', format: ',' }, { field: 'value', format: yFormat }, { field: 'label' }],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11, color: '#444' }, encoding: { x, y, text: { field: 'label' } } },
+    ],
+  };
+}
+
+/** Train time against data size (both log scales): our whole train stage beside the peer's fit, each point saying what it timed. */
+export function trainTimeSpec(rows: readonly ScaleRow[]): TopLevelSpec {
+  return scaleSpec(
+    rows,
+    'Scatter chart, log scales: wall seconds of training against the number of ratings, one series per system and what was timed',
+    'Wall seconds (log scale, lower is better)',
+    '.2f',
+  );
+}
+
+/** Peak memory against data size (both log scales). */
+export function trainMemorySpec(rows: readonly ScaleRow[]): TopLevelSpec {
+  return scaleSpec(
+    rows,
+    'Scatter chart, log scales: peak resident memory of training against the number of ratings, one series per system and what was measured',
+    'Peak RSS, GB (log scale)',
+    '.2f',
+  );
+}
