@@ -330,7 +330,8 @@ async function main(): Promise<void> {
   if (values.record) {
     const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
     const label = movielens ? dataset : (values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : `n${ratings}`));
-    const data = movielens ? dataset : `synthetic (seed 42), ${values.shape === '32m' ? 'ml-32m' : 'ml-20m'} shape`;
+    const synthetic = values.shape === '32m' ? 'ml-32m shape' : ratings === ML20M_SHAPE.ratings ? 'ml-20m shape' : 'ml-20m shape scaled down';
+    const data = movielens ? dataset : `synthetic (seed 42), ${synthetic}`;
     const command = `npm run bench:pipeline -- ${process.argv.slice(2).join(' ')}`;
     writeBenchRecord(benchRecord(`train-${label}`, command, trainRecordResults(data, train, metrics, manifest)));
   }

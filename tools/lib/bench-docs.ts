@@ -214,7 +214,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
   const peers = [...(surprise?.results.rows ?? [])].sort((a, b) => a.ratings - b.ratings);
   const time: ScaleRow[] = [];
   const memory: ScaleRow[] = [];
-  const table: string[][] = [];
+  const table: { ratings: number; cells: string[] }[] = [];
   for (const r of ours) {
     const t = r.results;
     time.push({ series: OURS, ratings: t.ratings, value: t.trainStage.seconds, label: `${secondsText(t.trainStage.seconds)} s` });
@@ -225,17 +225,20 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         value: t.trainStage.peakRssBytes / GB,
         label: `${(t.trainStage.peakRssBytes / GB).toFixed(2)} GB`,
       });
-    table.push([
-      t.data,
-      t.ratings.toLocaleString('en-US'),
-      `reelrank, ${t.ratingModel} k ${t.factors ?? '?'} + ranker`,
-      'whole train stage',
-      t.trainStage.seconds.toFixed(1),
-      t.trainStage.cpuSeconds === null ? '-' : t.trainStage.cpuSeconds.toFixed(1),
-      t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GB).toFixed(2),
-      t.test.rmse.toFixed(4),
-      t.test.ndcg === null ? '-' : t.test.ndcg.toFixed(4),
-    ]);
+    table.push({
+      ratings: t.ratings,
+      cells: [
+        t.data,
+        t.ratings.toLocaleString('en-US'),
+        `reelrank, ${t.ratingModel} k ${t.factors ?? '?'} + ranker`,
+        'whole train stage',
+        t.trainStage.seconds.toFixed(1),
+        t.trainStage.cpuSeconds === null ? '-' : t.trainStage.cpuSeconds.toFixed(1),
+        t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GB).toFixed(2),
+        t.test.rmse.toFixed(4),
+        t.test.ndcg === null ? '-' : t.test.ndcg.toFixed(4),
+      ],
+    });
   }
   for (const row of peers) {
     const point = surprisePoint(row);
@@ -254,17 +257,20 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         value: row.peakRssGB,
         label: `${row.peakRssGB} GB (${settings})`,
       });
-    table.push([
-      row.data,
-      `${about(row, 'ratings')}${row.ratings.toLocaleString('en-US')}`,
-      `Surprise ${row.algorithm}, ${settings}`,
-      row.timed,
-      point ? `${about(row, point.field)}${secondsText(point.seconds)}` : '-',
-      row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(1),
-      row.peakRssGB === undefined ? '-' : String(row.peakRssGB),
-      row.testRmse === undefined ? '-' : row.testRmse.toFixed(4),
-      '-',
-    ]);
+    table.push({
+      ratings: row.ratings,
+      cells: [
+        row.data,
+        `${about(row, 'ratings')}${row.ratings.toLocaleString('en-US')}`,
+        `Surprise ${row.algorithm}, ${settings}`,
+        row.timed,
+        point ? `${about(row, point.field)}${secondsText(point.seconds)}` : '-',
+        row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(1),
+        row.peakRssGB === undefined ? '-' : String(row.peakRssGB),
+        row.testRmse === undefined ? '-' : row.testRmse.toFixed(4),
+        '-',
+      ],
+    });
   }
   const sources = [...ours.map((r) => `${r.benchmark}.json`), ...(surprise ? ['surprise-train.json'] : [])].sort();
   const charts: BenchChart[] = [{ id: 'train-time', title: 'Train time by size against Surprise', spec: trainTimeSpec(time), sources }];
@@ -286,7 +292,11 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         )
       : [],
     charts,
-    table: markdownTable(['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'peak RSS GB', 'test RMSE', 'NDCG@10'], table),
+    // One table, smallest set first (a stable sort keeps ours before Surprise's at the same size).
+    table: markdownTable(
+      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'peak RSS GB', 'test RMSE', 'NDCG@10'],
+      table.sort((a, b) => a.ratings - b.ratings).map((row) => row.cells),
+    ),
   };
 }
 
