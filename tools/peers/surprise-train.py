@@ -3,13 +3,14 @@
 
     pip install scikit-surprise
     python3 tools/peers/surprise-train.py --ratings DIR/ratings.csv [--factors 100] [--epochs 20]
-        [--test-size 0.2] [--seed 42] [--lr-all F] [--reg-all F] [--data NAME] [--json PATH]
+        [--test CSV | --test-size 0.2] [--seed 42] [--lr-all F] [--reg-all F] [--data NAME] [--json PATH]
 
 Reads the CSV (userId,movieId,rating,timestamp with a header line) with Surprise's own reader and
 builds its trainset (the whole file, or with --test-size the train part of train_test_split), then
 fits SVD (biased matrix factorisation by SGD, one thread) for --epochs epochs at --factors factors.
 Times, in this process: reading + building the trainset, the fit alone, their sum; CPU seconds
-(user + system); peak RSS (getrusage). With --test-size, the test RMSE of the fitted model.
+(user + system); peak RSS (getrusage). With --test (a fixed split's test.csv, read after the
+timings) or --test-size, the test RMSE of the fitted model.
 
 Prints one JSON record in the shape of the other benchmarks' result files (benchmark, command,
 date, commit, machine, results) and, with --json PATH, writes it there: a row for the same data,
@@ -34,6 +35,7 @@ def parse_args(argv):
     parser.add_argument("--ratings", required=True, help="ratings CSV: userId,movieId,rating,timestamp with a header line")
     parser.add_argument("--factors", type=int, default=100, help="SVD n_factors (Surprise's default: 100)")
     parser.add_argument("--epochs", type=int, default=20, help="SVD n_epochs (Surprise's default: 20)")
+    parser.add_argument("--test", default=None, help="a test CSV of the same format (a fixed split's test.csv): its RMSE is reported")
     parser.add_argument("--test-size", type=float, default=0.0, help="hold out this share for a test RMSE (0: fit on every rating)")
     parser.add_argument("--seed", type=int, default=42, help="seed of the split and of SVD's initial factors")
     parser.add_argument("--lr-all", type=float, default=None, help="SVD lr_all (Surprise's default when left out)")
@@ -45,8 +47,11 @@ def parse_args(argv):
         parser.error("--factors and --epochs take positive integers")
     if not 0.0 <= args.test_size < 1.0:
         parser.error("--test-size takes a share in [0, 1)")
-    if not os.path.isfile(args.ratings):
-        parser.error(f"--ratings: {args.ratings} does not exist")
+    if args.test and args.test_size > 0:
+        parser.error("--test and --test-size exclude each other")
+    for flag, path in (("--ratings", args.ratings), ("--test", args.test)):
+        if path is not None and not os.path.isfile(path):
+            parser.error(f"{flag}: {path} does not exist")
     return args
 
 
@@ -110,15 +115,17 @@ def fit(args):
     fit_seconds = time.perf_counter() - fit0
     total_seconds = time.perf_counter() - wall0
     cpu = cpu_seconds() - cpu0
-    # Linux reports ru_maxrss in KiB.
-    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    # Linux reports ru_maxrss in KiB; GB here is 2^30 bytes, as in the project's other figures.
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    if args.test:
+        testset = Dataset.load_from_file(args.test, reader=reader).build_full_trainset().build_testset()
 
     row = {
         "data": args.data or os.path.basename(os.path.dirname(os.path.abspath(args.ratings))),
         "ratings": trainset.n_ratings,
         "users": trainset.n_users,
         "movies": trainset.n_items,
-        "split": f"train part of train_test_split(test_size={args.test_size}, random_state={args.seed})" if testset else "every rating",
+        "split": split_of(args),
         "algorithm": "SVD",
         "factors": args.factors,
         "epochs": args.epochs,
@@ -129,7 +136,7 @@ def fit(args):
         "secondsPerEpoch": round(fit_seconds / args.epochs, 3),
         "totalSeconds": round(total_seconds, 3),
         "cpuSeconds": round(cpu, 3),
-        "peakRssGiB": round(peak_gib, 2),
+        "peakRssGB": round(peak_gb, 2),
     }
     if args.lr_all is not None:
         row["lrAll"] = args.lr_all
@@ -140,8 +147,16 @@ def fit(args):
     return row, surprise.__version__
 
 
+def split_of(args):
+    if args.test:
+        return f"fitted on {os.path.basename(args.ratings)}, scored on {os.path.basename(args.test)}"
+    if args.test_size > 0:
+        return f"train part of train_test_split(test_size={args.test_size}, random_state={args.seed})"
+    return "every rating"
+
+
 def same_run(a, b):
-    keys = ("data", "ratings", "factors", "epochs", "split")
+    keys = ("data", "ratings", "factors", "epochs", "lrAll", "regAll", "split")
     return all(a.get(k) == b.get(k) for k in keys)
 
 
