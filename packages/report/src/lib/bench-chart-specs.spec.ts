@@ -11,10 +11,10 @@ const texts = (svg: string) =>
   );
 
 const rows: ScaleRow[] = [
-  { series: 'ours: whole stage', ratings: 100_836, value: 9.6, label: '9.60 s' },
-  { series: 'ours: whole stage', ratings: 20_000_263, value: 86.4, label: '86.4 s' },
-  { series: 'peer: fit alone', ratings: 80_669, value: 0.91, label: '0.91 s (k 100, 20 epochs)' },
-  { series: 'peer: fit alone', ratings: 20_000_263, value: 229, label: '~229.0 s (k 64, 20 epochs)' },
+  { system: 'ours', series: 'ours: whole stage', ratings: 100_836, value: 9.6, label: '9.60 s' },
+  { system: 'ours', series: 'ours: whole stage', ratings: 20_000_263, value: 86.4, label: '86.4 s' },
+  { system: 'peer', series: 'peer: fit alone', ratings: 80_669, value: 0.91, label: '0.91 s (k 100, 20 epochs)' },
+  { system: 'peer', series: 'peer: fit alone', ratings: 20_000_263, value: 229, label: '~229.0 s (k 64, 20 epochs)' },
 ];
 
 describe('train time and memory by size', () => {
@@ -32,8 +32,8 @@ describe('train time and memory by size', () => {
     const drawn = texts(
       await renderSpecToSvg(
         trainMemorySpec([
-          { series: 'ours: largest process of the stage', ratings: 100_836, value: 0.51, label: '0.51 GB' },
-          { series: 'peer: whole process', ratings: 20_000_263, value: 7.2, label: '7.2 GB' },
+          { system: 'ours', series: 'ours: largest process of the stage', ratings: 100_836, value: 0.51, label: '0.51 GB' },
+          { system: 'peer', series: 'peer: whole process', ratings: 20_000_263, value: 7.2, label: '7.2 GB' },
         ]),
       ),
     );

@@ -140,7 +140,9 @@ export function durationSpec(rows: readonly DurationRow[]): TopLevelSpec {
 
 /** One training run at a data size: ours (the whole train stage) or a peer's (its fit), and what was timed. */
 export interface ScaleRow {
-  /** Who ran it and what was timed, e.g. "reelrank: whole train stage through Nx" (the legend). */
+  /** Who ran it, e.g. "reelrank" or "Surprise" (the colour). */
+  system: string;
+  /** What was timed, e.g. "reelrank: whole train stage through Nx" (the shape). */
   series: string;
   /** Ratings the run read or fitted (x, log scale). */
   ratings: number;
@@ -150,20 +152,31 @@ export interface ScaleRow {
   label: string;
 }
 
-const SCALE_SERIES = ['#3b6ea5', '#d9822b', '#5a9e4b', '#7f7f7f', '#9467bd'];
+const SYSTEMS = ['#3b6ea5', '#d9822b', '#5a9e4b', '#7f7f7f', '#9467bd'];
 
-/** A log-log scatter of values against ratings, one colour and shape per series, each point labelled. */
-function scaleSpec(rows: readonly ScaleRow[], description: string, yTitle: string, yFormat: string): TopLevelSpec {
+/**
+ * A log-log scatter of values against ratings: a colour per system (in the order of `systems`, so a system keeps its
+ * colour whichever rows exist), a shape per series, each point labelled.
+ */
+function scaleSpec(rows: readonly ScaleRow[], systems: readonly string[], description: string, yTitle: string, legendTitle: string): TopLevelSpec {
   const series = [...new Set(rows.map((r) => r.series))];
-  const x = { field: 'ratings', type: 'quantitative', title: 'Ratings (log scale)', scale: { type: 'log' }, axis: { format: '~s' } } as const;
-  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: { type: 'log' } } as const;
-  const legend = {
-    field: 'series',
-    type: 'nominal',
-    title: 'What was timed',
-    sort: series,
-    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 600 },
+  const known = [...systems, ...new Set(rows.map((r) => r.system).filter((s) => !systems.includes(s)))];
+  // Axes a little wider than the points, not rounded out to whole decades (which would leave most of the plot empty).
+  const span = (values: number[]) => (values.length ? [Math.min(...values) / 1.6, Math.max(...values) * 1.6] : [1, 10]);
+  const x = {
+    field: 'ratings',
+    type: 'quantitative',
+    title: 'Ratings (log scale)',
+    scale: { type: 'log', domain: span(rows.map((r) => r.ratings)), nice: false },
+    axis: { format: '~s' },
   } as const;
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: yTitle,
+    scale: { type: 'log', domain: span(rows.map((r) => r.value)), nice: false },
+  } as const;
+  const legend = { orient: 'bottom', direction: 'vertical', labelLimit: 600 } as const;
   return {
     ...base(description, 520, 300),
     data: { values: rows.map((r) => ({ ...r })) },
@@ -173,9 +186,15 @@ function scaleSpec(rows: readonly ScaleRow[], description: string, yTitle: strin
         encoding: {
           x,
           y,
-          color: { ...legend, scale: { domain: series, range: SCALE_SERIES } },
-          shape: legend,
-          tooltip: [{ field: 'series' }, { field: 'ratings', format: ',' }, { field: 'value', format: yFormat }, { field: 'label' }],
+          color: { field: 'system', type: 'nominal', title: 'System', scale: { domain: known, range: SYSTEMS }, legend },
+          shape: { field: 'series', type: 'nominal', title: legendTitle, scale: { domain: series }, legend },
+          tooltip: [
+            { field: 'system' },
+            { field: 'series' },
+            { field: 'ratings', format: ',' },
+            { field: 'value', format: '.2f' },
+            { field: 'label' },
+          ],
         },
       },
       { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11, color: '#444' }, encoding: { x, y, text: { field: 'label' } } },
@@ -184,21 +203,23 @@ function scaleSpec(rows: readonly ScaleRow[], description: string, yTitle: strin
 }
 
 /** Train time against data size (both log scales): our whole train stage beside the peer's fit, each point saying what it timed. */
-export function trainTimeSpec(rows: readonly ScaleRow[]): TopLevelSpec {
+export function trainTimeSpec(rows: readonly ScaleRow[], systems: readonly string[] = []): TopLevelSpec {
   return scaleSpec(
     rows,
+    systems,
     'Scatter chart, log scales: wall seconds of training against the number of ratings, one series per system and what was timed',
     'Wall seconds (log scale, lower is better)',
-    '.2f',
+    'What was timed',
   );
 }
 
 /** Peak memory against data size (both log scales). */
-export function trainMemorySpec(rows: readonly ScaleRow[]): TopLevelSpec {
+export function trainMemorySpec(rows: readonly ScaleRow[], systems: readonly string[] = []): TopLevelSpec {
   return scaleSpec(
     rows,
+    systems,
     'Scatter chart, log scales: peak resident memory of training against the number of ratings, one series per system and what was measured',
     'Peak RSS, GB (log scale)',
-    '.2f',
+    'Whose memory',
   );
 }
