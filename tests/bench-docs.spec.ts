@@ -101,6 +101,7 @@ describe('benchmark charts', () => {
               movies: 9656,
               timed: TRAIN_STAGE_TIMED,
               trainStage: { seconds, cpuSeconds: seconds * 1.25, peakRssBytes: 0.5 * 1024 ** 3 },
+              loadAverage: { before: 1.04, after: 2.5 },
               steps: { total: { wall: seconds - 5, cpu: seconds } },
               ratingModel: 'SVD++ (SGD)',
               factors: 250,
@@ -171,8 +172,9 @@ describe('benchmark charts', () => {
         expect(time).toContain(text);
       const memory = decode(readFileSync(join(dir, 'train-memory.svg'), 'utf8'));
       expect(memory).toContain('0.50 GB');
+      expect(memory).toContain("reelrank: the train stage's largest process");
       expect(memory).toContain('7.2 GB (k 64, 20 epochs)');
-      expect(memory).not.toContain('0.91');
+      expect(memory).not.toContain('0.91 s');
 
       const text = readFileSync(page, 'utf8');
       expect(text).toContain('![Train time by size against Surprise](benchmarks/train-time.svg)');
@@ -186,6 +188,9 @@ describe('benchmark charts', () => {
       expect(rows.every((at) => at > 0)).toBe(true);
       expect([...rows].sort((a, b) => a - b)).toEqual(rows);
       expect(text).toMatch(/\| ~80,669 +\| Surprise SVD, k 100, 20 epochs/);
+      expect(text).toMatch(
+        /\| n1000000 +\| 1,000,000 +\| reelrank, SVD\+\+ \(SGD\) k 250 \+ ranker +\| whole train stage +\| 41\.3 +\| 51\.6 +\| 1\.0 → 2\.5 +\| 0\.50 /,
+      );
 
       train('n1000000', 1_000_000, 40);
       expect(await staleBenchDocs(dir, page)).toEqual([join(dir, 'train-time.svg'), join(dir, 'train-memory.svg'), page]);

@@ -27,7 +27,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ML20M_SHAPE, ML32M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
@@ -48,12 +48,15 @@ interface Measured {
   seconds: number;
   cpuSeconds: number | null;
   peakRssBytes: number | null;
+  /** The machine's 1-minute load average just before and just after. */
+  loadAverage: { before: number; after: number };
   status: number;
   stderrTail: string;
 }
 
 /** Runs a command under /usr/bin/time -v (when present): wall seconds and max RSS of the largest child. */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Measured {
+  const before = loadavg()[0];
   const { result, seconds } = spawnTimed(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const stderr = result.stderr ?? '';
   writeFileSync(logFile, `${result.stdout ?? ''}\n${stderr}`);
@@ -61,6 +64,7 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv, logFile:
   return {
     seconds,
     cpuSeconds: cpuSecondsOf(stderr) ?? null,
+    loadAverage: { before, after: loadavg()[0] },
     peakRssBytes: rss === null ? null : rss * 1024,
     status: result.status ?? 1,
     stderrTail: stderr.split('\n').slice(-30).join('\n'),

@@ -195,6 +195,9 @@ function ingestSection(records: BenchRecord<IngestResults>[]): Section {
 
 const GB = 1024 ** 3;
 const OURS = 'reelrank: the whole train stage through Nx (tuning, evaluation, gate, saving)';
+const OURS_MEMORY = "reelrank: the train stage's largest process";
+/** The charts' colours, one per system, whichever rows exist. */
+const SYSTEMS = ['reelrank', 'Surprise'];
 
 /** "~" before a figure its row marks as approximate. */
 const about = (row: SurpriseRow, field: string) => (row.approximate?.[field] === undefined ? '' : '~');
@@ -217,10 +220,11 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
   const table: { ratings: number; cells: string[] }[] = [];
   for (const r of ours) {
     const t = r.results;
-    time.push({ series: OURS, ratings: t.ratings, value: t.trainStage.seconds, label: `${secondsText(t.trainStage.seconds)} s` });
+    time.push({ system: 'reelrank', series: OURS, ratings: t.ratings, value: t.trainStage.seconds, label: `${secondsText(t.trainStage.seconds)} s` });
     if (t.trainStage.peakRssBytes !== null)
       memory.push({
-        series: OURS,
+        system: 'reelrank',
+        series: OURS_MEMORY,
         ratings: t.ratings,
         value: t.trainStage.peakRssBytes / GB,
         label: `${(t.trainStage.peakRssBytes / GB).toFixed(2)} GB`,
@@ -234,6 +238,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         'whole train stage',
         t.trainStage.seconds.toFixed(1),
         t.trainStage.cpuSeconds === null ? '-' : t.trainStage.cpuSeconds.toFixed(1),
+        `${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`,
         t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GB).toFixed(2),
         t.test.rmse.toFixed(4),
         t.test.ndcg === null ? '-' : t.test.ndcg.toFixed(4),
@@ -245,6 +250,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
     const settings = row.factors === undefined ? 'settings not recorded' : `k ${row.factors}, ${row.epochs} epochs`;
     if (point)
       time.push({
+        system: 'Surprise',
         series: point.series,
         ratings: row.ratings,
         value: point.seconds,
@@ -252,6 +258,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
       });
     if (row.peakRssGB !== undefined)
       memory.push({
+        system: 'Surprise',
         series: `Surprise ${row.algorithm}: the whole process`,
         ratings: row.ratings,
         value: row.peakRssGB,
@@ -266,6 +273,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         row.timed,
         point ? `${about(row, point.field)}${secondsText(point.seconds)}` : '-',
         row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(1),
+        '-',
         row.peakRssGB === undefined ? '-' : String(row.peakRssGB),
         row.testRmse === undefined ? '-' : row.testRmse.toFixed(4),
         '-',
@@ -273,8 +281,8 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
     });
   }
   const sources = [...ours.map((r) => `${r.benchmark}.json`), ...(surprise ? ['surprise-train.json'] : [])].sort();
-  const charts: BenchChart[] = [{ id: 'train-time', title: 'Train time by size against Surprise', spec: trainTimeSpec(time), sources }];
-  if (memory.length) charts.push({ id: 'train-memory', title: 'Peak memory of training by size', spec: trainMemorySpec(memory), sources });
+  const charts: BenchChart[] = [{ id: 'train-time', title: 'Train time by size against Surprise', spec: trainTimeSpec(time, SYSTEMS), sources }];
+  if (memory.length) charts.push({ id: 'train-memory', title: 'Peak memory of training by size', spec: trainMemorySpec(memory, SYSTEMS), sources });
   return {
     title: 'Train time by size against Surprise',
     intro: [
@@ -283,6 +291,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
       "Surprise's points time its SVD fit (one thread), or where said, reading the CSV and building its trainset as well.",
       'So the two are not the same work: the stage does far more than one fit.',
       'Peak memory is the largest process of the stage, and the whole Surprise process.',
+      'The machine is shared: the load average before and after each stage is beside its seconds, with its CPU seconds.',
     ].join(' '),
     records: ours,
     notes: surprise
@@ -294,7 +303,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
     charts,
     // One table, smallest set first (a stable sort keeps ours before Surprise's at the same size).
     table: markdownTable(
-      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'peak RSS GB', 'test RMSE', 'NDCG@10'],
+      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'load average', 'peak RSS GB', 'test RMSE', 'NDCG@10'],
       table.sort((a, b) => a.ratings - b.ratings).map((row) => row.cells),
     ),
   };

@@ -1,7 +1,8 @@
 /**
  * What `npm run bench:pipeline -- --record` keeps of a run (docs/benchmarks/train-<size>.json): the
  * train stage through Nx (wall, CPU, peak RSS), its steps, the data it read and the test figures of the
- * model it saved (metrics.json and model.json). docs/benchmarks.md charts it against Surprise's fit (tools/peers/surprise-train.py).
+ * model it saved (metrics.json and model.json). docs/benchmarks.md charts it against Surprise's fit
+ * (tools/peers/surprise-train.py).
  */
 
 /** Wall and CPU seconds of one step of the train stage (metrics.json `steps`). */
@@ -20,6 +21,8 @@ export interface TrainRecord {
   timed: string;
   /** `nx run trainer:pipeline` under /usr/bin/time -v: wall, user + system CPU of every process, peak RSS of the largest. */
   trainStage: { seconds: number; cpuSeconds: number | null; peakRssBytes: number | null };
+  /** The machine's 1-minute load average just before and just after the stage (it is shared: read the wall seconds beside it). */
+  loadAverage: { before: number; after: number };
   /** The stage's own per-step wall and CPU seconds (metrics.json). */
   steps: Record<string, StepTime>;
   ratingModel: string;
@@ -37,7 +40,7 @@ type Json = Record<string, any>;
 /** The record's results from a run's measured train stage, its metrics.json and its model.json (the manifest). */
 export function trainRecordResults(
   data: string,
-  stage: { seconds: number; cpuSeconds: number | null; peakRssBytes: number | null },
+  stage: { seconds: number; cpuSeconds: number | null; peakRssBytes: number | null; loadAverage: { before: number; after: number } },
   metrics: Json,
   manifest: Json,
 ): TrainRecord {
@@ -51,6 +54,7 @@ export function trainRecordResults(
     movies: Number(manifest.movies),
     timed: TRAIN_STAGE_TIMED,
     trainStage: { seconds: stage.seconds, cpuSeconds: stage.cpuSeconds, peakRssBytes: stage.peakRssBytes },
+    loadAverage: { before: Number(stage.loadAverage.before.toFixed(2)), after: Number(stage.loadAverage.after.toFixed(2)) },
     steps: metrics.steps ?? {},
     ratingModel: String(metrics.plan?.rating?.label ?? metrics.training.ratingModel),
     factors: metrics.plan?.rating?.settings?.factors ?? null,
