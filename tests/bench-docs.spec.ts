@@ -5,13 +5,6 @@ import { drawBenchDocs, staleBenchDocs } from '../tools/bench-charts';
 import { benchRecord } from '../tools/lib/bench-record';
 import { TRAIN_STAGE_TIMED } from '../tools/lib/train-record';
 
-const decode = (svg: string) =>
-  svg
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
-
 /** docs/benchmarks.md and its charts are drawn from the benchmarks' result files, and must match them. */
 describe('benchmark charts', () => {
   it('when the repository is checked, then every chart and the page match the result files they were drawn from', async () => {
@@ -157,7 +150,7 @@ describe('benchmark charts', () => {
       await drawBenchDocs(dir, page);
       expect(await staleBenchDocs(dir, page)).toEqual([]);
 
-      const time = decode(readFileSync(join(dir, 'train-time.svg'), 'utf8'));
+      const time = readFileSync(join(dir, 'train-time.svg'), 'utf8');
       for (const text of [
         'reelrank: the whole train stage through Nx (tuning, evaluation, gate, saving)',
         'Surprise SVD: the fit alone',
@@ -170,7 +163,7 @@ describe('benchmark charts', () => {
         'Ratings (log scale)',
       ])
         expect(time).toContain(text);
-      const memory = decode(readFileSync(join(dir, 'train-memory.svg'), 'utf8'));
+      const memory = readFileSync(join(dir, 'train-memory.svg'), 'utf8');
       expect(memory).toContain('0.50 GB');
       expect(memory).toContain("reelrank: the train stage's largest process");
       expect(memory).toContain('7.2 GB (k 64, 20 epochs)');
