@@ -292,6 +292,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
       'So the two are not the same work: the stage does far more than one fit.',
       'Peak memory is the largest process of the stage, and the whole Surprise process.',
       'The machine is shared: the load average before and after each stage is beside its seconds, with its CPU seconds.',
+      "The test RMSE is each run's own: the stage's on the test part it holds out, Surprise's on the split named in its row, so it is not a like-for-like comparison (reelrank on the fixed split is in the accuracy section above).",
     ].join(' '),
     records: ours,
     notes: surprise
