@@ -1,5 +1,6 @@
 /**
- * Pipeline benchmark: the real stages, through Nx, on the deterministic synthetic MovieLens set.
+ * Pipeline benchmark: the real stages, through Nx, on the deterministic synthetic MovieLens set (or a
+ * MovieLens folder).
  *
  *   npm run bench:pipeline -- [--ratings 20000263 | --shape 32m | --movielens DIR] [--dir $TMPDIR/reelrank-bench] [--no-kernel] [--no-als]
  *                             [--train-only] [--als-factors 64] [--als-sweeps 3] [--kernel-epochs 20] [--kernel-factors 64] [--json PATH]
@@ -11,7 +12,7 @@
  *    (synthetic-v<generator version>-<size>), unless it is already there. `--movielens DIR` takes a
  *    MovieLens folder instead (e.g. ml-latest-small): the data set is named after the folder.
  * 2. Runs the stages as `npm run pipeline` does (`nx run <stage>:pipeline`, the same targets and
- *    commands), one at a time and without the Nx cache, with REELRANK_DATASET=synthetic,
+ *    commands), one at a time and without the Nx cache, with REELRANK_DATASET=synthetic (or the folder's name),
  *    MOVIELENS_SOURCE=<the folder> and REELRANK_DATA_DIR / REELRANK_MODELS_DIR under --dir (nothing is
  *    written into the repository). Each stage is wrapped in /usr/bin/time -v: wall seconds and the peak
  *    RSS of its largest process (the stage's node process; Nx's own start-up is in the wall time).
