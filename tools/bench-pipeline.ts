@@ -1,15 +1,18 @@
 /**
- * Pipeline benchmark: the real stages, through Nx, on the deterministic synthetic MovieLens set.
+ * Pipeline benchmark: the real stages, through Nx, on the deterministic synthetic MovieLens set (or a
+ * MovieLens folder).
  *
- *   npm run bench:pipeline -- [--ratings 20000263 | --shape 32m] [--dir $TMPDIR/reelrank-bench] [--no-kernel] [--no-als] [--train-only]
- *                             [--als-factors 64] [--als-sweeps 3] [--kernel-epochs 20] [--kernel-factors 64] [--json PATH]
+ *   npm run bench:pipeline -- [--ratings 20000263 | --shape 32m | --movielens DIR] [--dir $TMPDIR/reelrank-bench] [--no-kernel] [--no-als]
+ *                             [--train-only] [--als-factors 64] [--als-sweeps 3] [--kernel-epochs 20] [--kernel-factors 64] [--json PATH]
+ *                             [--record]
  *
  * 1. Generates the synthetic source folder (packages/ingest synthetic.ts, seed 42; ml-20m's shape at
  *    20,000,263 ratings, users and movies scaled down for smaller --ratings; `--shape 32m`: ml-32m's
  *    shape, 32,000,204 ratings, 200,948 users, 87,585 movies) under --dir
- *    (synthetic-v<generator version>-<size>), unless it is already there.
+ *    (synthetic-v<generator version>-<size>), unless it is already there. `--movielens DIR` takes a
+ *    MovieLens folder instead (e.g. ml-latest-small): the data set is named after the folder.
  * 2. Runs the stages as `npm run pipeline` does (`nx run <stage>:pipeline`, the same targets and
- *    commands), one at a time and without the Nx cache, with REELRANK_DATASET=synthetic,
+ *    commands), one at a time and without the Nx cache, with REELRANK_DATASET=synthetic (or the folder's name),
  *    MOVIELENS_SOURCE=<the folder> and REELRANK_DATA_DIR / REELRANK_MODELS_DIR under --dir (nothing is
  *    written into the repository). Each stage is wrapped in /usr/bin/time -v: wall seconds and the peak
  *    RSS of its largest process (the stage's node process; Nx's own start-up is in the wall time).
@@ -20,15 +23,19 @@
  *    the parallel WASM SIMD path, --kernel-epochs epochs at k --kernel-factors, no validation) and
  *    implicit ALS alone (CG sweeps at k --als-factors): seconds per epoch / per sweep.
  * Prints one table. Timings depend on what else runs on the machine: run it on an idle one.
+ * --record writes the train stage's figures to docs/benchmarks/train-<shape, nSIZE or data set>.json
+ * (drawn by `npm run bench:charts` against Surprise's fit).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ML20M_SHAPE, ML32M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { positiveIntFlag } from './lib/bench-kit';
-import { peakRssKiB, spawnTimed } from './lib/time-v';
+import { benchRecord, writeBenchRecord } from './lib/bench-record';
+import { cpuSecondsOf, peakRssKiB, spawnTimed } from './lib/time-v';
+import { trainRecordResults } from './lib/train-record';
 
 const ROOT = resolve(__dirname, '..');
 const STAGES = ['ingest', 'database', 'trainer'] as const;
@@ -40,19 +47,25 @@ const int = positiveIntFlag;
 
 interface Measured {
   seconds: number;
+  cpuSeconds: number | null;
   peakRssBytes: number | null;
+  /** The machine's 1-minute load average just before and just after. */
+  loadAverage: { before: number; after: number };
   status: number;
   stderrTail: string;
 }
 
 /** Runs a command under /usr/bin/time -v (when present): wall seconds and max RSS of the largest child. */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Measured {
+  const before = loadavg()[0];
   const { result, seconds } = spawnTimed(command, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const stderr = result.stderr ?? '';
   writeFileSync(logFile, `${result.stdout ?? ''}\n${stderr}`);
   const rss = peakRssKiB(stderr);
   return {
     seconds,
+    cpuSeconds: cpuSecondsOf(stderr) ?? null,
+    loadAverage: { before, after: loadavg()[0] },
     peakRssBytes: rss === null ? null : rss * 1024,
     status: result.status ?? 1,
     stderrTail: stderr.split('\n').slice(-30).join('\n'),
@@ -150,6 +163,8 @@ async function main(): Promise<void> {
       'als-factors': { type: 'string' },
       'als-sweeps': { type: 'string' },
       json: { type: 'string' },
+      movielens: { type: 'string' },
+      record: { type: 'boolean' },
       phase: { type: 'string' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -163,22 +178,28 @@ async function main(): Promise<void> {
   if (values.phase) return floorPhase(values.phase, values);
 
   if (values.shape !== undefined && (values.shape !== '32m' || values.ratings !== undefined)) throw new Error('--shape takes 32m, without --ratings');
+  if (values.movielens !== undefined && (values.shape !== undefined || values.ratings !== undefined))
+    throw new Error('--movielens takes a MovieLens folder, without --shape or --ratings');
+  const movielens = values.movielens === undefined ? null : resolve(values.movielens);
+  if (movielens && !existsSync(join(movielens, 'ratings.csv'))) throw new Error(`--movielens: ${join(movielens, 'ratings.csv')} does not exist`);
   const ratings = values.shape ? ML32M_SHAPE.ratings : int('ratings', values.ratings, ML20M_SHAPE.ratings);
   const shape = values.shape ? { ...ML32M_SHAPE } : scaledMl20mShape(ratings);
+  const dataset = movielens ? basename(movielens) : 'synthetic';
   const dir = resolve(values.dir ?? join(tmpdir(), 'reelrank-bench'));
   // The generator version in the folder names: a folder of an older generator is never reused.
   const size = values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : String(ratings));
   const tag = `v${SYNTHETIC_GENERATOR_VERSION}-${size}`;
-  const source = join(dir, `synthetic-${tag}`);
-  const work = join(dir, `pipeline-${tag}`);
+  const source = movielens ?? join(dir, `synthetic-${tag}`);
+  const work = join(dir, movielens ? `pipeline-${dataset}` : `pipeline-${tag}`);
   mkdirSync(work, { recursive: true });
   out(`# reelrank pipeline benchmark`);
   out(
-    `node ${process.version}, ${cpus().length} cores; data: synthetic (seed 42) ${shape.ratings} ratings, ${shape.users} users, ${shape.movies} movies`,
+    `node ${process.version}, ${cpus().length} cores; data: ${movielens ? source : `synthetic (seed 42) ${shape.ratings} ratings, ${shape.users} users, ${shape.movies} movies`}`,
   );
 
   // 1. The source folder (generated once, reused).
-  if (!existsSync(join(source, 'ratings.csv'))) {
+  if (movielens) err(`[bench] source ${source}`);
+  else if (!existsSync(join(source, 'ratings.csv'))) {
     err(`[bench] generating ${source}`);
     const gen = spawnSync(
       process.execPath,
@@ -205,7 +226,7 @@ async function main(): Promise<void> {
     ...process.env,
     NX_NO_CLOUD: 'true',
     NX_DAEMON: 'false',
-    REELRANK_DATASET: 'synthetic',
+    REELRANK_DATASET: dataset,
     MOVIELENS_SOURCE: source,
     REELRANK_DATA_DIR: join(work, 'data'),
     REELRANK_MODELS_DIR: join(work, 'models'),
@@ -214,7 +235,7 @@ async function main(): Promise<void> {
   const stages: Record<string, Measured> = {};
   for (const stage of STAGES) {
     if (values['train-only'] && stage !== 'trainer') {
-      if (!existsSync(join(work, 'data', 'synthetic.db')))
+      if (!existsSync(join(work, 'data', `${dataset}.db`)))
         throw new Error('--train-only needs a previous run of the ingest and database stages in --dir');
       continue;
     }
@@ -228,17 +249,17 @@ async function main(): Promise<void> {
     stages[stage] = m;
     if (m.status !== 0) throw new Error(`stage ${stage} failed (log ${join(work, `${stage}.log`)}):\n${m.stderrTail}`);
   }
-  const modelDir = join(work, 'models', 'synthetic');
+  const modelDir = join(work, 'models', dataset);
   const metrics: Json = JSON.parse(readFileSync(join(modelDir, 'metrics.json'), 'utf8'));
 
   // 3. Floors in their own processes.
-  const db = join(work, 'data', 'synthetic.db');
+  const db = join(work, 'data', `${dataset}.db`);
   const kernel = values['no-kernel'] ? null : childPhase('kernel', db, values, join(work, 'kernel.log'));
   const als = values['no-als'] ? null : childPhase('als', db, values, join(work, 'als.log'));
 
   // 4. The table.
   const model = (name: RegExp) => (metrics.models as Json[]).find((m) => name.test(m.model)) ?? {};
-  const mf = model(/^biased MF/);
+  const mf = (metrics.models as Json[]).find((m) => m.model === metrics.plan?.rating?.label) ?? model(/^biased MF/);
   const served = model(/^served ranking/);
   const popular = model(/^most-rated/);
   const t = metrics.training ?? {};
@@ -289,7 +310,7 @@ async function main(): Promise<void> {
   const train = stages.trainer;
   out();
   out(
-    `goals at 20M (here ${shape.ratings} ratings): train stage ${train.seconds.toFixed(1)} s [<= 60], ${gb(train.peakRssBytes)} [<= 3 GB]; test RMSE ${f4(mf.rmse)} [<= 0.7222]; served NDCG ${f4(served.ndcgAtK)} vs most-rated ${f4(popular.ndcgAtK)} [>=]`,
+    `goals at 20M (here ${movielens ? t.ratings?.all : shape.ratings} ratings): train stage ${train.seconds.toFixed(1)} s [<= 60], ${gb(train.peakRssBytes)} [<= 3 GB]; test RMSE ${f4(mf.rmse)} [<= 0.7222]; served NDCG ${f4(served.ndcgAtK)} vs most-rated ${f4(popular.ndcgAtK)} [>=]`,
   );
   const summary = {
     createdAt: new Date().toISOString(),
@@ -311,6 +332,14 @@ async function main(): Promise<void> {
   const jsonPath = values.json ?? join(work, 'bench-pipeline.json');
   writeFileSync(jsonPath, `${JSON.stringify(summary, null, 2)}\n`);
   err(`[bench] wrote ${jsonPath}`);
+  if (values.record) {
+    const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
+    const label = movielens ? dataset : (values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : `n${ratings}`));
+    const synthetic = values.shape === '32m' ? 'ml-32m shape' : ratings === ML20M_SHAPE.ratings ? 'ml-20m shape' : 'ml-20m shape scaled down';
+    const data = movielens ? dataset : `synthetic (seed 42), ${synthetic}`;
+    const command = `npm run bench:pipeline -- ${process.argv.slice(2).join(' ')}`;
+    writeBenchRecord(benchRecord(`train-${label}`, command, trainRecordResults(data, train, metrics, manifest)));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,21 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accuracySpec, durationSpec, latencySpec, throughputSpec, type AccuracyRow, type DurationRow, type LoadRow } from '@reelrank/report';
+import {
+  accuracySpec,
+  durationSpec,
+  latencySpec,
+  throughputSpec,
+  trainMemorySpec,
+  trainTimeSpec,
+  type AccuracyRow,
+  type DurationRow,
+  type LoadRow,
+  type ScaleRow,
+} from '@reelrank/report';
 import type { BenchRecord } from './bench-record';
 import { markdownTable } from './bench-kit';
+import type { TrainRecord } from './train-record';
 
 /**
  * docs/benchmarks.md and its charts, drawn from the benchmarks' result files (docs/benchmarks/*.json,
@@ -23,6 +35,8 @@ interface Section {
   title: string;
   intro: string;
   records: BenchRecord[];
+  /** Provenance lines of figures that are not a record of this repository's benchmarks. */
+  notes?: string[];
   charts: BenchChart[];
   table: string;
 }
@@ -39,6 +53,32 @@ type IngestResults = {
   sqlite: { loadSeconds: number; importSeconds: number };
   postgres: { loadSeconds: number; copySeconds: number } | null;
 };
+/** One Surprise run (tools/peers/surprise-train.py); a figure not known for a row is left out. */
+type SurpriseRow = {
+  data: string;
+  ratings: number;
+  /** Fields whose figure is approximate, each with why ("reported as ~10 s"). */
+  approximate?: Record<string, string>;
+  ratingsNote?: string;
+  algorithm: string;
+  factors?: number;
+  epochs?: number;
+  threads?: number;
+  timed: string;
+  readSeconds?: number;
+  fitSeconds?: number;
+  /** Seconds of a run whose timed work was not recorded. */
+  seconds?: number;
+  secondsPerEpoch?: number;
+  totalSeconds?: number;
+  cpuSeconds?: number;
+  peakRssGB?: number;
+  testRmse?: number;
+  source: string;
+  command: string;
+  date: string;
+};
+type SurpriseResults = { rows: SurpriseRow[] };
 type ServedResults = { served: { rmse: number; precision: number; recall: number; ndcg: number }; model?: { version?: string } | null };
 
 export const PAGE_HEADER =
@@ -153,6 +193,123 @@ function ingestSection(records: BenchRecord<IngestResults>[]): Section {
   };
 }
 
+const GB = 1024 ** 3;
+const OURS = 'reelrank: the whole train stage through Nx (tuning, evaluation, gate, saving)';
+const OURS_MEMORY = "reelrank: the train stage's largest process";
+/** The charts' colours, one per system, whichever rows exist. */
+const SYSTEMS = ['reelrank', 'Surprise'];
+
+/** "~" before a figure its row marks as approximate. */
+const about = (row: SurpriseRow, field: string) => (row.approximate?.[field] === undefined ? '' : '~');
+const secondsText = (s: number) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+
+/** What a Surprise row's seconds are: the fit alone, or reading + trainset + fit. */
+function surprisePoint(row: SurpriseRow): { series: string; seconds: number; field: string } | null {
+  if (row.fitSeconds !== undefined) return { series: `Surprise ${row.algorithm}: the fit alone`, seconds: row.fitSeconds, field: 'fitSeconds' };
+  if (row.totalSeconds !== undefined)
+    return { series: `Surprise ${row.algorithm}: reading the CSV + trainset + the fit`, seconds: row.totalSeconds, field: 'totalSeconds' };
+  if (row.seconds !== undefined) return { series: `Surprise ${row.algorithm}: what was timed not recorded`, seconds: row.seconds, field: 'seconds' };
+  return null;
+}
+
+function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<SurpriseResults> | undefined): Section {
+  const ours = [...trains].sort((a, b) => a.results.ratings - b.results.ratings);
+  const peers = [...(surprise?.results.rows ?? [])].sort((a, b) => a.ratings - b.ratings);
+  const time: ScaleRow[] = [];
+  const memory: ScaleRow[] = [];
+  const table: { ratings: number; cells: string[] }[] = [];
+  for (const r of ours) {
+    const t = r.results;
+    time.push({ system: 'reelrank', series: OURS, ratings: t.ratings, value: t.trainStage.seconds, label: `${secondsText(t.trainStage.seconds)} s` });
+    if (t.trainStage.peakRssBytes !== null)
+      memory.push({
+        system: 'reelrank',
+        series: OURS_MEMORY,
+        ratings: t.ratings,
+        value: t.trainStage.peakRssBytes / GB,
+        label: `${(t.trainStage.peakRssBytes / GB).toFixed(2)} GB`,
+      });
+    table.push({
+      ratings: t.ratings,
+      cells: [
+        t.data,
+        t.ratings.toLocaleString('en-US'),
+        `reelrank, ${t.ratingModel} k ${t.factors ?? '?'} + ranker`,
+        'whole train stage',
+        t.trainStage.seconds.toFixed(1),
+        t.trainStage.cpuSeconds === null ? '-' : t.trainStage.cpuSeconds.toFixed(1),
+        `${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`,
+        t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GB).toFixed(2),
+        t.test.rmse.toFixed(4),
+        t.test.ndcg === null ? '-' : t.test.ndcg.toFixed(4),
+      ],
+    });
+  }
+  for (const row of peers) {
+    const point = surprisePoint(row);
+    const settings = row.factors === undefined ? 'settings not recorded' : `k ${row.factors}, ${row.epochs} epochs`;
+    if (point)
+      time.push({
+        system: 'Surprise',
+        series: point.series,
+        ratings: row.ratings,
+        value: point.seconds,
+        label: `${about(row, point.field)}${secondsText(point.seconds)} s (${settings})`,
+      });
+    if (row.peakRssGB !== undefined)
+      memory.push({
+        system: 'Surprise',
+        series: `Surprise ${row.algorithm}: the whole process`,
+        ratings: row.ratings,
+        value: row.peakRssGB,
+        label: `${row.peakRssGB} GB (${settings})`,
+      });
+    table.push({
+      ratings: row.ratings,
+      cells: [
+        row.data,
+        `${about(row, 'ratings')}${row.ratings.toLocaleString('en-US')}`,
+        `Surprise ${row.algorithm}, ${settings}`,
+        row.timed,
+        point ? `${about(row, point.field)}${secondsText(point.seconds)}` : '-',
+        row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(1),
+        '-',
+        row.peakRssGB === undefined ? '-' : String(row.peakRssGB),
+        row.testRmse === undefined ? '-' : row.testRmse.toFixed(4),
+        '-',
+      ],
+    });
+  }
+  const sources = [...ours.map((r) => `${r.benchmark}.json`), ...(surprise ? ['surprise-train.json'] : [])].sort();
+  const charts: BenchChart[] = [{ id: 'train-time', title: 'Train time by size against Surprise', spec: trainTimeSpec(time, SYSTEMS), sources }];
+  if (memory.length) charts.push({ id: 'train-memory', title: 'Peak memory of training by size', spec: trainMemorySpec(memory, SYSTEMS), sources });
+  return {
+    title: 'Train time by size against Surprise',
+    intro: [
+      "reelrank's points time the whole train stage as `npm run pipeline` runs it (`nx run trainer:pipeline`, without the Nx cache):",
+      'reading the database, tuning, the rating model and the ranker, evaluation on a held-out test part, the promotion gate and saving.',
+      "Surprise's points time its SVD fit (one thread), or where said, reading the CSV and building its trainset as well.",
+      'So the two are not the same work: the stage does far more than one fit.',
+      'Peak memory is the largest process of the stage, and the whole Surprise process.',
+      'The machine is shared: the load average before and after each stage is beside its seconds, with its CPU seconds.',
+      "The test RMSE is each run's own: the stage's on the test part it holds out, Surprise's on the split named in its row, so it is not a like-for-like comparison (reelrank on the fixed split is in the accuracy section above).",
+    ].join(' '),
+    records: ours,
+    notes: surprise
+      ? peers.map(
+          (row) =>
+            `Surprise ${row.algorithm} on ${row.data}: ${row.source}, ${row.date.slice(0, 10)}; \`${row.command}\`${row.ratingsNote ? ` (${row.ratingsNote})` : ''}`,
+        )
+      : [],
+    charts,
+    // One table, smallest set first (a stable sort keeps ours before Surprise's at the same size).
+    table: markdownTable(
+      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'load average', 'peak RSS GB', 'test RMSE', 'NDCG@10'],
+      table.sort((a, b) => a.ratings - b.ratings).map((row) => row.cells),
+    ),
+  };
+}
+
 function sectionsOf(records: Map<string, { record: BenchRecord }>): Section[] {
   const get = <T>(name: string) => records.get(name)?.record as BenchRecord<T> | undefined;
   const sections: Section[] = [];
@@ -162,6 +319,9 @@ function sectionsOf(records: Map<string, { record: BenchRecord }>): Section[] {
   if (api) sections.push(apiSection(api));
   const ingest = [...records.keys()].filter((name) => name.startsWith('ingest-')).map((name) => get<IngestResults>(name)!);
   if (ingest.length) sections.push(ingestSection(ingest));
+  const trains = [...records.keys()].filter((name) => name.startsWith('train-')).map((name) => get<TrainRecord>(name)!);
+  const surprise = get<SurpriseResults>('surprise-train');
+  if (trains.length || surprise) sections.push(trainSection(trains, surprise));
   return sections;
 }
 
@@ -181,6 +341,7 @@ export function benchPage(dir: string): string {
   for (const section of sectionsOf(records)) {
     lines.push(`## ${section.title}`, '', section.intro, '');
     for (const r of section.records) lines.push(`- ${provenance(r)}`);
+    for (const note of section.notes ?? []) lines.push(`- ${note}`);
     lines.push('');
     for (const c of section.charts) lines.push(`![${c.title}](benchmarks/${c.id}.svg)`, '');
     lines.push(section.table, '');

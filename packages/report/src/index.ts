@@ -6,7 +6,10 @@ export {
   durationSpec,
   latencySpec,
   throughputSpec,
+  trainMemorySpec,
+  trainTimeSpec,
   type AccuracyRow,
   type DurationRow,
   type LoadRow,
+  type ScaleRow,
 } from './lib/bench-chart-specs.js';

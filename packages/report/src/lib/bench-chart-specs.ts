@@ -137,3 +137,89 @@ export function durationSpec(rows: readonly DurationRow[]): TopLevelSpec {
     ],
   };
 }
+
+/** One training run at a data size: ours (the whole train stage) or a peer's (its fit), and what was timed. */
+export interface ScaleRow {
+  /** Who ran it, e.g. "reelrank" or "Surprise" (the colour). */
+  system: string;
+  /** What was timed, e.g. "reelrank: whole train stage through Nx" (the shape). */
+  series: string;
+  /** Ratings the run read or fitted (x, log scale). */
+  ratings: number;
+  /** Wall seconds, or peak memory in GB (y, log scale). */
+  value: number;
+  /** The point's own label, e.g. "19.4 s". */
+  label: string;
+}
+
+const SYSTEMS = ['#3b6ea5', '#d9822b', '#5a9e4b', '#7f7f7f', '#9467bd'];
+
+/**
+ * A log-log scatter of values against ratings: a colour per system (in the order of `systems`, so a system keeps its
+ * colour whichever rows exist), a shape per series, each point labelled.
+ */
+function scaleSpec(rows: readonly ScaleRow[], systems: readonly string[], description: string, yTitle: string, legendTitle: string): TopLevelSpec {
+  const series = [...new Set(rows.map((r) => r.series))];
+  const known = [...systems, ...new Set(rows.map((r) => r.system).filter((s) => !systems.includes(s)))];
+  // Axes a little wider than the points, not rounded out to whole decades (which would leave most of the plot empty).
+  const span = (values: number[]) => (values.length ? [Math.min(...values) / 1.6, Math.max(...values) * 1.6] : [1, 10]);
+  const x = {
+    field: 'ratings',
+    type: 'quantitative',
+    title: 'Ratings (log scale)',
+    scale: { type: 'log', domain: span(rows.map((r) => r.ratings)), nice: false },
+    axis: { format: '~s' },
+  } as const;
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: yTitle,
+    scale: { type: 'log', domain: span(rows.map((r) => r.value)), nice: false },
+  } as const;
+  const legend = { orient: 'bottom', direction: 'vertical', labelLimit: 600 } as const;
+  return {
+    ...base(description, 520, 300),
+    data: { values: rows.map((r) => ({ ...r })) },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 90 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'system', type: 'nominal', title: 'System', scale: { domain: known, range: SYSTEMS }, legend },
+          shape: { field: 'series', type: 'nominal', title: legendTitle, scale: { domain: series }, legend },
+          tooltip: [
+            { field: 'system' },
+            { field: 'series' },
+            { field: 'ratings', format: ',' },
+            { field: 'value', format: '.2f' },
+            { field: 'label' },
+          ],
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 8, dy: -8, fontSize: 11, color: '#444' }, encoding: { x, y, text: { field: 'label' } } },
+    ],
+  };
+}
+
+/** Train time against data size (both log scales): our whole train stage beside the peer's fit, each point saying what it timed. */
+export function trainTimeSpec(rows: readonly ScaleRow[], systems: readonly string[] = []): TopLevelSpec {
+  return scaleSpec(
+    rows,
+    systems,
+    'Scatter chart, log scales: wall seconds of training against the number of ratings, one series per system and what was timed',
+    'Wall seconds (log scale, lower is better)',
+    'What was timed',
+  );
+}
+
+/** Peak memory against data size (both log scales). */
+export function trainMemorySpec(rows: readonly ScaleRow[], systems: readonly string[] = []): TopLevelSpec {
+  return scaleSpec(
+    rows,
+    systems,
+    'Scatter chart, log scales: peak resident memory of training against the number of ratings, one series per system and what was measured',
+    'Peak RSS, GB (log scale)',
+    'Whose memory',
+  );
+}
