@@ -336,7 +336,7 @@ export function evaluateRanker(
       score: (users) => (b) => {
         const u = users[b];
         const row = scoreForRanking(bundle, u, buffer);
-        return ease ? addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], wEase, row) : row;
+        return ease ? addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], wEase, row, items.ratings) : row;
       },
     });
   } else if (ease) {
