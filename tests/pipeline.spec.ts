@@ -141,15 +141,22 @@ describe('pipeline end to end on generated MovieLens-shaped data', () => {
         (r: { movie_id: number }) => r.movie_id,
       );
       const userIndex = model.userIds.indexOf(userId);
-      const seen = new Set(
-        readRatings(source)
-          .filter(([user]) => user === userId)
-          .map(([, movie]) => model.movieIds.indexOf(movie)),
-      );
+      const own = readRatings(source).filter(([user]) => user === userId);
+      const seen = new Set(own.map(([, movie]) => model.movieIds.indexOf(movie)));
       scoreForRanking(reference, userIndex, scores);
-      // The EASE term (when the blend kept it) over the user's rated movies, as the API adds it.
-      const rated = [...seen].filter((i) => i >= 0);
-      if (ease) addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, scores);
+      // The EASE term (when the blend kept it) over the user's rated movies and their ratings, as the API adds it.
+      const known = own.filter(([, movie]) => model.movieIds.indexOf(movie) >= 0);
+      const rated = known.map(([, movie]) => model.movieIds.indexOf(movie));
+      if (ease)
+        addEaseScores(
+          ease,
+          rated,
+          0,
+          rated.length,
+          ranking!.weights.ease!,
+          scores,
+          known.map(([, , rating]) => rating),
+        );
       const expected = topN(scores, 10, seen).map((i) => model.movieIds[i]);
       const scoreOf = (movieId: number) => scores[model.movieIds.indexOf(movieId)];
       // The served list is the ranker's top 10 (float32 SIMD vs. this reference: equal up to near-ties).

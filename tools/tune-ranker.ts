@@ -11,13 +11,14 @@
  * regularization, early stopping on validation; a table of validation RMSE). With `--knn-*` flags the
  * neighbourhood predictor blended into the served rating is searched as well (k × shrinkage × candidates;
  * validation RMSE alone and blended, the blend weights fitted on one half of validation and scored on the other).
- * EASE's λ and K (`--ease-lambda`, `--ease-movies`; default the committed ones) multiply the grid:
- * EASE is fitted once per (λ, K) on the fit part. The default grid (9 settings: factors x alpha at
+ * EASE's λ, K and what a rating below 4.0 counts in X (`--ease-lambda`, `--ease-movies`,
+ * `--ease-other-weight`; default the committed ones) multiply the grid: EASE is fitted once per
+ * (λ, K, weight) on the fit part. The default grid (9 settings: factors x alpha at
  * the committed lambda) takes about 4 minutes on ml-latest-small on the 2-core development machine;
  * widen it with the flags.
  *
  *   npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4]
- *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000]
+ *                   [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--ease-other-weight 0.33,0.5,1]
  *                   [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05]
  *                   [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]
  *
@@ -34,6 +35,7 @@ import { loadConfig, type ImplicitConfig } from '@reelrank/config';
 import { resolveSourceFolder } from '@reelrank/ingest';
 import { initTensorFlow } from '@reelrank/model';
 import {
+  easeSettings,
   fitEase,
   fitRanker,
   planTraining,
@@ -50,7 +52,7 @@ import {
 import { gridTable, rowMarks } from './lib/grid-table.js';
 
 const USAGE =
-  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]';
+  'usage: npm run tune -- [--source DIR|ratings.csv] [--factors 16,32,64] [--alpha 1,2,4] [--regularization 10] [--sweeps 10] [--ease-lambda 100,250,500] [--ease-movies 2000] [--ease-other-weight 0.33,0.5,1] [--rating-factors 100,250] [--rating-regularization 0.06,0.1,0.15] [--bias-regularization 0.02,0.05] [--knn-k 10,20,40] [--knn-shrinkage 50,100,200] [--knn-candidates 50,200] [--json]';
 
 function numbers(flag: string, text: string): number[] {
   const values = text.split(',').map((v) => Number(v.trim()));
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       sweeps: { type: 'string' },
       'ease-lambda': { type: 'string' },
       'ease-movies': { type: 'string' },
+      'ease-other-weight': { type: 'string' },
       'rating-factors': { type: 'string' },
       'rating-regularization': { type: 'string' },
       'bias-regularization': { type: 'string' },
@@ -169,12 +172,19 @@ async function main(): Promise<void> {
   // EASE does not depend on the implicit settings: fitted once per (λ, K) on the fit part, shared by every implicit row.
   const committedEase = hyper.ranker.ease;
   const easeGrid = numbers('ease-movies', values['ease-movies'] ?? String(committedEase.maxMovies)).flatMap((maxMovies) =>
-    numbers('ease-lambda', values['ease-lambda'] ?? String(committedEase.lambda)).map((lambda) => ({ lambda, maxMovies })),
+    numbers('ease-lambda', values['ease-lambda'] ?? String(committedEase.lambda)).flatMap((lambda) =>
+      numbers('ease-other-weight', values['ease-other-weight'] ?? String(committedEase.otherRatingWeight)).map((otherRatingWeight) => ({
+        lambda,
+        maxMovies,
+        otherRatingWeight,
+      })),
+    ),
   );
   const rows_: Array<
     ImplicitConfig & {
       easeLambda: number;
       easeMovies: number;
+      easeOther: number;
       rating: number;
       popularity: number;
       ease: number;
@@ -184,9 +194,11 @@ async function main(): Promise<void> {
       committed: boolean;
     }
   > = [];
-  for (const easeSettings of easeGrid) {
-    const easeFit = fitEase(validationData.trainItems, validationData.indexing.movies.ids.length, easeSettings, tf);
-    log(`[tune] EASE on ${easeFit.ease.movies.length} movies (lambda ${easeSettings.lambda}) in ${easeFit.seconds.toFixed(1)} s`);
+  for (const easePoint of easeGrid) {
+    const easeFit = fitEase(validationData.trainItems, validationData.indexing.movies.ids.length, easeSettings(easePoint), tf);
+    log(
+      `[tune] EASE on ${easeFit.ease.movies.length} movies (lambda ${easePoint.lambda}, other ratings ${easePoint.otherRatingWeight}) in ${easeFit.seconds.toFixed(1)} s`,
+    );
     for (const [i, implicit] of grid.entries()) {
       const started = performance.now();
       const fit = fitRanker(validationData, selection.model, { ...implicit, seed: hyper.seed }, { implicit: 1, rating: 0, popularity: 0 });
@@ -195,18 +207,23 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - started) / 1000;
       rows_.push({
         ...implicit,
-        easeLambda: easeSettings.lambda,
-        easeMovies: easeSettings.maxMovies,
+        easeLambda: easePoint.lambda,
+        easeMovies: easePoint.maxMovies,
+        easeOther: easePoint.otherRatingWeight,
         rating: best.rating,
         popularity: best.popularity,
         ease: best.ease ?? 0,
         ndcg: best.ndcg,
         precision: best.precision,
         seconds,
-        committed: isCommitted(implicit) && easeSettings.lambda === committedEase.lambda && easeSettings.maxMovies === committedEase.maxMovies,
+        committed:
+          isCommitted(implicit) &&
+          easePoint.lambda === committedEase.lambda &&
+          easePoint.maxMovies === committedEase.maxMovies &&
+          easePoint.otherRatingWeight === committedEase.otherRatingWeight,
       });
       log(
-        `[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}, EASE lambda ${easeSettings.lambda} K ${easeSettings.maxMovies}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`,
+        `[tune] ${i + 1}/${grid.length} k ${implicit.factors} alpha ${implicit.alpha} lambda ${implicit.regularization}, EASE lambda ${easePoint.lambda} K ${easePoint.maxMovies} other ${easePoint.otherRatingWeight}: NDCG@${hyper.rankingK} ${best.ndcg.toFixed(4)} (${seconds.toFixed(1)} s)`,
       );
     }
   }
@@ -220,7 +237,22 @@ async function main(): Promise<void> {
     return;
   }
   const K = hyper.rankingK;
-  const header = ['factors', 'sweeps', 'alpha', 'lambda', 'EASE λ', 'EASE K', 'w_rating', 'w_pop', 'w_ease', `NDCG@${K}`, `P@${K}`, 's', ''];
+  const header = [
+    'factors',
+    'sweeps',
+    'alpha',
+    'lambda',
+    'EASE λ',
+    'EASE K',
+    'EASE other',
+    'w_rating',
+    'w_pop',
+    'w_ease',
+    `NDCG@${K}`,
+    `P@${K}`,
+    's',
+    '',
+  ];
   const lines = rows_.map((r) => [
     String(r.factors),
     String(r.sweeps),
@@ -228,6 +260,7 @@ async function main(): Promise<void> {
     String(r.regularization),
     String(r.easeLambda),
     String(r.easeMovies),
+    String(r.easeOther),
     String(r.rating),
     String(r.popularity),
     String(r.ease),
@@ -245,12 +278,12 @@ async function main(): Promise<void> {
       lines,
     ),
     '',
-    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization}, EASE lambda ${winner.easeLambda} over ${winner.easeMovies} movies (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
+    `best: factors ${winner.factors}, sweeps ${winner.sweeps}, alpha ${winner.alpha}, lambda ${winner.regularization}, EASE lambda ${winner.easeLambda} over ${winner.easeMovies} movies, other ratings ${winner.easeOther} (w_rating ${winner.rating}, w_popularity ${winner.popularity}, w_ease ${winner.ease}): NDCG@${K} ${winner.ndcg.toFixed(4)}, P@${K} ${winner.precision.toFixed(4)}`,
     !mine
       ? 'the committed ranker settings (config/training.json) are not in this grid'
       : winner === mine || winner.ndcg === mine.ndcg
         ? 'the committed ranker settings (config/training.json) are the best of this grid'
-        : `the committed ranker settings (factors ${mine.factors}, alpha ${mine.alpha}, lambda ${mine.regularization}, EASE lambda ${mine.easeLambda} K ${mine.easeMovies}) reach NDCG@${K} ${mine.ndcg.toFixed(4)}: ${(winner.ndcg - mine.ndcg).toFixed(4)} below the best of this grid`,
+        : `the committed ranker settings (factors ${mine.factors}, alpha ${mine.alpha}, lambda ${mine.regularization}, EASE lambda ${mine.easeLambda} K ${mine.easeMovies} other ${mine.easeOther}) reach NDCG@${K} ${mine.ndcg.toFixed(4)}: ${(winner.ndcg - mine.ndcg).toFixed(4)} below the best of this grid`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

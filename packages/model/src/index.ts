@@ -108,7 +108,18 @@ export {
 } from './lib/content-map.js';
 export { type ContentMapArtifact, parseContentMap, serialiseContentMap } from './lib/content-map-artifact.js';
 export { movieFactorsAt, type MovieFactorsEntry, withMovieFactors } from './lib/with-movie-factors.js';
-export { addEaseScores, assertEaseShape, type EaseModel, easePositions, type EaseScorer, easeScorer, fillEaseSums } from './lib/ease-model.js';
+export {
+  addEaseScores,
+  assertEaseShape,
+  type EaseInput,
+  type EaseModel,
+  easePositions,
+  easeRatingWeight,
+  type EaseScorer,
+  easeScorer,
+  fillEaseSums,
+  type RatedSpan,
+} from './lib/ease-model.js';
 export {
   buildDriftProfile,
   buildGenreIndex,

@@ -17,7 +17,7 @@ export { runTraining } from './lib/run-training.js';
 export { splitRatings, splitRows } from './lib/split.js';
 export { trainImplicitAls } from './lib/train-implicit.js';
 export { trainMf } from './lib/train-mf.js';
-export { implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
+export { easeSettings, implicitSettings, planTraining, type TrainingPlan } from './lib/training-plan.js';
 export { easeGram, type EaseSettings, fitEase, mostRatedMovies, solveEase } from './lib/ease.js';
 export { genomeByMovie, movieContentOf, readCatalogueContent } from './lib/catalogue-content.js';
 export { contentMapOfServed, fitContentMap, ratingCountsOf, type ContentMapSettings } from './lib/content-map-fit.js';

@@ -96,6 +96,13 @@ export const easeConfigSchema = z
       .describe(
         'EASE covers at most this many movies, the most-rated: its dense inverse costs ~K^3 * 2/3 multiply-adds and the served B K^2 floats (0 EASE scores elsewhere)',
       ),
+    otherRatingWeight: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe(
+        'What a rating below 4.0 (the relevance threshold) counts in X and x_u, a liked one counting 1 (1: the 0/1 matrix; 0: liked ratings only)',
+      ),
     weightGrid: z.array(z.number().nonnegative()).min(1).describe('w_ease values the blend tuning tries (w_implicit = 1; [0]: EASE left out)'),
     maxRatings: nonNegativeInt.describe(
       'EASE is fitted up to this many train ratings and left out of the blend above (its Gram XtX grows with the squared ratings per user: ~7 CPU-s at 20M for 1,000 movies, where the 20M train stage has no time left of its 90 s)',

@@ -1,4 +1,4 @@
-import { addEaseScores, assertEaseShape, easePositions, easeScorer, type EaseModel } from './ease-model';
+import { addEaseScores, assertEaseShape, easePositions, easeRatingWeight, easeScorer, type EaseModel } from './ease-model';
 
 /** B over model movies 1, 3 and 4 of a 6-movie model (row = rated movie, column = scored movie). */
 const ease: EaseModel = {
@@ -24,6 +24,18 @@ describe('EASE scoring', () => {
     const untouched = Float32Array.of(3, 2, 1, 0, -1, -2);
     addEaseScores(scorer, [0, 2, 5], 0, 3, 1, untouched);
     expect(Array.from(untouched)).toEqual([3, 2, 1, 0, -1, -2]);
+  });
+
+  it('when the model weighs ratings, then a liked rating adds its whole B row and a lower one its row times the other weight', () => {
+    const weighted: EaseModel = { ...ease, input: { likedRating: 4, otherWeight: 0.25 } };
+    const out = new Float32Array(6);
+    // Movie 1 rated 4.5 (liked: 1), movie 4 rated 2 (0.25).
+    addEaseScores(easeScorer(weighted, 6), [1, 4], 0, 2, 2, out, [4.5, 2]);
+    const expected = [0, 2 * (0.25 * 0.1), 0, 2 * (0.5 + 0.25 * 0.4), 2 * -0.25, 0];
+    expected.forEach((x, i) => expect(out[i]).toBeCloseTo(x, 6));
+    expect([easeRatingWeight(weighted.input, 4), easeRatingWeight(weighted.input, 3.5), easeRatingWeight(undefined, 1)]).toEqual([1, 0.25, 1]);
+    // Without the ratings the weighted x_u cannot be formed: an error, not the 0/1 row.
+    expect(() => addEaseScores(easeScorer(weighted, 6), [1, 4], 0, 2, 1, new Float32Array(6))).toThrow(/needs the ratings/);
   });
 
   it('maps model movies to B positions, and refuses a B that does not fit the model', () => {

@@ -8,6 +8,7 @@ import { assertModelShape, type MfModel } from './mf-model.js';
 import { assertNeighbourhoodShape, type NeighbourhoodModel } from './neighbourhood-model.js';
 import type { PopularityRanking } from './popularity.js';
 import { assertRankingShape, type ImplicitConfidence, type RankingBlendWeights, type RankingModel } from './ranking-model.js';
+import type { EaseInput, EaseModel } from './ease-model.js';
 
 /**
  * On disk a model is three files in models/<dataset>/:
@@ -108,8 +109,12 @@ export interface RankingManifest {
   factors: number;
   weights: RankingBlendWeights;
   confidence: ImplicitConfidence;
-  /** The EASE term's size (K movies, B = K × K floats) and λ, when the weights hold its sections. */
-  ease?: { movies: number; lambda: number };
+  /** The EASE term's size (K movies, B = K × K floats), λ and what a rating counts in x_u (absent: 1), when the weights hold its sections. */
+  ease?: { movies: number; lambda: number; input?: EaseInput };
+}
+
+function easeManifest(ease: EaseModel): NonNullable<RankingManifest['ease']> {
+  return { movies: ease.movies.length, lambda: ease.lambda, ...(ease.input ? { input: { ...ease.input } } : {}) };
 }
 
 export interface ModelBundle {
@@ -262,7 +267,7 @@ export function saveModelArtifacts(
             factors: bundle.ranking.factors,
             weights: { ...bundle.ranking.weights },
             confidence: { ...bundle.ranking.confidence },
-            ...(bundle.ranking.ease ? { ease: { movies: bundle.ranking.ease.movies.length, lambda: bundle.ranking.ease.lambda } } : {}),
+            ...(bundle.ranking.ease ? { ease: easeManifest(bundle.ranking.ease) } : {}),
           },
         }
       : {}),
@@ -377,7 +382,12 @@ export function loadModelArtifacts(dir: string): ModelBundle {
       if (!arrays.easeMovies || !arrays.easeWeights || arrays.easeMovies.length !== r.ease.movies) {
         throw new ModelLoadError(`${dir}: model.json describes an EASE term of ${r.ease.movies} movies but the weights lack its sections`);
       }
-      ranking.ease = { movies: arrays.easeMovies as Int32Array, weights: arrays.easeWeights as Float32Array, lambda: r.ease.lambda };
+      ranking.ease = {
+        movies: arrays.easeMovies as Int32Array,
+        weights: arrays.easeWeights as Float32Array,
+        lambda: r.ease.lambda,
+        ...(r.ease.input ? { input: { ...r.ease.input } } : {}),
+      };
     }
     try {
       assertRankingShape(model, ranking);

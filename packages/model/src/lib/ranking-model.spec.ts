@@ -175,6 +175,18 @@ describe('ranking model (blend of implicit ALS, rating model and popularity)', (
       expect(Array.from(loadedEase.ease!.movies)).toEqual([0, 2, 5]);
       expect(Array.from(loadedEase.ease!.weights)).toEqual(Array.from(ease.weights));
       expect(loadedEase.ease!.lambda).toBe(250);
+      expect(loadedEase.ease!.input).toBeUndefined();
+      // What a rating counts in x_u round-trips with it.
+      const input = { likedRating: 4, otherWeight: 0.5 };
+      const savedWeighted = saveModelArtifacts(dir, {
+        model,
+        popularity,
+        manifest: manifestInput,
+        metricsReport: {},
+        ranking: { ...withEase, ease: { ...ease, input } },
+      });
+      expect(savedWeighted.ranking!.ease).toEqual({ movies: 3, lambda: 250, input });
+      expect(loadModelArtifacts(dir).ranking!.ease!.input).toEqual(input);
       expect(() =>
         saveModelArtifacts(dir, {
           model,

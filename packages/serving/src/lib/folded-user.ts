@@ -7,6 +7,7 @@ import {
   writeRankingUserVector,
   type FoldedInUser,
   type MfModel,
+  type RatedSpan,
   type Steps,
 } from '@reelrank/model';
 import { MAX_ANCHORS } from './similar-movies.js';
@@ -27,8 +28,8 @@ export interface FoldedUser {
   /** What the list scorer takes: the ranker's combined vector when the artifact has one, and its offset. */
   scoreVector: Float32Array;
   scoreBias: number;
-  /** The movies (model indices) the fold-in used: the user's x_u of the EASE term. */
-  ratedItems: Int32Array;
+  /** The movies (model indices) the fold-in used and their ratings: the user's x_u of the EASE term. */
+  rated: RatedSpan;
   /** The user's highest ratings (model indices, best first): the anchors "because" names. */
   anchorItems: Int32Array;
   anchorRatings: Float32Array;
@@ -72,7 +73,7 @@ export function* foldUserSteps(
   const anchors = [...usable].sort((a, b) => b.rating - a.rating || a.movieIndex - b.movieIndex).slice(0, MAX_ANCHORS);
   const common = {
     usable: usable.length,
-    ratedItems: Int32Array.from(usable, (r) => r.movieIndex),
+    rated: { items: Int32Array.from(usable, (r) => r.movieIndex), ratings: Float32Array.from(usable, (r) => r.rating), from: 0, to: usable.length },
     anchorItems: Int32Array.from(anchors, (a) => a.movieIndex),
     anchorRatings: Float32Array.from(anchors, (a) => a.rating),
     ratedIds,

@@ -98,3 +98,34 @@ describe('Recommender with an EASE term in the ranker', () => {
     expect(eased.recommendForNewUser(without10, { n: 1 }).recommendations.map((m) => m.movie_id)).toEqual([70]);
   });
 });
+
+describe('Recommender with an EASE term that weighs ratings', () => {
+  /** withEase, where a rating below 4 counts `otherWeight` in x_u. */
+  const weighted = (otherWeight: number): ModelBundle => {
+    const bundle = withEase();
+    const input = { likedRating: 4, otherWeight };
+    bundle.ranking!.ease = { ...bundle.ranking!.ease!, input };
+    bundle.manifest.ranking = { ...bundle.manifest.ranking!, ease: { movies: 5, lambda: 1, input } };
+    return bundle;
+  };
+  // User 1 rated 10 only 2.5 here: below the liked rating.
+  const lukewarm = { ...RATED, 1: [[10, 2.5] as [number, number], 50] };
+
+  it("when a known user rated 10 below the liked rating, then B's row of 10 counts as much as its weight, from the served ratings", () => {
+    const ranked = new Recommender(withRanker(), inMemoryCatalog(MOVIES, lukewarm));
+    const ignored = new Recommender(weighted(0), inMemoryCatalog(MOVIES, lukewarm));
+    const counted = new Recommender(weighted(0.5), inMemoryCatalog(MOVIES, lukewarm));
+    const ids = (r: Recommender) => r.recommend(1, { n: 10 }).recommendations.map((m) => m.movie_id);
+    expect(ids(ignored)).toEqual(ids(ranked));
+    // Half of B's 10 -> 20 weight still lifts 20 to the top.
+    expect(ids(counted)).toEqual([20, 60, 70, 40, 30]);
+  });
+
+  it('when a new user is folded in, then their posted ratings weigh x_u the same way', () => {
+    const eased = new Recommender(weighted(0), inMemoryCatalog(MOVIES, RATED));
+    const posted = (rating10: number) => [{ movieId: 10, rating: rating10 }, ...[30, 40, 50, 60].map((movieId) => ({ movieId, rating: 4 }))];
+    const ids = (rating10: number) => eased.recommendForNewUser(posted(rating10), { n: 2 }).recommendations.map((m) => m.movie_id);
+    expect(ids(4.5)).toEqual([20, 70]);
+    expect(ids(3)).toEqual([70, 20]);
+  });
+});

@@ -359,13 +359,13 @@ export class Recommender {
       const { view } = folded;
       const explain = (picks: [number, number][]) => picks.map(([i, score]) => this.entry(i, score, because(i)));
       if (folded.usable >= ix.minFoldInRatings) {
-        const rated = folded.ratedItems;
+        const { rated } = folded;
         if (options.diversity) {
-          const scores = scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length);
+          const scores = scratch.rankScores(folded.scoreVector, 0, folded.scoreBias, rated);
           const diverse = this.diverse.pick(scores, scratch.mask, n, wanted, options.diversity);
           return { strategy: 'fold-in', recommendations: explain(diverse.map((i) => [i, predictRating(view, 0, i)])) };
         }
-        const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length, n, wanted);
+        const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, rated, n, wanted);
         const picks: [number, number][] = [];
         for (let p = 0; p < count; p++) picks.push([scratch.pickIndex[p], predictRating(view, 0, scratch.pickIndex[p])]);
         return { strategy: 'fold-in', recommendations: explain(picks) };
@@ -391,8 +391,7 @@ export class Recommender {
     const { scratch, ix } = this;
     scratch.exclude(folded.seenRow, folded.ratedIds);
     try {
-      const rated = folded.ratedItems;
-      const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, rated, 0, rated.length, ix.maxN, 0);
+      const count = scratch.rankTop(folded.scoreVector, 0, folded.scoreBias, folded.rated, ix.maxN, 0);
       const index = scratch.pickIndex.slice(0, count);
       return {
         index,

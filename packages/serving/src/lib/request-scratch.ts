@@ -1,4 +1,4 @@
-import { addEaseScores, fillEaseSums, rankingUserBias, topNInto, writeRankingUserVector } from '@reelrank/model';
+import { addEaseScores, fillEaseSums, rankingUserBias, topNInto, writeRankingUserVector, type RatedSpan } from '@reelrank/model';
 import { BoundedTopN, type EaseTerm } from './bounded-top-n.js';
 import type { ServingIndex } from './serving-index.js';
 
@@ -66,13 +66,13 @@ export class RequestScratch {
 
   /**
    * The ranking scores of every movie for a user vector of the ranking model, plus the EASE term over
-   * the user's rated movies `rated[from..to)` (model indices) when the ranker has one. The scorer's
-   * view: valid until the next call.
+   * the user's rated movies `rated[from..to)` (model indices; `ratings` parallel to them) when the
+   * ranker has one. The scorer's view: valid until the next call.
    */
-  rankScores(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number): Float32Array {
+  rankScores(vector: Float32Array, offset: number, base: number, rated: RatedSpan): Float32Array {
     const { ix } = this;
     const scores = ix.scorer.score(vector, offset, base);
-    return ix.ease ? addEaseScores(ix.ease, rated, from, to, ix.easeWeight, scores) : scores;
+    return ix.ease ? addEaseScores(ix.ease, rated.items, rated.from, rated.to, ix.easeWeight, scores, rated.ratings) : scores;
   }
 
   /**
@@ -80,28 +80,29 @@ export class RequestScratch {
    * returns the count. Read through the int8 bounds when the index has them (the same answer, most
    * movies never scored in 32 bits), else every movie scored.
    */
-  rankTop(vector: Float32Array, offset: number, base: number, rated: ArrayLike<number>, from: number, to: number, n: number, wanted: number): number {
+  rankTop(vector: Float32Array, offset: number, base: number, rated: RatedSpan, n: number, wanted: number): number {
     const { ix, bounded } = this;
     if (bounded) {
       let easeMax = 0;
-      if (ix.ease && fillEaseSums(ix.ease, rated, from, to)) for (const sum of ix.ease.sums) easeMax = Math.max(easeMax, ix.easeWeight * sum);
+      if (ix.ease && fillEaseSums(ix.ease, rated.items, rated.from, rated.to, rated.ratings))
+        for (const sum of ix.ease.sums) easeMax = Math.max(easeMax, ix.easeWeight * sum);
       const { mask, pickIndex, pickScore } = this;
       const count = bounded.pick(vector, offset, base, this.easeTerm, easeMax, n, mask, ix.catalogue.genreBits, wanted, pickIndex, pickScore);
       if (count >= 0) return count;
     }
-    return this.pick(this.rankScores(vector, offset, base, rated, from, to), n, wanted);
+    return this.pick(this.rankScores(vector, offset, base, rated), n, wanted);
   }
 
   /** Ranks every candidate for known user u with the ranking model (exclusions already set). */
   rankKnownUser(u: number, n: number, wanted: number): number {
     const k = this.knownUser(u);
-    return this.rankTop(k.vector, k.offset, k.base, this.ix.seen.items, k.from, k.to, n, wanted);
+    return this.rankTop(k.vector, k.offset, k.base, k.rated, n, wanted);
   }
 
   /** The ranking scores of every movie for known user u (rankScores' view). */
   knownUserScores(u: number): Float32Array {
     const k = this.knownUser(u);
-    return this.rankScores(k.vector, k.offset, k.base, this.ix.seen.items, k.from, k.to);
+    return this.rankScores(k.vector, k.offset, k.base, k.rated);
   }
 
   /** Known user u's ranking vector and base, and the span of their rated movies in the seen index. */
@@ -109,10 +110,14 @@ export class RequestScratch {
     const { ix } = this;
     const { model, ranking } = ix;
     const row = ix.seen.row.get(model.userIds[u]);
-    const from = row === undefined ? 0 : ix.seen.offsets[row];
-    const to = row === undefined ? 0 : ix.seen.offsets[row + 1];
-    if (!ranking) return { vector: model.userFactors, offset: u * model.factors, base: model.globalMean + model.userBias[u], from, to };
+    const rated: RatedSpan = {
+      items: ix.seen.items,
+      ratings: ix.seen.ratings,
+      from: row === undefined ? 0 : ix.seen.offsets[row],
+      to: row === undefined ? 0 : ix.seen.offsets[row + 1],
+    };
+    if (!ranking) return { vector: model.userFactors, offset: u * model.factors, base: model.globalMean + model.userBias[u], rated };
     writeRankingUserVector(ranking, model, ranking.userFactors, u * ranking.factors, model.userFactors, u * model.factors, this.userVector);
-    return { vector: this.userVector, offset: 0, base: ix.rankModel.globalMean + rankingUserBias(model, ranking, u), from, to };
+    return { vector: this.userVector, offset: 0, base: ix.rankModel.globalMean + rankingUserBias(model, ranking, u), rated };
   }
 }

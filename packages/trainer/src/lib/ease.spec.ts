@@ -43,6 +43,30 @@ describe('EASE fit', () => {
     expect(ease.lambda).toBe(lambda);
   });
 
+  it('when X weighs ratings, then its Gram sums the products of the pair’s weights, and B and the model carry the weighting', () => {
+    // Ratings 4 (liked: 1) except user 0's movie 2 and user 3's movie 0 (rated 2: 0.25).
+    const items = itemsOf(users);
+    items.ratings[2] = 2;
+    items.ratings[items.offsets[3]] = 2;
+    const input = { likedRating: 4, otherWeight: 0.25 };
+    const x = (u: number, a: number) => {
+      const p = users[u].indexOf(a);
+      return p < 0 ? 0 : items.ratings[items.offsets[u] + p] >= 4 ? 1 : 0.25;
+    };
+    const G = Array.from({ length: 5 }, (_, a) => Array.from({ length: 5 }, (_, b) => users.reduce((sum, _r, u) => sum + x(u, a) * x(u, b), 0)));
+    const gram = easeGram(items, 5, 5, input);
+    expect(Array.from(gram.gram)).toEqual(G.flat());
+    // The 0/1 Gram counts those two ratings as 1.
+    expect(gram.gram[0]).toBe(4 + 0.25 * 0.25);
+    expect(easeGram(items, 5, 5).gram[0]).toBe(5);
+    const lambda = 2;
+    const { ease } = fitEase(items, 5, { lambda, maxMovies: 5, input });
+    const P = inverse(G.map((row, a) => row.map((g, b) => g + (a === b ? lambda : 0))));
+    for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) expect(ease.weights[a * 5 + b]).toBeCloseTo(a === b ? 0 : -P[a][b] / P[b][b], 6);
+    expect(ease.input).toEqual(input);
+    expect(fitEase(items, 5, { lambda, maxMovies: 5 }).ease.input).toBeUndefined();
+  });
+
   it('when the catalogue is larger than maxMovies, then B covers the most-rated movies (ties: lower index) and their Gram only', () => {
     const items = itemsOf(users);
     // Counts: 0:5, 1:4, 2:4, 3:3, 4:2.

@@ -1,4 +1,4 @@
-import { easePositions, type EaseModel, type Tf } from '@reelrank/model';
+import { easePositions, easeRatingWeight, type EaseInput, type EaseModel, type Tf } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
 import type { UserItems } from './indexing.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
@@ -11,6 +11,8 @@ export interface EaseSettings {
   lambda: number;
   /** B covers at most this many movies, the most-rated (K³ inverse, K² weights). */
   maxMovies: number;
+  /** What a rating counts in X (easeRatingWeight); absent: every rating 1. */
+  input?: EaseInput;
 }
 
 /** The `maxMovies` most-rated movies of `items` (ties: lower index), ascending; movies without ratings never. */
@@ -22,24 +24,36 @@ export function mostRatedMovies(items: UserItems, nMovies: number, maxMovies: nu
 }
 
 /**
- * XᵀX over the movies of `positions` (model index -> position, −1: left out) of the 0/1 matrix X of
- * `items`: k × k, float64. Each user's positions are sorted so only the lower triangle is counted
- * (half the increments, in ascending addresses), then mirrored.
+ * XᵀX over the movies of `positions` (model index -> position, −1: left out) of the matrix X of
+ * `items`: k × k, float64. X is 0/1 without `input`, else easeRatingWeight of each rating. Each
+ * user's positions are sorted so only the lower triangle is counted (half the increments, in
+ * ascending addresses), then mirrored.
  */
-export function cooccurrence(items: UserItems, positions: Int32Array, k: number): Float64Array {
+export function cooccurrence(items: UserItems, positions: Int32Array, k: number, input?: EaseInput): Float64Array {
   const G = new Float64Array(k * k);
   const nUsers = items.offsets.length - 1;
   const row = new Int32Array(k);
+  // A user's entry of X per position (read only for the positions of their movies).
+  const x = new Float64Array(k);
   for (let u = 0; u < nUsers; u++) {
     let n = 0;
     for (let p = items.offsets[u]; p < items.offsets[u + 1]; p++) {
       const a = positions[items.movies[p]];
-      if (a >= 0) row[n++] = a;
+      if (a < 0) continue;
+      if (input) {
+        x[a] = easeRatingWeight(input, items.ratings[p]);
+        if (x[a] === 0) continue;
+      }
+      row[n++] = a;
     }
     const sorted = row.subarray(0, n).sort();
-    for (let x = 0; x < n; x++) {
-      const ra = sorted[x] * k;
-      for (let y = 0; y <= x; y++) G[ra + sorted[y]] += 1;
+    for (let i = 0; i < n; i++) {
+      const ra = sorted[i] * k;
+      if (!input) for (let j = 0; j <= i; j++) G[ra + sorted[j]] += 1;
+      else {
+        const xa = x[sorted[i]];
+        for (let j = 0; j <= i; j++) G[ra + sorted[j]] += xa * x[sorted[j]];
+      }
     }
   }
   for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) G[b * k + a] = G[a * k + b];
@@ -59,13 +73,15 @@ export interface EaseGram {
   movies: Int32Array;
   gram: Float64Array;
   seconds: number;
+  /** What a rating counted in X (absent: 1). */
+  input?: EaseInput;
 }
 
-export function easeGram(items: UserItems, nMovies: number, maxMovies: number): EaseGram {
+export function easeGram(items: UserItems, nMovies: number, maxMovies: number, input?: EaseInput): EaseGram {
   const started = performance.now();
   const movies = mostRatedMovies(items, nMovies, maxMovies);
-  const gram = cooccurrence(items, easePositions({ movies }, nMovies), movies.length);
-  return { movies, gram, seconds: (performance.now() - started) / 1000 };
+  const gram = cooccurrence(items, easePositions({ movies }, nMovies), movies.length, input);
+  return { movies, gram, seconds: (performance.now() - started) / 1000, ...(input ? { input } : {}) };
 }
 
 /**
@@ -83,7 +99,7 @@ export function solveEase(gram: EaseGram, lambda: number, tf?: Tf): EaseModel {
     const ra = a * k;
     for (let b = 0; b < k; b++) if (a !== b) weights[ra + b] = -P[ra + b] / P[b * k + b];
   }
-  return { movies: gram.movies, weights, lambda };
+  return { movies: gram.movies, weights, lambda, ...(gram.input ? { input: { ...gram.input } } : {}) };
 }
 
 /** What EASE's one pass records besides the loop's figures: its two parts. */
@@ -106,7 +122,7 @@ class EaseClosedFormFit implements ModelFit<null, EaseModel, EaseStats> {
   ) {}
 
   pass(): EaseStats {
-    const gram = easeGram(this.items, this.nMovies, this.settings.maxMovies);
+    const gram = easeGram(this.items, this.nMovies, this.settings.maxMovies, this.settings.input);
     const started = performance.now();
     this.model = solveEase(gram, this.settings.lambda, this.tf);
     return { gramSeconds: gram.seconds, inverseSeconds: (performance.now() - started) / 1000 };
@@ -126,7 +142,7 @@ class EaseClosedFormFit implements ModelFit<null, EaseModel, EaseStats> {
   }
 
   progress({ gramSeconds, inverseSeconds }: EaseStats & PassRecord): string {
-    return `[ease] ${this.model?.movies.length ?? 0} movies, lambda ${this.settings.lambda}: Gram ${gramSeconds.toFixed(2)} s, inverse ${inverseSeconds.toFixed(2)} s`;
+    return `[ease] ${this.model?.movies.length ?? 0} movies, lambda ${this.settings.lambda}${easeInputLabel(this.settings.input)}: Gram ${gramSeconds.toFixed(2)} s, inverse ${inverseSeconds.toFixed(2)} s`;
   }
 
   close(): unknown {
@@ -134,8 +150,13 @@ class EaseClosedFormFit implements ModelFit<null, EaseModel, EaseStats> {
   }
 }
 
+/** ", ratings below L count w" for a weighted X, "" for the 0/1 one (log lines). */
+export function easeInputLabel(input: EaseInput | undefined): string {
+  return input ? `, ratings below ${input.likedRating} count ${input.otherWeight}` : '';
+}
+
 /**
- * Fits EASE on the who-rated-what matrix of `items` (every rating counts as 1, whatever its value)
+ * Fits EASE on the who-rated-what matrix of `items` (each rating counts easeRatingWeight of `settings.input`, 1 without)
  * over the `maxMovies` most-rated movies: one pass of the fit loop (runFit); `tf`: see solveEase.
  */
 export function fitEase(items: UserItems, nMovies: number, settings: EaseSettings, tf?: Tf): EaseFit {

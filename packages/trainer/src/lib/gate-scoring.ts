@@ -120,10 +120,13 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
           next++;
           if (ease) {
             const u = users[b];
-            const rated = Int32Array.from(restItems.movies.subarray(restItems.offsets[u], restItems.offsets[u + 1]), (i) => toModel[i]).filter(
-              (m) => m >= 0,
-            );
-            addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow);
+            const from = restItems.offsets[u];
+            const to = restItems.offsets[u + 1];
+            // The user's rest movies the model knows, as model indices, and their ratings.
+            const kept = Array.from({ length: to - from }, (_, j) => from + j).filter((p) => toModel[restItems.movies[p]] >= 0);
+            const rated = Int32Array.from(kept, (p) => toModel[restItems.movies[p]]);
+            const ratings = Float32Array.from(kept, (p) => restItems.ratings[p]);
+            addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow, ratings);
           }
           const row = (rowBuffers[b] ??= new Float32Array(nMovies));
           for (let i = 0; i < nMovies; i++) row[i] = toModel[i] >= 0 ? modelRow[toModel[i]] : Number.NaN;

@@ -151,7 +151,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     };
     // EASE gets indexed user rows from inside fitRanker: mapped back to ids through that call's indexing.
     let rankerData: { indexing: { users: { ids: Int32Array }; movies: { ids: Int32Array } } } | null = null;
-    wrap(easeModule, 'fitEase', ([items]) => {
+    // A fit whose X weighs ratings reads each row's rating as well as its pair: the same rows, labelled so.
+    wrap(easeModule, 'fitEase', ([items, , settings]) => {
       if (!rankerData) throw new Error('fitEase called outside fitRanker');
       const { users, movies } = rankerData.indexing;
       const n = items.movies.length;
@@ -165,8 +166,9 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
         for (let p = items.offsets[u]; p < items.offsets[u + 1]; p++) {
           rows.userIds[p] = users.ids[u];
           rows.movieIds[p] = movies.ids[items.movies[p]];
+          rows.ratings[p] = items.ratings[p];
         }
-      record('ranker EASE fit', rows);
+      record(settings.input ? 'ranker EASE fit (X weighs ratings)' : 'ranker EASE fit', rows);
     });
     wrap(rankingBlend, 'fitRanker', ([data]) => {
       rankerData = data;
@@ -258,6 +260,8 @@ describe('no test-split row reaches training, early stopping or blend tuning', (
     ]) {
       expect(kinds.some((k) => kind.test(k))).toBe(true);
     }
+    // The committed EASE weighs ratings in X unless its other-rating weight is 1: the spied fits did as configured.
+    expect(kinds.some((k) => /ranker EASE fit \(X weighs ratings\)/.test(k))).toBe(hyper.ranker.ease.otherRatingWeight !== 1);
     // The baseline row either reused the rating model fit's biases (checked above with its rows) or was fitted (spied).
     expect(baselineOfFitCalls.length > 0 || kinds.some((k) => /baseline fit/.test(k))).toBe(true);
     // The evaluation scored exactly that test split (so the recomputed split is the one used).

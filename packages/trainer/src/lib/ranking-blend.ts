@@ -13,7 +13,7 @@ import {
   type Tf,
 } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
-import { fitEase, type EaseSettings } from './ease.js';
+import { easeInputLabel, fitEase, type EaseSettings } from './ease.js';
 import { addEaseRows } from './ease-rows.js';
 import { groupByUser } from './indexing.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
@@ -71,7 +71,7 @@ export function fitRanker(
     ranking.ease = fit.ease;
     easeSeconds = fit.seconds;
     log?.(
-      `[train] EASE on ${fit.ease.movies.length} most-rated movies (lambda ${ease.lambda}): Gram ${fit.gramSeconds.toFixed(2)} s, inverse ${fit.inverseSeconds.toFixed(2)} s`,
+      `[train] EASE on ${fit.ease.movies.length} most-rated movies (lambda ${ease.lambda}${easeInputLabel(ease.input)}): Gram ${fit.gramSeconds.toFixed(2)} s, inverse ${fit.inverseSeconds.toFixed(2)} s`,
     );
   }
   return { ranking, seconds: factors.seconds + easeSeconds, easeSeconds };
@@ -336,7 +336,7 @@ export function evaluateRanker(
       score: (users) => (b) => {
         const u = users[b];
         const row = scoreForRanking(bundle, u, buffer);
-        return ease ? addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], wEase, row) : row;
+        return ease ? addEaseScores(ease, items.movies, items.offsets[u], items.offsets[u + 1], wEase, row, items.ratings) : row;
       },
     });
   } else if (ease) {

@@ -7,6 +7,7 @@ import { contentFactors, listModelVersions, loadModelArtifacts, predictRating, t
 import { plantedData } from '../testing/planted-data.js';
 import { concatColumns, selectRows } from './ratings.js';
 import { runTraining } from './run-training.js';
+import { easeSettings } from './training-plan.js';
 
 const training: TrainingConfig = {
   ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
@@ -98,8 +99,11 @@ describe('runTraining', () => {
       expect(new Set(metrics.ranking.tuning.grid.map((g: { ease: number }) => g.ease))).toEqual(new Set(training.ranker.ease.weightGrid));
       const wEase = bundle.manifest.ranking!.weights.ease!;
       expect(training.ranker.ease.weightGrid).toContain(wEase);
-      if (wEase > 0) expect(bundle.ranking!.ease!.movies.length).toBeLessThanOrEqual(30);
-      else expect(bundle.ranking!.ease).toBeUndefined();
+      // X weighs ratings as configured (1 from the relevance threshold up), and the served B says so.
+      if (wEase > 0) {
+        expect(bundle.ranking!.ease!.movies.length).toBeLessThanOrEqual(30);
+        expect(bundle.ranking!.ease!.input).toEqual(easeSettings(training.ranker.ease).input);
+      } else expect(bundle.ranking!.ease).toBeUndefined();
       const mf = metrics.models[3];
       const baseline = metrics.models[1];
       expect(mf.rmse).toBeLessThan(baseline.rmse);

@@ -1,7 +1,8 @@
-import type { TrainingConfig } from '@reelrank/config';
-import type { EaseSettings } from './ease.js';
+import type { EaseConfig, TrainingConfig } from '@reelrank/config';
+import { easeInputLabel, type EaseSettings } from './ease.js';
 import type { NeighbourhoodSettings } from './fit-neighbourhood.js';
 import type { BlendGrid } from './ranking-blend.js';
+import { RELEVANCE_THRESHOLD } from './ranking-metrics.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import type { MfHyperParameters } from './train-mf.js';
 import { DEFAULT_SVDPP, type SvdppHyperParameters } from './train-svdpp.js';
@@ -91,22 +92,34 @@ export function implicitSettings(training: Pick<TrainingConfig, 'seed' | 'ranker
 }
 
 /**
+ * EASE's settings from its config: λ, K and what a rating counts in X, 1 from the relevance threshold
+ * up (a liked movie, as the ranking protocol counts it) and `otherRatingWeight` below (1: the 0/1 X).
+ */
+export function easeSettings({ lambda, maxMovies, otherRatingWeight }: Pick<EaseConfig, 'lambda' | 'maxMovies' | 'otherRatingWeight'>): EaseSettings {
+  return {
+    lambda,
+    maxMovies,
+    ...(otherRatingWeight === 1 ? {} : { input: { likedRating: RELEVANCE_THRESHOLD, otherWeight: otherRatingWeight } }),
+  };
+}
+
+/**
  * EASE in the ranker: fitted up to `ranker.ease.maxRatings` train ratings (its Gram and K³ inverse),
  * unless the caller asks for it or leaves it out.
  */
 export function planEase(config: Pick<TrainingConfig, 'ranker'>, trainRatings: number, override?: EaseSettings | false): PlannedEase {
-  const { lambda, maxMovies, maxRatings } = config.ranker.ease;
+  const { maxRatings } = config.ranker.ease;
   const notFitted = (chosenBy: string): PlannedEase => ({ kind: 'ease', label: 'EASE', settings: null, fitted: false, chosenBy, fit: 'not fitted' });
   if (override === false) return notFitted('left out by the caller');
   if (override === undefined && trainRatings > maxRatings) return notFitted(`${trainRatings} train ratings > ranker.ease.maxRatings ${maxRatings}`);
-  const settings = override ?? { lambda, maxMovies };
+  const settings = override ?? easeSettings(config.ranker.ease);
   return {
     kind: 'ease',
     label: 'EASE',
     settings,
     fitted: true,
     chosenBy: override ? 'asked by the caller' : `${trainRatings} train ratings <= ranker.ease.maxRatings ${maxRatings}`,
-    fit: `closed form (one pass) over the ${settings.maxMovies} most-rated movies, lambda ${settings.lambda}`,
+    fit: `closed form (one pass) over the ${settings.maxMovies} most-rated movies, lambda ${settings.lambda}${easeInputLabel(settings.input)}`,
   };
 }
 
