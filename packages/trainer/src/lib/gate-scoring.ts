@@ -90,6 +90,8 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
   const nModelMovies = model.movieIds.length;
   // Candidate (rest) movie -> model movie index (-1: the model lacks it).
   const toModel = Int32Array.from(indexing.movies.ids, (id) => modelMovies.indexOf(id));
+  // The model's movies are the candidates, in the same order (the usual case): its rows are read as they are.
+  const sameMovies = nMovies === nModelMovies && toModel.every((m, i) => m === i);
   const coldRow = new Float32Array(nMovies).fill(Number.NaN);
   popularity.movieIds.forEach((id, rank) => {
     const i = indexing.movies.indexOf(id);
@@ -124,6 +126,10 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
               (m) => m >= 0,
             );
             addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow);
+          }
+          if (sameMovies) {
+            rows.push(modelRow);
+            continue;
           }
           const row = (rowBuffers[b] ??= new Float32Array(nMovies));
           for (let i = 0; i < nMovies; i++) row[i] = toModel[i] >= 0 ? modelRow[toModel[i]] : Number.NaN;
