@@ -110,7 +110,8 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
       score: (users) => {
         const modelIndex = Int32Array.from(users, (u) => modelUsers.indexOf(indexing.users.ids[u]));
         const known = modelIndex.filter((m) => m >= 0);
-        const flat = known.length ? Float32Array.from(scorer.scoreUsers(known)) : new Float32Array(0);
+        // scoreUsers returns a fresh array (read from the backend): the EASE term may be added to it in place.
+        const flat = known.length ? scorer.scoreUsers(known) : new Float32Array(0);
         const rows: Float32Array[] = [];
         let next = 0;
         for (let b = 0; b < users.length; b++) {
