@@ -119,7 +119,7 @@ export const rankerConfigSchema = z
       .strict()
       .optional()
       .describe(
-        'Fewer implicit ALS sweeps on large sets (absent: implicit.sweeps at every size). CG is warm-started from the previous sweep; on the 20M set the served NDCG@10 on test and on the gate holdout was no lower after 5 sweeps than after 10, while each sweep costs ~2 CPU-s there',
+        'Fewer implicit ALS sweeps on large sets (absent: implicit.sweeps at every size). CG is warm-started from the previous sweep; on the 20M set the served NDCG@10 on test and on the gate holdout was no lower after 5 sweeps than after 10, while each sweep costs 2-3.4 CPU-s there (k 32, CG 3 steps)',
       ),
   })
   .strict();
