@@ -50,6 +50,14 @@ describe('drift profile', () => {
     expect(profile.features.newUsers).toEqual({ bins: ['data set', 'new'], counts: [4, 2] });
   });
 
+  it('when movie ids are negative or too large for a table, then the profile is the one of small ids', () => {
+    const sample = { userIds: [1, 1, 2, 9, 9], movieIds: [2, 1, 1, 3, 4], ratings: [4, 3, 5, 2, 1] };
+    const shift = (id: number) => (id === 4 ? -4 : id * 100_000_000);
+    const shiftedMovies = movies.map((m) => ({ ...m, movieId: shift(m.movieId) }));
+    const shifted = profileRatings({ ...sample, movieIds: sample.movieIds.map(shift) }, { ...binning, genreIndex: buildGenreIndex(shiftedMovies) });
+    expect(shifted).toEqual(profileRatings(sample, binning));
+  });
+
   it('when written and read back, then only the profile of the asked version is used', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drift-profile-'));
     const profile = buildDriftProfile({ userIds: [1], movieIds: [1], ratings: [4] }, binning, 'mf-000000000001');

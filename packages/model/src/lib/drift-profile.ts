@@ -148,7 +148,7 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
   const genre = new Array<number>(names.length + 1).fill(0);
   const newUsers = [0, 0];
   const perUser = new Map<number, number>();
-  const perMovie = new Map<number, number>();
+  const perMovie = movieCounter(sample.movieIds);
   // Ratings come grouped by user (the training columns) or nearly so: the user's facts are looked up once per run.
   let user = Number.NaN;
   let known = false;
@@ -166,12 +166,11 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
     run++;
     rating[Math.min(9, Math.max(0, Math.round(sample.ratings[i] * 2) - 1))]++;
     newUsers[known ? 0 : 1]++;
-    const movie = sample.movieIds[i];
-    perMovie.set(movie, (perMovie.get(movie) ?? 0) + 1);
+    perMovie.add(sample.movieIds[i]);
   }
   endRun();
   // Genres per movie, not per rating: a rating of a k-genre movie counts 1/k for each of them.
-  for (const [movie, count] of perMovie) {
+  for (const [movie, count] of perMovie.entries()) {
     const mask = masks.get(movie);
     if (mask === undefined) {
       genre[names.length] += count;
@@ -192,6 +191,35 @@ export function profileRatings(sample: RatingsSample, binning: ProfileBinning): 
       genre: { bins: [...names, UNKNOWN_MOVIE], counts: genre.map((c) => Number(c.toFixed(6))) },
       newUsers: { bins: NEW_USER_BINS, counts: newUsers },
     },
+  };
+}
+
+/** Largest movie id counted in an array indexed by id (beyond it, or below 0, a Map). */
+const DENSE_MOVIE_IDS = 1 << 24;
+
+/**
+ * Ratings per movie, listed in the order the movies first appear (as a Map iterates): an array indexed by
+ * id when the ids are small non-negative integers (a Map update per rating costs ~1.4 s at 20M ratings).
+ */
+function movieCounter(movieIds: ArrayLike<number>): { add(movie: number): void; entries(): Iterable<[number, number]> } {
+  let dense = true;
+  let max = -1;
+  for (let i = 0; i < movieIds.length && dense; i++) {
+    const id = movieIds[i];
+    dense = Number.isInteger(id) && id >= 0 && id < DENSE_MOVIE_IDS;
+    if (id > max) max = id;
+  }
+  if (!dense) {
+    const map = new Map<number, number>();
+    return { add: (movie) => map.set(movie, (map.get(movie) ?? 0) + 1), entries: () => map.entries() };
+  }
+  const counts = new Int32Array(max + 1);
+  const order: number[] = [];
+  return {
+    add: (movie) => {
+      if (counts[movie]++ === 0) order.push(movie);
+    },
+    entries: () => order.map((movie): [number, number] => [movie, counts[movie]]),
   };
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@reelrank/model';
 import { deriveSeed, seededRandom, shuffleInPlace } from '@reelrank/random';
 import { buildContentSpec, type ContentSpecSettings } from './content-spec.js';
+import { buildIdIndex } from './indexing.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
 import { invertSpdInPlace } from './spd-inverse.js';
 
@@ -327,12 +328,12 @@ export function coldStartEntries(map: ContentMap, input: ContentMapInput): Movie
 
 /** Ratings per model movie index in `columns`. */
 export function ratingCountsOf(model: Pick<MfModel, 'movieIds'>, columns: { movieIds: Int32Array }): Int32Array {
-  const index = new Map<number, number>();
-  model.movieIds.forEach((id, i) => index.set(id, i));
+  // The model's movie ids are distinct and ascending: buildIdIndex gives each its own index (a dense table).
+  const index = buildIdIndex(model.movieIds);
   const counts = new Int32Array(model.movieIds.length);
-  for (const id of columns.movieIds) {
-    const i = index.get(id);
-    if (i !== undefined) counts[i]++;
+  for (let r = 0; r < columns.movieIds.length; r++) {
+    const i = index.indexOf(columns.movieIds[r]);
+    if (i >= 0) counts[i]++;
   }
   return counts;
 }

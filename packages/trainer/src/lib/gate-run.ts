@@ -12,7 +12,7 @@ import { decidePromotion, gateVerdict } from './promotion-gate.js';
  */
 export async function gateTheCandidate(
   config: {
-    training: { gate: GateConfig; rankingK: number; evaluationMaxUsers: number };
+    training: { gate: GateConfig; rankingK: number };
     paths: RegistryPaths;
     storage?: { keepModelVersions?: number };
   },
@@ -27,8 +27,8 @@ export async function gateTheCandidate(
   if (settings.holdoutShare <= 0) return gateVerdict(decidePromotion(none, null, settings), none, null, settings, 0);
 
   const { tf } = await initTensorFlow();
-  // NDCG on a seeded sample of the holdout's users (as the test metrics): scoring every user of a large set costs minutes.
-  const data = prepareGateData(split.rest, split.holdout, k, { maxUsers: config.training.evaluationMaxUsers, seed: settings.seed });
+  // NDCG on a seeded sample of the holdout's users (gate.maxUsers): scoring every user of a large set costs minutes.
+  const data = prepareGateData(split.rest, split.holdout, k, { maxUsers: settings.maxUsers, seed: settings.seed });
   const candidateFigures = scoreOnGate(tf, candidate, data);
   // The registry brought up to date first (a model built before the registry existed is registered and live).
   const liveDir = resolveLiveModel(config.paths, config.storage?.keepModelVersions ?? 5, (error) =>

@@ -1,6 +1,9 @@
 import { plantedData } from '../testing/planted-data.js';
 import { splitGateHoldout } from './gate-holdout.js';
-import { prepareGateData } from './gate-scoring.js';
+import { initTensorFlow, type MfModel } from '@reelrank/model';
+import { coldStartPopularity } from './baselines.js';
+import { prepareGateData, scoreOnGate } from './gate-scoring.js';
+import { trainMf } from './train-mf.js';
 import { concatColumns } from './ratings.js';
 
 describe('prepareGateData', () => {
@@ -22,5 +25,42 @@ describe('prepareGateData', () => {
   it('when maxUsers is at least the users, then every user is kept', () => {
     const every = prepareGateData(rest, holdout, 5);
     expect(prepareGateData(rest, holdout, 5, { maxUsers: 10_000, seed: 11 }).relevant.users).toEqual(every.relevant.users);
+  });
+});
+
+describe('scoreOnGate', () => {
+  const planted = plantedData({ nUsers: 120, nMovies: 60, seed: 9 });
+  const { rest, holdout } = splitGateHoldout(concatColumns(planted.observed, planted.heldOut), { holdoutShare: 0.15, seed: 3 });
+  const hyper = {
+    seed: 1,
+    factors: 4,
+    maxEpochs: 6,
+    learningRate: 0.02,
+    learningRateDecay: 1,
+    regularization: 0.05,
+    biasRegularization: 0.02,
+    initStd: 0.1,
+    patience: 6,
+  };
+
+  it("when the model holds a movie no rating outside the holdout has, then that movie is never ranked and NDCG equals the model's without it", async () => {
+    const { tf } = await initTensorFlow();
+    const data = prepareGateData(rest, holdout, 5);
+    const { model } = trainMf(rest, null, hyper);
+    const popularity = coldStartPopularity(rest, { popularityMinRatings: 1, popularityPriorWeight: 1 });
+    const plain = scoreOnGate(tf, { model, popularity }, data);
+    expect(plain.ndcgAtK).toBeGreaterThan(0);
+    // One more movie, first in id order (so every candidate moves by one), that would top everyone's list.
+    const extraId = Math.min(...model.movieIds) - 1;
+    const k = model.factors;
+    const padded: MfModel = {
+      ...model,
+      movieIds: Int32Array.from([extraId, ...model.movieIds]),
+      movieBias: Float32Array.from([100, ...model.movieBias]),
+      movieFactors: Float32Array.from([...new Float32Array(k), ...model.movieFactors]),
+    };
+    const withExtra = scoreOnGate(tf, { model: padded, popularity }, data);
+    expect(withExtra.ndcgAtK).toBeCloseTo(plain.ndcgAtK!, 12);
+    expect(withExtra.users).toBe(plain.users);
   });
 });

@@ -90,6 +90,8 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
   const nModelMovies = model.movieIds.length;
   // Candidate (rest) movie -> model movie index (-1: the model lacks it).
   const toModel = Int32Array.from(indexing.movies.ids, (id) => modelMovies.indexOf(id));
+  // The model's movies are the candidates, in the same order (the usual case): its rows are read as they are.
+  const sameMovies = nMovies === nModelMovies && toModel.every((m, i) => m === i);
   const coldRow = new Float32Array(nMovies).fill(Number.NaN);
   popularity.movieIds.forEach((id, rank) => {
     const i = indexing.movies.indexOf(id);
@@ -108,7 +110,8 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
       score: (users) => {
         const modelIndex = Int32Array.from(users, (u) => modelUsers.indexOf(indexing.users.ids[u]));
         const known = modelIndex.filter((m) => m >= 0);
-        const flat = known.length ? Float32Array.from(scorer.scoreUsers(known)) : new Float32Array(0);
+        // scoreUsers returns a fresh array (read from the backend): the EASE term may be added to it in place.
+        const flat = known.length ? scorer.scoreUsers(known) : new Float32Array(0);
         const rows: Float32Array[] = [];
         let next = 0;
         for (let b = 0; b < users.length; b++) {
@@ -127,6 +130,10 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
             const rated = Int32Array.from(kept, (p) => toModel[restItems.movies[p]]);
             const ratings = Float32Array.from(kept, (p) => restItems.ratings[p]);
             addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow, ratings);
+          }
+          if (sameMovies) {
+            rows.push(modelRow);
+            continue;
           }
           const row = (rowBuffers[b] ??= new Float32Array(nMovies));
           for (let i = 0; i < nMovies; i++) row[i] = toModel[i] >= 0 ? modelRow[toModel[i]] : Number.NaN;

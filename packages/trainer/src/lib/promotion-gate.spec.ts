@@ -154,6 +154,16 @@ describe('the promotion gate in a training', () => {
       status: 'live',
       gate: { decision: 'rejected' },
     });
+
+    // gate.maxUsers caps the users NDCG is computed on, the same sample for the candidate and the live model.
+    const capped = await runTraining(config({ ...training, gate: { ...training.gate, maxUsers: 3 } }), {
+      ratings: more,
+      log: quiet,
+      scorer: 'typed-array',
+    });
+    expect(better.gate.candidate.users).toBeGreaterThan(3);
+    expect(capped.gate.candidate.users).toBe(3);
+    expect(capped.gate.live).toMatchObject({ version: broken.manifest.version, users: 3 });
   }, 120_000);
 
   it('when a training fails, then the run is recorded as failed with its error', async () => {

@@ -243,22 +243,27 @@ export function tuneBlendWeights(
             // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
             // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
             // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
-            row.set(base);
-            upper.set(baseUpper);
-            if (ease && we !== 0)
+            // Without an EASE term the rows are the ones just computed (no copy).
+            const withEase = ease !== null && we !== 0;
+            const scores = withEase ? row : base;
+            const bounds = withEase ? upper : baseUpper;
+            if (withEase) {
+              row.set(base);
+              upper.set(baseUpper);
               for (let c = 0; c < easeCovered.length; c++) {
                 const i = easeCovered[c];
                 row[i] += we * easeRows[o + i];
                 if (!mask[i]) upper[i] = row[i] + maxPopularity * prior[i];
               }
-            const count0 = topNInto(row, k, mask, topIndex, topScore);
-            const bound = count0 === k ? row[topIndex[k - 1]] : -Infinity;
+            }
+            const count0 = topNInto(scores, k, mask, topIndex, topScore);
+            const bound = count0 === k ? scores[topIndex[k - 1]] : -Infinity;
             let n = 0;
-            for (let i = 0; i < nMovies; i++) if (upper[i] >= bound) candidates[n++] = i;
+            for (let i = 0; i < nMovies; i++) if (bounds[i] >= bound) candidates[n++] = i;
             popularityWeights.forEach((popularity, pi) => {
               for (let c = 0; c < n; c++) {
                 const i = candidates[c];
-                candidateScores[c] = row[i] + popularity * prior[i];
+                candidateScores[c] = scores[i] + popularity * prior[i];
               }
               const count = topNInto(candidateScores.subarray(0, n), k, noneExcluded, topIndex, topScore);
               let hits = 0;

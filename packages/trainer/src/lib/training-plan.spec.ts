@@ -36,6 +36,21 @@ describe('planTraining', () => {
     expect(above.blend.ease).toBeUndefined();
   });
 
+  it('when the train part reaches ranker.largeSetSweeps.minRatings, then implicit ALS runs its sweeps; below, ranker.implicit.sweeps, and the plan says why', () => {
+    const rule = committed.ranker.largeSetSweeps!;
+    const below = planTraining(committed, { ratings: rule.minRatings, trainRatings: rule.minRatings - 1 }).ranking!.implicit;
+    expect(below.settings).toEqual({ ...committed.ranker.implicit, seed: committed.seed });
+    expect(below.chosenBy).toBe(`ranker.implicit.sweeps: ${rule.minRatings - 1} train ratings < ranker.largeSetSweeps.minRatings ${rule.minRatings}`);
+    const at = planTraining(committed, { ratings: rule.minRatings + 1, trainRatings: rule.minRatings }).ranking!.implicit;
+    expect(at.settings).toEqual({ ...committed.ranker.implicit, seed: committed.seed, sweeps: rule.sweeps });
+    expect(at.fit).toBe(`${rule.sweeps} sweeps`);
+    expect(at.chosenBy).toContain('ranker.largeSetSweeps');
+    const unset = planTraining({ ...committed, ranker: { ...committed.ranker, largeSetSweeps: undefined } }, large).ranking!.implicit;
+    expect(unset.settings.sweeps).toBe(committed.ranker.implicit.sweeps);
+    const asked = planTraining(committed, large, { implicit: { ...committed.ranker.implicit, seed: 1, sweeps: 7 } }).ranking!.implicit;
+    expect(asked).toMatchObject({ chosenBy: 'asked by the caller', settings: { sweeps: 7 } });
+  });
+
   it('when the caller names EASE settings or leaves EASE out, then that wins over maxRatings', () => {
     const asked = planTraining(committed, large, { ease: { lambda: 10, maxMovies: 50 } }).ranking!;
     expect(asked.ease).toMatchObject({ fitted: true, settings: { lambda: 10, maxMovies: 50 }, chosenBy: 'asked by the caller' });

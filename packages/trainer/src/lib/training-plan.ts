@@ -27,6 +27,9 @@ export interface PlannedModel<Kind extends string, Settings> {
 /** EASE in the ranker: its settings (K = maxMovies most-rated movies, lambda) when fitted, null when not; `chosenBy` says why. */
 export type PlannedEase = PlannedModel<'ease', EaseSettings | null> & { fitted: boolean; chosenBy: string };
 
+/** The ranker's implicit ALS: its settings (the sweeps for the set's size); `chosenBy` says why. */
+export type PlannedImplicit = PlannedModel<'implicit-als', ImplicitHyperParameters> & { chosenBy: string };
+
 /** The item-item neighbourhood predictor blended with the rating model: its settings when fitted, null when not; `chosenBy` says why. */
 export type PlannedNeighbourhood = PlannedModel<'item-knn', NeighbourhoodSettings | null> & { fitted: boolean; chosenBy: string };
 
@@ -42,7 +45,7 @@ export interface ModelPlan {
   /** The served top-N ranker (null: none): its fitted components and the blend over them and the rating model. */
   ranking: {
     label: string;
-    implicit: PlannedModel<'implicit-als', ImplicitHyperParameters>;
+    implicit: PlannedImplicit;
     ease: PlannedEase;
     blend: BlendGrid & { tunedOn: string };
   } | null;
@@ -101,6 +104,34 @@ export function easeSettings({ lambda, maxMovies, otherRatingWeight }: Pick<Ease
     maxMovies,
     ...(otherRatingWeight === 1 ? {} : { input: { likedRating: RELEVANCE_THRESHOLD, otherWeight: otherRatingWeight } }),
   };
+}
+
+/**
+ * The ranker's implicit ALS for a fit on `trainRatings` train ratings: `ranker.largeSetSweeps.sweeps`
+ * from its `minRatings` up, else `ranker.implicit.sweeps` (the caller's settings as they are).
+ */
+export function planImplicit(
+  config: Pick<TrainingConfig, 'seed' | 'ranker'>,
+  trainRatings: number,
+  override?: ImplicitHyperParameters,
+): PlannedImplicit {
+  const base = { kind: 'implicit-als' as const, label: 'implicit ALS' };
+  const planned = (settings: ImplicitHyperParameters, chosenBy: string): PlannedImplicit => ({
+    ...base,
+    settings,
+    chosenBy,
+    fit: `${settings.sweeps} sweeps`,
+  });
+  if (override) return planned(override, 'asked by the caller');
+  const settings = implicitSettings(config);
+  const large = config.ranker.largeSetSweeps;
+  if (!large) return planned(settings, 'ranker.implicit.sweeps (no ranker.largeSetSweeps)');
+  if (trainRatings < large.minRatings)
+    return planned(settings, `ranker.implicit.sweeps: ${trainRatings} train ratings < ranker.largeSetSweeps.minRatings ${large.minRatings}`);
+  return planned(
+    { ...settings, sweeps: large.sweeps },
+    `ranker.largeSetSweeps: ${trainRatings} train ratings >= ranker.largeSetSweeps.minRatings ${large.minRatings}`,
+  );
 }
 
 /**
@@ -177,7 +208,7 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
     : setting !== 'auto'
       ? `ratingModel ${setting}`
       : `ratingModel auto: ${trainRatings} train ratings ${kind === 'svdpp' ? '<=' : '>'} autoSvdppMaxRatings ${config.autoSvdppMaxRatings}${autoMf ? ', with the autoMf settings' : ''}`;
-  const implicit = overrides.implicit ?? implicitSettings(config);
+  const implicit = overrides.implicit === false ? false : planImplicit(config, trainRatings, overrides.implicit);
   const ease = planEase(config, trainRatings, overrides.ease);
   const labels = RATING_MODEL_LABELS[kind];
   const neighbourhood = planNeighbourhood(config, trainRatings, overrides.neighbourhood);
@@ -206,7 +237,7 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
         ? null
         : {
             label: `served ranking (${labels.short} + implicit ALS + popularity${ease.fitted ? ' + EASE' : ''})`,
-            implicit: { kind: 'implicit-als', label: 'implicit ALS', settings: implicit, fit: `${implicit.sweeps} sweeps` },
+            implicit,
             ease,
             blend: {
               ratingWeightGrid: config.ranker.ratingWeightGrid,
@@ -263,7 +294,7 @@ export function planLine(plan: TrainingPlan): string {
   const { rating, ranking, served } = plan;
   const s = rating.settings;
   const ranker = ranking
-    ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit}, ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
+    ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit} (${ranking.implicit.chosenBy}), ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
     : 'no ranker';
   const nb = rating.neighbourhood;
   const blend = nb.fitted ? `blended with ${nb.label} (${nb.fit})` : `no neighbourhood blend (${nb.chosenBy})`;
