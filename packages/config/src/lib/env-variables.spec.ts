@@ -33,6 +33,7 @@ const PUBLISHED: Record<string, string[]> = {
   REELRANK_EVAL_SCORER: ['train'],
   REELRANK_EXPERIMENT_POLL_MS: [],
   REELRANK_GATE_HOLDOUT_SHARE: ['train'],
+  REELRANK_GATE_MAX_USERS: ['train'],
   REELRANK_GATE_NDCG_EPSILON: ['train'],
   REELRANK_GATE_RMSE_EPSILON: ['train'],
   REELRANK_GATE_SEED: ['train'],
