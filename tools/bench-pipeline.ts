@@ -226,6 +226,7 @@ async function main(): Promise<void> {
     ...process.env,
     NX_NO_CLOUD: 'true',
     NX_DAEMON: 'false',
+    NX_ISOLATE_PLUGINS: 'false', // as `npm run pipeline` runs Nx
     REELRANK_DATASET: dataset,
     MOVIELENS_SOURCE: source,
     REELRANK_DATA_DIR: join(work, 'data'),

@@ -63,7 +63,13 @@ export interface PipelineInvocation {
 }
 
 export function pipelineInvocation({ values, usage, env }: Pick<CommandContext, 'values' | 'usage' | 'env'>): PipelineInvocation {
-  const childEnv: NodeJS.ProcessEnv = { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: env.NX_DAEMON ?? 'false' };
+  // Nx loads its project-graph plugins in its own process: ~1.5 s less per run than one worker process per plugin (Nx's default).
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    NX_NO_CLOUD: 'true',
+    NX_DAEMON: env.NX_DAEMON ?? 'false',
+    NX_ISOLATE_PLUGINS: env.NX_ISOLATE_PLUGINS ?? 'false',
+  };
   if (values.dataset !== undefined) {
     if (!DATASET_NAME_PATTERN.test(String(values.dataset))) {
       throw new UsageError(
