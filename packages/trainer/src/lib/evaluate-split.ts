@@ -18,6 +18,7 @@ import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-sv
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
+import { stepThreads } from './train-threads.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
   Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'diversityMaxUsers' | 'autoMf'> &
@@ -242,7 +243,11 @@ export async function evaluateOnSplit(
       fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals, tf),
     );
     const tuning = time('rankerTuning', () =>
-      tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
+      tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, {
+        maxUsers,
+        seed: hyper.seed,
+        threads: stepThreads(validationData.train.ratings.length, hyper),
+      }),
     );
     log(
       `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity}, w_ease ${tuning.weights.ease ?? 'none'} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0 && !g.ease)?.ndcg.toFixed(4)})`,
