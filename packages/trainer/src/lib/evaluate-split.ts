@@ -19,6 +19,7 @@ import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
 import { stepThreads } from './train-threads.js';
+import { evaluateMfModelOffThread } from './evaluate-off-thread.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
   Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'diversityMaxUsers' | 'autoMf'> &
@@ -172,7 +173,15 @@ export async function evaluateOnSplit(
   if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
-  time('evaluation', () => {
+  // Above parallelMinRatings the rating model's row is evaluated on a worker thread while this one evaluates the others.
+  const ratingRowOptions = { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) };
+  const ratingRow =
+    stepThreads(evalTrain.ratings.length, hyper) > 1
+      ? evaluateMfModelOffThread(plan.rating.label, final.model, data, { ...ratingRowOptions, backend })
+      : null;
+  // A failure surfaces where the row is awaited.
+  ratingRow?.catch(() => undefined);
+  await clock.timeAsync('evaluation', async () => {
     const globalStart = performance.now();
     const globalMean = fitGlobalMean(evalTrain);
     models.push(
@@ -185,9 +194,7 @@ export async function evaluateOnSplit(
       evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
     );
     models.push(evaluateMostRated(data, { k: hyper.rankingK }));
-    models.push(
-      evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
-    );
+    models.push(await (ratingRow ?? evaluateMfModel(plan.rating.label, final.model, data, ratingRowOptions)));
   });
 
   // The neighbourhood blend: lists on the fit part with the selection model, weights on the validation part;
