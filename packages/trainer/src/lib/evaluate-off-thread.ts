@@ -44,7 +44,9 @@ export function evaluateMfModelOffThread(
   data: EvaluationData,
   options: { backend: string; k: number; fitSeconds: number; batchSize?: number; scorer?: RankingScorer },
 ): Promise<ModelEvaluation> {
-  const { backend, ...rest } = options;
+  const { backend, k, fitSeconds, batchSize, scorer } = options;
+  // Only what structured clone copies: never the caller's TF.js module.
+  const rest = { k, fitSeconds, batchSize, scorer };
   const preference = PREFERENCE[backend];
   if (!preference) return Promise.reject(new Error(`evaluateMfModelOffThread: unknown TF.js backend ${backend}`));
   const worker = new Worker(join(__dirname, 'evaluate-worker.js'), {

@@ -177,7 +177,12 @@ export async function evaluateOnSplit(
   const ratingRowOptions = { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) };
   const ratingRow =
     stepThreads(evalTrain.ratings.length, hyper) > 1
-      ? evaluateMfModelOffThread(plan.rating.label, final.model, data, { ...ratingRowOptions, backend })
+      ? evaluateMfModelOffThread(plan.rating.label, final.model, data, {
+          k: hyper.rankingK,
+          scorer: options.scorer,
+          fitSeconds: ratingRowOptions.fitSeconds,
+          backend,
+        })
       : null;
   // A failure surfaces where the row is awaited.
   ratingRow?.catch(() => undefined);
