@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { MfModel } from '@reelrank/model';
+import type { MfModel, RankingModel } from '@reelrank/model';
 import type { EvaluationData, ModelEvaluation, RankingScorer } from './evaluate.js';
 import type { UserItems } from './indexing.js';
 
@@ -33,14 +33,18 @@ export function itemsOfUsers(items: UserItems, users: Int32Array): UserItems {
   return { offsets, movies, ratings };
 }
 
+/** A row of the evaluation table: a rating model's (evaluateMfModel) or the served ranker's (evaluateRanker). */
+export type EvaluationRow =
+  { kind: 'mf'; name: string; model: MfModel } | { kind: 'ranker'; name: string; ratingModel: MfModel; ranking: RankingModel };
+
 /**
- * `evaluateMfModel(name, model, data, options)` on a worker thread (evaluate-worker.js), with TF.js on the
- * backend `backend` of the calling thread, so the row is the one the calling thread would compute while
- * that thread evaluates other rows. The worker gets the test rows, the evaluated users and their train movies.
+ * `row` evaluated on a worker thread (evaluate-worker.js) by the trainer's own evaluateMfModel / evaluateRanker,
+ * with TF.js on the backend `backend` of the calling thread, so the row is the one the calling thread would
+ * compute while that thread does other work. The worker gets the test rows, the evaluated users and their
+ * train movies.
  */
-export function evaluateMfModelOffThread(
-  name: string,
-  model: MfModel,
+export function evaluateOffThread(
+  row: EvaluationRow,
   data: EvaluationData,
   options: { backend: string; k: number; fitSeconds: number; batchSize?: number; scorer?: RankingScorer },
 ): Promise<ModelEvaluation> {
@@ -48,11 +52,10 @@ export function evaluateMfModelOffThread(
   // Only what structured clone copies: never the caller's TF.js module.
   const rest = { k, fitSeconds, batchSize, scorer };
   const preference = PREFERENCE[backend];
-  if (!preference) return Promise.reject(new Error(`evaluateMfModelOffThread: unknown TF.js backend ${backend}`));
+  if (!preference) return Promise.reject(new Error(`evaluateOffThread: unknown TF.js backend ${backend}`));
   const worker = new Worker(join(__dirname, 'evaluate-worker.js'), {
     workerData: {
-      name,
-      model,
+      row,
       backend,
       preference,
       options: rest,
@@ -68,6 +71,6 @@ export function evaluateMfModelOffThread(
   return new Promise<ModelEvaluation>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`evaluateMfModelOffThread: the worker exited (${code}) without a result`)));
+    worker.once('exit', (code) => reject(new Error(`evaluateOffThread: the worker exited (${code}) without a result`)));
   });
 }

@@ -19,7 +19,7 @@ import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
 import { stepThreads } from './train-threads.js';
-import { evaluateMfModelOffThread } from './evaluate-off-thread.js';
+import { evaluateOffThread } from './evaluate-off-thread.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
   Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'diversityMaxUsers' | 'autoMf'> &
@@ -177,7 +177,7 @@ export async function evaluateOnSplit(
   const ratingRowOptions = { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) };
   const ratingRow =
     stepThreads(evalTrain.ratings.length, hyper) > 1
-      ? evaluateMfModelOffThread(plan.rating.label, final.model, data, {
+      ? evaluateOffThread({ kind: 'mf', name: plan.rating.label, model: final.model }, data, {
           k: hyper.rankingK,
           scorer: options.scorer,
           fitSeconds: ratingRowOptions.fitSeconds,
@@ -277,20 +277,38 @@ export async function evaluateOnSplit(
     // When the sweep's users are the evaluated ones, it reads the test evaluation's score rows.
     const sharedSweep =
       diversityData.relevant === data.relevant ? diversityAccumulator(final.model, evaluatedRanking, diversityData, { k: hyper.rankingK }) : null;
-    time('evaluation', () => {
-      const rankerRow = evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
-        ...evalOptions,
-        fitSeconds: fitSeconds + tuning.seconds,
-        ...(sharedSweep ? { onRows: (users: Int32Array, rows: Float32Array) => sharedSweep.addBatch(users, rows) } : {}),
-      });
+    const rankerFitSeconds = fitSeconds + tuning.seconds;
+    // Without a shared sweep, above parallelMinRatings the ranker's row is evaluated on a worker thread
+    // while this one runs the diversity sweep.
+    const rankerOffThread =
+      !sharedSweep && stepThreads(evalTrain.ratings.length, hyper) > 1
+        ? evaluateOffThread({ kind: 'ranker', name: plan.ranking.label, ratingModel: final.model, ranking: evaluatedRanking }, data, {
+            k: hyper.rankingK,
+            scorer: options.scorer,
+            fitSeconds: rankerFitSeconds,
+            backend,
+          })
+        : null;
+    // A failure surfaces where the row is awaited.
+    rankerOffThread?.catch(() => undefined);
+    const sweep = () =>
+      time('diversitySweep', () =>
+        sharedSweep && sharedSweep.users === diversityData.relevant.users.length
+          ? sharedSweep.finish()
+          : diversitySweep(final.model, evaluatedRanking, diversityData, { tf, k: hyper.rankingK }),
+      );
+    const sweptFirst = rankerOffThread ? sweep() : null;
+    await clock.timeAsync('evaluation', async () => {
+      const rankerRow = await (rankerOffThread ??
+        evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
+          ...evalOptions,
+          fitSeconds: rankerFitSeconds,
+          ...(sharedSweep ? { onRows: (users: Int32Array, rows: Float32Array) => sharedSweep.addBatch(users, rows) } : {}),
+        }));
       // Its predicted_rating is the served one: the neighbourhood blend when there is one.
       models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
     });
-    const diversity = time('diversitySweep', () =>
-      sharedSweep && sharedSweep.users === diversityData.relevant.users.length
-        ? sharedSweep.finish()
-        : diversitySweep(final.model, evaluatedRanking, diversityData, { tf, k: hyper.rankingK }),
-    );
+    const diversity = sweptFirst ?? sweep();
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   const report: EvaluationReport = {

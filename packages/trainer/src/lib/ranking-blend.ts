@@ -309,7 +309,7 @@ export function evaluateRanker(
   name: string,
   ratingModel: MfModel,
   ranking: RankingModel,
-  data: EvaluationData,
+  data: Omit<EvaluationData, 'train'>,
   options: {
     tf: Tf;
     k: number;
