@@ -247,8 +247,13 @@ export const trainingConfigSchema = z
     popularityMinRatings: positiveInt.describe('Ratings a movie needs to enter the cold-start list'),
     popularityPriorWeight: z.number().nonnegative().describe('Weight of the global mean in the damped (Bayesian) mean'),
     rankingK: positiveInt.max(100).describe('Cut-off of the ranking metrics (precision@K, recall@K, NDCG@K)'),
-    threads: positiveInt.max(256).nullable().describe('Worker threads of the SGD kernel (null: one per core; 1: the single-thread path)'),
-    parallelMinRatings: nonNegativeInt.describe('Train ratings below which the single-thread path is kept (worker start-up outweighs the gain)'),
+    threads: positiveInt
+      .max(256)
+      .nullable()
+      .describe('Worker threads of the SGD kernel and the blend tuning (null: one per core; 1: the single-thread path)'),
+    parallelMinRatings: nonNegativeInt.describe(
+      'Train ratings below which the single-thread path is kept (worker start-up outweighs the gain): SGD, blend tuning, and the evaluation rows of the rating model and the ranker (from it on, each on its own worker thread)',
+    ),
     svdppThreads: positiveInt
       .max(256)
       .describe(

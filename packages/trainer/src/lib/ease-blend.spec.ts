@@ -37,6 +37,28 @@ describe('EASE in the ranker blend', () => {
     expect(skipped.easeSeconds).toBe(0);
   });
 
+  it.each([
+    ['without EASE', null, [0]],
+    ['with EASE', ease, [0, 1, 4]],
+  ])(
+    'when the grid is scored %s on 2 threads, then every grid figure and the chosen weights equal the single-thread ones',
+    async (_, easeSettings, easeGrid) => {
+      const { tf } = await initTensorFlow();
+      const { ranking } = fitRanker(data, mf, implicit, { implicit: 1, rating: 0, popularity: 0 }, undefined, easeSettings);
+      const grid = { ...COMMITTED.ranker, ease: { weightGrid: easeGrid } };
+      // Batches of 7 users: several batches, the last one partial, each split in chunks between the workers.
+      const single = tuneBlendWeights(tf, data, mf, ranking, 5, grid, { batchSize: 7, threads: 1 });
+      const threaded = tuneBlendWeights(tf, data, mf, ranking, 5, grid, { batchSize: 7, threads: 2 });
+      expect(single.users).toBeGreaterThan(14);
+      expect(single.grid).toHaveLength(COMMITTED.ranker.ratingWeightGrid.length * easeGrid.length * COMMITTED.ranker.popularityWeightGrid.length);
+      // Bit-identical figures in the same order, so ties are broken the same way.
+      expect(threaded.grid).toEqual(single.grid);
+      expect(threaded.weights).toEqual(single.weights);
+      // The grid is not degenerate: its points rank the users differently.
+      expect(new Set(single.grid.map((g) => g.ndcg)).size).toBeGreaterThan(1);
+    },
+  );
+
   it('when blend weights are tuned with EASE, then every w_ease is tried, the best point is chosen, and it equals a direct evaluation', async () => {
     const { tf } = await initTensorFlow();
     const { ranking } = fitRanker(data, mf, implicit, { implicit: 1, rating: 0, popularity: 0 }, undefined, ease);

@@ -18,6 +18,8 @@ import { DEFAULT_SVDPP, trainSvdpp, type SvdppHyperParameters } from './train-sv
 import type { RatingsColumns } from './ratings.js';
 import { trainMf, type EpochStats, type MfHyperParameters } from './train-mf.js';
 import { planModels, type ModelPlan, type RatingModelKind } from './training-plan.js';
+import { stepThreads } from './train-threads.js';
+import { evaluateOffThread } from './evaluate-off-thread.js';
 
 export type EvaluationHyperParameters = MfHyperParameters &
   Pick<TrainingConfig, 'validationFraction' | 'rankingK' | 'ranker' | 'autoSvdppMaxRatings' | 'evaluationMaxUsers' | 'diversityMaxUsers' | 'autoMf'> &
@@ -171,7 +173,20 @@ export async function evaluateOnSplit(
   if (sampled) log(`[train] ranking metrics on a seeded sample of ${data.relevant.users.length} of ${allData.relevant.users.length} test users`);
   const evalOptions = { tf, k: hyper.rankingK, scorer: options.scorer };
   const models: ModelEvaluation[] = [];
-  time('evaluation', () => {
+  // Above parallelMinRatings the rating model's row is evaluated on a worker thread while this one evaluates the others.
+  const ratingRowOptions = { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) };
+  const ratingRow =
+    stepThreads(evalTrain.ratings.length, hyper) > 1
+      ? evaluateOffThread({ kind: 'mf', name: plan.rating.label, model: final.model }, data, {
+          k: hyper.rankingK,
+          scorer: options.scorer,
+          fitSeconds: ratingRowOptions.fitSeconds,
+          backend,
+        })
+      : null;
+  // A failure surfaces where the row is awaited.
+  ratingRow?.catch(() => undefined);
+  await clock.timeAsync('evaluation', async () => {
     const globalStart = performance.now();
     const globalMean = fitGlobalMean(evalTrain);
     models.push(
@@ -184,9 +199,7 @@ export async function evaluateOnSplit(
       evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
     );
     models.push(evaluateMostRated(data, { k: hyper.rankingK }));
-    models.push(
-      evaluateMfModel(plan.rating.label, final.model, data, { ...evalOptions, fitSeconds: selection.seconds + (refitOn ? final.seconds : 0) }),
-    );
+    models.push(await (ratingRow ?? evaluateMfModel(plan.rating.label, final.model, data, ratingRowOptions)));
   });
 
   // The neighbourhood blend: lists on the fit part with the selection model, weights on the validation part;
@@ -242,7 +255,11 @@ export async function evaluateOnSplit(
       fitRanker(validationData, selection.model, implicit, { implicit: 1, rating: 0, popularity: 0 }, log, ease, options.signals, tf),
     );
     const tuning = time('rankerTuning', () =>
-      tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, { maxUsers, seed: hyper.seed }),
+      tuneBlendWeights(tf, validationData, selection.model, tuneFit.ranking, hyper.rankingK, hyper.ranker, {
+        maxUsers,
+        seed: hyper.seed,
+        threads: stepThreads(validationData.train.ratings.length, hyper),
+      }),
     );
     log(
       `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity}, w_ease ${tuning.weights.ease ?? 'none'} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0 && !g.ease)?.ndcg.toFixed(4)})`,
@@ -260,20 +277,38 @@ export async function evaluateOnSplit(
     // When the sweep's users are the evaluated ones, it reads the test evaluation's score rows.
     const sharedSweep =
       diversityData.relevant === data.relevant ? diversityAccumulator(final.model, evaluatedRanking, diversityData, { k: hyper.rankingK }) : null;
-    time('evaluation', () => {
-      const rankerRow = evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
-        ...evalOptions,
-        fitSeconds: fitSeconds + tuning.seconds,
-        ...(sharedSweep ? { onRows: (users: Int32Array, rows: Float32Array) => sharedSweep.addBatch(users, rows) } : {}),
-      });
+    const rankerFitSeconds = fitSeconds + tuning.seconds;
+    // Without a shared sweep, above parallelMinRatings the ranker's row is evaluated on a worker thread
+    // while this one runs the diversity sweep.
+    const rankerOffThread =
+      !sharedSweep && stepThreads(evalTrain.ratings.length, hyper) > 1
+        ? evaluateOffThread({ kind: 'ranker', name: plan.ranking.label, ratingModel: final.model, ranking: evaluatedRanking }, data, {
+            k: hyper.rankingK,
+            scorer: options.scorer,
+            fitSeconds: rankerFitSeconds,
+            backend,
+          })
+        : null;
+    // A failure surfaces where the row is awaited.
+    rankerOffThread?.catch(() => undefined);
+    const sweep = () =>
+      time('diversitySweep', () =>
+        sharedSweep && sharedSweep.users === diversityData.relevant.users.length
+          ? sharedSweep.finish()
+          : diversitySweep(final.model, evaluatedRanking, diversityData, { tf, k: hyper.rankingK }),
+      );
+    const sweptFirst = rankerOffThread ? sweep() : null;
+    await clock.timeAsync('evaluation', async () => {
+      const rankerRow = await (rankerOffThread ??
+        evaluateRanker(plan.ranking!.label, final.model, evaluatedRanking, data, {
+          ...evalOptions,
+          fitSeconds: rankerFitSeconds,
+          ...(sharedSweep ? { onRows: (users: Int32Array, rows: Float32Array) => sharedSweep.addBatch(users, rows) } : {}),
+        }));
       // Its predicted_rating is the served one: the neighbourhood blend when there is one.
       models.push(blendedRow ? { ...rankerRow, rmse: blendedRow.rmse, mae: blendedRow.mae } : rankerRow);
     });
-    const diversity = time('diversitySweep', () =>
-      sharedSweep && sharedSweep.users === diversityData.relevant.users.length
-        ? sharedSweep.finish()
-        : diversitySweep(final.model, evaluatedRanking, diversityData, { tf, k: hyper.rankingK }),
-    );
+    const diversity = sweptFirst ?? sweep();
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
   const report: EvaluationReport = {

@@ -107,7 +107,7 @@ export function tensorRankingMetrics(tf: Tf, model: MfModel, common: Omit<Parame
 export function evaluateMfModel(
   name: string,
   model: MfModel,
-  data: EvaluationData,
+  data: Omit<EvaluationData, 'train'>,
   options: { tf: Tf; k: number; fitSeconds: number; ranking?: boolean; batchSize?: number; scorer?: RankingScorer },
 ): ModelEvaluation {
   const started = performance.now();

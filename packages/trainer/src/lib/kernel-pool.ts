@@ -11,8 +11,8 @@ export interface KernelPoolOptions {
 }
 
 /**
- * The base of the trainer's worker pools (parallel SGD, SVD++, implicit ALS): the thread count, the kernel
- * (the compiled module of `kernelFile`, or none for the JS kernel), the task board of the worker threads
+ * The base of the trainer's worker pools (parallel SGD, SVD++, implicit ALS, blend tuning): the thread count, the
+ * kernel (the compiled module of `kernelFile`, or none for the JS kernel or a pool without one), the task board of the worker threads
  * (task-board.ts; none until `startWorkers`, so a one-thread pool runs its kernel on the main thread), and
  * the lifecycle: a closed pool refuses work, and `close` stops the workers.
  */
@@ -27,10 +27,10 @@ export abstract class KernelPool {
   protected constructor(
     private readonly name: string,
     options: KernelPoolOptions,
-    kernelFile: string,
+    kernelFile: string | null,
   ) {
     this.threads = Math.max(1, Math.floor(options.threads));
-    this.module = options.kernel === 'js' ? null : loadKernelModule(kernelFile);
+    this.module = options.kernel === 'js' || kernelFile === null ? null : loadKernelModule(kernelFile);
     this.kernel = this.module ? 'wasm' : 'js';
   }
 

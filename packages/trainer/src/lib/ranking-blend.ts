@@ -3,7 +3,6 @@ import {
   addEaseScores,
   easeScorer,
   popularityPrior,
-  topNInto,
   TensorScorer,
   rankingScoringModel,
   scoreForRanking,
@@ -13,9 +12,11 @@ import {
   type Tf,
 } from '@reelrank/model';
 import { mostRatedScores } from './baselines.js';
+import { blendGridScorer, type BlendGridBatch, type BlendGridSpec } from './blend-grid.js';
+import { blendGridBatch, BlendGridPool } from './blend-grid-pool.js';
 import { easeInputLabel, fitEase, type EaseSettings } from './ease.js';
 import { addEaseRows } from './ease-rows.js';
-import { groupByUser } from './indexing.js';
+import { groupByUser, type UserItems } from './indexing.js';
 import { tensorRankingMetrics, type EvaluationData, type ModelEvaluation, type RankingScorer } from './evaluate.js';
 import { rankingMetrics, type RankingMetrics, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetrics } from './rating-metrics.js';
@@ -128,6 +129,36 @@ function pickUsers(relevant: RelevantItems, picks: number[]): RelevantItems {
   };
 }
 
+/** Copies a batch's score rows, its users' train movies and relevant movies into `into` (BlendGridBatch). */
+function fillGridBatch(
+  into: BlendGridBatch,
+  items: UserItems,
+  relevant: RelevantItems,
+  start: number,
+  batch: Int32Array,
+  implicitRows: ArrayLike<number>,
+  ratingRows: ArrayLike<number>,
+  easeRows: Float32Array,
+): void {
+  into.implicitRows.set(implicitRows);
+  into.ratingRows.set(ratingRows);
+  into.easeRows.set(easeRows);
+  let seen = 0;
+  let rel = 0;
+  for (let b = 0; b < batch.length; b++) {
+    const u = batch[b];
+    into.seenOffsets[b] = seen;
+    into.seenMovies.set(items.movies.subarray(items.offsets[u], items.offsets[u + 1]), seen);
+    seen += items.offsets[u + 1] - items.offsets[u];
+    into.relevantOffsets[b] = rel;
+    into.relevantMovies.set(relevant.knownRelevant[start + b], rel);
+    rel += relevant.knownRelevant[start + b].length;
+    into.relevantCount[b] = relevant.relevantCount[start + b];
+  }
+  into.seenOffsets[batch.length] = seen;
+  into.relevantOffsets[batch.length] = rel;
+}
+
 function sliceUsers(relevant: RelevantItems, from: number, to: number): RelevantItems {
   return {
     users: relevant.users.subarray(from, to),
@@ -144,7 +175,9 @@ function sliceUsers(relevant: RelevantItems, from: number, to: number): Relevant
  * `batchSize` (one TF.js matMul per component and batch); every grid point is a linear combination
  * of the batch's two score blocks, so memory stays at 2 × batchSize × movies floats whatever the
  * number of users. Per user and rating weight, the popularity weights only rank the movies that can
- * reach the top K (an exact bound, see below); `exhaustive` ranks the whole catalogue for every point.
+ * reach the top K (an exact bound, blend-grid.ts); `exhaustive` ranks the whole catalogue for every point.
+ * With `threads` > 1 (pruned path only), worker threads (BlendGridPool) score the users of each batch; the
+ * figures and the chosen weights are the same as on one thread.
  */
 export function tuneBlendWeights(
   tf: Tf,
@@ -153,7 +186,7 @@ export function tuneBlendWeights(
   ranking: RankingModel,
   k: number,
   grid: BlendGrid,
-  options: { maxUsers?: number; seed?: number; batchSize?: number; exhaustive?: boolean } = {},
+  options: { maxUsers?: number; seed?: number; batchSize?: number; exhaustive?: boolean; threads?: number } = {},
 ): BlendTuning {
   const started = performance.now();
   const relevant = sampleUsers(data.relevant, Math.min(grid.maxTuningUsers, options.maxUsers ?? Infinity), options.seed ?? 0);
@@ -175,23 +208,35 @@ export function tuneBlendWeights(
   );
   const prior = ranking.moviePrior;
   const row = new Float32Array(nMovies);
-  const base = new Float32Array(nMovies);
-  // The movies EASE covers (its scores are 0 elsewhere).
-  const easeCovered = ranking.ease ? ranking.ease.movies : new Int32Array(0);
-  const maxPopularity = Math.max(...popularityWeights);
   // The pruned path needs non-negative popularity weights and prior (log1p of counts); else rank every movie.
   const exhaustive = options.exhaustive === true || popularityWeights.some((w) => w < 0) || prior.some((p) => !(p >= 0));
-  const mask = new Uint8Array(nMovies);
-  const isRelevant = new Uint8Array(nMovies);
-  const candidates = new Int32Array(nMovies);
-  const candidateScores = new Float32Array(nMovies);
-  const noneExcluded = new Uint8Array(nMovies);
-  // Each movie's score at maxPopularity (NaN: seen), without EASE and for the current EASE weight.
-  const baseUpper = new Float32Array(nMovies);
-  const upper = new Float32Array(nMovies);
-  const topIndex = new Int32Array(k);
-  const topScore = new Float64Array(k);
-  const discount = Float64Array.from({ length: k }, (_, j) => 1 / Math.log2(j + 2));
+  const spec: BlendGridSpec = {
+    k,
+    nMovies,
+    ratingWeights,
+    easeWeights,
+    popularityWeights,
+    hasEase: ease !== null,
+    prior,
+    easeCovered: ranking.ease ? ranking.ease.movies : new Int32Array(0),
+  };
+  const nPoints = points.length;
+  // Every batch's users' train and relevant movies fit the batch buffers.
+  const capacity = { users: Math.min(batchSize, users.length), seen: 0, relevant: 0 };
+  for (let start = 0; start < users.length; start += batchSize) {
+    let seen = 0;
+    let rel = 0;
+    for (let j = start; j < Math.min(users.length, start + batchSize); j++) {
+      seen += data.trainItems.offsets[users[j] + 1] - data.trainItems.offsets[users[j]];
+      rel += relevant.knownRelevant[j].length;
+    }
+    capacity.seen = Math.max(capacity.seen, seen);
+    capacity.relevant = Math.max(capacity.relevant, rel);
+  }
+  const threads = exhaustive ? 1 : Math.max(1, Math.floor(options.threads ?? 1));
+  const pool = threads > 1 ? new BlendGridPool(spec, capacity, threads) : null;
+  const gridBatch = pool ? pool.batch : blendGridBatch(spec, capacity, ArrayBuffer);
+  const scoreUser = pool ? null : blendGridScorer(spec);
   try {
     for (let start = 0; start < users.length; start += batchSize) {
       const end = Math.min(users.length, start + batchSize);
@@ -222,71 +267,21 @@ export function tuneBlendWeights(
         }
         continue;
       }
-      for (let b = 0; b < batch.length; b++) {
-        const u = batch[b];
-        const seen = data.trainItems.movies.subarray(data.trainItems.offsets[u], data.trainItems.offsets[u + 1]);
-        for (const i of seen) mask[i] = 1;
-        const rel = relevant.knownRelevant[start + b];
-        for (const i of rel) isRelevant[i] = 1;
-        const nRel = relevant.relevantCount[start + b];
-        let idcg = 0;
-        for (let j = 0; j < Math.min(k, nRel); j++) idcg += discount[j];
-        const o = b * nMovies;
-        let pair = 0;
-        for (const rating of ratingWeights) {
-          // The row without EASE once per rating weight; EASE only moves the movies it covers.
-          for (let i = 0; i < nMovies; i++) {
-            base[i] = implicitRows[o + i] + rating * ratingRows[o + i];
-            baseUpper[i] = mask[i] ? Number.NaN : base[i] + maxPopularity * prior[i];
-          }
-          for (const we of easeWeights) {
-            // Exact pruning: with prior >= 0 and 0 <= w_popularity <= maxPopularity, a movie in some
-            // point's top K scores at least the K-th best of the w_popularity = 0 row, so only movies
-            // whose score at maxPopularity reaches that bound are ranked for the popularity weights.
-            // Without an EASE term the rows are the ones just computed (no copy).
-            const withEase = ease !== null && we !== 0;
-            const scores = withEase ? row : base;
-            const bounds = withEase ? upper : baseUpper;
-            if (withEase) {
-              row.set(base);
-              upper.set(baseUpper);
-              for (let c = 0; c < easeCovered.length; c++) {
-                const i = easeCovered[c];
-                row[i] += we * easeRows[o + i];
-                if (!mask[i]) upper[i] = row[i] + maxPopularity * prior[i];
-              }
-            }
-            const count0 = topNInto(scores, k, mask, topIndex, topScore);
-            const bound = count0 === k ? scores[topIndex[k - 1]] : -Infinity;
-            let n = 0;
-            for (let i = 0; i < nMovies; i++) if (bounds[i] >= bound) candidates[n++] = i;
-            popularityWeights.forEach((popularity, pi) => {
-              for (let c = 0; c < n; c++) {
-                const i = candidates[c];
-                candidateScores[c] = scores[i] + popularity * prior[i];
-              }
-              const count = topNInto(candidateScores.subarray(0, n), k, noneExcluded, topIndex, topScore);
-              let hits = 0;
-              let dcg = 0;
-              for (let rank = 0; rank < count; rank++)
-                if (isRelevant[candidates[topIndex[rank]]]) {
-                  hits++;
-                  dcg += discount[rank];
-                }
-              const point = points[pair * popularityWeights.length + pi];
-              point.precision += hits / k;
-              point.ndcg += dcg / idcg;
-            });
-            pair++;
-          }
+      fillGridBatch(gridBatch, data.trainItems, relevant, start, batch, implicitRows, ratingRows, easeRows);
+      if (pool) pool.score(batch.length);
+      else for (let b = 0; b < batch.length; b++) scoreUser!(gridBatch, b);
+      // Summed in user order, whichever thread scored a user.
+      const gains = gridBatch.gains;
+      for (let b = 0; b < batch.length; b++)
+        for (let p = 0; p < nPoints; p++) {
+          points[p].precision += gains[(b * nPoints + p) * 2];
+          points[p].ndcg += gains[(b * nPoints + p) * 2 + 1];
         }
-        for (const i of seen) mask[i] = 0;
-        for (const i of rel) isRelevant[i] = 0;
-      }
     }
   } finally {
     implicitScorer.dispose();
     ratingScorer.dispose();
+    void pool?.close();
   }
   const results: BlendTuning['grid'] = points.map((p) => ({
     ...p,
@@ -314,7 +309,7 @@ export function evaluateRanker(
   name: string,
   ratingModel: MfModel,
   ranking: RankingModel,
-  data: EvaluationData,
+  data: Omit<EvaluationData, 'train'>,
   options: {
     tf: Tf;
     k: number;
