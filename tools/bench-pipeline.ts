@@ -338,7 +338,9 @@ async function main(): Promise<void> {
     const label = movielens ? dataset : (values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : `n${ratings}`));
     const synthetic = values.shape === '32m' ? 'ml-32m shape' : ratings === ML20M_SHAPE.ratings ? 'ml-20m shape' : 'ml-20m shape scaled down';
     const data = movielens ? dataset : `synthetic (seed 42), ${synthetic}`;
-    const command = `npm run bench:pipeline -- ${process.argv.slice(2).join(' ')}`;
+    // A scratch folder is this machine's: the record names the flag, not the path.
+    const args = process.argv.slice(2).map((arg, i, all) => (all[i - 1] === '--dir' ? '<dir>' : arg.replace(/^--dir=.*/, '--dir=<dir>')));
+    const command = `npm run bench:pipeline -- ${args.join(' ')}`;
     writeBenchRecord(benchRecord(`train-${label}`, command, trainRecordResults(data, train, metrics, manifest)));
   }
 }
