@@ -60,8 +60,15 @@ describe('an A/B experiment on two replicas of one PostgreSQL', () => {
     const started = await post(a.url, '/admin/experiments', { challenger_version: challenger, share: 0.5, seed: 17 });
     expect(started.status).toBe(201);
     const startedAt = Date.now();
+    // B may pick the experiment up in the middle of one read of the 40 users (they are asked at once):
+    // it has taken it up when a read shows the challenger and the next read answers the same.
     let seen = await versionsOf(b.url, USERS);
-    while (!seen.includes(challenger) && Date.now() - startedAt < 1_500) seen = await versionsOf(b.url, USERS);
+    let next = await versionsOf(b.url, USERS);
+    while ((!next.includes(challenger) || next.join() !== seen.join()) && Date.now() - startedAt < 1_500) {
+      seen = next;
+      next = await versionsOf(b.url, USERS);
+    }
+    seen = next;
     expect(new Set(seen)).toEqual(new Set([live, challenger]));
     expect(await versionsOf(a.url, USERS)).toEqual(seen);
     expect(await versionsOf(b.url, USERS)).toEqual(seen);
