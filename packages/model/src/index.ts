@@ -45,6 +45,7 @@ export {
   setLiveVersion,
   syncModelRegistry,
 } from './lib/model-registry.js';
+export { buildIdIndex, type IdIndex } from './lib/id-index.js';
 export { computePopularity, type PopularityRanking } from './lib/popularity.js';
 export {
   choleskySolveInPlace,

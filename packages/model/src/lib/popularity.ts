@@ -1,3 +1,5 @@
+import { buildIdIndex } from './id-index.js';
+
 /**
  * Cold-start ranking: movies with at least `minRatings` ratings, ranked by a damped (Bayesian)
  * mean that pulls a movie's mean towards the global mean by `priorWeight` pseudo-ratings, so ten
@@ -33,36 +35,15 @@ export function computePopularity(
   };
 }
 
-/** Largest movie id counted in typed arrays indexed by id (beyond it, or below 0, a Map). */
-const DENSE_MOVIE_IDS = 1 << 24;
-
-/** Each rated movie's sum and count of ratings (sums added in row order). */
+/** Each rated movie's sum and count of ratings, ids ascending (sums added in row order). */
 function movieTotals(ratings: { movieIds: Int32Array; ratings: Float32Array }): Array<{ movieId: number; sum: number; count: number }> {
-  const { movieIds } = ratings;
-  let min = 0;
-  let max = -1;
-  for (let r = 0; r < movieIds.length; r++) {
-    if (movieIds[r] < min) min = movieIds[r];
-    if (movieIds[r] > max) max = movieIds[r];
+  const movies = buildIdIndex(ratings.movieIds);
+  const sums = new Float64Array(movies.ids.length);
+  const counts = new Int32Array(movies.ids.length);
+  for (let r = 0; r < ratings.movieIds.length; r++) {
+    const m = movies.indexOf(ratings.movieIds[r]);
+    sums[m] += ratings.ratings[r];
+    counts[m]++;
   }
-  if (min >= 0 && max < DENSE_MOVIE_IDS) {
-    const sums = new Float64Array(max + 1);
-    const counts = new Int32Array(max + 1);
-    for (let r = 0; r < movieIds.length; r++) {
-      sums[movieIds[r]] += ratings.ratings[r];
-      counts[movieIds[r]]++;
-    }
-    const totals: Array<{ movieId: number; sum: number; count: number }> = [];
-    for (let id = 0; id <= max; id++) if (counts[id] > 0) totals.push({ movieId: id, sum: sums[id], count: counts[id] });
-    return totals;
-  }
-  const byId = new Map<number, { movieId: number; sum: number; count: number }>();
-  for (let r = 0; r < movieIds.length; r++) {
-    const entry = byId.get(movieIds[r]);
-    if (entry) {
-      entry.sum += ratings.ratings[r];
-      entry.count += 1;
-    } else byId.set(movieIds[r], { movieId: movieIds[r], sum: ratings.ratings[r], count: 1 });
-  }
-  return [...byId.values()];
+  return Array.from(movies.ids, (movieId, m) => ({ movieId, sum: sums[m], count: counts[m] }));
 }
