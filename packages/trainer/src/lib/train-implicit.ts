@@ -4,7 +4,7 @@ import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
 import { AlsSweeper, type AlsSide } from './als-parallel.js';
 import type { KernelKind } from './kernel-pool.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
+import { stepThreads } from './train-threads.js';
 
 /**
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) over who-rated-what: every (user, movie) pair is
@@ -224,8 +224,7 @@ function trainImplicitCg(
   const k = hyper.factors;
   let nnz = 0;
   for (let r = 0; r < data.users.length; r++) if (data.users[r] >= 0 && data.movies[r] >= 0) nnz++;
-  const wanted = Math.max(1, Math.floor(options.threads ?? defaultThreadCount()));
-  const threads = nnz >= (options.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS) ? wanted : 1;
+  const threads = stepThreads(nnz, options);
   const sweeper = new AlsSweeper({ k, nUsers, nMovies, nnz, threads, kernel: options.kernel });
   try {
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);

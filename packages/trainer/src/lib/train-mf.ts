@@ -9,7 +9,7 @@ import { ratingMetrics } from './rating-metrics.js';
 import { createEpochOrder, fitBaselineBiases, initModel, sgdEpoch } from './sgd-kernel.js';
 import type { KernelKind } from './kernel-pool.js';
 import { ParallelSgd } from './sgd-parallel.js';
-import { DEFAULT_PARALLEL_MIN_RATINGS, defaultThreadCount } from './train-threads.js';
+import { stepThreads } from './train-threads.js';
 
 export type MfHyperParameters = Pick<
   TrainingConfig,
@@ -141,9 +141,12 @@ export function trainMf(
   const log = options.log ?? (() => undefined);
   const lap = stopwatch();
   const { indexing, data, model, baseline, valData, indexSeconds, initSeconds } = startTraining(train, validation, hyper, options, lap);
-  const threads = Math.max(1, Math.floor(options.threads ?? hyper.threads ?? defaultThreadCount()));
+  const threads = stepThreads(data.ratings.length, {
+    threads: options.threads ?? hyper.threads,
+    parallelMinRatings: options.parallelMinRatings ?? hyper.parallelMinRatings,
+  });
   const parallel =
-    threads > 1 && data.ratings.length >= (options.parallelMinRatings ?? hyper.parallelMinRatings ?? DEFAULT_PARALLEL_MIN_RATINGS)
+    threads > 1
       ? new ParallelSgd(model, data, { threads, seed: deriveSeed(hyper.seed, 'blocks'), kernel: options.kernel, validation: valData })
       : null;
   log(
