@@ -8,7 +8,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_GROUPS, DEPRECATED_GROUPS, SETTINGS, type Setting } from '@reelrank/config';
+import { CONFIG_GROUPS, DEPRECATED_FILES, SETTINGS, type Setting } from '@reelrank/config';
 
 const ROOT = join(__dirname, '..');
 export const CONFIGURATION_PAGE = join(ROOT, 'docs', 'configuration.md');
@@ -72,21 +72,17 @@ export function configurationPage(root = ROOT): string {
     }
     lines.push('');
   }
-  lines.push('## Former group names', '');
+  lines.push('## Former file names', '');
   lines.push(
-    'Older workspaces name some groups differently. They are still read, each with one deprecation line on',
-    'stderr naming the new place; a former file beside its replacement is an error naming both, so',
+    "Older workspaces name two group files differently. Each is still read in its replacement's place, with",
+    'one deprecation line on stderr; a former file beside its replacement is an error naming both, so',
     'neither wins silently.',
     '',
-    '| former | read as |',
+    '| former file | read as |',
     '| --- | --- |',
   );
-  for (const [former, { file, into, prefix }] of Object.entries(DEPRECATED_GROUPS)) {
-    const place = into.map((group) => `\`${group}.${prefix}*\``).join(', ');
-    lines.push(
-      `| ${file ? `\`config/${file}\`, ` : ''}\`${former}.*\` in overrides | ${place}${file ? ` (\`config/${CONFIG_GROUPS[into[0]].file}\`)` : ''} |`,
-    );
-  }
+  for (const [former, group] of Object.entries(DEPRECATED_FILES))
+    lines.push(`| \`config/${former}\` | \`config/${CONFIG_GROUPS[group].file}\` (\`${group}\`) |`);
   lines.push('');
   return lines.join('\n');
 }

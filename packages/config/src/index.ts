@@ -1,5 +1,5 @@
 /** @reelrank/config: the one place that reads settings (config/*.json + env), validated; paths. */
-export { type AppConfig, DEPRECATED_GROUPS, loadConfig, loadEnvConfig, logLevelOf } from './lib/load-config.js';
+export { type AppConfig, DEPRECATED_FILES, loadConfig, loadEnvConfig, logLevelOf } from './lib/load-config.js';
 export { redactDatabaseUrl } from './lib/database-url.js';
 export { resolvePaths } from './lib/paths.js';
 export {

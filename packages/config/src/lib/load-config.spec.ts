@@ -176,32 +176,6 @@ describe('loadConfig', () => {
     );
   });
 
-  it('when overrides name a deprecated group (runtime, security, limits, retrain), then each key lands in its new place with a deprecation line; an unknown one is refused', () => {
-    const root = tempRoot();
-    const lines: string[] = [];
-    const overrides = {
-      runtime: { dataDir: 'elsewhere', adminToken: 'token-1', workers: 3 },
-      limits: { foldMaxUsers: 9 },
-      security: { anonymousReads: false },
-      retrain: { drift: { threshold: 0.5, refreshSeconds: 300, minRatings: 200, maxRatings: 200_000, features: 'rating' } },
-    } as Record<string, unknown>;
-    const config = loadConfig({ root, env: { REELRANK_LIMIT_FOLD_MAX_RATINGS: '11' }, overrides, warn: (line) => lines.push(line) });
-    expect(config.paths.dataDir).toBe(join(root, 'elsewhere'));
-    expect(config.identity).toMatchObject({ adminToken: 'token-1', anonymousReads: false });
-    expect(config.identity.limits).toMatchObject({ foldMaxUsers: 9, foldMaxRatings: 11 });
-    expect(config.operations.workers).toBe(3);
-    expect(config.operations.drift.threshold).toBe(0.5);
-    expect(lines).toEqual([
-      'deprecated: the settings group "security" was split by concern: security.anonymousReads is identity.anonymousReads',
-      'deprecated: the settings group "retrain" was split by concern: retrain.drift is operations.drift',
-      'deprecated: the settings group "limits" was split by concern: limits.foldMaxUsers is identity.limits.foldMaxUsers',
-      'deprecated: the settings group "runtime" was split by concern: runtime.dataDir is storage.dataDir, runtime.adminToken is identity.adminToken, runtime.workers is operations.workers',
-    ]);
-    expect(() => loadConfig({ root, env: {}, overrides: { runtime: { dataDri: 'x' } } as Record<string, unknown>, warn: () => undefined })).toThrow(
-      'overrides "runtime.dataDri": no such setting',
-    );
-  });
-
   it('when a group file sets a key only the environment sets, then loading fails naming its env variable', () => {
     const root = tempRoot();
     const file = join(root, 'config', 'operations.json');

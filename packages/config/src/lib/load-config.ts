@@ -175,47 +175,11 @@ export function logLevelOf(operations: Pick<OperationsConfig, 'logLevel' | 'node
 }
 
 /**
- * Deprecated groups, still accepted, and the groups that hold their keys. A deprecated group's file
- * (config/security.json, config/retrain.json) or the group in `overrides` is read into that place,
- * with one deprecation line naming it; a deprecated file beside its replacement is an error, since
- * neither may silently win.
+ * Group files under their former names, still read: the group whose file replaced each. Alone, a former
+ * file is read in its replacement's place with one deprecation line; beside its replacement it is an
+ * error, since neither may silently win.
  */
-export const DEPRECATED_GROUPS: Record<string, { file: string | null; into: readonly ConfigGroup[]; prefix: string }> = {
-  security: { file: 'security.json', into: ['identity'], prefix: '' },
-  retrain: { file: 'retrain.json', into: ['operations'], prefix: '' },
-  limits: { file: null, into: ['identity'], prefix: 'limits.' },
-  runtime: { file: null, into: ['storage', 'identity', 'operations'], prefix: '' },
-};
-
-/** The new place of a deprecated group's top-level key, if it has one. */
-function movedTo(deprecated: string, key: string): [ConfigGroup, string] | undefined {
-  const { into, prefix } = DEPRECATED_GROUPS[deprecated];
-  const path = `${prefix}${key}`;
-  const group = into.find((g) => SETTINGS.some((s) => s.group === g && (s.key === path || s.key.startsWith(`${path}.`))));
-  return group ? [group, path] : undefined;
-}
-
-type Move = { group: ConfigGroup; key: string; value: unknown };
-
-/** A deprecated group in `overrides`: each key's new place (a deprecation line), or a problem when it has none. */
-function movedOverrides(overrides: Record<string, unknown>, warn: (line: string) => void, problems: string[]): Move[] {
-  const moves: Move[] = [];
-  for (const deprecated of Object.keys(DEPRECATED_GROUPS)) {
-    const values = overrides[deprecated] as Record<string, unknown> | undefined;
-    if (!values) continue;
-    const named: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-      const to = movedTo(deprecated, key);
-      if (!to) problems.push(`overrides "${deprecated}.${key}": no such setting`);
-      else {
-        moves.push({ group: to[0], key: to[1], value });
-        named.push(`${deprecated}.${key} is ${to.join('.')}`);
-      }
-    }
-    if (named.length) warn(`deprecated: the settings group "${deprecated}" was split by concern: ${named.join(', ')}`);
-  }
-  return moves;
-}
+export const DEPRECATED_FILES: Readonly<Record<string, ConfigGroup>> = { 'security.json': 'identity', 'retrain.json': 'operations' };
 
 /** A group's file, or its deprecated file in its place (with a deprecation line); which one was read. */
 function readGroup(
@@ -225,7 +189,7 @@ function readGroup(
   warn: (line: string) => void,
 ): { raw: Record<string, unknown>; file: string } {
   const { file, optional } = GROUPS[group] as { file: string; optional: boolean };
-  const deprecatedFile = Object.values(DEPRECATED_GROUPS).find((f) => f.file && f.into[0] === group)?.file;
+  const deprecatedFile = Object.keys(DEPRECATED_FILES).find((former) => DEPRECATED_FILES[former] === group);
   if (deprecatedFile && existsSync(join(root, 'config', deprecatedFile))) {
     if (existsSync(join(root, 'config', file))) {
       problems.push(
@@ -266,12 +230,8 @@ const FILE_GROUPS = ['dataset', 'training', 'serving', 'identity', 'operations']
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  const overrides = (options.overrides ?? {}) as Overrides & Record<string, unknown>;
-  const moves = movedOverrides(overrides, options.warn ?? warnOnce, problems);
-  const applyOverrides = (group: ConfigGroup, into: Record<string, unknown>) => {
-    for (const move of moves) if (move.group === group) setPath(into, move.key, move.value);
-    Object.assign(into, overrides[group] ?? {});
-  };
+  const overrides = options.overrides ?? {};
+  const applyOverrides = (group: ConfigGroup, into: Record<string, unknown>) => Object.assign(into, overrides[group] ?? {});
 
   const rawStorage: Record<string, unknown> = {};
   envGroup('storage', env, rawStorage);
