@@ -482,25 +482,24 @@ export const identityEnvSchema = z
       .describe(
         'The admin bearer token: /admin/*, the details of /ready, and on the API port /metrics, /metrics/summary, /dashboard and /models; unset or empty: none of those',
       )
-      .meta({ env: 'REELRANK_ADMIN_TOKEN', envOnly: true }),
-    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst').meta({ env: 'REELRANK_ADMIN_BURST', envOnly: true }),
+      .meta({ env: 'REELRANK_ADMIN_TOKEN' }),
+    adminBurst: z.number().positive().default(5).describe('Admin requests allowed in a burst').meta({ env: 'REELRANK_ADMIN_BURST' }),
     adminRefillSeconds: z
       .number()
       .positive()
       .default(2)
       .describe('Seconds to earn back one admin request')
-      .meta({ env: 'REELRANK_ADMIN_REFILL_SECONDS', envOnly: true }),
+      .meta({ env: 'REELRANK_ADMIN_REFILL_SECONDS' }),
     trustProxy: z
       .string()
       .min(1)
       .nullable()
       .default(null)
       .describe("Express `trust proxy`: proxy hops to trust, or proxy addresses/subnets; null: the socket's address, X-Forwarded-For ignored")
-      .meta({ env: 'REELRANK_TRUST_PROXY', envOnly: true }),
+      .meta({ env: 'REELRANK_TRUST_PROXY' }),
     limits: limitsConfigSchema
       .prefault({})
-      .describe('What one identity (an API key, a visitor, or a client address when anonymous) may make the API do')
-      .meta({ envOnly: true }),
+      .describe('What one identity (an API key, a visitor, or a client address when anonymous) may make the API do'),
   })
   .strict();
 
@@ -673,25 +672,25 @@ export const judgedDriftFeatures = (list: string): (typeof DRIFT_FEATURE_NAMES)[
  */
 export const operationsEnvSchema = z
   .object({
-    verbose: flag.default(false).describe('Print stack traces of stage failures').meta({ env: 'REELRANK_VERBOSE', envOnly: true }),
+    verbose: flag.default(false).describe('Print stack traces of stage failures').meta({ env: 'REELRANK_VERBOSE' }),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .nullable()
       .default(null)
       .describe('pino level of the API (null: info, silent under NODE_ENV=test)')
-      .meta({ env: 'LOG_LEVEL', envOnly: true }),
+      .meta({ env: 'LOG_LEVEL' }),
     nodeEnv: z
       .string()
       .nullable()
       .default(null)
       .describe("Node's environment name (test: the API logs nothing unless LOG_LEVEL says so)")
-      .meta({ env: 'NODE_ENV', envOnly: true }),
+      .meta({ env: 'NODE_ENV' }),
     shutdownSeconds: z
       .number()
       .positive()
       .default(10)
       .describe('How long in-flight requests may take after SIGTERM/SIGINT')
-      .meta({ env: 'REELRANK_SHUTDOWN_SECONDS', envOnly: true }),
+      .meta({ env: 'REELRANK_SHUTDOWN_SECONDS' }),
     workers: z
       .number()
       .int()
@@ -700,17 +699,17 @@ export const operationsEnvSchema = z
       .nullable()
       .default(null)
       .describe('Cluster mode: worker processes (null: one per core)')
-      .meta({ env: 'REELRANK_WORKERS', envOnly: true }),
+      .meta({ env: 'REELRANK_WORKERS' }),
     tfBackend: z
       .enum(['node', 'wasm', 'cpu'])
       .nullable()
       .default(null)
       .describe('Force a TensorFlow.js backend (null: the fastest that loads)')
-      .meta({ env: 'REELRANK_TF_BACKEND', stages: ['train'], envOnly: true }),
+      .meta({ env: 'REELRANK_TF_BACKEND', stages: ['train'] }),
     reportAllowNoModel: flag
       .default(false)
       .describe('The report renders the data sections alone when no model exists')
-      .meta({ env: 'REELRANK_REPORT_ALLOW_NO_MODEL', stages: ['report'], envOnly: true }),
+      .meta({ env: 'REELRANK_REPORT_ALLOW_NO_MODEL', stages: ['report'] }),
   })
   .strict();
 
@@ -868,13 +867,11 @@ export type CachedStage = 'ingest' | 'database' | 'train' | 'report';
 /**
  * What a schema node says besides its type, default and doc (`.meta()`): the env variable that
  * overrides it, the cached stages whose Nx hash it enters (a group's stages hold for all its keys),
- * whether only the environment sets it (never its group's file; an object's flag holds for its keys),
  * and for a group a prefix that names an env variable after each scalar key (prefix + KEY_IN_CAPS).
  * settings.ts reads these, so nothing else lists a setting again.
  */
 export interface SettingMeta {
   env?: string;
   stages?: readonly CachedStage[];
-  envOnly?: boolean;
   envPrefix?: string;
 }

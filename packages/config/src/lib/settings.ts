@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   datasetConfigSchema,
   identityConfigSchema,
+  identityEnvSchema,
   operationsConfigSchema,
+  operationsEnvSchema,
   servingConfigSchema,
   storageConfigSchema,
   trainingConfigSchema,
@@ -24,6 +26,12 @@ export const CONFIG_GROUPS = {
   operations: { file: 'operations.json', optional: true, schema: operationsConfigSchema },
 } as const satisfies Record<ConfigGroup, { file: string | null; optional: boolean; schema: z.ZodType }>;
 
+/** The top-level keys of a group with a file that only the environment sets: its env schema's (what loadEnvConfig reads before the files). */
+const ENV_ONLY_KEYS: Partial<Record<ConfigGroup, readonly string[]>> = {
+  identity: Object.keys(identityEnvSchema.shape),
+  operations: Object.keys(operationsEnvSchema.shape),
+};
+
 /** One setting as the schema defines it. */
 export interface Setting {
   group: ConfigGroup;
@@ -33,7 +41,7 @@ export interface Setting {
   env: string | null;
   /** The env value is taken as text, never parsed as a number, boolean or null word. */
   text: boolean;
-  /** Only the env variable sets it, never the group's file (a group without a file: all its keys). */
+  /** Only the env variable sets it, never the group's file (a group without a file: all its keys; else its env schema's keys). */
   envOnly: boolean;
   /** The cached stages whose Nx hash it enters (none: it changes no artifact). */
   stages: readonly CachedStage[];
@@ -101,9 +109,8 @@ function collect(group: ConfigGroup, node: Node, path: string[], inherited: Sett
   if (defOf(inner).type === 'object') {
     const shape = defOf(inner).shape as Record<string, Node>;
     const stages = meta.stages ?? inherited.stages;
-    const envOnly = meta.envOnly ?? inherited.envOnly;
     for (const [key, child] of Object.entries(shape)) {
-      collect(group, child, [...path, key], { stages, envOnly, envPrefix: path.length === 0 ? meta.envPrefix : undefined }, out);
+      collect(group, child, [...path, key], { stages, envPrefix: path.length === 0 ? meta.envPrefix : undefined }, out);
     }
     return;
   }
@@ -113,7 +120,7 @@ function collect(group: ConfigGroup, node: Node, path: string[], inherited: Sett
     key,
     env: meta.env ?? (inherited.envPrefix ? `${inherited.envPrefix}${capsOf(key)}` : null),
     text: isText(inner),
-    envOnly: (meta.envOnly ?? inherited.envOnly ?? false) || CONFIG_GROUPS[group].file === null,
+    envOnly: CONFIG_GROUPS[group].file === null || (ENV_ONLY_KEYS[group]?.includes(path[0]) ?? false),
     stages: meta.stages ?? inherited.stages ?? [],
     type: `${typeName(inner)}${nullable ? ' | null' : ''}`,
     default: hasDefault ? defaultValue : undefined,
