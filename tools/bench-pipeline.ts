@@ -29,7 +29,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ML20M_SHAPE, ML32M_SHAPE, scaledMl20mShape, SYNTHETIC_GENERATOR_VERSION } from '@reelrank/ingest';
 import { positiveIntFlag } from './lib/bench-kit';
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     createdAt: new Date().toISOString(),
     node: process.version,
     cores: cpus().length,
-    shape,
+    shape: movielens ? null : shape,
     stages,
     metrics: {
       training: t,
@@ -335,14 +335,23 @@ async function main(): Promise<void> {
   err(`[bench] wrote ${jsonPath}`);
   if (values.record) {
     const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-    const label = movielens ? dataset : (values.shape ?? (ratings === ML20M_SHAPE.ratings ? '20m' : `n${ratings}`));
+    const label = movielens ? dataset : /^\d/.test(size) ? `n${size}` : size;
     const synthetic = values.shape === '32m' ? 'ml-32m shape' : ratings === ML20M_SHAPE.ratings ? 'ml-20m shape' : 'ml-20m shape scaled down';
     const data = movielens ? dataset : `synthetic (seed 42), ${synthetic}`;
-    // A scratch folder is this machine's: the record names the flag, not the path.
-    const args = process.argv.slice(2).map((arg, i, all) => (all[i - 1] === '--dir' ? '<dir>' : arg.replace(/^--dir=.*/, '--dir=<dir>')));
-    const command = `npm run bench:pipeline -- ${args.join(' ')}`;
+    const command = `npm run bench:pipeline -- ${recordedArgs(process.argv.slice(2)).join(' ')}`;
     writeBenchRecord(benchRecord(`train-${label}`, command, trainRecordResults(data, train, metrics, manifest)));
   }
+}
+
+/** The command line as a record keeps it: a scratch folder, or any absolute path, is this machine's, so the record names the flag, not the path. */
+function recordedArgs(args: string[]): string[] {
+  const pathFlags = new Set(['--dir', '--movielens', '--json']);
+  return args.map((arg, i) => {
+    const [flag, value] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [args[i - 1], arg];
+    if (!pathFlags.has(flag) || (flag !== '--dir' && !isAbsolute(value))) return arg;
+    const placeholder = `<${flag.slice(2)}>`;
+    return arg.includes('=') ? `${flag}=${placeholder}` : placeholder;
+  });
 }
 
 main().catch((error: unknown) => {
