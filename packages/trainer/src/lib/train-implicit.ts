@@ -1,6 +1,6 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
-import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
+import { deriveSeed, gaussian, normalDraws, seededRandom } from '@reelrank/random';
 import { AlsSweeper, type AlsSide } from './als-parallel.js';
 import type { KernelKind } from './kernel-pool.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
@@ -229,17 +229,9 @@ function trainImplicitCg(
   try {
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
     transposeSide(sweeper.users, sweeper.movies);
-    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
-    sweeper.setFactors(
-      'movies',
-      Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd),
-    );
+    sweeper.setFactors('movies', normalDraws(nMovies * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')))));
     // CG is warm-started, so the users start from small random values too (their own stream).
-    const normalX = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')));
-    sweeper.setFactors(
-      'users',
-      Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd),
-    );
+    sweeper.setFactors('users', normalDraws(nUsers * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')))));
     sweeper.start();
   } catch (error) {
     void sweeper.close();
@@ -312,9 +304,8 @@ class ImplicitExactFit extends ImplicitFit {
   ) {
     super(hyper.sweeps);
     const k = hyper.factors;
-    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
     this.X = new Float32Array(nUsers * k);
-    this.Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
+    this.Y = normalDraws(nMovies * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init'))));
     this.byUser = groupRows(data.users, data.movies, nUsers);
     this.byMovie = groupRows(data.movies, data.users, nMovies);
     // Per group: the other side's index and the confidence, in CSR order.
