@@ -164,7 +164,8 @@ export async function evaluateOnSplit(
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
   const evalTrain = refitOn ? train : carve.train;
-  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  // The evaluated model was fitted on evalTrain: its indexed rows are reused.
+  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test, final));
   // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
   const maxUsers = hyper.evaluationMaxUsers;
   const sampledRelevant = sampleUsers(allData.relevant, maxUsers, hyper.seed);
