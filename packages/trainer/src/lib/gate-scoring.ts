@@ -58,14 +58,14 @@ export function prepareGateData(
 ): GateData {
   const indexing = buildIndexing(rest);
   const relevant = sampleUsers(relevantItems(indexRatings(holdout, indexing)), sample.maxUsers, sample.seed);
-  return { k, holdout, rest, indexing, restItems: itemsOfUsers(rest, indexing, relevant.users), relevant };
+  return { k, holdout, rest, indexing, restItems: restItemsOfUsers(rest, indexing, relevant.users), relevant };
 }
 
 /**
  * The rest's ratings grouped by user over every user index, with the rows of `users` only: NDCG reads no
  * other user's (their masks and EASE input), and indexing every rest rating of a large set costs seconds.
  */
-function itemsOfUsers(rest: RatingsColumns, indexing: Indexing, users: Int32Array): UserItems {
+function restItemsOfUsers(rest: RatingsColumns, indexing: Indexing, users: Int32Array): UserItems {
   const nUsers = indexing.users.ids.length;
   const wanted = new Uint8Array(nUsers);
   for (const u of users) wanted[u] = 1;
