@@ -139,12 +139,27 @@ export interface ImplicitRunOptions {
 
 /** Fills `side` with the ratings grouped by `keys` (CSR): the other side's index and the confidence. */
 function fillSide(side: AlsSide, keys: Int32Array, other: Int32Array, ratings: Float32Array, confidence: ImplicitConfidence): void {
+  if (groupedInOrder(keys, other)) {
+    // Rows already grouped by key (ratings ordered by user, none unknown): the CSR is the rows in order.
+    side.offsets.fill(0);
+    for (let r = 0; r < keys.length; r++) side.offsets[keys[r] + 1]++;
+    for (let g = 0; g < side.rows; g++) side.offsets[g + 1] += side.offsets[g];
+    side.others.set(other);
+    for (let r = 0; r < keys.length; r++) side.conf[r] = confidenceOf(confidence, ratings[r]);
+    return;
+  }
   const { offsets, rows } = groupRows(keys, other, side.rows);
   side.offsets.set(offsets);
   for (let n = 0; n < rows.length; n++) {
     side.others[n] = other[rows[n]];
     side.conf[n] = confidenceOf(confidence, ratings[rows[n]]);
   }
+}
+
+/** Whether every row is known (no -1 on either side) and the keys never decrease (groupRows would keep the rows as they are). */
+function groupedInOrder(keys: Int32Array, other: Int32Array): boolean {
+  for (let r = 0; r < keys.length; r++) if (keys[r] < 0 || other[r] < 0 || (r > 0 && keys[r] < keys[r - 1])) return false;
+  return true;
 }
 
 /** Fills `to` with the transpose of `from` (same entries grouped by the other side), reading `from` in order. */
