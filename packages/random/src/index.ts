@@ -13,4 +13,4 @@
  * they do not overlap either. The trainer at 20M takes about one draw per rating for the split and one
  * for the SGD cell order, plus the initial factors: tens of millions per stream.
  */
-export { deriveSeed, gaussian, seededRandom, SeededRandom, shuffleInPlace, streamDistance, type Random } from './lib/random.js';
+export { deriveSeed, gaussian, normalDraws, seededRandom, SeededRandom, shuffleInPlace, streamDistance, type Random } from './lib/random.js';

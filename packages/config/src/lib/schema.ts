@@ -242,6 +242,11 @@ export const trainingConfigSchema = z
     initStd: z.number().positive().describe('Standard deviation of the initial factors'),
     patience: positiveInt.describe('Epochs without validation improvement before stopping'),
     validationFraction: fraction.describe('Share of ratings held out for early stopping'),
+    validationMaxRatings: positiveInt
+      .nullable()
+      .describe(
+        'Most ratings the validation part holds (null: no cap): on a large set its share would be millions of ratings, more than early stopping and the blend tuning need, so the rest stay in the fit part',
+      ),
     testFraction: fraction.describe('Share of ratings held out for the reported test metrics'),
     refitOnAll: z.boolean().describe('Refit the served model on every rating with the chosen epoch count'),
     popularityMinRatings: positiveInt.describe('Ratings a movie needs to enter the cold-start list'),
@@ -274,6 +279,7 @@ export const trainingConfigSchema = z
         maxEpochs: positiveInt.max(1000),
         learningRate: z.number().positive().max(1),
         learningRateDecay: z.number().positive().max(1),
+        regularization: z.number().nonnegative(),
         initStd: z.number().positive(),
       })
       .partial()

@@ -129,3 +129,10 @@ export function gaussian(random: Random): Random {
     return radius * Math.cos(2 * Math.PI * v);
   };
 }
+
+/** `length` draws of `normal` (a standard normal stream, e.g. `gaussian(random)`) times `std`, in order, as float32. */
+export function normalDraws(length: number, std: number, normal: Random): Float32Array {
+  const values = new Float32Array(length);
+  for (let j = 0; j < length; j++) values[j] = normal() * std;
+  return values;
+}

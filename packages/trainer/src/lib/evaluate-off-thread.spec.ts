@@ -4,7 +4,8 @@ import { initialisedModel, plantedData } from '../testing/planted-data.js';
 import { evaluateMfModel, prepareEvaluation } from './evaluate.js';
 import { evaluateOffThread, itemsOfUsers } from './evaluate-off-thread.js';
 import { evaluateRanker, fitRanker } from './ranking-blend.js';
-import { implicitSettings } from './training-plan.js';
+import { implicitSettings, planModels } from './training-plan.js';
+import { evaluateOnSplit } from './evaluate-split.js';
 
 describe('evaluateOffThread', () => {
   const planted = plantedData({ nUsers: 70, nMovies: 50, seed: 5, observedShare: 0.5 });
@@ -47,6 +48,34 @@ describe('evaluateOffThread', () => {
       const movies = reduced.movies.subarray(reduced.offsets[u], reduced.offsets[u + 1]);
       expect(Array.from(movies)).toEqual(users.includes(u) ? Array.from(full.movies.subarray(full.offsets[u], full.offsets[u + 1])) : []);
     }
+  });
+
+  it("when evaluateOnSplit scores the rating model's row on a worker (above parallelMinRatings), then the table lists every row in the on-thread order, the blended row after it", async () => {
+    await initTensorFlow();
+    const training = loadConfig({ env: {} }).training;
+    const config = { ...training, factors: 3, maxEpochs: 3, patience: 3, rankingK: 5, evaluationMaxUsers: 1000, threads: 2 };
+    const implicit = { ...implicitSettings(training), factors: 3, sweeps: 2 };
+    const rows = async (parallelMinRatings: number) => {
+      const hyper = { ...config, parallelMinRatings };
+      const plan = planModels(hyper, planted.observed.ratings.length, {
+        ratingModel: 'mf',
+        implicit,
+        ease: false,
+        neighbourhood: { k: 5, candidates: 10, shrinkage: 10, minCommon: 2 },
+      });
+      const { report } = await evaluateOnSplit(planted.observed, planted.heldOut, hyper, { plan, refit: false, scorer: 'typed-array' });
+      return report.models.map((m) => m.model);
+    };
+    const offThread = await rows(0);
+    expect(offThread).toEqual(await rows(Number.MAX_SAFE_INTEGER));
+    expect(offThread).toEqual([
+      'global mean',
+      'baseline (mu + b_u + b_i, ALS)',
+      'most-rated (popularity)',
+      'biased MF (SGD)',
+      'biased MF (SGD) + item kNN on baseline residuals',
+      'served ranking (MF + implicit ALS + popularity)',
+    ]);
   });
 
   it('when the backend is not one initTensorFlow can pick, then the promise rejects naming it', async () => {

@@ -164,7 +164,8 @@ export async function evaluateOnSplit(
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
   const evalTrain = refitOn ? train : carve.train;
-  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test));
+  // The evaluated model was fitted on evalTrain: its indexed rows are reused.
+  const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test, final));
   // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
   const maxUsers = hyper.evaluationMaxUsers;
   const sampledRelevant = sampleUsers(allData.relevant, maxUsers, hyper.seed);
@@ -199,8 +200,17 @@ export async function evaluateOnSplit(
       evaluateMfModel('baseline (mu + b_u + b_i, ALS)', baseline, data, { ...evalOptions, fitSeconds: (performance.now() - baselineStart) / 1000 }),
     );
     models.push(evaluateMostRated(data, { k: hyper.rankingK }));
-    models.push(await (ratingRow ?? evaluateMfModel(plan.rating.label, final.model, data, ratingRowOptions)));
+    if (!ratingRow) models.push(evaluateMfModel(plan.rating.label, final.model, data, ratingRowOptions));
   });
+  // Off-thread, the rating model's row takes its place in the table when it is collected: after the ranker's
+  // fit and tuning, which keep this thread busy meanwhile (else this thread would only wait for it).
+  const ratingSlot = models.length;
+  let pendingRatingRow = ratingRow;
+  const collectRatingRow = async () => {
+    const row = pendingRatingRow;
+    pendingRatingRow = null;
+    if (row) models.splice(ratingSlot, 0, await clock.timeAsync('evaluation', () => row));
+  };
 
   // The neighbourhood blend: lists on the fit part with the selection model, weights on the validation part;
   // the evaluated lists come from the evaluated model's ratings (all of train after a refit).
@@ -264,6 +274,7 @@ export async function evaluateOnSplit(
     log(
       `[train] ranker blend on validation: w_rating ${tuning.weights.rating}, w_popularity ${tuning.weights.popularity}, w_ease ${tuning.weights.ease ?? 'none'} (NDCG@${hyper.rankingK} ${tuning.grid[0].ndcg.toFixed(4)} on ${tuning.users} of ${tuning.ofUsers} validation users; implicit alone ${tuning.grid.find((g) => g.rating === 0 && g.popularity === 0 && !g.ease)?.ndcg.toFixed(4)})`,
     );
+    await collectRatingRow();
     let fitSeconds = tuneFit.seconds;
     let easeFitSeconds = tuneFit.easeSeconds;
     if (refitOn) {
@@ -311,6 +322,7 @@ export async function evaluateOnSplit(
     const diversity = sweptFirst ?? sweep();
     rankingReport = { implicit, ease, easeFitSeconds, tuning, fitSeconds, diversity };
   }
+  await collectRatingRow();
   const report: EvaluationReport = {
     k: hyper.rankingK,
     relevanceThreshold: 4,

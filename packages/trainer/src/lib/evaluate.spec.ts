@@ -121,6 +121,21 @@ describe('evaluation through the shared scoring code', () => {
     expect(typed.coverage).toBeCloseTo(tensor.coverage!, 10);
   });
 
+  it("when given the fit of the same train ratings, then prepareEvaluation reuses its indexed rows and prepares what a fresh preparation does; another set's fit is not used", () => {
+    const fit = trainMf(planted.observed, null, { ...hyper, maxEpochs: 2 });
+    const fresh = prepareEvaluation(planted.observed, planted.heldOut);
+    const reused = prepareEvaluation(planted.observed, planted.heldOut, fit);
+    expect(reused.train).toBe(fit.indexed);
+    expect(reused.indexing).toBe(fit.indexing);
+    expect(reused.train.users).toEqual(fresh.train.users);
+    expect(reused.train.movies).toEqual(fresh.train.movies);
+    expect(reused.test).toEqual(fresh.test);
+    expect(reused.trainItems).toEqual(fresh.trainItems);
+    expect(reused.relevant).toEqual(fresh.relevant);
+    const other = trainMf(planted.heldOut, null, { ...hyper, maxEpochs: 1 });
+    expect(prepareEvaluation(planted.observed, planted.heldOut, other).train).not.toBe(other.indexed);
+  });
+
   it('when a trained model is saved and loaded, then every prediction is identical', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trainer-roundtrip-'));
     try {

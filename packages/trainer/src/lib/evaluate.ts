@@ -34,9 +34,18 @@ export interface EvaluationData {
   relevant: RelevantItems;
 }
 
-export function prepareEvaluation(train: RatingsColumns, test: RatingsColumns): EvaluationData {
-  const indexing = buildIndexing(train);
-  const trainIndexed = indexRatings(train, indexing);
+/**
+ * `fitted`: a fit's indexing and indexed rows of these very `train` columns (its `indexed.ratings` is `train.ratings`),
+ * reused instead of indexing them again; anything else is ignored.
+ */
+export function prepareEvaluation(
+  train: RatingsColumns,
+  test: RatingsColumns,
+  fitted?: { indexing: Indexing; indexed?: IndexedRatings },
+): EvaluationData {
+  const reuse = fitted?.indexed?.ratings === train.ratings ? fitted : null;
+  const indexing = reuse ? reuse.indexing : buildIndexing(train);
+  const trainIndexed = reuse?.indexed ?? indexRatings(train, indexing);
   const testIndexed = indexRatings(test, indexing);
   return {
     indexing,

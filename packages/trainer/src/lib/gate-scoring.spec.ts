@@ -5,6 +5,7 @@ import { coldStartPopularity } from './baselines.js';
 import { prepareGateData, scoreOnGate } from './gate-scoring.js';
 import { trainMf } from './train-mf.js';
 import { concatColumns } from './ratings.js';
+import { groupByUser, indexRatings, type UserItems } from './indexing.js';
 
 describe('prepareGateData', () => {
   const planted = plantedData({ nUsers: 200, nMovies: 80, seed: 5 });
@@ -20,6 +21,21 @@ describe('prepareGateData', () => {
     // The same seed, the same users (the live model and the candidate are scored on one sample).
     expect(prepareGateData(rest, holdout, 5, { maxUsers: 30, seed: 11 }).relevant.users).toEqual(sampled.relevant.users);
     expect(prepareGateData(rest, holdout, 5, { maxUsers: 30, seed: 12 }).relevant.users).not.toEqual(sampled.relevant.users);
+  });
+
+  it("when NDCG is prepared for a sample, then each sampled user's rest ratings are grouped as they are in the whole rest, and no other user's", () => {
+    const sampled = prepareGateData(rest, holdout, 5, { maxUsers: 30, seed: 11 });
+    const whole = groupByUser(indexRatings(rest, sampled.indexing), sampled.indexing.users.ids.length);
+    const rowOf = (items: UserItems, u: number) => Array.from(items.movies.subarray(items.offsets[u], items.offsets[u + 1]));
+    const ratingsOf = (items: UserItems, u: number) => Array.from(items.ratings.subarray(items.offsets[u], items.offsets[u + 1]));
+    const inSample = new Set(sampled.relevant.users);
+    for (let u = 0; u < sampled.indexing.users.ids.length; u++) {
+      if (inSample.has(u)) {
+        expect(rowOf(whole, u).length).toBeGreaterThan(0);
+        expect(rowOf(sampled.restItems, u)).toEqual(rowOf(whole, u));
+        expect(ratingsOf(sampled.restItems, u)).toEqual(ratingsOf(whole, u));
+      } else expect(rowOf(sampled.restItems, u)).toEqual([]);
+    }
   });
 
   it('when maxUsers is at least the users, then every user is kept', () => {

@@ -13,7 +13,7 @@ import { buildIdIndex, buildIndexing, groupByUser, indexRatings, type Indexing, 
 import { rankingMetrics, relevantItems, type RelevantItems } from './ranking-metrics.js';
 import { ratingMetricsOf } from './rating-metrics.js';
 import { sampleUsers } from './ranking-blend.js';
-import type { RatingsColumns } from './ratings.js';
+import { selectRows, type RatingsColumns } from './ratings.js';
 
 /**
  * Scores a served model (a ModelBundle as saved or loaded: rating model, ranker, popularity list) on
@@ -57,15 +57,24 @@ export function prepareGateData(
   sample: { maxUsers: number; seed: number } = { maxUsers: Number.MAX_SAFE_INTEGER, seed: 0 },
 ): GateData {
   const indexing = buildIndexing(rest);
-  const restIndexed = indexRatings(rest, indexing);
-  return {
-    k,
-    holdout,
-    rest,
-    indexing,
-    restItems: groupByUser(restIndexed, indexing.users.ids.length),
-    relevant: sampleUsers(relevantItems(indexRatings(holdout, indexing)), sample.maxUsers, sample.seed),
-  };
+  const relevant = sampleUsers(relevantItems(indexRatings(holdout, indexing)), sample.maxUsers, sample.seed);
+  return { k, holdout, rest, indexing, restItems: restItemsOfUsers(rest, indexing, relevant.users), relevant };
+}
+
+/**
+ * The rest's ratings grouped by user over every user index, with the rows of `users` only: NDCG reads no
+ * other user's (their masks and EASE input), and indexing every rest rating of a large set costs seconds.
+ */
+function restItemsOfUsers(rest: RatingsColumns, indexing: Indexing, users: Int32Array): UserItems {
+  const nUsers = indexing.users.ids.length;
+  const wanted = new Uint8Array(nUsers);
+  for (const u of users) wanted[u] = 1;
+  const inWanted = (r: number) => wanted[indexing.users.indexOf(rest.userIds[r])] === 1;
+  let count = 0;
+  for (let r = 0; r < rest.ratings.length; r++) if (inWanted(r)) count++;
+  const rows = new Int32Array(count);
+  for (let r = 0, o = 0; r < rest.ratings.length; r++) if (inWanted(r)) rows[o++] = r;
+  return groupByUser(indexRatings(selectRows(rest, rows), indexing), nUsers);
 }
 
 const finite = (value: number) => (Number.isFinite(value) ? value : null);

@@ -18,14 +18,14 @@ import { contentMapOfServed, ratingCountsOf } from './content-map-fit.js';
 import { coldStartPopularity } from './baselines.js';
 import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
-import { hashColumns, selectRows, type RatingsColumns } from './ratings.js';
+import { hashColumns, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, postedSignalsSource, readCatalogueTrainingData } from './read-training-data.js';
 import { collectTasteSignals, dataHashWithSignals, type TasteSignals } from './taste-signals.js';
 import { dataHashWithOverlay, summarizeOverlay, withAddedMovies } from './catalogue-overlay.js';
 import { collectPostedRatings, dataHashWithPosted, mergePostedRatings, type PostedSummary } from './posted-ratings.js';
 import { identityCapLines } from './identity-cap-log.js';
 import { formatModelTable } from './report-table.js';
-import { splitRows } from './split.js';
+import { splitRatings } from './split.js';
 import { splitGateHoldout } from './gate-holdout.js';
 import { gateTheCandidate } from './gate-run.js';
 import { recordFailedRun, recordRun } from './run-record.js';
@@ -141,7 +141,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   let readSeconds = 0;
   const t0 = performance.now();
   if (!all) {
-    const data = await readCatalogueTrainingData(config);
+    // Released at the end of this block (as the read columns below): at scale they are the largest arrays held.
+    let data: Awaited<ReturnType<typeof readCatalogueTrainingData>> | null = await readCatalogueTrainingData(config);
     all = data.ratings;
     dataHash ??= data.meta.dataHash;
     overlay =
@@ -151,10 +152,11 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     posted ??= postedRatingsSource(config) ?? false;
     signalSource ??= postedSignalsSource(config) ?? false;
     log(`[train] read ${all.ratings.length} ratings from ${data.from} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    data = null;
   }
   dataHash ??= hashColumns(all);
   // The data set's users, before the posted ratings join them (the profile's "new users").
-  const dataSetColumns = all;
+  let dataSetColumns: RatingsColumns | null = all;
   const catalogueSummary = summarizeOverlay(overlay);
   if (catalogueSummary) {
     dataHash = dataHashWithOverlay(dataHash, overlay);
@@ -194,6 +196,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   }
   // The drift profile describes every rating read (the gate holdout's too: it is the same data).
   const profile = profileTrainingData(all, dataSetColumns, movies);
+  dataSetColumns = null;
   // The gate holdout leaves here: no split, fit, tuning, early stopping or selection below sees it.
   const gateSplit = splitGateHoldout(all, hyper.gate);
   const ratingsRead = all.ratings.length;
@@ -208,11 +211,8 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   if (all.ratings.length === 0) throw new Error('No ratings to train on');
   const { tf, backend } = await initTensorFlow();
 
-  // Test part first; evaluateOnSplit carves the validation part out of the rest with the same overall share.
-  const rows = splitRows(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction });
-  const trainPart = selectRows(all, rows.train);
-  const test = selectRows(all, rows.test);
-  const validationShare = hyper.validationFraction / (1 - hyper.testFraction);
+  // Test part first; evaluateOnSplit carves the validation part out of the rest (plan.validation: the same overall share, capped).
+  const { train: trainPart, test } = splitRatings(all, { seed: hyper.seed, validationFraction: 0, testFraction: hyper.testFraction });
   const plan = planTraining(
     hyper,
     { ratings: all.ratings.length, trainRatings: trainPart.ratings.length },
@@ -227,7 +227,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   } = await evaluateOnSplit(
     trainPart,
     test,
-    { ...hyper, validationFraction: validationShare },
+    { ...hyper, validationFraction: plan.validation.fraction },
     {
       log,
       refit: plan.evaluation.refitOnTrain,

@@ -1,5 +1,5 @@
 import type { MfModel } from '@reelrank/model';
-import { gaussian, seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
+import { gaussian, normalDraws, seededRandom, shuffleInPlace, type Random } from '@reelrank/random';
 import type { IndexedRatings } from './indexing.js';
 
 /**
@@ -17,11 +17,6 @@ export interface SgdStep {
 /** An MfModel with zero biases and N(0, initStd²) factors, for the given sorted ids. */
 export function initModel(userIds: Int32Array, movieIds: Int32Array, factors: number, globalMean: number, initStd: number, random: Random): MfModel {
   const normal = gaussian(random);
-  const fill = (n: number) => {
-    const a = new Float32Array(n);
-    for (let j = 0; j < n; j++) a[j] = normal() * initStd;
-    return a;
-  };
   return {
     factors,
     globalMean,
@@ -29,8 +24,8 @@ export function initModel(userIds: Int32Array, movieIds: Int32Array, factors: nu
     movieIds,
     userBias: new Float32Array(userIds.length),
     movieBias: new Float32Array(movieIds.length),
-    userFactors: fill(userIds.length * factors),
-    movieFactors: fill(movieIds.length * factors),
+    userFactors: normalDraws(userIds.length * factors, initStd, normal),
+    movieFactors: normalDraws(movieIds.length * factors, initStd, normal),
   };
 }
 

@@ -70,14 +70,13 @@ export function splitRows(columns: RatingsColumns, options: SplitOptions): Split
     }
     start = end;
   }
-  const pick = (p: number) => {
-    let size = 0;
-    for (let r = 0; r < n; r++) if (part[r] === p) size++;
-    const rows = new Int32Array(size);
-    for (let r = 0, o = 0; r < n; r++) if (part[r] === p) rows[o++] = r;
-    return rows;
-  };
-  return { train: pick(0), validation: pick(1), test: pick(2) };
+  // One pass to size the parts, one to fill them (rows ascending in each).
+  const sizes = [0, 0, 0];
+  for (let r = 0; r < n; r++) sizes[part[r]]++;
+  const parts = sizes.map((size) => new Int32Array(size));
+  const next = [0, 0, 0];
+  for (let r = 0; r < n; r++) parts[part[r]][next[part[r]]++] = r;
+  return { train: parts[0], validation: parts[1], test: parts[2] };
 }
 
 export function splitRatings(columns: RatingsColumns, options: SplitOptions): RatingsSplit {

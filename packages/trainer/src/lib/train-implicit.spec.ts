@@ -87,6 +87,27 @@ describe('implicit ALS', () => {
     expect(checked).toBeGreaterThan(60);
   });
 
+  it('when the rows come grouped by user or with an unknown row among them (which is skipped), then the CG fit gives the same factors', () => {
+    const { columns } = plantedCooccurrence(3);
+    const indexing = buildIndexing(columns);
+    const data = indexRatings(columns, indexing);
+    const nUsers = indexing.users.ids.length;
+    const nMovies = indexing.movies.ids.length;
+    // A rating slope, so each entry's confidence depends on its own rating.
+    const hyper = { ...DEFAULT_IMPLICIT, factors: 3, sweeps: 3, cgSteps: 3, ratingSlope: 0.5 };
+    const withUnknown = {
+      ...data,
+      users: Int32Array.from([...data.users, -1]),
+      movies: Int32Array.from([...data.movies, 0]),
+      ratings: Float32Array.from([...data.ratings, 5]),
+    };
+    const grouped = trainImplicitAls(data, nUsers, nMovies, hyper, undefined, { threads: 1 });
+    const general = trainImplicitAls(withUnknown, nUsers, nMovies, hyper, undefined, { threads: 1 });
+    expect(grouped.userFactors.some((v) => v !== 0)).toBe(true);
+    expect(grouped.userFactors).toEqual(general.userFactors);
+    expect(grouped.movieFactors).toEqual(general.movieFactors);
+  });
+
   it('when rows are solved by the Woodbury shortcut, then they equal the direct solves', () => {
     const k = 8;
     const random = seededRandom(5);

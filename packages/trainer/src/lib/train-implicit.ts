@@ -1,6 +1,6 @@
 import { choleskySolveInPlace, confidenceOf, gramOf, implicitSolveBuffers, solveImplicitRow, type ImplicitConfidence } from '@reelrank/model';
 import type { IndexedRatings } from './indexing.js';
-import { deriveSeed, gaussian, seededRandom } from '@reelrank/random';
+import { deriveSeed, gaussian, normalDraws, seededRandom } from '@reelrank/random';
 import { AlsSweeper, type AlsSide } from './als-parallel.js';
 import type { KernelKind } from './kernel-pool.js';
 import { runFit, type ModelFit, type PassRecord } from './model-fit.js';
@@ -139,12 +139,27 @@ export interface ImplicitRunOptions {
 
 /** Fills `side` with the ratings grouped by `keys` (CSR): the other side's index and the confidence. */
 function fillSide(side: AlsSide, keys: Int32Array, other: Int32Array, ratings: Float32Array, confidence: ImplicitConfidence): void {
+  if (groupedInOrder(keys, other)) {
+    // Rows already grouped by key (ratings ordered by user, none unknown): the CSR is the rows in order.
+    side.offsets.fill(0);
+    for (let r = 0; r < keys.length; r++) side.offsets[keys[r] + 1]++;
+    for (let g = 0; g < side.rows; g++) side.offsets[g + 1] += side.offsets[g];
+    side.others.set(other);
+    for (let r = 0; r < keys.length; r++) side.conf[r] = confidenceOf(confidence, ratings[r]);
+    return;
+  }
   const { offsets, rows } = groupRows(keys, other, side.rows);
   side.offsets.set(offsets);
   for (let n = 0; n < rows.length; n++) {
     side.others[n] = other[rows[n]];
     side.conf[n] = confidenceOf(confidence, ratings[rows[n]]);
   }
+}
+
+/** Whether every row is known (no -1 on either side) and the keys never decrease (groupRows would keep the rows as they are). */
+function groupedInOrder(keys: Int32Array, other: Int32Array): boolean {
+  for (let r = 0; r < keys.length; r++) if (keys[r] < 0 || other[r] < 0 || (r > 0 && keys[r] < keys[r - 1])) return false;
+  return true;
 }
 
 /** Fills `to` with the transpose of `from` (same entries grouped by the other side), reading `from` in order. */
@@ -229,17 +244,9 @@ function trainImplicitCg(
   try {
     fillSide(sweeper.users, data.users, data.movies, data.ratings, hyper);
     transposeSide(sweeper.users, sweeper.movies);
-    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
-    sweeper.setFactors(
-      'movies',
-      Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd),
-    );
+    sweeper.setFactors('movies', normalDraws(nMovies * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')))));
     // CG is warm-started, so the users start from small random values too (their own stream).
-    const normalX = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')));
-    sweeper.setFactors(
-      'users',
-      Float32Array.from({ length: nUsers * k }, () => normalX() * hyper.initStd),
-    );
+    sweeper.setFactors('users', normalDraws(nUsers * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init-users')))));
     sweeper.start();
   } catch (error) {
     void sweeper.close();
@@ -312,9 +319,8 @@ class ImplicitExactFit extends ImplicitFit {
   ) {
     super(hyper.sweeps);
     const k = hyper.factors;
-    const normal = gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init')));
     this.X = new Float32Array(nUsers * k);
-    this.Y = Float32Array.from({ length: nMovies * k }, () => normal() * hyper.initStd);
+    this.Y = normalDraws(nMovies * k, hyper.initStd, gaussian(seededRandom(deriveSeed(hyper.seed, 'implicit-init'))));
     this.byUser = groupRows(data.users, data.movies, nUsers);
     this.byMovie = groupRows(data.movies, data.users, nMovies);
     // Per group: the other side's index and the confidence, in CSR order.

@@ -56,6 +56,8 @@ export interface TrainMfResult {
    */
   baseline?: BiasModel;
   threads?: number;
+  /** The train rows as the fit indexed them (by `indexing`), for an evaluation on the same ratings to reuse. */
+  indexed?: IndexedRatings;
 }
 
 function stopwatch(): () => number {
@@ -162,6 +164,7 @@ export function trainMf(
     kernel: parallel ? `parallel-${parallel.kernel}` : 'single-thread',
     threads: parallel ? parallel.threads : 1,
     baseline,
+    indexed: data,
   };
 }
 

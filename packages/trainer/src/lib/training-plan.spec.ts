@@ -3,6 +3,7 @@ import { initTensorFlow } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
 import { evaluateOnSplit } from './evaluate-split.js';
 import { planTraining } from './training-plan.js';
+import { splitRows } from './split.js';
 
 const committed: TrainingConfig = loadConfig({ env: {} }).training;
 
@@ -77,6 +78,23 @@ describe('planTraining', () => {
     const off = planTraining({ ...committed, refitOnAll: false }, small);
     expect(off.served.fittedOn).toBe('train');
     expect(off.evaluation).toEqual({ refitOnTrain: true, testModelFittedOn: 'train' });
+  });
+
+  it('when the validation share of the train part stays within validationMaxRatings, then it is the share of every rating; above, the carve holds about the cap and the rest stay in the fit part', () => {
+    const config = { ...committed, validationFraction: 0.1, testFraction: 0.1, validationMaxRatings: 2_000 };
+    const share = 0.1 / 0.9;
+    const within = planTraining(config, { ratings: 10_000, trainRatings: 9_000 }).validation;
+    expect(within).toMatchObject({ fraction: share, share, maxRatings: 2_000 });
+    expect(within.chosenBy).toBe('validationFraction: 1000 ratings <= validationMaxRatings 2000');
+    expect(planTraining({ ...config, validationMaxRatings: null }, large).validation.fraction).toBe(share);
+
+    const columns = plantedData({ nUsers: 400, nMovies: 120, seed: 5, observedShare: 0.9 }).observed;
+    const capped = planTraining(config, { ratings: columns.ratings.length, trainRatings: columns.ratings.length }).validation;
+    expect(share * columns.ratings.length).toBeGreaterThan(4_000);
+    expect(capped.chosenBy).toContain('validationMaxRatings 2000');
+    const carved = splitRows(columns, { seed: 7, validationFraction: capped.fraction, testFraction: 0 });
+    expect(Math.abs(carved.validation.length - 2_000)).toBeLessThan(150);
+    expect(carved.train.length).toBe(columns.ratings.length - carved.validation.length);
   });
 
   it('when evaluateOnSplit is given a plan, then it trains and labels exactly the planned rating model with the planned settings', async () => {

@@ -51,9 +51,22 @@ export interface ModelPlan {
   } | null;
 }
 
+/**
+ * The validation part carved out of the train part (early stopping, the blend tuning, the neighbourhood blend):
+ * `fraction` of the train ratings, which is validationFraction's share of every rating unless that is more than
+ * `maxRatings` (validationMaxRatings); `chosenBy` says which.
+ */
+export interface PlannedValidation {
+  fraction: number;
+  share: number;
+  maxRatings: number | null;
+  chosenBy: string;
+}
+
 /** The whole decision of a training: the models, what the test metrics come from and what the served model is fitted on. */
 export interface TrainingPlan extends ModelPlan {
   ratings: { all: number; train: number };
+  validation: PlannedValidation;
   /** Test metrics come from models fitted on all of train (refit after early stopping) or on the fit part only. */
   evaluation: { refitOnTrain: boolean; testModelFittedOn: 'train' | 'fit' };
   served: { fittedOn: 'all' | 'train' | 'fit'; refitOnAll: boolean; refitMaxRatings: number; reason: string };
@@ -251,6 +264,29 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
 }
 
 /**
+ * The validation part of a train part of `trainRatings` ratings: validationFraction is a share of every rating, so of the
+ * train part (test rows out) it is validationFraction / (1 - testFraction); above validationMaxRatings ratings the
+ * fraction shrinks to hold that many (in expectation: the carve rounds per user), the rest staying in the fit part.
+ */
+export function planValidation(
+  config: Pick<TrainingConfig, 'validationFraction' | 'testFraction' | 'validationMaxRatings'>,
+  trainRatings: number,
+): PlannedValidation {
+  const share = config.validationFraction / (1 - config.testFraction);
+  const maxRatings = config.validationMaxRatings;
+  const base = { share, maxRatings };
+  if (maxRatings === null) return { ...base, fraction: share, chosenBy: 'validationFraction (no validationMaxRatings)' };
+  const atShare = Math.round(share * trainRatings);
+  if (atShare <= maxRatings)
+    return { ...base, fraction: share, chosenBy: `validationFraction: ${atShare} ratings <= validationMaxRatings ${maxRatings}` };
+  return {
+    ...base,
+    fraction: maxRatings / trainRatings,
+    chosenBy: `validationMaxRatings ${maxRatings}: validationFraction would hold ${atShare} of ${trainRatings} train ratings`,
+  };
+}
+
+/**
  * Decides a training: the models and their settings (planModels, on the train part's size) and what the
  * served model is fitted on. With refitOnAll (and at most refitMaxRatings ratings) the served models are
  * fitted again on every rating for the chosen epoch count, and the test metrics come from the models fitted
@@ -258,7 +294,7 @@ export function planModels(config: PlanConfig, trainRatings: number, overrides: 
  * holds millions of ratings); without refitOnAll the models are refit on all of train and served.
  */
 export function planTraining(
-  config: PlanConfig & Pick<TrainingConfig, 'refitOnAll' | 'refitMaxRatings'>,
+  config: PlanConfig & Pick<TrainingConfig, 'refitOnAll' | 'refitMaxRatings' | 'validationFraction' | 'testFraction' | 'validationMaxRatings'>,
   data: { ratings: number; trainRatings: number },
   overrides: PlanOverrides = {},
 ): TrainingPlan {
@@ -283,6 +319,7 @@ export function planTraining(
   const refitOnTrain = !config.refitOnAll;
   return {
     ratings: { all: data.ratings, train: data.trainRatings },
+    validation: planValidation(config, data.trainRatings),
     ...models,
     evaluation: { refitOnTrain, testModelFittedOn: refitOnTrain ? 'train' : 'fit' },
     served,
@@ -291,7 +328,7 @@ export function planTraining(
 
 /** The plan in one log line. */
 export function planLine(plan: TrainingPlan): string {
-  const { rating, ranking, served } = plan;
+  const { rating, ranking, served, validation } = plan;
   const s = rating.settings;
   const ranker = ranking
     ? `${ranking.label}: implicit ALS k ${ranking.implicit.settings.factors}, ${ranking.implicit.fit} (${ranking.implicit.chosenBy}), ${ranking.ease.fitted ? `EASE ${ranking.ease.fit}` : `no EASE in the ranker (${ranking.ease.chosenBy})`}, blend tuned on ${ranking.blend.tunedOn}`
@@ -299,7 +336,8 @@ export function planLine(plan: TrainingPlan): string {
   const nb = rating.neighbourhood;
   const blend = nb.fitted ? `blended with ${nb.label} (${nb.fit})` : `no neighbourhood blend (${nb.chosenBy})`;
   return (
-    `[train] plan: ${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate}, ${rating.fit}), ${blend}; ${ranker}; ` +
+    `[train] plan: validation part ${(validation.fraction * 100).toFixed(2)}% of train (${validation.chosenBy}); ` +
+    `${rating.label} (${rating.chosenBy}; k ${s.factors}, lr ${s.learningRate} x ${s.learningRateDecay} per epoch, ${rating.fit}), ${blend}; ${ranker}; ` +
     `test metrics from the models fitted on the ${plan.evaluation.testModelFittedOn} part; served fitted on ${served.fittedOn} (${served.reason})`
   );
 }
