@@ -50,6 +50,8 @@ const training: TrainingConfig = {
   popularityMinRatings: 5,
   popularityPriorWeight: 10,
   rankingK: 5,
+  // The served fit on every rating in this thread, where the spies see it (served-fit.spec: on its worker thread it fits the same models).
+  threads: 1,
 };
 
 type Phase = 'before' | 'evaluation' | 'serving';
