@@ -36,27 +36,19 @@ export function blendGridPoints(spec: BlendGridSpec): number {
   return spec.ratingWeights.length * spec.easeWeights.length * spec.popularityWeights.length;
 }
 
-/** Inserts `value` into `top` (its `len` values best first, at most k kept); returns the new length. */
-function insertTop(top: Float64Array, len: number, k: number, value: number): number {
+/**
+ * Inserts `value` into `top` (its `len` values best first, at most k kept; NaN is the caller's to skip) and, with
+ * `index`, `movie` at the same place there; returns the new length.
+ */
+function insertTop(top: Float64Array, len: number, k: number, value: number, index?: Int32Array, movie = -1): number {
   let j = len < k ? len++ : k - 1;
   while (j > 0 && top[j - 1] < value) {
     top[j] = top[j - 1];
+    if (index) index[j] = index[j - 1];
     j--;
   }
   top[j] = value;
-  return len;
-}
-
-/** insertTop that also keeps each value's movie in `index` (a value already kept or NaN is the caller's to skip). */
-function insertTopOf(top: Float64Array, index: Int32Array, len: number, k: number, value: number, movie: number): number {
-  let j = len < k ? len++ : k - 1;
-  while (j > 0 && top[j - 1] < value) {
-    top[j] = top[j - 1];
-    index[j] = index[j - 1];
-    j--;
-  }
-  top[j] = value;
-  index[j] = movie;
+  if (index) index[j] = movie;
   return len;
 }
 
@@ -231,9 +223,9 @@ export function blendGridScorer(spec: BlendGridSpec): (batch: BlendGridBatch, b:
       high[i] = implicit + easeHigh + popular + room;
       const lowLine = (low[i] = implicit + easeLow - room);
       const atMin = lowLine + minRating * rated;
-      if (atMin === atMin && (nSeedLow < k || atMin > seedLow[k - 1])) nSeedLow = insertTopOf(seedLow, seedLowIndex, nSeedLow, k, atMin, i);
+      if (atMin === atMin && (nSeedLow < k || atMin > seedLow[k - 1])) nSeedLow = insertTop(seedLow, nSeedLow, k, atMin, seedLowIndex, i);
       const atMax = lowLine + maxRating * rated;
-      if (atMax === atMax && (nSeedHigh < k || atMax > seedHigh[k - 1])) nSeedHigh = insertTopOf(seedHigh, seedHighIndex, nSeedHigh, k, atMax, i);
+      if (atMax === atMax && (nSeedHigh < k || atMax > seedHigh[k - 1])) nSeedHigh = insertTop(seedHigh, nSeedHigh, k, atMax, seedHighIndex, i);
     }
     // Each seed once (a movie may be in both lists).
     let nSeeds = 0;
