@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { sha256 } from '@reelrank/artifacts';
 import { initTensorFlow, loadModelArtifacts, type MovieContent } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
+import { smallTraining } from '../testing/small-training.js';
 import { concatColumns, emptyColumns } from './ratings.js';
 import { fitNeighbourhood } from './fit-neighbourhood.js';
 import { buildIndexing, indexRatings } from './indexing.js';
@@ -13,27 +13,8 @@ import { runTraining } from './run-training.js';
 import { contentMapSource, fitServedOnAll, startServedFit, withTunedWeights, type ServedFitInput } from './served-fit.js';
 import { easeSettings, implicitSettings } from './training-plan.js';
 
-const committed = loadConfig({ env: {} }).training;
-const training: TrainingConfig = {
-  ...committed, // the committed ranker, neighbourhood and content map settings, no env overrides
-  seed: 42,
-  ratingModel: 'auto',
-  factors: 4,
-  maxEpochs: 30,
-  learningRate: 0.03,
-  learningRateDecay: 0.99,
-  regularization: 0.01,
-  biasRegularization: 0.005,
-  initStd: 0.1,
-  patience: 5,
-  validationFraction: 0.1,
-  testFraction: 0.1,
-  refitOnAll: true,
-  popularityMinRatings: 5,
-  popularityPriorWeight: 10,
-  rankingK: 5,
-  contentMap: { ...committed.contentMap, minRatings: 5 },
-};
+const { contentMap } = smallTraining();
+const training = smallTraining({ maxEpochs: 30, contentMap: { ...contentMap, minRatings: 5 } });
 
 const planted = plantedData({ nUsers: 50, nMovies: 30, seed: 4 });
 const ratings = concatColumns(planted.observed, planted.heldOut);
