@@ -228,7 +228,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       ? startServedFit(
           {
             all,
-            rating: plan.rating,
+            rating: { kind: plan.rating.kind, settings: plan.rating.settings, svdpp: plan.rating.svdpp },
             neighbourhood: plan.rating.neighbourhood.settings,
             ranking: plan.ranking ? { implicit: plan.ranking.implicit.settings, ease: plan.ranking.ease.settings } : null,
             signals: signals?.columns,
