@@ -103,7 +103,7 @@ describe('the served fit on every rating', () => {
     const there = await run.result(7);
     expect(untimed(there)).toEqual(untimed(here));
     expect(there.contentMap).toHaveProperty('artifact');
-    expect(Object.keys(there.steps)).toEqual(['servedFit', 'servedNeighbourhoodFit', 'servedRankerFit', 'contentMap']);
+    expect(Object.keys(there.steps)).toEqual(['servedRankerFit', 'servedFit', 'servedNeighbourhoodFit', 'contentMap']);
     expect(lines.some((l) => l.startsWith('[train] refit on all'))).toBe(true);
   });
 

@@ -81,13 +81,54 @@ export function contentMapStep(
 /** The ranker's weights while its factors are fitted: EASE fitted whenever the plan has it (weights.ease is not 0). */
 const UNTUNED: RankingBlendWeights = { implicit: 1, rating: 0, popularity: 0 };
 
-/** Fits the served models on every rating for `epochs` epochs (the same functions wherever it runs). */
-export function fitServedOnAll(input: ServedFitInput, epochs: number, log: (line: string) => void, tf?: Tf): ServedFit {
+/** The ranker's factors on every rating, its fit's seconds and step time, and the users and movies it was indexed with. */
+export interface ServedRanking {
+  ranking: RankingModel;
+  seconds: number;
+  step: StepTime;
+  users: number;
+  movies: number;
+}
+
+/**
+ * The part of the served fit that needs no epoch count: the ranker's implicit ALS and EASE factors on every
+ * rating (they read no rating model), so a worker fits them while the epoch count is still being chosen.
+ */
+export function fitServedRanking(input: ServedFitInput, log: (line: string) => void, tf?: Tf): ServedRanking | null {
+  if (!input.ranking) return null;
+  const { all } = input;
+  const { implicit, ease } = input.ranking;
+  const indexing = buildIndexing(all);
+  const ids = { userIds: indexing.users.ids, movieIds: indexing.movies.ids };
   const clock = new StepClock();
+  // The blend weights tuned on validation join later (withTunedWeights).
+  const fitted = clock.time('servedRankerFit', () =>
+    fitRanker({ indexing, train: indexRatings(all, indexing) }, ids, implicit, UNTUNED, log, ease, input.signals, tf),
+  );
+  log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${fitted.seconds.toFixed(2)} s`);
+  const { ranking, seconds } = fitted;
+  return { ranking, seconds, step: clock.steps.servedRankerFit, users: ids.userIds.length, movies: ids.movieIds.length };
+}
+
+/**
+ * Fits the served models on every rating for `epochs` epochs (the same functions wherever it runs); `ranking`:
+ * the ranker's part when it was fitted before the epoch count was known (fitServedRanking).
+ */
+export function fitServedOnAll(
+  input: ServedFitInput,
+  epochs: number,
+  log: (line: string) => void,
+  tf?: Tf,
+  ranking: ServedRanking | null = fitServedRanking(input, log, tf),
+): ServedFit {
+  const clock = new StepClock();
+  if (ranking) clock.steps.servedRankerFit = ranking.step;
   const { all } = input;
   const { kind, settings, svdpp } = input.rating;
   const refit = clock.time('servedFit', () => trainRatingModel(kind, all, null, settings, { epochs, svdpp }));
   log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
+  if (ranking && (refit.model.userIds.length !== ranking.users || refit.model.movieIds.length !== ranking.movies))
+    throw new Error('served fit: the rating model is indexed differently from the ranker');
   let neighbourhood: ServedFit['neighbourhood'] = null;
   if (input.neighbourhood) {
     const settingsNb = input.neighbourhood;
@@ -96,19 +137,15 @@ export function fitServedOnAll(input: ServedFitInput, epochs: number, log: (line
     neighbourhood = { lists: fitted.lists, seconds: fitted.seconds };
     log(`[train] neighbour lists refit on all ratings (${fitted.lists.neighbours.length} entries) in ${fitted.seconds.toFixed(2)} s`);
   }
-  let ranking: ServedFit['ranking'] = null;
-  if (input.ranking) {
-    // The ranker too: implicit ALS (and EASE) on every rating; the blend weights tuned on validation join later.
-    const { implicit, ease } = input.ranking;
-    const indexing = buildIndexing(all);
-    const fitted = clock.time('servedRankerFit', () =>
-      fitRanker({ indexing, train: indexRatings(all, indexing) }, refit.model, implicit, UNTUNED, log, ease, input.signals, tf),
-    );
-    ranking = { ranking: fitted.ranking, seconds: fitted.seconds };
-    log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${fitted.seconds.toFixed(2)} s`);
-  }
   const contentMap = clock.time('contentMap', () => contentMapStep({ model: refit.model, ranking: ranking?.ranking }, all, input.contentMap, log));
-  return { model: refit.model, seconds: refit.seconds, neighbourhood, ranking, contentMap, steps: clock.steps };
+  return {
+    model: refit.model,
+    seconds: refit.seconds,
+    neighbourhood,
+    ranking: ranking && { ranking: ranking.ranking, seconds: ranking.seconds },
+    contentMap,
+    steps: clock.steps,
+  };
 }
 
 /**
@@ -207,8 +244,8 @@ export function inThisRealm<T>(value: T): T {
 
 /**
  * The served fit of `input`: with `offThread`, on a worker thread (served-fit-worker.js) started now, so its
- * start-up (TypeScript loader, TF.js on the calling thread's `backend`) overlaps the caller's work, fitting
- * once `start` gives the epoch count; its log lines come through `log`. A failure of the worker rejects
+ * start-up (TypeScript loader, TF.js on the calling thread's `backend`) and the ranker's part (fitServedRanking)
+ * overlap the caller's work, fitting the rest once `start` gives the epoch count; its log lines come through `log`. A failure of the worker rejects
  * `result` (never hangs), and the worker is terminated on every path. Without `offThread`, `result` fits here.
  */
 export function startServedFit(
