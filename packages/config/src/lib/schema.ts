@@ -255,7 +255,9 @@ export const trainingConfigSchema = z
     threads: positiveInt
       .max(256)
       .nullable()
-      .describe('Worker threads of the SGD kernel and the blend tuning (null: one per core; 1: the single-thread path)'),
+      .describe(
+        'Worker threads of the SGD kernel and the blend tuning, and above 1 the served fit on every rating on its own worker thread beside the evaluation (null: one per core; 1: the single-thread path)',
+      ),
     parallelMinRatings: nonNegativeInt.describe(
       'Train ratings below which the single-thread path is kept (worker start-up outweighs the gain): SGD, blend tuning, and the evaluation rows of the rating model and the ranker (from it on, each on its own worker thread)',
     ),

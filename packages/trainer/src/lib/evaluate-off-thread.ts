@@ -4,8 +4,8 @@ import type { MfModel, RankingModel } from '@reelrank/model';
 import type { EvaluationData, ModelEvaluation, RankingScorer } from './evaluate.js';
 import type { UserItems } from './indexing.js';
 
-/** The backend preference (initTensorFlow's argument) that picks the backend named `backend` again. */
-const PREFERENCE: Record<string, string> = { tensorflow: 'node', wasm: 'wasm', cpu: 'cpu' };
+/** The backend preference (initTensorFlow's argument) that picks the backend named `backend` again (a worker thread's TF.js). */
+export const TF_BACKEND_PREFERENCE: Readonly<Record<string, string>> = { tensorflow: 'node', wasm: 'wasm', cpu: 'cpu' };
 
 /**
  * `items` reduced to the train movies of `users` (every other user's list empty): what the ranking
@@ -51,7 +51,7 @@ export function evaluateOffThread(
   const { backend, k, fitSeconds, batchSize, scorer } = options;
   // Only what structured clone copies: never the caller's TF.js module.
   const rest = { k, fitSeconds, batchSize, scorer };
-  const preference = PREFERENCE[backend];
+  const preference = TF_BACKEND_PREFERENCE[backend];
   if (!preference) return Promise.reject(new Error(`evaluateOffThread: unknown TF.js backend ${backend}`));
   const worker = new Worker(join(__dirname, 'evaluate-worker.js'), {
     workerData: {

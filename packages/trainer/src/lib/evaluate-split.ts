@@ -121,6 +121,8 @@ export interface EvaluateOnSplitOptions {
   neighbourhood?: NeighbourhoodSettings | false;
   /** The users' taste signals, for the ranker's implicit fits (taste-signals.ts). */
   signals?: TasteSignalColumns;
+  /** Called once the epoch count is chosen, before the evaluation (the train stage starts its fit on every rating then). */
+  onSelection?: (selection: { bestEpoch: number }) => void;
 }
 
 /**
@@ -157,6 +159,7 @@ export async function evaluateOnSplit(
   const fitHyper: EvaluationHyperParameters = { ...hyper, ...plan.rating.settings };
   const fitOptions = { svdpp: plan.rating.svdpp };
   const selection = time('selection', () => trainRatingModel(kind, carve.train, carve.validation, fitHyper, { log, ...fitOptions }));
+  options.onSelection?.(selection);
   const refitOn = options.refit !== false;
   const final = refitOn
     ? time('refit', () => trainRatingModel(kind, train, null, fitHyper, { epochs: selection.bestEpoch, ...fitOptions }))

@@ -154,6 +154,21 @@ export function fitNeighbourLists(
   return { offsets, neighbours, similarities };
 }
 
+/** The neighbour lists of `train` for `model` (fitted on the same ratings): the predictor without its blend weights. */
+export function fitNeighbourhoodLists(
+  train: RatingsColumns,
+  model: MfModel,
+  settings: NeighbourhoodSettings,
+): { lists: Omit<NeighbourhoodModel, 'blend'>; byUser: RatingsByUser; indexing: Indexing; seconds: number } {
+  const started = performance.now();
+  const indexing = buildIndexing(train);
+  if (indexing.movies.ids.length !== model.movieIds.length || indexing.users.ids.length !== model.userIds.length)
+    throw new Error('fitNeighbourhood: the rating model is indexed differently from the ratings');
+  const byUser = ratingsByUser(train, indexing);
+  const lists = fitNeighbourLists(byUser, model, settings);
+  return { lists: { ...lists, k: settings.k }, byUser, indexing, seconds: (performance.now() - started) / 1000 };
+}
+
 /** The neighbour lists of `train` for `model` (fitted on the same ratings), with a given blend. */
 export function fitNeighbourhood(
   train: RatingsColumns,
@@ -161,11 +176,6 @@ export function fitNeighbourhood(
   settings: NeighbourhoodSettings,
   blend: NeighbourhoodBlend,
 ): { model: NeighbourhoodModel; byUser: RatingsByUser; indexing: Indexing; seconds: number } {
-  const started = performance.now();
-  const indexing = buildIndexing(train);
-  if (indexing.movies.ids.length !== model.movieIds.length || indexing.users.ids.length !== model.userIds.length)
-    throw new Error('fitNeighbourhood: the rating model is indexed differently from the ratings');
-  const byUser = ratingsByUser(train, indexing);
-  const lists = fitNeighbourLists(byUser, model, settings);
-  return { model: { ...lists, k: settings.k, blend }, byUser, indexing, seconds: (performance.now() - started) / 1000 };
+  const { lists, byUser, indexing, seconds } = fitNeighbourhoodLists(train, model, settings);
+  return { model: { ...lists, blend }, byUser, indexing, seconds };
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type TrainingConfig } from '@reelrank/config';
+import type { TrainingConfig } from '@reelrank/config';
 import { plantedData } from '../testing/planted-data.js';
+import { smallTraining } from '../testing/small-training.js';
 import * as baselines from './baselines.js';
 import * as easeModule from './ease.js';
 import * as evaluate from './evaluate.js';
@@ -30,27 +31,14 @@ import * as trainSvdppModule from './train-svdpp.js';
  * without early stopping or tuning.
  */
 
-const committed = loadConfig({ env: {} }).training;
-const training: TrainingConfig = {
-  ...committed, // the committed ranker settings etc., no env overrides
-  gate: { ...committed.gate, holdoutShare: 0.05 }, // enough holdout pairs on this small set to make the check bite
-  seed: 42,
-  ratingModel: 'auto',
-  factors: 4,
+const { gate } = smallTraining();
+const training: TrainingConfig = smallTraining({
+  gate: { ...gate, holdoutShare: 0.05 }, // enough holdout pairs on this small set to make the check bite
   maxEpochs: 30,
-  learningRate: 0.03,
-  learningRateDecay: 0.99,
-  regularization: 0.01,
-  biasRegularization: 0.005,
-  initStd: 0.1,
   patience: 4,
-  validationFraction: 0.1,
-  testFraction: 0.1,
-  refitOnAll: true,
-  popularityMinRatings: 5,
-  popularityPriorWeight: 10,
-  rankingK: 5,
-};
+  // The served fit on every rating in this thread, where the spies see it (served-fit.spec: on its worker thread it fits the same models).
+  threads: 1,
+});
 
 type Phase = 'before' | 'evaluation' | 'serving';
 interface Seen {

@@ -41,7 +41,7 @@ export type BlendGrid = Pick<RankerConfig, 'ratingWeightGrid' | 'popularityWeigh
  */
 export function fitRanker(
   data: Pick<EvaluationData, 'train' | 'indexing'>,
-  ratingModel: MfModel,
+  ratingModel: Pick<MfModel, 'userIds' | 'movieIds'>,
   implicit: ImplicitHyperParameters,
   weights: RankingBlendWeights,
   log?: (line: string) => void,

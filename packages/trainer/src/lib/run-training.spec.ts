@@ -1,33 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type TrainingConfig } from '@reelrank/config';
 import { sha256 } from '@reelrank/artifacts';
 import { contentFactors, listModelVersions, loadModelArtifacts, predictRating, type MovieContent } from '@reelrank/model';
 import { plantedData } from '../testing/planted-data.js';
+import { smallTraining } from '../testing/small-training.js';
 import { concatColumns, selectRows } from './ratings.js';
 import { runTraining } from './run-training.js';
 import { easeSettings } from './training-plan.js';
 
-const training: TrainingConfig = {
-  ...loadConfig({ env: {} }).training, // the committed ranker settings etc., no env overrides
-  seed: 42,
-  ratingModel: 'auto',
-  factors: 4,
-  maxEpochs: 60,
-  learningRate: 0.03,
-  learningRateDecay: 0.99,
-  regularization: 0.01,
-  biasRegularization: 0.005,
-  initStd: 0.1,
-  patience: 5,
-  validationFraction: 0.1,
-  testFraction: 0.1,
-  refitOnAll: true,
-  popularityMinRatings: 5,
-  popularityPriorWeight: 10,
-  rankingK: 5,
-};
+const training = smallTraining();
 
 describe('runTraining', () => {
   const planted = plantedData({ nUsers: 50, nMovies: 30, seed: 4 });

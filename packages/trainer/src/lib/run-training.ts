@@ -14,9 +14,8 @@ import {
 } from '@reelrank/model';
 import { profileTrainingData, saveTrainingProfile } from './training-profile.js';
 import { readCatalogueContent } from './catalogue-content.js';
-import { contentMapOfServed, ratingCountsOf } from './content-map-fit.js';
 import { coldStartPopularity } from './baselines.js';
-import { evaluateOnSplit, trainRatingModel, type EvaluationReport } from './evaluate-split.js';
+import { evaluateOnSplit, type EvaluationReport } from './evaluate-split.js';
 import type { RankingScorer } from './evaluate.js';
 import { hashColumns, type RatingsColumns } from './ratings.js';
 import { postedRatingsSource, postedSignalsSource, readCatalogueTrainingData } from './read-training-data.js';
@@ -30,12 +29,10 @@ import { splitGateHoldout } from './gate-holdout.js';
 import { gateTheCandidate } from './gate-run.js';
 import { recordFailedRun, recordRun } from './run-record.js';
 import { errorByUserActivity } from './error-by-activity.js';
-import { buildIndexing, indexRatings } from './indexing.js';
-import { fitRanker } from './ranking-blend.js';
-import { fitNeighbourhood } from './fit-neighbourhood.js';
 import type { ImplicitHyperParameters } from './train-implicit.js';
 import { planLine, planTraining, type RatingModelKind, type TrainingPlan } from './training-plan.js';
 import { groupSteps, StepClock, stepLine, type StepTime } from './step-clock.js';
+import { contentMapSource, contentMapStep, servedFitOffThread, startServedFit, withTunedWeights, type ContentMapOutcome } from './served-fit.js';
 
 export type RunTrainingConfig = Pick<AppConfig, 'training' | 'paths'> & {
   dataset: Pick<AppConfig['dataset'], 'dataset'>;
@@ -219,6 +216,27 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
     { ratingModel: options.ratingModel, implicit: options.implicit },
   );
   log(planLine(plan));
+  // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
+  let content = options.content;
+  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config, hyper.contentMap);
+  const contentSource = contentMapSource(hyper.contentMap, hyper.seed, content);
+  const trainedOn = plan.served.fittedOn;
+  // Refit on all: the served models (and their content map) are fitted from the chosen epoch count on, on a
+  // worker thread beside the evaluation and the tuning when there is more than one thread (served-fit.ts).
+  const servedOnAll =
+    trainedOn === 'all'
+      ? startServedFit(
+          {
+            all,
+            rating: { kind: plan.rating.kind, settings: plan.rating.settings, svdpp: plan.rating.svdpp },
+            neighbourhood: plan.rating.neighbourhood.settings,
+            ranking: plan.ranking ? { implicit: plan.ranking.implicit.settings, ease: plan.ranking.ease.settings } : null,
+            signals: signals?.columns,
+            contentMap: contentSource,
+          },
+          { offThread: servedFitOffThread(hyper), backend, tf, log },
+        )
+      : null;
   const {
     report,
     model: evaluatedModel,
@@ -234,8 +252,12 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
       scorer: options.scorer ?? hyper.evalScorer,
       plan,
       signals: signals?.columns,
+      onSelection: (selection) => servedOnAll?.start(selection.bestEpoch),
     },
-  );
+  ).catch(async (error: unknown) => {
+    await servedOnAll?.close();
+    throw error;
+  });
 
   let served = evaluatedModel;
   let servedRanking = evaluatedRanking;
@@ -243,53 +265,28 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   let servedSeconds = report.refit.seconds;
   let rankerSeconds = 0;
   let neighbourhoodSeconds = 0;
-  const trainedOn = plan.served.fittedOn;
-  if (trainedOn === 'all') {
-    const { kind, settings, svdpp } = plan.rating;
+  let contentMap: ContentMapOutcome;
+  // The steps of a fit on the worker thread: their wall time overlaps this thread's steps.
+  let offThreadSteps: Record<string, StepTime> = {};
+  if (servedOnAll) {
     const epochs = report.selection.bestEpoch;
-    const refit = clock.time('servedFit', () => trainRatingModel(kind, all, null, settings, { epochs, svdpp }));
-    served = refit.model;
-    servedSeconds = refit.seconds;
-    log(`[train] refit on all ${all.ratings.length} ratings for ${epochs} epochs in ${refit.seconds.toFixed(2)} s`);
-    if (report.neighbourhood) {
-      // The neighbour lists again on every rating, with the blend weights fitted on validation.
-      const refitLists = fitNeighbourhood(all, served, report.neighbourhood.settings, report.neighbourhood.blend);
-      servedNeighbourhood = refitLists.model;
-      neighbourhoodSeconds = refitLists.seconds;
-      log(`[train] neighbour lists refit on all ratings (${refitLists.model.neighbours.length} entries) in ${refitLists.seconds.toFixed(2)} s`);
-    }
-    if (plan.ranking && report.ranking) {
-      // The ranker too: implicit ALS (and EASE) on every rating, with the blend weights tuned on validation.
-      const implicit = plan.ranking.implicit.settings;
-      const indexing = buildIndexing(all);
-      const ease = plan.ranking.ease.settings;
-      const weights = report.ranking.tuning.weights;
-      const ranker = clock.time('servedRankerFit', () =>
-        fitRanker({ indexing, train: indexRatings(all, indexing) }, served, implicit, weights, log, ease, signals?.columns, tf),
-      );
-      servedRanking = ranker.ranking;
-      rankerSeconds = ranker.seconds;
-      log(`[train] ranker refit on all ratings (implicit ALS, ${implicit.sweeps} sweeps) in ${ranker.seconds.toFixed(2)} s`);
-    }
+    const fit = servedOnAll.offThread ? await clock.timeAsync('servedWait', () => servedOnAll.result(epochs)) : await servedOnAll.result(epochs);
+    if (servedOnAll.offThread) offThreadSteps = fit.steps;
+    else Object.assign(clock.steps, fit.steps);
+    const tuned = withTunedWeights(fit, { neighbourhood: report.neighbourhood?.blend ?? null, ranking: report.ranking?.tuning.weights ?? null });
+    served = tuned.model;
+    servedSeconds = fit.seconds;
+    servedNeighbourhood = tuned.neighbourhood ?? undefined;
+    neighbourhoodSeconds = fit.neighbourhood?.seconds ?? 0;
+    servedRanking = tuned.ranking;
+    rankerSeconds = fit.ranking?.seconds ?? 0;
+    contentMap = fit.contentMap;
+  } else {
+    contentMap = clock.time('contentMap', () =>
+      contentMapStep({ model: served, ranking: servedRanking ?? undefined }, trainPart, contentSource, log),
+    );
   }
   const popularity = coldStartPopularity(all, hyper);
-  // Item cold start: the content map of the served models (which it only reads, so their weights stay as they are).
-  let content = options.content;
-  if (!content && !options.ratings && hyper.contentMap.enabled) content = await readCatalogueContent(config, hyper.contentMap);
-  const contentMap = clock.time('contentMap', () =>
-    hyper.contentMap.enabled && content
-      ? contentMapOfServed(
-          {
-            model: served,
-            ranking: servedRanking ?? undefined,
-            ratingCounts: ratingCountsOf(served, trainedOn === 'all' ? all : trainPart),
-            content,
-          },
-          { ...hyper.contentMap, seed: hyper.seed },
-          log,
-        )
-      : { skipped: hyper.contentMap.enabled ? 'no content given' : 'training.contentMap.enabled is false' },
-  );
   if ('skipped' in contentMap) log(`[train] no content map: ${contentMap.skipped}`);
   const gate = await clock.timeAsync('gate', () =>
     gateTheCandidate(
@@ -362,7 +359,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   );
   const detail = { ...report.stepTimes, ...clock.steps };
   // Saving is timed after metrics.json is written: its figure is added to the file before the registry copies it.
-  const stepTimesBeforeSave = groupSteps(detail, { wall: seconds, cpu: steps.cpu });
+  const stepTimesBeforeSave = groupSteps(detail, { wall: seconds, cpu: steps.cpu }, offThreadSteps);
   const metricsReport = {
     dataset: config.dataset.dataset,
     createdAt,
@@ -422,7 +419,7 @@ async function trainAndGate(config: RunTrainingConfig, options: RunTrainingOptio
   const saveCpu = process.cpuUsage(saveStarted.cpu);
   detail.save = { wall: (performance.now() - saveStarted.wall) / 1000, cpu: (saveCpu.user + saveCpu.system) / 1e6 };
   const stageCpu = process.cpuUsage(cpuStarted);
-  const stepTimes = groupSteps(detail, { wall: (performance.now() - started) / 1000, cpu: (stageCpu.user + stageCpu.system) / 1e6 });
+  const stepTimes = groupSteps(detail, { wall: (performance.now() - started) / 1000, cpu: (stageCpu.user + stageCpu.system) / 1e6 }, offThreadSteps);
   addStepsToMetrics(config.paths.modelDir, stepTimes);
   log(`[train] steps, wall s (cpu s): ${stepLine(stepTimes)}`);
   // The registry keeps the last N trainings (outside this stage's Nx output); a promoted training goes live.

@@ -51,4 +51,16 @@ describe('groupSteps', () => {
     expect(grouped.other).toEqual({ wall: 30 - 25.5, cpu: 45 - 38.5 });
     expect(stepLine(grouped)).toContain('ratingModel 11.00 s (cpu 20.00)');
   });
+
+  it('when steps ran on a worker thread beside the others, then they are summed into offThread and `other` is still the rest of this thread', () => {
+    const detail = { selection: { wall: 2, cpu: 2 }, neighbourhoodSelection: { wall: 1, cpu: 1 }, servedWait: { wall: 0.5, cpu: 0.5 } };
+    const offThread = { servedFit: { wall: 1.5, cpu: 3 }, contentMap: { wall: 2, cpu: 4 } };
+    const grouped = groupSteps(detail, { wall: 4, cpu: 10 }, offThread);
+    expect(grouped.neighbourhood).toEqual({ wall: 1, cpu: 1 });
+    expect(grouped.servedWait).toEqual({ wall: 0.5, cpu: 0.5 });
+    expect(grouped.offThread).toEqual({ wall: 3.5, cpu: 7 });
+    expect(grouped.other).toEqual({ wall: 0.5, cpu: 6.5 });
+    expect(Object.keys(grouped).slice(-3)).toEqual(['offThread', 'other', 'total']);
+    expect(groupSteps(detail, { wall: 4, cpu: 10 }).offThread).toBeUndefined();
+  });
 });

@@ -47,15 +47,23 @@ export class StepClock {
 export const STAGE_STEPS: Record<string, readonly string[]> = {
   read: ['readDatabase'],
   ratingModel: ['carveValidation', 'selection', 'refit', 'servedFit'],
+  neighbourhood: ['neighbourhoodSelection', 'neighbourhoodRefit', 'servedNeighbourhoodFit'],
   ranker: ['rankerFitSelection', 'rankerRefit', 'servedRankerFit'],
   tuning: ['rankerTuning'],
   evaluation: ['prepareEvaluation', 'prepareValidation', 'evaluation', 'diversitySweep', 'gate'],
   contentMap: ['contentMap'],
   save: ['save'],
+  // The calling thread waiting for the served fit on the worker thread (served-fit.ts).
+  servedWait: ['servedWait'],
 };
 
-/** Groups detailed step times into STAGE_STEPS, plus `other` (the rest of `total`) and `total`. */
-export function groupSteps(detail: Record<string, StepTime>, total: StepTime): Record<string, StepTime> {
+/**
+ * Groups detailed step times into STAGE_STEPS, plus `other` (the rest of `total`) and `total`. Steps that ran
+ * on a worker thread beside them (`offThread`: the served fit on every rating) are summed into `offThread`
+ * instead, outside `other`: their wall time overlaps the grouped steps', and each step's CPU is the process's
+ * (every thread) while it ran.
+ */
+export function groupSteps(detail: Record<string, StepTime>, total: StepTime, offThread: Record<string, StepTime> = {}): Record<string, StepTime> {
   const grouped: Record<string, StepTime> = {};
   const sum = { wall: 0, cpu: 0 };
   for (const [step, parts] of Object.entries(STAGE_STEPS)) {
@@ -67,6 +75,13 @@ export function groupSteps(detail: Record<string, StepTime>, total: StepTime): R
     grouped[step] = t;
     sum.wall += t.wall;
     sum.cpu += t.cpu;
+  }
+  if (Object.keys(offThread).length) {
+    grouped.offThread = { wall: 0, cpu: 0 };
+    for (const t of Object.values(offThread)) {
+      grouped.offThread.wall += t.wall;
+      grouped.offThread.cpu += t.cpu;
+    }
   }
   grouped.other = { wall: Math.max(0, total.wall - sum.wall), cpu: Math.max(0, total.cpu - sum.cpu) };
   grouped.total = total;
