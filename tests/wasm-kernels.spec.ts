@@ -11,6 +11,7 @@ describe('WebAssembly kernels', () => {
       'packages/trainer/src/lib/svdpp-kernel.wasm is up to date',
       'packages/model/src/lib/movie-scorer.wasm is up to date',
       'packages/model/src/lib/movie-bounds.wasm is up to date',
+      'packages/model/src/lib/ease-sums.wasm is up to date',
     ]);
     expect(check.status).toBe(0);
   });

@@ -16,6 +16,7 @@ export const KERNELS = [
   { source: 'packages/trainer/wasm/svdpp-kernel.wat', binary: 'packages/trainer/src/lib/svdpp-kernel.wasm' },
   { source: 'packages/model/wasm/movie-scorer.wat', binary: 'packages/model/src/lib/movie-scorer.wasm' },
   { source: 'packages/model/wasm/movie-bounds.wat', binary: 'packages/model/src/lib/movie-bounds.wasm' },
+  { source: 'packages/model/wasm/ease-sums.wat', binary: 'packages/model/src/lib/ease-sums.wasm' },
 ];
 
 /** A kernel's .wat compiled with SIMD and threads (shared memory), as `wat2wasm --enable-threads` does. */

@@ -44,4 +44,35 @@ describe('EASE scoring', () => {
     expect(() => assertEaseShape({ ...ease, weights: new Float32Array(4) }, 6)).toThrow(/weights has 4, expected 9/);
     expect(() => assertEaseShape({ ...ease, movies: Int32Array.of(3, 1, 4) }, 6)).toThrow(/out of order/);
   });
+
+  it('when the WebAssembly kernel adds the rows, then every sum is bit for bit what the JavaScript loop gives, at any scale and past its row queue', () => {
+    // A K that is not a multiple of 4 (padded rows), scales 1, 0.5 and 0.3 (no exact f32 product), and more
+    // covered ratings than K (the kernel's queue holds K rows: the rest go in a second call, in order).
+    let state = 7;
+    const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const k = 13;
+    const nMovies = 20;
+    const movies = Int32Array.from({ length: k }, (_, a) => a + 3);
+    const weights = Float32Array.from({ length: k * k }, () => next() / 7);
+    const rated = Int32Array.from({ length: 40 }, (_, p) => (p * 7) % nMovies);
+    const ratings = Float32Array.from({ length: 40 }, (_, p) => [5, 3, 4.5, 2][p % 4]);
+    for (const input of [undefined, { likedRating: 4, otherWeight: 0.5 }, { likedRating: 4, otherWeight: 0.3 }]) {
+      const model: EaseModel = { movies, weights, lambda: 1, ...(input ? { input } : {}) };
+      const wasm = easeScorer(model, nMovies);
+      const js = easeScorer(model, nMovies, { simd: false });
+      expect(wasm.kernel).not.toBeNull();
+      expect(js.kernel).toBeNull();
+      for (const [from, to] of [
+        [0, 40],
+        [5, 9],
+        [12, 12],
+      ]) {
+        const a = addEaseScores(wasm, rated, from, to, 0.7, new Float32Array(nMovies), ratings);
+        const b = addEaseScores(js, rated, from, to, 0.7, new Float32Array(nMovies), ratings);
+        expect(Buffer.from(a.buffer)).toEqual(Buffer.from(b.buffer));
+        expect(Buffer.from(wasm.sums.buffer, wasm.sums.byteOffset, k * 4)).toEqual(Buffer.from(js.sums.buffer, 0, k * 4));
+      }
+      expect(wasm.sums).toHaveLength(k);
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import { loadKernel } from './wasm-kernel.js';
+
 /**
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): an item-item weight
  * matrix B = I − P·diag(1/diag P), P = (XᵀX + λI)⁻¹, over the who-rated-what matrix X. A user's
@@ -66,11 +68,72 @@ export interface EaseScorer {
   ease: EaseModel;
   positions: Int32Array;
   sums: Float32Array;
+  /** B in WebAssembly memory and its SIMD kernel (sums is then a view of that memory); null: the JavaScript loop. */
+  kernel: EaseSumsKernel | null;
 }
 
-export function easeScorer(ease: EaseModel, nMovies: number): EaseScorer {
+/** The ease-sums.wasm kernel over one copy of B (layout in easeSumsKernel). */
+interface EaseSumsKernel {
+  addRows: (sums: number, rows: number, xs: number, count: number, kBytes: number) => void;
+  /** Byte addresses: the sums, the row addresses (i32), their scales (f64), B's first row; bytes per padded row. */
+  sumsAt: number;
+  rowsAt: number;
+  xsAt: number;
+  weightsAt: number;
+  rowBytes: number;
+  /** Rows a call takes at most (a longer x_u is added in several calls, in order). */
+  capacity: number;
+  rows: Int32Array;
+  xs: Float64Array;
+}
+
+const PAGE = 65536;
+
+/**
+ * B copied into WebAssembly memory, each row padded to a multiple of 4 floats, for ease-sums.wasm; null when
+ * SIMD is not available or B would not fit in 2 GiB (the JavaScript loop then adds the rows).
+ */
+function easeSumsKernel(ease: EaseModel): { kernel: EaseSumsKernel; sums: Float32Array } | null {
+  const module = loadKernel('ease-sums.wasm');
+  const k = ease.movies.length;
+  if (!module || k === 0) return null;
+  const stride = Math.ceil(k / 4) * 4;
+  const capacity = Math.min(k, 4096);
+  const align = (x: number) => Math.ceil(x / 16) * 16;
+  const sumsAt = 0;
+  const rowsAt = align(sumsAt + stride * 4);
+  const xsAt = align(rowsAt + capacity * 4);
+  const weightsAt = align(xsAt + capacity * 8);
+  const bytes = weightsAt + k * stride * 4;
+  if (bytes > 2 ** 31) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+  const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
+  const heap = new Float32Array(memory.buffer);
+  for (let a = 0; a < k; a++) heap.set(ease.weights.subarray(a * k, (a + 1) * k), weightsAt / 4 + a * stride);
+  const kernel: EaseSumsKernel = {
+    addRows: instance.exports.addRows as EaseSumsKernel['addRows'],
+    sumsAt,
+    rowsAt,
+    xsAt,
+    weightsAt,
+    rowBytes: stride * 4,
+    capacity,
+    rows: new Int32Array(memory.buffer, rowsAt, capacity),
+    xs: new Float64Array(memory.buffer, xsAt, capacity),
+  };
+  return { kernel, sums: heap.subarray(sumsAt / 4, sumsAt / 4 + k) };
+}
+
+/** A scorer of `ease` in a model of `nMovies` movies (simd false: the JavaScript loop, as where SIMD is missing). */
+export function easeScorer(ease: EaseModel, nMovies: number, options: { simd?: boolean } = {}): EaseScorer {
   assertEaseShape(ease, nMovies);
-  return { ease, positions: easePositions(ease, nMovies), sums: new Float32Array(ease.movies.length) };
+  const wasm = options.simd === false ? null : easeSumsKernel(ease);
+  return {
+    ease,
+    positions: easePositions(ease, nMovies),
+    sums: wasm?.sums ?? new Float32Array(ease.movies.length),
+    kernel: wasm?.kernel ?? null,
+  };
 }
 
 /**
@@ -86,17 +149,32 @@ export function fillEaseSums(scorer: EaseScorer, rated: ArrayLike<number>, from:
   if (input && !ratings) throw new Error('EASE weighs ratings: x_u needs the ratings of the rated movies');
   sums.fill(0);
   let any = false;
+  const kernel = scorer.kernel;
+  let queued = 0;
   for (let p = from; p < to; p++) {
     const a = positions[rated[p]];
     if (a < 0) continue;
     const x = input ? easeRatingWeight(input, ratings![p]) : 1;
     if (x === 0) continue;
     any = true;
+    if (kernel) {
+      kernel.rows[queued] = kernel.weightsAt + a * kernel.rowBytes;
+      kernel.xs[queued++] = x;
+      if (queued === kernel.capacity) queued = addQueuedRows(kernel, queued);
+      continue;
+    }
     const row = a * k;
     if (x === 1) for (let b = 0; b < k; b++) sums[b] += B[row + b];
     else for (let b = 0; b < k; b++) sums[b] += x * B[row + b];
   }
+  if (kernel && queued > 0) addQueuedRows(kernel, queued);
   return any;
+}
+
+/** Adds the queued rows to the sums in the kernel's memory, in queue order; returns the new queue length (0). */
+function addQueuedRows(kernel: EaseSumsKernel, count: number): number {
+  kernel.addRows(kernel.sumsAt, kernel.rowsAt, kernel.xsAt, count, kernel.rowBytes);
+  return 0;
 }
 
 /** Adds weight · x_u·B (fillEaseSums; `ratings` as there) to `out` (length nMovies, model movie indices). Cost: covered rated movies × K. */
