@@ -337,7 +337,7 @@ async function main(): Promise<void> {
   err(`[bench] wrote ${jsonPath}`);
   if (values.record) {
     const manifest: Json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-    const label = movielens ? dataset : /^\d/.test(size) ? `n${size}` : size;
+    const label = movielens ? dataset : /^\d+$/.test(size) ? `n${size}` : size;
     const synthetic = values.shape === '32m' ? 'ml-32m shape' : ratings === ML20M_SHAPE.ratings ? 'ml-20m shape' : 'ml-20m shape scaled down';
     const data = movielens ? dataset : `synthetic (seed 42), ${synthetic}`;
     const command = `npm run bench:pipeline -- ${recordedArgs(process.argv.slice(2)).join(' ')}`;
