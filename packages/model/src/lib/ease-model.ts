@@ -1,4 +1,4 @@
-import { loadKernel } from './wasm-kernel.js';
+import { kernelInstance, kernelLayout, loadKernel } from './wasm-kernel.js';
 
 /**
  * EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): an item-item weight
@@ -87,8 +87,6 @@ interface EaseSumsKernel {
   xs: Float64Array;
 }
 
-const PAGE = 65536;
-
 /**
  * B copied into WebAssembly memory, each row padded to a multiple of 4 floats, for ease-sums.wasm; null when
  * SIMD is not available or B would not fit in 2 GiB (the JavaScript loop then adds the rows).
@@ -99,19 +97,17 @@ function easeSumsKernel(ease: EaseModel): { kernel: EaseSumsKernel; sums: Float3
   if (!module || k === 0) return null;
   const stride = Math.ceil(k / 4) * 4;
   const capacity = Math.min(k, 4096);
-  const align = (x: number) => Math.ceil(x / 16) * 16;
-  const sumsAt = 0;
-  const rowsAt = align(sumsAt + stride * 4);
-  const xsAt = align(rowsAt + capacity * 4);
-  const weightsAt = align(xsAt + capacity * 8);
-  const bytes = weightsAt + k * stride * 4;
-  if (bytes > 2 ** 31) return null;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
-  const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
+  const {
+    at: [sumsAt, rowsAt, xsAt, weightsAt],
+    bytes,
+  } = kernelLayout([stride * 4, capacity * 4, capacity * 8, k * stride * 4]);
+  const wasm = kernelInstance(module, bytes);
+  if (!wasm) return null;
+  const { memory } = wasm;
   const heap = new Float32Array(memory.buffer);
   for (let a = 0; a < k; a++) heap.set(ease.weights.subarray(a * k, (a + 1) * k), weightsAt / 4 + a * stride);
   const kernel: EaseSumsKernel = {
-    addRows: instance.exports.addRows as EaseSumsKernel['addRows'],
+    addRows: wasm.exports.addRows as EaseSumsKernel['addRows'],
     sumsAt,
     rowsAt,
     xsAt,

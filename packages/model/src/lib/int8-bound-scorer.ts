@@ -1,5 +1,5 @@
 import type { MfModel } from './mf-model.js';
-import { loadKernel } from './wasm-kernel.js';
+import { kernelInstance, kernelLayout, loadKernel } from './wasm-kernel.js';
 
 /**
  * An upper bound of every movie's score, read from 8-bit copies of the movie factors: a quarter of
@@ -48,7 +48,6 @@ type Kernel = (
   cap: number,
 ) => number;
 
-const PAGE = 65536;
 /** Relative slack added to every bound: ~100x the float32 rounding of a 512-term dot product. */
 const SLACK = 2e-4;
 /** Movies a call lists at most. */
@@ -64,17 +63,14 @@ export function createBoundScorer(model: Pick<MfModel, 'factors' | 'movieIds' | 
   const userMax = Math.min(32767, Math.floor(0x7fffffff / (127 * stride)));
   if (!module || userMax < 127) return undefined;
 
-  const align = (x: number) => Math.ceil(x / 16) * 16;
-  const uAt = 0;
-  const outAt = align(uAt + stride * 2);
-  const biasAt = align(outAt + nMovies * 4);
-  const scaleAt = align(biasAt + nMovies * 4);
-  const listAt = align(scaleAt + nMovies * 4);
-  const factorsAt = align(listAt + LIST_CAPACITY * 4);
-  const bytes = factorsAt + nMovies * stride;
-  if (bytes > 2 ** 31) return undefined;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) || 1 });
-  const kernel = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.bounds as Kernel;
+  const {
+    at: [uAt, outAt, biasAt, scaleAt, listAt, factorsAt],
+    bytes,
+  } = kernelLayout([stride * 2, nMovies * 4, nMovies * 4, nMovies * 4, LIST_CAPACITY * 4, nMovies * stride]);
+  const wasm = kernelInstance(module, bytes);
+  if (!wasm) return undefined;
+  const { memory } = wasm;
+  const kernel = wasm.exports.bounds as Kernel;
   const floats = new Float32Array(memory.buffer);
   const int8 = new Int8Array(memory.buffer);
   const user = new Int16Array(memory.buffer, uAt, stride);

@@ -1,5 +1,5 @@
 import type { MfModel } from './mf-model.js';
-import { loadKernel } from './wasm-kernel.js';
+import { kernelInstance, kernelLayout, loadKernel } from './wasm-kernel.js';
 
 /**
  * Scores one user vector against every movie with a small WebAssembly SIMD kernel (f32x4, two
@@ -30,8 +30,6 @@ export interface MovieScorer {
 
 type Kernel = (u: number, q: number, b: number, out: number, n: number, kBytes: number, base: number) => void;
 
-const PAGE = 65536;
-
 /** A scorer over `model`'s movie factors and biases (a snapshot: later edits to the model are not seen). */
 export function createMovieScorer(
   model: Pick<MfModel, 'factors' | 'movieIds' | 'movieBias' | 'movieFactors'>,
@@ -44,16 +42,14 @@ export function createMovieScorer(
 
   const stride = Math.ceil(k / 8) * 8;
   // Layout (bytes): user vector | scores | biases | factors, each 16-byte aligned.
-  const align = (x: number) => Math.ceil(x / 16) * 16;
-  const uAt = 0;
-  const outAt = align(uAt + stride * 4);
-  const biasAt = align(outAt + nMovies * 4);
-  const factorsAt = align(biasAt + nMovies * 4);
-  const bytes = factorsAt + nMovies * stride * 4;
-  if (bytes > 2 ** 31) return jsScorer(model);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) || 1 });
-  const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
-  const kernel = instance.exports.score as Kernel;
+  const {
+    at: [uAt, outAt, biasAt, factorsAt],
+    bytes,
+  } = kernelLayout([stride * 4, nMovies * 4, nMovies * 4, nMovies * stride * 4]);
+  const wasm = kernelInstance(module, bytes);
+  if (!wasm) return jsScorer(model);
+  const { memory } = wasm;
+  const kernel = wasm.exports.score as Kernel;
   const heap = new Float32Array(memory.buffer);
   heap.set(model.movieBias, biasAt / 4);
   for (let i = 0; i < nMovies; i++) heap.set(model.movieFactors.subarray(i * k, i * k + k), factorsAt / 4 + i * stride);
