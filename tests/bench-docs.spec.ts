@@ -137,7 +137,7 @@ describe('benchmark charts', () => {
               epochs: 20,
               timed: 'reading the CSV, building the trainset and 20 epochs',
               totalSeconds: 229,
-              peakRssGB: 7.2,
+              peakRssGiB: 7.2,
               source: 'measured elsewhere, not re-run here',
               command: 'python3 tools/peers/surprise-train.py --ratings SYNTHETIC_20M/ratings.csv --factors 64 --epochs 20',
               date: '2026-12-03',
@@ -164,9 +164,9 @@ describe('benchmark charts', () => {
       ])
         expect(time).toContain(text);
       const memory = readFileSync(join(dir, 'train-memory.svg'), 'utf8');
-      expect(memory).toContain('0.50 GB');
+      expect(memory).toContain('0.50 GiB');
       expect(memory).toContain("reelrank: the train stage's largest process");
-      expect(memory).toContain('7.2 GB (k 64, 20 epochs)');
+      expect(memory).toContain('7.2 GiB (k 64, 20 epochs)');
       expect(memory).not.toContain('0.91 s');
 
       const text = readFileSync(page, 'utf8');

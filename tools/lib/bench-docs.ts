@@ -72,7 +72,7 @@ type SurpriseRow = {
   secondsPerEpoch?: number;
   totalSeconds?: number;
   cpuSeconds?: number;
-  peakRssGB?: number;
+  peakRssGiB?: number;
   testRmse?: number;
   source: string;
   command: string;
@@ -193,7 +193,7 @@ function ingestSection(records: BenchRecord<IngestResults>[]): Section {
   };
 }
 
-const GB = 1024 ** 3;
+const GIB = 1024 ** 3;
 const OURS = 'reelrank: the whole train stage through Nx (tuning, evaluation, gate, saving)';
 const OURS_MEMORY = "reelrank: the train stage's largest process";
 /** The charts' colours, one per system, whichever rows exist. */
@@ -226,8 +226,8 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         system: 'reelrank',
         series: OURS_MEMORY,
         ratings: t.ratings,
-        value: t.trainStage.peakRssBytes / GB,
-        label: `${(t.trainStage.peakRssBytes / GB).toFixed(2)} GB`,
+        value: t.trainStage.peakRssBytes / GIB,
+        label: `${(t.trainStage.peakRssBytes / GIB).toFixed(2)} GiB`,
       });
     table.push({
       ratings: t.ratings,
@@ -239,7 +239,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         t.trainStage.seconds.toFixed(1),
         t.trainStage.cpuSeconds === null ? '-' : t.trainStage.cpuSeconds.toFixed(1),
         `${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`,
-        t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GB).toFixed(2),
+        t.trainStage.peakRssBytes === null ? '-' : (t.trainStage.peakRssBytes / GIB).toFixed(2),
         t.test.rmse.toFixed(4),
         t.test.ndcg === null ? '-' : t.test.ndcg.toFixed(4),
       ],
@@ -256,13 +256,13 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         value: point.seconds,
         label: `${about(row, point.field)}${secondsText(point.seconds)} s (${settings})`,
       });
-    if (row.peakRssGB !== undefined)
+    if (row.peakRssGiB !== undefined)
       memory.push({
         system: 'Surprise',
         series: `Surprise ${row.algorithm}: the whole process`,
         ratings: row.ratings,
-        value: row.peakRssGB,
-        label: `${row.peakRssGB} GB (${settings})`,
+        value: row.peakRssGiB,
+        label: `${row.peakRssGiB} GiB (${settings})`,
       });
     table.push({
       ratings: row.ratings,
@@ -274,7 +274,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
         point ? `${about(row, point.field)}${secondsText(point.seconds)}` : '-',
         row.cpuSeconds === undefined ? '-' : row.cpuSeconds.toFixed(1),
         '-',
-        row.peakRssGB === undefined ? '-' : String(row.peakRssGB),
+        row.peakRssGiB === undefined ? '-' : String(row.peakRssGiB),
         row.testRmse === undefined ? '-' : row.testRmse.toFixed(4),
         '-',
       ],
@@ -304,7 +304,7 @@ function trainSection(trains: BenchRecord<TrainRecord>[], surprise: BenchRecord<
     charts,
     // One table, smallest set first (a stable sort keeps ours before Surprise's at the same size).
     table: markdownTable(
-      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'load average', 'peak RSS GB', 'test RMSE', 'NDCG@10'],
+      ['data set', 'ratings', 'system', 'what was timed', 'wall s', 'CPU s', 'load average', 'peak RSS GiB', 'test RMSE', 'NDCG@10'],
       table.sort((a, b) => a.ratings - b.ratings).map((row) => row.cells),
     ),
   };

@@ -115,8 +115,8 @@ def fit(args):
     fit_seconds = time.perf_counter() - fit0
     total_seconds = time.perf_counter() - wall0
     cpu = cpu_seconds() - cpu0
-    # Linux reports ru_maxrss in KiB; GB here is 2^30 bytes, as in the project's other figures.
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    # Linux reports ru_maxrss in KiB: KiB / 2^20 = GiB.
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     if args.test:
         testset = Dataset.load_from_file(args.test, reader=reader).build_full_trainset().build_testset()
 
@@ -136,7 +136,7 @@ def fit(args):
         "secondsPerEpoch": round(fit_seconds / args.epochs, 3),
         "totalSeconds": round(total_seconds, 3),
         "cpuSeconds": round(cpu, 3),
-        "peakRssGB": round(peak_gb, 2),
+        "peakRssGiB": round(peak_gib, 2),
     }
     if args.lr_all is not None:
         row["lrAll"] = args.lr_all

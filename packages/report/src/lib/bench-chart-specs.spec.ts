@@ -28,15 +28,15 @@ describe('train time and memory by size', () => {
     expect(drawn).not.toContain('150');
   });
 
-  it('when memory is drawn, then its axis says GB and the points keep their labels', async () => {
+  it('when memory is drawn, then its axis says GiB and the points keep their labels', async () => {
     const drawn = texts(
       await renderSpecToSvg(
         trainMemorySpec([
-          { system: 'ours', series: 'ours: largest process of the stage', ratings: 100_836, value: 0.51, label: '0.51 GB' },
-          { system: 'peer', series: 'peer: whole process', ratings: 20_000_263, value: 7.2, label: '7.2 GB' },
+          { system: 'ours', series: 'ours: largest process of the stage', ratings: 100_836, value: 0.51, label: '0.51 GiB' },
+          { system: 'peer', series: 'peer: whole process', ratings: 20_000_263, value: 7.2, label: '7.2 GiB' },
         ]),
       ),
     );
-    expect(drawn).toEqual(expect.arrayContaining(['Peak RSS, GB (log scale)', '0.51 GB', '7.2 GB', 'peer: whole process']));
+    expect(drawn).toEqual(expect.arrayContaining(['Peak RSS, GiB (log scale)', '0.51 GiB', '7.2 GiB', 'peer: whole process']));
   });
 });

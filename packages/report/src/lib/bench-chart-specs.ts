@@ -146,7 +146,7 @@ export interface ScaleRow {
   series: string;
   /** Ratings the run read or fitted (x, log scale). */
   ratings: number;
-  /** Wall seconds, or peak memory in GB (y, log scale). */
+  /** Wall seconds, or peak memory in GiB (y, log scale). */
   value: number;
   /** The point's own label, e.g. "19.4 s". */
   label: string;
@@ -219,7 +219,7 @@ export function trainMemorySpec(rows: readonly ScaleRow[], systems: readonly str
     rows,
     systems,
     'Scatter chart, log scales: peak resident memory of training against the number of ratings, one series per system and what was measured',
-    'Peak RSS, GB (log scale)',
+    'Peak RSS, GiB (log scale)',
     'Whose memory',
   );
 }
