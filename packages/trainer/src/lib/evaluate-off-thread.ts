@@ -1,11 +1,7 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { MfModel, RankingModel } from '@reelrank/model';
 import type { EvaluationData, ModelEvaluation, RankingScorer } from './evaluate.js';
 import type { UserItems } from './indexing.js';
-
-/** The backend preference (initTensorFlow's argument) that picks the backend named `backend` again (a worker thread's TF.js). */
-export const TF_BACKEND_PREFERENCE: Readonly<Record<string, string>> = { tensorflow: 'node', wasm: 'wasm', cpu: 'cpu' };
+import { startTfWorker, workerResult } from './tf-worker.js';
 
 /**
  * `items` reduced to the train movies of `users` (every other user's list empty): what the ranking
@@ -51,13 +47,10 @@ export function evaluateOffThread(
   const { backend, k, fitSeconds, batchSize, scorer } = options;
   // Only what structured clone copies: never the caller's TF.js module.
   const rest = { k, fitSeconds, batchSize, scorer };
-  const preference = TF_BACKEND_PREFERENCE[backend];
-  if (!preference) return Promise.reject(new Error(`evaluateOffThread: unknown TF.js backend ${backend}`));
-  const worker = new Worker(join(__dirname, 'evaluate-worker.js'), {
-    workerData: {
+  let started: ReturnType<typeof startTfWorker>;
+  try {
+    started = startTfWorker('evaluate-worker.js', backend, {
       row,
-      backend,
-      preference,
       options: rest,
       data: {
         userIds: data.indexing.users.ids,
@@ -66,11 +59,10 @@ export function evaluateOffThread(
         trainItems: itemsOfUsers(data.trainItems, data.relevant.users),
         relevant: data.relevant,
       },
-    },
-  });
-  return new Promise<ModelEvaluation>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`evaluateOffThread: the worker exited (${code}) without a result`)));
-  });
+    });
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  // Terminated once settled: nothing the worker's TF.js leaves open keeps the stage's process alive.
+  return workerResult(started.worker, 'evaluateOffThread', (message) => message as ModelEvaluation).finally(started.close);
 }

@@ -1,10 +1,7 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { MfModel, MovieContent, NeighbourhoodBlend, NeighbourhoodModel, RankingBlendWeights, RankingModel, Tf } from '@reelrank/model';
 import { contentMapOfServed, ratingCountsOf, type ContentMapSettings } from './content-map-fit.js';
 import type { EaseSettings } from './ease.js';
 import { trainRatingModel } from './evaluate-split.js';
-import { TF_BACKEND_PREFERENCE } from './evaluate-off-thread.js';
 import { fitNeighbourhoodLists, type NeighbourhoodSettings } from './fit-neighbourhood.js';
 import { buildIndexing, indexRatings } from './indexing.js';
 import { fitRanker } from './ranking-blend.js';
@@ -16,6 +13,7 @@ import type { MfHyperParameters } from './train-mf.js';
 import { defaultThreadCount } from './train-threads.js';
 import type { SvdppHyperParameters } from './train-svdpp.js';
 import type { RatingModelKind } from './training-plan.js';
+import { startTfWorker, workerResult } from './tf-worker.js';
 
 /**
  * The served models fitted on every rating (the train stage when the plan refits on all): the rating model
@@ -260,22 +258,19 @@ export function startServedFit(
       result: async (epochs) => fitServedOnAll(input, epochs, log, options.tf),
       close: async () => undefined,
     };
-  const preference = TF_BACKEND_PREFERENCE[options.backend];
-  if (!preference) {
-    const failed = Promise.reject(new Error(`startServedFit: unknown TF.js backend ${options.backend}`));
+  let spawned: ReturnType<typeof startTfWorker>;
+  try {
+    spawned = startTfWorker('served-fit-worker.js', options.backend, { input });
+  } catch (error) {
+    const failed = Promise.reject(error as Error);
     failed.catch(() => undefined);
     return { offThread: true, start: () => undefined, result: () => failed, close: async () => undefined };
   }
-  const worker = new Worker(join(__dirname, 'served-fit-worker.js'), { workerData: { input, backend: options.backend, preference } });
-  let exited: Promise<void> | null = null;
-  const close = () => (exited ??= worker.terminate().then(() => undefined));
-  const fitted = new Promise<ServedFit>((resolve, reject) => {
-    worker.on('message', (message: { log?: string; fit?: ServedFit }) => {
-      if (message.log !== undefined) log(message.log);
-      if (message.fit) resolve(inThisRealm(message.fit));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`served fit: the worker exited (${code}) without a result`)));
+  const { worker, close } = spawned;
+  const fitted = workerResult(worker, 'served fit', (message) => {
+    const { log: line, fit } = message as { log?: string; fit?: ServedFit };
+    if (line !== undefined) log(line);
+    return fit ? inThisRealm(fit) : undefined;
   }).finally(close);
   // A failure surfaces where the result is awaited.
   fitted.catch(() => undefined);
