@@ -107,6 +107,10 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
     if (i >= 0) coldRow[i] = popularity.movieIds.length - rank;
   });
   const ease = ranking?.ease && ranking.weights.ease ? easeScorer(ranking.ease, nModelMovies) : null;
+  let longest = 0;
+  for (let u = 0; u + 1 < restItems.offsets.length; u++) longest = Math.max(longest, restItems.offsets[u + 1] - restItems.offsets[u]);
+  const easeRated = new Int32Array(ease ? longest : 0);
+  const easeRatings = new Float32Array(ease ? longest : 0);
   const scorer = new TensorScorer(tf, ranking ? rankingScoringModel(model, ranking) : model);
   // One row buffer per batch position, reused batch after batch (rankingMetrics reads a batch's rows before the next).
   const rowBuffers: Float32Array[] = [];
@@ -134,11 +138,15 @@ export function scoreOnGate(tf: Tf, bundle: Pick<ModelBundle, 'model' | 'ranking
             const u = users[b];
             const from = restItems.offsets[u];
             const to = restItems.offsets[u + 1];
-            // The user's rest movies the model knows, as model indices, and their ratings.
-            const kept = Array.from({ length: to - from }, (_, j) => from + j).filter((p) => toModel[restItems.movies[p]] >= 0);
-            const rated = Int32Array.from(kept, (p) => toModel[restItems.movies[p]]);
-            const ratings = Float32Array.from(kept, (p) => restItems.ratings[p]);
-            addEaseScores(ease, rated, 0, rated.length, ranking!.weights.ease!, modelRow, ratings);
+            // The user's rest movies the model knows, as model indices, and their ratings (scratch reused user after user).
+            let n = 0;
+            for (let p = from; p < to; p++) {
+              const m = toModel[restItems.movies[p]];
+              if (m < 0) continue;
+              easeRated[n] = m;
+              easeRatings[n++] = restItems.ratings[p];
+            }
+            addEaseScores(ease, easeRated, 0, n, ranking!.weights.ease!, modelRow, easeRatings);
           }
           if (sameMovies) {
             rows.push(modelRow);
