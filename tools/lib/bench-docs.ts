@@ -325,11 +325,17 @@ function sectionsOf(records: Map<string, { record: BenchRecord }>): Section[] {
   return sections;
 }
 
-/** The charts to draw, each with the hash of its sources. */
+/**
+ * The charts to draw, each with the hash of what it is drawn from: its result files and its spec (how the figures
+ * are drawn: axes, labels, scales), so a chart is out of date when either changes.
+ */
 export function benchCharts(dir: string): (BenchChart & { sourceHash: string })[] {
   const records = readRecords(dir);
   return sectionsOf(records).flatMap((s) =>
-    s.charts.map((c) => ({ ...c, sourceHash: sha256(c.sources.map((f) => records.get(f.replace(/\.json$/, ''))!.text).join('\n')) })),
+    s.charts.map((c) => {
+      const sources = c.sources.map((f) => records.get(f.replace(/\.json$/, ''))!.text);
+      return { ...c, sourceHash: sha256([...sources, JSON.stringify(c.spec)].join('\n')) };
+    }),
   );
 }
 
@@ -349,7 +355,7 @@ export function benchPage(dir: string): string {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-/** The hash a drawn chart says it came from (its root element's data-sources attribute). */
+/** The hash a drawn chart says it came from (its root element's data-sources-sha256 attribute). */
 export function drawnFrom(svg: string): string | undefined {
   return /^<svg\b[^>]*\sdata-sources-sha256="([0-9a-f]{64})"/.exec(svg)?.[1];
 }
