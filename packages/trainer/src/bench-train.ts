@@ -41,7 +41,7 @@ const BENCH_HYPER = { seed: 42, learningRate: 0.015, learningRateDecay: 1, regul
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
-const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 /** Peak resident set size of this process so far (bytes). */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
   out(
     `total train time (trainMf: indexing, bias warm start, worker start, ${result.epochsRun} epochs, validation): ${result.seconds.toFixed(2)} s  [goal <= 90 s]`,
   );
-  out(`peak RSS (whole process, incl. data load and split): ${gb(trainPeak)}  [goal <= 3 GB]`);
+  out(`peak RSS (whole process, incl. data load and split): ${gib(trainPeak)}  [goal <= ${gib(3e9)} = 3 GB]`);
   out(
     `final train RMSE (running, epoch ${last.epoch}): ${last.trainRmse.toFixed(4)}; validation RMSE: ${last.validationRmse?.toFixed(4)} (best ${result.bestValidationRmse?.toFixed(4)} at epoch ${result.bestEpoch})`,
   );
@@ -344,7 +344,7 @@ async function main(): Promise<void> {
     }
   }
   out();
-  out(`peak RSS of the whole run: ${gb(peakRss())}; wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  out(`peak RSS of the whole run: ${gib(peakRss())}; wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const jsonPath = values.json ?? join(config.root, 'reports', 'bench-train.json');
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify({ ...summary, peakRssWholeRunBytes: peakRss() }, null, 2)}\n`);
