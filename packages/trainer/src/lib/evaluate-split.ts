@@ -167,7 +167,7 @@ export async function evaluateOnSplit(
   if (refitOn) log(`[train] refit on all ${train.ratings.length} train ratings for ${selection.bestEpoch} epochs in ${final.seconds.toFixed(2)} s`);
   // Without a refit the model only knows the fit part: every model is then fit and judged on that part.
   const evalTrain = refitOn ? train : carve.train;
-  // The evaluated model was fitted on evalTrain: its indexed rows are reused.
+  // The evaluated model was fitted on evalTrain: the indexed rows its fit kept (plain MF's) are reused.
   const allData = time('prepareEvaluation', () => prepareEvaluation(evalTrain, test, final));
   // Ranking metrics rank the whole catalogue per user: above evaluationMaxUsers, a seeded sample of users.
   const maxUsers = hyper.evaluationMaxUsers;

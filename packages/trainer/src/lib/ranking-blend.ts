@@ -200,7 +200,7 @@ export function tuneBlendWeights(
   const zero = { implicit: 0, rating: 0, popularity: 0 };
   const implicitScorer = new TensorScorer(tf, rankingScoringModel(ratingModel, { ...ranking, weights: { ...zero, implicit: 1 } }));
   const ratingScorer = new TensorScorer(tf, ratingModel);
-  // Grid order: rating, then ease, then popularity (the pruned loop below walks it so).
+  // Grid order: rating, then ease, then popularity (blendGridScorer in blend-grid.ts walks it in this order).
   const points = ratingWeights.flatMap((rating) =>
     easeWeights.flatMap((easeWeight) =>
       popularityWeights.map((popularity) => ({ implicit: 1, rating, popularity, ease: easeWeight, ndcg: 0, precision: 0 })),

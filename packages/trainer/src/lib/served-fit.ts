@@ -19,8 +19,9 @@ import { startTfWorker, workerResult } from './tf-worker.js';
  * The served models fitted on every rating (the train stage when the plan refits on all): the rating model
  * for the chosen epoch count, the neighbour lists, the ranker's implicit ALS and EASE factors and the content
  * map of those models. None of them depends on a weight tuned on validation (the neighbourhood blend and the
- * ranker's blend weights are only stored with them, withTunedWeights), so the whole fit can run on a worker
- * thread from the moment the epoch count is chosen, while the calling thread evaluates and tunes.
+ * ranker's blend weights are only stored with them, withTunedWeights), so the fit can run on a worker thread
+ * while the calling thread evaluates and tunes: the ranker's part (it reads no rating model) from the worker's
+ * start, the rest from the moment the epoch count is chosen.
  */
 
 /** The content map's settings and the catalogue's content, or why there is no map. */

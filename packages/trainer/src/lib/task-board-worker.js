@@ -1,5 +1,5 @@
-// The worker side of the task board shared by the parallel SGD and implicit-ALS pools (sgd-worker.js,
-// als-worker.js; the main side is task-board.ts). Plain CommonJS so workers require it without a
+// The worker side of the task board shared by the parallel SGD, SVD++, implicit-ALS and blend-tuning pools
+// (sgd-worker.js, svdpp-worker.js, als-worker.js, blend-grid-worker.js; the main side is task-board.ts). Plain CommonJS so workers require it without a
 // TypeScript loader.
 //
 // The board is an Int32Array on a SharedArrayBuffer. The main thread writes a task into its own
