@@ -13,7 +13,7 @@ export {
   type LimitsConfig,
   type RankerConfig,
   type OperationsConfig,
-  splitUrlList,
+  splitList,
   DRIFT_FEATURE_NAMES,
   judgedDriftFeatures,
   type EaseConfig,

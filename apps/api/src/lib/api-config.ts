@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { loadEnvConfig, logLevelOf } from '@reelrank/config';
+import { loadEnvConfig, logLevelOf, splitList } from '@reelrank/config';
 
 /**
  * Settings of the serving process itself (the shared config covers host, port, body limit, CORS and
@@ -41,10 +41,7 @@ function trustProxy(value: string | undefined): TrustProxy {
   const text = value?.trim();
   if (!text || text === 'false') return false;
   if (/^\d+$/.test(text)) return Number(text);
-  const items = text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+  const items = splitList(text);
   const bad = items.filter((item) => !PROXY_NAMES.has(item) && !isIP(item.replace(/\/\d{1,3}$/, '')));
   if (bad.length || !items.length) {
     throw new Error(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
-import { defaultIdentityConfig, splitUrlList, type IdentityConfig, type ServingConfig } from '@reelrank/config';
+import { defaultIdentityConfig, splitList, type IdentityConfig, type ServingConfig } from '@reelrank/config';
 import {
   type CatalogueOverlayStore,
   type KeyStore,
@@ -216,13 +216,13 @@ export function createApp(options: CreateAppOptions): Express {
       next();
     });
   }
-  const origins = splitUrlList(serving.corsOrigins);
+  const origins = splitList(serving.corsOrigins);
   // No origins configured: no CORS headers at all, so only pages of the API's own origin (the web page) may call it.
   if (origins.length) front.push(fastCors(origins, cors({ origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id'] })));
   const visitor = visitors({
     secrets: options.visitorSecrets ?? [randomBytes(32).toString('base64url')],
     maxAgeDays: identity.visitorMaxAgeDays,
-    allowedOrigins: splitUrlList(identity.allowedOrigins),
+    allowedOrigins: splitList(identity.allowedOrigins),
     mintBurst: identity.visitorMintBurst,
     mintRefillSeconds: identity.visitorMintRefillSeconds,
     mint: identity.anonymousReads,

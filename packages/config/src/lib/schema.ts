@@ -661,7 +661,7 @@ export const storageConfigSchema = z
   .strict();
 
 /** A comma-separated list setting as its entries, blanks dropped. */
-export const splitUrlList = (list: string): string[] =>
+export const splitList = (list: string): string[] =>
   list
     .split(',')
     .map((entry) => entry.trim())
@@ -672,7 +672,7 @@ export const DRIFT_FEATURE_NAMES = ['rating', 'userActivity', 'genre', 'newUsers
 
 /** The features named by operations.drift.features (validated against DRIFT_FEATURE_NAMES when loaded). */
 export const judgedDriftFeatures = (list: string): (typeof DRIFT_FEATURE_NAMES)[number][] =>
-  splitUrlList(list).filter((f): f is (typeof DRIFT_FEATURE_NAMES)[number] => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f));
+  splitList(list).filter((f): f is (typeof DRIFT_FEATURE_NAMES)[number] => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f));
 
 /**
  * The operations settings read from the environment alone: the process itself (logging, verbosity,
@@ -765,7 +765,7 @@ export const operationsConfigSchema = z
         reloadUrls: z
           .string()
           .refine(
-            (list) => splitUrlList(list).every((url) => /^https?:\/\/[^\s/]/.test(url) && URL.canParse(url)),
+            (list) => splitList(list).every((url) => /^https?:\/\/[^\s/]/.test(url) && URL.canParse(url)),
             'must be http(s) URLs, comma separated',
           )
           .default('')
@@ -829,7 +829,7 @@ export const operationsConfigSchema = z
         features: z
           .string()
           .refine(
-            (list) => splitUrlList(list).length > 0 && splitUrlList(list).every((f) => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f)),
+            (list) => splitList(list).length > 0 && splitList(list).every((f) => (DRIFT_FEATURE_NAMES as readonly string[]).includes(f)),
             `must be a comma-separated list of ${DRIFT_FEATURE_NAMES.join(', ')}`,
           )
           .default('rating,genre')

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { splitUrlList, type AppConfig } from '@reelrank/config';
+import { splitList, type AppConfig } from '@reelrank/config';
 import { openRatingsStore } from '@reelrank/feedback';
 import { UsageError } from '../errors.js';
 import { callServer, serverError } from '../server-calls.js';
@@ -33,7 +33,7 @@ export interface WatchOptions {
 export async function watchAndRetrain(options: WatchOptions): Promise<CommandResult> {
   const { config, invocation, usage } = options;
   const watch = config.operations.watch;
-  const urls = [...splitUrlList(watch.reloadUrls), ...(options.extraReloadUrl ? [options.extraReloadUrl] : [])];
+  const urls = [...splitList(watch.reloadUrls), ...(options.extraReloadUrl ? [options.extraReloadUrl] : [])];
   const token = options.token ?? watch.reloadToken ?? config.identity.adminToken;
   if (urls.length && !token)
     throw new UsageError(
