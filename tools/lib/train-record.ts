@@ -1,3 +1,5 @@
+import { headlineMetrics } from '@reelrank/model';
+
 /**
  * What `npm run bench:pipeline -- --record` keeps of a run (docs/benchmarks/train-<size>.json): the
  * train stage through Nx (wall, CPU, peak RSS), its steps, the data it read and the test figures of the
@@ -44,8 +46,8 @@ export function trainRecordResults(
   metrics: Json,
   manifest: Json,
 ): TrainRecord {
-  const k = Number(manifest.metrics?.k ?? metrics.k);
-  const ranking = manifest.metrics?.ranking as Json | undefined;
+  // The manifest's headline figures, read as everything else reads them: the served ranking's P@k and NDCG@k.
+  const headline = headlineMetrics(manifest.metrics ?? {});
   return {
     data,
     // Every rating the stage read: the fit/validation/test parts and the gate's holdout.
@@ -60,10 +62,10 @@ export function trainRecordResults(
     factors: metrics.plan?.rating?.settings?.factors ?? null,
     epochsRun: metrics.training.epochsRun ?? null,
     test: {
-      k,
-      rmse: Number(manifest.metrics.testRmse),
-      precision: ranking?.[`precisionAt${k}`] ?? manifest.metrics[`precisionAt${k}`] ?? null,
-      ndcg: ranking?.[`ndcgAt${k}`] ?? manifest.metrics[`ndcgAt${k}`] ?? null,
+      k: headline.k ?? Number(metrics.k),
+      rmse: Number(headline.testRmse),
+      precision: headline.precisionAtK,
+      ndcg: headline.ndcgAtK,
     },
   };
 }
