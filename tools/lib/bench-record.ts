@@ -22,6 +22,7 @@ export interface BenchRecord<T = unknown> {
 
 export const BENCH_RECORDS_DIR = join(WORKSPACE_ROOT, 'docs', 'benchmarks');
 
+/** The commit recorded with a result (+dirty: code differs from it); tools/peers/surprise-train.py has its twin, commit_of. */
 function commitOf(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).trim();

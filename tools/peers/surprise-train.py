@@ -62,8 +62,11 @@ def command_of(argv):
 def commit_of():
     here = os.path.dirname(os.path.abspath(__file__))
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=here, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here, capture_output=True, text=True, check=True).stdout.strip()
+        root = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=here, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        # As commitOf in tools/lib/bench-record.ts: result files and the page drawn from them are not code.
+        status = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/benchmarks", ":!docs/benchmarks.md"]
+        dirty = subprocess.run(status, cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         return f"{head}+dirty" if dirty else head
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
