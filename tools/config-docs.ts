@@ -74,7 +74,7 @@ export function configurationPage(root = ROOT): string {
   }
   lines.push('## Former file names', '');
   lines.push(
-    "Older workspaces name two group files differently. Each is still read in its replacement's place, with",
+    "Older workspaces name some group files differently (below). Each is still read in its replacement's place, with",
     'one deprecation line on stderr; a former file beside its replacement is an error naming both, so',
     'neither wins silently.',
     '',
