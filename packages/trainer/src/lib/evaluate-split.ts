@@ -259,9 +259,10 @@ export async function evaluateOnSplit(
   if (plan.ranking) {
     const implicit = plan.ranking.implicit.settings;
     const ease = plan.ranking.ease.settings;
-    // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part.
+    // Without a refit the test evaluation already indexed the fit part: reuse it, index only the validation part;
+    // with one, the selection fit indexed the fit part (plain MF keeps its indexed rows).
     const validationData = time('prepareValidation', () => {
-      if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation);
+      if (evalTrain !== carve.train) return prepareEvaluation(carve.train, carve.validation, selection);
       return withHeldOut(allData, carve.validation);
     });
     const tuneFit = time('rankerFitSelection', () =>
