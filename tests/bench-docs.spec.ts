@@ -1,9 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drawBenchDocs, staleBenchDocs } from '../tools/bench-charts';
-import { benchRecord } from '../tools/lib/bench-record';
+import { benchRecord, writeBenchRecord, type BenchRecord } from '../tools/lib/bench-record';
 import { TRAIN_STAGE_TIMED } from '../tools/lib/train-record';
+
+/** A result file in `dir` as a benchmark's --record writes it (writeBenchRecord), without its console line. */
+function recordIn(dir: string, record: Pick<BenchRecord<unknown>, 'benchmark'>): void {
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    writeBenchRecord(record as BenchRecord<unknown>, dir);
+  } finally {
+    log.mockRestore();
+  }
+}
 
 /** docs/benchmarks.md and its charts are drawn from the benchmarks' result files, and must match them. */
 describe('benchmark charts', () => {
@@ -22,7 +32,7 @@ describe('benchmark charts', () => {
       ];
       const write = (reqPerSec: number) => {
         const record = benchRecord('api', 'npm run bench:api -- --record', { rows: [rows[0], { ...rows[1], reqPerSec }], notes: [] });
-        writeFileSync(join(dir, 'api.json'), `${JSON.stringify(record, null, 2)}\n`);
+        recordIn(dir, record);
       };
       mkdirSync(dir);
       write(6500);
@@ -47,19 +57,15 @@ describe('benchmark charts', () => {
       const page = join(folder, 'benchmarks.md');
       mkdirSync(dir);
       const ingest = (name: string, ratings: number, postgres: boolean) =>
-        writeFileSync(
-          join(dir, `ingest-${name}.json`),
-          `${JSON.stringify(
-            benchRecord(`ingest-${name}`, `npm run bench:ingest -- --record`, {
-              shape: { ratings, users: 10, movies: 10 },
-              ingestSeconds: 8,
-              sqlite: { loadSeconds: 12, importSeconds: 25 },
-              postgres: postgres ? { loadSeconds: 22, copySeconds: 30 } : null,
-              phases: [],
-            }),
-            null,
-            2,
-          )}\n`,
+        recordIn(
+          dir,
+          benchRecord(`ingest-${name}`, `npm run bench:ingest -- --record`, {
+            shape: { ratings, users: 10, movies: 10 },
+            ingestSeconds: 8,
+            sqlite: { loadSeconds: 12, importSeconds: 25 },
+            postgres: postgres ? { loadSeconds: 22, copySeconds: 30 } : null,
+            phases: [],
+          }),
         );
       ingest('32m', 32_000_204, false);
       ingest('20m', 20_000_263, true);
@@ -84,26 +90,22 @@ describe('benchmark charts', () => {
       const page = join(folder, 'benchmarks.md');
       mkdirSync(dir);
       const train = (label: string, ratings: number, seconds: number) =>
-        writeFileSync(
-          join(dir, `train-${label}.json`),
-          `${JSON.stringify(
-            benchRecord(`train-${label}`, `npm run bench:pipeline -- --record`, {
-              data: label,
-              ratings,
-              users: 610,
-              movies: 9656,
-              timed: TRAIN_STAGE_TIMED,
-              trainStage: { seconds, cpuSeconds: seconds * 1.25, peakRssBytes: 0.5 * 1024 ** 3 },
-              loadAverage: { before: 1.04, after: 2.5 },
-              steps: { total: { wall: seconds - 5, cpu: seconds } },
-              ratingModel: 'SVD++ (SGD)',
-              factors: 250,
-              epochsRun: 30,
-              test: { k: 10, rmse: 0.8292, precision: 0.1065, ndcg: 0.1768 },
-            }),
-            null,
-            2,
-          )}\n`,
+        recordIn(
+          dir,
+          benchRecord(`train-${label}`, `npm run bench:pipeline -- --record`, {
+            data: label,
+            ratings,
+            users: 610,
+            movies: 9656,
+            timed: TRAIN_STAGE_TIMED,
+            trainStage: { seconds, cpuSeconds: seconds * 1.25, peakRssBytes: 0.5 * 1024 ** 3 },
+            loadAverage: { before: 1.04, after: 2.5 },
+            steps: { total: { wall: seconds - 5, cpu: seconds } },
+            ratingModel: 'SVD++ (SGD)',
+            factors: 250,
+            epochsRun: 30,
+            test: { k: 10, rmse: 0.8292, precision: 0.1065, ndcg: 0.1768 },
+          }),
         );
       train('n1000000', 1_000_000, 41.25);
       train('ml-latest-small', 100_836, 9.6);
@@ -145,7 +147,7 @@ describe('benchmark charts', () => {
           ],
         },
       };
-      writeFileSync(join(dir, 'surprise-train.json'), `${JSON.stringify(surprise, null, 2)}\n`);
+      recordIn(dir, surprise);
       expect(await staleBenchDocs(dir, page)).toEqual([join(dir, 'train-time.svg'), join(dir, 'train-memory.svg'), page]);
       await drawBenchDocs(dir, page);
       expect(await staleBenchDocs(dir, page)).toEqual([]);
